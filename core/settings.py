@@ -1,0 +1,64 @@
+"""The one settings object: every `KHO_*` environment variable, and what it decides.
+
+Nothing configured means everything embedded on one machine (Qdrant local mode under `data_dir`, llama.cpp
+in-process). `KHO_QDRANT_URL` / `KHO_LLM_URL` switch to servers through the same code paths.
+
+>>> Settings(data_dir="/tmp/kho").registry_path.name
+'registry.sqlite3'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from `KHO_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="KHO_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("~/.local/share/kho"), description="registry, Qdrant local data, logs")
+    cache_dir: Path = Field(default=Path("~/.cache/kho"), description="downloaded wheels and assembled models")
+    shared_dir: Path = Field(
+        default=REPO_ROOT.parent / "shared", description="the shared corpus and eval sets (../shared)"
+    )
+    qdrant_url: str | None = Field(default=None, description="Qdrant server/cluster; unset = embedded local mode")
+    qdrant_api_key: str | None = None
+    llm_url: str | None = Field(default=None, description="OpenAI-compatible server; unset = llama.cpp in-process")
+    llm_api_key: str | None = None
+    max_file_mb: float = Field(default=50.0, description="files larger than this are refused at ingest")
+    ocr_lang: str = Field(default="vie", description="tesseract language(s) for scanned PDFs")
+    chunk_max_chars: int = Field(default=1500, description="articles longer than this split at clause boundaries")
+
+    @field_validator("data_dir", "cache_dir", "shared_dir", mode="after")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return v.expanduser()
+
+    @property
+    def registry_path(self) -> Path:
+        return self.data_dir / "registry.sqlite3"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def wheels_dir(self) -> Path:
+        return self.cache_dir / "wheels"
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.shared_dir / "corpus"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once from the environment)."""
+    return Settings()

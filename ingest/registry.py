@@ -1,0 +1,946 @@
+"""The document registry: one SQLite file in the data dir that knows every ingested file, document and chunk.
+
+It is the source of truth for ingestion. For each file it records the content hash, the hash of the ingest
+options, a state (`DocState`) and a reason; for each document its metadata, access level, validity (hiệu lực),
+full NFC text and articles; for each document its chunks, with anchors, citations and offsets into that text.
+
+>>> import tempfile, pathlib
+>>> with Registry(pathlib.Path(tempfile.mkdtemp()) / "r.sqlite3") as reg:
+...     reg.counts()["documents"]
+0
+
+Schema (migrations `m001_initial`, `m002_outbox`; each named migration runs once and is recorded in
+`_migrations`):
+
+- `files(path PK, content_hash, options_hash, size, mtime, fmt, state, reason, n_documents, n_chunks,
+  updated_at, indexed_hash)` — `path` is the absolute resolved path; `indexed_hash` is the content hash whose
+  documents are stored right now, kept when a later attempt fails so nothing already stored is lost.
+- `documents(id PK, file_path → files, key, title, so_hieu, loai, co_quan, ngay_ban_hanh, ngay_hieu_luc,
+  trich_yeu, access_level, hieu_luc, hieu_luc_reason, meta_json, text, articles_json, warnings_json, fmt,
+  n_chunks, content_hash, created_at)`, indexed on so_hieu, loai, access_level. `file_path` has no cascade on
+  purpose: documents are only ever removed through code that also writes the outbox.
+- `chunks(id PK, document_id → documents ON DELETE CASCADE, ordinal, anchor, citation_json, heading_path_json,
+  start, end, text, article, lead)`.
+- `outbox(seq, op, document_id, created_at)` and `consumers(name PK, last_seq)`.
+
+Hand-over to the index — a transactional outbox. Every change of a document (store, replace, delete, a new
+access level or validity) appends an op ('upsert' or 'delete', with only the document id) to `outbox` IN THE
+SAME TRANSACTION as the change itself. So the registry and its list of changes can never disagree, whatever
+crashes when. The indexer (embeddings + Qdrant) reads `pending_ops(consumer=...)`, applies each op by reading
+the document's CURRENT state here (an 'upsert' of a document deleted since is simply skipped; applying an op
+twice is harmless), and then records its progress with `ack(consumer, seq)`. If the indexer crashes, it
+re-reads from its last ack; if Qdrant is lost, a new consumer rebuilds from `iter_chunks()` and acks
+`max_seq()`. The index can always catch up, and no dual write (SQLite and Qdrant) ever has to be atomic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ingest.model import (
+    AccessLevel,
+    Article,
+    Chunk,
+    Citation,
+    Clause,
+    DocState,
+    DocumentMeta,
+    LegalDocument,
+    Point,
+    SourceRef,
+    Validity,
+)
+
+BUSY_TIMEOUT_MS = 30_000  # an ingest run and the API may write at once; wait for the other's commit, not fail
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a named migration; they run in definition order, each exactly once per database."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE files (
+            path TEXT PRIMARY KEY,
+            content_hash TEXT,
+            options_hash TEXT,
+            size INTEGER,
+            mtime REAL,
+            fmt TEXT,
+            state TEXT NOT NULL,
+            reason TEXT,
+            n_documents INTEGER NOT NULL DEFAULT 0,
+            n_chunks INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            indexed_hash TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            file_path TEXT NOT NULL REFERENCES files(path),
+            key TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL,
+            so_hieu TEXT,
+            loai TEXT,
+            co_quan TEXT,
+            ngay_ban_hanh TEXT,
+            ngay_hieu_luc TEXT,
+            trich_yeu TEXT,
+            access_level TEXT NOT NULL,
+            hieu_luc TEXT NOT NULL,
+            hieu_luc_reason TEXT,
+            meta_json TEXT NOT NULL,
+            text TEXT NOT NULL,
+            articles_json TEXT NOT NULL,
+            warnings_json TEXT NOT NULL DEFAULT '[]',
+            fmt TEXT,
+            n_chunks INTEGER NOT NULL DEFAULT 0,
+            content_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX documents_file_path ON documents(file_path)")
+    db.execute("CREATE INDEX documents_so_hieu ON documents(so_hieu)")
+    db.execute("CREATE INDEX documents_loai ON documents(loai)")
+    db.execute("CREATE INDEX documents_access_level ON documents(access_level)")
+    db.execute(
+        """CREATE TABLE chunks (
+            id TEXT PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            ordinal INTEGER NOT NULL,
+            anchor TEXT NOT NULL,
+            citation_json TEXT NOT NULL,
+            heading_path_json TEXT NOT NULL,
+            "start" INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            article TEXT NOT NULL DEFAULT '',
+            lead TEXT NOT NULL DEFAULT '',
+            UNIQUE (document_id, ordinal)
+        )"""
+    )
+
+
+@migration
+def m002_outbox(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+            document_id TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE TABLE consumers (name TEXT PRIMARY KEY, last_seq INTEGER NOT NULL DEFAULT 0)")
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One row of `files`: what the registry knows about a source file."""
+
+    path: str
+    content_hash: str | None
+    options_hash: str | None
+    size: int | None
+    mtime: float | None
+    fmt: str | None
+    state: DocState
+    reason: str | None
+    n_documents: int
+    n_chunks: int
+    updated_at: str
+    indexed_hash: str | None
+
+
+@dataclass
+class DocumentRecord:
+    """A stored document: its metadata, and (from `get_document` only) its text and articles."""
+
+    id: str
+    file_path: str
+    key: str
+    meta: DocumentMeta
+    fmt: str | None
+    n_chunks: int
+    content_hash: str
+    created_at: str
+    warnings: list[str] = field(default_factory=list)
+    text: str | None = None
+    articles_json: str | None = None
+
+    def articles(self) -> list[Article]:
+        """The articles, rebuilt from `articles_json` (empty when this record was listed without them)."""
+        return articles_from_json(self.articles_json) if self.articles_json else []
+
+    def to_legal_document(self) -> LegalDocument:
+        """The stored document as the parser returned it (needs a record from `get_document`)."""
+        if self.text is None:
+            raise ValueError(f"document {self.id} was listed without its text; use Registry.get_document")
+        return LegalDocument(
+            meta=self.meta,
+            text=self.text,
+            articles=self.articles(),
+            fmt=self.fmt or "",
+            key=self.key,
+            source_path=self.file_path,
+            warnings=list(self.warnings),
+        )
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A stored chunk with the document fields the index needs as payload (access level, validity, number)."""
+
+    id: str
+    document_id: str
+    ordinal: int
+    anchor: str
+    citation: Citation
+    heading_path: list[str]
+    start: int
+    end: int
+    text: str
+    article: str
+    lead: str
+    access_level: AccessLevel
+    hieu_luc: Validity
+    so_hieu: str | None
+    loai: str | None
+    title: str
+
+    def to_chunk(self) -> Chunk:
+        return Chunk(
+            id=self.id,
+            ordinal=self.ordinal,
+            anchor=self.anchor,
+            citation=self.citation,
+            heading_path=list(self.heading_path),
+            start=self.start,
+            end=self.end,
+            text=self.text,
+            article_number=self.article,
+            lead=self.lead,
+        )
+
+
+@dataclass(frozen=True)
+class OutboxOp:
+    """One change for the indexer: upsert (re-read the document and its chunks) or delete a document."""
+
+    seq: int
+    op: str
+    document_id: str
+    created_at: str
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _date(s: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(s) if s else None
+
+
+def _json_default(o: object) -> Any:
+    if isinstance(o, dt.date):
+        return o.isoformat()
+    if isinstance(o, (AccessLevel, Validity, DocState)):
+        return o.value
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def articles_to_json(articles: Iterable[Article]) -> str:
+    """Articles (with clauses, points, source) as JSON, dates in ISO form."""
+    return json.dumps([dataclasses.asdict(a) for a in articles], ensure_ascii=False, default=_json_default)
+
+
+def articles_from_json(s: str) -> list[Article]:
+    """Inverse of `articles_to_json`."""
+    out: list[Article] = []
+    for a in json.loads(s):
+        clauses = [
+            Clause(**{**c, "points": [Point(**p) for p in c.get("points", [])]}) for c in a.get("clauses", [])
+        ]
+        src = a.get("source")
+        source = None
+        if src:
+            dates = {k: _date(src.get(k)) for k in ("ngay_ban_hanh", "ngay_hieu_luc")}
+            source = SourceRef(**{**src, **dates})
+        out.append(Article(**{**a, "clauses": clauses, "source": source}))
+    return out
+
+
+def _resolve(path: Path | str) -> str:
+    return str(Path(path).expanduser().resolve())
+
+
+class Registry:
+    """The SQLite document registry (WAL, foreign keys on, busy timeout); see the module docstring.
+
+    Writes run in `BEGIN IMMEDIATE` transactions, so a file's documents, chunks and outbox ops are stored all
+    together or not at all, even when the process is killed midway. One `Registry` may be shared by threads
+    (writes are serialised by a lock); separate processes coordinate through SQLite's own locking.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves instead of sqlite3's implicit transactions
+        self.db = sqlite3.connect(
+            str(self.path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+        self.db.row_factory = sqlite3.Row
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA synchronous = FULL")
+        self._migrate()
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Registry:
+        """The registry at `settings.registry_path` (the data dir)."""
+        return cls(settings.registry_path)
+
+    # -- lifecycle -------------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; rolled back on ANY exception, KeyboardInterrupt included."""
+        with self._lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            else:
+                self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        for fn in MIGRATIONS:
+            with self._tx() as db:
+                # checked inside the transaction: two processes opening a new registry at once apply it once
+                if db.execute("SELECT 1 FROM _migrations WHERE name = ?", (fn.__name__,)).fetchone():
+                    continue
+                fn(db)
+                db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (fn.__name__, _now()))
+
+    def applied_migrations(self) -> list[str]:
+        return [r["name"] for r in self.db.execute("SELECT name FROM _migrations ORDER BY rowid")]
+
+    # -- writes ----------------------------------------------------------------------------------------------
+
+    def store_file(
+        self,
+        path: Path | str,
+        content_hash: str,
+        options_hash: str,
+        size: int,
+        mtime: float,
+        fmt: str | None,
+        documents: list[tuple[LegalDocument, list[Chunk]]],
+    ) -> FileRecord:
+        """Replace everything stored for `path` with `documents` and their chunks, in ONE transaction.
+
+        Old documents of the file are deleted (their chunks cascade; an outbox 'delete' for each old id that
+        is not in the new set), the new ones inserted (an outbox 'upsert' each), and the file set INDEXED with
+        `indexed_hash = content_hash`. Document ids are `ids.doc_id(content_hash, doc.key)`.
+
+        When the same content is already stored under another path, nothing is stored (the ids would collide):
+        the file is recorded SKIPPED_UNCHANGED with reason "duplicate of <other path>", and this path's own
+        old documents, whose content the file no longer has, are removed.
+        """
+        from ingest.ids import doc_id
+
+        p = _resolve(path)
+        new_ids = [doc_id(content_hash, doc.key) for doc, _ in documents]
+        if len(set(new_ids)) != len(new_ids):
+            keys = [doc.key for doc, _ in documents]
+            raise ValueError(f"{p}: documents of one file must have distinct keys, got {keys}")
+        now = _now()
+        with self._tx() as db:
+            other = self._duplicate_of(db, p, content_hash)
+            if other is not None:
+                self._record_duplicate(db, p, other, content_hash, size, mtime, fmt, now)
+            else:
+                self._upsert_file(
+                    db,
+                    p,
+                    state=DocState.INDEXED,
+                    reason=None,
+                    content_hash=content_hash,
+                    options_hash=options_hash,
+                    size=size,
+                    mtime=mtime,
+                    fmt=fmt,
+                    n_documents=len(documents),
+                    n_chunks=sum(len(c) for _, c in documents),
+                    indexed_hash=content_hash,
+                    now=now,
+                    replace_counts=True,
+                )
+                self._delete_documents(db, p, keep=set(new_ids))
+                for (doc, chunks), did in zip(documents, new_ids, strict=True):
+                    self._insert_document(db, p, did, doc, chunks, content_hash, now)
+            return self._file_record(db, p)  # type: ignore[return-value]
+
+    def mark_duplicate(
+        self,
+        path: Path | str,
+        content_hash: str,
+        size: int | None = None,
+        mtime: float | None = None,
+        fmt: str | None = None,
+    ) -> FileRecord:
+        """Record the file SKIPPED_UNCHANGED as a duplicate when its content is stored under another path.
+
+        Returns the file's record; when no other path holds the content, nothing is written and the record
+        is returned as it was. The path's own old documents (an earlier content of this
+        file) are removed, as `store_file` does: they are no longer what the file says.
+        """
+        p = _resolve(path)
+        with self._tx() as db:
+            other = self._duplicate_of(db, p, content_hash)
+            if other is not None:
+                self._record_duplicate(db, p, other, content_hash, size, mtime, fmt, _now())
+            rec = self._file_record(db, p)
+        if rec is None:
+            raise KeyError(f"{p}: not a duplicate and not registered")
+        return rec
+
+    def mark_skipped(
+        self,
+        path: Path | str,
+        reason: str | None = None,
+        content_hash: str | None = None,
+        size: int | None = None,
+        mtime: float | None = None,
+    ) -> None:
+        """Record the file as SKIPPED_UNCHANGED with a reason; stored documents are left as they are."""
+        with self._tx() as db:
+            self._upsert_file(
+                db,
+                _resolve(path),
+                state=DocState.SKIPPED_UNCHANGED,
+                reason=reason,
+                content_hash=content_hash,
+                size=size,
+                mtime=mtime,
+                now=_now(),
+            )
+
+    def mark_failed(
+        self,
+        path: Path | str,
+        state: DocState | str,
+        reason: str,
+        content_hash: str | None = None,
+        size: int | None = None,
+        mtime: float | None = None,
+    ) -> None:
+        """Record a failed attempt (FAILED or FAILED_NO_TEXT) and why; NEVER deletes stored documents/chunks.
+
+        A file that was indexed before keeps its documents, `indexed_hash` and counts, so a broken new version
+        never takes the last good one out of search.
+        """
+        st = state if isinstance(state, DocState) else DocState.from_str(state)
+        if st not in (DocState.FAILED, DocState.FAILED_NO_TEXT):
+            raise ValueError(f"mark_failed needs FAILED or FAILED_NO_TEXT, got {st.value}")
+        with self._tx() as db:
+            self._upsert_file(
+                db,
+                _resolve(path),
+                state=st,
+                reason=reason,
+                content_hash=content_hash,
+                size=size,
+                mtime=mtime,
+                now=_now(),
+            )
+
+    def set_access_level(self, doc_id: str, level: AccessLevel | str) -> None:
+        """Change a document's access level (and queue an 'upsert' so the index payload follows).
+
+        A later re-ingest of a CHANGED file applies the sidecar/CLI level again; put it in `.kho.toml` to
+        keep it.
+        """
+        lvl = level if isinstance(level, AccessLevel) else AccessLevel.from_str(level)
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE documents SET access_level = ?, meta_json = json_set(meta_json, '$.access_level', ?) "
+                "WHERE id = ?",
+                (lvl.value, lvl.value, doc_id),
+            )
+            if cur.rowcount == 0:
+                raise KeyError(f"no document with id {doc_id}")
+            self._op(db, "upsert", doc_id)
+
+    def set_validity(self, doc_id: str, validity: Validity | str, reason: str | None) -> None:
+        """Set a document's hiệu lực and why (e.g. "bị thay thế bởi Luật số …"); queues an 'upsert'."""
+        v = validity if isinstance(validity, Validity) else Validity.from_str(validity)
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE documents SET hieu_luc = ?, hieu_luc_reason = ?, "
+                "meta_json = json_set(meta_json, '$.hieu_luc', ?, '$.hieu_luc_reason', ?) WHERE id = ?",
+                (v.value, reason, v.value, reason, doc_id),
+            )
+            if cur.rowcount == 0:
+                raise KeyError(f"no document with id {doc_id}")
+            self._op(db, "upsert", doc_id)
+
+    def remove_file(self, path: Path | str) -> int:
+        """Forget a file: delete its documents (outbox 'delete' each; chunks cascade) and its row.
+
+        Returns how many documents were removed.
+        """
+        p = _resolve(path)
+        with self._tx() as db:
+            n = self._delete_documents(db, p, keep=set())
+            db.execute("DELETE FROM files WHERE path = ?", (p,))
+            return n
+
+    def ack(self, consumer: str, seq: int) -> None:
+        """Record that `consumer` (e.g. "qdrant") has applied every outbox op up to and including `seq`."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO consumers (name, last_seq) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)",
+                (consumer, seq),
+            )
+
+    def prune_outbox(self) -> int:
+        """Delete ops every known consumer has acked; returns how many. Does nothing without consumers."""
+        with self._tx() as db:
+            row = db.execute("SELECT min(last_seq) AS m, count(*) AS n FROM consumers").fetchone()
+            if not row["n"]:
+                return 0
+            return db.execute("DELETE FROM outbox WHERE seq <= ?", (row["m"],)).rowcount
+
+    # -- reads -----------------------------------------------------------------------------------------------
+
+    def file_record(self, path: Path | str) -> FileRecord | None:
+        return self._file_record(self.db, _resolve(path))
+
+    def duplicate_of(self, path: Path | str, content_hash: str) -> str | None:
+        """Another path whose stored documents come from this same content, if any."""
+        return self._duplicate_of(self.db, _resolve(path), content_hash)
+
+    def list_files(self, state: DocState | None = None) -> list[FileRecord]:
+        """Every file the registry knows (optionally only those in `state`), by path."""
+        sql = "SELECT * FROM files"
+        args: tuple[str, ...] = ()
+        if state is not None:
+            sql, args = sql + " WHERE state = ?", (state.value,)
+        return [_file_row(r) for r in self.db.execute(sql + " ORDER BY path", args)]
+
+    def list_documents(self, access_levels: Iterable[AccessLevel] | None = None) -> list[DocumentRecord]:
+        """Every document (without text/articles), optionally only those at the given access levels."""
+        where, args = _access_filter("access_level", access_levels)
+        cols = (
+            "id, file_path, key, title, so_hieu, loai, co_quan, ngay_ban_hanh, ngay_hieu_luc, trich_yeu, "
+            "access_level, hieu_luc, hieu_luc_reason, warnings_json, fmt, n_chunks, content_hash, created_at"
+        )
+        rows = self.db.execute(f"SELECT {cols} FROM documents {where} ORDER BY file_path, key, id", args)
+        return [_document_row(r) for r in rows]
+
+    def get_document(self, doc_id: str) -> DocumentRecord | None:
+        """One document with its full text and articles (`articles_json`, `articles()`)."""
+        row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return _document_row(row, full=True) if row else None
+
+    def document_ids(self, path: Path | str | None = None) -> list[str]:
+        """Ids of all documents, or of one file's documents."""
+        if path is None:
+            return [r[0] for r in self.db.execute("SELECT id FROM documents ORDER BY id")]
+        rows = self.db.execute("SELECT id FROM documents WHERE file_path = ? ORDER BY id", (_resolve(path),))
+        return [r[0] for r in rows]
+
+    def iter_chunks(
+        self, document_id: str | None = None, access_levels: Iterable[AccessLevel] | None = None
+    ) -> Iterator[ChunkRecord]:
+        """The chunk stream (by document, then ordinal), with the document fields an index filters on."""
+        where, args = _access_filter("d.access_level", access_levels)
+        if document_id is not None:
+            where = (where + " AND" if where else "WHERE") + " c.document_id = ?"
+            args = (*args, document_id)
+        sql = (
+            "SELECT c.id, c.document_id, c.ordinal, c.anchor, c.citation_json, c.heading_path_json, "
+            'c."start", '
+            'c."end", c.text, c.article, c.lead, d.access_level, d.hieu_luc, d.so_hieu, d.loai, d.title '
+            f"FROM chunks c JOIN documents d ON d.id = c.document_id {where} "
+            "ORDER BY c.document_id, c.ordinal"
+        )
+        for r in self.db.execute(sql, args):
+            yield ChunkRecord(
+                id=r["id"],
+                document_id=r["document_id"],
+                ordinal=r["ordinal"],
+                anchor=r["anchor"],
+                citation=Citation(**json.loads(r["citation_json"])),
+                heading_path=json.loads(r["heading_path_json"]),
+                start=r["start"],
+                end=r["end"],
+                text=r["text"],
+                article=r["article"],
+                lead=r["lead"],
+                access_level=AccessLevel(r["access_level"]),
+                hieu_luc=Validity(r["hieu_luc"]),
+                so_hieu=r["so_hieu"],
+                loai=r["loai"],
+                title=r["title"],
+            )
+
+    def pending_ops(
+        self, after_seq: int | None = None, consumer: str | None = None, limit: int | None = None
+    ) -> list[OutboxOp]:
+        """Outbox ops after `after_seq`, or after `consumer`'s last ack, or from the start."""
+        if after_seq is None:
+            after_seq = self.consumer_seq(consumer) if consumer else 0
+        sql = "SELECT * FROM outbox WHERE seq > ? ORDER BY seq"
+        args: tuple[Any, ...] = (after_seq,)
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", (after_seq, limit)
+        return [
+            OutboxOp(r["seq"], r["op"], r["document_id"], r["created_at"]) for r in self.db.execute(sql, args)
+        ]
+
+    def consumer_seq(self, consumer: str) -> int:
+        """The last seq `consumer` acked (0 when it never did)."""
+        row = self.db.execute("SELECT last_seq FROM consumers WHERE name = ?", (consumer,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def max_seq(self) -> int:
+        """The newest outbox seq (0 when empty): what a consumer that rebuilt from `iter_chunks` acks."""
+        row = self.db.execute("SELECT max(seq) FROM outbox").fetchone()
+        if row[0] is not None:
+            return int(row[0])
+        # ops may all be pruned; AUTOINCREMENT still remembers the highest seq ever given out
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()
+        return int(row[0]) if row else 0
+
+    def counts(self) -> dict[str, int]:
+        """files, documents, chunks, outbox ops, and files per state (`files_indexed`, `files_failed`, …)."""
+        out: dict[str, int] = {}
+        for table in ("files", "documents", "chunks", "outbox"):
+            out[table] = int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        for st in DocState:
+            out[f"files_{st.value}"] = 0
+        for r in self.db.execute("SELECT state, count(*) AS n FROM files GROUP BY state"):
+            out[f"files_{r['state']}"] = int(r["n"])
+        return out
+
+    def check_consistency(self) -> list[str]:
+        """Problems in the stored data, as sentences; an empty list when the registry is consistent."""
+        problems: list[str] = []
+        q = self.db.execute
+        for r in q(
+            "SELECT c.id FROM chunks c LEFT JOIN documents d ON d.id = c.document_id WHERE d.id IS NULL"
+        ):
+            problems.append(f"chunk {r[0]} has no document")
+        for r in q(
+            "SELECT d.id, d.file_path FROM documents d LEFT JOIN files f ON f.path = d.file_path "
+            "WHERE f.path IS NULL"
+        ):
+            problems.append(f"document {r[0]} has no file ({r[1]})")
+        for r in q(
+            "SELECT d.id, d.n_chunks, (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) AS actual "
+            "FROM documents d WHERE d.n_chunks != actual"
+        ):
+            problems.append(f"document {r[0]} records {r[1]} chunks but has {r[2]}")
+        for r in q(
+            "SELECT f.path, f.state, f.n_documents, f.n_chunks, "
+            "(SELECT count(*) FROM documents d WHERE d.file_path = f.path) AS docs, "
+            "(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id "
+            " WHERE d.file_path = f.path) AS chunks FROM files f"
+        ):
+            if r["n_chunks"] != r["chunks"]:
+                problems.append(
+                    f"file {r['path']} ({r['state']}) records {r['n_chunks']} chunks but has {r['chunks']}"
+                )
+            if r["n_documents"] != r["docs"]:
+                problems.append(
+                    f"file {r['path']} ({r['state']}) records {r['n_documents']} documents but has "
+                    f"{r['docs']}"
+                )
+        for r in q(
+            "SELECT path, content_hash, indexed_hash FROM files WHERE state = 'indexed' "
+            "AND (indexed_hash IS NULL OR indexed_hash != content_hash)"
+        ):
+            problems.append(f"file {r[0]} is indexed but its indexed hash differs from its content hash")
+        for r in q(
+            "SELECT d.id, d.file_path FROM documents d JOIN files f ON f.path = d.file_path "
+            "WHERE f.indexed_hash IS NULL OR d.content_hash != f.indexed_hash"
+        ):
+            problems.append(f"document {r[0]} is not from the indexed content of {r[1]}")
+        for r in q("PRAGMA foreign_key_check"):
+            problems.append(f"foreign key violation in {r[0]} (rowid {r[1]}) → {r[2]}")
+        return problems
+
+    # -- internals -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _op(db: sqlite3.Connection, op: str, document_id: str) -> None:
+        db.execute(
+            "INSERT INTO outbox (op, document_id, created_at) VALUES (?, ?, ?)", (op, document_id, _now())
+        )
+
+    @staticmethod
+    def _file_record(db: sqlite3.Connection, p: str) -> FileRecord | None:
+        row = db.execute("SELECT * FROM files WHERE path = ?", (p,)).fetchone()
+        return _file_row(row) if row else None
+
+    @staticmethod
+    def _duplicate_of(db: sqlite3.Connection, p: str, content_hash: str) -> str | None:
+        row = db.execute(
+            "SELECT path FROM files WHERE indexed_hash = ? AND path != ? ORDER BY path LIMIT 1",
+            (content_hash, p),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def _record_duplicate(
+        self,
+        db: sqlite3.Connection,
+        p: str,
+        other: str,
+        content_hash: str,
+        size: int | None,
+        mtime: float | None,
+        fmt: str | None,
+        now: str,
+    ) -> None:
+        self._delete_documents(db, p, keep=set())
+        self._upsert_file(
+            db,
+            p,
+            state=DocState.SKIPPED_UNCHANGED,
+            reason=f"duplicate of {other}",
+            content_hash=content_hash,
+            options_hash=None,
+            size=size,
+            mtime=mtime,
+            fmt=fmt,
+            n_documents=0,
+            n_chunks=0,
+            indexed_hash=None,
+            now=now,
+            replace_counts=True,
+        )
+
+    def _delete_documents(self, db: sqlite3.Connection, p: str, keep: set[str]) -> int:
+        old = [r[0] for r in db.execute("SELECT id FROM documents WHERE file_path = ? ORDER BY id", (p,))]
+        for did in old:
+            if did not in keep:  # a kept id is re-inserted below and gets an 'upsert' instead
+                self._op(db, "delete", did)
+        db.execute("DELETE FROM documents WHERE file_path = ?", (p,))
+        return len(old)
+
+    @staticmethod
+    def _upsert_file(
+        db: sqlite3.Connection,
+        p: str,
+        *,
+        state: DocState,
+        reason: str | None,
+        now: str,
+        content_hash: str | None = None,
+        options_hash: str | None = None,
+        size: int | None = None,
+        mtime: float | None = None,
+        fmt: str | None = None,
+        n_documents: int = 0,
+        n_chunks: int = 0,
+        indexed_hash: str | None = None,
+        replace_counts: bool = False,
+    ) -> None:
+        """Insert or update a file row. Without `replace_counts`, what is stored (counts, indexed_hash,
+        options hash) is kept and only the state, reason and the given observations of the file change."""
+        if replace_counts:
+            db.execute(
+                "INSERT INTO files (path, content_hash, options_hash, size, mtime, fmt, state, reason,"
+                " n_documents, n_chunks, updated_at, indexed_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(path) DO UPDATE SET content_hash = excluded.content_hash, "
+                "options_hash = excluded.options_hash, size = excluded.size, mtime = excluded.mtime, "
+                "fmt = excluded.fmt, state = excluded.state, reason = excluded.reason, "
+                "n_documents = excluded.n_documents, n_chunks = excluded.n_chunks, "
+                "updated_at = excluded.updated_at, indexed_hash = excluded.indexed_hash",
+                (
+                    p,
+                    content_hash,
+                    options_hash,
+                    size,
+                    mtime,
+                    fmt,
+                    state.value,
+                    reason,
+                    n_documents,
+                    n_chunks,
+                    now,
+                    indexed_hash,
+                ),
+            )
+        else:
+            db.execute(
+                "INSERT INTO files (path, content_hash, size, mtime, state, reason, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(path) DO UPDATE SET "
+                "content_hash = coalesce(excluded.content_hash, content_hash), "
+                "size = coalesce(excluded.size, size), mtime = coalesce(excluded.mtime, mtime), "
+                "state = excluded.state, reason = excluded.reason, updated_at = excluded.updated_at",
+                (p, content_hash, size, mtime, state.value, reason, now),
+            )
+
+    def _insert_document(
+        self,
+        db: sqlite3.Connection,
+        p: str,
+        did: str,
+        doc: LegalDocument,
+        chunks: list[Chunk],
+        content_hash: str,
+        now: str,
+    ) -> None:
+        m = doc.meta
+        db.execute(
+            "INSERT INTO documents (id, file_path, key, title, so_hieu, loai, co_quan, ngay_ban_hanh,"
+            " ngay_hieu_luc, trich_yeu, access_level, hieu_luc, hieu_luc_reason, meta_json, text,"
+            " articles_json, warnings_json, fmt, n_chunks, content_hash, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, ?, ?)",
+            (
+                did,
+                p,
+                doc.key,
+                m.title,
+                m.so_hieu,
+                m.loai,
+                m.co_quan,
+                _iso(m.ngay_ban_hanh),
+                _iso(m.ngay_hieu_luc),
+                m.trich_yeu,
+                m.access_level.value,
+                m.hieu_luc.value,
+                m.hieu_luc_reason,
+                json.dumps(m.to_json(), ensure_ascii=False),
+                doc.text,
+                articles_to_json(doc.articles),
+                json.dumps(doc.warnings, ensure_ascii=False),
+                doc.fmt,
+                len(chunks),
+                content_hash,
+                now,
+            ),
+        )
+        db.executemany(
+            "INSERT INTO chunks (id, document_id, ordinal, anchor, citation_json, heading_path_json,"
+            ' "start", "end", text, article, lead) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [
+                (
+                    c.id,
+                    did,
+                    c.ordinal,
+                    c.anchor,
+                    json.dumps(c.citation.to_json(), ensure_ascii=False),
+                    json.dumps(c.heading_path, ensure_ascii=False),
+                    c.start,
+                    c.end,
+                    c.text,
+                    c.article_number,
+                    c.lead,
+                )
+                for c in chunks
+            ],
+        )
+        self._op(db, "upsert", did)
+
+
+def _access_filter(column: str, levels: Iterable[AccessLevel] | None) -> tuple[str, tuple[Any, ...]]:
+    if levels is None:
+        return "", ()
+    vals = tuple(
+        lvl.value if isinstance(lvl, AccessLevel) else AccessLevel.from_str(lvl).value for lvl in levels
+    )
+    if not vals:
+        return "WHERE 0", ()
+    return f"WHERE {column} IN ({', '.join('?' for _ in vals)})", vals
+
+
+def _file_row(r: sqlite3.Row) -> FileRecord:
+    return FileRecord(
+        path=r["path"],
+        content_hash=r["content_hash"],
+        options_hash=r["options_hash"],
+        size=r["size"],
+        mtime=r["mtime"],
+        fmt=r["fmt"],
+        state=DocState(r["state"]),
+        reason=r["reason"],
+        n_documents=r["n_documents"],
+        n_chunks=r["n_chunks"],
+        updated_at=r["updated_at"],
+        indexed_hash=r["indexed_hash"],
+    )
+
+
+def _document_row(r: sqlite3.Row, full: bool = False) -> DocumentRecord:
+    meta = DocumentMeta(
+        title=r["title"],
+        so_hieu=r["so_hieu"],
+        loai=r["loai"],
+        co_quan=r["co_quan"],
+        ngay_ban_hanh=_date(r["ngay_ban_hanh"]),
+        ngay_hieu_luc=_date(r["ngay_hieu_luc"]),
+        trich_yeu=r["trich_yeu"],
+        access_level=AccessLevel(r["access_level"]),
+        hieu_luc=Validity(r["hieu_luc"]),
+        hieu_luc_reason=r["hieu_luc_reason"],
+    )
+    return DocumentRecord(
+        id=r["id"],
+        file_path=r["file_path"],
+        key=r["key"],
+        meta=meta,
+        fmt=r["fmt"],
+        n_chunks=r["n_chunks"],
+        content_hash=r["content_hash"],
+        created_at=r["created_at"],
+        warnings=json.loads(r["warnings_json"]),
+        text=r["text"] if full else None,
+        articles_json=r["articles_json"] if full else None,
+    )
