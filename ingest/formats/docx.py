@@ -108,7 +108,7 @@ class DocxReader:
     suffixes: tuple[str, ...] = (".docx",)
 
     def read(self, path: Path) -> RawText:
-        """Extract the body text; `IngestError` for a legacy/encrypted/corrupt file, `NoTextError` if empty."""
+        """Extract body text; `IngestError` for a legacy/encrypted/corrupt file, `NoTextError` if empty."""
         path = Path(path)
         with path.open("rb") as f:
             head = f.read(8)

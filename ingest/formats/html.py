@@ -1,7 +1,8 @@
-"""HTML reader (.html, .htm): visible text of a saved web page (vbpl.vn, thuvienphapluat.vn, an intranet page).
+"""HTML reader (.html, .htm): the visible text of a saved web page (vbpl.vn, thuvienphapluat.vn, intranet).
 
-Page chrome (script, style, nav, header, footer, ...) is dropped; every block element (p, div, li, h1-h6, table
-cell, ...) and every <br> ends a line; whitespace inside a block collapses to single spaces as a browser shows it.
+Page chrome (script, style, nav, header, footer, ...) is dropped; every block element (p, div, li, h1-h6,
+table cell, ...) and every <br> ends a line; whitespace inside a block collapses to single spaces, as a
+browser shows it.
 The charset comes from the bytes (BOM, valid UTF-8), then `<meta charset>`, then charset-normalizer.
 """
 
@@ -57,7 +58,9 @@ def declared_charset(data: bytes) -> str | None:
 def html_to_text(markup: str) -> str:
     """The visible text of an HTML document, one block per line (not yet NFC-normalised or tidied)."""
     soup = BeautifulSoup(markup.replace(_EOL, " "), "lxml")
-    for node in soup.find_all(string=lambda s: isinstance(s, (Comment, Declaration, Doctype, ProcessingInstruction))):
+    for node in soup.find_all(
+        string=lambda s: isinstance(s, (Comment, Declaration, Doctype, ProcessingInstruction))
+    ):
         node.extract()
     for el in soup.find_all(DROP_TAGS):
         el.decompose()

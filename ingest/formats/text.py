@@ -18,9 +18,9 @@ import charset_normalizer
 
 from ingest.formats.base import IngestError, NoTextError, RawText, nfc
 
-# Encodings charset-normalizer may choose from when the bytes are not UTF-8: the ones that can hold Vietnamese.
-# (TCVN3/VNI font encodings reuse Latin-1 code points and cannot be told apart from Latin-1 text, so they are
-# not guessed.)
+# Encodings charset-normalizer may choose from when the bytes are not UTF-8: those that can hold Vietnamese.
+# (TCVN3/VNI font encodings reuse Latin-1 code points and cannot be told apart from Latin-1 text, so they
+# are not guessed.)
 VIETNAMESE_ENCODINGS = ["cp1258", "utf_16", "utf_16_le", "utf_16_be"]
 
 # charset-normalizer's "chaos" (0 = clean, 1 = garbage) above which a guess is not trusted. Clean Vietnamese

