@@ -48,7 +48,7 @@ from ingest.chunking import chunk_document
 from ingest.formats.base import IngestError, NoTextError
 from ingest.ids import doc_id
 from ingest.model import AccessLevel, Chunk, DocState, LegalDocument, Validity
-from ingest.parse import parse_file
+from ingest.parse import claims, parse_file
 from ingest.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ PARSER_VERSION = "1"
 SIDECAR_SUFFIX = ".kho.toml"
 FOLDER_SIDECAR = ".kho.toml"
 SIDECAR_FIELDS = ("access_level", "hieu_luc", "hieu_luc_reason")
+# Metadata a corpus manifest may set for a document whose text does not state it (e.g. a plan without a title).
+META_OVERRIDE_FIELDS = ("title", "loai", "co_quan")
 _HASH_BLOCK = 1 << 20
 
 
@@ -73,10 +75,12 @@ class IngestOptions:
     hieu_luc: Validity | None = None
     hieu_luc_reason: str | None = None
     sidecars: tuple[str, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()  # title / loai / co_quan given by a corpus manifest
 
     def options_hash(self, settings: Settings) -> str:
         payload = {
             "parser_version": PARSER_VERSION,
+            "meta": list(self.meta),
             "access_level": self.access_level.value,
             "hieu_luc": self.hieu_luc.value if self.hieu_luc else None,
             "hieu_luc_reason": self.hieu_luc_reason,
@@ -93,6 +97,8 @@ class IngestOptions:
             doc.meta.hieu_luc_reason = self.hieu_luc_reason
         elif self.hieu_luc_reason is not None:
             doc.meta.hieu_luc_reason = self.hieu_luc_reason
+        for key, value in self.meta:
+            setattr(doc.meta, key, value)
 
 
 @dataclass
@@ -125,6 +131,7 @@ class IngestReport:
     elapsed: float = 0.0
     interrupted: bool = False
     not_processed: int = 0
+    ignored: list[Path] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -161,6 +168,7 @@ class IngestReport:
             "elapsed": round(self.elapsed, 3),
             "interrupted": self.interrupted,
             "not_processed": self.not_processed,
+            "ignored": [str(p) for p in self.ignored],
             "results": [r.to_json() for r in self.results],
         }
 
@@ -189,9 +197,14 @@ def _walk_dir(folder: Path) -> Iterator[Path]:
             yield Path(e.path)
 
 
-def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
+def collect_files(paths: list[Path], ignored: list[Path] | None = None) -> tuple[list[Path], list[FileResult]]:
     """The files to ingest (in the order given, each folder walked sorted; no file twice) and a FAILED result
-    for each given path that does not exist."""
+    for each given path that does not exist.
+
+    A folder walk leaves out files that no parser claims (notes, indexes, licences); they are appended to
+    `ignored`. A file named explicitly is always attempted, so an unsupported one gets a clear FAILED reason.
+    """
+    ignored = ignored if ignored is not None else []
     files: list[Path] = []
     missing: list[FileResult] = []
     seen: set[Path] = set()
@@ -200,7 +213,12 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
         if not p.exists():
             missing.append(FileResult(str(p.resolve()), DocState.FAILED, "path does not exist"))
             continue
-        found = _walk_dir(p) if p.is_dir() else iter([] if p.name.endswith(SIDECAR_SUFFIX) else [p])
+        if p.is_dir():
+            found: list[Path] = []
+            for f in _walk_dir(p):
+                (found if claims(f) else ignored).append(f)
+        else:
+            found = [] if p.name.endswith(SIDECAR_SUFFIX) else [p]
         for f in found:
             rf = f.resolve()
             if rf not in seen:
@@ -215,8 +233,10 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[FileResult]]:
 class _Sidecars:
     """Reads `.kho.toml` files once per run and combines them into a file's `IngestOptions`."""
 
-    def __init__(self, cli_level: AccessLevel | None) -> None:
+    def __init__(self, cli_level: AccessLevel | None,
+                 meta_overrides: dict[Path, dict[str, str]] | None = None) -> None:
         self.cli_level = cli_level
+        self.meta_overrides = {Path(k).resolve(): v for k, v in (meta_overrides or {}).items()}
         self._cache: dict[Path, dict[str, Any] | None] = {}
 
     def _read(self, sidecar: Path, file: Path) -> dict[str, Any] | None:
@@ -265,10 +285,17 @@ class _Sidecars:
                 level = lvl
             if "hieu_luc" in data:
                 hieu_luc = data["hieu_luc"]
-                reason = data.get("hieu_luc_reason") or f"theo {sidecar}"
+                reason = data.get("hieu_luc_reason")
             elif data.get("hieu_luc_reason"):
                 reason = data["hieu_luc_reason"]
-        return IngestOptions(level, hieu_luc, reason, tuple(used))
+        extra = self.meta_overrides.get(file, {})
+        if "access_level" in extra:
+            lvl = AccessLevel.from_str(extra["access_level"])
+            level = lvl if lvl.rank > level.rank else level
+        if "hieu_luc" in extra:
+            hieu_luc, reason = Validity.from_str(extra["hieu_luc"]), extra.get("hieu_luc_reason")
+        meta = tuple((k, extra[k]) for k in META_OVERRIDE_FIELDS if k in extra)
+        return IngestOptions(level, hieu_luc, reason, tuple(used), meta)
 
 
 # ---------------------------------------------------------------------------------------------- the job
@@ -383,6 +410,7 @@ def run_ingest(
     settings: Settings,
     access_level: AccessLevel | None = None,
     progress: bool = True,
+    meta_overrides: dict[Path, dict[str, str]] | None = None,
 ) -> IngestReport:
     """Ingest files and folders into the registry; see the module docstring. Never raises for bad input.
 
@@ -391,9 +419,9 @@ def run_ingest(
     """
     t0 = time.perf_counter()
     report = IngestReport()
-    files, missing = collect_files(paths)
+    files, missing = collect_files(paths, report.ignored)
     report.results.extend(missing)
-    sidecars = _Sidecars(access_level)
+    sidecars = _Sidecars(access_level, meta_overrides)
     stop = _Stop()
     console = Console(stderr=True)
     bar = Progress(
@@ -401,18 +429,23 @@ def run_ingest(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # file names may hold "[...]"
         console=console,
         disable=not progress or not console.is_terminal,
         transient=False,
     )
     with stop.installed(), bar:
         task = bar.add_task("", total=len(files))
+        last_line = time.perf_counter()
         for i, path in enumerate(files):
             if stop.requested:
                 report.interrupted, report.not_processed = True, len(files) - i
                 break
             bar.update(task, description=path.name)
+            if progress and not console.is_terminal and time.perf_counter() - last_line > 10:
+                last_line = time.perf_counter()
+                console.print(f"kho ingest: {i}/{len(files)} files, {time.perf_counter() - t0:.0f}s — {path.name}",
+                              markup=False, highlight=False)
             try:
                 report.results.append(ingest_file(path, registry, settings, sidecars))
             except KeyboardInterrupt:

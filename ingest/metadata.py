@@ -241,11 +241,7 @@ _SOURCE_RE = re.compile(
     r"(?P<rest>.*)\)\s*$",
     re.S,
 )
-_SOURCE_TAIL_RE = re.compile(
-    r"^\s*(?P<trich>.*?)\s*(?:ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4}))?\s*(?:của\s+(?P<issuer>[^,]+?))?\s*"
-    r"(?:,\s*có hiệu lực.*)?$",
-    re.S,
-)
+_SOURCE_DATE_RE = re.compile(r"\s*ngày\s+(\d{1,2}/\d{1,2}/\d{4})\s*(?:của\s+(.+))?$", re.S)
 
 
 def parse_source_line(line: str) -> SourceRef | None:
@@ -261,14 +257,15 @@ def parse_source_line(line: str) -> SourceRef | None:
     eff = re.search(r"hiệu lực(?: thi hành)?(?: kể)? từ ngày\s+(\d{1,2}/\d{1,2}/\d{4})", rest)
     if eff:
         effective = parse_vn_date(eff.group(1))
-    trich = issuer = None
+    head = re.split(r",\s*có hiệu lực", rest)[0].strip()
     issued = None
-    head = rest.split(", có hiệu lực")[0].split(",có hiệu lực")[0]
-    t = _SOURCE_TAIL_RE.match(head)
-    if t:
-        trich = (t.group("trich") or "").strip(" ,") or None
-        issuer = (t.group("issuer") or "").strip() or None
-        issued = parse_vn_date(t.group("date")) if t.group("date") else None
+    issuer = None
+    dm = _SOURCE_DATE_RE.search(head)
+    if dm:  # "<trích yếu> ngày 05/03/2020 của Chính phủ"
+        issued = parse_vn_date(dm.group(1))
+        issuer = (dm.group(2) or "").strip() or None
+        head = head[: dm.start()]
+    trich = head.strip(" ,") or None
     return SourceRef(
         document=m.group("so"),
         article=m.group("article"),

@@ -52,10 +52,11 @@ class DocumentParser(Protocol):
 
 
 def _read_utf8(path: Path, settings: Settings) -> str:
-    """Read a UTF-8 file through the same size/emptiness checks as every other format."""
+    """Read a text file (.md, .json) through the same checks and decoding as every other text file."""
     from ingest.formats.registry import read_file
+    from ingest.formats.text import TextReader
 
-    return read_file(path, int(settings.max_file_mb * 1024 * 1024)).text
+    return read_file(path, int(settings.max_file_mb * 1024 * 1024), reader=TextReader()).text
 
 
 # ---------------------------------------------------------------------------------------------- pháp điển
@@ -76,7 +77,9 @@ class PhapDienParser:
     name = "phapdien"
 
     def accepts(self, path: Path, head: str) -> bool:
-        return path.suffix.lower() == ".md" and bool(re.search(r"^Điều\s+\d+\.\d+\.[A-ZĐ]+\.", head, re.M))
+        # chủ đề index files list article headings under "## Danh sách điều khoản" but hold no article text
+        body = head.split("## Danh sách điều khoản")[0]
+        return path.suffix.lower() == ".md" and bool(re.search(r"^Điều\s+\d+\.\d+\.[A-ZĐ]+\.", body, re.M))
 
     def parse(self, path: Path, settings: Settings) -> list[LegalDocument]:
         raw = _read_utf8(path, settings)
@@ -118,7 +121,7 @@ class PhapDienParser:
                     continue
             link = _PD_LINK_RE.match(ln.text)
             if link and builder is not None:
-                builder.article.links.append(link.group(1).strip())
+                builder.article.links.extend(x.strip() for x in re.split(r";\s*(?=Điều\s)", link.group(1)))
                 continue
             cm = _PD_CHAPTER_RE.match(ln.text)
             sm = _PD_SECTION_RE.match(ln.text)
@@ -241,12 +244,14 @@ class OfficialTextParser:
     name = "text"
 
     def accepts(self, path: Path, head: str) -> bool:
-        return True
+        from ingest.formats.registry import READERS
+
+        return path.suffix.lower() in READERS
 
     def parse(self, path: Path, settings: Settings) -> list[LegalDocument]:
         from ingest.formats.registry import read_file
 
-        raw = read_file(path, int(settings.max_file_mb * 1024 * 1024))
+        raw = read_file(path, int(settings.max_file_mb * 1024 * 1024), ocr_lang=settings.ocr_lang)
         text = raw.text
         if needs_reflow(text):
             text = reflow(text)
@@ -306,9 +311,14 @@ def _title_from_path(path: Path) -> str:
 PARSERS: list[DocumentParser] = [PhapDienParser(), AlqacParser(), OfficialTextParser()]
 
 
-def parser_for(path: Path, head: str) -> DocumentParser:
-    """The first registered parser that accepts this file (the generic text parser accepts everything)."""
-    return next(p for p in PARSERS if p.accepts(path, head))
+def parser_for(path: Path, head: str) -> DocumentParser | None:
+    """The first registered parser that accepts this file, or None."""
+    return next((p for p in PARSERS if p.accepts(path, head)), None)
+
+
+def claims(path: Path) -> bool:
+    """Whether some parser would take this file (a folder walk ignores the others)."""
+    return parser_for(path, _head(path)) is not None
 
 
 def _head(path: Path) -> str:
@@ -324,7 +334,13 @@ def parse_file(path: Path, settings: Settings) -> list[LegalDocument]:
     path = Path(path)
     if not path.exists():
         raise IngestError(path, "file does not exist")
-    docs = parser_for(path, _head(path)).parse(path, settings)
+    parser = parser_for(path, _head(path))
+    if parser is None:
+        from ingest.formats.registry import READERS
+
+        kinds = ", ".join(sorted(READERS)) + ", pháp điển .md, ALQAC .json"
+        raise IngestError(path, f"unsupported file type '{path.suffix or path.name}' (supported: {kinds})")
+    docs = parser.parse(path, settings)
     for doc in docs:
         doc.meta.title = nfc(doc.meta.title)
     return docs

@@ -45,8 +45,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ingest.ids import doc_id
 from ingest.model import (
     AccessLevel,
     Article,
@@ -60,6 +61,9 @@ from ingest.model import (
     SourceRef,
     Validity,
 )
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 BUSY_TIMEOUT_MS = 30_000  # an ingest run and the API may write at once; wait for the other's commit, not fail
 
@@ -319,7 +323,7 @@ class Registry:
         self._migrate()
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Registry:
+    def from_settings(cls, settings: Settings) -> Registry:
         """The registry at `settings.registry_path` (the data dir)."""
         return cls(settings.registry_path)
 
@@ -386,8 +390,6 @@ class Registry:
         the file is recorded SKIPPED_UNCHANGED with reason "duplicate of <other path>", and this path's own
         old documents, whose content the file no longer has, are removed.
         """
-        from ingest.ids import doc_id
-
         p = _resolve(path)
         new_ids = [doc_id(content_hash, doc.key) for doc, _ in documents]
         if len(set(new_ids)) != len(new_ids):

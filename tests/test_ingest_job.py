@@ -323,7 +323,7 @@ def test_same_content_at_two_paths_is_stored_once(tmp_path: Path, reg: Registry,
     assert reg.check_consistency() == []
 
 
-# ---------------------------------------------------------------------------------------------- crash / signal
+# ------------------------------------------------------------------------------------------- crash / signal
 
 _CHILD = """
 import json, sys, time

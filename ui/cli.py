@@ -154,10 +154,12 @@ def ingest(
             if r.reason:
                 line += f"  — {r.reason}"
             typer.echo(line)
-        totals = ", ".join(f"{k}: {v}" for k, v in report.totals().items())
+        totals = ", ".join(f"{k}: {v}" for k, v in report.totals.items() if v)
+        if report.ignored:
+            totals += f"; {len(report.ignored)} non-document files ignored"
         typer.echo(f"{len(report.results)} files in {report.elapsed:.1f}s — {totals}; "
-                   f"{report.n_documents()} documents, {report.n_chunks()} chunks stored this run")
-    if not report.ok():
+                   f"{report.n_documents} documents, {report.n_chunks} chunks stored this run")
+    if not report.ok:
         raise typer.Exit(1)
 
 

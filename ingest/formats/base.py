@@ -49,7 +49,7 @@ class Reader(Protocol):
 
 
 def nfc(text: str) -> str:
-    """NFC-normalise, unify line endings and drop characters that are never content (NUL, BOM, soft hyphen)."""
+    """NFC-normalise, unify line endings, drop characters that are never content (NUL, BOM, soft hyphen)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for ch in ("\x00", "\ufeff", "\u00ad", "\u200b"):
         text = text.replace(ch, "")

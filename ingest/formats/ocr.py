@@ -15,7 +15,6 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -23,7 +22,7 @@ import pypdfium2 as pdfium
 from ingest.formats.base import IngestError
 
 DEFAULT_LANG = "vie"
-# 300 dpi: tesseract's documented sweet spot; below ~200 dpi Vietnamese stacked diacritics (ệ, ổ) get lost.
+# 300 dpi, the resolution tesseract's documentation recommends: stacked diacritics (ệ, ổ) need the pixels.
 DEFAULT_DPI = 300
 # One page normally takes 1-3 s; a page still running after this is stuck (or absurdly large).
 PAGE_TIMEOUT_S = 180
@@ -31,8 +30,8 @@ PAGE_TIMEOUT_S = 180
 _INSTALL_HINT = "run `make system-deps` (apt-get install tesseract-ocr tesseract-ocr-vie)"
 
 
-@lru_cache(maxsize=4)
 def _installed_langs(exe: str) -> frozenset[str]:
+    # Not cached (it takes ~10 ms): after `make system-deps` a running app sees the new languages at once.
     out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
     # First line is 'List of available languages in "/usr/share/tesseract-ocr/5/tessdata/" (3):'.
     return frozenset(line.strip() for line in out.stdout.splitlines()[1:] if line.strip())

@@ -38,9 +38,12 @@ def reader_for(path: Path | str) -> Reader:
         ) from None
 
 
-def read_file(path: Path | str, max_bytes: int, ocr_lang: str | None = None) -> RawText:
+def read_file(
+    path: Path | str, max_bytes: int, ocr_lang: str | None = None, reader: Reader | None = None
+) -> RawText:
     """Check a file (exists, regular, supported, not empty, not over `max_bytes`) and read it with its reader.
 
+    `reader` forces a reader regardless of suffix (parsers of .md/.json read them as text).
     `ocr_lang` overrides the tesseract language for scanned PDFs (`KHO_OCR_LANG`; default "vie"). Every
     failure, including an unexpected exception inside a reader, is raised as `IngestError` naming the file.
     """
@@ -49,7 +52,7 @@ def read_file(path: Path | str, max_bytes: int, ocr_lang: str | None = None) -> 
         raise IngestError(path, "file does not exist")
     if not path.is_file():
         raise IngestError(path, "not a regular file")
-    reader = reader_for(path)
+    reader = reader or reader_for(path)
     if ocr_lang is not None and isinstance(reader, PdfReader) and ocr_lang != reader.ocr_lang:
         reader = PdfReader(ocr_lang=ocr_lang, ocr_dpi=reader.ocr_dpi)
     size = path.stat().st_size

@@ -33,6 +33,7 @@ MAX_CHAOS = 0.1
 MAX_JUNK_RATIO = 0.02
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+_CONTROL_BYTES = [bytes([b]) for b in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F)]
 _HSPACE_RE = re.compile(r"[^\S\n]+")  # runs of horizontal whitespace (incl. tab, NBSP, other Unicode spaces)
 
 
@@ -105,8 +106,14 @@ def decode_bytes(data: bytes, path: Path | str, declared: str | None = None) -> 
 
     best = charset_normalizer.from_bytes(data, cp_isolation=VIETNAMESE_ENCODINGS).best()
     if best is None or best.chaos > MAX_CHAOS:
-        # Distinguish "binary junk" from "text in an encoding we cannot identify" for the user.
-        check_not_binary(data.decode("latin-1"), path)
+        # Tell "binary junk" from "text in an encoding we cannot identify": C0 control bytes occur in no text
+        # encoding left to consider (UTF-16/32 were tried above), while any binary format is full of them.
+        ratio = sum(data.count(b) for b in _CONTROL_BYTES) / len(data) if data else 0.0
+        if ratio > MAX_JUNK_RATIO:
+            raise IngestError(
+                path,
+                f"not readable text: looks binary ({ratio:.0%} control bytes, limit {MAX_JUNK_RATIO:.0%})",
+            )
         raise IngestError(
             path,
             "unknown text encoding: not UTF-8, UTF-16 or Windows-1258 (save the file as UTF-8 and re-upload)",
