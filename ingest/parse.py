@@ -60,7 +60,9 @@ def _read_utf8(path: Path, settings: Settings) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- pháp điển
-_PD_ARTICLE_RE = re.compile(r"^Điều\s+(\d+(?:\.\d+)*\.[A-ZĐ]+(?:\.\d+)+)\.?\s*(.*)$")
+# "Điều 42.1.NĐ.33. Title" (compilation numbering) or, in some subject files, the original "Điều 1. Title"
+_PD_ARTICLE_RE = re.compile(r"^Điều\s+(?:(\d+(?:\.\d+)*\.[A-ZĐ]+(?:\.\d+)+)\.?|(\d+[a-zđ]?)\.)\s*(.*)$")
+_PD_SOURCE_LINE_RE = re.compile(r"^\(Điều\s+\d+[a-zđ]?\s+[^()]{0,60}?(?:số\s+)?\d+[^()]*/", re.M)
 _PD_LINK_RE = re.compile(r"^\(Điều này có nội dung liên quan đến (.+)\)\s*$")
 _PD_CHAPTER_RE = re.compile(r"^(?:Chương|CHƯƠNG)\s+([IVXLCDM]+|\d+)\b\s*[.:]?\s*(.*)$")
 _PD_SECTION_RE = re.compile(r"^(?:Mục|MỤC)\s+(\d+|[IVXLCDM]+)\b\s*[.:]?\s*(.*)$")
@@ -79,7 +81,7 @@ class PhapDienParser:
     def accepts(self, path: Path, head: str) -> bool:
         # chủ đề index files list article headings under "## Danh sách điều khoản" but hold no article text
         body = head.split("## Danh sách điều khoản")[0]
-        return path.suffix.lower() == ".md" and bool(re.search(r"^Điều\s+\d+\.\d+\.[A-ZĐ]+\.", body, re.M))
+        return path.suffix.lower() == ".md" and bool(_PD_SOURCE_LINE_RE.search(body))
 
     def parse(self, path: Path, settings: Settings) -> list[LegalDocument]:
         raw = _read_utf8(path, settings)
@@ -87,7 +89,7 @@ class PhapDienParser:
         marker = raw.find("## VĂN BẢN")
         text = raw[marker + len("## VĂN BẢN") :].lstrip("\n") if marker >= 0 else raw
         # the "## Danh sách điều khoản" list at the end repeats every heading with a truncated summary
-        tail = re.search(r"^## ", text, re.M)
+        tail = re.search(r"^## Danh sách (?:điều khoản|đề mục)", text, re.M)
         if tail:
             text = text[: tail.start()].rstrip() + "\n"
         h1 = re.search(r"^#\s+(.+)$", text, re.M)
@@ -105,20 +107,29 @@ class PhapDienParser:
             am = _PD_ARTICLE_RE.match(ln.text)
             if am:
                 art = Article(
-                    start=ln.start, end=ln.end, heading_end=ln.end, number=am.group(1),
-                    title=am.group(2).strip(), chapter=chapter, section=section,
+                    start=ln.start, end=ln.end, heading_end=ln.end, number=am.group(1) or am.group(2),
+                    title=am.group(3).strip(), chapter=chapter, section=section,
                 )
                 articles.append(art)
                 builder = _Builder(art)
                 awaiting_source = True
                 continue
-            if awaiting_source and builder is not None:
+            src = parse_source_line(ln.text) if ln.text.startswith("(Điều ") else None
+            if src and awaiting_source and builder is not None:
                 awaiting_source = False
-                src = parse_source_line(ln.text) if ln.text.startswith("(") else None
-                if src:
-                    builder.article.source = _inherit(src, first_source)
-                    builder.article.end = builder.article.heading_end = ln.end
-                    continue
+                builder.article.source = _inherit(src, first_source)
+                builder.article.end = builder.article.heading_end = ln.end
+                continue
+            awaiting_source = False
+            if src:
+                # some compiled articles have no heading line: their source line starts them
+                art = Article(
+                    start=ln.start, end=ln.end, heading_end=ln.end, number=f"{src.document}:{src.article}",
+                    chapter=chapter, section=section, source=_inherit(src, first_source),
+                )
+                articles.append(art)
+                builder = _Builder(art)
+                continue
             link = _PD_LINK_RE.match(ln.text)
             if link and builder is not None:
                 builder.article.links.extend(x.strip() for x in re.split(r";\s*(?=Điều\s)", link.group(1)))
@@ -136,8 +147,6 @@ class PhapDienParser:
                 else:
                     section = heading
                 builder = None
-                continue
-            if ln.text.startswith("#"):
                 continue
             if builder is not None:
                 builder.line(ln)
