@@ -23,18 +23,28 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KHO_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("~/.local/share/kho"), description="registry, Qdrant local data, logs")
-    cache_dir: Path = Field(default=Path("~/.cache/kho"), description="downloaded wheels and assembled models")
+    data_dir: Path = Field(
+        default=Path("~/.local/share/kho"), description="registry, Qdrant local data, logs"
+    )
+    cache_dir: Path = Field(
+        default=Path("~/.cache/kho"), description="downloaded wheels and assembled models"
+    )
     shared_dir: Path = Field(
         default=REPO_ROOT.parent / "shared", description="the shared corpus and eval sets (../shared)"
     )
-    qdrant_url: str | None = Field(default=None, description="Qdrant server/cluster; unset = embedded local mode")
+    qdrant_url: str | None = Field(
+        default=None, description="Qdrant server/cluster; unset = embedded local mode"
+    )
     qdrant_api_key: str | None = None
-    llm_url: str | None = Field(default=None, description="OpenAI-compatible server; unset = llama.cpp in-process")
+    llm_url: str | None = Field(
+        default=None, description="OpenAI-compatible server; unset = llama.cpp in-process"
+    )
     llm_api_key: str | None = None
     max_file_mb: float = Field(default=50.0, description="files larger than this are refused at ingest")
     ocr_lang: str = Field(default="vie", description="tesseract language(s) for scanned PDFs")
-    chunk_max_chars: int = Field(default=1500, description="articles longer than this split at clause boundaries")
+    chunk_max_chars: int = Field(
+        default=1500, description="articles longer than this split at clause boundaries"
+    )
 
     @field_validator("data_dir", "cache_dir", "shared_dir", mode="after")
     @classmethod

@@ -67,7 +67,9 @@ def require_default_corpus(settings: Settings | None = None) -> Manifest:
     missing = [p for p in manifest.paths() if not p.exists()]
     if not settings.corpus_dir.is_dir() or missing:
         where = settings.corpus_dir
-        detail = f"{len(missing)} of {len(manifest.entries)} documents are missing" if missing else "not found"
+        detail = (
+            f"{len(missing)} of {len(manifest.entries)} documents are missing" if missing else "not found"
+        )
         raise CorpusNotFound(
             f"The default corpus is expected under {where} ({detail}).\n"
             "Put the project's shared/ folder beside the checkout, or set KHO_SHARED_DIR to where it is.\n"

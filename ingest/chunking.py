@@ -79,8 +79,13 @@ def _piece(text: str, art: Article, group: list[_Unit]) -> _Piece:
     if points and group[0].point != "a" and group[0].clause:
         clause = next(c for c in art.clauses if c.number == group[0].clause)
         lead_parts.append(text[clause.start : clause.points[0].start].strip())
-    return _Piece(group[0].start, group[-1].end, _range(clauses),
-                  None if whole_clause else _range(points), "\n".join(p for p in lead_parts if p))
+    return _Piece(
+        group[0].start,
+        group[-1].end,
+        _range(clauses),
+        None if whole_clause else _range(points),
+        "\n".join(p for p in lead_parts if p),
+    )
 
 
 def split_article(text: str, art: Article, max_chars: int) -> list[_Piece]:
@@ -131,20 +136,27 @@ def chunk_document(doc: LegalDocument, doc_id: str, max_chars: int = DEFAULT_MAX
             art_heading = art.display + (f". {art.title}" if art.title else "")
         context = [meta.title] + [h for h in (art.part, art.chapter, art.section) if h] + [art_heading]
         for piece in split_article(doc.text, art, max_chars):
-            citation = Citation(document=cite_doc, title=cite_title, article=cite_article,
-                                clause=piece.clause, point=piece.point)
+            citation = Citation(
+                document=cite_doc,
+                title=cite_title,
+                article=cite_article,
+                clause=piece.clause,
+                point=piece.point,
+            )
             heading_path = context + ([f"Khoản {piece.clause}"] if piece.clause else [])
             ordinal = len(chunks)
-            chunks.append(Chunk(
-                id=chunk_id(doc_id, ordinal),
-                ordinal=ordinal,
-                anchor=_anchor(art, piece.clause, piece.point, doc_name, cite_article),
-                citation=citation,
-                heading_path=heading_path,
-                start=piece.start,
-                end=piece.end,
-                text=doc.text[piece.start : piece.end],
-                article_number=art.number,
-                lead=piece.lead,
-            ))
+            chunks.append(
+                Chunk(
+                    id=chunk_id(doc_id, ordinal),
+                    ordinal=ordinal,
+                    anchor=_anchor(art, piece.clause, piece.point, doc_name, cite_article),
+                    citation=citation,
+                    heading_path=heading_path,
+                    start=piece.start,
+                    end=piece.end,
+                    text=doc.text[piece.start : piece.end],
+                    article_number=art.number,
+                    lead=piece.lead,
+                )
+            )
     return chunks

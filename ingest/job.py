@@ -197,7 +197,9 @@ def _walk_dir(folder: Path) -> Iterator[Path]:
             yield Path(e.path)
 
 
-def collect_files(paths: list[Path], ignored: list[Path] | None = None) -> tuple[list[Path], list[FileResult]]:
+def collect_files(
+    paths: list[Path], ignored: list[Path] | None = None
+) -> tuple[list[Path], list[FileResult]]:
     """The files to ingest (in the order given, each folder walked sorted; no file twice) and a FAILED result
     for each given path that does not exist.
 
@@ -233,8 +235,9 @@ def collect_files(paths: list[Path], ignored: list[Path] | None = None) -> tuple
 class _Sidecars:
     """Reads `.kho.toml` files once per run and combines them into a file's `IngestOptions`."""
 
-    def __init__(self, cli_level: AccessLevel | None,
-                 meta_overrides: dict[Path, dict[str, str]] | None = None) -> None:
+    def __init__(
+        self, cli_level: AccessLevel | None, meta_overrides: dict[Path, dict[str, str]] | None = None
+    ) -> None:
         self.cli_level = cli_level
         self.meta_overrides = {Path(k).resolve(): v for k, v in (meta_overrides or {}).items()}
         self._cache: dict[Path, dict[str, Any] | None] = {}
@@ -444,8 +447,11 @@ def run_ingest(
             bar.update(task, description=path.name)
             if progress and not console.is_terminal and time.perf_counter() - last_line > 10:
                 last_line = time.perf_counter()
-                console.print(f"kho ingest: {i}/{len(files)} files, {time.perf_counter() - t0:.0f}s — {path.name}",
-                              markup=False, highlight=False)
+                console.print(
+                    f"kho ingest: {i}/{len(files)} files, {time.perf_counter() - t0:.0f}s — {path.name}",
+                    markup=False,
+                    highlight=False,
+                )
             try:
                 report.results.append(ingest_file(path, registry, settings, sidecars))
             except KeyboardInterrupt:

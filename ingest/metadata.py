@@ -138,7 +138,7 @@ def normalise_so_hieu(s: str) -> str:
 
 
 def _title_case_vn(upper: str) -> str:
-    """"VIÊN CHỨC" → "Viên chức": Vietnamese titles capitalise only the first word."""
+    """ "VIÊN CHỨC" → "Viên chức": Vietnamese titles capitalise only the first word."""
     s = re.sub(r"\s+", " ", upper.strip()).lower()
     return s[:1].upper() + s[1:]
 
@@ -204,8 +204,14 @@ def parse_header(text: str, body_start: int | None = None) -> HeaderInfo:
         info.loai = type_from_number(info.so_hieu)
     if info.loai == "Luật" and info.so_hieu and "/QH" not in info.so_hieu and "-L/" not in info.so_hieu:
         pass
-    issuer_line = next((ln for ln in lines[:4] if ln and ln.isupper() and "CỘNG HÒA" not in ln.upper()
-                        and ln.strip() not in DOC_TYPES), None)
+    issuer_line = next(
+        (
+            ln
+            for ln in lines[:4]
+            if ln and ln.isupper() and "CỘNG HÒA" not in ln.upper() and ln.strip() not in DOC_TYPES
+        ),
+        None,
+    )
     info.co_quan = issuer_from_number(info.so_hieu)
     if info.co_quan is None and issuer_line:
         first = re.split(r"\s{2,}|\s[-*_]{3,}|\s\|", issuer_line)[0].strip(" -*_")

@@ -119,7 +119,8 @@ class Article(Span):
     """Điều (or, for internal plans, a top-level section "III."): the unit of citation.
 
     `heading_end` is where the heading line ends and the body begins. `chapter`/`section` are the enclosing
-    Chương / Mục headings. `points` holds points that sit directly in the article, outside any clause. `source` is set for compiled articles whose original is another document.
+    Chương / Mục headings. `points` holds points that sit directly in the article, outside any clause.
+    `source` is set for compiled articles whose original is another document.
     """
 
     number: str = ""
@@ -136,7 +137,7 @@ class Article(Span):
 
     @property
     def display(self) -> str:
-        """"Điều 29" for laws, "Mục III" for internal plans."""
+        """ "Điều 29" for laws, "Mục III" for internal plans."""
         return f"{self.label} {self.number}"
 
 

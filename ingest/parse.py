@@ -107,8 +107,13 @@ class PhapDienParser:
             am = _PD_ARTICLE_RE.match(ln.text)
             if am:
                 art = Article(
-                    start=ln.start, end=ln.end, heading_end=ln.end, number=am.group(1) or am.group(2),
-                    title=am.group(3).strip(), chapter=chapter, section=section,
+                    start=ln.start,
+                    end=ln.end,
+                    heading_end=ln.end,
+                    number=am.group(1) or am.group(2),
+                    title=am.group(3).strip(),
+                    chapter=chapter,
+                    section=section,
                 )
                 articles.append(art)
                 builder = _Builder(art)
@@ -124,8 +129,13 @@ class PhapDienParser:
             if src:
                 # some compiled articles have no heading line: their source line starts them
                 art = Article(
-                    start=ln.start, end=ln.end, heading_end=ln.end, number=f"{src.document}:{src.article}",
-                    chapter=chapter, section=section, source=_inherit(src, first_source),
+                    start=ln.start,
+                    end=ln.end,
+                    heading_end=ln.end,
+                    number=f"{src.document}:{src.article}",
+                    chapter=chapter,
+                    section=section,
+                    source=_inherit(src, first_source),
                 )
                 articles.append(art)
                 builder = _Builder(art)
@@ -199,7 +209,9 @@ class AlqacParser:
         try:
             data: Any = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise IngestError(path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+            raise IngestError(
+                path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+            ) from None
         if not isinstance(data, list):
             raise IngestError(path, "expected a JSON list of laws with 'id' and 'articles'")
         docs = []
@@ -221,10 +233,15 @@ class AlqacParser:
             art_title, _, rest = body.partition("\n")
             heading = f"Điều {number}. {art_title.strip()}"
             block = f"{heading}\n{rest.strip()}" if rest.strip() else heading
-            art = Article(start=pos, end=pos + len(block), heading_end=pos + len(heading), number=number,
-                          title=art_title.strip())
+            art = Article(
+                start=pos,
+                end=pos + len(block),
+                heading_end=pos + len(heading),
+                number=number,
+                title=art_title.strip(),
+            )
             builder = _Builder(art)
-            for ln in iter_lines(block[len(heading):]):
+            for ln in iter_lines(block[len(heading) :]):
                 builder.line(Line(ln.start + pos + len(heading), ln.end + pos + len(heading), ln.text))
             art.end = pos + len(block)
             articles.append(art)
@@ -232,13 +249,20 @@ class AlqacParser:
             parts.append("")
             pos += len(block) + 2
         text = "\n".join(parts)
-        loai = next((t for t in ("Bộ luật", "Hiến pháp", "Luật") if title.lower().startswith(t.lower())), None)
-        meta = DocumentMeta(
-            title=title, loai=loai, co_quan="Quốc hội" if loai else None, trich_yeu=title,
-            hieu_luc=Validity.CHUA_XAC_DINH, hieu_luc_reason="ALQAC corpus: không ghi số hiệu và ngày hiệu lực",
+        loai = next(
+            (t for t in ("Bộ luật", "Hiến pháp", "Luật") if title.lower().startswith(t.lower())), None
         )
-        return LegalDocument(meta=meta, text=text, articles=articles, fmt=self.name, key=title,
-                             source_path=str(path))
+        meta = DocumentMeta(
+            title=title,
+            loai=loai,
+            co_quan="Quốc hội" if loai else None,
+            trich_yeu=title,
+            hieu_luc=Validity.CHUA_XAC_DINH,
+            hieu_luc_reason="ALQAC corpus: không ghi số hiệu và ngày hiệu lực",
+        )
+        return LegalDocument(
+            meta=meta, text=text, articles=articles, fmt=self.name, key=title, source_path=str(path)
+        )
 
 
 # ---------------------------------------------------------------------------------------------- official text
@@ -296,8 +320,16 @@ class OfficialTextParser:
             ngay_hieu_luc=head.ngay_hieu_luc,
             trich_yeu=head.trich_yeu,
         )
-        return [LegalDocument(meta=meta, text=text, articles=articles, fmt=raw.fmt, source_path=str(path),
-                              warnings=list(raw.warnings))]
+        return [
+            LegalDocument(
+                meta=meta,
+                text=text,
+                articles=articles,
+                fmt=raw.fmt,
+                source_path=str(path),
+                warnings=list(raw.warnings),
+            )
+        ]
 
 
 def paragraph_articles(text: str) -> list[Article]:
@@ -306,8 +338,9 @@ def paragraph_articles(text: str) -> list[Article]:
     current: Article | None = None
     for ln in iter_lines(text):
         if current is None or current.end - current.start > _PARAGRAPH_TARGET:
-            current = Article(start=ln.start, end=ln.end, heading_end=ln.start,
-                              number=str(len(articles) + 1), label="Đoạn")
+            current = Article(
+                start=ln.start, end=ln.end, heading_end=ln.start, number=str(len(articles) + 1), label="Đoạn"
+            )
             articles.append(current)
         current.end = ln.end
     return articles

@@ -172,6 +172,12 @@ class FileRecord:
     updated_at: str
     indexed_hash: str | None
 
+    def to_json(self) -> dict[str, Any]:
+        """The row as `kho docs --json` prints it."""
+        d = dataclasses.asdict(self)
+        d["state"] = self.state.value
+        return d
+
 
 @dataclass
 class DocumentRecord:
@@ -188,6 +194,18 @@ class DocumentRecord:
     warnings: list[str] = field(default_factory=list)
     text: str | None = None
     articles_json: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Metadata and counts as `kho docs --json` prints them (no text, no articles)."""
+        return {
+            "id": self.id,
+            "file_path": self.file_path,
+            "key": self.key,
+            "format": self.fmt,
+            "n_chunks": self.n_chunks,
+            "created_at": self.created_at,
+            **self.meta.to_json(),
+        }
 
     def articles(self) -> list[Article]:
         """The articles, rebuilt from `articles_json` (empty when this record was listed without them)."""

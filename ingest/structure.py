@@ -127,8 +127,14 @@ def parse_articles(text: str) -> list[Article]:
         if am and (not articles or _article_key(am.group(1)) > _article_key(articles[-1].number)):
             title = (am.group(2) or "").strip()
             art = Article(
-                start=ln.start, end=ln.end, heading_end=ln.end, number=am.group(1), title=title,
-                part=part, chapter=chapter, section=section,
+                start=ln.start,
+                end=ln.end,
+                heading_end=ln.end,
+                number=am.group(1),
+                title=title,
+                part=part,
+                chapter=chapter,
+                section=section,
             )
             articles.append(art)
             builder = _Builder(art)
@@ -164,9 +170,9 @@ def parse_articles(text: str) -> list[Article]:
 
 
 def _is_section_heading(ln: Line) -> bool:
-    """"Mục 2. NGHĨA VỤ CỦA VIÊN CHỨC": a Mục line whose title is in capitals, not a sentence about a Mục."""
+    """ "Mục 2. NGHĨA VỤ CỦA VIÊN CHỨC": a Mục line whose title is in capitals, not a sentence about a Mục."""
     m = _SECTION_RE.match(ln.text)
-    return bool(m) and (m.group(2).isupper() or m.group(2) == "")
+    return m is not None and (m.group(2).isupper() or m.group(2) == "")
 
 
 def parse_sections(text: str) -> list[Article]:
@@ -180,8 +186,12 @@ def parse_sections(text: str) -> list[Article]:
             expected = roman_to_int(articles[-1].number) + 1 if articles else 1
             if roman_to_int(rm.group(1)) == expected:
                 art = Article(
-                    start=ln.start, end=ln.end, heading_end=ln.end, number=rm.group(1),
-                    title=rm.group(2).strip(), label="Mục",
+                    start=ln.start,
+                    end=ln.end,
+                    heading_end=ln.end,
+                    number=rm.group(1),
+                    title=rm.group(2).strip(),
+                    label="Mục",
                 )
                 articles.append(art)
                 builder = _Builder(art)
@@ -215,10 +225,14 @@ def needs_reflow(text: str) -> bool:
     return open_ended / len(lines) > 0.45
 
 
-_STRUCT_START = re.compile(r"^(?:[IVXLC]+\s*[.:]\s|\d{1,3}\s*[.\-)]\s|[a-zđ]\)\s|[-–•+*]\s|Điều\s+\d|Chương\s|Mục\s)")
+_STRUCT_START = re.compile(
+    r"^(?:[IVXLC]+\s*[.:]\s|\d{1,3}\s*[.\-)]\s|[a-zđ]\)\s|[-–•+*]\s|Điều\s+\d|Chương\s|Mục\s)"
+)
 
 
-_BODY_START = re.compile(r"^\s*(?:I\s*[.:]\s|Chương\s+[I1]\b|CHƯƠNG\s+[I1]\b|Điều\s+1\b|Phần\s+(?:thứ\s+)?nhất|PHẦN)", re.M)
+_BODY_START = re.compile(
+    r"^\s*(?:I\s*[.:]\s|Chương\s+[I1]\b|CHƯƠNG\s+[I1]\b|Điều\s+1\b|Phần\s+(?:thứ\s+)?nhất|PHẦN)", re.M
+)
 
 
 def reflow(text: str) -> str:
@@ -230,8 +244,10 @@ def reflow(text: str) -> str:
     m = _BODY_START.search(text)
     if not m or m.start() == 0:
         return _reflow_lines(text)
-    header = "\n".join(re.sub(r"[ \t]+", " ", ln).strip() for ln in text[: m.start()].split("\n") if ln.strip())
-    return f"{header}\n{_reflow_lines(text[m.start():])}"
+    header = "\n".join(
+        re.sub(r"[ \t]+", " ", ln).strip() for ln in text[: m.start()].split("\n") if ln.strip()
+    )
+    return f"{header}\n{_reflow_lines(text[m.start() :])}"
 
 
 def _reflow_lines(text: str) -> str:
@@ -254,7 +270,9 @@ def _reflow_lines(text: str) -> str:
             structural = bool(_STRUCT_START.match(ln))
             starts_lower = ln[:1].islower()
             short = len(prev_raw) < 0.75 * width
-            continues = not _WRAP_END.search(prev_raw) and not structural and not prev_raw.isupper() and not short
+            continues = (
+                not _WRAP_END.search(prev_raw) and not structural and not prev_raw.isupper() and not short
+            )
             if (starts_lower and not structural) or continues:
                 out[-1] = f"{out[-1]} {ln}"
                 prev_raw = ln

@@ -55,16 +55,22 @@ def test_parse_is_deterministic_same_content_same_ids() -> None:
 
 def test_phapdien_article_33_of_decree_30_2020_has_its_source_and_dates() -> None:
     out = kho_json("parse", str(shared_path("phapdien/van-thu-luu-tru/cong-tac-van-thu.md")))
-    art = next(a for a in out["articles"]
-               if a["source"] and a["source"]["document"] == "30/2020/NĐ-CP" and a["source"]["article"] == "33")
+    art = next(
+        a
+        for a in out["articles"]
+        if a["source"] and a["source"]["document"] == "30/2020/NĐ-CP" and a["source"]["article"] == "33"
+    )
     assert art["number"] == "42.1.NĐ.33"
     assert art["source"]["ngay_hieu_luc"] == "2020-03-05"
     # the decree's issue date is written only in the source line of its first compiled article
     assert art["source"]["ngay_ban_hanh"] == "2020-03-05"
     assert [c["number"] for c in art["clauses"]][:2] == ["1", "2"]
     assert [p["letter"] for p in art["clauses"][0]["points"]][:5] == ["a", "b", "c", "d", "đ"]
-    chunk = next(c for c in out["chunks"] if c["citation"]["document"] == "30/2020/NĐ-CP"
-                 and c["citation"]["article"] == "33")
+    chunk = next(
+        c
+        for c in out["chunks"]
+        if c["citation"]["document"] == "30/2020/NĐ-CP" and c["citation"]["article"] == "33"
+    )
     assert "Điều 33 Nghị định 30/2020/NĐ-CP" in chunk["anchor"]
     # the unreliable table at the top is not part of the text, and the trailing heading list is not parsed twice
     assert not any("Đang cập nhật" in c["text"] for c in out["chunks"])
@@ -76,8 +82,11 @@ def test_phapdien_cross_references_are_kept_as_links() -> None:
     out = kho_json("parse", str(shared_path("phapdien/van-thu-luu-tru/cong-tac-van-thu.md")))
     art1 = next(a for a in out["articles"] if a["number"] == "42.1.NĐ.1")
     assert art1["links"] == ["Điều 39.12.NĐ.1. Phạm vi điều chỉnh"]
-    chunk = next(c for c in out["chunks"] if c["citation"]["article"] == "1"
-                 and c["citation"]["document"] == "30/2020/NĐ-CP")
+    chunk = next(
+        c
+        for c in out["chunks"]
+        if c["citation"]["article"] == "1" and c["citation"]["document"] == "30/2020/NĐ-CP"
+    )
     assert "có nội dung liên quan" not in chunk["text"]
 
 
@@ -104,8 +113,10 @@ def test_ministry_plan_sections_are_anchored_by_section_path() -> None:
     anchors = [c["anchor"] for c in out["chunks"]]
     assert any(a.startswith("Mục III.1") for a in anchors)
     # hard-wrapped PDF lines are joined back into sentences
-    assert any("Căn cứ Nghị quyết số 52-NQ/TW ngày 27 tháng 9 năm 2019 của Bộ Chính trị" in c["text"]
-               for c in out["chunks"])
+    assert any(
+        "Căn cứ Nghị quyết số 52-NQ/TW ngày 27 tháng 9 năm 2019 của Bộ Chính trị" in c["text"]
+        for c in out["chunks"]
+    )
 
 
 def test_alqac_json_gives_one_document_per_law_named_by_title() -> None:

@@ -76,8 +76,10 @@ def test_header_gives_number_type_issuer_dates_and_title() -> None:
 
 
 def test_source_line_of_a_compiled_article_names_the_original() -> None:
-    src = parse_source_line("(Điều 1 Thông tư số 06/2015/TT-BNV Hướng dẫn chức năng của tổ chức văn thư "
-                            "ngày 08/12/2015 của Bộ Nội vụ, có hiệu lực thi hành kể từ ngày 15/02/2016 )")
+    src = parse_source_line(
+        "(Điều 1 Thông tư số 06/2015/TT-BNV Hướng dẫn chức năng của tổ chức văn thư "
+        "ngày 08/12/2015 của Bộ Nội vụ, có hiệu lực thi hành kể từ ngày 15/02/2016 )"
+    )
     assert src is not None
     assert (src.document, src.article, src.loai) == ("06/2015/TT-BNV", "1", "Thông tư")
     assert src.ngay_ban_hanh == dt.date(2015, 12, 8)
@@ -131,16 +133,22 @@ def test_short_article_is_one_chunk_with_the_whole_article() -> None:
 def test_plan_sections_roman_then_numbers_then_letters() -> None:
     text = "KẾ HOẠCH\nI. Mục tiêu\n1. Chung\na) Ý một;\nb) Ý hai.\n2. Cụ thể\nII. Nhiệm vụ\n1. Việc một.\n"
     arts = parse_sections(text)
-    assert [(a.label, a.number, a.title) for a in arts] == [("Mục", "I", "Mục tiêu"), ("Mục", "II", "Nhiệm vụ")]
+    assert [(a.label, a.number, a.title) for a in arts] == [
+        ("Mục", "I", "Mục tiêu"),
+        ("Mục", "II", "Nhiệm vụ"),
+    ]
     assert [p.letter for p in arts[0].clauses[0].points] == ["a", "b"]
 
 
 def test_hard_wrapped_text_is_reflowed_but_headings_stay_on_their_lines() -> None:
     wrapped = "\n\n".join(
         ["KẾ HOẠCH", "I. Căn cứ lập kế hoạch", "1. Các văn bản của Chính phủ"]
-        + ["Căn cứ Nghị quyết số 17/NQ-CP ngày 09 tháng 3 năm 2020 của Chính phủ về một số nhiệm",
-           "vụ, giải pháp trọng tâm phát triển Chính phủ điện tử giai đoạn 2019 - 2020, định hướng",
-           "đến năm 2025 và các văn bản có liên quan khác của các cơ quan nhà nước ở trung ương;"] * 8
+        + [
+            "Căn cứ Nghị quyết số 17/NQ-CP ngày 09 tháng 3 năm 2020 của Chính phủ về một số nhiệm",
+            "vụ, giải pháp trọng tâm phát triển Chính phủ điện tử giai đoạn 2019 - 2020, định hướng",
+            "đến năm 2025 và các văn bản có liên quan khác của các cơ quan nhà nước ở trung ương;",
+        ]
+        * 8
     )
     assert needs_reflow(wrapped)
     out = reflow(wrapped)

@@ -50,23 +50,29 @@ def document_json(doc: LegalDocument, content_hash: str, max_chars: int) -> dict
         src = None
         if a.source is not None:
             src = a.source.to_json()
-        articles.append({
-            "number": a.number,
-            "label": a.label,
-            "title": a.title,
-            "chapter": a.chapter,
-            "section": a.section,
-            "start": a.start,
-            "end": a.end,
-            "source": src,
-            "links": a.links,
-            "points": [{"letter": p.letter, "start": p.start, "end": p.end} for p in a.points],
-            "clauses": [
-                {"number": c.number, "start": c.start, "end": c.end,
-                 "points": [{"letter": p.letter, "start": p.start, "end": p.end} for p in c.points]}
-                for c in a.clauses
-            ],
-        })
+        articles.append(
+            {
+                "number": a.number,
+                "label": a.label,
+                "title": a.title,
+                "chapter": a.chapter,
+                "section": a.section,
+                "start": a.start,
+                "end": a.end,
+                "source": src,
+                "links": a.links,
+                "points": [{"letter": p.letter, "start": p.start, "end": p.end} for p in a.points],
+                "clauses": [
+                    {
+                        "number": c.number,
+                        "start": c.start,
+                        "end": c.end,
+                        "points": [{"letter": p.letter, "start": p.start, "end": p.end} for p in c.points],
+                    }
+                    for c in a.clauses
+                ],
+            }
+        )
     return {
         "id": did,
         "format": doc.fmt,
@@ -99,8 +105,10 @@ def parse(
     for d in out:
         meta = d["document"]
         typer.echo(f"{meta['title']}  [{meta['loai'] or '?'}] số hiệu {meta['so_hieu'] or '—'}")
-        typer.echo(f"  cơ quan: {meta['co_quan'] or '—'}; ban hành {meta['ngay_ban_hanh'] or '—'}; "
-                   f"hiệu lực {meta['ngay_hieu_luc'] or '—'} ({meta['hieu_luc']})")
+        typer.echo(
+            f"  cơ quan: {meta['co_quan'] or '—'}; ban hành {meta['ngay_ban_hanh'] or '—'}; "
+            f"hiệu lực {meta['ngay_hieu_luc'] or '—'} ({meta['hieu_luc']})"
+        )
         typer.echo(f"  {len(d['articles'])} articles, {len(d['chunks'])} chunks")
 
 
@@ -142,8 +150,9 @@ def ingest(
         raise typer.Exit(2)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with Registry.from_settings(settings) as registry:
-        report = run_ingest(targets, registry, settings, access_level=level, progress=progress,
-                            meta_overrides=overrides)
+        report = run_ingest(
+            targets, registry, settings, access_level=level, progress=progress, meta_overrides=overrides
+        )
     if as_json:
         _echo_json(report.to_json())
     else:
@@ -157,8 +166,10 @@ def ingest(
         totals = ", ".join(f"{k}: {v}" for k, v in report.totals.items() if v)
         if report.ignored:
             totals += f"; {len(report.ignored)} non-document files ignored"
-        typer.echo(f"{len(report.results)} files in {report.elapsed:.1f}s — {totals}; "
-                   f"{report.n_documents} documents, {report.n_chunks} chunks stored this run")
+        typer.echo(
+            f"{len(report.results)} files in {report.elapsed:.1f}s — {totals}; "
+            f"{report.n_documents} documents, {report.n_chunks} chunks stored this run"
+        )
     if not report.ok:
         raise typer.Exit(1)
 
@@ -193,7 +204,7 @@ def docs(
 
 @app.command()
 def show(
-    article: str = typer.Argument(..., help='the article, e.g. "Điều 29" or "29" (or "III" for a plan section)'),
+    article: str = typer.Argument(..., help='the article: "Điều 29", "29", or "III" for a plan section'),
     document: str = typer.Option(..., "--document", "-d", help="số hiệu or title of the document"),
 ) -> None:
     """Print one stored article with its document's metadata (as the citation view will show it)."""
@@ -204,12 +215,15 @@ def show(
     wanted = article.split()[-1]
     key = normalise_so_hieu(document)
     with Registry.from_settings(settings) as registry:
-        matches = [d for d in registry.list_documents()
-                   if normalise_so_hieu(d.so_hieu or "") == key or d.title.lower() == document.lower()]
-        if not matches:
-            _err(f"no stored document matches '{document}' (see `kho docs`)")
-            raise typer.Exit(1)
-        doc = registry.get_document(matches[0].id)
+        matches = [
+            d
+            for d in registry.list_documents()
+            if normalise_so_hieu(d.meta.so_hieu or "") == key or d.meta.title.lower() == document.lower()
+        ]
+        doc = registry.get_document(matches[0].id) if matches else None
+    if doc is None:
+        _err(f"no stored document matches '{document}' (see `kho docs`)")
+        raise typer.Exit(1)
     legal = doc.to_legal_document()
     art = next((a for a in legal.articles if a.number == wanted), None)
     if art is None:
@@ -217,8 +231,10 @@ def show(
         raise typer.Exit(1)
     meta = legal.meta
     typer.echo(f"{meta.title} — số hiệu {meta.so_hieu or '—'}, {meta.loai or '?'}, {meta.co_quan or '—'}")
-    typer.echo(f"ban hành {meta.ngay_ban_hanh or '—'}, hiệu lực {meta.ngay_hieu_luc or '—'} "
-               f"({meta.hieu_luc.value}), truy cập: {meta.access_level.value}")
+    typer.echo(
+        f"ban hành {meta.ngay_ban_hanh or '—'}, hiệu lực {meta.ngay_hieu_luc or '—'} "
+        f"({meta.hieu_luc.value}), truy cập: {meta.access_level.value}"
+    )
     typer.echo("")
     typer.echo(legal.text[art.start : art.end])
 
