@@ -53,7 +53,7 @@ demo: venv system-deps models ingest-demo
 	@echo
 	@echo "Questions with cited answers (kho ask) and the workdesk (kho serve) arrive with the next milestones."
 
-test: venv system-deps models
+test: venv system-deps models lint
 	$(BIN)/pytest -q
 
 test-fast: venv

@@ -50,11 +50,12 @@ from ingest.ids import doc_id
 from ingest.model import AccessLevel, Chunk, DocState, LegalDocument, Validity
 from ingest.parse import claims, parse_file
 from ingest.registry import Registry
+from ingest.validity import registry_for
 
 log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes what is stored: every file is then re-parsed on the next run.
-PARSER_VERSION = "3"
+PARSER_VERSION = "5"
 SIDECAR_SUFFIX = ".kho.toml"
 FOLDER_SIDECAR = ".kho.toml"
 SIDECAR_FIELDS = ("access_level", "hieu_luc", "hieu_luc_reason")
@@ -76,11 +77,13 @@ class IngestOptions:
     hieu_luc_reason: str | None = None
     sidecars: tuple[str, ...] = ()
     meta: tuple[tuple[str, str], ...] = ()  # title / loai / co_quan given by a corpus manifest
+    validity_export: str | None = None  # sha256 of the source_registry.json that applies, if any
 
     def options_hash(self, settings: Settings) -> str:
         payload = {
             "parser_version": PARSER_VERSION,
             "meta": list(self.meta),
+            "validity_export": self.validity_export,
             "access_level": self.access_level.value,
             "hieu_luc": self.hieu_luc.value if self.hieu_luc else None,
             "hieu_luc_reason": self.hieu_luc_reason,
@@ -298,7 +301,8 @@ class _Sidecars:
         if "hieu_luc" in extra:
             hieu_luc, reason = Validity.from_str(extra["hieu_luc"]), extra.get("hieu_luc_reason")
         meta = tuple((k, extra[k]) for k in META_OVERRIDE_FIELDS if k in extra)
-        return IngestOptions(level, hieu_luc, reason, tuple(used), meta)
+        export = registry_for(file)
+        return IngestOptions(level, hieu_luc, reason, tuple(used), meta, export.sha256 if export else None)
 
 
 # ---------------------------------------------------------------------------------------------- the job
@@ -377,7 +381,10 @@ def ingest_file(path: Path, registry: Registry, settings: Settings, sidecars: _S
         if not docs:
             raise NoTextError(path, "no documents found in the file")
         stored: list[tuple[LegalDocument, list[Chunk]]] = []
+        export = registry_for(path)
         for doc in docs:
+            if export is not None:
+                export.apply(doc)
             opts.apply(doc)
             stored.append((doc, chunk_document(doc, doc_id(content_hash, doc.key), settings.chunk_max_chars)))
         n_chunks = sum(len(c) for _, c in stored)

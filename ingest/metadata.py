@@ -217,27 +217,24 @@ def parse_header(text: str, body_start: int | None = None) -> HeaderInfo:
         first = re.split(r"\s{2,}|\s[-*_]{3,}|\s\|", issuer_line)[0].strip(" -*_")
         if first and "CỘNG HÒA" not in first and "CỘNG HOÀ" not in first and len(first) < 80:
             info.co_quan = _title_case_vn(first)
-    info.ngay_hieu_luc = find_effective_date(text, info.ngay_ban_hanh)
     return info
 
 
 def find_effective_date(text: str, issued: dt.date | None) -> dt.date | None:
-    """The date a document takes effect, from its "Hiệu lực thi hành" provision ("kể từ ngày ký" = issue date).
+    """The first effective date stated in `text` ("kể từ ngày ký" = the issue date), or None.
 
-    The last match wins: the effect clause sits at the end, earlier matches are usually about other acts.
+    Give it the "Hiệu lực thi hành" article, not the whole document: elsewhere such phrases are about other acts.
     """
-    found: dt.date | None = None
     for m in _EFFECTIVE_RE.finditer(text):
         if m.group(7):
-            found = issued
-            continue
+            return issued
         groups = m.groups()
         d, mth, y = (groups[0], groups[1], groups[2]) if groups[0] else (groups[3], groups[4], groups[5])
         try:
-            found = dt.date(int(y), int(mth), int(d))
+            return dt.date(int(y), int(mth), int(d))
         except (TypeError, ValueError):
             continue
-    return found
+    return None
 
 
 # "(Điều 33 Nghị định số 30/2020/NĐ-CP Về công tác văn thư ngày 05/03/2020 của Chính phủ, có hiệu lực thi hành kể

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from core.settings import Settings
 from ingest.formats.base import IngestError, NoTextError, nfc
 from ingest.metadata import (
+    find_effective_date,
     find_numbers,
     issuer_from_number,
     parse_header,
@@ -311,13 +312,15 @@ class OfficialTextParser:
         if precedent and co_quan is None:
             co_quan = "Hội đồng Thẩm phán Tòa án nhân dân tối cao"
         title = head.title or (f"{loai} {so_hieu}" if loai and so_hieu else None) or _title_from_path(path)
+        effect = next((a for a in reversed(articles) if a.label == "Điều" and "hiệu lực" in a.title.lower()), None)
+        effective = find_effective_date(text[effect.start : effect.end], head.ngay_ban_hanh) if effect else None
         meta = DocumentMeta(
             title=title,
             so_hieu=so_hieu,
             loai=loai or type_from_number(so_hieu),
             co_quan=co_quan,
             ngay_ban_hanh=head.ngay_ban_hanh,
-            ngay_hieu_luc=head.ngay_hieu_luc,
+            ngay_hieu_luc=effective,
             trich_yeu=head.trich_yeu,
         )
         return [
@@ -366,7 +369,7 @@ def claims(path: Path) -> bool:
 def _head(path: Path) -> str:
     try:
         with path.open("rb") as fh:
-            return fh.read(200_000).decode("utf-8", errors="ignore")
+            return nfc(fh.read(200_000).decode("utf-8", errors="ignore"))
     except OSError:
         return ""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ingest.chunking import chunk_document
-from ingest.metadata import parse_header, parse_source_line
+from ingest.metadata import find_effective_date, parse_header, parse_source_line
 from ingest.model import DocumentMeta, LegalDocument
 from ingest.structure import needs_reflow, parse_articles, parse_sections, reflow
 
@@ -71,7 +71,9 @@ def test_header_gives_number_type_issuer_dates_and_title() -> None:
     assert head.loai == "Luật"
     assert head.co_quan == "Quốc hội"
     assert head.ngay_ban_hanh == dt.date(2099, 7, 1)
-    assert head.ngay_hieu_luc == dt.date(2100, 1, 1)
+    effect = arts[-1]
+    assert find_effective_date(LAW[effect.start : effect.end], head.ngay_ban_hanh) == dt.date(2100, 1, 1)
+    assert find_effective_date("có hiệu lực thi hành kể từ ngày ký.", dt.date(2020, 3, 5)) == dt.date(2020, 3, 5)
     assert head.title == "Luật Thử nghiệm"
 
 
