@@ -151,7 +151,6 @@ class HeaderInfo:
     loai: str | None = None
     co_quan: str | None = None
     ngay_ban_hanh: dt.date | None = None
-    ngay_hieu_luc: dt.date | None = None
     trich_yeu: str | None = None
     title: str | None = None
 

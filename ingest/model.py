@@ -86,8 +86,8 @@ class SourceRef:
             "loai": self.loai,
             "trich_yeu": self.trich_yeu,
             "co_quan": self.co_quan,
-            "ngay_ban_hanh": _iso(self.ngay_ban_hanh),
-            "ngay_hieu_luc": _iso(self.ngay_hieu_luc),
+            "ngay_ban_hanh": iso_date(self.ngay_ban_hanh),
+            "ngay_hieu_luc": iso_date(self.ngay_hieu_luc),
         }
 
 
@@ -161,8 +161,8 @@ class DocumentMeta:
             "so_hieu": self.so_hieu,
             "loai": self.loai,
             "co_quan": self.co_quan,
-            "ngay_ban_hanh": _iso(self.ngay_ban_hanh),
-            "ngay_hieu_luc": _iso(self.ngay_hieu_luc),
+            "ngay_ban_hanh": iso_date(self.ngay_ban_hanh),
+            "ngay_hieu_luc": iso_date(self.ngay_hieu_luc),
             "trich_yeu": self.trich_yeu,
             "title": self.title,
             "access_level": self.access_level.value,
@@ -177,8 +177,8 @@ class DocumentMeta:
             so_hieu=d.get("so_hieu"),
             loai=d.get("loai"),
             co_quan=d.get("co_quan"),
-            ngay_ban_hanh=_date(d.get("ngay_ban_hanh")),
-            ngay_hieu_luc=_date(d.get("ngay_hieu_luc")),
+            ngay_ban_hanh=parse_iso_date(d.get("ngay_ban_hanh")),
+            ngay_hieu_luc=parse_iso_date(d.get("ngay_hieu_luc")),
             trich_yeu=d.get("trich_yeu"),
             access_level=AccessLevel.from_str(d.get("access_level") or "public"),
             hieu_luc=Validity.from_str(d.get("hieu_luc") or "chua_xac_dinh"),
@@ -280,9 +280,11 @@ class Chunk:
         }
 
 
-def _iso(d: dt.date | None) -> str | None:
+def iso_date(d: dt.date | None) -> str | None:
+    """A date as ISO `YYYY-MM-DD`, or None."""
     return d.isoformat() if d else None
 
 
-def _date(s: str | None) -> dt.date | None:
+def parse_iso_date(s: str | None) -> dt.date | None:
+    """The inverse of `iso_date`."""
     return dt.date.fromisoformat(s) if s else None

@@ -60,6 +60,8 @@ from ingest.model import (
     Point,
     SourceRef,
     Validity,
+    iso_date,
+    parse_iso_date,
 )
 
 if TYPE_CHECKING:
@@ -276,14 +278,6 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _iso(d: dt.date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def _date(s: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(s) if s else None
-
-
 def _json_default(o: object) -> Any:
     if isinstance(o, dt.date):
         return o.isoformat()
@@ -307,7 +301,7 @@ def articles_from_json(s: str) -> list[Article]:
         src = a.get("source")
         source = None
         if src:
-            dates = {k: _date(src.get(k)) for k in ("ngay_ban_hanh", "ngay_hieu_luc")}
+            dates = {k: parse_iso_date(src.get(k)) for k in ("ngay_ban_hanh", "ngay_hieu_luc")}
             source = SourceRef(**{**src, **dates})
         out.append(Article(**{**a, "clauses": clauses, "source": source}))
     return out
@@ -869,8 +863,8 @@ class Registry:
                 m.so_hieu,
                 m.loai,
                 m.co_quan,
-                _iso(m.ngay_ban_hanh),
-                _iso(m.ngay_hieu_luc),
+                iso_date(m.ngay_ban_hanh),
+                iso_date(m.ngay_hieu_luc),
                 m.trich_yeu,
                 m.access_level.value,
                 m.hieu_luc.value,
@@ -942,8 +936,8 @@ def _document_row(r: sqlite3.Row, full: bool = False) -> DocumentRecord:
         so_hieu=r["so_hieu"],
         loai=r["loai"],
         co_quan=r["co_quan"],
-        ngay_ban_hanh=_date(r["ngay_ban_hanh"]),
-        ngay_hieu_luc=_date(r["ngay_hieu_luc"]),
+        ngay_ban_hanh=parse_iso_date(r["ngay_ban_hanh"]),
+        ngay_hieu_luc=parse_iso_date(r["ngay_hieu_luc"]),
         trich_yeu=r["trich_yeu"],
         access_level=AccessLevel(r["access_level"]),
         hieu_luc=Validity(r["hieu_luc"]),
