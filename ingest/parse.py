@@ -270,6 +270,7 @@ class AlqacParser:
 _PRECEDENT_RE = re.compile(r"ÁN LỆ SỐ\s+(\d+/\d{4}/AL)", re.I)
 _ATTACHED_RE = re.compile(r"kèm theo (?:Quyết định|Nghị quyết) số[^/]{0,20}/(?:QĐ|NQ)-([A-ZĐa-z]+)")
 _PARAGRAPH_TARGET = 1200
+_MIN_PROSE_LETTERS = 200  # below this, an unstructured text is a list of links or ids, not a document
 
 
 class OfficialTextParser:
@@ -295,6 +296,9 @@ class OfficialTextParser:
         if len(articles) < 1:
             articles = parse_sections(text)
         if not articles:
+            prose = re.sub(r"\S*(?:https?://|www\.)\S*", " ", text)
+            if sum(ch.isalpha() for ch in prose) < _MIN_PROSE_LETTERS:
+                raise NoTextError(path, "no document text: no legal structure and hardly any prose (only links?)")
             articles = paragraph_articles(text)
         if not articles:
             raise NoTextError(path, "no text content found")

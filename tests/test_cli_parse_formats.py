@@ -103,3 +103,11 @@ def test_parse_of_an_unsupported_file_exits_2_naming_the_type_without_traceback(
     assert "Traceback" not in proc.stderr
     assert "unsupported file type '.xyz'" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_a_text_of_only_links_is_refused_as_no_text_not_indexed(tmp_path: Path) -> None:
+    urls = tmp_path / "list_urls.txt"
+    urls.write_text("\n".join(f"https://example.vn/van-ban/luat-{i}.aspx" for i in range(40)), encoding="utf-8")
+    proc = run_kho("parse", str(urls), "--json", check=False)
+    assert proc.returncode == 2
+    assert "FAILED_NO_TEXT" in proc.stderr and "only links" in proc.stderr
