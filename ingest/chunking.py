@@ -3,8 +3,6 @@
 A long article is cut between clauses (Khoản), packing consecutive clauses up to `max_chars`; a clause that alone
 is too long is cut between its points (Điểm) — never inside a point. Each chunk names the ORIGINAL document and
 article (for pháp điển, the source line's), carries its heading path as context and its span in the text.
-
->>> from ingest.parse import OfficialTextParser  # doctest: +SKIP
 """
 
 from __future__ import annotations

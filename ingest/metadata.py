@@ -88,7 +88,6 @@ _ISSUERS: dict[str, str] = {
 
 # "30/2020/NĐ-CP", "06/2015/TT-BNV", "749/QĐ-TTg", "18-L/CTN", "52-NQ/TW", "02/2007/QH12", "26/2018/AL".
 SO_HIEU = r"\d{1,4}[a-z]?(?:-[A-ZĐ]+)?/(?:\d{4}/)?[A-ZĐ][A-ZĐa-z0-9]*(?:-[A-ZĐa-z0-9]+)*"
-_SO_HIEU_RE = re.compile(SO_HIEU)
 _HEADER_NUMBER_RE = re.compile(rf"^(?:(?:Bộ\s+)?[Ll]uật\s+)?[Ss]ố\s*:?\s*({SO_HIEU})", re.M)
 _DATE_RE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
 _DMY_RE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -201,8 +200,6 @@ def parse_header(text: str, body_start: int | None = None) -> HeaderInfo:
                 info.title = f"{info.loai}{num} {trich[:1].lower()}{trich[1:]}" if info.loai else trich
     if not info.loai:
         info.loai = type_from_number(info.so_hieu)
-    if info.loai == "Luật" and info.so_hieu and "/QH" not in info.so_hieu and "-L/" not in info.so_hieu:
-        pass
     issuer_line = next(
         (
             ln
@@ -277,8 +274,3 @@ def parse_source_line(line: str) -> SourceRef | None:
         ngay_ban_hanh=issued,
         ngay_hieu_luc=effective,
     )
-
-
-def find_numbers(text: str) -> list[str]:
-    """Every document number mentioned in `text` (for cross-reference links)."""
-    return _SO_HIEU_RE.findall(text)

@@ -7,7 +7,7 @@ Three parsers, tried in registry order, the first whose `accepts(path, head)` is
   block gives the metadata, then Điều/Khoản/Điểm, or I./1./a) for internal plans, or numbered paragraphs.
 
 >>> from pathlib import Path
->>> type(parser_for(Path("x.md"), "Điều 42.1.NĐ.1. Phạm vi")).__name__
+>>> type(parser_for(Path("x.md"), "Điều 42.1.NĐ.1. Phạm vi\n(Điều 1 Nghị định số 30/2020/NĐ-CP)")).__name__
 'PhapDienParser'
 """
 
@@ -22,7 +22,6 @@ from core.settings import Settings
 from ingest.formats.base import IngestError, NoTextError, nfc
 from ingest.metadata import (
     find_effective_date,
-    find_numbers,
     issuer_from_number,
     parse_header,
     parse_source_line,
@@ -30,10 +29,10 @@ from ingest.metadata import (
 )
 from ingest.model import Article, DocumentMeta, LegalDocument, SourceRef, Validity
 from ingest.structure import (
+    ClauseBuilder,
     Line,
-    _Builder,
-    _heading_title,
     body_start,
+    heading_title,
     iter_lines,
     needs_reflow,
     parse_articles,
@@ -99,7 +98,7 @@ class PhapDienParser:
         articles: list[Article] = []
         first_source: dict[str, SourceRef] = {}
         chapter = section = None
-        builder: _Builder | None = None
+        builder: ClauseBuilder | None = None
         skip_until = -1
         awaiting_source = False
         for i, ln in enumerate(lines):
@@ -117,7 +116,7 @@ class PhapDienParser:
                     section=section,
                 )
                 articles.append(art)
-                builder = _Builder(art)
+                builder = ClauseBuilder(art)
                 awaiting_source = True
                 continue
             src = parse_source_line(ln.text) if ln.text.startswith("(Điều ") else None
@@ -139,7 +138,7 @@ class PhapDienParser:
                     source=_inherit(src, first_source),
                 )
                 articles.append(art)
-                builder = _Builder(art)
+                builder = ClauseBuilder(art)
                 continue
             link = _PD_LINK_RE.match(ln.text)
             if link and builder is not None:
@@ -150,7 +149,7 @@ class PhapDienParser:
             if cm or (sm and (sm.group(2).isupper() or not sm.group(2))):
                 m = cm or sm
                 assert m is not None
-                t, skip_until = _heading_title(lines, i, m.group(2).strip())
+                t, skip_until = heading_title(lines, i, m.group(2).strip())
                 label = "Chương" if cm else "Mục"
                 heading = f"{label} {m.group(1)}" + (f". {t}" if t else "")
                 if cm:
@@ -241,7 +240,7 @@ class AlqacParser:
                 number=number,
                 title=art_title.strip(),
             )
-            builder = _Builder(art)
+            builder = ClauseBuilder(art)
             for ln in iter_lines(block[len(heading) :]):
                 builder.line(Line(ln.start + pos + len(heading), ln.end + pos + len(heading), ln.text))
             art.end = pos + len(block)
@@ -393,8 +392,3 @@ def parse_file(path: Path, settings: Settings) -> list[LegalDocument]:
     for doc in docs:
         doc.meta.title = nfc(doc.meta.title)
     return docs
-
-
-def cross_references(doc: LegalDocument) -> list[str]:
-    """Document numbers the document's text mentions (for links between documents)."""
-    return sorted(set(find_numbers(doc.text)))

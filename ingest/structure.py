@@ -69,7 +69,7 @@ def _article_key(number: str) -> tuple[int, str]:
     return (int(m.group(1)), m.group(2)) if m else (0, number)
 
 
-def _heading_title(lines: list[Line], i: int, rest: str) -> tuple[str, int]:
+def heading_title(lines: list[Line], i: int, rest: str) -> tuple[str, int]:
     """A Chương/Mục title: the rest of its line, or the next line when that is an all-caps title."""
     if rest:
         return rest, i
@@ -80,7 +80,7 @@ def _heading_title(lines: list[Line], i: int, rest: str) -> tuple[str, int]:
     return "", i
 
 
-class _Builder:
+class ClauseBuilder:
     """Collects clauses and points of the current article, enforcing sequential numbering."""
 
     def __init__(self, article: Article) -> None:
@@ -117,7 +117,7 @@ def parse_articles(text: str) -> list[Article]:
     lines = list(iter_lines(text))
     articles: list[Article] = []
     part = chapter = section = None
-    builder: _Builder | None = None
+    builder: ClauseBuilder | None = None
     closed = False
     skip_until = -1
     for i, ln in enumerate(lines):
@@ -137,26 +137,26 @@ def parse_articles(text: str) -> list[Article]:
                 section=section,
             )
             articles.append(art)
-            builder = _Builder(art)
+            builder = ClauseBuilder(art)
             closed = False
             continue
         pm = _PART_RE.match(ln.text)
         if pm:
-            t, skip_until = _heading_title(lines, i, pm.group(2).strip())
+            t, skip_until = heading_title(lines, i, pm.group(2).strip())
             part = f"Phần {pm.group(1)}" + (f". {t}" if t else "")
             chapter = section = None
             builder = None
             continue
         chm = _CHAPTER_RE.match(ln.text)
         if chm:
-            t, skip_until = _heading_title(lines, i, chm.group(2).strip())
+            t, skip_until = heading_title(lines, i, chm.group(2).strip())
             chapter = f"Chương {chm.group(1)}" + (f". {t}" if t else "")
             section = None
             builder = None
             continue
         sm = _SECTION_RE.match(ln.text)
         if sm and _is_section_heading(ln):
-            t, skip_until = _heading_title(lines, i, sm.group(2).strip())
+            t, skip_until = heading_title(lines, i, sm.group(2).strip())
             section = f"Mục {sm.group(1)}" + (f". {t}" if t else "")
             builder = None
             continue
@@ -179,7 +179,7 @@ def parse_sections(text: str) -> list[Article]:
     """Top-level sections "I.", "II." of an internal plan as articles labelled "Mục", with 1./a) inside."""
     lines = list(iter_lines(text))
     articles: list[Article] = []
-    builder: _Builder | None = None
+    builder: ClauseBuilder | None = None
     for ln in lines:
         rm = _ROMAN_RE.match(ln.text)
         if rm:
@@ -194,7 +194,7 @@ def parse_sections(text: str) -> list[Article]:
                     label="Mục",
                 )
                 articles.append(art)
-                builder = _Builder(art)
+                builder = ClauseBuilder(art)
                 continue
         if _CLOSING_RE.match(ln.text):
             builder = None

@@ -253,9 +253,5 @@ def models(names: list[str] = typer.Argument(None, help="models to fetch (defaul
         typer.echo(f"{name}: {path}")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
-
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

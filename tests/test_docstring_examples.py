@@ -1,0 +1,20 @@
+"""The examples in module docstrings run and hold, so the documentation cannot drift from the code."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "core.settings", "corpus", "ingest.ids", "ingest.model", "ingest.metadata", "ingest.structure",
+    "ingest.parse", "ingest.formats.registry",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_hold(name: str) -> None:
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0, f"{name} has no examples to check"
+    assert result.failed == 0
