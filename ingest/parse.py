@@ -7,7 +7,7 @@ Three parsers, tried in registry order, the first whose `accepts(path, head)` is
   block gives the metadata, then Điều/Khoản/Điểm, or I./1./a) for internal plans, or numbered paragraphs.
 
 >>> from pathlib import Path
->>> type(parser_for(Path("x.md"), "Điều 42.1.NĐ.1. Phạm vi\n(Điều 1 Nghị định số 30/2020/NĐ-CP)")).__name__
+>>> type(parser_for(Path("x.md"), "(Điều 33 Nghị định số 30/2020/NĐ-CP, có hiệu lực ...)")).__name__
 'PhapDienParser'
 """
 
