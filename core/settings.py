@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         return v.expanduser()
 
     @property
+    def max_file_bytes(self) -> int:
+        """`max_file_mb` in bytes (MiB, as the readers report sizes)."""
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
     def registry_path(self) -> Path:
         return self.data_dir / "registry.sqlite3"
 

@@ -352,7 +352,7 @@ def ingest_file(path: Path, registry: Registry, settings: Settings, sidecars: _S
     try:
         st = path.stat()
         size, mtime = st.st_size, st.st_mtime
-        limit = int(settings.max_file_mb * 1024 * 1024)
+        limit = settings.max_file_bytes
         if size > limit:  # refused before reading a byte
             raise IngestError(
                 path,

@@ -29,10 +29,13 @@ from ingest.metadata import (
 )
 from ingest.model import Article, DocumentMeta, LegalDocument, SourceRef, Validity
 from ingest.structure import (
+    CHAPTER_RE,
+    SECTION_RE,
     ClauseBuilder,
     Line,
     body_start,
     heading_title,
+    is_section_heading,
     iter_lines,
     needs_reflow,
     parse_articles,
@@ -56,7 +59,7 @@ def _read_utf8(path: Path, settings: Settings) -> str:
     from ingest.formats.registry import read_file
     from ingest.formats.text import TextReader
 
-    return read_file(path, int(settings.max_file_mb * 1024 * 1024), reader=TextReader()).text
+    return read_file(path, settings.max_file_bytes, reader=TextReader()).text
 
 
 # ---------------------------------------------------------------------------------------------- pháp điển
@@ -64,8 +67,6 @@ def _read_utf8(path: Path, settings: Settings) -> str:
 _PD_ARTICLE_RE = re.compile(r"^Điều\s+(?:(\d+(?:\.\d+)*\.[A-ZĐ]+(?:\.\d+)+)\.?|(\d+[a-zđ]?)\.)\s*(.*)$")
 _PD_SOURCE_LINE_RE = re.compile(r"^\(Điều\s+\d+[a-zđ]?\s+[^()]{0,60}?(?:số\s+)?\d+[^()]*/", re.M)
 _PD_LINK_RE = re.compile(r"^\(Điều này có nội dung liên quan đến (.+)\)\s*$")
-_PD_CHAPTER_RE = re.compile(r"^(?:Chương|CHƯƠNG)\s+([IVXLCDM]+|\d+)\b\s*[.:]?\s*(.*)$")
-_PD_SECTION_RE = re.compile(r"^(?:Mục|MỤC)\s+(\d+|[IVXLCDM]+)\b\s*[.:]?\s*(.*)$")
 
 
 class PhapDienParser:
@@ -144,9 +145,9 @@ class PhapDienParser:
             if link and builder is not None:
                 builder.article.links.extend(x.strip() for x in re.split(r";\s*(?=Điều\s)", link.group(1)))
                 continue
-            cm = _PD_CHAPTER_RE.match(ln.text)
-            sm = _PD_SECTION_RE.match(ln.text)
-            if cm or (sm and (sm.group(2).isupper() or not sm.group(2))):
+            cm = CHAPTER_RE.match(ln.text)
+            sm = SECTION_RE.match(ln.text) if is_section_heading(ln) else None
+            if cm or sm:
                 m = cm or sm
                 assert m is not None
                 t, skip_until = heading_title(lines, i, m.group(2).strip())
@@ -285,7 +286,7 @@ class OfficialTextParser:
     def parse(self, path: Path, settings: Settings) -> list[LegalDocument]:
         from ingest.formats.registry import read_file
 
-        raw = read_file(path, int(settings.max_file_mb * 1024 * 1024), ocr_lang=settings.ocr_lang)
+        raw = read_file(path, settings.max_file_bytes, ocr_lang=settings.ocr_lang)
         text = raw.text
         if needs_reflow(text):
             text = reflow(text)

@@ -22,9 +22,9 @@ from ingest.model import Article, Clause, Point
 POINT_LETTERS = "abcdđeghiklmnopqrstuvxy"
 
 _ARTICLE_RE = re.compile(r"^Điều\s+(\d+[a-zđ]?)\s*(?:[.:]\s*(.*)|$)")
-_CHAPTER_RE = re.compile(r"^(?:Chương|CHƯƠNG)\s+([IVXLCDM]+|\d+)\b\s*[.:]?\s*(.*)$")
+CHAPTER_RE = re.compile(r"^(?:Chương|CHƯƠNG)\s+([IVXLCDM]+|\d+)\b\s*[.:]?\s*(.*)$")
 _PART_RE = re.compile(r"^(?:Phần|PHẦN)\s+((?:thứ|THỨ)\s+\S+|[IVXLCDM]+|\d+)\b\s*[.:]?\s*(.*)$")
-_SECTION_RE = re.compile(r"^(?:Mục|MỤC)\s+(\d+|[IVXLCDM]+)\b\s*[.:]?\s*(.*)$")
+SECTION_RE = re.compile(r"^(?:Mục|MỤC)\s+(\d+|[IVXLCDM]+)\b\s*[.:]?\s*(.*)$")
 _CLAUSE_RE = re.compile(r"^(\d{1,3})\s*[.\-)]\s*(?=\S)")
 _POINT_RE = re.compile(r"^([a-zđ])\s*\)\s*")
 _ROMAN_RE = re.compile(r"^([IVXLC]+)\s*[.:]\s+(\S.*)$")
@@ -147,15 +147,15 @@ def parse_articles(text: str) -> list[Article]:
             chapter = section = None
             builder = None
             continue
-        chm = _CHAPTER_RE.match(ln.text)
+        chm = CHAPTER_RE.match(ln.text)
         if chm:
             t, skip_until = heading_title(lines, i, chm.group(2).strip())
             chapter = f"Chương {chm.group(1)}" + (f". {t}" if t else "")
             section = None
             builder = None
             continue
-        sm = _SECTION_RE.match(ln.text)
-        if sm and _is_section_heading(ln):
+        sm = SECTION_RE.match(ln.text)
+        if sm and is_section_heading(ln):
             t, skip_until = heading_title(lines, i, sm.group(2).strip())
             section = f"Mục {sm.group(1)}" + (f". {t}" if t else "")
             builder = None
@@ -169,9 +169,9 @@ def parse_articles(text: str) -> list[Article]:
     return articles
 
 
-def _is_section_heading(ln: Line) -> bool:
+def is_section_heading(ln: Line) -> bool:
     """ "Mục 2. NGHĨA VỤ CỦA VIÊN CHỨC": a Mục line whose title is in capitals, not a sentence about a Mục."""
-    m = _SECTION_RE.match(ln.text)
+    m = SECTION_RE.match(ln.text)
     return m is not None and (m.group(2).isupper() or m.group(2) == "")
 
 
@@ -208,7 +208,7 @@ def body_start(text: str, articles: list[Article]) -> int:
     """Where the header block ends: the first Phần/Chương/Mục heading or first article, whichever comes first."""
     first = articles[0].start if articles else len(text)
     for ln in iter_lines(text[:first]):
-        if _PART_RE.match(ln.text) or _CHAPTER_RE.match(ln.text):
+        if _PART_RE.match(ln.text) or CHAPTER_RE.match(ln.text):
             return ln.start
     return first
 
