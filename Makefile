@@ -51,6 +51,9 @@ demo: venv system-deps models ingest-demo
 	@echo "== Sample: Điều 29 Luật Viên chức as the registry stores it =="
 	$(BIN)/kho show "Điều 29" --document "58/2010/QH12"
 	@echo
+	@echo "== Sample search (hybrid once \`kho index --dense\` has embedded the corpus; BM25 until then) =="
+	$(BIN)/kho search "đóng dấu giáp lai thế nào?" --k 3
+	@echo
 	@echo "Questions with cited answers (kho ask) and the workdesk (kho serve) arrive with the next milestones."
 
 test: venv system-deps models lint
@@ -68,6 +71,7 @@ lock: venv
 
 bench: venv
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.retrieval
 
 clean-data:
 	rm -rf "$${KHO_DATA_DIR:-$$HOME/.local/share/kho}"

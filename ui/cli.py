@@ -121,8 +121,13 @@ def ingest(
     default_corpus: bool = typer.Option(False, "--default-corpus", help="ingest the demo corpus of corpus/"),
     as_json: bool = typer.Option(False, "--json", help="print the per-file report as JSON"),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
+    index: bool = typer.Option(True, "--index/--no-index", help="update the Qdrant index after storing"),
 ) -> None:
-    """Ingest documents: parse, chunk and store them, one atomic step per file; unchanged files are skipped."""
+    """Ingest documents: parse, chunk and store them, one atomic step per file; unchanged files are skipped.
+
+    The Qdrant index is then brought up to date: every new chunk is searchable by BM25 at once; dense vectors
+    come from the embedding cache, or later from `kho index --dense` (or at once with KHO_EMBED_ON_INGEST=1).
+    """
     from corpus import CorpusNotFound, require_default_corpus
     from ingest.job import run_ingest
     from ingest.registry import Registry
@@ -149,12 +154,23 @@ def ingest(
         _err("nothing to ingest: give files or folders, or --default-corpus")
         raise typer.Exit(2)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    index_report: dict[str, Any] | None = None
+    index_error: str | None = None
     with Registry.from_settings(settings) as registry:
         report = run_ingest(
             targets, registry, settings, access_level=level, progress=progress, meta_overrides=overrides
         )
+        if index:
+            try:
+                index_report = _update_index(registry, settings, progress and not as_json)
+            except Exception as exc:  # the registry is safe; the index catches up on the next run
+                index_error = f"index update failed ({type(exc).__name__}: {exc}); run `kho index` to retry"
     if as_json:
-        _echo_json(report.to_json())
+        out = report.to_json()
+        out["index"] = index_report
+        if index_error:
+            out["index_error"] = index_error
+        _echo_json(out)
     else:
         for r in report.results:
             line = f"{r.state.upper():<18} {r.path}"
@@ -170,8 +186,217 @@ def ingest(
             f"{len(report.results)} files in {report.elapsed:.1f}s — {totals}; "
             f"{report.n_documents} documents, {report.n_chunks} chunks stored this run"
         )
+        if index_report:
+            typer.echo(_index_summary(index_report))
+    if index_error:
+        _err(index_error)
+        raise typer.Exit(1)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _bar(label: str) -> Any:
+    """A progress callback printing `label done/total` on stderr, at most every 2 s."""
+    import time
+
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 2 or done == total:
+            last[0] = now
+            typer.echo(f"\r{label} {done}/{total}", err=True, nl=done == total)
+
+    return report
+
+
+def _update_index(registry: Any, settings: Any, progress: bool) -> dict[str, Any]:
+    from index.indexer import Indexer
+    from index.store import store_from_settings
+
+    with store_from_settings(settings) as store:
+        indexer = Indexer(registry, store, settings)
+        rep = indexer.ensure(progress=_bar("index") if progress else None)
+        out = rep.to_json()
+        out["missing_dense"] = store.count(rep.collection, with_dense=False)
+        out["points_total"] = store.count(rep.collection)
+        return out
+
+
+def _index_summary(r: dict[str, Any]) -> str:
+    line = (
+        f"index {r['collection']}: {r['points_total']} chunks"
+        f" ({r['upserted_documents']} documents updated, {r['deleted_documents']} removed)"
+    )
+    if r["missing_dense"]:
+        line += f"; {r['missing_dense']} without dense vectors yet (BM25 only) — run `kho index --dense`"
+    return line
+
+
+@app.command("index")
+def index_cmd(
+    dense: bool = typer.Option(False, "--dense", help="compute missing dense vectors (resumable)"),
+    rebuild: bool = typer.Option(False, "--rebuild", help="build a new collection version, then switch to it"),
+    limit: int | None = typer.Option(None, "--limit", help="embed at most this many chunks this run"),
+    batch: int = typer.Option(32, "--batch", help="chunks per embedding batch"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Bring the Qdrant index up to date with the registry; with --dense, fill in dense vectors."""
+    from index.indexer import Indexer
+    from index.store import StoreError, store_from_settings
+    from ingest.registry import Registry
+
+    settings = get_settings()
+    if not settings.registry_path.exists():
+        _err(f"no registry at {settings.registry_path}: run `kho ingest` first")
+        raise typer.Exit(2)
+    with Registry.from_settings(settings) as registry, store_from_settings(settings) as store:
+        indexer = Indexer(registry, store, settings)
+        try:
+            rep = indexer.rebuild(_bar("index")) if rebuild else indexer.ensure(_bar("index"))
+            out: dict[str, Any] = {"sync": rep.to_json()}
+            if dense:
+                filled = indexer.fill_dense(batch_size=batch, progress=_bar("dense"), limit=limit)
+                out["dense"] = filled.to_json()
+            indexer.optimize()  # build HNSW for new vectors, vacuum deleted points
+        except StoreError as exc:
+            _err(str(exc))
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            _err("interrupted: what was embedded so far is stored; run the same command to continue")
+            raise typer.Exit(130) from None
+        current = indexer.current() or rep.collection
+        out["collection"] = current
+        out["points_total"] = store.count(current)
+        out["missing_dense"] = store.count(current, with_dense=False)
+    if as_json:
+        _echo_json(out)
+    else:
+        typer.echo(
+            f"{current}: {out['points_total']} chunks, "
+            f"{out['points_total'] - out['missing_dense']} with dense vectors, {out['missing_dense']} without"
+        )
+
+
+def _filters(
+    user_level: str, types: list[str], issuers: list[str], year_from: int | None, year_to: int | None,
+    validity: list[str], numbers: list[str],
+) -> Any:
+    from index.payload import ACCESS_RANK, norm_label, norm_number
+    from index.store import Filters
+    from ingest.model import Validity
+
+    level = AccessLevel.from_str(user_level)
+    for v in validity:
+        Validity.from_str(v)  # a clear error for a wrong value
+    return Filters(
+        max_access_rank=ACCESS_RANK[level],
+        types=tuple(x for x in (norm_label(t) for t in types) if x),
+        issuers=tuple(x for x in (norm_label(t) for t in issuers) if x),
+        year_from=year_from,
+        year_to=year_to,
+        validity=tuple(validity),
+        numbers=tuple(x for x in (norm_number(n) for n in numbers) if x),
+    )
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="the question or keywords, in Vietnamese"),
+    k: int = typer.Option(10, "--k", "-k", help="how many hits"),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid | bm25 | dense"),
+    types: list[str] = typer.Option([], "--type", help="document type (Luật, Nghị định, …); repeatable"),
+    issuers: list[str] = typer.Option([], "--issuer", help="issuing body (Quốc hội, Chính phủ, …); repeatable"),
+    year_from: int | None = typer.Option(None, "--from-year", help="issued in or after this year"),
+    year_to: int | None = typer.Option(None, "--to-year", help="issued in or before this year"),
+    validity: list[str] = typer.Option([], "--validity", help="con_hieu_luc | het_hieu_luc | …; repeatable"),
+    numbers: list[str] = typer.Option([], "--number", help="document number (số hiệu); repeatable"),
+    access_level: str = typer.Option("public", "--as", help="the reader's clearance: public | internal | restricted"),
+    chunks: bool = typer.Option(False, "--chunks", help="list chunks, not one hit per article"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Search the indexed documents: hybrid BM25 + dense, filtered inside Qdrant by metadata and clearance."""
+    from index.search import MODES, Searcher
+    from index.store import StoreError, store_from_settings
+
+    settings = get_settings()
+    if mode not in MODES:
+        _err(f"--mode must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    try:
+        filters = _filters(access_level, types, issuers, year_from, year_to, validity, numbers)
+    except ValueError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    with store_from_settings(settings) as store:
+        try:
+            searcher = Searcher(store, settings)
+            result = searcher.search(query, k=k, mode=mode, filters=filters, article_level=not chunks)  # type: ignore[arg-type]
+        except (StoreError, ValueError) as exc:
+            _err(str(exc))
+            raise typer.Exit(1) from None
+    if as_json:
+        _echo_json(
+            {"query": query, "mode": mode, "k": k, "timings_ms": result.timings_ms,
+             "hits": [h.to_json() for h in result.hits]}
+        )
+        return
+    if not result.hits:
+        typer.echo("không tìm thấy kết quả phù hợp")
+        return
+    for i, h in enumerate(result.hits, start=1):
+        typer.secho(f"{i:>2}. {h.anchor}  [{h.score:.4f}]", bold=True)
+        typer.echo(f"    {' › '.join(h.heading_path)}  ({h.hieu_luc})")
+        text = h.text if len(h.text) <= 400 else h.text[:400].rstrip() + " …"
+        typer.echo("    " + text.replace("\n", "\n    "))
+
+
+eval_app = typer.Typer(help="Evaluate retrieval (and, later, answers) on a dataset.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: Path = typer.Option(..., "--dataset", help="JSON Lines evaluation set (../shared/eval/*.jsonl)"),
+    limit: int | None = typer.Option(None, "--limit", help="only the first N questions"),
+    mode: str = typer.Option("hybrid", "--mode", help="bm25 | dense | hybrid"),
+    subset: str | None = typer.Option(
+        None, "--subset", help="glob under the corpus dir: index only these files, keep questions answerable there"
+    ),
+    fill_dense: bool = typer.Option(
+        True, "--fill-dense/--available-dense",
+        help="compute missing dense vectors first (default), or search with those that exist",
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Recall@1/5/10, MRR@10, nDCG@10 and latency of search on an evaluation set."""
+    from eval.retrieval import DatasetError, run_retrieval_eval
+    from index.search import MODES
+
+    if mode not in MODES:
+        _err(f"--mode must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    settings = get_settings()
+
+    def say(msg: str) -> None:
+        typer.echo(msg, err=True)
+
+    try:
+        report = run_retrieval_eval(
+            dataset, settings, mode=mode, limit=limit, subset=subset, fill_dense=fill_dense, say=say  # type: ignore[arg-type]
+        )
+    except (DatasetError, ValueError) as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    data = report.to_json()
+    if as_json:
+        _echo_json(data)
+        return
+    typer.echo(f"{data['dataset']} ({data['corpus']}), mode {mode}, n={data['n']}")
+    for key in ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "latency_ms_p50", "latency_ms_p95"):
+        typer.echo(f"  {key:<15} {data.get(key)}")
+    if data["dense_coverage"] is not None and data["dense_coverage"] < 1:
+        typer.echo(f"  dense vectors for {data['dense_coverage']:.1%} of chunks only")
 
 
 @app.command()

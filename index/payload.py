@@ -1,0 +1,71 @@
+"""How a stored chunk becomes a Qdrant point: the text its vectors see, and the payload filters act on.
+
+Payload fields (all indexed in Qdrant, see `store.PAYLOAD_INDEXES`): `document_id`, `so_hieu` (casefolded,
+NFC), `loai`, `co_quan`, `year` (of issue), `hieu_luc`, `access_rank` (0 public, 1 internal, 2 restricted: a
+user cleared for rank r sees points with `access_rank <= r`), plus what a hit shows (anchor, citation, text
+offsets, heading path).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from index.embedders import DocText
+from ingest.model import AccessLevel
+from ingest.registry import ChunkRecord
+
+ACCESS_RANK = {level: rank for rank, level in enumerate(AccessLevel)}
+
+
+def norm_number(so_hieu: str | None) -> str | None:
+    """A document number as it is compared: NFC, casefolded, without spaces ("30/2020/nđ-cp")."""
+    if not so_hieu:
+        return None
+    return unicodedata.normalize("NFC", so_hieu).casefold().replace(" ", "")
+
+
+def norm_label(value: str | None) -> str | None:
+    """A type or issuer as filters compare it: NFC, casefolded, single spaces ("Chính phủ" → "chính phủ")."""
+    if not value:
+        return None
+    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+
+
+def doc_text(rec: ChunkRecord) -> DocText:
+    """What the embedders and BM25 read for a chunk: the heading path as title, the lead-in and the text."""
+    title = " › ".join(rec.heading_path)
+    text = f"{rec.lead}\n{rec.text}" if rec.lead else rec.text
+    return DocText(title=title, text=text)
+
+
+def chunk_payload(rec: ChunkRecord) -> dict[str, Any]:
+    """The payload stored with a chunk's point."""
+    cit = rec.citation
+    year = int(rec.ngay_ban_hanh[:4]) if rec.ngay_ban_hanh else None
+    return {
+        "chunk_id": rec.id,
+        "document_id": rec.document_id,
+        "ordinal": rec.ordinal,
+        "anchor": rec.anchor,
+        "citation": cit.to_json(),
+        "cited_document": norm_number(cit.document) or cit.document,
+        "cited_article": cit.article,
+        "heading_path": list(rec.heading_path),
+        "start": rec.start,
+        "end": rec.end,
+        "text": rec.text,
+        "lead": rec.lead,
+        "article": rec.article,
+        "title": rec.title,
+        "so_hieu": norm_number(rec.so_hieu),
+        "so_hieu_display": rec.so_hieu,
+        "loai": norm_label(rec.loai),
+        "loai_display": rec.loai,
+        "co_quan": norm_label(rec.co_quan),
+        "co_quan_display": rec.co_quan,
+        "year": year,
+        "hieu_luc": rec.hieu_luc.value,
+        "access_level": rec.access_level.value,
+        "access_rank": ACCESS_RANK[rec.access_level],
+    }

@@ -1,0 +1,245 @@
+"""Hybrid search: Vietnamese BM25 and dense vectors from Qdrant, fused by weighted reciprocal rank.
+
+Both branches run inside Qdrant with the same filter — the reader's clearance (`access_rank`) and any metadata
+filters — so a chunk the reader may not see is never even a candidate. The fused list can be collapsed to one
+hit per article (`article_level`, the default: the best-ranked chunk stands for its article, which is what
+citations and the evaluation count). An optional reranker (none ships; see `index.rerank`) may reorder the top.
+
+>>> rrf([["a", "b"], ["b", "c"]], weights=[1.0, 1.0], k=60)[0][0]
+'b'
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from core.settings import Settings
+from index.embedders import Embedder, get_embedder
+from index.rerank import Reranker
+from index.sparse import BM25Encoder
+from index.store import ALIAS, DENSE, SPARSE, Filters, ScoredPoint, StoreError, VectorStore
+from ingest.model import Citation
+
+Mode = Literal["bm25", "dense", "hybrid"]
+MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """How many candidates each branch brings and how they are fused."""
+
+    candidates: int = 60
+    rrf_k: int = 60
+    weight_sparse: float = 1.0
+    weight_dense: float = 1.0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the chunk, where it is cited, and how it ranked."""
+
+    chunk_id: str
+    document_id: str
+    anchor: str
+    citation: Citation
+    score: float
+    text: str
+    heading_path: list[str]
+    start: int
+    end: int
+    so_hieu: str | None
+    loai: str | None
+    co_quan: str | None
+    year: int | None
+    hieu_luc: str
+    access_level: str
+    title: str
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_point(cls, p: ScoredPoint, score: float, ranks: dict[str, int]) -> Hit:
+        pl = p.payload
+        return cls(
+            chunk_id=p.id,
+            document_id=pl["document_id"],
+            anchor=pl["anchor"],
+            citation=Citation(**pl["citation"]),
+            score=score,
+            text=pl["text"],
+            heading_path=list(pl.get("heading_path") or []),
+            start=int(pl["start"]),
+            end=int(pl["end"]),
+            so_hieu=pl.get("so_hieu_display"),
+            loai=pl.get("loai_display"),
+            co_quan=pl.get("co_quan_display"),
+            year=pl.get("year"),
+            hieu_luc=pl["hieu_luc"],
+            access_level=pl["access_level"],
+            title=pl.get("title") or "",
+            ranks=ranks,
+        )
+
+    @property
+    def article_key(self) -> tuple[str, str]:
+        return (self.document_id, self.citation.article)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "chunk_id": self.chunk_id,
+            "document_id": self.document_id,
+            "anchor": self.anchor,
+            "citation": self.citation.to_json(),
+            "score": round(self.score, 6),
+            "ranks": self.ranks,
+            "so_hieu": self.so_hieu,
+            "loai": self.loai,
+            "co_quan": self.co_quan,
+            "year": self.year,
+            "hieu_luc": self.hieu_luc,
+            "access_level": self.access_level,
+            "title": self.title,
+            "heading_path": self.heading_path,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+
+
+@dataclass
+class SearchResult:
+    """Hits plus where the time went (milliseconds)."""
+
+    hits: list[Hit]
+    timings_ms: dict[str, float]
+
+
+def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int) -> list[tuple[str, float]]:
+    """Weighted reciprocal rank fusion: Σ w / (k + rank), rank from 1; ties keep first-seen order."""
+    scores: dict[str, float] = {}
+    for ranking, w in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + w / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+class Searcher:
+    """Runs queries against the collection behind the alias (or a named one)."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        collection: str | None = None,
+        fusion: FusionConfig | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        name = collection or store.resolve_alias(ALIAS)
+        if name is None:
+            raise StoreError("no index yet: run `kho ingest` first")
+        self.collection = name
+        self.meta = store.collection_meta(name)
+        self.encoder = BM25Encoder(avg_len=self.meta.avg_len)
+        self._embedder = embedder
+        self.fusion = fusion or FusionConfig()
+        self.reranker = reranker
+        # Until `kho index --dense` has run, hybrid search is BM25 alone (and says so in its timings).
+        self.dense_points = store.count(name, with_dense=True)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            family, _, dim = self.meta.embedder.rpartition("-")
+            self._embedder = get_embedder(family, int(dim), self.settings.embed_device, self.settings)
+        if self._embedder.name != self.meta.embedder:
+            raise StoreError(
+                f"collection {self.collection} holds {self.meta.embedder} vectors, not {self._embedder.name}"
+            )
+        return self._embedder
+
+    def embed_query(self, query: str) -> np.ndarray:
+        return np.asarray(self.embedder.embed_queries([nfc(query)])[0])
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: Mode = "hybrid",
+        filters: Filters | None = None,
+        article_level: bool = True,
+    ) -> SearchResult:
+        """The top `k` hits for `query` that the filters (and the reader's clearance) allow."""
+        query = nfc(query)
+        if not query:
+            raise ValueError("empty query")
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        filters = filters or Filters()
+        timings: dict[str, float] = {}
+        n = max(self.fusion.candidates, k * 3)
+        branches: list[tuple[str, list[ScoredPoint], float]] = []
+        if mode in ("bm25", "hybrid"):
+            t = time.perf_counter()
+            sparse = self.store.query(self.collection, SPARSE, self.encoder.encode_query(query), filters, n)
+            timings["sparse_ms"] = (time.perf_counter() - t) * 1000
+            branches.append(("bm25", sparse, self.fusion.weight_sparse))
+        if mode == "dense" and not self.dense_points:
+            raise StoreError(f"collection {self.collection} has no dense vectors yet: run `kho index --dense`")
+        if mode == "hybrid" and not self.dense_points:
+            timings["dense_unavailable"] = 1.0
+        elif mode in ("dense", "hybrid"):
+            t = time.perf_counter()
+            qvec = self.embed_query(query)
+            timings["embed_ms"] = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            dense = self.store.query(self.collection, DENSE, qvec, filters, n)
+            timings["dense_ms"] = (time.perf_counter() - t) * 1000
+            branches.append(("dense", dense, self.fusion.weight_dense))
+        t = time.perf_counter()
+        hits = self._fuse(branches, article_level)
+        if self.reranker is not None and hits:
+            hits = self.reranker.rerank(query, hits)
+        timings["fuse_ms"] = (time.perf_counter() - t) * 1000
+        return SearchResult(hits=hits[:k], timings_ms=timings)
+
+    def _fuse(self, branches: list[tuple[str, list[ScoredPoint], float]], article_level: bool) -> list[Hit]:
+        """Fuse the branches' rankings; with `article_level`, rank articles and keep each one's best chunk."""
+
+        def key_of(p: ScoredPoint) -> str:
+            if article_level:
+                return f"{p.payload['document_id']}|{p.payload.get('cited_article')}"
+            return p.id
+
+        best: dict[str, tuple[int, ScoredPoint]] = {}  # key -> (best rank in any branch, its chunk)
+        ranks: dict[str, dict[str, int]] = {}
+        rankings: list[list[str]] = []
+        for name, hits, _w in branches:
+            keys: list[str] = []
+            for p in hits:
+                key = key_of(p)
+                if key in ranks.get(name + "#seen", {}):
+                    continue  # a later chunk of an article already ranked in this branch
+                ranks.setdefault(name + "#seen", {})[key] = 1
+                keys.append(key)
+                rank = len(keys)
+                ranks.setdefault(key, {})[name] = rank
+                if key not in best or rank < best[key][0]:
+                    best[key] = (rank, p)
+            rankings.append(keys)
+        if len(branches) == 1:
+            fused = [(key, float(best[key][1].score)) for key in rankings[0]]
+        else:
+            fused = rrf(rankings, [w for _, _, w in branches], self.fusion.rrf_k)
+        return [Hit.from_point(best[key][1], score, ranks[key]) for key, score in fused]
