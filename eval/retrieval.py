@@ -240,7 +240,11 @@ def prepare(
         assert current is not None
         missing = store.count(current, with_dense=False)
         if missing:
-            say(f"embedding {missing} chunks without a dense vector (resumable; cached vectors are reused)")
+            say(
+                f"embedding {missing} chunks without a dense vector (resumable: Ctrl-C keeps what is done; cached "
+                f"vectors are reused; on 2 CPU cores EmbeddingGemma does ~1 chunk/s, so ~{missing / 3600:.1f} h; "
+                "--available-dense evaluates with the vectors that exist)"
+            )
             indexer.fill_dense(progress=_progress(say))
     return ws, registry, indexer
 

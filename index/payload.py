@@ -34,9 +34,16 @@ def norm_label(value: str | None) -> str | None:
 
 def doc_text(rec: ChunkRecord) -> DocText:
     """What the embedders and BM25 read for a chunk: the heading path as title, the lead-in and the text."""
-    title = " › ".join(rec.heading_path)
-    text = f"{rec.lead}\n{rec.text}" if rec.lead else rec.text
-    return DocText(title=title, text=text)
+    return _doc_text(rec.heading_path, rec.lead, rec.text)
+
+
+def payload_doc_text(payload: dict[str, Any]) -> DocText:
+    """`doc_text` rebuilt from a stored point's payload (what `kho index --dense` embeds)."""
+    return _doc_text(list(payload.get("heading_path") or []), str(payload.get("lead") or ""), str(payload["text"]))
+
+
+def _doc_text(heading_path: list[str], lead: str, text: str) -> DocText:
+    return DocText(title=" › ".join(str(h) for h in heading_path), text=f"{lead}\n{text}" if lead else text)
 
 
 def chunk_payload(rec: ChunkRecord) -> dict[str, Any]:
