@@ -383,6 +383,8 @@ class ClientStore:
             sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
             metadata=asdict(meta),
         )
+        if self.local:
+            return  # local mode scans every point anyway; it warns that payload indexes have no effect there
         schema = {"keyword": m.PayloadSchemaType.KEYWORD, "integer": m.PayloadSchemaType.INTEGER}
         for key, kind in PAYLOAD_INDEXES.items():
             self.client.create_payload_index(name, key, field_schema=schema[kind], wait=True)

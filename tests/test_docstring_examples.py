@@ -9,7 +9,8 @@ import pytest
 
 MODULES = [
     "core.settings", "corpus", "ingest.ids", "ingest.model", "ingest.metadata", "ingest.structure",
-    "ingest.parse", "ingest.formats.registry",
+    "ingest.parse", "ingest.formats.registry", "index.embedders", "index.sparse", "index.search",
+    "eval.retrieval",
 ]
 
 

@@ -224,10 +224,13 @@ def _update_index(registry: Any, settings: Any, progress: bool) -> dict[str, Any
 
 
 def _index_summary(r: dict[str, Any]) -> str:
-    line = (
-        f"index {r['collection']}: {r['points_total']} chunks"
-        f" ({r['upserted_documents']} documents updated, {r['deleted_documents']} removed)"
-    )
+    if r["rebuilt"]:
+        line = f"index: built {r['collection']} ({r['points_total']} chunks)"
+    else:
+        line = (
+            f"index {r['collection']}: {r['points_total']} chunks"
+            f" ({r['upserted_documents']} documents updated, {r['deleted_documents']} removed)"
+        )
     if r["missing_dense"]:
         line += f"; {r['missing_dense']} without dense vectors yet (BM25 only) — run `kho index --dense`"
     return line
@@ -341,6 +344,8 @@ def search(
              "hits": [h.to_json() for h in result.hits]}
         )
         return
+    if result.timings_ms.get("dense_unavailable"):
+        typer.secho("(BM25 only: this index has no dense vectors yet — run `kho index --dense`)", err=True)
     if not result.hits:
         typer.echo("không tìm thấy kết quả phù hợp")
         return
