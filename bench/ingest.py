@@ -24,8 +24,13 @@ def _run(corpus: Path, data_dir: Path) -> tuple[float, dict[str, object]]:
     kho = Path(sys.executable).parent / "kho"
     env = {"KHO_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
     t0 = time.perf_counter()
-    proc = subprocess.run([str(kho), "ingest", str(corpus), "--json", "--no-progress", "--no-index"],
-                          capture_output=True, text=True, env=env, check=False)
+    proc = subprocess.run(
+        [str(kho), "ingest", str(corpus), "--json", "--no-progress", "--no-index"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     seconds = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         raise SystemExit(f"kho ingest failed ({proc.returncode}): {proc.stderr[-2000:]}")

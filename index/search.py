@@ -61,9 +61,12 @@ class Hit:
     access_level: str
     title: str
     ranks: dict[str, int] = field(default_factory=dict)
+    branch_scores: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_point(cls, p: ScoredPoint, score: float, ranks: dict[str, int]) -> Hit:
+    def from_point(
+        cls, p: ScoredPoint, score: float, ranks: dict[str, int], branch_scores: dict[str, float] | None = None
+    ) -> Hit:
         pl = p.payload
         return cls(
             chunk_id=p.id,
@@ -83,6 +86,7 @@ class Hit:
             access_level=pl["access_level"],
             title=pl.get("title") or "",
             ranks=ranks,
+            branch_scores=branch_scores or {},
         )
 
     @property
@@ -97,6 +101,7 @@ class Hit:
             "citation": self.citation.to_json(),
             "score": round(self.score, 6),
             "ranks": self.ranks,
+            "branch_scores": {k: round(v, 6) for k, v in self.branch_scores.items()},
             "so_hieu": self.so_hieu,
             "loai": self.loai,
             "co_quan": self.co_quan,
@@ -224,6 +229,7 @@ class Searcher:
 
         best: dict[str, tuple[int, ScoredPoint]] = {}  # key -> (best rank in any branch, its chunk)
         ranks: dict[str, dict[str, int]] = {}
+        raw: dict[str, dict[str, float]] = {}
         rankings: list[list[str]] = []
         for name, hits, _w in branches:
             keys: list[str] = []
@@ -235,6 +241,7 @@ class Searcher:
                 keys.append(key)
                 rank = len(keys)
                 ranks.setdefault(key, {})[name] = rank
+                raw.setdefault(key, {})[name] = float(p.score)  # BM25 score / cosine of the article's best chunk
                 if key not in best or rank < best[key][0]:
                     best[key] = (rank, p)
             rankings.append(keys)
@@ -242,4 +249,4 @@ class Searcher:
             fused = [(key, float(best[key][1].score)) for key in rankings[0]]
         else:
             fused = rrf(rankings, [w for _, _, w in branches], self.fusion.rrf_k)
-        return [Hit.from_point(best[key][1], score, ranks[key]) for key, score in fused]
+        return [Hit.from_point(best[key][1], score, ranks[key], raw[key]) for key, score in fused]

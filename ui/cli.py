@@ -356,6 +356,59 @@ def search(
         typer.echo("    " + text.replace("\n", "\n    "))
 
 
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="the question, in Vietnamese"),
+    extractive: bool = typer.Option(False, "--extractive", help="quote the governing clauses, no LLM (instant)"),
+    k: int = typer.Option(3, "--k", help="how many sources the answer may cite"),
+    mode: str = typer.Option("hybrid", "--mode", help="retrieval: hybrid | bm25 | dense"),
+    access_level: str = typer.Option("public", "--as", help="the reader's clearance: public | internal | restricted"),
+    types: list[str] = typer.Option([], "--type", help="only documents of this type; repeatable"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Answer a question from the indexed documents, every claim cited and checked; refuses without evidence."""
+    from assistant.pipeline import AskOptions, Assistant
+    from index.search import MODES, Searcher
+    from index.store import StoreError, store_from_settings
+
+    if mode not in MODES:
+        _err(f"--mode must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    try:
+        filters = _filters(access_level, types, [], None, None, [], [])
+    except ValueError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    settings = get_settings()
+    stream = None if as_json or extractive else (lambda t: typer.echo(t, nl=False))
+    with store_from_settings(settings) as store:
+        try:
+            assistant = Assistant(Searcher(store, settings))
+            options = AskOptions(k=k, mode=mode, filters=filters, extractive=extractive)  # type: ignore[arg-type]
+            answer = assistant.ask(question, options=options, on_token=stream)
+        except (StoreError, ValueError) as exc:
+            _err(str(exc))
+            raise typer.Exit(1) from None
+        except Exception as exc:  # LLM backend down, model missing: say what to do
+            from assistant.llm import LLMError
+
+            if isinstance(exc, LLMError):
+                _err(f"{exc}\n(tip: `kho ask --extractive` answers without an LLM)")
+                raise typer.Exit(1) from None
+            raise
+    if as_json:
+        _echo_json(answer.to_json())
+        return
+    if stream is not None and not answer.refused:
+        typer.echo("\n")
+    typer.echo(answer.answer if (stream is None or answer.refused) else "— đã kiểm chứng: " + answer.answer)
+    if answer.citations:
+        typer.echo("\nCăn cứ:")
+        for c in answer.citations:
+            typer.echo(f"  [{c.marker}] {c.hit.anchor} ({c.hit.hieu_luc})")
+    typer.echo(f"\n({answer.verification.value}; {answer.latency_s:.1f} s)")
+
+
 eval_app = typer.Typer(help="Evaluate retrieval (and, later, answers) on a dataset.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 

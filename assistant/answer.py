@@ -1,0 +1,99 @@
+"""What the assistant returns: an answer, its citations bound to markers, and how well they were verified.
+
+`Answer.to_json()` is the `kho ask --json` contract:
+`{"answer", "citations": [{"marker", "anchor", "citation", "text", "start", "end"}], "verification", "refused",
+"latency_s"}` (plus `mode`, `evidence`, `sentences` and `closest` for the workdesk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from index.search import Hit
+
+REFUSAL = "Không tìm thấy căn cứ pháp lý phù hợp trong kho văn bản."
+
+
+class Verification(StrEnum):
+    """How much of an answer its citations support."""
+
+    VERIFIED = "verified"
+    PARTIALLY_VERIFIED = "partially_verified"
+    UNVERIFIED = "unverified"
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    """Marker [n] → the retrieved chunk (or the quoted span of it) it stands for."""
+
+    marker: int
+    hit: Hit
+    text: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "marker": self.marker,
+            "anchor": self.hit.anchor,
+            "citation": self.hit.citation.to_json(),
+            "document_id": self.hit.document_id,
+            "so_hieu": self.hit.so_hieu,
+            "hieu_luc": self.hit.hieu_luc,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    """One answer sentence and whether the text it cites supports it."""
+
+    text: str
+    markers: tuple[int, ...]
+    supported: bool
+    score: float
+    reasons: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "markers": list(self.markers),
+            "supported": self.supported,
+            "score": round(self.score, 3),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass
+class Answer:
+    """The assistant's reply to one question."""
+
+    question: str
+    answer: str
+    citations: list[CitedSource]
+    verification: Verification
+    refused: bool
+    mode: str
+    latency_s: float = 0.0
+    evidence: dict[str, Any] = field(default_factory=dict)
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    closest: list[Hit] = field(default_factory=list)
+    ttft_s: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "verification": self.verification.value,
+            "refused": self.refused,
+            "latency_s": round(self.latency_s, 3),
+            "ttft_s": None if self.ttft_s is None else round(self.ttft_s, 3),
+            "mode": self.mode,
+            "evidence": self.evidence,
+            "sentences": [s.to_json() for s in self.sentences],
+            "closest": [{"anchor": h.anchor, "citation": h.citation.to_json()} for h in self.closest],
+        }

@@ -1,0 +1,51 @@
+"""Extractive answers: the governing clauses quoted verbatim with their anchors — no model, instant.
+
+For each of the top hits, the passage quoted is the chunk's paragraph (a clause or point line) that covers most
+of the question's content words, extended to the whole chunk when the chunk is short. Offsets point into the
+stored document text, so the workdesk can highlight exactly what is quoted. This is the legal department's
+preferred view and the fallback when no LLM is available.
+"""
+
+from __future__ import annotations
+
+from assistant.answer import CitedSource
+from assistant.evidence import content_words, coverage
+from index.search import Hit
+
+SHORT_CHUNK = 700  # characters: quote such a chunk whole
+
+
+def best_passage(question: str, hit: Hit) -> tuple[str, int, int]:
+    """(text, start, end) of the part of `hit` to quote; offsets into the document text."""
+    if len(hit.text) <= SHORT_CHUNK:
+        return hit.text, hit.start, hit.end
+    words = content_words(question)
+    best = (-1.0, 0, len(hit.text))
+    pos = 0
+    for line in hit.text.split("\n"):
+        start = hit.text.find(line, pos)
+        pos = start + len(line)
+        if len(line.strip()) < 20:
+            continue
+        score = coverage(words, line)
+        if score > best[0]:
+            best = (score, start, start + len(line))
+    _, s, e = best
+    return hit.text[s:e], hit.start + s, hit.start + e
+
+
+def quote_sources(question: str, hits: list[Hit], n: int = 3) -> list[CitedSource]:
+    """Markers [1]..[n] bound to the quoted passages of the top `n` hits."""
+    out = []
+    for i, hit in enumerate(hits[:n], start=1):
+        text, start, end = best_passage(question, hit)
+        out.append(CitedSource(marker=i, hit=hit, text=text, start=start, end=end))
+    return out
+
+
+def render(sources: list[CitedSource]) -> str:
+    """The extractive answer text: each quote with its marker and anchor."""
+    parts = ["Các quy định liên quan:"]
+    for s in sources:
+        parts.append(f"[{s.marker}] {s.hit.anchor}:\n«{s.text.strip()}»")
+    return "\n\n".join(parts)

@@ -1,0 +1,152 @@
+"""Question → answer: retrieve under the reader's clearance, decide from evidence, answer, verify every citation.
+
+1. The retrieval query is the question, joined with the previous question when a follow-up is too short to
+   stand alone ("còn viên chức thì sao?").
+2. Hybrid search with the reader's filters (inside Qdrant), one hit per article.
+3. Evidence (assistant/evidence.py) decides whether the corpus answers it; if not, the refusal text with the
+   closest articles to read — decided by the hits, not by the model.
+4. Extractive mode quotes the governing clauses verbatim; generative mode gives the model ~3 quoted sources in
+   `<tai_lieu>` blocks (assistant/prompts/) and streams its answer.
+5. Verification (assistant/verify.py) drops markers to non-retrieved sources, flags unsupported sentences, and a
+   generated answer that nothing supports is replaced by the refusal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from assistant.answer import REFUSAL, Answer, Verification
+from assistant.evidence import Evidence, EvidencePolicy, assess
+from assistant.extractive import quote_sources, render
+from assistant.prompts import answer_messages
+from assistant.verify import VerifyPolicy, verify
+from index.search import Mode, Searcher, nfc
+from index.store import Filters
+
+FOLLOW_UP_WORDS = 7  # a question this short after another one is read together with it
+OnToken = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    """Per-question choices: how many sources, which search mode, the reader's filters, extractive or not."""
+
+    k: int = 3
+    mode: Mode = "hybrid"
+    filters: Filters = field(default_factory=Filters)
+    extractive: bool = False
+    max_tokens: int = 320
+
+
+def retrieval_query(question: str, history: Sequence[str]) -> str:
+    """The question, with the previous question in front when it is a short follow-up."""
+    if history and len(question.split()) <= FOLLOW_UP_WORDS:
+        return f"{history[-1]} {question}"
+    return question
+
+
+class Assistant:
+    """Answers questions over one index; the LLM backend is only loaded for generative answers."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        llm_factory: Callable[[], object] | None = None,
+        evidence: EvidencePolicy | None = None,
+        verification: VerifyPolicy | None = None,
+    ) -> None:
+        self.searcher = searcher
+        self._llm_factory = llm_factory
+        self.evidence_policy = evidence or EvidencePolicy()
+        self.verify_policy = verification or VerifyPolicy()
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        options: AskOptions | None = None,
+        on_token: OnToken | None = None,
+    ) -> Answer:
+        options = options or AskOptions()
+        t0 = time.perf_counter()
+        question = nfc(question)
+        if not question:
+            raise ValueError("empty question")
+        query = retrieval_query(question, history)
+        hits = self.searcher.search(query, k=max(8, options.k), mode=options.mode, filters=options.filters).hits
+        ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder)
+        if not ev.enough:
+            return self._refusal(question, ev, hits, "extractive" if options.extractive else "generative", t0)
+        sources = quote_sources(query, hits, n=options.k)
+        if options.extractive:
+            text = render(sources)
+            return Answer(
+                question=question,
+                answer=text,
+                citations=sources,
+                verification=Verification.VERIFIED,  # verbatim quotes of the cited text
+                refused=False,
+                mode="extractive",
+                latency_s=time.perf_counter() - t0,
+                evidence=ev.to_json(),
+                closest=hits[: options.k],
+            )
+        from assistant.llm import ChatMessage, GenerationConfig
+
+        llm = self._llm()
+        messages = [ChatMessage(role, content) for role, content in answer_messages(question, sources)]
+        pieces: list[str] = []
+        ttft: float | None = None
+        for delta in llm.stream(messages, GenerationConfig(max_tokens=options.max_tokens)):  # type: ignore[attr-defined]
+            if ttft is None:
+                ttft = time.perf_counter() - t0
+            pieces.append(delta)
+            if on_token:
+                on_token(delta)
+        raw = "".join(pieces).strip()
+        checked = verify(raw, sources, self.verify_policy)
+        if checked.status is Verification.UNVERIFIED or REFUSAL.rstrip(".") in raw:
+            answer = self._refusal(question, ev, hits, "generative", t0)
+            answer.sentences = checked.sentences
+            answer.ttft_s = ttft
+            return answer
+        return Answer(
+            question=question,
+            answer=checked.text,
+            citations=[s for s in sources if s.marker in checked.used_markers],
+            verification=checked.status,
+            refused=False,
+            mode="generative",
+            latency_s=time.perf_counter() - t0,
+            evidence=ev.to_json(),
+            sentences=checked.sentences,
+            closest=hits[: options.k],
+            ttft_s=ttft,
+        )
+
+    def _llm(self) -> object:
+        if self._llm_factory is None:
+            from assistant.llm import get_llm
+
+            return get_llm()
+        return self._llm_factory()
+
+    @staticmethod
+    def _refusal(question: str, ev: Evidence, hits: list, mode: str, t0: float) -> Answer:  # type: ignore[type-arg]
+        closest = hits[:3]
+        text = REFUSAL
+        if closest:
+            text += " Các điều gần nhất để tham khảo: " + "; ".join(h.anchor for h in closest) + "."
+        return Answer(
+            question=question,
+            answer=text,
+            citations=[],
+            verification=Verification.UNVERIFIED,
+            refused=True,
+            mode=mode,
+            latency_s=time.perf_counter() - t0,
+            evidence=ev.to_json(),
+            closest=closest,
+        )
