@@ -10,7 +10,7 @@ import pytest
 MODULES = [
     "core.settings", "corpus", "ingest.ids", "ingest.model", "ingest.metadata", "ingest.structure",
     "ingest.parse", "ingest.formats.registry", "index.embedders", "index.sparse", "index.search",
-    "eval.retrieval", "assistant.evidence", "assistant.verify",
+    "eval.retrieval", "eval.answers", "assistant.evidence", "assistant.verify",
 ]
 
 

@@ -538,3 +538,28 @@ def models(names: list[str] = typer.Argument(None, help="models to fetch (defaul
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
+
+
+@eval_app.command("answers")
+def eval_answers(
+    dataset: Path = typer.Option(..., "--dataset", help="JSON Lines evaluation set with answers"),
+    limit: int | None = typer.Option(None, "--limit", help="first N items, taken round-robin over the types"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Answer accuracy (true/false, multiple choice, free text), refusals, citation precision/recall, latency."""
+    from eval.answers import run_answer_eval
+    from eval.retrieval import DatasetError
+
+    settings = get_settings()
+    try:
+        report = run_answer_eval(dataset, settings, limit=limit, say=lambda m: typer.echo(m, err=True))
+    except (DatasetError, ValueError) as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    data = report.to_json()
+    if as_json:
+        _echo_json(data)
+        return
+    for key, value in data.items():
+        typer.echo(f"  {key:<20} {value}")
+
