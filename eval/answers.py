@@ -6,7 +6,9 @@ Each item retrieves its sources with the same hybrid search and evidence policy 
   model says (small models answer "Đúng" to almost everything).
 - `multiple_choice`: the model quotes, then names one letter (judge_choice.txt).
 - `free_text`: a generated answer (`Assistant.ask`), scored by token F1 against the reference.
-Refused items count as wrong. Citation precision/recall compare the cited articles with the gold ones.
+Refused items count as wrong. `accuracy` is exact match over true/false and multiple choice; free text is
+reported as mean token F1 (and in `accuracy_by_type` as the share with F1 ≥ 0.5). Citation precision/recall
+compare the cited articles with the gold ones.
 
 >>> parse_label("Trích dẫn: ...\\nKết luận: Sai.", ("Đúng", "Sai"))
 'Sai'
@@ -38,6 +40,7 @@ from index.search import Hit, Searcher
 from index.store import Filters
 
 JUDGED = ("true_false", "multiple_choice", "free_text")
+LABELLED = ("true_false", "multiple_choice")
 
 
 def parse_label(text: str, labels: tuple[str, ...]) -> str | None:
@@ -107,12 +110,14 @@ class AnswerReport:
         for it in self.items:
             by_type[it.type].append(it)
         cited = [it for it in self.items if it.cited]
+        labelled = [it for it in self.items if it.type in LABELLED]
         lat = [it.latency_s for it in self.items]
         ttft = [it.ttft_s for it in self.items if it.ttft_s is not None]
         verified = [it.verified for it in self.items if it.verified is not None]
         return {
             "n": n,
-            "accuracy": round(sum(it.correct for it in self.items) / n, 4) if n else 0.0,
+            # Exact-match accuracy over the labelled types; free text is scored by F1 (below), not counted here.
+            "accuracy": round(sum(it.correct for it in labelled) / len(labelled), 4) if labelled else 0.0,
             "accuracy_by_type": {
                 t: round(sum(i.correct for i in items) / len(items), 4) for t, items in sorted(by_type.items())
             },

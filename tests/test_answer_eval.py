@@ -55,5 +55,7 @@ def test_report_has_the_contract_fields() -> None:
     ):
         assert key in data
     assert data["accuracy"] == 0.5 and data["refusal_rate"] == 0.5
+    with_text = AnswerReport("d", [*rep.items, ItemResult("3", "free_text", False, None, False, [], False, True, 1.0)])
+    assert with_text.to_json()["accuracy"] == 0.5  # free text is scored by F1, not in the exact-match accuracy
     assert data["citation_precision"] == 0.5 and data["citation_recall"] == 0.5
     assert data["accuracy_by_type"] == {"multiple_choice": 0.0, "true_false": 1.0}
