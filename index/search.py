@@ -91,7 +91,8 @@ class Hit:
 
     @property
     def article_key(self) -> tuple[str, str]:
-        return (self.document_id, self.citation.article)
+        """The legal article a hit belongs to: (original document number or title, article)."""
+        return (self.citation.document.casefold(), self.citation.article)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -224,7 +225,10 @@ class Searcher:
 
         def key_of(p: ScoredPoint) -> str:
             if article_level:
-                return f"{p.payload['document_id']}|{p.payload.get('cited_article')}"
+                # The legal article, not the stored copy: a pháp điển article and the law it compiles cite the
+                # same original (document number, article) and count once.
+                doc = p.payload.get("cited_document") or p.payload["document_id"]
+                return f"{doc}|{p.payload.get('cited_article')}"
             return p.id
 
         best: dict[str, tuple[int, ScoredPoint]] = {}  # key -> (best rank in any branch, its chunk)

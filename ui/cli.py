@@ -399,9 +399,10 @@ def ask(
     if as_json:
         _echo_json(answer.to_json())
         return
+    labels = {"verified": "đã kiểm chứng", "partially_verified": "kiểm chứng một phần", "unverified": "chưa kiểm chứng"}
     if stream is not None and not answer.refused:
-        typer.echo("\n")
-    typer.echo(answer.answer if (stream is None or answer.refused) else "— đã kiểm chứng: " + answer.answer)
+        typer.echo(f"\n\nSau kiểm chứng ({labels[answer.verification.value]}):")
+    typer.echo(answer.answer)
     if answer.citations:
         typer.echo("\nCăn cứ:")
         for c in answer.citations:
