@@ -278,3 +278,39 @@ def test_sync_interrupted_between_ops_resumes_without_loss(
     assert world.store.count(current) == world.registry.counts()["chunks"]
     numbers = {h.so_hieu for h in world.searcher().search("lưu trữ hồ sơ điện tử", k=20, filters=PUBLIC).hits}
     assert {"1/2094/TT-BNV", "2/2094/TT-BNV", "3/2094/TT-BNV"} <= numbers
+
+
+PHAPDIEN_COPY = """\
+---
+title: Viên chức thử nghiệm
+---
+
+## VĂN BẢN
+# Viên chức thử nghiệm
+
+Điều 9.1.LQ.2. Thời gian thử việc
+
+(Điều 2 Luật số 77/2099/QH99 Viên chức thử nghiệm ngày 15/06/2099 của Quốc hội, có hiệu lực thi hành kể từ \
+ngày 01/01/2100)
+
+1. Thời gian thử việc của viên chức từ 03 tháng đến 12 tháng.
+2. Người tập sự được hưởng lương theo quy định của Chính phủ.
+"""
+
+
+def test_a_phapdien_copy_and_its_law_count_as_one_article(tmp_path: Path) -> None:
+    w = World(tmp_path, "edge")
+    try:
+        copy = tmp_path / "docs" / "vien-chuc-thu-nghiem.md"
+        copy.write_text(PHAPDIEN_COPY, encoding="utf-8")
+        run_ingest([copy], w.registry, w.settings, progress=False)
+        w.indexer.sync()
+        s = w.searcher()
+        chunks = s.search("thời gian thử việc của viên chức", k=20, filters=PUBLIC, article_level=False).hits
+        copies = {h.document_id for h in chunks if (h.citation.document, h.citation.article) == ("77/2099/QH99", "2")}
+        assert len(copies) == 2  # both stored copies are found …
+        articles = s.search("thời gian thử việc của viên chức", k=20, filters=PUBLIC).hits
+        same = [h for h in articles if (h.citation.document, h.citation.article) == ("77/2099/QH99", "2")]
+        assert len(same) == 1  # … and count once as the legal article they both are
+    finally:
+        w.close()
