@@ -17,12 +17,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answer import REFUSAL, Answer, Verification
+from assistant.answer import REFUSAL, Answer, CitedSource, Verification
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import quote_sources, render
 from assistant.prompts import answer_messages
 from assistant.verify import VerifyPolicy, verify
-from index.search import Mode, Searcher, nfc
+from index.search import Hit, Mode, Searcher, nfc
 from index.store import Filters
 
 FOLLOW_UP_WORDS = 7  # a question this short after another one is read together with it
@@ -75,11 +75,9 @@ class Assistant:
         if not question:
             raise ValueError("empty question")
         query = retrieval_query(question, history)
-        hits = self.searcher.search(query, k=max(8, options.k), mode=options.mode, filters=options.filters).hits
-        ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder)
+        hits, ev, sources = self.gather(query, options)
         if not ev.enough:
             return self._refusal(question, ev, hits, "extractive" if options.extractive else "generative", t0)
-        sources = quote_sources(query, hits, n=options.k)
         if options.extractive:
             text = render(sources)
             return Answer(
@@ -125,6 +123,12 @@ class Assistant:
             closest=hits[: options.k],
             ttft_s=ttft,
         )
+
+    def gather(self, query: str, options: AskOptions) -> tuple[list[Hit], Evidence, list[CitedSource]]:
+        """Search under the options' filters, judge the evidence, and quote the top `options.k` sources."""
+        hits = self.searcher.search(query, k=max(8, options.k), mode=options.mode, filters=options.filters).hits
+        ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder)
+        return hits, ev, quote_sources(query, hits, n=options.k)
 
     def _llm(self) -> object:
         if self._llm_factory is None:

@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.evidence import assess
-from assistant.extractive import quote_sources
 from assistant.llm import ChatMessage, GenerationConfig, LLMBackend, get_llm
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import context, template
@@ -183,9 +181,7 @@ def judge_item(q: EvalQuestion, searcher: Searcher, llm: LLMBackend, filters: Fi
             f1,
         )
     query = q.question if q.type == "true_false" else f"{q.question} " + " ".join((q.choices or {}).values())
-    hits = searcher.search(query, k=8, filters=filters).hits
-    ev = assess(query, hits, embedder=searcher.meta.embedder)
-    sources = quote_sources(query, hits, n=3)
+    _hits, ev, sources = Assistant(searcher, llm_factory=lambda: llm).gather(query, AskOptions(filters=filters))
     cited, gold_hit = _cited([s.hit for s in sources], q)
     if not ev.enough:
         return ItemResult(q.id, q.type, False, None, True, [], False, None, time.perf_counter() - t0)

@@ -25,6 +25,11 @@ def norm_number(so_hieu: str | None) -> str | None:
     return unicodedata.normalize("NFC", so_hieu).casefold().replace(" ", "")
 
 
+def cited_document_key(document: str) -> str:
+    """How a cited document is identified across stored copies: its normalised number, else its name."""
+    return norm_number(document) or document
+
+
 def norm_label(value: str | None) -> str | None:
     """A type or issuer as filters compare it: NFC, casefolded, single spaces ("Chính phủ" → "chính phủ")."""
     if not value:
@@ -56,7 +61,7 @@ def chunk_payload(rec: ChunkRecord) -> dict[str, Any]:
         "ordinal": rec.ordinal,
         "anchor": rec.anchor,
         "citation": cit.to_json(),
-        "cited_document": norm_number(cit.document) or cit.document,
+        "cited_document": cited_document_key(cit.document),
         "cited_article": cit.article,
         "heading_path": list(rec.heading_path),
         "start": rec.start,

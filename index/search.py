@@ -21,6 +21,7 @@ import numpy as np
 
 from core.settings import Settings
 from index.embedders import Embedder, get_embedder
+from index.payload import cited_document_key
 from index.rerank import Reranker
 from index.sparse import BM25Encoder
 from index.store import ALIAS, DENSE, SPARSE, Filters, ScoredPoint, StoreError, VectorStore
@@ -92,7 +93,7 @@ class Hit:
     @property
     def article_key(self) -> tuple[str, str]:
         """The legal article a hit belongs to: (original document number or title, article)."""
-        return (self.citation.document.casefold(), self.citation.article)
+        return (cited_document_key(self.citation.document), self.citation.article)
 
     def to_json(self) -> dict[str, Any]:
         return {

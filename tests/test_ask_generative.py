@@ -12,7 +12,7 @@ import pytest
 from assistant.answer import Verification
 from assistant.pipeline import AskOptions, Assistant
 from index.search import Searcher
-from tests.test_assistant import INJECTED
+from tests.test_assistant import injected_world
 from tests.test_index_search import World
 
 pytestmark = pytest.mark.models
@@ -20,14 +20,7 @@ pytestmark = pytest.mark.models
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    from ingest.job import run_ingest
-
-    root = tmp_path_factory.mktemp("generative")
-    w = World(root, "edge")
-    extra = root / "docs" / "thong-tu-3-2093.txt"
-    extra.write_text(INJECTED, encoding="utf-8")
-    run_ingest([extra], w.registry, w.settings, progress=False)
-    w.indexer.sync()
+    w = injected_world(tmp_path_factory.mktemp("generative"))
     yield w
     w.close()
 
