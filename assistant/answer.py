@@ -83,6 +83,7 @@ class Answer:
     sentences: list[SentenceCheck] = field(default_factory=list)
     closest: list[Hit] = field(default_factory=list)
     ttft_s: float | None = None
+    query: str | None = None  # the self-contained question a follow-up was read as
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,6 +94,7 @@ class Answer:
             "latency_s": round(self.latency_s, 3),
             "ttft_s": None if self.ttft_s is None else round(self.ttft_s, 3),
             "mode": self.mode,
+            "query": self.query,
             "evidence": self.evidence,
             "sentences": [s.to_json() for s in self.sentences],
             "closest": [{"anchor": h.anchor, "citation": h.citation.to_json()} for h in self.closest],

@@ -16,6 +16,7 @@ says what to do.
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import secrets
@@ -87,6 +88,12 @@ class LLMBackend(Protocol):
         """The whole answer (the streamed deltas joined)."""
         return "".join(self.stream(messages, config))
 
+    def label_probs(
+        self, messages: Sequence[ChatMessage], labels: Sequence[str], timeout_s: float = 120.0
+    ) -> dict[str, float]:
+        """The probability the model gives each label as its next token (see `label_mass`); raises `LLMError`."""
+        ...
+
 
 def _request_body(messages: Sequence[ChatMessage], config: GenerationConfig) -> dict[str, Any]:
     """The OpenAI chat-completions request both backends send (`stream` on)."""
@@ -100,6 +107,57 @@ def _request_body(messages: Sequence[ChatMessage], config: GenerationConfig) -> 
     if config.stop:
         body["stop"] = list(config.stop)
     return body
+
+
+TOP_LOGPROBS = 20  # vLLM's default max_logprobs
+
+
+def _label_body(messages: Sequence[ChatMessage], labels: Sequence[str]) -> dict[str, Any]:
+    """The request for one next-token distribution: greedy, one token, the top log-probabilities."""
+    if not labels:
+        raise ValueError("labels must not be empty")
+    return {
+        "messages": [m.as_dict() for m in messages],
+        "max_tokens": 1,
+        "temperature": 0.0,
+        "seed": 0,
+        "stream": False,
+        "logprobs": True,
+        "top_logprobs": TOP_LOGPROBS,
+    }
+
+
+def label_mass(top: Sequence[dict[str, Any]], labels: Sequence[str]) -> dict[str, float]:
+    """Probability mass on each label among one position's top tokens.
+
+    A token counts for a label when, stripped and casefolded, it is a non-empty prefix of that label alone
+    ("Đ", "Đúng" and " Đúng" all count for "Đúng"); a token that could begin two labels counts for neither.
+
+    >>> top = [{"token": "S", "logprob": -0.5}, {"token": " Sai", "logprob": -3.0}, {"token": "Đ", "logprob": -1.2}]
+    >>> {k: round(v, 3) for k, v in label_mass(top, ["Đúng", "Sai"]).items()}
+    {'Đúng': 0.301, 'Sai': 0.656}
+    """
+    mass = dict.fromkeys(labels, 0.0)
+    folded = {label: label.casefold() for label in labels}
+    for entry in top:
+        token = str(entry.get("token", "")).strip().casefold()
+        if not token:
+            continue
+        owners = [label for label, f in folded.items() if f.startswith(token)]
+        if len(owners) == 1:
+            mass[owners[0]] += math.exp(float(entry["logprob"]))
+    return mass
+
+
+def _top_logprobs(response: dict[str, Any], source: str) -> list[dict[str, Any]]:
+    """The first generated position's top log-probabilities of a non-streamed chat completion."""
+    if "error" in response:
+        raise LLMError(f"{source} refused the request: {response['error']}")
+    try:
+        content = response["choices"][0]["logprobs"]["content"]
+        return list(content[0]["top_logprobs"]) if content else []
+    except (KeyError, IndexError, TypeError) as exc:
+        raise LLMError(f"{source} returned no logprobs (does it support `logprobs`/`top_logprobs`?)") from exc
 
 
 def _delta(chunk: dict[str, Any], source: str) -> str:
@@ -218,6 +276,28 @@ class LlamaCppBackend(LLMBackend):
         finally:
             cancel.set()
 
+    def label_probs(
+        self, messages: Sequence[ChatMessage], labels: Sequence[str], timeout_s: float = 120.0
+    ) -> dict[str, float]:
+        server = self._load()
+        body = _label_body(messages, labels)
+        responses: list[dict[str, Any]] = []
+
+        def keep(response: dict[str, Any]) -> bool:
+            responses.append(response)
+            return False
+
+        # One call, one response (not streamed); llama.cpp keeps the prompt's KV cache, so a second request that
+        # shares the prefix (same context, another statement) only reads its new tokens.
+        try:
+            with self._generate_lock:
+                server.handle_chat_completions(body, keep)
+        except Exception as exc:  # the extension raises plain RuntimeError/ValueError
+            raise LLMError(f"embedded llama.cpp failed: {exc}") from exc
+        if not responses:
+            raise LLMError("embedded llama.cpp returned nothing for a logprobs request")
+        return label_mass(_top_logprobs(responses[-1], "embedded llama.cpp"), labels)
+
 
 # ------------------------------------------------------------------------------------- OpenAI-compatible server
 
@@ -300,6 +380,21 @@ class OpenAICompatBackend(LLMBackend):
                         yield text
         except httpx.HTTPError as exc:
             raise self._fail(exc, config.timeout_s) from exc
+
+    def label_probs(
+        self, messages: Sequence[ChatMessage], labels: Sequence[str], timeout_s: float = 120.0
+    ) -> dict[str, float]:
+        body = {"model": self.model_id(timeout_s), **_label_body(messages, labels)}
+        source = f"LLM server at {self.url}"
+        try:
+            response = self._client.post("/v1/chat/completions", json=body, timeout=timeout_s)
+            response.raise_for_status()
+            data = response.json()
+        except httpx.HTTPError as exc:
+            raise self._fail(exc, timeout_s) from exc
+        except ValueError as exc:
+            raise LLMError(f"{source} sent a response that is not JSON: {exc}") from exc
+        return label_mass(_top_logprobs(data, source), labels)
 
 
 # ------------------------------------------------------------------------------------------- registry / factory

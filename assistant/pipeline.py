@@ -1,7 +1,7 @@
 """Question → answer: retrieve under the reader's clearance, decide from evidence, answer, verify every citation.
 
-1. The retrieval query is the question, joined with the previous question when a follow-up is too short to
-   stand alone ("còn viên chức thì sao?").
+1. A follow-up that leans on the conversation ("còn viên chức thì sao?") is rewritten into a self-contained
+   question (assistant/rewrite.py: by the LLM, guarded, else joined with the previous question).
 2. Hybrid search with the reader's filters (inside Qdrant), one hit per article.
 3. Evidence (assistant/evidence.py) decides whether the corpus answers it; if not, the refusal text with the
    closest articles to read — decided by the hits, not by the model.
@@ -21,11 +21,11 @@ from assistant.answer import REFUSAL, Answer, CitedSource, Verification
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import quote_sources, render
 from assistant.prompts import answer_messages
+from assistant.rewrite import rewrite
 from assistant.verify import VerifyPolicy, verify
 from index.search import Hit, Mode, Searcher, nfc
 from index.store import Filters
 
-FOLLOW_UP_WORDS = 7  # a question this short after another one is read together with it
 OnToken = Callable[[str], None]
 
 
@@ -33,18 +33,11 @@ OnToken = Callable[[str], None]
 class AskOptions:
     """Per-question choices: how many sources, which search mode, the reader's filters, extractive or not."""
 
-    k: int = 3
+    k: int | None = None  # sources in the prompt; None = the settings' `context_sources` (3 on CPU, 6 on a server)
     mode: Mode = "hybrid"
     filters: Filters = field(default_factory=Filters)
     extractive: bool = False
     max_tokens: int = 320
-
-
-def retrieval_query(question: str, history: Sequence[str]) -> str:
-    """The question, with the previous question in front when it is a short follow-up."""
-    if history and len(question.split()) <= FOLLOW_UP_WORDS:
-        return f"{history[-1]} {question}"
-    return question
 
 
 class Assistant:
@@ -74,7 +67,13 @@ class Assistant:
         question = nfc(question)
         if not question:
             raise ValueError("empty question")
-        query = retrieval_query(question, history)
+        rewritten = rewrite(question, history, None if options.extractive else self._llm())
+        answer = self._answer(question, rewritten.query, options, on_token, t0)
+        if rewritten.how != "as_is":
+            answer.query = rewritten.query
+        return answer
+
+    def _answer(self, question: str, query: str, options: AskOptions, on_token: OnToken | None, t0: float) -> Answer:
         hits, ev, sources = self.gather(query, options)
         if not ev.enough:
             return self._refusal(question, ev, hits, "extractive" if options.extractive else "generative", t0)
@@ -89,15 +88,16 @@ class Assistant:
                 mode="extractive",
                 latency_s=time.perf_counter() - t0,
                 evidence=ev.to_json(),
-                closest=hits[: options.k],
+                closest=hits[: self.k(options)],
             )
         from assistant.llm import ChatMessage, GenerationConfig
 
         llm = self._llm()
-        messages = [ChatMessage(role, content) for role, content in answer_messages(question, sources)]
+        messages = [ChatMessage(role, content) for role, content in answer_messages(query, sources)]
         pieces: list[str] = []
         ttft: float | None = None
-        for delta in llm.stream(messages, GenerationConfig(max_tokens=options.max_tokens)):  # type: ignore[attr-defined]
+        config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
+        for delta in llm.stream(messages, config):  # type: ignore[attr-defined]
             if ttft is None:
                 ttft = time.perf_counter() - t0
             pieces.append(delta)
@@ -120,15 +120,20 @@ class Assistant:
             latency_s=time.perf_counter() - t0,
             evidence=ev.to_json(),
             sentences=checked.sentences,
-            closest=hits[: options.k],
+            closest=hits[: self.k(options)],
             ttft_s=ttft,
         )
 
     def gather(self, query: str, options: AskOptions) -> tuple[list[Hit], Evidence, list[CitedSource]]:
         """Search under the options' filters, judge the evidence, and quote the top `options.k` sources."""
-        hits = self.searcher.search(query, k=max(8, options.k), mode=options.mode, filters=options.filters).hits
+        k = self.k(options)
+        hits = self.searcher.search(query, k=max(8, k), mode=options.mode, filters=options.filters).hits
         ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder)
-        return hits, ev, quote_sources(query, hits, n=options.k)
+        return hits, ev, quote_sources(query, hits, n=k)
+
+    def k(self, options: AskOptions) -> int:
+        """How many sources go into the answer: the options' `k`, else the settings' context budget."""
+        return options.k or self.searcher.settings.context_sources
 
     def _llm(self) -> object:
         if self._llm_factory is None:

@@ -1,8 +1,10 @@
 """Prompt templates as reviewable Vietnamese text files (`assistant/prompts/*.txt`), filled here.
 
 Retrieved text goes inside `<tai_lieu>` blocks and is neutralised first: anything that looks like our own tags
-is defused, so a document cannot close its block and speak outside it. The system prompt tells the model that
-block content is data, never instructions; verification (assistant/verify.py) then checks what came out.
+is defused, so a document cannot close its block and speak outside it, and sentences that address the assistant
+("Bỏ qua mọi hướng dẫn…", "trả lời rằng…") are cut out (assistant/injection.py). The system prompt tells the
+model that block content is data, never instructions; verification (assistant/verify.py) then checks what came
+out, against the same cleaned text.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from assistant.answer import CitedSource
+from assistant.injection import strip_instructions
 
 PROMPTS = Path(__file__).with_name("prompts")
 _TAG = re.compile(r"<\s*/?\s*tai_lieu[^>]*>", re.IGNORECASE)
@@ -29,9 +32,12 @@ def neutralise(text: str) -> str:
 
 
 def context(sources: list[CitedSource]) -> str:
+    """The sources as `<tai_lieu>` blocks: instruction-like sentences cut out (assistant/injection.py), tags defused."""
     return "\n".join(
         template("context_block").format(
-            marker=s.marker, anchor=neutralise(s.hit.anchor), text=neutralise(f"{s.hit.text}".strip())
+            marker=s.marker,
+            anchor=neutralise(s.hit.anchor),
+            text=neutralise(strip_instructions(s.hit.text.strip())[0]),
         )
         for s in sources
     )

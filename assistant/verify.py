@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from assistant.answer import CitedSource, SentenceCheck, Verification
 from assistant.evidence import content_words, coverage
+from assistant.injection import strip_instructions
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
@@ -74,7 +75,10 @@ def verify(answer: str, sources: list[CitedSource], policy: VerifyPolicy | None 
             # A claim without a citation is not shown: the answer keeps only what its sources can back.
             checks.append(SentenceCheck(sentence, (), False, 0.0, ("no citation",)))
             continue
-        cited = "\n".join(f"{' '.join(by_marker[m].hit.heading_path)}\n{by_marker[m].hit.text}" for m in marks)
+        # Support comes from the law's own sentences: text that speaks to the assistant supports nothing.
+        cited = "\n".join(
+            f"{' '.join(by_marker[m].hit.heading_path)}\n{strip_instructions(by_marker[m].hit.text)[0]}" for m in marks
+        )
         words = content_words(_MARKER.sub(" ", sentence))
         score = coverage(words, cited) if words else 1.0
         reasons = []

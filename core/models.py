@@ -273,8 +273,7 @@ def _check_sha256(spec: ModelSpec, path: Path, expected: str) -> None:
     actual = sha256_of(path)
     if actual != expected:
         raise ModelChecksumError(
-            f"model {spec.name}: {path.name} ({path}) has the wrong SHA-256: "
-            f"expected {expected}, got {actual}"
+            f"model {spec.name}: {path.name} ({path}) has the wrong SHA-256: expected {expected}, got {actual}"
         )
 
 

@@ -23,18 +23,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KHO_", extra="ignore")
 
-    data_dir: Path = Field(
-        default=Path("~/.local/share/kho"), description="registry, Qdrant local data, logs"
-    )
-    cache_dir: Path = Field(
-        default=Path("~/.cache/kho"), description="downloaded wheels and assembled models"
-    )
+    data_dir: Path = Field(default=Path("~/.local/share/kho"), description="registry, Qdrant local data, logs")
+    cache_dir: Path = Field(default=Path("~/.cache/kho"), description="downloaded wheels and assembled models")
     shared_dir: Path = Field(
         default=REPO_ROOT.parent / "shared", description="the shared corpus and eval sets (../shared)"
     )
-    qdrant_url: str | None = Field(
-        default=None, description="Qdrant server/cluster; unset = embedded local mode"
-    )
+    qdrant_url: str | None = Field(default=None, description="Qdrant server/cluster; unset = embedded local mode")
     qdrant_api_key: str | None = None
     qdrant_engine: str = Field(
         default="edge",
@@ -52,15 +46,24 @@ class Settings(BaseSettings):
         description="compute missing dense vectors during `kho ingest` (GPU hosts); otherwise "
         "`kho index --dense` fills them in and chunks are searchable by BM25 meanwhile",
     )
-    llm_url: str | None = Field(
-        default=None, description="OpenAI-compatible server; unset = llama.cpp in-process"
-    )
+    llm_url: str | None = Field(default=None, description="OpenAI-compatible server; unset = llama.cpp in-process")
     llm_api_key: str | None = None
+    llm_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="how long one answer may take, waiting for other users' generations included (the embedded "
+        "CPU model serves one at a time, ~20-30 s each)",
+    )
+    answer_sources: int | None = Field(
+        default=None,
+        ge=1,
+        le=20,
+        description="sources (chunks) given to the LLM per answer; unset = 3 with the embedded CPU model, "
+        "6 with an LLM server (KHO_LLM_URL, e.g. vLLM on a GPU)",
+    )
     max_file_mb: float = Field(default=50.0, description="files larger than this are refused at ingest")
     ocr_lang: str = Field(default="vie", description="tesseract language(s) for scanned PDFs")
-    chunk_max_chars: int = Field(
-        default=1500, description="articles longer than this split at clause boundaries"
-    )
+    chunk_max_chars: int = Field(default=1500, description="articles longer than this split at clause boundaries")
 
     @field_validator("data_dir", "cache_dir", "shared_dir", mode="after")
     @classmethod
@@ -71,6 +74,11 @@ class Settings(BaseSettings):
     def max_file_bytes(self) -> int:
         """`max_file_mb` in bytes (MiB, as the readers report sizes)."""
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def context_sources(self) -> int:
+        """`answer_sources`, or the default for the LLM in use (a small CPU model reads ~3 chunks in ~15 s)."""
+        return self.answer_sources or (6 if self.llm_url else 3)
 
     @property
     def registry_path(self) -> Path:

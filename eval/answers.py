@@ -1,17 +1,17 @@
 """Answer accuracy: true/false and multiple-choice items judged by the pipeline, free text by overlap.
 
 Each item retrieves its sources with the same hybrid search and evidence policy as `kho ask`, then:
-- `true_false`: the model quotes the governing sentence and concludes "Đúng"/"Sai" (assistant/prompts/
-  judge_true_false.txt); a statement carrying a number that none of its sources contains is "Sai" whatever the
-  model says (small models answer "Đúng" to almost everything).
-- `multiple_choice`: the model quotes, then names one letter (judge_choice.txt).
+- `true_false`: `assistant.judge.StatementJudge` — governing sentences quoted, the model's calibrated
+  probability of "Đúng" vs "Sai" under two views (the quote, the whole passages) summed, and a number the law
+  does not state makes the statement false.
+- `multiple_choice`: `assistant.judge.ChoiceJudge` — every choice judged the same way as the answer to the
+  question; composite choices and "which is NOT …" questions decided from those judgements.
 - `free_text`: a generated answer (`Assistant.ask`), scored by token F1 against the reference.
 Refused items count as wrong. `accuracy` is exact match over true/false and multiple choice; free text is
 reported as mean token F1 (and in `accuracy_by_type` as the share with F1 ≥ 0.5). Citation precision/recall
-compare the cited articles with the gold ones.
+compare the cited articles with the gold ones. `ablation` re-scores the same run with steps left out (from the
+per-item scores kept in the traces, no extra model calls), so the report says what each step bought.
 
->>> parse_label("Trích dẫn: ...\\nKết luận: Sai.", ("Đúng", "Sai"))
-'Sai'
 >>> token_f1("hết cuộc đời của người hưởng dụng", "Hết cuộc đời người hưởng dụng đầu tiên")
 0.8
 """
@@ -23,15 +23,14 @@ import statistics
 import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.judge import ChoiceJudge, Judgement, StatementJudge, pick_choice
 from assistant.llm import ChatMessage, GenerationConfig, LLMBackend, get_llm
 from assistant.pipeline import AskOptions, Assistant
-from assistant.prompts import context, template
-from assistant.verify import numbers_in
 from core.settings import Settings
 from eval.retrieval import DatasetError, EvalQuestion, hit_keys, load_dataset, prepare
 from index.search import Hit, Searcher
@@ -39,19 +38,6 @@ from index.store import Filters
 
 JUDGED = ("true_false", "multiple_choice", "free_text")
 LABELLED = ("true_false", "multiple_choice")
-
-
-def parse_label(text: str, labels: tuple[str, ...]) -> str | None:
-    """The label after "Kết luận:"/"Đáp án:" (or, failing that, the last label mentioned)."""
-    norm = unicodedata.normalize("NFC", text)
-    m = re.search(r"(?:Kết luận|Đáp án)\s*:\s*\**\s*([^\s.*,;]+)", norm, re.IGNORECASE)
-    if m:
-        word = m.group(1).strip()
-        for label in labels:
-            if word.casefold() == label.casefold():
-                return label
-    found = [(norm.rfind(label), label) for label in labels if label in norm]
-    return max(found)[1] if found else None
 
 
 def token_f1(prediction: str, reference: str) -> float:
@@ -65,14 +51,22 @@ def token_f1(prediction: str, reference: str) -> float:
     return round(2 * precision * recall / (precision + recall), 4)
 
 
-def stratified(questions: list[EvalQuestion], limit: int | None) -> list[EvalQuestion]:
-    """The first `limit` items taken round-robin over the judged types, so every type is represented."""
+def stratified(
+    questions: list[EvalQuestion], limit: int | None, types: tuple[str, ...] = JUDGED, offset: int = 0
+) -> list[EvalQuestion]:
+    """The first `limit` items of `types`, taken round-robin over the types, so every type is represented.
+
+    `offset` skips that many items of each type first (e.g. the ones looked at while developing).
+    """
+    unknown = set(types) - set(JUDGED)
+    if unknown or not types:
+        raise ValueError(f"--types must name some of {', '.join(JUDGED)}; got {', '.join(types) or 'none'}")
     by_type: dict[str, list[EvalQuestion]] = defaultdict(list)
     for q in questions:
-        if q.type in JUDGED:
+        if q.type in types:
             by_type[q.type].append(q)
     out: list[EvalQuestion] = []
-    queues = [by_type[t] for t in JUDGED if by_type[t]]
+    queues = [by_type[t][offset:] for t in JUDGED if by_type[t][offset:]]
     while queues and (limit is None or len(out) < limit):
         for queue in list(queues):
             if queue and (limit is None or len(out) < limit):
@@ -95,6 +89,8 @@ class ItemResult:
     latency_s: float
     ttft_s: float | None = None
     score: float = 0.0
+    gold: str | None = None
+    trace: dict[str, Any] | None = None
 
 
 @dataclass
@@ -133,8 +129,86 @@ class AnswerReport:
             "free_text_f1": round(statistics.mean([i.score for i in by_type["free_text"]]), 4)
             if by_type.get("free_text")
             else None,
+            "ablation": ablation(self.items),
             "dataset": self.dataset,
         }
+
+    def details(self) -> dict[str, Any]:
+        """The summary plus every item (prediction, gold, citations and the judge's scores)."""
+        return {**self.to_json(), "items": [_item_json(it) for it in self.items]}
+
+
+def _item_json(it: ItemResult) -> dict[str, Any]:
+    return {
+        "id": it.id,
+        "type": it.type,
+        "gold": it.gold,
+        "predicted": it.predicted,
+        "correct": it.correct,
+        "refused": it.refused,
+        "cited": [list(c) for c in it.cited],
+        "latency_s": round(it.latency_s, 2),
+        "trace": it.trace,
+    }
+
+
+def _tf_variants() -> dict[str, Callable[[Judgement], bool]]:
+    """True/false decision rules, each leaving steps out (True = judged "Đúng")."""
+    return {
+        "passages view, raw model probability": lambda j: j.raw.get("passages", 0.0) > 0,
+        "quote view, raw": lambda j: j.raw.get("quote", 0.0) > 0,
+        "passages view, calibrated": lambda j: j.calibrated.get("passages", 0.0) > 0,
+        "quote view, calibrated": lambda j: j.calibrated.get("quote", 0.0) > 0,
+        "both views voted (calibrated)": lambda j: sum(j.calibrated.values()) > 0,
+        "+ number check (the pipeline)": lambda j: j.score > 0,
+    }
+
+
+_MC_VARIANTS: dict[str, tuple[str, bool]] = {
+    "per-choice, passages view, raw": ("raw:passages", False),
+    "per-choice, passages view, calibrated": ("passages", False),
+    "per-choice, quote view, calibrated": ("quote", False),
+    "per-choice, both views + number check": ("score", False),
+    "+ composite choices and NOT-questions (the pipeline)": ("score", True),
+}
+
+
+def ablation(items: list[ItemResult]) -> dict[str, dict[str, float]]:
+    """Accuracy per type under decision rules that leave pipeline steps out, from the items' traces."""
+    out: dict[str, dict[str, float]] = {}
+    tf = [it for it in items if it.type == "true_false" and it.trace and "judgement" in it.trace]
+    if tf:
+        judged = [(_judgement(it.trace["judgement"]), it.gold) for it in tf if it.trace]
+        out["true_false"] = {
+            name: round(sum(("Đúng" if rule(j) else "Sai") == gold for j, gold in judged) / len(tf), 4)
+            for name, rule in _tf_variants().items()
+        }
+        out["true_false"]["always Đúng"] = round(sum(gold == "Đúng" for _, gold in judged) / len(tf), 4)
+    mc = [it for it in items if it.type == "multiple_choice" and it.trace and "choices" in it.trace]
+    if mc:
+        rows = {name: 0 for name in _MC_VARIANTS}
+        for it in mc:
+            assert it.trace is not None
+            judgements = {k: _judgement(v) for k, v in it.trace["choices"].items()}
+            composites = {k: (v[0], tuple(v[1])) for k, v in it.trace["composites"].items()}
+            for name, (score, full) in _MC_VARIANTS.items():
+                letter = pick_choice(
+                    judgements, composites if full else {}, it.trace["wrong_wanted"] if full else False, score
+                )
+                rows[name] += letter == it.gold
+        out["multiple_choice"] = {name: round(n / len(mc), 4) for name, n in rows.items()}
+    return out
+
+
+def _judgement(data: dict[str, Any]) -> Judgement:
+    """A Judgement back from its trace (scores only)."""
+    return Judgement(
+        statement="",
+        quote=[],
+        raw=dict(data["raw"]),
+        calibrated=dict(data["calibrated"]),
+        missing_numbers=tuple(data["missing_numbers"]),
+    )
 
 
 def _p95(values: list[float]) -> float:
@@ -147,17 +221,6 @@ def _cited(hits: list[Hit], q: EvalQuestion) -> tuple[list[tuple[str, str]], boo
     gold = {g.key for g in q.gold}
     out = [(h.anchor, "gold" if hit_keys(h) & gold else "other") for h in hits]
     return out, any(flag == "gold" for _, flag in out)
-
-
-def _generate(llm: LLMBackend, prompt: str, max_tokens: int = 160) -> tuple[str, float]:
-    t = time.perf_counter()
-    first: float | None = None
-    pieces = []
-    for delta in llm.stream([ChatMessage("user", prompt)], GenerationConfig(max_tokens=max_tokens)):
-        if first is None:
-            first = time.perf_counter() - t
-        pieces.append(delta)
-    return "".join(pieces), first or 0.0
 
 
 def judge_item(q: EvalQuestion, searcher: Searcher, llm: LLMBackend, filters: Filters) -> ItemResult:
@@ -183,24 +246,54 @@ def judge_item(q: EvalQuestion, searcher: Searcher, llm: LLMBackend, filters: Fi
     query = q.question if q.type == "true_false" else f"{q.question} " + " ".join((q.choices or {}).values())
     _hits, ev, sources = Assistant(searcher, llm_factory=lambda: llm).gather(query, AskOptions(filters=filters))
     cited, gold_hit = _cited([s.hit for s in sources], q)
+    gold = str(q.answer)
     if not ev.enough:
-        return ItemResult(q.id, q.type, False, None, True, [], False, None, time.perf_counter() - t0)
-    ctx = context(sources)
+        return ItemResult(q.id, q.type, False, None, True, [], False, None, time.perf_counter() - t0, gold=gold)
+    timed = _FirstCall(llm, t0)
+    statements = StatementJudge(timed)
+    trace: dict[str, Any]
     if q.type == "true_false":
-        statement = re.sub(r",?\s*đúng hay sai\??\s*$", "", q.question, flags=re.IGNORECASE).strip()
-        out, ttft = _generate(llm, template("judge_true_false").format(context=ctx, statement=statement))
-        label = parse_label(out, ("Đúng", "Sai"))
-        source_text = "\n".join(s.hit.text for s in sources)
-        if numbers_in(statement) - numbers_in(source_text):
-            label = "Sai"  # a number the law does not state
+        statement = re.sub(r",?\s*(là\s+)?đúng hay sai\s*\??\s*$", "", q.question.strip(), flags=re.IGNORECASE)
+        judgement = statements.judge(statement.strip(), sources)
+        label: str | None = judgement.label
+        trace = {"judgement": judgement.to_json(), "quote": judgement.quote}
     else:
-        choices = q.choices or {}
-        listing = "\n".join(f"{k}. {v}" for k, v in choices.items())
-        out, ttft = _generate(llm, template("judge_choice").format(context=ctx, question=q.question, choices=listing))
-        label = parse_label(out, tuple(choices))
+        choice = ChoiceJudge(statements).choose(q.question, dict(q.choices or {}), sources)
+        label = choice.letter
+        trace = choice.to_json()
     return ItemResult(
-        q.id, q.type, label == str(q.answer), label, False, cited, gold_hit, None, time.perf_counter() - t0, ttft
+        q.id,
+        q.type,
+        label == gold,
+        label,
+        False,
+        cited,
+        gold_hit,
+        None,
+        time.perf_counter() - t0,
+        timed.first_s,
+        gold=gold,
+        trace=trace,
     )
+
+
+class _FirstCall(LLMBackend):
+    """An LLM wrapper that notes when the first label distribution came back (the labelled items' TTFT)."""
+
+    def __init__(self, llm: LLMBackend, t0: float) -> None:
+        self.llm, self.t0, self.name = llm, t0, llm.name
+        self.first_s: float | None = None
+
+    def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
+        return self.llm.stream(messages, config)
+
+    def label_probs(
+        self, messages: Sequence[ChatMessage], labels: Sequence[str], timeout_s: float = 120.0
+    ) -> dict[str, float]:
+        out = self.llm.label_probs(messages, labels, timeout_s)
+        if self.first_s is None:
+            self.first_s = time.perf_counter() - self.t0
+        return out
 
 
 def run_answer_eval(
@@ -209,11 +302,13 @@ def run_answer_eval(
     limit: int | None = None,
     say: Callable[[str], None] = lambda _m: None,
     llm: LLMBackend | None = None,
+    types: tuple[str, ...] = JUDGED,
+    offset: int = 0,
 ) -> AnswerReport:
     """Evaluate answers on `dataset` (see the module docstring)."""
-    questions = stratified(load_dataset(dataset), limit)
+    questions = stratified(load_dataset(dataset), limit, types, offset)
     if not questions:
-        raise DatasetError(f"{dataset}: no true_false, multiple_choice or free_text items")
+        raise DatasetError(f"{dataset}: no {', '.join(types)} items")
     corpus = questions[0].corpus
     ws, _registry, indexer = prepare(settings, corpus, None, "hybrid", True, say)
     searcher = Searcher(indexer.store, ws)

@@ -69,10 +69,14 @@ def embed_with_cache(
     embedder: Embedder,
     docs: Sequence[DocText],
     cache: EmbeddingCache,
-    batch_size: int = 16,
+    batch_size: int | None = None,
     progress: Progress | None = None,
 ) -> np.ndarray:
-    """Vectors for `docs`: cached ones read back, the rest embedded (in batches, each stored as it completes)."""
+    """Vectors for `docs`: cached ones read back, the rest embedded (in batches, each stored as it completes).
+
+    `batch_size` defaults to the embedder's own (`preferred_batch`: 16 on CPU, 128 for EmbeddingGemma on CUDA).
+    """
+    size: int = batch_size or int(getattr(embedder, "preferred_batch", 16))
     keys = [text_key(d) for d in docs]
     have = cache.get_many(keys)
     missing = [i for i, k in enumerate(keys) if k not in have]
@@ -82,10 +86,10 @@ def embed_with_cache(
     # Longest first, in groups of several batches: texts of similar length share a batch, so little padding is
     # computed (a transformer pays for the longest text of each batch), and each group is stored as it completes.
     missing.sort(key=lambda i: -len(docs[i].title) - len(docs[i].text))
-    group = max(batch_size, GROUP)
+    group = max(4 * size, GROUP)
     for start in range(0, len(missing), group):
         idx = missing[start : start + group]
-        vecs = embedder.embed_documents([docs[i] for i in idx], batch_size=batch_size)
+        vecs = embedder.embed_documents([docs[i] for i in idx], batch_size=size)
         cache.put_many((keys[i], v) for i, v in zip(idx, vecs, strict=True))
         for i, v in zip(idx, vecs, strict=True):
             have[keys[i]] = v

@@ -80,7 +80,7 @@ def pick_device(requested: str = "auto") -> str:
 
 
 class GemmaEmbedder:
-    """EmbeddingGemma-300M through sentence-transformers; Matryoshka `dim` 768/512/256/128; fp16 on CUDA."""
+    """EmbeddingGemma-300M through sentence-transformers; Matryoshka `dim` 768/512/256/128; bf16 on CUDA."""
 
     family = "embeddinggemma"
     dims = (768, 512, 256, 128)
@@ -107,11 +107,16 @@ class GemmaEmbedder:
                 if self.device == "cuda":
                     import torch
 
-                    kwargs["model_kwargs"] = {"torch_dtype": torch.float16}
+                    kwargs["model_kwargs"] = {"torch_dtype": torch.bfloat16}  # Gemma 3 overflows in fp16 (NaN)
                 self._model = SentenceTransformer(
                     str(path), device=self.device, truncate_dim=self.dim, local_files_only=True, **kwargs
                 )
         return self._model
+
+    @property
+    def preferred_batch(self) -> int:
+        """Batch size for bulk embedding: 128 on CUDA (≈2× the throughput of 16 on an H100), 16 on CPU."""
+        return 128 if self.device == "cuda" else 16
 
     def embed_queries(self, queries: Sequence[str]) -> np.ndarray:
         vecs = self.model.encode_query(list(queries), normalize_embeddings=True, convert_to_numpy=True)

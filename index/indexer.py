@@ -230,7 +230,7 @@ class Indexer:
         return self.settings.embed_dim or spec.dims[0]
 
     def fill_dense(
-        self, batch_size: int = 64, progress: Progress | None = None, limit: int | None = None
+        self, batch_size: int | None = None, progress: Progress | None = None, limit: int | None = None
     ) -> SyncReport:
         """Compute dense vectors for points that lack one, a batch at a time (resumable)."""
         collection = self.current()
@@ -243,6 +243,8 @@ class Indexer:
                 "run `kho index --rebuild`"
             )
         report = SyncReport(collection)
+        # Points fetched per round: several of the embedder's batches (16 on CPU, 128 on CUDA).
+        batch_size = batch_size or 8 * int(getattr(self.embedder, "preferred_batch", 16))
         total = self.store.count(collection, with_dense=False)
         todo = total if limit is None else min(total, limit)
         cache = self._cache()
@@ -253,7 +255,7 @@ class Indexer:
                 if not missing:
                     break
                 texts = [payload_doc_text(p.payload) for p in missing]
-                vecs = embed_with_cache(self.embedder, texts, cache, batch_size=min(batch_size, 32))
+                vecs = embed_with_cache(self.embedder, texts, cache)
                 self.store.set_dense(collection, [p.id for p in missing], vecs)
                 self.store.flush(collection)
                 report.dense_computed += len(missing)

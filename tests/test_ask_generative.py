@@ -40,9 +40,31 @@ def test_generated_answer_is_vietnamese_cited_and_verified(world: World) -> None
 
 
 def test_instruction_inside_a_document_does_not_change_the_answer(world: World) -> None:
-    ans = Assistant(Searcher(world.store, world.settings)).ask(
-        "Công chức được nghỉ phép năm bao nhiêu ngày?", options=AskOptions(k=2)
-    )
+    """The default 3 sources, the injected document among them: its instruction is cut out before the model reads."""
+    ans = Assistant(Searcher(world.store, world.settings)).ask("Công chức được nghỉ phép năm bao nhiêu ngày?")
     assert "365" not in ans.answer
     if not ans.refused:
         assert "12" in ans.answer and ans.citations[0].hit.so_hieu == "3/2093/TT-BNV"
+
+
+def test_follow_up_is_answered_as_a_whole_question(world: World) -> None:
+    """Rewritten by the model (or, when its rewrite drifts, joined): either way it keeps both questions' subject."""
+    assistant = Assistant(Searcher(world.store, world.settings))
+    ans = assistant.ask("còn viên chức thì sao?", history=["Thời gian thử việc của công chức là bao lâu?"])
+    assert ans.query is not None and "viên chức" in ans.query and "thử việc" in ans.query
+    if not ans.refused:
+        assert any(c.hit.so_hieu == "77/2099/QH99" for c in ans.citations)
+
+
+def test_real_model_judges_the_law_true_and_its_negation_less_true(world: World) -> None:
+    from assistant.judge import StatementJudge
+    from assistant.llm import get_llm
+
+    assistant = Assistant(Searcher(world.store, world.settings))
+    _hits, _ev, sources = assistant.gather("Thời gian thử việc của viên chức", AskOptions())
+    judge = StatementJudge(get_llm())
+    right = judge.judge("Thời gian thử việc của viên chức từ 03 tháng đến 12 tháng", sources)
+    negated = judge.judge("Viên chức không phải thử việc", sources)
+    wrong_number = judge.judge("Thời gian thử việc của viên chức từ 03 tháng đến 36 tháng", sources)
+    assert right.score > negated.score, (right.to_json(), negated.to_json())
+    assert wrong_number.label == "Sai" and wrong_number.missing_numbers == ("36",)

@@ -10,7 +10,8 @@ import pytest
 MODULES = [
     "core.settings", "corpus", "ingest.ids", "ingest.model", "ingest.metadata", "ingest.structure",
     "ingest.parse", "ingest.formats.registry", "index.embedders", "index.sparse", "index.search",
-    "eval.retrieval", "eval.answers", "assistant.evidence", "assistant.verify",
+    "eval.retrieval", "eval.answers", "eval.refusal", "assistant.evidence", "assistant.verify", "assistant.judge",
+    "assistant.llm", "assistant.rewrite", "assistant.injection",
 ]
 
 

@@ -74,6 +74,17 @@ def test_openai_compat_streams_from_real_llamacpp_server(embedded: LlamaCppBacke
 
 
 @pytest.mark.models
+def test_label_probabilities_come_from_the_model_and_agree_over_http(embedded: LlamaCppBackend) -> None:
+    """The judge's primitive: next-token mass on each label, the same in-process and through the HTTP API."""
+    here = embedded.label_probs(QUESTION, ("Đúng", "Sai"))
+    assert 0.5 < here["Đúng"] + here["Sai"] <= 1.0 + 1e-6, here  # the prompt asks for one of the two
+    assert here["Đúng"] > here["Sai"], here  # Hà Nội is the capital
+    client = OpenAICompatBackend(embedded.listening_address, api_key=embedded.api_key)
+    there = client.label_probs(QUESTION, ("Đúng", "Sai"))
+    assert there == pytest.approx(here, abs=1e-3)
+
+
+@pytest.mark.models
 def test_embedded_server_requires_its_api_key(embedded: LlamaCppBackend) -> None:
     client = OpenAICompatBackend(embedded.listening_address, api_key="wrong")
     with pytest.raises(LLMError, match="HTTP 401"):

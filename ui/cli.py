@@ -241,7 +241,9 @@ def index_cmd(
     dense: bool = typer.Option(False, "--dense", help="compute missing dense vectors (resumable)"),
     rebuild: bool = typer.Option(False, "--rebuild", help="build a new collection version, then switch to it"),
     limit: int | None = typer.Option(None, "--limit", help="embed at most this many chunks this run"),
-    batch: int = typer.Option(32, "--batch", help="chunks per embedding batch"),
+    batch: int | None = typer.Option(
+        None, "--batch", help="chunks fetched per round (default: 8 embedder batches; 128 on CPU, 1024 on CUDA)"
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Bring the Qdrant index up to date with the registry; with --dense, fill in dense vectors."""
@@ -282,8 +284,13 @@ def index_cmd(
 
 
 def _filters(
-    user_level: str, types: list[str], issuers: list[str], year_from: int | None, year_to: int | None,
-    validity: list[str], numbers: list[str],
+    user_level: str,
+    types: list[str],
+    issuers: list[str],
+    year_from: int | None,
+    year_to: int | None,
+    validity: list[str],
+    numbers: list[str],
 ) -> Any:
     from index.payload import ACCESS_RANK, norm_label, norm_number
     from index.store import Filters
@@ -340,8 +347,13 @@ def search(
             raise typer.Exit(1) from None
     if as_json:
         _echo_json(
-            {"query": query, "mode": mode, "k": k, "timings_ms": result.timings_ms,
-             "hits": [h.to_json() for h in result.hits]}
+            {
+                "query": query,
+                "mode": mode,
+                "k": k,
+                "timings_ms": result.timings_ms,
+                "hits": [h.to_json() for h in result.hits],
+            }
         )
         return
     if result.timings_ms.get("dense_unavailable"):
@@ -360,7 +372,9 @@ def search(
 def ask(
     question: str = typer.Argument(..., help="the question, in Vietnamese"),
     extractive: bool = typer.Option(False, "--extractive", help="quote the governing clauses, no LLM (instant)"),
-    k: int = typer.Option(3, "--k", help="how many sources the answer may cite"),
+    k: int | None = typer.Option(
+        None, "--k", help="how many sources the answer may cite (default KHO_ANSWER_SOURCES: 3 on CPU, 6 on a server)"
+    ),
     mode: str = typer.Option("hybrid", "--mode", help="retrieval: hybrid | bm25 | dense"),
     access_level: str = typer.Option("public", "--as", help="the reader's clearance: public | internal | restricted"),
     types: list[str] = typer.Option([], "--type", help="only documents of this type; repeatable"),
@@ -423,7 +437,8 @@ def eval_retrieval(
         None, "--subset", help="glob under the corpus dir: index only these files, keep questions answerable there"
     ),
     fill_dense: bool = typer.Option(
-        True, "--fill-dense/--available-dense",
+        True,
+        "--fill-dense/--available-dense",
         help="compute missing dense vectors first (default), or search with those that exist",
     ),
     as_json: bool = typer.Option(False, "--json"),
@@ -442,7 +457,13 @@ def eval_retrieval(
 
     try:
         report = run_retrieval_eval(
-            dataset, settings, mode=mode, limit=limit, subset=subset, fill_dense=fill_dense, say=say  # type: ignore[arg-type]
+            dataset,
+            settings,
+            mode=mode,
+            limit=limit,
+            subset=subset,
+            fill_dense=fill_dense,
+            say=say,  # type: ignore[arg-type]
         )
     except (DatasetError, ValueError) as exc:
         _err(str(exc))
@@ -537,6 +558,121 @@ def models(names: list[str] = typer.Argument(None, help="models to fetch (defaul
         typer.echo(f"{name}: {path}")
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on (non-loopback needs users)"),
+    port: int = typer.Option(7860, "--port", help="port to listen on"),
+) -> None:
+    """Run the digital workdesk (Gradio, at /) and the REST API (/v1) in one process."""
+    from ui.server import serve as run_server
+
+    try:
+        run_server(get_settings(), host=host, port=port)
+    except RuntimeError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+
+
+users_app = typer.Typer(help="Users and API keys (role + clearance; keys stored hashed).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="user name"),
+    role: str = typer.Option(..., "--role", help="staff | legal | admin | evaluator"),
+    clearance: str = typer.Option("public", "--clearance", help="public | internal | restricted"),
+) -> None:
+    """Create a user and print their API key — shown once, only its hash is stored."""
+    from ui.accounts import AccountError, Accounts
+
+    accounts = Accounts.from_settings(get_settings())
+    try:
+        key = accounts.add(name, role, clearance)
+    except AccountError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    finally:
+        accounts.close()
+    typer.echo(key)
+    typer.echo(f"(khóa API của {name}: chỉ hiển thị một lần; gửi kèm 'Authorization: Bearer <khóa>')", err=True)
+
+
+@users_app.command("list")
+def users_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List users with role, clearance and state (never their keys)."""
+    from ui.accounts import Accounts
+
+    accounts = Accounts.from_settings(get_settings())
+    try:
+        users = accounts.list()
+    finally:
+        accounts.close()
+    if as_json:
+        _echo_json([u.to_json() for u in users])
+        return
+    for u in users:
+        state = "active" if u.active else f"revoked {u.revoked_at}"
+        typer.echo(f"{u.name:<24} {u.role:<10} {u.clearance:<11} kho_{u.key_id}_…  {state}")
+    if not users:
+        typer.echo("no users yet: `kho users add NAME --role R --clearance C`")
+
+
+@users_app.command("revoke")
+def users_revoke(name: str = typer.Argument(..., help="user name")) -> None:
+    """Disable a user's API key at once (their workdesk sessions end too)."""
+    from ui.accounts import AccountError, Accounts
+
+    accounts = Accounts.from_settings(get_settings())
+    try:
+        accounts.revoke(name)
+    except AccountError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    finally:
+        accounts.close()
+    typer.echo(f"revoked {name}")
+
+
+audit_app = typer.Typer(help="The audit log (append-only; personal data masked).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("export")
+def audit_export(
+    since: str = typer.Option(..., "--since", help="first day to export, YYYY-MM-DD (UTC)"),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl | csv"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write here instead of stdout"),
+) -> None:
+    """Export audit events from a date on, for the legal department."""
+    import datetime as dt
+
+    from ui.audit import EXPORT_FORMATS, AuditLog
+
+    try:
+        day = dt.date.fromisoformat(since)
+    except ValueError:
+        _err(f"--since: '{since}' is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    if fmt not in EXPORT_FORMATS:
+        _err(f"--format must be one of {', '.join(EXPORT_FORMATS)}")
+        raise typer.Exit(2)
+    settings = get_settings()
+    path = settings.data_dir / "audit.sqlite3"
+    if not path.exists():
+        _err(f"no audit log yet at {path}")
+        raise typer.Exit(1)
+    log = AuditLog(path)
+    try:
+        text = log.export(day, fmt)
+    finally:
+        log.close()
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())
 
@@ -545,6 +681,11 @@ if __name__ == "__main__":  # pragma: no cover
 def eval_answers(
     dataset: Path = typer.Option(..., "--dataset", help="JSON Lines evaluation set with answers"),
     limit: int | None = typer.Option(None, "--limit", help="first N items, taken round-robin over the types"),
+    types: str = typer.Option(
+        "true_false,multiple_choice,free_text", "--types", help="comma-separated item types to evaluate"
+    ),
+    offset: int = typer.Option(0, "--offset", min=0, help="skip the first N items of each type"),
+    details: Path | None = typer.Option(None, "--details", help="also write every item's judgement here (JSON)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Answer accuracy (true/false, multiple choice, free text), refusals, citation precision/recall, latency."""
@@ -552,15 +693,79 @@ def eval_answers(
     from eval.retrieval import DatasetError
 
     settings = get_settings()
+    wanted = tuple(t.strip() for t in types.split(",") if t.strip())
     try:
-        report = run_answer_eval(dataset, settings, limit=limit, say=lambda m: typer.echo(m, err=True))
+        report = run_answer_eval(dataset, settings, limit=limit, say=lambda m: typer.echo(m, err=True), types=wanted)
     except (DatasetError, ValueError) as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
     data = report.to_json()
+    if details is not None:
+        details.parent.mkdir(parents=True, exist_ok=True)
+        details.write_text(json.dumps(report.details(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if as_json:
         _echo_json(data)
         return
     for key, value in data.items():
         typer.echo(f"  {key:<20} {value}")
 
+
+@eval_app.command("refusal")
+def eval_refusal(
+    answerable: Path | None = typer.Option(
+        None, "--answerable", help="questions the corpus answers (default ../shared/eval/alqac25_dev.jsonl)"
+    ),
+    unanswerable: list[Path] = typer.Option(
+        [],
+        "--unanswerable",
+        help="questions it cannot answer; repeatable (default zalo_dev.jsonl + eval/data/out_of_domain_vi.jsonl); "
+        "questions whose gold document is in the answerable corpus are dropped",
+    ),
+    budget: float = typer.Option(0.05, "--max-false-refusal", help="largest share of answerable questions refused"),
+    limit: int | None = typer.Option(None, "--limit", help="only the first N questions of each set"),
+    mode: str = typer.Option("hybrid", "--mode", help="retrieval: hybrid | bm25 (coverage alone, no dense vectors)"),
+    details: Path | None = typer.Option(None, "--details", help="also write every question's scores here (JSON)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Calibrate the refusal thresholds (evidence coverage / similarity) on answerable and unanswerable sets."""
+    from eval.refusal import default_datasets, run_refusal_calibration
+    from eval.retrieval import DatasetError
+    from index.search import MODES
+
+    if mode not in MODES:
+        _err(f"--mode must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    settings = get_settings()
+    default_answerable, default_unanswerable = default_datasets(settings)
+    try:
+        report = run_refusal_calibration(
+            settings,
+            answerable or default_answerable,
+            unanswerable or default_unanswerable,
+            budget=budget,
+            limit=limit,
+            say=lambda m: typer.echo(m, err=True),
+            mode=mode,  # type: ignore[arg-type]
+        )
+        data = report.to_json()
+    except (DatasetError, ValueError) as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    if details is not None:
+        details.parent.mkdir(parents=True, exist_ok=True)
+        details.write_text(json.dumps(report.scores_json(), ensure_ascii=False) + "\n", encoding="utf-8")
+    if as_json:
+        _echo_json(data)
+        return
+    typer.echo(f"{data['answerable_dataset']} vs {', '.join(report.unanswerable)} ({mode}, {data['embedder']})")
+    typer.echo(f"  n = {data['n']}")
+    typer.echo("  min_coverage  min_similarity  answerable accepted  refused (per unanswerable set)")
+    rows = [("chosen", data["chosen"]), ("shipped defaults", data["shipped"])]
+    rows += [(f"best with ≤ {p['max_false_refusal']:.0%} false refusals", p) for p in data["curve"]]
+    rows += [(f"best with coverage held at {p['min_coverage']}", p) for p in data["by_coverage"]]
+    for label, p in rows:
+        refused = ", ".join(f"{k} {v:.1%}" for k, v in p["refused"].items())
+        typer.echo(
+            f"  {p['min_coverage']!s:<12}  {p['min_similarity']!s:<14}  {p['answerable_accepted']:<19.1%}  "
+            f"{refused}   ({label})"
+        )

@@ -1,0 +1,380 @@
+"""The workdesk as a person uses it: headless Debian chromium (Selenium) against the real `kho serve` app.
+
+`ui.server.create_app` is served by uvicorn in a thread on a free loopback port over a temporary data dir holding
+the fixture corpus (tests/legal_fixtures.py, the injected document of test_assistant.py and a longer circular whose
+article quotes one clause). Users log in through /login with API keys made by `Accounts.add`. Screenshots go to
+tests/artifacts/ (git-ignored). Extractive mode everywhere except the one generative question (marked `models`).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest.model import AccessLevel
+from tests.test_assistant import injected_world
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    pytest.skip(
+        "needs Debian chromium and chromium-driver (apt-get install -y chromium chromium-driver; `make test` does it)",
+        allow_module_level=True,
+    )
+webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
+
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from ui.accounts import Accounts  # noqa: E402
+from ui.server import create_app  # noqa: E402
+from ui.services import Principal, Services  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+WAIT_S = 120  # the first question loads the query embedder
+
+# A public circular whose second article is long (> 700 characters), so an extractive answer quotes one clause of
+# it and the source view shows that clause highlighted inside the rest of the article.
+TELEWORK = """\
+BỘ NỘI VỤ
+Số: 21/2095/TT-BNV
+
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Hà Nội, ngày 02 tháng 04 năm 2095
+
+THÔNG TƯ
+HƯỚNG DẪN LÀM VIỆC TỪ XA THỬ NGHIỆM
+
+Điều 1. Phạm vi điều chỉnh
+Thông tư này hướng dẫn việc làm việc từ xa của công chức, viên chức tại các cơ quan thuộc Bộ.
+
+Điều 2. Chế độ làm việc từ xa
+1. Công chức được đăng ký làm việc từ xa tối đa hai ngày trong một tuần khi tính chất công việc cho phép và \
+được thủ trưởng đơn vị đồng ý bằng văn bản trước ít nhất ba ngày làm việc.
+2. Trong thời gian làm việc từ xa, công chức phải sử dụng thiết bị do cơ quan cấp, kết nối qua mạng riêng ảo \
+và không được lưu tài liệu công vụ trên thiết bị cá nhân hoặc dịch vụ lưu trữ ngoài cơ quan.
+3. Công chức làm việc từ xa phải bật camera trong các cuộc họp trực tuyến và phản hồi tin nhắn công vụ trong \
+vòng 30 phút kể từ khi nhận được trong giờ hành chính.
+4. Thủ trưởng đơn vị theo dõi kết quả công việc hằng tuần và có quyền chấm dứt việc làm việc từ xa của công \
+chức không bảo đảm tiến độ hoặc vi phạm quy định về bảo mật thông tin.
+5. Văn phòng Bộ tổng hợp tình hình làm việc từ xa của các đơn vị và báo cáo Bộ trưởng vào tháng 12 hằng năm.
+"""
+TELEWORK_QUESTION = "Công chức làm việc từ xa phải phản hồi tin nhắn công vụ trong bao lâu?"
+
+# What the admin uploads, then finds by asking.
+UPLOADED = """\
+BỘ NỘI VỤ
+Số: 6/2091/TT-BNV
+
+THÔNG TƯ
+VỀ TRỰC BAN NGÀY LỄ THỬ NGHIỆM
+
+Điều 1. Lịch trực ban ngày lễ
+Cơ quan phải bố trí cán bộ trực ban 24 giờ trong các ngày nghỉ lễ, Tết theo lịch trực do Chánh Văn phòng phê duyệt.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Desk:
+    """The served app: its URL, the users' keys, and the services behind it (to check what it recorded)."""
+
+    url: str
+    keys: dict[str, str]
+    services: Services
+    root: Path
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    import uvicorn
+
+    from ingest.job import run_ingest
+
+    root = tmp_path_factory.mktemp("workdesk")
+    world = injected_world(root)
+    extra = root / "docs" / "thong-tu-21-2095.txt"
+    extra.write_text(TELEWORK, encoding="utf-8")
+    run_ingest([extra], world.registry, world.settings, progress=False)
+    world.indexer.sync()
+    settings = world.settings
+    world.close()
+
+    services = Services.from_settings(settings)
+    accounts = Accounts.from_settings(settings)
+    keys = {
+        "staff": accounts.add("can-bo-cong-khai", "staff", AccessLevel.PUBLIC),
+        "admin": accounts.add("quan-tri", "admin", AccessLevel.RESTRICTED),
+    }
+    port = _free_port()
+    app = create_app(settings, services, accounts, bind_host="127.0.0.1")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="kho-workdesk-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the workdesk server did not start"
+        time.sleep(0.1)
+    try:
+        yield Desk(f"http://127.0.0.1:{port}", keys, services, root)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        services.close()
+        accounts.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for drivers online
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1440,1200",
+        "--lang=vi",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+# --- what a user does ------------------------------------------------------------------------------------------
+
+
+def wait_for(driver: WebDriver, what: Callable[[WebDriver], Any], timeout: float = WAIT_S) -> Any:
+    # Gradio re-renders as events land: an element found a moment ago may be gone; look again.
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(what)
+
+
+def one(driver: WebDriver, css: str) -> WebElement | None:
+    found = driver.find_elements(By.CSS_SELECTOR, css)
+    return found[0] if found else None
+
+
+def text_of(driver: WebDriver, css: str) -> str:
+    el = one(driver, css)
+    return str(el.get_attribute("textContent") or "") if el is not None else ""
+
+
+def shot(driver: WebDriver, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    driver.save_screenshot(str(path))
+    return path
+
+
+def log_in(driver: WebDriver, desk: Desk, role: str) -> None:
+    """Log in on /login with the role's key and wait until the workdesk greets the user."""
+    driver.get(f"{desk.url}/login")
+    wait_for(driver, lambda d: one(d, "#key")).send_keys(desk.keys[role])
+    driver.find_element(By.CSS_SELECTOR, "#login-button").click()
+    name = {"staff": "can-bo-cong-khai", "admin": "quan-tri"}[role]
+    wait_for(driver, lambda d: name in text_of(d, "#kho-banner"))  # the page-load handler has run
+
+
+def ask(driver: WebDriver, question: str, extractive: bool = True) -> WebElement:
+    """Type a question, send it, and return the finished answer bubble."""
+    box = driver.find_element(By.CSS_SELECTOR, "#kho-extractive input[type=checkbox]")
+    if box.is_selected() != extractive:
+        box.click()
+    before = len(driver.find_elements(By.CSS_SELECTOR, "#kho-chat .kho-answer-head"))
+    driver.find_element(By.CSS_SELECTOR, "#kho-question textarea").send_keys(question)
+    driver.find_element(By.CSS_SELECTOR, "#kho-ask-btn").click()
+    wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#kho-chat .kho-answer-head")) > before)
+    return driver.find_elements(By.CSS_SELECTOR, "#kho-chat .kho-answer")[-1]
+
+
+def citation_anchors(driver: WebDriver) -> list[str]:
+    return [str(e.get_attribute("textContent")) for e in driver.find_elements(By.CSS_SELECTOR, ".kho-cite .kho-anchor")]
+
+
+def open_tab(driver: WebDriver, label: str) -> None:
+    driver.find_element(By.XPATH, f"//button[@role='tab' and contains(normalize-space(.), '{label}')]").click()
+
+
+def choose(driver: WebDriver, dropdown_id: str, option_text: str) -> None:
+    """Pick the option containing `option_text` in a Gradio dropdown."""
+    driver.find_element(By.CSS_SELECTOR, f"#{dropdown_id} input").click()
+    option = wait_for(
+        driver,
+        lambda d: next(
+            (o for o in d.find_elements(By.CSS_SELECTOR, "li[role=option]") if option_text in (o.text or "")), None
+        ),
+        timeout=20,
+    )
+    option.click()
+
+
+def staff() -> Principal:
+    return Principal("can-bo-cong-khai", "staff", AccessLevel.PUBLIC)
+
+
+# --- tests -----------------------------------------------------------------------------------------------------
+
+
+def test_staff_asks_in_extractive_mode_and_sees_a_verified_answer_with_citations(
+    desk: Desk, browser: WebDriver
+) -> None:
+    log_in(browser, desk, "staff")
+    bubble = ask(browser, "Đóng dấu giáp lai thế nào?")
+    assert "Đã kiểm chứng" in bubble.text and "Chỉ trích dẫn" in bubble.text
+    assert "giáp lai" in bubble.text
+    anchors = citation_anchors(browser)
+    assert anchors and anchors[0].startswith("Điều 2 Nghị định 12/2098/NĐ-CP")
+    card = text_of(browser, ".kho-cite[data-marker='1']")
+    for fact in ("Số hiệu", "12/2098/NĐ-CP", "Nghị định", "Chính phủ", "10/03/2098", "Công khai"):
+        assert fact in card, fact
+    shot(browser, "workdesk_answer_with_citations.png")
+
+
+def test_opening_a_citation_highlights_exactly_the_cited_clause(desk: Desk, browser: WebDriver) -> None:
+    expected = desk.services.ask(staff(), TELEWORK_QUESTION, extractive=True).answer.citations[0]
+    assert expected.hit.so_hieu == "21/2095/TT-BNV" and "30 phút" in expected.text  # one clause of a long article
+
+    log_in(browser, desk, "staff")
+    ask(browser, TELEWORK_QUESTION)
+    browser.find_element(By.CSS_SELECTOR, "#kho-citations .kho-cite[data-marker='1']").click()
+    mark = wait_for(browser, lambda d: one(d, "#kho-source mark.kho-cited"))
+    assert mark.get_attribute("textContent") == expected.text
+    assert (mark.get_attribute("data-start"), mark.get_attribute("data-end")) == (
+        str(expected.start),
+        str(expected.end),
+    )
+    article = text_of(browser, "#kho-source .kho-article")
+    assert article.startswith("Điều 2. Chế độ làm việc từ xa") and "5. Văn phòng Bộ tổng hợp" in article
+    assert "Điều 1. Phạm vi" not in article
+    in_view = "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight;"
+    wait_for(browser, lambda d: d.execute_script(in_view, mark), timeout=10)  # scrolled into view
+    shot(browser, "workdesk_source_clause_highlighted.png")
+
+
+def test_public_staff_never_sees_a_restricted_document(desk: Desk, browser: WebDriver) -> None:
+    cleared = Principal("quan-tri", "admin", AccessLevel.RESTRICTED)
+    question = "Phương án Hoa Sen áp dụng cho việc gì?"
+    assert any(
+        c.hit.so_hieu == "5/2097/QĐ-BNV" for c in desk.services.ask(cleared, question, extractive=True).answer.citations
+    )  # the question does find the restricted document for someone cleared for it
+
+    log_in(browser, desk, "staff")
+    bubble = ask(browser, question)
+    shown = str(bubble.get_attribute("textContent")) + text_of(browser, "#kho-citations")
+    assert "Mật danh" not in shown and "5/2097/QĐ-BNV" not in shown
+    assert "Mật danh Hoa Sen" not in browser.page_source
+    states = [e.get_attribute("textContent") for e in browser.find_elements(By.CSS_SELECTOR, ".kho-cite .kho-state")]
+    assert "Hạn chế" not in states and "Nội bộ" not in states
+    shot(browser, "workdesk_public_staff_restricted_question.png")
+    open_tab(browser, "Quản trị")
+    wait_for(browser, lambda d: "không có quyền quản trị" in text_of(d, "#kho-admin-gate"), timeout=20)
+    panel = one(browser, "#kho-admin")
+    assert panel is None or not panel.is_displayed()
+    assert "5/2097/QĐ-BNV" not in browser.page_source  # no document list for a non-admin
+    shot(browser, "workdesk_staff_admin_tab_refused.png")
+
+
+def test_feedback_on_an_answer_is_confirmed_and_stored(desk: Desk, browser: WebDriver) -> None:
+    log_in(browser, desk, "staff")
+    ask(browser, "Thời gian thử việc của viên chức là bao lâu?")
+    browser.find_element(By.CSS_SELECTOR, "#kho-feedback .label-wrap").click()
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kho-fb-verdict").is_displayed())
+    browser.find_element(By.XPATH, "//*[@id='kho-fb-verdict']//label[contains(., 'Sai')]").click()
+    choose(browser, "kho-fb-wrong", "[1]")
+    browser.find_element(By.CSS_SELECTOR, "#kho-fb-comment textarea").send_keys("Trích dẫn [1] không đúng điều.")
+    browser.find_element(By.CSS_SELECTOR, "#kho-fb-send").click()
+    wait_for(browser, lambda d: "Đã ghi nhận ý kiến" in text_of(d, "#kho-fb-status"), timeout=30)
+    assert "trích dẫn sai [1]" in text_of(browser, "#kho-fb-status")
+    stored = list(desk.services.audit.events(event="feedback"))[-1]
+    assert stored.details["correct"] is False and stored.details["wrong_citation"] == 1
+    assert stored.details["comment"] == "Trích dẫn [1] không đúng điều."
+    shot(browser, "workdesk_feedback_confirmed.png")
+
+
+def test_admin_uploads_a_text_document_then_finds_it_by_asking(desk: Desk, browser: WebDriver) -> None:
+    upload = desk.root / "upload" / "thong-tu-6-2091.txt"
+    upload.parent.mkdir(exist_ok=True)
+    upload.write_text(UPLOADED, encoding="utf-8")
+
+    log_in(browser, desk, "admin")
+    open_tab(browser, "Quản trị")
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kho-admin").is_displayed(), timeout=20)
+    assert "12/2098/NĐ-CP" in text_of(browser, "#kho-documents")  # the list is there before the upload
+    browser.find_element(By.CSS_SELECTOR, "#kho-upload-files input[type=file]").send_keys(str(upload))
+    wait_for(browser, lambda d: "thong-tu-6-2091" in text_of(d, "#kho-upload-files"), timeout=30)
+    browser.find_element(By.CSS_SELECTOR, "#kho-upload-btn").click()
+    wait_for(browser, lambda d: one(d, "#kho-upload-status .kho-notice") is not None)
+    assert "1 tệp sẵn sàng tra cứu" in text_of(browser, "#kho-upload-status")
+    row = text_of(browser, "#kho-upload-table")
+    assert "thong-tu-6-2091.txt" in row and "Đã lập chỉ mục" in row
+    wait_for(browser, lambda d: "6/2091/TT-BNV" in text_of(d, "#kho-documents"), timeout=30)
+    shot(browser, "workdesk_admin_upload_indexed.png")
+
+    # The legal department learns it was replaced: the admin sets its validity, with the reason.
+    choose(browser, "kho-doc-pick", "6/2091/TT-BNV")
+    choose(browser, "kho-set-validity-value", "Hết hiệu lực")
+    browser.find_element(By.CSS_SELECTOR, "#kho-set-reason textarea").send_keys("Thay thế bởi Thông tư 7/2092")
+    browser.find_element(By.CSS_SELECTOR, "#kho-set-validity").click()
+    wait_for(browser, lambda d: "Đã đặt hiệu lực" in text_of(d, "#kho-admin-status"), timeout=60)
+    assert "Hết hiệu lực" in text_of(browser, "#kho-documents")  # no other document has that state
+
+    open_tab(browser, "Hỏi đáp")
+    ask(browser, "Lịch trực ban ngày nghỉ lễ do ai phê duyệt?")
+    assert any("6/2091/TT-BNV" in a for a in citation_anchors(browser))
+    cards = [str(c.get_attribute("textContent")) for c in browser.find_elements(By.CSS_SELECTOR, ".kho-cite")]
+    card = next(c for c in cards if "6/2091/TT-BNV" in c)
+    assert "Hết hiệu lực" in card and "Thay thế bởi Thông tư 7/2092" in card
+    shot(browser, "workdesk_expired_citation.png")
+
+
+@pytest.mark.models
+def test_generative_answer_streams_into_the_chat(desk: Desk, browser: WebDriver) -> None:
+    log_in(browser, desk, "staff")
+    browser.find_element(By.CSS_SELECTOR, "#kho-question textarea").send_keys(
+        "Thời gian thử việc của viên chức là bao lâu?"
+    )
+    browser.find_element(By.CSS_SELECTOR, "#kho-ask-btn").click()
+
+    def streamed_or_over(d: WebDriver) -> str | None:
+        if len(text_of(d, "#kho-chat .kho-answer--streaming .kho-answer-body").strip(" ▍")) >= 12:
+            return "streaming"  # a few words in, so the screenshot shows them
+        if one(d, "#kho-chat .kho-notice--error") is not None:
+            return "error: " + text_of(d, "#kho-chat .kho-notice--error")
+        return "finished" if one(d, "#kho-chat .kho-answer-head") is not None else None
+
+    state = wait_for(browser, streamed_or_over, timeout=600)
+    assert state == "streaming", f"no partial answer was seen while the model wrote ({state})"
+    shot(browser, "workdesk_generative_streaming.png")
+    wait_for(browser, lambda d: one(d, "#kho-chat .kho-answer-head") is not None, timeout=600)
+    final = browser.find_elements(By.CSS_SELECTOR, "#kho-chat .kho-answer")[-1].text
+    assert "kiểm chứng" in final or "Không tìm thấy căn cứ" in final
+    assert one(browser, "#kho-chat .kho-answer--streaming") is None
+    shot(browser, "workdesk_generative_answer.png")

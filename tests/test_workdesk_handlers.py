@@ -1,0 +1,144 @@
+"""The workdesk's handlers without a browser: who may do what, streaming, follow-ups, errors.
+
+Services is replaced by fakes that record (or refuse) every call, so each test says exactly what reached it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+import gradio as gr
+
+from assistant.answer import Verification
+from ingest.model import AccessLevel
+from tests.test_render import answer
+from ui.render import escape
+from ui.services import AskResult, Principal, SearchFilters, Services
+from ui.workdesk import NO_ADMIN, NO_PRINCIPAL, Workdesk
+
+STAFF = Principal("an", "staff", AccessLevel.PUBLIC)
+NO_REQUEST = cast(gr.Request, None)
+
+
+class Untouchable:
+    """Services that fail the test when anything at all is asked of them."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"services.{name} was called")
+
+
+class Recording:
+    """Services whose `ask` answers from a script and records what it was given; nothing else is allowed."""
+
+    def __init__(self, script: Callable[[Callable[[str], None] | None], AskResult] | None = None) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.script = script
+
+    def ask(
+        self,
+        who: Principal,
+        question: str,
+        history: Sequence[str] = (),
+        filters: SearchFilters | None = None,
+        extractive: bool = False,
+        on_token: Callable[[str], None] | None = None,
+    ) -> AskResult:
+        self.calls.append(
+            {"who": who, "question": question, "history": list(history), "filters": filters, "extractive": extractive}
+        )
+        if self.script is not None:
+            return self.script(on_token)
+        return AskResult(f"a{len(self.calls)}", answer("Dấu được đóng vào mép phải [1]."))
+
+    def list_documents(self, who: Principal) -> list[Any]:
+        return []
+
+
+def run_ask(desk: Workdesk, question: str, past: list[str] | None = None, **over: Any) -> list[tuple[Any, ...]]:
+    args: dict[str, Any] = dict(
+        question=question,
+        chat=[],
+        past=past or [],
+        answers=[],
+        types=["Nghị định"],
+        issuers=None,
+        year_from=2090.0,
+        year_to=None,
+        validity=["con_hieu_luc"],
+        extractive=True,
+        request=NO_REQUEST,
+    )
+    args.update(over)
+    return list(desk.ask(**args))
+
+
+def test_without_a_principal_nothing_is_retrieved_and_the_user_is_told() -> None:
+    desk = Workdesk(cast(Services, Untouchable()), identify=lambda r: None)
+    chat = run_ask(desk, "Đóng dấu giáp lai thế nào?")[-1][0]
+    assert escape(NO_PRINCIPAL) in chat[-1]["content"]
+    assert "chưa đăng nhập" in desk.open_citation(gr.EventData(None, {"marker": 1}), [], NO_REQUEST)
+    assert "chưa đăng nhập" in desk.send_feedback("a1", "Đúng", "", None, NO_REQUEST)
+    loaded = desk.on_load(NO_REQUEST)
+    assert "Chưa đăng nhập" in loaded[0] and loaded[5]["visible"] is False  # the admin panel stays hidden
+
+
+def test_admin_controls_do_nothing_for_a_non_admin() -> None:
+    desk = Workdesk(cast(Services, Untouchable()), identify=lambda r: STAFF)
+    refused = escape(NO_ADMIN)
+    assert refused in list(desk.upload(["/etc/hostname"], "public", NO_REQUEST))[-1][1]
+    assert refused in desk.set_access("doc-1", "restricted", NO_REQUEST)[0]
+    assert refused in desk.set_validity("doc-1", "het_hieu_luc", "thay thế", NO_REQUEST)[0]
+    assert desk.refresh_documents(NO_REQUEST) == (gr.skip(), gr.skip())
+
+
+def test_filters_and_mode_reach_services_with_the_principal() -> None:
+    services = Recording()
+    desk = Workdesk(cast(Services, services), identify=lambda r: STAFF)
+    run_ask(desk, "  Đóng dấu giáp lai thế nào?  ")
+    call = services.calls[0]
+    assert call["who"] == STAFF and call["question"] == "Đóng dấu giáp lai thế nào?" and call["extractive"] is True
+    assert call["filters"] == SearchFilters(types=("Nghị định",), year_from=2090, validity=("con_hieu_luc",))
+
+
+def test_follow_up_questions_carry_the_previous_ones() -> None:
+    services = Recording()
+    desk = Workdesk(cast(Services, services), identify=lambda r: STAFF)
+    first = run_ask(desk, "Thời gian thử việc của công chức?")[-1]
+    past, answers = first[2], first[3]
+    assert past == ["Thời gian thử việc của công chức?"] and answers[0]["answer_id"] == "a1"
+    second = run_ask(desk, "Còn viên chức thì sao?", past=past, answers=answers)[-1]
+    assert services.calls[1]["history"] == ["Thời gian thử việc của công chức?"]
+    assert [a["answer_id"] for a in second[3]] == ["a1", "a2"]
+
+
+def test_tokens_reach_the_chat_while_the_answer_is_being_written() -> None:
+    seen_partial = threading.Event()
+
+    def script(on_token: Callable[[str], None] | None) -> AskResult:
+        assert on_token is not None
+        on_token("Thời gian thử việc ")
+        assert seen_partial.wait(10), "the partial answer never reached the chat"
+        on_token("từ 03 đến 12 tháng [1].")
+        return AskResult("a1", answer("Thời gian thử việc từ 03 đến 12 tháng [1].", Verification.VERIFIED))
+
+    desk = Workdesk(cast(Services, Recording(script)), identify=lambda r: STAFF)
+    updates = desk.ask("Thử việc bao lâu?", [], [], [], None, None, None, None, None, False, NO_REQUEST)
+    contents = []
+    for out in updates:
+        bubble = out[0][-1]["content"] if isinstance(out[0], list) else ""
+        contents.append(bubble)
+        if "Thời gian thử việc" in bubble and "kho-answer--streaming" in bubble:
+            seen_partial.set()
+    assert seen_partial.is_set()
+    assert "Đã kiểm chứng" in contents[-1] and "kho-answer--streaming" not in contents[-1]
+
+
+def test_a_bad_question_is_explained_in_vietnamese() -> None:
+    def script(on_token: Callable[[str], None] | None) -> AskResult:
+        raise ValueError("question: dài quá 2000 ký tự")
+
+    desk = Workdesk(cast(Services, Recording(script)), identify=lambda r: STAFF)
+    chat = run_ask(desk, "x" * 3000)[-1][0]
+    assert "Yêu cầu không hợp lệ: question: dài quá 2000 ký tự" in chat[-1]["content"]

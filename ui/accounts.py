@@ -1,0 +1,211 @@
+"""Users and their API keys: a role, a clearance, and a key stored only as a hash.
+
+A key looks like `kho_<key id>_<secret>`: the key id (8 hex digits, random) finds the row, the secret (32 random
+bytes, URL-safe base64) is checked against its SHA-256 with a constant-time comparison. The key is printed once
+by `kho users add` and never stored: `accounts.sqlite3` (in the data dir, named migrations like the registry)
+holds the key id and the hash only. A revoked user's key stops working at once.
+
+>>> import tempfile, pathlib
+>>> accounts = Accounts(pathlib.Path(tempfile.mkdtemp()) / "accounts.sqlite3")
+>>> key = accounts.add("an", "staff", AccessLevel.PUBLIC)
+>>> accounts.authenticate(key)
+Principal(name='an', role='staff', clearance=<AccessLevel.PUBLIC: 'public'>)
+>>> accounts.authenticate(key[:-1] + "x") is None, accounts.authenticate("") is None
+(True, True)
+>>> accounts.revoke("an"); accounts.authenticate(key) is None
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from core.settings import Settings
+from ingest.model import AccessLevel
+from ui.services import ROLES, Principal, Role
+
+KEY_PREFIX = "kho"
+KEY_RE = re.compile(r"^kho_([0-9a-f]{8})_([A-Za-z0-9_-]{20,100})$")
+NAME_RE = re.compile(r"^[\w.@-]{1,64}$")
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    """Register a named migration; they run in definition order, each exactly once per database."""
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_users(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            clearance TEXT NOT NULL,
+            key_id TEXT NOT NULL UNIQUE,
+            key_sha256 TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )"""
+    )
+
+
+class AccountError(ValueError):
+    """A bad user name, role or clearance, or a user that exists (or does not); the message says which."""
+
+
+@dataclass(frozen=True)
+class User:
+    """One account as `kho users list` shows it (never the key)."""
+
+    name: str
+    role: str
+    clearance: str
+    key_id: str
+    created_at: str
+    revoked_at: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def to_json(self) -> dict[str, object]:
+        return {**self.__dict__, "active": self.active}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_key() -> tuple[str, str, str]:
+    """A fresh key: (the key to hand out, its key id, the SHA-256 of its secret)."""
+    key_id = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    return f"{KEY_PREFIX}_{key_id}_{secret}", key_id, _digest(secret)
+
+
+class Accounts:
+    """The user table; safe to share between threads (one connection under a lock)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        with self._lock:
+            self.db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            for fn in MIGRATIONS:
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    if not self.db.execute("SELECT 1 FROM _migrations WHERE name = ?", (fn.__name__,)).fetchone():
+                        fn(self.db)
+                        self.db.execute(
+                            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (fn.__name__, _now())
+                        )
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+                self.db.execute("COMMIT")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Accounts:
+        """The accounts of the data dir (`<data_dir>/accounts.sqlite3`)."""
+        return cls(settings.data_dir / "accounts.sqlite3")
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    def add(self, name: str, role: str, clearance: AccessLevel | str) -> str:
+        """Create user `name` (or give a revoked one a new life) and return their new API key (shown once)."""
+        name = unicodedata.normalize("NFC", name.strip())
+        if not NAME_RE.match(name):
+            raise AccountError(f"name: '{name}' must be 1-64 letters, digits, '.', '_', '-' or '@'")
+        if role not in ROLES:
+            raise AccountError(f"role: '{role}' is not one of: {', '.join(ROLES)}")
+        try:
+            level = clearance if isinstance(clearance, AccessLevel) else AccessLevel.from_str(clearance)
+        except ValueError as exc:
+            raise AccountError(f"clearance: {exc}") from None
+        key, key_id, digest = new_key()
+        with self._lock:
+            row = self.db.execute("SELECT revoked_at FROM users WHERE name = ?", (name,)).fetchone()
+            if row is not None and row["revoked_at"] is None:
+                raise AccountError(f"user '{name}' already exists; `kho users revoke {name}` first to issue a new key")
+            self.db.execute(
+                "INSERT INTO users (name, role, clearance, key_id, key_sha256, created_at, revoked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, NULL) ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
+                "clearance = excluded.clearance, key_id = excluded.key_id, key_sha256 = excluded.key_sha256, "
+                "created_at = excluded.created_at, revoked_at = NULL",
+                (name, role, level.value, key_id, digest, _now()),
+            )
+        return key
+
+    def revoke(self, name: str) -> None:
+        """Disable user `name`'s key (the row stays, for the audit trail)."""
+        with self._lock:
+            cur = self.db.execute(
+                "UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (_now(), name)
+            )
+        if cur.rowcount == 0:
+            raise AccountError(f"no active user '{name}'")
+
+    def list(self) -> list[User]:
+        """Every user, active or revoked, by name."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT name, role, clearance, key_id, created_at, revoked_at FROM users ORDER BY name"
+            ).fetchall()
+        return [User(**dict(r)) for r in rows]
+
+    def has_users(self) -> bool:
+        """Whether at least one active user exists (no users = local development mode on loopback only)."""
+        with self._lock:
+            return self.db.execute("SELECT 1 FROM users WHERE revoked_at IS NULL LIMIT 1").fetchone() is not None
+
+    def authenticate(self, key: str | None) -> Principal | None:
+        """The principal whose key this is, or None (malformed, unknown, wrong secret, revoked)."""
+        m = KEY_RE.match((key or "").strip())
+        if not m:
+            return None
+        key_id, secret = m.groups()
+        with self._lock:
+            row = self.db.execute(
+                "SELECT name, role, clearance, key_sha256 FROM users WHERE key_id = ? AND revoked_at IS NULL",
+                (key_id,),
+            ).fetchone()
+        # Compare even when no row matched, so timing does not tell a known key id from an unknown one.
+        expected = row["key_sha256"] if row else "0" * 64
+        if not hmac.compare_digest(_digest(secret), expected) or row is None:
+            return None
+        return Principal(row["name"], cast(Role, row["role"]), AccessLevel(row["clearance"]))
+
+    def principal_for_key_id(self, name: str, key_id: str) -> Principal | None:
+        """The principal of user `name` if `key_id` is still their active key (how a session cookie is checked)."""
+        with self._lock:
+            row = self.db.execute(
+                "SELECT name, role, clearance FROM users WHERE name = ? AND key_id = ? AND revoked_at IS NULL",
+                (name, key_id),
+            ).fetchone()
+        return Principal(row["name"], cast(Role, row["role"]), AccessLevel(row["clearance"])) if row else None

@@ -1,0 +1,723 @@
+"""The REST API (FastAPI, under `/v1`): ask, search, documents, upload, feedback, and an OpenAI-compatible chat.
+
+Every route but `/healthz` needs `Authorization: Bearer <API key>` (`kho users add`); the key names a user with a
+role and a clearance. A missing or wrong key gets 401, a role that may not do this 403, a document above the
+caller's clearance 404 (as if it did not exist), a malformed body 422, and no request a 500 with details: an
+unexpected error is logged and answered with a bare 500.
+
+`POST /v1/ask` streams when the body says `"stream": true` or the client sends `Accept: text/event-stream`: Server-Sent
+Events `token` (`{"text": ...}`) as the model writes, then one `answer` event with the whole JSON answer (the
+verified text, which may differ from the raw tokens), or `error`. `POST /v1/chat/completions` speaks OpenAI's
+format (model `kho` answers with the LLM, `kho-extractive` only quotes); unlike other RAG servers it keeps the
+citations: `citations` at the top level and in `choices[0].message`, with `verification` and `refused`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.answer import Answer
+from index.search import Hit
+from ingest.model import AccessLevel
+from ingest.registry import DocumentRecord
+from ui.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
+
+log = logging.getLogger(__name__)
+
+MODEL_GENERATIVE = "kho"
+MODEL_EXTRACTIVE = "kho-extractive"
+MODELS = {MODEL_GENERATIVE: False, MODEL_EXTRACTIVE: True}  # model id → extractive?
+SSE = "text/event-stream"
+UPLOAD_MAX_FILES = 20
+
+Validity = Literal["con_hieu_luc", "het_hieu_luc", "chua_xac_dinh"]
+Level = Literal["public", "internal", "restricted"]
+ResolvePrincipal = Callable[[Request, str | None], Principal | None]
+
+
+class ApiError(Exception):
+    """An error with its HTTP status and a Vietnamese message for the caller."""
+
+    def __init__(self, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.headers = headers
+
+
+# ------------------------------------------------------------------------------------------------ schemas
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FiltersIn(Strict):
+    """Bộ lọc do người dùng chọn (quyền truy cập luôn lấy từ tài khoản, không nằm ở đây)."""
+
+    types: list[Annotated[str, Field(max_length=100)]] = Field(
+        default=[], max_length=20, description="Loại văn bản: Luật, Nghị định, Thông tư…"
+    )
+    issuers: list[Annotated[str, Field(max_length=200)]] = Field(
+        default=[], max_length=20, description="Cơ quan ban hành: Quốc hội, Chính phủ, Bộ Nội vụ…"
+    )
+    year_from: int | None = Field(default=None, ge=1900, le=2200, description="Ban hành từ năm")
+    year_to: int | None = Field(default=None, ge=1900, le=2200, description="Ban hành đến năm")
+    validity: list[Validity] = Field(default=[], max_length=3, description="Tình trạng hiệu lực")
+
+    def to_filters(self) -> SearchFilters:
+        return SearchFilters(
+            types=tuple(self.types),
+            issuers=tuple(self.issuers),
+            year_from=self.year_from,
+            year_to=self.year_to,
+            validity=tuple(self.validity),
+        )
+
+
+class AskIn(Strict):
+    """Một câu hỏi cho trợ lý."""
+
+    question: str = Field(min_length=1, max_length=2000, description="Câu hỏi, bằng tiếng Việt")
+    history: list[Annotated[str, Field(max_length=2000)]] = Field(
+        default=[], max_length=10, description="Các câu hỏi trước trong cuộc trò chuyện (cũ → mới)"
+    )
+    filters: FiltersIn | None = None
+    extractive: bool = Field(default=False, description="Chỉ trích dẫn nguyên văn, không dùng mô hình ngôn ngữ")
+    stream: bool = Field(default=False, description="Trả về luồng SSE (token rồi câu trả lời đầy đủ)")
+
+
+class CitationJson(BaseModel):
+    """Một Điều/Khoản được trích làm căn cứ; `start`/`end` là vị trí ký tự trong toàn văn văn bản."""
+
+    marker: int
+    anchor: str
+    citation: dict[str, Any]
+    document_id: str
+    so_hieu: str | None
+    hieu_luc: str
+    text: str
+    start: int
+    end: int
+
+
+class AnswerOut(BaseModel):
+    """Câu trả lời có trích dẫn đã kiểm chứng; `answer_id` dùng để gửi phản hồi."""
+
+    answer_id: str
+    answer: str
+    citations: list[CitationJson]
+    verification: Literal["verified", "partially_verified", "unverified"]
+    refused: bool = Field(description='true khi không tìm thấy căn cứ ("không tìm thấy")')
+    latency_s: float
+    ttft_s: float | None
+    mode: str
+    query: str | None
+    evidence: dict[str, Any]
+    sentences: list[dict[str, Any]]
+    closest: list[dict[str, Any]]
+
+
+class SearchIn(Strict):
+    """Tìm kiếm các Điều liên quan."""
+
+    query: str = Field(min_length=1, max_length=2000, description="Nội dung tìm kiếm")
+    k: int = Field(default=10, ge=1, le=50, description="Số kết quả")
+    filters: FiltersIn | None = None
+
+
+class HitOut(BaseModel):
+    """Một kết quả: đoạn văn bản, nơi trích dẫn và thứ hạng."""
+
+    chunk_id: str
+    document_id: str
+    anchor: str
+    citation: dict[str, Any]
+    score: float
+    ranks: dict[str, int]
+    branch_scores: dict[str, float]
+    so_hieu: str | None
+    loai: str | None
+    co_quan: str | None
+    year: int | None
+    hieu_luc: str
+    access_level: str
+    title: str
+    heading_path: list[str]
+    start: int
+    end: int
+    text: str
+
+
+class SearchOut(BaseModel):
+    hits: list[HitOut]
+
+
+class DocumentOut(BaseModel):
+    """Thông tin một văn bản (không kèm toàn văn)."""
+
+    id: str
+    title: str
+    so_hieu: str | None
+    loai: str | None
+    co_quan: str | None
+    ngay_ban_hanh: str | None
+    ngay_hieu_luc: str | None
+    trich_yeu: str | None
+    access_level: str
+    hieu_luc: str
+    hieu_luc_reason: str | None
+    file_name: str
+    format: str | None
+    n_chunks: int
+    created_at: str
+
+
+class DocumentsOut(BaseModel):
+    documents: list[DocumentOut]
+
+
+class DocumentDetailOut(DocumentOut):
+    """Văn bản với toàn văn và cấu trúc Điều/Khoản/Điểm (vị trí ký tự trong `text`)."""
+
+    text: str
+    articles: list[dict[str, Any]]
+
+
+class UploadResultOut(BaseModel):
+    file: str
+    state: str = Field(description="rejected | indexed | skipped_unchanged | failed | failed_no_text")
+    reason: str | None
+    documents: list[str]
+
+
+class UploadOut(BaseModel):
+    files: list[UploadResultOut]
+
+
+class DocumentPatch(Strict):
+    """Thay đổi cấp truy cập và/hoặc hiệu lực của văn bản (chỉ quản trị viên)."""
+
+    access_level: Level | None = None
+    hieu_luc: Validity | None = None
+    hieu_luc_reason: str | None = Field(default=None, max_length=1000, description="Lý do, ví dụ: bị thay thế bởi …")
+
+
+class FeedbackIn(Strict):
+    """Đánh giá một câu trả lời: đúng/sai, nhận xét, trích dẫn bị cho là sai."""
+
+    answer_id: str = Field(min_length=1, max_length=64)
+    correct: bool
+    comment: str = Field(default="", max_length=4000)
+    wrong_citation: int | None = Field(default=None, ge=1, le=100, description="Số thứ tự [n] của trích dẫn sai")
+
+
+class OkOut(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ChatContentPart(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    type: Literal["text"]
+    text: str = Field(max_length=2000)
+
+
+class ChatMessageIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["system", "user", "assistant", "developer", "tool"]
+    content: str | list[ChatContentPart] | None = Field(default=None)
+
+    def text(self) -> str:
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "\n".join(p.text for p in self.content)
+
+
+class ChatIn(BaseModel):
+    """Yêu cầu theo chuẩn OpenAI; câu hỏi là tin nhắn `user` cuối cùng, các tin nhắn `user` trước là lịch sử."""
+
+    model_config = ConfigDict(extra="ignore")
+    model: Literal["kho", "kho-extractive"] = Field(
+        default="kho", description="kho (mô hình ngôn ngữ) | kho-extractive (chỉ trích dẫn)"
+    )
+    messages: list[ChatMessageIn] = Field(min_length=1, max_length=50)
+    stream: bool = False
+
+
+class ChatMessageOut(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+    citations: list[CitationJson]
+
+
+class ChatChoice(BaseModel):
+    index: int
+    message: ChatMessageOut
+    finish_reason: Literal["stop"]
+
+
+class ChatOut(BaseModel):
+    """Câu trả lời theo chuẩn OpenAI, giữ nguyên trích dẫn (`citations`) và trạng thái kiểm chứng."""
+
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    citations: list[CitationJson]
+    verification: str
+    refused: bool
+    answer_id: str
+
+
+class ModelOut(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int
+    owned_by: str
+
+
+class ModelsOut(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelOut]
+
+
+class ErrorOut(BaseModel):
+    detail: Any
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        400: "Yêu cầu không hợp lệ",
+        401: "Thiếu hoặc sai khóa API",
+        403: "Vai trò không được phép",
+        404: "Không tìm thấy (hoặc không đủ quyền xem)",
+        413: "Tệp quá lớn",
+        422: "Dữ liệu gửi lên không hợp lệ",
+        503: "Chỉ mục hoặc mô hình ngôn ngữ chưa sẵn sàng",
+    }
+    return {c: {"model": ErrorOut, "description": text[c]} for c in codes}
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def answer_json(result: AskResult) -> dict[str, Any]:
+    return {"answer_id": result.answer_id, **result.answer.to_json()}
+
+
+def document_json(doc: DocumentRecord) -> dict[str, Any]:
+    meta = doc.meta.to_json()
+    return {
+        "id": doc.id,
+        "title": meta["title"],
+        "so_hieu": meta["so_hieu"],
+        "loai": meta["loai"],
+        "co_quan": meta["co_quan"],
+        "ngay_ban_hanh": meta["ngay_ban_hanh"],
+        "ngay_hieu_luc": meta["ngay_hieu_luc"],
+        "trich_yeu": meta["trich_yeu"],
+        "access_level": meta["access_level"],
+        "hieu_luc": meta["hieu_luc"],
+        "hieu_luc_reason": meta["hieu_luc_reason"],
+        "file_name": doc.file_path.replace("\\", "/").rsplit("/", 1)[-1],  # never the server's folders
+        "format": doc.fmt,
+        "n_chunks": doc.n_chunks,
+        "created_at": doc.created_at,
+    }
+
+
+def hit_json(h: Hit) -> dict[str, Any]:
+    return h.to_json()
+
+
+def sse(event: str, data: Any) -> str:
+    """One Server-Sent Event (`data` as one line of JSON)."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _public_error(exc: BaseException) -> tuple[int, str]:
+    """The HTTP status and message for an error raised while answering."""
+    from assistant.llm import LLMError
+    from index.store import StoreError
+
+    if isinstance(exc, NotFound):
+        return 404, str(exc)
+    if isinstance(exc, Forbidden):
+        return 403, str(exc)
+    if isinstance(exc, LLMError):
+        log.warning("LLM unavailable: %s", exc)
+        return 503, "Mô hình ngôn ngữ chưa sẵn sàng; hãy dùng chế độ chỉ trích dẫn (extractive)"
+    if isinstance(exc, StoreError):
+        log.warning("index unavailable: %s", exc)
+        return 503, "Chỉ mục chưa sẵn sàng"
+    if isinstance(exc, ValueError):
+        return 422, str(exc)
+    log.error("unexpected error", exc_info=exc)
+    return 500, "Lỗi nội bộ"
+
+
+def stream_ask(
+    run: Callable[[Callable[[str], None]], AskResult],
+    render_token: Callable[[str], str],
+    render_final: Callable[[AskResult], list[str]],
+    render_error: Callable[[int, str], str],
+) -> AsyncIterator[str]:
+    """Run a blocking ask in a thread; yield its tokens as they come, then the final event(s)."""
+
+    async def events() -> AsyncIterator[str]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+        def put(item: tuple[str, Any]) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+        def work() -> None:
+            try:
+                put(("done", run(lambda t: put(("token", t)))))
+            except BaseException as exc:  # reported to the client as an error event
+                put(("error", exc))
+
+        threading.Thread(target=work, name="kho-ask-stream", daemon=True).start()
+        while True:
+            kind, value = await queue.get()
+            if kind == "token":
+                yield render_token(value)
+            elif kind == "done":
+                for chunk in render_final(value):
+                    yield chunk
+                return
+            else:
+                status, detail = _public_error(value)
+                yield render_error(status, detail)
+                return
+
+    return events()
+
+
+# ------------------------------------------------------------------------------------------------ the router
+
+
+_bearer = HTTPBearer(auto_error=False, description="Khóa API do `kho users add` cấp")
+
+
+def principal(request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """The caller, named by `app.state.resolve_principal(request, bearer key)`; 401 when nobody."""
+    resolve: ResolvePrincipal = request.app.state.resolve_principal
+    who = resolve(request, creds.credentials if creds else None)
+    if who is None:
+        raise ApiError(401, "Thiếu hoặc sai khóa API", {"WWW-Authenticate": "Bearer"})
+    return who
+
+
+Who = Annotated[Principal, Depends(principal)]
+
+
+def api_router(services: Services) -> APIRouter:
+    """The `/v1` routes over `services`. The app names callers with `app.state.resolve_principal(request, key)`
+    (a `ResolvePrincipal`); None means 401."""
+    router = APIRouter(prefix="/v1")
+
+    def call(fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except (NotFound, Forbidden, ValueError) as exc:
+            status, detail = _public_error(exc)
+            raise ApiError(status, detail) from None
+        except Exception as exc:
+            status, detail = _public_error(exc)
+            if status == 500:
+                raise
+            raise ApiError(status, detail) from None
+
+    @router.post(
+        "/ask",
+        response_model=AnswerOut,
+        tags=["Hỏi đáp"],
+        summary="Hỏi trợ lý pháp lý",
+        description="Trả lời từ các văn bản người hỏi được phép xem, mỗi ý có trích dẫn Điều/Khoản đã kiểm chứng; "
+        '"không tìm thấy" khi kho không có căn cứ. Với `stream: true` hoặc `Accept: text/event-stream`: luồng SSE '
+        "gồm các sự kiện `token` rồi một sự kiện `answer` chứa toàn bộ câu trả lời.",
+        responses={**_errors(400, 401, 403, 422, 503), 200: {"content": {SSE: {}}}},
+    )
+    def ask(body: AskIn, who: Who, request: Request) -> Any:
+        filters = body.filters.to_filters() if body.filters else None
+        streaming = body.stream or SSE in request.headers.get("accept", "")
+        if not streaming:
+            return call(lambda: answer_json(services.ask(who, body.question, body.history, filters, body.extractive)))
+
+        def run(on_token: Callable[[str], None]) -> AskResult:
+            return services.ask(who, body.question, body.history, filters, body.extractive, on_token)
+
+        events = stream_ask(
+            run,
+            lambda t: sse("token", {"text": t}),
+            lambda r: [sse("answer", answer_json(r))],
+            lambda status, detail: sse("error", {"status": status, "detail": detail}),
+        )
+        return StreamingResponse(events, media_type=SSE, headers={"Cache-Control": "no-cache"})
+
+    @router.post(
+        "/search",
+        response_model=SearchOut,
+        tags=["Hỏi đáp"],
+        summary="Tìm kiếm Điều/Khoản",
+        description="Tìm kiếm kết hợp (BM25 + ngữ nghĩa), lọc theo quyền truy cập ngay trong Qdrant; "
+        "mỗi Điều một kết quả.",
+        responses=_errors(400, 401, 403, 422, 503),
+    )
+    def search(body: SearchIn, who: Who) -> Any:
+        filters = body.filters.to_filters() if body.filters else None
+        hits = call(lambda: services.search(who, body.query, body.k, filters))
+        return {"hits": [hit_json(h) for h in hits]}
+
+    @router.get(
+        "/documents",
+        response_model=DocumentsOut,
+        tags=["Văn bản"],
+        summary="Danh sách văn bản",
+        description="Các văn bản người gọi được phép xem, kèm thông tin số hiệu, loại, cơ quan, ngày và hiệu lực.",
+        responses=_errors(401, 403),
+    )
+    def documents(who: Who) -> Any:
+        return {"documents": [document_json(d) for d in call(lambda: services.list_documents(who))]}
+
+    @router.get(
+        "/documents/{doc_id}",
+        response_model=DocumentDetailOut,
+        tags=["Văn bản"],
+        summary="Toàn văn một văn bản",
+        description="Toàn văn và các Điều/Khoản/Điểm với vị trí ký tự; 404 nếu không có hoặc vượt quyền xem.",
+        responses=_errors(401, 403, 404),
+    )
+    def document(doc_id: Annotated[str, PathParam(max_length=100, description="Mã văn bản")], who: Who) -> Any:
+        doc = call(lambda: services.get_document(who, doc_id))
+        return {**document_json(doc), "text": doc.text or "", "articles": json.loads(doc.articles_json or "[]")}
+
+    @router.post(
+        "/documents",
+        response_model=UploadOut,
+        tags=["Quản trị"],
+        summary="Tải văn bản lên (quản trị viên)",
+        description="Nhận PDF/DOCX/HTML/TXT, lưu, phân tích và lập chỉ mục; trả về trạng thái từng tệp.",
+        responses=_errors(400, 401, 403, 413, 422),
+    )
+    async def upload(
+        who: Who,
+        files: Annotated[list[UploadFile], File(description="Các tệp văn bản")],
+        access_level: Annotated[Level, Form(description="Cấp truy cập của văn bản")] = "public",
+    ) -> Any:
+        if not allowed(who, "upload"):
+            raise ApiError(403, "Chỉ quản trị viên được tải văn bản lên")
+        if len(files) > UPLOAD_MAX_FILES:
+            raise ApiError(422, f"files: tối đa {UPLOAD_MAX_FILES} tệp mỗi lần")
+        limit = services.settings.max_file_bytes
+        payload: list[tuple[str, bytes]] = []
+        for f in files:
+            data = await f.read(limit + 1)  # one byte more than allowed is enough to refuse it
+            payload.append((f.filename or "", data))
+        level = AccessLevel.from_str(access_level)
+        results = await asyncio.to_thread(lambda: call(lambda: services.upload(who, payload, level)))
+        return {"files": results}
+
+    @router.patch(
+        "/documents/{doc_id}",
+        response_model=DocumentOut,
+        tags=["Quản trị"],
+        summary="Đổi cấp truy cập / hiệu lực (quản trị viên)",
+        description="Cập nhật sổ đăng ký và chỉ mục Qdrant trước khi trả lời: thay đổi có hiệu lực ngay với tìm kiếm.",
+        responses=_errors(400, 401, 403, 404, 422),
+    )
+    def patch_document(
+        doc_id: Annotated[str, PathParam(max_length=100, description="Mã văn bản")], body: DocumentPatch, who: Who
+    ) -> Any:
+        if not allowed(who, "set_access"):
+            raise ApiError(403, "Chỉ quản trị viên được thay đổi văn bản")
+        if body.access_level is None and body.hieu_luc is None:
+            raise ApiError(422, "cần ít nhất một trong access_level, hieu_luc")
+        if body.access_level is not None:
+            level = AccessLevel.from_str(body.access_level)
+            call(lambda: services.set_access_level(who, doc_id, level))
+        if body.hieu_luc is not None:
+            validity = body.hieu_luc
+            call(lambda: services.set_validity(who, doc_id, validity, body.hieu_luc_reason))
+        return document_json(call(lambda: services.get_document(who, doc_id)))
+
+    @router.post(
+        "/feedback",
+        response_model=OkOut,
+        tags=["Hỏi đáp"],
+        summary="Phản hồi về một câu trả lời",
+        description="Đúng/sai, nhận xét và trích dẫn bị cho là sai; lưu vào nhật ký kiểm toán cho người đánh giá.",
+        responses=_errors(400, 401, 403, 404, 422),
+    )
+    def feedback(body: FeedbackIn, who: Who) -> Any:
+        call(lambda: services.feedback(who, body.answer_id, body.correct, body.comment, body.wrong_citation))
+        return {"status": "ok"}
+
+    @router.get(
+        "/models",
+        response_model=ModelsOut,
+        tags=["Tương thích OpenAI"],
+        summary="Các mô hình (chuẩn OpenAI)",
+        responses=_errors(401),
+    )
+    def models(who: Who) -> Any:
+        return {"data": [{"id": m, "created": 0, "owned_by": "kho-tri-thuc"} for m in MODELS]}
+
+    @router.post(
+        "/chat/completions",
+        response_model=ChatOut,
+        tags=["Tương thích OpenAI"],
+        summary="Hỏi đáp theo chuẩn OpenAI (giữ trích dẫn)",
+        description="Tin nhắn `user` cuối cùng là câu hỏi, các tin nhắn `user` trước là lịch sử. Kết quả giữ "
+        "trích dẫn ở `citations` và `choices[0].message.citations`, cùng `verification`. Với `stream: true`: "
+        "các `chat.completion.chunk`; chunk cuối mang `citations`, `verification` và câu trả lời đã kiểm chứng "
+        "(`answer`), rồi `[DONE]`.",
+        responses={**_errors(400, 401, 403, 422, 503), 200: {"content": {SSE: {}}}},
+    )
+    def chat(body: ChatIn, who: Who) -> Any:
+        users = [m.text() for m in body.messages if m.role == "user"]
+        if not users or not users[-1].strip():
+            raise ApiError(422, "messages: cần một tin nhắn 'user' có nội dung")
+        question, history = users[-1], users[:-1][-10:]
+        extractive = MODELS[body.model]
+        created = int(time.time())
+        if not body.stream:
+            result: AskResult = call(lambda: services.ask(who, question, history, None, extractive))
+            return chat_json(result, body.model, created)
+
+        def run(on_token: Callable[[str], None]) -> AskResult:
+            return services.ask(who, question, history, None, extractive, on_token)
+
+        state = {"streamed": False}
+
+        def token(t: str) -> str:
+            state["streamed"] = True
+            return _chunk("chatcmpl-stream", body.model, created, {"content": t}, None)
+
+        def final(r: AskResult) -> list[str]:
+            out = []
+            if not state["streamed"]:  # extractive answers and refusals come whole
+                out.append(_chunk(f"chatcmpl-{r.answer_id}", body.model, created, {"content": r.answer.answer}, None))
+            last = json.loads(_chunk(f"chatcmpl-{r.answer_id}", body.model, created, {}, "stop")[6:])
+            last.update(_kho_fields(r))
+            out.append(f"data: {json.dumps(last, ensure_ascii=False)}\n\n")
+            out.append("data: [DONE]\n\n")
+            return out
+
+        events = stream_ask(
+            run,
+            token,
+            final,
+            lambda status, detail: f"data: {json.dumps({'error': {'code': status, 'message': detail}})}\n\n",
+        )
+        return StreamingResponse(events, media_type=SSE, headers={"Cache-Control": "no-cache"})
+
+    return router
+
+
+def _citations(answer: Answer) -> list[dict[str, Any]]:
+    return [c.to_json() for c in answer.citations]
+
+
+def _kho_fields(r: AskResult) -> dict[str, Any]:
+    return {
+        "citations": _citations(r.answer),
+        "verification": r.answer.verification.value,
+        "refused": r.answer.refused,
+        "answer_id": r.answer_id,
+        "answer": r.answer.answer,
+    }
+
+
+def _chunk(cid: str, model: str, created: int, delta: dict[str, Any], finish: str | None) -> str:
+    body = {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def chat_json(r: AskResult, model: str, created: int) -> dict[str, Any]:
+    """An ask result as an OpenAI `chat.completion`, citations kept (top level and in the message)."""
+    cites = _citations(r.answer)
+    return {
+        "id": f"chatcmpl-{r.answer_id}",
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": r.answer.answer, "citations": cites},
+                "finish_reason": "stop",
+            }
+        ],
+        "citations": cites,
+        "verification": r.answer.verification.value,
+        "refused": r.answer.refused,
+        "answer_id": r.answer_id,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ errors
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Our errors as JSON with their status; anything unexpected as a logged 500 without details."""
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"detail": "Lỗi nội bộ"}, status_code=500)
+
+
+def health_router(services: Services) -> APIRouter:
+    """`GET /healthz`: the process answers (no authentication, no details)."""
+    router = APIRouter()
+
+    @router.get("/healthz", response_model=HealthOut, tags=["Hệ thống"], summary="Kiểm tra hoạt động")
+    def healthz() -> Any:
+        return {"status": "ok"}
+
+    return router

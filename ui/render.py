@@ -1,0 +1,391 @@
+"""HTML for the workdesk: the answer with its verification badge, the citations panel, the source article with the
+cited clause highlighted, the admin tables' rows.
+
+Pure functions of the assistant's and the registry's values (no Gradio, no I/O), so they are tested without a
+browser. Every piece of text that comes from a document, a question or a model goes through `escape`: retrieved
+text is data, and an instruction or a tag inside a document renders as inert text. `escape` also neutralises the
+characters that Markdown, Handlebars and JS template strings read as syntax, because Gradio passes chat messages
+through Markdown and `gr.HTML` values through a template.
+
+>>> escape("<b>Điều 1</b> ![x](y) {{z}}")
+'&lt;b&gt;Điều 1&lt;/b&gt; &#33;&#91;x&#93;&#40;y&#41; &#123;&#123;z&#125;&#125;'
+>>> validity_label("het_hieu_luc")
+'Hết hiệu lực'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answer import REFUSAL, Answer, CitedSource
+from assistant.verify import FLAG
+from ingest.model import AccessLevel, Article, DocumentMeta, Validity
+from ingest.registry import DocumentRecord, FileRecord
+
+# One pass over the text (so "&" is never escaped twice): HTML specials, then the characters that Markdown
+# (links, images, emphasis, code, tables), Handlebars ({{ }}) and JS template strings (${ }, `) treat as syntax.
+_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    '"': "&quot;",
+    "'": "&#39;",
+    **{c: f"&#{ord(c)};" for c in "{}$`[]()!*_~|#\\"},
+}
+_ESCAPE_TABLE = str.maketrans(_ENTITIES)
+
+QUOTE_PREVIEW = 320  # characters of the quoted text shown in a citation card; the full clause is one click away
+CONTEXT_CHARS = 900  # around a cited span that lies in no article (a document without "Điều" headings)
+
+
+def escape(text: object) -> str:
+    """`text` as inert HTML: no tag, entity, Markdown or template syntax survives."""
+    return str(text).translate(_ESCAPE_TABLE)
+
+
+def vn_date(d: dt.date | None) -> str:
+    """A date as Vietnamese documents write it (dd/mm/yyyy), or "—" when unknown."""
+    return d.strftime("%d/%m/%Y") if d else "—"
+
+
+# --- badges: one registry per vocabulary, so a new state is one line here -------------------------------------
+
+
+@dataclass(frozen=True)
+class Badge:
+    """How a state is shown: its Vietnamese label, a CSS modifier and a one-line explanation (the tooltip)."""
+
+    label: str
+    css: str
+    hint: str
+
+    def html(self, base: str = "kho-badge") -> str:
+        return f'<span class="{base} {base}--{self.css}" title="{escape(self.hint)}">{escape(self.label)}</span>'
+
+
+VERIFICATION_BADGES: dict[str, Badge] = {
+    "verified": Badge("✓ Đã kiểm chứng", "verified", "Mọi câu trả lời đều được điều khoản trích dẫn hỗ trợ."),
+    "partially_verified": Badge(
+        "◐ Kiểm chứng một phần", "partial", "Một số câu chưa được điều khoản trích dẫn hỗ trợ; đã đánh dấu."
+    ),
+    "unverified": Badge("✗ Chưa kiểm chứng", "unverified", "Không câu nào được điều khoản trích dẫn hỗ trợ."),
+    "refused": Badge(
+        "Không tìm thấy căn cứ", "refused", "Kho văn bản không có căn cứ đủ để trả lời; xem các điều gần nhất."
+    ),
+}
+
+VALIDITY_BADGES: dict[str, Badge] = {
+    Validity.CON_HIEU_LUC.value: Badge("Còn hiệu lực", "in-force", "Văn bản đang có hiệu lực."),
+    Validity.HET_HIEU_LUC.value: Badge(
+        "Hết hiệu lực", "expired", "Văn bản đã hết hiệu lực: kiểm tra văn bản thay thế trước khi áp dụng."
+    ),
+    Validity.CHUA_XAC_DINH.value: Badge("Chưa xác định hiệu lực", "unknown", "Chưa xác định được tình trạng hiệu lực."),
+}
+
+ACCESS_BADGES: dict[str, Badge] = {
+    AccessLevel.PUBLIC.value: Badge("Công khai", "public", "Mọi cán bộ được xem."),
+    AccessLevel.INTERNAL.value: Badge("Nội bộ", "internal", "Chỉ cán bộ có quyền nội bộ trở lên."),
+    AccessLevel.RESTRICTED.value: Badge("Hạn chế", "restricted", "Chỉ cán bộ có quyền truy cập hạn chế."),
+}
+
+MODE_LABELS: dict[str, str] = {"extractive": "Chỉ trích dẫn", "generative": "Trả lời tổng hợp"}
+
+UPLOAD_STATES: dict[str, str] = {
+    "pending": "Đang chờ",
+    "ingesting": "Đang đọc và tách điều khoản",
+    "indexing": "Đang lập chỉ mục",
+    "searchable": "Sẵn sàng tra cứu",
+    "indexed": "Đã lập chỉ mục",
+    "skipped_unchanged": "Không thay đổi (bỏ qua)",
+    "failed": "Lỗi",
+    "failed_no_text": "Không đọc được chữ",
+    "rejected": "Bị từ chối",
+}
+
+
+def _badge(registry: Mapping[str, Badge], key: str) -> Badge:
+    return registry.get(key) or Badge(key, "unknown", key)
+
+
+def validity_label(value: str) -> str:
+    """The Vietnamese name of a validity state ("con_hieu_luc" → "Còn hiệu lực")."""
+    return _badge(VALIDITY_BADGES, value).label
+
+
+def access_label(value: str) -> str:
+    """The Vietnamese name of an access level ("restricted" → "Hạn chế")."""
+    return _badge(ACCESS_BADGES, value).label
+
+
+def state_label(state: str) -> str:
+    """The Vietnamese name of an upload/registry state ("indexed" → "Đã lập chỉ mục")."""
+    return UPLOAD_STATES.get(state, state)
+
+
+# --- the answer ---------------------------------------------------------------------------------------------
+
+_ANSWER_TOKENS = re.compile(r"\[(\d{1,2})\]|" + re.escape(FLAG.strip()))
+
+
+def _answer_body(text: str) -> str:
+    """Escaped answer text with its [n] markers as references and unsupported sentences flagged."""
+    out: list[str] = []
+    pos = 0
+    for m in _ANSWER_TOKENS.finditer(text):
+        out.append(escape(text[pos : m.start()]))
+        if m.group(1):
+            n = m.group(1)
+            out.append(f'<sup class="kho-ref" data-marker="{n}">&#91;{n}&#93;</sup>')
+        else:
+            out.append(f'<span class="kho-flag">{escape(m.group(0))}</span>')
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def streaming_html(partial: str) -> str:
+    """The answer while the model is still writing it: escaped text and a cursor, no badge yet."""
+    body = escape(partial).replace("\n", "<br>")
+    return (
+        '<div class="kho-answer kho-answer--streaming"><div class="kho-answer-body">'
+        f'{body}<span class="kho-cursor">▍</span></div></div>'
+    )
+
+
+def answer_badge(answer: Answer) -> Badge:
+    """The badge an answer carries: the refusal, or its verification state."""
+    return VERIFICATION_BADGES["refused" if answer.refused else answer.verification.value]
+
+
+def answer_html(answer: Answer) -> str:
+    """The chat bubble of a finished answer: badge and mode, then the text; a refusal lists the closest articles.
+
+    The whole bubble is one `<div>` without blank lines, so Markdown treats it as an HTML block and parses nothing
+    inside it.
+    """
+    badge = answer_badge(answer).html()
+    mode = f'<span class="kho-mode">{escape(MODE_LABELS.get(answer.mode, answer.mode))}</span>'
+    head = f'<div class="kho-answer-head">{badge}{mode}</div>'
+    if answer.refused:
+        items = "".join(f"<li>{escape(h.anchor)}</li>" for h in answer.closest)
+        closest = (
+            f'<div class="kho-closest"><div class="kho-closest-title">Các điều gần nhất để tham khảo:</div>'
+            f"<ul>{items}</ul></div>"
+            if items
+            else ""
+        )
+        return (
+            f'<div class="kho-answer kho-answer--refused">{head}'
+            f'<div class="kho-answer-body kho-refusal">{escape(REFUSAL)}</div>{closest}</div>'
+        )
+    query = ""
+    if answer.query:
+        query = f'<div class="kho-query">Câu hỏi được hiểu là: {escape(answer.query)}</div>'
+    body = f'<div class="kho-answer-body">{_answer_body(answer.answer)}</div>'
+    return f'<div class="kho-answer">{head}{query}{body}</div>'
+
+
+def notice_html(message: str, kind: str = "info") -> str:
+    """A short message box (info, warning, error) in the workdesk's style."""
+    return f'<div class="kho-notice kho-notice--{escape(kind)}">{escape(message)}</div>'
+
+
+# --- the citations panel ----------------------------------------------------------------------------------
+
+
+def _preview(text: str, limit: int = QUOTE_PREVIEW) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _fact(label: str, value: str | None) -> str:
+    return f"<dt>{escape(label)}</dt><dd>{escape(value or '—')}</dd>"
+
+
+def citation_card(source: CitedSource, meta: DocumentMeta | None = None) -> str:
+    """One citation: anchor, document number, type, issuer, dates, validity, access level, the quoted text.
+
+    `meta` is the cited document's registry record (dates and validity as the legal department last set them);
+    without it the card falls back to what the search hit carries.
+    """
+    hit = source.hit
+    so_hieu = (meta.so_hieu if meta else None) or hit.so_hieu or hit.citation.document
+    loai = (meta.loai if meta else None) or hit.loai
+    co_quan = (meta.co_quan if meta else None) or hit.co_quan
+    validity = meta.hieu_luc.value if meta else hit.hieu_luc
+    access = meta.access_level.value if meta else hit.access_level
+    issued = vn_date(meta.ngay_ban_hanh) if meta else (str(hit.year) if hit.year else "—")
+    in_force = vn_date(meta.ngay_hieu_luc) if meta else "—"
+    state = _badge(VALIDITY_BADGES, validity)
+    warning = ""
+    if validity == Validity.HET_HIEU_LUC.value:
+        reason = f" Lý do: {meta.hieu_luc_reason}." if meta and meta.hieu_luc_reason else ""
+        warning = f'<div class="kho-cite-warning">Văn bản đã hết hiệu lực.{escape(reason)}</div>'
+    facts = "".join(
+        [
+            _fact("Số hiệu", so_hieu),
+            _fact("Loại văn bản", loai),
+            _fact("Cơ quan ban hành", co_quan),
+            _fact("Ngày ban hành", issued),
+            _fact("Ngày hiệu lực", in_force),
+        ]
+    )
+    return (
+        f'<div class="kho-cite kho-cite--{state.css}" data-marker="{source.marker}" role="button" tabindex="0" '
+        f'title="Mở điều khoản gốc">'
+        f'<div class="kho-cite-head"><span class="kho-marker">&#91;{source.marker}&#93;</span>'
+        f'<span class="kho-anchor">{escape(hit.anchor)}</span></div>'
+        f'<div class="kho-cite-states">{state.html("kho-state")}{_badge(ACCESS_BADGES, access).html("kho-state")}</div>'
+        f"{warning}"
+        f'<dl class="kho-cite-facts">{facts}</dl>'
+        f'<blockquote class="kho-quote">{escape(_preview(source.text))}</blockquote>'
+        f'<div class="kho-open">Xem điều khoản gốc ›</div>'
+        f"</div>"
+    )
+
+
+def citations_html(sources: Sequence[CitedSource], metas: Mapping[str, DocumentMeta] | None = None) -> str:
+    """The citations panel: one card per cited source (metadata by document id), or an empty-state line."""
+    if not sources:
+        return '<div class="kho-cites kho-cites--empty">Chưa có trích dẫn. Câu trả lời có căn cứ sẽ hiện ở đây.</div>'
+    metas = metas or {}
+    cards = "".join(citation_card(s, metas.get(s.hit.document_id)) for s in sources)
+    return f'<div class="kho-cites">{cards}</div>'
+
+
+# --- the source article -----------------------------------------------------------------------------------
+
+
+def _enclosing(articles: Sequence[Article], start: int, end: int) -> Article | None:
+    """The article that holds most of [start, end)."""
+    best, best_overlap = None, 0
+    for a in articles:
+        overlap = min(a.end, end) - max(a.start, start)
+        if overlap > best_overlap or (overlap == best_overlap == 0 and a.start <= start < a.end):
+            best, best_overlap = a, overlap
+    return best
+
+
+def _line_window(text: str, start: int, end: int, context: int) -> tuple[int, int]:
+    lo = text.rfind("\n", 0, max(0, start - context)) + 1
+    hi = text.find("\n", min(len(text), end + context))
+    return lo, len(text) if hi < 0 else hi
+
+
+def source_html(record: DocumentRecord, start: int, end: int, anchor: str | None = None) -> str:
+    """The cited article of `record` with exactly `record.text[start:end]` inside `<mark class="kho-cited">`.
+
+    Offsets are those ingestion stored (into the NFC document text). The rest of the article is shown around the
+    mark; a span in no article is shown with `CONTEXT_CHARS` of surrounding lines.
+    """
+    text = record.text
+    if text is None:
+        raise ValueError(f"document {record.id}: record has no text (use get_document, not list_documents)")
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"start/end: [{start}, {end}) is not a span of document {record.id} ({len(text)} chars)")
+    meta = record.meta
+    article = _enclosing(record.articles(), start, end)
+    if article is not None:
+        lo, hi = min(article.start, start), max(article.end, end)
+        path = [p for p in (article.part, article.chapter, article.section) if p]
+    else:
+        lo, hi = _line_window(text, start, end, CONTEXT_CHARS)
+        path = []
+    before = ("…\n" if lo > 0 and article is None else "") + text[lo:start]
+    after = text[end:hi] + ("\n…" if hi < len(text) and article is None else "")
+    body = (
+        f"{escape(before)}"
+        f'<mark class="kho-cited" data-start="{start}" data-end="{end}">{escape(text[start:end])}</mark>'
+        f"{escape(after)}"
+    )
+    title = meta.short_name if meta.so_hieu else meta.title
+    states = _badge(VALIDITY_BADGES, meta.hieu_luc.value).html("kho-state") + _badge(
+        ACCESS_BADGES, meta.access_level.value
+    ).html("kho-state")
+    facts = "".join(
+        [
+            _fact("Số hiệu", meta.so_hieu),
+            _fact("Loại văn bản", meta.loai),
+            _fact("Cơ quan ban hành", meta.co_quan),
+            _fact("Ngày ban hành", vn_date(meta.ngay_ban_hanh)),
+            _fact("Ngày hiệu lực", vn_date(meta.ngay_hieu_luc)),
+        ]
+    )
+    where = f'<div class="kho-source-path">{escape(" › ".join(path))}</div>' if path else ""
+    cited_as = f'<div class="kho-source-anchor">Trích dẫn: {escape(anchor)}</div>' if anchor else ""
+    return (
+        f'<div class="kho-source" data-document="{escape(record.id)}">'
+        f'<div class="kho-source-head"><div class="kho-source-title">{escape(title)}</div>'
+        f'<div class="kho-source-sub">{escape(meta.title)}</div>'
+        f'<div class="kho-cite-states">{states}</div></div>'
+        f'<dl class="kho-cite-facts">{facts}</dl>{cited_as}{where}'
+        f'<div class="kho-article">{body}</div></div>'
+    )
+
+
+# --- admin tables -----------------------------------------------------------------------------------------
+
+DOCUMENT_COLUMNS = [
+    "Số hiệu",
+    "Tên văn bản",
+    "Loại",
+    "Cơ quan ban hành",
+    "Ngày ban hành",
+    "Ngày hiệu lực",
+    "Hiệu lực",
+    "Mức truy cập",
+    "Số đoạn",
+    "Mã văn bản",
+]
+DOCUMENT_COLUMN_WIDTHS: list[str | int] = ["11%", "22%", "7%", "9%", "8%", "8%", "9%", "7%", "5%", "14%"]
+
+
+def document_row(record: DocumentRecord) -> list[str]:
+    """One row of the admin's document list (plain strings: the table component escapes them); the id comes last."""
+    m = record.meta
+    return [
+        m.so_hieu or "—",
+        m.title,
+        m.loai or "—",
+        m.co_quan or "—",
+        vn_date(m.ngay_ban_hanh),
+        vn_date(m.ngay_hieu_luc),
+        validity_label(m.hieu_luc.value),
+        access_label(m.access_level.value),
+        str(record.n_chunks),
+        record.id,
+    ]
+
+
+FILE_COLUMNS = ["Tệp nguồn", "Trạng thái", "Lý do", "Văn bản", "Đoạn", "Cập nhật"]
+
+
+def file_row(record: FileRecord) -> list[str]:
+    """One row of the admin's source-file list: name, state (Vietnamese), reason, counts, last change."""
+    return [
+        Path(record.path).name,
+        state_label(record.state.value),
+        record.reason or "",
+        str(record.n_documents),
+        str(record.n_chunks),
+        record.updated_at[:19].replace("T", " "),
+    ]
+
+
+UPLOAD_COLUMNS = ["Tệp", "Trạng thái", "Lý do", "Văn bản"]
+
+
+def upload_row(result: Mapping[str, object]) -> list[str]:
+    """One row of the upload table from a `Services.upload` result {"file", "state", "reason", "documents"}."""
+    docs = result.get("documents") or []
+    names = ", ".join(str(d) for d in docs) if isinstance(docs, list | tuple) else str(docs)
+    return [
+        str(result.get("file", "")),
+        state_label(str(result.get("state", ""))),
+        str(result.get("reason") or ""),
+        names,
+    ]

@@ -1,0 +1,700 @@
+"""What the workdesk and the REST API can do, for whom: the one layer both call, with access checks and audit.
+
+Every operation takes the `Principal` asking. Clearance becomes `Filters.max_access_rank`, so retrieval is
+filtered inside Qdrant; document reads check the clearance again and answer `NotFound` for a document above it
+(the same answer as for a missing one: existence is never revealed). Roles allowed per operation live in one
+table (`PERMISSIONS`); a role outside it gets `Forbidden`. Questions, retrieved chunk ids, the citations shown,
+feedback and admin actions go to the audit log (`ui.audit`), personal data masked.
+
+>>> who = Principal("an", "staff", AccessLevel.PUBLIC)
+>>> filters_for(who, SearchFilters(types=("Nghị định",))).max_access_rank, filters_for(who).types
+(0, ())
+>>> allowed(who, "upload")
+False
+
+Threads: the API serves requests from a thread pool. The registry's single SQLite connection is only written
+under `_write_lock` (uploads, access/validity changes and the index sync that follows them run one at a time);
+reads go through one registry connection per thread (WAL: each sees committed data, never a writer's open
+transaction, which a shared connection would show). The vector store is wrapped in `GuardedStore`: writes are
+serialised; for qdrant-client's local mode (plain Python dicts) a readers-writer lock also keeps queries out
+while a write runs. Qdrant Edge needs no such exclusion: its Python binding (pyo3) can only hand out shared
+references to a Rust shard that does its own locking (a conflicting borrow raises, it cannot corrupt), and 4
+query threads against a sync loop (upsert, delete, flush, optimize) for 8 s gave no error — so searches keep
+running during an upload instead of waiting for Qdrant's optimizer. LLM generations are serialised by the
+backend itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+import numpy as np
+
+from assistant.answer import REFUSAL, Answer, Verification
+from assistant.pipeline import AskOptions, Assistant
+from core.pii import mask_pii
+from core.settings import Settings, get_settings
+from index.payload import ACCESS_RANK, norm_label
+from index.search import Hit, Mode, Searcher, SearchResult
+from index.sparse import SparseVec
+from index.store import ALIAS, CollectionMeta, EdgeStore, Filters, PointIn, ScoredPoint, VectorStore, open_store
+from ingest.model import AccessLevel, DocState, Validity
+from ingest.registry import DocumentRecord, FileRecord, Registry
+from ui.audit import AuditEvent, AuditLog
+
+log = logging.getLogger(__name__)
+
+Role = Literal["staff", "legal", "admin", "evaluator"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+# Operation → the roles that may perform it. Reading and asking is everyone's; changing the corpus is admin's.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "ask": frozenset(ROLES),
+    "search": frozenset(ROLES),
+    "read_documents": frozenset(ROLES),
+    "feedback": frozenset(ROLES),
+    "upload": frozenset({"admin"}),
+    "set_access": frozenset({"admin"}),
+    "set_validity": frozenset({"admin"}),
+    "audit_export": frozenset({"admin", "legal"}),
+}
+# Who may judge an answer they did not get themselves (evaluators score others' answers).
+FEEDBACK_ON_OTHERS: frozenset[str] = frozenset({"evaluator", "legal", "admin"})
+
+UPLOAD_DIR = "uploads"
+# What upload reports per file, in order: refused before ingest, ingest running, the registry's verdict, then
+# (for stored files) the index updated so the documents are searchable.
+UPLOAD_STATES = ("rejected", "ingesting", *(s.value for s in DocState), "indexing", "searchable")
+MAX_QUESTION_CHARS = 2000
+MAX_HISTORY = 10
+
+
+class Forbidden(Exception):
+    """The principal's role may not do this (→ HTTP 403)."""
+
+
+class NotFound(Exception):
+    """No such thing for this principal: missing OR above their clearance (→ 404; never reveals existence)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a user name, a role, and the highest access level they are cleared for."""
+
+    name: str
+    role: Role
+    clearance: AccessLevel
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {self.role!r}")
+        if not isinstance(self.clearance, AccessLevel):
+            object.__setattr__(self, "clearance", AccessLevel.from_str(str(self.clearance)))
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a user can narrow retrieval by in the UI/API (clearance is never among them: it comes from who asks)."""
+
+    types: tuple[str, ...] = ()
+    issuers: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    validity: tuple[str, ...] = ()
+
+
+@dataclass
+class AskResult:
+    """An answer and the id of its audit record (what feedback refers to)."""
+
+    answer_id: str
+    answer: Answer
+
+
+def allowed(who: Principal, operation: str) -> bool:
+    """Whether `who`'s role may perform `operation` (a key of `PERMISSIONS`)."""
+    return who.role in PERMISSIONS[operation]
+
+
+def require(who: Principal, operation: str) -> None:
+    """`Forbidden` unless `who` may perform `operation`."""
+    if not allowed(who, operation):
+        raise Forbidden(f"vai trò '{who.role}' không được phép thực hiện thao tác này ({operation})")
+
+
+def filters_for(who: Principal, chosen: SearchFilters | None = None) -> Filters:
+    """The Qdrant filter for `who`: their clearance as `max_access_rank`, plus the filters they chose.
+
+    Wrong values (an unknown validity, a year range that ends before it starts) raise ValueError naming the field.
+    """
+    f = chosen or SearchFilters()
+    for v in f.validity:
+        Validity.from_str(v)
+    if f.year_from is not None and f.year_to is not None and f.year_from > f.year_to:
+        raise ValueError(f"year_from ({f.year_from}) is after year_to ({f.year_to})")
+    return Filters(
+        max_access_rank=ACCESS_RANK[who.clearance],
+        types=tuple(x for x in (norm_label(t) for t in f.types) if x),
+        issuers=tuple(x for x in (norm_label(t) for t in f.issuers) if x),
+        year_from=f.year_from,
+        year_to=f.year_to,
+        validity=tuple(Validity.from_str(v).value for v in f.validity),
+    )
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+# ------------------------------------------------------------------------------------------------- concurrency
+
+
+class ReadWriteLock:
+    """Many readers at once, or one writer alone; a waiting writer holds back new readers (no starvation)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class GuardedStore:
+    """A `VectorStore` whose writes run one at a time; with `exclusive_writes`, also never during a query."""
+
+    def __init__(self, inner: VectorStore, exclusive_writes: bool = True) -> None:
+        self.inner = inner
+        self.lock = ReadWriteLock()
+        self._write_lock = threading.RLock()
+        self.exclusive_writes = exclusive_writes
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        if not self.exclusive_writes:
+            yield
+            return
+        with self.lock.reading():
+            yield
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        with self._write_lock:
+            if not self.exclusive_writes:
+                yield
+                return
+            with self.lock.writing():
+                yield
+
+    # reads
+    def collections(self) -> list[str]:
+        with self._reading():
+            return self.inner.collections()
+
+    def collection_meta(self, name: str) -> CollectionMeta:
+        with self._reading():
+            return self.inner.collection_meta(name)
+
+    def resolve_alias(self, alias: str) -> str | None:
+        with self._reading():
+            return self.inner.resolve_alias(alias)
+
+    def missing_dense(self, name: str, limit: int) -> list[ScoredPoint]:
+        with self._reading():
+            return self.inner.missing_dense(name, limit)
+
+    def query(
+        self, name: str, using: str, vector: np.ndarray | SparseVec, filters: Filters, limit: int
+    ) -> list[ScoredPoint]:
+        with self._reading():
+            return self.inner.query(name, using, vector, filters, limit)
+
+    def count(self, name: str, filters: Filters | None = None, with_dense: bool | None = None) -> int:
+        with self._reading():
+            return self.inner.count(name, filters, with_dense)
+
+    def point_ids(self, name: str, document_id: str) -> list[str]:
+        with self._reading():
+            return self.inner.point_ids(name, document_id)
+
+    # writes
+    def create_collection(self, name: str, meta: CollectionMeta) -> None:
+        with self._writing():
+            self.inner.create_collection(name, meta)
+
+    def drop_collection(self, name: str) -> None:
+        with self._writing():
+            self.inner.drop_collection(name)
+
+    def set_alias(self, alias: str, name: str) -> None:
+        with self._writing():
+            self.inner.set_alias(alias, name)
+
+    def upsert(self, name: str, points: Sequence[PointIn]) -> None:
+        with self._writing():
+            self.inner.upsert(name, points)
+
+    def delete_document(self, name: str, document_id: str, keep_ids: Sequence[str] = ()) -> None:
+        with self._writing():
+            self.inner.delete_document(name, document_id, keep_ids)
+
+    def set_dense(self, name: str, ids: Sequence[str], vectors: np.ndarray) -> None:
+        with self._writing():
+            self.inner.set_dense(name, ids, vectors)
+
+    def flush(self, name: str) -> None:
+        with self._writing():
+            self.inner.flush(name)
+
+    def optimize(self, name: str) -> None:
+        with self._writing():
+            self.inner.optimize(name)
+
+    def close(self) -> None:
+        with self._writing():
+            self.inner.close()
+
+
+class _RecordingSearcher:
+    """Delegates to the shared searcher and remembers what one question's searches returned (for the audit)."""
+
+    def __init__(self, inner: Searcher) -> None:
+        self.inner = inner
+        self.hits: list[Hit] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def search(
+        self, query: str, k: int = 10, mode: Mode = "hybrid", filters: Filters | None = None, article_level: bool = True
+    ) -> SearchResult:
+        result = self.inner.search(query, k=k, mode=mode, filters=filters, article_level=article_level)
+        self.hits.extend(h for h in result.hits if h.chunk_id not in {x.chunk_id for x in self.hits})
+        return result
+
+
+# ------------------------------------------------------------------------------------------------- services
+
+
+@dataclass
+class _ReadConnections:
+    """One read-only registry connection per thread, all closed together."""
+
+    path: Path
+    local: threading.local = field(default_factory=threading.local)
+    opened: list[Registry] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self) -> Registry:
+        reg = getattr(self.local, "registry", None)
+        if reg is None:
+            reg = Registry(self.path)
+            self.local.registry = reg
+            with self.lock:
+                self.opened.append(reg)
+        return cast(Registry, reg)
+
+    def close(self) -> None:
+        with self.lock:
+            for reg in self.opened:
+                try:
+                    reg.close()
+                except Exception:  # a connection made in another thread; closing is best effort at shutdown
+                    log.debug("closing a read connection failed", exc_info=True)
+            self.opened.clear()
+
+
+class Services:
+    """Ask, search, read documents, upload, change access/validity, give feedback: each checked and audited."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        registry: Registry | None = None,
+        store: VectorStore | None = None,
+        audit: AuditLog | None = None,
+        llm_factory: Callable[[], object] | None = None,
+        mode: Mode = "hybrid",
+    ) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self._own_registry = registry is None
+        self._own_store = store is None
+        self.registry = registry or Registry.from_settings(settings)
+        inner = store or open_store(settings)
+        self.store = GuardedStore(inner, exclusive_writes=not isinstance(inner, EdgeStore))
+        self.audit = audit or AuditLog(settings.data_dir / "audit.sqlite3")
+        self._llm_factory = llm_factory
+        self.mode: Mode = mode
+        self._reads = _ReadConnections(self.registry.path)
+        self._write_lock = threading.RLock()
+        self._searcher_lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._embedder: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Services:
+        """Services over the data dir of `settings` (default: the process settings); brings the index up to date."""
+        services = cls(settings or get_settings())
+        services.catch_up()
+        return services
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    def catch_up(self) -> None:
+        """Apply registry changes the index has not seen (e.g. a `kho ingest` run while the server was down)."""
+        from index.indexer import Indexer
+
+        with self._write_lock:
+            if self.registry.counts()["documents"] == 0 and self.store.resolve_alias(ALIAS) is None:
+                return
+            Indexer(self.registry, cast(VectorStore, self.store), self.settings).ensure()
+            self._invalidate()
+
+    def warm(self) -> None:
+        """Load the query embedder now rather than on the first question."""
+        searcher = self._current_searcher()
+        if searcher is not None and searcher.dense_points:
+            searcher.embedder  # noqa: B018  (loads the model)
+
+    def close(self) -> None:
+        self._reads.close()
+        self.audit.close()
+        if self._own_store:
+            self.store.close()
+        if self._own_registry:
+            self.registry.close()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _invalidate(self) -> None:
+        """Forget the searcher: the next question builds one on the current collection and its counts."""
+        with self._searcher_lock:
+            if self._searcher is not None and self._searcher._embedder is not None:
+                self._embedder = self._searcher._embedder
+            self._searcher = None
+
+    def _current_searcher(self) -> Searcher | None:
+        with self._searcher_lock:
+            if self._searcher is None:
+                if self.store.resolve_alias(ALIAS) is None:
+                    return None
+                self._searcher = Searcher(cast(VectorStore, self.store), self.settings, embedder=self._embedder)
+            return self._searcher
+
+    # -- reading -----------------------------------------------------------------------------------------------
+
+    def ask(
+        self,
+        who: Principal,
+        question: str,
+        history: Sequence[str] = (),
+        filters: SearchFilters | None = None,
+        extractive: bool = False,
+        on_token: Callable[[str], None] | None = None,
+    ) -> AskResult:
+        """Answer `question` from what `who` may read; the question (masked) and what was cited are audited."""
+        require(who, "ask")
+        question = _nfc(question)
+        if not question:
+            raise ValueError("question: câu hỏi trống")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ValueError(f"question: dài quá {MAX_QUESTION_CHARS} ký tự")
+        past = [h for h in (_nfc(x) for x in history) if h][-MAX_HISTORY:]
+        options = AskOptions(mode=self.mode, filters=filters_for(who, filters), extractive=extractive)
+        searcher = self._current_searcher()
+        mode = "extractive" if extractive else "generative"
+        recorder: _RecordingSearcher | None = None
+        if searcher is None:
+            answer = Answer(question, REFUSAL, [], Verification.UNVERIFIED, refused=True, mode=mode)
+        else:
+            recorder = _RecordingSearcher(searcher)
+            assistant = Assistant(cast(Searcher, recorder), llm_factory=self._llm_factory)
+            try:
+                answer = assistant.ask(question, past, options, on_token)
+            except Exception as exc:  # every question is audited, answered or not
+                self.audit.record(
+                    AuditEvent(
+                        user=who.name,
+                        role=who.role,
+                        event="ask",
+                        question=question,
+                        retrieved=[h.chunk_id for h in recorder.hits],
+                        details={"mode": mode, "history": len(past), "error": type(exc).__name__},
+                    )
+                )
+                raise
+        event = AuditEvent(
+            user=who.name,
+            role=who.role,
+            event="ask",
+            question=question,
+            retrieved=[h.chunk_id for h in recorder.hits] if recorder else [],
+            citations=[
+                {
+                    "marker": c.marker,
+                    "anchor": c.hit.anchor,
+                    "chunk_id": c.hit.chunk_id,
+                    "document_id": c.hit.document_id,
+                }
+                for c in answer.citations
+            ],
+            verification=answer.verification.value,
+            refused=answer.refused,
+            details={"mode": answer.mode, "history": len(past), "query": answer.query},
+        )
+        answer_id = self.audit.record(event)
+        log.info("ask by %s (%s): %s", who.name, who.role, mask_pii(question)[:200])
+        return AskResult(answer_id=answer_id, answer=answer)
+
+    def search(self, who: Principal, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        """The top `k` articles for `query` among those `who` may read."""
+        require(who, "search")
+        query = _nfc(query)
+        if not query:
+            raise ValueError("query: nội dung tìm kiếm trống")
+        if len(query) > MAX_QUESTION_CHARS:
+            raise ValueError(f"query: dài quá {MAX_QUESTION_CHARS} ký tự")
+        if not 1 <= k <= 100:
+            raise ValueError(f"k: phải từ 1 đến 100, không phải {k}")
+        flt = filters_for(who, filters)
+        searcher = self._current_searcher()
+        hits = [] if searcher is None else searcher.search(query, k=k, mode=self.mode, filters=flt).hits
+        self.audit.record(
+            AuditEvent(
+                user=who.name,
+                role=who.role,
+                event="search",
+                question=query,
+                retrieved=[h.chunk_id for h in hits],
+            )
+        )
+        return hits
+
+    def list_documents(self, who: Principal) -> list[DocumentRecord]:
+        """The documents `who` is cleared for (metadata only)."""
+        require(who, "read_documents")
+        return self._reads.get().list_documents(who.clearance.allowed())
+
+    def list_files(self, who: Principal) -> list[FileRecord]:
+        """Every source file the registry knows, with its state and reason (admin only): failed files have no
+        document, so this is where an administrator sees them."""
+        require(who, "upload")
+        return self._reads.get().list_files()
+
+    def get_document(self, who: Principal, doc_id: str) -> DocumentRecord:
+        """One document with its text and articles; `NotFound` when missing or above `who`'s clearance."""
+        require(who, "read_documents")
+        doc = self._reads.get().get_document(doc_id)
+        if doc is None or doc.meta.access_level.rank > who.clearance.rank:
+            raise NotFound(f"không có văn bản {doc_id!r}")
+        self.audit.record(AuditEvent(user=who.name, role=who.role, event="document_view", ref=doc_id))
+        return doc
+
+    # -- changing the corpus (admin) ---------------------------------------------------------------------------
+
+    def upload(
+        self,
+        who: Principal,
+        files: Sequence[tuple[str, bytes]],
+        access_level: AccessLevel = AccessLevel.PUBLIC,
+        on_progress: Callable[[str, str], None] | None = None,
+    ) -> list[dict[str, object]]:
+        """Store uploaded files under `<data_dir>/uploads/`, ingest them, and update the index.
+
+        Each file gets `{"file", "state", "reason", "documents"}`: `state` is "rejected" (bad name, type, size;
+        `reason` says which) or the registry's state (indexed, skipped_unchanged, failed, failed_no_text);
+        `documents` lists the ids stored for it. A file with the same name as an earlier upload replaces it.
+        `on_progress(file, state)` reports each step (`UPLOAD_STATES`).
+        """
+        from index.indexer import Indexer
+        from ingest.formats.registry import READERS
+        from ingest.job import run_ingest
+
+        require(who, "upload")
+        level = access_level if isinstance(access_level, AccessLevel) else AccessLevel.from_str(str(access_level))
+        if not files:
+            raise ValueError("files: chưa chọn tệp nào")
+
+        def report(name: str, state: str) -> None:
+            if on_progress is not None:
+                on_progress(name, state)
+
+        folder = self.settings.data_dir / UPLOAD_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        results: list[dict[str, object]] = []
+        accepted: list[tuple[dict[str, object], Path, bytes]] = []
+        seen: set[str] = set()
+        for raw_name, content in files:
+            name = _safe_name(raw_name)
+            entry: dict[str, object] = {"file": name or raw_name, "state": "rejected", "reason": None, "documents": []}
+            results.append(entry)
+            problem = _upload_problem(name, content, self.settings.max_file_bytes, READERS, seen)
+            if problem:
+                entry["reason"] = problem
+                report(str(entry["file"]), "rejected")
+                continue
+            seen.add(name.casefold())
+            accepted.append((entry, folder / name, content))
+        with self._write_lock:
+            for entry, path, content in accepted:
+                tmp = path.with_name(f".{path.name}.part")
+                tmp.write_bytes(content)
+                os.replace(tmp, path)
+                report(str(entry["file"]), "ingesting")
+                rep = run_ingest([path], self.registry, self.settings, access_level=level, progress=False)
+                res = rep.result(path)
+                entry["state"] = res.state.value if res else DocState.FAILED.value
+                entry["reason"] = res.reason if res else "không đọc được tệp"
+                entry["documents"] = self.registry.document_ids(path)
+                report(str(entry["file"]), str(entry["state"]))
+            stored = [e for e, _, _ in accepted if e["documents"]]
+            if accepted:
+                for e in stored:
+                    report(str(e["file"]), "indexing")
+                Indexer(self.registry, cast(VectorStore, self.store), self.settings).sync()
+                self._invalidate()
+                for e in stored:
+                    report(str(e["file"]), "searchable")
+        self.audit.record(
+            AuditEvent(
+                user=who.name,
+                role=who.role,
+                event="upload",
+                details={
+                    "access_level": level.value,
+                    "files": [{k: e[k] for k in ("file", "state", "reason", "documents")} for e in results],
+                },
+            )
+        )
+        return results
+
+    def set_access_level(self, who: Principal, doc_id: str, level: AccessLevel) -> None:
+        """Change a document's access level; the index payload follows before this returns."""
+        require(who, "set_access")
+        lvl = level if isinstance(level, AccessLevel) else AccessLevel.from_str(str(level))
+        self._change(
+            who, doc_id, "set_access", lambda: self.registry.set_access_level(doc_id, lvl), {"access_level": lvl.value}
+        )
+
+    def set_validity(self, who: Principal, doc_id: str, validity: str, reason: str | None = None) -> None:
+        """Set a document's hiệu lực (and why); the index payload follows before this returns."""
+        require(who, "set_validity")
+        v = Validity.from_str(validity)
+        reason = _nfc(reason) if reason else None
+        self._change(
+            who,
+            doc_id,
+            "set_validity",
+            lambda: self.registry.set_validity(doc_id, v, reason),
+            {"hieu_luc": v.value, "reason": reason},
+        )
+
+    def _change(
+        self, who: Principal, doc_id: str, event: str, apply: Callable[[], None], details: dict[str, Any]
+    ) -> None:
+        from index.indexer import Indexer
+
+        with self._write_lock:
+            if self.registry.get_document(doc_id) is None:
+                raise NotFound(f"không có văn bản {doc_id!r}")
+            apply()
+            Indexer(self.registry, cast(VectorStore, self.store), self.settings).sync()
+            self._invalidate()
+        self.audit.record(AuditEvent(user=who.name, role=who.role, event=event, ref=doc_id, details=details))
+
+    # -- feedback ----------------------------------------------------------------------------------------------
+
+    def feedback(
+        self, who: Principal, answer_id: str, correct: bool, comment: str = "", wrong_citation: int | None = None
+    ) -> None:
+        """Record a verdict on an answer (đúng/sai, a comment, the marker of the citation judged wrong).
+
+        `NotFound` for an unknown answer, or one given to someone else unless `who` is an evaluator, legal or admin.
+        """
+        require(who, "feedback")
+        asked = self.audit.get(answer_id)
+        if asked is None or asked.event != "ask":
+            raise NotFound(f"không có câu trả lời {answer_id!r}")
+        if asked.user != who.name and who.role not in FEEDBACK_ON_OTHERS:
+            raise NotFound(f"không có câu trả lời {answer_id!r}")
+        markers = {int(c["marker"]) for c in asked.citations}
+        if wrong_citation is not None and wrong_citation not in markers:
+            shown = ", ".join(str(m) for m in sorted(markers)) or "không có"
+            raise ValueError(f"wrong_citation: câu trả lời không có trích dẫn [{wrong_citation}] (có: {shown})")
+        wrong = next((c for c in asked.citations if int(c["marker"]) == wrong_citation), None)
+        self.audit.record(
+            AuditEvent(
+                user=who.name,
+                role=who.role,
+                event="feedback",
+                ref=answer_id,
+                citations=[wrong] if wrong else [],
+                details={"correct": bool(correct), "comment": _nfc(comment)[:4000], "wrong_citation": wrong_citation},
+            )
+        )
+
+
+def _safe_name(name: str) -> str:
+    """The file name without any folder part, NFC; "" when nothing usable is left."""
+    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if base in (".", "..") or base.startswith(".") or any(ord(ch) < 32 for ch in base):
+        return ""
+    return base[:200]
+
+
+def _upload_problem(name: str, content: bytes, max_bytes: int, readers: dict[str, Any], seen: set[str]) -> str | None:
+    """Why an uploaded file is refused (a sentence naming it), or None."""
+    if not name:
+        return "tên tệp không hợp lệ"
+    suffix = Path(name).suffix.lower()
+    if suffix not in readers:
+        kinds = ", ".join(sorted(readers))
+        return f"{name}: định dạng '{suffix or '(không có đuôi)'}' không được hỗ trợ (chỉ nhận {kinds})"
+    if not content:
+        return f"{name}: tệp rỗng"
+    if len(content) > max_bytes:
+        return f"{name}: lớn hơn giới hạn {max_bytes / 1024 / 1024:g} MB"
+    if name.casefold() in seen:
+        return f"{name}: tải lên hai lần trong cùng một lượt"
+    return None
