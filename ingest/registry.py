@@ -40,13 +40,14 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from core.sqlite import Migrations, applied, connect
 from ingest.ids import doc_id
 from ingest.model import (
     AccessLevel,
@@ -67,16 +68,9 @@ from ingest.model import (
 if TYPE_CHECKING:
     from core.settings import Settings
 
-BUSY_TIMEOUT_MS = 30_000  # an ingest run and the API may write at once; wait for the other's commit, not fail
 
-Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[Migration] = []
-
-
-def migration(fn: Migration) -> Migration:
-    """Register a named migration; they run in definition order, each exactly once per database."""
-    MIGRATIONS.append(fn)
-    return fn
+MIGRATIONS = Migrations()
+migration = MIGRATIONS.register
 
 
 @migration
@@ -297,9 +291,7 @@ def articles_from_json(s: str) -> list[Article]:
     """Inverse of `articles_to_json`."""
     out: list[Article] = []
     for a in json.loads(s):
-        clauses = [
-            Clause(**{**c, "points": [Point(**p) for p in c.get("points", [])]}) for c in a.get("clauses", [])
-        ]
+        clauses = [Clause(**{**c, "points": [Point(**p) for p in c.get("points", [])]}) for c in a.get("clauses", [])]
         src = a.get("source")
         source = None
         if src:
@@ -325,16 +317,10 @@ class Registry:
         self.path = Path(path).expanduser()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves instead of sqlite3's implicit transactions
-        self.db = sqlite3.connect(
-            str(self.path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-        )
-        self.db.row_factory = sqlite3.Row
-        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA synchronous = FULL")
-        self._migrate()
+        # autocommit mode (core.sqlite.connect): we issue BEGIN/COMMIT ourselves
+        self.db = connect(self.path, foreign_keys=True, synchronous_full=True)
+        with self._lock:
+            MIGRATIONS.apply(self.db)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Registry:
@@ -367,20 +353,8 @@ class Registry:
             else:
                 self.db.execute("COMMIT")
 
-    def _migrate(self) -> None:
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        for fn in MIGRATIONS:
-            with self._tx() as db:
-                # checked inside the transaction: two processes opening a new registry at once apply it once
-                if db.execute("SELECT 1 FROM _migrations WHERE name = ?", (fn.__name__,)).fetchone():
-                    continue
-                fn(db)
-                db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (fn.__name__, _now()))
-
     def applied_migrations(self) -> list[str]:
-        return [r["name"] for r in self.db.execute("SELECT name FROM _migrations ORDER BY rowid")]
+        return applied(self.db)
 
     # -- writes ----------------------------------------------------------------------------------------------
 
@@ -653,9 +627,7 @@ class Registry:
         args: tuple[Any, ...] = (after_seq,)
         if limit is not None:
             sql, args = sql + " LIMIT ?", (after_seq, limit)
-        return [
-            OutboxOp(r["seq"], r["op"], r["document_id"], r["created_at"]) for r in self.db.execute(sql, args)
-        ]
+        return [OutboxOp(r["seq"], r["op"], r["document_id"], r["created_at"]) for r in self.db.execute(sql, args)]
 
     def consumer_seq(self, consumer: str) -> int:
         """The last seq `consumer` acked (0 when it never did)."""
@@ -686,13 +658,10 @@ class Registry:
         """Problems in the stored data, as sentences; an empty list when the registry is consistent."""
         problems: list[str] = []
         q = self.db.execute
-        for r in q(
-            "SELECT c.id FROM chunks c LEFT JOIN documents d ON d.id = c.document_id WHERE d.id IS NULL"
-        ):
+        for r in q("SELECT c.id FROM chunks c LEFT JOIN documents d ON d.id = c.document_id WHERE d.id IS NULL"):
             problems.append(f"chunk {r[0]} has no document")
         for r in q(
-            "SELECT d.id, d.file_path FROM documents d LEFT JOIN files f ON f.path = d.file_path "
-            "WHERE f.path IS NULL"
+            "SELECT d.id, d.file_path FROM documents d LEFT JOIN files f ON f.path = d.file_path WHERE f.path IS NULL"
         ):
             problems.append(f"document {r[0]} has no file ({r[1]})")
         for r in q(
@@ -707,13 +676,10 @@ class Registry:
             " WHERE d.file_path = f.path) AS chunks FROM files f"
         ):
             if r["n_chunks"] != r["chunks"]:
-                problems.append(
-                    f"file {r['path']} ({r['state']}) records {r['n_chunks']} chunks but has {r['chunks']}"
-                )
+                problems.append(f"file {r['path']} ({r['state']}) records {r['n_chunks']} chunks but has {r['chunks']}")
             if r["n_documents"] != r["docs"]:
                 problems.append(
-                    f"file {r['path']} ({r['state']}) records {r['n_documents']} documents but has "
-                    f"{r['docs']}"
+                    f"file {r['path']} ({r['state']}) records {r['n_documents']} documents but has {r['docs']}"
                 )
         for r in q(
             "SELECT path, content_hash, indexed_hash FROM files WHERE state = 'indexed' "
@@ -733,9 +699,7 @@ class Registry:
 
     @staticmethod
     def _op(db: sqlite3.Connection, op: str, document_id: str) -> None:
-        db.execute(
-            "INSERT INTO outbox (op, document_id, created_at) VALUES (?, ?, ?)", (op, document_id, _now())
-        )
+        db.execute("INSERT INTO outbox (op, document_id, created_at) VALUES (?, ?, ?)", (op, document_id, _now()))
 
     @staticmethod
     def _file_record(db: sqlite3.Connection, p: str) -> FileRecord | None:
@@ -910,9 +874,7 @@ class Registry:
 def _access_filter(column: str, levels: Iterable[AccessLevel] | None) -> tuple[str, tuple[Any, ...]]:
     if levels is None:
         return "", ()
-    vals = tuple(
-        lvl.value if isinstance(lvl, AccessLevel) else AccessLevel.from_str(lvl).value for lvl in levels
-    )
+    vals = tuple(lvl.value if isinstance(lvl, AccessLevel) else AccessLevel.from_str(lvl).value for lvl in levels)
     if not vals:
         return "WHERE 0", ()
     return f"WHERE {column} IN ({', '.join('?' for _ in vals)})", vals

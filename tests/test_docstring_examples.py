@@ -11,7 +11,7 @@ MODULES = [
     "core.settings", "corpus", "ingest.ids", "ingest.model", "ingest.metadata", "ingest.structure",
     "ingest.parse", "ingest.formats.registry", "index.embedders", "index.sparse", "index.search",
     "eval.retrieval", "eval.answers", "eval.refusal", "assistant.evidence", "assistant.verify", "assistant.judge",
-    "assistant.llm", "assistant.rewrite", "assistant.injection",
+    "assistant.llm", "assistant.rewrite", "assistant.injection", "core.sqlite",
 ]
 
 

@@ -26,12 +26,12 @@ import secrets
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
 from core.settings import Settings
+from core.sqlite import Migrations, connect
 from ingest.model import AccessLevel
 from ui.services import ROLES, Principal, Role
 
@@ -39,14 +39,8 @@ KEY_PREFIX = "kho"
 KEY_RE = re.compile(r"^kho_([0-9a-f]{8})_([A-Za-z0-9_-]{20,100})$")
 NAME_RE = re.compile(r"^[\w.@-]{1,64}$")
 
-Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[Migration] = []
-
-
-def migration(fn: Migration) -> Migration:
-    """Register a named migration; they run in definition order, each exactly once per database."""
-    MIGRATIONS.append(fn)
-    return fn
+MIGRATIONS = Migrations()
+migration = MIGRATIONS.register
 
 
 @migration
@@ -109,24 +103,9 @@ class Accounts:
         self.path = Path(path).expanduser()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db = connect(self.path)
         with self._lock:
-            self.db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            for fn in MIGRATIONS:
-                self.db.execute("BEGIN IMMEDIATE")
-                try:
-                    if not self.db.execute("SELECT 1 FROM _migrations WHERE name = ?", (fn.__name__,)).fetchone():
-                        fn(self.db)
-                        self.db.execute(
-                            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (fn.__name__, _now())
-                        )
-                except BaseException:
-                    self.db.execute("ROLLBACK")
-                    raise
-                self.db.execute("COMMIT")
+            MIGRATIONS.apply(self.db)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Accounts:

@@ -24,25 +24,20 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from core.pii import mask_pii
+from core.sqlite import Migrations, applied, connect
 
 EventKind = Literal["ask", "search", "document_view", "upload", "set_access", "set_validity", "feedback"]
 EVENT_KINDS: tuple[str, ...] = ("ask", "search", "document_view", "upload", "set_access", "set_validity", "feedback")
 EXPORT_FORMATS = ("jsonl", "csv")
 
-Migration = Callable[[sqlite3.Connection], None]
-MIGRATIONS: list[Migration] = []
-
-
-def migration(fn: Migration) -> Migration:
-    """Register a named migration; they run in definition order, each exactly once per database."""
-    MIGRATIONS.append(fn)
-    return fn
+MIGRATIONS = Migrations()
+migration = MIGRATIONS.register
 
 
 @migration
@@ -144,33 +139,13 @@ class AuditLog:
         self.path = Path(path).expanduser()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self.db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=30)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = FULL")
-        self._migrate()
-
-    def _migrate(self) -> None:
+        self.db = connect(self.path, synchronous_full=True)
         with self._lock:
-            self.db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            for fn in MIGRATIONS:
-                self.db.execute("BEGIN IMMEDIATE")
-                try:
-                    done = self.db.execute("SELECT 1 FROM _migrations WHERE name = ?", (fn.__name__,)).fetchone()
-                    if not done:
-                        fn(self.db)
-                        self.db.execute(
-                            "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (fn.__name__, _now())
-                        )
-                except BaseException:
-                    self.db.execute("ROLLBACK")
-                    raise
-                self.db.execute("COMMIT")
+            MIGRATIONS.apply(self.db)
 
     def applied_migrations(self) -> list[str]:
         with self._lock:
-            return [r["name"] for r in self.db.execute("SELECT name FROM _migrations ORDER BY rowid")]
+            return applied(self.db)
 
     def record(self, ev: AuditEvent) -> str:
         """Append one event (free text masked first); returns its `event_id`."""
