@@ -154,6 +154,16 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
+def _bounded_text(field: str, value: str, empty: str) -> str:
+    """`value` NFC-normalised and stripped; ValueError naming `field` when empty or over MAX_QUESTION_CHARS."""
+    text = _nfc(value)
+    if not text:
+        raise ValueError(f"{field}: {empty}")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise ValueError(f"{field}: dài quá {MAX_QUESTION_CHARS} ký tự")
+    return text
+
+
 # ------------------------------------------------------------------------------------------------- concurrency
 
 
@@ -435,11 +445,7 @@ class Services:
     ) -> AskResult:
         """Answer `question` from what `who` may read; the question (masked) and what was cited are audited."""
         require(who, "ask")
-        question = _nfc(question)
-        if not question:
-            raise ValueError("question: câu hỏi trống")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise ValueError(f"question: dài quá {MAX_QUESTION_CHARS} ký tự")
+        question = _bounded_text("question", question, "câu hỏi trống")
         past = [h for h in (_nfc(x) for x in history) if h][-MAX_HISTORY:]
         options = AskOptions(mode=self.mode, filters=filters_for(who, filters), extractive=extractive)
         searcher = self._current_searcher()
@@ -490,11 +496,7 @@ class Services:
     def search(self, who: Principal, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         """The top `k` articles for `query` among those `who` may read."""
         require(who, "search")
-        query = _nfc(query)
-        if not query:
-            raise ValueError("query: nội dung tìm kiếm trống")
-        if len(query) > MAX_QUESTION_CHARS:
-            raise ValueError(f"query: dài quá {MAX_QUESTION_CHARS} ký tự")
+        query = _bounded_text("query", query, "nội dung tìm kiếm trống")
         if not 1 <= k <= 100:
             raise ValueError(f"k: phải từ 1 đến 100, không phải {k}")
         flt = filters_for(who, filters)
