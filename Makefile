@@ -11,12 +11,14 @@ export RAGAS_DO_NOT_TRACK := true
 export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv system-deps browser-deps models ingest-demo demo test test-fast lint lock bench clean-data serve-llm
+.PHONY: help venv system-deps browser-deps models ingest-demo demo test test-fast lint lock bench clean-data serve-llm \
+	eval eval-ci
 
 help:
 	@echo "make demo   — set everything up (venv, OCR, models), ingest the default corpus, show a sample, run the workdesk"
 	@echo "make test   — set up, then run the whole test suite"
-	@echo "other: venv system-deps models ingest-demo test-fast lint lock bench clean-data"
+	@echo "make eval   — the evaluators' suite on ALQAC (report under the data dir, then the regression gate)"
+	@echo "other: venv system-deps models ingest-demo test-fast eval-ci lint lock bench clean-data"
 
 # The venv: torch first from its CPU wheel (an unpinned torch would pull a multi-GB CUDA build).
 $(STAMP): pyproject.toml constraints.txt
@@ -74,6 +76,19 @@ demo: venv system-deps models ingest-demo
 
 test: venv system-deps browser-deps models lint
 	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory eval-ci
+
+# The evaluators' suite (eval/suite.py): every metric incl. Ragas with the local judge, stored in the run history
+# (`kho eval runs`), an HTML report + Markdown summary, then the regression gate (eval/thresholds.toml).
+EVAL_DATASET ?= ../shared/eval/alqac25_dev.jsonl
+eval: venv models
+	$(BIN)/kho eval run --dataset $(EVAL_DATASET) --name make-eval
+	$(BIN)/kho eval gate make-eval
+
+# The CI-sized gate `make test` ends with: BM25 only, 6 items, Ragas on 1 (a few minutes on 2 CPU cores).
+eval-ci: venv models
+	$(BIN)/kho eval run --suite ci --dataset $(EVAL_DATASET) --name ci
+	$(BIN)/kho eval gate ci
 
 test-fast: venv
 	$(BIN)/pytest -q -m "not slow and not models"

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     )
     llm_url: str | None = Field(default=None, description="OpenAI-compatible server; unset = llama.cpp in-process")
     llm_api_key: str | None = None
+    eval_judge_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible server for the Ragas judge (e.g. a larger model on vLLM); unset = the "
+        "assistant's own LLM endpoint",
+    )
+    eval_judge_api_key: str | None = None
     llm_timeout_s: float = Field(
         default=300.0,
         gt=0,

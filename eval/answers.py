@@ -33,7 +33,7 @@ from assistant.llm import ChatMessage, GenerationConfig, LLMBackend, get_llm
 from assistant.pipeline import AskOptions, Assistant
 from core.settings import Settings
 from eval.retrieval import DatasetError, EvalQuestion, hit_keys, load_dataset, prepare
-from index.search import Hit, Searcher
+from index.search import Hit, Mode, Searcher
 from index.store import Filters
 
 JUDGED = ("true_false", "multiple_choice", "free_text")
@@ -223,11 +223,19 @@ def _cited(hits: list[Hit], q: EvalQuestion) -> tuple[list[tuple[str, str]], boo
     return out, any(flag == "gold" for _, flag in out)
 
 
-def judge_item(q: EvalQuestion, searcher: Searcher, llm: LLMBackend, filters: Filters) -> ItemResult:
+def item_query(q: EvalQuestion) -> str:
+    """What the pipeline searches with for an item: the question, plus the choices for multiple choice."""
+    return q.question if q.type != "multiple_choice" else f"{q.question} " + " ".join((q.choices or {}).values())
+
+
+def judge_item(
+    q: EvalQuestion, searcher: Searcher, llm: LLMBackend, filters: Filters, mode: Mode = "hybrid"
+) -> ItemResult:
     """Answer one item and score it."""
     t0 = time.perf_counter()
+    options = AskOptions(filters=filters, mode=mode)
     if q.type == "free_text":
-        ans = Assistant(searcher, llm_factory=lambda: llm).ask(q.question, options=AskOptions(filters=filters))
+        ans = Assistant(searcher, llm_factory=lambda: llm).ask(q.question, options=options)
         cited, gold_hit = _cited([c.hit for c in ans.citations], q)
         f1 = token_f1(ans.answer, str(q.answer or "")) if not ans.refused else 0.0
         return ItemResult(
@@ -243,8 +251,7 @@ def judge_item(q: EvalQuestion, searcher: Searcher, llm: LLMBackend, filters: Fi
             ans.ttft_s,
             f1,
         )
-    query = q.question if q.type == "true_false" else f"{q.question} " + " ".join((q.choices or {}).values())
-    _hits, ev, sources = Assistant(searcher, llm_factory=lambda: llm).gather(query, AskOptions(filters=filters))
+    _hits, ev, sources = Assistant(searcher, llm_factory=lambda: llm).gather(item_query(q), options)
     cited, gold_hit = _cited([s.hit for s in sources], q)
     gold = str(q.answer)
     if not ev.enough:

@@ -39,9 +39,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     get_settings.cache_clear()
 
 
-def run_kho(
-    *args: str, env: dict[str, str] | None = None, check: bool = True
-) -> subprocess.CompletedProcess[str]:
+def run_kho(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run the real `kho` console script."""
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run([str(KHO), *args], capture_output=True, text=True, env=full_env, timeout=1800)

@@ -8,10 +8,33 @@ import importlib
 import pytest
 
 MODULES = [
-    "core.settings", "corpus", "ingest.ids", "ingest.model", "ingest.metadata", "ingest.structure",
-    "ingest.parse", "ingest.formats.registry", "index.embedders", "index.sparse", "index.search",
-    "eval.retrieval", "eval.answers", "eval.refusal", "assistant.evidence", "assistant.verify", "assistant.judge",
-    "assistant.llm", "assistant.rewrite", "assistant.injection", "core.sqlite",
+    "core.settings",
+    "corpus",
+    "ingest.ids",
+    "ingest.model",
+    "ingest.metadata",
+    "ingest.structure",
+    "ingest.parse",
+    "ingest.formats.registry",
+    "index.embedders",
+    "index.sparse",
+    "index.search",
+    "eval.retrieval",
+    "eval.answers",
+    "eval.refusal",
+    "assistant.evidence",
+    "assistant.verify",
+    "assistant.judge",
+    "assistant.llm",
+    "assistant.rewrite",
+    "assistant.injection",
+    "core.sqlite",
+    "eval.runs",
+    "eval.ragas_eval",
+    "eval.compare",
+    "eval.gate",
+    "eval.report",
+    "eval.feedback",
 ]
 
 

@@ -278,9 +278,7 @@ def test_blank_scanned_pdf_has_no_text(tmp_path: Path) -> None:
     assert str(path) in str(info.value)
 
 
-def test_scanned_pdf_without_tesseract_says_how_to_install(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_scanned_pdf_without_tesseract_says_how_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = make_scanned_pdf(tmp_path / "scan.pdf", SCANNED_LINES[:1])
     monkeypatch.setenv("PATH", str(tmp_path))  # a PATH with no tesseract on it
     err = ingest_error(path)

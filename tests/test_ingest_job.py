@@ -206,9 +206,7 @@ def test_bad_inputs_fail_per_file_and_stored_documents_stay(
     assert reg.check_consistency() == []
 
 
-def test_broken_new_version_keeps_the_last_good_one(
-    tmp_path: Path, reg: Registry, settings: Settings
-) -> None:
+def test_broken_new_version_keeps_the_last_good_one(tmp_path: Path, reg: Registry, settings: Settings) -> None:
     f = write(tmp_path / "luat.txt", law(1))
     run_ingest([f], reg, settings, progress=False)
     ids, cids = reg.document_ids(), chunk_ids(reg)
@@ -247,9 +245,7 @@ def test_internal_errors_are_contained(
     assert reg.check_consistency() == []
 
 
-def test_folder_sidecar_beats_cli_and_is_never_downgraded(
-    tmp_path: Path, reg: Registry, settings: Settings
-) -> None:
+def test_folder_sidecar_beats_cli_and_is_never_downgraded(tmp_path: Path, reg: Registry, settings: Settings) -> None:
     root = tmp_path / "corpus"
     write(root / "secret" / ".kho.toml", 'access_level = "restricted"\n')
     write(root / "secret" / "a.txt", law(1))

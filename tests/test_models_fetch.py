@@ -275,9 +275,7 @@ def test_lost_marker_is_rewritten_from_a_good_file_without_reassembling(
     assert (path.parent / ".verified").exists()
 
 
-def test_tampered_file_is_detected_and_rebuilt(
-    gguf_model: tuple[ModelSpec, bytes], settings: Settings
-) -> None:
+def test_tampered_file_is_detected_and_rebuilt(gguf_model: tuple[ModelSpec, bytes], settings: Settings) -> None:
     spec, whole = gguf_model
     path = fetch(spec.name, settings)
     with path.open("r+b") as f:  # same size, new content and mtime

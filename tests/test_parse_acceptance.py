@@ -67,9 +67,7 @@ def test_phapdien_article_33_of_decree_30_2020_has_its_source_and_dates() -> Non
     assert [c["number"] for c in art["clauses"]][:2] == ["1", "2"]
     assert [p["letter"] for p in art["clauses"][0]["points"]][:5] == ["a", "b", "c", "d", "đ"]
     chunk = next(
-        c
-        for c in out["chunks"]
-        if c["citation"]["document"] == "30/2020/NĐ-CP" and c["citation"]["article"] == "33"
+        c for c in out["chunks"] if c["citation"]["document"] == "30/2020/NĐ-CP" and c["citation"]["article"] == "33"
     )
     assert "Điều 33 Nghị định 30/2020/NĐ-CP" in chunk["anchor"]
     # the unreliable table at the top is not part of the text, and the trailing heading list is not parsed twice
@@ -83,9 +81,7 @@ def test_phapdien_cross_references_are_kept_as_links() -> None:
     art1 = next(a for a in out["articles"] if a["number"] == "42.1.NĐ.1")
     assert art1["links"] == ["Điều 39.12.NĐ.1. Phạm vi điều chỉnh"]
     chunk = next(
-        c
-        for c in out["chunks"]
-        if c["citation"]["article"] == "1" and c["citation"]["document"] == "30/2020/NĐ-CP"
+        c for c in out["chunks"] if c["citation"]["article"] == "1" and c["citation"]["document"] == "30/2020/NĐ-CP"
     )
     assert "có nội dung liên quan" not in chunk["text"]
 
@@ -114,8 +110,7 @@ def test_ministry_plan_sections_are_anchored_by_section_path() -> None:
     assert any(a.startswith("Mục III.1") for a in anchors)
     # hard-wrapped PDF lines are joined back into sentences
     assert any(
-        "Căn cứ Nghị quyết số 52-NQ/TW ngày 27 tháng 9 năm 2019 của Bộ Chính trị" in c["text"]
-        for c in out["chunks"]
+        "Căn cứ Nghị quyết số 52-NQ/TW ngày 27 tháng 9 năm 2019 của Bộ Chính trị" in c["text"] for c in out["chunks"]
     )
 
 

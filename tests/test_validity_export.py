@@ -17,11 +17,24 @@ LAW = (
 
 
 def _export(folder: Path, status: str) -> None:
-    (folder / "source_registry.json").write_text(json.dumps({"documents": [{
-        "official_number": "77/2077/qh77", "validity_status": status, "effective_from": "2077-07-01",
-        "source_name": "CSDL quốc gia về văn bản pháp luật", "validity_checked_at": "2078-01-01",
-        "repeal_reason": "thay thế bởi Luật số 88/2088/QH88" if status == "het_hieu_luc" else None,
-    }]}, ensure_ascii=False), encoding="utf-8")
+    (folder / "source_registry.json").write_text(
+        json.dumps(
+            {
+                "documents": [
+                    {
+                        "official_number": "77/2077/qh77",
+                        "validity_status": status,
+                        "effective_from": "2077-07-01",
+                        "source_name": "CSDL quốc gia về văn bản pháp luật",
+                        "validity_checked_at": "2078-01-01",
+                        "repeal_reason": "thay thế bởi Luật số 88/2088/QH88" if status == "het_hieu_luc" else None,
+                    }
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
 
 
 def _ingest(tmp_path: Path, folder: Path) -> dict[str, str | None]:

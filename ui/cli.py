@@ -424,7 +424,10 @@ def ask(
     typer.echo(f"\n({answer.verification.value}; {answer.latency_s:.1f} s)")
 
 
-eval_app = typer.Typer(help="Evaluate retrieval (and, later, answers) on a dataset.", no_args_is_help=True)
+eval_app = typer.Typer(
+    help="Evaluate: the whole suite (`run`, `runs`, `report`, `compare`, `gate`, `feedback`) or one part.",
+    no_args_is_help=True,
+)
 app.add_typer(eval_app, name="eval")
 
 
@@ -769,3 +772,205 @@ def eval_refusal(
             f"  {p['min_coverage']!s:<12}  {p['min_similarity']!s:<14}  {p['answerable_accepted']:<19.1%}  "
             f"{refused}   ({label})"
         )
+
+
+# ------------------------------------------------------------------------------------------ the evaluators' suite
+
+
+def _run_store() -> Any:
+    from eval.runs import RunStore
+
+    return RunStore.from_settings(get_settings())
+
+
+def _get_run(store: Any, ref: str) -> Any:
+    from eval.runs import RunNotFound
+
+    try:
+        return store.get(ref)
+    except RunNotFound as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+
+
+def _previous_of(store: Any, run: Any) -> Any:
+    """The newest earlier run on the same dataset file and suite (what a report's deltas compare with)."""
+    for rec in store.list():
+        if (
+            rec["created"] <= run.created
+            and rec["id"] != run.id
+            and rec["dataset"].get("sha256") == run.dataset.get("sha256")
+            and rec["config"].get("suite") == run.config.get("suite")
+        ):
+            return store.get(rec["id"])
+    return None
+
+
+def _write_report(store: Any, run: Any, out: Path | None) -> Any:
+    from eval.report import write_report
+
+    out_dir = out or get_settings().data_dir / "eval" / "reports" / run.id
+    return write_report(run, out_dir, previous=_previous_of(store, run))
+
+
+def _print_metrics(run: Any) -> None:
+    for key, value in sorted(run.metrics.items()):
+        ci = run.intervals.get(key)
+        n = run.counts.get(key)
+        extra = (f"  [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "") + (f"  n={n}" if n else "")
+        typer.echo(f"  {key:<34} {'—' if value is None else value}{extra}")
+
+
+@eval_app.command("run")
+def eval_run(
+    dataset: Path = typer.Option(..., "--dataset", help="JSON Lines evaluation set (schema: ../shared/eval/README.md)"),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="N items, stratified over types (suite default)"),
+    name: str | None = typer.Option(None, "--name", help="a name for this run (default: <suite>-<mode>)"),
+    suite: str = typer.Option("default", "--suite", help="default (make eval) | ci (the gate in make test)"),
+    mode: str | None = typer.Option(None, "--mode", help="retrieval: hybrid | bm25 | dense (suite default)"),
+    ragas_limit: int | None = typer.Option(None, "--ragas-limit", min=0, help="Ragas on the first N items"),
+    no_ragas: bool = typer.Option(False, "--no-ragas", help="skip the Ragas metrics (no judge calls)"),
+    offset: int = typer.Option(0, "--offset", min=0, help="skip the first N items of each type"),
+    types: str = typer.Option("true_false,multiple_choice,free_text", "--types", help="item types to evaluate"),
+    report_dir: Path | None = typer.Option(None, "--report-dir", help="where the HTML/Markdown report goes"),
+    as_json: bool = typer.Option(False, "--json", help="print the run record (no items) as JSON"),
+) -> None:
+    """Run the whole evaluation, store it in the run history, and write its report."""
+    from eval.retrieval import DatasetError
+    from eval.suite import RunRequest, run_suite
+    from index.search import MODES
+
+    if mode is not None and mode not in MODES:
+        _err(f"--mode must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    request = RunRequest(
+        dataset=dataset,
+        suite=suite,
+        name=name,
+        limit=limit,
+        ragas_limit=ragas_limit,
+        mode=mode,  # type: ignore[arg-type]
+        offset=offset,
+        types=tuple(t.strip() for t in types.split(",") if t.strip()),
+        ragas=not no_ragas,
+    )
+    store = _run_store()
+    try:
+        run = run_suite(request, get_settings(), say=lambda m: typer.echo(m, err=True), store=store)
+    except (DatasetError, ValueError) as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    files = _write_report(store, run, report_dir)
+    if as_json:
+        _echo_json({**run.record(), "report": str(files.html), "summary": str(files.markdown)})
+        return
+    typer.echo(f"run {run.id} ({run.name}): {len(run.items)} items in {run.duration_s:.0f} s")
+    _print_metrics(run)
+    typer.echo(f"report: {files.html}\nsummary: {files.markdown}")
+
+
+@eval_app.command("runs")
+def eval_runs(as_json: bool = typer.Option(False, "--json")) -> None:
+    """The stored runs, newest first."""
+    records = _run_store().list()
+    if as_json:
+        _echo_json(records)
+        return
+    if not records:
+        typer.echo("no evaluation runs yet (kho eval run --dataset FILE)")
+    for r in records:
+        m = r["metrics"]
+        keys = ("answer.accuracy", "retrieval.recall@10", "ragas.faithfulness")
+        figures = "  ".join(f"{k.split('.', 1)[1]}={m[k]}" for k in keys if m.get(k) is not None)
+        typer.echo(f"{r['id']}  {r['name']:<22} {r['config'].get('mode', ''):<7} {r['dataset']['name']}  {figures}")
+
+
+@eval_app.command("report")
+def eval_report(
+    run_ref: str = typer.Argument("latest", help="run id, name, latest or previous"),
+    out: Path | None = typer.Option(None, "--out", help="output folder (default <data_dir>/eval/reports/<id>)"),
+) -> None:
+    """(Re)write a stored run's HTML report and Markdown summary."""
+    store = _run_store()
+    files = _write_report(store, _get_run(store, run_ref), out)
+    typer.echo(f"report: {files.html}\nsummary: {files.markdown}")
+
+
+@eval_app.command("compare")
+def eval_compare(
+    run_a: str = typer.Argument(..., help="the baseline: run id, name, latest or previous"),
+    run_b: str = typer.Argument(..., help="the candidate"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Per-metric deltas (B − A) and the questions whose outcome flipped."""
+    from eval.compare import compare, render_text
+
+    store = _run_store()
+    result = compare(_get_run(store, run_a), _get_run(store, run_b))
+    if as_json:
+        _echo_json(result.to_json())
+    else:
+        typer.echo(render_text(result))
+
+
+@eval_app.command("gate")
+def eval_gate(
+    run_ref: str = typer.Argument("latest", help="run id, name, latest or previous"),
+    thresholds: Path | None = typer.Option(None, "--thresholds", help="thresholds file (default eval/thresholds.toml)"),
+    suite: str | None = typer.Option(None, "--suite", help="which table of thresholds (default: the run's suite)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Exit 1 when a metric of the run falls below (or above) its versioned threshold."""
+    from eval.gate import DEFAULT_THRESHOLDS, Thresholds, ThresholdsError, render_checks
+
+    store = _run_store()
+    run = _get_run(store, run_ref)
+    try:
+        table = Thresholds.load(thresholds or DEFAULT_THRESHOLDS)
+        checks = table.check(suite or run.config.get("suite", "default"), run.metrics)
+    except ThresholdsError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    if as_json:
+        _echo_json({"run": run.id, "ok": all(c.ok for c in checks), "checks": [c.to_json() for c in checks]})
+    else:
+        typer.echo(f"run {run.id} ({run.name}) against {table.source}")
+        typer.echo(render_checks(checks))
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
+
+
+@eval_app.command("feedback")
+def eval_feedback(
+    output: Path = typer.Option(..., "--output", "-o", help="JSON Lines file of candidate eval items"),
+    since: str | None = typer.Option(None, "--since", help="only feedback from this day on, YYYY-MM-DD (UTC)"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output file"),
+) -> None:
+    """Export workdesk feedback (wrong answers, wrong citations) as eval items marked needs_review."""
+    import datetime as dt
+
+    from eval.feedback import feedback_items, write_items
+    from ui.audit import AuditLog
+
+    try:
+        day = dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        _err(f"--since: '{since}' is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    path = get_settings().data_dir / "audit.sqlite3"
+    if not path.exists():
+        _err(f"no audit log yet at {path} (feedback is recorded by `kho serve`)")
+        raise typer.Exit(1)
+    log = AuditLog(path)
+    try:
+        items = feedback_items(log, day)
+        if not items:
+            typer.echo("no feedback recorded" + (f" since {day}" if day else "") + "; nothing written")
+            return
+        n = write_items(items, output, overwrite=overwrite)
+    except FileExistsError:
+        _err(f"{output}: already exists (it may be under review); pass --overwrite to replace it")
+        raise typer.Exit(2) from None
+    finally:
+        log.close()
+    typer.echo(f"{n} feedback item(s) written to {output} (status needs_review: check each before adding it to a set)")
