@@ -242,7 +242,15 @@ class EdgeStore:
                 path = self._dir(name) / "shard"
                 if not path.exists():
                     raise StoreError(f"collection {name} does not exist under {self.root}")
-                self._shards[name] = self.e.EdgeShard.load(str(path))
+                try:
+                    self._shards[name] = self.e.EdgeShard.load(str(path))
+                except Exception as exc:  # the extension raises a plain Exception
+                    if "WouldBlock" in str(exc):  # its write-ahead log is locked by another process
+                        raise StoreError(
+                            f"the index {path} is open in another process (e.g. `kho serve` or another `kho` "
+                            "command on the same data dir); wait for it to finish, or ask the running server"
+                        ) from None
+                    raise
             return self._shards[name]
 
     # points --------------------------------------------------------------------------------------------------

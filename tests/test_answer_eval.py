@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from eval.answers import AnswerReport, ItemResult, stratified, token_f1
 from eval.retrieval import EvalQuestion, GoldItem
 
@@ -125,3 +129,24 @@ def test_ablation_rescores_the_same_run_with_steps_left_out() -> None:
     assert table["true_false"]["+ number check (the pipeline)"] == 1.0
     assert table["multiple_choice"]["per-choice, passages view, raw"] == 0.0  # C is the most "true"
     assert table["multiple_choice"]["+ composite choices and NOT-questions (the pipeline)"] == 1.0  # NOT → A
+
+
+def test_kho_eval_answers_passes_offset_and_types_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wiring only (a stub stands in for the minutes-long real evaluation): `--offset` once failed to reach it."""
+    from typer.testing import CliRunner
+
+    import eval.answers
+    from ui.cli import app
+
+    seen: dict[str, object] = {}
+
+    def stub(dataset: Path, settings: object, **kwargs: object) -> eval.answers.AnswerReport:
+        seen.update(kwargs)
+        return eval.answers.AnswerReport(dataset=dataset.name)
+
+    monkeypatch.setattr(eval.answers, "run_answer_eval", stub)
+    result = CliRunner().invoke(
+        app, ["eval", "answers", "--dataset", "x.jsonl", "--offset", "40", "--limit", "5", "--types", "true_false"]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["offset"] == 40 and seen["limit"] == 5 and seen["types"] == ("true_false",)

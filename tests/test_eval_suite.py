@@ -285,3 +285,17 @@ def test_ragas_faithfulness_from_the_local_judge_separates_a_supported_answer_fr
     assert supported.scores["faithfulness"] is not None and contradicted.scores["faithfulness"] is not None
     assert supported.scores["faithfulness"] > contradicted.scores["faithfulness"]
     assert supported.scores["context_recall"] is None  # no reference → the context metrics are not applicable
+
+
+def test_eval_run_names_the_dataset_file_and_line_of_bad_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1", "question": "Hỏi?", "corpus": "alqac"}\n', encoding="utf-8")
+    env = {"KHO_DATA_DIR": str(tmp_path / "data")}
+    proc = run_kho("eval", "run", "--dataset", str(bad), env=env, check=False)
+    assert proc.returncode == 2 and f"{bad}:1: missing field 'gold'" in proc.stderr
+    proc = run_kho("eval", "run", "--dataset", str(bad), "--suite", "nightly", env=env, check=False)
+    assert proc.returncode == 2 and "unknown suite 'nightly'" in proc.stderr
+    assert (
+        not (tmp_path / "data" / "eval" / "runs.sqlite3").exists()
+        or not RunStore(tmp_path / "data" / "eval" / "runs.sqlite3").list()
+    )

@@ -6,6 +6,8 @@ EmbeddingGemma's own output is pinned in test_embedders.py. Each engine gets a f
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -314,3 +316,24 @@ def test_a_phapdien_copy_and_its_law_count_as_one_article(tmp_path: Path) -> Non
         assert len(same) == 1  # … and count once as the legal article they both are
     finally:
         w.close()
+
+
+def test_an_index_open_in_another_process_is_a_clear_error_not_a_crash(world: World) -> None:
+    """Qdrant Edge locks a shard's write-ahead log; a second process (here a child) opening it gets StoreError."""
+    if world.settings.qdrant_engine != "edge":
+        pytest.skip("the lock is Qdrant Edge's")
+    current = world.indexer.current()
+    assert current is not None and world.store.count(current) > 0  # this process holds the shard open
+    code = (
+        "import sys\n"
+        "from core.settings import Settings\n"
+        "from index.store import StoreError, open_store\n"
+        f"s = open_store(Settings(data_dir={str(world.settings.data_dir)!r}))\n"
+        "try:\n"
+        f"    s.count({current!r})\n"
+        "except StoreError as exc:\n"
+        "    print(exc); sys.exit(3)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "is open in another process" in proc.stdout and str(world.settings.data_dir) in proc.stdout

@@ -694,12 +694,15 @@ def eval_answers(
     """Answer accuracy (true/false, multiple choice, free text), refusals, citation precision/recall, latency."""
     from eval.answers import run_answer_eval
     from eval.retrieval import DatasetError
+    from index.store import StoreError
 
     settings = get_settings()
     wanted = tuple(t.strip() for t in types.split(",") if t.strip())
     try:
-        report = run_answer_eval(dataset, settings, limit=limit, say=lambda m: typer.echo(m, err=True), types=wanted)
-    except (DatasetError, ValueError) as exc:
+        report = run_answer_eval(
+            dataset, settings, limit=limit, say=lambda m: typer.echo(m, err=True), types=wanted, offset=offset
+        )
+    except (DatasetError, ValueError, StoreError) as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
     data = report.to_json()
@@ -839,6 +842,7 @@ def eval_run(
     from eval.retrieval import DatasetError
     from eval.suite import RunRequest, run_suite
     from index.search import MODES
+    from index.store import StoreError
 
     if mode is not None and mode not in MODES:
         _err(f"--mode must be one of {', '.join(MODES)}")
@@ -857,7 +861,7 @@ def eval_run(
     store = _run_store()
     try:
         run = run_suite(request, get_settings(), say=lambda m: typer.echo(m, err=True), store=store)
-    except (DatasetError, ValueError) as exc:
+    except (DatasetError, ValueError, StoreError) as exc:
         _err(str(exc))
         raise typer.Exit(2) from None
     files = _write_report(store, run, report_dir)
