@@ -237,6 +237,7 @@ def run_suite(
 ) -> EvalRun:
     """Run the evaluation `request` describes, store it in the run history, and return it."""
     t_start = time.perf_counter()
+    code = code_version()  # what is running now, before anyone commits or edits during a long run
     suite, limit, ragas_limit, mode = request.resolved()
     questions = stratified(load_dataset(request.dataset), limit, request.types, request.offset)
     if not questions:
@@ -290,7 +291,7 @@ def run_suite(
         },
         config=_config(settings, searcher, mode, llm, request.suite),
         judge=ragas_judge.describe() if ragas_judge else None,
-        code=code_version(),
+        code=code,
         models=model_pins(),
         metrics=metrics,
         intervals=intervals,
