@@ -33,6 +33,7 @@ from assistant.llm import ChatMessage, GenerationConfig, LLMBackend, get_llm
 from assistant.pipeline import AskOptions, Assistant
 from core.settings import Settings
 from eval.retrieval import DatasetError, EvalQuestion, hit_keys, load_dataset, prepare
+from eval.runs import percentile
 from index.search import Hit, Mode, Searcher
 from index.store import Filters
 
@@ -124,7 +125,7 @@ class AnswerReport:
             "citation_recall": round(sum(it.gold_hit for it in self.items) / n, 4) if n else 0.0,
             "verified_rate": round(sum(verified) / len(verified), 4) if verified else None,
             "latency_s_p50": round(statistics.median(lat), 2) if lat else 0.0,
-            "latency_s_p95": round(_p95(lat), 2) if lat else 0.0,
+            "latency_s_p95": round(percentile(lat, 95), 2) if lat else 0.0,
             "ttft_s_p50": round(statistics.median(ttft), 2) if ttft else None,
             "free_text_f1": round(statistics.mean([i.score for i in by_type["free_text"]]), 4)
             if by_type.get("free_text")
@@ -209,12 +210,6 @@ def _judgement(data: dict[str, Any]) -> Judgement:
         calibrated=dict(data["calibrated"]),
         missing_numbers=tuple(data["missing_numbers"]),
     )
-
-
-def _p95(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0]
-    return float(statistics.quantiles(values, n=100, method="inclusive")[94])
 
 
 def _cited(hits: list[Hit], q: EvalQuestion) -> tuple[list[tuple[str, str]], bool]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import statistics
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -31,6 +30,7 @@ from typing import Any
 
 from core.settings import Settings
 from corpus import eval_corpus_paths
+from eval.runs import percentile
 from index.indexer import Indexer
 from index.search import Hit, Mode, Searcher
 from index.store import Filters, open_store
@@ -160,8 +160,8 @@ class RetrievalReport:
         lat = sorted(self.latency_ms)
         out: dict[str, Any] = {"n": self.n}
         out.update({k: round(v, 4) for k, v in self.metrics.items()})
-        out["latency_ms_p50"] = round(_percentile(lat, 50), 1)
-        out["latency_ms_p95"] = round(_percentile(lat, 95), 1)
+        out["latency_ms_p50"] = round(percentile(lat, 50), 1)
+        out["latency_ms_p95"] = round(percentile(lat, 95), 1)
         out.update(
             {
                 "mode": self.mode,
@@ -174,14 +174,6 @@ class RetrievalReport:
             }
         )
         return out
-
-
-def _percentile(sorted_values: list[float], pct: float) -> float:
-    if not sorted_values:
-        return 0.0
-    if len(sorted_values) == 1:
-        return sorted_values[0]
-    return float(statistics.quantiles(sorted_values, n=100, method="inclusive")[int(pct) - 1])
 
 
 def workspace(settings: Settings, corpus: str, subset: str | None) -> Settings:
