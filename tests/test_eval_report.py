@@ -9,7 +9,6 @@ chromium (Selenium), as tests/test_workdesk_browser.py does, and a screenshot go
 from __future__ import annotations
 
 import copy
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -31,13 +30,8 @@ from eval.report import (
 from eval.retrieval import score_ranking
 from eval.runs import EvalRun
 from eval.suite import summarise
+from tests.browser import ARTIFACTS, start_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-NEEDS_CHROMIUM = (
-    "needs Debian chromium and chromium-driver (apt-get install -y chromium chromium-driver; `make test` does it)"
-)
 SCRIPT = "<script>alert(1)</script>"
 CIVIL = "Bộ luật dân sự"
 FAMILY = "Luật Hôn nhân và gia đình"
@@ -330,27 +324,7 @@ def test_previous_run_curve_is_drawn_beside_this_one(compared: ReportFiles, repo
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(NEEDS_CHROMIUM)
-    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for drivers online
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1280,3000",
-        "--lang=vi",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver = start_chromium("1280,3000")
     try:
         yield driver
     finally:

@@ -8,7 +8,6 @@ tests/artifacts/ (git-ignored). Extractive mode everywhere except the one genera
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -20,19 +19,14 @@ from typing import Any
 import pytest
 
 from ingest.model import AccessLevel
+from tests.browser import ARTIFACTS, NEEDS_CHROMIUM, chromium_present, start_chromium
 from tests.test_assistant import injected_world
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip(
-        "needs Debian chromium and chromium-driver (apt-get install -y chromium chromium-driver; `make test` does it)",
-        allow_module_level=True,
-    )
-webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
+if not chromium_present():
+    pytest.skip(NEEDS_CHROMIUM, allow_module_level=True)
+pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
 
 from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
@@ -42,7 +36,6 @@ from ui.accounts import Accounts  # noqa: E402
 from ui.server import create_app  # noqa: E402
 from ui.services import Principal, Services  # noqa: E402
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WAIT_S = 120  # the first question loads the query embedder
 
 # A public circular whose second article is long (> 700 characters), so an extractive answer quotes one clause of
@@ -145,22 +138,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
 
 @pytest.fixture
 def browser() -> Iterator[WebDriver]:
-    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for drivers online
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1440,1200",
-        "--lang=vi",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver: WebDriver = start_chromium("1440,1200")
     try:
         yield driver
     finally:
