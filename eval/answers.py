@@ -32,7 +32,7 @@ from assistant.judge import ChoiceJudge, Judgement, StatementJudge, pick_choice
 from assistant.llm import ChatMessage, GenerationConfig, LLMBackend, get_llm
 from assistant.pipeline import AskOptions, Assistant
 from core.settings import Settings
-from eval.retrieval import DatasetError, EvalQuestion, hit_keys, load_dataset, prepare
+from eval.retrieval import DatasetError, EvalQuestion, hit_keys, load_dataset, prepare, single_corpus
 from eval.runs import percentile
 from index.search import Hit, Mode, Searcher
 from index.store import Filters
@@ -93,6 +93,24 @@ class ItemResult:
     gold: str | None = None
     trace: dict[str, Any] | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        """The item as `--details` and the run history store it (prediction, gold, citations, judge trace)."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "gold": self.gold,
+            "predicted": self.predicted,
+            "correct": self.correct,
+            "score": self.score,
+            "refused": self.refused,
+            "cited": [list(c) for c in self.cited],
+            "gold_hit": self.gold_hit,
+            "verified": self.verified,
+            "latency_s": round(self.latency_s, 2),
+            "ttft_s": None if self.ttft_s is None else round(self.ttft_s, 2),
+            "trace": self.trace,
+        }
+
 
 @dataclass
 class AnswerReport:
@@ -136,21 +154,7 @@ class AnswerReport:
 
     def details(self) -> dict[str, Any]:
         """The summary plus every item (prediction, gold, citations and the judge's scores)."""
-        return {**self.to_json(), "items": [_item_json(it) for it in self.items]}
-
-
-def _item_json(it: ItemResult) -> dict[str, Any]:
-    return {
-        "id": it.id,
-        "type": it.type,
-        "gold": it.gold,
-        "predicted": it.predicted,
-        "correct": it.correct,
-        "refused": it.refused,
-        "cited": [list(c) for c in it.cited],
-        "latency_s": round(it.latency_s, 2),
-        "trace": it.trace,
-    }
+        return {**self.to_json(), "items": [it.to_json() for it in self.items]}
 
 
 def _tf_variants() -> dict[str, Callable[[Judgement], bool]]:
@@ -311,7 +315,7 @@ def run_answer_eval(
     questions = stratified(load_dataset(dataset), limit, types, offset)
     if not questions:
         raise DatasetError(f"{dataset}: no {', '.join(types)} items")
-    corpus = questions[0].corpus
+    corpus = single_corpus(dataset, questions)
     ws, _registry, indexer = prepare(settings, corpus, None, "hybrid", True, say)
     searcher = Searcher(indexer.store, ws)
     llm = llm or get_llm(settings)

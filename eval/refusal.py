@@ -48,6 +48,7 @@ from eval.retrieval import (
     load_dataset,
     norm_doc,
     prepare,
+    single_corpus,
     workspace,
 )
 from index.search import Mode, Searcher
@@ -419,10 +420,7 @@ def run_refusal_calibration(
     "bm25" measures what coverage alone does where an index has no dense vectors)."""
     t0 = time.perf_counter()
     positives = load_dataset(answerable)
-    corpora = {q.corpus for q in positives}
-    if len(corpora) != 1:
-        raise DatasetError(f"{answerable}: questions point into several corpora {sorted(corpora)}")
-    corpus = corpora.pop()
+    corpus = single_corpus(answerable, positives)
     ws, registry, indexer = prepare(settings, corpus, None, mode, True, say)
     held = CorpusDocuments.from_registry(registry)
     negatives: dict[str, list[EvalQuestion]] = {}

@@ -108,6 +108,14 @@ def load_dataset(path: Path) -> list[EvalQuestion]:
     return out
 
 
+def single_corpus(path: Path, questions: list[EvalQuestion]) -> str:
+    """The one corpus `questions` (read from `path`) point into; a mixed file is an error naming it."""
+    corpora = {q.corpus for q in questions}
+    if len(corpora) != 1:
+        raise DatasetError(f"{path}: questions point into several corpora {sorted(corpora)}; split the file")
+    return corpora.pop()
+
+
 def hit_keys(hit: Hit) -> set[tuple[str, str]]:
     """The (document, article) keys a hit answers to: its cited number and its cited/own title."""
     art = hit.citation.article.strip()
@@ -265,10 +273,7 @@ def run_retrieval_eval(
 ) -> RetrievalReport:
     """Evaluate retrieval of `dataset` in `mode`; see the module docstring."""
     questions = load_dataset(dataset)
-    corpora = {q.corpus for q in questions}
-    if len(corpora) != 1:
-        raise DatasetError(f"{dataset}: questions point into several corpora {sorted(corpora)}; split the file")
-    corpus = corpora.pop()
+    corpus = single_corpus(dataset, questions)
     ws, registry, indexer = prepare(settings, corpus, subset, mode, fill_dense, say)
     skipped = 0
     if subset:

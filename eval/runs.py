@@ -176,6 +176,18 @@ class RunStore:
         ]
         return EvalRun.from_json({**json.loads(row["record"]), "items": items})
 
+    def previous_of(self, run: EvalRun) -> EvalRun | None:
+        """The newest earlier run on the same dataset file and suite (what a report's deltas compare with)."""
+        for rec in self.list():
+            if (
+                rec["created"] <= run.created
+                and rec["id"] != run.id
+                and rec["dataset"].get("sha256") == run.dataset.get("sha256")
+                and rec["config"].get("suite") == run.config.get("suite")
+            ):
+                return self.get(rec["id"])
+        return None
+
     def close(self) -> None:
         self.db.close()
 

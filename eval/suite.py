@@ -31,9 +31,18 @@ from assistant.extractive import quote_sources
 from assistant.llm import LLMBackend, get_llm
 from assistant.pipeline import AskOptions, Assistant
 from core.settings import Settings
-from eval.answers import JUDGED, LABELLED, ItemResult, item_query, judge_item, stratified
+from eval.answers import JUDGED, LABELLED, item_query, judge_item, stratified
 from eval.ragas_eval import RAGAS_METRICS, RagasJudge, ask_text, reference_for
-from eval.retrieval import DatasetError, EvalQuestion, hit_keys, judge, load_dataset, prepare, score_ranking
+from eval.retrieval import (
+    DatasetError,
+    EvalQuestion,
+    hit_keys,
+    judge,
+    load_dataset,
+    prepare,
+    score_ranking,
+    single_corpus,
+)
 from eval.runs import (
     EvalRun,
     RunStore,
@@ -113,21 +122,6 @@ def _retrieval_item(q: EvalQuestion, searcher: Searcher, mode: Mode, filters: Fi
             {"anchor": h.anchor, "gold": bool(hit_keys(h) & gold), "score": round(h.score, 4)}
             for h in result.hits[:CURVE_K]
         ],
-    }
-
-
-def _answer_item(res: ItemResult) -> dict[str, Any]:
-    return {
-        "predicted": res.predicted,
-        "gold": res.gold,
-        "correct": res.correct,
-        "score": res.score,
-        "refused": res.refused,
-        "cited": [list(c) for c in res.cited],
-        "gold_hit": res.gold_hit,
-        "verified": res.verified,
-        "latency_s": round(res.latency_s, 2),
-        "ttft_s": None if res.ttft_s is None else round(res.ttft_s, 2),
     }
 
 
@@ -242,7 +236,7 @@ def run_suite(
     questions = stratified(load_dataset(request.dataset), limit, request.types, request.offset)
     if not questions:
         raise DatasetError(f"{request.dataset}: no {', '.join(request.types)} items to evaluate")
-    corpus = questions[0].corpus
+    corpus = single_corpus(request.dataset, questions)
     ws, _registry, indexer = prepare(settings, corpus, None, mode, mode != "bm25", say)
     searcher = Searcher(indexer.store, ws)
     llm = llm or get_llm(settings)
@@ -260,7 +254,7 @@ def run_suite(
                 "law": _law(q),
                 "gold": [[g.document, g.article] for g in q.gold],
                 "retrieval": _retrieval_item(q, searcher, mode, filters),
-                "answer": _answer_item(judge_item(q, searcher, llm, filters, mode)),
+                "answer": judge_item(q, searcher, llm, filters, mode).to_json(),
             }
             if ragas_judge is not None and i <= ragas_limit:
                 item["ragas"] = _ragas_item(q, searcher, llm, ragas_judge, options)

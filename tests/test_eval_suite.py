@@ -137,6 +137,8 @@ def test_run_history_keeps_every_run_and_resolves_ids_names_latest_and_previous(
     assert store.resolve("baseline") == a.id and store.resolve("20261123-04") == b.id
     again = store.get("baseline")
     assert again.items == a.items and again.metrics == a.metrics and again.intervals == a.intervals
+    previous = store.previous_of(b)
+    assert previous is not None and previous.id == a.id and store.previous_of(a) is None
     with pytest.raises(RunNotFound, match="no evaluation run 'nope'"):
         store.get("nope")
 
@@ -293,6 +295,11 @@ def test_eval_run_names_the_dataset_file_and_line_of_bad_input(tmp_path: Path) -
     env = {"KHO_DATA_DIR": str(tmp_path / "data")}
     proc = run_kho("eval", "run", "--dataset", str(bad), env=env, check=False)
     assert proc.returncode == 2 and f"{bad}:1: missing field 'gold'" in proc.stderr
+    mixed = tmp_path / "mixed.jsonl"
+    line = '{{"id": "{0}", "question": "Hỏi?", "type": "free_text", "answer": "x", "corpus": "{1}", "gold": []}}\n'
+    mixed.write_text(line.format(1, "alqac") + line.format(2, "phapdien+laws"), encoding="utf-8")
+    proc = run_kho("eval", "run", "--dataset", str(mixed), env=env, check=False)
+    assert proc.returncode == 2 and f"{mixed}: questions point into several corpora" in proc.stderr
     proc = run_kho("eval", "run", "--dataset", str(bad), "--suite", "nightly", env=env, check=False)
     assert proc.returncode == 2 and "unknown suite 'nightly'" in proc.stderr
     assert (

@@ -14,7 +14,7 @@ import hashlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -24,6 +24,9 @@ from ingest.chunking import chunk_document
 from ingest.formats.base import IngestError
 from ingest.ids import doc_id
 from ingest.model import AccessLevel, LegalDocument
+
+if TYPE_CHECKING:
+    from index.search import Mode
 
 app = typer.Typer(
     help="Kho tri thức — trợ lý tra cứu văn bản pháp luật (offline).",
@@ -39,6 +42,16 @@ def _echo_json(obj: Any) -> None:
 
 def _err(msg: str) -> None:
     typer.secho(msg, fg=typer.colors.RED, err=True)
+
+
+def _check_mode(mode: str) -> Mode:
+    """`--mode` as a search mode; exit 2 with the choices when it names none."""
+    from index.search import MODES
+
+    if mode not in MODES:
+        _err(f"--mode must be one of {', '.join(MODES)}")
+        raise typer.Exit(2)
+    return mode
 
 
 def document_json(doc: LegalDocument, content_hash: str, max_chars: int) -> dict[str, Any]:
@@ -326,13 +339,11 @@ def search(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Search the indexed documents: hybrid BM25 + dense, filtered inside Qdrant by metadata and clearance."""
-    from index.search import MODES, Searcher
+    from index.search import Searcher
     from index.store import StoreError, store_from_settings
 
     settings = get_settings()
-    if mode not in MODES:
-        _err(f"--mode must be one of {', '.join(MODES)}")
-        raise typer.Exit(2)
+    _check_mode(mode)
     try:
         filters = _filters(access_level, types, issuers, year_from, year_to, validity, numbers)
     except ValueError as exc:
@@ -382,12 +393,10 @@ def ask(
 ) -> None:
     """Answer a question from the indexed documents, every claim cited and checked; refuses without evidence."""
     from assistant.pipeline import AskOptions, Assistant
-    from index.search import MODES, Searcher
+    from index.search import Searcher
     from index.store import StoreError, store_from_settings
 
-    if mode not in MODES:
-        _err(f"--mode must be one of {', '.join(MODES)}")
-        raise typer.Exit(2)
+    _check_mode(mode)
     try:
         filters = _filters(access_level, types, [], None, None, [], [])
     except ValueError as exc:
@@ -448,11 +457,8 @@ def eval_retrieval(
 ) -> None:
     """Recall@1/5/10, MRR@10, nDCG@10 and latency of search on an evaluation set."""
     from eval.retrieval import DatasetError, run_retrieval_eval
-    from index.search import MODES
 
-    if mode not in MODES:
-        _err(f"--mode must be one of {', '.join(MODES)}")
-        raise typer.Exit(2)
+    search_mode = _check_mode(mode)
     settings = get_settings()
 
     def say(msg: str) -> None:
@@ -462,7 +468,7 @@ def eval_retrieval(
         report = run_retrieval_eval(
             dataset,
             settings,
-            mode=mode,
+            mode=search_mode,
             limit=limit,
             subset=subset,
             fill_dense=fill_dense,
@@ -736,11 +742,8 @@ def eval_refusal(
     """Calibrate the refusal thresholds (evidence coverage / similarity) on answerable and unanswerable sets."""
     from eval.refusal import default_datasets, run_refusal_calibration
     from eval.retrieval import DatasetError
-    from index.search import MODES
 
-    if mode not in MODES:
-        _err(f"--mode must be one of {', '.join(MODES)}")
-        raise typer.Exit(2)
+    _check_mode(mode)
     settings = get_settings()
     default_answerable, default_unanswerable = default_datasets(settings)
     try:
@@ -796,24 +799,11 @@ def _get_run(store: Any, ref: str) -> Any:
         raise typer.Exit(2) from None
 
 
-def _previous_of(store: Any, run: Any) -> Any:
-    """The newest earlier run on the same dataset file and suite (what a report's deltas compare with)."""
-    for rec in store.list():
-        if (
-            rec["created"] <= run.created
-            and rec["id"] != run.id
-            and rec["dataset"].get("sha256") == run.dataset.get("sha256")
-            and rec["config"].get("suite") == run.config.get("suite")
-        ):
-            return store.get(rec["id"])
-    return None
-
-
 def _write_report(store: Any, run: Any, out: Path | None) -> Any:
     from eval.report import write_report
 
     out_dir = out or get_settings().data_dir / "eval" / "reports" / run.id
-    return write_report(run, out_dir, previous=_previous_of(store, run))
+    return write_report(run, out_dir, previous=store.previous_of(run))
 
 
 def _print_metrics(run: Any) -> None:
@@ -841,12 +831,10 @@ def eval_run(
     """Run the whole evaluation, store it in the run history, and write its report."""
     from eval.retrieval import DatasetError
     from eval.suite import RunRequest, run_suite
-    from index.search import MODES
     from index.store import StoreError
 
-    if mode is not None and mode not in MODES:
-        _err(f"--mode must be one of {', '.join(MODES)}")
-        raise typer.Exit(2)
+    if mode is not None:
+        _check_mode(mode)
     request = RunRequest(
         dataset=dataset,
         suite=suite,
