@@ -106,6 +106,8 @@ bench: venv
 	$(BIN)/python -m bench.retrieval
 	$(BIN)/python -m bench.assistant
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.adversarial_ingest
+	$(BIN)/python -m bench.attack
 
 # GPU hosts only: vLLM in its own venv (it pins its own torch/CUDA), OpenAI-compatible on :8000 with prefix caching.
 # Point the app at it with KHO_LLM_URL=http://HOST:8000/v1. KHO_VLLM_MODEL is a local model folder (no hub access).

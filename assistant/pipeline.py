@@ -7,22 +7,36 @@
    closest articles to read — decided by the hits, not by the model.
 4. Extractive mode quotes the governing clauses verbatim; generative mode gives the model ~3 quoted sources in
    `<tai_lieu>` blocks (assistant/prompts/) and streams its answer.
-5. Verification (assistant/verify.py) drops markers to non-retrieved sources, flags unsupported sentences, and a
-   generated answer that nothing supports is replaced by the refusal.
+5. Verification (assistant/verify.py) drops markers to non-retrieved sources, flags unsupported sentences, drops
+   sentences that repeat injected instructions and links, and a generated answer that nothing supports is replaced
+   by the refusal.
+
+The streaming contract (`on_token`, used by the API's SSE `token` events and the workdesk): the model's tokens are
+never passed on raw. They are cut into sentences as they complete (`SentenceSplitter`) and each is verified at once
+(`SentenceVerifier.feed`); only what verification keeps is passed (with its separator, a word at a time). Nothing
+is passed until the first supported sentence is confirmed (a flagged sentence before it waits and goes out with it).
+Hence:
+
+- when the answer is not refused, the concatenation of everything passed to `on_token` is exactly `answer.answer`;
+- when it is refused (nothing supported, or the model wrote the refusal before any supported sentence), nothing was
+  passed at all; the refusal text comes only in the final answer;
+- if the model writes the refusal phrase after supported sentences have gone out, that sentence is dropped
+  (recorded in `answer.sentences`) and the answer stands.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answer import REFUSAL, Answer, CitedSource, Verification
+from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import quote_sources, render
 from assistant.prompts import answer_messages
 from assistant.rewrite import rewrite
-from assistant.verify import VerifyPolicy, verify
+from assistant.verify import SentenceSplitter, SentenceVerifier, Verified, VerifyPolicy
 from index.search import Hit, Mode, Searcher, nfc
 from index.store import Filters
 
@@ -94,18 +108,15 @@ class Assistant:
 
         llm = self._llm()
         messages = [ChatMessage(role, content) for role, content in answer_messages(query, sources)]
-        pieces: list[str] = []
         ttft: float | None = None
         config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
+        stream = VerifiedStream(SentenceVerifier(sources, self.verify_policy), on_token)
         for delta in llm.stream(messages, config):  # type: ignore[attr-defined]
             if ttft is None:
                 ttft = time.perf_counter() - t0
-            pieces.append(delta)
-            if on_token:
-                on_token(delta)
-        raw = "".join(pieces).strip()
-        checked = verify(raw, sources, self.verify_policy)
-        if checked.status is Verification.UNVERIFIED or REFUSAL.rstrip(".") in raw:
+            stream.push(delta)
+        checked = stream.finish()
+        if checked.status is Verification.UNVERIFIED or stream.refused:
             answer = self._refusal(question, ev, hits, "generative", t0)
             answer.sentences = checked.sentences
             answer.ttft_s = ttft
@@ -159,3 +170,61 @@ class Assistant:
             evidence=ev.to_json(),
             closest=closest,
         )
+
+
+_REFUSAL_PHRASE = REFUSAL.rstrip(".")
+_WORD = re.compile(r"\s*\S+|\s+$")
+
+
+class VerifiedStream:
+    """Model tokens in, verified text out: the streaming contract of the module docstring.
+
+    >>> from assistant.verify import SentenceVerifier
+    >>> seen: list[str] = []
+    >>> stream = VerifiedStream(SentenceVerifier([]), seen.append)
+    >>> stream.push("Câu không có trích dẫn. Câu nữa.")
+    >>> stream.finish().text, seen
+    ('', [])
+    """
+
+    def __init__(self, verifier: SentenceVerifier, on_token: OnToken | None) -> None:
+        self.verifier = verifier
+        self.on_token = on_token
+        self.refused = False
+        self._splitter = SentenceSplitter()
+        self._held = ""  # kept text not yet passed on: everything before the first supported sentence
+
+    def push(self, delta: str) -> None:
+        """Feed the model's next tokens; pass on what the sentences they complete add to the verified answer."""
+        for sentence in self._splitter.push(delta):
+            self._feed(sentence)
+
+    def finish(self) -> Verified:
+        """Verify the last sentence; pass on the rest unless the answer will be refused. The verification."""
+        for sentence in self._splitter.finish():
+            self._feed(sentence)
+        checked = self.verifier.result()
+        if checked.status is not Verification.UNVERIFIED and not self.refused:
+            self._release()
+        return checked
+
+    def _feed(self, sentence: str) -> None:
+        if self.refused:
+            return
+        if _REFUSAL_PHRASE in sentence:
+            if self.verifier.n_supported == 0:
+                self.refused = True  # nothing has gone out: the answer becomes the refusal
+            else:
+                self.verifier.checks.append(
+                    SentenceCheck(sentence, (), False, 0.0, ("the refusal phrase after supported sentences",))
+                )
+            return
+        self._held += self.verifier.feed(sentence)
+        if self.verifier.n_supported:
+            self._release()
+
+    def _release(self) -> None:
+        if self._held and self.on_token is not None:
+            for word in _WORD.findall(self._held):  # word by word, so a client still shows the answer being typed
+                self.on_token(word)
+        self._held = ""

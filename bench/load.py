@@ -56,7 +56,9 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 3)
 
 
-async def _client(http: httpx.AsyncClient, n: int, end: float, extractive: bool, out: list[dict[str, Any]]) -> None:
+async def _client(
+    http: httpx.AsyncClient, n: int, end: float, extractive: bool, out: list[dict[str, Any]], key: str
+) -> None:
     i = n
     while time.monotonic() < end:
         q = QUESTIONS[i % len(QUESTIONS)]
@@ -66,7 +68,11 @@ async def _client(http: httpx.AsyncClient, n: int, end: float, extractive: bool,
         error: str | None = None
         refused = None
         try:
-            r = await http.post("/v1/ask", json={"question": q, "extractive": extractive})
+            r = await http.post(
+                "/v1/ask",
+                json={"question": q, "extractive": extractive},
+                headers={"Authorization": f"Bearer {key}"},
+            )
             status = r.status_code
             if r.status_code == 200:
                 refused = r.json()["refused"]
@@ -78,16 +84,15 @@ async def _client(http: httpx.AsyncClient, n: int, end: float, extractive: bool,
 
 
 async def run_load(
-    url: str, key: str, clients: int, seconds: float, timeout: float, extractive: bool
+    url: str, keys: list[str], clients: int, seconds: float, timeout: float, extractive: bool
 ) -> dict[str, Any]:
-    """`clients` loops posting questions for `seconds`; latency percentiles, throughput and errors."""
+    """`clients` loops (client n with `keys[n]`) posting questions for `seconds`; latency, throughput, errors."""
     out: list[dict[str, Any]] = []
     limits = httpx.Limits(max_connections=clients + 2, max_keepalive_connections=clients + 2)
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=timeout, limits=limits) as http:
+    async with httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits) as http:
         t0 = time.monotonic()
         end = t0 + seconds
-        await asyncio.gather(*(_client(http, n, end, extractive, out) for n in range(clients)))
+        await asyncio.gather(*(_client(http, n, end, extractive, out, keys[n % len(keys)]) for n in range(clients)))
         wall = time.monotonic() - t0
     ok = [r["latency_s"] for r in out if r["error"] is None]
     errors = [r["error"] for r in out if r["error"] is not None]
@@ -146,8 +151,30 @@ def _prepare(data_dir: Path) -> tuple[str, dict[str, Any]]:
     return key, facts
 
 
-def _start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KHO_DATA_DIR": str(data_dir)}
+def user_keys(data_dir: Path, n: int, role: str = "staff", prefix: str = "nguoi-dung") -> list[str]:
+    """`n` new users' API keys (fair-use limits are per user: one key per simulated person)."""
+    from ui.accounts import Accounts
+
+    accounts = Accounts.from_settings(Settings().model_copy(update={"data_dir": data_dir}))
+    try:
+        return [accounts.add(f"{prefix}-{i}", role, "restricted" if role == "admin" else "public") for i in range(n)]
+    finally:
+        accounts.close()
+
+
+# The load runs measure capacity: each simulated client asks as fast as it is answered (~100 questions a minute),
+# far above a person's pace, so the per-user fair-use limits (ui/limits.py) are lifted for them.
+CAPACITY_ENV = {
+    "KHO_RATE_ASK_PER_MINUTE": "1000000",
+    "KHO_RATE_SEARCH_PER_MINUTE": "1000000",
+    "KHO_RATE_UPLOAD_PER_MINUTE": "1000",
+}
+
+
+def _start_server(
+    data_dir: Path, port: int, log: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KHO_DATA_DIR": str(data_dir), **CAPACITY_ENV, **(extra_env or {})}
     with log.open("wb") as f:
         proc = subprocess.Popen([str(KHO), "serve", "--port", str(port)], env=env, stdout=f, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300
@@ -175,7 +202,8 @@ def main() -> None:
 
     previous: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     result: dict[str, Any] = {
-        "what": "POST /v1/ask on loopback against `kho serve` (workdesk mounted), staff key, demo corpus",
+        "what": "POST /v1/ask on loopback against `kho serve` (workdesk mounted), one staff user per client, "
+        "demo corpus",
         "machine": f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores",
         "date": time.strftime("%Y-%m-%d"),
         "modes": dict(previous.get("modes", {})),
@@ -184,6 +212,7 @@ def main() -> None:
         data_dir = Path(tmp) / "data"
         key, facts = _prepare(data_dir)
         result["corpus"] = facts
+        keys = [key, *user_keys(data_dir, max(DEFAULTS["extractive"][0], args.clients or 0))]
         port = _free_port()
         server = _start_server(data_dir, port, Path(tmp) / "serve.log")
         url = f"http://127.0.0.1:{port}"
@@ -199,7 +228,7 @@ def main() -> None:
                     warm = round(time.monotonic() - t0, 2)
                 print(f"{mode}: {clients} clients × {seconds:.0f} s (warm-up {warm} s)…", file=sys.stderr)
                 busy = round(os.getloadavg()[0], 2)
-                res = asyncio.run(run_load(url, key, clients, seconds, timeout, extractive))
+                res = asyncio.run(run_load(url, keys, clients, seconds, timeout, extractive))
                 res["warm_up_s"] = warm
                 res["load_average_1min_before"] = busy
                 # other work on the machine during the run skews the figures: say how busy it was

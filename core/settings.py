@@ -70,6 +70,33 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(default=50.0, description="files larger than this are refused at ingest")
     ocr_lang: str = Field(default="vie", description="tesseract language(s) for scanned PDFs")
     chunk_max_chars: int = Field(default=1500, description="articles longer than this split at clause boundaries")
+    max_chunks_per_file: int = Field(
+        default=12_000,
+        ge=1,
+        description="a file that would make more chunks than this is FAILED (4x the largest real file, ~2,700 chunks)",
+    )
+    max_points_per_document: int = Field(
+        default=50_000,
+        ge=1,
+        description="a document with more chunks (index points) than this is recorded as an index failure "
+        "instead of being embedded and indexed, so one runaway document cannot exhaust the server",
+    )
+    # -- the server's perimeter and fair use (ui/security.py, ui/services.py) --
+    allowed_hosts: str = Field(
+        default="",
+        description="comma-separated host names the server answers to (Host header); empty = loopback names, "
+        "the bound address and this machine's own names. '*' allows any (behind a proxy that checks it)",
+    )
+    cors_origins: str = Field(
+        default="", description="comma-separated origins allowed to call the API from a browser (CORS); none by default"
+    )
+    max_body_kb: int = Field(default=1024, ge=16, description="request body limit for everything but uploads")
+    rate_ask_per_minute: int = Field(default=60, ge=1, description="questions per user per minute (API + workdesk)")
+    rate_search_per_minute: int = Field(default=240, ge=1, description="searches per user per minute")
+    rate_upload_per_minute: int = Field(default=20, ge=1, description="upload requests per user per minute")
+    max_inflight_per_user: int = Field(
+        default=2, ge=1, description="questions one user may have in progress at once (the CPU model is shared)"
+    )
 
     @field_validator("data_dir", "cache_dir", "shared_dir", mode="after")
     @classmethod
@@ -85,6 +112,12 @@ class Settings(BaseSettings):
     def context_sources(self) -> int:
         """`answer_sources`, or the default for the LLM in use (a small CPU model reads ~3 chunks in ~15 s)."""
         return self.answer_sources or (6 if self.llm_url else 3)
+
+    def ensure_data_dir(self) -> Path:
+        """`data_dir`, created if missing and made private (0700: it holds the audit log, accounts and keys)."""
+        from core.fs import private_dir
+
+        return private_dir(self.data_dir)
 
     @property
     def registry_path(self) -> Path:

@@ -1,9 +1,13 @@
 """Hybrid search: Vietnamese BM25 and dense vectors from Qdrant, fused by weighted reciprocal rank.
 
 Both branches run inside Qdrant with the same filter — the reader's clearance (`access_rank`) and any metadata
-filters — so a chunk the reader may not see is never even a candidate. The fused list can be collapsed to one
-hit per article (`article_level`, the default: the best-ranked chunk stands for its article, which is what
-citations and the evaluation count). An optional reranker (none ships; see `index.rerank`) may reorder the top.
+filters — so a chunk the reader may not see is never even a candidate. The BM25 branch scores through the
+vector of the reader's clearance (`bm25_public`, `bm25_internal`, `bm25`; see `index.store`), whose IDF and
+average length come only from chunks that reader may see; cosine scores depend on no other chunk. So what a
+reader gets back — ids, order and scores — does not change when documents above their clearance come or go.
+The fused list can be collapsed to one hit per article (`article_level`, the default: the best-ranked chunk
+stands for its article, which is what citations and the evaluation count). An optional reranker (none ships;
+see `index.rerank`) may reorder the top.
 
 >>> rrf([["a", "b"], ["b", "c"]], weights=[1.0, 1.0], k=60)[0][0]
 'b'
@@ -24,7 +28,17 @@ from index.embedders import Embedder, get_embedder
 from index.payload import cited_document_key
 from index.rerank import Reranker
 from index.sparse import BM25Encoder
-from index.store import ALIAS, DENSE, SPARSE, Filters, ScoredPoint, StoreError, VectorStore
+from index.store import (
+    ALIAS,
+    DENSE,
+    SCHEMA_VERSION,
+    TOP_RANK,
+    Filters,
+    ScoredPoint,
+    StoreError,
+    VectorStore,
+    sparse_vector_name,
+)
 from ingest.model import Citation
 
 Mode = Literal["bm25", "dense", "hybrid"]
@@ -158,6 +172,7 @@ class Searcher:
             raise StoreError("no index yet: run `kho ingest` first")
         self.collection = name
         self.meta = store.collection_meta(name)
+        # Queries weigh each term 1 whatever the level; only documents' weights depend on the average length.
         self.encoder = BM25Encoder(avg_len=self.meta.avg_len)
         self._embedder = embedder
         self.fusion = fusion or FusionConfig()
@@ -175,6 +190,21 @@ class Searcher:
                 f"collection {self.collection} holds {self.meta.embedder} vectors, not {self._embedder.name}"
             )
         return self._embedder
+
+    def sparse_vector(self, filters: Filters) -> str:
+        """The BM25 vector a reader with these filters is scored through: their clearance's.
+
+        A collection older than schema 2 has only the top level's, whose IDF counts every chunk: it may serve
+        fully cleared readers, but anyone else is refused until `kho index` (or a server start) rebuilds it.
+        """
+        if filters.max_access_rank >= TOP_RANK:
+            return sparse_vector_name(TOP_RANK)
+        if self.meta.schema < SCHEMA_VERSION:
+            raise StoreError(
+                f"collection {self.collection} predates per-clearance BM25 (schema {self.meta.schema} < "
+                f"{SCHEMA_VERSION}): run `kho index` (or restart the server) to rebuild it"
+            )
+        return sparse_vector_name(filters.max_access_rank)
 
     def embed_query(self, query: str) -> np.ndarray:
         return np.asarray(self.embedder.embed_queries([nfc(query)])[0])
@@ -199,7 +229,8 @@ class Searcher:
         branches: list[tuple[str, list[ScoredPoint], float]] = []
         if mode in ("bm25", "hybrid"):
             t = time.perf_counter()
-            sparse = self.store.query(self.collection, SPARSE, self.encoder.encode_query(query), filters, n)
+            using = self.sparse_vector(filters)
+            sparse = self.store.query(self.collection, using, self.encoder.encode_query(query), filters, n)
             timings["sparse_ms"] = (time.perf_counter() - t) * 1000
             branches.append(("bm25", sparse, self.fusion.weight_sparse))
         if mode == "dense" and not self.dense_points:

@@ -21,7 +21,9 @@ True
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -108,6 +110,38 @@ def _sorted(weights: dict[int, float]) -> SparseVec:
     return SparseVec(indices=keys, values=[weights[k] for k in keys])
 
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Pool-worker initializer: on Linux, ask the kernel to SIGKILL this worker when its parent dies.
+
+    A worker that outlived a `kill -9` of `kho ingest` would keep segmenting for nobody and, had it been
+    forked, keep the parent's inherited file descriptors — the Qdrant index lock among them. Workers are
+    spawned (a fresh interpreter, no inherited descriptors) and, with this, never outlive their parent. (The
+    signal follows the THREAD that started the worker; the pool lives inside one `with` in that thread.)
+    """
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the request was in place
+        os._exit(1)
+
+
+def _pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """A process pool whose workers start fresh ('spawn': no inherited locks or descriptors) and die with us."""
+    ctx = multiprocessing.get_context("spawn")
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),)
+    )
+
+
 def _counts_worker(args: tuple[bool, list[str]]) -> list[dict[int, int]]:
     syllables, texts = args
     enc = BM25Encoder(avg_len=1.0, syllables=syllables)
@@ -156,11 +190,9 @@ def bulk_term_counts(
     missing = [i for i, k in enumerate(keys) if k not in have]
     workers = workers or os.cpu_count() or 1
     if len(missing) >= PARALLEL_FROM and workers > 1:
-        import concurrent.futures
-
         step = max(16, len(missing) // (workers * 4))
         parts = [missing[i : i + step] for i in range(0, len(missing), step)]
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        with _pool(workers) as pool:
             results = pool.map(_counts_worker, [(encoder.syllables, [texts[i] for i in part]) for part in parts])
             computed = [c for chunk in results for c in chunk]
     else:

@@ -11,8 +11,18 @@ Two backends, both real Qdrant, both behind `VectorStore`:
   (`KHO_QDRANT_ENGINE=client-local`). Real collections, payload indexes and aliases.
 
 Every collection has the same schema: a named dense vector `dense` (cosine, the embedder's size; points may
-lack it until `kho index --dense` fills it in), a named sparse vector `bm25` with `Modifier.IDF`, and payload
-indexes on the fields filters use. Collections are versioned (`kho_chunks__<embedder>__<stamp>`); readers go
+lack it until `kho index --dense` fills it in), one BM25 sparse vector per clearance level, each with
+`Modifier.IDF`, and payload indexes on the fields filters use.
+
+Why one BM25 vector per level: Qdrant's IDF counts the points that HAVE the vector, and a score that depends on
+documents a reader may not see lets that reader count them ("how many restricted chunks say X?"), even when the
+filter hides them. So a point carries the vector of every level that may see it — `bm25` (the top level, every
+point: what fully cleared readers and the evaluation use), `bm25_internal` (access rank ≤ 1), `bm25_public`
+(rank 0) — each weighted with its own level's average length, and a reader is scored through the vector of
+their clearance (`sparse_vector_name`): IDF, length normalisation and hence ranking come only from documents
+they may see. Schema 2; a schema-1 collection (one `bm25`) is rebuilt by `Indexer.ensure`.
+
+Collections are versioned (`kho_chunks__<embedder>__<stamp>`); readers go
 through the alias `kho_chunks`, switched only once a new version is complete.
 """
 
@@ -33,11 +43,19 @@ import numpy as np
 
 from core.settings import Settings
 from index.sparse import SparseVec
+from ingest.model import AccessLevel
 
 DENSE = "dense"
-SPARSE = "bm25"
+SPARSE = "bm25"  # the top level's BM25 vector: every point has it
 ALIAS = "kho_chunks"
-SCHEMA_VERSION = 1
+# 2: one BM25 vector per clearance level (`SPARSE_BY_RANK`) and per-level average lengths.
+SCHEMA_VERSION = 2
+TOP_RANK = len(AccessLevel) - 1
+# Clearance rank → the BM25 vector a reader of that rank is scored with; a point of access rank r has the
+# vectors of every rank ≥ r.
+SPARSE_BY_RANK: dict[int, str] = {
+    rank: SPARSE if rank == TOP_RANK else f"{SPARSE}_{level.value}" for rank, level in enumerate(AccessLevel)
+}
 VACUUM_DELETED_FRACTION = 0.05
 META_FILE = "kho_collection.json"
 
@@ -58,29 +76,64 @@ class StoreError(RuntimeError):
     """A Qdrant collection is missing, of the wrong shape, or unreachable."""
 
 
+def sparse_vector_name(max_access_rank: int) -> str:
+    """The BM25 vector whose IDF counts only points a reader cleared for `max_access_rank` may see.
+
+    >>> sparse_vector_name(0), sparse_vector_name(1), sparse_vector_name(2)
+    ('bm25_public', 'bm25_internal', 'bm25')
+    """
+    return SPARSE_BY_RANK[min(max(max_access_rank, 0), TOP_RANK)]
+
+
+def sparse_vector_names(access_rank: int) -> list[str]:
+    """The BM25 vectors a point of `access_rank` carries: those of every clearance that may see it."""
+    return [SPARSE_BY_RANK[r] for r in range(max(access_rank, 0), TOP_RANK + 1)]
+
+
 @dataclass(frozen=True)
 class CollectionMeta:
-    """What a collection was built for: the dense vector space and BM25's average document length."""
+    """What a collection was built for: the dense vector space and BM25's average document length(s).
+
+    `avg_len` is the top level's (all points); `avg_lens` holds each BM25 vector's own, measured on the points
+    that carry it, so a reader's length normalisation does not depend on documents above their clearance.
+    A collection from before schema 1 has no `schema` key in its metadata and reads as schema 0.
+    """
 
     embedder: str
     dim: int
     avg_len: float
     schema: int = SCHEMA_VERSION
     created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    avg_lens: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> CollectionMeta:
-        return cls(**{k: d[k] for k in ("embedder", "dim", "avg_len", "schema", "created_at") if k in d})
+        keys = ("embedder", "dim", "avg_len", "schema", "created_at", "avg_lens")
+        return cls(**{"schema": 0, **{k: d[k] for k in keys if k in d}})
+
+    def avg_len_of(self, vector: str) -> float:
+        """The average length BM25 vector `vector` was weighted with (the top level's when not recorded)."""
+        return float(self.avg_lens.get(vector, self.avg_len))
 
 
 @dataclass(frozen=True)
 class PointIn:
-    """One chunk to store: id, its sparse vector, its dense vector when already computed, its payload."""
+    """One chunk to store: id, its BM25 vectors, its dense vector when already computed, its payload.
+
+    `sparse` is the top level's vector (`bm25`); `sparse_levels` the lower clearance levels' vectors by name
+    (`bm25_public`, `bm25_internal`) for the levels that may see the chunk. An upsert replaces ALL of a point's
+    vectors, so a chunk whose access level rises loses the vectors of the levels that no longer see it.
+    """
 
     id: str
     sparse: SparseVec
     payload: dict[str, Any]
     dense: np.ndarray | None = None
+    sparse_levels: dict[str, SparseVec] = field(default_factory=dict)
+
+    def sparse_vectors(self) -> dict[str, SparseVec]:
+        """Every BM25 vector of the point, by vector name."""
+        return {SPARSE: self.sparse, **self.sparse_levels}
 
 
 @dataclass(frozen=True)
@@ -187,7 +240,9 @@ class EdgeStore:
             raise StoreError(f"collection {name} already exists")
         config = e.EdgeConfig(
             vectors={DENSE: e.EdgeVectorParams(size=meta.dim, distance=e.Distance.Cosine)},
-            sparse_vectors={SPARSE: e.EdgeSparseVectorParams(modifier=e.Modifier.Idf)},
+            sparse_vectors={
+                name: e.EdgeSparseVectorParams(modifier=e.Modifier.Idf) for name in SPARSE_BY_RANK.values()
+            },
             # Qdrant's IDF counts deleted points until their segment is vacuumed: vacuum early, so removed
             # documents stop weighing on IDF at the next `optimize` (kho index) instead of at 20 % deleted.
             optimizers=e.EdgeOptimizersConfig(deleted_threshold=VACUUM_DELETED_FRACTION, vacuum_min_vector_number=1),
@@ -265,7 +320,9 @@ class EdgeStore:
         e = self.e
         out = []
         for p in points:
-            vec: dict[str, Any] = {SPARSE: e.SparseVector(indices=p.sparse.indices, values=p.sparse.values)}
+            vec: dict[str, Any] = {
+                k: e.SparseVector(indices=v.indices, values=v.values) for k, v in p.sparse_vectors().items()
+            }
             if p.dense is not None:
                 vec[DENSE] = np.asarray(p.dense, dtype=np.float32).tolist()
             out.append(e.Point(id=p.id, vector=vec, payload=p.payload))
@@ -388,7 +445,9 @@ class ClientStore:
         self.client.create_collection(
             name,
             vectors_config={DENSE: m.VectorParams(size=meta.dim, distance=m.Distance.COSINE)},
-            sparse_vectors_config={SPARSE: m.SparseVectorParams(modifier=m.Modifier.IDF)},
+            sparse_vectors_config={
+                name: m.SparseVectorParams(modifier=m.Modifier.IDF) for name in SPARSE_BY_RANK.values()
+            },
             metadata=asdict(meta),
         )
         if self.local:
@@ -438,7 +497,9 @@ class ClientStore:
         m = self.m
         out = []
         for p in points:
-            vec: dict[str, Any] = {SPARSE: m.SparseVector(indices=p.sparse.indices, values=p.sparse.values)}
+            vec: dict[str, Any] = {
+                k: m.SparseVector(indices=v.indices, values=v.values) for k, v in p.sparse_vectors().items()
+            }
             if p.dense is not None:
                 vec[DENSE] = np.asarray(p.dense, dtype=np.float32).tolist()
             out.append(m.PointStruct(id=p.id, vector=vec, payload=p.payload))

@@ -1,19 +1,43 @@
 """Article → chunks with citation anchors: one chunk per article, split at clause boundaries when it is long.
 
 A long article is cut between clauses (Khoản), packing consecutive clauses up to `max_chars`; a clause that alone
-is too long is cut between its points (Điểm) — never inside a point. Each chunk names the ORIGINAL document and
-article (for pháp điển, the source line's), carries its heading path as context and its span in the text.
+is too long is cut between its points (Điểm). No chunk is ever longer than `max_chars`: a clause or point that is
+still too long on its own (or an article without clauses) is cut by size at the best boundary in reach — a line
+break, else a sentence end, else a space, else a hard cut — and every such piece keeps the clause/point it cites.
+Each chunk names the ORIGINAL document and article (for pháp điển, the source line's), carries its heading path
+as context and its span in the text.
+
+Work is linear in the text: an uploaded file cannot turn into a chunk whose indexing cost explodes (one 33-million
+character chunk once took 18 GB to index).
+
+>>> from ingest.structure import parse_articles
+>>> text = "Điều 1. Dài\\n" + "\\n".join("1. dòng số %d của khoản." % i for i in range(200))
+>>> spans = [(p.start, p.end) for p in split_article(text, parse_articles(text)[0], 500)]
+>>> max(e - s for s, e in spans) <= 500 and all(text[e - 1] == "." for s, e in spans)
+True
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from ingest.ids import chunk_id
 from ingest.model import Article, Chunk, Citation, LegalDocument, SourceRef, document_short_name
 
 # ~1,500 characters ≈ 350–400 tokens of Vietnamese: three chunks fit the small CPU model's prompt budget.
 DEFAULT_MAX_CHARS = 1500
+# Longer than any real title or heading (the longest in the shared corpus is well under this); only a crafted
+# one-line "title" reaches it, and it is repeated on every chunk of its article.
+_HEADING_MAX = 1000
+
+
+class ChunkLimitError(ValueError):
+    """A document would make more chunks than allowed (`max_chunks`); raised as soon as the count passes it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"more than {limit} chunks")
 
 
 @dataclass
@@ -66,7 +90,7 @@ def _compatible(group: list[_Unit], unit: _Unit) -> bool:
     return last.point is not None and unit.point is not None and last.clause == unit.clause
 
 
-def _piece(text: str, art: Article, group: list[_Unit]) -> _Piece:
+def _piece(text: str, art: Article, group: list[_Unit], clause_at: dict[str, int], max_chars: int) -> _Piece:
     clauses = list(dict.fromkeys(u.clause for u in group if u.clause))
     points = [u.point for u in group if u.point]
     whole_clause = bool(points) and len(points) == group[0].n_points
@@ -75,22 +99,33 @@ def _piece(text: str, art: Article, group: list[_Unit]) -> _Piece:
         first_child = art.clauses[0].start if art.clauses else art.points[0].start
         lead_parts.append(text[art.heading_end : first_child].strip())
     if points and group[0].point != "a" and group[0].clause:
-        clause = next(c for c in art.clauses if c.number == group[0].clause)
+        clause = art.clauses[clause_at[group[0].clause]]
         lead_parts.append(text[clause.start : clause.points[0].start].strip())
     return _Piece(
         group[0].start,
         group[-1].end,
         _range(clauses),
         None if whole_clause else _range(points),
-        "\n".join(p for p in lead_parts if p),
+        _cap("\n".join(p for p in lead_parts if p), max_chars),
     )
 
 
+def _cap(s: str, limit: int) -> str:
+    """`s` cut to at most `limit` characters at a space, marked "…": a lead or heading is context, not content,
+    and repeating a huge one on every chunk would make the chunks' total size quadratic in the text."""
+    if len(s) <= limit:
+        return s
+    cut = s.rfind(" ", limit // 2, limit)
+    return s[: cut if cut > 0 else limit - 1].rstrip() + "…"
+
+
 def split_article(text: str, art: Article, max_chars: int) -> list[_Piece]:
-    """The pieces an article is cut into (one piece when it fits in `max_chars`)."""
-    units = _units(art, max_chars)
-    if art.end - art.start <= max_chars or not units:
+    """The pieces an article is cut into (one piece when it fits in `max_chars`), none longer than `max_chars`."""
+    if art.end - art.start <= max_chars:
         return [_Piece(art.start, art.end)]
+    units = _units(art, max_chars)
+    if not units:
+        return _by_size(text, _Piece(art.start, art.end), max_chars)
     units[0].start = art.start  # the heading and lead-in travel with the first clause
     units[-1].end = art.end
     groups: list[list[_Unit]] = []
@@ -99,9 +134,52 @@ def split_article(text: str, art: Article, max_chars: int) -> list[_Piece]:
             groups[-1].append(u)
         else:
             groups.append([u])
-    if len(groups) == 1:
-        return [_Piece(art.start, art.end)]
-    return [_piece(text, art, g) for g in groups]
+    clause_at = {c.number: i for i, c in enumerate(art.clauses)}
+    if len(groups) == 1:  # one clause or point longer than max_chars on its own: cut by size, citing it
+        return _by_size(text, _piece(text, art, groups[0], clause_at, max_chars), max_chars)
+    out: list[_Piece] = []
+    for g in groups:
+        out.extend(_by_size(text, _piece(text, art, g, clause_at, max_chars), max_chars))
+    return out
+
+
+_SENTENCE_END = re.compile(r"[.;:!?…](?=\s)")
+
+
+def _by_size(text: str, piece: _Piece, max_chars: int) -> list[_Piece]:
+    """`piece` as it is when it fits, else cut into spans of at most `max_chars`, each citing what `piece` cites.
+
+    Each cut is at the last line break in the second half of the window, else the last sentence end there, else
+    the last space in the window, else exactly at `max_chars`. Spans never start or end with whitespace, so
+    their offsets stay exact. Every window is scanned once: linear in the piece's length.
+    """
+    if piece.end - piece.start <= max_chars:
+        return [piece]
+    out: list[_Piece] = []
+    pos, end = piece.start, piece.end
+    while pos < end:
+        hi = min(end, pos + max_chars)
+        if hi < end:
+            half = pos + max_chars // 2
+            cut = text.rfind("\n", half, hi) + 1
+            if cut <= 0:
+                ends = [m.end() for m in _SENTENCE_END.finditer(text, half, hi)]
+                cut = ends[-1] if ends else 0
+            if cut <= 0:
+                cut = max(text.rfind(" ", pos + 1, hi), text.rfind("\t", pos + 1, hi))
+            if cut <= pos:
+                cut = hi
+        else:
+            cut = end
+        stop = cut
+        while stop > pos and text[stop - 1].isspace():
+            stop -= 1
+        if stop > pos:
+            out.append(replace(piece, start=pos, end=stop))
+        pos = cut
+        while pos < end and text[pos].isspace():
+            pos += 1
+    return out
 
 
 def _source_title(src: SourceRef) -> str:
@@ -117,8 +195,13 @@ def _anchor(art: Article, clause: str | None, point: str | None, doc_name: str, 
     return f"{art.label} {path} {doc_name}"
 
 
-def chunk_document(doc: LegalDocument, doc_id: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[Chunk]:
-    """All chunks of a document, in text order, with stable ids derived from `doc_id`."""
+def chunk_document(
+    doc: LegalDocument, doc_id: str, max_chars: int = DEFAULT_MAX_CHARS, max_chunks: int | None = None
+) -> list[Chunk]:
+    """All chunks of a document, in text order, with stable ids derived from `doc_id`.
+
+    Raises `ChunkLimitError` as soon as there would be more than `max_chunks` (when given).
+    """
     meta = doc.meta
     chunks: list[Chunk] = []
     for art in doc.articles:
@@ -133,6 +216,7 @@ def chunk_document(doc: LegalDocument, doc_id: str, max_chars: int = DEFAULT_MAX
             doc_name = meta.short_name
             art_heading = art.display + (f". {art.title}" if art.title else "")
         context = [meta.title] + [h for h in (art.part, art.chapter, art.section) if h] + [art_heading]
+        context = [_cap(h, _HEADING_MAX) for h in context]
         for piece in split_article(doc.text, art, max_chars):
             citation = Citation(
                 document=cite_doc,
@@ -143,6 +227,8 @@ def chunk_document(doc: LegalDocument, doc_id: str, max_chars: int = DEFAULT_MAX
             )
             heading_path = context + ([f"Khoản {piece.clause}"] if piece.clause else [])
             ordinal = len(chunks)
+            if max_chunks is not None and ordinal >= max_chunks:
+                raise ChunkLimitError(max_chunks)
             chunks.append(
                 Chunk(
                     id=chunk_id(doc_id, ordinal),

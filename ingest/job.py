@@ -19,8 +19,10 @@ Access level and validity come from `.kho.toml` files:
 
 The effective access level is the MOST restrictive of the CLI value, every folder `.kho.toml` above the file
 (all ancestors, not only those below the path given: naming a sub-folder or a single file must not escape a
-protection set higher up) and the file's own sidecar, so a run never downgrades a protected folder. For
-validity the nearest setting wins (file sidecar, then the closest folder).
+protection set higher up) and the file's own sidecar, so a run never downgrades a protected folder. Nor does a
+re-upload downgrade a stored document: the level is at least that of any stored document with the same source
+path, the same content or the same số hiệu (`Registry.access_floor`); only `Registry.set_access_level` lowers
+it. For validity the nearest setting wins (file sidecar, then the closest folder).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from core.settings import Settings
-from ingest.chunking import chunk_document
+from ingest.chunking import ChunkLimitError, chunk_document
 from ingest.formats.base import IngestError, NoTextError
 from ingest.ids import doc_id
 from ingest.model import AccessLevel, Chunk, DocState, LegalDocument, Validity
@@ -55,7 +57,7 @@ from ingest.validity import registry_for
 log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes what is stored: every file is then re-parsed on the next run.
-PARSER_VERSION = "6"
+PARSER_VERSION = "7"
 SIDECAR_SUFFIX = ".kho.toml"
 FOLDER_SIDECAR = ".kho.toml"
 SIDECAR_FIELDS = ("access_level", "hieu_luc", "hieu_luc_reason")
@@ -342,6 +344,33 @@ class _Stop:
                 signal.signal(s, h)
 
 
+def _too_many_chunks(path: Path, limit: int) -> IngestError:
+    return IngestError(
+        path,
+        f"{path.name}: tệp tạo ra hơn {limit} đoạn (chunk), vượt giới hạn KHO_MAX_CHUNKS_PER_FILE = {limit} / "
+        f"the file would make more than {limit} chunks (limit KHO_MAX_CHUNKS_PER_FILE = {limit}); "
+        "split it into several files or raise the limit",
+    )
+
+
+def _apply_access_floor(path: Path, doc: LegalDocument, content_hash: str, registry: Registry) -> None:
+    """Raise `doc`'s access level to that of what is already stored for the same path, content or số hiệu.
+
+    Re-uploading a restricted document (changed or not, under any name) must never make it public: only an
+    explicit `Registry.set_access_level` lowers a level.
+    """
+    floor = registry.access_floor(path, content_hash, [doc.meta.so_hieu] if doc.meta.so_hieu else [])
+    if floor is not None and floor.rank > doc.meta.access_level.rank:
+        log.info(
+            "%s: access level raised from %s to %s, the level of the stored document with the same path, "
+            "content or số hiệu",
+            path,
+            doc.meta.access_level.value,
+            floor.value,
+        )
+        doc.meta.access_level = floor
+
+
 def ingest_file(path: Path, registry: Registry, settings: Settings, sidecars: _Sidecars) -> FileResult:
     """Ingest one file (an absolute resolved path); never raises for bad input, only records why it failed."""
     t0 = time.perf_counter()
@@ -382,11 +411,20 @@ def ingest_file(path: Path, registry: Registry, settings: Settings, sidecars: _S
             raise NoTextError(path, "no documents found in the file")
         stored: list[tuple[LegalDocument, list[Chunk]]] = []
         export = registry_for(path)
+        limit = settings.max_chunks_per_file
+        if sum(len(d.articles) for d in docs) > limit:  # every article makes at least one chunk
+            raise _too_many_chunks(path, limit)
         for doc in docs:
             if export is not None:
                 export.apply(doc)
             opts.apply(doc)
-            stored.append((doc, chunk_document(doc, doc_id(content_hash, doc.key), settings.chunk_max_chars)))
+            _apply_access_floor(path, doc, content_hash, registry)
+            left = limit - sum(len(c) for _, c in stored)
+            try:
+                chunks = chunk_document(doc, doc_id(content_hash, doc.key), settings.chunk_max_chars, left)
+            except ChunkLimitError:
+                raise _too_many_chunks(path, limit) from None
+            stored.append((doc, chunks))
         n_chunks = sum(len(c) for _, c in stored)
         if n_chunks == 0:
             raise NoTextError(path, "no text to index (0 chunks)")

@@ -33,6 +33,7 @@ from ingest.structure import (
     SECTION_RE,
     ClauseBuilder,
     Line,
+    article_title,
     body_start,
     heading_title,
     is_section_heading,
@@ -112,7 +113,7 @@ class PhapDienParser:
                     end=ln.end,
                     heading_end=ln.end,
                     number=am.group(1) or am.group(2),
-                    title=am.group(3).strip(),
+                    title=article_title(am.group(3)),
                     chapter=chapter,
                     section=section,
                 )
@@ -239,7 +240,7 @@ class AlqacParser:
                 end=pos + len(block),
                 heading_end=pos + len(heading),
                 number=number,
-                title=art_title.strip(),
+                title=article_title(art_title),
             )
             builder = ClauseBuilder(art)
             for ln in iter_lines(block[len(heading) :]):
@@ -296,8 +297,7 @@ class OfficialTextParser:
         if len(articles) < 1:
             articles = parse_sections(text)
         if not articles:
-            prose = re.sub(r"\S*(?:https?://|www\.)\S*", " ", text)
-            if sum(ch.isalpha() for ch in prose) < _MIN_PROSE_LETTERS:
+            if _prose_letters(text) < _MIN_PROSE_LETTERS:
                 raise NoTextError(path, "no document text: no legal structure and hardly any prose (only links?)")
             articles = paragraph_articles(text)
         if not articles:
@@ -337,6 +337,16 @@ class OfficialTextParser:
                 warnings=list(raw.warnings),
             )
         ]
+
+
+def _prose_letters(text: str) -> int:
+    """Letters outside links: a word-by-word scan (a regex with `\\S*` around the link pattern backtracks
+    quadratically on one long run of non-spaces)."""
+    return sum(
+        sum(ch.isalpha() for ch in word)
+        for word in text.split()
+        if "http://" not in word and "https://" not in word and "www." not in word
+    )
 
 
 def paragraph_articles(text: str) -> list[Article]:

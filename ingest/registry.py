@@ -47,6 +47,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from core.fs import private_dir
 from core.sqlite import Migrations, applied, connect
 from ingest.ids import doc_id
 from ingest.model import (
@@ -149,6 +150,22 @@ def m002_outbox(db: sqlite3.Connection) -> None:
         )"""
     )
     db.execute("CREATE TABLE consumers (name TEXT PRIMARY KEY, last_seq INTEGER NOT NULL DEFAULT 0)")
+
+
+@migration
+def m003_index_failures(db: sqlite3.Connection) -> None:
+    # Documents an index consumer could not write (a bug, memory, over `max_points_per_document`): recorded so
+    # the op is acked instead of retried on every start, and shown to administrators until it indexes fine.
+    db.execute(
+        """CREATE TABLE index_failures (
+            consumer TEXT NOT NULL,
+            document_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (consumer, document_id)
+        )"""
+    )
 
 
 @dataclass(frozen=True)
@@ -315,7 +332,7 @@ class Registry:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         self._lock = threading.RLock()
         # autocommit mode (core.sqlite.connect): we issue BEGIN/COMMIT ourselves
         self.db = connect(self.path, foreign_keys=True, synchronous_full=True)
@@ -523,6 +540,31 @@ class Registry:
             db.execute("DELETE FROM files WHERE path = ?", (p,))
             return n
 
+    def remove_document(self, doc_id: str) -> str | None:
+        """Delete one document and its chunks (outbox 'delete'), in one transaction; returns its file's path.
+
+        The file's counts follow; when it was the file's last document the file row goes too, so the registry
+        stays consistent. Returns None (and writes nothing) when there is no such document.
+        """
+        with self._tx() as db:
+            row = db.execute("SELECT file_path FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                return None
+            p = str(row[0])
+            self._op(db, "delete", doc_id)
+            db.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            left = db.execute(
+                "SELECT count(*), coalesce(sum(n_chunks), 0) FROM documents WHERE file_path = ?", (p,)
+            ).fetchone()
+            if left[0] == 0:
+                db.execute("DELETE FROM files WHERE path = ?", (p,))
+            else:
+                db.execute(
+                    "UPDATE files SET n_documents = ?, n_chunks = ?, updated_at = ? WHERE path = ?",
+                    (left[0], left[1], _now(), p),
+                )
+            return p
+
     def ack(self, consumer: str, seq: int) -> None:
         """Record that `consumer` (e.g. "qdrant") has applied every outbox op up to and including `seq`."""
         with self._tx() as db:
@@ -571,6 +613,35 @@ class Registry:
         """One document with its full text and articles (`articles_json`, `articles()`)."""
         row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return _document_row(row, full=True) if row else None
+
+    def document_access(self, doc_id: str) -> AccessLevel | None:
+        """One document's access level by primary key, without reading its text; None when there is no such id.
+
+        The server checks this first, so a restricted id costs no more to refuse than a missing one.
+        """
+        row = self.db.execute("SELECT access_level FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return AccessLevel(row[0]) if row else None
+
+    def access_floor(self, path: Path | str, content_hash: str, so_hieus: Iterable[str] = ()) -> AccessLevel | None:
+        """The highest access level among stored documents from the same path, the same content, or with one of
+        these số hiệu (compared as written and normalised); None when there are none.
+
+        A document being stored is never given less: re-uploading a restricted text must not make it public.
+        """
+        from ingest.metadata import normalise_so_hieu
+
+        numbers = sorted({n for s in so_hieus if s for n in (s, normalise_so_hieu(s))})
+        marks = ", ".join("?" for _ in numbers)
+        by_number = f" OR so_hieu IN ({marks})" if numbers else ""
+        # files.indexed_hash is the content hash of each file's stored documents; `files` is small, `documents`
+        # holds the texts, so the content is matched there and the documents are reached by their file index
+        rows = self.db.execute(
+            "SELECT DISTINCT access_level FROM documents WHERE file_path IN "
+            f"(SELECT path FROM files WHERE path = ? OR indexed_hash = ?){by_number}",
+            (_resolve(path), content_hash, *numbers),
+        )
+        levels = [AccessLevel(r[0]) for r in rows]
+        return max(levels, key=lambda lvl: lvl.rank) if levels else None
 
     def document_ids(self, path: Path | str | None = None) -> list[str]:
         """Ids of all documents, or of one file's documents."""
@@ -870,6 +941,49 @@ class Registry:
         )
         self._op(db, "upsert", did)
 
+    # -- index failures (appended: m003_index_failures) --------------------------------------------------------
+
+    def mark_index_failed(self, consumer: str, document_id: str, seq: int, reason: str) -> None:
+        """Record that `consumer` (a collection) could not index `document_id` at outbox `seq`, and why."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO index_failures (consumer, document_id, seq, reason, at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(consumer, document_id) DO UPDATE SET seq = excluded.seq, reason = excluded.reason, "
+                "at = excluded.at",
+                (consumer, document_id, seq, reason, _now()),
+            )
+
+    def clear_index_failure(self, consumer: str, document_id: str) -> bool:
+        """Forget `consumer`'s failure for a document (it indexed fine, or is gone); True if there was one."""
+        with self._tx() as db:
+            cur = db.execute(
+                "DELETE FROM index_failures WHERE consumer = ? AND document_id = ?", (consumer, document_id)
+            )
+            return cur.rowcount > 0
+
+    def clear_index_failures(self, consumer: str) -> int:
+        """Forget every failure of `consumer` (a collection version that was dropped); returns how many."""
+        with self._tx() as db:
+            return db.execute("DELETE FROM index_failures WHERE consumer = ?", (consumer,)).rowcount
+
+    def index_failures(self, consumer: str | None = None) -> list[IndexFailure]:
+        """Documents an index consumer (default: any) failed to write, newest first."""
+        sql = "SELECT * FROM index_failures"
+        args: tuple[Any, ...] = ()
+        if consumer is not None:
+            sql, args = sql + " WHERE consumer = ?", (consumer,)
+        rows = self.db.execute(sql + " ORDER BY at DESC, document_id", args).fetchall()
+        return [IndexFailure(r["consumer"], r["document_id"], int(r["seq"]), r["reason"], r["at"]) for r in rows]
+
+    def chunk_counts(self, document_id: str | None = None, more_than: int = 0) -> dict[str, int]:
+        """Chunks per document (one document, or all) that has more than `more_than` of them."""
+        where, args = ("WHERE document_id = ? ", (document_id,)) if document_id is not None else ("", ())
+        rows = self.db.execute(
+            f"SELECT document_id, count(*) AS n FROM chunks {where}GROUP BY document_id HAVING n > ?",
+            (*args, more_than),
+        ).fetchall()
+        return {r["document_id"]: int(r["n"]) for r in rows}
+
 
 def _access_filter(column: str, levels: Iterable[AccessLevel] | None) -> tuple[str, tuple[Any, ...]]:
     if levels is None:
@@ -923,3 +1037,17 @@ def _document_row(r: sqlite3.Row, full: bool = False) -> DocumentRecord:
         text=r["text"] if full else None,
         articles_json=r["articles_json"] if full else None,
     )
+
+
+@dataclass(frozen=True)
+class IndexFailure:
+    """A document an index consumer could not write: which op it was at, why, and when."""
+
+    consumer: str
+    document_id: str
+    seq: int
+    reason: str
+    at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

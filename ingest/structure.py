@@ -55,6 +55,16 @@ def iter_lines(text: str) -> Iterator[Line]:
         pos += len(raw) + 1
 
 
+# Far longer than any real article title (the longest in the shared corpus is under 700 characters); a "title"
+# that is a whole crafted one-line file would otherwise be copied into every chunk's context and the registry.
+TITLE_MAX = 1000
+
+
+def article_title(rest: str) -> str:
+    """The title part of a heading line, stripped and at most `TITLE_MAX` characters."""
+    return rest[: TITLE_MAX * 2].strip()[:TITLE_MAX]
+
+
 def roman_to_int(s: str) -> int:
     values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
     total = 0
@@ -125,7 +135,7 @@ def parse_articles(text: str) -> list[Article]:
             continue
         am = _ARTICLE_RE.match(ln.text)
         if am and (not articles or _article_key(am.group(1)) > _article_key(articles[-1].number)):
-            title = (am.group(2) or "").strip()
+            title = article_title(am.group(2) or "")
             art = Article(
                 start=ln.start,
                 end=ln.end,
@@ -190,7 +200,7 @@ def parse_sections(text: str) -> list[Article]:
                     end=ln.end,
                     heading_end=ln.end,
                     number=rm.group(1),
-                    title=rm.group(2).strip(),
+                    title=article_title(rm.group(2)),
                     label="Mục",
                 )
                 articles.append(art)
@@ -235,6 +245,11 @@ _BODY_START = re.compile(
 )
 
 
+# Runs of spaces/tabs that are not already one space (same result as `[ \t]+` → " "): leaving single spaces
+# unmatched keeps `sub` from building one piece per word of a huge line.
+_BLANKS = re.compile(r"[ \t]{2,}|\t")
+
+
 def reflow(text: str) -> str:
     """Join hard-wrapped lines back into paragraphs, leaving the header block's lines as they are.
 
@@ -245,7 +260,7 @@ def reflow(text: str) -> str:
     if not m or m.start() == 0:
         return _reflow_lines(text)
     header = "\n".join(
-        re.sub(r"[ \t]+", " ", ln).strip() for ln in text[: m.start()].split("\n") if ln.strip()
+        _BLANKS.sub(" ", ln).strip() for ln in text[: m.start()].split("\n") if ln.strip()
     )
     return f"{header}\n{_reflow_lines(text[m.start() :])}"
 
@@ -257,13 +272,15 @@ def _reflow_lines(text: str) -> str:
     a paragraph's last line is visibly shorter than the wrap width), and this one does not start a heading, a
     numbered item or a bullet. A line starting in lower case continues in any case.
     """
-    lines = [re.sub(r"[ \t]+", " ", raw).strip() for raw in text.split("\n")]
+    lines = [_BLANKS.sub(" ", raw).strip() for raw in text.split("\n")]
     lines = [ln for ln in lines if ln]
     if not lines:
         return ""
     lengths = sorted(len(ln) for ln in lines)
     width = lengths[int(0.9 * (len(lengths) - 1))]
-    out: list[str] = []
+    # each paragraph is a list of its lines, joined once at the end: growing one string line by line would
+    # copy it again for every line, quadratic in a paragraph that never ends (a crafted file)
+    out: list[list[str]] = []
     prev_raw = ""
     for ln in lines:
         if out:
@@ -274,9 +291,9 @@ def _reflow_lines(text: str) -> str:
                 not _WRAP_END.search(prev_raw) and not structural and not prev_raw.isupper() and not short
             )
             if (starts_lower and not structural) or continues:
-                out[-1] = f"{out[-1]} {ln}"
+                out[-1].append(ln)
                 prev_raw = ln
                 continue
-        out.append(ln)
+        out.append([ln])
         prev_raw = ln
-    return "\n".join(out) + "\n"
+    return "\n".join(" ".join(par) for par in out) + "\n"

@@ -132,7 +132,7 @@ def test_the_audit_table_refuses_updates_and_deletes(tmp_path: Path) -> None:
 def test_audit_migrations_are_named_and_run_once(tmp_path: Path) -> None:
     for _ in range(2):
         log = AuditLog(tmp_path / "audit.sqlite3")
-        assert log.applied_migrations() == ["m001_events", "m002_append_only"]
+        assert log.applied_migrations() == ["m001_events", "m002_append_only", "m003_hash_chain"]
         log.close()
 
 
@@ -171,13 +171,18 @@ def test_kho_audit_export_gives_the_events_since_a_date(data_dir: Path) -> None:
             refused=False,
         )
     )
+    moi = log.user_ref("moi")
     log.close()
+    key = run_kho("users", "add", "phap.che", "--role", "legal").stdout.strip()
     since = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    rows = [json.loads(line) for line in run_kho("audit", "export", "--since", since).stdout.splitlines()]
-    assert [r["user"] for r in rows] == ["moi"]
+    rows = [json.loads(line) for line in run_kho("audit", "export", "--since", since, "--key", key).stdout.splitlines()]
+    assert [r["user"] for r in rows] == [moi]
     assert rows[0]["question"] == "CMND [số định danh] thử việc?" and rows[0]["retrieved"] == ["c1", "c2"]
     assert rows[0]["citations"][0]["anchor"] == "Điều 2" and rows[0]["verification"] == "verified"
-    every = run_kho("audit", "export", "--since", "2000-01-01", "--format", "csv").stdout.splitlines()
-    assert every[0].startswith("event_id,at,user,role,event,question") and len(every) == 3
-    bad = run_kho("audit", "export", "--since", "hôm qua", check=False)
+    every = run_kho(
+        "audit", "export", "--since", "2000-01-01", "--format", "csv", env={"KHO_API_KEY": key}
+    ).stdout.splitlines()
+    # the first export is itself in the log now: 2 events + 1 audit_export + the header
+    assert every[0].startswith("event_id,at,user,role,event,question") and len(every) == 4
+    bad = run_kho("audit", "export", "--since", "hôm qua", "--key", key, check=False)
     assert bad.returncode == 2 and "--since" in bad.stderr

@@ -231,10 +231,10 @@ def test_internal_errors_are_contained(
     write(tmp_path / "b.txt", law(2))
     real = job.chunk_document
 
-    def flaky(doc, did, max_chars):  # type: ignore[no-untyped-def]
+    def flaky(doc, did, *limits):  # type: ignore[no-untyped-def]
         if doc.meta.so_hieu == "1/2099/QH99":
             raise RuntimeError("boom")
-        return real(doc, did, max_chars)
+        return real(doc, did, *limits)
 
     monkeypatch.setattr(job, "chunk_document", flaky)
     report = run_ingest([tmp_path], reg, settings, progress=False)

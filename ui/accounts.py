@@ -25,11 +25,13 @@ import re
 import secrets
 import sqlite3
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from core.fs import private_dir
 from core.settings import Settings
 from core.sqlite import Migrations, connect
 from ingest.model import AccessLevel
@@ -56,6 +58,21 @@ def m001_users(db: sqlite3.Connection) -> None:
             revoked_at TEXT
         )"""
     )
+
+
+@migration
+def m002_sessions(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE sessions (
+            id_sha256 TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at REAL NOT NULL,
+            revoked_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX sessions_name ON sessions(name)")
 
 
 class AccountError(ValueError):
@@ -101,7 +118,7 @@ class Accounts:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path).expanduser()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         self._lock = threading.RLock()
         self.db = connect(self.path)
         with self._lock:
@@ -159,9 +176,51 @@ class Accounts:
         return [User(**dict(r)) for r in rows]
 
     def has_users(self) -> bool:
-        """Whether at least one active user exists (no users = local development mode on loopback only)."""
+        """Whether at least one active user exists (a non-loopback server needs one to be usable at all)."""
         with self._lock:
             return self.db.execute("SELECT 1 FROM users WHERE revoked_at IS NULL LIMIT 1").fetchone() is not None
+
+    def ever_had_users(self) -> bool:
+        """Whether a user was ever created, revoked ones included. Development mode (anonymous local admin) exists
+        only before the first user: revoking the last one must never switch it back on."""
+        with self._lock:
+            return self.db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+
+    # -- workdesk sessions (server-side, so logout and revocation end them at once) ----------------------------
+
+    def open_session(self, who: Principal, key: str, hours: float) -> str:
+        """A new session id for `who`, logged in with `key`; only its SHA-256 is stored."""
+        m = KEY_RE.match(key.strip())
+        if not m:
+            raise AccountError("key: not a kho API key")
+        sid = secrets.token_urlsafe(32)
+        with self._lock:
+            self.db.execute(
+                "INSERT INTO sessions (id_sha256, name, key_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                (_digest(sid), who.name, m.group(1), _now(), time.time() + hours * 3600),
+            )
+            # expired sessions are of no use to anyone: keep the table small
+            self.db.execute("DELETE FROM sessions WHERE expires_at < ?", (time.time() - 86400,))
+        return sid
+
+    def session_principal(self, sid: str) -> Principal | None:
+        """The principal of a live session (not revoked, not expired, its user and key still active), or None."""
+        with self._lock:
+            row = self.db.execute(
+                "SELECT name, key_id, expires_at FROM sessions WHERE id_sha256 = ? AND revoked_at IS NULL",
+                (_digest(sid),),
+            ).fetchone()
+        if row is None or row["expires_at"] < time.time():
+            return None
+        return self.principal_for_key_id(row["name"], row["key_id"])
+
+    def close_session(self, sid: str) -> bool:
+        """Revoke one session (logout); whether it was live."""
+        with self._lock:
+            cur = self.db.execute(
+                "UPDATE sessions SET revoked_at = ? WHERE id_sha256 = ? AND revoked_at IS NULL", (_now(), _digest(sid))
+            )
+        return cur.rowcount > 0
 
     def authenticate(self, key: str | None) -> Principal | None:
         """The principal whose key this is, or None (malformed, unknown, wrong secret, revoked)."""

@@ -2,12 +2,14 @@
 
 Every route but `/healthz` needs `Authorization: Bearer <API key>` (`kho users add`); the key names a user with a
 role and a clearance. A missing or wrong key gets 401, a role that may not do this 403, a document above the
-caller's clearance 404 (as if it did not exist), a malformed body 422, and no request a 500 with details: an
-unexpected error is logged and answered with a bare 500.
+caller's clearance 404 (as if it did not exist), a malformed body 422, a body over the limit 413 (before the key is
+even looked at: `ui.security`), too many requests from one user 429 with `Retry-After`, and no request a 500 with
+details: an unexpected error is logged and answered with a bare 500.
 
 `POST /v1/ask` streams when the body says `"stream": true` or the client sends `Accept: text/event-stream`: Server-Sent
-Events `token` (`{"text": ...}`) as the model writes, then one `answer` event with the whole JSON answer (the
-verified text, which may differ from the raw tokens), or `error`. `POST /v1/chat/completions` speaks OpenAI's
+Events `token` (`{"text": ...}`) carrying only text that verification has kept, sentence by sentence (nothing
+before the first supported sentence; their concatenation is exactly the final answer's text, and a refused answer
+streams none), then one `answer` event with the whole JSON answer, or `error`. `POST /v1/chat/completions` speaks OpenAI's
 format (model `kho` answers with the LLM, `kho-extractive` only quotes); unlike other RAG servers it keeps the
 citations: `citations` at the top level and in `choices[0].message`, with `verification` and `refused`.
 """
@@ -27,13 +29,14 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answer import Answer
 from index.search import Hit
 from ingest.model import AccessLevel
 from ingest.registry import DocumentRecord
+from ui.limits import RateLimited
 from ui.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
 
 log = logging.getLogger(__name__)
@@ -203,6 +206,9 @@ class UploadResultOut(BaseModel):
     state: str = Field(description="rejected | indexed | skipped_unchanged | failed | failed_no_text")
     reason: str | None
     documents: list[str]
+    access_level: str | None = Field(
+        default=None, description="Cấp truy cập của văn bản đã lưu (không bao giờ thấp hơn cấp của bản đã có)"
+    )
 
 
 class UploadOut(BaseModel):
@@ -236,10 +242,22 @@ class ChatContentPart(BaseModel):
     text: str = Field(max_length=2000)
 
 
+CHAT_MESSAGE_MAX_CHARS = 8000  # earlier assistant answers come back in the history; questions are held to 2000
+
+
 class ChatMessageIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     role: Literal["system", "user", "assistant", "developer", "tool"]
     content: str | list[ChatContentPart] | None = Field(default=None)
+
+    @field_validator("content")
+    @classmethod
+    def _bounded(cls, v: str | list[ChatContentPart] | None) -> str | list[ChatContentPart] | None:
+        if isinstance(v, str) and len(v) > CHAT_MESSAGE_MAX_CHARS:
+            raise ValueError(f"dài quá {CHAT_MESSAGE_MAX_CHARS} ký tự")
+        if isinstance(v, list) and len(v) > 20:
+            raise ValueError("tối đa 20 phần nội dung")
+        return v
 
     def text(self) -> str:
         if self.content is None:
@@ -312,7 +330,8 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "Thiếu hoặc sai khóa API",
         403: "Vai trò không được phép",
         404: "Không tìm thấy (hoặc không đủ quyền xem)",
-        413: "Tệp quá lớn",
+        413: "Nội dung gửi lên quá lớn",
+        429: "Quá nhiều yêu cầu; thử lại sau số giây trong Retry-After",
         422: "Dữ liệu gửi lên không hợp lệ",
         503: "Chỉ mục hoặc mô hình ngôn ngữ chưa sẵn sàng",
     }
@@ -361,6 +380,8 @@ def _public_error(exc: BaseException) -> tuple[int, str]:
     from assistant.llm import LLMError
     from index.store import StoreError
 
+    if isinstance(exc, RateLimited):
+        return 429, str(exc)
     if isinstance(exc, NotFound):
         return 404, str(exc)
     if isinstance(exc, Forbidden):
@@ -441,6 +462,8 @@ def api_router(services: Services) -> APIRouter:
     def call(fn: Callable[[], Any]) -> Any:
         try:
             return fn()
+        except RateLimited as exc:
+            raise ApiError(429, str(exc), {"Retry-After": str(max(1, round(exc.retry_after)))}) from None
         except (NotFound, Forbidden, ValueError) as exc:
             status, detail = _public_error(exc)
             raise ApiError(status, detail) from None
@@ -458,7 +481,7 @@ def api_router(services: Services) -> APIRouter:
         description="Trả lời từ các văn bản người hỏi được phép xem, mỗi ý có trích dẫn Điều/Khoản đã kiểm chứng; "
         '"không tìm thấy" khi kho không có căn cứ. Với `stream: true` hoặc `Accept: text/event-stream`: luồng SSE '
         "gồm các sự kiện `token` rồi một sự kiện `answer` chứa toàn bộ câu trả lời.",
-        responses={**_errors(400, 401, 403, 422, 503), 200: {"content": {SSE: {}}}},
+        responses={**_errors(400, 401, 403, 413, 422, 429, 503), 200: {"content": {SSE: {}}}},
     )
     def ask(body: AskIn, who: Who, request: Request) -> Any:
         filters = body.filters.to_filters() if body.filters else None
@@ -484,7 +507,7 @@ def api_router(services: Services) -> APIRouter:
         summary="Tìm kiếm Điều/Khoản",
         description="Tìm kiếm kết hợp (BM25 + ngữ nghĩa), lọc theo quyền truy cập ngay trong Qdrant; "
         "mỗi Điều một kết quả.",
-        responses=_errors(400, 401, 403, 422, 503),
+        responses=_errors(400, 401, 403, 413, 422, 429, 503),
     )
     def search(body: SearchIn, who: Who) -> Any:
         filters = body.filters.to_filters() if body.filters else None
@@ -520,12 +543,16 @@ def api_router(services: Services) -> APIRouter:
         tags=["Quản trị"],
         summary="Tải văn bản lên (quản trị viên)",
         description="Nhận PDF/DOCX/HTML/TXT, lưu, phân tích và lập chỉ mục; trả về trạng thái từng tệp.",
-        responses=_errors(400, 401, 403, 413, 422),
+        responses=_errors(400, 401, 403, 404, 413, 422, 429),
     )
     async def upload(
         who: Who,
         files: Annotated[list[UploadFile], File(description="Các tệp văn bản")],
         access_level: Annotated[Level, Form(description="Cấp truy cập của văn bản")] = "public",
+        replace: Annotated[
+            str | None,
+            Form(max_length=100, description="Mã văn bản được thay thế bằng tệp này (một tệp); trống = văn bản mới"),
+        ] = None,
     ) -> Any:
         if not allowed(who, "upload"):
             raise ApiError(403, "Chỉ quản trị viên được tải văn bản lên")
@@ -537,8 +564,24 @@ def api_router(services: Services) -> APIRouter:
             data = await f.read(limit + 1)  # one byte more than allowed is enough to refuse it
             payload.append((f.filename or "", data))
         level = AccessLevel.from_str(access_level)
-        results = await asyncio.to_thread(lambda: call(lambda: services.upload(who, payload, level)))
+        target = replace or None
+        results = await asyncio.to_thread(lambda: call(lambda: services.upload(who, payload, level, replace=target)))
         return {"files": results}
+
+    @router.delete(
+        "/documents/{doc_id}",
+        response_model=OkOut,
+        tags=["Quản trị"],
+        summary="Xóa một văn bản (quản trị viên)",
+        description="Xóa văn bản khỏi sổ đăng ký và chỉ mục (ghi nhật ký kiểm toán); tệp đã tải lên bị xóa khi "
+        "không còn văn bản nào của nó.",
+        responses=_errors(401, 403, 404),
+    )
+    def delete_document(doc_id: Annotated[str, PathParam(max_length=100, description="Mã văn bản")], who: Who) -> Any:
+        if not allowed(who, "delete"):
+            raise ApiError(403, "Chỉ quản trị viên được xóa văn bản")
+        call(lambda: services.delete_document(who, doc_id))
+        return {"status": "ok"}
 
     @router.patch(
         "/documents/{doc_id}",
@@ -594,7 +637,7 @@ def api_router(services: Services) -> APIRouter:
         "trích dẫn ở `citations` và `choices[0].message.citations`, cùng `verification`. Với `stream: true`: "
         "các `chat.completion.chunk`; chunk cuối mang `citations`, `verification` và câu trả lời đã kiểm chứng "
         "(`answer`), rồi `[DONE]`.",
-        responses={**_errors(400, 401, 403, 422, 503), 200: {"content": {SSE: {}}}},
+        responses={**_errors(400, 401, 403, 413, 422, 429, 503), 200: {"content": {SSE: {}}}},
     )
     def chat(body: ChatIn, who: Who) -> Any:
         users = [m.text() for m in body.messages if m.role == "user"]

@@ -36,6 +36,14 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _private_files() -> None:
+    # before any command writes: the data dir's files (audit log, accounts, keys) are created 0600, folders 0700
+    from core.fs import secure_umask
+
+    secure_umask()
+
+
 def _echo_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
@@ -166,7 +174,7 @@ def ingest(
     if not targets:
         _err("nothing to ingest: give files or folders, or --default-corpus")
         raise typer.Exit(2)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.ensure_data_dir()
     index_report: dict[str, Any] | None = None
     index_error: str | None = None
     with Registry.from_settings(settings) as registry:
@@ -488,12 +496,44 @@ def eval_retrieval(
         typer.echo(f"  dense vectors for {data['dense_coverage']:.1%} of chunks only")
 
 
-@app.command()
+docs_app = typer.Typer(help="the registry's files and documents", no_args_is_help=False)
+app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("remove")
+def docs_remove(
+    doc_id: str = typer.Argument(..., help="the document id (see `kho docs --json`)"),
+    yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation"),
+) -> None:
+    """Remove one document from the registry and the index (audited as the operating-system user)."""
+    import getpass
+
+    from ingest.model import AccessLevel
+    from ui.services import NotFound, Principal, Services
+
+    settings = get_settings()
+    if not yes and not typer.confirm(f"Xóa văn bản {doc_id} khỏi kho (remove document)?"):
+        raise typer.Exit(1)
+    operator = Principal(f"cli:{getpass.getuser()}", "admin", AccessLevel.RESTRICTED)
+    with Services.from_settings(settings) as services:
+        try:
+            services.delete_document(operator, doc_id)
+        except NotFound:
+            _err(f"kho docs remove: no document with id {doc_id!r} (không có văn bản này)")
+            raise typer.Exit(2) from None
+    typer.echo(f"removed {doc_id}")
+
+
+@docs_app.callback(invoke_without_command=True)
 def docs(
+    ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="print the registry as JSON"),
 ) -> None:
     """List the files and documents in the registry with their state, metadata and chunk counts."""
     from ingest.registry import Registry
+
+    if ctx.invoked_subcommand is not None:
+        return
 
     settings = get_settings()
     if not settings.registry_path.exists():
@@ -505,14 +545,23 @@ def docs(
     with Registry.from_settings(settings) as registry:
         files = registry.list_files()
         documents = registry.list_documents()
+        failures = registry.index_failures()
     if as_json:
-        _echo_json({"files": [f.to_json() for f in files], "documents": [d.to_json() for d in documents]})
+        _echo_json(
+            {
+                "files": [f.to_json() for f in files],
+                "documents": [d.to_json() for d in documents],
+                "index_failures": [x.to_json() for x in failures],
+            }
+        )
         return
     for f in files:
         line = f"{f.state.upper():<18} {f.n_chunks:>6} chunks  {f.path}"
         if f.reason:
             line += f"  — {f.reason}"
         typer.echo(line)
+    for x in failures:  # stored, but the index could not take it: not searchable until it changes or is retried
+        typer.echo(f"INDEX FAILED       {x.document_id}  ({x.consumer}) — {x.reason}")
     typer.echo(f"{len(files)} files, {len(documents)} documents, {sum(d.n_chunks for d in documents)} chunks")
 
 
@@ -611,18 +660,24 @@ def users_add(
 def users_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """List users with role, clearance and state (never their keys)."""
     from ui.accounts import Accounts
+    from ui.audit import load_or_create_key, pseudonym
 
-    accounts = Accounts.from_settings(get_settings())
+    settings = get_settings()
+    accounts = Accounts.from_settings(settings)
     try:
         users = accounts.list()
     finally:
         accounts.close()
+    # The audit log names users by pseudonym only: this is where an administrator maps one back to a person.
+    key = load_or_create_key(settings.data_dir / "audit.key")
     if as_json:
-        _echo_json([u.to_json() for u in users])
+        _echo_json([{**u.to_json(), "audit_id": pseudonym(key, u.name)} for u in users])
         return
     for u in users:
         state = "active" if u.active else f"revoked {u.revoked_at}"
-        typer.echo(f"{u.name:<24} {u.role:<10} {u.clearance:<11} kho_{u.key_id}_…  {state}")
+        typer.echo(
+            f"{u.name:<24} {u.role:<10} {u.clearance:<11} kho_{u.key_id}_…  {pseudonym(key, u.name)}  {state}"
+        )
     if not users:
         typer.echo("no users yet: `kho users add NAME --role R --clearance C`")
 
@@ -643,8 +698,45 @@ def users_revoke(name: str = typer.Argument(..., help="user name")) -> None:
     typer.echo(f"revoked {name}")
 
 
-audit_app = typer.Typer(help="The audit log (append-only; personal data masked).", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="The audit log (append-only, hash-chained; personal data masked, users pseudonymised).", no_args_is_help=True
+)
 app.add_typer(audit_app, name="audit")
+
+AUDIT_EXPORT_ROLES = ("legal", "admin")
+
+
+def _audit_path() -> Path:
+    """The audit database; exit 1 saying so when there is none yet."""
+    path = get_settings().data_dir / "audit.sqlite3"
+    if not path.exists():
+        _err(f"no audit log yet at {path}")
+        raise typer.Exit(1)
+    return path
+
+
+def _audit_exporter(key: str | None) -> Any:
+    """The principal of `key` (or $KHO_API_KEY) when it is a legal or admin user's; exit 2 otherwise."""
+    from ui.accounts import Accounts
+
+    if not key:
+        _err(
+            "Cần khóa API của người dùng pháp chế hoặc quản trị: --key KEY hoặc biến môi trường KHO_API_KEY. / "
+            "An API key of a legal or admin user is required: --key KEY or the KHO_API_KEY environment variable."
+        )
+        raise typer.Exit(2)
+    accounts = Accounts.from_settings(get_settings())
+    try:
+        who = accounts.authenticate(key)
+    finally:
+        accounts.close()
+    if who is None or who.role not in AUDIT_EXPORT_ROLES:
+        _err(
+            "Khóa API không hợp lệ hoặc không thuộc vai trò pháp chế/quản trị (--key / KHO_API_KEY). / "
+            "The API key is not valid or not a legal/admin user's (--key / KHO_API_KEY)."
+        )
+        raise typer.Exit(2)
+    return who
 
 
 @audit_app.command("export")
@@ -652,11 +744,14 @@ def audit_export(
     since: str = typer.Option(..., "--since", help="first day to export, YYYY-MM-DD (UTC)"),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl | csv"),
     output: Path | None = typer.Option(None, "--output", "-o", help="write here instead of stdout"),
+    key: str | None = typer.Option(
+        None, "--key", envvar="KHO_API_KEY", show_envvar=True, help="API key of a legal or admin user"
+    ),
 ) -> None:
-    """Export audit events from a date on, for the legal department."""
+    """Export audit events from a date on, for the legal department (legal/admin key; the export is audited)."""
     import datetime as dt
 
-    from ui.audit import EXPORT_FORMATS, AuditLog
+    from ui.audit import EXPORT_FORMATS, AuditEvent, AuditLog
 
     try:
         day = dt.date.fromisoformat(since)
@@ -666,20 +761,47 @@ def audit_export(
     if fmt not in EXPORT_FORMATS:
         _err(f"--format must be one of {', '.join(EXPORT_FORMATS)}")
         raise typer.Exit(2)
-    settings = get_settings()
-    path = settings.data_dir / "audit.sqlite3"
-    if not path.exists():
-        _err(f"no audit log yet at {path}")
-        raise typer.Exit(1)
-    log = AuditLog(path)
+    who = _audit_exporter(key)
+    log = AuditLog(_audit_path())
     try:
+        count = sum(1 for _ in log.events(day))
         text = log.export(day, fmt)
+        log.record(
+            AuditEvent(
+                user=who.name,
+                role=who.role,
+                event="audit_export",
+                details={"since": day.isoformat(), "format": fmt, "count": count},
+            )
+        )
     finally:
         log.close()
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
         typer.echo(text, nl=False)
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Check the audit log's hash chain: exit 0 when intact, 1 listing what was changed or erased."""
+    from ui.audit import AuditLog
+
+    log = AuditLog(_audit_path())
+    try:
+        problems = log.verify()
+        rows = sum(1 for _ in log.events())
+    finally:
+        log.close()
+    if as_json:
+        _echo_json({"ok": not problems, "rows": rows, "problems": problems})
+    elif problems:
+        for p in problems:
+            _err(p)
+    else:
+        typer.echo(f"audit log intact: {rows} row(s), hash chain and head anchor verified")
+    if problems:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover
@@ -778,6 +900,34 @@ def eval_refusal(
             f"  {p['min_coverage']!s:<12}  {p['min_similarity']!s:<14}  {p['answerable_accepted']:<19.1%}  "
             f"{refused}   ({label})"
         )
+
+
+@eval_app.command("injection")
+def eval_injection(
+    dataset: Path | None = typer.Option(None, "--dataset", help="labelled sentences (eval/data/injection_eval.jsonl)"),
+    corpus_sample: int = typer.Option(2000, "--corpus-sample", help="corpus sentences for the false-positive rate"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Precision/recall/F1 of the injection detector (per kind) and its false-positive rate on corpus sentences."""
+    from eval.injection import CORPUS, DATASET, RESULTS, DatasetError, run_injection_eval
+
+    try:
+        # Only the shipped set's figures go to bench/results; another set is printed, not recorded.
+        data = run_injection_eval(dataset or DATASET, CORPUS, corpus_sample, out=None if dataset else RESULTS).to_json()
+    except DatasetError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    if as_json:
+        _echo_json(data)
+        return
+    typer.echo(f"{data['dataset']}  (threshold {data['detector']['threshold']}, from cross-validation on training)")
+    typer.echo("  kind              n    precision  recall  f1     false positives")
+    for kind, m in [("overall", data["overall"]), *data["per_kind"].items()]:
+        p, r, f1 = (str(m[k]) if m[k] is not None else "-" for k in ("precision", "recall", "f1"))
+        fp = f"{m['false_positives']}/{m['n'] - m['positives']}"
+        typer.echo(f"  {kind:<16} {m['n']:>4}    {p:<9}  {r:<6}  {f1:<5}  {fp}")
+    c = data["corpus_sample"]
+    typer.echo(f"  corpus sentences flagged: {c['flagged']}/{c['n']} (FPR {c['fpr']:.2%}); written to bench/results")
 
 
 # ------------------------------------------------------------------------------------------ the evaluators' suite

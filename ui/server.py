@@ -4,14 +4,25 @@ Authentication
 --------------
 - API: `Authorization: Bearer <key>` on every `/v1` request (keys from `kho users add`, stored hashed).
 - Workdesk: the user opens `/`, is sent to `/login` (a Vietnamese form) and enters the same API key. The server
-  checks it and sets `kho_session`, an HttpOnly, SameSite=Lax cookie holding `user name | key id | expiry`, signed
-  with HMAC-SHA256 under a secret kept in `<data_dir>/session.key` (created 0600 on first start). The key itself
-  never goes into the cookie. Every workdesk request (page, Gradio API, queue) is checked by Gradio's
-  `auth_dependency` and by `principal_for_request`, which re-reads the account each time: revoking a user
-  (`kho users revoke`) ends their sessions at once. `/logout` clears the cookie. Sessions last `SESSION_HOURS`.
-- Development mode: bound to a loopback address with no users defined, every request from a loopback client is
-  the local principal `local-admin` (role admin, clearance restricted), without login. Bound to any other
-  address, `kho serve` refuses to start until a user exists, and then nothing is anonymous.
+  checks it, opens a server-side session (`Accounts.open_session`: only its SHA-256 is stored) and sets
+  `kho_session`, an HttpOnly, SameSite=Lax cookie holding the session id signed with HMAC-SHA256 under a secret
+  kept in `<data_dir>/session.key` (created 0600 on first start). The key itself never goes into the cookie.
+  Every workdesk request (page, Gradio API, queue) is checked by Gradio's `auth_dependency` and by
+  `principal_for_request`, which re-reads the session and the account each time: revoking a user (`kho users
+  revoke`) ends their sessions at once, and `POST /logout` revokes the session on the server (a copied cookie is
+  dead after it). Sessions last `SESSION_HOURS`.
+- Development mode: bound to a loopback address before any user was ever created, every request from a loopback
+  client is the local principal `local-admin` (role admin, clearance restricted), without login. Creating the
+  first user ends it for good (revoking every user does not bring it back). Bound to any other address,
+  `kho serve` refuses to start until a user exists, and then nothing is anonymous.
+- The perimeter (`ui.security.SecurityGate`, outermost): Host allow-list, cross-site (CSRF) refusal for
+  cookie/development-mode state changes including login and logout, CORS only for configured origins, body size
+  limits before authentication, security headers.
+- Gradio's own routes (`_WorkdeskGate`): each Gradio `session_hash` (which the access log prints) is bound to the
+  user who first used it, so another user presenting it gets 403 instead of that user's event stream; only
+  administrators may upload files, each upload is recorded to its uploader (`UploadLedger`: the upload handler
+  only ingests files the same user uploaded, never a server path), and Gradio's programmatic API routes, which
+  the workdesk does not use, are closed.
 
 Gradio handlers get the caller with `principal_for_request(request)` (their `request: gr.Request` argument);
 None means nobody is logged in (the handler should show "Vui lòng đăng nhập" and do nothing).
@@ -19,7 +30,6 @@ None means nobody is logged in (the handler should show "Vui lòng đăng nhập
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import html
@@ -28,7 +38,6 @@ import json
 import logging
 import os
 import secrets
-import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -36,13 +45,15 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.fs import private_dir, tighten
 from core.settings import Settings
 from ingest.model import AccessLevel
 from ui.accounts import Accounts
 from ui.api import api_router, health_router, install_error_handlers
-from ui.services import Principal, Services
+from ui.security import HttpPolicy, SecurityGate, SessionBinder, UploadLedger, json_body_field
+from ui.services import Principal, Services, allowed
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +62,24 @@ SESSION_HOURS = 12
 LOCAL_PRINCIPAL = Principal("local-admin", "admin", AccessLevel.RESTRICTED)
 # Paths that never need a workdesk session: the API (bearer keys), health, the login page, the API docs.
 OPEN_PREFIXES = ("/v1/", "/healthz", "/login", "/logout", "/openapi.json", "/docs", "/redoc", "/favicon.ico")
+# Gradio routes the workdesk never uses: its programmatic API (our API is /v1), media streams, proxies, MCP,
+# monitoring, code editing. Closed, so they cannot be used to reach handlers or files around the UI.
+CLOSED_GRADIO_PREFIXES = (
+    "/gradio_api/call/",
+    "/gradio_api/run/",
+    "/gradio_api/api/",
+    "/gradio_api/stream/",
+    "/gradio_api/proxy=",
+    "/gradio_api/mcp",
+    "/gradio_api/vibe",
+    "/gradio_api/undo-vibe",
+    "/gradio_api/process_recording",
+    "/monitoring",
+    "/gradio_api/monitoring",
+    "/gradio_api/dev/",
+)
+# Gradio routes whose JSON body names the session it acts on.
+SESSION_BODY_PATHS = ("/gradio_api/queue/join", "/gradio_api/cancel")
 
 
 def is_loopback(host: str | None) -> bool:
@@ -78,35 +107,33 @@ class WorkdeskAuth:
         return cls(accounts, session_secret(settings.data_dir / "session.key"), bind_host)
 
     def dev_mode(self, client_host: str | None) -> bool:
-        """No users, bound to loopback, and the client on this machine: the local admin needs no login."""
-        return is_loopback(self.bind_host) and is_loopback(client_host) and not self.accounts.has_users()
+        """No user ever created, bound to loopback, the client on this machine: the local admin needs no login."""
+        return is_loopback(self.bind_host) and is_loopback(client_host) and not self.accounts.ever_had_users()
 
     # session cookies ------------------------------------------------------------------------------------------
     def _sign(self, payload: bytes) -> str:
         return hmac.new(self.secret, payload, hashlib.sha256).hexdigest()
 
     def make_session(self, who: Principal, key: str) -> str:
-        """The cookie value for a logged-in user (name, key id, expiry; signed)."""
-        key_id = key.split("_")[1]
-        payload = json.dumps({"u": who.name, "k": key_id, "exp": int(time.time()) + SESSION_HOURS * 3600})
-        body = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-        return f"{body}.{self._sign(body.encode())}"
+        """The cookie value for a logged-in user: a new server-side session's id, signed."""
+        sid = self.accounts.open_session(who, key, SESSION_HOURS)
+        return f"{sid}.{self._sign(sid.encode())}"
+
+    def _session_id(self, value: str | None) -> str | None:
+        if not value or "." not in value or len(value) > 512:
+            return None
+        sid, sig = value.rsplit(".", 1)
+        return sid if hmac.compare_digest(self._sign(sid.encode()), sig) else None
 
     def read_session(self, value: str | None) -> Principal | None:
-        """The principal a cookie value stands for, if its signature holds, it has not expired and the key lives."""
-        if not value or "." not in value:
-            return None
-        body, sig = value.rsplit(".", 1)
-        if not hmac.compare_digest(self._sign(body.encode()), sig):
-            return None
-        try:
-            data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-            name, key_id, exp = str(data["u"]), str(data["k"]), int(data["exp"])
-        except (ValueError, KeyError, TypeError):
-            return None
-        if exp < time.time():
-            return None
-        return self.accounts.principal_for_key_id(name, key_id)
+        """The principal a cookie value stands for: signature holds, session live, user and key still active."""
+        sid = self._session_id(value)
+        return self.accounts.session_principal(sid) if sid else None
+
+    def end_session(self, value: str | None) -> bool:
+        """Revoke the session a cookie value names (logout); whether one was live."""
+        sid = self._session_id(value)
+        return self.accounts.close_session(sid) if sid else False
 
     # resolution -----------------------------------------------------------------------------------------------
     def from_bearer(self, key: str | None, client_host: str | None) -> Principal | None:
@@ -154,7 +181,7 @@ def _client_host(request: Any) -> str | None:
 
 def session_secret(path: Path) -> bytes:
     """The HMAC secret for session cookies, created (32 random bytes, mode 0600) on first use."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -204,6 +231,16 @@ font-size:1rem;cursor:pointer}} .err{{color:#b91c1c;font-weight:600}}
 </form></main></body></html>
 """
 
+LOGOUT_PAGE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Đăng xuất — Kho tri thức</title></head>
+<body style="font-family:system-ui,sans-serif;margin:40px;color:#1f2937">
+<h1 style="font-size:1.3rem;color:#8b1a1a">Kho tri thức — Bộ Nội vụ</h1>
+<form method="post" action="/logout"><button type="submit" id="logout-button"
+style="padding:10px 18px;border:0;border-radius:6px;background:#8b1a1a;color:#fff;font-size:1rem">Đăng xuất</button>
+</form><p><a href="/">Quay lại bàn làm việc</a></p></body></html>
+"""
+
 PLACEHOLDER_PAGE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><title>Kho tri thức</title></head>
 <body style="font-family:system-ui,sans-serif;margin:40px">
@@ -244,11 +281,20 @@ def _login_routes(app: FastAPI, auth: WorkdeskAuth) -> None:
             secure=request.url.scheme == "https",
             path="/",
         )
-        log.info("workdesk login: %s (%s)", who.name, who.role)
+        log.info("workdesk login (role %s)", who.role)  # no user names in logs
         return resp
 
     @app.get("/logout", include_in_schema=False)
-    def logout() -> Response:
+    def logout_form() -> HTMLResponse:
+        """A page with the logout button: a GET never changes state (a link or an image cannot log anyone out)."""
+        return HTMLResponse(LOGOUT_PAGE)
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request) -> Response:
+        """End the session on the server (the cookie is useless afterwards, even if copied), clear the cookie."""
+        ended = auth.end_session(request.cookies.get(SESSION_COOKIE))
+        if ended:
+            log.info("workdesk logout")
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie(SESSION_COOKIE, path="/")
         return resp
@@ -257,12 +303,17 @@ def _login_routes(app: FastAPI, auth: WorkdeskAuth) -> None:
 class _WorkdeskGate:
     """ASGI middleware: a browser without a session goes to `/login`; other workdesk requests get 401.
 
+    For a signed-in user it also guards Gradio's own routes: closed prefixes answer 404, each `session_hash` is
+    bound to the first user who used it (another user presenting it gets 403: event streams carry answers), only
+    administrators may upload files, and every upload is recorded to its uploader in the `UploadLedger`.
     Plain ASGI rather than `BaseHTTPMiddleware`, so Gradio's long-lived event streams pass through untouched.
     """
 
-    def __init__(self, app: ASGIApp, auth: WorkdeskAuth) -> None:
+    def __init__(self, app: ASGIApp, auth: WorkdeskAuth, sessions: SessionBinder, uploads: UploadLedger) -> None:
         self.app = app
         self.auth = auth
+        self.sessions = sessions
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -273,9 +324,37 @@ class _WorkdeskGate:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        if self.auth.from_request(request) is not None:
-            await self.app(scope, receive, send)
+        who = self.auth.from_request(request)
+        if who is None:
+            await self._refuse_anonymous(scope, receive, send, request, path)
             return
+        if path.startswith(CLOSED_GRADIO_PREFIXES) or self.uploads.serves_upload(path):
+            await JSONResponse({"detail": "Không tìm thấy"}, status_code=404)(scope, receive, send)
+            return
+        if path.startswith("/gradio_api/upload") and path != "/gradio_api/upload_progress":
+            if not allowed(who, "upload"):
+                await JSONResponse({"detail": "Chỉ quản trị viên được tải tệp lên"}, status_code=403)(
+                    scope, receive, send
+                )
+                return
+            send = self._recording_uploads(send, who.name)
+        hashes = [request.query_params.get("session_hash")]
+        if path.startswith("/gradio_api/heartbeat/"):
+            hashes.append(path.rsplit("/", 1)[-1])
+        if scope["type"] == "http" and request.method == "POST" and path.rstrip("/") in SESSION_BODY_PATHS:
+            body = await _read_body(receive)
+            hashes.append(json_body_field(body, "session_hash"))
+            receive = _replay(body, receive)
+        for h in hashes:
+            if h is not None and not self.sessions.allow(str(h), who.name):
+                log.warning("refused a Gradio session used by another user")
+                await JSONResponse({"detail": "Phiên làm việc không thuộc về bạn"}, status_code=403)(
+                    scope, receive, send
+                )
+                return
+        await self.app(scope, receive, send)
+
+    async def _refuse_anonymous(self, scope: Scope, receive: Receive, send: Send, request: Request, path: str) -> None:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
@@ -285,6 +364,52 @@ class _WorkdeskGate:
         else:
             response = JSONResponse({"detail": "Vui lòng đăng nhập"}, status_code=401)
         await response(scope, receive, send)
+
+    def _recording_uploads(self, send: Send, user: str) -> Send:
+        """`send` that records the paths Gradio's upload route answers with as `user`'s uploads."""
+        chunks: list[bytes] = []
+        status = {"code": 0}
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = int(message["status"])
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body") and status["code"] == 200:
+                    try:
+                        paths = json.loads(b"".join(chunks))
+                    except ValueError:
+                        paths = []
+                    self.uploads.record(user, [str(p) for p in paths if isinstance(p, str)])
+            await send(message)
+
+        return wrapped
+
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole request body (already bounded by the perimeter's limit)."""
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        parts.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(parts)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands the already-read body over once, then defers to the real one."""
+    sent = {"done": False}
+
+    async def wrapped() -> Message:
+        if not sent["done"]:
+            sent["done"] = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return wrapped
 
 
 # ------------------------------------------------------------------------------------------------ the app
@@ -316,8 +441,11 @@ def create_app(
     app.state.resolve_principal = lambda request, key: auth.from_bearer(key, _client_host(request))
     app.include_router(api_router(services))
     _login_routes(app, auth)
-    app.add_middleware(_WorkdeskGate, auth=auth)
-    mounted = workdesk and _mount_workdesk(app, services, auth)
+    uploads = UploadLedger(private_dir(settings.data_dir / "tmp" / "gradio"))
+    app.state.uploads = uploads
+    app.add_middleware(_WorkdeskGate, auth=auth, sessions=SessionBinder(), uploads=uploads)
+    app.add_middleware(SecurityGate, policy=HttpPolicy.for_settings(settings, bind_host))  # outermost
+    mounted = workdesk and _mount_workdesk(app, services, auth, uploads)
     if not mounted:
 
         @app.get("/", include_in_schema=False)
@@ -327,20 +455,22 @@ def create_app(
     return app
 
 
-def _mount_workdesk(app: FastAPI, services: Services, auth: WorkdeskAuth) -> bool:
+def _mount_workdesk(app: FastAPI, services: Services, auth: WorkdeskAuth, uploads: UploadLedger) -> bool:
     """Mount `ui.workdesk.build_workdesk(services)` at `/`; False when the module is not there."""
     try:
         from ui import workdesk
     except ImportError as exc:
         log.warning("workdesk not available (%s): serving a placeholder page", exc)
         return False
+    # Gradio keeps uploads in GRADIO_TEMP_DIR (default: the world-readable system temp): use the private folder.
+    os.environ["GRADIO_TEMP_DIR"] = str(uploads.folder)
     import gradio as gr
 
     def user_id(request: Request) -> str | None:
         who = auth.from_request(request)
         return who.name if who else None
 
-    blocks = workdesk.build_workdesk(services)
+    blocks = workdesk.build_workdesk(services, uploads=uploads)
     look: dict[str, Any] = workdesk.mount_options() if hasattr(workdesk, "mount_options") else {}
     gr.mount_gradio_app(
         app,
@@ -372,13 +502,16 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     """Run the workdesk and the API with uvicorn until interrupted."""
     import uvicorn
 
+    tighten(settings.ensure_data_dir())  # an install from before 0700/0600 is repaired on the first start
     accounts = Accounts.from_settings(settings)
     check_can_serve(host, accounts)
-    services = Services.from_settings(settings)
+    services = Services(settings)
     try:
-        services.warm()
+        # The port opens at once: pending index work (e.g. a large upload an earlier run did not finish) runs in
+        # the background, and a document that cannot be indexed is recorded as failed instead of crash-looping.
+        services.catch_up_in_background()
         app = create_app(settings, services, accounts, bind_host=host)
-        mode = "" if accounts.has_users() else " (chế độ phát triển: chưa có tài khoản, chỉ truy cập từ máy này)"
+        mode = "" if accounts.ever_had_users() else " (chế độ phát triển: chưa có tài khoản, chỉ truy cập từ máy này)"
         print(f"Kho tri thức: bàn làm việc số tại http://{host}:{port}/ — API tại /v1, tài liệu API tại /docs{mode}")
         uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
     finally:

@@ -26,6 +26,7 @@ backend itself.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -49,6 +50,7 @@ from index.store import ALIAS, CollectionMeta, EdgeStore, Filters, PointIn, Scor
 from ingest.model import AccessLevel, DocState, Validity
 from ingest.registry import DocumentRecord, FileRecord, Registry
 from ui.audit import AuditEvent, AuditLog
+from ui.limits import InFlight, Rate, RateLimited, RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "read_documents": frozenset(ROLES),
     "feedback": frozenset(ROLES),
     "upload": frozenset({"admin"}),
+    "delete": frozenset({"admin"}),
     "set_access": frozenset({"admin"}),
     "set_validity": frozenset({"admin"}),
     "audit_export": frozenset({"admin", "legal"}),
@@ -75,6 +78,7 @@ UPLOAD_DIR = "uploads"
 UPLOAD_STATES = ("rejected", "ingesting", *(s.value for s in DocState), "indexing", "searchable")
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY = 10
+__all__ = ["RateLimited"]  # re-exported: the faces map it to HTTP 429 / a workdesk notice
 
 
 class Forbidden(Exception):
@@ -152,6 +156,21 @@ def filters_for(who: Principal, chosen: SearchFilters | None = None) -> Filters:
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
+
+
+def bounded_history(history: Sequence[str]) -> list[str]:
+    """The last `MAX_HISTORY` non-empty earlier questions, NFC; ValueError naming `history[i]` when one of them is
+    longer than `MAX_QUESTION_CHARS` (it would be joined into the search query)."""
+    kept = list(history)[-MAX_HISTORY:]
+    out: list[str] = []
+    offset = max(0, len(history) - len(kept))
+    for i, item in enumerate(kept, start=offset):
+        text = _nfc(str(item))
+        if len(text) > MAX_QUESTION_CHARS:
+            raise ValueError(f"history[{i}]: dài quá {MAX_QUESTION_CHARS} ký tự")
+        if text:
+            out.append(text)
+    return out
 
 
 def _bounded_text(field: str, value: str, empty: str) -> str:
@@ -363,7 +382,7 @@ class Services:
         mode: Mode = "hybrid",
     ) -> None:
         self.settings = settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.ensure_data_dir()
         self._own_registry = registry is None
         self._own_store = store is None
         self.registry = registry or Registry.from_settings(settings)
@@ -373,6 +392,16 @@ class Services:
         self._llm_factory = llm_factory
         self.mode: Mode = mode
         self._reads = _ReadConnections(self.registry.path)
+        self.limits = RateLimiter(
+            {
+                "ask": Rate(settings.rate_ask_per_minute, max(1, settings.rate_ask_per_minute // 3)),
+                "search": Rate(settings.rate_search_per_minute, max(1, settings.rate_search_per_minute // 4)),
+                "upload": Rate(settings.rate_upload_per_minute, max(1, settings.rate_upload_per_minute // 2)),
+            }
+        )
+        self.in_flight = InFlight(settings.max_inflight_per_user)
+        self._catch_up_thread: threading.Thread | None = None
+        self.catch_up_error: str | None = None
         self._write_lock = threading.RLock()
         self._searcher_lock = threading.Lock()
         self._searcher: Searcher | None = None
@@ -396,6 +425,27 @@ class Services:
                 return
             Indexer(self.registry, cast(VectorStore, self.store), self.settings).ensure()
             self._invalidate()
+
+    def catch_up_in_background(self) -> threading.Thread:
+        """`catch_up` in a daemon thread, so a server opens its port at once whatever the index has to do.
+
+        Searches keep using the collection as it is meanwhile; a document whose indexing fails is recorded as
+        failed by the indexer (not retried on every start); an error of the catch-up itself is logged and kept in
+        `catch_up_error`.
+        """
+
+        def run() -> None:
+            try:
+                self.catch_up()
+                self.warm()
+            except Exception as exc:  # the server keeps serving what is indexed
+                self.catch_up_error = f"{type(exc).__name__}: {exc}"
+                log.error("index catch-up failed", exc_info=exc)
+
+        thread = threading.Thread(target=run, name="kho-index-catch-up", daemon=True)
+        thread.start()
+        self._catch_up_thread = thread
+        return thread
 
     def warm(self) -> None:
         """Load the query embedder now rather than on the first question."""
@@ -443,10 +493,28 @@ class Services:
         extractive: bool = False,
         on_token: Callable[[str], None] | None = None,
     ) -> AskResult:
-        """Answer `question` from what `who` may read; the question (masked) and what was cited are audited."""
+        """Answer `question` from what `who` may read; the question (masked) and what was cited are audited.
+
+        Bounded before any work: the question and each of the last `MAX_HISTORY` earlier questions at most
+        `MAX_QUESTION_CHARS` (ValueError naming the field), the user's rate (`RateLimited`), and at most
+        `max_inflight_per_user` questions of one user in progress at once.
+        """
         require(who, "ask")
         question = _bounded_text("question", question, "câu hỏi trống")
-        past = [h for h in (_nfc(x) for x in history) if h][-MAX_HISTORY:]
+        past = bounded_history(history)
+        self.limits.take(who.name, "ask")
+        with self.in_flight.slot(who.name):
+            return self._ask(who, question, past, filters, extractive, on_token)
+
+    def _ask(
+        self,
+        who: Principal,
+        question: str,
+        past: list[str],
+        filters: SearchFilters | None,
+        extractive: bool,
+        on_token: Callable[[str], None] | None,
+    ) -> AskResult:
         options = AskOptions(mode=self.mode, filters=filters_for(who, filters), extractive=extractive)
         searcher = self._current_searcher()
         mode = "extractive" if extractive else "generative"
@@ -490,7 +558,8 @@ class Services:
             details={"mode": answer.mode, "history": len(past), "query": answer.query},
         )
         answer_id = self.audit.record(event)
-        log.info("ask by %s (%s): %s", who.name, who.role, mask_pii(question)[:200])
+        # the pseudonym, never the name (an e-mail address is personal data), and the question masked
+        log.info("ask by %s (%s): %s", self.audit.user_ref(who.name), who.role, mask_pii(question)[:200])
         return AskResult(answer_id=answer_id, answer=answer)
 
     def search(self, who: Principal, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
@@ -499,6 +568,7 @@ class Services:
         query = _bounded_text("query", query, "nội dung tìm kiếm trống")
         if not 1 <= k <= 100:
             raise ValueError(f"k: phải từ 1 đến 100, không phải {k}")
+        self.limits.take(who.name, "search")
         flt = filters_for(who, filters)
         searcher = self._current_searcher()
         hits = [] if searcher is None else searcher.search(query, k=k, mode=self.mode, filters=flt).hits
@@ -527,7 +597,11 @@ class Services:
     def get_document(self, who: Principal, doc_id: str) -> DocumentRecord:
         """One document with its text and articles; `NotFound` when missing or above `who`'s clearance."""
         require(who, "read_documents")
-        doc = self._reads.get().get_document(doc_id)
+        reads = self._reads.get()
+        # The level first, by one indexed lookup: a document above the reader's clearance is refused exactly as a
+        # missing id is, before its (possibly large) text is loaded — its size must not show in the answer time.
+        level = reads.document_access(doc_id)
+        doc = reads.get_document(doc_id) if level is not None and level.rank <= who.clearance.rank else None
         if doc is None or doc.meta.access_level.rank > who.clearance.rank:
             raise NotFound(f"không có văn bản {doc_id!r}")
         self.audit.record(AuditEvent(user=who.name, role=who.role, event="document_view", ref=doc_id))
@@ -541,12 +615,21 @@ class Services:
         files: Sequence[tuple[str, bytes]],
         access_level: AccessLevel = AccessLevel.PUBLIC,
         on_progress: Callable[[str, str], None] | None = None,
+        replace: str | None = None,
     ) -> list[dict[str, object]]:
-        """Store uploaded files under `<data_dir>/uploads/`, ingest them, and update the index.
+        """Store uploaded files under `<data_dir>/uploads/<content hash>/`, ingest them, and update the index.
 
-        Each file gets `{"file", "state", "reason", "documents"}`: `state` is "rejected" (bad name, type, size;
-        `reason` says which) or the registry's state (indexed, skipped_unchanged, failed, failed_no_text);
-        `documents` lists the ids stored for it. A file with the same name as an earlier upload replaces it.
+        Each file gets `{"file", "state", "reason", "documents", "access_level"}`: `state` is "rejected" (bad name,
+        type, size; `reason` says which) or the registry's state (indexed, skipped_unchanged, failed,
+        failed_no_text); `documents` lists the ids stored for it and `access_level` the level they have.
+
+        - A file is kept under its content hash, so a different file with the same name is a NEW document, never a
+          silent replacement; re-uploading the same content is idempotent.
+        - A re-upload never lowers a level: the ingest job keeps the highest of the requested level and that of
+          an already stored document with the same path, content or số hiệu (`Registry.access_floor`); only
+          `set_access_level` lowers one, audited as such.
+        - `replace=<document id>` (one file only) is the explicit replacement: once the new file is stored, that
+          document is removed (audited with the upload).
         `on_progress(file, state)` reports each step (`UPLOAD_STATES`).
         """
         from index.indexer import Indexer
@@ -557,19 +640,28 @@ class Services:
         level = access_level if isinstance(access_level, AccessLevel) else AccessLevel.from_str(str(access_level))
         if not files:
             raise ValueError("files: chưa chọn tệp nào")
+        if replace is not None and len(files) != 1:
+            raise ValueError("replace: chỉ thay thế được bằng đúng một tệp")
+        self.limits.take(who.name, "upload")
 
         def report(name: str, state: str) -> None:
             if on_progress is not None:
                 on_progress(name, state)
 
         folder = self.settings.data_dir / UPLOAD_DIR
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         results: list[dict[str, object]] = []
         accepted: list[tuple[dict[str, object], Path, bytes]] = []
         seen: set[str] = set()
         for raw_name, content in files:
             name = _safe_name(raw_name)
-            entry: dict[str, object] = {"file": name or raw_name, "state": "rejected", "reason": None, "documents": []}
+            entry: dict[str, object] = {
+                "file": name or raw_name[:200],
+                "state": "rejected",
+                "reason": None,
+                "documents": [],
+                "access_level": None,
+            }
             results.append(entry)
             problem = _upload_problem(name, content, self.settings.max_file_bytes, READERS, seen)
             if problem:
@@ -577,9 +669,14 @@ class Services:
                 report(str(entry["file"]), "rejected")
                 continue
             seen.add(name.casefold())
-            accepted.append((entry, folder / name, content))
+            digest = hashlib.sha256(content).hexdigest()[:32]
+            accepted.append((entry, folder / digest / name, content))
+        replaced: str | None = None
         with self._write_lock:
+            if replace is not None and self.registry.get_document(replace) is None:
+                raise NotFound(f"không có văn bản {replace!r}")
             for entry, path, content in accepted:
+                path.parent.mkdir(exist_ok=True, mode=0o700)
                 tmp = path.with_name(f".{path.name}.part")
                 tmp.write_bytes(content)
                 os.replace(tmp, path)
@@ -588,9 +685,25 @@ class Services:
                 res = rep.result(path)
                 entry["state"] = res.state.value if res else DocState.FAILED.value
                 entry["reason"] = res.reason if res else "không đọc được tệp"
-                entry["documents"] = self.registry.document_ids(path)
+                ids = self.registry.document_ids(path)
+                entry["documents"] = ids
+                levels = {d.meta.access_level for d in self.registry.list_documents() if d.id in ids}
+                top = max(levels, key=lambda lv: lv.rank, default=None)
+                entry["access_level"] = top.value if top else None
+                if top is not None and top.rank > level.rank:
+                    entry["reason"] = (
+                        f"giữ mức truy cập “{top.value}” của văn bản đã có (không hạ mức khi tải lại; "
+                        "đổi mức bằng chức năng cập nhật mức truy cập)"
+                    )
+                if not ids:
+                    _discard_upload(path, folder)  # nothing stored from it: do not keep the bytes
                 report(str(entry["file"]), str(entry["state"]))
             stored = [e for e, _, _ in accepted if e["documents"]]
+            if replace is not None and stored and replace not in stored[0]["documents"]:  # type: ignore[operator]
+                old_path = self.registry.remove_document(replace)
+                replaced = replace
+                if old_path is not None:
+                    self._forget_upload(Path(old_path))
             if accepted:
                 for e in stored:
                     report(str(e["file"]), "indexing")
@@ -605,11 +718,46 @@ class Services:
                 event="upload",
                 details={
                     "access_level": level.value,
-                    "files": [{k: e[k] for k in ("file", "state", "reason", "documents")} for e in results],
+                    "replaced": replaced,
+                    "files": [
+                        {k: e[k] for k in ("file", "state", "reason", "documents", "access_level")} for e in results
+                    ],
                 },
             )
         )
         return results
+
+    def delete_document(self, who: Principal, doc_id: str) -> None:
+        """Remove a document from the registry and the index (admin); its uploaded file goes when nothing of it is
+        left. `NotFound` for an unknown id. Audited."""
+        from index.indexer import Indexer
+
+        require(who, "delete")
+        with self._write_lock:
+            doc = self.registry.get_document(doc_id)
+            if doc is None:
+                raise NotFound(f"không có văn bản {doc_id!r}")
+            path = self.registry.remove_document(doc_id)
+            if path is not None:
+                self._forget_upload(Path(path))
+            Indexer(self.registry, cast(VectorStore, self.store), self.settings).sync()
+            self._invalidate()
+        self.audit.record(
+            AuditEvent(
+                user=who.name,
+                role=who.role,
+                event="delete",
+                ref=doc_id,
+                details={"so_hieu": doc.meta.so_hieu, "title": doc.meta.title[:300], "file": Path(doc.file_path).name},
+            )
+        )
+
+    def _forget_upload(self, path: Path) -> None:
+        """Delete an uploaded source file once the registry no longer holds any document of it."""
+        folder = (self.settings.data_dir / UPLOAD_DIR).resolve()
+        if path.resolve().is_relative_to(folder) and not self.registry.document_ids(path):
+            self.registry.remove_file(path)
+            _discard_upload(path, folder)
 
     def set_access_level(self, who: Principal, doc_id: str, level: AccessLevel) -> None:
         """Change a document's access level; the index payload follows before this returns."""
@@ -623,7 +771,8 @@ class Services:
         """Set a document's hiệu lực (and why); the index payload follows before this returns."""
         require(who, "set_validity")
         v = Validity.from_str(validity)
-        reason = _nfc(reason) if reason else None
+        # stored in the registry and shown beside every citation: personal data never goes in
+        reason = mask_pii(_nfc(reason))[:1000] if reason else None
         self._change(
             who,
             doc_id,
@@ -658,7 +807,7 @@ class Services:
         asked = self.audit.get(answer_id)
         if asked is None or asked.event != "ask":
             raise NotFound(f"không có câu trả lời {answer_id!r}")
-        if asked.user != who.name and who.role not in FEEDBACK_ON_OTHERS:
+        if asked.user != self.audit.user_ref(who.name) and who.role not in FEEDBACK_ON_OTHERS:
             raise NotFound(f"không có câu trả lời {answer_id!r}")
         markers = {int(c["marker"]) for c in asked.citations}
         if wrong_citation is not None and wrong_citation not in markers:
@@ -675,6 +824,18 @@ class Services:
                 details={"correct": bool(correct), "comment": _nfc(comment)[:4000], "wrong_citation": wrong_citation},
             )
         )
+
+
+def _discard_upload(path: Path, folder: Path) -> None:
+    """Delete an uploaded file and its content-hash folder when empty (never anything outside `folder`)."""
+    try:
+        if not path.resolve().is_relative_to(folder.resolve()):
+            return
+        path.unlink(missing_ok=True)
+        if path.parent.resolve() != folder.resolve():
+            path.parent.rmdir()
+    except OSError:
+        pass
 
 
 def _safe_name(name: str) -> str:

@@ -21,6 +21,8 @@ import gradio as gr
 
 from ingest.model import AccessLevel, DocumentMeta
 from ui import render
+from ui.limits import RateLimited
+from ui.security import UploadLedger
 from ui.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
 
 log = logging.getLogger(__name__)
@@ -145,7 +147,8 @@ def _user_html(who: Principal | None) -> str:
     name = render.escape(who.name)
     return (
         f'<div class="kho-user"><b>{name}</b><br>{render.escape(role)} · mức truy cập{level}'
-        '<br><a class="kho-logout" href="/logout">Đăng xuất</a></div>'
+        '<br><form class="kho-logout" method="post" action="/logout">'
+        '<button type="submit" class="kho-logout-btn">Đăng xuất</button></form></div>'
     )
 
 
@@ -161,9 +164,13 @@ def _banner(user_html: str) -> str:
 class Workdesk:
     """The handlers behind the workdesk's controls; `build_workdesk` lays them out."""
 
-    def __init__(self, services: Services, identify: Identify | None = None) -> None:
+    def __init__(
+        self, services: Services, identify: Identify | None = None, uploads: UploadLedger | None = None
+    ) -> None:
         self.services = services
         self.identify = identify or _default_identify
+        # Without a ledger (a workdesk built outside `kho serve`) no uploaded path is ever trusted.
+        self.uploads = uploads
 
     def _who(self, request: gr.Request) -> Principal | None:
         try:
@@ -283,6 +290,8 @@ class Workdesk:
 
     @staticmethod
     def _error_text(exc: BaseException) -> str:
+        if isinstance(exc, RateLimited):
+            return f"Tạm thời chưa nhận thêm câu hỏi: {exc}."
         if isinstance(exc, ValueError):
             return f"Yêu cầu không hợp lệ: {exc}"
         if isinstance(exc, Forbidden):
@@ -401,7 +410,19 @@ class Workdesk:
         if not files:
             yield skip, render.notice_html("Chưa chọn tệp nào.", "warning"), skip, skip
             return
-        named = [(unicodedata.normalize("NFC", Path(f).name), Path(f).read_bytes()) for f in files]
+        try:
+            # Only files this same user just uploaded through the workdesk: a forged path is never read.
+            if self.uploads is None:
+                raise PermissionError("tải lên chỉ dùng được qua bàn làm việc của máy chủ")
+            claimed = [self.uploads.claim(who.name, f) for f in files]
+        except PermissionError as denied:
+            yield skip, render.notice_html(f"Không nhận tệp: {denied}", "error"), skip, skip
+            return
+        try:
+            named = [(unicodedata.normalize("NFC", Path(f).name), f.read_bytes()) for f in claimed]
+        finally:
+            for f in claimed:  # the bytes are in memory: the temporary copy goes now, whatever happens next
+                self.uploads.discard(f)
         rows = {name: [name, render.state_label("pending"), "", ""] for name, _ in named}
         steps = len(named) * 4  # ingesting, the registry's state, indexing, searchable
         events: queue.Queue[tuple[str, str] | None] = queue.Queue()
@@ -481,13 +502,17 @@ VALIDITY_CHOICES = [(b.label, v) for v, b in render.VALIDITY_BADGES.items()]
 ACCESS_CHOICES = [(b.label, v) for v, b in render.ACCESS_BADGES.items()]
 
 
-def build_workdesk(services: Services, identify: Identify | None = None) -> gr.Blocks:
+def build_workdesk(
+    services: Services, identify: Identify | None = None, uploads: UploadLedger | None = None
+) -> gr.Blocks:
     """The workdesk app: tab "Hỏi đáp" (chat, filters, citations, source, feedback) and tab "Quản trị" (admin).
 
-    `identify` maps a request to its principal (default `ui.server.principal_for_request`).
+    `identify` maps a request to its principal (default `ui.server.principal_for_request`); `uploads` is the
+    server's ledger of who uploaded which file (uploads are refused without it).
     """
-    desk = Workdesk(services, identify)
-    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=True) as app:
+    desk = Workdesk(services, identify, uploads)
+    # Gradio's cache (uploads that were never submitted) is swept hourly of files older than an hour.
+    with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=True, delete_cache=(3600, 3600)) as app:
         banner = gr.HTML(_banner(_user_html(None)), elem_id="kho-banner")
         signed_out = gr.HTML("", visible=False, elem_id="kho-signed-out")
         past = gr.State([])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import re
-import unicodedata
 from pathlib import Path
 
 import charset_normalizer
@@ -34,19 +33,20 @@ MAX_JUNK_RATIO = 0.02
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 _CONTROL_BYTES = [bytes([b]) for b in (*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F)]
-_HSPACE_RE = re.compile(r"[^\S\n]+")  # runs of horizontal whitespace (incl. tab, NBSP, other Unicode spaces)
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; tab, LF, VT, FF and CR (U+0009-U+000D) are
+# allowed. One regex pass instead of a Python loop per character (seconds on a 45 MB upload).
+_JUNK_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+# Runs of horizontal whitespace (incl. tab, NBSP, other Unicode spaces) that are not already one plain space: a
+# run of 2+, or one other space character. Leaving single spaces unmatched keeps `sub` from building a piece per
+# word (hundreds of MB on one huge line).
+_HSPACE_RE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
 
 
 def junk_ratio(text: str) -> float:
     """The share of characters that never occur in real text (controls, NUL, U+FFFD); 0.0 for empty text."""
     if not text:
         return 0.0
-    junk = sum(
-        1
-        for ch in text
-        if ch == "\ufffd" or (unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS)
-    )
-    return junk / len(text)
+    return (len(text) - len(_JUNK_RE.sub("", text))) / len(text)
 
 
 def check_not_binary(text: str, path: Path | str) -> None:
