@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from ingest.model import AccessLevel
@@ -331,6 +332,19 @@ def test_admin_uploads_a_text_document_then_finds_it_by_asking(desk: Desk, brows
     card = next(c for c in cards if "6/2091/TT-BNV" in c)
     assert "Hết hiệu lực" in card and "Thay thế bởi Thông tư 7/2092" in card
     shot(browser, "workdesk_expired_citation.png")
+
+
+def test_the_logout_button_ends_the_session_on_the_server(desk: Desk, browser: WebDriver) -> None:
+    log_in(browser, desk, "staff")
+    session = browser.get_cookie("kho_session")
+    assert session is not None
+    browser.find_element(By.CSS_SELECTOR, "#kho-banner .kho-logout-btn").click()  # a same-origin POST form
+    wait_for(browser, lambda d: "/login" in d.current_url and one(d, "#key") is not None)
+    browser.get(f"{desk.url}/")
+    wait_for(browser, lambda d: "/login" in d.current_url)
+    # the cookie copied before logging out opens nothing: the session was revoked on the server
+    stale = httpx.get(f"{desk.url}/", headers={"Accept": "text/html"}, cookies={"kho_session": session["value"]})
+    assert stale.status_code == 303
 
 
 @pytest.mark.models
