@@ -30,6 +30,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification
 from assistant.evidence import Evidence, EvidencePolicy, assess
@@ -37,10 +38,25 @@ from assistant.extractive import quote_sources, render
 from assistant.prompts import answer_messages
 from assistant.rewrite import rewrite
 from assistant.verify import SentenceSplitter, SentenceVerifier, Verified, VerifyPolicy
-from index.search import Hit, Mode, Searcher, nfc
-from index.store import Filters
+from core.settings import Settings
+from index.search import Hit, Mode, SearchResult, nfc
+from index.store import CollectionMeta, Filters
 
 OnToken = Callable[[str], None]
+
+
+class Retriever(Protocol):
+    """What the assistant needs of search (`index.search.Searcher`, or a wrapper that records what it returned)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def meta(self) -> CollectionMeta: ...
+
+    def search(
+        self, query: str, k: int = 10, mode: Mode = "hybrid", filters: Filters | None = None, article_level: bool = True
+    ) -> SearchResult: ...
 
 
 @dataclass(frozen=True)
@@ -59,7 +75,7 @@ class Assistant:
 
     def __init__(
         self,
-        searcher: Searcher,
+        searcher: Retriever,
         llm_factory: Callable[[], object] | None = None,
         evidence: EvidencePolicy | None = None,
         verification: VerifyPolicy | None = None,

@@ -124,12 +124,12 @@ def _free_port() -> int:
 
 def _prepare(data_dir: Path) -> tuple[str, dict[str, Any]]:
     """Ingest the demo corpus into `data_dir`, index it, add a staff user; (key, corpus facts)."""
+    from app.accounts import Accounts
     from corpus import require_default_corpus
     from index.indexer import Indexer
     from index.store import open_store
     from ingest.job import run_ingest
     from ingest.registry import Registry
-    from ui.accounts import Accounts
 
     settings = Settings().model_copy(update={"data_dir": data_dir})
     manifest = require_default_corpus(settings)
@@ -153,7 +153,7 @@ def _prepare(data_dir: Path) -> tuple[str, dict[str, Any]]:
 
 def user_keys(data_dir: Path, n: int, role: str = "staff", prefix: str = "nguoi-dung") -> list[str]:
     """`n` new users' API keys (fair-use limits are per user: one key per simulated person)."""
-    from ui.accounts import Accounts
+    from app.accounts import Accounts
 
     accounts = Accounts.from_settings(Settings().model_copy(update={"data_dir": data_dir}))
     try:
@@ -163,7 +163,7 @@ def user_keys(data_dir: Path, n: int, role: str = "staff", prefix: str = "nguoi-
 
 
 # The load runs measure capacity: each simulated client asks as fast as it is answered (~100 questions a minute),
-# far above a person's pace, so the per-user fair-use limits (ui/limits.py) are lifted for them.
+# far above a person's pace, so the per-user fair-use limits (app/limits.py) are lifted for them.
 CAPACITY_ENV = {
     "KHO_RATE_ASK_PER_MINUTE": "1000000",
     "KHO_RATE_SEARCH_PER_MINUTE": "1000000",

@@ -81,7 +81,7 @@ class Settings(BaseSettings):
         description="a document with more chunks (index points) than this is recorded as an index failure "
         "instead of being embedded and indexed, so one runaway document cannot exhaust the server",
     )
-    # -- the server's perimeter and fair use (ui/security.py, ui/services.py) --
+    # -- the server's perimeter and fair use (ui/security.py, app/services.py) --
     allowed_hosts: str = Field(
         default="",
         description="comma-separated host names the server answers to (Host header); empty = loopback names, "

@@ -1,6 +1,6 @@
 """The evaluators' feedback loop: verdicts given in the workdesk, exported as candidate evaluation items to review.
 
-Each `feedback` event of the audit log (`ui.audit`) is joined with the `ask` event it judges (its `ref`) and shaped
+Each `feedback` event of the audit log (`app.audit`) is joined with the `ask` event it judges (its `ref`) and shaped
 like a line of an evaluation set (../shared/eval/README.md), so `eval.retrieval.load_dataset` reads the file:
 
 - `gold`: for an "đúng" verdict, the articles of the citations shown, less any the user marked wrong; for a "sai"
@@ -35,7 +35,7 @@ from core.pii import mask_pii
 from ingest.metadata import SO_HIEU
 
 if TYPE_CHECKING:  # eval reads the workdesk's audit log through the object it is given; no import of ui at run time
-    from ui.audit import AuditEvent, AuditLog
+    from app.audit import AuditEvent, AuditLog
 
 log = logging.getLogger(__name__)
 

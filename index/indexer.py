@@ -24,7 +24,7 @@ changed, or its access level did) tries again, and a success clears the failure.
 `Exception`s (KeyboardInterrupt, SystemExit) still stop the sync, with the op unacked.
 
 Running `sync` in a background thread while searches run is fine (Qdrant Edge reads while it writes), as long
-as one writer at a time uses a collection (ui/services.py serialises writes). `rebuild` switches the alias and
+as one writer at a time uses a collection (app/services.py serialises writes). `rebuild` switches the alias and
 DROPS the previous collection: a `Searcher` bound to it must be replaced once it returns.
 """
 

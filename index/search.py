@@ -7,7 +7,7 @@ average length come only from chunks that reader may see; cosine scores depend o
 reader gets back — ids, order and scores — does not change when documents above their clearance come or go.
 The fused list can be collapsed to one hit per article (`article_level`, the default: the best-ranked chunk
 stands for its article, which is what citations and the evaluation count). An optional reranker (none ships;
-see `index.rerank`) may reorder the top.
+see `Reranker`) may reorder the top.
 
 >>> rrf([["a", "b"], ["b", "c"]], weights=[1.0, 1.0], k=60)[0][0]
 'b'
@@ -19,14 +19,13 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
 from core.settings import Settings
 from index.embedders import Embedder, get_embedder
 from index.payload import cited_document_key
-from index.rerank import Reranker
 from index.sparse import BM25Encoder
 from index.store import (
     ALIAS,
@@ -130,6 +129,16 @@ class Hit:
             "end": self.end,
             "text": self.text,
         }
+
+
+class Reranker(Protocol):
+    """The reranker slot: reorders the fused hits for a query (best first); may drop hits, never adds any.
+
+    None ships: no cross-encoder of any language has its weights on PyPI (../shared/MODELS.md). A ministry that
+    supplies one passes it to `Searcher(reranker=...)`; there is deliberately no setting naming one yet.
+    """
+
+    def rerank(self, query: str, hits: list[Hit]) -> list[Hit]: ...
 
 
 @dataclass

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from app.accounts import AccountError, Accounts
+from app.audit import AuditEvent, AuditLog
 from core.pii import mask_pii
 from ingest.model import AccessLevel
 from tests.conftest import run_kho
-from ui.accounts import AccountError, Accounts
-from ui.audit import AuditEvent, AuditLog
 
 
-@pytest.mark.parametrize("name", ["core.pii", "ui.audit", "ui.accounts", "ui.services"])
+@pytest.mark.parametrize("name", ["core.pii", "app.audit", "app.accounts", "app.services"])
 def test_docstring_examples_hold(name: str) -> None:
     result = doctest.testmod(importlib.import_module(name))
     assert result.attempted > 0 and result.failed == 0

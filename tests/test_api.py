@@ -22,12 +22,12 @@ import httpx
 import pytest
 import uvicorn
 
+from app.accounts import Accounts
+from app.services import Services
 from tests.test_assistant import injected_world
 from tests.test_index_search import World
 from tests.test_services import RESTRICTED_NUMBER, SECRET_WORD, TXT_UPLOAD, make_services
-from ui.accounts import Accounts
 from ui.server import create_app
-from ui.services import Services
 
 SECRET_QUESTION = "Phương án Hoa Sen áp dụng cho việc đóng dấu giáp lai văn bản mật thế nào?"
 
@@ -509,9 +509,10 @@ def test_logging_in_with_a_key_opens_the_workdesk_for_that_user(api: Api, desk: 
 
 
 def test_principal_for_request_reads_the_session_and_follows_revocation(api: Api, desk: str) -> None:
-    from ui.server import SESSION_COOKIE, principal_for_request
+    from ui.server import SESSION_COOKIE, WorkdeskAuth
 
     accounts = Accounts.from_settings(api.world.settings)
+    principal_for_request = WorkdeskAuth.for_settings(api.world.settings, accounts, "127.0.0.1").from_request
     key = accounts.add("phien.lam.viec", "legal", "internal")
     r = httpx.post(f"{desk}/login", data={"key": key})
     session = r.cookies[SESSION_COOKIE]

@@ -1,4 +1,4 @@
-"""The audit log's hash chain, head anchor and user pseudonyms (`ui.audit.AuditLog`), on real SQLite files."""
+"""The audit log's hash chain, head anchor and user pseudonyms (`app.audit.AuditLog`), on real SQLite files."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from app.audit import GENESIS, HEAD_FILE, KEY_FILE, MIGRATIONS, AuditEvent, AuditLog, row_hash
 from tests.conftest import run_kho
-from ui.audit import GENESIS, HEAD_FILE, KEY_FILE, MIGRATIONS, AuditEvent, AuditLog, row_hash
 
 
 def _log_with(path: Path, n: int, user: str = "an") -> AuditLog:

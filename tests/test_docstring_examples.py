@@ -11,7 +11,7 @@ MODULES = [
     "core.settings",
     "core.fs",
     "ui.security",
-    "ui.limits",
+    "app.limits",
     "corpus",
     "ingest.ids",
     "ingest.model",

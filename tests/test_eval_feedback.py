@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from app.audit import AuditEvent
+from app.services import Principal, Services
 from core.settings import Settings
 from eval.feedback import dedup_key, feedback_items, gold_of_anchor, write_items
 from eval.retrieval import load_dataset
 from ingest.model import AccessLevel
-from ui.audit import AuditEvent
-from ui.services import Principal, Services
 
 STAFF = Principal("an.nguyen", "staff", AccessLevel.PUBLIC)
 EVALUATOR = Principal("danh.gia", "evaluator", AccessLevel.PUBLIC)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from app.services import Forbidden, NotFound, Principal, SearchFilters, Services
 from assistant.llm import ChatMessage, GenerationConfig, LLMBackend
 from ingest.model import AccessLevel
 from tests.test_assistant import injected_world
 from tests.test_index_search import World
-from ui.services import Forbidden, NotFound, Principal, SearchFilters, Services
 
 STAFF = Principal("an.nguyen", "staff", AccessLevel.PUBLIC)
 LEGAL = Principal("binh.tran", "legal", AccessLevel.INTERNAL)

@@ -33,9 +33,9 @@ from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from ui.accounts import Accounts  # noqa: E402
+from app.accounts import Accounts  # noqa: E402
+from app.services import Principal, Services  # noqa: E402
 from ui.server import create_app  # noqa: E402
-from ui.services import Principal, Services  # noqa: E402
 
 WAIT_S = 120  # the first question loads the query embedder
 

@@ -11,11 +11,11 @@ from typing import Any, cast
 
 import gradio as gr
 
+from app.services import AskResult, Principal, SearchFilters, Services
 from assistant.answer import Verification
 from ingest.model import AccessLevel
 from tests.test_render import answer
 from ui.render import escape
-from ui.services import AskResult, Principal, SearchFilters, Services
 from ui.workdesk import NO_ADMIN, NO_PRINCIPAL, Workdesk
 
 STAFF = Principal("an", "staff", AccessLevel.PUBLIC)

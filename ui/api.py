@@ -9,8 +9,8 @@ details: an unexpected error is logged and answered with a bare 500.
 `POST /v1/ask` streams when the body says `"stream": true` or the client sends `Accept: text/event-stream`: Server-Sent
 Events `token` (`{"text": ...}`) carrying only text that verification has kept, sentence by sentence (nothing
 before the first supported sentence; their concatenation is exactly the final answer's text, and a refused answer
-streams none), then one `answer` event with the whole JSON answer, or `error`. `POST /v1/chat/completions` speaks OpenAI's
-format (model `kho` answers with the LLM, `kho-extractive` only quotes); unlike other RAG servers it keeps the
+streams none), then one `answer` event with the whole JSON answer, or `error`. `POST /v1/chat/completions` speaks
+OpenAI's format (model `kho` answers with the LLM, `kho-extractive` only quotes); unlike other RAG servers it keeps the
 citations: `citations` at the top level and in `choices[0].message`, with `verification` and `refused`.
 """
 
@@ -32,12 +32,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.limits import RateLimited
+from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
 from assistant.answer import Answer
 from index.search import Hit
 from ingest.model import AccessLevel
 from ingest.registry import DocumentRecord
-from ui.limits import RateLimited
-from ui.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
 
 log = logging.getLogger(__name__)
 

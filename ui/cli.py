@@ -508,8 +508,8 @@ def docs_remove(
     """Remove one document from the registry and the index (audited as the operating-system user)."""
     import getpass
 
+    from app.services import NotFound, Principal, Services
     from ingest.model import AccessLevel
-    from ui.services import NotFound, Principal, Services
 
     settings = get_settings()
     if not yes and not typer.confirm(f"Xóa văn bản {doc_id} khỏi kho (remove document)?"):
@@ -642,7 +642,7 @@ def users_add(
     clearance: str = typer.Option("public", "--clearance", help="public | internal | restricted"),
 ) -> None:
     """Create a user and print their API key — shown once, only its hash is stored."""
-    from ui.accounts import AccountError, Accounts
+    from app.accounts import AccountError, Accounts
 
     accounts = Accounts.from_settings(get_settings())
     try:
@@ -659,8 +659,8 @@ def users_add(
 @users_app.command("list")
 def users_list(as_json: bool = typer.Option(False, "--json")) -> None:
     """List users with role, clearance and state (never their keys)."""
-    from ui.accounts import Accounts
-    from ui.audit import load_or_create_key, pseudonym
+    from app.accounts import Accounts
+    from app.audit import load_or_create_key, pseudonym
 
     settings = get_settings()
     accounts = Accounts.from_settings(settings)
@@ -685,7 +685,7 @@ def users_list(as_json: bool = typer.Option(False, "--json")) -> None:
 @users_app.command("revoke")
 def users_revoke(name: str = typer.Argument(..., help="user name")) -> None:
     """Disable a user's API key at once (their workdesk sessions end too)."""
-    from ui.accounts import AccountError, Accounts
+    from app.accounts import AccountError, Accounts
 
     accounts = Accounts.from_settings(get_settings())
     try:
@@ -717,7 +717,7 @@ def _audit_path() -> Path:
 
 def _audit_exporter(key: str | None) -> Any:
     """The principal of `key` (or $KHO_API_KEY) when it is a legal or admin user's; exit 2 otherwise."""
-    from ui.accounts import Accounts
+    from app.accounts import Accounts
 
     if not key:
         _err(
@@ -751,7 +751,7 @@ def audit_export(
     """Export audit events from a date on, for the legal department (legal/admin key; the export is audited)."""
     import datetime as dt
 
-    from ui.audit import EXPORT_FORMATS, AuditEvent, AuditLog
+    from app.audit import EXPORT_FORMATS, AuditEvent, AuditLog
 
     try:
         day = dt.date.fromisoformat(since)
@@ -785,7 +785,7 @@ def audit_export(
 @audit_app.command("verify")
 def audit_verify(as_json: bool = typer.Option(False, "--json")) -> None:
     """Check the audit log's hash chain: exit 0 when intact, 1 listing what was changed or erased."""
-    from ui.audit import AuditLog
+    from app.audit import AuditLog
 
     log = AuditLog(_audit_path())
     try:
@@ -1091,8 +1091,8 @@ def eval_feedback(
     """Export workdesk feedback (wrong answers, wrong citations) as eval items marked needs_review."""
     import datetime as dt
 
+    from app.audit import AuditLog
     from eval.feedback import feedback_items, write_items
-    from ui.audit import AuditLog
 
     try:
         day = dt.date.fromisoformat(since) if since else None

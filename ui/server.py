@@ -24,8 +24,9 @@ Authentication
   only ingests files the same user uploaded, never a server path), and Gradio's programmatic API routes, which
   the workdesk does not use, are closed.
 
-Gradio handlers get the caller with `principal_for_request(request)` (their `request: gr.Request` argument);
-None means nobody is logged in (the handler should show "Vui lòng đăng nhập" and do nothing).
+Gradio handlers get the caller through the `identify` function the server hands the workdesk
+(`WorkdeskAuth.from_request` on their `request: gr.Request` argument); None means nobody is logged in (the handler
+shows "Vui lòng đăng nhập" and does nothing).
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.accounts import Accounts
+from app.services import Principal, Services, allowed
 from core.fs import private_dir, tighten
 from core.settings import Settings
 from ingest.model import AccessLevel
-from ui.accounts import Accounts
 from ui.api import api_router, health_router, install_error_handlers
 from ui.security import HttpPolicy, SecurityGate, SessionBinder, UploadLedger, json_body_field
-from ui.services import Principal, Services, allowed
 
 log = logging.getLogger(__name__)
 
@@ -191,17 +192,6 @@ def session_secret(path: Path) -> bytes:
     return path.read_bytes()
 
 
-_AUTH: WorkdeskAuth | None = None  # set by create_app: the workdesk served by this process
-
-
-def principal_for_request(request: Any) -> Principal | None:
-    """The logged-in principal of a workdesk request (a `gr.Request` or a Starlette request), or None.
-
-    Gradio handlers call it with their `request: gr.Request` argument on every event; None means not logged in.
-    """
-    if _AUTH is None:
-        return None
-    return _AUTH.from_request(request)
 
 
 # ------------------------------------------------------------------------------------------------ pages
@@ -423,10 +413,8 @@ def create_app(
     workdesk: bool = True,
 ) -> FastAPI:
     """The FastAPI app: API under /v1, /healthz, login, and the Gradio workdesk at / (a placeholder without it)."""
-    global _AUTH
     accounts = accounts or Accounts.from_settings(settings)
     auth = WorkdeskAuth.for_settings(settings, accounts, bind_host)
-    _AUTH = auth
     app = FastAPI(
         title="Kho tri thức — API",
         version="1.0",
@@ -470,7 +458,7 @@ def _mount_workdesk(app: FastAPI, services: Services, auth: WorkdeskAuth, upload
         who = auth.from_request(request)
         return who.name if who else None
 
-    blocks = workdesk.build_workdesk(services, uploads=uploads)
+    blocks = workdesk.build_workdesk(services, identify=auth.from_request, uploads=uploads)
     look: dict[str, Any] = workdesk.mount_options() if hasattr(workdesk, "mount_options") else {}
     gr.mount_gradio_app(
         app,

@@ -1,7 +1,8 @@
 """The Gradio workdesk: ask with streamed, cited answers; open the cited clause; give feedback; administer documents.
 
-A thin layer over `ui.services.Services`: every handler finds out who is asking from the request
-(`ui.server.principal_for_request`) and passes that principal to Services, which filters by clearance and audits.
+A thin layer over `app.services.Services`: every handler finds out who is asking from the request (the
+`identify` function `ui.server` passes in) and passes that principal to Services, which filters by clearance and
+audits.
 No principal → a Vietnamese message and nothing retrieved. HTML comes from `ui.render` (escaped; retrieved text is
 data). `kho serve` mounts `build_workdesk(services)` at `/` with `mount_options()` (theme, CSS, no Gradio footer):
 
@@ -19,11 +20,11 @@ from typing import Any
 
 import gradio as gr
 
+from app.limits import RateLimited
+from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
 from ingest.model import AccessLevel, DocumentMeta
 from ui import render
-from ui.limits import RateLimited
 from ui.security import UploadLedger
-from ui.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +82,9 @@ def mount_options() -> dict[str, Any]:
     return {"theme": workdesk_theme(), "css_paths": [CSS_PATH]}
 
 
-def _default_identify(request: gr.Request) -> Principal | None:
-    from ui.server import principal_for_request  # here, not at import: ui.server imports this module
-
-    return principal_for_request(request)
+def _nobody(request: gr.Request) -> Principal | None:
+    """Without an `identify` from the server nobody is signed in: every handler refuses politely."""
+    return None
 
 
 # --- per-session state ----------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ class Workdesk:
         self, services: Services, identify: Identify | None = None, uploads: UploadLedger | None = None
     ) -> None:
         self.services = services
-        self.identify = identify or _default_identify
+        self.identify = identify or _nobody
         # Without a ledger (a workdesk built outside `kho serve`) no uploaded path is ever trusted.
         self.uploads = uploads
 
@@ -507,7 +507,7 @@ def build_workdesk(
 ) -> gr.Blocks:
     """The workdesk app: tab "Hỏi đáp" (chat, filters, citations, source, feedback) and tab "Quản trị" (admin).
 
-    `identify` maps a request to its principal (default `ui.server.principal_for_request`); `uploads` is the
+    `identify` maps a request to its principal (`ui.server` passes its `WorkdeskAuth.from_request`); `uploads` is the
     server's ledger of who uploaded which file (uploads are refused without it).
     """
     desk = Workdesk(services, identify, uploads)

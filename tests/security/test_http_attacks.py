@@ -16,12 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.accounts import Accounts
+from app.services import NotFound, Services
 from tests.test_api import Api, LiveServer, start_api
 from tests.test_services import ADMIN, RESTRICTED_NUMBER, SECRET_WORD, STAFF, TXT_UPLOAD
-from ui.accounts import Accounts
 from ui.security import UploadLedger
 from ui.server import SESSION_COOKIE, create_app
-from ui.services import NotFound, Services
 from ui.workdesk import Workdesk
 
 
@@ -112,7 +112,7 @@ def test_2_a_user_over_the_rate_gets_429_with_retry_after_and_others_are_served(
 
 
 def test_2_one_user_cannot_hold_more_than_its_share_of_questions_at_once() -> None:
-    from ui.limits import InFlight, RateLimited
+    from app.limits import InFlight, RateLimited
 
     flights = InFlight(2)
     with flights.slot("an"), flights.slot("an"):

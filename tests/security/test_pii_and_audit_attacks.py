@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 import core.fs
+from app.accounts import Accounts
+from app.audit import HEAD_FILE, KEY_FILE, AuditEvent, AuditLog, row_hash
+from app.services import Principal, Services
 from core.fs import private_dir, secure_umask, tighten
 from core.settings import Settings
 from ingest.model import AccessLevel
 from tests.conftest import run_kho
-from ui.accounts import Accounts
-from ui.audit import HEAD_FILE, KEY_FILE, AuditEvent, AuditLog, row_hash
-from ui.services import Principal, Services
 
 GROUPED_CCCD = "038 099 001 133"
 PREFIXED_CCCD = "CCCD-038099001144"

@@ -4,7 +4,7 @@ Every operation takes the `Principal` asking. Clearance becomes `Filters.max_acc
 filtered inside Qdrant; document reads check the clearance again and answer `NotFound` for a document above it
 (the same answer as for a missing one: existence is never revealed). Roles allowed per operation live in one
 table (`PERMISSIONS`); a role outside it gets `Forbidden`. Questions, retrieved chunk ids, the citations shown,
-feedback and admin actions go to the audit log (`ui.audit`), personal data masked.
+feedback and admin actions go to the audit log (`app.audit`), personal data masked.
 
 >>> who = Principal("an", "staff", AccessLevel.PUBLIC)
 >>> filters_for(who, SearchFilters(types=("Nghị định",))).max_access_rank, filters_for(who).types
@@ -31,46 +31,26 @@ import logging
 import os
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, cast
 
-import numpy as np
-
+from app.audit import AuditEvent, AuditLog
+from app.limits import InFlight, Rate, RateLimited, RateLimiter
+from app.permissions import FEEDBACK_ON_OTHERS, PERMISSIONS, ROLES, Forbidden, Principal, Role, allowed, require
 from assistant.answer import REFUSAL, Answer, Verification
 from assistant.pipeline import AskOptions, Assistant
 from core.pii import mask_pii
 from core.settings import Settings, get_settings
+from index.guarded import GuardedStore
 from index.payload import ACCESS_RANK, norm_label
 from index.search import Hit, Mode, Searcher, SearchResult
-from index.sparse import SparseVec
-from index.store import ALIAS, CollectionMeta, EdgeStore, Filters, PointIn, ScoredPoint, VectorStore, open_store
+from index.store import ALIAS, CollectionMeta, EdgeStore, Filters, VectorStore, open_store
 from ingest.model import AccessLevel, DocState, Validity
 from ingest.registry import DocumentRecord, FileRecord, Registry
-from ui.audit import AuditEvent, AuditLog
-from ui.limits import InFlight, Rate, RateLimited, RateLimiter
 
 log = logging.getLogger(__name__)
-
-Role = Literal["staff", "legal", "admin", "evaluator"]
-ROLES: tuple[Role, ...] = get_args(Role)
-
-# Operation → the roles that may perform it. Reading and asking is everyone's; changing the corpus is admin's.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "ask": frozenset(ROLES),
-    "search": frozenset(ROLES),
-    "read_documents": frozenset(ROLES),
-    "feedback": frozenset(ROLES),
-    "upload": frozenset({"admin"}),
-    "delete": frozenset({"admin"}),
-    "set_access": frozenset({"admin"}),
-    "set_validity": frozenset({"admin"}),
-    "audit_export": frozenset({"admin", "legal"}),
-}
-# Who may judge an answer they did not get themselves (evaluators score others' answers).
-FEEDBACK_ON_OTHERS: frozenset[str] = frozenset({"evaluator", "legal", "admin"})
 
 UPLOAD_DIR = "uploads"
 # What upload reports per file, in order: refused before ingest, ingest running, the registry's verdict, then
@@ -78,30 +58,27 @@ UPLOAD_DIR = "uploads"
 UPLOAD_STATES = ("rejected", "ingesting", *(s.value for s in DocState), "indexing", "searchable")
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY = 10
-__all__ = ["RateLimited"]  # re-exported: the faces map it to HTTP 429 / a workdesk notice
-
-
-class Forbidden(Exception):
-    """The principal's role may not do this (→ HTTP 403)."""
+# Re-exported for the faces, which talk to the application through this module.
+__all__ = [
+    "FEEDBACK_ON_OTHERS",
+    "PERMISSIONS",
+    "ROLES",
+    "AskResult",
+    "Forbidden",
+    "NotFound",
+    "Principal",
+    "RateLimited",
+    "Role",
+    "SearchFilters",
+    "Services",
+    "allowed",
+    "filters_for",
+    "require",
+]
 
 
 class NotFound(Exception):
     """No such thing for this principal: missing OR above their clearance (→ 404; never reveals existence)."""
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is asking: a user name, a role, and the highest access level they are cleared for."""
-
-    name: str
-    role: Role
-    clearance: AccessLevel
-
-    def __post_init__(self) -> None:
-        if self.role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {self.role!r}")
-        if not isinstance(self.clearance, AccessLevel):
-            object.__setattr__(self, "clearance", AccessLevel.from_str(str(self.clearance)))
 
 
 @dataclass(frozen=True)
@@ -121,17 +98,6 @@ class AskResult:
 
     answer_id: str
     answer: Answer
-
-
-def allowed(who: Principal, operation: str) -> bool:
-    """Whether `who`'s role may perform `operation` (a key of `PERMISSIONS`)."""
-    return who.role in PERMISSIONS[operation]
-
-
-def require(who: Principal, operation: str) -> None:
-    """`Forbidden` unless `who` may perform `operation`."""
-    if not allowed(who, operation):
-        raise Forbidden(f"vai trò '{who.role}' không được phép thực hiện thao tác này ({operation})")
 
 
 def filters_for(who: Principal, chosen: SearchFilters | None = None) -> Filters:
@@ -186,140 +152,6 @@ def _bounded_text(field: str, value: str, empty: str) -> str:
 # ------------------------------------------------------------------------------------------------- concurrency
 
 
-class ReadWriteLock:
-    """Many readers at once, or one writer alone; a waiting writer holds back new readers (no starvation)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writers_waiting -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
-
-
-class GuardedStore:
-    """A `VectorStore` whose writes run one at a time; with `exclusive_writes`, also never during a query."""
-
-    def __init__(self, inner: VectorStore, exclusive_writes: bool = True) -> None:
-        self.inner = inner
-        self.lock = ReadWriteLock()
-        self._write_lock = threading.RLock()
-        self.exclusive_writes = exclusive_writes
-
-    @contextmanager
-    def _reading(self) -> Iterator[None]:
-        if not self.exclusive_writes:
-            yield
-            return
-        with self.lock.reading():
-            yield
-
-    @contextmanager
-    def _writing(self) -> Iterator[None]:
-        with self._write_lock:
-            if not self.exclusive_writes:
-                yield
-                return
-            with self.lock.writing():
-                yield
-
-    # reads
-    def collections(self) -> list[str]:
-        with self._reading():
-            return self.inner.collections()
-
-    def collection_meta(self, name: str) -> CollectionMeta:
-        with self._reading():
-            return self.inner.collection_meta(name)
-
-    def resolve_alias(self, alias: str) -> str | None:
-        with self._reading():
-            return self.inner.resolve_alias(alias)
-
-    def missing_dense(self, name: str, limit: int) -> list[ScoredPoint]:
-        with self._reading():
-            return self.inner.missing_dense(name, limit)
-
-    def query(
-        self, name: str, using: str, vector: np.ndarray | SparseVec, filters: Filters, limit: int
-    ) -> list[ScoredPoint]:
-        with self._reading():
-            return self.inner.query(name, using, vector, filters, limit)
-
-    def count(self, name: str, filters: Filters | None = None, with_dense: bool | None = None) -> int:
-        with self._reading():
-            return self.inner.count(name, filters, with_dense)
-
-    def point_ids(self, name: str, document_id: str) -> list[str]:
-        with self._reading():
-            return self.inner.point_ids(name, document_id)
-
-    # writes
-    def create_collection(self, name: str, meta: CollectionMeta) -> None:
-        with self._writing():
-            self.inner.create_collection(name, meta)
-
-    def drop_collection(self, name: str) -> None:
-        with self._writing():
-            self.inner.drop_collection(name)
-
-    def set_alias(self, alias: str, name: str) -> None:
-        with self._writing():
-            self.inner.set_alias(alias, name)
-
-    def upsert(self, name: str, points: Sequence[PointIn]) -> None:
-        with self._writing():
-            self.inner.upsert(name, points)
-
-    def delete_document(self, name: str, document_id: str, keep_ids: Sequence[str] = ()) -> None:
-        with self._writing():
-            self.inner.delete_document(name, document_id, keep_ids)
-
-    def set_dense(self, name: str, ids: Sequence[str], vectors: np.ndarray) -> None:
-        with self._writing():
-            self.inner.set_dense(name, ids, vectors)
-
-    def flush(self, name: str) -> None:
-        with self._writing():
-            self.inner.flush(name)
-
-    def optimize(self, name: str) -> None:
-        with self._writing():
-            self.inner.optimize(name)
-
-    def close(self) -> None:
-        with self._writing():
-            self.inner.close()
-
-
 class _RecordingSearcher:
     """Delegates to the shared searcher and remembers what one question's searches returned (for the audit)."""
 
@@ -327,8 +159,13 @@ class _RecordingSearcher:
         self.inner = inner
         self.hits: list[Hit] = []
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+    @property
+    def settings(self) -> Settings:
+        return self.inner.settings
+
+    @property
+    def meta(self) -> CollectionMeta:
+        return self.inner.meta
 
     def search(
         self, query: str, k: int = 10, mode: Mode = "hybrid", filters: Filters | None = None, article_level: bool = True
@@ -523,7 +360,7 @@ class Services:
             answer = Answer(question, REFUSAL, [], Verification.UNVERIFIED, refused=True, mode=mode)
         else:
             recorder = _RecordingSearcher(searcher)
-            assistant = Assistant(cast(Searcher, recorder), llm_factory=self._llm_factory)
+            assistant = Assistant(recorder, llm_factory=self._llm_factory)
             try:
                 answer = assistant.ask(question, past, options, on_token)
             except Exception as exc:  # every question is audited, answered or not

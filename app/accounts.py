@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from app.permissions import ROLES, Principal, Role
 from core.fs import private_dir
 from core.settings import Settings
 from core.sqlite import Migrations, connect
 from ingest.model import AccessLevel
-from ui.services import ROLES, Principal, Role
 
 KEY_PREFIX = "kho"
 KEY_RE = re.compile(r"^kho_([0-9a-f]{8})_([A-Za-z0-9_-]{20,100})$")
