@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv system-deps browser-deps models ingest-demo demo test test-fast lint lock bench clean-data serve-llm \
-	eval eval-ci
+	eval eval-ci readme
 
 help:
 	@echo "make demo   — set everything up (venv, OCR, models), ingest the default corpus, show a sample, run the workdesk"
@@ -92,6 +92,10 @@ eval-ci: venv models
 
 test-fast: venv
 	$(BIN)/pytest -q -m "not slow and not models"
+
+# README's command table, generated from `kho --help` (tests/test_cli_help.py fails when it drifts).
+readme: venv
+	$(BIN)/python -m ui.cli.doc --write
 
 lint: venv
 	$(BIN)/ruff check .

@@ -18,7 +18,6 @@ True
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import re
@@ -26,15 +25,16 @@ import secrets
 import sqlite3
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
 from app.permissions import ROLES, Principal, Role
+from core.clock import utc_now
 from core.fs import private_dir
 from core.settings import Settings
 from core.sqlite import Migrations, connect
+from core.text import nfc
 from ingest.model import AccessLevel
 
 KEY_PREFIX = "kho"
@@ -98,10 +98,6 @@ class User:
         return {**self.__dict__, "active": self.active}
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -127,7 +123,7 @@ class Accounts:
     @classmethod
     def from_settings(cls, settings: Settings) -> Accounts:
         """The accounts of the data dir (`<data_dir>/accounts.sqlite3`)."""
-        return cls(settings.data_dir / "accounts.sqlite3")
+        return cls(settings.accounts_path)
 
     def close(self) -> None:
         with self._lock:
@@ -135,7 +131,7 @@ class Accounts:
 
     def add(self, name: str, role: str, clearance: AccessLevel | str) -> str:
         """Create user `name` (or give a revoked one a new life) and return their new API key (shown once)."""
-        name = unicodedata.normalize("NFC", name.strip())
+        name = nfc(name.strip())
         if not NAME_RE.match(name):
             raise AccountError(f"name: '{name}' must be 1-64 letters, digits, '.', '_', '-' or '@'")
         if role not in ROLES:
@@ -154,7 +150,7 @@ class Accounts:
                 "VALUES (?, ?, ?, ?, ?, ?, NULL) ON CONFLICT(name) DO UPDATE SET role = excluded.role, "
                 "clearance = excluded.clearance, key_id = excluded.key_id, key_sha256 = excluded.key_sha256, "
                 "created_at = excluded.created_at, revoked_at = NULL",
-                (name, role, level.value, key_id, digest, _now()),
+                (name, role, level.value, key_id, digest, utc_now()),
             )
         return key
 
@@ -162,7 +158,7 @@ class Accounts:
         """Disable user `name`'s key (the row stays, for the audit trail)."""
         with self._lock:
             cur = self.db.execute(
-                "UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (_now(), name)
+                "UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", (utc_now(), name)
             )
         if cur.rowcount == 0:
             raise AccountError(f"no active user '{name}'")
@@ -197,7 +193,7 @@ class Accounts:
         with self._lock:
             self.db.execute(
                 "INSERT INTO sessions (id_sha256, name, key_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                (_digest(sid), who.name, m.group(1), _now(), time.time() + hours * 3600),
+                (_digest(sid), who.name, m.group(1), utc_now(), time.time() + hours * 3600),
             )
             # expired sessions are of no use to anyone: keep the table small
             self.db.execute("DELETE FROM sessions WHERE expires_at < ?", (time.time() - 86400,))
@@ -218,7 +214,8 @@ class Accounts:
         """Revoke one session (logout); whether it was live."""
         with self._lock:
             cur = self.db.execute(
-                "UPDATE sessions SET revoked_at = ? WHERE id_sha256 = ? AND revoked_at IS NULL", (_now(), _digest(sid))
+                "UPDATE sessions SET revoked_at = ? WHERE id_sha256 = ? AND revoked_at IS NULL",
+                (utc_now(), _digest(sid)),
             )
         return cur.rowcount > 0
 

@@ -52,16 +52,17 @@ import os
 import secrets
 import sqlite3
 import threading
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from core.clock import utc_now_ms
 from core.fs import PRIVATE_FILE_MODE, private_dir, write_private
 from core.pii import mask_pii
 from core.sqlite import Migrations, applied, connect
+from core.text import nfc
 
 EventKind = Literal[
     "ask", "search", "document_view", "upload", "delete", "set_access", "set_validity", "feedback", "audit_export"
@@ -172,17 +173,13 @@ def m003_hash_chain(db: sqlite3.Connection) -> None:
     db.execute(NO_UPDATE_TRIGGER)
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-
-
 def pseudonym(key: bytes, name: str) -> str:
     """`u_` + the first 16 hex digits of HMAC-SHA256(key, NFC name): what the log stores instead of a user name.
 
     >>> pseudonym(bytes(32), "an")
     'u_9fda0deae5c62a5f'
     """
-    mac = hmac.new(key, unicodedata.normalize("NFC", name).encode(), hashlib.sha256)
+    mac = hmac.new(key, nfc(name).encode(), hashlib.sha256)
     return "u_" + mac.hexdigest()[:USER_REF_HEX]
 
 
@@ -239,7 +236,7 @@ class AuditEvent:
     ref: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     event_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    at: str = field(default_factory=_now)
+    at: str = field(default_factory=utc_now_ms)
 
     def __post_init__(self) -> None:
         if self.event not in EVENT_KINDS:

@@ -26,15 +26,15 @@ backend itself.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
 import threading
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from app.audit import AuditEvent, AuditLog
 from app.limits import InFlight, Rate, RateLimited, RateLimiter
@@ -43,16 +43,19 @@ from assistant.answer import REFUSAL, Answer, Verification
 from assistant.pipeline import AskOptions, Assistant
 from core.pii import mask_pii
 from core.settings import Settings, get_settings
+from core.text import nfc_strip
 from index.guarded import GuardedStore
-from index.payload import ACCESS_RANK, norm_label
+from index.payload import ACCESS_RANK, norm_label, norm_number
 from index.search import Hit, Mode, Searcher, SearchResult
 from index.store import ALIAS, CollectionMeta, EdgeStore, Filters, VectorStore, open_store
 from ingest.model import AccessLevel, DocState, Validity
 from ingest.registry import DocumentRecord, FileRecord, Registry
 
+if TYPE_CHECKING:  # the backend module (httpx) is imported only when an answer is generated
+    from assistant.llm import LLMBackend
+
 log = logging.getLogger(__name__)
 
-UPLOAD_DIR = "uploads"
 # What upload reports per file, in order: refused before ingest, ingest running, the registry's verdict, then
 # (for stored files) the index updated so the documents are searchable.
 UPLOAD_STATES = ("rejected", "ingesting", *(s.value for s in DocState), "indexing", "searchable")
@@ -71,6 +74,7 @@ __all__ = [
     "Role",
     "SearchFilters",
     "Services",
+    "UploadResult",
     "allowed",
     "filters_for",
     "require",
@@ -90,6 +94,31 @@ class SearchFilters:
     year_from: int | None = None
     year_to: int | None = None
     validity: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()  # số hiệu, e.g. "58/2010/QH12"
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What `Services.upload` reports for one file (the API's and the audit log's JSON is `to_json()`).
+
+    >>> UploadResult("a.txt", "indexed", documents=("d1",), access_level="public").to_json()
+    {'file': 'a.txt', 'state': 'indexed', 'reason': None, 'documents': ['d1'], 'access_level': 'public'}
+    """
+
+    file: str
+    state: str  # one of UPLOAD_STATES' verdicts: "rejected" or the registry's `DocState` value
+    reason: str | None = None
+    documents: tuple[str, ...] = ()  # the ids stored from this file
+    access_level: str | None = None  # the level the stored documents have (never lowered by a re-upload)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "state": self.state,
+            "reason": self.reason,
+            "documents": list(self.documents),
+            "access_level": self.access_level,
+        }
 
 
 @dataclass
@@ -117,11 +146,8 @@ def filters_for(who: Principal, chosen: SearchFilters | None = None) -> Filters:
         year_from=f.year_from,
         year_to=f.year_to,
         validity=tuple(Validity.from_str(v).value for v in f.validity),
+        numbers=tuple(x for x in (norm_number(n) for n in f.numbers) if x),
     )
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
 
 
 def bounded_history(history: Sequence[str]) -> list[str]:
@@ -131,7 +157,7 @@ def bounded_history(history: Sequence[str]) -> list[str]:
     out: list[str] = []
     offset = max(0, len(history) - len(kept))
     for i, item in enumerate(kept, start=offset):
-        text = _nfc(str(item))
+        text = nfc_strip(str(item))
         if len(text) > MAX_QUESTION_CHARS:
             raise ValueError(f"history[{i}]: dài quá {MAX_QUESTION_CHARS} ký tự")
         if text:
@@ -141,7 +167,7 @@ def bounded_history(history: Sequence[str]) -> list[str]:
 
 def _bounded_text(field: str, value: str, empty: str) -> str:
     """`value` NFC-normalised and stripped; ValueError naming `field` when empty or over MAX_QUESTION_CHARS."""
-    text = _nfc(value)
+    text = nfc_strip(value)
     if not text:
         raise ValueError(f"{field}: {empty}")
     if len(text) > MAX_QUESTION_CHARS:
@@ -215,7 +241,7 @@ class Services:
         registry: Registry | None = None,
         store: VectorStore | None = None,
         audit: AuditLog | None = None,
-        llm_factory: Callable[[], object] | None = None,
+        llm_factory: Callable[[], LLMBackend] | None = None,
         mode: Mode = "hybrid",
     ) -> None:
         self.settings = settings
@@ -225,7 +251,7 @@ class Services:
         self.registry = registry or Registry.from_settings(settings)
         inner = store or open_store(settings)
         self.store = GuardedStore(inner, exclusive_writes=not isinstance(inner, EdgeStore))
-        self.audit = audit or AuditLog(settings.data_dir / "audit.sqlite3")
+        self.audit = audit or AuditLog(settings.audit_path)
         self._llm_factory = llm_factory
         self.mode: Mode = mode
         self._reads = _ReadConnections(self.registry.path)
@@ -453,12 +479,12 @@ class Services:
         access_level: AccessLevel = AccessLevel.PUBLIC,
         on_progress: Callable[[str, str], None] | None = None,
         replace: str | None = None,
-    ) -> list[dict[str, object]]:
+    ) -> list[UploadResult]:
         """Store uploaded files under `<data_dir>/uploads/<content hash>/`, ingest them, and update the index.
 
-        Each file gets `{"file", "state", "reason", "documents", "access_level"}`: `state` is "rejected" (bad name,
-        type, size; `reason` says which) or the registry's state (indexed, skipped_unchanged, failed,
-        failed_no_text); `documents` lists the ids stored for it and `access_level` the level they have.
+        Each file gets an `UploadResult` (in the files' order): `state` is "rejected" (bad name, type, size; `reason`
+        says which) or the registry's state (indexed, skipped_unchanged, failed, failed_no_text); `documents` lists
+        the ids stored for it and `access_level` the level they have.
 
         - A file is kept under its content hash, so a different file with the same name is a NEW document, never a
           silent replacement; re-uploading the same content is idempotent.
@@ -485,69 +511,65 @@ class Services:
             if on_progress is not None:
                 on_progress(name, state)
 
-        folder = self.settings.data_dir / UPLOAD_DIR
+        folder = self.settings.uploads_dir
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        results: list[dict[str, object]] = []
-        accepted: list[tuple[dict[str, object], Path, bytes]] = []
+        results: list[UploadResult] = []
+        accepted: list[tuple[int, Path, bytes]] = []  # (position in `results`, where it is kept, its bytes)
         seen: set[str] = set()
         for raw_name, content in files:
             name = _safe_name(raw_name)
-            entry: dict[str, object] = {
-                "file": name or raw_name[:200],
-                "state": "rejected",
-                "reason": None,
-                "documents": [],
-                "access_level": None,
-            }
-            results.append(entry)
             problem = _upload_problem(name, content, self.settings.max_file_bytes, READERS, seen)
+            results.append(UploadResult(file=name or raw_name[:200], state="rejected", reason=problem))
             if problem:
-                entry["reason"] = problem
-                report(str(entry["file"]), "rejected")
+                report(results[-1].file, "rejected")
                 continue
             seen.add(name.casefold())
             digest = hashlib.sha256(content).hexdigest()[:32]
-            accepted.append((entry, folder / digest / name, content))
+            accepted.append((len(results) - 1, folder / digest / name, content))
         replaced: str | None = None
         with self._write_lock:
             if replace is not None and self.registry.get_document(replace) is None:
                 raise NotFound(f"không có văn bản {replace!r}")
-            for entry, path, content in accepted:
+            for i, path, content in accepted:
                 path.parent.mkdir(exist_ok=True, mode=0o700)
                 tmp = path.with_name(f".{path.name}.part")
                 tmp.write_bytes(content)
                 os.replace(tmp, path)
-                report(str(entry["file"]), "ingesting")
+                report(results[i].file, "ingesting")
                 rep = run_ingest([path], self.registry, self.settings, access_level=level, progress=False)
                 res = rep.result(path)
-                entry["state"] = res.state.value if res else DocState.FAILED.value
-                entry["reason"] = res.reason if res else "không đọc được tệp"
+                reason = res.reason if res else "không đọc được tệp"
                 ids = self.registry.document_ids(path)
-                entry["documents"] = ids
                 levels = {d.meta.access_level for d in self.registry.list_documents() if d.id in ids}
                 top = max(levels, key=lambda lv: lv.rank, default=None)
-                entry["access_level"] = top.value if top else None
                 if top is not None and top.rank > level.rank:
-                    entry["reason"] = (
+                    reason = (
                         f"giữ mức truy cập “{top.value}” của văn bản đã có (không hạ mức khi tải lại; "
                         "đổi mức bằng chức năng cập nhật mức truy cập)"
                     )
+                results[i] = dataclasses.replace(
+                    results[i],
+                    state=res.state.value if res else DocState.FAILED.value,
+                    reason=reason,
+                    documents=tuple(ids),
+                    access_level=top.value if top else None,
+                )
                 if not ids:
                     _discard_upload(path, folder)  # nothing stored from it: do not keep the bytes
-                report(str(entry["file"]), str(entry["state"]))
-            stored = [e for e, _, _ in accepted if e["documents"]]
-            if replace is not None and stored and replace not in stored[0]["documents"]:  # type: ignore[operator]
+                report(results[i].file, results[i].state)
+            stored = [results[i] for i, _, _ in accepted if results[i].documents]
+            if replace is not None and stored and replace not in stored[0].documents:
                 old_path = self.registry.remove_document(replace)
                 replaced = replace
                 if old_path is not None:
                     self._forget_upload(Path(old_path))
             if accepted:
-                for e in stored:
-                    report(str(e["file"]), "indexing")
+                for r in stored:
+                    report(r.file, "indexing")
                 Indexer(self.registry, cast(VectorStore, self.store), self.settings).sync()
                 self._invalidate()
-                for e in stored:
-                    report(str(e["file"]), "searchable")
+                for r in stored:
+                    report(r.file, "searchable")
         self.audit.record(
             AuditEvent(
                 user=who.name,
@@ -556,9 +578,7 @@ class Services:
                 details={
                     "access_level": level.value,
                     "replaced": replaced,
-                    "files": [
-                        {k: e[k] for k in ("file", "state", "reason", "documents", "access_level")} for e in results
-                    ],
+                    "files": [r.to_json() for r in results],
                 },
             )
         )
@@ -591,7 +611,7 @@ class Services:
 
     def _forget_upload(self, path: Path) -> None:
         """Delete an uploaded source file once the registry no longer holds any document of it."""
-        folder = (self.settings.data_dir / UPLOAD_DIR).resolve()
+        folder = self.settings.uploads_dir.resolve()
         if path.resolve().is_relative_to(folder) and not self.registry.document_ids(path):
             self.registry.remove_file(path)
             _discard_upload(path, folder)
@@ -609,7 +629,7 @@ class Services:
         require(who, "set_validity")
         v = Validity.from_str(validity)
         # stored in the registry and shown beside every citation: personal data never goes in
-        reason = mask_pii(_nfc(reason))[:1000] if reason else None
+        reason = mask_pii(nfc_strip(reason))[:1000] if reason else None
         self._change(
             who,
             doc_id,
@@ -658,7 +678,11 @@ class Services:
                 event="feedback",
                 ref=answer_id,
                 citations=[wrong] if wrong else [],
-                details={"correct": bool(correct), "comment": _nfc(comment)[:4000], "wrong_citation": wrong_citation},
+                details={
+                    "correct": bool(correct),
+                    "comment": nfc_strip(comment)[:4000],
+                    "wrong_citation": wrong_citation,
+                },
             )
         )
 
@@ -677,7 +701,7 @@ def _discard_upload(path: Path, folder: Path) -> None:
 
 def _safe_name(name: str) -> str:
     """The file name without any folder part, NFC; "" when nothing usable is left."""
-    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    base = nfc_strip(name.replace("\\", "/").rsplit("/", 1)[-1])
     if base in (".", "..") or base.startswith(".") or any(ord(ch) < 32 for ch in base):
         return ""
     return base[:200]

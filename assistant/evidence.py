@@ -1,8 +1,8 @@
 """Whether retrieval found evidence for a question: decided from the hits, never left to the model.
 
 Two signals, both computed per hit and taken at the best hit:
-- `coverage`: the share of the question's content words (pyvi words minus Vietnamese function words) that occur
-  in the chunk — a compound word counts when the word or all its syllables occur;
+- `coverage`: the share of the question's content words (`core.text.content_words`: pyvi words minus Vietnamese
+  function words) that occur in the chunk — a compound word counts when the word or all its syllables occur;
 - `similarity`: the dense cosine of the article's best chunk (EmbeddingGemma), when the index has dense vectors.
 
 The question is answerable when either signal clears its threshold (`EvidencePolicy`). The thresholds are
@@ -19,34 +19,16 @@ See README ("Refusal").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
+from core.text import content_words, words_and_syllables
 from index.search import Hit
-from index.sparse import BM25Encoder
-
-STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords_vi.txt"
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().replace(" ", "_").lower() for w in lines if w.strip() and not w.startswith("#"))
-
-
-_WORDS = BM25Encoder(avg_len=1.0, syllables=False)
-
-
-def content_words(text: str) -> set[str]:
-    """The question's content words (lowercased pyvi words, function words removed)."""
-    return {w for w in _WORDS.terms(text) if w not in stopwords() and not w.isdigit()}
 
 
 def coverage(words: set[str], text: str) -> float:
     """Share of `words` present in `text` (a compound counts when all its syllables are there)."""
     if not words:
         return 0.0
-    present = set(BM25Encoder(avg_len=1.0).terms(text))
+    present = set(words_and_syllables(text))
     hit = sum(1 for w in words if w in present or all(s in present for s in w.split("_")))
     return hit / len(words)
 

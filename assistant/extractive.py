@@ -9,7 +9,8 @@ preferred view and the fallback when no LLM is available.
 from __future__ import annotations
 
 from assistant.answer import CitedSource
-from assistant.evidence import content_words, coverage
+from assistant.evidence import coverage
+from core.text import content_words
 from index.search import Hit
 
 SHORT_CHUNK = 700  # characters: quote such a chunk whole

@@ -34,14 +34,14 @@ from __future__ import annotations
 import json
 import re
 import threading
-import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from core.text import fold, sentence_pieces
 
 PLACEHOLDER = "[đoạn giống chỉ dẫn cho trợ lý đã bị lược bỏ]"
 TRAINING = Path(__file__).with_name("data") / "injection_train.jsonl"
@@ -62,21 +62,12 @@ _PATTERNS = [
 ]
 _FIXED_PHRASE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 _FIXED_TOKEN = " zzfixedphrase"
-# A sentence ends at . ! ? followed by white space (so "thongtin.vn/x" and "1.000.000" stay whole) or at a newline.
-_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+[.!?]*|[.!?]+|\n")
 _LIST_MARK = re.compile(r"^\s*(?:[-•*+]|\d+[.)]|[a-z]\)|[ivx]+\.)\s+")
 _FINAL_PUNCT = re.compile(r"[\s.!?;:,]+$")
 MAX_FPR = 0.005  # the target share of law sentences flagged (`kho eval injection` measures it on the corpus)
 _SEED = 13  # any fixed value: the folds of the cross-validation, hence the threshold, are reproducible
 _FOLDS = 5
 _C = 10.0  # inverse L2 strength; tf-idf rows are unit length, so weak regularisation separates the few positives
-
-
-def fold(text: str) -> str:
-    """Text folded for matching: NFC, diacritics stripped, đ → d, lower case, white space collapsed."""
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text))
-    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
-    return " ".join(bare.replace("đ", "d").replace("Đ", "D").lower().split())
 
 
 def features_text(sentence: str) -> str:
@@ -87,12 +78,6 @@ def features_text(sentence: str) -> str:
     """
     folded = _FINAL_PUNCT.sub("", _LIST_MARK.sub("", fold(sentence)))
     return folded + (_FIXED_TOKEN if _FIXED_PHRASE.search(folded) else "")
-
-
-def sentences(text: str) -> Iterator[str]:
-    """The pieces `strip_instructions` judges one by one: sentences and newlines, white space kept, in order."""
-    for m in _SENTENCE.finditer(text):
-        yield m.group(0)
 
 
 def load_examples(path: Path) -> tuple[list[str], list[int]]:
@@ -219,7 +204,7 @@ def looks_like_instruction(sentence: str) -> bool:
 
 def strip_instructions(text: str) -> tuple[str, list[str]]:
     """`text` with instruction-like sentences replaced by a placeholder, and the sentences removed."""
-    pieces = list(sentences(text))
+    pieces = list(sentence_pieces(text))
     judged = [i for i, p in enumerate(pieces) if len(fold(p)) >= 8]
     detector = InjectionDetector.default() if judged else None
     flagged: set[int] = set()

@@ -33,21 +33,20 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer import CitedSource
-from assistant.evidence import content_words, coverage
+from assistant.evidence import coverage
 from assistant.injection import strip_instructions
 from assistant.llm import ChatMessage, LLMBackend
 from assistant.prompts import neutralise, template
 from assistant.verify import numbers_in
+from core.text import content_words, nfc, nfc_strip, split_source_sentences
 
 TRUE, FALSE = "Đúng", "Sai"
 CONTENT_FREE = "N/A"
 VIEWS = ("quote", "passages")
-_SPLIT = re.compile(r"(?<=[.;:])\s+|\n+")
 _EPS = 1e-6
 
 
@@ -56,31 +55,12 @@ def log_odds(probs: dict[str, float]) -> float:
     return math.log(probs.get(TRUE, 0.0) + _EPS) - math.log(probs.get(FALSE, 0.0) + _EPS)
 
 
-_LABEL = re.compile(r"^(\d+(\.\d+)*\.?|[a-zđ]\)|[IVXLC]+\.)$", re.IGNORECASE)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences and list lines of a legal text; a clause label ("2.", "a)") stays with its sentence."""
-    out: list[str] = []
-    carry = ""
-    for piece in _SPLIT.split(text):
-        piece = piece.strip()
-        if not piece:
-            continue
-        if _LABEL.match(piece):
-            carry = f"{carry}{piece} "
-            continue
-        out.append(carry + piece)
-        carry = ""
-    return out
-
-
 def governing_sentences(statement: str, sources: Sequence[CitedSource], n: int = 3) -> list[str]:
     """The `n` sentences of the sources that share most content words with `statement`, verbatim, best first."""
     words = content_words(statement)
     scored: list[tuple[float, int, str]] = []
     for source in sources:
-        for sentence in split_sentences(strip_instructions(source.hit.text)[0]):
+        for sentence in split_source_sentences(strip_instructions(source.hit.text)[0]):
             if len(sentence) >= 25:
                 scored.append((coverage(words, sentence), -len(scored), sentence))
     scored.sort(reverse=True)
@@ -158,7 +138,7 @@ class StatementJudge:
         law = "\n".join(s.hit.text for s in sources)
         out = []
         for statement in statements:
-            statement = unicodedata.normalize("NFC", statement).strip()
+            statement = nfc_strip(statement)
             quote = governing_sentences(
                 f"{question} {statement}" if question else statement, sources, self.quote_sentences
             )
@@ -194,7 +174,7 @@ def composite_members(text: str, letters: Sequence[str]) -> tuple[str, tuple[str
 
     A choice names other letters ("Cả A và B đều đúng") or all the others ("Tất cả các phương án trên đều sai").
     """
-    norm = unicodedata.normalize("NFC", text).strip()
+    norm = nfc_strip(text)
     named = tuple(sorted(set(re.findall(rf"\b({_LETTERS})\b", norm)) & set(letters)))
     about_others = bool(named) or bool(re.search(r"tất\s+cả|cả\s+\w+\s+phương\s+án|các\s+phương\s+án", norm, re.I))
     if not about_others:
@@ -215,7 +195,7 @@ def asks_for_wrong(question: str) -> bool:
     An emphasised KHÔNG/SAI is the exam's negation; a lowercase "không được" is usually the law's own
     prohibition ("Trường hợp nào không được đăng ký kết hôn?"), whose answer the law does support.
     """
-    norm = unicodedata.normalize("NFC", question)
+    norm = nfc(question)
     if re.search(r"\bKHÔNG\b|\bSAI\b", norm):
         return True
     return bool(_WRONG_Q.search(norm.lower()))

@@ -30,17 +30,21 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import quote_sources, render
 from assistant.prompts import answer_messages
 from assistant.rewrite import rewrite
-from assistant.verify import SentenceSplitter, SentenceVerifier, Verified, VerifyPolicy
+from assistant.verify import SentenceVerifier, Verified, VerifyPolicy
 from core.settings import Settings
-from index.search import Hit, Mode, SearchResult, nfc
+from core.text import SentenceSplitter, nfc_strip
+from index.search import Hit, Mode, SearchResult
 from index.store import CollectionMeta, Filters
+
+if TYPE_CHECKING:  # the backend module (httpx) is imported only when an answer is generated
+    from assistant.llm import LLMBackend
 
 OnToken = Callable[[str], None]
 
@@ -76,7 +80,7 @@ class Assistant:
     def __init__(
         self,
         searcher: Retriever,
-        llm_factory: Callable[[], object] | None = None,
+        llm_factory: Callable[[], LLMBackend] | None = None,
         evidence: EvidencePolicy | None = None,
         verification: VerifyPolicy | None = None,
     ) -> None:
@@ -94,7 +98,7 @@ class Assistant:
     ) -> Answer:
         options = options or AskOptions()
         t0 = time.perf_counter()
-        question = nfc(question)
+        question = nfc_strip(question)
         if not question:
             raise ValueError("empty question")
         rewritten = rewrite(question, history, None if options.extractive else self._llm())
@@ -127,7 +131,7 @@ class Assistant:
         ttft: float | None = None
         config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
         stream = VerifiedStream(SentenceVerifier(sources, self.verify_policy), on_token)
-        for delta in llm.stream(messages, config):  # type: ignore[attr-defined]
+        for delta in llm.stream(messages, config):
             if ttft is None:
                 ttft = time.perf_counter() - t0
             stream.push(delta)
@@ -162,7 +166,7 @@ class Assistant:
         """How many sources go into the answer: the options' `k`, else the settings' context budget."""
         return options.k or self.searcher.settings.context_sources
 
-    def _llm(self) -> object:
+    def _llm(self) -> LLMBackend:
         if self._llm_factory is None:
             from assistant.llm import get_llm
 
@@ -170,7 +174,7 @@ class Assistant:
         return self._llm_factory()
 
     @staticmethod
-    def _refusal(question: str, ev: Evidence, hits: list, mode: str, t0: float) -> Answer:  # type: ignore[type-arg]
+    def _refusal(question: str, ev: Evidence, hits: list[Hit], mode: str, t0: float) -> Answer:
         closest = hits[:3]
         text = REFUSAL
         if closest:

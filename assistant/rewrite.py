@@ -24,12 +24,15 @@ False
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from assistant.evidence import content_words
 from assistant.prompts import template
+from core.text import content_words, nfc, nfc_strip
+
+if TYPE_CHECKING:  # the backend module (httpx) is imported only when the model is called
+    from assistant.llm import LLMBackend
 
 FOLLOW_UP_WORDS = 7  # a question this short after another one leans on it
 _POINTS_BACK = re.compile(r"\b(thì sao|vậy|đó|đấy|này|trên|còn|nữa|như thế|trường hợp ấy)\b", re.IGNORECASE)
@@ -55,14 +58,14 @@ def join(previous: str, question: str) -> str:
 
 def acceptable(rewrite: str, question: str, previous: str) -> bool:
     """Whether the model's rewrite can stand in for the follow-up (see the module docstring)."""
-    norm = unicodedata.normalize("NFC", rewrite).strip()
+    norm = nfc_strip(rewrite)
     if not norm or len(norm.split()) > MAX_WORDS or norm.casefold() == previous.strip().casefold():
         return False
     have = content_words(norm)
     return content_words(question) <= have and bool(content_words(previous) & have)
 
 
-def rewrite(question: str, history: Sequence[str], llm: object | None) -> Rewrite:
+def rewrite(question: str, history: Sequence[str], llm: LLMBackend | None) -> Rewrite:
     """The self-contained query for `question` after the questions in `history` (latest last)."""
     if not history or not needs_context(question):
         return Rewrite(question, "as_is")
@@ -71,10 +74,8 @@ def rewrite(question: str, history: Sequence[str], llm: object | None) -> Rewrit
         from assistant.llm import ChatMessage, GenerationConfig
 
         prompt = template("rewrite_follow_up").format(previous=previous.strip(), question=question.strip())
-        out = llm.complete(  # type: ignore[attr-defined]
-            [ChatMessage("user", prompt)], GenerationConfig(max_tokens=80, stop=("\n",))
-        )
+        out = llm.complete([ChatMessage("user", prompt)], GenerationConfig(max_tokens=80, stop=("\n",)))
         candidate = re.sub(r"^(Câu hỏi( đầy đủ)?\s*:\s*)", "", str(out).strip(), flags=re.IGNORECASE).strip()
         if acceptable(candidate, question, previous):
-            return Rewrite(unicodedata.normalize("NFC", candidate), "llm")
+            return Rewrite(nfc(candidate), "llm")
     return Rewrite(join(previous, question), "join")

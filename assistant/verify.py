@@ -20,8 +20,8 @@
   `unverified` when none is or nothing is cited.
 
 `SentenceVerifier` does this one sentence at a time (`feed`), so the pipeline can verify an answer while the model
-writes it; `verify()` feeds it a whole answer. `SentenceSplitter` cuts a token stream into the same sentences as
-`split_sentences` cuts the whole text.
+writes it; `verify()` feeds it a whole answer. Answers are cut into sentences by `core.text.split_answer_sentences`,
+and a token stream by `core.text.SentenceSplitter` into the same sentences.
 
 >>> markers_in("Viên chức được thử việc [1][3].")
 (1, 3)
@@ -35,12 +35,12 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer import CitedSource, SentenceCheck, Verification
-from assistant.evidence import content_words, coverage
-from assistant.injection import fold, strip_instructions
+from assistant.evidence import coverage
+from assistant.injection import strip_instructions
+from core.text import content_words, fold, split_answer_sentences
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 _TLD = r"(?:vn|com|net|org|info|io|xyz|top|club|site|online|link|ly|me|biz|gov|edu|asia|app|dev|co|cc|tk)"
 _LINK = re.compile(
     r"(?:https?://|www\.)[^\s<>()\[\]\"']+"
@@ -59,12 +59,6 @@ def markers_in(sentence: str) -> tuple[int, ...]:
     return tuple(int(m) for m in _MARKER.findall(sentence))
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences (and list lines) of an answer; markers stay with the sentence they end."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text)]
-    return [p for p in parts if p]
-
-
 def numbers_in(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(_MARKER.sub(" ", text))}
 
@@ -72,30 +66,6 @@ def numbers_in(text: str) -> set[str]:
 def links_in(text: str) -> list[str]:
     """Web addresses and e-mail addresses in `text`, without the punctuation that ends the sentence."""
     return [m.group(0).rstrip(".,;:!?") for m in _LINK.finditer(text)]
-
-
-class SentenceSplitter:
-    """Cuts streamed text into the sentences `split_sentences` would find in the whole of it.
-
-    >>> s = SentenceSplitter()
-    >>> s.push("Viên chức thử việc 12 th"), s.push("áng [1]. Công"), s.finish()
-    ([], ['Viên chức thử việc 12 tháng [1].'], ['Công'])
-    """
-
-    def __init__(self) -> None:
-        self._buffer = ""
-
-    def push(self, delta: str) -> list[str]:
-        """The sentences that `delta` completes (a sentence is complete once the white space after it arrives)."""
-        self._buffer += delta
-        parts = _SENTENCE_END.split(self._buffer)
-        self._buffer = parts[-1]
-        return [p.strip() for p in parts[:-1] if p.strip()]
-
-    def finish(self) -> list[str]:
-        """What is left when the stream ends."""
-        rest, self._buffer = self._buffer.strip(), ""
-        return [rest] if rest else []
 
 
 @dataclass(frozen=True)
@@ -296,6 +266,6 @@ class SentenceVerifier:
 def verify(answer: str, sources: list[CitedSource], policy: VerifyPolicy | None = None) -> Verified:
     """Check `answer` against `sources`; see the module docstring."""
     verifier = SentenceVerifier(sources, policy or VerifyPolicy())
-    for sentence in split_sentences(answer):
+    for sentence in split_answer_sentences(answer):
         verifier.feed(sentence)
     return verifier.result()

@@ -179,7 +179,7 @@ def part_corpus(settings: Settings, embed: dict[str, Any] | None) -> dict[str, A
 
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        src = Settings().model_copy(update={"data_dir": settings.data_dir / "eval" / "phapdien_laws"})
+        src = Settings().model_copy(update={"data_dir": settings.eval_dir / "phapdien_laws"})
         if not src.registry_path.exists():
             _workspace(settings, "phapdien+laws")
         from ingest.registry import Registry

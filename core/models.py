@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import base64
 import concurrent.futures
-import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -44,6 +43,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import Literal, get_args
 
+from core.hashing import file_sha256
 from core.settings import Settings, get_settings
 
 ModelKind = Literal["embedding", "llm"]
@@ -221,12 +221,6 @@ def find_wheel(req: str, wheel_dir: Path) -> Path | None:
     return None
 
 
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file, read in a stream (never the whole file in memory)."""
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
 def _model_dir(spec: ModelSpec, settings: Settings) -> Path:
     return settings.models_dir / spec.name
 
@@ -270,7 +264,7 @@ def _write_marker(spec: ModelSpec, model_dir: Path) -> None:
 
 
 def _check_sha256(spec: ModelSpec, path: Path, expected: str) -> None:
-    actual = sha256_of(path)
+    actual = file_sha256(path)
     if actual != expected:
         raise ModelChecksumError(
             f"model {spec.name}: {path.name} ({path}) has the wrong SHA-256: expected {expected}, got {actual}"
@@ -440,7 +434,7 @@ def _fetch_assembled(spec: ModelSpec, settings: Settings) -> Path:
     if target.is_file():
         # marker lost or stale (file touched): hashing is seconds, re-assembling is minutes
         _say(f"{spec.name}: re-checking the existing {spec.target}")
-        if sha256_of(target) == spec.sha256:
+        if file_sha256(target) == spec.sha256:
             _write_marker(spec, model_dir)
             _say(f"{spec.name}: verified {target}")
             return _load_path(spec, model_dir)

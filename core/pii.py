@@ -25,6 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from core.text import nfc
+
 ID_MASK = "[số định danh]"
 PHONE_MASK = "[số điện thoại]"
 EMAIL_MASK = "[email]"
@@ -199,7 +201,7 @@ def _numbers(text: str) -> list[Found]:
 
 def find_pii(text: str) -> list[Found]:
     """Every piece of personal data in `text` (NFC), left to right, not overlapping."""
-    norm = unicodedata.normalize("NFC", text)
+    norm = nfc(text)
     spans = [Found(m.start(), m.end(), "email") for m in EMAIL_RE.finditer(norm)]
     masked = EMAIL_RE.sub(lambda m: " " * len(m.group()), norm)  # e-mail local parts hold digits: look past them
     spans += _numbers(masked)
@@ -208,7 +210,7 @@ def find_pii(text: str) -> list[Found]:
 
 def mask_pii(text: str) -> str:
     """`text` (NFC) with every CCCD/CMND number, phone number, e-mail and bank account replaced by a label."""
-    norm = unicodedata.normalize("NFC", text)
+    norm = nfc(text)
     out, pos = [], 0
     for f in find_pii(norm):
         out += [norm[pos : f.start], KIND_MASKS[f.kind]]

@@ -124,6 +124,53 @@ class Settings(BaseSettings):
         return self.data_dir / "registry.sqlite3"
 
     @property
+    def audit_path(self) -> Path:
+        """The append-only audit log (`app.audit.AuditLog`)."""
+        return self.data_dir / "audit.sqlite3"
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The HMAC key of the audit log's user pseudonyms; `AuditLog` keeps it beside its database."""
+        return self.audit_path.with_name("audit.key")
+
+    @property
+    def audit_head_path(self) -> Path:
+        """The audit chain's newest (seq, hash); `AuditLog` keeps it beside its database."""
+        return self.audit_path.with_name("audit.head")
+
+    @property
+    def accounts_path(self) -> Path:
+        return self.data_dir / "accounts.sqlite3"
+
+    @property
+    def session_key_path(self) -> Path:
+        """The server's session-signing key (`ui.server`)."""
+        return self.data_dir / "session.key"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Uploaded source files, one folder per content hash (`app.services.Services.upload`)."""
+        return self.data_dir / "uploads"
+
+    @property
+    def upload_tmp_dir(self) -> Path:
+        """Gradio's temporary copies of files chosen in the workdesk, before they are submitted."""
+        return self.data_dir / "tmp" / "gradio"
+
+    @property
+    def eval_dir(self) -> Path:
+        """Evaluation workspaces (one data dir per corpus), the run history and reports."""
+        return self.data_dir / "eval"
+
+    @property
+    def eval_runs_path(self) -> Path:
+        return self.eval_dir / "runs.sqlite3"
+
+    @property
+    def eval_reports_dir(self) -> Path:
+        return self.eval_dir / "reports"
+
+    @property
     def models_dir(self) -> Path:
         return self.cache_dir / "models"
 

@@ -16,10 +16,11 @@ checked inside it, so two processes opening a new database at once apply each st
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+
+from core.clock import utc_now
 
 BUSY_TIMEOUT_MS = 30_000  # an ingest run and the API may write at once; wait for the other's commit, not fail
 
@@ -37,10 +38,6 @@ def connect(path: Path | str, *, foreign_keys: bool = False, synchronous_full: b
     if synchronous_full:
         db.execute("PRAGMA synchronous = FULL")
     return db
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Migrations:
@@ -63,7 +60,7 @@ class Migrations:
                 # checked inside the transaction: two processes opening a new database at once apply it once
                 if not db.execute("SELECT 1 FROM _migrations WHERE name = ?", (fn.__name__,)).fetchone():
                     fn(db)
-                    db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (fn.__name__, _now()))
+                    db.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (fn.__name__, utc_now()))
             except BaseException:
                 db.execute("ROLLBACK")
                 raise

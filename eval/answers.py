@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import statistics
 import time
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,8 @@ from assistant.judge import ChoiceJudge, Judgement, StatementJudge, pick_choice
 from assistant.llm import ChatMessage, GenerationConfig, LLMBackend, get_llm
 from assistant.pipeline import AskOptions, Assistant
 from core.settings import Settings
+from core.text import nfc
+from eval.items import ItemResult
 from eval.retrieval import DatasetError, EvalQuestion, hit_keys, load_dataset, prepare, single_corpus
 from eval.runs import percentile
 from index.search import Hit, Mode, Searcher
@@ -43,8 +44,8 @@ LABELLED = ("true_false", "multiple_choice")
 
 def token_f1(prediction: str, reference: str) -> float:
     """Token-level F1 of two texts (lowercased syllables), rounded to 4 places."""
-    p = unicodedata.normalize("NFC", prediction).lower().split()
-    r = unicodedata.normalize("NFC", reference).lower().split()
+    p = nfc(prediction).lower().split()
+    r = nfc(reference).lower().split()
     common = sum((Counter(p) & Counter(r)).values())
     if not common:
         return 0.0
@@ -75,41 +76,6 @@ def stratified(
             if not queue:
                 queues.remove(queue)
     return out
-
-
-@dataclass
-class ItemResult:
-    id: str
-    type: str
-    correct: bool
-    predicted: str | None
-    refused: bool
-    cited: list[tuple[str, str]]
-    gold_hit: bool
-    verified: bool | None
-    latency_s: float
-    ttft_s: float | None = None
-    score: float = 0.0
-    gold: str | None = None
-    trace: dict[str, Any] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The item as `--details` and the run history store it (prediction, gold, citations, judge trace)."""
-        return {
-            "id": self.id,
-            "type": self.type,
-            "gold": self.gold,
-            "predicted": self.predicted,
-            "correct": self.correct,
-            "score": self.score,
-            "refused": self.refused,
-            "cited": [list(c) for c in self.cited],
-            "gold_hit": self.gold_hit,
-            "verified": self.verified,
-            "latency_s": round(self.latency_s, 2),
-            "ttft_s": None if self.ttft_s is None else round(self.ttft_s, 2),
-            "trace": self.trace,
-        }
 
 
 @dataclass

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from eval.items import RunItem
 from eval.runs import EvalRun, direction
 
 
@@ -96,14 +97,13 @@ def _disjoint(x: tuple[float, float] | None, y: tuple[float, float] | None) -> b
     return bool(x and y and (x[1] < y[0] or y[1] < x[0]))
 
 
-def _outcome(item: dict[str, Any]) -> dict[str, str]:
-    ans = item.get("answer") or {}
-    ret = item.get("retrieval") or {}
+def _outcome(item: RunItem) -> dict[str, str]:
+    ans, ret = item.answer, item.retrieval
     out: dict[str, str] = {}
     if ans:
-        out["answer"] = "refused" if ans.get("refused") else ("right" if ans.get("correct") else "wrong")
+        out["answer"] = "refused" if ans.refused else ("right" if ans.correct else "wrong")
     if ret:
-        ranks = ret.get("found_ranks") or []
+        ranks = ret.found_ranks
         out["retrieval"] = f"gold at rank {ranks[0]}" if ranks else "gold not in top 10"
     return out
 
@@ -114,9 +114,9 @@ def compare(a: EvalRun, b: EvalRun) -> Comparison:
     for metric in sorted(set(a.metrics) | set(b.metrics)):
         va, vb = a.metrics.get(metric), b.metrics.get(metric)
         out.deltas.append(MetricDelta(metric, va, vb, _disjoint(a.intervals.get(metric), b.intervals.get(metric))))
-    items_b = {it["id"]: it for it in b.items}
+    items_b = {it.id: it for it in b.items}
     for it_a in a.items:
-        it_b = items_b.get(it_a["id"])
+        it_b = items_b.get(it_a.id)
         if it_b is None:
             continue
         out.common += 1
@@ -127,7 +127,7 @@ def compare(a: EvalRun, b: EvalRun) -> Comparison:
             found_a = "not in" not in oa[what] if what == "retrieval" else oa[what]
             found_b = "not in" not in ob[what] if what == "retrieval" else ob[what]
             if found_a != found_b:
-                out.flips.append(Flip(it_a["id"], it_a.get("question", ""), what, oa[what], ob[what]))
+                out.flips.append(Flip(it_a.id, it_a.question, what, oa[what], ob[what]))
     return out
 
 

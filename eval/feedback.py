@@ -26,12 +26,12 @@ import datetime as dt
 import json
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.pii import mask_pii
+from core.text import match_key, nfc
 from ingest.metadata import SO_HIEU
 
 if TYPE_CHECKING:  # eval reads the workdesk's audit log through the object it is given; no import of ui at run time
@@ -51,7 +51,7 @@ _NUMBER = re.compile(SO_HIEU)
 
 def dedup_key(question: str) -> str:
     """What makes two questions the same one: NFC, casefolded, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFC", question).casefold().split())
+    return match_key(question)
 
 
 def gold_of_anchor(anchor: str) -> dict[str, str] | None:
@@ -60,7 +60,7 @@ def gold_of_anchor(anchor: str) -> dict[str, str] | None:
     >>> gold_of_anchor("Điều 8 Bộ luật dân sự")
     {'document': 'Bộ luật dân sự', 'article': '8'}
     """
-    text = " ".join(unicodedata.normalize("NFC", anchor).split())
+    text = " ".join(nfc(anchor).split())
     m = _DIEU_ANCHOR.match(text) or _MUC_ANCHOR.match(text)
     if m is None or m["doc"] == "?":
         return None
@@ -144,14 +144,14 @@ def feedback_items(audit: AuditLog, since: dt.datetime | dt.date | None = None) 
     return [_item(question, first, entries) for question, first, entries in groups.values()]
 
 
-def _nfc(value: Any) -> Any:
+def _nfc_deep(value: Any) -> Any:
     """Strings NFC, containers walked."""
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return nfc(value)
     if isinstance(value, Mapping):
-        return {_nfc(k): _nfc(v) for k, v in value.items()}
+        return {_nfc_deep(k): _nfc_deep(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_nfc(v) for v in value]
+        return [_nfc_deep(v) for v in value]
     return value
 
 
@@ -161,7 +161,7 @@ def write_items(items: Iterable[Mapping[str, Any]], path: Path, overwrite: bool 
     An existing file is kept (`FileExistsError` naming it) unless `overwrite`: an export may already be under review.
     """
     path = Path(path)
-    lines = [json.dumps(_nfc(item), ensure_ascii=False) + "\n" for item in items]
+    lines = [json.dumps(_nfc_deep(item), ensure_ascii=False) + "\n" for item in items]
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with path.open("w" if overwrite else "x", encoding="utf-8", newline="\n") as f:

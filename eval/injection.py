@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.injection import TRAINING, InjectionDetector, fold, load_examples, sentences
+from assistant.injection import TRAINING, InjectionDetector, load_examples
+from core.text import fold, sentence_pieces
 
 DATASET = Path(__file__).with_name("data") / "injection_eval.jsonl"
 RESULTS = Path(__file__).resolve().parents[1] / "bench" / "results" / "injection_detector.json"
@@ -49,7 +50,7 @@ def corpus_sentences(path: Path) -> Iterator[str]:
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         if _MARKUP.match(line):
             continue
-        for piece in sentences(line):
+        for piece in sentence_pieces(line):
             s = piece.strip()
             if len(s.split()) >= 5:
                 yield s

@@ -11,7 +11,8 @@
 Everything is computed from the run's flat metric table and its items (`eval.runs.EvalRun`), so a report can be
 written again at any time from the run history. Question text is data: it is HTML-escaped everywhere.
 
->>> items = [{"retrieval": {"found_ranks": [3], "n_gold": 1}}, {"retrieval": {"found_ranks": [1, 12], "n_gold": 2}}]
+>>> items = [RunItem.from_json({"retrieval": {"found_ranks": [3], "n_gold": 1}}),
+...          RunItem.from_json({"retrieval": {"found_ranks": [1, 12], "n_gold": 2}})]
 >>> recall_curve(items, k_max=4)
 [0.25, 0.25, 0.75, 0.75]
 """
@@ -37,6 +38,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from eval.answers import LABELLED  # noqa: E402
+from eval.items import RunItem  # noqa: E402
 from eval.ragas_eval import RAGAS_METRICS  # noqa: E402
 from eval.runs import EvalRun, direction  # noqa: E402
 
@@ -98,14 +100,14 @@ class ReportFiles:
 # ------------------------------------------------------------------------------------------------ item statistics
 
 
-def recall_curve(items: Iterable[dict[str, Any]], k_max: int = CURVE_K) -> list[float]:
+def recall_curve(items: Iterable[RunItem], k_max: int = CURVE_K) -> list[float]:
     """Mean recall@k over the items with a retrieval trace, for k = 1..k_max, from the ranks gold was found at."""
-    traces = [it["retrieval"] for it in items if it.get("retrieval")]
+    traces = [it.retrieval for it in items if it.retrieval]
     if not traces:
         return []
     curve = []
     for k in range(1, k_max + 1):
-        per_item = [sum(1 for r in t["found_ranks"] if r <= k) / t["n_gold"] if t["n_gold"] else 0.0 for t in traces]
+        per_item = [sum(1 for r in t.found_ranks if r <= k) / t.n_gold if t.n_gold else 0.0 for t in traces]
         curve.append(round(statistics.fmean(per_item), 4))
     return curve
 
@@ -132,67 +134,70 @@ class GroupStats:
         return self.accuracy if self.accuracy is not None else self.free_text_f1
 
     @classmethod
-    def of(cls, name: str, items: Sequence[dict[str, Any]]) -> GroupStats:
-        answers = [it for it in items if it.get("answer")]
-        labelled = [it["answer"] for it in answers if it["type"] in LABELLED]
-        free = [it["answer"] for it in answers if it["type"] == "free_text"]
-        traces = [it["retrieval"] for it in items if it.get("retrieval")]
+    def of(cls, name: str, items: Sequence[RunItem]) -> GroupStats:
+        answers = [(it.type, it.answer) for it in items if it.answer]
+        labelled = [a for t, a in answers if t in LABELLED]
+        free = [a for t, a in answers if t == "free_text"]
+        traces = [it.retrieval for it in items if it.retrieval]
         return cls(
             name=name,
             n=len(items),
-            accuracy=_mean([float(a["correct"]) for a in labelled]),
-            free_text_f1=_mean([float(a["score"]) for a in free]),
-            refusal_rate=_mean([float(it["answer"]["refused"]) for it in answers]),
-            recall_at_10=_mean([float(t["recall@10"]) for t in traces]),
-            citation_recall=_mean([float(it["answer"]["gold_hit"]) for it in answers]),
+            accuracy=_mean([float(a.correct) for a in labelled]),
+            free_text_f1=_mean([float(a.score) for a in free]),
+            refusal_rate=_mean([float(a.refused) for _, a in answers]),
+            recall_at_10=_mean([t.score("recall@10") for t in traces]),
+            citation_recall=_mean([float(a.gold_hit) for _, a in answers]),
         )
 
 
-def breakdown(items: Sequence[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> list[GroupStats]:
+def breakdown(items: Sequence[RunItem], key: Callable[[RunItem], str]) -> list[GroupStats]:
     """The items grouped by `key`, most items first (then by name)."""
-    groups: dict[str, list[dict[str, Any]]] = {}
+    groups: dict[str, list[RunItem]] = {}
     for it in items:
         groups.setdefault(key(it), []).append(it)
     stats = [GroupStats.of(name, members) for name, members in groups.items()]
     return sorted(stats, key=lambda s: (-s.n, s.name))
 
 
-def by_law(items: Sequence[dict[str, Any]]) -> list[GroupStats]:
+def by_law(items: Sequence[RunItem]) -> list[GroupStats]:
     """Per-law breakdown (the law of the item's first gold article)."""
-    return breakdown(items, lambda it: str(it.get("law") or "(không rõ)"))
+    return breakdown(items, lambda it: it.law or "(không rõ)")
 
 
-def by_type(items: Sequence[dict[str, Any]]) -> list[GroupStats]:
+def by_type(items: Sequence[RunItem]) -> list[GroupStats]:
     """Per-question-type breakdown (true_false, multiple_choice, free_text)."""
-    return breakdown(items, lambda it: str(it["type"]))
+    return breakdown(items, lambda it: it.type)
 
 
-def failed(item: dict[str, Any]) -> bool:
+def failed(item: RunItem) -> bool:
     """Whether the item's answer was wrong or refused."""
-    answer = item.get("answer") or {}
-    return bool(answer.get("refused")) or answer.get("correct") is False
+    return item.answer is not None and (item.answer.refused or not item.answer.correct)
 
 
-def _faithfulness(item: dict[str, Any]) -> float:
-    ragas = item.get("ragas") or {}
-    value = (ragas.get("scores") or {}).get("faithfulness")
+def _faithfulness(item: RunItem) -> float:
+    value = item.ragas.scores.get("faithfulness") if item.ragas else None
     return float(value) if value is not None else float("inf")  # unscored sorts after scored
 
 
-def _flawless(item: dict[str, Any]) -> bool:
-    trace = item.get("retrieval") or {}
-    return not failed(item) and trace.get("recall@10", 0.0) >= 1.0 and trace.get("mrr@10", 0.0) >= 1.0
+def _ranking(item: RunItem) -> tuple[float, float]:
+    """(recall@10, mrr@10); (0, 0) without a retrieval trace."""
+    trace = item.retrieval
+    return (trace.score("recall@10"), trace.score("mrr@10")) if trace else (0.0, 0.0)
 
 
-def worst_items(items: Sequence[dict[str, Any]], limit: int = WORST_LIMIT) -> list[dict[str, Any]]:
+def _flawless(item: RunItem) -> bool:
+    recall, mrr = _ranking(item)
+    return not failed(item) and recall >= 1.0 and mrr >= 1.0
+
+
+def worst_items(items: Sequence[RunItem], limit: int = WORST_LIMIT) -> list[RunItem]:
     """The questions most worth reading: wrong or refused answers first, then the weakest retrieval.
 
     Ties fall to the lowest Ragas faithfulness. Items answered right with every gold article at rank 1 are left out.
     """
 
-    def rank(it: dict[str, Any]) -> tuple[int, float, float, float]:
-        trace = it.get("retrieval") or {}
-        return (0 if failed(it) else 1, trace.get("recall@10", 0.0), trace.get("mrr@10", 0.0), _faithfulness(it))
+    def rank(it: RunItem) -> tuple[int, float, float, float]:
+        return (0 if failed(it) else 1, *_ranking(it), _faithfulness(it))
 
     return sorted((it for it in items if not _flawless(it)), key=rank)[:limit]
 
@@ -270,8 +275,8 @@ def provenance(run: EvalRun) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------------------------------------ plots
 
 
-def _gold_articles(item: dict[str, Any]) -> list[str]:
-    return [f"Điều {article} {law}" for law, article in item.get("gold") or []]
+def _gold_articles(item: RunItem) -> list[str]:
+    return [f"Điều {article} {law}" for law, article in item.gold]
 
 
 def _bar_labels(ax: Any, bars: Any, values: Sequence[float], offset: float = 0.01) -> None:
@@ -352,10 +357,10 @@ def plot_recall_curve(run: EvalRun, previous: EvalRun | None) -> Figure | None:
 
 
 # Each latency histogram: its title and how to read one value from an item (None when the item has none).
-LATENCY_SERIES: dict[str, Callable[[dict[str, Any]], float | None]] = {
-    "Trả lời / Answer (s)": lambda it: (it.get("answer") or {}).get("latency_s"),
-    "Truy hồi / Search (ms)": lambda it: (it.get("retrieval") or {}).get("latency_ms"),
-    "Sinh câu trả lời Ragas / Ragas generate (s)": lambda it: (it.get("ragas") or {}).get("generate_s"),
+LATENCY_SERIES: dict[str, Callable[[RunItem], float | None]] = {
+    "Trả lời / Answer (s)": lambda it: it.answer.latency_s if it.answer else None,
+    "Truy hồi / Search (ms)": lambda it: it.retrieval.latency_ms if it.retrieval else None,
+    "Sinh câu trả lời Ragas / Ragas generate (s)": lambda it: it.ragas.generate_s if it.ragas else None,
 }
 
 
@@ -554,16 +559,16 @@ def _html_plots(pngs: dict[str, bytes]) -> str:
     return f'<section id="plots"><h2>Biểu đồ / Plots</h2>{"".join(figures)}</section>'
 
 
-def _html_answer(item: dict[str, Any]) -> str:
-    answer = item.get("answer") or {}
+def _html_answer(item: RunItem) -> str:
+    answer = item.answer
     rows = [("Điều luật đúng / Gold articles", "; ".join(_gold_articles(item)) or "—")]
-    if item["type"] == "free_text":
-        rows.append(("F1 (tự luận / free text)", f"{float(answer.get('score', 0.0)):.3f}"))
+    if item.type == "free_text":
+        rows.append(("F1 (tự luận / free text)", f"{answer.score if answer else 0.0:.3f}"))
     else:
-        rows.append(("Dự đoán / Predicted", str(answer.get("predicted") or "—")))
-        rows.append(("Đáp án / Gold answer", str(answer.get("gold") or "—")))
-    trace = item.get("retrieval") or {}
-    rows.append(("Recall@10 · MRR@10", f"{trace.get('recall@10', 0.0):.2f} · {trace.get('mrr@10', 0.0):.2f}"))
+        rows.append(("Dự đoán / Predicted", str(answer and answer.predicted or "—")))
+        rows.append(("Đáp án / Gold answer", str(answer and answer.gold or "—")))
+    recall, mrr = _ranking(item)
+    rows.append(("Recall@10 · MRR@10", f"{recall:.2f} · {mrr:.2f}"))
     return "<table>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>"
 
 
@@ -573,33 +578,31 @@ def _html_anchor_list(entries: Iterable[tuple[str, bool]], ordered: bool) -> str
     return f"<{tag}>{''.join(lis)}</{tag}>" if lis else "<p>—</p>"
 
 
-def _html_ragas(item: dict[str, Any]) -> str:
-    ragas = item.get("ragas")
+def _html_ragas(item: RunItem) -> str:
+    ragas = item.ragas
     if not ragas:
         return ""
-    scores = " · ".join(
-        f"{esc(m)} {'—' if v is None else f'{float(v):.2f}'}" for m, v in (ragas.get("scores") or {}).items()
-    )
-    errors = "".join(f"<li>{esc(m)}: {esc(e)}</li>" for m, e in (ragas.get("errors") or {}).items())
+    scores = " · ".join(f"{esc(m)} {'—' if v is None else f'{float(v):.2f}'}" for m, v in ragas.scores.items())
+    errors = "".join(f"<li>{esc(m)}: {esc(e)}</li>" for m, e in ragas.errors.items())
     return f"<p><b>Ragas:</b> {scores}</p>" + (f"<ul class='errors'>{errors}</ul>" if errors else "")
 
 
-def _html_worst_item(rank: int, item: dict[str, Any]) -> str:
-    answer = item.get("answer") or {}
+def _html_worst_item(rank: int, item: RunItem) -> str:
+    answer = item.answer
     badges = ""
-    if answer.get("correct") is False:
+    if answer is not None and not answer.correct:
         badges += "<span class='badge wrong'>sai / wrong</span>"
-    if answer.get("refused"):
+    if answer is not None and answer.refused:
         badges += "<span class='badge refused'>từ chối / refused</span>"
-    choices = item.get("choices") or {}
+    choices = item.choices or {}
     choice_list = "".join(f"<li>{esc(k)}. {esc(v)}</li>" for k, v in choices.items())
-    top = [(t["anchor"], bool(t["gold"])) for t in (item.get("retrieval") or {}).get("top", [])[:TOP_SHOWN]]
-    cited = [(c[0], c[1] == "gold") for c in answer.get("cited") or []]
-    kind = TYPE_LABELS.get(item["type"], item["type"])
+    top = [(t.anchor, t.gold) for t in (item.retrieval.top[:TOP_SHOWN] if item.retrieval else ())]
+    cited = [(c[0], c[1] == "gold") for c in (answer.cited if answer else ())]
+    kind = TYPE_LABELS.get(item.type, item.type)
     return (
-        f'<article class="worst-item{"" if failed(item) else " ok"}" data-id="{esc(item.get("id", ""))}">'
-        f"<h3>{rank}. {esc(item.get('id', ''))} · {esc(kind)} · {esc(item.get('law') or '—')}{badges}</h3>"
-        f"<p class='question'>{esc(item.get('question', ''))}</p>"
+        f'<article class="worst-item{"" if failed(item) else " ok"}" data-id="{esc(item.id)}">'
+        f"<h3>{rank}. {esc(item.id)} · {esc(kind)} · {esc(item.law or '—')}{badges}</h3>"
+        f"<p class='question'>{esc(item.question)}</p>"
         + (f"<ul class='choices'>{choice_list}</ul>" if choice_list else "")
         + _html_answer(item)
         + "<div class='cols'><div><b>Lấy về / Retrieved (top 5)</b>"
@@ -612,7 +615,7 @@ def _html_worst_item(rank: int, item: dict[str, Any]) -> str:
     )
 
 
-def _html_worst(items: Sequence[dict[str, Any]]) -> str:
+def _html_worst(items: Sequence[RunItem]) -> str:
     worst = worst_items(items)
     body = "".join(_html_worst_item(i, it) for i, it in enumerate(worst, start=1)) or "<p>Không có câu nào sai.</p>"
     return f'<section id="worst"><h2>Câu hỏi kém nhất / Worst questions</h2>{body}</section>'

@@ -22,13 +22,13 @@ import hashlib
 import json
 import math
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from core.settings import Settings
+from core.text import match_key, nfc
 from corpus import eval_corpus_paths
 from eval.runs import percentile
 from index.indexer import Indexer
@@ -69,7 +69,7 @@ def norm_doc(name: str | None) -> str:
     """How document names and numbers are compared: NFC, casefolded, whitespace collapsed."""
     if not name:
         return ""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split()).replace(" /", "/").replace("/ ", "/")
+    return match_key(name).replace(" /", "/").replace("/ ", "/")
 
 
 def load_dataset(path: Path) -> list[EvalQuestion]:
@@ -95,7 +95,7 @@ def load_dataset(path: Path) -> list[EvalQuestion]:
         out.append(
             EvalQuestion(
                 id=str(row["id"]),
-                question=unicodedata.normalize("NFC", str(row["question"])),
+                question=nfc(str(row["question"])),
                 type=str(row.get("type", "retrieval_only")),
                 corpus=str(row["corpus"]),
                 gold=tuple(GoldItem(str(g["document"]), str(g["article"])) for g in gold),
@@ -189,7 +189,7 @@ def workspace(settings: Settings, corpus: str, subset: str | None) -> Settings:
     slug = corpus.replace("+", "_")
     if subset:
         slug += "-" + hashlib.sha256(subset.encode()).hexdigest()[:10]
-    return settings.model_copy(update={"data_dir": settings.data_dir / "eval" / slug})
+    return settings.model_copy(update={"data_dir": settings.eval_dir / slug})
 
 
 def corpus_files(settings: Settings, corpus: str, subset: str | None) -> list[Path]:

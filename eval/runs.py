@@ -27,12 +27,13 @@ import statistics
 import subprocess
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from core.settings import Settings
 from core.sqlite import Migrations, connect
+from eval.items import RunItem
 
 MIGRATIONS = Migrations()
 
@@ -80,22 +81,23 @@ class EvalRun:
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
-    items: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    items: list[RunItem] = field(default_factory=list, repr=False)
 
     def record(self) -> dict[str, Any]:
         """Everything but the items (what `runs.record` holds)."""
-        out = asdict(self)
+        out = asdict(replace(self, items=[]))
         out.pop("items")
         out["intervals"] = {k: list(v) for k, v in self.intervals.items()}
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.record(), "items": self.items}
+        return {**self.record(), "items": [it.to_json() for it in self.items]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> EvalRun:
         data = dict(data)
         data["intervals"] = {k: (float(v[0]), float(v[1])) for k, v in data.get("intervals", {}).items()}
+        data["items"] = [RunItem.from_json(it) for it in data.get("items", [])]
         return cls(**data)
 
 
@@ -117,7 +119,7 @@ class RunStore:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RunStore:
-        return cls(settings.data_dir / "eval" / "runs.sqlite3")
+        return cls(settings.eval_runs_path)
 
     def save(self, run: EvalRun) -> None:
         """Store a run and its items in one transaction (a crash stores nothing, never half a run)."""
@@ -131,7 +133,7 @@ class RunStore:
                 self.db.executemany(
                     "INSERT INTO run_items (run_id, seq, item_id, data) VALUES (?, ?, ?, ?)",
                     [
-                        (run.id, i, str(it.get("id", i)), json.dumps(it, ensure_ascii=False))
+                        (run.id, i, it.id, json.dumps(it.to_json(), ensure_ascii=False))
                         for i, it in enumerate(run.items)
                     ],
                 )
@@ -193,11 +195,6 @@ class RunStore:
 
 
 # ------------------------------------------------------------------------------------------------ provenance
-
-
-def file_sha256(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def code_version(repo: Path | None = None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import datetime as dt
 import re
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,10 @@ from typing import Any
 from assistant.extractive import quote_sources
 from assistant.llm import LLMBackend, get_llm
 from assistant.pipeline import AskOptions, Assistant
+from core.hashing import file_sha256
 from core.settings import Settings
-from eval.answers import JUDGED, LABELLED, item_query, judge_item, stratified
+from eval.answers import JUDGED, LABELLED, ItemResult, item_query, judge_item, stratified
+from eval.items import RagasTrace, RetrievalTrace, RunItem, TopHit
 from eval.ragas_eval import RAGAS_METRICS, RagasJudge, ask_text, reference_for
 from eval.retrieval import (
     DatasetError,
@@ -47,7 +49,6 @@ from eval.runs import (
     EvalRun,
     RunStore,
     code_version,
-    file_sha256,
     mean_interval,
     model_pins,
     new_run_id,
@@ -107,27 +108,24 @@ def _law(q: EvalQuestion) -> str:
     return q.gold[0].document if q.gold else "(none)"
 
 
-def _retrieval_item(q: EvalQuestion, searcher: Searcher, mode: Mode, filters: Filters) -> dict[str, Any]:
+def _retrieval_item(q: EvalQuestion, searcher: Searcher, mode: Mode, filters: Filters) -> RetrievalTrace:
     t = time.perf_counter()
     result = searcher.search(item_query(q), k=CURVE_K, mode=mode, filters=filters)
     latency_ms = (time.perf_counter() - t) * 1000
     relevant, found = judge(result.hits, q.gold)
     gold = {g.key for g in q.gold}
-    return {
-        **{k: round(v, 4) for k, v in score_ranking(relevant, len(q.gold), found).items()},
-        "found_ranks": found,
-        "n_gold": len(q.gold),
-        "latency_ms": round(latency_ms, 1),
-        "top": [
-            {"anchor": h.anchor, "gold": bool(hit_keys(h) & gold), "score": round(h.score, 4)}
-            for h in result.hits[:CURVE_K]
-        ],
-    }
+    return RetrievalTrace.of(
+        {k: round(v, 4) for k, v in score_ranking(relevant, len(q.gold), found).items()},
+        found_ranks=found,
+        n_gold=len(q.gold),
+        latency_ms=round(latency_ms, 1),
+        top=tuple(TopHit(h.anchor, bool(hit_keys(h) & gold), round(h.score, 4)) for h in result.hits[:CURVE_K]),
+    )
 
 
 def _ragas_item(
     q: EvalQuestion, searcher: Searcher, llm: LLMBackend, judge_: RagasJudge, options: AskOptions
-) -> dict[str, Any]:
+) -> RagasTrace:
     question = ask_text(q.question, q.type, q.choices)
     assistant = Assistant(searcher, llm_factory=lambda: llm)
     ans = assistant.ask(question, options=options)
@@ -137,21 +135,23 @@ def _ragas_item(
     response = None if ans.refused else MARKER_RE.sub("", ans.answer).strip()
     reference = reference_for(q.question, q.type, q.answer, q.choices)
     scores = judge_.score(question, response, contexts, reference, reference_is_answer=q.type == "free_text")
-    return {
-        "response": ans.answer,
-        "refused": ans.refused,
-        "verification": ans.verification.value,
-        "contexts": [s.hit.anchor for s in sources],
-        "reference": reference,
-        "generate_s": round(ans.latency_s, 2),
-        **scores.to_json(),
-    }
+    return RagasTrace(
+        response=ans.answer,
+        refused=ans.refused,
+        verification=ans.verification.value,
+        contexts=tuple(s.hit.anchor for s in sources),
+        reference=reference,
+        generate_s=round(ans.latency_s, 2),
+        scores=scores.scores,
+        errors=scores.errors,
+        latency_s=round(scores.latency_s, 2),
+    )
 
 
 Summary = tuple[dict[str, float | None], dict[str, tuple[float, float]], dict[str, int]]
 
 
-def summarise(items: list[dict[str, Any]]) -> Summary:
+def summarise(items: Sequence[RunItem]) -> Summary:
     """The run's flat metric table, 95 % intervals and counts, from its items."""
     metrics: dict[str, float | None] = {}
     intervals: dict[str, tuple[float, float]] = {}
@@ -169,40 +169,40 @@ def summarise(items: list[dict[str, Any]]) -> Summary:
             intervals[name] = wilson(sum(flags), len(flags))
             counts[name] = len(flags)
 
-    retrieval = [it["retrieval"] for it in items if it.get("retrieval")]
+    retrieval = [it.retrieval for it in items if it.retrieval]
     for key in ("recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10"):
-        mean(f"retrieval.{key}", [r[key] for r in retrieval])
+        mean(f"retrieval.{key}", [r.score(key) for r in retrieval])
     if retrieval:
-        lat = [r["latency_ms"] for r in retrieval]
+        lat = [r.latency_ms for r in retrieval]
         metrics["latency.search_ms_p50"] = round(percentile(lat, 50), 1)
         metrics["latency.search_ms_p95"] = round(percentile(lat, 95), 1)
 
-    answered = [it for it in items if it.get("answer")]
-    labelled = [it for it in answered if it["type"] in LABELLED]
-    share("answer.accuracy", [it["answer"]["correct"] for it in labelled])
+    answered = [it.answer for it in items if it.answer]
+    labelled = [a for a in answered if a.type in LABELLED]
+    share("answer.accuracy", [a.correct for a in labelled])
     for t in LABELLED:
-        share(f"answer.accuracy.{t}", [it["answer"]["correct"] for it in labelled if it["type"] == t])
-    mean("answer.free_text_f1", [it["answer"]["score"] for it in answered if it["type"] == "free_text"])
-    share("answer.refusal_rate", [it["answer"]["refused"] for it in answered])
-    share("answer.verified_rate", [it["answer"]["verified"] for it in answered if it["answer"]["verified"] is not None])
-    cited = [it["answer"]["cited"] for it in answered if it["answer"]["cited"]]
+        share(f"answer.accuracy.{t}", [a.correct for a in labelled if a.type == t])
+    mean("answer.free_text_f1", [a.score for a in answered if a.type == "free_text"])
+    share("answer.refusal_rate", [a.refused for a in answered])
+    share("answer.verified_rate", [a.verified for a in answered if a.verified is not None])
+    cited = [a.cited for a in answered if a.cited]
     mean("citation.precision", [sum(1 for c in cs if c[1] == "gold") / len(cs) for cs in cited])
-    share("citation.recall", [it["answer"]["gold_hit"] for it in answered])
+    share("citation.recall", [a.gold_hit for a in answered])
     if answered:
-        lat = [it["answer"]["latency_s"] for it in answered]
+        lat = [a.latency_s for a in answered]
         metrics["latency.answer_s_p50"] = round(percentile(lat, 50), 2)
         metrics["latency.answer_s_p95"] = round(percentile(lat, 95), 2)
-        ttft = [it["answer"]["ttft_s"] for it in answered if it["answer"]["ttft_s"] is not None]
+        ttft = [a.ttft_s for a in answered if a.ttft_s is not None]
         if ttft:
             metrics["latency.first_output_s_p50"] = round(percentile(ttft, 50), 2)
 
-    scored = [it["ragas"] for it in items if it.get("ragas")]
+    scored = [it.ragas for it in items if it.ragas]
     for m in RAGAS_METRICS:
-        mean(f"ragas.{m}", [r["scores"][m] for r in scored if r["scores"].get(m) is not None])
+        mean(f"ragas.{m}", [v for r in scored if (v := r.scores.get(m)) is not None])
     if scored:
         counts["ragas.items"] = len(scored)
-        counts["ragas.judge_errors"] = sum(len(r["errors"]) for r in scored)
-        gen = [r["generate_s"] for r in scored]
+        counts["ragas.judge_errors"] = sum(len(r.errors) for r in scored)
+        gen = [r.generate_s for r in scored]
         metrics["latency.generate_s_p50"] = round(percentile(gen, 50), 2)
         metrics["latency.generate_s_p95"] = round(percentile(gen, 95), 2)
     return metrics, intervals, counts
@@ -243,23 +243,26 @@ def run_suite(
     filters = Filters(max_access_rank=2)
     options = AskOptions(filters=filters, mode=mode)
     ragas_judge = RagasJudge(ws) if ragas_limit else None
-    items: list[dict[str, Any]] = []
+    items: list[RunItem] = []
     try:
         for i, q in enumerate(questions, start=1):
-            item: dict[str, Any] = {
-                "id": q.id,
-                "type": q.type,
-                "question": q.question,
-                "choices": q.choices,
-                "law": _law(q),
-                "gold": [[g.document, g.article] for g in q.gold],
-                "retrieval": _retrieval_item(q, searcher, mode, filters),
-                "answer": judge_item(q, searcher, llm, filters, mode).to_json(),
-            }
-            if ragas_judge is not None and i <= ragas_limit:
-                item["ragas"] = _ragas_item(q, searcher, llm, ragas_judge, options)
+            # The answer as the history stores it (times rounded), so the metrics read what a stored run reads.
+            answer = ItemResult.from_json(judge_item(q, searcher, llm, filters, mode).to_json())
+            item = RunItem(
+                id=q.id,
+                type=q.type,
+                question=q.question,
+                choices=q.choices,
+                law=_law(q),
+                gold=tuple((g.document, g.article) for g in q.gold),
+                retrieval=_retrieval_item(q, searcher, mode, filters),
+                answer=answer,
+                ragas=_ragas_item(q, searcher, llm, ragas_judge, options)
+                if ragas_judge is not None and i <= ragas_limit
+                else None,
+            )
             items.append(item)
-            done = "✓" if item["answer"]["correct"] else ("–" if item["answer"]["refused"] else "✗")
+            done = "✓" if answer.correct else ("–" if answer.refused else "✗")
             say(f"  {i}/{len(questions)} {q.id} [{q.type}] {done} ({time.perf_counter() - t_start:.0f} s)")
     finally:
         indexer.store.close()

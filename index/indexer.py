@@ -11,7 +11,8 @@
   interrupt it at any point and the next run continues where it stopped (`kho index --dense`).
 
 The consumer name in the registry's `consumers` table is the collection name, so each version keeps its own
-position in the outbox.
+position in the outbox. After a sync applies ops, and after a rebuild, the ops every live version has acked are
+pruned from the outbox; a dropped version's consumer row and recorded failures go with it.
 
 Each chunk gets one BM25 vector per clearance level that may see it (`index.store.SPARSE_BY_RANK`), weighted
 with that level's own average length, measured at build time on that level's chunks only.
@@ -269,6 +270,8 @@ class Indexer:
                 self.registry.ack(collection, op.seq)
                 if progress:
                     progress(n, len(ops))
+            if ops:
+                self.registry.prune_outbox()  # what every live collection has applied is no longer needed
             if report.deleted_documents or report.upserted_documents or report.failed:
                 # Qdrant counts deleted points in IDF until their segment is vacuumed — a replaced point's old
                 # version too, e.g. one that lost `bm25_public` when it became restricted: vacuum now, so
@@ -287,6 +290,9 @@ class Indexer:
             name,
             CollectionMeta(embedder=self.embedder_name, dim=self._dim(), avg_len=avg_lens[SPARSE], avg_lens=avg_lens),
         )
+        # Registered at once with the seq it starts from, so a sync of another version meanwhile cannot prune the
+        # ops this one must still catch up with.
+        self.registry.ack(name, start_seq)
         report = SyncReport(name, rebuilt=True)
         encoders = {n: BM25Encoder(avg_len=a) for n, a in avg_lens.items()}
         cache = self._cache()
@@ -308,7 +314,7 @@ class Indexer:
             self.store.flush(name)
         except BaseException:
             self.store.drop_collection(name)  # never leave a half-built version behind
-            self.registry.clear_index_failures(name)
+            self.registry.forget_consumer(name)
             cache.close()
             raise
         cache.close()
@@ -323,8 +329,9 @@ class Indexer:
         for other in self.store.collections():
             if other != name and other.startswith(f"{ALIAS}__"):
                 self.store.drop_collection(other)
-                self.registry.clear_index_failures(other)
+                self.registry.forget_consumer(other)
                 report.dropped.append(other)
+        self.registry.prune_outbox()
         report.failed.update(caught.failed)
         return report
 

@@ -8,9 +8,9 @@ offsets, heading path).
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
+from core.text import match_key, nfc
 from index.embedders import DocText
 from ingest.model import AccessLevel
 from ingest.registry import ChunkRecord
@@ -22,7 +22,7 @@ def norm_number(so_hieu: str | None) -> str | None:
     """A document number as it is compared: NFC, casefolded, without spaces ("30/2020/nđ-cp")."""
     if not so_hieu:
         return None
-    return unicodedata.normalize("NFC", so_hieu).casefold().replace(" ", "")
+    return nfc(so_hieu).casefold().replace(" ", "")
 
 
 def cited_document_key(document: str) -> str:
@@ -34,7 +34,7 @@ def norm_label(value: str | None) -> str | None:
     """A type or issuer as filters compare it: NFC, casefolded, single spaces ("Chính phủ" → "chính phủ")."""
     if not value:
         return None
-    return " ".join(unicodedata.normalize("NFC", value).casefold().split())
+    return match_key(value)
 
 
 def doc_text(rec: ChunkRecord) -> DocText:

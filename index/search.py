@@ -16,7 +16,6 @@ see `Reranker`) may reorder the top.
 from __future__ import annotations
 
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -24,6 +23,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from core.settings import Settings
+from core.text import nfc_strip
 from index.embedders import Embedder, get_embedder
 from index.payload import cited_document_key
 from index.sparse import BM25Encoder
@@ -158,10 +158,6 @@ def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int) -> 
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
-
-
 class Searcher:
     """Runs queries against the collection behind the alias (or a named one)."""
 
@@ -216,7 +212,7 @@ class Searcher:
         return sparse_vector_name(filters.max_access_rank)
 
     def embed_query(self, query: str) -> np.ndarray:
-        return np.asarray(self.embedder.embed_queries([nfc(query)])[0])
+        return np.asarray(self.embedder.embed_queries([nfc_strip(query)])[0])
 
     def search(
         self,
@@ -227,7 +223,7 @@ class Searcher:
         article_level: bool = True,
     ) -> SearchResult:
         """The top `k` hits for `query` that the filters (and the reader's clearance) allow."""
-        query = nfc(query)
+        query = nfc_strip(query)
         if not query:
             raise ValueError("empty query")
         if mode not in MODES:

@@ -25,17 +25,14 @@ import concurrent.futures
 import hashlib
 import multiprocessing
 import os
-import re
 import sqlite3
-import threading
-import unicodedata
 from array import array
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-_WORD_RE = re.compile(r"\w", re.UNICODE)
-_pyvi_lock = threading.Lock()
+from core.text import words, words_and_syllables
+
 PARALLEL_FROM = 256  # below this many texts, a process pool costs more than it saves
 
 
@@ -55,15 +52,6 @@ def term_index(term: str) -> int:
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=4).digest(), "little")
 
 
-def segment(text: str) -> list[str]:
-    """pyvi word segmentation of NFC text in its original case; words joined by "_"."""
-    from pyvi import ViTokenizer
-
-    text = unicodedata.normalize("NFC", text)
-    with _pyvi_lock:  # pyvi's CRF tagger is not documented as thread-safe
-        return ViTokenizer.tokenize(text).split()
-
-
 class BM25Encoder:
     """Turns texts into BM25 sparse vectors (documents) and term sets (queries)."""
 
@@ -77,15 +65,7 @@ class BM25Encoder:
 
     def terms(self, text: str) -> list[str]:
         """The index terms of a text, in order (lowercased words, then each compound's syllables)."""
-        out: list[str] = []
-        for tok in segment(text):
-            if not _WORD_RE.search(tok):
-                continue
-            word = tok.lower()
-            out.append(word)
-            if self.syllables and "_" in word:
-                out.extend(s for s in word.split("_") if s)
-        return out
+        return words_and_syllables(text) if self.syllables else words(text)
 
     def term_counts(self, text: str) -> dict[int, int]:
         """Term index -> frequency (a hash collision merges two terms' counts; rare at 2^32 buckets)."""

@@ -41,6 +41,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from core.clock import utc_now
 from core.settings import Settings
 from index.sparse import SparseVec
 from ingest.model import AccessLevel
@@ -103,7 +104,7 @@ class CollectionMeta:
     dim: int
     avg_len: float
     schema: int = SCHEMA_VERSION
-    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    created_at: str = field(default_factory=utc_now)
     avg_lens: dict[str, float] = field(default_factory=dict)
 
     @classmethod

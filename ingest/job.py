@@ -45,6 +45,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from core.hashing import file_sha256
 from core.settings import Settings
 from ingest.chunking import ChunkLimitError, chunk_document
 from ingest.formats.base import IngestError, NoTextError
@@ -63,7 +64,6 @@ FOLDER_SIDECAR = ".kho.toml"
 SIDECAR_FIELDS = ("access_level", "hieu_luc", "hieu_luc_reason")
 # Metadata a corpus manifest may set for a document whose text does not state it (e.g. a plan without a title).
 META_OVERRIDE_FIELDS = ("title", "loai", "co_quan")
-_HASH_BLOCK = 1 << 20
 
 
 class SidecarError(IngestError):
@@ -308,14 +308,6 @@ class _Sidecars:
 
 
 # ---------------------------------------------------------------------------------------------- the job
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(_HASH_BLOCK):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _Stop:

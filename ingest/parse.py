@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from core.settings import Settings
-from ingest.formats.base import IngestError, NoTextError, nfc
+from core.text import clean_extracted
+from ingest.formats.base import IngestError, NoTextError
 from ingest.metadata import (
     find_effective_date,
     issuer_from_number,
@@ -220,7 +221,7 @@ class AlqacParser:
         for i, law in enumerate(data):
             if not isinstance(law, dict) or "id" not in law or not isinstance(law.get("articles"), list):
                 raise IngestError(path, f"law #{i}: expected an object with 'id' and an 'articles' list")
-            docs.append(self._law(path, nfc(str(law["id"])).strip(), law["articles"]))
+            docs.append(self._law(path, clean_extracted(str(law["id"])).strip(), law["articles"]))
         return docs
 
     def _law(self, path: Path, title: str, items: list[Any]) -> LegalDocument:
@@ -231,7 +232,7 @@ class AlqacParser:
             if not isinstance(item, dict) or "id" not in item or "text" not in item:
                 raise IngestError(path, f"{title}: article #{j}: expected an object with 'id' and 'text'")
             number = str(item["id"]).strip()
-            body = nfc(str(item["text"])).strip()
+            body = clean_extracted(str(item["text"])).strip()
             art_title, _, rest = body.partition("\n")
             heading = f"Điều {number}. {art_title.strip()}"
             block = f"{heading}\n{rest.strip()}" if rest.strip() else heading
@@ -364,7 +365,7 @@ def paragraph_articles(text: str) -> list[Article]:
 
 
 def _title_from_path(path: Path) -> str:
-    return nfc(path.stem.replace("_", " ").replace("-", " ")).strip()
+    return clean_extracted(path.stem.replace("_", " ").replace("-", " ")).strip()
 
 
 PARSERS: list[DocumentParser] = [PhapDienParser(), AlqacParser(), OfficialTextParser()]
@@ -383,7 +384,7 @@ def claims(path: Path) -> bool:
 def _head(path: Path) -> str:
     try:
         with path.open("rb") as fh:
-            return nfc(fh.read(200_000).decode("utf-8", errors="ignore"))
+            return clean_extracted(fh.read(200_000).decode("utf-8", errors="ignore"))
     except OSError:
         return ""
 
@@ -401,5 +402,5 @@ def parse_file(path: Path, settings: Settings) -> list[LegalDocument]:
         raise IngestError(path, f"unsupported file type '{path.suffix or path.name}' (supported: {kinds})")
     docs = parser.parse(path, settings)
     for doc in docs:
-        doc.meta.title = nfc(doc.meta.title)
+        doc.meta.title = clean_extracted(doc.meta.title)
     return docs

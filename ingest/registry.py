@@ -47,6 +47,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from core.clock import utc_now
 from core.fs import private_dir
 from core.sqlite import Migrations, applied, connect
 from ingest.ids import doc_id
@@ -287,10 +288,6 @@ class OutboxOp:
     created_at: str
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def _json_default(o: object) -> Any:
     if isinstance(o, dt.date):
         return o.isoformat()
@@ -400,7 +397,7 @@ class Registry:
         if len(set(new_ids)) != len(new_ids):
             keys = [doc.key for doc, _ in documents]
             raise ValueError(f"{p}: documents of one file must have distinct keys, got {keys}")
-        now = _now()
+        now = utc_now()
         with self._tx() as db:
             other = self._duplicate_of(db, p, content_hash)
             if other is not None:
@@ -446,7 +443,7 @@ class Registry:
             other = self._duplicate_of(db, p, content_hash)
             if other is None:
                 return None
-            self._record_duplicate(db, p, other, content_hash, size, mtime, fmt, _now())
+            self._record_duplicate(db, p, other, content_hash, size, mtime, fmt, utc_now())
             return self._file_record(db, p)
 
     def mark_skipped(
@@ -467,7 +464,7 @@ class Registry:
                 content_hash=content_hash,
                 size=size,
                 mtime=mtime,
-                now=_now(),
+                now=utc_now(),
             )
 
     def mark_failed(
@@ -496,7 +493,7 @@ class Registry:
                 content_hash=content_hash,
                 size=size,
                 mtime=mtime,
-                now=_now(),
+                now=utc_now(),
             )
 
     def set_access_level(self, doc_id: str, level: AccessLevel | str) -> None:
@@ -561,7 +558,7 @@ class Registry:
             else:
                 db.execute(
                     "UPDATE files SET n_documents = ?, n_chunks = ?, updated_at = ? WHERE path = ?",
-                    (left[0], left[1], _now(), p),
+                    (left[0], left[1], utc_now(), p),
                 )
             return p
 
@@ -575,7 +572,10 @@ class Registry:
             )
 
     def prune_outbox(self) -> int:
-        """Delete ops every known consumer has acked; returns how many. Does nothing without consumers."""
+        """Delete ops every known consumer has acked; returns how many. Does nothing without consumers.
+
+        The indexer calls it after it acks (`Indexer.sync`, `Indexer.rebuild`) and forgets the consumers of the
+        collections it drops (`forget_consumer`), so a dropped version never holds the outbox back."""
         with self._tx() as db:
             row = db.execute("SELECT min(last_seq) AS m, count(*) AS n FROM consumers").fetchone()
             if not row["n"]:
@@ -770,7 +770,7 @@ class Registry:
 
     @staticmethod
     def _op(db: sqlite3.Connection, op: str, document_id: str) -> None:
-        db.execute("INSERT INTO outbox (op, document_id, created_at) VALUES (?, ?, ?)", (op, document_id, _now()))
+        db.execute("INSERT INTO outbox (op, document_id, created_at) VALUES (?, ?, ?)", (op, document_id, utc_now()))
 
     @staticmethod
     def _file_record(db: sqlite3.Connection, p: str) -> FileRecord | None:
@@ -950,7 +950,7 @@ class Registry:
                 "INSERT INTO index_failures (consumer, document_id, seq, reason, at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(consumer, document_id) DO UPDATE SET seq = excluded.seq, reason = excluded.reason, "
                 "at = excluded.at",
-                (consumer, document_id, seq, reason, _now()),
+                (consumer, document_id, seq, reason, utc_now()),
             )
 
     def clear_index_failure(self, consumer: str, document_id: str) -> bool:
@@ -960,6 +960,12 @@ class Registry:
                 "DELETE FROM index_failures WHERE consumer = ? AND document_id = ?", (consumer, document_id)
             )
             return cur.rowcount > 0
+
+    def forget_consumer(self, consumer: str) -> None:
+        """Remove `consumer` (a collection version that was dropped): its ack row and its recorded failures."""
+        with self._tx() as db:
+            db.execute("DELETE FROM consumers WHERE name = ?", (consumer,))
+            db.execute("DELETE FROM index_failures WHERE consumer = ?", (consumer,))
 
     def clear_index_failures(self, consumer: str) -> int:
         """Forget every failure of `consumer` (a collection version that was dropped); returns how many."""

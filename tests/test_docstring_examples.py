@@ -10,6 +10,9 @@ import pytest
 MODULES = [
     "core.settings",
     "core.fs",
+    "core.text",
+    "core.clock",
+    "core.hashing",
     "ui.security",
     "app.limits",
     "corpus",

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from eval.items import RunItem
 from eval.report import (
     ReportFiles,
     by_law,
@@ -140,7 +141,8 @@ def synthetic_items() -> list[dict[str, Any]]:
     return items
 
 
-def make_run(name: str, items: list[dict[str, Any]]) -> EvalRun:
+def make_run(name: str, stored: list[dict[str, Any]]) -> EvalRun:
+    items = [RunItem.from_json(it) for it in stored]
     metrics, intervals, counts = summarise(items)
     return EvalRun(
         id=f"20261123-031500-{name[:6]}",
@@ -230,7 +232,7 @@ def test_type_breakdown_scores_free_text_by_mean_f1(run: EvalRun) -> None:
 
 
 def test_worst_questions_put_wrong_and_refused_answers_before_weak_retrieval(run: EvalRun) -> None:
-    ids = [it["id"] for it in worst_items(run.items)]
+    ids = [it.id for it in worst_items(run.items)]
     # failed answers first (lowest recall@10, then MRR), then a right answer found late; flawless ones left out
     assert ids == ["mc_refused", "tf_wrong", "ft_low", "mc_ok"]
 
@@ -241,7 +243,7 @@ def test_worst_question_ties_fall_to_the_lowest_faithfulness() -> None:
     faithful["ragas"] = ragas(0.9)
     unfaithful = item("unfaithful", "true_false", CIVIL, "1", [3], correct=False)
     unfaithful["ragas"] = ragas(0.2)
-    ids = [it["id"] for it in worst_items([unscored, faithful, unfaithful])]
+    ids = [it.id for it in worst_items([RunItem.from_json(it) for it in (unscored, faithful, unfaithful)])]
     assert ids == ["unfaithful", "faithful", "unscored"]
 
 
@@ -345,7 +347,7 @@ def test_report_opens_offline_in_a_browser_with_every_plot_rendered(
     accuracy = browser.find_element(By.CSS_SELECTOR, "#metrics tr[data-metric='answer.accuracy']").text
     assert "answer.accuracy" in accuracy and "0.500" in accuracy and "[0.150, 0.850]" in accuracy
     worst = browser.find_elements(By.CSS_SELECTOR, "#worst .worst-item")
-    assert [w.get_attribute("data-id") for w in worst] == [it["id"] for it in worst_items(run.items)]
+    assert [w.get_attribute("data-id") for w in worst] == [it.id for it in worst_items(run.items)]
     wrong = browser.find_element(By.CSS_SELECTOR, ".worst-item[data-id='tf_wrong']").text
     assert "sai / wrong" in wrong and f"Điều 160 {CIVIL}" in wrong and "InstructorRetryException" in wrong
     shown = browser.find_element(By.CSS_SELECTOR, ".worst-item[data-id='ft_low'] .question").text

@@ -16,6 +16,7 @@ import pytest
 
 from eval.compare import compare, render_text
 from eval.gate import DEFAULT_THRESHOLDS, Thresholds, ThresholdsError
+from eval.items import RunItem
 from eval.runs import EvalRun, RunNotFound, RunStore, mean_interval, wilson
 from eval.suite import SUITES, summarise
 from tests.conftest import run_kho
@@ -28,7 +29,19 @@ def item(
     refused: bool = False,
     ranks: list[int] | None = None,
     ragas: dict[str, float | None] | None = None,
+) -> RunItem:
+    return RunItem.from_json(stored_item(qid, qtype, correct, refused, ranks, ragas))
+
+
+def stored_item(
+    qid: str,
+    qtype: str = "true_false",
+    correct: bool = True,
+    refused: bool = False,
+    ranks: list[int] | None = None,
+    ragas: dict[str, float | None] | None = None,
 ) -> dict[str, Any]:
+    """An item in the JSON form the run history stores (`RunItem.to_json`)."""
     found = [1] if ranks is None else ranks
     return {
         "id": qid,
@@ -49,8 +62,10 @@ def item(
             "top": [],
         },
         "answer": {
-            "predicted": None if refused else ("Đúng" if correct else "Sai"),
+            "id": qid,
+            "type": qtype,
             "gold": "Đúng",
+            "predicted": None if refused else ("Đúng" if correct else "Sai"),
             "correct": correct and not refused,
             "score": 0.0,
             "refused": refused,
@@ -59,12 +74,29 @@ def item(
             "verified": None,
             "latency_s": 10.0,
             "ttft_s": 2.0,
+            "trace": None,
         },
-        "ragas": None if ragas is None else {"scores": ragas, "errors": {}, "latency_s": 60.0, "generate_s": 20.0},
+        **(
+            {}
+            if ragas is None
+            else {
+                "ragas": {
+                    "response": "Đúng [1].",
+                    "refused": False,
+                    "verification": "verified",
+                    "contexts": ["Điều 29 Luật Viên chức"],
+                    "reference": "Đúng",
+                    "generate_s": 20.0,
+                    "scores": ragas,
+                    "errors": {},
+                    "latency_s": 60.0,
+                }
+            }
+        ),
     }
 
 
-def make_run(run_id: str, items: list[dict[str, Any]], name: str = "r", mode: str = "hybrid", **extra: Any) -> EvalRun:
+def make_run(run_id: str, items: list[RunItem], name: str = "r", mode: str = "hybrid", **extra: Any) -> EvalRun:
     metrics, intervals, counts = summarise(items)
     return EvalRun(
         id=run_id,
@@ -143,6 +175,16 @@ def test_run_history_keeps_every_run_and_resolves_ids_names_latest_and_previous(
         store.get("nope")
 
 
+def test_a_run_item_reads_and_writes_exactly_the_json_the_history_stores(tmp_path: Path) -> None:
+    stored = [stored_item("1", ragas={"faithfulness": 0.5}), stored_item("2", "multiple_choice", ranks=[3, 7])]
+    assert [RunItem.from_json(s).to_json() for s in stored] == stored
+    store = RunStore(tmp_path / "runs.sqlite3")
+    store.save(make_run("20261123-030000-aaaaaa", [RunItem.from_json(s) for s in stored]))
+    rows = store.db.execute("SELECT item_id, data FROM run_items ORDER BY seq").fetchall()
+    assert [(r["item_id"], json.loads(r["data"])) for r in rows] == [("1", stored[0]), ("2", stored[1])]
+    assert "ragas" not in json.loads(rows[1]["data"])  # an item the judge did not score has no "ragas" key
+
+
 def test_a_failed_save_stores_nothing_and_keeps_earlier_runs(tmp_path: Path) -> None:
     store = RunStore(tmp_path / "runs.sqlite3")
     a = make_run("20261123-030000-aaaaaa", [item("1")])
@@ -150,7 +192,7 @@ def test_a_failed_save_stores_nothing_and_keeps_earlier_runs(tmp_path: Path) -> 
     with pytest.raises(Exception, match="UNIQUE"):
         store.save(make_run(a.id, [item("2"), item("3")]))  # same id: the second insert fails inside the transaction
     assert [r["id"] for r in store.list()] == [a.id]
-    assert [it["id"] for it in store.get(a.id).items] == ["1"]
+    assert [it.id for it in store.get(a.id).items] == ["1"]
 
 
 # ----------------------------------------------------------------------------------------------------- compare
@@ -239,10 +281,12 @@ def test_shipped_thresholds_cover_every_suite_and_name_only_metrics_a_run_produc
     full = [
         item("1", ragas={m: 1.0 for m in ("faithfulness", "answer_relevancy", "context_precision", "context_recall")}),
         item("2", qtype="multiple_choice"),
-        {
-            **item("3", qtype="free_text", ragas={"answer_correctness": 1.0}),
-            "answer": {**item("3")["answer"], "score": 0.5},
-        },
+        RunItem.from_json(
+            {
+                **stored_item("3", qtype="free_text", ragas={"answer_correctness": 1.0}),
+                "answer": {**stored_item("3", qtype="free_text")["answer"], "score": 0.5},
+            }
+        ),
     ]
     produced, _i, _c = summarise(full)
     for suite, bounds in table.suites.items():

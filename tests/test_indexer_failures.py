@@ -208,6 +208,43 @@ def test_a_rebuild_where_every_document_fails_keeps_readers_on_the_old_collectio
     assert world.indexer.current() == before
     assert world.real.collections() == [before]
     assert world.registry.index_failures() == []
+    assert consumers(world) == {before}  # the half-built version's consumer went with it
+
+
+def consumers(world: World) -> set[str]:
+    return {r["name"] for r in world.registry.db.execute("SELECT name FROM consumers")}
+
+
+def test_a_sync_prunes_the_outbox_ops_every_live_collection_has_applied(world: World) -> None:
+    world.indexer.ensure()
+    assert world.registry.pending_ops() == []  # the build acked everything there was; nothing kept
+    doc = world.ingest("luat-moi.txt", big_law("99/2095/QH99", 2, "năng lượng"))
+    assert [(o.op, o.document_id) for o in world.registry.pending_ops()] == [("upsert", doc)]
+    seq = world.registry.max_seq()
+    assert world.indexer.sync().upserted_documents == 1
+    assert world.registry.pending_ops() == [] and world.registry.counts()["outbox"] == 0
+    current = world.indexer.current()
+    assert current is not None
+    assert world.registry.max_seq() == seq == world.registry.consumer_seq(current)  # seqs still only grow
+
+    # A consumer that has not caught up (another version being built) keeps what it has not applied.
+    world.registry.ack("kho__elsewhere", seq)
+    other = world.ingest("luat-khac.txt", big_law("94/2095/QH99", 2, "viễn thông"))
+    world.indexer.sync()
+    assert [o.document_id for o in world.registry.pending_ops()] == [other]
+    assert [o.document_id for o in world.registry.pending_ops(consumer="kho__elsewhere")] == [other]
+
+
+def test_a_rebuild_forgets_the_consumers_and_failures_of_the_versions_it_drops(world: World) -> None:
+    big = world.ingest("luat-lon.txt", big_law("95/2095/QH99", 12, "thủy lợi"))
+    first = world.indexer.ensure()
+    assert consumers(world) == {first.collection} and set(first.failed) == {big}
+    world.ingest("luat-nho.txt", big_law("96/2095/QH99", 2, "đê điều"))  # an op the new version catches up with
+    second = world.indexer.rebuild()
+    assert second.dropped == [first.collection]
+    assert consumers(world) == {second.collection}
+    assert {f.consumer for f in world.registry.index_failures()} == {second.collection}
+    assert world.registry.pending_ops() == []  # nothing is held back by the dropped version
 
 
 def test_a_sync_in_a_background_thread_does_not_disturb_searches_running_meanwhile(world: World) -> None:

@@ -29,9 +29,9 @@ def test_luat_vien_chuc_has_its_number_62_articles_and_article_29_structure() ->
 def test_chunks_cite_the_article_and_their_offsets_point_at_their_text() -> None:
     path = shared_path(VIEN_CHUC)
     out = kho_json("parse", str(path))
-    from ingest.formats.base import nfc
+    from core.text import clean_extracted
 
-    text = nfc(path.read_text(encoding="utf-8"))
+    text = clean_extracted(path.read_text(encoding="utf-8"))
     art29 = [c for c in out["chunks"] if c["citation"]["article"] == "29"]
     assert art29, "Điều 29 has chunks"
     for c in out["chunks"]:

@@ -185,18 +185,18 @@ def test_upload_ingests_valid_files_and_names_the_rejected_ones(services: Servic
         [("../../lam-viec-tu-xa.txt", TXT_UPLOAD.encode()), ("virus.exe", b"MZ"), ("rong.pdf", b"")],
         on_progress=lambda f, s: steps.append((f, s)),
     )
-    by_file = {str(r["file"]): r for r in out}
+    by_file = {r.file: r for r in out}
     ok = by_file["lam-viec-tu-xa.txt"]
-    assert ok["state"] == "indexed" and len(ok["documents"]) == 1  # type: ignore[arg-type]
+    assert ok.state == "indexed" and len(ok.documents) == 1
     kept = list((services.settings.data_dir / "uploads").rglob("lam-viec-tu-xa.txt"))  # no escape from uploads/
     assert len(kept) == 1 and kept[0].parent.parent == services.settings.data_dir / "uploads"
-    assert by_file["virus.exe"]["state"] == "rejected" and "virus.exe" in str(by_file["virus.exe"]["reason"])
-    assert by_file["rong.pdf"]["state"] == "rejected" and "rỗng" in str(by_file["rong.pdf"]["reason"])
+    assert by_file["virus.exe"].state == "rejected" and "virus.exe" in str(by_file["virus.exe"].reason)
+    assert by_file["rong.pdf"].state == "rejected" and "rỗng" in str(by_file["rong.pdf"].reason)
     assert [s for f, s in steps if f == "lam-viec-tu-xa.txt"] == ["ingesting", "indexed", "indexing", "searchable"]
     assert services.search(STAFF, "làm việc từ xa")[0].so_hieu == "4/2095/TT-BNV"
     too_big = services.settings.max_file_bytes + 1
     big = services.upload(ADMIN, [("lon.txt", b"a" * too_big)])
-    assert big[0]["state"] == "rejected" and "lon.txt" in str(big[0]["reason"]) and "MB" in str(big[0]["reason"])
+    assert big[0].state == "rejected" and "lon.txt" in str(big[0].reason) and "MB" in str(big[0].reason)
     events = list(services.audit.events(event="upload"))
     assert events and events[-1].user == services.audit.user_ref(ADMIN.name)
 
@@ -285,7 +285,7 @@ def test_a_question_that_fails_is_audited_too(world: World) -> None:
 def test_admin_sees_every_source_file_with_its_state_including_failed_ones(services: Services) -> None:
     """A file that fails has no document: the file list is where an administrator sees it, with the reason."""
     out = services.upload(ADMIN, [("khong-co-chu.txt", b"\x00\x01\x02" * 50)])
-    assert out[0]["state"] != "indexed"
+    assert out[0].state != "indexed"
     files = {Path(f.path).name: f for f in services.list_files(ADMIN)}
     failed = files["khong-co-chu.txt"]
     assert failed.state.value.startswith("failed") and failed.reason and failed.n_documents == 0

@@ -34,9 +34,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.limits import RateLimited
 from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
-from assistant.answer import Answer
+from assistant.answer import Answer, Verification
 from index.search import Hit
-from ingest.model import AccessLevel
+from ingest.model import AccessLevel, Validity
 from ingest.registry import DocumentRecord
 
 log = logging.getLogger(__name__)
@@ -47,8 +47,6 @@ MODELS = {MODEL_GENERATIVE: False, MODEL_EXTRACTIVE: True}  # model id → extra
 SSE = "text/event-stream"
 UPLOAD_MAX_FILES = 20
 
-Validity = Literal["con_hieu_luc", "het_hieu_luc", "chua_xac_dinh"]
-Level = Literal["public", "internal", "restricted"]
 ResolvePrincipal = Callable[[Request, str | None], Principal | None]
 
 
@@ -88,7 +86,7 @@ class FiltersIn(Strict):
             issuers=tuple(self.issuers),
             year_from=self.year_from,
             year_to=self.year_to,
-            validity=tuple(self.validity),
+            validity=tuple(v.value for v in self.validity),
         )
 
 
@@ -124,7 +122,7 @@ class AnswerOut(BaseModel):
     answer_id: str
     answer: str
     citations: list[CitationJson]
-    verification: Literal["verified", "partially_verified", "unverified"]
+    verification: Verification
     refused: bool = Field(description='true khi không tìm thấy căn cứ ("không tìm thấy")')
     latency_s: float
     ttft_s: float | None
@@ -143,31 +141,10 @@ class SearchIn(Strict):
     filters: FiltersIn | None = None
 
 
-class HitOut(BaseModel):
-    """Một kết quả: đoạn văn bản, nơi trích dẫn và thứ hạng."""
-
-    chunk_id: str
-    document_id: str
-    anchor: str
-    citation: dict[str, Any]
-    score: float
-    ranks: dict[str, int]
-    branch_scores: dict[str, float]
-    so_hieu: str | None
-    loai: str | None
-    co_quan: str | None
-    year: int | None
-    hieu_luc: str
-    access_level: str
-    title: str
-    heading_path: list[str]
-    start: int
-    end: int
-    text: str
-
-
 class SearchOut(BaseModel):
-    hits: list[HitOut]
+    # The domain's dataclass is the schema (its `to_json` is what pydantic writes: every field, the citation as
+    # `Citation`'s fields), so a field added to `Hit` reaches the API and its documentation together.
+    hits: list[Hit] = Field(description="Một kết quả: đoạn văn bản, nơi trích dẫn và thứ hạng")
 
 
 class DocumentOut(BaseModel):
@@ -218,7 +195,7 @@ class UploadOut(BaseModel):
 class DocumentPatch(Strict):
     """Thay đổi cấp truy cập và/hoặc hiệu lực của văn bản (chỉ quản trị viên)."""
 
-    access_level: Level | None = None
+    access_level: AccessLevel | None = None
     hieu_luc: Validity | None = None
     hieu_luc_reason: str | None = Field(default=None, max_length=1000, description="Lý do, ví dụ: bị thay thế bởi …")
 
@@ -548,7 +525,7 @@ def api_router(services: Services) -> APIRouter:
     async def upload(
         who: Who,
         files: Annotated[list[UploadFile], File(description="Các tệp văn bản")],
-        access_level: Annotated[Level, Form(description="Cấp truy cập của văn bản")] = "public",
+        access_level: Annotated[AccessLevel, Form(description="Cấp truy cập của văn bản")] = AccessLevel.PUBLIC,
         replace: Annotated[
             str | None,
             Form(max_length=100, description="Mã văn bản được thay thế bằng tệp này (một tệp); trống = văn bản mới"),
@@ -563,10 +540,10 @@ def api_router(services: Services) -> APIRouter:
         for f in files:
             data = await f.read(limit + 1)  # one byte more than allowed is enough to refuse it
             payload.append((f.filename or "", data))
-        level = AccessLevel.from_str(access_level)
+        level = access_level
         target = replace or None
         results = await asyncio.to_thread(lambda: call(lambda: services.upload(who, payload, level, replace=target)))
-        return {"files": results}
+        return {"files": [r.to_json() for r in results]}
 
     @router.delete(
         "/documents/{doc_id}",
@@ -599,10 +576,10 @@ def api_router(services: Services) -> APIRouter:
         if body.access_level is None and body.hieu_luc is None:
             raise ApiError(422, "cần ít nhất một trong access_level, hieu_luc")
         if body.access_level is not None:
-            level = AccessLevel.from_str(body.access_level)
+            level = body.access_level
             call(lambda: services.set_access_level(who, doc_id, level))
         if body.hieu_luc is not None:
-            validity = body.hieu_luc
+            validity = body.hieu_luc.value
             call(lambda: services.set_validity(who, doc_id, validity, body.hieu_luc_reason))
         return document_json(call(lambda: services.get_document(who, doc_id)))
 

@@ -105,7 +105,7 @@ class WorkdeskAuth:
 
     @classmethod
     def for_settings(cls, settings: Settings, accounts: Accounts, bind_host: str) -> WorkdeskAuth:
-        return cls(accounts, session_secret(settings.data_dir / "session.key"), bind_host)
+        return cls(accounts, session_secret(settings.session_key_path), bind_host)
 
     def dev_mode(self, client_host: str | None) -> bool:
         """No user ever created, bound to loopback, the client on this machine: the local admin needs no login."""
@@ -429,7 +429,7 @@ def create_app(
     app.state.resolve_principal = lambda request, key: auth.from_bearer(key, _client_host(request))
     app.include_router(api_router(services))
     _login_routes(app, auth)
-    uploads = UploadLedger(private_dir(settings.data_dir / "tmp" / "gradio"))
+    uploads = UploadLedger(private_dir(settings.upload_tmp_dir))
     app.state.uploads = uploads
     app.add_middleware(_WorkdeskGate, auth=auth, sessions=SessionBinder(), uploads=uploads)
     app.add_middleware(SecurityGate, policy=HttpPolicy.for_settings(settings, bind_host))  # outermost

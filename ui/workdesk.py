@@ -12,7 +12,6 @@ data). `kho serve` mounts `build_workdesk(services)` at `/` with `mount_options(
 import logging
 import queue
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,7 +20,8 @@ from typing import Any
 import gradio as gr
 
 from app.limits import RateLimited
-from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
+from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, UploadResult, allowed
+from core.text import nfc
 from ingest.model import AccessLevel, DocumentMeta
 from ui import render
 from ui.security import UploadLedger
@@ -419,7 +419,7 @@ class Workdesk:
             yield skip, render.notice_html(f"Không nhận tệp: {denied}", "error"), skip, skip
             return
         try:
-            named = [(unicodedata.normalize("NFC", Path(f).name), f.read_bytes()) for f in claimed]
+            named = [(nfc(Path(f).name), f.read_bytes()) for f in claimed]
         finally:
             for f in claimed:  # the bytes are in memory: the temporary copy goes now, whatever happens next
                 self.uploads.discard(f)
@@ -454,9 +454,9 @@ class Workdesk:
                 log.error("upload failed", exc_info=exc)
             yield list(rows.values()), render.notice_html(message, "error"), skip, skip
             return
-        results: list[dict[str, object]] = outcome["results"]
-        table = [render.upload_row(r) for r in results]
-        ok = sum(1 for r in results if r["state"] in ("indexed", "skipped_unchanged"))
+        results: list[UploadResult] = outcome["results"]
+        table = [render.upload_row(r.to_json()) for r in results]
+        ok = sum(1 for r in results if r.state in ("indexed", "skipped_unchanged"))
         kind = "success" if ok == len(results) else "warning"
         status = render.notice_html(f"Đã xử lý {len(results)} tệp: {ok} tệp sẵn sàng tra cứu.", kind)
         yield (table, status, *self._document_table(who))

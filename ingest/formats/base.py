@@ -6,7 +6,6 @@ every format. Readers never download anything.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -46,11 +45,3 @@ class Reader(Protocol):
     suffixes: tuple[str, ...]
 
     def read(self, path: Path) -> RawText: ...
-
-
-def nfc(text: str) -> str:
-    """NFC-normalise, unify line endings, drop characters that are never content (NUL, BOM, soft hyphen)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for ch in ("\x00", "\ufeff", "\u00ad", "\u200b"):
-        text = text.replace(ch, "")
-    return unicodedata.normalize("NFC", text)

@@ -1,7 +1,8 @@
 """Plain-text reader (.txt), and the byte-decoding and line-cleaning helpers the other readers share.
 
 Vietnamese .txt files come as UTF-8 (with or without BOM), UTF-16 (Notepad's "Unicode") or Windows-1258, whose
-tone marks are separate combining characters; `nfc()` composes them, so every path ends in the same NFC text.
+tone marks are separate combining characters; `core.text.clean_extracted()` composes them, so every path ends in
+the same NFC text.
 
 >>> clean_lines("  Điều 1.\\u00a0Phạm vi  \\n\\n\\tNghị định này ")
 'Điều 1. Phạm vi\\nNghị định này'
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import charset_normalizer
 
-from ingest.formats.base import IngestError, NoTextError, RawText, nfc
+from core.text import clean_extracted
+from ingest.formats.base import IngestError, NoTextError, RawText
 
 # Encodings charset-normalizer may choose from when the bytes are not UTF-8: those that can hold Vietnamese.
 # (TCVN3/VNI font encodings reuse Latin-1 code points and cannot be told apart from Latin-1 text, so they
@@ -129,7 +131,7 @@ def clean_lines(text: str) -> str:
     Every reader ends with this so `ingest.structure` sees the same shape whatever the format; NBSP and tabs
     become plain spaces so patterns such as `^Điều\\s+1` match.
     """
-    lines = (_HSPACE_RE.sub(" ", line).strip() for line in nfc(text).split("\n"))
+    lines = (_HSPACE_RE.sub(" ", line).strip() for line in clean_extracted(text).split("\n"))
     return "\n".join(line for line in lines if line)
 
 

@@ -29,11 +29,10 @@ from assistant.verify import (
     INJECTED_NUMBERS,
     INJECTED_WORDS,
     LINK_REMOVED,
-    SentenceSplitter,
     SentenceVerifier,
-    split_sentences,
     verify,
 )
+from core.text import SentenceSplitter, split_answer_sentences
 from index.search import Searcher
 from tests.test_assistant import _source
 from tests.test_index_search import World
@@ -131,7 +130,7 @@ def test_the_stream_splitter_finds_the_batch_sentences_whatever_the_token_bounda
         pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
         splitter = SentenceSplitter()
         found = [s for p in pieces for s in splitter.push(p)] + splitter.finish()
-        assert found == split_sentences(text)
+        assert found == split_answer_sentences(text)
 
 
 def test_feeding_sentence_by_sentence_gives_what_verify_gives() -> None:
@@ -141,7 +140,7 @@ def test_feeding_sentence_by_sentence_gives_what_verify_gives() -> None:
     )
     batch = verify(answer, [decree_source()])
     verifier = SentenceVerifier([decree_source()])
-    pieces = [verifier.feed(s) for s in split_sentences(answer)]
+    pieces = [verifier.feed(s) for s in split_answer_sentences(answer)]
     assert "".join(pieces) == verifier.result().text == batch.text
     assert verifier.result().sentences == batch.sentences
     assert doctest.testmod(assistant.pipeline).failed == 0

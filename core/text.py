@@ -1,0 +1,197 @@
+"""Vietnamese text primitives: normalisation, folding, words and sentences — one home, one meaning per name.
+
+Each name says what it does, so a call site says which it wants:
+
+- `nfc` composes tone marks (Unicode NFC) and nothing else; `nfc_strip` also strips the ends; `clean_extracted`
+  is what text extracted from a file gets (line endings unified, never-content characters dropped, NFC);
+  `match_key` is the key two spellings of a name are compared by (NFC, case-folded, white space collapsed).
+- `fold` strips diacritics for matching text typed without them ("bo qua huong dan").
+- `segment` is pyvi's word segmentation; `words` its lowercased words, `words_and_syllables` those plus each
+  compound's syllables (the BM25 terms of index/sparse.py), `content_words` the words minus Vietnamese function
+  words (`stopwords`, from core/data/stopwords_vi.txt).
+- Sentences are cut by three rules, each for its own text:
+  `split_answer_sentences` (a model's answer: ends at . ! ? ; : or a newline, a citation marker stays with the
+  sentence it ends; `SentenceSplitter` cuts a token stream the same way), `split_source_sentences` (legal text:
+  ends at . ; : or a newline — "!" and "?" do not end a provision — and a clause label "2." or "a)" stays with
+  its sentence) and `sentence_pieces` (lossless pieces for finding injected instructions: ends at . ! ? before
+  white space, so "1.000.000" and "thongtin.vn/x" stay whole, white space kept, each newline its own piece).
+
+>>> nfc("Vie\\u0323\\u0302t") == "Việt"
+True
+>>> nfc_strip("  Việt Nam ")
+'Việt Nam'
+>>> clean_extracted("Điều 1\\r\\nPhạm\\u00advi\\ufeff")
+'Điều 1\\nPhạmvi'
+>>> match_key("  Bộ  LUẬT\\tDân sự ")
+'bộ luật dân sự'
+>>> fold("Đề nghị trợ lý ảo trả lời")
+'de nghi tro ly ao tra loi'
+>>> words("Cán bộ, công chức")
+['cán_bộ', 'công_chức']
+>>> words_and_syllables("Cán bộ, công chức")
+['cán_bộ', 'cán', 'bộ', 'công_chức', 'công', 'chức']
+>>> sorted(content_words("Viên chức bị chấm dứt hợp đồng trong trường hợp nào?"))
+['chấm_dứt', 'hợp_đồng', 'viên_chức']
+>>> split_answer_sentences("Viên chức thử việc 12 tháng [1]. Có được giảm không?\\n- Không [2].")
+['Viên chức thử việc 12 tháng [1].', 'Có được giảm không?', '- Không [2].']
+>>> split_source_sentences("Điều 5. Nghỉ phép\\n1. Công chức được nghỉ 12 ngày; a) Trường hợp khác?")
+['Điều 5.', 'Nghỉ phép', '1. Công chức được nghỉ 12 ngày;', 'a) Trường hợp khác?']
+>>> list(sentence_pieces("Phạt 1.000.000 đồng. Xem thongtin.vn/x!\\nHết"))
+['Phạt 1.000.000 đồng.', ' Xem thongtin.vn/x!', '\\n', 'Hết']
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords_vi.txt"
+
+# ------------------------------------------------------------------------------------------------ normalisation
+
+# Never content in extracted text: NUL, byte-order mark, soft hyphen, zero-width space.
+_NEVER_CONTENT = ("\x00", "\ufeff", "\u00ad", "\u200b")
+
+
+def nfc(text: str) -> str:
+    """`text` in Unicode NFC (tone marks composed), nothing else changed."""
+    return unicodedata.normalize("NFC", text)
+
+
+def nfc_strip(text: str) -> str:
+    """`text` in NFC with white space stripped from both ends (what a typed question or name is kept as)."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def clean_extracted(text: str) -> str:
+    """Text extracted from a file: line endings unified to "\\n", never-content characters dropped, NFC."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for ch in _NEVER_CONTENT:
+        text = text.replace(ch, "")
+    return unicodedata.normalize("NFC", text)
+
+
+def match_key(text: str) -> str:
+    """The key two spellings of a name or question are compared by: NFC, case-folded, white space collapsed."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def fold(text: str) -> str:
+    """Text folded for matching: NFC, diacritics stripped, đ → d, lower case, white space collapsed."""
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text))
+    bare = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return " ".join(bare.replace("đ", "d").replace("Đ", "D").lower().split())
+
+
+# ------------------------------------------------------------------------------------------------ words
+
+_WORD_RE = re.compile(r"\w", re.UNICODE)
+_pyvi_lock = threading.Lock()
+
+
+def segment(text: str) -> list[str]:
+    """pyvi word segmentation of NFC text in its original case (pyvi's CRF uses capitalisation); words joined by "_".
+
+    Punctuation comes back as tokens of its own.
+    """
+    from pyvi import ViTokenizer
+
+    text = unicodedata.normalize("NFC", text)
+    with _pyvi_lock:  # pyvi's CRF tagger is not documented as thread-safe
+        return ViTokenizer.tokenize(text).split()
+
+
+def words(text: str) -> list[str]:
+    """The lowercased pyvi words of `text`, in order, punctuation dropped ("Việt Nam" → "việt_nam")."""
+    return [tok.lower() for tok in segment(text) if _WORD_RE.search(tok)]
+
+
+def words_and_syllables(text: str) -> list[str]:
+    """`words`, each compound followed by its syllables ("việt_nam", "việt", "nam"): pyvi may segment a query
+    differently from a document, and the syllables still match."""
+    out: list[str] = []
+    for word in words(text):
+        out.append(word)
+        if "_" in word:
+            out.extend(s for s in word.split("_") if s)
+    return out
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Vietnamese function words (core/data/stopwords_vi.txt), as pyvi words ("_" for a space), lowercased."""
+    lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().replace(" ", "_").lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def content_words(text: str) -> set[str]:
+    """The content words of `text`: lowercased pyvi words, function words and bare numbers removed."""
+    return {w for w in words(text) if w not in stopwords() and not w.isdigit()}
+
+
+# ------------------------------------------------------------------------------------------------ sentences
+
+# An answer sentence ends at . ! ? ; : before white space, or at a newline (list items are lines of their own).
+_ANSWER_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# A provision ends at . ; : before white space, or at a newline; "?" and "!" inside a provision do not end it.
+_SOURCE_END = re.compile(r"(?<=[.;:])\s+|\n+")
+# A clause label on its own: "2.", "1.2.", "a)", "IV.".
+_CLAUSE_LABEL = re.compile(r"^(\d+(\.\d+)*\.?|[a-zđ]\)|[IVXLC]+\.)$", re.IGNORECASE)
+# A piece ends at . ! ? followed by white space (so "thongtin.vn/x" and "1.000.000" stay whole) or at a newline.
+_PIECE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+[.!?]*|[.!?]+|\n")
+
+
+def split_answer_sentences(text: str) -> list[str]:
+    """Sentences (and list lines) of a model's answer, stripped; markers stay with the sentence they end."""
+    parts = [p.strip() for p in _ANSWER_END.split(text)]
+    return [p for p in parts if p]
+
+
+class SentenceSplitter:
+    """Cuts streamed text into the sentences `split_answer_sentences` would find in the whole of it.
+
+    >>> s = SentenceSplitter()
+    >>> s.push("Viên chức thử việc 12 th"), s.push("áng [1]. Công"), s.finish()
+    ([], ['Viên chức thử việc 12 tháng [1].'], ['Công'])
+    """
+
+    def __init__(self) -> None:
+        self._buffer = ""
+
+    def push(self, delta: str) -> list[str]:
+        """The sentences that `delta` completes (a sentence is complete once the white space after it arrives)."""
+        self._buffer += delta
+        parts = _ANSWER_END.split(self._buffer)
+        self._buffer = parts[-1]
+        return [p.strip() for p in parts[:-1] if p.strip()]
+
+    def finish(self) -> list[str]:
+        """What is left when the stream ends."""
+        rest, self._buffer = self._buffer.strip(), ""
+        return [rest] if rest else []
+
+
+def split_source_sentences(text: str) -> list[str]:
+    """Sentences and list lines of a legal text, stripped; a clause label ("2.", "a)") stays with its sentence."""
+    out: list[str] = []
+    carry = ""
+    for piece in _SOURCE_END.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if _CLAUSE_LABEL.match(piece):
+            carry = f"{carry}{piece} "
+            continue
+        out.append(carry + piece)
+        carry = ""
+    return out
+
+
+def sentence_pieces(text: str) -> Iterator[str]:
+    """`text` cut into sentences and newlines, white space kept, in order: joined, the pieces give `text` back."""
+    for m in _PIECE.finditer(text):
+        yield m.group(0)

@@ -1,0 +1,114 @@
+"""`kho docs` (the registry's files and documents, `docs remove`) and `kho show` (one stored article)."""
+
+from __future__ import annotations
+
+import typer
+
+from core.settings import get_settings
+from ui.cli.common import echo_json, err
+
+app = typer.Typer(no_args_is_help=False)
+
+
+@app.callback(invoke_without_command=True)
+def docs(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="print the registry as JSON"),
+) -> None:
+    """Every file's state (indexed, skipped_unchanged, failed, failed_no_text), metadata and chunk count."""
+    from ingest.registry import Registry
+
+    if ctx.invoked_subcommand is not None:
+        return
+
+    settings = get_settings()
+    if not settings.registry_path.exists():
+        if as_json:
+            echo_json({"files": [], "documents": []})
+        else:
+            typer.echo(f"no registry yet at {settings.registry_path}: run `kho ingest PATH...` first")
+        return
+    with Registry.from_settings(settings) as registry:
+        files = registry.list_files()
+        documents = registry.list_documents()
+        failures = registry.index_failures()
+    if as_json:
+        echo_json(
+            {
+                "files": [f.to_json() for f in files],
+                "documents": [d.to_json() for d in documents],
+                "index_failures": [x.to_json() for x in failures],
+            }
+        )
+        return
+    for f in files:
+        line = f"{f.state.upper():<18} {f.n_chunks:>6} chunks  {f.path}"
+        if f.reason:
+            line += f"  — {f.reason}"
+        typer.echo(line)
+    for x in failures:  # stored, but the index could not take it: not searchable until it changes or is retried
+        typer.echo(f"INDEX FAILED       {x.document_id}  ({x.consumer}) — {x.reason}")
+    typer.echo(f"{len(files)} files, {len(documents)} documents, {sum(d.n_chunks for d in documents)} chunks")
+
+
+@app.command("remove")
+def remove(
+    doc_id: str = typer.Argument(..., help="the document id (see `kho docs --json`)"),
+    yes: bool = typer.Option(False, "--yes", help="do not ask for confirmation"),
+) -> None:
+    """Remove one document from the registry and the index (audited as the operating-system user)."""
+    import getpass
+
+    from app.services import NotFound, Principal, Services
+    from ingest.model import AccessLevel
+
+    settings = get_settings()
+    if not yes and not typer.confirm(f"Xóa văn bản {doc_id} khỏi kho (remove document)?"):
+        raise typer.Exit(1)
+    operator = Principal(f"cli:{getpass.getuser()}", "admin", AccessLevel.RESTRICTED)
+    with Services.from_settings(settings) as services:
+        try:
+            services.delete_document(operator, doc_id)
+        except NotFound:
+            err(f"kho docs remove: no document with id {doc_id!r} (không có văn bản này)")
+            raise typer.Exit(2) from None
+    typer.echo(f"removed {doc_id}")
+
+
+def show(
+    article: str = typer.Argument(..., help='the article: "Điều 29", "29", or "III" for a plan section'),
+    document: str = typer.Option(..., "--document", "-d", help="số hiệu or title of the document"),
+) -> None:
+    """Print one stored article with its document's metadata, as the citation view shows it.
+
+    Example: `kho show "Điều 29" -d 58/2010/QH12`.
+    """
+    from ingest.metadata import normalise_so_hieu
+    from ingest.registry import Registry
+
+    settings = get_settings()
+    wanted = article.split()[-1]
+    key = normalise_so_hieu(document)
+    with Registry.from_settings(settings) as registry:
+        matches = [
+            d
+            for d in registry.list_documents()
+            if normalise_so_hieu(d.meta.so_hieu or "") == key or d.meta.title.lower() == document.lower()
+        ]
+        doc = registry.get_document(matches[0].id) if matches else None
+    if doc is None:
+        err(f"no stored document matches '{document}' (see `kho docs`)")
+        raise typer.Exit(1)
+    legal = doc.to_legal_document()
+    art = next((a for a in legal.articles if a.number == wanted), None)
+    if art is None:
+        err(f"{legal.meta.title} has no article {wanted}")
+        raise typer.Exit(1)
+    meta = legal.meta
+    typer.echo(f"{meta.title} — số hiệu {meta.so_hieu or '—'}, {meta.loai or '?'}, {meta.co_quan or '—'}")
+    typer.echo(
+        f"ban hành {meta.ngay_ban_hanh or '—'}, hiệu lực {meta.ngay_hieu_luc or '—'} "
+        f"({meta.hieu_luc.value}), truy cập: {meta.access_level.value}"
+    )
+    typer.echo("")
+    typer.echo(legal.text[art.start : art.end])

@@ -1,0 +1,159 @@
+"""`kho search` and `kho ask`: retrieval and cited answers, filtered by metadata and the reader's clearance.
+
+The filter is the one the workdesk and the API use (`app.services.filters_for`): the clearance given with `--as`
+becomes the reader's, and the options become a `SearchFilters`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from core.settings import get_settings
+from ui.cli.common import AccessLevel, SearchMode, Validity, choice, echo_json, err
+
+if TYPE_CHECKING:
+    from app.services import SearchFilters
+    from index.store import Filters
+
+
+def reader_filters(clearance: AccessLevel, chosen: SearchFilters) -> Filters:
+    """The Qdrant filter for a command-line reader cleared for `clearance`; exit 2 on a wrong value."""
+    from app.services import Principal, filters_for
+
+    try:
+        return filters_for(Principal("cli", "staff", clearance), chosen)
+    except ValueError as exc:
+        err(str(exc))
+        raise typer.Exit(2) from None
+
+
+def search(
+    query: str = typer.Argument(..., help="the question or keywords, in Vietnamese"),
+    k: int = typer.Option(10, "--k", "-k", help="how many hits"),
+    mode: SearchMode = typer.Option(SearchMode.HYBRID, "--mode", parser=choice(SearchMode, "--mode", "mode")),
+    types: list[str] = typer.Option([], "--type", help="document type (Luật, Nghị định, …); repeatable"),
+    issuers: list[str] = typer.Option([], "--issuer", help="issuing body (Quốc hội, Chính phủ, …); repeatable"),
+    year_from: int | None = typer.Option(None, "--from-year", help="issued in or after this year"),
+    year_to: int | None = typer.Option(None, "--to-year", help="issued in or before this year"),
+    validity: list[Validity] = typer.Option(
+        [], "--validity", parser=choice(Validity, "--validity", "validity"), help="hiệu lực; repeatable"
+    ),
+    numbers: list[str] = typer.Option([], "--number", help="document number (số hiệu); repeatable"),
+    clearance: AccessLevel = typer.Option(
+        AccessLevel.PUBLIC, "--as", parser=choice(AccessLevel, "--as", "clearance"), help="the reader's clearance"
+    ),
+    chunks: bool = typer.Option(False, "--chunks", help="list chunks, not one hit per article"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Hybrid search, one hit per article (or chunk): anchor, citation, score, ranks per branch and the text.
+
+    BM25 + dense, fused; filtered inside Qdrant by the metadata options and the reader's clearance (`--as`).
+    """
+    from app.services import SearchFilters
+    from index.search import Searcher
+    from index.store import StoreError, store_from_settings
+
+    settings = get_settings()
+    filters = reader_filters(
+        clearance,
+        SearchFilters(
+            types=tuple(types),
+            issuers=tuple(issuers),
+            year_from=year_from,
+            year_to=year_to,
+            validity=tuple(v.value for v in validity),
+            numbers=tuple(numbers),
+        ),
+    )
+    with store_from_settings(settings) as store:
+        try:
+            searcher = Searcher(store, settings)
+            result = searcher.search(query, k=k, mode=mode.literal, filters=filters, article_level=not chunks)
+        except (StoreError, ValueError) as exc:
+            err(str(exc))
+            raise typer.Exit(1) from None
+    if as_json:
+        echo_json(
+            {
+                "query": query,
+                "mode": mode.value,
+                "k": k,
+                "timings_ms": result.timings_ms,
+                "hits": [h.to_json() for h in result.hits],
+            }
+        )
+        return
+    if result.timings_ms.get("dense_unavailable"):
+        typer.secho("(BM25 only: this index has no dense vectors yet — run `kho index --dense`)", err=True)
+    if not result.hits:
+        typer.echo("không tìm thấy kết quả phù hợp")
+        return
+    for i, h in enumerate(result.hits, start=1):
+        typer.secho(f"{i:>2}. {h.anchor}  [{h.score:.4f}]", bold=True)
+        typer.echo(f"    {' › '.join(h.heading_path)}  ({h.hieu_luc})")
+        text = h.text if len(h.text) <= 400 else h.text[:400].rstrip() + " …"
+        typer.echo("    " + text.replace("\n", "\n    "))
+
+
+VERIFICATION_LABELS = {
+    "verified": "đã kiểm chứng",
+    "partially_verified": "kiểm chứng một phần",
+    "unverified": "chưa kiểm chứng",
+}
+
+
+def ask(
+    question: str = typer.Argument(..., help="the question, in Vietnamese"),
+    extractive: bool = typer.Option(False, "--extractive", help="quote the governing clauses, no LLM (instant)"),
+    k: int | None = typer.Option(
+        None, "--k", help="how many sources the answer may cite (default KHO_ANSWER_SOURCES: 3 on CPU, 6 on a server)"
+    ),
+    mode: SearchMode = typer.Option(
+        SearchMode.HYBRID, "--mode", parser=choice(SearchMode, "--mode", "mode"), help="retrieval"
+    ),
+    clearance: AccessLevel = typer.Option(
+        AccessLevel.PUBLIC, "--as", parser=choice(AccessLevel, "--as", "clearance"), help="the reader's clearance"
+    ),
+    types: list[str] = typer.Option([], "--type", help="only documents of this type; repeatable"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """A cited, verified answer (or a refusal naming the closest articles); `--extractive` needs no model.
+
+    Every claim is checked against the cited clauses; `--extractive` quotes the governing clauses instantly.
+    """
+    from app.services import SearchFilters
+    from assistant.pipeline import AskOptions, Assistant
+    from index.search import Searcher
+    from index.store import StoreError, store_from_settings
+
+    filters = reader_filters(clearance, SearchFilters(types=tuple(types)))
+    settings = get_settings()
+    stream = None if as_json or extractive else (lambda t: typer.echo(t, nl=False))
+    with store_from_settings(settings) as store:
+        try:
+            assistant = Assistant(Searcher(store, settings))
+            options = AskOptions(k=k, mode=mode.literal, filters=filters, extractive=extractive)
+            answer = assistant.ask(question, options=options, on_token=stream)
+        except (StoreError, ValueError) as exc:
+            err(str(exc))
+            raise typer.Exit(1) from None
+        except Exception as exc:  # LLM backend down, model missing: say what to do
+            from assistant.llm import LLMError
+
+            if isinstance(exc, LLMError):
+                err(f"{exc}\n(tip: `kho ask --extractive` answers without an LLM)")
+                raise typer.Exit(1) from None
+            raise
+    if as_json:
+        echo_json(answer.to_json())
+        return
+    if stream is not None and not answer.refused:
+        typer.echo(f"\n\nSau kiểm chứng ({VERIFICATION_LABELS[answer.verification.value]}):")
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("\nCăn cứ:")
+        for c in answer.citations:
+            typer.echo(f"  [{c.marker}] {c.hit.anchor} ({c.hit.hieu_luc})")
+    typer.echo(f"\n({answer.verification.value}; {answer.latency_s:.1f} s)")
