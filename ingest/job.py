@@ -53,12 +53,13 @@ from ingest.ids import doc_id
 from ingest.model import AccessLevel, Chunk, DocState, LegalDocument, Validity
 from ingest.parse import claims, parse_file
 from ingest.registry import Registry
+from ingest.relations import extract_relations
 from ingest.validity import registry_for
 
 log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes what is stored: every file is then re-parsed on the next run.
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 SIDECAR_SUFFIX = ".kho.toml"
 FOLDER_SIDECAR = ".kho.toml"
 SIDECAR_FIELDS = ("access_level", "hieu_luc", "hieu_luc_reason")
@@ -420,7 +421,8 @@ def ingest_file(path: Path, registry: Registry, settings: Settings, sidecars: _S
         n_chunks = sum(len(c) for _, c in stored)
         if n_chunks == 0:
             raise NoTextError(path, "no text to index (0 chunks)")
-        rec = registry.store_file(path, content_hash, options_hash, size, mtime, docs[0].fmt, stored)
+        relations = [extract_relations(doc) for doc, _ in stored]
+        rec = registry.store_file(path, content_hash, options_hash, size, mtime, docs[0].fmt, stored, relations)
         res.state, res.reason = rec.state, rec.reason
         res.n_documents, res.n_chunks = rec.n_documents, rec.n_chunks
         for w in (w for d in docs for w in d.warnings):

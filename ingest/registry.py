@@ -9,8 +9,8 @@ full NFC text and articles; for each document its chunks, with anchors, citation
 ...     reg.counts()["documents"]
 0
 
-Schema (migrations `m001_initial`, `m002_outbox`; each named migration runs once and is recorded in
-`_migrations`):
+Schema (migrations `m001_initial`, `m002_outbox`, `m003_index_failures`, `m004_relations`; each named migration
+runs once and is recorded in `_migrations`):
 
 - `files(path PK, content_hash, options_hash, size, mtime, fmt, state, reason, n_documents, n_chunks,
   updated_at, indexed_hash)` — `path` is the absolute resolved path; `indexed_hash` is the content hash whose
@@ -22,6 +22,10 @@ Schema (migrations `m001_initial`, `m002_outbox`; each named migration runs once
 - `chunks(id PK, document_id → documents ON DELETE CASCADE, ordinal, anchor, citation_json, heading_path_json,
   start, end, text, article, lead)`.
 - `outbox(seq, op, document_id, created_at)` and `consumers(name PK, last_seq)`.
+- `relations(id PK, document_id → documents ON DELETE CASCADE, kind, source_document, source_key, source_article,
+  source_clause, text, start, end, target_document, target_key, target_article, target_clause, target_point,
+  effective, found_by, status, reason)` — legal relations read from the document's text (`ingest.relations`);
+  `document_id` is the document the text span is in, and the cascade makes a re-ingest replace them.
 
 Hand-over to the index — a transactional outbox. Every change of a document (store, replace, delete, a new
 access level or validity) appends an op ('upsert' or 'delete', with only the document id) to `outbox` IN THE
@@ -66,6 +70,7 @@ from ingest.model import (
     iso_date,
     parse_iso_date,
 )
+from ingest.relations import FoundBy, LegalRef, Relation, RelationKind, RelationStatus, document_key
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -167,6 +172,49 @@ def m003_index_failures(db: sqlite3.Connection) -> None:
             PRIMARY KEY (consumer, document_id)
         )"""
     )
+
+
+@migration
+def m004_relations(db: sqlite3.Connection) -> None:
+    # Stored with the document they were read from (same transaction, cascade on delete), so a re-ingest
+    # replaces them and a changed file leaves none behind. Keys are `relations.document_key` forms.
+    db.execute(
+        """CREATE TABLE relations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            source_document TEXT NOT NULL,
+            source_key TEXT NOT NULL,
+            source_article TEXT,
+            source_clause TEXT,
+            text TEXT NOT NULL,
+            "start" INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            target_document TEXT,
+            target_key TEXT,
+            target_article TEXT,
+            target_clause TEXT,
+            target_point TEXT,
+            effective TEXT,
+            found_by TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('applied', 'needs_review')),
+            reason TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX relations_document_id ON relations(document_id)")
+    db.execute("CREATE INDEX relations_source_key ON relations(source_key, source_article)")
+    db.execute("CREATE INDEX relations_target_key ON relations(target_key, target_article)")
+
+
+@dataclass(frozen=True)
+class StoredRelation:
+    """A relation as the registry holds it: the `Relation` and the stored document its text span is in."""
+
+    document_id: str
+    relation: Relation
+
+    def to_json(self) -> dict[str, Any]:
+        return {"document_id": self.document_id, **self.relation.to_json()}
 
 
 @dataclass(frozen=True)
@@ -381,8 +429,12 @@ class Registry:
         mtime: float,
         fmt: str | None,
         documents: list[tuple[LegalDocument, list[Chunk]]],
+        relations: list[list[Relation]] | None = None,
     ) -> FileRecord:
         """Replace everything stored for `path` with `documents` and their chunks, in ONE transaction.
+
+        `relations[i]` are the legal relations read from `documents[i]` (`ingest.relations.extract_relations`);
+        they are stored in the same transaction and replace the old documents' relations.
 
         Old documents of the file are deleted (their chunks cascade; an outbox 'delete' for each old id that
         is not in the new set), the new ones inserted (an outbox 'upsert' each), and the file set INDEXED with
@@ -394,6 +446,9 @@ class Registry:
         """
         p = _resolve(path)
         new_ids = [doc_id(content_hash, doc.key) for doc, _ in documents]
+        rels = relations if relations is not None else [[] for _ in documents]
+        if len(rels) != len(documents):
+            raise ValueError(f"{p}: {len(rels)} relation lists for {len(documents)} documents")
         if len(set(new_ids)) != len(new_ids):
             keys = [doc.key for doc, _ in documents]
             raise ValueError(f"{p}: documents of one file must have distinct keys, got {keys}")
@@ -420,8 +475,9 @@ class Registry:
                     replace_counts=True,
                 )
                 self._delete_documents(db, p, keep=set(new_ids))
-                for (doc, chunks), did in zip(documents, new_ids, strict=True):
+                for (doc, chunks), did, doc_rels in zip(documents, new_ids, rels, strict=True):
                     self._insert_document(db, p, did, doc, chunks, content_hash, now)
+                    self._insert_relations(db, did, doc_rels)
             return self._file_record(db, p)  # type: ignore[return-value]
 
     def mark_duplicate(
@@ -940,6 +996,94 @@ class Registry:
             ],
         )
         self._op(db, "upsert", did)
+
+    @staticmethod
+    def _insert_relations(db: sqlite3.Connection, did: str, relations: list[Relation]) -> None:
+        db.executemany(
+            "INSERT INTO relations (document_id, kind, source_document, source_key, source_article, source_clause,"
+            ' text, "start", "end", target_document, target_key, target_article, target_clause, target_point,'
+            " effective, found_by, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    did,
+                    r.kind.value,
+                    r.source_document,
+                    r.source_key,
+                    r.source_article,
+                    r.source_clause,
+                    r.text,
+                    r.start,
+                    r.end,
+                    r.target.document,
+                    r.target_key,
+                    r.target.article,
+                    r.target.clause,
+                    r.target.point,
+                    iso_date(r.effective),
+                    r.found_by.value,
+                    r.status.value,
+                    r.reason,
+                )
+                for r in relations
+            ],
+        )
+
+    # -- relations (appended: m004_relations) ------------------------------------------------------------------
+
+    def relations(
+        self, document: str | None = None, article: str | None = None, direction: str = "both"
+    ) -> list[StoredRelation]:
+        """Relations where `document` (a number, a title or a stored document id) is the source or the target.
+
+        `direction` is "source" (what the document does to others), "target" (what others do to it) or "both";
+        `article` narrows to that article on the chosen side(s). Without `document`, every relation.
+        """
+        if direction not in ("source", "target", "both"):
+            raise ValueError(f"direction: '{direction}' is not one of: source, target, both")
+        where: list[str] = []
+        args: list[Any] = []
+        if document is not None:
+            key = document_key(document)
+            sides = []
+            for side in ("source", "target") if direction == "both" else (direction,):
+                cond = f"{side}_key = ?" + (f" AND {side}_article = ?" if article else "")
+                sides.append(f"({cond})")
+                args.extend([key, article] if article else [key])
+            if article is None:
+                sides.append("(document_id = ?)")
+                args.append(document)
+            where.append("(" + " OR ".join(sides) + ")")
+        rows = self.db.execute(
+            'SELECT document_id, kind, source_document, source_article, source_clause, text, "start", "end",'
+            " target_document, target_article, target_clause, target_point, effective, found_by, status, reason"
+            " FROM relations" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id",
+            args,
+        ).fetchall()
+        return [
+            StoredRelation(
+                document_id=r[0],
+                relation=Relation(
+                    kind=RelationKind.from_str(r[1]),
+                    source_document=r[2],
+                    source_article=r[3],
+                    source_clause=r[4],
+                    text=r[5],
+                    start=r[6],
+                    end=r[7],
+                    target=LegalRef(r[8], r[9], r[10], r[11]),
+                    effective=parse_iso_date(r[12]),
+                    found_by=FoundBy.from_str(r[13]),
+                    status=RelationStatus.from_str(r[14]),
+                    reason=r[15],
+                ),
+            )
+            for r in rows
+        ]
+
+    def relation_counts(self) -> dict[str, int]:
+        """How many relations are stored, by "kind/status"."""
+        rows = self.db.execute("SELECT kind, status, count(*) FROM relations GROUP BY kind, status ORDER BY 1, 2")
+        return {f"{k}/{s}": int(n) for k, s, n in rows}
 
     # -- index failures (appended: m003_index_failures) --------------------------------------------------------
 

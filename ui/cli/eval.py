@@ -196,6 +196,34 @@ def injection(
     typer.echo(f"  corpus sentences flagged: {c['flagged']}/{c['n']} (FPR {c['fpr']:.2%}); written to bench/results")
 
 
+@app.command("validity")
+def validity(
+    gold: Path | None = typer.Option(None, "--gold", help="hand-checked events (eval/data/relations_gold.jsonl)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Precision/recall of legal-relation extraction (amend, repeal, reference…) against hand-checked events."""
+    from eval.validity import GOLD, score_extraction
+
+    try:
+        data = score_extraction(get_settings(), gold or GOLD)
+    except (OSError, ValueError) as exc:
+        err(f"kho eval validity: {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        echo_json(data)
+        return
+    typer.echo(f"{data['gold']}: {data['events']} events in {data['files']} files")
+    for label in ("applied", "all"):
+        m = data[label]
+        typer.echo(
+            f"  {label:<8} precision {m['precision']}  recall {m['recall']}  "
+            f"({m['matched']} matched of {m['predicted']} predicted near a gold span)  "
+            f"dates agree {m['effective_date_agrees']}"
+        )
+    for kind, m in data["all"]["per_kind"].items():
+        typer.echo(f"    {kind:<11} precision {m['precision']}  recall {m['recall']}  (gold {m['gold']})")
+
+
 # ------------------------------------------------------------------------------------------ the evaluators' suite
 
 

@@ -1,0 +1,438 @@
+"""Legal relations with provenance: which document amends, supplements, repeals or cites which article, from when.
+
+Each `Relation` records the act (`kind`), the document that acts (`source_document`, with its article and clause
+when known), what it acts on (`target`: document number or title, article, clause, point — each optional), the
+date it takes effect, and the exact sentence it was read from (`text`, with `start`/`end` offsets into the
+stored `LegalDocument.text`), so a reviewer can check every relation against the text. A relation whose target
+or date could not be resolved is kept with status `needs_review` and a reason: it is never applied silently.
+
+Relations are found by small rule extractors, one per source of facts, each registered in `EXTRACTORS`:
+
+- `phapdien_source`: a pháp điển source line "(Điều 29 Luật số 58/2010/QH12, có hiệu lực thi hành kể từ ngày
+  01/01/2012, có nội dung được sửa đổi, có nội dung được bổ sung bởi Điều 2 Luật số 52/2019/QH14 có hiệu lực
+  thi hành kể từ ngày 01/07/2020)" — amend/supplement/repeal of the original article by Luật 52/2019/QH14.
+- `effect_article`: the "Hiệu lực thi hành" article of a law ending other laws, wholly or down to point.
+- `in_text_reference`: "theo quy định tại khoản 4 Điều 29 của Luật này" (same document) and "theo quy định của
+  Bộ luật Lao động" (by name; `needs_review` until a number says which one).
+
+>>> line = ("(Điều 29 Luật số 58/2010/QH12, có hiệu lực thi hành kể từ ngày 01/01/2012, có nội dung được sửa đổi "
+...         "bởi Điều 2 Luật số 52/2019/QH14 có hiệu lực thi hành kể từ ngày 01/07/2020)")
+>>> [(r.kind.value, r.source_document, r.target.document, r.target.article, str(r.effective))
+...  for r in source_line_relations(line, 0)]
+[('amend', '52/2019/QH14', '58/2010/QH12', '29', '2020-07-01')]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from core.text import match_key
+from ingest.metadata import SO_HIEU, normalise_so_hieu, parse_vn_date
+from ingest.model import Article, LegalDocument, _ChoiceEnum, iso_date, parse_iso_date
+
+
+class RelationKind(_ChoiceEnum):
+    """What the source document does to the target."""
+
+    AMEND = "amend"  # sửa đổi
+    SUPPLEMENT = "supplement"  # bổ sung
+    REPEAL = "repeal"  # bãi bỏ, hết hiệu lực
+    REPLACE = "replace"  # thay thế
+    REFERENCE = "reference"  # dẫn chiếu "theo quy định tại …"
+    GUIDE = "guide"  # hướng dẫn, quy định chi tiết
+
+
+class FoundBy(_ChoiceEnum):
+    """Who asserted the relation: a text rule, a validity export, or an administrator."""
+
+    RULE = "rule"
+    EXPORT = "export"
+    ADMIN = "admin"
+
+
+class RelationStatus(_ChoiceEnum):
+    """`applied`: target and date resolved; `needs_review`: something is missing, a person must look."""
+
+    APPLIED = "applied"
+    NEEDS_REVIEW = "needs_review"
+
+
+@dataclass(frozen=True)
+class LegalRef:
+    """What a relation points at: a document (number, else title) and optionally its article, clause, point."""
+
+    document: str | None = None
+    article: str | None = None
+    clause: str | None = None
+    point: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"document": self.document, "article": self.article, "clause": self.clause, "point": self.point}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One legal relation and where it was read (see the module docstring)."""
+
+    kind: RelationKind
+    source_document: str
+    target: LegalRef
+    text: str
+    start: int
+    end: int
+    effective: dt.date | None = None
+    source_article: str | None = None
+    source_clause: str | None = None
+    found_by: FoundBy = FoundBy.RULE
+    status: RelationStatus = RelationStatus.APPLIED
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"relation span [{self.start}, {self.end}) is not a range")
+        if self.end - self.start != len(self.text):
+            raise ValueError("relation text must be exactly the span it was read from")
+        if self.status is RelationStatus.APPLIED and (self.target.document is None or self.reason):
+            raise ValueError("an applied relation needs a target document and no open reason")
+
+    @property
+    def source_key(self) -> str:
+        return document_key(self.source_document)
+
+    @property
+    def target_key(self) -> str | None:
+        return document_key(self.target.document) if self.target.document else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "source": {
+                "document": self.source_document,
+                "article": self.source_article,
+                "clause": self.source_clause,
+                "text": self.text,
+                "start": self.start,
+                "end": self.end,
+            },
+            "target": self.target.to_json(),
+            "effective": iso_date(self.effective),
+            "found_by": self.found_by.value,
+            "status": self.status.value,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Relation:
+        src = d["source"]
+        return cls(
+            kind=RelationKind.from_str(d["kind"]),
+            source_document=src["document"],
+            source_article=src.get("article"),
+            source_clause=src.get("clause"),
+            text=src["text"],
+            start=src["start"],
+            end=src["end"],
+            target=LegalRef(**d["target"]),
+            effective=parse_iso_date(d.get("effective")),
+            found_by=FoundBy.from_str(d.get("found_by") or "rule"),
+            status=RelationStatus.from_str(d.get("status") or "applied"),
+            reason=d.get("reason"),
+        )
+
+
+def document_key(document: str) -> str:
+    """How a document is matched: its number upper-cased without spaces ("58/2010/QH12"), else its folded title."""
+    if re.fullmatch(SO_HIEU, document.strip(), re.I):
+        return normalise_so_hieu(document)
+    return match_key(document)
+
+
+def _doc_name(doc: LegalDocument) -> str:
+    return doc.meta.so_hieu or doc.meta.title
+
+
+# ---------------------------------------------------------------------------------------------- the registry
+Extractor = Callable[[LegalDocument], Iterator[Relation]]
+EXTRACTORS: dict[str, Extractor] = {}
+
+
+def extractor(name: str) -> Callable[[Extractor], Extractor]:
+    """Register a rule extractor under `name`; `extract_relations` runs them all, in registration order."""
+
+    def register(fn: Extractor) -> Extractor:
+        if name in EXTRACTORS:
+            raise ValueError(f"relation extractor {name!r} is registered twice")
+        EXTRACTORS[name] = fn
+        return fn
+
+    return register
+
+
+def extract_relations(doc: LegalDocument) -> list[Relation]:
+    """Every relation the registered extractors find in `doc`, in the order of the text within each extractor."""
+    return [rel for fn in EXTRACTORS.values() for rel in fn(doc)]
+
+
+# ---------------------------------------------------------------------------------------------- (a) pháp điển
+_ACTS = {"sửa đổi": RelationKind.AMEND, "bổ sung": RelationKind.SUPPLEMENT, "bãi bỏ": RelationKind.REPEAL,
+         "thay thế": RelationKind.REPLACE}  # fmt: skip
+# ", có nội dung được sửa đổi, có nội dung được bổ sung bởi " / ", bị bãi bỏ theo quy định tại "
+_VERBS_RE = re.compile(
+    r",\s*(?P<verbs>(?:(?:có nội dung\s+)?(?:được|bị)\s+(?:sửa đổi|bổ sung|bãi bỏ|thay thế)(?:,\s*(?:bổ sung|sửa đổi)"
+    r"(?=[\s,]))?[\s,]*)+?)\s*(?:bởi|theo quy định tại)\s+(?P<by>.+?)\)\s*$",
+    re.S,
+)
+_ACTOR_RE = re.compile(
+    rf"Điều\s+(?P<article>\d+[a-zđ]?)\s+[^;]*?(?:số\s+)?(?P<so>{SO_HIEU})"
+    r"(?:[^;]*?hiệu lực(?: thi hành)?(?: kể)? từ ngày\s+(?P<date>\d{1,2}/\d{1,2}/\d{4}))?"
+)
+_ORIGINAL_RE = re.compile(rf"^\(\s*Điều\s+(?P<article>\d+[a-zđ]?)\s+[^\d()]*?(?:số\s+)?(?P<so>{SO_HIEU})")
+
+
+def source_line_relations(line: str, offset: int) -> list[Relation]:
+    """The relations a pháp điển source line states about its original article; `offset` = where `line` starts.
+
+    One actor with several acts ("được sửa đổi, được bổ sung bởi Điều 2 Luật số 52/2019/QH14") gives one relation
+    per act. With several actors AND several acts the text does not say who did what: each pair is kept, for
+    review.
+    """
+    orig = _ORIGINAL_RE.match(line)
+    vm = _VERBS_RE.search(line)
+    if not orig or not vm:
+        return []
+    kinds = [k for word, k in _ACTS.items() if word in vm.group("verbs")]
+    target = LegalRef(document=orig.group("so"), article=orig.group("article"))
+    actors = list(_ACTOR_RE.finditer(vm.group("by")))
+    ambiguous = len(actors) > 1 and len(kinds) > 1
+    out: list[Relation] = []
+    for am in actors:
+        date = parse_vn_date(am.group("date")) if am.group("date") else None
+        reason = None
+        if ambiguous:
+            reason = "several amending documents and several acts: which did what is not stated"
+        elif date is None:
+            reason = "no effective date stated for the amending document"
+        for kind in kinds:
+            out.append(
+                Relation(
+                    kind=kind,
+                    source_document=am.group("so"),
+                    source_article=am.group("article"),
+                    target=target,
+                    text=line,
+                    start=offset,
+                    end=offset + len(line),
+                    effective=date,
+                    status=RelationStatus.NEEDS_REVIEW if reason else RelationStatus.APPLIED,
+                    reason=reason,
+                )
+            )
+    return out
+
+
+_SOURCE_LINE_RE = re.compile(r"^\(Điều\s.*\)[ \t]*$", re.M)
+
+
+@extractor("phapdien_source")
+def phapdien_source(doc: LegalDocument) -> Iterator[Relation]:
+    """Amend/supplement/repeal relations from the source lines of compiled (pháp điển) articles."""
+    for art in doc.articles:
+        if art.source is None:
+            continue
+        m = _SOURCE_LINE_RE.search(doc.text, art.start, max(art.heading_end, art.start) + 1)
+        if m:
+            yield from source_line_relations(m.group(0), m.start())
+
+
+# ---------------------------------------------------------------------------------------------- (b) hiệu lực
+_EFFECT_TITLE_RE = re.compile(r"(?i)^hiệu\s+lực")
+_ENDS_RE = re.compile(r"hết\s+hiệu\s+lực")
+# "(kể) từ ngày (Bộ) Luật này có hiệu lực (thi hành)": the repeal takes effect with the law itself
+_UPON_THIS_RE = re.compile(r"(?:kể\s+)?từ\s+ngày\s+.{0,40}?này\s+có\s+hiệu\s+lực")
+_DOC_RE = re.compile(
+    rf"(?P<name>(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+quyết|Nghị\s+định)\b[^,;]*?)\s*(?:số\s+)?(?P<so>{SO_HIEU})"
+)
+_NAMED_DOC_RE = re.compile(r"(?P<name>(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+[^,;]*?(?:năm\s+\d{4}|ngày[^,;]*?\d{4}))")
+# "đã được sửa đổi, bổ sung … theo Luật số 31/2009/QH12, Luật số 35/2018/QH14 và …": amending laws named in passing;
+# "Luật sửa đổi, bổ sung Điều 170 của …": an article named as what a law amended, not as what is repealed
+_AMENDED_BY_RE = re.compile(
+    rf"đã\s+được\s+sửa\s+đổi,?\s*bổ\s+sung[^;]*?theo\s+(?:(?:Luật|Bộ luật|Pháp lệnh)\s+)?(?:số\s+)?{SO_HIEU}"
+    rf"(?:\s*(?:,|và)\s*(?:Luật\s+)?(?:số\s+)?{SO_HIEU})*"
+    r"|sửa\s+đổi,?\s*bổ\s+sung\s+(?:một\s+số\s+điều|Điều\s+\d+[a-zđ]?)"
+)
+_PART_RE = re.compile(
+    r"(?P<points>(?:điểm|các\s+điểm)\s+[a-zđ](?:\s*(?:,|và)\s*(?:điểm\s+)?[a-zđ](?![\w]))*)"
+    r"|(?P<clauses>(?:khoản|các\s+khoản)\s+\d+(?:\s*(?:,|và)\s*(?:khoản\s+)?\d+(?!\d))*)"
+    r"|(?P<articles>(?:Điều|các\s+[Đđ]iều)\s+\d+[a-zđ]?(?:\s*(?:,|và)\s*(?:Điều\s+)?\d+[a-zđ]?(?![\w]))*)",
+)
+_SENTENCE_RE = re.compile(r"[^\n.;]*(?:\.(?=\d)[^\n.;]*)*")
+
+
+def parts_of(text: str) -> list[LegalRef]:
+    """Article/clause/point references in reading order: "điểm b khoản 1 và điểm a khoản 2 Điều 86" → 2 refs.
+
+    Points and clauses are held until the article that follows them names where they sit.
+
+    >>> [(r.article, r.clause, r.point) for r in parts_of("khoản 4 Điều 84, điểm b khoản 1 Điều 86, các điều 104, 105")]
+    [('84', '4', None), ('86', '1', 'b'), ('104', None, None), ('105', None, None)]
+    """
+    return [ref for ref, _ in _parts_at(text)]
+
+
+def _parts_at(text: str) -> list[tuple[LegalRef, int]]:
+    """`parts_of` with where each reference's article number stands in `text`."""
+    out: list[tuple[LegalRef, int]] = []
+    points: list[str] = []
+    clauses: list[tuple[str, list[str | None]]] = []
+    for m in _PART_RE.finditer(text):
+        if m.group("points"):
+            points = re.findall(r"(?<![\w])[a-zđ](?![\w])", m.group("points").split(None, 1)[1])
+        elif m.group("clauses"):
+            for n in re.findall(r"\d+", m.group("clauses")):
+                clauses.append((n, [*points] or [None]))
+            points = []
+        else:
+            for n in re.findall(r"\d+[a-zđ]?", m.group("articles")):
+                refs = [LegalRef(article=n, clause=c, point=p) for c, ps in clauses for p in ps]
+                refs = refs or [LegalRef(article=n, point=p) for p in points] or [LegalRef(article=n)]
+                out.extend((r, m.start()) for r in refs)
+                clauses, points = [], []
+    return out
+
+
+def _article_text(doc: LegalDocument, art: Article) -> tuple[str, int]:
+    return doc.text[art.heading_end : art.end], art.heading_end
+
+
+@extractor("effect_article")
+def effect_article(doc: LegalDocument) -> Iterator[Relation]:
+    """Repeals stated by the "Hiệu lực thi hành" article: "Luật … số 68/2014/QH13 hết hiệu lực kể từ ngày …"."""
+    if doc.fmt == "phapdien":
+        return
+    for art in doc.articles:
+        if not _EFFECT_TITLE_RE.match(art.title or ""):
+            continue
+        body, base = _article_text(doc, art)
+        for sm in _SENTENCE_RE.finditer(body):
+            sentence = sm.group(0)
+            end = _ENDS_RE.search(sentence)
+            if not end:
+                continue
+            yield from _repeals(doc, art, sentence, base + sm.start(), end.start())
+
+
+def _repeals(doc: LegalDocument, art: Article, sentence: str, offset: int, cut: int) -> Iterator[Relation]:
+    head, tail = sentence[:cut], sentence[cut:]
+    reasons: list[str] = []
+    if _UPON_THIS_RE.search(tail):
+        date = doc.meta.ngay_hieu_luc
+        if date is None:
+            reasons.append("the law's own effective date is not known")
+    else:
+        date = parse_vn_date(tail)
+        if date is None:
+            reasons.append("no date stated")
+    if re.search(r"\btrừ\b", tail):
+        reasons.append("the repeal has exceptions (“trừ …”)")
+    scan = _AMENDED_BY_RE.sub(lambda m: " " * len(m.group(0)), head)  # amending laws are named, not repealed
+    docs = list(_DOC_RE.finditer(scan))
+    named = [n for n in _NAMED_DOC_RE.finditer(scan) if not any(d.start() < n.end() < d.end() + 1 for d in docs)]
+    clause = _clause_of(doc, art, offset)
+    common: dict[str, Any] = {
+        "source_document": _doc_name(doc),
+        "source_article": art.number,
+        "source_clause": clause,
+        "text": sentence.strip(),
+        "start": offset + (len(sentence) - len(sentence.lstrip())),
+        "end": offset + len(sentence.rstrip()),
+        "effective": date,
+    }
+    refs = _parts_at(scan)
+    if docs and _PART_RE.search(scan[: docs[-1].start()]):  # partial: "khoản 4 Điều 84 … của Luật … số …"
+        if re.search(r"\b(?:Mục|Chương|Phần)\s+[\dIVXLC]+", scan):
+            reasons = [*reasons, "a whole Mục/Chương is named too; it is not resolved to articles"]
+        for ref, pos in refs:
+            owner = next((d for d in docs if d.start() > pos), None)
+            target = LegalRef(owner.group("so") if owner else None, ref.article, ref.clause, ref.point)
+            yield _made(common, target, reasons + ([] if owner else ["the document of the part is not named"]))
+        return
+    for d in docs:
+        yield _made(common, LegalRef(document=d.group("so")), reasons)
+    for n in named:  # "Luật báo chí ngày 28 tháng 12 năm 1989": no number to resolve it by
+        name = re.sub(r"\s+", " ", n.group("name")).strip()
+        yield _made(common, LegalRef(document=name), [*reasons, "document named without a number"])
+
+
+def _made(common: dict[str, Any], target: LegalRef, reasons: list[str]) -> Relation:
+    status = RelationStatus.NEEDS_REVIEW if reasons else RelationStatus.APPLIED
+    return Relation(kind=RelationKind.REPEAL, target=target, status=status, reason="; ".join(reasons) or None, **common)
+
+
+def _clause_of(doc: LegalDocument, art: Article, pos: int) -> str | None:
+    return next((c.number for c in art.clauses if c.start <= pos < c.end), None)
+
+
+# ---------------------------------------------------------------------------------------------- (c) references
+_SELF_REF_RE = re.compile(
+    r"(?P<ref>(?:(?:điểm\s+[a-zđ]\s+)?(?:khoản\s+\d+\s+)?Điều\s+\d+[a-zđ]?)"
+    r"(?:\s*(?:,|và)\s*(?:(?:điểm\s+[a-zđ]\s+)?(?:khoản\s+\d+\s+)?Điều\s+\d+[a-zđ]?))*)"
+    r"\s+(?:của\s+)?(?:Bộ\s+luật|Luật|Nghị\s+định|Thông\s+tư|Pháp\s+lệnh|Nghị\s+quyết)\s+này$"
+)
+# `_SELF_REF_RE` is only tried in a window ending at each "… này" (5x faster than scanning every body position)
+_THIS_DOC_RE = re.compile(r"(?:Bộ\s+luật|Luật|Nghị\s+định|Thông\s+tư|Pháp\s+lệnh|Nghị\s+quyết)\s+này")
+_SELF_REF_WINDOW = 300
+_BY_NAME_RE = re.compile(
+    r"theo\s+quy\s+định\s+(?:tại\s+(?P<ref>[^,;()]{0,80}?)\s+)?của\s+(?P<name>(?:Bộ\s+luật|Luật)\s+"
+    r"(?!này)[A-ZĐÂ][^\s,;.()]*(?:\s+(?!(?:số|và|hoặc|này|năm|thì|để|về|của|đối|trong|khi|mà|có|được|không|"
+    r"theo|tại|quy|với|cho|từ|ngày)\b)[^\s,;.()]+){0,8})"
+    rf"(?:\s+(?:số\s+)?(?P<so>{SO_HIEU}))?(?=[\s,;.()]|$)"
+)
+
+
+@extractor("in_text_reference")
+def in_text_reference(doc: LegalDocument) -> Iterator[Relation]:
+    """References in article bodies, to this document's articles or to another law by name."""
+    for art in doc.articles:
+        body, base = _article_text(doc, art)
+        # in a compiled article "Luật này" is the original document the article comes from
+        here = art.source.document if art.source else _doc_name(doc)
+        source = art.source.document if art.source else _doc_name(doc)
+        source_article = art.source.article if art.source else art.number
+        last = 0
+        for this in _THIS_DOC_RE.finditer(body):
+            m = _SELF_REF_RE.search(body, max(last, this.start() - _SELF_REF_WINDOW), this.end())
+            if m is None:
+                continue
+            last = m.end()
+            for ref in parts_of(m.group("ref")):
+                yield Relation(
+                    kind=RelationKind.REFERENCE,
+                    source_document=source,
+                    source_article=source_article,
+                    source_clause=_clause_of(doc, art, base + m.start()),
+                    target=LegalRef(here, ref.article, ref.clause, ref.point),
+                    text=m.group(0),
+                    start=base + m.start(),
+                    end=base + m.end(),
+                )
+        for m in _BY_NAME_RE.finditer(body):
+            refs = parts_of(m.group("ref") or "") or [LegalRef()]
+            name = re.sub(r"\s+", " ", m.group("name"))
+            for ref in refs:
+                so = m.group("so")
+                yield Relation(
+                    kind=RelationKind.REFERENCE,
+                    source_document=source,
+                    source_article=source_article,
+                    source_clause=_clause_of(doc, art, base + m.start()),
+                    target=LegalRef(so or name, ref.article, ref.clause, ref.point),
+                    text=m.group(0),
+                    start=base + m.start(),
+                    end=base + m.end(),
+                    status=RelationStatus.APPLIED if so else RelationStatus.NEEDS_REVIEW,
+                    reason=None if so else "law named without a number: which one (and which version) is not resolved",
+                )
