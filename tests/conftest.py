@@ -6,10 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from core.settings import Settings
+from ingest.registry import Registry
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KHO_SHARED_DIR", REPO.parent / "shared"))
@@ -37,6 +41,20 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     get_settings.cache_clear()
     yield d
     get_settings.cache_clear()
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> Settings:
+    """Settings over an empty data dir of this test (modules that need other values define their own)."""
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture()
+def reg(settings: Settings) -> Iterator[Registry]:
+    """A registry in the test's data dir, closed afterwards."""
+    r = Registry.from_settings(settings)
+    yield r
+    r.close()
 
 
 def run_kho(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -7,7 +7,6 @@ only pin what is produced, never how fast).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,16 +25,6 @@ from ingest.structure import _reflow_lines, parse_articles
 MAX = 1500
 
 
-@pytest.fixture()
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
-
-
-@pytest.fixture()
-def reg(settings: Settings) -> Iterator[Registry]:
-    r = Registry.from_settings(settings)
-    yield r
-    r.close()
 
 
 def _doc(text: str) -> LegalDocument:

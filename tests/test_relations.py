@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -199,16 +198,6 @@ def test_parts_hold_points_and_clauses_until_their_article() -> None:
 
 
 # ---------------------------------------------------------------------------------------------- storage
-@pytest.fixture()
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
-
-
-@pytest.fixture()
-def reg(settings: Settings) -> Iterator[Registry]:
-    r = Registry.from_settings(settings)
-    yield r
-    r.close()
 
 
 def _rows(reg: Registry) -> list[tuple[str, str, LegalRef, int, str]]:

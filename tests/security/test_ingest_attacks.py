@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,6 @@ from ingest.job import run_ingest
 from ingest.model import AccessLevel, DocState
 from ingest.registry import Registry
 from tests.conftest import KHO
-
-
-@pytest.fixture()
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
-
-
-@pytest.fixture()
-def reg(settings: Settings) -> Iterator[Registry]:
-    r = Registry.from_settings(settings)
-    yield r
-    r.close()
 
 
 def _law(so_hieu: str, body: str) -> str:
