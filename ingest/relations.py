@@ -14,6 +14,15 @@ Relations are found by small rule extractors, one per source of facts, each regi
 - `effect_article`: the "Hiệu lực thi hành" article of a law ending other laws, wholly or down to point.
 - `in_text_reference`: "theo quy định tại khoản 4 Điều 29 của Luật này" (same document) and "theo quy định của
   Bộ luật Lao động" (by name; `needs_review` until a number says which one).
+- `repeal_clause`: "Bãi bỏ điểm b khoản 1 Điều 45 của Luật Lý lịch tư pháp số 28/2009/QH12" in an amending law.
+- `replace`: "Luật này thay thế Luật … số 33/2002/QH10" (whole document) and "Thay thế cụm từ “…” bằng cụm từ “…”
+  tại khoản 2 Điều 20 của Luật Nhà ở số 65/2014/QH13" (words in a clause).
+- `guide`: "Nghị định này quy định chi tiết các Điều 9, 10 … của Luật Cạnh tranh" / "Thông tư này hướng dẫn …":
+  the guided document and its articles; named without a number → `needs_review`.
+
+Dates: a repeal or replacement stated "từ ngày … này có hiệu lực" and a guide take the acting document's own
+effective date (`own_effective`: the metadata, its "… này có hiệu lực thi hành từ ngày …" sentence, or in a
+compiled text the date on the article's source line).
 
 >>> line = ("(Điều 29 Luật số 58/2010/QH12, có hiệu lực thi hành kể từ ngày 01/01/2012, có nội dung được sửa đổi "
 ...         "bởi Điều 2 Luật số 52/2019/QH14 có hiệu lực thi hành kể từ ngày 01/07/2020)")
@@ -249,12 +258,13 @@ def phapdien_source(doc: LegalDocument) -> Iterator[Relation]:
 
 
 # ---------------------------------------------------------------------------------------------- (b) hiệu lực
-_EFFECT_TITLE_RE = re.compile(r"(?i)^hiệu\s+lực")
+_EFFECT_TITLE_RE = re.compile(r"(?i)^(?:hiệu\s+lực|điều\s+khoản\s+thi\s+hành)")
 _ENDS_RE = re.compile(r"hết\s+hiệu\s+lực")
 # "(kể) từ ngày (Bộ) Luật này có hiệu lực (thi hành)": the repeal takes effect with the law itself
 _UPON_THIS_RE = re.compile(r"(?:kể\s+)?từ\s+ngày\s+.{0,40}?này\s+có\s+hiệu\s+lực")
 _DOC_RE = re.compile(
-    rf"(?P<name>(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+quyết|Nghị\s+định)\b[^,;]*?)\s*(?:số\s+)?(?P<so>{SO_HIEU})"
+    rf"(?P<name>(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+quyết|Nghị\s+định)\b(?:[^,;]|,\s*(?=[a-zđ]))*?)\s*(?:số\s+)?"
+    rf"(?P<so>{SO_HIEU})"
 )
 _NAMED_DOC_RE = re.compile(r"(?P<name>(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+[^,;]*?(?:năm\s+\d{4}|ngày[^,;]*?\d{4}))")
 # "đã được sửa đổi, bổ sung … theo Luật số 31/2009/QH12, Luật số 35/2018/QH14 và …": amending laws named in passing;
@@ -292,8 +302,8 @@ def _parts_at(text: str) -> list[tuple[LegalRef, int]]:
         if m.group("points"):
             points = re.findall(r"(?<![\w])[a-zđ](?![\w])", m.group("points").split(None, 1)[1])
         elif m.group("clauses"):
-            for n in re.findall(r"\d+", m.group("clauses")):
-                clauses.append((n, [*points] or [None]))
+            for i, n in enumerate(re.findall(r"\d+", m.group("clauses"))):  # "điểm c khoản 4 và khoản 5": c is in 4
+                clauses.append((n, [*points] or [None] if i == 0 else [None]))
             points = []
         else:
             for n in re.findall(r"\d+[a-zđ]?", m.group("articles")):
@@ -317,19 +327,58 @@ def effect_article(doc: LegalDocument) -> Iterator[Relation]:
         if not _EFFECT_TITLE_RE.match(art.title or ""):
             continue
         body, base = _article_text(doc, art)
+        body = body.replace("Ð", "Đ")  # the look-alike capital eth of some texts; same length, offsets hold
         for sm in _SENTENCE_RE.finditer(body):
             sentence = sm.group(0)
             end = _ENDS_RE.search(sentence)
             if not end:
                 continue
-            yield from _repeals(doc, art, sentence, base + sm.start(), end.start())
+            # "Các pháp lệnh sau đây hết hiệu lực …:" then "a) Pháp lệnh … số …;" lines: the list names the documents
+            lead = sentence.rstrip().endswith(":") and not _DOC_RE.search(sentence[: end.start()])
+            listed = _POINT_LIST_RE.match(body, sm.end()) if lead else None
+            if listed:  # the whole clause, its number included: "2. Các pháp lệnh sau đây …:\na) …;\nb) …."
+                num = _CLAUSE_NUMBER_RE.search(body, 0, sm.start())
+                start = num.start() if num else sm.start()
+                block = body[start : listed.end()].rstrip()
+                extra = block[sm.end() - start :]
+                cut = sm.start() - start + end.start()
+                yield from _repeals(doc, art, block[: len(block) - len(extra)] + extra, base + start, cut, extra=extra)
+            else:
+                yield from _repeals(doc, art, sentence, base + sm.start(), end.start())
 
 
-def _repeals(doc: LegalDocument, art: Article, sentence: str, offset: int, cut: int) -> Iterator[Relation]:
-    head, tail = sentence[:cut], sentence[cut:]
+_CLAUSE_NUMBER_RE = re.compile(r"(?:^|(?<=\n))[ \t]*\d+\.[ \t]*$")
+_POINT_LIST_RE = re.compile(r"[ \t]*\n(?:[ \t]*[a-zđ]\)[^\n]*(?:\n|$))+")
+_OWN_EFFECT_RE = re.compile(
+    r"này\s+có\s+hiệu\s+lực(?:\s+thi\s+hành)?\s+(?:kể\s+)?từ\s+(?P<date>ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"
+    r"|ngày\s+\d{1,2}/\d{1,2}/\d{4})"
+)
+
+
+def own_effective(doc: LegalDocument, art: Article | None = None) -> dt.date | None:
+    """When `doc` (or, in a compiled text, the original document of `art`) takes effect, if known.
+
+    The metadata date, else the "… này có hiệu lực thi hành từ ngày …" sentence of its effect article.
+    """
+    if art is not None and art.source is not None:
+        return art.source.ngay_hieu_luc
+    if doc.meta.ngay_hieu_luc is not None:
+        return doc.meta.ngay_hieu_luc
+    for a in doc.articles:
+        if _EFFECT_TITLE_RE.match(a.title or ""):
+            m = _OWN_EFFECT_RE.search(doc.text, a.heading_end, a.end)
+            if m:
+                return parse_vn_date(m.group("date"))
+    return None
+
+
+def _repeals(
+    doc: LegalDocument, art: Article, sentence: str, offset: int, cut: int, extra: str = ""
+) -> Iterator[Relation]:
+    head, tail = sentence[:cut] + extra, sentence[cut : len(sentence) - len(extra)]
     reasons: list[str] = []
     if _UPON_THIS_RE.search(tail):
-        date = doc.meta.ngay_hieu_luc
+        date = own_effective(doc)
         if date is None:
             reasons.append("the law's own effective date is not known")
     else:
@@ -338,38 +387,61 @@ def _repeals(doc: LegalDocument, art: Article, sentence: str, offset: int, cut: 
             reasons.append("no date stated")
     if re.search(r"\btrừ\b", tail):
         reasons.append("the repeal has exceptions (“trừ …”)")
-    scan = _AMENDED_BY_RE.sub(lambda m: " " * len(m.group(0)), head)  # amending laws are named, not repealed
-    docs = list(_DOC_RE.finditer(scan))
-    named = [n for n in _NAMED_DOC_RE.finditer(scan) if not any(d.start() < n.end() < d.end() + 1 for d in docs)]
-    clause = _clause_of(doc, art, offset)
-    common: dict[str, Any] = {
-        "source_document": _doc_name(doc),
-        "source_article": art.number,
-        "source_clause": clause,
+    common = _common(doc, art, sentence, offset, date)
+    for target, why in _repealed_targets(head):
+        yield _made(common, target, reasons + why)
+
+
+def _common(doc: LegalDocument, art: Article, sentence: str, offset: int, date: dt.date | None) -> dict[str, Any]:
+    """The fields of a relation read from `sentence` (at `offset`) of `art`, stripped of surrounding blanks."""
+    sentence = doc.text[offset : offset + len(sentence)]  # as stored: the scan may have normalised look-alikes
+    return {
+        "source_document": art.source.document if art.source else _doc_name(doc),
+        "source_article": art.source.article if art.source else art.number,
+        "source_clause": _clause_of(doc, art, offset),
         "text": sentence.strip(),
         "start": offset + (len(sentence) - len(sentence.lstrip())),
         "end": offset + len(sentence.rstrip()),
         "effective": date,
     }
-    refs = _parts_at(scan)
+
+
+# "Mục 5 Chương XIV" right after an article list says where those articles stand, not that the Mục goes too
+_WHOLE_PART_RE = re.compile(r"\b(?:Mục|Chương|Phần)\s+[\dIVXLC]+")
+_LOCATES_RE = re.compile(r"(?:\d+[a-zđ]?|Mục\s+\d+)\s*$")
+
+
+def _repealed_targets(head: str) -> Iterator[tuple[LegalRef, list[str]]]:
+    """The documents (or their parts) `head` names as ended, each with the reasons it must be reviewed."""
+    scan = _AMENDED_BY_RE.sub(lambda m: " " * len(m.group(0)), head)  # amending laws are named, not repealed
+    docs = list(_DOC_RE.finditer(scan))
+    named = [n for n in _NAMED_DOC_RE.finditer(scan) if not any(d.start() < n.end() < d.end() + 1 for d in docs)]
     if docs and _PART_RE.search(scan[: docs[-1].start()]):  # partial: "khoản 4 Điều 84 … của Luật … số …"
-        if re.search(r"\b(?:Mục|Chương|Phần)\s+[\dIVXLC]+", scan):
-            reasons = [*reasons, "a whole Mục/Chương is named too; it is not resolved to articles"]
-        for ref, pos in refs:
-            owner = next((d for d in docs if d.start() > pos), None)
+        reasons = []
+        if any(not _LOCATES_RE.search(scan, 0, m.start()) for m in _WHOLE_PART_RE.finditer(scan)):
+            reasons = ["a whole Mục/Chương is named too; it is not resolved to articles"]
+        for ref, pos in _parts_at(scan):
+            owner = _owner(scan, docs, pos)
             target = LegalRef(owner.group("so") if owner else None, ref.article, ref.clause, ref.point)
-            yield _made(common, target, reasons + ([] if owner else ["the document of the part is not named"]))
+            yield target, reasons + ([] if owner else ["the document of the part is not named"])
         return
     for d in docs:
-        yield _made(common, LegalRef(document=d.group("so")), reasons)
+        yield LegalRef(document=d.group("so")), []
     for n in named:  # "Luật báo chí ngày 28 tháng 12 năm 1989": no number to resolve it by
         name = re.sub(r"\s+", " ", n.group("name")).strip()
-        yield _made(common, LegalRef(document=name), [*reasons, "document named without a number"])
+        yield LegalRef(document=name), ["document named without a number"]
 
 
-def _made(common: dict[str, Any], target: LegalRef, reasons: list[str]) -> Relation:
+def _owner(scan: str, docs: list[re.Match[str]], pos: int) -> re.Match[str] | None:
+    """The numbered document a part at `pos` belongs to: the next one named, in the same ";"-separated item."""
+    return next((d for d in docs if d.start() > pos and ";" not in scan[pos : d.start()]), None)
+
+
+def _made(
+    common: dict[str, Any], target: LegalRef, reasons: list[str], kind: RelationKind = RelationKind.REPEAL
+) -> Relation:
     status = RelationStatus.NEEDS_REVIEW if reasons else RelationStatus.APPLIED
-    return Relation(kind=RelationKind.REPEAL, target=target, status=status, reason="; ".join(reasons) or None, **common)
+    return Relation(kind=kind, target=target, status=status, reason="; ".join(reasons) or None, **common)
 
 
 def _clause_of(doc: LegalDocument, art: Article, pos: int) -> str | None:
@@ -436,3 +508,162 @@ def in_text_reference(doc: LegalDocument) -> Iterator[Relation]:
                     status=RelationStatus.APPLIED if so else RelationStatus.NEEDS_REVIEW,
                     reason=None if so else "law named without a number: which one (and which version) is not resolved",
                 )
+
+
+# ---------------------------------------------------------------------------------------------- (d) bãi bỏ
+# "4. Bãi bỏ điểm b khoản 1 Điều 45 của Luật Lý lịch tư pháp số 28/2009/QH12." (a clause of an amending law)
+_REPEAL_CLAUSE_RE = re.compile(r"^[ \t]*(?:\d+\.|[a-zđ]\))?[ \t]*Bãi\s+bỏ\s+(?P<what>[^\n]+)", re.M)
+
+
+@extractor("repeal_clause")
+def repeal_clause(doc: LegalDocument) -> Iterator[Relation]:
+    """Repeals stated by a "Bãi bỏ …" clause or point, from the day the repealing document takes effect."""
+    if doc.fmt == "phapdien":
+        return  # compiled texts state their repeals in the source lines
+    date = own_effective(doc)
+    for art in doc.articles:
+        body, base = _article_text(doc, art)
+        body = body.replace("Ð", "Đ")
+        for m in _REPEAL_CLAUSE_RE.finditer(body):
+            if _ENDS_RE.search(m.group(0)):
+                continue  # "… hết hiệu lực": the effect-article rule reads it
+            reasons = [] if date else ["the repealing document's effective date is not known"]
+            common = _common(doc, art, m.group(0), base + m.start(), date)
+            for target, why in _repealed_targets(_QUOTED_RE.sub(_blank, m.group("what"))):
+                yield _made(common, target, reasons + why)
+
+
+_QUOTED_RE = re.compile(r"[“\"][^”\"\n]*[”\"]")
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
+
+
+# ---------------------------------------------------------------------------------------------- (e) thay thế
+_THIS_KIND = r"(?:Bộ\s+luật|Luật|Nghị\s+định|Thông\s+tư(?:\s+liên\s+tịch)?|Pháp\s+lệnh|Nghị\s+quyết|Quyết\s+định)"
+_DOC_KIND = r"(?:Bộ\s+luật|Luật|Nghị\s+định|Thông\s+tư(?:\s+liên\s+tịch)?|Pháp\s+lệnh|Nghị\s+quyết|Quyết\s+định)"
+# "Luật này có hiệu lực thi hành từ ngày … và thay thế Luật … số …": active voice only ("Thông tư này được thay thế
+# hoặc sửa đổi …" says what happens to the document itself, not what it replaces)
+_REPLACES_RE = re.compile(
+    rf"{_THIS_KIND}\s+này(?P<mid>(?:(?!\b(?:được|bị|hoặc|thì|nếu|khi)\b)[^.;\n])*?)\bthay\s+thế\s+"
+    rf"(?P<what>(?:các\s+)?{_DOC_KIND}\b[^;\n]*)"
+)
+_REPLACED_DOC_RE = re.compile(
+    rf"(?P<name>{_DOC_KIND}\b[^,;]*?)\s*(?:số\s+)?(?P<so>{SO_HIEU})"
+)
+_REPLACED_NAMED_RE = re.compile(
+    r"(?P<name>(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+(?:sửa\s+đổi,\s*bổ\s+sung\s+)?[^,;]*?ngày\s+\d{1,2}\s+tháng\s+\d{1,2}"
+    r"\s+năm\s+\d{4})"
+)
+# "Thay thế cụm từ “…” bằng cụm từ “…” tại khoản 2 Điều 20 của Luật Nhà ở số 65/2014/QH13"
+_REPLACE_WORDS_RE = re.compile(r"\b[Tt]hay\s+thế\s+(?:cụm\s+)?từ\s+[^\n]+")
+
+
+# what may stand between two documents listed together: a date, "và", a comma ("… của Chính phủ quy định về …"
+# before the next one describes the first document instead)
+_JOIN_GAP_RE = re.compile(
+    r"[\s,]*(?:ngày\s+(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}))?[\s,]*(?:và|,)?\s*(?:các\s+)?"
+)
+
+
+def _inside(x: re.Match[str], docs: list[re.Match[str]]) -> bool:
+    return any(d.start() <= x.start() < d.end() for d in docs)
+
+
+def _joined(text: str, mentions: list[re.Match[str]], gap: re.Pattern[str] = _JOIN_GAP_RE) -> list[re.Match[str]]:
+    """The first document mentioned and those listed with it; the rest of `text` describes them."""
+    kept: list[re.Match[str]] = []
+    for x in mentions:
+        if kept and not gap.fullmatch(text, kept[-1].end(), x.start()):
+            break
+        kept.append(x)
+    return kept
+
+
+@extractor("replace")
+def replace(doc: LegalDocument) -> Iterator[Relation]:
+    """Replacements: a document replacing an earlier one whole, and words replaced in named articles of a law."""
+    for art in doc.articles:
+        body, base = _article_text(doc, art)
+        body = body.replace("Ð", "Đ")
+        for sm in _SENTENCE_RE.finditer(body):
+            m = _REPLACES_RE.search(sm.group(0))
+            if m is None:
+                continue
+            sentence, offset = sm.group(0), base + sm.start()
+            pre = sentence[: m.start("what")]
+            date = parse_vn_date(pre) if "hiệu lực" in pre else own_effective(doc, art)
+            reasons = [] if date else ["no effective date known for the replacing document"]
+            common = _common(doc, art, sentence, offset, date)
+            what = _AMENDED_BY_RE.sub(_blank, m.group("what"))  # amending laws named in passing are not replaced
+            docs = list(_REPLACED_DOC_RE.finditer(what))
+            named = [n for n in _REPLACED_NAMED_RE.finditer(m.group("what")) if not _inside(n, docs)]
+            for x in _joined(what, sorted([*docs, *named], key=lambda x: x.start())):
+                if "so" in x.re.groupindex:
+                    yield _made(common, LegalRef(document=x.group("so")), reasons, RelationKind.REPLACE)
+                else:
+                    name = re.sub(r"\s+", " ", x.group("name")).strip()
+                    why = [*reasons, "document named without a number"]
+                    yield _made(common, LegalRef(document=name), why, RelationKind.REPLACE)
+        if doc.fmt == "phapdien":
+            continue  # compiled texts state replaced words in the source lines
+        for m in _REPLACE_WORDS_RE.finditer(body):
+            date = own_effective(doc, art)
+            reasons = [] if date else ["no effective date known for the replacing document"]
+            common = _common(doc, art, m.group(0), base + m.start(), date)
+            scan = _AMENDED_BY_RE.sub(_blank, _QUOTED_RE.sub(_blank, m.group(0)))
+            docs = list(_DOC_RE.finditer(scan))
+            for ref, pos in _parts_at(scan):
+                owner = _owner(scan, docs, pos)
+                if owner is not None:
+                    target = LegalRef(owner.group("so"), ref.article, ref.clause, ref.point)
+                    yield _made(common, target, reasons, RelationKind.REPLACE)
+
+
+# ---------------------------------------------------------------------------------------------- (f) hướng dẫn
+# "Nghị định này quy định chi tiết các Điều 9, 10 … của Luật Cạnh tranh." / "Thông tư này hướng dẫn thi hành …"
+_GUIDES_RE = re.compile(
+    r"(?:Nghị\s+định|Thông\s+tư(?:\s+liên\s+tịch)?|Quyết\s+định|Nghị\s+quyết)\s+này\s+"
+    r"(?:quy\s+định\s+chi\s+tiết|hướng\s+dẫn)(?P<what>[^;\n]*)"
+)
+_GUIDED_NAME_RE = re.compile(
+    r"(?P<name>(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+(?!này|sửa\s+đổi)[^\s,;.()“”]+(?:\s+(?!(?:số|và|hoặc|này|năm|thì|để|về|"
+    r"của|đối|trong|khi|mà|có|được|không|theo|tại|quy|với|cho|từ|ngày|như|sau|trên|đã|nhằm|bao|gồm|liên)\b)[^\s,;.()“”]+){0,8})"
+)
+_GUIDED_GAP_RE = re.compile(r"[\s,]*(?:và|,)?[\s,]*(?:(?:các\s+)?(?:điểm|khoản|[Đđ]iều)\b[^;]*?)?(?:của\s+)?")
+
+
+@extractor("guide")
+def guide(doc: LegalDocument) -> Iterator[Relation]:
+    """Guidance: a decree or circular that details or guides a named law/decree (its scope article, usually)."""
+    for art in doc.articles:
+        body, base = _article_text(doc, art)
+        body = body.replace("Ð", "Đ")
+        for sm in _SENTENCE_RE.finditer(body):
+            m = _GUIDES_RE.search(sm.group(0))
+            if m is None:
+                continue
+            date = own_effective(doc, art)
+            common = _common(doc, art, sm.group(0), base + sm.start(), date)
+            for target, why in _guided_targets(m.group("what")):
+                reasons = why + ([] if date else ["no effective date known for the guiding document"])
+                yield _made(common, target, reasons, RelationKind.GUIDE)
+
+
+def _guided_targets(what: str) -> Iterator[tuple[LegalRef, list[str]]]:
+    """The guided documents (and their parts) of "… quy định chi tiết <what>": the first document named, and
+    those joined to it by "và"/"," — later ones ("… của Chính phủ quy định chi tiết Luật …") describe it."""
+    numbered = list(_DOC_RE.finditer(what))
+    named = [n for n in _GUIDED_NAME_RE.finditer(what) if not any(d.start() <= n.start() < d.end() for d in numbered)]
+    kept = _joined(what, sorted([*numbered, *named], key=lambda x: x.start()), _GUIDED_GAP_RE)
+    if not kept:
+        return
+    parts = _parts_at(what[: kept[-1].start()])
+    for x in kept:
+        so = x.group("so") if "so" in x.re.groupindex else None
+        doc = so or re.sub(r"\s+", " ", x.group("name")).strip()
+        why = [] if so else ["guided document named without a number"]
+        own = [r for r, pos in parts if pos < x.start() and all(not (pos < k.start() < x.start()) for k in kept)]
+        for ref in own or [LegalRef()]:
+            yield LegalRef(doc, ref.article, ref.clause, ref.point), why

@@ -21,8 +21,11 @@ from ingest.relations import (
     RelationStatus,
     effect_article,
     extract_relations,
+    guide,
     in_text_reference,
     parts_of,
+    repeal_clause,
+    replace,
     source_line_relations,
 )
 from tests.conftest import kho_json, run_kho, shared_path
@@ -82,7 +85,7 @@ def assert_spans(doc: LegalDocument, rels: list[Relation]) -> None:
 
 
 def test_extractors_are_registered_by_name() -> None:
-    assert list(EXTRACTORS) == ["phapdien_source", "effect_article", "in_text_reference"]
+    assert list(EXTRACTORS)[:3] == ["phapdien_source", "effect_article", "in_text_reference"]
 
 
 def test_kind_from_str_lists_valid_values() -> None:
@@ -266,3 +269,168 @@ def test_cli_relations_lists_amendments_of_luat_vien_chuc(data_dir: Path) -> Non
 def test_extract_relations_runs_every_extractor(tmp_path: Path) -> None:
     doc = parse_one(law_file(tmp_path, SELF_REF, n=50))
     assert [r.kind for r in extract_relations(doc)] == [RelationKind.REFERENCE]
+
+
+# ---------------------------------------------------------------------------------------------- replace, guide, bãi bỏ
+# laws/Luat-to-chuc-Toa-an-nhan-dan-2014-259724.txt
+REPLACES_LAW = "2. Luật này thay thế Luật tổ chức Tòa án nhân dân số 33/2002/QH10."
+# laws/Luat-xuat-ban-2012-19-2012-QH13-152712.txt: the amending law named in passing is not replaced
+REPLACES_DATED = (
+    "Luật này có hiệu lực thi hành từ ngày 01 tháng 7 năm 2013 và thay thế Luật xuất bản số 30/2004/QH11 đã được "
+    "sửa đổi, bổ sung một số điều theo Luật số 12/2008/QH12."
+)
+# laws/Luat-hang-khong-dan-dung-Viet-Nam-2006-66-2006-QH11-12983.txt
+REPLACES_NAMED = (
+    "2. Luật này thay thế Luật hàng không dân dụng Việt Nam ngày 26 tháng 12 năm 1991 và Luật sửa đổi, bổ sung một "
+    "số điều của Luật hàng không dân dụng Việt Nam ngày 20 tháng 4 năm 1995."
+)
+# a circular's reference clause (many circulars): what happens to the texts it cites, not a replacement
+REPLACED_PASSIVE = (
+    "2. Trường hợp các văn bản quy phạm pháp luật dẫn chiếu tại Thông tư này được sửa đổi, bổ sung hoặc thay thế "
+    "thì thực hiện theo văn bản mới ban hành."
+)
+# laws/Luat-Kien-truc-2019-384114.txt
+REPLACES_WORDS = (
+    "b) Thay thế cụm từ “quy chế quản lý quy hoạch kiến trúc đô thị” bằng cụm từ “quy chế quản lý kiến trúc” tại "
+    "khoản 2 Điều 20 của Luật Nhà ở số 65/2014/QH13;"
+)
+# phapdien/thuong-mai-dau-tu-chung-khoan/canh-tranh.md (Điều 1 Nghị định số 35/2020/NĐ-CP)
+GUIDES_NAMED = "Nghị định này quy định chi tiết các Điều 9, 10, 13, 26, 31, 32, 33, 36, 56 và 82 của Luật Cạnh tranh."
+# phapdien/tai-nguyen/hoat-dong-vien-tham.md: the guided decree's own description names no second target
+GUIDES_NUMBERED = (
+    "1. Thông tư này quy định chi tiết khoản 5 Điều 10 Nghị định số 73/2017/NĐ-CP ngày 14 tháng 6 năm 2017 của "
+    "Chính phủ về thu thập, quản lý, khai thác và sử dụng thông tin, dữ liệu tài nguyên và môi trường."
+)
+# laws/Luat-Dau-tu-theo-hinh-thuc-doi-tac-cong-tu-so-64-2020-QH14-374160.txt
+REPEALS_PARTS = (
+    "7. Bãi bỏ điểm c khoản 4 và khoản 5 Điều 30, khoản 4 Điều 51 của Luật Quản lý, sử dụng tài sản công số "
+    "15/2017/QH14."
+)
+# laws/Bo-luat-to-tung-dan-su-2015-296861.txt: "Mục 5 Chương XIV" only says where the articles stand
+REPEALS_LOCATED = (
+    "2. Bãi bỏ các điều 223, 224, 225, 226, 227, 228, 229, 230, 231, 232 và 234 Mục 5 Chương XIV của Bộ luật lao "
+    "động số 10/2012/QH13."
+)
+# laws/Luat-dat-dai-2013-215836.txt (shortened): each ";" item names its own law
+REPEALS_ITEMS = (
+    "2. Bãi bỏ Điều 57 của Luật hàng không dân dụng Việt Nam số 66/2006/QH11; Điều 2 của Luật số 34/2009/QH12 sửa "
+    "đổi, bổ sung Điều 126 của Luật nhà ở và Điều 121 của Luật đất đai; Điều 264 của Luật tố tụng hành chính số "
+    "64/2010/QH12."
+)
+# laws/Luat-Quan-ly-ngoai-thuong-2017-322219.txt (Ð is the look-alike capital eth of the original)
+REPEALS_LIST = (
+    "2. Các pháp lệnh sau đây hết hiệu lực kể từ ngày Luật này có hiệu lực thi hành, trừ trường hợp quy định tại "
+    "Ðiều 113 của Luật này:\n"
+    "a) Pháp lệnh về Tự vệ trong nhập khẩu hàng hóa nước ngoài vào Việt Nam số 42/2002/PL-UBTVQH10;\n"
+    "b) Pháp lệnh Chống bán phá giá hàng hóa nhập khẩu vào Việt Nam số 20/2004/PL-UBTVQH11;\n"
+    "c) Pháp lệnh Chống trợ cấp hàng hóa nhập khẩu vào Việt Nam số 22/2004/PL-UBTVQH11."
+)
+# laws/Luat-Doanh-nghiep-so-59-2020-QH14-427301.txt: the article is titled "Điều khoản thi hành"
+DN_REPEAL = "2. Luật Doanh nghiệp số 68/2014/QH13 hết hiệu lực kể từ ngày Luật này có hiệu lực thi hành."
+
+
+def _doc(tmp_path: Path, body: str, *, kind: str = "Luật", so: str = "59/2020/QH14", effect: str = "Hiệu lực thi hành",
+         effective: str = "01 tháng 01 năm 2021", tail: str = "") -> LegalDocument:  # fmt: skip
+    path = tmp_path / f"{so.replace('/', '-')}.txt"
+    path.write_text(
+        f"{'Luật số' if kind == 'Luật' else 'Số'}: {so}\nHà Nội, ngày 17 tháng 6 năm 2020\n{kind.upper()}\n"
+        "THỬ NGHIỆM QUAN HỆ\n"
+        f"Điều 1. Phạm vi điều chỉnh\n{body}\nĐiều 2. {effect}\n1. {kind} này có hiệu lực thi hành từ ngày "
+        f"{effective}.\n{tail}\n",
+        encoding="utf-8",
+    )
+    return parse_one(path)
+
+
+def test_new_extractors_are_registered() -> None:
+    assert {"replace", "guide", "repeal_clause"} <= set(EXTRACTORS)
+
+
+def test_replace_whole_document_from_its_date_or_the_replacing_documents(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, f"{REPLACES_LAW}\n{REPLACES_DATED}", so="62/2014/QH13", effective="01 tháng 6 năm 2015")
+    rels = list(replace(doc))
+    assert [(r.target.document, r.effective, r.status) for r in rels] == [
+        ("33/2002/QH10", dt.date(2015, 6, 1), RelationStatus.APPLIED),  # the replacing law's own date
+        ("30/2004/QH11", dt.date(2013, 7, 1), RelationStatus.APPLIED),  # the date its sentence states
+    ]
+    assert all(r.kind is RelationKind.REPLACE and r.source_document == "62/2014/QH13" for r in rels)
+    assert_spans(doc, rels)
+
+
+def test_replace_named_without_number_needs_review_and_passive_is_no_replace(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, f"{REPLACES_NAMED}\n{REPLACED_PASSIVE}", so="66/2006/QH11")
+    rels = list(replace(doc))
+    assert [r.target.document for r in rels] == [
+        "Luật hàng không dân dụng Việt Nam ngày 26 tháng 12 năm 1991",
+        "Luật sửa đổi, bổ sung một số điều của Luật hàng không dân dụng Việt Nam ngày 20 tháng 4 năm 1995",
+    ]
+    assert all(r.status is RelationStatus.NEEDS_REVIEW and "without a number" in (r.reason or "") for r in rels)
+
+
+def test_replace_words_in_a_clause_of_another_law(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, REPLACES_WORDS, so="40/2019/QH14", effective="01 tháng 7 năm 2020")
+    (rel,) = replace(doc)
+    assert rel.target == LegalRef("65/2014/QH13", "20", "2")
+    assert (rel.effective, rel.status) == (dt.date(2020, 7, 1), RelationStatus.APPLIED)
+    assert_spans(doc, [rel])
+
+
+def test_guide_named_law_needs_review_numbered_decree_applied(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, GUIDES_NAMED, kind="Nghị định", so="35/2020/NĐ-CP", effective="15 tháng 5 năm 2020")
+    rels = list(guide(doc))
+    assert [r.target.article for r in rels] == ["9", "10", "13", "26", "31", "32", "33", "36", "56", "82"]
+    assert {(r.kind, r.target.document, r.source_document, r.effective) for r in rels} == {
+        (RelationKind.GUIDE, "Luật Cạnh tranh", "35/2020/NĐ-CP", dt.date(2020, 5, 15))
+    }
+    assert all(r.status is RelationStatus.NEEDS_REVIEW for r in rels)
+    doc = _doc(tmp_path, GUIDES_NUMBERED, kind="Thông tư", so="03/2019/TT-BTNMT", effective="20 tháng 02 năm 2019")
+    (rel,) = guide(doc)
+    assert rel.target == LegalRef("73/2017/NĐ-CP", "10", "5")
+    assert (rel.effective, rel.status) == (dt.date(2019, 2, 20), RelationStatus.APPLIED)
+    assert_spans(doc, [rel])
+
+
+def test_repeal_clause_down_to_point_and_located_articles(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, f"{REPEALS_PARTS}\n{REPEALS_LOCATED}", so="64/2020/QH14")
+    rels = list(repeal_clause(doc))
+    assert [(r.target.document, r.target.article, r.target.clause, r.target.point) for r in rels[:3]] == [
+        ("15/2017/QH14", "30", "4", "c"),
+        ("15/2017/QH14", "30", "5", None),  # point c belongs to khoản 4 only
+        ("15/2017/QH14", "51", "4", None),
+    ]
+    assert [r.target.article for r in rels[3:]] == [str(n) for n in (*range(223, 233), 234)]
+    assert {r.target.document for r in rels[3:]} == {"10/2012/QH13"}
+    assert all(r.status is RelationStatus.APPLIED and r.effective == dt.date(2021, 1, 1) for r in rels)
+    assert_spans(doc, rels)
+
+
+def test_repeal_clause_items_each_name_their_law(tmp_path: Path) -> None:
+    rels = list(repeal_clause(_doc(tmp_path, REPEALS_ITEMS, so="45/2013/QH13")))
+    assert [(r.target.document, r.target.article, r.status) for r in rels] == [
+        ("66/2006/QH11", "57", RelationStatus.APPLIED),
+        ("34/2009/QH12", "2", RelationStatus.APPLIED),
+        (None, "121", RelationStatus.NEEDS_REVIEW),  # "Luật đất đai": no number, not the next item's law
+        ("64/2010/QH12", "264", RelationStatus.APPLIED),
+    ]
+
+
+def test_effect_article_list_of_points_and_dieu_khoan_thi_hanh(tmp_path: Path) -> None:
+    doc = _doc(tmp_path, "Nội dung.", so="05/2017/QH14", effective="01 tháng 01 năm 2018", tail=REPEALS_LIST)
+    rels = list(effect_article(doc))
+    assert [r.target.document for r in rels] == ["42/2002/PL-UBTVQH10", "20/2004/PL-UBTVQH11", "22/2004/PL-UBTVQH11"]
+    assert {r.text for r in rels} == {REPEALS_LIST}  # the whole clause, its list included
+    assert all(r.effective == dt.date(2018, 1, 1) and "trừ" in (r.reason or "") for r in rels)
+    assert_spans(doc, rels)
+    doc = _doc(tmp_path, "Nội dung.", effect="Điều khoản thi hành", tail=DN_REPEAL)
+    (rel,) = effect_article(doc)
+    assert (rel.target, rel.effective) == (LegalRef("68/2014/QH13"), dt.date(2021, 1, 1))
+    assert rel.status is RelationStatus.APPLIED
+
+
+@pytest.mark.shared
+def test_guide_and_replace_in_compiled_text_take_the_original_documents_date() -> None:
+    doc = parse_one(shared_path("phapdien/thuong-mai-dau-tu-chung-khoan/canh-tranh.md"))
+    by_35 = [r for r in guide(doc) if r.source_document == "35/2020/NĐ-CP" and r.target.document == "Luật Cạnh tranh"]
+    assert {r.target.article for r in by_35} >= {"9", "82"}
+    assert {r.effective for r in by_35} == {dt.date(2020, 5, 15)}
+    assert_spans(doc, by_35)
