@@ -39,7 +39,8 @@ def test_check_fails_on_a_drifted_table(tmp_path: Path, monkeypatch: pytest.Monk
 def test_table_has_one_row_per_command_with_its_options_and_help() -> None:
     rows = command_table().splitlines()[2:]
     usages = [r.split(" | ")[0].strip("| `") for r in rows]
-    assert "kho docs [--json]" in usages and any(u.startswith("kho docs remove DOC_ID") for u in usages)
+    assert "kho docs [--json] [--as-of AS_OF]" in usages
+    assert any(u.startswith("kho docs remove DOC_ID") for u in usages)
     assert not any(u in ("kho users", "kho audit", "kho eval") for u in usages), "groups without a body get no row"
     search = next(r for r in rows if r.startswith("| `kho search QUERY"))
     assert "[--mode hybrid\\|bm25\\|dense]" in search and "[--type TYPE …]" in search and "[--as public" in search

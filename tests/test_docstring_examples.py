@@ -20,6 +20,7 @@ MODULES = [
     "ingest.model",
     "ingest.metadata",
     "ingest.structure",
+    "ingest.standing",
     "ingest.chunking",
     "ingest.parse",
     "ingest.formats.registry",

@@ -434,3 +434,45 @@ def test_guide_and_replace_in_compiled_text_take_the_original_documents_date() -
     assert {r.target.article for r in by_35} >= {"9", "82"}
     assert {r.effective for r in by_35} == {dt.date(2020, 5, 15)}
     assert_spans(doc, by_35)
+
+
+# -- a document's standing, derived from the corpus (ingest/standing.py, `kho docs --as-of`) ----------------------
+
+
+@pytest.mark.shared
+def test_kho_docs_shows_68_2014_repealed_from_2021_with_the_sentence_of_59_2020(tmp_path: Path) -> None:
+    from tests.conftest import kho_json
+
+    old = shared_path("laws/Luat-Doanh-nghiep-2014-259730.txt")
+    new = shared_path("laws/Luat-Doanh-nghiep-so-59-2020-QH14-427301.txt")
+    env = {"KHO_DATA_DIR": str(tmp_path / "data"), "KHO_EMBEDDINGS_CACHE_DIR": str(tmp_path / "emb")}
+    kho_json("ingest", str(old), str(new), "--no-index", env=env)
+    docs = {d["so_hieu"]: d for d in kho_json("docs", env=env)["documents"]}
+    ended = docs["68/2014/QH13"]["standing"]
+    assert ended["status"] == "het_hieu_luc_toan_bo" and ended["since"] == "2021-01-01"
+    assert ended["by"] == "59/2020/QH14"
+    assert "68/2014/QH13 hết hiệu lực" in ended["reason"]
+    # nobody in this corpus repeals 59/2020/QH14: that is said, not "còn hiệu lực"
+    assert docs["59/2020/QH14"]["standing"]["status"] == "khong_co_van_ban_bai_bo"
+    before = {d["so_hieu"]: d for d in kho_json("docs", "--as-of", "2019-06-01", env=env)["documents"]}
+    assert before["68/2014/QH13"]["standing"]["status"] == "khong_co_van_ban_bai_bo"  # not yet repealed then
+    earlier = {d["so_hieu"]: d for d in kho_json("docs", "--as-of", "2014-12-31", env=env)["documents"]}
+    assert earlier["68/2014/QH13"]["standing"]["status"] == "chua_co_hieu_luc"  # in force from 2015-07-01
+
+
+def test_an_export_or_admin_validity_wins_over_the_derivation_and_says_so() -> None:
+    import datetime as dt
+
+    from ingest.model import DocumentMeta, Validity
+    from ingest.relations import LegalRef, Relation, RelationKind
+    from ingest.standing import standing
+
+    text = "Luật số 1/2000/QH10 hết hiệu lực kể từ ngày Luật này có hiệu lực thi hành."
+    repeal = Relation(
+        RelationKind.REPEAL, "2/2010/QH12", LegalRef("1/2000/QH10"), text, 0, len(text), dt.date(2011, 1, 1)
+    )
+    meta = DocumentMeta(title="Luật X", so_hieu="1/2000/QH10")
+    assert standing(meta, [repeal], dt.date(2012, 1, 1)).status.value == "het_hieu_luc_toan_bo"
+    meta.hieu_luc, meta.hieu_luc_reason = Validity.CON_HIEU_LUC, "theo CSDL quốc gia"
+    said = standing(meta, [repeal], dt.date(2012, 1, 1))
+    assert said.status.value == "con_hieu_luc" and said.found_by == "export" and said.reason == "theo CSDL quốc gia"

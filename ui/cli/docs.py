@@ -14,12 +14,23 @@ app = typer.Typer(no_args_is_help=False)
 def docs(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="print the registry as JSON"),
+    as_of: str | None = typer.Option(
+        None, "--as-of", metavar="YYYY-MM-DD", help="the date each document's standing is derived for (default today)"
+    ),
 ) -> None:
-    """Every file's state (indexed, skipped_unchanged, failed, failed_no_text), metadata and chunk count."""
+    """Every file's state, metadata and chunk count, and each document's standing derived from the corpus."""
+    import datetime as dt
+
     from ingest.registry import Registry
+    from ingest.standing import Standing, standing
 
     if ctx.invoked_subcommand is not None:
         return
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        err(f"--as-of: '{as_of}' is not a date YYYY-MM-DD")
+        raise typer.Exit(2) from None
 
     settings = get_settings()
     if not settings.registry_path.exists():
@@ -32,11 +43,19 @@ def docs(
         files = registry.list_files()
         documents = registry.list_documents()
         failures = registry.index_failures()
+        standings = {
+            d.id: standing(
+                d.meta,
+                (x.relation for x in registry.relations(d.meta.so_hieu or d.meta.title, direction="target")),
+                day,
+            )
+            for d in documents
+        }
     if as_json:
         echo_json(
             {
                 "files": [f.to_json() for f in files],
-                "documents": [d.to_json() for d in documents],
+                "documents": [{**d.to_json(), "standing": standings[d.id].to_json()} for d in documents],
                 "index_failures": [x.to_json() for x in failures],
             }
         )
@@ -46,6 +65,12 @@ def docs(
         if f.reason:
             line += f"  — {f.reason}"
         typer.echo(line)
+    for d in documents:  # what the corpus says ended or limits a document (the rest: nobody here repeals it)
+        st = standings[d.id]
+        if st.status is not Standing.KHONG_CO_VAN_BAN_BAI_BO:
+            since = f" từ {st.since.isoformat()}" if st.since else ""
+            by = f" — {st.by}: “{(st.reason or '')[:160]}”" if st.by else (f" — {st.reason}" if st.reason else "")
+            typer.echo(f"{st.to_json()['label'].upper():<24} {d.meta.so_hieu or d.meta.title}{since}{by}")
     for x in failures:  # stored, but the index could not take it: not searchable until it changes or is retried
         typer.echo(f"INDEX FAILED       {x.document_id}  ({x.consumer}) — {x.reason}")
     typer.echo(f"{len(files)} files, {len(documents)} documents, {sum(d.n_chunks for d in documents)} chunks")
