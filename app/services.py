@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from app.limits import InFlight, Rate, RateLimited, RateLimiter
 from app.permissions import FEEDBACK_ON_OTHERS, PERMISSIONS, ROLES, Forbidden, Principal, Role, allowed, require
 from assistant.answer import REFUSAL, Answer, Verification
 from assistant.pipeline import AskOptions, Assistant
+from core.fs import discard_within, write_private
 from core.pii import mask_pii
 from core.settings import Settings, get_settings
 from core.text import nfc_strip
@@ -391,9 +391,8 @@ class Services:
                 answer = assistant.ask(question, past, options, on_token)
             except Exception as exc:  # every question is audited, answered or not
                 self.audit.record(
-                    AuditEvent(
-                        user=who.name,
-                        role=who.role,
+                    _event(
+                        who,
                         event="ask",
                         question=question,
                         retrieved=[h.chunk_id for h in recorder.hits],
@@ -401,9 +400,8 @@ class Services:
                     )
                 )
                 raise
-        event = AuditEvent(
-            user=who.name,
-            role=who.role,
+        event = _event(
+            who,
             event="ask",
             question=question,
             retrieved=[h.chunk_id for h in recorder.hits] if recorder else [],
@@ -436,9 +434,8 @@ class Services:
         searcher = self._current_searcher()
         hits = [] if searcher is None else searcher.search(query, k=k, mode=self.mode, filters=flt).hits
         self.audit.record(
-            AuditEvent(
-                user=who.name,
-                role=who.role,
+            _event(
+                who,
                 event="search",
                 question=query,
                 retrieved=[h.chunk_id for h in hits],
@@ -467,7 +464,7 @@ class Services:
         doc = reads.get_document(doc_id) if level is not None and level.rank <= who.clearance.rank else None
         if doc is None or doc.meta.access_level.rank > who.clearance.rank:
             raise NotFound(f"không có văn bản {doc_id!r}")
-        self.audit.record(AuditEvent(user=who.name, role=who.role, event="document_view", ref=doc_id))
+        self.audit.record(_event(who, "document_view", ref=doc_id))
         return doc
 
     # -- changing the corpus (admin) ---------------------------------------------------------------------------
@@ -532,15 +529,13 @@ class Services:
                 raise NotFound(f"không có văn bản {replace!r}")
             for i, path, content in accepted:
                 path.parent.mkdir(exist_ok=True, mode=0o700)
-                tmp = path.with_name(f".{path.name}.part")
-                tmp.write_bytes(content)
-                os.replace(tmp, path)
+                write_private(path, content)
                 report(results[i].file, "ingesting")
                 rep = run_ingest([path], self.registry, self.settings, access_level=level, progress=False)
                 res = rep.result(path)
                 reason = res.reason if res else "không đọc được tệp"
                 ids = self.registry.document_ids(path)
-                levels = {d.meta.access_level for d in self.registry.list_documents() if d.id in ids}
+                levels = {lv for lv in (self.registry.document_access(i) for i in ids) if lv is not None}
                 top = max(levels, key=lambda lv: lv.rank, default=None)
                 if top is not None and top.rank > level.rank:
                     reason = (
@@ -555,7 +550,7 @@ class Services:
                     access_level=top.value if top else None,
                 )
                 if not ids:
-                    _discard_upload(path, folder)  # nothing stored from it: do not keep the bytes
+                    discard_within(path, folder)  # nothing stored from it: do not keep the bytes
                 report(results[i].file, results[i].state)
             stored = [results[i] for i, _, _ in accepted if results[i].documents]
             if replace is not None and stored and replace not in stored[0].documents:
@@ -571,9 +566,8 @@ class Services:
                 for r in stored:
                     report(r.file, "searchable")
         self.audit.record(
-            AuditEvent(
-                user=who.name,
-                role=who.role,
+            _event(
+                who,
                 event="upload",
                 details={
                     "access_level": level.value,
@@ -600,9 +594,8 @@ class Services:
             Indexer(self.registry, cast(VectorStore, self.store), self.settings).sync()
             self._invalidate()
         self.audit.record(
-            AuditEvent(
-                user=who.name,
-                role=who.role,
+            _event(
+                who,
                 event="delete",
                 ref=doc_id,
                 details={"so_hieu": doc.meta.so_hieu, "title": doc.meta.title[:300], "file": Path(doc.file_path).name},
@@ -614,7 +607,7 @@ class Services:
         folder = self.settings.uploads_dir.resolve()
         if path.resolve().is_relative_to(folder) and not self.registry.document_ids(path):
             self.registry.remove_file(path)
-            _discard_upload(path, folder)
+            discard_within(path, folder)
 
     def set_access_level(self, who: Principal, doc_id: str, level: AccessLevel) -> None:
         """Change a document's access level; the index payload follows before this returns."""
@@ -649,7 +642,7 @@ class Services:
             apply()
             Indexer(self.registry, cast(VectorStore, self.store), self.settings).sync()
             self._invalidate()
-        self.audit.record(AuditEvent(user=who.name, role=who.role, event=event, ref=doc_id, details=details))
+        self.audit.record(_event(who, event, ref=doc_id, details=details))
 
     # -- feedback ----------------------------------------------------------------------------------------------
 
@@ -672,9 +665,8 @@ class Services:
             raise ValueError(f"wrong_citation: câu trả lời không có trích dẫn [{wrong_citation}] (có: {shown})")
         wrong = next((c for c in asked.citations if int(c["marker"]) == wrong_citation), None)
         self.audit.record(
-            AuditEvent(
-                user=who.name,
-                role=who.role,
+            _event(
+                who,
                 event="feedback",
                 ref=answer_id,
                 citations=[wrong] if wrong else [],
@@ -687,16 +679,9 @@ class Services:
         )
 
 
-def _discard_upload(path: Path, folder: Path) -> None:
-    """Delete an uploaded file and its content-hash folder when empty (never anything outside `folder`)."""
-    try:
-        if not path.resolve().is_relative_to(folder.resolve()):
-            return
-        path.unlink(missing_ok=True)
-        if path.parent.resolve() != folder.resolve():
-            path.parent.rmdir()
-    except OSError:
-        pass
+def _event(who: Principal, event: str, **fields: Any) -> AuditEvent:
+    """An audit event done by `who` (the audit log turns the name into its pseudonym)."""
+    return AuditEvent(user=who.name, role=who.role, event=event, **fields)
 
 
 def _safe_name(name: str) -> str:

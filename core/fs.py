@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import threading
@@ -86,3 +87,20 @@ def write_private(path: Path, data: bytes) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
+
+
+def discard_within(path: Path | str, root: Path | str) -> None:
+    """Delete the file `path` and then its folder if that is now empty — never anything outside `root`, never
+    `root` itself. For short-lived copies (uploads waiting for ingestion); a file already gone is no error."""
+    base = Path(root).resolve()
+    try:
+        target = Path(path).resolve()
+    except (OSError, RuntimeError):
+        return
+    if not target.is_relative_to(base) or target == base:
+        return
+    with contextlib.suppress(OSError):
+        target.unlink()
+    if target.parent != base:
+        with contextlib.suppress(OSError):
+            target.parent.rmdir()

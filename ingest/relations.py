@@ -318,6 +318,13 @@ def _article_text(doc: LegalDocument, art: Article) -> tuple[str, int]:
     return doc.text[art.heading_end : art.end], art.heading_end
 
 
+def _matching_text(doc: LegalDocument, art: Article) -> tuple[str, int]:
+    """The article's body for the act rules to match, with the look-alike capital eth "Ð" some texts use read as
+    "Đ" (same length: offsets into the stored text hold), and where it starts."""
+    body, base = _article_text(doc, art)
+    return body.replace("Ð", "Đ"), base
+
+
 @extractor("effect_article")
 def effect_article(doc: LegalDocument) -> Iterator[Relation]:
     """Repeals stated by the "Hiệu lực thi hành" article: "Luật … số 68/2014/QH13 hết hiệu lực kể từ ngày …"."""
@@ -326,8 +333,7 @@ def effect_article(doc: LegalDocument) -> Iterator[Relation]:
     for art in doc.articles:
         if not _EFFECT_TITLE_RE.match(art.title or ""):
             continue
-        body, base = _article_text(doc, art)
-        body = body.replace("Ð", "Đ")  # the look-alike capital eth of some texts; same length, offsets hold
+        body, base = _matching_text(doc, art)
         for sm in _SENTENCE_RE.finditer(body):
             sentence = sm.group(0)
             end = _ENDS_RE.search(sentence)
@@ -522,8 +528,7 @@ def repeal_clause(doc: LegalDocument) -> Iterator[Relation]:
         return  # compiled texts state their repeals in the source lines
     date = own_effective(doc)
     for art in doc.articles:
-        body, base = _article_text(doc, art)
-        body = body.replace("Ð", "Đ")
+        body, base = _matching_text(doc, art)
         for m in _REPEAL_CLAUSE_RE.finditer(body):
             if _ENDS_RE.search(m.group(0)):
                 continue  # "… hết hiệu lực": the effect-article rule reads it
@@ -585,8 +590,7 @@ def _joined(text: str, mentions: list[re.Match[str]], gap: re.Pattern[str] = _JO
 def replace(doc: LegalDocument) -> Iterator[Relation]:
     """Replacements: a document replacing an earlier one whole, and words replaced in named articles of a law."""
     for art in doc.articles:
-        body, base = _article_text(doc, art)
-        body = body.replace("Ð", "Đ")
+        body, base = _matching_text(doc, art)
         for sm in _SENTENCE_RE.finditer(body):
             m = _REPLACES_RE.search(sm.group(0))
             if m is None:
@@ -638,8 +642,7 @@ _GUIDED_GAP_RE = re.compile(r"[\s,]*(?:và|,)?[\s,]*(?:(?:các\s+)?(?:điểm|kh
 def guide(doc: LegalDocument) -> Iterator[Relation]:
     """Guidance: a decree or circular that details or guides a named law/decree (its scope article, usually)."""
     for art in doc.articles:
-        body, base = _article_text(doc, art)
-        body = body.replace("Ð", "Đ")
+        body, base = _matching_text(doc, art)
         for sm in _SENTENCE_RE.finditer(body):
             m = _GUIDES_RE.search(sm.group(0))
             if m is None:

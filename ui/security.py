@@ -28,7 +28,6 @@ One pure-ASGI middleware (`SecurityGate`, outermost) enforces, in this order:
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import json
 import socket
@@ -42,6 +41,7 @@ from urllib.parse import unquote, urlsplit
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.fs import discard_within
 from core.settings import Settings
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -337,13 +337,7 @@ class UploadLedger:
             return
         with self._lock:
             self._owners.pop(key, None)
-        target = Path(key)
-        with contextlib.suppress(OSError):
-            target.unlink()
-        parent = target.parent
-        if parent != self.folder:
-            with contextlib.suppress(OSError):
-                parent.rmdir()
+        discard_within(key, self.folder)
 
     def serves_upload(self, path: str) -> bool:
         """Whether a request path asks Gradio to serve a file from the upload folder (never allowed)."""
