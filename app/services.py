@@ -27,6 +27,7 @@ backend itself.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import threading
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from app.audit import AuditEvent, AuditLog
 from app.limits import InFlight, Rate, RateLimited, RateLimiter
+from app.lineage import Lineage, VersionView, article_versions, lineage
 from app.permissions import FEEDBACK_ON_OTHERS, PERMISSIONS, ROLES, Forbidden, Principal, Role, allowed, require
 from assistant.answer import REFUSAL, Answer, Verification
 from assistant.pipeline import AskOptions, Assistant
@@ -95,6 +97,8 @@ class SearchFilters:
     year_to: int | None = None
     validity: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()  # số hiệu, e.g. "58/2010/QH12"
+    as_of: dt.date | None = None  # the law in force on that day; None = today (`all_versions` searches every text)
+    all_versions: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,13 @@ def filters_for(who: Principal, chosen: SearchFilters | None = None) -> Filters:
         year_to=f.year_to,
         validity=tuple(Validity.from_str(v).value for v in f.validity),
         numbers=tuple(x for x in (norm_number(n) for n in f.numbers) if x),
+        as_of=None if f.all_versions else (f.as_of or today()),
     )
+
+
+def today() -> dt.date:
+    """The day whose law is stated by default: today, in Vietnam (UTC+7), whatever the server's zone."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
 
 
 def bounded_history(history: Sequence[str]) -> list[str]:
@@ -466,6 +476,21 @@ class Services:
             raise NotFound(f"không có văn bản {doc_id!r}")
         self.audit.record(_event(who, "document_view", ref=doc_id))
         return doc
+
+    def versions(
+        self, who: Principal, document: str, article: str, as_of: dt.date | None = None
+    ) -> list[VersionView]:
+        """The stored versions of Điều `article` of `document` that `who` may read, with their standing on
+        `as_of` (default today)."""
+        require(who, "read_documents")
+        found = article_versions(self._reads.get(), who.clearance, document, article, as_of or today())
+        self.audit.record(_event(who, "document_view", ref=f"versions:{document}|{article}"))
+        return found
+
+    def lineage(self, who: Principal, document: str, article: str | None = None) -> Lineage:
+        """The Lược đồ of `document` (or its Điều `article`): the relations `who` may read, by group."""
+        require(who, "read_documents")
+        return lineage(self._reads.get(), who.clearance, document, article)
 
     # -- changing the corpus (admin) ---------------------------------------------------------------------------
 

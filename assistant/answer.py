@@ -7,11 +7,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from index.search import Hit
+from ingest.model import iso_date
+from ingest.versions import KIND_LABELS, Standing, standing_on
 
 REFUSAL = "Không tìm thấy căn cứ pháp lý phù hợp trong kho văn bản."
 
@@ -33,6 +36,32 @@ class CitedSource:
     text: str
     start: int
     end: int
+    standing: Standing | None = None  # the quoted text's standing on the answer's date (None: no version known)
+
+    @property
+    def notice(self) -> str | None:
+        """What an answer must say when this text is not the law in force on its date."""
+        return self.standing.notice if self.standing else None
+
+    def version_json(self) -> dict[str, Any] | None:
+        """The quoted text's version, badge and notice (the `version` of `to_json`)."""
+        v = self.hit.version
+        if v is None:
+            return None
+        st = self.standing
+        return {
+            "kind": v.kind,
+            "kind_label": KIND_LABELS.get(v.kind, v.kind),
+            "valid_from": iso_date(v.valid_from),
+            "valid_to": iso_date(v.valid_to),
+            "badge": st.badge if st else "unknown",
+            "label": st.label if st else "",
+            "as_of": iso_date(st.as_of) if st else None,
+            "applied": [c.to_json() for c in st.applied] if st else [],
+            "after": [c.to_json() for c in st.after] if st else [],
+            "changes": [c.to_json() for c in v.changes],
+            "notice": self.notice,
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -45,7 +74,17 @@ class CitedSource:
             "text": self.text,
             "start": self.start,
             "end": self.end,
+            "version": self.version_json(),
         }
+
+
+def with_standing(source: CitedSource, as_of: dt.date) -> CitedSource:
+    """`source` with its standing on `as_of` (unchanged when its hit has no version)."""
+    v = source.hit.version
+    if v is None:
+        return source
+    st = standing_on(v, as_of, source.hit.citation.clause)
+    return CitedSource(source.marker, source.hit, source.text, source.start, source.end, st)
 
 
 @dataclass(frozen=True)
@@ -84,9 +123,21 @@ class Answer:
     closest: list[Hit] = field(default_factory=list)
     ttft_s: float | None = None
     query: str | None = None  # the self-contained question a follow-up was read as
+    as_of: dt.date | None = None  # the day whose law the answer states (None: every version was searched)
+
+    @property
+    def notices(self) -> list[str]:
+        """What the cited texts' standing requires the reader to know (superseded, repealed, not yet in force)."""
+        out: list[str] = []
+        for c in self.citations:
+            if c.notice and c.notice not in out:
+                out.append(c.notice)
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "as_of": iso_date(self.as_of),
+            "notices": self.notices,
             "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],
             "verification": self.verification.value,

@@ -48,5 +48,21 @@ def render(sources: list[CitedSource]) -> str:
     """The extractive answer text: each quote with its marker and anchor."""
     parts = ["Các quy định liên quan:"]
     for s in sources:
-        parts.append(f"[{s.marker}] {s.hit.anchor}:\n«{s.text.strip()}»")
+        quote = f"[{s.marker}] {s.hit.anchor}{standing_note(s)}:\n«{s.text.strip()}»"
+        if s.notice:
+            quote += f"\n⚠ {s.notice}"
+        parts.append(quote)
     return "\n\n".join(parts)
+
+
+def standing_note(s: CitedSource) -> str:
+    """ " (văn bản hợp nhất; sửa đổi bởi 52/2019/QH14 từ 01/07/2020)" — what an anchor says about its version (and
+    " — được dẫn chiếu từ [1]" for a source that joined because another applies it)."""
+    referral = getattr(s, "referred_from", None)  # assistant/references.py: it joined because [n] applies it
+    tail = f" — {referral.label}" if referral is not None else ""
+    st = s.standing
+    if st is None or not st.applied:
+        return tail
+    acts = "; ".join(c.describe() for c in st.applied)
+    lead = {"amended": "văn bản hợp nhất; ", "superseded": "bản trước khi sửa đổi; đã "}.get(st.badge, "")
+    return f" ({lead}{acts}){tail}"

@@ -26,16 +26,18 @@ Hence:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification
+from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, with_standing
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import quote_sources, render
 from assistant.prompts import answer_messages
+from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
 from assistant.verify import SentenceVerifier, Verified, VerifyPolicy
 from core.settings import Settings
@@ -103,6 +105,7 @@ class Assistant:
             raise ValueError("empty question")
         rewritten = rewrite(question, history, None if options.extractive else self._llm())
         answer = self._answer(question, rewritten.query, options, on_token, t0)
+        answer.as_of = options.filters.as_of
         if rewritten.how != "as_is":
             answer.query = rewritten.query
         return answer
@@ -156,11 +159,19 @@ class Assistant:
         )
 
     def gather(self, query: str, options: AskOptions) -> tuple[list[Hit], Evidence, list[CitedSource]]:
-        """Search under the options' filters, judge the evidence, and quote the top `options.k` sources."""
+        """Search under the options' filters, judge the evidence, and quote the top `options.k` sources, then the
+        articles they apply (assistant/references.py: markers k+1, …, under the same filters) when it is enough."""
         k = self.k(options)
         hits = self.searcher.search(query, k=max(8, k), mode=options.mode, filters=options.filters).hits
         ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder)
-        return hits, ev, quote_sources(query, hits, n=k)
+        as_of = options.filters.as_of or dt.date.today()
+        sources = [with_standing(s, as_of) for s in quote_sources(query, hits, n=k)]
+        if ev.enough:  # a refusal quotes nothing: no follow-up searches
+            followed = ReferenceFollower(self.searcher).run(
+                query, [s.hit for s in sources], options.filters, options.mode
+            )
+            sources += cite_followed(query, followed, sources, as_of)
+        return hits, ev, sources
 
     def k(self, options: AskOptions) -> int:
         """How many sources go into the answer: the options' `k`, else the settings' context budget."""

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from assistant.answer import CitedSource
+from assistant.extractive import standing_note
 from assistant.injection import strip_instructions
 
 PROMPTS = Path(__file__).with_name("prompts")
@@ -36,7 +37,7 @@ def context(sources: list[CitedSource]) -> str:
     return "\n".join(
         template("context_block").format(
             marker=s.marker,
-            anchor=neutralise(s.hit.anchor),
+            anchor=neutralise(s.hit.anchor + standing_note(s)),
             text=neutralise(strip_instructions(s.hit.text.strip())[0]),
         )
         for s in sources

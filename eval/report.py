@@ -67,6 +67,12 @@ METRIC_GROUPS: dict[str, tuple[str, ...]] = {
         "citation.recall",
     ),
     "Ragas": tuple(f"ragas.{m}" for m in RAGAS_METRICS),
+    "Hiệu lực / Law in force": (
+        "validity.current_rule_accuracy",
+        "validity.past_accuracy",
+        "validity.extraction_precision",
+        "validity.extraction_recall",
+    ),
 }
 LATENCY_METRICS = (
     "latency.search_ms_p50",

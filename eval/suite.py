@@ -92,6 +92,7 @@ class RunRequest:
     offset: int = 0
     types: tuple[str, ...] = JUDGED
     ragas: bool = True
+    validity: bool = True  # the law-in-force section (eval/validity.py): extraction + question set, extractive
 
     def resolved(self) -> tuple[Suite, int | None, int, Mode]:
         if self.suite not in SUITES:
@@ -222,6 +223,27 @@ def _config(settings: Settings, searcher: Searcher, mode: Mode, llm: LLMBackend,
     }
 
 
+def validity_section(settings: Settings, say: Say) -> tuple[dict[str, float | None], dict[str, int]]:
+    """The law-in-force section of a run: relation extraction against its gold set, and the question set whose
+    answer changed with an amendment or repeal (extractive, so it measures retrieval and the choice of version)."""
+    from eval.validity import GOLD, run_question_set, score_extraction
+
+    ex = score_extraction(settings, GOLD)
+    q = run_question_set(settings, say)
+    say(
+        f"law in force: current rule {q['current_rule_accuracy']}, superseded quoted as current "
+        f"{q['superseded_quoted_as_current']}, past {q['past_accuracy']} (n={q['n']})"
+    )
+    metrics = {
+        "validity.current_rule_accuracy": q["current_rule_accuracy"],
+        "validity.past_accuracy": q["past_accuracy"],
+        "validity.superseded_quoted_as_current": float(q["superseded_quoted_as_current"]),
+        "validity.extraction_precision": ex["applied"]["precision"],
+        "validity.extraction_recall": ex["applied"]["recall"],
+    }
+    return metrics, {"validity.questions": q["n"], "validity.gold_events": ex["events"]}
+
+
 def run_suite(
     request: RunRequest,
     settings: Settings,
@@ -267,6 +289,10 @@ def run_suite(
     finally:
         indexer.store.close()
     metrics, intervals, counts = summarise(items)
+    if request.validity:
+        metrics_, counts_ = validity_section(settings, say)
+        metrics.update(metrics_)
+        counts.update(counts_)
     created = dt.datetime.now(dt.UTC)
     run = EvalRun(
         id=new_run_id(created, f"{request.dataset}:{time.time_ns()}"),

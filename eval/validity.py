@@ -1,4 +1,8 @@
-"""How well legal relations are extracted: precision and recall against a hand-checked gold set (`kho eval validity`).
+"""Does the assistant state the law in force? (`kho eval validity`, also a section of `kho eval run`.)
+
+(a) How well legal relations are extracted: precision and recall against a hand-checked gold set.
+(b) `run_question_set`: questions whose right answer changed with an amendment or repeal, asked as of today and
+    as of a day before it: current-rule accuracy and how many answers quote a superseded text as current.
 
 The gold set (`eval/data/relations_gold.jsonl`, written from the corpus by someone who did not see the extractor)
 lists events — amend, supplement, repeal, replace, reference, guide — each with the verbatim span that states it,
@@ -14,16 +18,22 @@ kind; matched events also report whether the effective date agrees.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings
 from core.text import match_key
 from ingest.parse import parse_file
 from ingest.relations import Relation, RelationStatus, document_key, extract_relations
+
+if TYPE_CHECKING:
+    from assistant.llm import LLMBackend
 
 GOLD = Path(__file__).resolve().parent / "data" / "relations_gold.jsonl"
 
@@ -130,3 +140,58 @@ def score_extraction(settings: Settings, gold_path: Path = GOLD) -> dict[str, An
             "per_kind": {k: _prf(v[0], v[1], v[2]) for k, v in sorted(per_kind.items())},
         }
     return out
+
+
+# ------------------------------------------------------------------------------------- (b) the law-in-force questions
+def run_question_set(
+    settings: Settings,
+    say: Callable[[str], None] = lambda _m: None,
+    llm: LLMBackend | None = None,
+    limit: int | None = None,
+    as_of_past: bool = True,
+) -> dict[str, Any]:
+    """Ask the law-in-force question set (eval/validity_questions.py) over its own corpus workspace; the scores.
+
+    The workspace (`<eval dir>/validity`) holds the files `eval/data/validity_corpus.toml` names — each law as
+    enacted and consolidated — ingested and indexed (BM25; only what changed since the last run). Each item is
+    asked as of today and, with `as_of_past`, as of a day before the amendment. Without `llm` the answers are
+    extractive (the quoted clauses: retrieval + version choice, no model); with one, generated and verified.
+    """
+    from assistant.pipeline import AskOptions, Assistant
+    from corpus import load_manifest
+    from eval.validity_questions import CORPUS_MANIFEST, load_questions, run_validity_questions
+    from index.indexer import Indexer
+    from index.search import Searcher
+    from index.store import Filters, open_store
+    from ingest.job import run_ingest
+    from ingest.registry import Registry
+
+    ws = settings.model_copy(update={"data_dir": settings.eval_dir / "validity"})
+    ws.data_dir.mkdir(parents=True, exist_ok=True)
+    items = load_questions()[:limit] if limit else load_questions()
+    manifest = load_manifest(settings, CORPUS_MANIFEST)
+    t0 = time.perf_counter()
+    with Registry.from_settings(ws) as registry:
+        run_ingest(manifest.paths(), registry, ws, progress=False, meta_overrides=manifest.overrides())
+        store = open_store(ws)
+        try:
+            Indexer(registry, store, ws).ensure()
+            say(f"validity corpus: {len(manifest.paths())} files ready ({time.perf_counter() - t0:.0f} s)")
+            assistant = Assistant(Searcher(store, ws), llm_factory=(lambda: llm) if llm is not None else None)
+
+            def ask(question: str, as_of: dt.date | None) -> dict[str, Any]:
+                filters = Filters(max_access_rank=2, as_of=as_of or today_vn())
+                options = AskOptions(mode="bm25", filters=filters, extractive=llm is None)
+                return assistant.ask(question, options=options).to_json()
+
+            result = run_validity_questions(ask, items, as_of_past=as_of_past).to_json()
+        finally:
+            store.close()
+    result["mode"] = "extractive" if llm is None else "generative"
+    result["elapsed_s"] = round(time.perf_counter() - t0, 1)
+    return result
+
+
+def today_vn() -> dt.date:
+    """Today in Vietnam (UTC+7): the day whose law a question is asked about by default."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()

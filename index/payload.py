@@ -2,8 +2,10 @@
 
 Payload fields (all indexed in Qdrant, see `store.PAYLOAD_INDEXES`): `document_id`, `so_hieu` (casefolded,
 NFC), `loai`, `co_quan`, `year` (of issue), `hieu_luc`, `access_rank` (0 public, 1 internal, 2 restricted: a
-user cleared for rank r sees points with `access_rank <= r`), plus what a hit shows (anchor, citation, text
-offsets, heading path).
+user cleared for rank r sees points with `access_rank <= r`), `cited` ("document key|article": the legal article
+a chunk belongs to, for following a reference), `valid_from`/`valid_to` (`YYYYMMDD` integers: the text is the
+law on day d when `valid_from <= d < valid_to`; see ingest/versions.py), plus what a hit shows (anchor,
+citation, text offsets, heading path, `version`: the article's version and the changes acting on it).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from core.text import match_key, nfc
 from index.embedders import DocText
 from ingest.model import AccessLevel
 from ingest.registry import ChunkRecord
+from ingest.versions import NO_START, OPEN_END
 
 ACCESS_RANK = {level: rank for rank, level in enumerate(AccessLevel)}
 
@@ -51,10 +54,17 @@ def _doc_text(heading_path: list[str], lead: str, text: str) -> DocText:
     return DocText(title=" › ".join(str(h) for h in heading_path), text=f"{lead}\n{text}" if lead else text)
 
 
+def cited_key(document: str, article: str) -> str:
+    """The `cited` payload value of a legal article: "58/2010/qh12|25"."""
+    return f"{cited_document_key(document)}|{article}"
+
+
 def chunk_payload(rec: ChunkRecord) -> dict[str, Any]:
     """The payload stored with a chunk's point."""
     cit = rec.citation
     year = int(rec.ngay_ban_hanh[:4]) if rec.ngay_ban_hanh else None
+    v = rec.version
+    valid_from, valid_to = v.range_for(cit.clause, cit.point) if v else (NO_START, OPEN_END)
     return {
         "chunk_id": rec.id,
         "document_id": rec.document_id,
@@ -63,6 +73,10 @@ def chunk_payload(rec: ChunkRecord) -> dict[str, Any]:
         "citation": cit.to_json(),
         "cited_document": cited_document_key(cit.document),
         "cited_article": cit.article,
+        "cited": cited_key(cit.document, cit.article),
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "version": v.to_json() if v else None,
         "heading_path": list(rec.heading_path),
         "start": rec.start,
         "end": rec.end,

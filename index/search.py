@@ -39,6 +39,7 @@ from index.store import (
     sparse_vector_name,
 )
 from ingest.model import Citation
+from ingest.versions import ArticleVersion
 
 Mode = Literal["bm25", "dense", "hybrid"]
 MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
@@ -76,6 +77,7 @@ class Hit:
     title: str
     ranks: dict[str, int] = field(default_factory=dict)
     branch_scores: dict[str, float] = field(default_factory=dict)
+    version: ArticleVersion | None = None  # the article's version and what acts on it (ingest/versions.py)
 
     @classmethod
     def from_point(
@@ -101,6 +103,7 @@ class Hit:
             title=pl.get("title") or "",
             ranks=ranks,
             branch_scores=branch_scores or {},
+            version=_version(pl.get("version")),
         )
 
     @property
@@ -128,7 +131,19 @@ class Hit:
             "start": self.start,
             "end": self.end,
             "text": self.text,
+            "version": self.version.to_json() if self.version else None,
         }
+
+
+def _version(raw: Any) -> ArticleVersion | None:
+    """A payload's article version; None when absent or unreadable (a point written by other code: the hit still
+    shows, without a standing, rather than failing the search)."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return ArticleVersion.from_json(raw)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 class Reranker(Protocol):

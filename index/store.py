@@ -50,7 +50,8 @@ DENSE = "dense"
 SPARSE = "bm25"  # the top level's BM25 vector: every point has it
 ALIAS = "kho_chunks"
 # 2: one BM25 vector per clearance level (`SPARSE_BY_RANK`) and per-level average lengths.
-SCHEMA_VERSION = 2
+# 3: article versions in the payload (`valid_from`, `valid_to`, `version`, `cited`) for the `as_of` filter.
+SCHEMA_VERSION = 3
 TOP_RANK = len(AccessLevel) - 1
 # Clearance rank → the BM25 vector a reader of that rank is scored with; a point of access rank r has the
 # vectors of every rank ≥ r.
@@ -70,6 +71,9 @@ PAYLOAD_INDEXES: dict[str, str] = {
     "year": "integer",
     "hieu_luc": "keyword",
     "access_rank": "integer",
+    "cited": "keyword",
+    "valid_from": "integer",
+    "valid_to": "integer",
 }
 
 
@@ -162,6 +166,8 @@ class Filters:
     validity: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     document_ids: tuple[str, ...] = ()
+    cited: tuple[str, ...] = ()  # legal articles, as `index.payload.cited_key` writes them
+    as_of: dt.date | None = None  # only texts that were the law on that day (None: every version)
 
 
 class VectorStore(Protocol):
@@ -203,6 +209,7 @@ def _conditions(f: Filters) -> dict[str, Any]:
         ("hieu_luc", f.validity),
         ("so_hieu", f.numbers),
         ("document_id", f.document_ids),
+        ("cited", f.cited),
     ):
         if values:
             any_of[key] = list(values)
@@ -211,6 +218,10 @@ def _conditions(f: Filters) -> dict[str, Any]:
             float(f.year_from) if f.year_from is not None else None,
             float(f.year_to) if f.year_to is not None else None,
         )
+    if f.as_of is not None:  # valid_from <= d < valid_to, as YYYYMMDD integers (ingest/versions.py)
+        day = f.as_of.year * 10000 + f.as_of.month * 100 + f.as_of.day
+        ranges["valid_from"] = (None, float(day))
+        ranges["valid_to"] = (float(day + 1), None)
     return {"any_of": any_of, "ranges": ranges}
 
 

@@ -59,7 +59,7 @@ from ingest.validity import registry_for
 log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes what is stored: every file is then re-parsed on the next run.
-PARSER_VERSION = "9"
+PARSER_VERSION = "10"
 SIDECAR_SUFFIX = ".kho.toml"
 FOLDER_SIDECAR = ".kho.toml"
 SIDECAR_FIELDS = ("access_level", "hieu_luc", "hieu_luc_reason")
@@ -497,5 +497,6 @@ def run_ingest(
                 report.interrupted, report.not_processed = True, len(files) - i
                 break
             bar.advance(task)
+    registry.refresh_versions()  # what the new texts amend or repeal, in every stored document's versions
     report.elapsed = time.perf_counter() - t0
     return report

@@ -9,8 +9,8 @@ full NFC text and articles; for each document its chunks, with anchors, citation
 ...     reg.counts()["documents"]
 0
 
-Schema (migrations `m001_initial`, `m002_outbox`, `m003_index_failures`, `m004_relations`; each named migration
-runs once and is recorded in `_migrations`):
+Schema (migrations `m001_initial`, `m002_outbox`, `m003_index_failures`, `m004_relations`, `m005_versions`;
+each named migration runs once and is recorded in `_migrations`):
 
 - `files(path PK, content_hash, options_hash, size, mtime, fmt, state, reason, n_documents, n_chunks,
   updated_at, indexed_hash)` — `path` is the absolute resolved path; `indexed_hash` is the content hash whose
@@ -26,6 +26,9 @@ runs once and is recorded in `_migrations`):
   source_clause, text, start, end, target_document, target_key, target_article, target_clause, target_point,
   effective, found_by, status, reason)` — legal relations read from the document's text (`ingest.relations`);
   `document_id` is the document the text span is in, and the cascade makes a re-ingest replace them.
+- `article_versions(document_id → documents ON DELETE CASCADE, article, work_key, version_json)` — each stored
+  article's version and the changes acting on it (`ingest.versions`), derived from ALL documents and relations
+  by `refresh_versions()`; a document whose versions change gets an 'upsert' op so the index payload follows.
 
 Hand-over to the index — a transactional outbox. Every change of a document (store, replace, delete, a new
 access level or validity) appends an op ('upsert' or 'delete', with only the document id) to `outbox` IN THE
@@ -71,6 +74,7 @@ from ingest.model import (
     parse_iso_date,
 )
 from ingest.relations import FoundBy, LegalRef, Relation, RelationKind, RelationStatus, document_key
+from ingest.versions import ArticleVersion, StoredArticles, derive_versions
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -206,6 +210,22 @@ def m004_relations(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX relations_target_key ON relations(target_key, target_article)")
 
 
+@migration
+def m005_versions(db: sqlite3.Connection) -> None:
+    # Derived, not ingested: rebuilt by `Registry.refresh_versions` whenever documents or relations change.
+    db.execute(
+        """CREATE TABLE article_versions (
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            article TEXT NOT NULL,
+            work_key TEXT NOT NULL,
+            work_article TEXT NOT NULL,
+            version_json TEXT NOT NULL,
+            PRIMARY KEY (document_id, article)
+        )"""
+    )
+    db.execute("CREATE INDEX article_versions_work ON article_versions(work_key, work_article)")
+
+
 @dataclass(frozen=True)
 class StoredRelation:
     """A relation as the registry holds it: the `Relation` and the stored document its text span is in."""
@@ -310,6 +330,7 @@ class ChunkRecord:
     title: str
     co_quan: str | None = None
     ngay_ban_hanh: str | None = None
+    version: ArticleVersion | None = None  # the article's version (`refresh_versions`), None before the first
 
     def to_chunk(self) -> Chunk:
         return Chunk(
@@ -568,6 +589,7 @@ class Registry:
             if cur.rowcount == 0:
                 raise KeyError(f"no document with id {doc_id}")
             self._op(db, "upsert", doc_id)
+        self.refresh_versions()
 
     def set_validity(self, doc_id: str, validity: Validity | str, reason: str | None) -> None:
         """Set a document's hiệu lực and why (e.g. "bị thay thế bởi Luật số …"); queues an 'upsert'."""
@@ -581,6 +603,7 @@ class Registry:
             if cur.rowcount == 0:
                 raise KeyError(f"no document with id {doc_id}")
             self._op(db, "upsert", doc_id)
+        self.refresh_versions()
 
     def remove_file(self, path: Path | str) -> int:
         """Forget a file: delete its documents (outbox 'delete' each; chunks cascade) and its row.
@@ -591,7 +614,9 @@ class Registry:
         with self._tx() as db:
             n = self._delete_documents(db, p, keep=set())
             db.execute("DELETE FROM files WHERE path = ?", (p,))
-            return n
+        if n:
+            self.refresh_versions()
+        return n
 
     def remove_document(self, doc_id: str) -> str | None:
         """Delete one document and its chunks (outbox 'delete'), in one transaction; returns its file's path.
@@ -616,7 +641,8 @@ class Registry:
                     "UPDATE files SET n_documents = ?, n_chunks = ?, updated_at = ? WHERE path = ?",
                     (left[0], left[1], utc_now(), p),
                 )
-            return p
+        self.refresh_versions()  # its amendments and repeals no longer act on other documents
+        return p
 
     def ack(self, consumer: str, seq: int) -> None:
         """Record that `consumer` (e.g. "qdrant") has applied every outbox op up to and including `seq`."""
@@ -718,8 +744,9 @@ class Registry:
             "SELECT c.id, c.document_id, c.ordinal, c.anchor, c.citation_json, c.heading_path_json, "
             'c."start", '
             'c."end", c.text, c.article, c.lead, d.access_level, d.hieu_luc, d.so_hieu, d.loai, d.title, '
-            "d.co_quan, d.ngay_ban_hanh "
-            f"FROM chunks c JOIN documents d ON d.id = c.document_id {where} "
+            "d.co_quan, d.ngay_ban_hanh, v.version_json "
+            "FROM chunks c JOIN documents d ON d.id = c.document_id "
+            f"LEFT JOIN article_versions v ON v.document_id = c.document_id AND v.article = c.article {where} "
             "ORDER BY c.document_id, c.ordinal"
         )
         for r in self.db.execute(sql, args):
@@ -742,6 +769,7 @@ class Registry:
                 title=r["title"],
                 co_quan=r["co_quan"],
                 ngay_ban_hanh=r["ngay_ban_hanh"],
+                version=ArticleVersion.from_json(json.loads(r["version_json"])) if r["version_json"] else None,
             )
 
     def pending_ops(
@@ -1079,6 +1107,63 @@ class Registry:
             )
             for r in rows
         ]
+
+    # -- versions (appended: m005_versions) ---------------------------------------------------------------------
+
+    def refresh_versions(self) -> int:
+        """Re-derive every article's version from all documents and relations; returns how many documents changed.
+
+        A changed document gets an 'upsert' op (same transaction) so the index payload — `valid_from`,
+        `valid_to`, the changes — follows; none is added when an op for it is still unconsumed, or before any
+        index consumer exists (the first build reads `iter_chunks`, which joins the versions).
+        """
+        docs = [
+            StoredArticles(r["id"], _document_row(r).meta, articles_from_json(r["articles_json"]))
+            for r in self.db.execute("SELECT * FROM documents ORDER BY id")
+        ]
+        pairs = [(s.document_id, s.relation) for s in self.relations()]
+        derived: dict[str, dict[str, ArticleVersion]] = {}
+        for v in derive_versions(docs, pairs):
+            derived.setdefault(v.document_id, {})[v.article] = v
+        changed = 0
+        with self._tx() as db:
+            stored: dict[str, dict[str, str]] = {}
+            for r in db.execute("SELECT document_id, article, version_json FROM article_versions"):
+                stored.setdefault(r[0], {})[r[1]] = r[2]
+            row = db.execute("SELECT min(last_seq), count(*) FROM consumers").fetchone()
+            consumed, n_consumers = (row[0] or 0), row[1]
+            unconsumed = {r[0] for r in db.execute("SELECT document_id FROM outbox WHERE seq > ?", (consumed,))}
+            for did in {d.document_id for d in docs}:
+                mine = derived.get(did, {})
+                new = {a: json.dumps(v.to_json(), ensure_ascii=False, sort_keys=True) for a, v in mine.items()}
+                if new == stored.get(did, {}):
+                    continue
+                changed += 1
+                db.execute("DELETE FROM article_versions WHERE document_id = ?", (did,))
+                db.executemany(
+                    "INSERT INTO article_versions (document_id, article, work_key, work_article, version_json)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [(did, a, derived[did][a].work_key[0], derived[did][a].work_article, j) for a, j in new.items()],
+                )
+                if n_consumers and did not in unconsumed:
+                    self._op(db, "upsert", did)
+        return changed
+
+    def versions(self, document: str, article: str) -> list[ArticleVersion]:
+        """The stored versions of legal article `article` of `document` (a number or title), oldest first."""
+        rows = self.db.execute(
+            "SELECT version_json FROM article_versions WHERE work_key = ? AND work_article = ?",
+            (document_key(document), article),
+        ).fetchall()
+        found = [ArticleVersion.from_json(json.loads(r[0])) for r in rows]
+        return sorted(found, key=lambda v: (v.valid_from or dt.date.min, v.kind))
+
+    def version(self, document_id: str, article: str) -> ArticleVersion | None:
+        """The version of one stored article (its number in the stored document), if derived."""
+        row = self.db.execute(
+            "SELECT version_json FROM article_versions WHERE document_id = ? AND article = ?", (document_id, article)
+        ).fetchone()
+        return ArticleVersion.from_json(json.loads(row[0])) if row else None
 
     def relation_counts(self) -> dict[str, int]:
         """How many relations are stored, by "kind/status"."""

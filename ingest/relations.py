@@ -18,11 +18,19 @@ Relations are found by small rule extractors, one per source of facts, each regi
 - `replace`: "Luật này thay thế Luật … số 33/2002/QH10" (whole document) and "Thay thế cụm từ “…” bằng cụm từ “…”
   tại khoản 2 Điều 20 của Luật Nhà ở số 65/2014/QH13" (words in a clause).
 - `guide`: "Nghị định này quy định chi tiết các Điều 9, 10 … của Luật Cạnh tranh" / "Thông tư này hướng dẫn …":
-  the guided document and its articles; named without a number → `needs_review`.
+  the guided document and its articles; named without a number → `needs_review`. When no sentence says it, the
+  title (trích yếu) of a decree, circular or resolution: "Quy định chi tiết một số điều … Luật Bảo vệ dữ liệu cá nhân".
+- `amending_items`: the items of an article that amends other documents ("Điều 1. Sửa đổi, bổ sung một số điều của
+  Luật Cán bộ, công chức số 22/2008/QH12", "… của các luật có liên quan"): "1. Khoản 1 Điều 29 được sửa đổi, bổ sung
+  như sau:" (amend + supplement), "Bổ sung Điều 29a vào sau Điều 29" (supplement of the new part), "Bãi bỏ khoản 3
+  Điều 7" (repeal, when the item does not name the law itself), "Thay cụm từ …"/"Bỏ cụm từ … tại …" (replace/amend).
+  The span is the item's heading sentence; the amended document is the one the item names, else its enclosing
+  item's or article's. The new wording an item quotes is the amended document's text: no rule reads relations of
+  the amending document from it (`amended_wording`, applied by `extract_relations`).
 
-Dates: a repeal or replacement stated "từ ngày … này có hiệu lực" and a guide take the acting document's own
-effective date (`own_effective`: the metadata, its "… này có hiệu lực thi hành từ ngày …" sentence, or in a
-compiled text the date on the article's source line).
+Dates: a repeal or replacement stated "từ ngày … này có hiệu lực", a guide and an amending item take the acting
+document's own effective date (`own_effective`: the metadata, its "… này có hiệu lực thi hành từ ngày …" sentence,
+or in a compiled text the date on the article's source line).
 
 >>> line = ("(Điều 29 Luật số 58/2010/QH12, có hiệu lực thi hành kể từ ngày 01/01/2012, có nội dung được sửa đổi "
 ...         "bởi Điều 2 Luật số 52/2019/QH14 có hiệu lực thi hành kể từ ngày 01/07/2020)")
@@ -33,6 +41,7 @@ compiled text the date on the article's source line).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
@@ -182,8 +191,21 @@ def extractor(name: str) -> Callable[[Extractor], Extractor]:
 
 
 def extract_relations(doc: LegalDocument) -> list[Relation]:
-    """Every relation the registered extractors find in `doc`, in the order of the text within each extractor."""
-    return [rel for fn in EXTRACTORS.values() for rel in fn(doc)]
+    """Every relation the registered extractors find in `doc`, in the order of the text within each extractor —
+    save those read from the new wording an amending article quotes (`amended_wording`): that text is the amended
+    document's, not `doc`'s."""
+    quoted = amended_wording(doc)
+    found = [rel for fn in EXTRACTORS.values() for rel in fn(doc)]
+    if not quoted:
+        return found
+    quoted.sort()
+    starts = [s for s, _ in quoted]
+    return [r for r in found if not _inside_span(r.start, quoted, starts)]
+
+
+def _inside_span(pos: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and pos < spans[i][1]
 
 
 # ---------------------------------------------------------------------------------------------- (a) pháp điển
@@ -276,7 +298,7 @@ _AMENDED_BY_RE = re.compile(
 )
 _PART_RE = re.compile(
     r"(?P<points>(?:điểm|các\s+điểm)\s+[a-zđ](?:\s*(?:,|và)\s*(?:điểm\s+)?[a-zđ](?![\w]))*)"
-    r"|(?P<clauses>(?:khoản|các\s+khoản)\s+\d+(?:\s*(?:,|và)\s*(?:khoản\s+)?\d+(?!\d))*)"
+    r"|(?P<clauses>(?:khoản|các\s+khoản)\s+\d+[a-zđ]?(?![\w])(?:\s*(?:,|và)\s*(?:khoản\s+)?\d+[a-zđ]?(?![\w]))*)"
     r"|(?P<articles>(?:Điều|các\s+[Đđ]iều)\s+\d+[a-zđ]?(?:\s*(?:,|và)\s*(?:Điều\s+)?\d+[a-zđ]?(?![\w]))*)",
 )
 _SENTENCE_RE = re.compile(r"[^\n.;]*(?:\.(?=\d)[^\n.;]*)*")
@@ -302,7 +324,8 @@ def _parts_at(text: str) -> list[tuple[LegalRef, int]]:
         if m.group("points"):
             points = re.findall(r"(?<![\w])[a-zđ](?![\w])", m.group("points").split(None, 1)[1])
         elif m.group("clauses"):
-            for i, n in enumerate(re.findall(r"\d+", m.group("clauses"))):  # "điểm c khoản 4 và khoản 5": c is in 4
+            # "điểm c khoản 4 và khoản 5": c is in 4; "các khoản 1a, 1b": clauses added by an amendment
+            for i, n in enumerate(re.findall(r"\d+[a-zđ]?", m.group("clauses"))):
                 clauses.append((n, [*points] or [None] if i == 0 else [None]))
             points = []
         else:
@@ -464,8 +487,9 @@ _SELF_REF_RE = re.compile(
 _THIS_DOC_RE = re.compile(r"(?:Bộ\s+luật|Luật|Nghị\s+định|Thông\s+tư|Pháp\s+lệnh|Nghị\s+quyết)\s+này")
 _SELF_REF_WINDOW = 300
 _BY_NAME_RE = re.compile(
-    r"theo\s+quy\s+định\s+(?:tại\s+(?P<ref>[^,;()]{0,80}?)\s+)?của\s+(?P<name>(?:Bộ\s+luật|Luật)\s+"
-    r"(?!này)[A-ZĐÂ][^\s,;.()]*(?:\s+(?!(?:số|và|hoặc|này|năm|thì|để|về|của|đối|trong|khi|mà|có|được|không|"
+    r"theo\s+quy\s+định\s+(?:tại\s+(?P<ref>[^,;()]{0,80}?)\s+)?của\s+(?P<name>(?:Bộ\s+[Ll]uật|Luật)\s+"
+    # the name's first word, in any case ("Bộ luật lao động", "Luật Ưu đãi người có công"), not "Luật này/hiện hành"
+    r"(?!(?:này|hiện|khác|chuyên|có|liên|đó)\b)[^\W\d_][^\s,;.()]*(?:\s+(?!(?:số|và|hoặc|này|năm|thì|để|về|của|đối|trong|khi|mà|có|được|không|"
     r"theo|tại|quy|với|cho|từ|ngày)\b)[^\s,;.()]+){0,8})"
     rf"(?:\s+(?:số\s+)?(?P<so>{SO_HIEU}))?(?=[\s,;.()]|$)"
 )
@@ -554,9 +578,7 @@ _REPLACES_RE = re.compile(
     rf"{_THIS_KIND}\s+này(?P<mid>(?:(?!\b(?:được|bị|hoặc|thì|nếu|khi)\b)[^.;\n])*?)\bthay\s+thế\s+"
     rf"(?P<what>(?:các\s+)?{_DOC_KIND}\b[^;\n]*)"
 )
-_REPLACED_DOC_RE = re.compile(
-    rf"(?P<name>{_DOC_KIND}\b[^,;]*?)\s*(?:số\s+)?(?P<so>{SO_HIEU})"
-)
+_REPLACED_DOC_RE = re.compile(rf"(?P<name>{_DOC_KIND}\b[^,;]*?)\s*(?:số\s+)?(?P<so>{SO_HIEU})")
 _REPLACED_NAMED_RE = re.compile(
     r"(?P<name>(?:Bộ\s+luật|Luật|Pháp\s+lệnh)\s+(?:sửa\s+đổi,\s*bổ\s+sung\s+)?[^,;]*?ngày\s+\d{1,2}\s+tháng\s+\d{1,2}"
     r"\s+năm\s+\d{4})"
@@ -640,7 +662,9 @@ _GUIDED_GAP_RE = re.compile(r"[\s,]*(?:và|,)?[\s,]*(?:(?:các\s+)?(?:điểm|kh
 
 @extractor("guide")
 def guide(doc: LegalDocument) -> Iterator[Relation]:
-    """Guidance: a decree or circular that details or guides a named law/decree (its scope article, usually)."""
+    """Guidance: a decree or circular that details or guides a named law/decree (its scope article, usually), else
+    what its title (trích yếu) says it details: "Nghị định quy định chi tiết một số điều của Luật …"."""
+    found = False
     for art in doc.articles:
         body, base = _matching_text(doc, art)
         for sm in _SENTENCE_RE.finditer(body):
@@ -651,7 +675,52 @@ def guide(doc: LegalDocument) -> Iterator[Relation]:
             common = _common(doc, art, sm.group(0), base + sm.start(), date)
             for target, why in _guided_targets(m.group("what")):
                 reasons = why + ([] if date else ["no effective date known for the guiding document"])
+                found = True
                 yield _made(common, target, reasons, RelationKind.GUIDE)
+    if not found:
+        yield from _title_guides(doc)
+
+
+_GUIDING_TYPES = ("Nghị định", "Thông tư", "Thông tư liên tịch", "Nghị quyết", "Quyết định")
+# the trích yếu under the type line: "NGHỊ ĐỊNH\nQuy định chi tiết một số điều và biện pháp thi hành\nLuật Bảo vệ …"
+_TITLE_GUIDE_RE = re.compile(
+    r"^[ \t]*(?:NGHỊ\s+ĐỊNH|THÔNG\s+TƯ(?:\s+LIÊN\s+TỊCH)?|NGHỊ\s+QUYẾT|QUYẾT\s+ĐỊNH)[ \t]*\n"
+    r"(?P<title>[ \t]*(?i:quy\s+định\s+chi\s+tiết|quy\s+định\s+thi\s+hành|hướng\s+dẫn)\b[^\n]*"
+    r"(?:\n(?![ \t]*(?:Căn\s+cứ|Theo\s+đề\s+nghị|[-_*=]))[^\n]+){0,2})",
+    re.M,
+)
+_DOC_WORD_RE = re.compile(r"(?<!pháp )\b(?:bộ\s+luật|luật|pháp\s+lệnh|nghị\s+định|nghị\s+quyết|thông\s+tư)\b")
+
+
+def _title_guides(doc: LegalDocument) -> Iterator[Relation]:
+    """Guidance stated only by the title of a decree, circular or resolution."""
+    if doc.fmt == "phapdien" or doc.meta.loai not in _GUIDING_TYPES:
+        return
+    head_end = doc.articles[0].start if doc.articles else min(len(doc.text), 3000)
+    m = _TITLE_GUIDE_RE.search(doc.text, 0, head_end)
+    if m is None:
+        return
+    title = m.group("title")
+    if title.isupper():  # "QUY ĐỊNH CHI TIẾT … LUẬT VIÊN CHỨC": read as "… Luật viên chức" (same length)
+        low = title.lower()
+        for so in re.finditer(SO_HIEU, title):  # numbers stay as written: "58/2010/QH12"
+            low = low[: so.start()] + so.group(0) + low[so.end() :]
+        title = _DOC_WORD_RE.sub(lambda w: w.group(0).capitalize(), low)
+    verb = re.match(r"\s*(?i:quy\s+định\s+chi\s+tiết|quy\s+định\s+thi\s+hành|hướng\s+dẫn)", title)
+    assert verb is not None
+    date = own_effective(doc)
+    common = {
+        "source_document": _doc_name(doc),
+        "source_article": None,
+        "source_clause": None,
+        "text": m.group("title").strip(),
+        "start": m.start("title") + len(title) - len(title.lstrip()),
+        "end": m.start("title") + len(title.rstrip()),
+        "effective": date,
+    }
+    for target, why in _guided_targets(title[verb.end() :]):
+        reasons = why + ([] if date else ["no effective date known for the guiding document"])
+        yield _made(common, target, reasons, RelationKind.GUIDE)
 
 
 def _guided_targets(what: str) -> Iterator[tuple[LegalRef, list[str]]]:
@@ -670,3 +739,354 @@ def _guided_targets(what: str) -> Iterator[tuple[LegalRef, list[str]]]:
         own = [r for r, pos in parts if pos < x.start() and all(not (pos < k.start() < x.start()) for k in kept)]
         for ref in own or [LegalRef()]:
             yield LegalRef(doc, ref.article, ref.clause, ref.point), why
+
+
+# ---------------------------------------------------------------------------------------------- (g) sửa đổi, bổ sung
+# An article that amends other documents, as its heading says: "Sửa đổi, bổ sung một số điều của Luật Cán bộ, công
+# chức số 22/2008/QH12", "… của các luật có liên quan đến lao động", "Sửa đổi, bổ sung khoản 1 Điều 73 của Luật Tài
+# nguyên nước số 17/2012/QH13" — not "Sửa đổi, bổ sung hợp đồng lao động" nor "… văn bản quy phạm pháp luật"
+_AMENDING_TITLE_RE = re.compile(
+    r"(?i:sửa\s+đổi|bổ\s+sung|bãi\s+bỏ)\b[^.]*?(?:\b(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+định|Thông\s+tư|Nghị\s+quyết"
+    r"|Quyết\s+định)\b|\b(?:các|số)\s+(?:bộ\s+)?luật\b)"
+)
+_VERB = r"(?:[Ss]ửa\s+đổi|[Bb]ổ\s+sung|[Bb]ãi\s+bỏ)"
+_VERBS = rf"{_VERB}(?:\s*(?:,|và)?\s*{_VERB})*(?![\w])"
+_ACTIVE_HEAD_RE = re.compile(rf"(?P<verbs>{_VERBS})")
+# "Khoản 1 Điều 29 được sửa đổi, bổ sung như sau:" — the parts come first
+_PASSIVE_HEAD_RE = re.compile(
+    rf"(?:[Cc]ác\s+)?(?:[Đđ]iểm|[Kk]hoản|Điều|[Tt]ên)\b[^:;“”\"]*?\s+được\s+(?P<verbs>{_VERBS})"
+)
+# words changed in a part: "Thay cụm từ “…” bằng cụm từ “…” tại …", "Bỏ cụm từ “…” tại …", "Sửa cụm từ …"
+_WORDS_HEAD_RE = re.compile(
+    r"(?P<verb>[Tt]hay(?:\s+thế)?|[Bb]ỏ|[Ss]ửa(?:\s+đổi)?)\s+(?:các\s+|một\s+số\s+)?(?:cụm\s+)?từ(?![\w])"
+)
+_ITEM_MARK_RE = re.compile(r"[ \t]*(?:(?P<num>\d+[a-zđ]?)\.|(?P<letter>[a-zđ])\))?[ \t]*")
+_MARK_ONLY_RE = re.compile(r"(?:\d+[a-zđ]?\.|[a-zđ]\))(?:\s|$)")
+_AMENDED_DOC_RE = re.compile(
+    r"(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+quyết|Nghị\s+định|Thông\s+tư(?:\s+liên\s+tịch)?|Quyết\s+định)\b"
+    rf"(?:[^,;:]|,\s*(?=[a-zđ]))*?\s*(?:số\s+)?(?P<so>{SO_HIEU})"
+)
+_AMENDED_NAME_RE = re.compile(
+    r"\b(?:của|tại|trong)\s+(?P<name>(?:Bộ\s+luật|Luật|Pháp\s+lệnh|Nghị\s+định|Nghị\s+quyết|Thông\s+tư)\b(?!\s+này).*)$",
+    re.S,
+)
+_HEAD_END_RE = re.compile(r"\s+như\s+sau\s*:?|:")
+# "… số 58/2014/QH13 đã được sửa đổi, bổ sung theo Luật số 84/2015/QH13": the laws after it amended the target earlier
+_EARLIER_RE = re.compile(r",?\s+đã\s+được\s+sửa\s+đổi.*$", re.S)
+_SOME_RE = re.compile(r"một\s+số\s+(?:điều|Điều|khoản|điểm|nội\s+dung)(?:\s+(?:của|tại|trong)\s+(?P<of>.*))?", re.S)
+_INTO_RE = re.compile(r"\s+vào\s+(?:(?:sau|trước|cuối|đầu)\s+)?")
+_CAPITAL_PART_RE = re.compile(r"\b(?:Điểm|Khoản|Các)\b")
+_ANNEX_RE = re.compile(r"\bPhụ\s+lục\b")
+_KIND_OF = {"sửa": RelationKind.AMEND, "bổ": RelationKind.SUPPLEMENT, "bãi": RelationKind.REPEAL}
+_MAX_HEAD_LINES = 3  # "1.\nĐiểm c … được sửa đổi, bổ sung như sau:", "6. Bổ sung khoản 5 … số 40/2009/QH12\nnhư sau:"
+
+
+@dataclass(frozen=True)
+class _Head:
+    """One item heading of an amending article ("a) Sửa đổi, bổ sung khoản 2 Điều 21 như sau:"), offsets into the
+    article body, and whether it only groups the items under it."""
+
+    level: int  # 0: no number, 1: "1.", 2: "a)"
+    num: str | None
+    start: int
+    end: int
+    text: str
+    group: bool = False
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What an item acts on when it does not say: the document (numbered, or only named) and the article, clause."""
+
+    document: str | None = None
+    numbered: bool = False
+    article: str | None = None
+    clause: str | None = None
+
+
+def _lowered_parts(text: str) -> str:
+    """ "Khoản 1 Điều 29" → "khoản 1 Điều 29", as `_PART_RE` reads it (same length)."""
+    return _CAPITAL_PART_RE.sub(lambda m: m.group(0).lower(), text)
+
+
+def _starts_head(text: str) -> bool:
+    return bool(_ACTIVE_HEAD_RE.match(text) or _WORDS_HEAD_RE.match(text) or _PASSIVE_HEAD_RE.match(text))
+
+
+def _head_at(body: str, lines: list[tuple[int, int]], i: int) -> tuple[_Head, int] | None:
+    """The item heading that starts on line `i` and the index of its last line; None when the line starts none."""
+    s, e = lines[i]
+    mark = _ITEM_MARK_RE.match(body, s, e)
+    assert mark is not None  # every part of it is optional
+    j = i
+    rest = body[mark.end() : e]
+    while j + 1 < len(lines) and j - i < _MAX_HEAD_LINES - 1:
+        done = rest.strip() and (_HEAD_END_RE.search(rest) or rest.rstrip()[-1] in '.;,”"')
+        nxt = body[lines[j + 1][0] : lines[j + 1][1]].strip()
+        if done or not nxt or nxt[0] in '“"' or _MARK_ONLY_RE.match(nxt):
+            break
+        if rest.strip() and not (_ACTIVE_HEAD_RE.match(rest.strip()) or _WORDS_HEAD_RE.match(rest.strip())):
+            break
+        j += 1
+        rest = body[mark.end() : lines[j][1]]
+    if not _starts_head(rest.lstrip()):
+        return None
+    stop = _HEAD_END_RE.search(body, mark.end(), mark.end() + len(rest))
+    end = stop.end() if stop else mark.end() + len(rest)
+    raw = body[s:end]
+    start = s + len(raw) - len(raw.lstrip())
+    text = body[start:end].rstrip()
+    level = 1 if mark.group("num") else 2 if mark.group("letter") else 0
+    return _Head(level, mark.group("num"), start, start + len(text), text), j
+
+
+def _wording_end(body: str, lines: list[tuple[int, int]], i: int, is_head: Callable[[int], bool]) -> int:
+    """The last line of the new wording that starts on line `i`: the line that closes its opening quote, else (no
+    quote, or never closed) the line before the next item heading."""
+    first = body[lines[i][0] : lines[i][1]].lstrip()
+    if first.startswith("“"):
+        depth = 0
+        for j in range(i, len(lines)):
+            line = body[lines[j][0] : lines[j][1]]
+            depth += line.count("“") - line.count("”")
+            if depth <= 0:
+                return j
+    j = i
+    while j + 1 < len(lines) and not is_head(j + 1):
+        j += 1
+    return j
+
+
+def _amending_items(body: str) -> tuple[list[_Head], list[tuple[int, int]]]:
+    """The item headings of an amending article's body and the spans (into `body`) of the new wording they quote."""
+    lines, pos = [], 0
+    for line in body.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    heads: dict[int, tuple[_Head, int] | None] = {}
+
+    def is_head(k: int) -> bool:
+        if k not in heads:
+            heads[k] = _head_at(body, lines, k)
+        return heads[k] is not None
+
+    items: list[_Head] = []
+    wording: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        found = heads[i] if is_head(i) else None
+        if found is None:
+            i += 1
+            continue
+        head, last = found
+        nxt = last + 1
+        while nxt < len(lines) and not body[lines[nxt][0] : lines[nxt][1]].strip():
+            nxt += 1
+        if nxt >= len(lines):
+            items.append(head)
+            break
+        under = heads[nxt] if is_head(nxt) else None  # an item under this one, not the next one beside it
+        group = under is not None and head.text.endswith(":") and under[0].level > head.level
+        items.append(_Head(head.level, head.num, head.start, head.end, head.text, group))
+        opens = head.text.endswith(":") or body[lines[nxt][0] : lines[nxt][1]].lstrip()[:1] in ("“", '"')
+        if opens and not group and under is None:
+            end = _wording_end(body, lines, nxt, is_head)
+            wording.append((lines[nxt][0], lines[end][1]))
+            i = end + 1
+        else:
+            i = nxt
+    return items, wording
+
+
+def _is_amending(art: Article) -> bool:
+    return bool(_AMENDING_TITLE_RE.match(art.title or ""))
+
+
+def amended_wording(doc: LegalDocument) -> list[tuple[int, int]]:
+    """The spans of `doc.text` that quote the new wording an amending article gives another document ("“1. Viên
+    chức …”"): what they say belongs to the amended document, so no relation of `doc` is read from them."""
+    if doc.fmt == "phapdien":
+        return []
+    out: list[tuple[int, int]] = []
+    for art in doc.articles:
+        if _is_amending(art):
+            body, base = _matching_text(doc, art)
+            items, wording = _amending_items(body)
+            out.extend((base + s, base + e) for s, e in wording)
+            for head in items:  # "Bỏ cụm từ “… tại khoản 2 Điều 34 của Luật này” tại …": the amended law's words
+                out.extend((base + head.start + q.start(), base + head.start + q.end())
+                           for q in _QUOTED_RE.finditer(head.text))  # fmt: skip
+            if not items and _acts(art.title, _Scope())[0]:  # "Điều 2. Sửa đổi Điều 126 của Luật …" + new text
+                out.append((art.heading_end, art.end))
+    return out
+
+
+def _scope_of(text: str, outer: _Scope) -> tuple[_Scope, str]:
+    """The document a heading names (else `outer`'s, with its article and clause), and the text before that name,
+    where the acts and parts are."""
+    core = _EARLIER_RE.sub("", text)
+    m = _AMENDED_DOC_RE.search(core)
+    if m:
+        return _Scope(m.group("so"), True), re.sub(r"\s*(?:của|tại|trong)\s*$", "", core[: m.start()])
+    n = _AMENDED_NAME_RE.search(core)
+    if n:
+        return _Scope(re.sub(r"\s+", " ", n.group("name")).strip(" :;.,"), False), core[: n.start()]
+    return outer, core
+
+
+def _within_scope(text: str, scope: _Scope) -> list[LegalRef]:
+    """The parts `text` names, placed in `scope`'s article (and clause) when it names only clauses or points."""
+    text = _lowered_parts(text)
+    found = list(_PART_RE.finditer(text))
+    if not found:
+        return []
+    if found[-1].group("articles") is None and scope.article:
+        clause = f" khoản {scope.clause}" if scope.clause and all(f.group("points") for f in found) else ""
+        text = f"{text}{clause} Điều {scope.article}"
+    return parts_of(text)
+
+
+def _supplemented(rest: str, scope: _Scope) -> list[LegalRef]:
+    """ "Điều 29a vào sau Điều 29", "điểm e vào sau điểm đ khoản 1 Điều 10", "khoản 5 vào Điều 82": the new part,
+    where the text places it; "đoạn mở đầu vào trước khoản 1 Điều 51": the part it is added to."""
+    into = _INTO_RE.search(rest)
+    if into is None:
+        return _within_scope(rest, scope)
+    new, where = rest[: into.start()], _within_scope(rest[into.end() :], scope)
+    found = list(_PART_RE.finditer(_lowered_parts(new)))
+    if not found:
+        return where
+    if any(f.group("articles") for f in found) or not where:
+        return _within_scope(new, scope)
+    return _within_scope(new, _narrowed(scope, where[-1].article, where[-1].clause))
+
+
+def _narrowed(scope: _Scope, article: str | None, clause: str | None) -> _Scope:
+    return _Scope(scope.document, scope.numbered, article, clause)
+
+
+def _acts(text: str, outer: _Scope) -> tuple[list[tuple[RelationKind, LegalRef]], _Scope | None]:
+    """What one heading does — (act, part) pairs — or, for one that only says whose articles the items under it
+    change ("3. Sửa đổi, bổ sung một số điều của Luật Thú y số 79/2015/QH13 như sau:"), their scope."""
+    mark = _ITEM_MARK_RE.match(text)
+    head = _HEAD_END_RE.split(text[mark.end() if mark else 0 :], maxsplit=1)[0]
+    own, parts_text = _scope_of(_QUOTED_RE.sub(_blank, head), outer)
+    out: list[tuple[RelationKind, LegalRef]] = []
+    kinds: list[RelationKind] = []
+    for seg in parts_text.split(";"):
+        seg = seg.strip(" ,.\n\t")
+        words = _WORDS_HEAD_RE.match(seg)
+        if words:
+            verb = words.group("verb").lower()
+            if verb.startswith("thay thế") and own is not outer:
+                continue  # "Thay thế cụm từ … tại … của Luật … số …": the replace rule reads it
+            kind = RelationKind.REPLACE if verb.startswith("thay") else RelationKind.AMEND
+            rest = re.sub(r"bằng\s+(?:cụm\s+)?từ", " ", seg[words.end() :])
+            out.extend((kind, ref) for ref in _within_scope(rest, own))
+            continue
+        passive, active = _PASSIVE_HEAD_RE.match(seg), _ACTIVE_HEAD_RE.match(seg)
+        verbs = passive or active
+        if verbs:
+            kinds = [_KIND_OF[v.split()[0].lower()] for v in re.findall(_VERB, verbs.group("verbs"))]
+        rest = seg[: passive.start("verbs")] if passive else seg[active.end() :] if active else seg
+        some = _SOME_RE.search(rest)
+        if some and not _PART_RE.search(_lowered_parts(rest[: some.start()])):  # "một số khoản của Điều 41"
+            refs = _within_scope(some.group("of") or "", own)
+            return [], _narrowed(own, refs[0].article, refs[0].clause) if refs else own
+        for kind in dict.fromkeys(kinds):
+            refs = _supplemented(rest, own) if kind is RelationKind.SUPPLEMENT else _within_scope(rest, own)
+            if own.article and re.search(r"\btên\s+(?:của\s+)?điều\b", rest):  # "sửa đổi tên điều": the article
+                refs = [LegalRef(article=own.article), *refs]
+            if not refs and _ANNEX_RE.search(rest):
+                refs = [LegalRef()]  # an annex: the document only
+            out.extend((kind, ref) for ref in refs)
+    if not out and own.document and not _PART_RE.search(_lowered_parts(parts_text)):
+        return [], own  # "Sửa đổi, bổ sung Luật Đầu tư số 61/2020/QH14 …:" names only whose parts follow
+    return out, None
+
+
+def _read_by_repeal_clause(text: str) -> bool:
+    """Whether `repeal_clause` reads this heading already: it starts "Bãi bỏ" and names a document."""
+    m = _REPEAL_CLAUSE_RE.match(text)
+    if m is None:
+        return False
+    scan = _AMENDED_BY_RE.sub(_blank, _QUOTED_RE.sub(_blank, m.group("what")))
+    return bool(_DOC_RE.search(scan) or _NAMED_DOC_RE.search(scan))
+
+
+@extractor("amending_items")
+def amending_items(doc: LegalDocument) -> Iterator[Relation]:
+    """Amendments stated by the items of an amending article — "1. Khoản 1 Điều 29 được sửa đổi, bổ sung như sau:",
+    "b) Bổ sung Điều 29a vào sau Điều 29 như sau:", "a) Bãi bỏ điểm g khoản 3 Điều 19;" — each read from its
+    heading sentence, never from the new wording it quotes; the amended document is the one the item names, else
+    the one its enclosing item or article heading names; the date is the amending document's own."""
+    if doc.fmt == "phapdien":
+        return  # compiled texts state their amendments in the source lines
+    date: dt.date | None = None
+    for art in doc.articles:
+        if not _is_amending(art):
+            continue
+        date = date or own_effective(doc)
+        body, base = _matching_text(doc, art)
+        title_acts, title_scope = _acts(art.title, _Scope())
+        scope = title_scope or _scope_of(art.title, _Scope())[0]
+        items, _ = _amending_items(body)
+        if not items and title_acts:  # only the heading names the part: "Sửa đổi Điều 126 của Luật … số …"
+            start = doc.text.find(art.title, art.start, art.heading_end)
+            if start >= 0:
+                yield from _item_relations(doc, art, start, art.title, title_acts, scope, date, None)
+            continue
+        enclosing: dict[int, _Scope] = {0: scope}  # the scope each level of item sets for the items under it
+        clause: str | None = None
+        for head in items:
+            if head.level == 1:
+                clause = head.num
+            outer = enclosing.get(head.level - 1) or enclosing.get(0) or scope
+            for deeper in (1, 2):
+                if deeper >= head.level:
+                    enclosing.pop(deeper, None)
+            acts, inner = _acts(head.text, outer)
+            if inner is None and head.group:  # "2. Sửa đổi, bổ sung Điều 32 của Bộ luật … như sau:" then "a) …"
+                own = _scope_of(_QUOTED_RE.sub(_blank, head.text), outer)[0]
+                refs = [r for _, r in acts]
+                inner = _narrowed(own, refs[0].article if refs else own.article,
+                                      refs[0].clause if len(set(refs)) == 1 else None)  # fmt: skip
+            if inner is not None:
+                enclosing[head.level] = inner
+                continue
+            if _read_by_repeal_clause(body[head.start : head.end]):
+                acts = [(k, r) for k, r in acts if k is not RelationKind.REPEAL]
+            yield from _item_relations(doc, art, base + head.start, head.text, acts, outer, date, clause)
+
+
+def _item_relations(
+    doc: LegalDocument,
+    art: Article,
+    start: int,
+    text: str,
+    acts: list[tuple[RelationKind, LegalRef]],
+    outer: _Scope,
+    date: dt.date | None,
+    clause: str | None,
+) -> Iterator[Relation]:
+    own = _scope_of(_QUOTED_RE.sub(_blank, _HEAD_END_RE.split(text, maxsplit=1)[0]), outer)[0]
+    reasons = [] if date else ["the amending document's effective date is not known"]
+    if own.document is None:
+        reasons.append("the amended document is not named")
+    elif not own.numbered:
+        reasons.append("amended document named without a number")
+    for kind, ref in dict.fromkeys(acts):
+        why = reasons + ([] if ref.article else ["an annex (Phụ lục) is changed; it is not resolved to articles"])
+        yield Relation(
+            kind=kind,
+            source_document=_doc_name(doc),
+            source_article=art.number,
+            source_clause=clause,
+            target=LegalRef(own.document, ref.article, ref.clause, ref.point),
+            text=doc.text[start : start + len(text)],
+            start=start,
+            end=start + len(text),
+            effective=date,
+            status=RelationStatus.NEEDS_REVIEW if why else RelationStatus.APPLIED,
+            reason="; ".join(why) or None,
+        )

@@ -46,5 +46,9 @@ def test_vien_chuc_amendments_are_all_found_and_a_wrong_target_is_not_a_match(tm
 @pytest.mark.shared
 def test_kho_eval_validity_prints_the_figures_as_json() -> None:
     shared_path("phapdien/can-bo-cong-chuc-vien-chuc/vien-chuc.md")
-    data = kho_json("eval", "validity")
-    assert data["events"] >= 100 and 0 < data["all"]["recall"] <= 1 and data["applied"]["precision"] is not None
+    data = kho_json("eval", "validity", "--limit", "6")
+    ex, q = data["extraction"], data["questions"]
+    assert ex["events"] >= 100 and 0 < ex["all"]["recall"] <= 1 and ex["applied"]["precision"] is not None
+    # the law-in-force questions, asked today and on a past day over their own corpus workspace
+    assert q["n"] == 6 and q["mode"] == "extractive" and q["as_of_past"] is True
+    assert q["superseded_quoted_as_current"] == 0  # the target: no superseded text quoted as current

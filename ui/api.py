@@ -17,6 +17,7 @@ citations: `citations` at the top level and in `choices[0].message`, with `verif
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import threading
@@ -24,7 +25,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -79,6 +80,10 @@ class FiltersIn(Strict):
     year_from: int | None = Field(default=None, ge=1900, le=2200, description="Ban hành từ năm")
     year_to: int | None = Field(default=None, ge=1900, le=2200, description="Ban hành đến năm")
     validity: list[Validity] = Field(default=[], max_length=3, description="Tình trạng hiệu lực")
+    as_of: dt.date | None = Field(default=None, description="Áp dụng pháp luật tại ngày (YYYY-MM-DD); mặc định hôm nay")
+    all_versions: bool = Field(
+        default=False, description="Tìm trong mọi phiên bản, kể cả văn bản đã bị sửa đổi hoặc chưa có hiệu lực"
+    )
 
     def to_filters(self) -> SearchFilters:
         return SearchFilters(
@@ -87,6 +92,8 @@ class FiltersIn(Strict):
             year_from=self.year_from,
             year_to=self.year_to,
             validity=tuple(v.value for v in self.validity),
+            as_of=self.as_of,
+            all_versions=self.all_versions,
         )
 
 
@@ -114,6 +121,10 @@ class CitationJson(BaseModel):
     text: str
     start: int
     end: int
+    version: dict[str, Any] | None = Field(
+        description="Phiên bản của văn bản được trích (gốc/hợp nhất), ngày hiệu lực, tình trạng (badge) tại ngày "
+        "áp dụng, các văn bản sửa đổi/bãi bỏ và lưu ý khi văn bản trích không còn là pháp luật hiện hành"
+    )
 
 
 class AnswerOut(BaseModel):
@@ -121,6 +132,8 @@ class AnswerOut(BaseModel):
 
     answer_id: str
     answer: str
+    as_of: str | None = Field(description="Ngày áp dụng pháp luật của câu trả lời (YYYY-MM-DD)")
+    notices: list[str] = Field(description="Lưu ý về hiệu lực của các văn bản được trích (đã bị sửa đổi, bãi bỏ…)")
     citations: list[CitationJson]
     verification: Verification
     refused: bool = Field(description='true khi không tìm thấy căn cứ ("không tìm thấy")')
@@ -165,6 +178,22 @@ class DocumentOut(BaseModel):
     format: str | None
     n_chunks: int
     created_at: str
+
+
+class VersionsOut(BaseModel):
+    """Các phiên bản của một Điều (cũ → mới) và phần thay đổi giữa hai phiên bản liền nhau."""
+
+    versions: list[dict[str, Any]]
+    diffs: list[list[dict[str, str]]] = Field(description='Từng đoạn: op "=" giữ, "-" bỏ, "+" thêm')
+
+
+class LineageOut(BaseModel):
+    """Lược đồ: các nhóm quan hệ và số quan hệ còn chờ rà soát."""
+
+    document: str
+    article: str | None
+    groups: list[dict[str, Any]]
+    to_review: int
 
 
 class DocumentsOut(BaseModel):
@@ -513,6 +542,48 @@ def api_router(services: Services) -> APIRouter:
     def document(doc_id: Annotated[str, PathParam(max_length=100, description="Mã văn bản")], who: Who) -> Any:
         doc = call(lambda: services.get_document(who, doc_id))
         return {**document_json(doc), "text": doc.text or "", "articles": json.loads(doc.articles_json or "[]")}
+
+    @router.get(
+        "/versions",
+        response_model=VersionsOut,
+        tags=["Văn bản"],
+        summary="Các phiên bản của một Điều",
+        description="Mọi văn bản của một Điều trong kho (khi ban hành, hợp nhất), ngày hiệu lực của từng phiên bản, "
+        "tình trạng tại ngày `as_of`, các văn bản sửa đổi/bãi bỏ (kèm câu trích) và phần lời văn thay đổi giữa "
+        "các phiên bản. Chỉ các phiên bản người gọi được phép xem.",
+        responses=_errors(401, 403, 422),
+    )
+    def versions(
+        who: Who,
+        document: Annotated[str, Query(min_length=1, max_length=200, description="Số hiệu hoặc tên văn bản")],
+        article: Annotated[str, Query(min_length=1, max_length=20, description='Điều, ví dụ "25"')],
+        as_of: Annotated[dt.date | None, Query(description="Ngày xét tình trạng (mặc định hôm nay)")] = None,
+    ) -> Any:
+        from app.lineage import word_diff
+
+        found = call(lambda: services.versions(who, document, article, as_of))
+        diffs = [
+            [{"op": op, "text": t} for op, t in word_diff(a.body, b.body)]
+            for a, b in zip(found, found[1:], strict=False)
+        ]
+        return {"versions": [v.to_json() for v in found], "diffs": diffs}
+
+    @router.get(
+        "/lineage",
+        response_model=LineageOut,
+        tags=["Văn bản"],
+        summary="Lược đồ văn bản",
+        description="Quan hệ của một văn bản (hoặc một Điều): sửa đổi / được sửa đổi, bãi bỏ / bị bãi bỏ, thay thế, "
+        "dẫn chiếu, hướng dẫn — mỗi quan hệ có ngày hiệu lực, câu văn làm căn cứ, cách xác định (quy tắc, danh "
+        "mục, quản trị viên) và trạng thái (đã áp dụng / chờ rà soát).",
+        responses=_errors(401, 403, 422),
+    )
+    def lineage_route(
+        who: Who,
+        document: Annotated[str, Query(min_length=1, max_length=200, description="Số hiệu hoặc tên văn bản")],
+        article: Annotated[str | None, Query(max_length=20, description="Chỉ một Điều")] = None,
+    ) -> Any:
+        return call(lambda: services.lineage(who, document, article)).to_json()
 
     @router.post(
         "/documents",

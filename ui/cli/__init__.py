@@ -13,7 +13,7 @@ from __future__ import annotations
 import typer
 
 import core  # noqa: F401  (switches telemetry off before anything else is imported)
-from ui.cli import audit, docs, eval, index, ingest, models, relations, search, serve, users
+from ui.cli import audit, docs, eval, index, ingest, models, relations, search, serve, users, versions
 
 app = typer.Typer(
     help="Kho tri thức — trợ lý tra cứu văn bản pháp luật (offline).",
@@ -40,6 +40,7 @@ app.command("ask")(search.ask)
 app.add_typer(docs.app, name="docs")
 app.command("show")(docs.show)
 app.command("relations")(relations.relations)
+app.command("versions")(versions.versions)
 app.command("models")(models.models)
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")

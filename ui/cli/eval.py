@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -199,29 +199,64 @@ def injection(
 @app.command("validity")
 def validity(
     gold: Path | None = typer.Option(None, "--gold", help="hand-checked events (eval/data/relations_gold.jsonl)"),
+    questions: bool = typer.Option(
+        True,
+        "--questions/--no-questions",
+        help="also ask the law-in-force question set (eval/data/validity_questions.jsonl)",
+    ),
+    generative: bool = typer.Option(False, "--generative", help="answer with the local model (default: extractive)"),
+    limit: int | None = typer.Option(None, "--limit", help="only the first N questions"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Precision/recall of legal-relation extraction (amend, repeal, reference…) against hand-checked events."""
-    from eval.validity import GOLD, score_extraction
+    """Relation extraction precision/recall, and whether answers state the law in force (not a superseded text)."""
+    from eval.validity import GOLD, run_question_set, score_extraction
 
+    settings = get_settings()
     try:
-        data = score_extraction(get_settings(), gold or GOLD)
+        data: dict[str, Any] = {"extraction": score_extraction(settings, gold or GOLD)}
+        if questions:
+            llm = None
+            if generative:
+                from assistant.llm import get_llm
+
+                llm = get_llm(settings)
+            data["questions"] = run_question_set(
+                settings, say=_say if not as_json else lambda _m: None, llm=llm, limit=limit
+            )
     except (OSError, ValueError) as exc:
         err(f"kho eval validity: {exc}")
         raise typer.Exit(2) from None
     if as_json:
         echo_json(data)
         return
-    typer.echo(f"{data['gold']}: {data['events']} events in {data['files']} files")
+    ex = data["extraction"]
+    typer.echo(f"{ex['gold']}: {ex['events']} events in {ex['files']} files")
     for label in ("applied", "all"):
-        m = data[label]
+        m = ex[label]
         typer.echo(
             f"  {label:<8} precision {m['precision']}  recall {m['recall']}  "
             f"({m['matched']} matched of {m['predicted']} predicted near a gold span)  "
             f"dates agree {m['effective_date_agrees']}"
         )
-    for kind, m in data["all"]["per_kind"].items():
+    for kind, m in ex["all"]["per_kind"].items():
         typer.echo(f"    {kind:<11} precision {m['precision']}  recall {m['recall']}  (gold {m['gold']})")
+    if "questions" in data:
+        _print_questions(data["questions"])
+
+
+def _print_questions(q: dict[str, Any]) -> None:
+    typer.echo(
+        f"law in force ({q['mode']}, {q['n']} questions, {q['elapsed_s']} s): current-rule accuracy "
+        f"{q['current_rule_accuracy']}, superseded text quoted as current {q['superseded_quoted_as_current']}, "
+        f"as of a past day {q['past_accuracy']}"
+    )
+    for law, m in q["per_law"].items():
+        typer.echo(
+            f"    {law:<14} n {m['n']}  current {m['current_rule_accuracy']}  "
+            f"superseded-as-current {m['superseded_quoted_as_current']}  past {m['past_accuracy']}"
+        )
+    for f in q["failures"][:15]:
+        typer.echo(f"    ✗ {f['id']}: {f['why']}")
 
 
 # ------------------------------------------------------------------------------------------ the evaluators' suite
@@ -274,6 +309,9 @@ def run(
     ),
     ragas_limit: int | None = typer.Option(None, "--ragas-limit", min=0, help="Ragas on the first N items"),
     no_ragas: bool = typer.Option(False, "--no-ragas", help="skip the Ragas metrics (no judge calls)"),
+    no_validity: bool = typer.Option(
+        False, "--no-validity", help="skip the law-in-force section (relation extraction + question set)"
+    ),
     offset: int = typer.Option(0, "--offset", min=0, help="skip the first N items of each type"),
     types: str = typer.Option(JUDGED_TYPES, "--types", help="item types to evaluate"),
     report_dir: Path | None = typer.Option(None, "--report-dir", help="where the HTML/Markdown report goes"),
@@ -297,6 +335,7 @@ def run(
         offset=offset,
         types=_types(types),
         ragas=not no_ragas,
+        validity=not no_validity,
     )
     store = _run_store()
     try:

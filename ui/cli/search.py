@@ -6,15 +6,17 @@ becomes the reader's, and the options become a `SearchFilters`.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import typer
 
 from core.settings import get_settings
-from ui.cli.common import AccessLevel, SearchMode, Validity, choice, echo_json, err
+from ui.cli.common import AccessLevel, SearchMode, Validity, choice, echo_json, err, parse_day
 
 if TYPE_CHECKING:
     from app.services import SearchFilters
+    from index.search import Hit
     from index.store import Filters
 
 
@@ -44,6 +46,12 @@ def search(
     clearance: AccessLevel = typer.Option(
         AccessLevel.PUBLIC, "--as", parser=choice(AccessLevel, "--as", "clearance"), help="the reader's clearance"
     ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", metavar="YYYY-MM-DD", help="the law in force on that day (default today)"
+    ),
+    all_versions: bool = typer.Option(
+        False, "--all-versions", help="search every stored text, superseded and not yet in force included"
+    ),
     chunks: bool = typer.Option(False, "--chunks", help="list chunks, not one hit per article"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -65,6 +73,8 @@ def search(
             year_to=year_to,
             validity=tuple(v.value for v in validity),
             numbers=tuple(numbers),
+            as_of=parse_day("--as-of", as_of) if as_of else None,
+            all_versions=all_versions,
         ),
     )
     with store_from_settings(settings) as store:
@@ -93,6 +103,8 @@ def search(
     for i, h in enumerate(result.hits, start=1):
         typer.secho(f"{i:>2}. {h.anchor}  [{h.score:.4f}]", bold=True)
         typer.echo(f"    {' › '.join(h.heading_path)}  ({h.hieu_luc})")
+        if h.version is not None:
+            typer.echo(f"    {version_line(h, filters.as_of)}")
         text = h.text if len(h.text) <= 400 else h.text[:400].rstrip() + " …"
         typer.echo("    " + text.replace("\n", "\n    "))
 
@@ -117,6 +129,12 @@ def ask(
         AccessLevel.PUBLIC, "--as", parser=choice(AccessLevel, "--as", "clearance"), help="the reader's clearance"
     ),
     types: list[str] = typer.Option([], "--type", help="only documents of this type; repeatable"),
+    as_of: str | None = typer.Option(
+        None, "--as-of", metavar="YYYY-MM-DD", help="the law in force on that day (default today)"
+    ),
+    all_versions: bool = typer.Option(
+        False, "--all-versions", help="search every stored text, superseded and not yet in force included"
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """A cited, verified answer (or a refusal naming the closest articles); `--extractive` needs no model.
@@ -128,7 +146,8 @@ def ask(
     from index.search import Searcher
     from index.store import StoreError, store_from_settings
 
-    filters = reader_filters(clearance, SearchFilters(types=tuple(types)))
+    day = parse_day("--as-of", as_of) if as_of else None
+    filters = reader_filters(clearance, SearchFilters(types=tuple(types), as_of=day, all_versions=all_versions))
     settings = get_settings()
     stream = None if as_json or extractive else (lambda t: typer.echo(t, nl=False))
     with store_from_settings(settings) as store:
@@ -155,5 +174,27 @@ def ask(
     if answer.citations:
         typer.echo("\nCăn cứ:")
         for c in answer.citations:
-            typer.echo(f"  [{c.marker}] {c.hit.anchor} ({c.hit.hieu_luc})")
-    typer.echo(f"\n({answer.verification.value}; {answer.latency_s:.1f} s)")
+            typer.echo(f"  [{c.marker}] {c.hit.anchor}")
+            if c.hit.version is not None:
+                typer.echo(f"      {version_line(c.hit, filters.as_of)}")
+    for notice in answer.notices:
+        typer.secho(f"\n⚠ {notice}", fg=typer.colors.YELLOW)
+    day_said = f"pháp luật tại ngày {filters.as_of:%d/%m/%Y}" if filters.as_of else "mọi phiên bản"
+    typer.echo(f"\n({answer.verification.value}; {day_said}; {answer.latency_s:.1f} s)")
+
+
+def version_line(hit: Hit, as_of: dt.date | None) -> str:
+    """ "Văn bản hợp nhất (pháp điển), hiệu lực 01/07/2020 – nay · Đã sửa đổi, bổ sung: sửa đổi bởi 52/2019/QH14 …"."""
+    from ingest.versions import KIND_LABELS, standing_on, vn_date
+
+    v = hit.version
+    assert v is not None
+    st = standing_on(v, as_of or dt.date.today(), hit.citation.clause)
+    span = f"{vn_date(v.valid_from)} – {vn_date(v.valid_to) if v.valid_to else 'nay'}"
+    acts = "; ".join(c.describe() for c in st.applied)
+    later = "; ".join(c.describe() for c in st.after)
+    return (
+        f"{KIND_LABELS[v.kind]}, hiệu lực {span} · {st.label}"
+        + (f": {acts}" if acts else "")
+        + (f" · sau ngày này: {later}" if later else "")
+    )

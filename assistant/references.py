@@ -1,0 +1,205 @@
+"""Following references: the article a quoted clause applies joins the answer's sources.
+
+A clause often answers by sending the reader elsewhere — "Công chức được nghỉ hưu theo quy định của Bộ luật Lao
+động" (Điều 60 Luật Cán bộ, công chức), "theo quy định tại khoản 2 Điều 5 của Luật này". The question is then
+answered by that clause *and* the article it points to, which search alone rarely ranks next to it (it shares few
+of the question's words). `ReferenceFollower` reads what each quoted hit applies (`Hit.version.references`, from
+the stored relations) and fetches the referenced articles, in the quoted hits' rank order, up to a budget:
+
+- an article reference ("Điều 169 của Bộ luật …", "khoản 2 Điều 5 của Luật này") → that legal article, by its
+  `cited` key (k=1; the named clause's chunk when it has one); the law applies it, so no relevance test;
+- a law named without an article ("theo quy định của Bộ luật Lao động") → the question searched within that
+  document (k=1), kept only above a relevance floor (`RELATIVE_FLOOR`): nothing says which of its articles is meant.
+
+Only references whose sentence is in the quoted chunk are followed (the article's other clauses were not what
+matched), and none already among the quoted hits. Every follow-up search runs under the reader's own filter,
+`dataclasses.replace`d: the clearance (`max_access_rank`), the day (`as_of`), the validity and `document_ids` are
+kept, so a referenced text the reader may not see — or that was not the law that day — is never fetched; the
+topical choices (types, issuers, years, numbers) are dropped, as the law, not the reader, chose the target.
+
+>>> ref = Reference("45/2019/QH14", None, None, "theo quy định của Bộ luật Lao động", resolved_by="title")
+>>> Referral(1, "Điều 60 Luật Cán bộ, công chức 22/2008/QH12", ref).label
+'được dẫn chiếu từ [1]'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from assistant.answer import CitedSource, with_standing
+from assistant.evidence import coverage
+from assistant.extractive import best_passage
+from core.text import content_words
+from index.payload import cited_document_key, cited_key, norm_number
+from index.search import Hit, Mode, SearchResult
+from index.store import Filters
+from ingest.versions import Reference
+
+# Extra sources per answer. The CPU model reads ~3 chunks in ~15 s (`Settings.context_sources`): one more chunk
+# costs a few seconds, and the first reference of the best hit is the one a question like "nghỉ hưu khi nào?" needs.
+FOLLOW_BUDGET = 1
+
+# A law named without an article: its best article for the question is kept when it covers at least half as much
+# of the question's content words as the best quoted hit does (evidence.coverage, the measure evidence.py judges
+# relevance by). Half, because the referenced law speaks of its own subject — Bộ luật Lao động of "người lao động",
+# never of "công chức" — so only the part the referring clause delegates can be expected there. "Công chức nghỉ hưu
+# khi nào?" ({công_chức, nghỉ, hưu, khi}): Điều 60 covers 0.75, Điều 169 of the code 0.75 (kept), its Điều 35 0
+# (dropped). Against the best hit, not the referring one, so a weak hit's reference cannot bring in weaker text:
+# "Công chức thôi việc được hưởng trợ cấp thế nào?" quotes Điều 59 (1.0) first, and Điều 169 (0.25), reached
+# through a lower-ranked Điều 60, stays out. Coverage rather than the BM25 score: it is the same in every search
+# mode, and a ratio of BM25 scores swings with the terms' IDF.
+RELATIVE_FLOOR = 0.5
+
+# Chunks searched for a named clause within its article (an article rarely has more).
+_CLAUSE_CANDIDATES = 20
+
+
+class Search(Protocol):
+    """What following needs of search: `index.search.Searcher`, or the pipeline's `Retriever`."""
+
+    def search(
+        self, query: str, k: int = 10, mode: Mode = "hybrid", filters: Filters | None = None, article_level: bool = True
+    ) -> SearchResult: ...
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A referenced article fetched for an answer: its hit, the quoted hit that applies it, and the reference."""
+
+    hit: Hit
+    referred_by: Hit
+    reference: Reference
+
+
+@dataclass(frozen=True)
+class Referral:
+    """Where a followed source was referred from: the referring source's marker and anchor, and the sentence."""
+
+    marker: int
+    anchor: str
+    reference: Reference
+
+    def to_json(self) -> dict[str, Any]:
+        return {"marker": self.marker, "anchor": self.anchor, **self.reference.to_json()}
+
+    @property
+    def label(self) -> str:
+        """ "được dẫn chiếu từ [1]" — what a reader is shown beside the source."""
+        return f"được dẫn chiếu từ [{self.marker}]"
+
+
+@dataclass(frozen=True)
+class ReferredSource(CitedSource):
+    """A cited source that joined the answer because another source applies it (`referred_from`).
+
+    Its `to_json` is `CitedSource`'s plus `referred_from` ({marker, anchor, document, article, clause, sentence,
+    resolved_by}).
+    """
+
+    referred_from: Referral | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        out["referred_from"] = self.referred_from.to_json() if self.referred_from else None
+        return out
+
+
+class ReferenceFollower:
+    """Fetches the articles the top hits apply, under the reader's filter, up to `budget` of them (module doc).
+
+    `__init__` only stores the configuration; `run` does one answer's follow-ups.
+    """
+
+    def __init__(self, searcher: Search, budget: int = FOLLOW_BUDGET, floor: float = RELATIVE_FLOOR) -> None:
+        self.searcher = searcher
+        self.budget = budget
+        self.floor = floor
+
+    def run(self, query: str, hits: list[Hit], filters: Filters, mode: Mode = "hybrid") -> list[Followed]:
+        """The referenced articles of `hits` (the quoted ones, best first) not among them, at most `budget`."""
+        out: list[Followed] = []
+        if self.budget <= 0:
+            return out
+        seen = {h.article_key for h in hits}
+        words = content_words(query)
+        best = max(coverage(words, _searchable(h)) for h in hits) if hits else 0.0
+        for hit in hits:
+            for ref in hit.version.references if hit.version else []:
+                if len(out) >= self.budget:
+                    return out
+                if not _stated_in(ref, hit):
+                    continue
+                if ref.article is not None:
+                    if (cited_document_key(ref.document), ref.article) in seen:
+                        continue
+                    found = self._article(query, ref, filters, mode)
+                else:
+                    found = self._in_document(query, ref, filters, mode)
+                    if found is not None and not self._relevant(words, found, best):
+                        found = None
+                if found is None or found.article_key in seen:
+                    continue
+                seen.add(found.article_key)
+                out.append(Followed(found, hit, ref))
+        return out
+
+    def _article(self, query: str, ref: Reference, filters: Filters, mode: Mode) -> Hit | None:
+        assert ref.article is not None
+        scoped = _scoped(filters, cited=(cited_key(ref.document, ref.article),))
+        if ref.clause is None:
+            hits = self.searcher.search(query, k=1, mode=mode, filters=scoped, article_level=True).hits
+            return hits[0] if hits else None
+        chunks = self.searcher.search(query, k=_CLAUSE_CANDIDATES, mode=mode, filters=scoped, article_level=False).hits
+        # the named clause's own chunk when it has one; else the article's best chunk (a short article is one chunk)
+        return next((h for h in chunks if h.citation.clause == ref.clause), chunks[0] if chunks else None)
+
+    def _in_document(self, query: str, ref: Reference, filters: Filters, mode: Mode) -> Hit | None:
+        number = norm_number(ref.document)
+        if number is None:
+            return None
+        hits = self.searcher.search(query, k=1, mode=mode, filters=_scoped(filters, numbers=(number,))).hits
+        return hits[0] if hits else None
+
+    def _relevant(self, words: set[str], found: Hit, best: float) -> bool:
+        """Whether a law's best article covers enough of the question: `floor` × the best quoted hit's coverage."""
+        got = coverage(words, _searchable(found))
+        return got > 0 and got >= self.floor * best
+
+
+def cite_followed(
+    query: str, followed: list[Followed], sources: list[CitedSource], as_of: dt.date
+) -> list[CitedSource]:
+    """The followed articles as sources after `sources` (markers continue), each quoting its best passage, with its
+    standing on `as_of` and the marker of the source that refers to it; those whose referrer is not quoted are
+    left out."""
+    marker_of = {s.hit.chunk_id: s for s in sources}
+    out: list[CitedSource] = []
+    for f in followed:
+        by = marker_of.get(f.referred_by.chunk_id)
+        if by is None:
+            continue
+        text, start, end = best_passage(query, f.hit)
+        marker = len(sources) + len(out) + 1
+        s = with_standing(CitedSource(marker, f.hit, text, start, end), as_of)
+        referral = Referral(by.marker, by.hit.anchor, f.reference)
+        out.append(ReferredSource(s.marker, s.hit, s.text, s.start, s.end, s.standing, referral))
+    return out
+
+
+def _scoped(filters: Filters, **target: Any) -> Filters:
+    """The reader's filter aimed at a referenced text: clearance, date, validity and document fence kept."""
+    reset: dict[str, Any] = {"types": (), "issuers": (), "year_from": None, "year_to": None, "numbers": (), "cited": ()}
+    return replace(filters, **{**reset, **target})
+
+
+def _stated_in(ref: Reference, hit: Hit) -> bool:
+    """Whether the reference is made in the hit's chunk (a reference without its sentence is given the benefit)."""
+    if not ref.sentence:
+        return True
+    return " ".join(ref.sentence.split()) in " ".join(hit.text.split())
+
+
+def _searchable(hit: Hit) -> str:
+    return f"{' '.join(hit.heading_path)}\n{hit.text}"  # as evidence.assess reads a hit
