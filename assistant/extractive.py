@@ -48,10 +48,8 @@ def render(sources: list[CitedSource]) -> str:
     """The extractive answer text: each quote with its marker and anchor."""
     parts = ["Các quy định liên quan:"]
     for s in sources:
-        quote = f"[{s.marker}] {s.hit.anchor}{standing_note(s)}:\n«{s.text.strip()}»"
-        if s.notice:
-            quote += f"\n⚠ {s.notice}"
-        parts.append(quote)
+        # a notice (superseded, repealed) is the answer's `notices`, shown once by every client, not repeated here
+        parts.append(f"[{s.marker}] {s.hit.anchor}{standing_note(s)}:\n«{s.text.strip()}»")
     return "\n\n".join(parts)
 
 

@@ -497,6 +497,7 @@ def run_ingest(
                 report.interrupted, report.not_processed = True, len(files) - i
                 break
             bar.advance(task)
-    registry.refresh_versions()  # what the new texts amend or repeal, in every stored document's versions
+    if report.n_documents or registry.versions_missing():
+        registry.refresh_versions()  # what the new texts amend or repeal, in every stored document's versions
     report.elapsed = time.perf_counter() - t0
     return report

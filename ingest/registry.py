@@ -376,12 +376,13 @@ def articles_from_json(s: str) -> list[Article]:
     for a in json.loads(s):
         clauses = [Clause(**{**c, "points": [Point(**p) for p in c.get("points", [])]}) for c in a.get("clauses", [])]
         src = a.get("source")
-        source = None
-        if src:
-            dates = {k: parse_iso_date(src.get(k)) for k in ("ngay_ban_hanh", "ngay_hieu_luc")}
-            source = SourceRef(**{**src, **dates})
-        out.append(Article(**{**a, "clauses": clauses, "source": source}))
+        out.append(Article(**{**a, "clauses": clauses, "source": _source_ref(src) if src else None}))
     return out
+
+
+def _source_ref(src: dict[str, Any]) -> SourceRef:
+    dates = {k: parse_iso_date(src.get(k)) for k in ("ngay_ban_hanh", "ngay_hieu_luc")}
+    return SourceRef(**{**src, **dates})
 
 
 def _resolve(path: Path | str) -> str:
@@ -1117,10 +1118,7 @@ class Registry:
         `valid_to`, the changes — follows; none is added when an op for it is still unconsumed, or before any
         index consumer exists (the first build reads `iter_chunks`, which joins the versions).
         """
-        docs = [
-            StoredArticles(r["id"], _document_row(r).meta, articles_from_json(r["articles_json"]))
-            for r in self.db.execute("SELECT * FROM documents ORDER BY id")
-        ]
+        docs = self._stored_articles()
         pairs = [(s.document_id, s.relation) for s in self.relations()]
         derived: dict[str, dict[str, ArticleVersion]] = {}
         for v in derive_versions(docs, pairs):
@@ -1148,6 +1146,34 @@ class Registry:
                 if n_consumers and did not in unconsumed:
                     self._op(db, "upsert", did)
         return changed
+
+    def versions_missing(self) -> bool:
+        """Whether documents are stored but no version was ever derived (a registry from before m005_versions)."""
+        row = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM documents), EXISTS (SELECT 1 FROM article_versions)"
+        ).fetchone()
+        return bool(row[0]) and not row[1]
+
+    def _stored_articles(self) -> list[StoredArticles]:
+        """Every document's metadata and its articles' number, span and source — read inside SQLite (json_each),
+        not by rebuilding every clause and point: on the whole corpus this is the bulk of `refresh_versions`."""
+        arts: dict[str, list[Article]] = {}
+        rows = self.db.execute(
+            "SELECT d.id, json_extract(j.value, '$.number'), json_extract(j.value, '$.start'),"
+            " json_extract(j.value, '$.end'), json_extract(j.value, '$.source')"
+            " FROM documents d, json_each(d.articles_json) j ORDER BY d.id, j.key"
+        )
+        for did, number, start, end, source in rows:
+            src = _source_ref(json.loads(source)) if source else None
+            arts.setdefault(did, []).append(Article(start=start, end=end, number=number, source=src))
+        return [
+            StoredArticles(r["id"], _document_row(r).meta, arts.get(r["id"], []))
+            for r in self.db.execute(
+                "SELECT id, file_path, key, title, so_hieu, loai, co_quan, ngay_ban_hanh, ngay_hieu_luc, trich_yeu,"
+                " access_level, hieu_luc, hieu_luc_reason, fmt, n_chunks, content_hash, created_at, warnings_json"
+                " FROM documents ORDER BY id"
+            )
+        ]
 
     def versions(self, document: str, article: str) -> list[ArticleVersion]:
         """The stored versions of legal article `article` of `document` (a number or title), oldest first."""

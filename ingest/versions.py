@@ -36,6 +36,7 @@ Only `applied` relations count (those `needs_review` are never applied silently)
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -266,7 +267,8 @@ def standing_on(v: ArticleVersion, as_of: dt.date, clause: str | None = None) ->
         what = "Văn bản" if c.whole_document else name
         return make("repealed", [c], f"{what} đã hết hiệu lực từ {vn_date(c.since)} ({c.describe()}).")
     if v.export == Validity.HET_HIEU_LUC.value:
-        return make("repealed", [], f"{name}: văn bản đã hết hiệu lực (theo {v.export_reason or 'quản trị viên'}).")
+        why = v.export_reason or "quản trị viên xác định"
+        return make("repealed", [], f"{name}: văn bản đã hết hiệu lực (lý do: {why}).")
     if v.valid_from is not None and v.valid_from > as_of:
         return make("not_yet_in_force", [], f"{name} có hiệu lực từ {vn_date(v.valid_from)}.")
     later = [
@@ -342,10 +344,11 @@ def derive_versions(docs: Iterable[StoredArticles], relations: Iterable[tuple[st
     by_article: dict[tuple[str, str], list[Relation]] = defaultdict(list)
     by_document: dict[str, list[Relation]] = defaultdict(list)
     in_document: dict[str, list[Relation]] = defaultdict(list)  # relations read from a stored document's text
-    compiled = {d.document_id: [(a.start, a.end) for a in d.articles if a.source is not None] for d in docs}
+    compiled = {d.document_id: _Spans(a for a in d.articles if a.source is not None) for d in docs}
     source_line: set[int] = set()  # ids of relations read from a pháp điển source line (see `Change.partial`)
     for did, r in applied:
-        if any(s <= r.start < e for s, e in compiled.get(did, ())):
+        spans = compiled.get(did)
+        if spans is not None and spans.find(r.start) is not None:
             source_line.add(id(r))
         if r.target_key is None:
             continue
@@ -355,12 +358,42 @@ def derive_versions(docs: Iterable[StoredArticles], relations: Iterable[tuple[st
                 by_document[r.target_key].append(r)
         else:
             by_article[(r.target_key, r.target.article)].append(r)
+    own = {did: _ByStart(rels) for did, rels in in_document.items()}
     out: list[ArticleVersion] = []
     for d in docs:
         for art in d.articles:
-            v = _version(d, art, by_article, by_document, in_document.get(d.document_id, []), source_line)
+            v = _version(d, art, by_article, by_document, own.get(d.document_id, _NONE), source_line)
             out.append(replace(v, references=refs.get((d.document_id, art.number), [])))
     return _supersede(out)
+
+
+class _Spans:
+    """Article spans of one document, searchable by offset (bisect, not a scan per relation)."""
+
+    def __init__(self, articles: Iterable[Article]) -> None:
+        spans = sorted((a.start, a.end) for a in articles)
+        self.starts = [s for s, _ in spans]
+        self.spans = spans
+
+    def find(self, pos: int) -> tuple[int, int] | None:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        if i >= 0 and self.spans[i][0] <= pos < self.spans[i][1]:
+            return self.spans[i]
+        return None
+
+
+class _ByStart:
+    """One document's relations sorted by where they were read, to take those inside an article's span."""
+
+    def __init__(self, relations: Iterable[Relation]) -> None:
+        self.relations = sorted(relations, key=lambda r: r.start)
+        self.starts = [r.start for r in self.relations]
+
+    def within(self, start: int, end: int) -> list[Relation]:
+        return self.relations[bisect.bisect_left(self.starts, start) : bisect.bisect_left(self.starts, end)]
+
+
+_NONE = _ByStart(())
 
 
 def _references(
@@ -394,14 +427,14 @@ def _version(
     art: Article,
     by_article: dict[tuple[str, str], list[Relation]],
     by_document: dict[str, list[Relation]],
-    own: list[Relation],
+    own: _ByStart,
     source_line: set[int],
 ) -> ArticleVersion:
     if art.source is not None:
         work_doc, work_art, kind = art.source.document, art.source.article, "consolidated"
         start = art.source.ngay_hieu_luc
         # the amendments its own source line names (read from this article's span of the compiled text)
-        inside = [r for r in own if art.start <= r.start < art.end]
+        inside = own.within(art.start, art.end)
         included_keys = {(r.kind, document_key(r.source_document), r.effective) for r in inside}
     else:
         work_doc, work_art, kind = d.meta.so_hieu or d.meta.title, art.number, "enacted"

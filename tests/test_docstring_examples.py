@@ -44,6 +44,13 @@ MODULES = [
     "eval.gate",
     "eval.report",
     "eval.feedback",
+    "eval.validity_questions",
+    "ingest.versions",
+    "ingest.relations",
+    "app.lineage",
+    "assistant.references",
+    "ui.render",
+    "ui.workdesk",
 ]
 
 

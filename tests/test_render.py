@@ -5,27 +5,35 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from app.lineage import Lineage, VersionView
 from assistant.answer import REFUSAL, Answer, CitedSource, Verification
 from core.settings import Settings
 from index.search import Hit
 from ingest.model import AccessLevel, Citation, DocumentMeta, Validity
 from ingest.parse import parse_file
 from ingest.registry import DocumentRecord, articles_to_json
+from ingest.versions import BADGES, KIND_LABELS, ArticleVersion, Change, standing_on
 from tests.legal_fixtures import NGHI_DINH
 from ui.render import (
+    STANDING_BADGES,
     answer_html,
     citation_card,
     citations_html,
     document_row,
     escape,
+    lineage_html,
     source_html,
     streaming_html,
     upload_row,
+    version_compare_html,
+    version_key,
+    version_label,
 )
 
 HOSTILE = (
@@ -341,3 +349,206 @@ def test_source_file_row_names_the_file_its_state_and_why() -> None:
     row = file_row(rec)
     assert row[0] == "scan-mo.pdf" and row[2] == "không đọc được chữ" and row[5] == "2026-11-23 01:02:03"
     assert row[1] != "failed_no_text"  # shown in Vietnamese
+
+
+# --- validity: standing badges, notices, versions, Lược đồ ---------------------------------------------------
+
+AMENDED_BY = Change(
+    "amend", "52/2019/QH14", dt.date(2020, 7, 1), "(Điều 25 … bởi Điều 2 Luật số 52/2019/QH14 …)", None, None
+)
+ENACTED = ArticleVersion(
+    "d-luat", "25", "58/2010/QH12", "25", "enacted", dt.date(2012, 1, 1), dt.date(2020, 7, 1), [AMENDED_BY]
+)
+CONSOLIDATED = ArticleVersion(
+    "d-phapdien",
+    "5.2.LQ.25",
+    "58/2010/QH12",
+    "25",
+    "consolidated",
+    dt.date(2020, 7, 1),
+    None,
+    [Change("amend", "52/2019/QH14", dt.date(2020, 7, 1), "…", None, None, included=True)],
+)
+REPEAL = Change("repeal", "9/2020/QH14", dt.date(2020, 1, 1), "Bãi bỏ Điều 7.", None, None)
+PART_REPEAL = Change("repeal", "9/2020/QH14", dt.date(2020, 1, 1), "Bãi bỏ khoản 2 Điều 7.", "2", None)
+SOON = ArticleVersion("d-moi", "3", "1/2030/QH16", "3", "enacted", dt.date(2030, 1, 1), None)
+ON = dt.date(2021, 1, 1)
+
+# (version, day) → the standing it must have, covering every badge
+STANDINGS = {
+    "current": (replace(SOON, valid_from=dt.date(2012, 1, 1), export="con_hieu_luc"), ON),
+    "amended": (CONSOLIDATED, ON),
+    "superseded": (ENACTED, ON),
+    "partly_repealed": (replace(SOON, valid_from=dt.date(2012, 1, 1), changes=[PART_REPEAL]), ON),
+    "repealed": (replace(SOON, valid_from=dt.date(2012, 1, 1), changes=[REPEAL]), ON),
+    "not_yet_in_force": (SOON, ON),
+    "unknown": (ENACTED, dt.date(2015, 1, 1)),
+}
+STANDING_CSS = {
+    "current": "current",
+    "amended": "amended",
+    "superseded": "superseded",
+    "partly_repealed": "partly-repealed",
+    "repealed": "repealed",
+    "not_yet_in_force": "not-yet",
+    "unknown": "neutral",
+}
+
+
+def words(fragment: str) -> str:
+    """The text a reader sees, blocks separated by a space, whitespace collapsed."""
+    return " ".join(" ".join(collect(fragment).text).split())
+
+
+def cited(version: ArticleVersion, on: dt.date, text: str = "từ đủ 12 tháng đến 36 tháng.") -> CitedSource:
+    h = hit(text=text, version=version, anchor=f"Điều {version.work_article} Luật {version.work_document}")
+    return CitedSource(1, h, text, h.start, h.end, standing_on(version, on))
+
+
+def view(version: ArticleVersion, body: str, on: dt.date = ON, title: str = "Luật Viên chức") -> VersionView:
+    text = f"Điều {version.work_article}. Các loại hợp đồng làm việc\n{body}"
+    return VersionView(version, standing_on(version, on), title, None, text, 0, len(text), body)
+
+
+def test_every_standing_has_its_own_badge_with_the_backend_label() -> None:
+    assert set(STANDING_BADGES) == set(BADGES) == set(STANDINGS)
+    assert all(STANDING_BADGES[k].label == BADGES[k] for k in BADGES)
+    colours = {k: STANDING_BADGES[k].css for k in BADGES}
+    assert colours == STANDING_CSS  # superseded and partly repealed share orange; the others differ
+    assert len(set(colours.values())) == len(colours)
+
+
+@pytest.mark.parametrize("standing", list(STANDINGS))
+def test_citation_card_shows_the_standing_badge_kind_and_dates(standing: str) -> None:
+    version, on = STANDINGS[standing]
+    source = cited(version, on)
+    assert source.standing is not None and source.standing.badge == standing  # the fixture is what it claims
+    out = citation_card(source)
+    seen = words(out)
+    assert f'class="kho-standing kho-standing--{STANDING_CSS[standing]}"' in out
+    assert f"kho-cite--standing-{STANDING_CSS[standing]}" in out
+    assert BADGES[standing] in seen and KIND_LABELS[version.kind] in seen
+    assert (version.valid_from.strftime("%d/%m/%Y") if version.valid_from else "?") in seen
+    for change in source.standing.applied:
+        assert change.describe() in seen
+
+
+def test_a_card_names_the_amending_documents_with_their_dates() -> None:
+    seen = words(citation_card(cited(CONSOLIDATED, ON)))
+    assert "Văn bản hợp nhất (pháp điển)" in seen and "hiệu lực 01/07/2020 – nay" in seen
+    assert "sửa đổi bởi 52/2019/QH14 từ 01/07/2020 (đã gồm trong văn bản này)" in seen
+    later = words(citation_card(cited(ENACTED, dt.date(2015, 1, 1))))
+    assert "hiệu lực 01/01/2012 – 01/07/2020" in later
+    assert "Sau ngày 01/01/2015: sửa đổi bởi 52/2019/QH14 từ 01/07/2020" in later  # still to come on that day
+
+
+def test_the_notice_of_a_superseded_text_is_shown_on_its_card_and_above_the_answer() -> None:
+    source = cited(ENACTED, ON)
+    notice = source.notice
+    assert notice and "52/2019/QH14" in notice
+    card = citation_card(source)
+    assert 'class="kho-version-notice" role="alert"' in card and escape(notice) in card
+    out = answer_html(answer("Thời hạn từ đủ 12 tháng đến 36 tháng [1].", citations=[source], as_of=ON))
+    assert out.index("kho-answer-notices") < out.index("kho-answer-body")  # read before the answer
+    assert escape(notice) in out and "Pháp luật áp dụng tại ngày" in out and "01/01/2021" in out
+    assert "kho-answer-notices" not in answer_html(answer("Không có gì phải lưu ý [1]."))
+
+
+def test_a_notice_cannot_carry_markup() -> None:
+    hostile = replace(ENACTED, changes=[replace(AMENDED_BY, by="<script>alert(1)</script>")])
+    source = cited(hostile, ON)
+    for out in (citation_card(source), answer_html(answer("x [1].", citations=[source]))):
+        assert "script" not in collect(out).tags and "<script>" in "".join(collect(out).text)
+
+
+def test_a_document_no_longer_in_force_says_so_once_with_an_unknown_end() -> None:
+    gone = replace(ENACTED, changes=[], valid_to=None, export="het_hieu_luc", export_reason="Thay thế bởi X")
+    source = cited(gone, ON)
+    meta = DocumentMeta(title="Luật Viên chức", so_hieu="58/2010/QH12", hieu_luc=Validity.HET_HIEU_LUC)
+    seen = words(citation_card(source, meta))
+    assert "Hết hiệu lực" in seen and "Thay thế bởi X" in seen and "01/01/2012 – chưa rõ ngày" in seen
+    assert seen.count("Thay thế bởi X") == 1  # the article's notice, not also the document's warning
+
+
+def test_version_diff_marks_removed_and_added_words_from_the_older_text_to_the_newer() -> None:
+    old = view(ENACTED, "1. Thời hạn từ đủ 12 tháng đến 36 tháng.")
+    new = view(CONSOLIDATED, "1. Thời hạn từ đủ 12 tháng đến 60 tháng.", title="Pháp điển — Viên chức")
+    for cited_one, chosen in ((new, old), (old, new)):  # whichever is cited, the diff reads as the law changed
+        out = version_compare_html(cited_one, chosen)
+        assert '<del class="kho-del">36</del>' in out and '<ins class="kho-ins">60</ins>' in out
+        assert escape(chosen.text) in out  # the chosen version's own text is shown too
+    same = version_compare_html(new, new)
+    assert "kho-del" not in same and "kho-ins" not in same and "Chọn một phiên bản khác" in same
+
+
+def test_version_diff_escapes_what_the_texts_say() -> None:
+    old = view(ENACTED, "1. Thời hạn 36 tháng.")
+    new = view(CONSOLIDATED, '1. Thời hạn 60 tháng. <script>alert("x")</script> {{constructor}} ![a](http://x.example)')
+    out = version_compare_html(old, new)
+    parsed = collect(out)
+    assert "script" not in parsed.tags and "img" not in parsed.tags and "{{" not in out and "](http" not in out
+    assert '<script>alert("x")</script>' in "".join(parsed.text)  # shown as text, word for word
+
+
+def test_version_label_names_kind_dates_standing_and_the_cited_one() -> None:
+    v = view(CONSOLIDATED, "…")
+    assert version_label(v, cited=True) == (
+        "Văn bản hợp nhất (pháp điển) · 01/07/2020 – nay · Đã sửa đổi, bổ sung (văn bản hợp nhất) — đang trích"
+    )
+    assert version_key(v) == "d-phapdien|5.2.LQ.25" and "đang trích" not in version_label(v)
+
+
+def relation(kind: str, status: str = "applied", **over: object) -> dict[str, object]:
+    r: dict[str, object] = {
+        "kind": kind,
+        "other": {"document": "52/2019/QH14", "article": "2", "clause": None, "point": None},
+        "this": {"document": "58/2010/QH12", "article": "25", "clause": None, "point": None},
+        "since": "2020-07-01",
+        "sentence": "(Điều 25 Luật số 58/2010/QH12, có nội dung được sửa đổi, bổ sung bởi Điều 2 Luật số 52/2019/QH14)",
+        "read_in": "d-phapdien",
+        "found_by": "rule",
+        "status": status,
+        "reason": None,
+    }
+    r.update(over)
+    return r
+
+
+def test_lineage_lists_each_relation_with_document_date_sentence_and_how_it_was_found() -> None:
+    lin = Lineage(
+        "58/2010/QH12",
+        "25",
+        {
+            "amended_by": [relation("amend"), relation("supplement")],
+            "repealed_by": [
+                relation(
+                    "repeal",
+                    "needs_review",
+                    other={"document": "9/2099/QH99", "article": None, "clause": None, "point": None},
+                    this={"article": "25", "clause": "2"},
+                    since=None,
+                    found_by="export",
+                    reason="thiếu ngày hiệu lực <b>",
+                    sentence="Bãi bỏ khoản 2 Điều 25 <script>x</script>",
+                )
+            ],
+        },
+        to_review=1,
+    )
+    out = lineage_html(lin)
+    parsed = collect(out)
+    seen = words(out)
+    assert "Lược đồ — Điều 25 58/2010/QH12" in seen and "1 quan hệ cần rà soát" in seen
+    assert out.index(escape("amended_by")) < out.index(escape("repealed_by"))
+    assert "Được sửa đổi, bổ sung bởi Điều 2 52/2019/QH14 · sửa đổi, bổ sung · từ 01/07/2020" in seen
+    assert out.count('class="kho-rel"') == 1  # amend + supplement from one sentence: one row
+    assert "có nội dung được sửa đổi, bổ sung bởi Điều 2" in seen and "nguồn: nhận diện từ câu văn" in seen
+    review = next(li for li in out.split("<li")[1:] if "9/2099/QH99" in li)
+    assert "kho-rel--review" in review and "Cần rà soát" in review and "chưa rõ ngày" in review
+    assert "khoản 2 của điều này" in seen and "nguồn: theo dữ liệu hiệu lực" in seen
+    assert "script" not in parsed.tags and "b" not in parsed.tags
+
+
+def test_lineage_without_relations_says_so() -> None:
+    out = lineage_html(Lineage("58/2010/QH12", "99"))
+    assert "Kho chưa ghi nhận văn bản nào" in out and "kho-lineage-group" not in out

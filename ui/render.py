@@ -21,10 +21,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.lineage import GROUP_LABELS, Lineage, VersionView, word_diff
 from assistant.answer import REFUSAL, Answer, CitedSource
 from assistant.verify import FLAG
-from ingest.model import AccessLevel, Article, DocumentMeta, Validity
+from ingest.model import AccessLevel, Article, DocumentMeta, Validity, parse_iso_date
 from ingest.registry import DocumentRecord, FileRecord
+from ingest.versions import ACTS, BADGES, KIND_LABELS, ArticleVersion, Change, Standing
 
 # One pass over the text (so "&" is never escaped twice): HTML specials, then the characters that Markdown
 # (links, images, emphasis, code, tables), Handlebars ({{ }}) and JS template strings (${ }, `) treat as syntax.
@@ -90,6 +92,31 @@ ACCESS_BADGES: dict[str, Badge] = {
     AccessLevel.PUBLIC.value: Badge("Công khai", "public", "Mọi cán bộ được xem."),
     AccessLevel.INTERNAL.value: Badge("Nội bộ", "internal", "Chỉ cán bộ có quyền nội bộ trở lên."),
     AccessLevel.RESTRICTED.value: Badge("Hạn chế", "restricted", "Chỉ cán bộ có quyền truy cập hạn chế."),
+}
+
+# The quoted text's standing on the answer's date (ingest/versions.py `standing_on`), coloured as KeyCite does:
+# green current, amber amended (the consolidated wording), orange superseded or partly repealed, red repealed, grey
+# not yet in force, neutral unknown — absence of a repeal in the corpus is not proof of validity.
+STANDING_BADGES: dict[str, Badge] = {
+    "current": Badge(
+        BADGES["current"], "current", "Văn bản được xác nhận còn hiệu lực (dữ liệu hiệu lực hoặc quản trị)."
+    ),
+    "amended": Badge(
+        BADGES["amended"], "amended", "Văn bản hợp nhất đã gồm các sửa đổi, bổ sung: là nội dung đang áp dụng."
+    ),
+    "superseded": Badge(
+        BADGES["superseded"], "superseded", "Điều này đã bị sửa đổi sau văn bản được trích: đối chiếu văn bản sửa đổi."
+    ),
+    "partly_repealed": Badge(
+        BADGES["partly_repealed"], "partly-repealed", "Một số khoản, điểm của điều này đã hết hiệu lực."
+    ),
+    "repealed": Badge(BADGES["repealed"], "repealed", "Không còn áp dụng vào ngày được hỏi."),
+    "not_yet_in_force": Badge(BADGES["not_yet_in_force"], "not-yet", "Chưa đến ngày có hiệu lực vào ngày được hỏi."),
+    "unknown": Badge(
+        BADGES["unknown"],
+        "neutral",
+        "Kho không có văn bản nào sửa đổi, bãi bỏ điều này; điều đó chưa chứng minh văn bản còn hiệu lực.",
+    ),
 }
 
 MODE_LABELS: dict[str, str] = {"extractive": "Chỉ trích dẫn", "generative": "Trả lời tổng hợp"}
@@ -186,7 +213,23 @@ def answer_html(answer: Answer) -> str:
     if answer.query:
         query = f'<div class="kho-query">Câu hỏi được hiểu là: {escape(answer.query)}</div>'
     body = f'<div class="kho-answer-body">{_answer_body(answer.answer)}</div>'
-    return f'<div class="kho-answer">{head}{query}{body}</div>'
+    return f'<div class="kho-answer">{head}{as_of_html(answer.as_of)}{query}{notices_html(answer.notices)}{body}</div>'
+
+
+def as_of_html(as_of: dt.date | None) -> str:
+    """The day whose law an answer states ("Pháp luật áp dụng tại ngày 01/01/2015"), or that every text was searched."""
+    if as_of is None:
+        return '<div class="kho-asof">Đã tra cứu mọi phiên bản của văn bản (không theo ngày).</div>'
+    return f'<div class="kho-asof">Pháp luật áp dụng tại ngày <b>{vn_date(as_of)}</b></div>'
+
+
+def notices_html(notices: Sequence[str]) -> str:
+    """What the reader must know before relying on the answer (a quoted text superseded, repealed, not yet in
+    force): shown above the answer and its citations, never folded away."""
+    if not notices:
+        return ""
+    items = "".join(f'<div class="kho-answer-notice" role="alert">⚠ {escape(n)}</div>' for n in notices)
+    return f'<div class="kho-answer-notices">{items}</div>'
 
 
 def notice_html(message: str, kind: str = "info") -> str:
@@ -206,6 +249,54 @@ def _fact(label: str, value: str | None) -> str:
     return f"<dt>{escape(label)}</dt><dd>{escape(value or '—')}</dd>"
 
 
+def standing_badge(standing: Standing) -> Badge:
+    """The badge of a quoted text's standing ("amended" → amber "Đã sửa đổi, bổ sung (văn bản hợp nhất)")."""
+    return STANDING_BADGES.get(standing.badge) or Badge(standing.label or standing.badge, "neutral", standing.badge)
+
+
+def validity_span(version: ArticleVersion, standing: Standing | None = None) -> str:
+    """The dates a text was the law: "01/01/2012 – 01/07/2020", "01/07/2020 – nay" (no end known), or "… – chưa
+    rõ ngày" for a text that has ended without a known date (an administrator set the document "hết hiệu lực")."""
+    start = vn_date(version.valid_from) if version.valid_from else "?"
+    if version.valid_to:
+        return f"{start} – {vn_date(version.valid_to)}"
+    return f"{start} – {'chưa rõ ngày' if standing is not None and standing.badge == 'repealed' else 'nay'}"
+
+
+def _change_item(c: Change) -> str:
+    included = ' <span class="kho-change-in">(đã gồm trong văn bản này)</span>' if c.included else ""
+    return f"<li>{escape(c.describe())}{included}</li>"
+
+
+def version_html(version: ArticleVersion, standing: Standing | None) -> str:
+    """The quoted text's version: its notice first (what the reader must not miss), the standing badge, the kind
+    (enacted or consolidated), the dates it was the law, and the documents acting on it, with their dates."""
+    notice = ""
+    if standing is not None and standing.notice:
+        notice = f'<div class="kho-version-notice" role="alert">⚠ {escape(standing.notice)}</div>'
+    badge = standing_badge(standing).html("kho-standing") if standing else ""
+    kind = escape(KIND_LABELS.get(version.kind, version.kind))
+    line = (
+        f'<div class="kho-version-line">{badge}<span class="kho-version-kind">{kind}</span>'
+        f'<span class="kho-version-dates">hiệu lực {escape(validity_span(version, standing))}</span></div>'
+    )
+    acting = list(standing.applied) if standing else []
+    later = [c for c in version.changes if standing and c.since and c.since > standing.as_of and c not in acting]
+    lists = ""
+    if acting:
+        lists += (
+            '<div class="kho-changes-title">Văn bản tác động:</div>'
+            f'<ul class="kho-changes">{"".join(_change_item(c) for c in acting)}</ul>'
+        )
+    if later and standing:
+        lists += (
+            f'<div class="kho-changes-title">Sau ngày {vn_date(standing.as_of)}:</div>'
+            f'<ul class="kho-changes kho-changes--later">{"".join(_change_item(c) for c in later)}</ul>'
+        )
+    css = standing_badge(standing).css if standing else "neutral"
+    return f'<div class="kho-version kho-version--{css}">{notice}{line}{lists}</div>'
+
+
 def citation_card(source: CitedSource, meta: DocumentMeta | None = None) -> str:
     """One citation: anchor, document number, type, issuer, dates, validity, access level, the quoted text.
 
@@ -221,8 +312,15 @@ def citation_card(source: CitedSource, meta: DocumentMeta | None = None) -> str:
     issued = vn_date(meta.ngay_ban_hanh) if meta else (str(hit.year) if hit.year else "—")
     in_force = vn_date(meta.ngay_hieu_luc) if meta else "—"
     state = _badge(VALIDITY_BADGES, validity)
+    version = version_html(hit.version, source.standing) if hit.version is not None else ""
+    standing_css = f" kho-cite--standing-{standing_badge(source.standing).css}" if source.standing else ""
+    # The article's standing says more than the document's validity (it already counts an export or an
+    # administrator's "hết hiệu lực"), so with one the document-level badge and warning would only repeat it.
+    states = _badge(ACCESS_BADGES, access).html("kho-state")
+    if source.standing is None:
+        states = state.html("kho-state") + states
     warning = ""
-    if validity == Validity.HET_HIEU_LUC.value:
+    if validity == Validity.HET_HIEU_LUC.value and not (source.standing and source.standing.notice):
         reason = f" Lý do: {meta.hieu_luc_reason}." if meta and meta.hieu_luc_reason else ""
         warning = f'<div class="kho-cite-warning">Văn bản đã hết hiệu lực.{escape(reason)}</div>'
     facts = "".join(
@@ -235,11 +333,11 @@ def citation_card(source: CitedSource, meta: DocumentMeta | None = None) -> str:
         ]
     )
     return (
-        f'<div class="kho-cite kho-cite--{state.css}" data-marker="{source.marker}" role="button" tabindex="0" '
-        f'title="Mở điều khoản gốc">'
+        f'<div class="kho-cite kho-cite--{state.css}{standing_css}" data-marker="{source.marker}" role="button" '
+        f'tabindex="0" title="Mở điều khoản gốc">'
         f'<div class="kho-cite-head"><span class="kho-marker">&#91;{source.marker}&#93;</span>'
-        f'<span class="kho-anchor">{escape(hit.anchor)}</span></div>'
-        f'<div class="kho-cite-states">{state.html("kho-state")}{_badge(ACCESS_BADGES, access).html("kho-state")}</div>'
+        f'<span class="kho-anchor">{escape(hit.anchor)}</span></div>{version}'
+        f'<div class="kho-cite-states">{states}</div>'
         f"{warning}"
         f'<dl class="kho-cite-facts">{facts}</dl>'
         f'<blockquote class="kho-quote">{escape(_preview(source.text))}</blockquote>'
@@ -276,11 +374,14 @@ def _line_window(text: str, start: int, end: int, context: int) -> tuple[int, in
     return lo, len(text) if hi < 0 else hi
 
 
-def source_html(record: DocumentRecord, start: int, end: int, anchor: str | None = None) -> str:
+def source_html(
+    record: DocumentRecord, start: int, end: int, anchor: str | None = None, version: VersionView | None = None
+) -> str:
     """The cited article of `record` with exactly `record.text[start:end]` inside `<mark class="kho-cited">`.
 
     Offsets are those ingestion stored (into the NFC document text). The rest of the article is shown around the
-    mark; a span in no article is shown with `CONTEXT_CHARS` of surrounding lines.
+    mark; a span in no article is shown with `CONTEXT_CHARS` of surrounding lines. `version` is the cited text's
+    version (`Services.versions`): its standing, kind and dates are shown above the article.
     """
     text = record.text
     if text is None:
@@ -317,14 +418,173 @@ def source_html(record: DocumentRecord, start: int, end: int, anchor: str | None
     )
     where = f'<div class="kho-source-path">{escape(" › ".join(path))}</div>' if path else ""
     cited_as = f'<div class="kho-source-anchor">Trích dẫn: {escape(anchor)}</div>' if anchor else ""
+    standing = version_html(version.version, version.standing) if version is not None else ""
     return (
         f'<div class="kho-source" data-document="{escape(record.id)}">'
         f'<div class="kho-source-head"><div class="kho-source-title">{escape(title)}</div>'
         f'<div class="kho-source-sub">{escape(meta.title)}</div>'
-        f'<div class="kho-cite-states">{states}</div></div>'
+        f'<div class="kho-cite-states">{states}</div></div>{standing}'
         f'<dl class="kho-cite-facts">{facts}</dl>{cited_as}{where}'
         f'<div class="kho-article">{body}</div></div>'
     )
+
+
+# --- versions of the cited article and its Lược đồ ----------------------------------------------------------
+
+
+def version_key(view: VersionView) -> str:
+    """A version's identity among the versions of one article: its stored document and article number."""
+    return f"{view.version.document_id}|{view.version.article}"
+
+
+def version_label(view: VersionView, cited: bool = False) -> str:
+    """One line naming a version in the version switch (plain text: the switch escapes it).
+
+    >>> import datetime as dt
+    >>> from ingest.versions import ArticleVersion, standing_on
+    >>> v = ArticleVersion("d1", "25", "58/2010/QH12", "25", "enacted", dt.date(2012, 1, 1), dt.date(2020, 7, 1))
+    >>> version_label(VersionView(v, standing_on(v, dt.date(2015, 1, 1)), "Luật Viên chức", None, "", 0, 0), True)
+    'Văn bản gốc (khi ban hành) · 01/01/2012 – 01/07/2020 · Không có văn bản nào trong kho sửa đổi, bãi bỏ — đang trích'
+    """
+    v = view.version
+    parts = [KIND_LABELS.get(v.kind, v.kind), validity_span(v, view.standing), standing_badge(view.standing).label]
+    return " · ".join(parts) + (" — đang trích" if cited else "")
+
+
+def _diff_html(old: str, new: str) -> str:
+    marks = {"=": "{}", "-": '<del class="kho-del">{}</del>', "+": '<ins class="kho-ins">{}</ins>'}
+    return "".join(marks[op].format(escape(text)) for op, text in word_diff(old, new))
+
+
+def _version_head(view: VersionView, role: str) -> str:
+    v = view.version
+    return (
+        f'<div class="kho-compare-side"><span class="kho-compare-role">{escape(role)}</span> '
+        f"{standing_badge(view.standing).html('kho-standing')}"
+        f'<span class="kho-version-kind">{escape(KIND_LABELS.get(v.kind, v.kind))}</span> '
+        f'<span class="kho-version-dates">hiệu lực {escape(validity_span(v, view.standing))}</span>'
+        f'<div class="kho-compare-title">{escape(view.title)}</div></div>'
+    )
+
+
+def version_compare_html(cited: VersionView, chosen: VersionView) -> str:
+    """The chosen version's text, and what changed between it and the cited one, word by word.
+
+    The diff runs from the older text to the newer (so "36 tháng" → "60 tháng" reads as a change of the law):
+    removed words in `<del class="kho-del">`, added ones in `<ins class="kho-ins">`. Texts are compared without
+    their heading and pháp điển source line (`VersionView.body`); every word is escaped.
+    """
+    if version_key(chosen) == version_key(cited):
+        return (
+            f'<div class="kho-compare">{_version_head(chosen, "Phiên bản được trích dẫn")}'
+            '<div class="kho-compare-hint">Nội dung ở mục “Điều khoản gốc” phía trên. Chọn một phiên bản khác để xem '
+            "toàn văn của nó và những chữ đã thay đổi.</div></div>"
+        )
+    older, newer = sorted((cited, chosen), key=lambda x: (x.version.valid_from or dt.date.min, x.version.kind))
+    role = {version_key(cited): "Đang trích", version_key(chosen): "Đang xem"}
+    legend = (
+        '<div class="kho-diff-legend"><del class="kho-del">chữ bị bỏ</del> <ins class="kho-ins">chữ được thêm</ins>'
+        "</div>"
+    )
+    return (
+        f'<div class="kho-compare">'
+        f'<div class="kho-compare-title-line">Thay đổi từ phiên bản cũ sang phiên bản mới</div>'
+        f"{_version_head(older, 'Cũ · ' + role[version_key(older)])}"
+        f"{_version_head(newer, 'Mới · ' + role[version_key(newer)])}{legend}"
+        f'<div class="kho-diff">{_diff_html(older.body, newer.body)}</div>'
+        f'<details class="kho-version-full" open><summary>Toàn văn phiên bản đang xem</summary>'
+        f'<div class="kho-version-text">{escape(chosen.text)}</div></details></div>'
+    )
+
+
+FOUND_BY_LABELS: dict[str, str] = {
+    "rule": "nhận diện từ câu văn",
+    "export": "theo dữ liệu hiệu lực",
+    "admin": "quản trị viên nhập",
+}
+RELATION_ACTS: dict[str, str] = {**ACTS, "reference": "dẫn chiếu", "guide": "hướng dẫn"}
+
+
+def legal_ref(ref: Mapping[str, object]) -> str:
+    """A relation's end as it is cited: "điểm đ khoản 1 Điều 58 58/2010/QH12" (missing parts left out)."""
+    parts = [
+        f"điểm {ref['point']}" if ref.get("point") else "",
+        f"khoản {ref['clause']}" if ref.get("clause") else "",
+        f"Điều {ref['article']}" if ref.get("article") else "",
+        str(ref.get("document") or ""),
+    ]
+    text = " ".join(p for p in parts if p)
+    return text[:1].upper() + text[1:]
+
+
+def _relation_rows(relations: Sequence[Mapping[str, object]]) -> list[tuple[Mapping[str, object], list[str]]]:
+    """One row per (other end, part of this article, date, sentence, state): an amendment and a supplement read
+    from the same sentence are one "sửa đổi, bổ sung" row."""
+    rows: dict[tuple[object, ...], tuple[Mapping[str, object], list[str]]] = {}
+    for r in relations:
+        other, this = r.get("other") or {}, r.get("this") or {}
+        assert isinstance(other, Mapping) and isinstance(this, Mapping)
+        key = (legal_ref(other), this.get("clause"), r.get("since"), r.get("sentence"), r.get("status"))
+        act = RELATION_ACTS.get(str(r.get("kind")), str(r.get("kind")))
+        if key in rows:
+            if act not in rows[key][1]:
+                rows[key][1].append(act)
+        else:
+            rows[key] = (r, [act])
+    return list(rows.values())
+
+
+def _relation_item(r: Mapping[str, object], acts: list[str]) -> str:
+    other, this = r.get("other") or {}, r.get("this") or {}
+    assert isinstance(other, Mapping) and isinstance(this, Mapping)
+    since = parse_iso_date(str(r["since"])) if r.get("since") else None
+    review = r.get("status") == "needs_review"
+    part = f"khoản {this['clause']} của điều này" if this.get("clause") else ""
+    bits = [
+        f'<span class="kho-rel-doc">{escape(legal_ref(other))}</span>',
+        f'<span class="kho-rel-act">{escape(", ".join(acts))}</span>',
+    ]
+    if since or r.get("kind") not in ("reference", "guide"):  # a reference has no date of its own
+        bits.append(f'<span class="kho-rel-date">{"từ " + vn_date(since) if since else "chưa rõ ngày"}</span>')
+    if part:
+        bits.append(f'<span class="kho-rel-part">{escape(part)}</span>')
+    found = FOUND_BY_LABELS.get(str(r.get("found_by")), str(r.get("found_by")))
+    bits.append(f'<span class="kho-rel-by">nguồn: {escape(found)}</span>')
+    if review:
+        reason = f": {r['reason']}" if r.get("reason") else ""
+        bits.append(f'<span class="kho-review" title="{escape(reason)}">Cần rà soát{escape(reason)}</span>')
+    sentence = r.get("sentence") or ""
+    quote = f'<blockquote class="kho-rel-sentence">{escape(sentence)}</blockquote>' if sentence else ""
+    css = " kho-rel--review" if review else ""
+    return f'<li class="kho-rel{css}">{" · ".join(bits)}{quote}</li>'
+
+
+def lineage_html(lineage: Lineage) -> str:
+    """The Lược đồ panel of the cited article: its relations by group (amended by, repealed by, references, …),
+    each with the other document and article, its date, the sentence it was read from and how it was found; a
+    relation waiting for review is flagged and never counted as applied."""
+    what = f"Điều {lineage.article} {lineage.document}" if lineage.article else lineage.document
+    head = f'<div class="kho-lineage-title">Lược đồ — {escape(what)}</div>'
+    review = ""
+    if lineage.to_review:
+        review = (
+            f'<div class="kho-lineage-review">{lineage.to_review} quan hệ cần rà soát: chưa được áp dụng vào hiệu lực '
+            "cho đến khi pháp chế xác nhận.</div>"
+        )
+    groups = []
+    for g in lineage.to_json()["groups"]:
+        items = "".join(_relation_item(r, acts) for r, acts in _relation_rows(g["relations"]))
+        groups.append(
+            f'<section class="kho-lineage-group" data-group="{escape(g["group"])}">'
+            f'<div class="kho-lineage-label">{escape(GROUP_LABELS.get(g["group"], g["label"]))}</div>'
+            f'<ul class="kho-rels">{items}</ul></section>'
+        )
+    if not groups:
+        groups.append(
+            '<div class="kho-lineage-empty">Kho chưa ghi nhận văn bản nào sửa đổi, bãi bỏ, dẫn chiếu hay hướng dẫn '
+            "điều này.</div>"
+        )
+    return f'<div class="kho-lineage">{head}{review}{"".join(groups)}</div>'
 
 
 # --- admin tables -----------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ data). `kho serve` mounts `build_workdesk(services)` at `/` with `mount_options(
     app = gr.mount_gradio_app(app, build_workdesk(services), path="/", **mount_options())
 """
 
+import datetime as dt
 import logging
 import queue
 import threading
@@ -22,7 +23,7 @@ import gradio as gr
 from app.limits import RateLimited
 from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, UploadResult, allowed
 from core.text import nfc
-from ingest.model import AccessLevel, DocumentMeta
+from ingest.model import AccessLevel, DocumentMeta, iso_date, parse_iso_date
 from ui import render
 from ui.security import UploadLedger
 
@@ -61,9 +62,89 @@ watch('value', () => {
 });
 """
 
+AS_OF_LABEL = "Áp dụng pháp luật tại ngày"
+AS_OF_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")  # ISO, and the day/month/year Vietnamese documents write
+
 EMPTY_SOURCE = (
     '<div class="kho-source-empty">Bấm vào một trích dẫn để xem điều khoản gốc, với đoạn được trích dẫn tô sáng.</div>'
 )
+
+
+# The look of the validity views (standing badges, notices, version diff, Lược đồ). It lives here rather than in
+# static/workdesk.css only because that file has another owner this round; it loads before that file, so its
+# selectors are specific enough to win where both style one element. Every block sets its own background and
+# ink, so it reads the same in Gradio's dark mode.
+VALIDITY_CSS = """
+.kho-cite *, .kho-source *, .kho-compare *, .kho-lineage *, .kho-version * { color: inherit; }
+.kho-standing { display: inline-block; border-radius: 999px; padding: 1px 9px; font-size: 12px; font-weight: 700;
+  margin-right: 6px; border: 1px solid transparent; white-space: normal; line-height: 1.45; }
+.kho-standing--current { color: #14532d; background: #dcf3e3; border-color: #8fcfa3; }
+.kho-standing--amended { color: #5c4300; background: #ffef9e; border-color: #e0b300; }
+.kho-standing--superseded, .kho-standing--partly-repealed { color: #7a2e00; background: #ffd9b3;
+  border-color: #f08a2c; }
+.kho-standing--repealed { color: #ffffff; background: #b3261e; border-color: #8c1d13; }
+.kho-standing--not-yet { color: #2f3a46; background: #dde2e8; border-color: #aab4c0; }
+.kho-standing--neutral { color: #3d4753; background: #f1f3f5; border-color: #c3cad3; border-style: dashed; }
+.kho-cite.kho-cite--standing-current { border-left-color: #1b7a3d; }
+.kho-cite.kho-cite--standing-amended { border-left-color: #d9a400; }
+.kho-cite.kho-cite--standing-superseded, .kho-cite.kho-cite--standing-partly-repealed { border-left-color: #e07b00; }
+.kho-cite.kho-cite--standing-repealed { border-left-color: #b3261e; }
+.kho-cite.kho-cite--standing-not-yet { border-left-color: #8d99a8; }
+.kho-cite, .kho-source, .kho-compare, .kho-lineage, .kho-version { color: #1c2530; }
+.dark .kho-panel-title { color: #a9c8f5; }
+.dark .kho-ref { color: #a9c8f5; }
+.kho-version { margin: 6px 0; padding: 6px 8px; border-radius: 4px; background: #f6f8fb; border: 1px solid #d8dee6;
+  font-size: 12.5px; line-height: 1.5; }
+.kho-version-line { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: baseline; }
+.kho-version-kind { font-weight: 600; color: #0b3b75; }
+.kho-version-dates { color: #44505e; }
+.kho-changes-title { margin-top: 4px; color: #44505e; font-weight: 600; }
+.kho-changes { margin: 2px 0 0 0; padding-left: 18px; }
+.kho-changes li { margin: 1px 0; }
+.kho-changes--later li { color: #5b6777; }
+.kho-change-in { color: #14532d; font-style: italic; }
+.kho-version-notice, .kho-answer-notice, .kho-lineage-review { margin: 0 0 6px; padding: 7px 10px; border-radius: 4px;
+  font-size: 13px; font-weight: 600; line-height: 1.45; color: #6b2800; background: #fff0dc;
+  border: 1px solid #f3b06b; border-left: 5px solid #e07b00; }
+.kho-version--repealed .kho-version-notice { color: #7d1710; background: #fde8e6; border-color: #f2b8b2;
+  border-left-color: #b3261e; }
+.kho-answer-notices { margin: 4px 0 8px; }
+.kho-asof { font-size: 12.5px; color: #44505e; margin-bottom: 4px; }
+.dark .kho-asof { color: #c3ccd8; }
+.dark .kho-query { color: #c3ccd8; }
+.kho-compare { border: 1px solid #d8dee6; border-radius: 6px; background: #ffffff; padding: 10px 12px;
+  font-size: 13px; }
+.kho-compare-title-line { font-weight: 700; color: #0b3b75; margin-bottom: 4px; }
+.kho-compare-side { margin: 3px 0; }
+.kho-compare-role { font-weight: 700; color: #1c2530; margin-right: 4px; }
+.kho-compare-title { color: #5b6777; font-size: 12px; }
+.kho-compare-hint { color: #44505e; margin-top: 6px; }
+.kho-diff-legend { margin: 8px 0 4px; font-size: 12.5px; }
+.kho-diff, .kho-version-text { white-space: pre-wrap; font-family: "Times New Roman", Times, serif; font-size: 15.5px;
+  line-height: 1.6; color: #1c2530; background: #fffdf7; border: 1px solid #efe6cc; border-radius: 4px;
+  padding: 8px 10px; max-height: 45vh; overflow-y: auto; }
+del.kho-del { color: #7d1710; background: #fcd9d5; text-decoration: line-through; text-decoration-thickness: 2px;
+  padding: 0 2px; border-radius: 2px; }
+ins.kho-ins { color: #0d4a1f; background: #c9efd3; text-decoration: underline; text-decoration-thickness: 2px;
+  padding: 0 2px; border-radius: 2px; font-weight: 600; }
+.kho-version-full summary { cursor: pointer; font-weight: 600; color: #0b3b75; margin: 8px 0 4px; }
+.kho-lineage { border: 1px solid #d8dee6; border-radius: 6px; background: #ffffff; padding: 10px 12px;
+  margin-top: 6px; font-size: 13px; }
+.kho-lineage-title { font-weight: 600; color: #0b3b75; font-size: 15px; border-left: 4px solid #b3261e;
+  padding-left: 8px; margin-bottom: 6px; }
+.kho-lineage-label { font-weight: 700; color: #24507f; margin-top: 8px; }
+.kho-rels { margin: 2px 0 0; padding-left: 18px; }
+.kho-rel { margin: 5px 0; }
+.kho-rel-doc { font-weight: 700; }
+.kho-rel-act { color: #0b3b75; }
+.kho-rel-date, .kho-rel-part, .kho-rel-by { color: #44505e; }
+.kho-rel-sentence { margin: 3px 0 2px; padding: 4px 8px; border-left: 3px solid #c9a227; background: #f5f7fa;
+  color: #1c2530; font-size: 12.5px; }
+.kho-review { display: inline-block; color: #6b2800; background: #ffd9b3; border-radius: 999px; padding: 0 8px;
+  font-weight: 700; font-size: 11.5px; }
+.kho-rel--review { border-left: 3px solid #e07b00; padding-left: 6px; }
+.kho-lineage-empty { color: #5b6777; }
+"""
 
 
 def workdesk_theme() -> gr.themes.Base:
@@ -79,7 +160,7 @@ def workdesk_theme() -> gr.themes.Base:
 
 def mount_options() -> dict[str, Any]:
     """The look, as keyword arguments for `gr.mount_gradio_app` (Gradio 6 takes theme and CSS there, not in Blocks)."""
-    return {"theme": workdesk_theme(), "css_paths": [CSS_PATH]}
+    return {"theme": workdesk_theme(), "css": VALIDITY_CSS, "css_paths": [CSS_PATH]}
 
 
 def _nobody(request: gr.Request) -> Principal | None:
@@ -99,6 +180,10 @@ class ShownCitation:
     document_id: str
     start: int
     end: int
+    # the legal article the quoted text is a version of (None: the hit carries no version) and which version it is
+    work_document: str | None = None
+    work_article: str | None = None
+    version_key: str | None = None
 
 
 @dataclass
@@ -108,6 +193,7 @@ class AnswerRef:
     answer_id: str
     question: str
     citations: list[ShownCitation] = field(default_factory=list)
+    as_of: str | None = None  # the day whose law the answer states (ISO), for the cited texts' standing
 
     def label(self, n: int) -> str:
         q = self.question if len(self.question) <= 70 else self.question[:69] + "…"
@@ -115,12 +201,49 @@ class AnswerRef:
 
 
 def _answer_ref(question: str, result: AskResult) -> dict[str, Any]:
-    cites = [ShownCitation(c.marker, c.hit.anchor, c.hit.document_id, c.start, c.end) for c in result.answer.citations]
-    return asdict(AnswerRef(result.answer_id, question, cites))
+    cites = []
+    for c in result.answer.citations:
+        v = c.hit.version
+        cites.append(
+            ShownCitation(
+                c.marker,
+                c.hit.anchor,
+                c.hit.document_id,
+                c.start,
+                c.end,
+                work_document=v.work_document if v else None,
+                work_article=v.work_article if v else None,
+                version_key=f"{v.document_id}|{v.article}" if v else None,
+            )
+        )
+    return asdict(AnswerRef(result.answer_id, question, cites, iso_date(result.answer.as_of)))
 
 
 def _load_ref(d: dict[str, Any]) -> AnswerRef:
-    return AnswerRef(d["answer_id"], d["question"], [ShownCitation(**c) for c in d["citations"]])
+    cites = [ShownCitation(**c) for c in d["citations"]]
+    return AnswerRef(d["answer_id"], d["question"], cites, d.get("as_of"))
+
+
+def parse_as_of(text: str | None) -> dt.date | None:
+    """The "Áp dụng pháp luật tại ngày" field: None when empty (today's law), else the date; ValueError naming the
+    field, in Vietnamese, when it is not a date.
+
+    >>> parse_as_of("2015-01-01"), parse_as_of("01/01/2015"), parse_as_of("  ")
+    (datetime.date(2015, 1, 1), datetime.date(2015, 1, 1), None)
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    for fmt in AS_OF_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    raise ValueError(
+        f"Ô “{AS_OF_LABEL}”: “{shown}” không phải là ngày hợp lệ. Hãy nhập ngày theo dạng YYYY-MM-DD "
+        "(ví dụ 2015-01-01) hoặc DD/MM/YYYY, hoặc để trống để áp dụng pháp luật hiện hành (hôm nay)."
+    )
 
 
 def _filters(
@@ -129,6 +252,7 @@ def _filters(
     year_from: float | None,
     year_to: float | None,
     validity: Sequence[str] | None,
+    as_of: dt.date | None = None,
 ) -> SearchFilters:
     return SearchFilters(
         types=tuple(types or ()),
@@ -136,6 +260,7 @@ def _filters(
         year_from=int(year_from) if year_from else None,
         year_to=int(year_to) if year_to else None,
         validity=tuple(validity or ()),
+        as_of=as_of,
     )
 
 
@@ -218,29 +343,37 @@ class Workdesk:
         validity: list[str] | None,
         extractive: bool,
         request: gr.Request,
+        as_of: str | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream the answer into the chat, then show its badge, its citations and the feedback choices.
 
-        Outputs: chat, question box, past questions, answers, citations panel, source view, feedback answer choice,
-        wrong-citation choice, feedback status.
+        `as_of` is the "Áp dụng pháp luật tại ngày" field (empty: today). Outputs: chat, question box, past
+        questions, answers, citations panel, source view, feedback answer choice, wrong-citation choice, feedback
+        status, the version switch's box, the Lược đồ panel.
         """
         question = (question or "").strip()
         skip = gr.skip()
         if not question:
-            yield (skip,) * 9
+            yield (skip,) * 11
             return
         chat = [*chat, {"role": "user", "content": render.escape(question)}]
         who = self._who(request)
         if who is None:
             chat.append({"role": "assistant", "content": render.notice_html(NO_PRINCIPAL, "warning")})
-            yield chat, "", skip, skip, skip, skip, skip, skip, skip
+            yield chat, "", skip, skip, skip, skip, skip, skip, skip, skip, skip
+            return
+        try:
+            day = parse_as_of(as_of)
+        except ValueError as bad:
+            chat.append({"role": "assistant", "content": render.notice_html(str(bad), "error")})
+            yield chat, skip, skip, skip, skip, skip, skip, skip, skip, skip, skip
             return
         chat.append({"role": "assistant", "content": render.streaming_html("")})
-        yield chat, "", skip, skip, skip, EMPTY_SOURCE, skip, skip, ""
+        yield chat, "", skip, skip, skip, EMPTY_SOURCE, skip, skip, "", gr.update(visible=False), ""
 
         tokens: queue.Queue[str | None] = queue.Queue()
         outcome: dict[str, Any] = {}
-        filters = _filters(types, issuers, year_from, year_to, validity)
+        filters = _filters(types, issuers, year_from, year_to, validity, day)
 
         def work() -> None:
             try:
@@ -265,11 +398,11 @@ class Workdesk:
             parts.extend(p for p in batch if p is not None)
             if parts and not done:
                 chat[-1] = {"role": "assistant", "content": render.streaming_html("".join(parts))}
-                yield chat, skip, skip, skip, skip, skip, skip, skip, skip
+                yield chat, skip, skip, skip, skip, skip, skip, skip, skip, skip, skip
 
         if "error" in outcome:
             chat[-1] = {"role": "assistant", "content": render.notice_html(self._error_text(outcome["error"]), "error")}
-            yield chat, skip, skip, skip, skip, skip, skip, skip, skip
+            yield chat, skip, skip, skip, skip, skip, skip, skip, skip, skip, skip
             return
         result: AskResult = outcome["result"]
         chat[-1] = {"role": "assistant", "content": render.answer_html(result.answer)}
@@ -286,6 +419,8 @@ class Workdesk:
             self._answer_choices(answers),
             self._marker_choices(_load_ref(answers[-1])),
             "",
+            skip,
+            skip,
         )
 
     @staticmethod
@@ -306,31 +441,82 @@ class Workdesk:
         return {d.id: d.meta for d in self.services.list_documents(who) if d.id in ids}
 
     def clear(self) -> tuple[Any, ...]:
-        """A new conversation: no history, no citations."""
-        return [], "", [], render.citations_html([]), EMPTY_SOURCE
+        """A new conversation: no history, no citations, no source, versions or Lược đồ."""
+        return [], "", [], render.citations_html([]), EMPTY_SOURCE, gr.update(visible=False), ""
 
     # -- citations -----------------------------------------------------------------------------------------------
 
     def open_citation(self, evt: gr.EventData, answers: list[dict[str, Any]], request: gr.Request) -> str:
         """The source article of the clicked citation (of the latest answer), its cited clause highlighted."""
+        return str(self.open_source(evt, answers, request)[0])
+
+    def open_source(self, evt: gr.EventData, answers: list[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
+        """Everything beside a clicked citation: the source article with the cited clause highlighted and its
+        standing; the version switch (every stored text of the article, the cited one chosen) and the Lược đồ.
+
+        Outputs: source view, version box (shown when the article has versions), version switch, version
+        comparison, Lược đồ panel, the viewed article (state for the switch).
+        """
+        hidden: tuple[Any, ...] = (gr.update(visible=False), gr.update(choices=[], value=None), "", "", {})
         who = self._who(request)
         if who is None:
-            return render.notice_html(NO_PRINCIPAL, "warning")
+            return (render.notice_html(NO_PRINCIPAL, "warning"), *hidden)
         marker = (getattr(evt, "_data", None) or {}).get("marker")
         if not answers or marker is None:
-            return EMPTY_SOURCE
+            return (EMPTY_SOURCE, *hidden)
         ref = _load_ref(answers[-1])
         cite = next((c for c in ref.citations if c.marker == int(marker)), None)
         if cite is None:
-            return EMPTY_SOURCE
+            return (EMPTY_SOURCE, *hidden)
         try:
             record = self.services.get_document(who, cite.document_id)
-            return render.source_html(record, cite.start, cite.end, anchor=cite.anchor)
+            views, lineage = [], ""
+            if cite.work_document and cite.work_article:
+                views = self.services.versions(who, cite.work_document, cite.work_article, parse_iso_date(ref.as_of))
+                lineage = render.lineage_html(self.services.lineage(who, cite.work_document, cite.work_article))
+            cited = next((v for v in views if render.version_key(v) == cite.version_key), None)
+            source = render.source_html(record, cite.start, cite.end, anchor=cite.anchor, version=cited)
         except NotFound:
-            return render.notice_html("Không tìm thấy văn bản này (có thể bạn không có quyền xem).", "warning")
+            warning = render.notice_html("Không tìm thấy văn bản này (có thể bạn không có quyền xem).", "warning")
+            return (warning, *hidden)
         except ValueError:
             log.warning("citation [%s] of %s does not fit its document", marker, ref.answer_id)
-            return render.notice_html("Văn bản đã thay đổi kể từ khi trả lời; hãy hỏi lại.", "warning")
+            return (render.notice_html("Văn bản đã thay đổi kể từ khi trả lời; hãy hỏi lại.", "warning"), *hidden)
+        if cited is None:
+            return (source, gr.update(visible=False), gr.update(choices=[], value=None), "", lineage, {})
+        choices = [
+            (render.version_label(v, render.version_key(v) == cite.version_key), render.version_key(v)) for v in views
+        ]
+        viewing = {
+            "document": cite.work_document,
+            "article": cite.work_article,
+            "as_of": ref.as_of,
+            "cited": cite.version_key,
+        }
+        return (
+            source,
+            gr.update(visible=True),
+            gr.update(choices=choices, value=cite.version_key),
+            render.version_compare_html(cited, cited),
+            lineage,
+            viewing,
+        )
+
+    def pick_version(self, choice: str | None, viewing: dict[str, Any], request: gr.Request) -> str:
+        """The chosen version's text and its word diff against the cited one."""
+        who = self._who(request)
+        if who is None:
+            return render.notice_html(NO_PRINCIPAL, "warning")
+        if not choice or not viewing:
+            return ""
+        views = self.services.versions(who, viewing["document"], viewing["article"], parse_iso_date(viewing["as_of"]))
+        by_key = {render.version_key(v): v for v in views}
+        cited, chosen = by_key.get(viewing["cited"]), by_key.get(choice)
+        if cited is None or chosen is None:
+            return render.notice_html(
+                "Phiên bản này không còn trong kho (hoặc bạn không có quyền xem); hãy hỏi lại.", "warning"
+            )
+        return render.version_compare_html(cited, chosen)
 
     # -- feedback ------------------------------------------------------------------------------------------------
 
@@ -517,6 +703,7 @@ def build_workdesk(
         signed_out = gr.HTML("", visible=False, elem_id="kho-signed-out")
         past = gr.State([])
         answers = gr.State([])
+        viewing = gr.State({})  # the article whose versions the switch lists (Workdesk.open_source)
         with gr.Tabs():
             with gr.Tab("Hỏi đáp", id="ask"):
                 with gr.Row(equal_height=False):
@@ -549,6 +736,12 @@ def build_workdesk(
                             )
                             new_chat = gr.Button("Cuộc hỏi đáp mới", size="sm", variant="secondary")
                         with gr.Accordion("Bộ lọc văn bản", open=False, elem_id="kho-filters"):
+                            as_of = gr.Textbox(
+                                label=AS_OF_LABEL,
+                                placeholder="YYYY-MM-DD, ví dụ 2015-01-01 — để trống: pháp luật hiện hành (hôm nay)",
+                                max_lines=1,
+                                elem_id="kho-as-of",
+                            )
                             with gr.Row():
                                 types = gr.Dropdown([], label="Loại văn bản", multiselect=True)
                                 issuers = gr.Dropdown([], label="Cơ quan ban hành", multiselect=True)
@@ -574,6 +767,13 @@ def build_workdesk(
                         cites = gr.HTML(render.citations_html([]), elem_id="kho-citations", js_on_load=CITES_JS)
                         gr.HTML('<div class="kho-panel-title">Điều khoản gốc</div>')
                         source = gr.HTML(EMPTY_SOURCE, elem_id="kho-source", js_on_load=SOURCE_JS)
+                        with gr.Column(visible=False, elem_id="kho-versions") as versions_box:
+                            gr.HTML('<div class="kho-panel-title">Phiên bản của điều khoản</div>')
+                            version_pick = gr.Radio(
+                                [], label="Chọn phiên bản để so sánh với văn bản đang trích", elem_id="kho-version-pick"
+                            )
+                            version_view = gr.HTML("", elem_id="kho-version-view")
+                        lineage_view = gr.HTML("", elem_id="kho-lineage")
             with gr.Tab("Quản trị", id="admin"):
                 gate = gr.HTML(render.notice_html(NO_ADMIN, "warning"), elem_id="kho-admin-gate")
                 with gr.Column(visible=False, elem_id="kho-admin") as admin_panel:
@@ -641,12 +841,18 @@ def build_workdesk(
             desk.file_table, None, [file_table]
         )
 
-        ask_inputs = [question, chat, past, answers, types, issuers, year_from, year_to, validity, extractive]
-        ask_outputs = [chat, question, past, answers, cites, source, fb_answer, fb_wrong, fb_status]
+        ask_inputs = [question, chat, past, answers, types, issuers, year_from, year_to, validity, extractive, as_of]
+        ask_outputs = [
+            *(chat, question, past, answers, cites, source, fb_answer, fb_wrong, fb_status),
+            *(versions_box, lineage_view),
+        ]
         send.click(desk.ask, ask_inputs, ask_outputs, concurrency_limit=None)
         question.submit(desk.ask, ask_inputs, ask_outputs, concurrency_limit=None)
-        new_chat.click(desk.clear, None, [chat, question, past, cites, source])
-        cites.click(desk.open_citation, [answers], [source])
+        new_chat.click(desk.clear, None, [chat, question, past, cites, source, versions_box, lineage_view])
+        cites.click(
+            desk.open_source, [answers], [source, versions_box, version_pick, version_view, lineage_view, viewing]
+        )
+        version_pick.input(desk.pick_version, [version_pick, viewing], [version_view])
         fb_answer.change(desk.pick_answer, [fb_answer, answers], [fb_wrong])
         fb_send.click(desk.send_feedback, [fb_answer, fb_verdict, fb_comment, fb_wrong], [fb_status])
 
