@@ -65,7 +65,8 @@ from core.sqlite import Migrations, applied, connect
 from core.text import nfc
 
 EventKind = Literal[
-    "ask", "search", "document_view", "upload", "delete", "set_access", "set_validity", "feedback", "audit_export"
+    "ask", "search", "document_view", "upload", "delete", "set_access", "set_validity", "feedback", "audit_export",
+    "relation_decision",
 ]
 EVENT_KINDS: tuple[str, ...] = (
     "ask",
@@ -77,6 +78,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "set_validity",
     "feedback",
     "audit_export",
+    "relation_decision",
 )
 EXPORT_FORMATS = ("jsonl", "csv")
 

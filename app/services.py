@@ -51,7 +51,8 @@ from index.payload import ACCESS_RANK, norm_label, norm_number
 from index.search import Hit, Mode, Searcher, SearchResult
 from index.store import ALIAS, CollectionMeta, EdgeStore, Filters, VectorStore, open_store
 from ingest.model import AccessLevel, DocState, Validity
-from ingest.registry import DocumentRecord, FileRecord, Registry
+from ingest.registry import DocumentRecord, FileRecord, Registry, StoredRelation
+from ingest.relations import LegalRef
 
 if TYPE_CHECKING:  # the backend module (httpx) is imported only when an answer is generated
     from assistant.llm import LLMBackend
@@ -493,6 +494,28 @@ class Services:
         return lineage(self._reads.get(), who.clearance, document, article)
 
     # -- changing the corpus (admin) ---------------------------------------------------------------------------
+
+    def decide_relation(
+        self,
+        who: Principal,
+        key: str,
+        decision: str,
+        reason: str,
+        target: LegalRef | None = None,
+        effective: dt.date | None = None,
+    ) -> StoredRelation:
+        """An administrator applies (correcting target or date) or rejects one extracted relation; audited. The
+        versions and every affected document's index payload follow."""
+        require(who, "set_validity")
+        reason = mask_pii(nfc_strip(reason))[:1000]  # stored and shown beside the relation: no personal data
+        try:
+            with self._write_lock:
+                decided = self.registry.decide_relation(key, decision, reason, target, effective)
+        except KeyError:
+            raise NotFound(f"không có quan hệ {key!r}") from None
+        self.audit.record(_event(who, "relation_decision", ref=key, details={"decision": decision, "reason": reason}))
+        self.catch_up()
+        return decided
 
     def upload(
         self,

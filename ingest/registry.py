@@ -9,8 +9,8 @@ full NFC text and articles; for each document its chunks, with anchors, citation
 ...     reg.counts()["documents"]
 0
 
-Schema (migrations `m001_initial`, `m002_outbox`, `m003_index_failures`, `m004_relations`, `m005_versions`;
-each named migration runs once and is recorded in `_migrations`):
+Schema (migrations `m001_initial`, `m002_outbox`, `m003_index_failures`, `m004_relations`, `m005_versions`,
+`m006_relation_decisions`; each named migration runs once and is recorded in `_migrations`):
 
 - `files(path PK, content_hash, options_hash, size, mtime, fmt, state, reason, n_documents, n_chunks,
   updated_at, indexed_hash)` — `path` is the absolute resolved path; `indexed_hash` is the content hash whose
@@ -29,6 +29,10 @@ each named migration runs once and is recorded in `_migrations`):
 - `article_versions(document_id → documents ON DELETE CASCADE, article, work_key, version_json)` — each stored
   article's version and the changes acting on it (`ingest.versions`), derived from ALL documents and relations
   by `refresh_versions()`; a document whose versions change gets an 'upsert' op so the index payload follows.
+- `relation_decisions(key PK, decision apply|reject, target_document, target_article, target_clause,
+  target_point, effective, reason, at)` — an administrator's decision on one extracted relation (`relation_key`:
+  stable across re-ingests of the same text); it overrides the extraction wherever relations are read, and says
+  so (`found_by` admin, the decision's reason).
 
 Hand-over to the index — a transactional outbox. Every change of a document (store, replace, delete, a new
 access level or validity) appends an op ('upsert' or 'delete', with only the document id) to `outbox` IN THE
@@ -44,6 +48,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 import threading
@@ -226,15 +231,42 @@ def m005_versions(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX article_versions_work ON article_versions(work_key, work_article)")
 
 
+@migration
+def m006_relation_decisions(db: sqlite3.Connection) -> None:
+    # Kept apart from `relations` (which a re-ingest replaces): a decision outlives the rows it was made on.
+    db.execute(
+        """CREATE TABLE relation_decisions (
+            key TEXT PRIMARY KEY,
+            decision TEXT NOT NULL CHECK (decision IN ('apply', 'reject')),
+            target_document TEXT,
+            target_article TEXT,
+            target_clause TEXT,
+            target_point TEXT,
+            effective TEXT,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        )"""
+    )
+
+
+def relation_key(document_id: str, r: Relation) -> str:
+    """A relation's stable key: the same text span of the same stored document, the same act and target."""
+    t = r.target
+    parts = (document_id, r.kind.value, r.start, r.end, t.document, t.article, t.clause, t.point)
+    raw = "|".join(str(x) for x in parts)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class StoredRelation:
-    """A relation as the registry holds it: the `Relation` and the stored document its text span is in."""
+    """A relation as the registry holds it: the `Relation`, the stored document its text span is in, its key."""
 
     document_id: str
     relation: Relation
+    key: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, **self.relation.to_json()}
+        return {"key": self.key, "document_id": self.document_id, **self.relation.to_json()}
 
 
 @dataclass(frozen=True)
@@ -1088,26 +1120,65 @@ class Registry:
             " FROM relations" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id",
             args,
         ).fetchall()
-        return [
-            StoredRelation(
-                document_id=r[0],
-                relation=Relation(
-                    kind=RelationKind.from_str(r[1]),
-                    source_document=r[2],
-                    source_article=r[3],
-                    source_clause=r[4],
-                    text=r[5],
-                    start=r[6],
-                    end=r[7],
-                    target=LegalRef(r[8], r[9], r[10], r[11]),
-                    effective=parse_iso_date(r[12]),
-                    found_by=FoundBy.from_str(r[13]),
-                    status=RelationStatus.from_str(r[14]),
-                    reason=r[15],
-                ),
+        decisions = self._decisions()
+        out = []
+        for r in rows:
+            rel = Relation(
+                kind=RelationKind.from_str(r[1]),
+                source_document=r[2],
+                source_article=r[3],
+                source_clause=r[4],
+                text=r[5],
+                start=r[6],
+                end=r[7],
+                target=LegalRef(r[8], r[9], r[10], r[11]),
+                effective=parse_iso_date(r[12]),
+                found_by=FoundBy.from_str(r[13]),
+                status=RelationStatus.from_str(r[14]),
+                reason=r[15],
             )
-            for r in rows
-        ]
+            key = relation_key(r[0], rel)
+            out.append(StoredRelation(r[0], _decided(rel, decisions[key]) if key in decisions else rel, key))
+        return out
+
+    def _decisions(self) -> dict[str, sqlite3.Row]:
+        return {r["key"]: r for r in self.db.execute("SELECT * FROM relation_decisions")}
+
+    def decide_relation(
+        self,
+        key: str,
+        decision: str,
+        reason: str,
+        target: LegalRef | None = None,
+        effective: dt.date | None = None,
+    ) -> StoredRelation:
+        """Record an administrator's decision on the relation `key`: 'apply' (with a corrected target or date when
+        given) or 'reject'; versions are re-derived. KeyError when no stored relation has that key; ValueError
+        for an unknown decision, an empty reason, or an 'apply' that still lacks a target document or date."""
+        if decision not in ("apply", "reject"):
+            raise ValueError(f"decision: '{decision}' is not one of: apply, reject")
+        if not reason.strip():
+            raise ValueError("reason: a decision needs its reason")
+        found = next((s for s in self.relations() if s.key == key), None)
+        if found is None:
+            raise KeyError(f"no relation with key {key!r}")
+        t = target or LegalRef()
+        if decision == "apply" and not (t.document or found.relation.target.document):
+            raise ValueError("target document: an applied relation needs the document it acts on")
+        if decision == "apply" and not (effective or found.relation.effective) and found.relation.kind in (
+            RelationKind.AMEND, RelationKind.SUPPLEMENT, RelationKind.REPEAL, RelationKind.REPLACE
+        ):
+            raise ValueError("effective: an applied amendment or repeal needs the date it takes effect")
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO relation_decisions (key, decision, target_document, target_article,"
+                " target_clause, target_point, effective, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (key, decision, t.document, t.article, t.clause, t.point, iso_date(effective), reason.strip(),
+                 utc_now()),  # fmt: skip
+            )
+        self.refresh_versions()
+        return next(s for s in self.relations() if s.key == key)
+
 
     # -- versions (appended: m005_versions) ---------------------------------------------------------------------
 
@@ -1244,6 +1315,26 @@ class Registry:
             (*args, more_than),
         ).fetchall()
         return {r["document_id"]: int(r["n"]) for r in rows}
+
+
+def _decided(rel: Relation, d: sqlite3.Row) -> Relation:
+    """`rel` as an administrator decided it: applied (target/date corrected where given) or rejected, by admin."""
+    t = rel.target
+    target = LegalRef(
+        d["target_document"] or t.document,
+        d["target_article"] or t.article,
+        d["target_clause"] or t.clause,
+        d["target_point"] or t.point,
+    )
+    status = RelationStatus.APPLIED if d["decision"] == "apply" else RelationStatus.REJECTED
+    return dataclasses.replace(
+        rel,
+        target=target,
+        effective=parse_iso_date(d["effective"]) or rel.effective,
+        found_by=FoundBy.ADMIN,
+        status=status,
+        reason=None if status is RelationStatus.APPLIED else f"quản trị viên bác bỏ: {d['reason']}",
+    )
 
 
 def _access_filter(column: str, levels: Iterable[AccessLevel] | None) -> tuple[str, tuple[Any, ...]]:

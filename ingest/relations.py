@@ -73,10 +73,12 @@ class FoundBy(_ChoiceEnum):
 
 
 class RelationStatus(_ChoiceEnum):
-    """`applied`: target and date resolved; `needs_review`: something is missing, a person must look."""
+    """`applied`: target and date resolved; `needs_review`: something is missing, a person must look;
+    `rejected`: an administrator decided the text does not state it (never applied, still listed)."""
 
     APPLIED = "applied"
     NEEDS_REVIEW = "needs_review"
+    REJECTED = "rejected"
 
 
 @dataclass(frozen=True)

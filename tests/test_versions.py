@@ -309,3 +309,52 @@ def test_kho_ask_and_versions_state_the_law_of_the_day_they_are_asked_for(data_d
     assert ("-", "36") in changed and ("+", "60") in changed
     bad = run_kho("ask", "--extractive", "--as-of", "2015-13-01", QUESTION, check=False)
     assert bad.returncode == 2 and "--as-of" in bad.stderr
+
+
+def test_an_administrators_decision_overrides_the_extraction_and_says_so(
+    settings: Settings, reg: Registry, corpus: list[Path]
+) -> None:
+    run_ingest(corpus, reg, settings, progress=False)
+    on_25 = [s for s in reg.relations("58/2010/QH12", "25") if s.relation.kind is RelationKind.AMEND]
+    assert on_25 and on_25[0].relation.found_by.value == "rule"
+    assert {v.kind: v.valid_to for v in reg.versions("58/2010/QH12", "25")}["enacted"] == D(2020, 7, 1)
+    supplement = [s for s in reg.relations("58/2010/QH12", "25") if s.relation.kind is RelationKind.SUPPLEMENT]
+    for s in on_25 + supplement:
+        decided = reg.decide_relation(s.key, "reject", "kiểm tra lại: văn bản không sửa Điều này")
+        assert decided.relation.status is RelationStatus.REJECTED and decided.relation.found_by.value == "admin"
+    # nothing amends Điều 25 any more: the 2010 text is no longer superseded, and the Lược đồ says who decided
+    versions = {v.kind: v for v in reg.versions("58/2010/QH12", "25")}
+    assert versions["enacted"].valid_to is None and versions["consolidated"].changes == []
+    rows = lineage(reg, AccessLevel.RESTRICTED, "58/2010/QH12", "25").to_json()["groups"]
+    amended_by = next(g for g in rows if g["group"] == "amended_by")["relations"]
+    assert {(r["status"], r["found_by"]) for r in amended_by} == {("rejected", "admin")}
+    # a decision survives a re-ingest of the same text (the key is the span, the act and the target)
+    run_ingest(corpus, reg, settings, progress=False)
+    assert {s.relation.status for s in reg.relations("58/2010/QH12", "25") if s.key == on_25[0].key} == {
+        RelationStatus.REJECTED
+    }
+    applied = reg.decide_relation(on_25[0].key, "apply", "đã đối chiếu", effective=D(2020, 8, 1))
+    assert applied.relation.effective == D(2020, 8, 1) and applied.relation.status is RelationStatus.APPLIED
+    with pytest.raises(ValueError, match="reason"):
+        reg.decide_relation(on_25[0].key, "reject", "  ")
+    with pytest.raises(KeyError):
+        reg.decide_relation("0" * 16, "reject", "x")
+
+
+def test_only_an_administrator_decides_and_the_decision_is_audited(settings: Settings, corpus: list[Path]) -> None:
+    from app.services import Forbidden, NotFound, Principal, Services
+
+    with Services(settings) as services:
+        run_ingest(corpus, services.registry, settings, progress=False)
+        key = next(s.key for s in services.registry.relations("58/2010/QH12", "25"))
+        staff = Principal("staff-1", "staff", AccessLevel.RESTRICTED)
+        with pytest.raises(Forbidden):
+            services.decide_relation(staff, key, "reject", "không")
+        admin = Principal("admin-1", "admin", AccessLevel.RESTRICTED)
+        with pytest.raises(NotFound):
+            services.decide_relation(admin, "f" * 16, "reject", "không có")
+        services.decide_relation(admin, key, "reject", "gọi 0912345678 để hỏi")
+        events = [e for e in services.audit.events() if e.event == "relation_decision"]
+        assert len(events) == 1 and events[0].ref == key
+        kept = next(s for s in services.registry.relations() if s.key == key)
+        assert "0912345678" not in (kept.relation.reason or "")  # personal data masked before it is stored

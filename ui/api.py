@@ -180,6 +180,18 @@ class DocumentOut(BaseModel):
     created_at: str
 
 
+class DecisionIn(Strict):
+    """Quyết định của quản trị viên về một quan hệ đã trích xuất."""
+
+    decision: Literal["apply", "reject"] = Field(description="apply: áp dụng; reject: bác bỏ")
+    reason: str = Field(min_length=1, max_length=1000, description="Lý do (lưu cùng quyết định)")
+    target_document: str | None = Field(default=None, max_length=100, description="Sửa số hiệu văn bản đích")
+    target_article: str | None = Field(default=None, max_length=20)
+    target_clause: str | None = Field(default=None, max_length=20)
+    target_point: str | None = Field(default=None, max_length=5)
+    effective: dt.date | None = Field(default=None, description="Sửa ngày có hiệu lực")
+
+
 class VersionsOut(BaseModel):
     """Các phiên bản của một Điều (cũ → mới) và phần thay đổi giữa hai phiên bản liền nhau."""
 
@@ -584,6 +596,27 @@ def api_router(services: Services) -> APIRouter:
         article: Annotated[str | None, Query(max_length=20, description="Chỉ một Điều")] = None,
     ) -> Any:
         return call(lambda: services.lineage(who, document, article)).to_json()
+
+    @router.post(
+        "/relations/{key}/decision",
+        response_model=dict[str, Any],
+        tags=["Quản trị"],
+        summary="Quyết định về một quan hệ pháp lý đã trích xuất",
+        description="Quản trị viên áp dụng (có thể sửa văn bản/Điều/Khoản/Điểm đích hoặc ngày hiệu lực) hoặc bác bỏ "
+        "một quan hệ (sửa đổi, bãi bỏ, dẫn chiếu…) do quy tắc trích xuất; quyết định ghi nhật ký, được ghi rõ là "
+        "của quản trị viên và ghi đè kết quả trích xuất; hiệu lực các phiên bản được tính lại.",
+        responses=_errors(400, 401, 403, 404, 422),
+    )
+    def decide_relation(
+        key: Annotated[str, PathParam(min_length=16, max_length=16, pattern="^[0-9a-f]{16}$")],
+        body: DecisionIn,
+        who: Who,
+    ) -> Any:
+        from ingest.relations import LegalRef
+
+        target = LegalRef(body.target_document, body.target_article, body.target_clause, body.target_point)
+        decided = call(lambda: services.decide_relation(who, key, body.decision, body.reason, target, body.effective))
+        return decided.to_json()
 
     @router.post(
         "/documents",

@@ -42,6 +42,54 @@ def relations(
                                       f"Điều {t.article}" if t.article else "") if x)  # fmt: skip
         by = f"Điều {r.source_article} {r.source_document}" if r.source_article else r.source_document
         when = r.effective.isoformat() if r.effective else "?"
-        flag = "" if r.status.value == "applied" else f"  [needs_review: {r.reason}]"
-        typer.echo(f"{r.kind.value:<10} {when}  {where or '(toàn văn)'} {t.document or '?'}  ← {by}{flag}")
+        flag = "" if r.status.value == "applied" else f"  [{r.status.value}: {r.reason}]"
+        if r.found_by.value != "rule":
+            flag += f"  [{r.found_by.value}]"
+        typer.echo(
+            f"{stored.key}  {r.kind.value:<10} {when}  {where or '(toàn văn)'} {t.document or '?'}  ← {by}{flag}"
+        )
     typer.echo(f"{len(found)} relations")
+
+
+def decide(
+    key: str = typer.Argument(..., help="the relation's key (`kho relations DOCUMENT` shows it)"),
+    apply: bool = typer.Option(False, "--apply", help="apply it (correcting the target or date if given)"),
+    reject: bool = typer.Option(False, "--reject", help="the text does not state it: never apply it"),
+    reason: str = typer.Option(..., "--reason", help="why (kept with the decision and shown beside the relation)"),
+    document: str | None = typer.Option(None, "--document", help="corrected target document number"),
+    article: str | None = typer.Option(None, "--article", help="corrected target article"),
+    clause: str | None = typer.Option(None, "--clause", help="corrected target clause"),
+    point: str | None = typer.Option(None, "--point", help="corrected target point"),
+    effective: str | None = typer.Option(None, "--effective", metavar="YYYY-MM-DD", help="corrected effective date"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """An administrator's decision on one extracted relation (audited as the operating-system user)."""
+    import getpass
+
+    from app.services import NotFound, Principal, Services
+    from ingest.model import AccessLevel
+    from ingest.relations import LegalRef
+    from ui.cli.common import parse_day
+
+    if apply == reject:
+        err("kho decide: give exactly one of --apply, --reject")
+        raise typer.Exit(2)
+    day = parse_day("--effective", effective) if effective else None
+    target = LegalRef(document, article.removeprefix("Điều").strip() if article else None, clause, point)
+    operator = Principal(f"cli:{getpass.getuser()}", "admin", AccessLevel.RESTRICTED)
+    with Services.from_settings(get_settings()) as services:
+        try:
+            decided = services.decide_relation(operator, key, "apply" if apply else "reject", reason, target, day)
+        except NotFound:
+            err(f"kho decide: no relation with key {key!r}")
+            raise typer.Exit(2) from None
+        except ValueError as exc:
+            err(f"kho decide: {exc}")
+            raise typer.Exit(2) from None
+    if as_json:
+        echo_json(decided.to_json())
+        return
+    r = decided.relation
+    typer.echo(
+        f"{key}: {r.status.value} ({r.found_by.value}) {r.kind.value} {r.target.document} Điều {r.target.article}"
+    )
