@@ -102,13 +102,27 @@ def store(reg: Registry, path: Path, content_hash: str, *docs: LegalDocument, op
 def test_migrations_are_named_applied_once_and_pragmas_set(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite3"
     with Registry(path) as r:
-        assert r.applied_migrations() == ["m001_initial", "m002_outbox", "m003_index_failures", "m004_relations"]
+        assert r.applied_migrations() == [
+            "m001_initial",
+            "m002_outbox",
+            "m003_index_failures",
+            "m004_relations",
+            "m005_versions",
+            "m006_relation_decisions",
+        ]
         assert r.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert r.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert r.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     with Registry(path) as r:  # reopening applies nothing twice
-        assert r.applied_migrations() == ["m001_initial", "m002_outbox", "m003_index_failures", "m004_relations"]
-        assert r.db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 4
+        assert r.applied_migrations() == [
+            "m001_initial",
+            "m002_outbox",
+            "m003_index_failures",
+            "m004_relations",
+            "m005_versions",
+            "m006_relation_decisions",
+        ]
+        assert r.db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 6
 
 
 def test_ids_are_stable_and_distinct() -> None:

@@ -552,3 +552,10 @@ def test_lineage_lists_each_relation_with_document_date_sentence_and_how_it_was_
 def test_lineage_without_relations_says_so() -> None:
     out = lineage_html(Lineage("58/2010/QH12", "99"))
     assert "Kho chưa ghi nhận văn bản nào" in out and "kho-lineage-group" not in out
+
+
+def test_lineage_shows_a_relation_an_administrator_rejected_as_rejected_not_applied() -> None:
+    rejected = relation("amend", "rejected", found_by="admin", reason="quản trị viên bác bỏ: <i>sai</i>")
+    out = lineage_html(Lineage("58/2010/QH12", "25", {"amended_by": [rejected]}))
+    assert "Đã bác bỏ" in words(out) and "<i>" not in out
+    assert "kho-rel--review" not in out

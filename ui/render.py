@@ -553,6 +553,9 @@ def _relation_item(r: Mapping[str, object], acts: list[str]) -> str:
     if review:
         reason = f": {r['reason']}" if r.get("reason") else ""
         bits.append(f'<span class="kho-review" title="{escape(reason)}">Cần rà soát{escape(reason)}</span>')
+    elif r.get("status") == "rejected":  # an administrator decided the text does not state it: listed, not applied
+        reason = f": {r['reason']}" if r.get("reason") else ""
+        bits.append(f'<span class="kho-review">Đã bác bỏ{escape(reason)}</span>')
     sentence = r.get("sentence") or ""
     quote = f'<blockquote class="kho-rel-sentence">{escape(sentence)}</blockquote>' if sentence else ""
     css = " kho-rel--review" if review else ""
