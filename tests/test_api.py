@@ -138,6 +138,9 @@ ROUTES = [
     ("POST", "/v1/feedback", {"answer_id": "x", "correct": True}),
     ("POST", "/v1/chat/completions", {"model": "kho-extractive", "messages": [{"role": "user", "content": "x"}]}),
     ("GET", "/v1/models", None),
+    ("GET", "/v1/versions?document=58/2010/QH12&article=25", None),
+    ("GET", "/v1/lineage?document=58/2010/QH12", None),
+    ("POST", "/v1/relations/0123456789abcdef/decision", {"decision": "reject", "reason": "x"}),
 ]
 
 
@@ -581,3 +584,36 @@ def test_the_real_model_streams_an_openai_chat_answer_with_checked_citations(api
     last = chunks[-1]
     assert last["refused"] or (last["citations"] and last["citations"][0]["anchor"].startswith("Điều 2"))
     assert SECRET_WORD not in r.text
+
+
+# ------------------------------------------------------------------------------- the law in force (issue 13)
+
+
+def test_versions_and_lineage_never_show_a_document_above_the_readers_clearance(api: Api) -> None:
+    doc = api.services.get_document(api.services_admin(), api.restricted_id())
+    article = doc.articles()[0].number
+    query = {"document": RESTRICTED_NUMBER, "article": article}
+    with api.client("admin") as c:
+        seen = c.get("/v1/versions", params=query).json()
+        assert [v["document_id"] for v in seen["versions"]] == [doc.id]
+    with api.client("staff") as c:
+        r = c.get("/v1/versions", params=query)
+        assert r.status_code == 200 and r.json() == {"versions": [], "diffs": []}
+        lineage = c.get("/v1/lineage", params={"document": RESTRICTED_NUMBER}).json()
+        assert lineage["groups"] == [] and no_secret(lineage["groups"])
+
+
+def test_only_an_admin_decides_on_a_relation_and_a_malformed_key_or_date_is_refused(api: Api) -> None:
+    body = {"decision": "reject", "reason": "không đúng"}
+    with api.client("legal") as c:
+        assert c.post("/v1/relations/0123456789abcdef/decision", json=body).status_code == 403
+    with api.client("admin") as c:
+        assert c.post("/v1/relations/0123456789abcdef/decision", json=body).status_code == 404
+        assert c.post("/v1/relations/..%2Fetc/decision", json=body).status_code in (404, 422)
+        assert c.post("/v1/relations/0123456789abcdef/decision", json={**body, "decision": "x"}).status_code == 422
+    with api.client("staff") as c:
+        r = c.post("/v1/search", json={"query": "đóng dấu", "filters": {"as_of": "2015-13-01"}})
+        assert r.status_code == 422 and "as_of" in r.text
+        ok = c.post("/v1/ask", json={"question": "Đóng dấu giáp lai thế nào?", "extractive": True,
+                                     "filters": {"as_of": "2020-01-01"}})  # fmt: skip
+        assert ok.status_code == 200 and ok.json()["as_of"] == "2020-01-01"
