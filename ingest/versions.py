@@ -70,9 +70,9 @@ def day_number(d: dt.date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
-def vn_date(d: dt.date | None) -> str:
-    """A date as Vietnamese texts write it (01/07/2020)."""
-    return d.strftime("%d/%m/%Y") if d else "?"
+def vn_date(d: dt.date | None, unknown: str = "?") -> str:
+    """A date as Vietnamese texts write it (01/07/2020), `unknown` when there is none."""
+    return d.strftime("%d/%m/%Y") if d else unknown
 
 
 @dataclass(frozen=True)

@@ -99,30 +99,26 @@ def store(reg: Registry, path: Path, content_hash: str, *docs: LegalDocument, op
     reg.store_file(path, content_hash, options, 100, 1.0, "text", bundle(content_hash, *docs))
 
 
+MIGRATIONS_NOW = [
+    "m001_initial",
+    "m002_outbox",
+    "m003_index_failures",
+    "m004_relations",
+    "m005_versions",
+    "m006_relation_decisions",
+]
+
+
 def test_migrations_are_named_applied_once_and_pragmas_set(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite3"
     with Registry(path) as r:
-        assert r.applied_migrations() == [
-            "m001_initial",
-            "m002_outbox",
-            "m003_index_failures",
-            "m004_relations",
-            "m005_versions",
-            "m006_relation_decisions",
-        ]
+        assert r.applied_migrations() == MIGRATIONS_NOW
         assert r.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert r.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert r.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
     with Registry(path) as r:  # reopening applies nothing twice
-        assert r.applied_migrations() == [
-            "m001_initial",
-            "m002_outbox",
-            "m003_index_failures",
-            "m004_relations",
-            "m005_versions",
-            "m006_relation_decisions",
-        ]
-        assert r.db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == 6
+        assert r.applied_migrations() == MIGRATIONS_NOW
+        assert r.db.execute("SELECT count(*) FROM _migrations").fetchone()[0] == len(MIGRATIONS_NOW)
 
 
 def test_ids_are_stable_and_distinct() -> None:

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from app.accounts import Accounts  # noqa: E402
 from app.services import Principal, Services  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from ui.server import create_app  # noqa: E402
 
 WAIT_S = 120  # the first question loads the query embedder
@@ -88,6 +90,30 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextmanager
+def served(settings: Settings, services: Services, accounts: Accounts) -> Iterator[str]:
+    """The real app (workdesk + API) served by uvicorn in a thread on a free port: its URL. Services and
+    accounts are closed when it stops."""
+    import uvicorn
+
+    port = _free_port()
+    app = create_app(settings, services, accounts, bind_host="127.0.0.1")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="kho-workdesk-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the workdesk server did not start"
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        services.close()
+        accounts.close()
+
+
 @dataclass
 class Desk:
     """The served app: its URL, the users' keys, and the services behind it (to check what it recorded)."""
@@ -100,7 +126,6 @@ class Desk:
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    import uvicorn
 
     from ingest.job import run_ingest
 
@@ -119,22 +144,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         "staff": accounts.add("can-bo-cong-khai", "staff", AccessLevel.PUBLIC),
         "admin": accounts.add("quan-tri", "admin", AccessLevel.RESTRICTED),
     }
-    port = _free_port()
-    app = create_app(settings, services, accounts, bind_host="127.0.0.1")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="kho-workdesk-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the workdesk server did not start"
-        time.sleep(0.1)
-    try:
-        yield Desk(f"http://127.0.0.1:{port}", keys, services, root)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        services.close()
-        accounts.close()
+    with served(settings, services, accounts) as url:
+        yield Desk(url, keys, services, root)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ administrator marks as no longer in force. Extractive mode: no language model. S
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,8 +30,7 @@ from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from app.accounts import Accounts  # noqa: E402
 from app.services import Principal, Services  # noqa: E402
 from core.settings import Settings  # noqa: E402
-from tests.test_workdesk_browser import Desk, _free_port, ask, log_in, one, shot, text_of, wait_for  # noqa: E402
-from ui.server import create_app  # noqa: E402
+from tests.test_workdesk_browser import Desk, ask, log_in, one, served, shot, text_of, wait_for  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "validity"
 QUESTION = "Hợp đồng làm việc xác định thời hạn của viên chức có thời hạn tối đa bao lâu?"
@@ -43,7 +41,6 @@ EXPIRED_REASON = "Thông tư giả định 100/2015/TT-BNV thay thế"
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    import uvicorn
 
     from index.indexer import Indexer
     from index.store import open_store
@@ -72,22 +69,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     services.set_validity(admin, expired.id, "het_hieu_luc", EXPIRED_REASON)
     accounts = Accounts.from_settings(settings)
     keys = {"staff": accounts.add("can-bo-cong-khai", "staff", AccessLevel.PUBLIC)}
-    port = _free_port()
-    app = create_app(settings, services, accounts, bind_host="127.0.0.1")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="kho-workdesk-validity-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the workdesk server did not start"
-        time.sleep(0.1)
-    try:
-        yield Desk(f"http://127.0.0.1:{port}", keys, services, root)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        services.close()
-        accounts.close()
+    with served(settings, services, accounts) as url:
+        yield Desk(url, keys, services, root)
 
 
 def browser_at(window: str, dark: bool = False) -> WebDriver:

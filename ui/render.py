@@ -27,6 +27,7 @@ from assistant.verify import FLAG
 from ingest.model import AccessLevel, Article, DocumentMeta, Validity, parse_iso_date
 from ingest.registry import DocumentRecord, FileRecord
 from ingest.versions import ACTS, BADGES, KIND_LABELS, ArticleVersion, Change, Standing
+from ingest.versions import vn_date as versions_vn_date
 
 # One pass over the text (so "&" is never escaped twice): HTML specials, then the characters that Markdown
 # (links, images, emphasis, code, tables), Handlebars ({{ }}) and JS template strings (${ }, `) treat as syntax.
@@ -51,7 +52,7 @@ def escape(text: object) -> str:
 
 def vn_date(d: dt.date | None) -> str:
     """A date as Vietnamese documents write it (dd/mm/yyyy), or "—" when unknown."""
-    return d.strftime("%d/%m/%Y") if d else "—"
+    return versions_vn_date(d, unknown="—")
 
 
 # --- badges: one registry per vocabulary, so a new state is one line here -------------------------------------
