@@ -280,11 +280,16 @@ def standing_on(v: ArticleVersion, as_of: dt.date, clause: str | None = None) ->
     ]
     if later:
         acts = "; ".join(c.describe() for c in later)
+        newer = v.superseded_by is not None and v.valid_to is not None and v.valid_to <= as_of
+        tail = (
+            f"từ {vn_date(v.valid_to)} kho có văn bản hợp nhất của điều này — đó là nội dung đang áp dụng."
+            if newer
+            else "kho chưa có văn bản hợp nhất áp dụng cho ngày này — cần đối chiếu văn bản sửa đổi."
+        )
         return make(
             "superseded",
             later,
-            f"Lưu ý: nội dung trích dẫn của {name} là văn bản trước khi được sửa đổi ({acts}); "
-            "kho chưa có văn bản hợp nhất áp dụng cho ngày này — cần đối chiếu văn bản sửa đổi.",
+            f"Lưu ý: nội dung trích dẫn của {name} là văn bản trước khi được sửa đổi ({acts}); {tail}",
         )
     parts = [c for c in known if c.kind == "repeal" and not c.ends and not c.included]
     if parts:

@@ -135,6 +135,8 @@ def test_a_consolidated_text_supersedes_the_enacted_one_from_the_amendment_date(
     assert enacted.superseded_by == "pd"
     assert (consolidated.kind, consolidated.valid_from, consolidated.valid_to) == ("consolidated", D(2020, 7, 1), None)
     assert [c.included for c in consolidated.changes] == [True]
+    old = standing_on(enacted, D(2026, 1, 1))  # listed (kho versions), not searched today: it says what replaced it
+    assert old.badge == "superseded" and old.notice and "kho có văn bản hợp nhất" in old.notice
     assert standing_on(consolidated, D(2026, 1, 1)).badge == "amended"
     assert standing_on(consolidated, D(2015, 1, 1)).badge == "not_yet_in_force"
     # an article the amendment does not touch is neither ended nor flagged

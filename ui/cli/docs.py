@@ -121,6 +121,7 @@ def show(
             if normalise_so_hieu(d.meta.so_hieu or "") == key or d.meta.title.lower() == document.lower()
         ]
         doc = registry.get_document(matches[0].id) if matches else None
+        version = registry.version(doc.id, wanted) if doc is not None else None
     if doc is None:
         err(f"no stored document matches '{document}' (see `kho docs`)")
         raise typer.Exit(1)
@@ -135,5 +136,16 @@ def show(
         f"ban hành {meta.ngay_ban_hanh or '—'}, hiệu lực {meta.ngay_hieu_luc or '—'} "
         f"({meta.hieu_luc.value}), truy cập: {meta.access_level.value}"
     )
+    if version is not None:  # this text's version and standing today (`kho versions` lists every text of it)
+        from app.services import today
+        from ingest.versions import KIND_LABELS, standing_on, vn_date
+
+        st = standing_on(version, today())
+        until = vn_date(version.valid_to) if version.valid_to else "nay"
+        typer.echo(f"{KIND_LABELS[version.kind]}, hiệu lực {vn_date(version.valid_from)} – {until} · {st.label}")
+        for c in version.changes:
+            typer.echo(f"  - {c.describe()}{' (đã gồm trong văn bản này)' if c.included else ''}")
+        if st.notice:
+            typer.secho(f"  ⚠ {st.notice}", fg=typer.colors.YELLOW)
     typer.echo("")
     typer.echo(legal.text[art.start : art.end])
