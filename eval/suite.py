@@ -223,6 +223,16 @@ def _config(settings: Settings, searcher: Searcher, mode: Mode, llm: LLMBackend,
     }
 
 
+# The law-in-force section's metrics (`validity_section`), in this order.
+VALIDITY_METRICS = (
+    "validity.current_rule_accuracy",
+    "validity.past_accuracy",
+    "validity.superseded_quoted_as_current",
+    "validity.extraction_precision",
+    "validity.extraction_recall",
+)
+
+
 def validity_section(settings: Settings, say: Say) -> tuple[dict[str, float | None], dict[str, int]]:
     """The law-in-force section of a run: relation extraction against its gold set, and the question set whose
     answer changed with an amendment or repeal (extractive, so it measures retrieval and the choice of version)."""
@@ -234,13 +244,14 @@ def validity_section(settings: Settings, say: Say) -> tuple[dict[str, float | No
         f"law in force: current rule {q['current_rule_accuracy']}, superseded quoted as current "
         f"{q['superseded_quoted_as_current']}, past {q['past_accuracy']} (n={q['n']})"
     )
-    metrics = {
-        "validity.current_rule_accuracy": q["current_rule_accuracy"],
-        "validity.past_accuracy": q["past_accuracy"],
-        "validity.superseded_quoted_as_current": float(q["superseded_quoted_as_current"]),
-        "validity.extraction_precision": ex["applied"]["precision"],
-        "validity.extraction_recall": ex["applied"]["recall"],
-    }
+    values = (
+        q["current_rule_accuracy"],
+        q["past_accuracy"],
+        float(q["superseded_quoted_as_current"]),
+        ex["applied"]["precision"],
+        ex["applied"]["recall"],
+    )
+    metrics = dict(zip(VALIDITY_METRICS, values, strict=True))
     return metrics, {"validity.questions": q["n"], "validity.gold_events": ex["events"]}
 
 

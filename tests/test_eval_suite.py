@@ -18,7 +18,7 @@ from eval.compare import compare, render_text
 from eval.gate import DEFAULT_THRESHOLDS, Thresholds, ThresholdsError
 from eval.items import RunItem
 from eval.runs import EvalRun, RunNotFound, RunStore, mean_interval, wilson
-from eval.suite import SUITES, summarise
+from eval.suite import SUITES, VALIDITY_METRICS, summarise
 from tests.conftest import run_kho
 
 
@@ -289,6 +289,7 @@ def test_shipped_thresholds_cover_every_suite_and_name_only_metrics_a_run_produc
         ),
     ]
     produced, _i, _c = summarise(full)
+    produced.update(dict.fromkeys(VALIDITY_METRICS, 0.0))  # the law-in-force section (`validity_section`)
     for suite, bounds in table.suites.items():
         for metrics in bounds.values():
             unknown = set(metrics) - set(produced)
