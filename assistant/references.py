@@ -20,6 +20,9 @@ topical choices (types, issuers, years, numbers) are dropped, as the law, not th
 >>> ref = Reference("45/2019/QH14", None, None, "theo quy định của Bộ luật Lao động", resolved_by="title")
 >>> Referral(1, "Điều 60 Luật Cán bộ, công chức 22/2008/QH12", ref).label
 'được dẫn chiếu từ [1]'
+
+A law named without an article is searched for the question without the referring law's own subject
+(`delegated_query`): "Công chức nghỉ hưu khi nào?" from Luật Cán bộ, công chức → "hưu khi nghỉ" in the code.
 """
 
 from __future__ import annotations
@@ -136,7 +139,7 @@ class ReferenceFollower:
                         continue
                     found = self._article(query, ref, filters, mode)
                 else:
-                    found = self._in_document(query, ref, filters, mode)
+                    found = self._in_document(delegated_query(query, hit), ref, filters, mode)
                     if found is not None and not self._relevant(words, found, best):
                         found = None
                 if found is None or found.article_key in seen:
@@ -166,6 +169,19 @@ class ReferenceFollower:
         """Whether a law's best article covers enough of the question: `floor` × the best quoted hit's coverage."""
         got = coverage(words, _searchable(found))
         return got > 0 and got >= self.floor * best
+
+
+def delegated_query(query: str, referring: Hit) -> str:
+    """What to search a law named without an article for: the question without the referring law's own subject.
+
+    "Công chức nghỉ hưu khi nào?" answered by Luật Cán bộ, công chức "theo quy định của Bộ luật Lao động": the
+    code is searched for "nghỉ hưu khi" — its article on retirement age says "người lao động", and an article that
+    happens to mention "công chức" (the code's amendment of another law) must not win on the referring law's word.
+    The question as asked when nothing else is left.
+    """
+    own = content_words(referring.title)
+    kept = sorted(w for w in content_words(query) if w not in own)
+    return " ".join(w.replace("_", " ") for w in kept) if kept else query
 
 
 def cite_followed(

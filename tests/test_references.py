@@ -17,7 +17,7 @@ import pytest
 
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import answer_messages
-from assistant.references import ReferenceFollower, ReferredSource
+from assistant.references import ReferenceFollower, ReferredSource, delegated_query
 from assistant.verify import SentenceVerifier
 from core.settings import Settings
 from index.indexer import Indexer
@@ -218,3 +218,11 @@ def test_a_named_law_whose_articles_miss_the_question_is_not_followed(world: Wor
     followed = ReferenceFollower(s, budget=2).run(question, top, PUBLIC)
     assert [key(f.hit) for f in followed] == ["Điều 5 22/2092/QH92"]
     assert any(f.numbers for f in s.calls)  # the law was searched, and its best article fell below the floor
+
+
+def test_a_law_named_without_an_article_is_searched_without_the_referring_laws_own_subject(world: World) -> None:
+    referring = hit_of(world, "Công chức nghỉ hưu khi nào?", "60")
+    query = delegated_query("Công chức nghỉ hưu khi nào?", referring)
+    assert "công chức" not in query and {"nghỉ", "hưu"} <= set(query.split())
+    # nothing but the subject left: the question as asked
+    assert delegated_query("Công chức", referring) == "Công chức"
