@@ -366,8 +366,12 @@ class Services:
         filters: SearchFilters | None = None,
         extractive: bool = False,
         on_token: Callable[[str], None] | None = None,
+        topic: str = "auto",
     ) -> AskResult:
         """Answer `question` from what `who` may read; the question (masked) and what was cited are audited.
+
+        `topic`: "auto" (assistant/topic.py tells a follow-up from a new question), or the user's choice
+        "follow_up" (read with `history`) / "new_topic" (read alone).
 
         Bounded before any work: the question and each of the last `MAX_HISTORY` earlier questions at most
         `MAX_QUESTION_CHARS` (ValueError naming the field), the user's rate (`RateLimited`), and at most
@@ -378,7 +382,7 @@ class Services:
         past = bounded_history(history)
         self.limits.take(who.name, "ask")
         with self.in_flight.slot(who.name):
-            return self._ask(who, question, past, filters, extractive, on_token)
+            return self._ask(who, question, past, filters, extractive, on_token, topic)
 
     def _ask(
         self,
@@ -388,6 +392,7 @@ class Services:
         filters: SearchFilters | None,
         extractive: bool,
         on_token: Callable[[str], None] | None,
+        topic: str = "auto",
     ) -> AskResult:
         options = AskOptions(mode=self.mode, filters=filters_for(who, filters), extractive=extractive)
         searcher = self._current_searcher()
@@ -399,7 +404,7 @@ class Services:
             recorder = _RecordingSearcher(searcher)
             assistant = Assistant(recorder, llm_factory=self._llm_factory)
             try:
-                answer = assistant.ask(question, past, options, on_token)
+                answer = assistant.ask(question, past, options, on_token, topic=topic)
             except Exception as exc:  # every question is audited, answered or not
                 self.audit.record(
                     _event(

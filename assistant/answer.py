@@ -124,6 +124,7 @@ class Answer:
     ttft_s: float | None = None
     query: str | None = None  # the self-contained question a follow-up was read as
     as_of: dt.date | None = None  # the day whose law the answer states (None: every version was searched)
+    topic: str | None = None  # after earlier questions: "follow_up" (read with them) or "new_topic" (read alone)
 
     @property
     def notices(self) -> list[str]:
@@ -137,6 +138,7 @@ class Answer:
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": iso_date(self.as_of),
+            "topic": self.topic,
             "notices": self.notices,
             "answer": self.answer,
             "citations": [c.to_json() for c in self.citations],

@@ -97,17 +97,21 @@ class Assistant:
         history: Sequence[str] = (),
         options: AskOptions | None = None,
         on_token: OnToken | None = None,
+        topic: str = "auto",
     ) -> Answer:
+        """The answer to `question` after the earlier questions in `history` (latest last); `topic` "auto" lets
+        assistant/topic.py tell a follow-up from a new topic, "follow_up" / "new_topic" is the user's choice.
+        `answer.query` is always the question as read (joined or rewritten for a follow-up, else the question)."""
         options = options or AskOptions()
         t0 = time.perf_counter()
         question = nfc_strip(question)
         if not question:
             raise ValueError("empty question")
-        rewritten = rewrite(question, history, None if options.extractive else self._llm())
+        rewritten = rewrite(question, history, None if options.extractive else self._llm(), mode=topic)
         answer = self._answer(question, rewritten.query, options, on_token, t0)
         answer.as_of = options.filters.as_of
-        if rewritten.how != "as_is":
-            answer.query = rewritten.query
+        answer.query = rewritten.query
+        answer.topic = rewritten.topic if history else None
         return answer
 
     def _answer(self, question: str, query: str, options: AskOptions, on_token: OnToken | None, t0: float) -> Answer:

@@ -1,16 +1,18 @@
 """Follow-up questions made self-contained before retrieval ("còn viên chức thì sao?" → a whole question).
 
-A question that leans on the conversation — short, or pointing back ("thì sao", "vậy", "đó", "còn …") — is
+Whether a question leans on the conversation is decided by assistant/topic.py (the user may force it with
+`mode`): a new topic is read as it is ("as_is", topic "new_topic") even when the conversation had other questions —
+"Dấu giáp lai được đóng như thế nào?" after a question on viên chức is not glued to it. A follow-up is
 rewritten by the LLM with the previous question (prompt file `rewrite_follow_up.txt`). A small model sometimes
 drifts (copies the previous question, answers instead of asking), so the rewrite is kept only when it is one
 question that still holds every content word of the follow-up and some of the previous question, and differs
 from the previous question; otherwise the follow-up is read joined with the previous question ("join"), which
 retrieval handles well. Extractive mode never calls the model, so it always joins.
 
->>> needs_context("còn viên chức thì sao?")
-True
->>> needs_context("Viên chức bị đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?")
-False
+>>> rewrite("còn viên chức thì sao?", ["Thời gian thử việc của công chức là bao lâu?"], None).topic
+'follow_up'
+>>> rewrite("Dấu giáp lai được đóng như thế nào?", ["Viên chức bị kỷ luật khi nào?"], None).how
+'as_is'
 >>> join("Thời gian thử việc của công chức là bao lâu?", "còn viên chức thì sao?")
 'Thời gian thử việc của công chức là bao lâu? còn viên chức thì sao?'
 >>> acceptable("Thời gian thử việc của viên chức là bao lâu?", "còn viên chức thì sao?",
@@ -29,27 +31,29 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assistant.prompts import template
+from assistant.topic import Topic, TopicMode, decide
 from core.text import content_words, nfc, nfc_strip
 
 if TYPE_CHECKING:  # the backend module (httpx) is imported only when the model is called
     from assistant.llm import LLMBackend
 
-FOLLOW_UP_WORDS = 7  # a question this short after another one leans on it
-_POINTS_BACK = re.compile(r"\b(thì sao|vậy|đó|đấy|này|trên|còn|nữa|như thế|trường hợp ấy)\b", re.IGNORECASE)
 MAX_WORDS = 60
 
 
 @dataclass(frozen=True)
 class Rewrite:
-    """The query used for retrieval and answering, and how it was obtained ("as_is", "llm" or "join")."""
+    """The query used for retrieval and answering, how it was obtained ("as_is", "llm" or "join"), and whether
+    the question was taken as a follow-up or a new topic (`topic`, with assistant/topic.py's `reason`)."""
 
     query: str
     how: str
+    topic: str = Topic.NEW_TOPIC.value
+    reason: str = ""
 
 
-def needs_context(question: str) -> bool:
-    """Whether a question, asked after another, leans on it."""
-    return len(question.split()) <= FOLLOW_UP_WORDS or bool(_POINTS_BACK.search(question))
+def needs_context(question: str, history: Sequence[str] = ("…",)) -> bool:
+    """Whether `question`, asked after `history` (by default after some earlier question), leans on it."""
+    return decide(question, history).follow_up
 
 
 def join(previous: str, question: str) -> str:
@@ -65,10 +69,16 @@ def acceptable(rewrite: str, question: str, previous: str) -> bool:
     return content_words(question) <= have and bool(content_words(previous) & have)
 
 
-def rewrite(question: str, history: Sequence[str], llm: LLMBackend | None) -> Rewrite:
-    """The self-contained query for `question` after the questions in `history` (latest last)."""
-    if not history or not needs_context(question):
-        return Rewrite(question, "as_is")
+def rewrite(
+    question: str, history: Sequence[str], llm: LLMBackend | None, mode: str | TopicMode = TopicMode.AUTO
+) -> Rewrite:
+    """The self-contained query for `question` after the questions in `history` (latest last); `mode` "auto" lets
+    assistant/topic.py decide, "follow_up" / "new_topic" is the user's choice."""
+    history = [h for h in history if h.strip()]
+    decision = decide(question, history, mode)
+    if not history or not decision.follow_up:
+        return Rewrite(question, "as_is", Topic.NEW_TOPIC.value, decision.reason)
+    follow = Topic.FOLLOW_UP.value
     previous = history[-1]
     if llm is not None:
         from assistant.llm import ChatMessage, GenerationConfig
@@ -77,5 +87,5 @@ def rewrite(question: str, history: Sequence[str], llm: LLMBackend | None) -> Re
         out = llm.complete([ChatMessage("user", prompt)], GenerationConfig(max_tokens=80, stop=("\n",)))
         candidate = re.sub(r"^(Câu hỏi( đầy đủ)?\s*:\s*)", "", str(out).strip(), flags=re.IGNORECASE).strip()
         if acceptable(candidate, question, previous):
-            return Rewrite(nfc(candidate), "llm")
-    return Rewrite(join(previous, question), "join")
+            return Rewrite(nfc(candidate), "llm", follow, decision.reason)
+    return Rewrite(join(previous, question), "join", follow, decision.reason)

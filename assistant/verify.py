@@ -11,13 +11,20 @@
 - A link (URL, web address or e-mail) in an answer sentence is removed unless a cited source's trusted metadata
   carries it — none does today, as documents have no URL field — so links never come from document text. A
   sentence that had a link and is then unsupported is dropped.
-- A sentence without any marker is attributed after generation when one source supports it strongly
-  (`min_attribution` of its content words and all its numbers: the small model often drops markers in lists);
-  it then carries that source's marker. Otherwise it is removed (an uncited claim is never shown), and so is a
-  question ("…?"): the model echoing the question is not a claim. Cited but unsupported sentences are flagged
-  (kept, marked "(chưa kiểm chứng)") or removed (`drop_unsupported`).
-- The answer is `verified` when every cited sentence is supported, `partially_verified` when some are,
-  `unverified` when none is or nothing is cited.
+- A supported sentence must also keep the polarity of the clause that supports it (assistant/polarity.py): a
+  negation or an exception of the law that the claim drops, or one the claim adds, flags it ("không được đơn
+  phương chấm dứt … trong các trường hợp sau:" answered as "được …" shares almost every word).
+- A sentence without any marker is attributed after generation (the small model often drops markers in lists
+  and after numbers) and then carries the marker — in `feed`, so the streamed text is the shown text:
+  to any source that supports it strongly (`min_attribution` of at least 3 content words, all its numbers); or to a
+  clause of a source this answer already cites, when it is a list item the clause's item matches both ways
+  (`min_attribution` of its words, half of the item's), or when it states numbers that clause states (all of them,
+  and `min_support` of its words). Either way not when it turns that clause's polarity around. Otherwise it is
+  removed (an uncited claim is never shown), and so is a question ("…?") and a sentence with no content words
+  ("[1] [2]."): neither is a claim. Cited but unsupported sentences are flagged (kept, marked "(chưa kiểm
+  chứng)") or removed (`drop_unsupported`).
+- The status follows what is shown: `unverified` when no supported sentence is shown (the pipeline then refuses),
+  `partially_verified` when a flagged sentence is shown next to supported ones, else `verified`.
 
 `SentenceVerifier` does this one sentence at a time (`feed`), so the pipeline can verify an answer while the model
 writes it; `verify()` feeds it a whole answer. Answers are cut into sentences by `core.text.split_answer_sentences`,
@@ -37,6 +44,7 @@ from dataclasses import dataclass, field
 from assistant.answer import CitedSource, SentenceCheck, Verification
 from assistant.evidence import coverage
 from assistant.injection import strip_instructions
+from assistant.polarity import Clause, CueLexicon, clauses, label_rank, present_words, share, without_label
 from core.text import content_words, fold, split_answer_sentences
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -53,6 +61,7 @@ FLAG = " (chưa kiểm chứng)"
 INJECTED_NUMBERS = "numbers only in text addressed to the assistant: "
 INJECTED_WORDS = "supported only by text addressed to the assistant"
 LINK_REMOVED = "link removed (not in a cited source's metadata): "
+NO_CLAIM = "no claim: no content words"
 
 
 def markers_in(sentence: str) -> tuple[int, ...]:
@@ -107,6 +116,22 @@ def _join(lines: list[str]) -> str:
     return out
 
 
+@dataclass(frozen=True)
+class _SourceClause:
+    """A clause of a source with what attribution measures against it, found once per verifier."""
+
+    clause: Clause
+    present: frozenset[str]
+    item_words: set[str]
+    numbers: set[str]
+
+    @classmethod
+    def of(cls, clause: Clause) -> _SourceClause:
+        return cls(
+            clause, present_words(clause.text), content_words(without_label(clause.item)), numbers_in(clause.text)
+        )
+
+
 def trusted_links(source: CitedSource) -> set[str]:
     """Links a source's metadata vouches for (set at ingest, not read from the body); documents carry none yet."""
     url = getattr(source.hit, "url", None)
@@ -130,23 +155,29 @@ class SentenceVerifier:
 
     sources: list[CitedSource]
     policy: VerifyPolicy = field(default_factory=VerifyPolicy)
+    lexicon: CueLexicon = field(default_factory=CueLexicon.default)
     checks: list[SentenceCheck] = field(default_factory=list, init=False)
     text: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
         self._by_marker = {s.marker: s for s in self.sources}
         self._clean: dict[int, str] = {}
+        self._clauses: dict[int, list[_SourceClause]] = {}
         removed: list[str] = []
         for s in self.sources:
             # Support comes from the law's own sentences: text that speaks to the assistant supports nothing.
             clean, cut = strip_instructions(s.hit.text)
             self._clean[s.marker] = f"{' '.join(s.hit.heading_path)}\n{clean}"
+            self._clauses[s.marker] = [_SourceClause.of(c) for c in clauses(clean)]
             removed.extend(cut)
         self._injected = "\n".join(removed)
         self._all_clean = "\n".join(self._clean.values())
         self._law_folded = fold(self._all_clean)
         self._folded = fold(self._injected)
         self._dropped: set[int] = set()
+        self._lead = ""  # the answer's open lead-in ("… trong các trường hợp sau:"), which its list items continue
+        self._after_lead = False
+        self._flagged_shown = 0
 
     @property
     def n_supported(self) -> int:
@@ -155,9 +186,12 @@ class SentenceVerifier:
 
     def feed(self, sentence: str) -> str:
         """Check one sentence of the answer; the text it adds to the verified answer ("" if it is not shown)."""
-        line = self._check(sentence)
+        context = self._context(sentence)
+        line = self._check(sentence, context)
         if line is None:
             return ""
+        if line.endswith(FLAG):
+            self._flagged_shown += 1
         piece = separator(self.text, line) + line
         self.text += piece
         return piece
@@ -199,21 +233,78 @@ class SentenceVerifier:
             reasons.append(INJECTED_WORDS)
         return reasons
 
-    def _attribute(self, sentence: str) -> int | None:
-        """The one source that supports an unmarked sentence strongly (words and every number), if any."""
-        words = content_words(sentence)
-        if len(words) < 3:
-            return None
-        best: tuple[float, int] | None = None
-        for marker, text in self._clean.items():
-            if numbers_in(sentence) - numbers_in(text):
-                continue
-            score = coverage(words, text)
-            if score >= self.policy.min_attribution and (best is None or score > best[0]):
-                best = (score, marker)
+    def _context(self, sentence: str) -> str:
+        """The sentence as the answer states it: a list item, or the line right after a lead-in, continues it.
+
+        The answer's lead-in carries the polarity of its list ("Đơn vị không được … trong các trường hợp sau:").
+        """
+        body = " ".join(_MARKER.sub(" ", sentence).split())
+        continues = self._lead and (self._after_lead or label_rank(body) > 0)
+        context = f"{self._lead} {body}" if continues else body
+        if body.endswith(":"):
+            self._lead, self._after_lead = body, True
+        else:
+            if not continues:
+                self._lead = ""
+            self._after_lead = False
+        return context
+
+    def _cited_so_far(self) -> list[int]:
+        return sorted({m for c in self.checks if c.supported for m in c.markers})
+
+    def _supporting_clause(self, words: set[str], marks: tuple[int, ...]) -> _SourceClause | None:
+        """The clause of the cited sources that states most of the claim's words (the first of equals)."""
+        best: tuple[float, _SourceClause] | None = None
+        for m in marks:
+            for clause in self._clauses.get(m, []):
+                score = share(words, clause.present)
+                if best is None or score > best[0]:
+                    best = (score, clause)
         return None if best is None else best[1]
 
-    def _check(self, raw: str) -> str | None:
+    def _polarity_conflict(self, words: set[str], context: str, marks: tuple[int, ...]) -> str | None:
+        clause = self._supporting_clause(words, marks)
+        return None if clause is None else self.lexicon.conflict(context, clause.clause.text)
+
+    def _attribute(self, sentence: str, words: set[str], context: str) -> int | None:
+        """The source an unmarked sentence states (module docstring), if any."""
+        numbers = numbers_in(sentence)
+        if len(words) >= 3:
+            best: tuple[float, int] | None = None
+            for marker, text in self._clean.items():
+                if numbers - numbers_in(text):
+                    continue
+                score = coverage(words, text)
+                if score >= self.policy.min_attribution and (best is None or score > best[0]):
+                    if self._polarity_conflict(words, context, (marker,)) is None:
+                        best = (score, marker)
+            if best is not None:
+                return best[1]
+        item = label_rank(sentence) > 0 or self._after_lead_item(context, sentence)
+        if not (numbers or item):
+            return None
+        sentence_present = present_words(sentence)
+        found: tuple[float, int] | None = None
+        for marker in self._cited_so_far():
+            for clause in self._clauses.get(marker, []):
+                if numbers - clause.numbers:
+                    continue
+                score = share(words, clause.present)
+                if numbers:
+                    ok = score >= self.policy.min_support
+                else:  # a list item: the law's item, not words scattered over the clause
+                    ok = score >= self.policy.min_attribution and share(clause.item_words, sentence_present) >= 0.5
+                if ok and (found is None or score > found[0]):
+                    if self.lexicon.conflict(context, clause.clause.text) is None:
+                        found = (score, marker)
+        return None if found is None else found[1]
+
+    @staticmethod
+    def _after_lead_item(context: str, sentence: str) -> bool:
+        """Whether an unlabelled sentence continues a lead-in (its context is longer than itself)."""
+        return len(context) > len(" ".join(_MARKER.sub(" ", sentence).split()))
+
+    def _check(self, raw: str, context: str) -> str | None:
         """Record the check of one sentence; the line to show, or None."""
         sentence = self._strip_unknown(raw)
         if not sentence:
@@ -223,8 +314,13 @@ class SentenceVerifier:
             return None
         sentence, link_reasons = self._strip_links(sentence, markers_in(sentence))
         marks = markers_in(sentence)
+        # A list label's letter is not a word of the law ("f)" where the law, skipping f, has "e)").
+        words = content_words(without_label(_MARKER.sub(" ", sentence)))
+        if not words:
+            self.checks.append(SentenceCheck(sentence, marks, False, 0.0, (NO_CLAIM, *link_reasons)))
+            return None
         if not marks:
-            marker = self._attribute(sentence)
+            marker = self._attribute(sentence, words, context)
             if marker is None:
                 # A claim without a citation is not shown: the answer keeps only what its sources can back.
                 why = ("no citation", *self._injection_reasons(sentence), *link_reasons)
@@ -232,14 +328,16 @@ class SentenceVerifier:
                 return None
             sentence, marks = _with_marker(sentence, marker), (marker,)
         cited = "\n".join(self._clean[m] for m in marks)
-        words = content_words(_MARKER.sub(" ", sentence))
-        score = coverage(words, cited) if words else 1.0
+        score = coverage(words, cited)
         reasons: list[str] = []
         if score < self.policy.min_support:
             reasons.append(f"only {score:.0%} of its words are in the cited text")
         missing = sorted(numbers_in(sentence) - numbers_in(cited))
         if missing:
             reasons.append("numbers not in the cited text: " + ", ".join(missing))
+        turned = self._polarity_conflict(words, context, marks)
+        if turned:
+            reasons.append(turned)
         injected = self._injection_reasons(sentence) if reasons else []
         ok = not reasons
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons)))
@@ -251,14 +349,13 @@ class SentenceVerifier:
 
     def result(self) -> Verified:
         """The verified answer so far: kept text, every sentence's check, the status and the markers."""
-        cited_checks = [c for c in self.checks if c.markers]
-        n_ok = sum(1 for c in cited_checks if c.supported)
-        if cited_checks and n_ok == len(cited_checks):
-            status = Verification.VERIFIED
-        elif n_ok:
+        # What is shown decides: every supported sentence is shown; a flagged one is shown with FLAG.
+        if self.n_supported == 0:
+            status = Verification.UNVERIFIED
+        elif self._flagged_shown:
             status = Verification.PARTIALLY_VERIFIED
         else:
-            status = Verification.UNVERIFIED
+            status = Verification.VERIFIED
         used = tuple(sorted({m for c in self.checks if c.supported for m in c.markers}))
         return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used)
 

@@ -49,6 +49,8 @@ MODULES = [
     "ingest.relations",
     "app.lineage",
     "assistant.references",
+    "assistant.polarity",
+    "assistant.topic",
     "ui.render",
     "ui.workdesk",
 ]

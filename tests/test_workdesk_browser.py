@@ -381,3 +381,20 @@ def test_generative_answer_streams_into_the_chat(desk: Desk, browser: WebDriver)
     assert "kiểm chứng" in final or "Không tìm thấy căn cứ" in final
     assert one(browser, "#kho-chat .kho-answer--streaming") is None
     shot(browser, "workdesk_generative_answer.png")
+
+
+def test_an_unrelated_question_in_the_same_chat_is_answered_on_its_own_topic(desk: Desk, browser: WebDriver) -> None:
+    log_in(browser, desk, "staff")
+    first = ask(browser, TELEWORK_QUESTION)
+    assert "30 phút" in first.text
+    # asked right after, in the same chat: "như thế nào" does not point back — read alone, not glued onto telework
+    second = ask(browser, "Dấu giáp lai được đóng như thế nào?")
+    assert "Câu hỏi mới" in second.text and "giáp lai" in second.text
+    assert "Câu hỏi được hiểu là" not in second.text  # nothing was joined to it
+    anchors = citation_anchors(browser)
+    assert anchors and anchors[0].startswith("Điều 2 Nghị định 12/2098/NĐ-CP")  # led by its own topic's article
+    shot(browser, "workdesk_new_topic_in_same_chat.png")
+    # the user can still force a follow-up: the question is then read with the one before
+    browser.find_element(By.XPATH, "//*[@id='kho-topic']//label[contains(., 'Hỏi tiếp')]").click()
+    third = ask(browser, "Còn công chức làm việc từ xa thì sao?")
+    assert "Câu hỏi được hiểu là" in third.text

@@ -44,9 +44,17 @@ class Recording:
         filters: SearchFilters | None = None,
         extractive: bool = False,
         on_token: Callable[[str], None] | None = None,
+        topic: str = "auto",
     ) -> AskResult:
         self.calls.append(
-            {"who": who, "question": question, "history": list(history), "filters": filters, "extractive": extractive}
+            {
+                "who": who,
+                "question": question,
+                "history": list(history),
+                "filters": filters,
+                "extractive": extractive,
+                "topic": topic,
+            }
         )
         if self.script is not None:
             return self.script(on_token)

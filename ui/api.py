@@ -107,6 +107,11 @@ class AskIn(Strict):
     filters: FiltersIn | None = None
     extractive: bool = Field(default=False, description="Chỉ trích dẫn nguyên văn, không dùng mô hình ngôn ngữ")
     stream: bool = Field(default=False, description="Trả về luồng SSE (token rồi câu trả lời đầy đủ)")
+    topic: Literal["auto", "follow_up", "new_topic"] = Field(
+        default="auto",
+        description="auto: tự nhận biết câu hỏi tiếp hay câu hỏi mới; follow_up: đọc cùng các câu trước; "
+        "new_topic: đọc riêng",
+    )
 
 
 class CitationJson(BaseModel):
@@ -140,7 +145,8 @@ class AnswerOut(BaseModel):
     latency_s: float
     ttft_s: float | None
     mode: str
-    query: str | None
+    query: str | None = Field(description="Câu hỏi như đã được hiểu (gộp với câu trước nếu là câu hỏi tiếp)")
+    topic: str | None = Field(description='Sau các câu hỏi trước: "follow_up" (đọc cùng) hoặc "new_topic" (đọc riêng)')
     evidence: dict[str, Any]
     sentences: list[dict[str, Any]]
     closest: list[dict[str, Any]]
@@ -505,10 +511,14 @@ def api_router(services: Services) -> APIRouter:
         filters = body.filters.to_filters() if body.filters else None
         streaming = body.stream or SSE in request.headers.get("accept", "")
         if not streaming:
-            return call(lambda: answer_json(services.ask(who, body.question, body.history, filters, body.extractive)))
+            return call(
+                lambda: answer_json(
+                    services.ask(who, body.question, body.history, filters, body.extractive, topic=body.topic)
+                )
+            )
 
         def run(on_token: Callable[[str], None]) -> AskResult:
-            return services.ask(who, body.question, body.history, filters, body.extractive, on_token)
+            return services.ask(who, body.question, body.history, filters, body.extractive, on_token, body.topic)
 
         events = stream_ask(
             run,

@@ -207,14 +207,22 @@ def answer_html(answer: Answer) -> str:
             else ""
         )
         return (
-            f'<div class="kho-answer kho-answer--refused">{head}'
+            f'<div class="kho-answer kho-answer--refused">{head}{query_html(answer)}'
             f'<div class="kho-answer-body kho-refusal">{escape(REFUSAL)}</div>{closest}</div>'
         )
-    query = ""
-    if answer.query:
-        query = f'<div class="kho-query">Câu hỏi được hiểu là: {escape(answer.query)}</div>'
+    query = query_html(answer)
     body = f'<div class="kho-answer-body">{_answer_body(answer.answer)}</div>'
     return f'<div class="kho-answer">{head}{as_of_html(answer.as_of)}{query}{notices_html(answer.notices)}{body}</div>'
+
+
+def query_html(answer: Answer) -> str:
+    """How the question was read, shown with every answer (refusals too): joined with or rewritten from the
+    conversation for a follow-up; "câu hỏi mới" when it was read on its own after earlier questions."""
+    if answer.query and answer.query != answer.question:
+        return f'<div class="kho-query">Câu hỏi được hiểu là: {escape(answer.query)}</div>'
+    if answer.topic == "new_topic":
+        return '<div class="kho-query">Câu hỏi mới — đọc riêng, không gộp với các câu hỏi trước.</div>'
+    return ""
 
 
 def as_of_html(as_of: dt.date | None) -> str:
@@ -258,7 +266,7 @@ def standing_badge(standing: Standing) -> Badge:
 def validity_span(version: ArticleVersion, standing: Standing | None = None) -> str:
     """The dates a text was the law: "01/01/2012 – 01/07/2020", "01/07/2020 – nay" (no end known), or "… – chưa
     rõ ngày" for a text that has ended without a known date (an administrator set the document "hết hiệu lực")."""
-    start = vn_date(version.valid_from) if version.valid_from else "?"
+    start = vn_date(version.valid_from) if version.valid_from else "chưa rõ ngày"
     if version.valid_to:
         return f"{start} – {vn_date(version.valid_to)}"
     return f"{start} – {'chưa rõ ngày' if standing is not None and standing.badge == 'repealed' else 'nay'}"

@@ -224,6 +224,10 @@ def _load_ref(d: dict[str, Any]) -> AnswerRef:
     return AnswerRef(d["answer_id"], d["question"], cites, d.get("as_of"))
 
 
+# "Cách đọc câu hỏi": label → the value `Services.ask` takes (assistant/topic.py decides for "auto").
+TOPIC_CHOICES = {"Tự động": "auto", "Hỏi tiếp": "follow_up", "Câu hỏi mới": "new_topic"}
+
+
 def parse_as_of(text: str | None) -> dt.date | None:
     """The "Áp dụng pháp luật tại ngày" field: None when empty (today's law), else the date; ValueError naming the
     field, in Vietnamese, when it is not a date.
@@ -344,10 +348,12 @@ class Workdesk:
         extractive: bool,
         request: gr.Request,
         as_of: str | None = None,
+        topic: str | None = "auto",
     ) -> Iterator[tuple[Any, ...]]:
         """Stream the answer into the chat, then show its badge, its citations and the feedback choices.
 
-        `as_of` is the "Áp dụng pháp luật tại ngày" field (empty: today). Outputs: chat, question box, past
+        `as_of` is the "Áp dụng pháp luật tại ngày" field (empty: today); `topic` the "Cách đọc câu hỏi" choice
+        (auto / follow_up "Hỏi tiếp" / new_topic "Câu hỏi mới"). Outputs: chat, question box, past
         questions, answers, citations panel, source view, feedback answer choice, wrong-citation choice, feedback
         status, the version switch's box, the Lược đồ panel.
         """
@@ -378,7 +384,13 @@ class Workdesk:
         def work() -> None:
             try:
                 outcome["result"] = self.services.ask(
-                    who, question, history=past, filters=filters, extractive=extractive, on_token=tokens.put
+                    who,
+                    question,
+                    history=past,
+                    filters=filters,
+                    extractive=extractive,
+                    on_token=tokens.put,
+                    topic=topic if topic is not None and topic in TOPIC_CHOICES.values() else "auto",
                 )
             except Exception as exc:  # shown to the user below; the worker must always release the stream
                 outcome["error"] = exc
@@ -735,6 +747,13 @@ def build_workdesk(
                                 elem_id="kho-extractive",
                             )
                             new_chat = gr.Button("Cuộc hỏi đáp mới", size="sm", variant="secondary")
+                        topic = gr.Radio(
+                            choices=list(TOPIC_CHOICES.items()),
+                            value="auto",
+                            label="Cách đọc câu hỏi",
+                            info="Tự nhận biết, hoặc chọn: hỏi tiếp câu trước / câu hỏi mới (đọc riêng)",
+                            elem_id="kho-topic",
+                        )
                         with gr.Accordion("Bộ lọc văn bản", open=False, elem_id="kho-filters"):
                             as_of = gr.Textbox(
                                 label=AS_OF_LABEL,
@@ -841,7 +860,9 @@ def build_workdesk(
             desk.file_table, None, [file_table]
         )
 
-        ask_inputs = [question, chat, past, answers, types, issuers, year_from, year_to, validity, extractive, as_of]
+        ask_inputs = [
+            question, chat, past, answers, types, issuers, year_from, year_to, validity, extractive, as_of, topic
+        ]  # fmt: skip
         ask_outputs = [
             *(chat, question, past, answers, cites, source, fb_answer, fb_wrong, fb_status),
             *(versions_box, lineage_view),

@@ -75,7 +75,8 @@ def test_a_claim_supported_only_by_the_planted_sentence_is_dropped_not_flagged()
     assert v.text == f"{LAW} [1]."
     dropped = v.sentences[1]
     assert not dropped.supported and any(r.startswith(INJECTED_NUMBERS + "50") for r in dropped.reasons)
-    assert v.status is Verification.PARTIALLY_VERIFIED  # the dropped claim is not hidden from the record
+    # The badge follows what is shown (issue 14): nothing shown is flagged; the dropped claim stays in the record.
+    assert v.status is Verification.VERIFIED
 
 
 def test_the_planted_number_is_dropped_even_when_the_model_cites_another_source() -> None:

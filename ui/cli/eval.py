@@ -1,5 +1,5 @@
 """`kho eval`: the evaluators' suite (`run`, `runs`, `report`, `compare`, `gate`, `feedback`) and its parts
-(`retrieval`, `answers`, `refusal`, `injection`).
+(`retrieval`, `answers`, `refusal`, `injection`, `topic`, `validity`).
 
 A stored run is named by its id, its name (the newest run of that name), `latest` or `previous`.
 """
@@ -194,6 +194,39 @@ def injection(
         typer.echo(f"  {kind:<16} {m['n']:>4}    {p:<9}  {r:<6}  {f1:<5}  {fp}")
     c = data["corpus_sample"]
     typer.echo(f"  corpus sentences flagged: {c['flagged']}/{c['n']} (FPR {c['fpr']:.2%}); written to bench/results")
+
+
+@app.command("topic")
+def topic(
+    dataset: Path | None = typer.Option(None, "--dataset", help="labelled pairs (eval/data/topic_pairs.jsonl)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """How well a follow-up is told from a new topic: accuracy overall, per label and split, and the misses."""
+    from eval.topic import DATASET, DatasetError, run_topic_eval
+
+    try:
+        data = run_topic_eval(dataset or DATASET).to_json()
+    except DatasetError as exc:
+        err(str(exc))
+        raise typer.Exit(2) from None
+    if as_json:
+        echo_json(data)
+        return
+    typer.echo(data["dataset"])
+    typer.echo("  part               n   correct  accuracy")
+    parts = [
+        ("overall", data["overall"]),
+        *data["per_label"].items(),
+        *data["per_split"].items(),
+        ("ambiguous", data["ambiguous"]),
+    ]
+    for name, m in parts:
+        acc = f"{m['accuracy']:.3f}" if m["accuracy"] is not None else "-"
+        typer.echo(f"  {name:<16} {m['n']:>4}   {m['correct']:>5}    {acc}")
+    for miss in data["misclassified"]:
+        flag = ", ambiguous" if miss["ambiguous"] else ""
+        typer.echo(f"  ✗ {miss['id']} ({miss['split']}{flag}) {miss['question']}")
+        typer.echo(f"      label {miss['label']}, read as {miss['predicted']}: {miss['reason']}")
 
 
 @app.command("validity")

@@ -135,17 +135,28 @@ def ask(
     all_versions: bool = typer.Option(
         False, "--all-versions", help="search every stored text, superseded and not yet in force included"
     ),
+    history: list[str] = typer.Option(
+        [], "--history", help="an earlier question of the conversation, oldest first; repeatable"
+    ),
+    new_topic: bool = typer.Option(False, "--new-topic", help="read the question alone, whatever the history"),
+    follow_up: bool = typer.Option(False, "--follow-up", help="read the question with the previous one"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """A cited, verified answer (or a refusal naming the closest articles); `--extractive` needs no model.
 
     Every claim is checked against the cited clauses; `--extractive` quotes the governing clauses instantly.
+    After `--history`, a follow-up ("còn viên chức thì sao?") is read with the previous question and a new topic
+    alone; `--follow-up` / `--new-topic` overrule the detector.
     """
     from app.services import SearchFilters
     from assistant.pipeline import AskOptions, Assistant
     from index.search import Searcher
     from index.store import StoreError, store_from_settings
 
+    if new_topic and follow_up:
+        err("--new-topic and --follow-up exclude each other")
+        raise typer.Exit(2)
+    topic = "new_topic" if new_topic else "follow_up" if follow_up else "auto"
     day = parse_day("--as-of", as_of) if as_of else None
     filters = reader_filters(clearance, SearchFilters(types=tuple(types), as_of=day, all_versions=all_versions))
     settings = get_settings()
@@ -154,7 +165,7 @@ def ask(
         try:
             assistant = Assistant(Searcher(store, settings))
             options = AskOptions(k=k, mode=mode.literal, filters=filters, extractive=extractive)
-            answer = assistant.ask(question, options=options, on_token=stream)
+            answer = assistant.ask(question, history, options=options, on_token=stream, topic=topic)
         except (StoreError, ValueError) as exc:
             err(str(exc))
             raise typer.Exit(1) from None

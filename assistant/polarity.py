@@ -1,0 +1,252 @@
+"""Polarity of a claim and of the clause that supports it: the negations and exceptions that decide what a rule says.
+
+Word overlap cannot tell "Đơn vị không được đơn phương chấm dứt hợp đồng trong các trường hợp sau:" from "Đơn vị
+được đơn phương chấm dứt hợp đồng trong các trường hợp sau:" — one word apart, opposite law. This module finds the
+cues that turn a rule around (the lexicon is data: `assistant/data/polarity_cues_vi.tsv`, for a lawyer to review)
+and says when a claim and its supporting clause disagree on them:
+
+- a negation in the clause whose words the claim states ("đơn phương chấm dứt") must be a negation in the claim too;
+- an exception in the clause must be carried by the claim (an exception or a negation) when the claim states the
+  rule it qualifies;
+- the reverse: a negation or exception in the claim over words the clause states needs one in the clause.
+
+A cue "governs" words: a negation the words after it (up to the next punctuation, `SCOPE_SYLLABLES` at most), an
+exception the rule before it. A cue matters only when the other side states at least half of what it governs
+(`RELEVANT`): "không cần báo trước" in the clause says nothing against a claim that does not mention "báo trước".
+
+A list item's clause carries its lead-in ("… trong các trường hợp sau:" + "a) Viên chức ốm đau …"): the negation
+of a list lives in the sentence that introduces it (`clauses`).
+
+>>> lexicon = CueLexicon.default()
+>>> [(c.kind.value, c.phrase) for c in lexicon.cues("Người chưa thành niên không được, trừ trường hợp sau.")]
+[('negation', 'không được'), ('exception', 'trừ trường hợp')]
+>>> source = "Đơn vị không được đơn phương chấm dứt hợp đồng làm việc với viên chức."
+>>> lexicon.conflict("Đơn vị được đơn phương chấm dứt hợp đồng làm việc [1].", source)
+'the cited text says «không được đơn phương chấm dứt hợp đồng» and the claim does not'
+>>> lexicon.conflict("Đơn vị không được đơn phương chấm dứt hợp đồng làm việc [1].", source) is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from assistant.evidence import coverage
+from core.text import content_words, nfc, words_and_syllables
+
+CUES_FILE = Path(__file__).with_name("data") / "polarity_cues_vi.tsv"
+# A negation governs the few words after it: "không được đơn phương chấm dứt hợp đồng" — about one predicate.
+SCOPE_SYLLABLES = 6
+# Half of what a cue governs must be stated by the other side for the cue to matter (the same bar as a sentence's
+# support in assistant/verify.py).
+RELEVANT = 0.5
+
+_MARKER = re.compile(r"\[\d{1,2}\]")
+_SCOPE_END = re.compile(r"[,;:.!?()\n]")
+_SYLLABLE = re.compile(r"\w+")
+# A clause label: "2.", "a)", "đ)", "-", "•"; its rank says what it can sit under (a letter item under a numbered
+# clause or an unlabelled lead-in, a numbered item under an unlabelled lead-in).
+_LABEL = re.compile(r"^\s*(?:(?P<number>\d+(?:\.\d+)*[.)])|(?P<letter>[a-zđ]\))|(?P<dash>[-•*+]))\s+", re.IGNORECASE)
+_LABEL_ONLY = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|[a-zđ]\))$", re.IGNORECASE)
+_RANK = {"number": 1, "letter": 2, "dash": 3}
+_SOURCE_SENTENCE = re.compile(r"\n+|(?<=[.;])\s+|(?<=:)\s+(?=(?:\d+(?:\.\d+)*[.)]|[a-zđ]\)|[-•])\s)", re.IGNORECASE)
+
+
+class CueKind(StrEnum):
+    """What a cue does to the rule it is in."""
+
+    NEGATION = "negation"
+    EXCEPTION = "exception"
+    NEUTRAL = "neutral"  # contains a cue word but turns nothing around ("không quá", "chưa thành niên")
+
+    @classmethod
+    def from_str(cls, value: str) -> CueKind:
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"unknown cue kind {value!r}; valid: {', '.join(k.value for k in cls)}") from None
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One negation or exception in a text, with the words it governs."""
+
+    kind: CueKind
+    phrase: str
+    governed: str
+    condition: str = ""  # an exception's case ("trừ trường hợp đang bị kỷ luật" → "đang bị kỷ luật")
+
+    def answered_by(self, other: list[Cue], this_text: str, other_text: str) -> bool:
+        """Whether the other side carries a cue that keeps this one's meaning.
+
+        Like answers like. An exception and a negation answer each other only when the negating side names the
+        exception's case ("được nghỉ, trừ trường hợp bị kỷ luật" ~ "khi bị kỷ luật thì không được nghỉ"; not
+        "không được nghỉ").
+        """
+        for c in other:
+            if c.kind is self.kind:
+                return True
+            if self.kind is CueKind.EXCEPTION and _stated(self.condition, other_text):
+                return True
+            if c.kind is CueKind.EXCEPTION and _stated(c.condition, this_text):
+                return True
+        return False
+
+    def describe(self) -> str:
+        if self.kind is CueKind.NEGATION:
+            return f"{self.phrase} {self.governed}".strip()
+        return f"{self.governed} … {self.phrase}".strip()
+
+
+def _scope_after(text: str) -> str:
+    """The words a negation governs: up to the next punctuation, `SCOPE_SYLLABLES` syllables at most."""
+    cut = _SCOPE_END.search(text)
+    return " ".join(_SYLLABLE.findall(text[: cut.start()] if cut else text)[:SCOPE_SYLLABLES])
+
+
+def _rule_before(text: str) -> str:
+    """The rule an exception qualifies: the clause before it, markers and trailing punctuation dropped."""
+    return " ".join(_MARKER.sub(" ", text).strip(" ,;:.").split())
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    """The cue phrases and their kinds; `default()` reads `assistant/data/polarity_cues_vi.tsv`."""
+
+    phrases: tuple[tuple[str, CueKind], ...]
+    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.phrases:
+            raise ValueError("a cue lexicon needs at least one phrase")
+        longest_first = sorted((p for p, _ in self.phrases), key=len, reverse=True)
+        body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in longest_first)
+        object.__setattr__(self, "_pattern", re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE))
+
+    @classmethod
+    def from_file(cls, path: Path) -> CueLexicon:
+        phrases: list[tuple[str, CueKind]] = []
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            kind, sep, phrase = line.partition("\t")
+            if not sep or not phrase.strip():
+                raise ValueError(f"{path}:{n}: expected KIND<TAB>PHRASE, got {line!r}")
+            phrases.append((nfc(" ".join(phrase.lower().split())), CueKind.from_str(kind.strip())))
+        return cls(tuple(phrases))
+
+    @classmethod
+    def default(cls) -> CueLexicon:
+        return _default_lexicon()
+
+    def kind_of(self, phrase: str) -> CueKind:
+        key = " ".join(phrase.lower().split())
+        return next(k for p, k in self.phrases if p == key)
+
+    def cues(self, text: str) -> list[Cue]:
+        """The negations and exceptions in `text`, in order (neutral phrases are matched and skipped)."""
+        text = _MARKER.sub(" ", nfc(text))
+        out = []
+        for m in self._pattern.finditer(text):
+            kind = self.kind_of(m.group(0))
+            if kind is CueKind.NEGATION:
+                out.append(Cue(kind, m.group(0).lower(), _scope_after(text[m.end() :])))
+            elif kind is CueKind.EXCEPTION:
+                rule, case = _rule_before(text[: m.start()]), _scope_after(text[m.end() :])
+                out.append(Cue(kind, m.group(0).lower(), rule, case))
+        return out
+
+    def conflict(self, claim: str, clause: str) -> str | None:
+        """Why `claim` turns `clause` around (a reason for the verification record), or None when they agree."""
+        claim_cues, clause_cues = self.cues(claim), self.cues(clause)
+        for cue in clause_cues:
+            if _stated(cue.governed, claim) and not cue.answered_by(claim_cues, clause, claim):
+                return f"the cited text says «{cue.describe()}» and the claim does not"
+        for cue in claim_cues:
+            if _stated(cue.governed, clause) and not cue.answered_by(clause_cues, claim, clause):
+                return f"the claim says «{cue.describe()}» and the cited text does not"
+        return None
+
+
+def _stated(governed: str, other: str) -> bool:
+    """Whether `other` states at least `RELEVANT` of the words of `governed`."""
+    words = content_words(governed)
+    return bool(words) and coverage(words, other) >= RELEVANT
+
+
+@cache
+def _default_lexicon() -> CueLexicon:
+    return CueLexicon.from_file(CUES_FILE)
+
+
+# ------------------------------------------------------------------------------------------------ clauses
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One provision of a source as a claim can rest on it: a list item carries the lead-in that introduces it."""
+
+    lead: str
+    item: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.lead} {self.item}" if self.lead else self.item
+
+
+def label_rank(line: str) -> int:
+    """0 for an unlabelled line, else how deep its label sits (numbered 1, lettered 2, dash 3)."""
+    m = _LABEL.match(line)
+    if m is None:
+        return 0
+    return next(_RANK[k] for k, v in m.groupdict().items() if v)
+
+
+def without_label(line: str) -> str:
+    """The line without its list label ("a) Quốc hiệu" → "Quốc hiệu"): a label's letter is not a word of the law."""
+    return _LABEL.sub("", line, count=1)
+
+
+def clauses(text: str) -> list[Clause]:
+    """`text` cut into provisions; an item under a lead-in ("… sau đây:") keeps it (and the lead-ins above that).
+
+    >>> [c.text for c in clauses("1. Cấm các việc sau:\\na) Nói dối;\\nb) Trốn việc.\\n2. Được nghỉ.")][1:]
+    ['1. Cấm các việc sau: a) Nói dối;', '1. Cấm các việc sau: b) Trốn việc.', '2. Được nghỉ.']
+    """
+    out: list[Clause] = []
+    leads: list[tuple[str, int]] = []  # the open lead-ins, outermost first, with their label ranks
+    just_opened = False
+    carry = ""
+    for piece in _SOURCE_SENTENCE.split(text):
+        piece = f"{carry}{piece.strip()}"
+        carry = ""
+        if not piece:
+            continue
+        if _LABEL_ONLY.match(piece):
+            carry = f"{piece} "  # "1." cut off by the sentence split: it labels what follows
+            continue
+        rank = label_rank(piece)
+        if not (rank == 0 and just_opened):  # an unlabelled line right after a lead-in continues it
+            while leads and rank <= leads[-1][1]:
+                leads.pop()  # a clause of a lead-in's own level (or above) ends its list
+        out.append(Clause(" ".join(t for t, _ in leads), piece))
+        just_opened = piece.endswith(":")
+        if just_opened:
+            leads.append((piece, rank))
+    return out
+
+
+def present_words(text: str) -> frozenset[str]:
+    """The words and syllables of `text`, to measure a claim's coverage against many times."""
+    return frozenset(words_and_syllables(text))
+
+
+def share(words: set[str], present: frozenset[str]) -> float:
+    """`assistant.evidence.coverage` against words already found (`present_words`)."""
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w in present or all(s in present for s in w.split("_"))) / len(words)

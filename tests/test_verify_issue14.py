@@ -1,0 +1,204 @@
+"""Verification that neither lets an inverted rule through nor drops a true fact (issue 14, item 4).
+
+Seen by users: a clause saying where a unit may NOT end a contract, answered as where it MAY and marked verified
+(the words overlap); list items and key numbers written without a marker, removed although the cited law states
+them; an answer of markers only shown as verified; "kiểm chứng một phần" shown with no sentence flagged.
+
+Hand-written sources and answers (the point is the verification logic); the pipeline tests use the scripted model
+of tests/security/test_injection_attacks.py on its decree world, to hold the streaming contract.
+"""
+
+from __future__ import annotations
+
+import doctest
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import assistant.polarity
+from assistant.answer import REFUSAL, Verification
+from assistant.polarity import CueKind, CueLexicon
+from assistant.verify import FLAG, VerifyPolicy, verify
+from tests.security.test_injection_attacks import LAW, ask_scripted, decree_source, decree_world
+from tests.test_assistant import SOURCES, _source
+from tests.test_index_search import World
+
+CONTRACT = _source(
+    1,
+    "1. Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các "
+    "trường hợp sau:\n"
+    "a) Viên chức ốm đau hoặc bị tai nạn đang điều trị theo chỉ định của cơ sở khám bệnh, chữa bệnh;\n"
+    "b) Viên chức nữ đang mang thai, nghỉ thai sản.",
+    anchor="Điều 29 Luật Viên chức thử nghiệm",
+)
+LEAVE = _source(1, "Công chức được nghỉ phép năm 12 ngày làm việc, trừ trường hợp đang bị tạm đình chỉ công tác.")
+DOSSIER = _source(
+    1,
+    "Hồ sơ đăng ký dự tuyển viên chức gồm các giấy tờ sau đây:\n"
+    "a) Đơn đăng ký dự tuyển;\nb) Bản sơ yếu lý lịch tự thuật;\nc) Bản sao giấy khai sinh;\n"
+    "d) Bản sao các văn bằng, chứng chỉ;\nđ) Giấy chứng nhận sức khỏe;\ne) Phiếu lý lịch tư pháp;\n"
+    "g) Giấy xác nhận đối tượng ưu tiên;\nh) Ảnh chân dung cỡ nhỏ;\ni) Bản cam kết thực hiện nghĩa vụ.",
+)
+PERSONAL_LEAVE = _source(
+    1,
+    "Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:\n"
+    "a) Kết hôn: nghỉ 03 ngày;\nb) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày;\n"
+    "c) Cha đẻ, mẹ đẻ, vợ hoặc chồng, con đẻ, con nuôi chết: nghỉ 03 ngày.",
+)
+
+
+# ------------------------------------------------------------------------------------------------ inverted law
+
+
+def test_a_list_lead_in_that_drops_the_laws_negation_is_flagged_and_so_are_its_items() -> None:
+    answer = (
+        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp "
+        "sau [1]:\n"
+        "- Viên chức ốm đau hoặc bị tai nạn đang điều trị [1].\n"
+        "- Viên chức nữ đang mang thai, nghỉ thai sản [1]."
+    )
+    v = verify(answer, [CONTRACT])
+    assert [c.supported for c in v.sentences] == [False, False, False]
+    assert all("không được" in " ".join(c.reasons) for c in v.sentences)
+    assert v.text.count(FLAG) == 3 and v.status is Verification.UNVERIFIED  # nothing supported: refused
+
+
+def test_the_same_list_with_the_negation_kept_verifies() -> None:
+    answer = (
+        "Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các "
+        "trường hợp sau [1]:\n"
+        "- Viên chức ốm đau hoặc bị tai nạn đang điều trị [1].\n"
+        "- Viên chức nữ đang mang thai, nghỉ thai sản [1]."
+    )
+    v = verify(answer, [CONTRACT])
+    assert all(c.supported for c in v.sentences) and v.status is Verification.VERIFIED and FLAG not in v.text
+
+
+def test_a_claim_that_drops_the_laws_exception_is_flagged() -> None:
+    v = verify("Công chức được nghỉ phép năm 12 ngày làm việc [1].", [LEAVE])
+    assert v.text.endswith(FLAG) and "trừ trường hợp" in v.sentences[0].reasons[0]
+    kept = verify(
+        "Công chức được nghỉ phép năm 12 ngày làm việc, trừ trường hợp đang bị tạm đình chỉ công tác [1].", [LEAVE]
+    )
+    assert kept.status is Verification.VERIFIED
+    restated = verify("Công chức đang bị tạm đình chỉ công tác thì không được nghỉ phép năm [1].", [LEAVE])
+    assert restated.status is Verification.VERIFIED  # the exception told as a negation of its own case
+
+
+def test_a_claim_that_negates_what_the_law_affirms_is_flagged() -> None:
+    v = verify("Viên chức không phải thử việc [1].", SOURCES)
+    assert v.text.endswith(FLAG) and "không phải" in v.sentences[0].reasons[0]
+    assert verify("Viên chức không được nghỉ phép năm [1].", [LEAVE]).text.endswith(FLAG)
+
+
+def test_a_negation_the_claim_does_not_touch_is_not_an_inversion() -> None:
+    """The decree says "không đúng nơi quy định"; a claim about the fine alone does not state those words."""
+    assert verify("Mức phạt tiền là 2 triệu đồng [1].", [decree_source()]).status is Verification.VERIFIED
+    bound = _source(1, "Thời gian thử việc của viên chức không quá 60 ngày; người chưa thành niên không thử việc.")
+    assert verify("Thời gian thử việc của viên chức là 60 ngày [1].", [bound]).status is Verification.VERIFIED
+
+
+def test_the_cue_lexicon_is_data_with_a_checked_kind(tmp_path: Path) -> None:
+    lexicon = CueLexicon.default()
+    assert lexicon.kind_of("nghiêm cấm") is CueKind.NEGATION and lexicon.kind_of("ngoại trừ") is CueKind.EXCEPTION
+    assert lexicon.cues("Thuế thu nhập được khấu trừ tại nguồn; người cư trú.") == []  # not "trừ", not "trú"
+    bad = tmp_path / "cues.tsv"
+    bad.write_text("phủ định\tkhông\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="valid: negation, exception, neutral"):
+        CueLexicon.from_file(bad)
+    assert doctest.testmod(assistant.polarity).failed == 0
+
+
+# ------------------------------------------------------------------------------------------- true facts, unmarked
+
+
+def test_an_unmarked_item_of_a_nine_item_list_is_kept_and_cited() -> None:
+    """The model letters the items without skipping "f" as the law does: its "f)" is the law's "e)"."""
+    answer = (
+        "Hồ sơ đăng ký dự tuyển viên chức gồm các giấy tờ sau đây [1]:\n"
+        "a) Đơn đăng ký dự tuyển [1].\nb) Bản sơ yếu lý lịch tự thuật [1].\nc) Bản sao giấy khai sinh [1].\n"
+        "d) Bản sao các văn bằng, chứng chỉ [1].\ne) Giấy chứng nhận sức khỏe [1].\n"
+        "f) Phiếu lý lịch tư pháp.\n"
+        "g) Giấy xác nhận đối tượng ưu tiên [1].\nh) Ảnh chân dung cỡ nhỏ [1].\n"
+        "i) Bản cam kết thực hiện nghĩa vụ [1]."
+    )
+    v = verify(answer, [DOSSIER])
+    assert "\nf) Phiếu lý lịch tư pháp [1].\n" in v.text
+    assert len(v.text.split("\n")) == 10 and v.status is Verification.VERIFIED
+
+
+def test_an_unmarked_short_item_is_cited_only_from_a_source_the_answer_cites() -> None:
+    answer = "Hồ sơ đăng ký dự tuyển viên chức gồm các giấy tờ sau đây [1]:\n- Phiếu lý lịch tư pháp."
+    other = _source(2, "Phiếu lý lịch tư pháp do Sở Tư pháp cấp.")
+    v = verify(answer, [DOSSIER, other])
+    assert v.text.endswith("- Phiếu lý lịch tư pháp [1].")  # the cited list, not the other source that has the words
+
+
+def test_an_unmarked_number_the_cited_law_states_is_kept_and_cited() -> None:
+    answer = "Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương khi kết hôn [1]. Khi đó được nghỉ 03 ngày."
+    v = verify(answer, [PERSONAL_LEAVE])
+    assert v.text.endswith("Khi đó được nghỉ 03 ngày [1].") and v.status is Verification.VERIFIED
+
+
+def test_an_unmarked_number_no_source_states_stays_out() -> None:
+    answer = "Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương khi kết hôn [1]. Khi đó được nghỉ 05 ngày."
+    v = verify(answer, [PERSONAL_LEAVE])
+    assert "05" not in v.text and v.status is Verification.VERIFIED
+    assert "no citation" in v.sentences[1].reasons
+    flagged = verify("Người lao động kết hôn được nghỉ 05 ngày [1].", [PERSONAL_LEAVE])
+    assert flagged.text.endswith(FLAG) and "5" in " ".join(flagged.sentences[0].reasons)
+
+
+def test_an_unmarked_sentence_that_inverts_the_law_is_not_bound_to_it() -> None:
+    answer = "Công chức được nghỉ phép năm 12 ngày làm việc, trừ trường hợp đang bị tạm đình chỉ công tác [1]. " + (
+        "Công chức không được nghỉ phép năm 12 ngày làm việc."
+    )
+    v = verify(answer, [LEAVE])
+    assert v.text.count("[1]") == 1 and "không được nghỉ" not in v.text
+
+
+# ------------------------------------------------------------------------------------------ no claim, no badge
+
+
+def test_an_answer_of_markers_only_is_not_a_claim() -> None:
+    for answer in ("[1] [2] [3]", "[1].", "[1]\n- [1]", ""):
+        v = verify(answer, [LEAVE, decree_source(2), _source(3, "Điều 3. Văn bản.")])
+        assert v.text == "" and v.status is Verification.UNVERIFIED, answer
+
+
+def test_partially_verified_only_when_a_flag_is_shown() -> None:
+    flagged = verify(f"{LAW} [1]. Người vi phạm bị tước giấy phép lái xe [1].", [decree_source()])
+    assert FLAG in flagged.text and flagged.status is Verification.PARTIALLY_VERIFIED
+    dropped = verify(
+        f"{LAW} [1]. Người vi phạm bị tước giấy phép lái xe [1].",
+        [decree_source()],
+        VerifyPolicy(drop_unsupported=True),
+    )
+    assert FLAG not in dropped.text and dropped.status is Verification.VERIFIED
+    injected = verify(f"{LAW} [1]. Mức phạt là 50 triệu đồng [1].", [decree_source()])
+    assert FLAG not in injected.text and injected.status is Verification.VERIFIED
+    assert not injected.sentences[1].supported  # the dropped claim stays in the record
+
+
+# ------------------------------------------------------------------------------------------------------ pipeline
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    w = decree_world(tmp_path_factory.mktemp("issue14"))
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("answer", ["[1] [2] [3]", "[1].", ""])
+def test_a_generated_answer_without_a_claim_becomes_the_refusal_and_streams_nothing(world: World, answer: str) -> None:
+    ans, seen, _llm = ask_scripted(world, answer)
+    assert ans.refused and ans.answer.startswith(REFUSAL) and seen == []  # type: ignore[attr-defined]
+
+
+def test_the_marker_bound_to_an_unmarked_sentence_streams_as_it_is_shown(world: World) -> None:
+    ans, seen, _llm = ask_scripted(world, f"{LAW} [1].\n- Phạt 2 triệu.")
+    assert ans.answer.endswith("\n- Phạt 2 triệu [1].")  # type: ignore[attr-defined]
+    assert "".join(t for t, _ in seen) == ans.answer  # type: ignore[attr-defined]
+    assert ans.verification is Verification.VERIFIED  # type: ignore[attr-defined]
