@@ -252,18 +252,25 @@ class SentenceVerifier:
     def _cited_so_far(self) -> list[int]:
         return sorted({m for c in self.checks if c.supported for m in c.markers})
 
-    def _supporting_clause(self, words: set[str], marks: tuple[int, ...]) -> _SourceClause | None:
-        """The clause of the cited sources that states most of the claim's words (the first of equals)."""
+    def _supporting_clause(
+        self, words: set[str], marks: tuple[int, ...], numbers: set[str] | None = None
+    ) -> _SourceClause | None:
+        """The clause of the cited sources that states most of the claim's words (the first of equals). A claim
+        with numbers is held to the clauses that state them, when any does: "tối đa là 60 tháng" is supported by the
+        paragraph that says 60 tháng, not by a neighbouring one that shares more words and carries an exception."""
+        candidates = [c for m in marks for c in self._clauses.get(m, [])]
+        if numbers:
+            stating = [c for c in candidates if not numbers - c.numbers]
+            candidates = stating or candidates
         best: tuple[float, _SourceClause] | None = None
-        for m in marks:
-            for clause in self._clauses.get(m, []):
-                score = share(words, clause.present)
-                if best is None or score > best[0]:
-                    best = (score, clause)
+        for clause in candidates:
+            score = share(words, clause.present)
+            if best is None or score > best[0]:
+                best = (score, clause)
         return None if best is None else best[1]
 
     def _polarity_conflict(self, words: set[str], context: str, marks: tuple[int, ...]) -> str | None:
-        clause = self._supporting_clause(words, marks)
+        clause = self._supporting_clause(words, marks, numbers_in(context))
         return None if clause is None else self.lexicon.conflict(context, clause.clause.text)
 
     def _attribute(self, sentence: str, words: set[str], context: str) -> int | None:

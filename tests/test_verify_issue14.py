@@ -202,3 +202,20 @@ def test_the_marker_bound_to_an_unmarked_sentence_streams_as_it_is_shown(world: 
     assert ans.answer.endswith("\n- Phạt 2 triệu [1].")  # type: ignore[attr-defined]
     assert "".join(t for t, _ in seen) == ans.answer  # type: ignore[attr-defined]
     assert ans.verification is Verification.VERIFIED  # type: ignore[attr-defined]
+
+
+def test_an_exception_in_the_neighbouring_paragraph_does_not_flag_a_claim_its_own_paragraph_states() -> None:
+    """Điều 25 as consolidated: the 60-month maximum and, in the next paragraph of the same clause, to whom fixed
+    terms apply "trừ trường hợp …". The claim about the maximum is stated by the first; it shares more words with
+    the second (which names viên chức) — its exception is not the claim's (it flagged the right answer before)."""
+    text = (
+        "1. Hợp đồng làm việc xác định thời hạn là hợp đồng mà trong đó hai bên xác định thời hạn, thời điểm chấm "
+        "dứt hiệu lực của hợp đồng trong khoảng thời gian từ đủ 12 tháng đến 60 tháng.\n"
+        "Hợp đồng làm việc xác định thời hạn áp dụng đối với người được tuyển dụng làm viên chức kể từ ngày 01 "
+        "tháng 7 năm 2020, trừ trường hợp quy định tại điểm b và điểm c khoản 2 Điều này."
+    )
+    claim = "Hợp đồng làm việc xác định thời hạn của viên chức có thời hạn tối đa là 60 tháng [1]."
+    assert verify(claim, [_source(1, text)]).status is Verification.VERIFIED
+    # a claim that drops the exception of the paragraph that does state it is still flagged
+    dropped = "Hợp đồng làm việc xác định thời hạn áp dụng đối với người được tuyển dụng làm viên chức từ năm 2020 [1]."
+    assert verify(dropped, [_source(1, text)]).text.endswith(FLAG)
