@@ -68,3 +68,42 @@ def test_real_model_judges_the_law_true_and_its_negation_less_true(world: World)
     wrong_number = judge.judge("Thời gian thử việc của viên chức từ 03 tháng đến 36 tháng", sources)
     assert right.score > negated.score, (right.to_json(), negated.to_json())
     assert wrong_number.label == "Sai" and wrong_number.missing_numbers == ("36",)
+
+
+@pytest.mark.shared
+def test_the_real_model_states_the_law_of_the_day_asked_about(tmp_path: pytest.TempPathFactory) -> None:
+    """Issue 13's acceptance with the real model: today the amended 60 months from the consolidated text (naming
+    52/2019/QH14 beside it), never the 36-month text as current; as of 2015 the 2010 text's 36 months."""
+    import datetime as dt
+    from pathlib import Path
+
+    from core.settings import Settings
+    from index.indexer import Indexer
+    from index.store import Filters, open_store
+    from ingest.job import run_ingest
+    from ingest.registry import Registry
+    from tests.conftest import shared_path
+
+    files = [
+        shared_path("laws/Luat-vien-chuc-2010-115271.txt"),
+        shared_path("phapdien/can-bo-cong-chuc-vien-chuc/vien-chuc.md"),
+    ]
+    settings = Settings(data_dir=Path(str(tmp_path)) / "data")
+    with Registry.from_settings(settings) as reg:
+        run_ingest(files, reg, settings, progress=False)
+        store = open_store(settings)
+        try:
+            Indexer(reg, store, settings).ensure()
+            assistant = Assistant(Searcher(store, settings))
+            question = "Hợp đồng làm việc xác định thời hạn của viên chức có thời hạn tối đa bao lâu?"
+            today = assistant.ask(
+                question, options=AskOptions(mode="bm25", filters=Filters(as_of=dt.date(2026, 12, 1)))
+            )
+            past = assistant.ask(question, options=AskOptions(mode="bm25", filters=Filters(as_of=dt.date(2015, 1, 1))))
+        finally:
+            store.close()
+    assert not today.refused and "60 tháng" in today.answer and "36 tháng" not in today.answer
+    cited = [c for c in today.citations if c.hit.citation.article == "25"]
+    assert cited and cited[0].standing is not None and cited[0].standing.badge == "amended"
+    assert any(c.by == "52/2019/QH14" for c in cited[0].standing.applied)
+    assert not past.refused and "36 tháng" in past.answer and "60 tháng" not in past.answer
