@@ -6,6 +6,7 @@ About 20–40 s per question on 2 CPU cores; kept to the behaviours only a real 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -71,11 +72,10 @@ def test_real_model_judges_the_law_true_and_its_negation_less_true(world: World)
 
 
 @pytest.mark.shared
-def test_the_real_model_states_the_law_of_the_day_asked_about(tmp_path: pytest.TempPathFactory) -> None:
+def test_the_real_model_states_the_law_of_the_day_asked_about(tmp_path: Path) -> None:
     """Issue 13's acceptance with the real model: today the amended 60 months from the consolidated text (naming
     52/2019/QH14 beside it), never the 36-month text as current; as of 2015 the 2010 text's 36 months."""
     import datetime as dt
-    from pathlib import Path
 
     from core.settings import Settings
     from index.indexer import Indexer
@@ -88,7 +88,7 @@ def test_the_real_model_states_the_law_of_the_day_asked_about(tmp_path: pytest.T
         shared_path("laws/Luat-vien-chuc-2010-115271.txt"),
         shared_path("phapdien/can-bo-cong-chuc-vien-chuc/vien-chuc.md"),
     ]
-    settings = Settings(data_dir=Path(str(tmp_path)) / "data")
+    settings = Settings(data_dir=tmp_path / "data")
     with Registry.from_settings(settings) as reg:
         run_ingest(files, reg, settings, progress=False)
         store = open_store(settings)
