@@ -42,6 +42,7 @@ from app.lineage import Lineage, VersionView, article_versions, lineage
 from app.permissions import FEEDBACK_ON_OTHERS, PERMISSIONS, ROLES, Forbidden, Principal, Role, allowed, require
 from assistant.answer import REFUSAL, Answer, Verification
 from assistant.pipeline import AskOptions, Assistant
+from core.clock import today_vn
 from core.fs import discard_within, write_private
 from core.pii import mask_pii
 from core.settings import Settings, get_settings
@@ -152,13 +153,9 @@ def filters_for(who: Principal, chosen: SearchFilters | None = None) -> Filters:
         year_to=f.year_to,
         validity=tuple(Validity.from_str(v).value for v in f.validity),
         numbers=tuple(x for x in (norm_number(n) for n in f.numbers) if x),
-        as_of=None if f.all_versions else (f.as_of or today()),
+        as_of=None if f.all_versions else (f.as_of or today_vn()),
     )
 
-
-def today() -> dt.date:
-    """The day whose law is stated by default: today, in Vietnam (UTC+7), whatever the server's zone."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
 
 
 def bounded_history(history: Sequence[str]) -> list[str]:
@@ -489,7 +486,7 @@ class Services:
         """The stored versions of Điều `article` of `document` that `who` may read, with their standing on
         `as_of` (default today)."""
         require(who, "read_documents")
-        found = article_versions(self._reads.get(), who.clearance, document, article, as_of or today())
+        found = article_versions(self._reads.get(), who.clearance, document, article, as_of or today_vn())
         self.audit.record(_event(who, "document_view", ref=f"versions:{document}|{article}"))
         return found
 

@@ -26,7 +26,6 @@ Hence:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +39,7 @@ from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
 from assistant.verify import SentenceVerifier, Verified, VerifyPolicy
+from core.clock import today_vn
 from core.settings import Settings
 from core.text import SentenceSplitter, nfc_strip
 from index.search import Hit, Mode, SearchResult
@@ -168,7 +168,7 @@ class Assistant:
         k = self.k(options)
         hits = self.searcher.search(query, k=max(8, k), mode=options.mode, filters=options.filters).hits
         ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder)
-        as_of = options.filters.as_of or dt.date.today()
+        as_of = options.filters.as_of or today_vn()
         sources = [with_standing(s, as_of) for s in quote_sources(query, hits, n=k)]
         if ev.enough:  # a refusal quotes nothing: no follow-up searches
             followed = ReferenceFollower(self.searcher).run(

@@ -21,6 +21,11 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def today_vn() -> dt.date:
+    """Today in Vietnam (UTC+7), whatever the server's zone: the day whose law is stated when none is asked for."""
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
+
+
 def utc_now_ms() -> str:
     """The current UTC time, ISO 8601 to the millisecond: "2026-01-31T08:00:00.123+00:00"."""
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")

@@ -158,6 +158,7 @@ def run_question_set(
     extractive (the quoted clauses: retrieval + version choice, no model); with one, generated and verified.
     """
     from assistant.pipeline import AskOptions, Assistant
+    from core.clock import today_vn
     from corpus import load_manifest
     from eval.validity_questions import CORPUS_MANIFEST, load_questions, run_validity_questions
     from index.indexer import Indexer
@@ -191,7 +192,3 @@ def run_question_set(
     result["elapsed_s"] = round(time.perf_counter() - t0, 1)
     return result
 
-
-def today_vn() -> dt.date:
-    """Today in Vietnam (UTC+7): the day whose law a question is asked about by default."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()

@@ -26,8 +26,10 @@ def docs(
 
     if ctx.invoked_subcommand is not None:
         return
+    from core.clock import today_vn
+
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        day = dt.date.fromisoformat(as_of) if as_of else today_vn()
     except ValueError:
         err(f"--as-of: '{as_of}' is not a date YYYY-MM-DD")
         raise typer.Exit(2) from None
@@ -137,10 +139,10 @@ def show(
         f"({meta.hieu_luc.value}), truy cập: {meta.access_level.value}"
     )
     if version is not None:  # this text's version and standing today (`kho versions` lists every text of it)
-        from app.services import today
+        from core.clock import today_vn
         from ingest.versions import KIND_LABELS, standing_on, vn_date
 
-        st = standing_on(version, today())
+        st = standing_on(version, today_vn())
         until = vn_date(version.valid_to) if version.valid_to else "nay"
         typer.echo(f"{KIND_LABELS[version.kind]}, hiệu lực {vn_date(version.valid_from)} – {until} · {st.label}")
         for c in version.changes:

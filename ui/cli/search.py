@@ -196,11 +196,12 @@ def ask(
 
 def version_line(hit: Hit, as_of: dt.date | None) -> str:
     """ "Văn bản hợp nhất (pháp điển), hiệu lực 01/07/2020 – nay · Đã sửa đổi, bổ sung: sửa đổi bởi 52/2019/QH14 …"."""
+    from core.clock import today_vn
     from ingest.versions import KIND_LABELS, standing_on, vn_date
 
     v = hit.version
     assert v is not None
-    st = standing_on(v, as_of or dt.date.today(), hit.citation.clause)
+    st = standing_on(v, as_of or today_vn(), hit.citation.clause)
     span = f"{vn_date(v.valid_from)} – {vn_date(v.valid_to) if v.valid_to else 'nay'}"
     acts = "; ".join(c.describe() for c in st.applied)
     later = "; ".join(c.describe() for c in st.after)

@@ -21,7 +21,7 @@ def versions(
 ) -> None:
     """Versions of one article (as enacted, consolidated) with their dates, standing and a word diff between them."""
     from app.lineage import article_versions, inline_diff, word_diff
-    from app.services import today
+    from core.clock import today_vn
     from ingest.registry import Registry
     from ingest.versions import vn_date
 
@@ -29,7 +29,7 @@ def versions(
     if not settings.registry_path.exists():
         typer.echo(f"no registry yet at {settings.registry_path}: run `kho ingest PATH...` first")
         raise typer.Exit(1)
-    day = parse_day("--as-of", as_of) if as_of else today()
+    day = parse_day("--as-of", as_of) if as_of else today_vn()
     with Registry.from_settings(settings) as registry:
         found = article_versions(registry, clearance, document, article, day)
     diffs = [word_diff(a.body, b.body) for a, b in zip(found, found[1:], strict=False)]
