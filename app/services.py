@@ -49,7 +49,7 @@ from core.settings import Settings, get_settings
 from core.text import nfc_strip
 from index.guarded import GuardedStore
 from index.payload import ACCESS_RANK, norm_label, norm_number
-from index.search import Hit, Mode, Searcher, SearchResult
+from index.search import ARTICLE_CHUNKS, Hit, Mode, Searcher, SearchResult
 from index.store import ALIAS, CollectionMeta, EdgeStore, Filters, VectorStore, open_store
 from ingest.model import AccessLevel, DocState, Validity
 from ingest.registry import DocumentRecord, FileRecord, Registry, StoredRelation
@@ -157,7 +157,6 @@ def filters_for(who: Principal, chosen: SearchFilters | None = None) -> Filters:
     )
 
 
-
 def bounded_history(history: Sequence[str]) -> list[str]:
     """The last `MAX_HISTORY` non-empty earlier questions, NFC; ValueError naming `history[i]` when one of them is
     longer than `MAX_QUESTION_CHARS` (it would be joined into the search query)."""
@@ -207,6 +206,9 @@ class _RecordingSearcher:
         result = self.inner.search(query, k=k, mode=mode, filters=filters, article_level=article_level)
         self.hits.extend(h for h in result.hits if h.chunk_id not in {x.chunk_id for x in self.hits})
         return result
+
+    def article(self, hit: Hit, filters: Filters | None = None, limit: int = ARTICLE_CHUNKS) -> list[Hit]:
+        return self.inner.article(hit, filters, limit)
 
 
 # ------------------------------------------------------------------------------------------------- services
@@ -480,9 +482,7 @@ class Services:
         self.audit.record(_event(who, "document_view", ref=doc_id))
         return doc
 
-    def versions(
-        self, who: Principal, document: str, article: str, as_of: dt.date | None = None
-    ) -> list[VersionView]:
+    def versions(self, who: Principal, document: str, article: str, as_of: dt.date | None = None) -> list[VersionView]:
         """The stored versions of Điều `article` of `document` that `who` may read, with their standing on
         `as_of` (default today)."""
         require(who, "read_documents")

@@ -2,7 +2,9 @@
 
 `Answer.to_json()` is the `kho ask --json` contract:
 `{"answer", "citations": [{"marker", "anchor", "citation", "text", "start", "end"}], "verification", "refused",
-"latency_s"}` (plus `mode`, `evidence`, `sentences` and `closest` for the workdesk).
+"latency_s"}` (plus `mode`, `evidence`, `sentences` and `closest` for the workdesk). `grounds` is "Căn cứ": each
+provision a shown claim binds to (assistant/clauses.py), `{"marker", "document_id", "start", "end", "level",
+"clause", "point", "anchor", "quote"}` — the span exactly that Khoản/Điểm, in the answer's order.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from assistant.clauses import ClauseRef
 from index.search import Hit
 from ingest.model import iso_date
 from ingest.versions import KIND_LABELS, Standing, standing_on
@@ -96,6 +99,7 @@ class SentenceCheck:
     supported: bool
     score: float
     reasons: tuple[str, ...] = ()
+    clause: ClauseRef | None = None  # a supported sentence: the Khoản/Điểm of its source that states it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,6 +108,7 @@ class SentenceCheck:
             "supported": self.supported,
             "score": round(self.score, 3),
             "reasons": list(self.reasons),
+            "clause": self.clause.to_json() if self.clause else None,
         }
 
 
@@ -135,6 +140,20 @@ class Answer:
                 out.append(c.notice)
         return out
 
+    def grounds(self) -> list[ClauseRef]:
+        """ "Căn cứ": the provisions the shown claims bind to, each once, in the order the answer first uses them.
+
+        A refusal has none; so has an extractive answer, whose quotes are its citations.
+        """
+        if self.refused:
+            return []
+        shown = {c.marker for c in self.citations}
+        out: dict[tuple[str, int, int], ClauseRef] = {}
+        for s in self.sentences:
+            if s.supported and s.clause is not None and s.clause.marker in shown:
+                out.setdefault(s.clause.key, s.clause)
+        return list(out.values())
+
     def to_json(self) -> dict[str, Any]:
         return {
             "as_of": iso_date(self.as_of),
@@ -150,5 +169,6 @@ class Answer:
             "query": self.query,
             "evidence": self.evidence,
             "sentences": [s.to_json() for s in self.sentences],
+            "grounds": [g.to_json() for g in self.grounds()],
             "closest": [{"anchor": h.anchor, "citation": h.citation.to_json()} for h in self.closest],
         }

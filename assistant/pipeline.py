@@ -29,12 +29,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, with_standing
+from assistant.context import ContextBudget, ContextBuilder, article_keys
 from assistant.evidence import Evidence, EvidencePolicy, assess
-from assistant.extractive import quote_sources, render
+from assistant.extractive import best_passage, quote_sources, render
 from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
@@ -63,6 +64,8 @@ class Retriever(Protocol):
     def search(
         self, query: str, k: int = 10, mode: Mode = "hybrid", filters: Filters | None = None, article_level: bool = True
     ) -> SearchResult: ...
+
+    def article(self, hit: Hit, filters: Filters | None = None, limit: int = ...) -> list[Hit]: ...
 
 
 @dataclass(frozen=True)
@@ -108,16 +111,31 @@ class Assistant:
         if not question:
             raise ValueError("empty question")
         rewritten = rewrite(question, history, None if options.extractive else self._llm(), mode=topic)
-        answer = self._answer(question, rewritten.query, options, on_token, t0)
+        first: list[tuple[str, str]] = []
+        if history and rewritten.topic == "follow_up" and not options.extractive:
+            first = self.context_articles(history[-1], options)  # its sources stay first: a reusable prompt prefix
+        answer = self._answer(question, rewritten.query, options, on_token, t0, first)
         answer.as_of = options.filters.as_of
         answer.query = rewritten.query
         answer.topic = rewritten.topic if history else None
         return answer
 
-    def _answer(self, question: str, query: str, options: AskOptions, on_token: OnToken | None, t0: float) -> Answer:
-        hits, ev, sources = self.gather(query, options)
+    def _answer(
+        self,
+        question: str,
+        query: str,
+        options: AskOptions,
+        on_token: OnToken | None,
+        t0: float,
+        first: Sequence[tuple[str, str]] = (),
+    ) -> Answer:
+        hits, ev, sources = self.gather(query, options, first)
         if not ev.enough:
             return self._refusal(question, ev, hits, "extractive" if options.extractive else "generative", t0)
+        if not options.extractive:  # a yes/no or multiple-choice question is answered by the judge
+            judged = self._judged(question, query, ev, hits, sources, options, on_token, t0)
+            if judged is not None:
+                return judged
         if options.extractive:
             text = render(sources)
             return Answer(
@@ -137,7 +155,7 @@ class Assistant:
         messages = [ChatMessage(role, content) for role, content in answer_messages(query, sources)]
         ttft: float | None = None
         config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
-        stream = VerifiedStream(SentenceVerifier(sources, self.verify_policy), on_token)
+        stream = VerifiedStream(SentenceVerifier(sources, self.verify_policy, question=query), on_token)
         for delta in llm.stream(messages, config):
             if ttft is None:
                 ttft = time.perf_counter() - t0
@@ -162,20 +180,46 @@ class Assistant:
             ttft_s=ttft,
         )
 
-    def gather(self, query: str, options: AskOptions) -> tuple[list[Hit], Evidence, list[CitedSource]]:
-        """Search under the options' filters, judge the evidence, and quote the top `options.k` sources, then the
-        articles they apply (assistant/references.py: markers k+1, …, under the same filters) when it is enough."""
+    def gather(
+        self, query: str, options: AskOptions, first: Sequence[tuple[str, str]] = ()
+    ) -> tuple[list[Hit], Evidence, list[CitedSource]]:
+        """Search under the options' filters, judge the evidence, and choose the sources: for the model, whole
+        articles within the context budget (assistant/context.py; `first` = articles to keep first, for a follow-up);
+        extractively, the top `options.k` hits' best passages. Then the articles they apply (assistant/references.py:
+        markers continue, under the same filters) when the evidence is enough."""
         k = self.k(options)
         hits = self.searcher.search(query, k=max(8, k), mode=options.mode, filters=options.filters).hits
         ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder)
         as_of = options.filters.as_of or today_vn()
-        sources = [with_standing(s, as_of) for s in quote_sources(query, hits, n=k)]
+        builder = self._context(options)
+        if options.extractive:
+            quoted = quote_sources(query, hits, n=k)
+        else:
+            picked = builder.pick(query, hits, options.filters, first)
+            quoted = [CitedSource(i, h, *best_passage(query, h)) for i, h in enumerate(picked, start=1)]
+        sources = [with_standing(s, as_of) for s in quoted]
         if ev.enough:  # a refusal quotes nothing: no follow-up searches
             followed = ReferenceFollower(self.searcher).run(
                 query, [s.hit for s in sources], options.filters, options.mode
             )
+            if not options.extractive:
+                room = builder.budget.chars - sum(len(s.hit.text) for s in sources)
+                followed = [replace(f, hit=builder.fit(query, f.hit, options.filters, room)) for f in followed]
             sources += cite_followed(query, followed, sources, as_of)
         return hits, ev, sources
+
+    def context_articles(self, question: str, options: AskOptions) -> list[tuple[str, str]]:
+        """The articles the model's context held for `question` (searched again: the same question gives the same
+        hits), in prompt order — what a follow-up keeps first so llama.cpp can reuse the prompt's prefix."""
+        q = nfc_strip(question)
+        if not q:
+            return []
+        hits = self.searcher.search(q, k=max(8, self.k(options)), mode=options.mode, filters=options.filters).hits
+        return article_keys(self._context(options).pick(q, hits, options.filters))
+
+    def _context(self, options: AskOptions) -> ContextBuilder:
+        settings = self.searcher.settings
+        return ContextBuilder(self.searcher, ContextBudget(settings.context_chars, self.k(options)))
 
     def k(self, options: AskOptions) -> int:
         """How many sources go into the answer: the options' `k`, else the settings' context budget."""
@@ -187,6 +231,27 @@ class Assistant:
 
             return get_llm()
         return self._llm_factory()
+
+    def _judged(
+        self,
+        question: str,
+        query: str,
+        ev: Evidence,
+        hits: list[Hit],
+        sources: list[CitedSource],
+        options: AskOptions,
+        on_token: OnToken | None,
+        t0: float,
+    ) -> Answer | None:
+        """A closed question's answer from the judge (assistant/closed.py: the direct answer, then the deciding
+        quote); None for an open question, or when the judge cannot quote, which the model then answers. Its text
+        reaches `on_token` word by word once decided, so the streaming contract holds."""
+        from assistant.closed import QuestionKind, closed_answer, read_closed
+
+        closed = read_closed(question, query)
+        if closed.kind is QuestionKind.OPEN:
+            return None
+        return closed_answer(closed, sources, self._llm(), ev, hits[: self.k(options)], on_token, t0)
 
     @staticmethod
     def _refusal(question: str, ev: Evidence, hits: list[Hit], mode: str, t0: float) -> Answer:

@@ -21,8 +21,12 @@
   (`min_attribution` of its words, half of the item's), or when it states numbers that clause states (all of them,
   and `min_support` of its words). Either way not when it turns that clause's polarity around. Otherwise it is
   removed (an uncited claim is never shown), and so is a question ("…?") and a sentence with no content words
-  ("[1] [2]."): neither is a claim. Cited but unsupported sentences are flagged (kept, marked "(chưa kiểm
-  chứng)") or removed (`drop_unsupported`).
+  ("[1] [2]."): neither is a claim. A cited sentence that its sources do not support but another retrieved
+  source states in full (the strong attribution test above) was mis-numbered — the small model cites [1] for
+  what [4] says — and is re-cited to that source (its check records "re-cited"). Other cited but unsupported
+  sentences are flagged (kept, marked "(chưa kiểm chứng)") or removed (`drop_unsupported`).
+- A supported sentence is bound to the provision of its source that states it (assistant/clauses.py): the
+  Điểm, else the Khoản, else the body paragraph — its `clause`, the span a citation highlights.
 - The status follows what is shown: `unverified` when no supported sentence is shown (the pipeline then refuses),
   `partially_verified` when a flagged sentence is shown next to supported ones, else `verified`.
 
@@ -42,6 +46,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer import CitedSource, SentenceCheck, Verification
+from assistant.clauses import ClauseRef, SourceOutline
 from assistant.evidence import coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import Clause, CueLexicon, clauses, label_rank, present_words, share, without_label
@@ -62,6 +67,7 @@ INJECTED_NUMBERS = "numbers only in text addressed to the assistant: "
 INJECTED_WORDS = "supported only by text addressed to the assistant"
 LINK_REMOVED = "link removed (not in a cited source's metadata): "
 NO_CLAIM = "no claim: no content words"
+RECITED = "re-cited: another source states it in full: "
 
 
 def markers_in(sentence: str) -> tuple[int, ...]:
@@ -156,6 +162,7 @@ class SentenceVerifier:
     sources: list[CitedSource]
     policy: VerifyPolicy = field(default_factory=VerifyPolicy)
     lexicon: CueLexicon = field(default_factory=CueLexicon.default)
+    question: str = ""  # what the answer answers: a bare list that opens the answer continues it
     checks: list[SentenceCheck] = field(default_factory=list, init=False)
     text: str = field(default="", init=False)
 
@@ -178,6 +185,7 @@ class SentenceVerifier:
         self._lead = ""  # the answer's open lead-in ("… trong các trường hợp sau:"), which its list items continue
         self._after_lead = False
         self._flagged_shown = 0
+        self._outlines: dict[int, SourceOutline] = {}
 
     @property
     def n_supported(self) -> int:
@@ -236,9 +244,15 @@ class SentenceVerifier:
     def _context(self, sentence: str) -> str:
         """The sentence as the answer states it: a list item, or the line right after a lead-in, continues it.
 
-        The answer's lead-in carries the polarity of its list ("Đơn vị không được … trong các trường hợp sau:").
+        The answer's lead-in carries the polarity of its list ("Đơn vị không được … trong các trường hợp sau:");
+        an answer that opens with bare list items takes the question as their lead-in.
         """
         body = " ".join(_MARKER.sub(" ", sentence).split())
+        if not self._lead and not self.text and self.question and label_rank(body) > 0:
+            # The answer opens with list items and no lead-in of its own: they are the cases the question asks
+            # for ("… bị chấm dứt hợp đồng trong trường hợp nào?"), so they carry the question's polarity — the
+            # items of "không được chấm dứt … trong các trường hợp sau:" do not answer it.
+            self._lead = " ".join(self.question.rstrip(" ?").split()) + ":"
         continues = self._lead and (self._after_lead or label_rank(body) > 0)
         context = f"{self._lead} {body}" if continues else body
         if body.endswith(":"):
@@ -345,14 +359,33 @@ class SentenceVerifier:
         turned = self._polarity_conflict(words, context, marks)
         if turned:
             reasons.append(turned)
+        if reasons and not link_reasons:
+            # Mis-numbered: the small model cites [1] for what [4] states. A claim another source states in full
+            # (the attribution test of an unmarked sentence) is re-cited to it rather than flagged.
+            other = self._attribute(_MARKER.sub("", sentence).strip(), words, context)
+            if other is not None and other not in marks:
+                bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
+                why = (f"{RECITED}[{other}]", *reasons)
+                self.checks.append(SentenceCheck(sentence, marks, False, score, why))
+                return self._check(_with_marker(bare, other), context)
         injected = self._injection_reasons(sentence) if reasons else []
         ok = not reasons
-        self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons)))
+        clause = self._bind(sentence, words, marks) if ok else None
+        self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
         if ok:
             return sentence
         if injected or link_reasons or self.policy.drop_unsupported:
             return None  # repeats an injected instruction, or existed to carry a link: not shown at all
         return sentence + FLAG
+
+    def _bind(self, sentence: str, words: set[str], marks: tuple[int, ...]) -> ClauseRef | None:
+        """The Khoản/Điểm that states a supported sentence (assistant/clauses.py), in the cited source that covers
+        most of its words (the first of equals)."""
+        marker = max(marks, key=lambda m: coverage(words, self._clean[m]))
+        if marker not in self._outlines:
+            source = self._by_marker[marker]
+            self._outlines[marker] = SourceOutline.of(marker, source.hit)
+        return self._outlines[marker].bind(sentence)
 
     def result(self) -> Verified:
         """The verified answer so far: kept text, every sentence's check, the status and the markers."""
@@ -367,9 +400,11 @@ class SentenceVerifier:
         return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used)
 
 
-def verify(answer: str, sources: list[CitedSource], policy: VerifyPolicy | None = None) -> Verified:
-    """Check `answer` against `sources`; see the module docstring."""
-    verifier = SentenceVerifier(sources, policy or VerifyPolicy())
+def verify(
+    answer: str, sources: list[CitedSource], policy: VerifyPolicy | None = None, question: str = ""
+) -> Verified:
+    """Check `answer` (to `question`, when given) against `sources`; see the module docstring."""
+    verifier = SentenceVerifier(sources, policy or VerifyPolicy(), question=question)
     for sentence in split_answer_sentences(answer):
         verifier.feed(sentence)
     return verifier.result()

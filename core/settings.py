@@ -67,6 +67,13 @@ class Settings(BaseSettings):
         description="sources (chunks) given to the LLM per answer; unset = 3 with the embedded CPU model, "
         "6 with an LLM server (KHO_LLM_URL, e.g. vLLM on a GPU)",
     )
+    answer_context_chars: int | None = Field(
+        default=None,
+        ge=500,
+        le=200_000,
+        description="characters of law text given to the LLM per answer (whole articles first); unset = 3,600 "
+        "with the embedded CPU model (~1,100 tokens, read at ~60 tokens/s on 2 cores), 12,000 with an LLM server",
+    )
     max_file_mb: float = Field(default=50.0, description="files larger than this are refused at ingest")
     ocr_lang: str = Field(default="vie", description="tesseract language(s) for scanned PDFs")
     chunk_max_chars: int = Field(default=1500, description="articles longer than this split at clause boundaries")
@@ -112,6 +119,11 @@ class Settings(BaseSettings):
     def context_sources(self) -> int:
         """`answer_sources`, or the default for the LLM in use (a small CPU model reads ~3 chunks in ~15 s)."""
         return self.answer_sources or (6 if self.llm_url else 3)
+
+    @property
+    def context_chars(self) -> int:
+        """`answer_context_chars`, or the default for the LLM in use (the CPU model reads ~60 tokens a second)."""
+        return self.answer_context_chars or (12_000 if self.llm_url else 3_600)
 
     def ensure_data_dir(self) -> Path:
         """`data_dir`, created if missing and made private (0700: it holds the audit log, accounts and keys)."""

@@ -217,7 +217,7 @@ def judge_item(
             f1,
         )
     _hits, ev, sources = Assistant(searcher, llm_factory=lambda: llm).gather(item_query(q), options)
-    cited, gold_hit = _cited([s.hit for s in sources], q)
+    _, gold_hit = _cited([s.hit for s in sources], q)  # recall: a gold article among what the judge read
     gold = str(q.answer)
     if not ev.enough:
         return ItemResult(q.id, q.type, False, None, True, [], False, None, time.perf_counter() - t0, gold=gold)
@@ -229,10 +229,16 @@ def judge_item(
         judgement = statements.judge(statement.strip(), sources)
         label: str | None = judgement.label
         trace = {"judgement": judgement.to_json(), "quote": judgement.quote}
+        deciding = judgement.quote[:1]
     else:
         choice = ChoiceJudge(statements).choose(q.question, dict(q.choices or {}), sources)
         label = choice.letter
         trace = choice.to_json()
+        decided_by = choice.judgements.get(label or "") or next(iter(choice.judgements.values()), None)
+        deciding = decided_by.quote[:1] if decided_by is not None else []
+    # What the answer cites: the source of the quote that decides it (precision = that source is a gold article).
+    cited, _ = _cited([s.hit for s in sources if any(quote in s.hit.text for quote in deciding)][:1], q)
+    trace["deciding_quote"] = deciding
     return ItemResult(
         q.id,
         q.type,

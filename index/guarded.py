@@ -111,6 +111,10 @@ class GuardedStore:
         with self._reading():
             return self.inner.count(name, filters, with_dense)
 
+    def scroll(self, name: str, filters: Filters, limit: int) -> list[ScoredPoint]:
+        with self._reading():
+            return self.inner.scroll(name, filters, limit)
+
     def point_ids(self, name: str, document_id: str) -> list[str]:
         with self._reading():
             return self.inner.point_ids(name, document_id)

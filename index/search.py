@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -25,7 +25,7 @@ import numpy as np
 from core.settings import Settings
 from core.text import nfc_strip
 from index.embedders import Embedder, get_embedder
-from index.payload import cited_document_key
+from index.payload import cited_document_key, cited_key
 from index.sparse import BM25Encoder
 from index.store import (
     ALIAS,
@@ -173,6 +173,10 @@ def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int) -> 
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
+# Chunks read to put one article back together (the longest article of the corpus has ~60 at 1,500 characters).
+ARTICLE_CHUNKS = 128
+
+
 class Searcher:
     """Runs queries against the collection behind the alias (or a named one)."""
 
@@ -228,6 +232,19 @@ class Searcher:
 
     def embed_query(self, query: str) -> np.ndarray:
         return np.asarray(self.embedder.embed_queries([nfc_strip(query)])[0])
+
+    def article(self, hit: Hit, filters: Filters | None = None, limit: int = ARTICLE_CHUNKS) -> list[Hit]:
+        """Every chunk of `hit`'s article in the same stored text (same document, same cited article, hence the
+        same version), in text order — read under the reader's `filters` (clearance, date) like any search, so a
+        chunk the reader may not see never comes back. At most `limit` chunks; `[hit]` when nothing else is found."""
+        base = filters or Filters()
+        scope = replace(
+            base, document_ids=(hit.document_id,), cited=(cited_key(hit.citation.document, hit.citation.article),)
+        )
+        points = self.store.scroll(self.collection, scope, limit)
+        chunks = [Hit.from_point(p, hit.score, dict(hit.ranks), dict(hit.branch_scores)) for p in points]
+        chunks = sorted({c.chunk_id: c for c in [hit, *chunks]}.values(), key=lambda c: (c.start, c.end))
+        return chunks
 
     def search(
         self,

@@ -187,6 +187,7 @@ class VectorStore(Protocol):
         self, name: str, using: str, vector: np.ndarray | SparseVec, filters: Filters, limit: int
     ) -> list[ScoredPoint]: ...
     def count(self, name: str, filters: Filters | None = None, with_dense: bool | None = None) -> int: ...
+    def scroll(self, name: str, filters: Filters, limit: int) -> list[ScoredPoint]: ...
     def point_ids(self, name: str, document_id: str) -> list[str]: ...
     def flush(self, name: str) -> None: ...
     def optimize(self, name: str) -> None: ...
@@ -367,6 +368,14 @@ class EdgeStore:
             records, _ = self._shard(name).scroll(e.ScrollRequest(limit=limit, filter=flt, with_payload=True))
         return [ScoredPoint(str(r.id), 0.0, dict(r.payload or {})) for r in records]
 
+    def scroll(self, name: str, filters: Filters, limit: int) -> list[ScoredPoint]:
+        """Up to `limit` points the filters (and the clearance in them) allow, with payloads, in no ranked order."""
+        e = self.e
+        records, _ = self._shard(name).scroll(
+            e.ScrollRequest(limit=limit, filter=self._filter(filters), with_payload=True)
+        )
+        return [ScoredPoint(str(r.id), 0.0, dict(r.payload or {})) for r in records]
+
     def query(
         self, name: str, using: str, vector: np.ndarray | SparseVec, filters: Filters, limit: int
     ) -> list[ScoredPoint]:
@@ -538,6 +547,11 @@ class ClientStore:
         m = self.m
         flt = m.Filter(must_not=[m.HasVectorCondition(has_vector=DENSE)])
         records, _ = self.client.scroll(name, scroll_filter=flt, limit=limit, with_payload=True)
+        return [ScoredPoint(str(r.id), 0.0, dict(r.payload or {})) for r in records]
+
+    def scroll(self, name: str, filters: Filters, limit: int) -> list[ScoredPoint]:
+        """Up to `limit` points the filters (and the clearance in them) allow, with payloads, in no ranked order."""
+        records, _ = self.client.scroll(name, scroll_filter=self._filter(filters), limit=limit, with_payload=True)
         return [ScoredPoint(str(r.id), 0.0, dict(r.payload or {})) for r in records]
 
     def query(

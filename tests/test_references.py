@@ -89,6 +89,9 @@ class Recording:
         self.calls.append(filters or Filters())
         return self.inner.search(query, k=k, mode=mode, filters=filters, article_level=article_level)
 
+    def article(self, hit: Hit, filters: Filters | None = None, limit: int = 128) -> list[Hit]:
+        return self.inner.article(hit, filters, limit)
+
 
 def searcher(world: World) -> Recording:
     return Recording(Searcher(world.store, world.settings))

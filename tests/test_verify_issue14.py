@@ -219,3 +219,50 @@ def test_an_exception_in_the_neighbouring_paragraph_does_not_flag_a_claim_its_ow
     # a claim that drops the exception of the paragraph that does state it is still flagged
     dropped = "Hợp đồng làm việc xác định thời hạn áp dụng đối với người được tuyển dụng làm viên chức từ năm 2020 [1]."
     assert verify(dropped, [_source(1, text)]).text.endswith(FLAG)
+
+
+def test_a_claim_cited_to_the_wrong_source_is_re_cited_to_the_one_that_states_it() -> None:
+    """The real model wrote "… tối đa là 60 tháng [1]" with the 60-month clause in [4]: it was flagged, and as the
+    answer's only sentence it turned the answer into a refusal."""
+    sources = [
+        _source(1, "Số lượng giáo viên hợp đồng lao động được xác định theo định mức tối đa của Thông tư này."),
+        _source(
+            2,
+            "1. Hợp đồng làm việc xác định thời hạn là hợp đồng mà trong đó hai bên xác định thời hạn, thời điểm "
+            "chấm dứt hiệu lực của hợp đồng trong khoảng thời gian từ đủ 12 tháng đến 60 tháng.",
+        ),
+    ]
+    checked = verify("Hợp đồng làm việc xác định thời hạn có thời hạn tối đa là 60 tháng [1].", sources)
+    assert checked.status is Verification.VERIFIED
+    assert checked.text == "Hợp đồng làm việc xác định thời hạn có thời hạn tối đa là 60 tháng [2]."
+    assert checked.sentences[0].reasons[0].startswith("re-cited")
+
+
+def test_a_wrong_number_is_not_re_cited_to_a_source_with_other_numbers() -> None:
+    sources = [
+        _source(1, "Số lượng giáo viên hợp đồng lao động được xác định theo định mức tối đa của Thông tư này."),
+        _source(2, "Hợp đồng làm việc xác định thời hạn có thời hạn từ đủ 12 tháng đến 60 tháng."),
+    ]
+    checked = verify("Hợp đồng làm việc xác định thời hạn có thời hạn tối đa là 36 tháng [1].", sources)
+    assert checked.status is Verification.UNVERIFIED
+
+
+def test_bare_list_items_that_open_the_answer_are_held_to_the_questions_polarity() -> None:
+    """Asked when a unit MAY end the contract, the model listed the items of "không được … trong các trường hợp
+    sau:" with no lead-in of its own; verified, they read as the cases where it may."""
+    clause = (
+        "3. Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các "
+        "trường hợp sau:\na) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của "
+        "cơ sở chữa bệnh;\nb) Viên chức đang nghỉ hằng năm, nghỉ về việc riêng được người đứng đầu cho phép."
+    )
+    question = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    answer = (
+        "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh [1];\n"
+        "b) Viên chức đang nghỉ hằng năm, nghỉ về việc riêng được người đứng đầu cho phép [1]."
+    )
+    assert verify(answer, [_source(1, clause)]).status is Verification.VERIFIED  # without the question: no lead
+    checked = verify(answer, [_source(1, clause)], question=question)
+    assert checked.status is not Verification.VERIFIED
+    assert all(not c.supported for c in checked.sentences)
+    negative = "Viên chức không bị đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    assert verify(answer, [_source(1, clause)], question=negative).status is Verification.VERIFIED

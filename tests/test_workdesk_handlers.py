@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, cast
 
 import gradio as gr
 
 from app.services import AskResult, Principal, SearchFilters, Services
 from assistant.answer import Verification
+from assistant.verify import verify
 from ingest.model import AccessLevel
-from tests.test_render import answer
+from ingest.registry import DocumentRecord
+from tests.test_clauses import DECREE, parsed, source
+from tests.test_render import answer, collect, record_of
 from ui.render import escape
 from ui.workdesk import NO_ADMIN, NO_PRINCIPAL, Workdesk
 
@@ -150,3 +154,52 @@ def test_a_bad_question_is_explained_in_vietnamese() -> None:
     desk = Workdesk(cast(Services, Recording(script)), identify=lambda r: STAFF)
     chat = run_ask(desk, "x" * 3000)[-1][0]
     assert "Yêu cầu không hợp lệ: question: dài quá 2000 ký tự" in chat[-1]["content"]
+
+
+# --- "Căn cứ": a click highlights exactly the clause a claim binds to (issue 14, item 3) -----------------------
+
+
+class WithDocument(Recording):
+    """`Recording` that also hands out one document record (what `open_source` reads)."""
+
+    def __init__(self, script: Callable[[Callable[[str], None] | None], AskResult], record: DocumentRecord) -> None:
+        super().__init__(script)
+        self.record = record
+
+    def get_document(self, who: Principal, doc_id: str) -> DocumentRecord:
+        assert doc_id == self.record.id
+        return self.record
+
+
+def test_a_click_on_a_ground_or_its_citation_marks_exactly_the_bound_clause(tmp_path: Path) -> None:
+    rec = record_of(DECREE, tmp_path)
+    assert rec.text is not None
+    src = source(parsed(tmp_path), "3")  # the whole Điều 3, as the assistant cites it
+    checked = verify("Dấu giáp lai được đóng vào khoảng giữa mép phải của văn bản [1].", [src])
+    ans = answer(checked.text, checked.status, citations=[src], sentences=checked.sentences)
+    desk = Workdesk(cast(Services, WithDocument(lambda on_token: AskResult("a1", ans), rec)), identify=lambda r: STAFF)
+    final = run_ask(desk, "Dấu giáp lai đóng ở đâu?")[-1]
+    bubble, panel, answers = final[0][-1]["content"], final[4], final[3]
+    anchor = "Điểm đ Khoản 1 Điều 3 Nghị định 12/2098/NĐ-CP"
+    assert "Căn cứ" in bubble and escape(anchor) in bubble  # the answer first, then its grounds
+    assert bubble.index("kho-answer-body") < bubble.index("kho-grounds")
+    assert 'data-ground="0"' in panel and 'data-marker="1"' in panel
+    point = next(
+        p
+        for a in rec.articles()
+        if a.number == "3"
+        for c in a.clauses
+        if c.number == "1"
+        for p in c.points
+        if p.letter == "đ"
+    )
+    clause_text = rec.text[point.start : point.end]
+    for click in ({"marker": 1, "ground": 0}, {"marker": 1}):  # the "Căn cứ" card, and the old citation card
+        out = desk.open_source(gr.EventData(None, click), answers, NO_REQUEST)[0]
+        assert "".join(collect(out).marked) == clause_text and out.count("<mark") == 1
+        assert f"Trích dẫn: {escape(anchor)}" in out
+    # an answer kept from before grounds existed still opens its citation's quoted span
+    old = {k: v for k, v in answers[-1].items() if k != "grounds"}
+    old["citations"] = [{k: v for k, v in c.items() if not k.startswith("clause_")} for c in answers[-1]["citations"]]
+    out = desk.open_source(gr.EventData(None, {"marker": 1}), [old], NO_REQUEST)[0]
+    assert "".join(collect(out).marked) == rec.text[src.start : src.end]

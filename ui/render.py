@@ -23,6 +23,7 @@ from pathlib import Path
 
 from app.lineage import GROUP_LABELS, Lineage, VersionView, word_diff
 from assistant.answer import REFUSAL, Answer, CitedSource
+from assistant.clauses import ClauseRef
 from assistant.verify import FLAG
 from ingest.model import AccessLevel, Article, DocumentMeta, Validity, parse_iso_date
 from ingest.registry import DocumentRecord, FileRecord
@@ -120,7 +121,11 @@ STANDING_BADGES: dict[str, Badge] = {
     ),
 }
 
-MODE_LABELS: dict[str, str] = {"extractive": "Chỉ trích dẫn", "generative": "Trả lời tổng hợp"}
+MODE_LABELS: dict[str, str] = {
+    "extractive": "Chỉ trích dẫn",
+    "generative": "Trả lời tổng hợp",
+    "judged": "Phán định theo căn cứ",  # a yes/no or multiple-choice question decided by the judge
+}
 
 UPLOAD_STATES: dict[str, str] = {
     "pending": "Đang chờ",
@@ -212,7 +217,35 @@ def answer_html(answer: Answer) -> str:
         )
     query = query_html(answer)
     body = f'<div class="kho-answer-body">{_answer_body(answer.answer)}</div>'
-    return f'<div class="kho-answer">{head}{as_of_html(answer.as_of)}{query}{notices_html(answer.notices)}{body}</div>'
+    grounds = grounds_html(answer.grounds())
+    return (
+        f'<div class="kho-answer">{head}{as_of_html(answer.as_of)}{query}{notices_html(answer.notices)}{body}'
+        f"{grounds}</div>"
+    )
+
+
+def _ground_item(n: int, ground: ClauseRef, tag: str) -> str:
+    clickable = ' role="button" tabindex="0" title="Mở điều khoản gốc"' if tag == "div" else ""
+    return (
+        f'<{tag} class="kho-ground" data-marker="{ground.marker}" data-ground="{n}"{clickable}>'
+        f'<span class="kho-marker">&#91;{ground.marker}&#93;</span> <span class="kho-anchor">{escape(ground.anchor)}'
+        f'</span><blockquote class="kho-quote">{escape(ground.short_quote)}</blockquote></{tag}>'
+    )
+
+
+def grounds_html(grounds: Sequence[ClauseRef], clickable: bool = False) -> str:
+    """ "Căn cứ" after the answer: each clause a claim binds to, its anchor naming the Khoản/Điểm, and its text.
+
+    `clickable`: as cards of the citations panel, each opening the source with exactly that clause highlighted
+    (`data-ground` is its index in `Answer.grounds()`).
+    """
+    if not grounds:
+        return ""
+    if clickable:
+        items = "".join(_ground_item(n, g, "div") for n, g in enumerate(grounds))
+        return f'<div class="kho-grounds kho-grounds--cards"><div class="kho-panel-title">Căn cứ</div>{items}</div>'
+    items = "".join(_ground_item(n, g, "li") for n, g in enumerate(grounds))
+    return f'<div class="kho-grounds"><div class="kho-grounds-title">Căn cứ</div><ul>{items}</ul></div>'
 
 
 def query_html(answer: Answer) -> str:
@@ -355,13 +388,18 @@ def citation_card(source: CitedSource, meta: DocumentMeta | None = None) -> str:
     )
 
 
-def citations_html(sources: Sequence[CitedSource], metas: Mapping[str, DocumentMeta] | None = None) -> str:
-    """The citations panel: one card per cited source (metadata by document id), or an empty-state line."""
+def citations_html(
+    sources: Sequence[CitedSource],
+    metas: Mapping[str, DocumentMeta] | None = None,
+    grounds: Sequence[ClauseRef] = (),
+) -> str:
+    """The citations panel: "Căn cứ" (one card per clause the answer's claims bind to), then one card per cited
+    source (metadata by document id); or an empty-state line."""
     if not sources:
         return '<div class="kho-cites kho-cites--empty">Chưa có trích dẫn. Câu trả lời có căn cứ sẽ hiện ở đây.</div>'
     metas = metas or {}
     cards = "".join(citation_card(s, metas.get(s.hit.document_id)) for s in sources)
-    return f'<div class="kho-cites">{cards}</div>'
+    return f'<div class="kho-cites">{grounds_html(grounds, clickable=True)}{cards}</div>'
 
 
 # --- the source article -----------------------------------------------------------------------------------

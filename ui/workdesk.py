@@ -14,7 +14,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ import gradio as gr
 
 from app.limits import RateLimited
 from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, UploadResult, allowed
+from assistant.clauses import ClauseRef
 from core.text import nfc
 from ingest.model import AccessLevel, DocumentMeta, iso_date, parse_iso_date
 from ui import render
@@ -44,11 +45,14 @@ NO_ADMIN = "Bạn không có quyền quản trị. Chức năng này chỉ dành
 ROLE_LABELS = {"staff": "Cán bộ", "legal": "Pháp chế", "admin": "Quản trị", "evaluator": "Đánh giá viên"}
 NO_WRONG_CITATION = "0"
 
-# Clicking a citation card sends its marker; the source view scrolls its highlighted clause into view when it changes.
+# Clicking a citation card sends its marker, a "Căn cứ" card its marker and ground index; the source view scrolls
+# its highlighted clause into view when it changes.
 CITES_JS = """
 const pick = (e) => {
   const card = e.target.closest('[data-marker]');
-  if (card) trigger('click', {marker: Number(card.dataset.marker)});
+  if (!card) return;
+  const ground = card.dataset.ground === undefined ? null : Number(card.dataset.ground);
+  trigger('click', {marker: Number(card.dataset.marker), ground: ground});
 };
 element.addEventListener('click', pick);
 element.addEventListener('keydown', (e) => {
@@ -146,6 +150,20 @@ ins.kho-ins { color: #0d4a1f; background: #c9efd3; text-decoration: underline; t
 .kho-lineage-empty { color: #5b6777; }
 """
 
+# "Căn cứ": the clauses an answer's claims bind to, under the answer and as cards above the citations.
+GROUNDS_CSS = """
+.kho-grounds { margin-top: 8px; padding-top: 6px; border-top: 1px solid #d8dee6; font-size: 13.5px; }
+.kho-grounds-title { font-weight: 700; color: #0b3b75; margin-bottom: 2px; }
+.dark .kho-grounds-title { color: #a9c8f5; }
+.kho-grounds ul { margin: 0; padding-left: 18px; }
+.kho-ground .kho-anchor { font-weight: 600; }
+.kho-ground .kho-quote { margin: 2px 0 6px; padding: 2px 8px; border-left: 3px solid #c9a227; }
+.kho-grounds--cards { border-top: none; margin: 0 0 8px; padding: 0; }
+.kho-grounds--cards .kho-ground { border: 1px solid #d8dee6; border-left: 4px solid #c9a227; border-radius: 6px;
+  padding: 6px 8px; margin: 0 0 6px; cursor: pointer; background: #ffffff; color: #1c2530; }
+.kho-grounds--cards .kho-ground:hover, .kho-grounds--cards .kho-ground:focus { border-color: #0b3b75; }
+"""
+
 
 def workdesk_theme() -> gr.themes.Base:
     """A sober navy theme on the bundled IBM Plex Sans (no web font is fetched)."""
@@ -160,7 +178,7 @@ def workdesk_theme() -> gr.themes.Base:
 
 def mount_options() -> dict[str, Any]:
     """The look, as keyword arguments for `gr.mount_gradio_app` (Gradio 6 takes theme and CSS there, not in Blocks)."""
-    return {"theme": workdesk_theme(), "css": VALIDITY_CSS, "css_paths": [CSS_PATH]}
+    return {"theme": workdesk_theme(), "css": VALIDITY_CSS + GROUNDS_CSS, "css_paths": [CSS_PATH]}
 
 
 def _nobody(request: gr.Request) -> Principal | None:
@@ -184,6 +202,17 @@ class ShownCitation:
     work_document: str | None = None
     work_article: str | None = None
     version_key: str | None = None
+    # the Khoản/Điểm the answer's first claim citing this marker binds to (None: no claim bound): what a click on
+    # the card highlights, rather than the whole quoted source
+    clause_start: int | None = None
+    clause_end: int | None = None
+    clause_anchor: str | None = None
+
+    def span(self) -> tuple[int, int, str]:
+        """(start, end, anchor) to highlight: the bound clause when there is one, else the quoted source."""
+        if self.clause_start is not None and self.clause_end is not None:
+            return self.clause_start, self.clause_end, self.clause_anchor or self.anchor
+        return self.start, self.end, self.anchor
 
 
 @dataclass
@@ -194,6 +223,7 @@ class AnswerRef:
     question: str
     citations: list[ShownCitation] = field(default_factory=list)
     as_of: str | None = None  # the day whose law the answer states (ISO), for the cited texts' standing
+    grounds: list[ShownCitation] = field(default_factory=list)  # "Căn cứ", in `Answer.grounds()` order
 
     def label(self, n: int) -> str:
         q = self.question if len(self.question) <= 70 else self.question[:69] + "…"
@@ -201,27 +231,41 @@ class AnswerRef:
 
 
 def _answer_ref(question: str, result: AskResult) -> dict[str, Any]:
-    cites = []
+    grounds = result.answer.grounds()
+    first: dict[int, ClauseRef] = {}
+    for g in grounds:
+        first.setdefault(g.marker, g)
+    cites: list[ShownCitation] = []
+    shown: list[ShownCitation] = []
     for c in result.answer.citations:
         v = c.hit.version
-        cites.append(
-            ShownCitation(
-                c.marker,
-                c.hit.anchor,
-                c.hit.document_id,
-                c.start,
-                c.end,
-                work_document=v.work_document if v else None,
-                work_article=v.work_article if v else None,
-                version_key=f"{v.document_id}|{v.article}" if v else None,
-            )
+        bound = first.get(c.marker)
+        cite = ShownCitation(
+            c.marker,
+            c.hit.anchor,
+            c.hit.document_id,
+            c.start,
+            c.end,
+            work_document=v.work_document if v else None,
+            work_article=v.work_article if v else None,
+            version_key=f"{v.document_id}|{v.article}" if v else None,
+            clause_start=bound.start if bound else None,
+            clause_end=bound.end if bound else None,
+            clause_anchor=bound.anchor if bound else None,
         )
-    return asdict(AnswerRef(result.answer_id, question, cites, iso_date(result.answer.as_of)))
+        cites.append(cite)
+    by_marker = {c.marker: c for c in cites}
+    for g in grounds:
+        of = by_marker.get(g.marker)
+        if of is not None:
+            shown.append(replace(of, clause_start=g.start, clause_end=g.end, clause_anchor=g.anchor))
+    return asdict(AnswerRef(result.answer_id, question, cites, iso_date(result.answer.as_of), shown))
 
 
 def _load_ref(d: dict[str, Any]) -> AnswerRef:
     cites = [ShownCitation(**c) for c in d["citations"]]
-    return AnswerRef(d["answer_id"], d["question"], cites, d.get("as_of"))
+    grounds = [ShownCitation(**g) for g in d.get("grounds", [])]
+    return AnswerRef(d["answer_id"], d["question"], cites, d.get("as_of"), grounds)
 
 
 # "Cách đọc câu hỏi": label → the value `Services.ask` takes (assistant/topic.py decides for "auto").
@@ -426,7 +470,7 @@ class Workdesk:
             skip,
             past,
             answers,
-            render.citations_html(result.answer.citations, metas),
+            render.citations_html(result.answer.citations, metas, result.answer.grounds()),
             EMPTY_SOURCE,
             self._answer_choices(answers),
             self._marker_choices(_load_ref(answers[-1])),
@@ -473,13 +517,17 @@ class Workdesk:
         who = self._who(request)
         if who is None:
             return (render.notice_html(NO_PRINCIPAL, "warning"), *hidden)
-        marker = (getattr(evt, "_data", None) or {}).get("marker")
+        data = getattr(evt, "_data", None) or {}
+        marker, ground = data.get("marker"), data.get("ground")
         if not answers or marker is None:
             return (EMPTY_SOURCE, *hidden)
         ref = _load_ref(answers[-1])
         cite = next((c for c in ref.citations if c.marker == int(marker)), None)
+        if ground is not None and 0 <= int(ground) < len(ref.grounds):
+            cite = ref.grounds[int(ground)]  # a "Căn cứ" card: exactly that clause
         if cite is None:
             return (EMPTY_SOURCE, *hidden)
+        start, end, anchor = cite.span()
         try:
             record = self.services.get_document(who, cite.document_id)
             views, lineage = [], ""
@@ -487,7 +535,7 @@ class Workdesk:
                 views = self.services.versions(who, cite.work_document, cite.work_article, parse_iso_date(ref.as_of))
                 lineage = render.lineage_html(self.services.lineage(who, cite.work_document, cite.work_article))
             cited = next((v for v in views if render.version_key(v) == cite.version_key), None)
-            source = render.source_html(record, cite.start, cite.end, anchor=cite.anchor, version=cited)
+            source = render.source_html(record, start, end, anchor=anchor, version=cited)
         except NotFound:
             warning = render.notice_html("Không tìm thấy văn bản này (có thể bạn không có quyền xem).", "warning")
             return (warning, *hidden)

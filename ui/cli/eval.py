@@ -1,5 +1,5 @@
 """`kho eval`: the evaluators' suite (`run`, `runs`, `report`, `compare`, `gate`, `feedback`) and its parts
-(`retrieval`, `answers`, `refusal`, `injection`, `topic`, `validity`).
+(`retrieval`, `answers`, `refusal`, `injection`, `topic`, `highlight`, `validity`).
 
 A stored run is named by its id, its name (the newest run of that name), `latest` or `previous`.
 """
@@ -227,6 +227,37 @@ def topic(
         flag = ", ambiguous" if miss["ambiguous"] else ""
         typer.echo(f"  ✗ {miss['id']} ({miss['split']}{flag}) {miss['question']}")
         typer.echo(f"      label {miss['label']}, read as {miss['predicted']}: {miss['reason']}")
+
+
+@app.command("highlight")
+def highlight(
+    dataset: Path | None = typer.Option(
+        None, "--dataset", help="labelled sentences (eval/data/highlight_set.jsonl), read against ../shared/corpus"
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Whether a supported sentence highlights exactly the Khoản/Điểm that states it: precision, per split, misses."""
+    from eval.highlight import DATASET, DatasetError, run_highlight_eval
+
+    try:
+        data = run_highlight_eval(dataset or DATASET).to_json()
+    except DatasetError as exc:
+        err(str(exc))
+        raise typer.Exit(2) from None
+    if as_json:
+        echo_json(data)
+        return
+    typer.echo(data["dataset"])
+    typer.echo("  part        n  supported  exact  precision  char precision  coverage  binder alone")
+    for name, m in [("overall", data["overall"]), *data["per_split"].items()]:
+        figs = [m[k] for k in ("precision", "char_precision", "coverage", "binder_precision")]
+        p, c, cov, alone = (f"{f:.3f}" if f is not None else "-" for f in figs)
+        typer.echo(f"  {name:<8} {m['n']:>4}  {m['supported']:>9}  {m['exact']:>5}  {p:<9}  {c:<14}  {cov:<8}  {alone}")
+    for miss in data["misses"]:
+        why = "not supported: " + "; ".join(miss["reasons"]) if not miss["supported"] else "unbound"
+        where = miss["anchor"] or why
+        typer.echo(f"  ✗ {miss['id']} ({miss['split']}, {miss['case']}) {miss['sentence']}")
+        typer.echo(f"      gold {miss['gold']}, highlighted {where}")
 
 
 @app.command("validity")

@@ -16,6 +16,7 @@ from ui.cli.common import AccessLevel, SearchMode, Validity, choice, echo_json, 
 
 if TYPE_CHECKING:
     from app.services import SearchFilters
+    from assistant.answer import Answer
     from index.search import Hit
     from index.store import Filters
 
@@ -182,16 +183,41 @@ def ask(
     if stream is not None and not answer.refused:
         typer.echo(f"\n\nSau kiểm chứng ({VERIFICATION_LABELS[answer.verification.value]}):")
     typer.echo(answer.answer)
-    if answer.citations:
-        typer.echo("\nCăn cứ:")
-        for c in answer.citations:
-            typer.echo(f"  [{c.marker}] {c.hit.anchor}")
-            if c.hit.version is not None:
-                typer.echo(f"      {version_line(c.hit, filters.as_of)}")
+    for line in grounds_lines(answer, filters.as_of):
+        typer.echo(line)
     for notice in answer.notices:
         typer.secho(f"\n⚠ {notice}", fg=typer.colors.YELLOW)
     day_said = f"pháp luật tại ngày {filters.as_of:%d/%m/%Y}" if filters.as_of else "mọi phiên bản"
     typer.echo(f"\n({answer.verification.value}; {day_said}; {answer.latency_s:.1f} s)")
+
+
+def grounds_lines(answer: Answer, as_of: dt.date | None) -> list[str]:
+    """ "Căn cứ" after the answer: each clause a claim binds to, by the anchor naming its Khoản/Điểm, with its text
+    (in the answer's order); then any cited source no claim was bound to, by its anchor. A source's version line
+    follows its first entry."""
+    if not answer.citations:
+        return []
+    by_marker = {c.marker: c for c in answer.citations}
+    lines = ["", "Căn cứ:"]
+    versioned: set[int] = set()
+
+    def version(marker: int) -> None:
+        hit = by_marker[marker].hit
+        if hit.version is not None and marker not in versioned:
+            versioned.add(marker)
+            lines.append(f"      {version_line(hit, as_of)}")
+
+    grounds = [g for g in answer.grounds() if g.marker in by_marker]
+    for g in grounds:
+        lines.append(f"  [{g.marker}] {g.anchor}")
+        lines.append(f"      «{g.short_quote}»")
+        version(g.marker)
+    bound = {g.marker for g in grounds}
+    for c in answer.citations:
+        if c.marker not in bound:
+            lines.append(f"  [{c.marker}] {c.hit.anchor}")
+            version(c.marker)
+    return lines
 
 
 def version_line(hit: Hit, as_of: dt.date | None) -> str:

@@ -1,0 +1,349 @@
+"""Clause-exact citations: the Khoản or Điểm of a cited source that states a claim, and the anchor naming it.
+
+A source given to the model is a whole article (or a run of its clauses); a claim rests on one provision inside
+it. `SourceOutline` reads the source's structure (Khoản "1.", Điểm "a)" … "đ)" in the order of
+ingest/structure.py, with the same span convention: a unit runs from its label to the end of its last line) and
+`bind` walks down it:
+
+- the article's heading line (and a pháp điển source line "(Điều 8 Nghị định số …)") is context, never a unit:
+  what a claim shares with the heading says nothing about which provision states it;
+- at each level the unit is chosen by the claim's numbers first — a claim with numbers binds to the unit stating
+  them, whatever a neighbour shares in words — then by the claim's words that the context above does not already
+  give: the unit giving most of them (at least `MIN_SHARE`), ties broken by how much of the unit the claim
+  restates; a tie that stands means the claim speaks of the level above, which is where it stays;
+- a Khoản with points is descended into the same way, so "Tên loại và trích yếu nội dung văn bản" binds to Điểm đ,
+  not to Điểm d or to the whole Khoản 2;
+- a list item ("f) Nội dung văn bản.") is compared with the law's items (Điểm) first, by content: its label's
+  letter is never read, since the model numbers its own list;
+- a source without Khoản (or a claim only the article's lead-in states) binds to the body paragraph that states
+  it; only when no unit states the claim does it bind to the article's body as a whole — never to the heading.
+
+The anchor names the level found ("Điểm đ Khoản 2 Điều 8 Nghị định 30/2020/NĐ-CP"), whatever range the source's
+own anchor gave ("Khoản 2-4 Điều …" → "Khoản 3 Điều …").
+
+>>> from ingest.model import Citation
+>>> from index.search import Hit
+>>> text = "Điều 8. Thể thức\\n1. Thể thức là tập hợp các thành phần.\\n2. Gồm các thành phần chính\\n" \\
+...        "a) Quốc hiệu.\\nb) Tên cơ quan.\\nc) Số, ký hiệu.\\nd) Địa danh và thời gian ban hành văn bản.\\n" \\
+...        "đ) Tên loại và trích yếu nội dung văn bản."
+>>> hit = Hit("c", "doc", "Điều 8 Nghị định 30/2020/NĐ-CP", Citation("30/2020/NĐ-CP", "", "8"), 1.0, text, [],
+...           100, 100 + len(text), None, None, None, None, "", "public", "")
+>>> ref = SourceOutline.of(1, hit).bind("Văn bản ghi tên loại và trích yếu nội dung [1].")
+>>> ref.anchor, ref.quote
+('Điểm đ Khoản 2 Điều 8 Nghị định 30/2020/NĐ-CP', 'đ) Tên loại và trích yếu nội dung văn bản.')
+>>> text[ref.start - 100 : ref.end - 100] == ref.quote
+True
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from assistant.polarity import label_rank, present_words, without_label
+from core.text import content_words
+from index.search import Hit
+from ingest.structure import POINT_LETTERS, iter_lines
+
+# Half of the claim's words (beyond what the context above gives) must come from one unit for it to state the
+# claim: the same bar as a sentence's support in assistant/verify.py.
+MIN_SHARE = 0.5
+QUOTE_MAX = 400  # characters of a unit's text quoted under "Căn cứ"; the source view shows it whole
+
+_MARKER = re.compile(r"\[\d{1,2}\]")
+_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
+_CLAUSE = re.compile(r"^(\d{1,3})\s*[.\-)]\s*(?=\S)")
+_POINT = re.compile(r"^([a-zđ])\s*\)\s*")
+_HEADING = re.compile(r"^(?:Điều\s+\d|Mục\s+\S|[IVXLC]+\s*[.:]\s)")
+_SOURCE_LINE = re.compile(r"^\((?:Điều|Khoản|Điểm)\s.*\)\s*$")  # pháp điển: "(Điều 8 Nghị định số …)"
+_LEADING_LEVELS = re.compile(r"^(?:Điểm\s+\S+\s+)?(?:Khoản\s+\S+\s+)?")
+
+
+def numbers_of(text: str) -> set[str]:
+    """The numbers a text states, as assistant/verify.py compares them ("03" and "3" are one number)."""
+    return {n.lstrip("0") or "0" for n in _NUMBER.findall(_MARKER.sub(" ", text))}
+
+
+class Level(StrEnum):
+    """How deep a bound provision sits: the article's body, a Khoản, or a Điểm."""
+
+    ARTICLE = "article"
+    KHOAN = "khoan"
+    DIEM = "diem"
+
+
+@dataclass(frozen=True)
+class ClauseRef:
+    """The provision a claim binds to: exactly `document text[start:end]` (NFC offsets, as ingestion stored them)."""
+
+    marker: int
+    document_id: str
+    start: int
+    end: int
+    level: Level
+    anchor: str
+    quote: str
+    clause: str | None = None
+    point: str | None = None
+
+    @property
+    def label(self) -> str:
+        """ "Điểm đ Khoản 2", "Khoản 3", "" (the article's body): the level below the article."""
+        parts = ([f"Điểm {self.point}"] if self.point else []) + ([f"Khoản {self.clause}"] if self.clause else [])
+        return " ".join(parts)
+
+    @property
+    def short_quote(self) -> str:
+        """The quote as "Căn cứ" shows it: at most `QUOTE_MAX` characters, cut at a space and marked "…"."""
+        q = " ".join(self.quote.split())
+        if len(q) <= QUOTE_MAX:
+            return q
+        cut = q.rfind(" ", QUOTE_MAX // 2, QUOTE_MAX)
+        return q[: cut if cut > 0 else QUOTE_MAX - 1].rstrip(" ,;:") + "…"
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.document_id, self.start, self.end)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "marker": self.marker,
+            "document_id": self.document_id,
+            "start": self.start,
+            "end": self.end,
+            "level": self.level.value,
+            "clause": self.clause,
+            "point": self.point,
+            "anchor": self.anchor,
+            "quote": self.quote,
+        }
+
+
+@dataclass
+class Unit:
+    """One provision of a source: offsets into the source's text; `lead_end` ends the part above its points."""
+
+    level: Level
+    start: int
+    end: int
+    clause: str | None = None
+    point: str | None = None
+    lead_end: int | None = None
+    children: list[Unit] = field(default_factory=list)
+    _present: frozenset[str] | None = field(default=None, repr=False)
+    _lead_present: frozenset[str] | None = field(default=None, repr=False)
+    _own: set[str] | None = field(default=None, repr=False)
+
+
+def _first(label: str | None) -> str | None:
+    """The first label of a range ("2-4" → "2")."""
+    return label.split("-")[0].strip() or None if label else None
+
+
+def _next_letter(letter: str) -> str:
+    i = POINT_LETTERS.find(letter) + 1
+    return POINT_LETTERS[i] if 0 < i < len(POINT_LETTERS) else ""
+
+
+def outline(
+    text: str, first_clause: str = "1", first_point: str = "a", point_clause: str | None = None
+) -> tuple[int, list[Unit]]:
+    """(where the context above the units ends, the top-level units) of a source text.
+
+    Numbering runs in order as in ingest/structure.py; a source that starts inside an article (a chunk "Khoản 2-4")
+    starts at `first_clause`, one that starts among the points of a clause at `first_point` of `point_clause`.
+    """
+    lines = list(iter_lines(text))
+    i = 0
+    context_end = 0
+    while i < len(lines) and (
+        (i == 0 and _HEADING.match(lines[i].text)) or (i <= 1 and _SOURCE_LINE.match(lines[i].text))
+    ):
+        context_end = lines[i].end
+        i += 1
+    top: list[Unit] = []
+    clause: Unit | None = None
+    point: Unit | None = None
+    last_clause: str | None = None
+    for ln in lines[i:]:
+        cm = _CLAUSE.match(ln.text)
+        pm = _POINT.match(ln.text)
+        expected_clause = str(int(last_clause) + 1) if last_clause else first_clause
+        if clause is not None:
+            expected_letter = _next_letter(clause.children[-1].point or "") if clause.children else "a"
+        else:
+            points = [u for u in top if u.level is Level.DIEM]
+            expected_letter = _next_letter(points[-1].point or "") if points else first_point
+        if cm and cm.group(1) == expected_clause:
+            clause = Unit(Level.KHOAN, ln.start, ln.end, clause=cm.group(1))
+            top.append(clause)
+            point, last_clause = None, cm.group(1)
+        elif pm and pm.group(1) == expected_letter:
+            owner = clause.clause if clause else point_clause
+            point = Unit(Level.DIEM, ln.start, ln.end, clause=owner, point=pm.group(1))
+            if clause is not None:
+                if clause.lead_end is None:
+                    clause.lead_end = point.start
+                clause.children.append(point)
+            else:
+                top.append(point)
+        elif point is None and clause is None:
+            top.append(Unit(Level.ARTICLE, ln.start, ln.end))  # a body paragraph outside any Khoản
+            continue
+        for span in (point, clause):
+            if span is not None:
+                span.end = ln.end
+    return context_end, top
+
+
+@dataclass
+class SourceOutline:
+    """A cited source's provisions, read once, that claims are bound to (`bind`)."""
+
+    marker: int
+    hit: Hit
+    context_end: int
+    units: list[Unit]
+    _context: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, marker: int, hit: Hit) -> SourceOutline:
+        c = hit.citation
+        point_clause = _first(c.clause) if c.point else None
+        end, units = outline(hit.text, _first(c.clause) or "1", _first(c.point) or "a", point_clause)
+        return cls(marker, hit, end, units)
+
+    # -- words, found once per unit ------------------------------------------------------------------------------
+
+    def _text(self, u: Unit) -> str:
+        return self.hit.text[u.start : u.end]
+
+    def context(self) -> frozenset[str]:
+        """Words the claim may take from above every unit: heading, source line, anchor, heading path."""
+        if self._context is None:
+            head = "\n".join([self.hit.anchor, *self.hit.heading_path, self.hit.text[: self.context_end]])
+            self._context = present_words(head)
+        return self._context
+
+    def _context_numbers(self) -> set[str]:
+        return numbers_of("\n".join([self.hit.anchor, *self.hit.heading_path, self.hit.text[: self.context_end]]))
+
+    def _present(self, u: Unit) -> frozenset[str]:
+        if u._present is None:
+            u._present = present_words(self._text(u))
+        return u._present
+
+    def _lead_present(self, u: Unit) -> frozenset[str]:
+        if u._lead_present is None:
+            lead = self.hit.text[u.start : u.lead_end if u.lead_end is not None else u.end]
+            u._lead_present = present_words(lead)
+        return u._lead_present
+
+    def _own(self, u: Unit) -> set[str]:
+        if u._own is None:
+            u._own = content_words(without_label(self._text(u)))
+        return u._own
+
+    # -- binding -------------------------------------------------------------------------------------------------
+
+    def bind(self, claim: str) -> ClauseRef | None:
+        """The narrowest provision of this source that states `claim` (module docstring); None: no unit at all."""
+        if not self.units:
+            return None
+        body = _MARKER.sub(" ", claim)
+        words = content_words(without_label(body.strip()))
+        context = self.context()
+        rest = {w for w in words if not _covered(w, context)}
+        numbers = numbers_of(body) - self._context_numbers()
+        if label_rank(body.strip()) > 0:
+            # a list item restates an item of the law's list: compared with the items first, whatever its letter
+            points = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]
+            item = self._choose(points, rest, numbers, words) if points else None
+            if item is not None:
+                return self._ref(item.level, item.start, item.end, item.clause, item.point)
+        unit = self._choose(self.units, rest, numbers, words)
+        if unit is None:
+            return self._ref(Level.ARTICLE, self.units[0].start, self.units[-1].end, None, None)
+        while unit.children:
+            lead = self._lead_present(unit)
+            below = self._choose(
+                unit.children,
+                {w for w in rest if not _covered(w, lead)},
+                numbers - numbers_of(without_label(self.hit.text[unit.start : unit.lead_end or unit.end])),
+                words,
+            )
+            if below is None:
+                break
+            unit = below
+        return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point)
+
+    def _choose(self, units: list[Unit], rest: set[str], numbers: set[str], words: set[str]) -> Unit | None:
+        """The one unit of `units` that states the claim, or None when none does or several do equally."""
+        candidates = units
+        if numbers:
+            counts = [len(numbers & numbers_of(without_label(self._text(u)))) for u in units]
+            most = max(counts)
+            if most:
+                candidates = [u for u, n in zip(units, counts, strict=True) if n == most]
+                if len(candidates) == 1:
+                    return candidates[0]
+        if not rest:
+            return None
+        scored = []
+        for u in candidates:
+            present = self._present(u)
+            hits = sum(1 for w in rest if _covered(w, present))
+            own = self._own(u)
+            restated = sum(1 for w in own if _covered_by_claim(w, words)) / len(own) if own else 0.0
+            scored.append(((hits, round(restated, 6)), u))
+        scored.sort(key=lambda s: s[0], reverse=True)
+        (best_hits, best_restated), unit = scored[0]
+        if best_hits == 0 or best_hits < MIN_SHARE * len(rest):
+            return None
+        if len(scored) > 1 and scored[1][0] == (best_hits, best_restated):
+            return None
+        return unit
+
+    def _ref(self, level: Level, start: int, end: int, clause: str | None, point: str | None) -> ClauseRef:
+        return ClauseRef(
+            marker=self.marker,
+            document_id=self.hit.document_id,
+            start=self.hit.start + start,
+            end=self.hit.start + end,
+            level=level,
+            anchor=anchor_for(self.hit.anchor, clause, point),
+            quote=self.hit.text[start:end],
+            clause=clause,
+            point=point,
+        )
+
+
+def _covered(word: str, present: frozenset[str]) -> bool:
+    return word in present or all(s in present for s in word.split("_"))
+
+
+def _covered_by_claim(word: str, claim: set[str]) -> bool:
+    """Whether a unit's word is one the claim states (a compound of the claim's syllables counts)."""
+    if word in claim:
+        return True
+    syllables = {s for w in claim for s in w.split("_")}
+    return all(s in syllables for s in word.split("_"))
+
+
+def anchor_for(source_anchor: str, clause: str | None, point: str | None) -> str:
+    """The source's anchor naming `clause`/`point` instead of whatever range it named.
+
+    >>> anchor_for("Khoản 2-4 Điều 10 Luật Viên chức 58/2010/QH12", "3", None)
+    'Khoản 3 Điều 10 Luật Viên chức 58/2010/QH12'
+    >>> anchor_for("Mục II.1 Kế hoạch chuyển đổi số", "2", "a")
+    'Mục II.2.a Kế hoạch chuyển đổi số'
+    """
+    if source_anchor.startswith("Mục "):
+        path, _, name = source_anchor[4:].partition(" ")
+        article = path.split(".")[0]
+        return f"Mục {'.'.join(x for x in (article, clause, point) if x)} {name}".rstrip()
+    base = _LEADING_LEVELS.sub("", source_anchor, count=1)
+    parts = ([f"Điểm {point}"] if point else []) + ([f"Khoản {clause}"] if clause else [])
+    return " ".join([*parts, base])

@@ -1,0 +1,616 @@
+"""Closed questions — yes/no, true/false, multiple choice — answered by the judge, not by free generation.
+
+Asked "… có được … không?" the small model writes "Có." or "B. …", sentences that cite nothing and that
+verification rightly removes, so the generative path refused most closed questions that the judge
+(assistant/judge.py) answers. This module reads the question's kind and answers it through the same path the
+evaluation uses (eval/answers.py `judge_item`), in one answer shape:
+
+1. **Read** (`read_question`): a registry of rules (`RULES`), the first that reads the question wins — options on
+   their own lines or inline ("A) … B) …") make a `choice` question; a tag ("…, đúng hay sai?", "Đúng hay sai:
+   …", "…, phải không?") or the particle frame ("… có được … không?") a `yes_no` one, with the statement to judge:
+   the frame dropped, a negation inside kept ("… không được …"). Anything else is `open`. The phrases are data
+   (`assistant/data/closed_cues_vi.toml`), for the legal team to review.
+2. **Judge**: `StatementJudge` for the statement, `ChoiceJudge` for the choices, with the sources the pipeline
+   gathered — after the evidence check, so an off-corpus question is still refused.
+3. **Answer** (`closed_answer`): the direct answer first ("Có." / "Không.", "Đúng." / "Sai." for a true/false
+   statement, "B. <choice>." for a choice), then the deciding quote, verbatim with its marker:
+   "Có. Theo [2]: «…»". The quote (`deciding_quotes`) is the judge's governing sentence or a whole line of a
+   source — a point such as "a) Kết hôn: nghỉ 03 ngày;" that sentence splitting would cut — whichever covers the
+   claim and states its numbers. It is verified like any cited sentence (so it binds to its Khoản/Điểm); the
+   verdict sentence is recorded with the judge's log-odds, and the whole judgement goes into
+   `answer.evidence["judge"]`. The citation is narrowed to the quoted span (document offsets).
+
+>>> q = read_question("Người lao động có được nghỉ 03 ngày khi kết hôn không?")
+>>> q.kind.value, q.statement
+('yes_no', 'Người lao động được nghỉ 03 ngày khi kết hôn')
+>>> read_question("Quyền hưởng dụng là một loại quyền khác đối với tài sản, đúng hay sai?").statement
+'Quyền hưởng dụng là một loại quyền khác đối với tài sản'
+>>> read_question("Trường hợp nào không được đăng ký kết hôn?").kind.value
+'open'
+>>> read_question("Ai là người đại diện?\\nA. Cha mẹ\\nB. Con").choices
+{'A': 'Cha mẹ', 'B': 'Con'}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import time
+import tomllib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer import Answer, CitedSource, SentenceCheck, Verification
+from assistant.clauses import SourceOutline
+from assistant.evidence import Evidence, coverage
+from assistant.injection import strip_instructions
+from assistant.verify import FLAG, SentenceVerifier, numbers_in
+from core.text import content_words, nfc
+
+if TYPE_CHECKING:  # the judge imports the backend module (httpx): only when a closed question is answered
+    from assistant.judge import ChoiceJudgement, Judgement
+    from assistant.llm import LLMBackend
+    from index.search import Hit
+
+CUES_FILE = Path(__file__).with_name("data") / "closed_cues_vi.toml"
+MODE = "judged"
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\s*\S+|\s+$")  # as the pipeline's stream: a client shows the answer being typed
+
+
+class QuestionKind(StrEnum):
+    """What a question asks for: an explanation (`open`), a yes/no verdict, or one of its lettered choices."""
+
+    OPEN = "open"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+
+    @classmethod
+    def from_str(cls, value: str) -> QuestionKind:
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(f"unknown question kind {value!r}; valid: {', '.join(k.value for k in cls)}") from None
+
+
+@dataclass(frozen=True)
+class ClosedQuestion:
+    """A question as read: its kind, and what the judge needs — the statement (yes/no) or stem and choices.
+
+    `form` names the answer words (`Cues.forms`: "co_khong" → Có/Không, "dung_sai" → Đúng/Sai); `context` is
+    the earlier question a follow-up's statement answers (judged as "question — proposed answer"); `rule` names
+    the rule that read it.
+    """
+
+    kind: QuestionKind
+    text: str
+    statement: str = ""
+    stem: str = ""
+    choices: dict[str, str] = field(default_factory=dict)
+    form: str = "co_khong"
+    context: str | None = None
+    rule: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind.value, "rule": self.rule}
+        if self.kind is QuestionKind.YES_NO:
+            out |= {"statement": self.statement, "form": self.form, "context": self.context}
+        elif self.kind is QuestionKind.CHOICE:
+            out |= {"stem": self.stem, "choices": dict(self.choices)}
+        return out
+
+
+# ------------------------------------------------------------------------------------------------- the cues
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regex for `phrase` as whole words, any white space between its syllables."""
+    return r"(?<!\w)" + r"\s+".join(re.escape(s) for s in phrase.split()) + r"(?!\w)"
+
+
+def _alternation(phrases: Sequence[str]) -> str:
+    return "(?:" + "|".join(phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True)) + ")"
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The reviewable phrase lists of assistant/data/closed_cues_vi.toml (see the comments there)."""
+
+    forms: dict[str, tuple[str, str]]
+    tail_tags: dict[str, str]  # phrase → form
+    lead_tags: dict[str, str]
+    particle_form: str
+    particle_tails: tuple[str, ...]
+    courtesy: tuple[str, ...]
+    openers: tuple[str, ...]
+    particle_co_before: tuple[str, ...]
+    question_words: tuple[str, ...]
+    quantifiers: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        for tags in (self.tail_tags, self.lead_tags, {"": self.particle_form}):
+            unknown = set(tags.values()) - set(self.forms)
+            if unknown:
+                raise ValueError(f"unknown answer form(s) {sorted(unknown)}; known: {', '.join(self.forms)}")
+
+    @classmethod
+    def load(cls, path: Path = CUES_FILE) -> Cues:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+
+        def tags(key: str) -> dict[str, str]:
+            return {nfc(p).lower(): t["form"] for t in data.get(key, []) for p in t["phrases"]}
+
+        def words(section: str, key: str) -> tuple[str, ...]:
+            return tuple(nfc(p).lower() for p in data[section][key])
+
+        forms: dict[str, tuple[str, str]] = {}
+        for name, pair in data["forms"].items():
+            if len(pair) != 2:
+                raise ValueError(f"{path.name}: form {name!r} must be [yes word, no word], got {pair}")
+            forms[name] = (str(pair[0]), str(pair[1]))
+        return cls(
+            forms=forms,
+            tail_tags=tags("tail_tags"),
+            lead_tags=tags("lead_tags"),
+            particle_form=data["particle"]["form"],
+            particle_tails=words("particle", "tails"),
+            courtesy=words("particle", "courtesy"),
+            openers=words("particle", "openers"),
+            particle_co_before=words("particle", "particle_co_before"),
+            question_words=words("open", "question_words"),
+            quantifiers=words("open", "quantifiers"),
+        )
+
+    @staticmethod
+    def default() -> Cues:
+        """The cues of assistant/data/closed_cues_vi.toml, read once."""
+        return _default_cues()
+
+
+@cache
+def _default_cues() -> Cues:
+    return Cues.load()
+
+
+# ------------------------------------------------------------------------------------------------- the rules
+
+
+def _tidy(text: str) -> str:
+    return _SPACE.sub(" ", nfc(text)).strip()
+
+
+def _sentence(text: str) -> str:
+    """A statement as judged: outer punctuation stripped, first letter upper-case."""
+    s = text.strip(" \t\n,.;:–-?!…")
+    return s[:1].upper() + s[1:]
+
+
+def _body(text: str, cues: Cues) -> str:
+    """The question without its final punctuation and courtesy words ("… không ạ?" → "… không")."""
+    body = text.rstrip(" ?!.…")
+    courtesy = re.compile(r"[\s,]+" + _alternation(cues.courtesy) + r"\s*$", re.IGNORECASE)
+    while (m := courtesy.search(body)) is not None:
+        body = body[: m.start()].rstrip(" ?!.…,")
+    return body
+
+
+class QuestionRule(ABC):
+    """One way a closed question is put; `read` returns the question as read, or None when the rule does not apply."""
+
+    name: str
+
+    @abstractmethod
+    def read(self, text: str, cues: Cues) -> ClosedQuestion | None: ...
+
+
+_OPTION_LINE = re.compile(r"^\s*\(?([A-H])(?:[.):]|\s+[-–])(?:\s+|$)(.*)$")
+_OPTION_INLINE = re.compile(r"(?:(?<=\s)|^)\(?([A-H])[.)]\s+")
+
+
+def _consecutive(letters: Sequence[str]) -> bool:
+    return len(letters) >= 2 and list(letters) == [chr(ord("A") + i) for i in range(len(letters))]
+
+
+class ChoiceLines(QuestionRule):
+    """A stem, then options on their own lines: "A. …", "B) …" (an option may wrap onto following lines)."""
+
+    name = "choice_lines"
+
+    def read(self, text: str, cues: Cues) -> ClosedQuestion | None:
+        stem: list[str] = []
+        choices: dict[str, str] = {}
+        last: str | None = None
+        for line in text.splitlines():
+            m = _OPTION_LINE.match(line)
+            if m and m.group(1) == chr(ord("A") + len(choices)):
+                last = m.group(1)
+                choices[last] = m.group(2).strip()
+            elif last is None:
+                stem.append(line.strip())
+            elif line.strip():
+                choices[last] = f"{choices[last]} {line.strip()}"
+        question = _tidy(" ".join(stem))
+        if not question or not _consecutive(list(choices)):
+            return None
+        return ClosedQuestion(QuestionKind.CHOICE, text, stem=question, choices=choices, rule=self.name)
+
+
+class ChoiceInline(QuestionRule):
+    """Options on one line after the stem's "?" or ":": "… sau đây? A) … B) … C) …" (upper-case letters only:
+    a lower-case "a)" is a point of a clause)."""
+
+    name = "choice_inline"
+
+    def read(self, text: str, cues: Cues) -> ClosedQuestion | None:
+        flat = _tidy(text)
+        marks = list(_OPTION_INLINE.finditer(flat))
+        first = next(
+            (i for i, m in enumerate(marks) if m.group(1) == "A" and flat[: m.start()].rstrip().endswith(("?", ":"))),
+            None,
+        )
+        if first is None:
+            return None
+        chosen = [marks[first]]
+        for m in marks[first + 1 :]:
+            if m.group(1) == chr(ord(chosen[-1].group(1)) + 1):
+                chosen.append(m)
+        if not _consecutive([m.group(1) for m in chosen]):
+            return None
+        ends = [m.start() for m in chosen[1:]] + [len(flat)]
+        choices = {m.group(1): flat[m.end() : end].strip() for m, end in zip(chosen, ends, strict=True)}
+        stem = flat[: chosen[0].start()].strip()
+        return ClosedQuestion(QuestionKind.CHOICE, text, stem=stem, choices=choices, rule=self.name)
+
+
+class LeadTag(QuestionRule):
+    """ "Đúng hay sai: <statement>" — a tag, a colon (or "?"), the statement."""
+
+    name = "lead_tag"
+
+    def read(self, text: str, cues: Cues) -> ClosedQuestion | None:
+        flat = _tidy(text)
+        for phrase in sorted(cues.lead_tags, key=len, reverse=True):
+            m = re.match(phrase_pattern(phrase) + r"\s*[:?]\s*(\S.*)$", flat, re.IGNORECASE)
+            if m and len(m.group(1).split()) >= 2:
+                return ClosedQuestion(
+                    QuestionKind.YES_NO,
+                    text,
+                    statement=_sentence(m.group(1)),
+                    form=cues.lead_tags[phrase],
+                    rule=self.name,
+                )
+        return None
+
+
+class TailTag(QuestionRule):
+    """ "<statement>, đúng hay sai?" / "…, đúng không?" / "… phải không?" — the statement is what precedes the tag."""
+
+    name = "tail_tag"
+
+    def read(self, text: str, cues: Cues) -> ClosedQuestion | None:
+        body = _body(_tidy(text), cues)
+        for phrase in sorted(cues.tail_tags, key=len, reverse=True):
+            m = re.search(r"(?:^|[\s,.;:–-]+)(?:là\s+)?" + phrase_pattern(phrase) + r"$", body, re.IGNORECASE)
+            if m and len(body[: m.start()].split()) >= 2:
+                statement = _sentence(body[: m.start()])
+                return ClosedQuestion(
+                    QuestionKind.YES_NO, text, statement=statement, form=cues.tail_tags[phrase], rule=self.name
+                )
+        return None
+
+
+class Particle(QuestionRule):
+    """ "… có được … không?", "Có phải … không?", "… hay không?" — unless a question word makes it open
+    ("Trường hợp nào … không?"). The opener and the particle "có" are dropped; the verb "có" ("có quyền") and a
+    negation ("không được") stay."""
+
+    name = "particle"
+
+    def read(self, text: str, cues: Cues) -> ClosedQuestion | None:
+        flat = _tidy(text)
+        body = _body(flat, cues)
+        tail = re.search(r"[\s,]+" + _alternation(cues.particle_tails) + r"$", body, re.IGNORECASE)
+        if tail is None:
+            return None
+        rest = body[: tail.start()].rstrip(" ,")
+        co = re.compile(phrase_pattern("có"), re.IGNORECASE)
+        framed = bool(co.search(rest)) or tail.group(0).strip().lower() != "không"
+        if not (flat.endswith("?") or framed) or len(rest.split()) < 2 or self._asks_open(rest, cues):
+            return None
+        opener = re.match(_alternation(cues.openers) + r"\s*,?\s*", rest, re.IGNORECASE)
+        if opener is not None and len(rest[opener.end() :].split()) >= 2:
+            rest = rest[opener.end() :]
+        rest = self._drop_particle_co(rest, cues)
+        return ClosedQuestion(
+            QuestionKind.YES_NO, text, statement=_sentence(rest), form=cues.particle_form, rule=self.name
+        )
+
+    @staticmethod
+    def _asks_open(rest: str, cues: Cues) -> bool:
+        words = _alternation(cues.question_words)
+        quantified = _alternation(cues.quantifiers) + r"(?:(?:\s+\S+){0,6}?\s+" + words + ")?"
+        return re.search(words, re.sub(quantified, " ", rest, flags=re.IGNORECASE), re.IGNORECASE) is not None
+
+    @staticmethod
+    def _drop_particle_co(rest: str, cues: Cues) -> str:
+        before = _alternation(cues.particle_co_before)
+        m = re.search(phrase_pattern("có") + r"\s+(?=" + before + ")", rest, re.IGNORECASE)
+        if m is None:
+            return rest
+        after = rest[m.end() :]
+        phai_la = re.match(phrase_pattern("phải") + r"\s+(?=" + phrase_pattern("là") + ")", after, re.IGNORECASE)
+        if phai_la is not None:
+            after = after[phai_la.end() :]
+        return rest[: m.start()] + after
+
+
+RULES: tuple[QuestionRule, ...] = (ChoiceLines(), ChoiceInline(), LeadTag(), TailTag(), Particle())
+
+
+def read_question(text: str, cues: Cues | None = None, rules: Sequence[QuestionRule] = RULES) -> ClosedQuestion:
+    """The question as read by the first rule that applies; `open` when none does."""
+    cues = cues or Cues.default()
+    text = nfc(text).strip()
+    for rule in rules:
+        read = rule.read(text, cues)
+        if read is not None:
+            return read
+    return ClosedQuestion(QuestionKind.OPEN, text)
+
+
+def read_closed(question: str, query: str | None = None, cues: Cues | None = None) -> ClosedQuestion:
+    """The user's `question` as read, its statement made self-contained with `query` for a follow-up.
+
+    The kind and the choices come from the user's own words. A follow-up the model rewrote into a standalone
+    question gives its statement (or stem) when it reads as the same kind. A follow-up joined with the previous
+    question ("<previous> <question>", assistant/rewrite.py) keeps its own statement, judged as the answer to the
+    previous question (`context`), and a choice stem is read after the previous question.
+    """
+    asked = read_question(question, cues)
+    question, query = nfc(question).strip(), nfc(query or "").strip()
+    if asked.kind is QuestionKind.OPEN or not query or query == question:
+        return asked
+    if query.endswith(question):  # joined
+        previous = query[: -len(question)].strip()
+        if asked.kind is QuestionKind.CHOICE:
+            return dataclasses.replace(asked, stem=f"{previous} {asked.stem}".strip())
+        return dataclasses.replace(asked, context=previous or None)
+    rewritten = read_question(query, cues)
+    if asked.kind is QuestionKind.YES_NO:
+        if rewritten.kind is QuestionKind.YES_NO:
+            return dataclasses.replace(asked, statement=rewritten.statement)
+        return dataclasses.replace(asked, context=query)
+    stem = rewritten.stem if rewritten.kind is QuestionKind.CHOICE else query.splitlines()[0]
+    return dataclasses.replace(asked, stem=stem)
+
+
+# ------------------------------------------------------------------------------------------------ the answer
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A deciding passage (a source line or sentence), verbatim, and the source it is quoted from."""
+
+    sentence: str
+    source: CitedSource
+    verbatim: bool  # found as is in the source's text (not only in its instruction-free reading)
+
+    @property
+    def line(self) -> str:
+        return f"Theo [{self.source.marker}]: «{self.sentence}»"
+
+
+@dataclass
+class ClosedResult:
+    """What the judge decided and the text that says it: the direct answer, then the deciding quotes."""
+
+    verdict: str  # "Có" / "Không" / "Đúng" / "Sai", or the chosen letter
+    text: str
+    quotes: list[Quote]
+    sentences: list[SentenceCheck]
+    verification: Verification
+    judgement: dict[str, Any]
+
+    @property
+    def markers(self) -> tuple[int, ...]:
+        return tuple(sorted({q.source.marker for q in self.quotes}))
+
+
+def _locate(sentence: str, sources: Sequence[CitedSource]) -> Quote | None:
+    for s in sources:
+        if sentence in s.hit.text:
+            return Quote(sentence, s, True)
+    for s in sources:
+        if sentence in strip_instructions(s.hit.text)[0]:
+            return Quote(sentence, s, False)
+    return None
+
+
+MIN_QUOTE_CHARS = 10  # a shorter line is a label or a heading, not a provision
+
+
+def deciding_quotes(
+    claim: str, sources: Sequence[CitedSource], judged: Sequence[str] = (), frame: str = "", n: int = 1
+) -> list[str]:
+    """The `n` passages that decide `claim`, verbatim: a whole line of a source (a clause or a point, which keeps
+    "a) Kết hôn: nghỉ 03 ngày;" whole where sentence splitting would cut it) or one of the judge's `judged`
+    sentences — whichever covers most of the claim's content words and states its numbers; `frame` (a choice's
+    question) breaks ties. A shorter passage wins a tie.
+    """
+    words, frame_words, numbers = content_words(claim), content_words(frame), numbers_in(claim)
+    candidates = dict.fromkeys(j for j in judged if j)
+    for source in sources:
+        for line in strip_instructions(source.hit.text)[0].split("\n"):
+            if len(line.strip()) >= MIN_QUOTE_CHARS:
+                candidates.setdefault(line.strip())
+
+    def score(passage: str) -> tuple[float, int]:
+        stated = len(numbers & numbers_in(passage)) / len(numbers) if numbers else 0.0
+        return coverage(words, passage) + 0.5 * stated + 0.25 * coverage(frame_words, passage), -len(passage)
+
+    return sorted(candidates, key=score, reverse=True)[:n]
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 if math.isinf(x) and x > 0 else 0.0 if math.isinf(x) else 1 / (1 + math.exp(-x))
+
+
+def _odds(j: Judgement) -> str:
+    views = ", ".join(f"{k} {v:+.2f}" for k, v in j.calibrated.items())
+    missing = f"; numbers the law does not state: {', '.join(j.missing_numbers)}" if j.missing_numbers else ""
+    score = "−inf" if math.isinf(j.score) else f"{j.score:+.2f}"
+    return f"{score} ({views}){missing}"
+
+
+def _verdict_yes_no(closed: ClosedQuestion, j: Judgement, cues: Cues) -> tuple[str, str, float]:
+    from assistant.judge import TRUE
+
+    yes, no = cues.forms[closed.form]
+    word = yes if j.label == TRUE else no
+    return word, f"decided by the judge: log-odds {_odds(j)} → {j.label}", _sigmoid(abs(j.score))
+
+
+def _verdict_choice(closed: ClosedQuestion, c: ChoiceJudgement) -> tuple[str, str, float]:
+    assert c.letter is not None
+    scores = "; ".join(f"{k} {_odds(j)}" for k, j in c.judgements.items())
+    how = " (the question asks for the choice the law does not support: the least supported)" if c.wrong_wanted else ""
+    if c.letter in c.composites:
+        kind, members = c.composites[c.letter]
+        how += f" (composite: {kind} of {', '.join(members)})"
+    plain = [j.score for k, j in c.judgements.items() if k != c.letter]
+    if c.letter in c.judgements and plain:
+        mine = c.judgements[c.letter].score
+        margin = (max(plain) - mine) if c.wrong_wanted else (mine - max(plain))
+        confidence = _sigmoid(margin) if not math.isnan(margin) else 0.5
+    else:
+        confidence = 0.5
+    return c.letter, f"decided by the judge: choice {c.letter}{how}; log-odds per choice: {scores}", confidence
+
+
+def _choice_quotes(closed: ClosedQuestion, c: ChoiceJudgement, sources: Sequence[CitedSource]) -> list[str]:
+    """The passages that decided the chosen letter: its own, or its members' for a composite ("Cả A và B")."""
+    assert c.letter is not None
+    letters = c.composites[c.letter][1] if c.letter in c.composites else (c.letter,)
+    out: list[str] = []
+    for letter in letters:
+        j = c.judgements.get(letter)
+        judged = j.quote if j is not None else []
+        for quote in deciding_quotes(closed.choices[letter], sources, judged, frame=closed.stem):
+            if quote not in out:
+                out.append(quote)
+    return out[:3]
+
+
+def answer_closed(
+    closed: ClosedQuestion, sources: Sequence[CitedSource], llm: LLMBackend, cues: Cues | None = None
+) -> ClosedResult | None:
+    """Judge `closed` against `sources` as the evaluation does; None when the judge cannot decide or quote."""
+    from assistant.judge import ChoiceJudge, StatementJudge
+
+    cues = cues or Cues.default()
+    statements = StatementJudge(llm)
+    if closed.kind is QuestionKind.YES_NO:
+        j = statements.judge(closed.statement, sources, question=closed.context)
+        verdict, reason, confidence = _verdict_yes_no(closed, j, cues)
+        claim = f"{closed.context or ''} {closed.statement}".strip()
+        quoted = deciding_quotes(claim, sources, j.quote)
+        lead, judgement = f"{verdict}.", {"statement": j.statement, "quote": j.quote, **j.to_json()}
+    elif closed.kind is QuestionKind.CHOICE:
+        c = ChoiceJudge(statements).choose(closed.stem, dict(closed.choices), sources)
+        if c.letter is None:
+            return None
+        verdict, reason, confidence = _verdict_choice(closed, c)
+        lead = f"{verdict}. {closed.choices[verdict].strip().rstrip('.;,:')}."
+        quoted, judgement = _choice_quotes(closed, c, sources), c.to_json()
+    else:
+        raise ValueError("an open question is answered by the generative path")
+    quotes = [q for q in (_locate(s, sources) for s in quoted) if q is not None]
+    verifier = SentenceVerifier(list(sources))
+    shown: list[Quote] = []
+    lines = [lead]
+    checks: list[SentenceCheck] = []
+    for q in quotes:
+        line = verifier.feed(q.line).strip()
+        check = verifier.checks[-1]
+        if q.verbatim and not check.supported:
+            # The verifier reads a claim against the clause it most resembles; a verbatim quote is the law itself
+            # (a long point with a "không" of its own can resemble its neighbour more than itself).
+            m = q.source.marker
+            why = (f"verbatim quote of [{m}]", *(f"verifier: {r}" for r in check.reasons))
+            check = SentenceCheck(q.line, (m,), True, 1.0, why, SourceOutline.of(m, q.source.hit).bind(q.line))
+            line = q.line
+        checks.append(check)
+        if line:
+            shown.append(q)
+            lines.append(line)
+    if not shown:
+        return None
+    markers = tuple(sorted({q.source.marker for q in shown}))
+    verdict_check = SentenceCheck(lead, markers, True, confidence, (reason,))
+    clean = all(q.verbatim for q in shown) and not any(line.endswith(FLAG) for line in lines)
+    return ClosedResult(
+        verdict=verdict,
+        text=" ".join(lines),
+        quotes=shown,
+        sentences=[verdict_check, *checks],
+        verification=Verification.VERIFIED if clean else Verification.PARTIALLY_VERIFIED,
+        judgement={"question": closed.to_json(), **judgement},
+    )
+
+
+def _narrowed(source: CitedSource, quotes: Sequence[Quote]) -> CitedSource:
+    """`source` quoting just the span of its deciding sentences (document offsets), so a client highlights them."""
+    spans = [
+        (i, i + len(q.sentence))
+        for q in quotes
+        if q.source.marker == source.marker and (i := source.hit.text.find(q.sentence)) >= 0
+    ]
+    if not spans:
+        return source
+    start, end = min(s for s, _ in spans), max(e for _, e in spans)
+    text = source.hit.text[start:end]
+    return dataclasses.replace(source, text=text, start=source.hit.start + start, end=source.hit.start + end)
+
+
+def closed_answer(
+    closed: ClosedQuestion,
+    sources: Sequence[CitedSource],
+    llm: LLMBackend,
+    evidence: Evidence,
+    closest: list[Hit],
+    on_token: Callable[[str], None] | None = None,
+    t0: float | None = None,
+) -> Answer | None:
+    """The `Answer` to a closed question (mode "judged"), or None to leave it to the generative path.
+
+    `on_token` receives the final text word by word once it is decided, so the concatenation of what it received
+    is `answer.answer` (the pipeline's streaming contract); nothing is passed when None is returned.
+    """
+    t0 = time.perf_counter() if t0 is None else t0
+    result = answer_closed(closed, sources, llm)
+    if result is None:
+        return None
+    ttft = time.perf_counter() - t0
+    if on_token is not None:
+        for word in _WORD.findall(result.text):
+            on_token(word)
+    used = [s for s in sources if s.marker in result.markers]
+    return Answer(
+        question=closed.text,
+        answer=result.text,
+        citations=[_narrowed(s, result.quotes) for s in used],
+        verification=result.verification,
+        refused=False,
+        mode=MODE,
+        latency_s=time.perf_counter() - t0,
+        evidence={**evidence.to_json(), "judge": result.judgement},
+        sentences=result.sentences,
+        closest=closest,
+        ttft_s=ttft,
+    )

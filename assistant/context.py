@@ -1,0 +1,266 @@
+"""What the model reads: whole articles within a character budget, not the best chunk of each.
+
+Search ranks articles by their best chunk (index/search.py), but a rule is rarely all in one chunk: asked when a
+unit may end a viên chức's contract, the best chunk of Điều 29 was Khoản 3 (when it may NOT) and Khoản 1 — the
+answer — was never shown to the model. So each ranked article is put back together from its chunks
+(`Searcher.article`, under the reader's filters) and the budget (`Settings.context_chars`) is spent like this:
+
+1. The first `reserved` (3) ranked articles are sure of the chunk search found in each (while they fit): the
+   top hit is not always the governing article — BM25 can rank a long circular that shares the question's words
+   above the law's article — so the runners-up keep their place.
+2. In rank order, each of them is made whole when what is left of the budget holds it.
+3. Those still cut get more of their clauses with what is left: the clauses the question names ("khoản 2 Điều
+   29") first, then the others in text order, while they fit — given to the model in text order, one source per
+   run of contiguous text.
+4. Further articles join whole when what is left holds them, or not at all (fewer, complete articles rather than
+   fragments), up to `max_sources` articles.
+5. For a follow-up (`first` = the articles the previous question's context held, in its order), those articles
+   come first, in the same order: the prompt then starts with the same system prompt and the same source blocks
+   as the previous one, and llama.cpp reuses that prefix instead of reading it again (bench/assistant.py measures
+   the time to first token).
+
+A source keeps the identity (`chunk_id`, score, ranks) of the chunk search found, so follow-up references
+(assistant/references.py) and the audit still name what was retrieved; its text, offsets, anchor and citation are
+the article's (or the run's). Offsets stay exact: the text between two chunks of an article is whitespace, and it
+is filled with the same number of line breaks.
+
+>>> ContextBudget(3600).reserved
+3
+>>> named_clauses("Khoản 2 và khoản 3 Điều 29 quy định gì?")
+{'2', '3'}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from index.search import Hit
+from index.store import Filters
+from ingest.model import Citation
+
+# Chunks of one article are separated by whitespace only; a larger gap means they are not one run of text.
+_MAX_GAP = 8
+_NAMED_CLAUSE = re.compile(r"\bkhoản\s+(\d+[a-zđ]?)", re.IGNORECASE)
+_CLAUSE_RANGE = re.compile(r"^(\d+[a-zđ]?)(?:\s*[-–]\s*(\d+[a-zđ]?))?$")
+
+
+class ArticleReader(Protocol):
+    """What the context needs of search: an article's chunks under the reader's filters (`Searcher.article`)."""
+
+    def article(self, hit: Hit, filters: Filters | None = None, limit: int = ...) -> list[Hit]: ...
+
+
+@dataclass(frozen=True)
+class ContextBudget:
+    """How much source text one prompt may hold (characters), how many articles at most, and how many of the first
+    ranked articles are sure of a place (the chunk search found of each, when they fit)."""
+
+    chars: int
+    max_sources: int = 6
+    reserved: int = 3
+
+
+def named_clauses(question: str) -> set[str]:
+    """The clause numbers the question names ("khoản 2" → "2")."""
+    return {m.group(1).lower() for m in _NAMED_CLAUSE.finditer(question)}
+
+
+def _clause_numbers(citation: Citation) -> set[str]:
+    """The clauses a chunk cites: "2" → {"2"}, "2-4" → {"2", "3", "4"}."""
+    if not citation.clause:
+        return set()
+    m = _CLAUSE_RANGE.match(citation.clause.strip())
+    if m is None:
+        return {citation.clause.strip().lower()}
+    lo, hi = m.group(1), m.group(2)
+    if hi is None or not (lo.isdigit() and hi.isdigit()):
+        return {lo.lower()} | ({hi.lower()} if hi else set())
+    return {str(n) for n in range(int(lo), int(hi) + 1)}
+
+
+def article_anchor(hit: Hit, citation: Citation) -> str:
+    """The hit's anchor naming the article only ("Khoản 2-4 Điều 29 Luật …" → "Điều 29 Luật …")."""
+    if not (hit.citation.clause or hit.citation.point):
+        return hit.anchor
+    narrow = " ".join(hit.citation.anchor_parts())
+    wide = " ".join(citation.anchor_parts())
+    if hit.anchor.startswith(narrow):
+        return wide + hit.anchor[len(narrow) :]
+    dotted = ".".join(x for x in (hit.citation.article, hit.citation.clause, hit.citation.point) if x)
+    return hit.anchor.replace(dotted, citation.article, 1)  # "III.2 Kế hoạch …" → "III Kế hoạch …"
+
+
+def runs(chunks: Sequence[Hit]) -> list[list[Hit]]:
+    """The chunks (in text order) cut into runs of contiguous text."""
+    out: list[list[Hit]] = []
+    for c in chunks:
+        if out and 0 <= c.start - out[-1][-1].end <= _MAX_GAP:
+            out[-1].append(c)
+        else:
+            out.append([c])
+    return out
+
+
+def joined(found: Hit, run: Sequence[Hit], whole: bool) -> Hit:
+    """One source made of a contiguous run of chunks, keeping `found`'s identity and ranking; `whole` when the run
+    is the entire article (then it is cited as the article, else as the clauses it spans)."""
+    first, last = run[0], run[-1]
+    parts = [first.text]
+    for prev, c in zip(run, run[1:], strict=False):
+        parts.append("\n" * (c.start - prev.end))
+        parts.append(c.text)
+    text = "".join(parts)
+    if len(run) == 1 and not whole:
+        return replace(
+            found, text=first.text, start=first.start, end=first.end, citation=first.citation, anchor=first.anchor
+        )
+    if whole:
+        citation = replace(found.citation, clause=None, point=None)
+    else:
+        clauses = [c.citation.clause for c in run if c.citation.clause]
+        span = (
+            None
+            if not clauses
+            else (
+                clauses[0] if clauses[0] == clauses[-1] else f"{clauses[0].split('-')[0]}-{clauses[-1].split('-')[-1]}"
+            )
+        )
+        citation = replace(found.citation, clause=span, point=None)
+    anchor = article_anchor(found, replace(citation, clause=None, point=None))
+    if not whole and citation.clause:
+        anchor = f"Khoản {citation.clause} {anchor}" if anchor.startswith("Điều ") else anchor
+    heading = _common_prefix([c.heading_path for c in run])
+    return replace(
+        found, text=text, start=first.start, end=last.end, citation=citation, anchor=anchor, heading_path=heading
+    )
+
+
+def _common_prefix(paths: Sequence[list[str]]) -> list[str]:
+    out: list[str] = []
+    for items in zip(*paths, strict=False):
+        if any(x != items[0] for x in items):
+            break
+        out.append(items[0])
+    return out
+
+
+def _span(run: Sequence[Hit]) -> int:
+    return run[-1].end - run[0].start
+
+
+@dataclass
+class _Chosen:
+    """One article of the context: its hit, all its chunks, and the chunks it gives the model."""
+
+    hit: Hit
+    chunks: list[Hit]
+    parts: list[Hit]
+
+    @property
+    def whole(self) -> bool:
+        return len(runs(self.chunks)) == 1
+
+    @property
+    def size(self) -> int:
+        return sum(c.end - c.start for c in self.parts)
+
+    def sources(self) -> list[Hit]:
+        """The article whole, or one source per run of contiguous chunks it gives, in text order."""
+        if self.whole and len(self.parts) == len(self.chunks):
+            return [joined(self.hit, self.chunks, whole=True)]
+        return [joined(self.hit, run, whole=False) for run in runs(self.parts)]
+
+
+@dataclass
+class ContextBuilder:
+    """Chooses the text of each source within the budget (module docstring)."""
+
+    reader: ArticleReader
+    budget: ContextBudget
+
+    def pick(
+        self, query: str, hits: Sequence[Hit], filters: Filters | None = None, first: Sequence[tuple[str, str]] = ()
+    ) -> list[Hit]:
+        """The sources, in prompt order, for `query` from the ranked article-level `hits` (module docstring)."""
+        budget = self.budget
+        chosen: list[_Chosen] = []
+        used = 0
+        sure = min(budget.reserved, budget.max_sources)
+        for hit in hits[:sure]:  # 1. the chunk search found of each of the first articles
+            chunks = self.reader.article(hit, filters)
+            found = next((c for c in chunks if c.chunk_id == hit.chunk_id), hit)
+            size = found.end - found.start
+            if chosen and used + size > budget.chars:
+                break
+            chosen.append(_Chosen(hit, chunks, [found]))
+            used += size
+        for c in chosen:  # 2. in rank order, each made whole when what is left holds it
+            if c.whole and used - c.size + _span(c.chunks) <= budget.chars:
+                used += _span(c.chunks) - c.size
+                c.parts = list(c.chunks)
+        for c in chosen:  # 3. those still cut get more of their clauses with what is left
+            if len(c.parts) < len(c.chunks):
+                wanted = self._selection(query, c.hit, c.chunks, budget.chars - (used - c.size))
+                used += sum(x.end - x.start for x in wanted) - c.size
+                c.parts = wanted
+        for hit in hits[sure:]:  # 4. further articles, whole or not at all
+            if len(chosen) >= budget.max_sources:
+                break
+            chunks = self.reader.article(hit, filters)
+            if len(runs(chunks)) == 1 and used + _span(chunks) <= budget.chars:
+                chosen.append(_Chosen(hit, chunks, list(chunks)))
+                used += _span(chunks)
+        if first:  # 5. a follow-up: the previous context's articles first, in its order (stable for the rest)
+            rank = {key: i for i, key in enumerate(first)}
+            chosen.sort(key=lambda c: rank.get(_key(c.hit), len(rank)))
+        return [source for c in chosen for source in c.sources()]
+
+    def fit(self, query: str, hit: Hit, filters: Filters | None, room: int) -> Hit:
+        """`hit`'s article within `room` characters: whole when it fits, else the run of its clauses around the
+        chunk search found (that chunk at least) — for an article that joins on its own (a followed reference)."""
+        chunks = self.reader.article(hit, filters)
+        if len(runs(chunks)) == 1 and _span(chunks) <= room:
+            return joined(hit, chunks, whole=True)
+        found = next((c for c in chunks if c.chunk_id == hit.chunk_id), None)
+        if found is None:
+            return hit
+        run_of = next(r for r in runs(chunks) if found in r)
+        lo = hi = run_of.index(found)
+        while hi + 1 < len(run_of) and _span(run_of[lo : hi + 2]) <= room:
+            hi += 1
+        while lo > 0 and _span(run_of[lo - 1 : hi + 1]) <= room:
+            lo -= 1
+        return joined(hit, run_of[lo : hi + 1], whole=False)
+
+    @staticmethod
+    def _selection(query: str, hit: Hit, chunks: list[Hit], room: int) -> list[Hit]:
+        """The article's chunks that fit in `room`, taken in this order — the clauses the question names, the chunk
+        search found, then the rest in text order — in text order. The found chunk is always in, even over the room
+        (by one chunk at most)."""
+        named = named_clauses(query)
+        found = next((c for c in chunks if c.chunk_id == hit.chunk_id), None)
+        if found is None:
+            return [hit]
+        priority = [c for c in chunks if named & _clause_numbers(c.citation)]
+        priority += [found] + chunks
+        chosen: list[Hit] = []
+        used = 0
+        for c in priority:
+            size = c.end - c.start
+            if c in chosen or (chosen and used + size > room and c is not found):
+                continue
+            chosen.append(c)
+            used += size
+        return sorted(chosen, key=lambda c: c.start)
+
+
+def _key(hit: Hit) -> tuple[str, str]:
+    return (hit.document_id, "|".join(hit.article_key))
+
+
+def article_keys(hits: Sequence[Hit]) -> list[tuple[str, str]]:
+    """The articles of `hits`, in order: what a follow-up's context puts first (`ContextBuilder.pick(first=…)`)."""
+    return [_key(h) for h in hits]

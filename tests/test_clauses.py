@@ -1,0 +1,237 @@
+"""Clause-exact citations (issue 14, item 3): a supported claim binds to the Khoản/Điểm that states it, the anchor
+names that level and the span is exactly that unit — through the real verifier, on real parsed text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from assistant.answer import Answer, CitedSource, Verification
+from assistant.clauses import ClauseRef, Level, SourceOutline
+from assistant.verify import verify
+from core.settings import Settings
+from index.search import Hit
+from ingest.chunking import chunk_document
+from ingest.model import Article, Citation, LegalDocument
+from ingest.parse import parse_file
+from ui.cli.search import grounds_lines
+
+# A decree written after Nghị định 30/2020/NĐ-CP (its Điều 8, 31 and 33), under a number no real text has.
+DECREE = """\
+CHÍNH PHỦ
+Số: 12/2098/NĐ-CP
+
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+
+Hà Nội, ngày 10 tháng 03 năm 2098
+
+NGHỊ ĐỊNH
+VỀ CÔNG TÁC VĂN THƯ THỬ NGHIỆM
+
+Điều 1. Phạm vi điều chỉnh
+Nghị định này quy định về thể thức văn bản, sử dụng con dấu và nộp lưu hồ sơ.
+
+Điều 2. Thể thức văn bản
+1. Thể thức văn bản hành chính được áp dụng thống nhất trong các cơ quan, tổ chức thuộc hệ thống hành chính nhà nước.
+2. Thể thức văn bản hành chính bao gồm các thành phần chính
+a) Quốc hiệu và Tiêu ngữ.
+b) Tên cơ quan, tổ chức ban hành văn bản.
+c) Số, ký hiệu của văn bản.
+d) Địa danh và thời gian ban hành văn bản.
+đ) Chức vụ, họ tên và chữ ký của người có thẩm quyền.
+e) Dấu, chữ ký số của cơ quan, tổ chức.
+3. Ngoài các thành phần quy định tại khoản 2 Điều này, văn bản có thể bổ sung phụ lục và dấu chỉ độ mật, mức độ khẩn.
+
+Điều 3. Sử dụng con dấu
+1. Sử dụng con dấu
+a) Dấu đóng phải rõ ràng, ngay ngắn, đúng chiều và dùng đúng mực dấu màu đỏ.
+b) Khi đóng dấu lên chữ ký, dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái.
+c) Các văn bản ban hành kèm theo văn bản chính hoặc phụ lục: Dấu được đóng lên trang đầu, trùm một phần tên cơ quan.
+d) Việc đóng dấu treo, dấu giáp lai do người đứng đầu cơ quan, tổ chức quy định.
+đ) Dấu giáp lai được đóng vào khoảng giữa mép phải của văn bản; mỗi dấu đóng tối đa 05 tờ văn bản.
+2. Thiết bị lưu khóa bí mật được sử dụng để ký số các văn bản điện tử do cơ quan, tổ chức ban hành.
+
+Điều 4. Nộp lưu hồ sơ
+1. Đơn vị, cá nhân có trách nhiệm nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan theo Danh mục hồ sơ của cơ quan, tổ chức.
+2. Thời hạn nộp lưu hồ sơ là 01 năm kể từ ngày công việc kết thúc.
+3. Hồ sơ xây dựng cơ bản được nộp lưu trong thời hạn 03 tháng kể từ ngày công trình được quyết toán.
+
+Điều 5. Lập hồ sơ
+Cơ quan, tổ chức phải lập hồ sơ về công việc được giao.
+Hồ sơ được nộp lưu vào Lưu trữ cơ quan trong thời hạn 01 năm kể từ ngày công việc kết thúc.
+"""
+
+
+def parsed(tmp_path: Path, text: str = DECREE) -> LegalDocument:
+    path = tmp_path / "decree.txt"
+    path.write_text(text, encoding="utf-8")
+    return parse_file(path, Settings(data_dir=tmp_path / "data"))[0]
+
+
+def article(doc: LegalDocument, number: str) -> Article:
+    return next(a for a in doc.articles if a.number == number)
+
+
+def source(doc: LegalDocument, number: str, marker: int = 1, max_chars: int = 10**9) -> CitedSource:
+    """Điều `number` as the assistant cites it: the whole article (or, with `max_chars`, the chunk holding it)."""
+    chunk = next(c for c in chunk_document(doc, "doc-1", max_chars) if c.article_number == number)
+    hit = Hit(
+        chunk_id=chunk.id,
+        document_id="doc-1",
+        anchor=chunk.anchor,
+        citation=chunk.citation,
+        score=1.0,
+        text=chunk.text,
+        heading_path=chunk.heading_path,
+        start=chunk.start,
+        end=chunk.end,
+        so_hieu="12/2098/NĐ-CP",
+        loai="Nghị định",
+        co_quan="Chính phủ",
+        year=2098,
+        hieu_luc="con_hieu_luc",
+        access_level="public",
+        title=doc.meta.title,
+    )
+    return CitedSource(marker, hit, hit.text, hit.start, hit.end)
+
+
+def bound(sentence: str, src: CitedSource) -> ClauseRef:
+    """The clause the real verifier binds a supported `sentence` to."""
+    checked = verify(sentence, [src])
+    assert checked.sentences and checked.sentences[0].supported, checked.sentences
+    clause = checked.sentences[0].clause
+    assert clause is not None
+    return clause
+
+
+def span_of(doc: LegalDocument, number: str, clause: str, point: str | None = None) -> tuple[int, int]:
+    c = next(c for c in article(doc, number).clauses if c.number == clause)
+    if point is None:
+        return c.start, c.end
+    p = next(p for p in c.points if p.letter == point)
+    return p.start, p.end
+
+
+def test_a_claim_stated_by_diem_dd_binds_to_diem_dd_not_diem_d(tmp_path: Path) -> None:
+    doc = parsed(tmp_path)
+    # Điểm d also speaks of "dấu giáp lai"; only Điểm đ says where it is stamped
+    ref = bound("Dấu giáp lai được đóng vào khoảng giữa mép phải của văn bản [1].", source(doc, "3"))
+    assert (ref.start, ref.end) == span_of(doc, "3", "1", "đ") and ref.level is Level.DIEM
+    assert ref.anchor == "Điểm đ Khoản 1 Điều 3 Nghị định 12/2098/NĐ-CP"
+    assert doc.text[ref.start : ref.end] == ref.quote and ref.quote.startswith("đ) Dấu giáp lai được đóng")
+    ref_d = bound("Việc đóng dấu giáp lai do người đứng đầu cơ quan quy định [1].", source(doc, "3"))
+    assert (ref_d.start, ref_d.end) == span_of(doc, "3", "1", "d")
+    assert ref_d.anchor == "Điểm d Khoản 1 Điều 3 Nghị định 12/2098/NĐ-CP"
+
+
+def test_numbers_bind_to_the_clause_stating_them_not_to_a_neighbour_sharing_more_words(tmp_path: Path) -> None:
+    doc = parsed(tmp_path)
+    # Khoản 1 shares "đơn vị, cá nhân … nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan"; only Khoản 2 states 01 năm
+    ref = bound(
+        "Đơn vị, cá nhân phải nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan trong thời hạn 01 năm [1].",
+        source(doc, "4"),
+    )
+    assert (ref.start, ref.end) == span_of(doc, "4", "2") and ref.anchor.startswith("Khoản 2 Điều 4 ")
+    third = bound("Dấu đóng lên chữ ký phải trùm khoảng 1/3 chữ ký về phía bên trái [1].", source(doc, "3"))
+    assert (third.start, third.end) == span_of(doc, "3", "1", "b")
+
+
+def test_a_source_anchored_to_a_clause_range_names_the_single_clause_that_states_the_claim(tmp_path: Path) -> None:
+    doc = parsed(tmp_path)
+    whole = source(doc, "4")
+    chunks = [c for c in chunk_document(doc, "doc-1", 200) if c.article_number == "4"]
+    ranged = next(c for c in chunks if c.citation.clause and "-" in c.citation.clause)  # Điều 4 cut at its clauses
+    assert ranged.anchor == "Khoản 2-3 Điều 4 Nghị định 12/2098/NĐ-CP"
+    hit = replace(
+        whole.hit,
+        anchor=ranged.anchor,
+        citation=ranged.citation,
+        text=ranged.text,
+        start=ranged.start,
+        end=ranged.end,
+    )
+    src = CitedSource(1, hit, hit.text, hit.start, hit.end)
+    ref = bound("Hồ sơ xây dựng cơ bản nộp lưu trong 03 tháng kể từ ngày công trình được quyết toán [1].", src)
+    assert ref.anchor == "Khoản 3 Điều 4 Nghị định 12/2098/NĐ-CP"
+    assert (ref.start, ref.end) == span_of(doc, "4", "3")
+
+
+def test_the_heading_is_never_the_highlight(tmp_path: Path) -> None:
+    doc = parsed(tmp_path)
+    art = article(doc, "2")
+    # shares "thể thức văn bản" with the heading, and is stated by Khoản 1
+    ref = bound("Thể thức văn bản hành chính được áp dụng thống nhất trong các cơ quan nhà nước [1].", source(doc, "2"))
+    assert (ref.start, ref.end) == span_of(doc, "2", "1")
+    # words only the heading gives: bound to the body as a whole, never to the heading line
+    only = SourceOutline.of(1, source(doc, "2").hit).bind("Điều 2 nói về thể thức văn bản [1].")
+    assert only is not None and only.start > art.heading_end and "Điều 2. Thể thức" not in only.quote
+    # an article without Khoản: the body paragraph that states it
+    body = bound("Hồ sơ được nộp lưu trong thời hạn 01 năm kể từ ngày công việc kết thúc [1].", source(doc, "5"))
+    assert body.level is Level.ARTICLE and body.quote.startswith("Hồ sơ được nộp lưu")
+    assert body.anchor == "Điều 5 Nghị định 12/2098/NĐ-CP"
+
+
+def test_a_list_item_whose_letter_differs_from_the_laws_binds_to_the_laws_item_by_content(tmp_path: Path) -> None:
+    doc = parsed(tmp_path)
+    # the model letters its list a, b, c, d, e, f (no đ): its "e)" is the law's Điểm đ, its "f)" the law's Điểm e
+    ref = bound("e) Chức vụ, họ tên và chữ ký của người có thẩm quyền [1].", source(doc, "2"))
+    assert (ref.start, ref.end) == span_of(doc, "2", "2", "đ") and ref.anchor.startswith("Điểm đ Khoản 2 ")
+    ref = bound("f) Dấu, chữ ký số của cơ quan, tổ chức [1].", source(doc, "2"))
+    assert (ref.start, ref.end) == span_of(doc, "2", "2", "e")
+
+
+def test_a_claim_over_the_whole_list_binds_to_the_clause_not_one_of_its_points(tmp_path: Path) -> None:
+    doc = parsed(tmp_path)
+    ref = bound(
+        "Thể thức văn bản hành chính gồm quốc hiệu, tên cơ quan ban hành, số và ký hiệu, địa danh, chữ ký "
+        "và dấu của cơ quan [1].",
+        source(doc, "2"),
+    )
+    assert (ref.start, ref.end) == span_of(doc, "2", "2") and ref.level is Level.KHOAN
+
+
+def test_answer_grounds_are_the_bound_clauses_in_answer_order_and_kho_ask_prints_them(tmp_path: Path) -> None:
+    doc = parsed(tmp_path)
+    sources = [source(doc, "2", 1), source(doc, "3", 2)]
+    text = (
+        "Thiết bị lưu khóa bí mật dùng để ký số văn bản điện tử [2]. Văn bản phải ghi địa danh và thời gian ban "
+        "hành [1]. Văn bản điện tử do cơ quan ban hành được ký số bằng thiết bị lưu khóa bí mật [2]."
+    )
+    checked = verify(text, sources)
+    answer = Answer("?", checked.text, sources, checked.status, False, "generative", sentences=checked.sentences)
+    grounds = answer.grounds()
+    assert [g.anchor for g in grounds] == [
+        "Khoản 2 Điều 3 Nghị định 12/2098/NĐ-CP",
+        "Điểm d Khoản 2 Điều 2 Nghị định 12/2098/NĐ-CP",
+    ]
+    js = answer.to_json()
+    assert [g["anchor"] for g in js["grounds"]] == [g.anchor for g in grounds]
+    assert js["sentences"][1]["clause"]["quote"] == "d) Địa danh và thời gian ban hành văn bản."
+    assert {"start", "end", "level", "document_id", "marker"} <= js["grounds"][0].keys()
+    lines = grounds_lines(answer, None)
+    assert lines[1] == "Căn cứ:"
+    assert "  [2] Khoản 2 Điều 3 Nghị định 12/2098/NĐ-CP" in lines
+    assert "      «d) Địa danh và thời gian ban hành văn bản.»" in lines
+    assert answer.verification is Verification.VERIFIED
+
+
+def test_a_refusal_and_an_extractive_answer_have_no_grounds(tmp_path: Path) -> None:
+    doc = parsed(tmp_path)
+    src = source(doc, "2")
+    quoted = Answer("?", "Các quy định liên quan: …", [src], Verification.VERIFIED, False, "extractive")
+    assert quoted.grounds() == [] and quoted.to_json()["grounds"] == []
+    assert grounds_lines(quoted, None)[2] == f"  [1] {src.hit.anchor}"  # the citation's own anchor, as before
+
+
+def test_a_source_starting_among_the_points_of_a_clause_binds_its_points(tmp_path: Path) -> None:
+    text = "đ) Chức vụ, họ tên và chữ ký.\ne) Dấu, chữ ký số của cơ quan, tổ chức."
+    anchor = "Điểm đ-e Khoản 2 Điều 2 Nghị định 12/2098/NĐ-CP"
+    citation = Citation("12/2098/NĐ-CP", "", "2", "2", "đ-e")
+    hit = Hit(
+        "c", "doc-1", anchor, citation, 1.0, text, [], 50, 50 + len(text), None, None, None, None, "", "public", ""
+    )
+    ref = SourceOutline.of(1, hit).bind("Văn bản phải có chữ ký số của cơ quan [1].")
+    assert ref is not None and ref.anchor == "Điểm e Khoản 2 Điều 2 Nghị định 12/2098/NĐ-CP"
+    assert (ref.start, ref.end) == (50 + text.index("e)"), 50 + len(text))

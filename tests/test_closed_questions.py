@@ -1,0 +1,314 @@
+"""Closed questions (assistant/closed.py): yes/no, true/false and multiple choice are answered by the judge — the
+direct answer first, then the deciding quote verbatim with its marker — instead of being refused.
+
+Reading the question is pure text. The answer's shape is pinned with a scripted LLM (the judge's arithmetic is
+tested in test_judge.py); the pipeline is exercised with real retrieval over a small labour-law fixture written
+here, first with the scripted LLM, then with the real embedded model (marked `models`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import REFUSAL, Answer, SentenceCheck, Verification
+from assistant.closed import (
+    ClosedQuestion,
+    Cues,
+    QuestionKind,
+    closed_answer,
+    deciding_quotes,
+    read_closed,
+    read_question,
+)
+from assistant.evidence import Evidence
+from assistant.pipeline import Assistant
+from assistant.verify import FLAG, SentenceVerifier
+from index.search import Searcher
+from tests.test_assistant import _source
+from tests.test_index_search import World
+from tests.test_judge import ScriptedLLM
+
+# ------------------------------------------------------------------------------------------ reading the kind
+
+KINDS = [
+    ("Người lao động có được nghỉ 03 ngày khi kết hôn không?", "yes_no"),
+    ("Người lao động có quyền đơn phương chấm dứt hợp đồng không?", "yes_no"),
+    ("Có phải người sử dụng lao động không được sa thải người lao động đang nghỉ thai sản không?", "yes_no"),
+    ("Hợp đồng lao động có phải lập thành văn bản hay không?", "yes_no"),
+    ("Liệu viên chức có bị kỷ luật không ạ?", "yes_no"),
+    ("Bản sao có giá trị như bản chính không?", "yes_no"),  # "sao" of "bản sao" is not a question word
+    ("Bất kỳ ai cũng có quyền khởi kiện hay không?", "yes_no"),  # a quantifier, not "who"
+    ("Người chưa thành niên không được kết hôn, đúng không?", "yes_no"),
+    ("Quyền hưởng dụng là một loại quyền khác đối với tài sản, đúng hay sai?", "yes_no"),
+    ("Viên chức được thử việc 12 tháng. Đúng hay sai?", "yes_no"),
+    ("Đúng hay sai: Viên chức được thử việc 12 tháng.", "yes_no"),
+    ("Điều nào sau đây KHÔNG đúng?\nA. Một\nB. Hai\nC. Cả A và B", "choice"),
+    ("Ai đại diện cho pháp nhân? A) Giám đốc B) Kế toán trưởng C) Cả A và B", "choice"),
+    ("Trường hợp nào không được đăng ký kết hôn?", "open"),
+    ("Những trường hợp nào người lao động không được nghỉ không?", "open"),
+    ("Thời gian thử việc của viên chức là bao lâu?", "open"),
+    ("Người lao động được nghỉ bao nhiêu ngày khi kết hôn không?", "open"),
+    ("Việc đóng dấu giáp lai được thực hiện như thế nào?", "open"),
+    ("Hãy so sánh hợp đồng lao động xác định thời hạn và không xác định thời hạn", "open"),
+    # lower-case letters are a clause's points, not options
+    ("Điểm nào áp dụng cho tôi:\na) kết hôn;\nb) con kết hôn", "open"),
+    # a capital letter mid-sentence that is not an option list
+    ("Theo hợp đồng giữa bên A. Bên B phải trả tiền trong 10 ngày?", "open"),
+]
+
+
+@pytest.mark.parametrize(("question", "kind"), KINDS)
+def test_the_kind_of_a_question_is_read_from_its_frame(question: str, kind: str) -> None:
+    assert read_question(question).kind is QuestionKind.from_str(kind)
+
+
+STATEMENTS = [
+    ("Người lao động có được nghỉ 03 ngày khi kết hôn không?", "Người lao động được nghỉ 03 ngày khi kết hôn", "Có"),
+    # the verb "có" (to have) stays; only the question particle goes
+    (
+        "Người lao động có quyền đơn phương chấm dứt hợp đồng không?",
+        "Người lao động có quyền đơn phương chấm dứt hợp đồng",
+        "Có",
+    ),
+    # a negation inside the question is the statement's own
+    (
+        "Có phải người sử dụng lao động không được sa thải người lao động đang nghỉ thai sản không?",
+        "Người sử dụng lao động không được sa thải người lao động đang nghỉ thai sản",
+        "Có",
+    ),
+    ("Người chưa thành niên không được kết hôn, đúng không?", "Người chưa thành niên không được kết hôn", "Đúng"),
+    ("Hợp đồng lao động có phải lập thành văn bản hay không?", "Hợp đồng lao động phải lập thành văn bản", "Có"),
+    ("Đây có phải là hợp đồng lao động không?", "Đây là hợp đồng lao động", "Có"),
+    # the evaluation's true/false items: the statement eval/answers.py judges
+    (
+        "Lời nói là một hình thức thể hiện của giao dịch dân sự, đúng hay sai?",
+        "Lời nói là một hình thức thể hiện của giao dịch dân sự",
+        "Đúng",
+    ),
+    ("Đúng hay sai: Viên chức được thử việc 12 tháng.", "Viên chức được thử việc 12 tháng", "Đúng"),
+]
+
+
+@pytest.mark.parametrize(("question", "statement", "yes"), STATEMENTS)
+def test_a_yes_no_question_becomes_the_statement_it_asks_about(question: str, statement: str, yes: str) -> None:
+    read = read_question(question)
+    assert read.statement == statement
+    assert Cues.default().forms[read.form][0] == yes
+
+
+def test_choices_are_parsed_from_lines_and_inline() -> None:
+    lines = read_question("Người kết hôn được nghỉ mấy ngày?\nA. 01 ngày\nB. 03 ngày,\n  có hưởng lương\nC. 05 ngày")
+    assert lines.stem == "Người kết hôn được nghỉ mấy ngày?"
+    assert lines.choices == {"A": "01 ngày", "B": "03 ngày, có hưởng lương", "C": "05 ngày"}
+    inline = read_question("Người kết hôn được nghỉ mấy ngày? A) 01 ngày B) 03 ngày C) 05 ngày")
+    assert inline.stem == "Người kết hôn được nghỉ mấy ngày?"
+    assert inline.choices == {"A": "01 ngày", "B": "03 ngày", "C": "05 ngày"}
+
+
+def test_a_follow_up_is_judged_with_the_question_it_follows() -> None:
+    previous = "Thời gian thử việc của viên chức là bao lâu?"
+    joined = read_closed("Có được kéo dài không?", f"{previous} Có được kéo dài không?")
+    assert joined.statement == "Được kéo dài" and joined.context == previous
+    rewritten = read_closed("Có được kéo dài không?", "Thời gian thử việc của viên chức có được kéo dài không?")
+    assert rewritten.statement == "Thời gian thử việc của viên chức được kéo dài" and rewritten.context is None
+    alone = read_closed("Viên chức có được kéo dài thử việc không?", "Viên chức có được kéo dài thử việc không?")
+    assert alone.statement == "Viên chức được kéo dài thử việc"
+
+
+def test_an_unknown_kind_lists_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="open, yes_no, choice"):
+        QuestionKind.from_str("essay")
+
+
+# ------------------------------------------------------------------------------------- the answer's shape
+
+LAW = [
+    _source(
+        1,
+        "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:\n"
+        "a) Kết hôn: nghỉ 03 ngày;\nb) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày.",
+        anchor="Điều 5 Luật 9/2095/QH95",
+    ),
+    _source(
+        2,
+        "Người sử dụng lao động không được đơn phương chấm dứt hợp đồng lao động khi người lao động đang nghỉ "
+        "thai sản.",
+        anchor="Điều 7 Luật 9/2095/QH95",
+    ),
+]
+ENOUGH = Evidence(coverage=0.9, similarity=None, enough=True)
+
+
+def _answer(question: str, llm: ScriptedLLM) -> tuple[Answer, list[str]]:
+    tokens: list[str] = []
+    answer = closed_answer(read_question(question), LAW, llm, ENOUGH, [], tokens.append)
+    assert answer is not None
+    return answer, tokens
+
+
+def test_yes_no_answer_is_the_verdict_then_the_deciding_point_verbatim() -> None:
+    llm = ScriptedLLM({"N/A": 0.6, "03 ngày": 0.9}, default=0.3)
+    ans, tokens = _answer("Người lao động có được nghỉ 03 ngày khi kết hôn không?", llm)
+    assert ans.answer == "Có. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»"
+    assert "".join(tokens) == ans.answer and len(tokens) > 3
+    assert ans.mode == "judged" and not ans.refused
+    assert ans.verification is Verification.VERIFIED
+    cited = ans.citations[0]
+    assert [c.marker for c in ans.citations] == [1]
+    assert cited.text == "a) Kết hôn: nghỉ 03 ngày;" and cited.hit.text[cited.start : cited.end] == cited.text
+    verdict, quote = ans.sentences
+    assert verdict.text == "Có." and verdict.reasons[0].startswith("decided by the judge: log-odds +")
+    assert quote.supported and quote.markers == (1,)
+    judged = ans.evidence["judge"]
+    assert judged["label"] == "Đúng" and judged["statement"] == "Người lao động được nghỉ 03 ngày khi kết hôn"
+    assert set(judged["calibrated"]) == {"quote", "passages"}
+
+
+def test_a_number_the_law_does_not_state_answers_no_with_the_number_it_does() -> None:
+    ans, _ = _answer("Người lao động có được nghỉ 05 ngày khi kết hôn không?", ScriptedLLM({}, default=0.99))
+    assert ans.answer.startswith("Không. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»")
+    assert "numbers the law does not state: 5" in ans.sentences[0].reasons[0]
+
+
+def test_a_negated_statement_is_judged_with_its_negation_and_answered_true_or_false() -> None:
+    llm = ScriptedLLM({"N/A": 0.5, "không được đơn phương": 0.9}, default=0.2)
+    ans, _ = _answer("Người sử dụng lao động không được đơn phương chấm dứt hợp đồng, đúng hay sai?", llm)
+    assert ans.answer.startswith("Đúng. Theo [2]: «Người sử dụng lao động không được")
+    assert ans.evidence["judge"]["statement"].startswith("Người sử dụng lao động không được")
+
+
+def test_choice_answer_names_the_letter_and_its_text_then_the_quote() -> None:
+    llm = ScriptedLLM({"N/A": 0.6, "03 ngày": 0.9}, default=0.3)
+    ans, _ = _answer("Người lao động kết hôn được nghỉ mấy ngày?\nA. 01 ngày\nB. 03 ngày\nC. 05 ngày", llm)
+    assert ans.answer == "B. 03 ngày. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»"
+    judged = ans.evidence["judge"]
+    assert judged["letter"] == "B" and judged["choices"]["C"]["missing_numbers"] == ["5"]
+    assert "choice B" in ans.sentences[0].reasons[0]
+
+
+def test_a_composite_choice_quotes_each_member() -> None:
+    llm = ScriptedLLM({"N/A": 0.4, "03 ngày": 0.9, "01 ngày": 0.9}, default=0.1)
+    ans, _ = _answer(
+        "Trường hợp nào người lao động được nghỉ việc riêng?\nA. Kết hôn: nghỉ 03 ngày\n"
+        "B. Con kết hôn: nghỉ 01 ngày\nC. Cả A và B",
+        llm,
+    )
+    assert ans.answer.startswith("C. Cả A và B. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»")
+    assert "«b) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày.»" in ans.answer
+
+
+def test_a_verbatim_quote_stays_supported_when_the_verifier_reads_it_against_another_clause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long clause with its own "nếu không … thì …" can resemble a neighbour more than itself (seen on ALQAC
+    Điều 177 BLDS): the verifier's polarity check then flags the law's own words. Verbatim is verbatim."""
+    import assistant.closed as closed
+
+    class Suspicious(SentenceVerifier):
+        def _check(self, raw: str, context: str) -> str | None:
+            self.checks.append(SentenceCheck(raw, (1,), False, 0.4, ("the claim says «không» and the text does not",)))
+            return raw + FLAG
+
+    monkeypatch.setattr(closed, "SentenceVerifier", Suspicious)
+    ans, _ = _answer("Người lao động có được nghỉ 03 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.2}, 0.9))
+    assert FLAG not in ans.answer and ans.verification is Verification.VERIFIED
+    quote = ans.sentences[1]
+    assert quote.supported and quote.reasons[0] == "verbatim quote of [1]" and "verifier:" in quote.reasons[1]
+    assert quote.clause is not None and quote.clause.anchor == "Điểm a Khoản 1 Điều 5 Luật 9/2095/QH95"
+
+
+def test_deciding_quote_prefers_the_line_that_states_the_claims_numbers() -> None:
+    judged = ["1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:"]
+    quote = deciding_quotes("Người lao động được nghỉ 01 ngày khi con kết hôn", LAW, judged)
+    assert quote == ["b) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày."]
+
+
+def test_an_open_question_is_not_for_the_judge() -> None:
+    with pytest.raises(ValueError, match="generative"):
+        closed_answer(ClosedQuestion(QuestionKind.OPEN, "Vì sao?"), LAW, ScriptedLLM({}), ENOUGH, [])
+
+
+# --------------------------------------------------------------------------------- through the pipeline
+
+LABOUR = """\
+QUỐC HỘI
+Luật số: 9/2095/QH95
+
+LUẬT
+LAO ĐỘNG THỬ NGHIỆM
+
+Điều 5. Nghỉ việc riêng
+1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:
+a) Kết hôn: nghỉ 03 ngày;
+b) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày.
+
+Điều 7. Trường hợp không được đơn phương chấm dứt hợp đồng
+Người sử dụng lao động không được đơn phương chấm dứt hợp đồng lao động khi người lao động đang nghỉ thai sản.
+"""
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The shared fixture corpus plus a small labour law, on Qdrant Edge."""
+    from ingest.job import run_ingest
+
+    root: Path = tmp_path_factory.mktemp("closed")
+    w = World(root, "edge")
+    extra = root / "docs" / "luat-9-2095.txt"
+    extra.write_text(LABOUR, encoding="utf-8")
+    run_ingest([extra], w.registry, w.settings, progress=False)
+    w.indexer.sync()
+    yield w
+    w.close()
+
+
+def test_pipeline_answers_a_yes_no_question_through_the_judge(world: World) -> None:
+    llm = ScriptedLLM({"N/A": 0.6, "03 ngày": 0.9}, default=0.3)
+    tokens: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(
+        "Người lao động có được nghỉ 03 ngày khi kết hôn không?", on_token=tokens.append
+    )
+    assert not ans.refused and ans.mode == "judged" and ans.answer.startswith("Có. Theo [")
+    assert "«a) Kết hôn: nghỉ 03 ngày;»" in ans.answer and "".join(tokens) == ans.answer
+    assert ans.citations and all(c.hit.so_hieu == "9/2095/QH95" for c in ans.citations)
+    assert llm.prompts  # the judge read the law
+
+
+def test_an_off_corpus_yes_no_question_is_refused_before_the_judge(world: World) -> None:
+    llm = ScriptedLLM({}, default=0.99)
+    tokens: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(
+        "Đội tuyển bóng đá có thắng trận chung kết tối qua không?", on_token=tokens.append
+    )
+    assert ans.refused and ans.answer.startswith(REFUSAL) and tokens == []
+    assert llm.prompts == []  # evidence decided: the judge was never asked
+
+
+@pytest.mark.models
+def test_real_model_answers_yes_no_with_the_verdict_and_the_verbatim_quote(world: World) -> None:
+    ans = Assistant(Searcher(world.store, world.settings)).ask("Người lao động có được nghỉ 03 ngày khi kết hôn không?")
+    assert not ans.refused and ans.mode == "judged"
+    assert ans.answer.split(" ", 1)[0] in ("Có.", "Không.")
+    assert ans.answer.endswith("«a) Kết hôn: nghỉ 03 ngày;»") and ans.verification is Verification.VERIFIED
+    assert ans.citations[0].hit.so_hieu == "9/2095/QH95"
+
+
+@pytest.mark.models
+def test_real_model_answers_a_choice_with_a_letter_the_law_allows(world: World) -> None:
+    ans = Assistant(Searcher(world.store, world.settings)).ask(
+        "Người lao động kết hôn được nghỉ việc riêng mấy ngày?\nA. 01 ngày\nB. 03 ngày\nC. 05 ngày"
+    )
+    assert not ans.refused and ans.mode == "judged"
+    assert ans.answer.startswith(("A. 01 ngày. Theo [", "B. 03 ngày. Theo ["))  # 05 is stated nowhere
+    assert "«" in ans.answer and ans.verification is Verification.VERIFIED
+
+
+@pytest.mark.models
+def test_real_model_off_corpus_yes_no_question_is_still_refused(world: World) -> None:
+    ans = Assistant(Searcher(world.store, world.settings)).ask(
+        "Đội tuyển bóng đá có thắng trận chung kết tối qua không?"
+    )
+    assert ans.refused and ans.answer.startswith(REFUSAL)

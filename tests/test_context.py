@@ -1,0 +1,172 @@
+"""Whole-rule context: the model reads the governing article whole, within the budget, in a stable order.
+
+A real index (Qdrant Edge, BM25) over a fixture law written for these tests (tests/fixtures/context/): its Điều 29
+is longer than a chunk (700 characters here), so search returns one chunk of it — the question on when a unit may
+end a contract matches Khoản 3 (when it may NOT) best, while the answer is Khoản 1, in another chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from assistant.context import ContextBudget, ContextBuilder, article_keys, runs
+from assistant.pipeline import AskOptions, Assistant
+from assistant.prompts import answer_messages
+from core.settings import Settings
+from index.indexer import Indexer
+from index.payload import ACCESS_RANK
+from index.search import Searcher
+from index.store import Filters, open_store
+from ingest.job import run_ingest
+from ingest.model import AccessLevel
+from ingest.registry import Registry
+
+LAW = Path(__file__).with_name("fixtures") / "context" / "luat-vien-chuc-58-2090.txt"
+ENDING = "Đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc với viên chức trong trường hợp nào?"
+KHOAN_1 = "Viên chức có 02 năm liên tiếp bị phân loại đánh giá ở mức độ không hoàn thành nhiệm vụ"
+PUBLIC = Filters(max_access_rank=ACCESS_RANK[AccessLevel.PUBLIC])
+
+
+@dataclass
+class World:
+    searcher: Searcher
+    registry: Registry
+    settings: Settings
+    text: str
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    root = tmp_path_factory.mktemp("context")
+    settings = Settings(
+        data_dir=root / "data", qdrant_engine="edge", llm_url=None, answer_context_chars=None, chunk_max_chars=700
+    )
+    settings.data_dir.mkdir(parents=True)
+    registry = Registry.from_settings(settings)
+    run_ingest([LAW], registry, settings, progress=False)
+    store = open_store(settings)
+    Indexer(registry, store, settings).ensure()
+    doc = registry.list_documents()[0]
+    record = registry.get_document(doc.id)
+    assert record is not None and record.text is not None
+    yield World(Searcher(store, settings), registry, settings, record.text)
+    store.close()
+    registry.close()
+
+
+def _hits(world: World, question: str) -> list:
+    return world.searcher.search(question, k=8, mode="bm25", filters=PUBLIC).hits
+
+
+def test_search_alone_shows_only_the_exception_clause_of_the_governing_article(world: World) -> None:
+    """The premise: the best chunk of Điều 29 is the one with Khoản 3, and it lacks Khoản 1."""
+    best = _hits(world, ENDING)[0]
+    assert best.citation.article == "29"
+    assert "không được đơn phương" in best.text and KHOAN_1 not in best.text
+
+
+def test_the_governing_article_goes_to_the_model_whole(world: World) -> None:
+    picked = ContextBuilder(world.searcher, ContextBudget(6000, 3)).pick(ENDING, _hits(world, ENDING), PUBLIC)
+    first = picked[0]
+    assert first.citation.article == "29" and first.citation.clause is None
+    assert first.anchor.startswith("Điều 29 ")
+    assert KHOAN_1 in first.text and "không được đơn phương" in first.text and "có quyền đơn phương" in first.text
+    # offsets are the document's: every character but the whitespace between chunks is the stored text's
+    stored = world.text[first.start : first.end]
+    assert len(stored) == len(first.text)
+    assert all(a == b or (a.isspace() and b.isspace()) for a, b in zip(first.text, stored, strict=True))
+
+
+def test_the_answer_prompt_holds_the_clause_that_answers(world: World) -> None:
+    """What failed before: the prompt had Khoản 3 (may not) and never Khoản 1 (may)."""
+    assistant = Assistant(world.searcher)
+    _, ev, sources = assistant.gather(ENDING, AskOptions(mode="bm25", filters=PUBLIC))
+    assert ev.enough
+    prompt = "\n".join(content for _, content in answer_messages(ENDING, sources))
+    assert KHOAN_1 in prompt
+
+
+def test_an_article_longer_than_the_budget_gives_the_clause_the_question_names(world: World) -> None:
+    question = "Khoản 4 Điều 29 quy định viên chức báo trước bao nhiêu ngày khi chấm dứt hợp đồng làm việc?"
+    budget = ContextBudget(600, 3)
+    picked = ContextBuilder(world.searcher, budget).pick(question, _hits(world, question), PUBLIC)
+    article = [p for p in picked if p.citation.article == "29"]
+    assert any("có quyền đơn phương" in p.text for p in article)  # Khoản 4, named, is in
+    assert sum(len(p.text) for p in article) <= 700  # within the room (a chunk at most over it)
+    assert all(p.anchor.startswith("Khoản ") and "Điều 29" in p.anchor for p in article)
+
+
+def test_without_a_named_clause_the_found_clauses_come_with_the_first_ones_in_text_order(world: World) -> None:
+    hits = _hits(world, ENDING)
+    chunks = world.searcher.article(hits[0], PUBLIC)
+    found = next(c for c in chunks if c.chunk_id == hits[0].chunk_id)
+    assert chunks[0] is not found and len(chunks) > 2
+    room = (found.end - found.start) + (chunks[0].end - chunks[0].start)
+    picked = ContextBuilder(world.searcher, ContextBudget(room, 3, reserved=1)).pick(ENDING, hits, PUBLIC)
+    article = [p for p in picked if p.citation.article == "29"]
+    assert any("không được đơn phương" in p.text for p in article)  # the chunk search found
+    assert any(KHOAN_1 in p.text for p in article)  # and Khoản 1, first in the text
+    assert [p.start for p in article] == sorted(p.start for p in article)
+    assert all(p.citation.clause for p in article)  # cited as the clauses they are, not as the whole article
+
+
+def test_a_following_article_that_does_not_fit_whole_is_passed_over(world: World) -> None:
+    hits = _hits(world, ENDING)
+    article29 = world.searcher.article(hits[0], PUBLIC)
+    size = article29[-1].end - article29[0].start
+    picked = ContextBuilder(world.searcher, ContextBudget(size + 200, 3, reserved=1)).pick(ENDING, hits, PUBLIC)
+    assert picked[0].citation.article == "29"
+    for source in picked[1:]:  # only whole short articles after it, nothing cut
+        assert source.citation.clause is None and len(source.text) <= 200
+
+
+def test_the_runner_up_article_keeps_its_place_when_the_top_one_is_long(world: World) -> None:
+    """The top hit is not always the governing article: the second ranked article is never crowded out."""
+    hits = _hits(world, ENDING)
+    chunks = world.searcher.article(hits[0], PUBLIC)
+    runner_up = world.searcher.article(hits[1], PUBLIC)
+    budget = (chunks[-1].end - chunks[0].start) + 10  # the top article alone would fill it
+    picked = ContextBuilder(world.searcher, ContextBudget(budget, 3)).pick(ENDING, hits, PUBLIC)
+    assert any(p.document_id == hits[1].document_id and p.citation.article == hits[1].citation.article for p in picked)
+    assert any(c.text in "".join(p.text for p in picked) for c in runner_up)
+    assert sum(len(p.text) for p in picked) <= budget
+
+
+def test_an_article_is_read_under_the_readers_filter(world: World) -> None:
+    """Another reader's filter (here: a document fence elsewhere) lets no other chunk of the article in."""
+    hit = _hits(world, ENDING)[0]
+    assert len(world.searcher.article(hit, PUBLIC)) > 1
+    fenced = replace(PUBLIC, max_access_rank=-1)  # cleared for nothing
+    assert world.searcher.article(hit, fenced) == [hit]
+    assert len(runs(world.searcher.article(hit, PUBLIC))) == 1
+
+
+def test_a_follow_up_keeps_the_previous_articles_first_so_the_prompt_prefix_is_reused(world: World) -> None:
+    assistant = Assistant(world.searcher)
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    before = assistant.context_articles(ENDING, options)
+    follow = "Trợ cấp thôi việc khi chấm dứt hợp đồng làm việc được tính thế nào?"
+    plain = ContextBuilder(world.searcher, ContextBudget(world.settings.context_chars, 3)).pick(
+        follow, _hits(world, follow), PUBLIC
+    )
+    _, _, sources = assistant.gather(follow, options, before)
+    kept = [k for k in article_keys([s.hit for s in sources]) if k in before]
+    assert kept and article_keys([s.hit for s in sources])[: len(kept)] == kept
+    assert article_keys(plain) != article_keys([s.hit for s in sources])  # the order did change
+    first_prompt = answer_messages(ENDING, assistant.gather(ENDING, options)[2])[1][1]
+    second_prompt = answer_messages(follow, sources)[1][1]
+    common = 0
+    while common < min(len(first_prompt), len(second_prompt)) and first_prompt[common] == second_prompt[common]:
+        common += 1
+    first_block_end = first_prompt.index("</tai_lieu>") + len("</tai_lieu>")
+    assert common >= first_block_end  # the whole first source block is a shared prefix
+
+
+def test_the_cpu_budget_is_smaller_than_a_servers() -> None:
+    assert Settings(llm_url=None, answer_context_chars=None).context_chars == 3600
+    assert Settings(llm_url="http://gpu-host:8000", answer_context_chars=None).context_chars == 12000
+    assert Settings(llm_url=None, answer_context_chars=5000).context_chars == 5000
