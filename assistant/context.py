@@ -14,10 +14,13 @@ answer — was never shown to the model. So each ranked article is put back toge
    run of contiguous text.
 4. Further articles join whole when what is left holds them, or not at all (fewer, complete articles rather than
    fragments), up to `max_sources` articles.
-5. For a follow-up (`first` = the articles the previous question's context held, in its order), those articles
-   come first, in the same order: the prompt then starts with the same system prompt and the same source blocks
-   as the previous one, and llama.cpp reuses that prefix instead of reading it again (bench/assistant.py measures
-   the time to first token).
+5. A follow-up (`previous` = the sources the previous question's prompt held, in its order) keeps them first,
+   unchanged — the longest run of them from the start whose articles the follow-up's own search also finds — and
+   adds its own articles after them, by steps 1-4 within what they leave of the budget (its best article's found
+   chunk at least, unless the previous sources hold that article): the prompt then starts with the same
+   system prompt and the same source blocks as the previous one, and llama.cpp reuses that prefix instead of
+   reading it again (bench/assistant.py measures the time to first token). A follow-up usually asks about the
+   same rule ("Khi đó phải báo trước bao nhiêu ngày?"), and what the model already read costs almost nothing.
 
 A source keeps the identity (`chunk_id`, score, ranks) of the chunk search found, so follow-up references
 (assistant/references.py) and the audit still name what was retrieved; its text, offsets, anchor and citation are
@@ -182,10 +185,28 @@ class ContextBuilder:
     budget: ContextBudget
 
     def pick(
-        self, query: str, hits: Sequence[Hit], filters: Filters | None = None, first: Sequence[tuple[str, str]] = ()
+        self, query: str, hits: Sequence[Hit], filters: Filters | None = None, previous: Sequence[Hit] = ()
     ) -> list[Hit]:
         """The sources, in prompt order, for `query` from the ranked article-level `hits` (module docstring)."""
-        budget = self.budget
+        found = {_key(h) for h in hits}
+        kept: list[Hit] = []
+        for source in previous:  # 5. a follow-up: the previous prompt's sources, while the new search finds them
+            if _key(source) not in found:
+                break
+            kept.append(source)
+        taken = {_key(h) for h in kept}
+        fresh = [h for h in hits if _key(h) not in taken]
+        if not kept:
+            return self._fresh(query, fresh, filters, self.budget)
+        # What the previous sources leave of the budget; the follow-up's best article joins even when nothing is
+        # left, unless the previous sources already hold it.
+        room = max(0, self.budget.chars - sum(len(h.text) for h in kept))
+        held = bool(hits) and _key(hits[0]) in taken
+        return kept + self._fresh(query, fresh, filters, replace(self.budget, chars=room), first_sure=not held)
+
+    def _fresh(
+        self, query: str, hits: Sequence[Hit], filters: Filters | None, budget: ContextBudget, first_sure: bool = True
+    ) -> list[Hit]:
         chosen: list[_Chosen] = []
         used = 0
         sure = min(budget.reserved, budget.max_sources)
@@ -193,7 +214,7 @@ class ContextBuilder:
             chunks = self.reader.article(hit, filters)
             found = next((c for c in chunks if c.chunk_id == hit.chunk_id), hit)
             size = found.end - found.start
-            if chosen and used + size > budget.chars:
+            if (chosen or not first_sure) and used + size > budget.chars:
                 break
             chosen.append(_Chosen(hit, chunks, [found]))
             used += size
@@ -213,9 +234,6 @@ class ContextBuilder:
             if len(runs(chunks)) == 1 and used + _span(chunks) <= budget.chars:
                 chosen.append(_Chosen(hit, chunks, list(chunks)))
                 used += _span(chunks)
-        if first:  # 5. a follow-up: the previous context's articles first, in its order (stable for the rest)
-            rank = {key: i for i, key in enumerate(first)}
-            chosen.sort(key=lambda c: rank.get(_key(c.hit), len(rank)))
         return [source for c in chosen for source in c.sources()]
 
     def fit(self, query: str, hit: Hit, filters: Filters | None, room: int) -> Hit:
@@ -262,5 +280,5 @@ def _key(hit: Hit) -> tuple[str, str]:
 
 
 def article_keys(hits: Sequence[Hit]) -> list[tuple[str, str]]:
-    """The articles of `hits`, in order: what a follow-up's context puts first (`ContextBuilder.pick(first=…)`)."""
+    """The articles of `hits`, in order (document id, cited article)."""
     return [_key(h) for h in hits]

@@ -5,8 +5,10 @@
 2. Hybrid search with the reader's filters (inside Qdrant), one hit per article.
 3. Evidence (assistant/evidence.py) decides whether the corpus answers it; if not, the refusal text with the
    closest articles to read — decided by the hits, not by the model.
-4. Extractive mode quotes the governing clauses verbatim; generative mode gives the model ~3 quoted sources in
-   `<tai_lieu>` blocks (assistant/prompts/) and streams its answer.
+4. Extractive mode quotes the governing clauses verbatim. A closed question (yes/no, true/false, multiple choice)
+   is answered by the judge with its deciding quote (assistant/closed.py). Otherwise the model reads whole
+   articles within the context budget (assistant/context.py; a follow-up keeps the previous question's articles
+   first, so llama.cpp reuses the prompt prefix) in `<tai_lieu>` blocks (assistant/prompts/) and streams.
 5. Verification (assistant/verify.py) drops markers to non-retrieved sources, flags unsupported sentences, drops
    sentences that repeat injected instructions and links, and a generated answer that nothing supports is replaced
    by the refusal.
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, with_standing
-from assistant.context import ContextBudget, ContextBuilder, article_keys
+from assistant.context import ContextBudget, ContextBuilder
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
 from assistant.prompts import answer_messages
@@ -111,10 +113,10 @@ class Assistant:
         if not question:
             raise ValueError("empty question")
         rewritten = rewrite(question, history, None if options.extractive else self._llm(), mode=topic)
-        first: list[tuple[str, str]] = []
+        previous: list[Hit] = []
         if history and rewritten.topic == "follow_up" and not options.extractive:
-            first = self.context_articles(history[-1], options)  # its sources stay first: a reusable prompt prefix
-        answer = self._answer(question, rewritten.query, options, on_token, t0, first)
+            previous = self.context_of(history[-1], options)  # its sources stay first: a reusable prompt prefix
+        answer = self._answer(question, rewritten.query, options, on_token, t0, previous)
         answer.as_of = options.filters.as_of
         answer.query = rewritten.query
         answer.topic = rewritten.topic if history else None
@@ -127,9 +129,9 @@ class Assistant:
         options: AskOptions,
         on_token: OnToken | None,
         t0: float,
-        first: Sequence[tuple[str, str]] = (),
+        previous: Sequence[Hit] = (),
     ) -> Answer:
-        hits, ev, sources = self.gather(query, options, first)
+        hits, ev, sources = self.gather(query, options, previous)
         if not ev.enough:
             return self._refusal(question, ev, hits, "extractive" if options.extractive else "generative", t0)
         if not options.extractive:  # a yes/no or multiple-choice question is answered by the judge
@@ -181,10 +183,10 @@ class Assistant:
         )
 
     def gather(
-        self, query: str, options: AskOptions, first: Sequence[tuple[str, str]] = ()
+        self, query: str, options: AskOptions, previous: Sequence[Hit] = ()
     ) -> tuple[list[Hit], Evidence, list[CitedSource]]:
         """Search under the options' filters, judge the evidence, and choose the sources: for the model, whole
-        articles within the context budget (assistant/context.py; `first` = articles to keep first, for a follow-up);
+        articles within the context budget (assistant/context.py; `previous` = a follow-up's previous sources);
         extractively, the top `options.k` hits' best passages. Then the articles they apply (assistant/references.py:
         markers continue, under the same filters) when the evidence is enough."""
         k = self.k(options)
@@ -195,7 +197,7 @@ class Assistant:
         if options.extractive:
             quoted = quote_sources(query, hits, n=k)
         else:
-            picked = builder.pick(query, hits, options.filters, first)
+            picked = builder.pick(query, hits, options.filters, previous)
             quoted = [CitedSource(i, h, *best_passage(query, h)) for i, h in enumerate(picked, start=1)]
         sources = [with_standing(s, as_of) for s in quoted]
         if ev.enough:  # a refusal quotes nothing: no follow-up searches
@@ -208,14 +210,14 @@ class Assistant:
             sources += cite_followed(query, followed, sources, as_of)
         return hits, ev, sources
 
-    def context_articles(self, question: str, options: AskOptions) -> list[tuple[str, str]]:
-        """The articles the model's context held for `question` (searched again: the same question gives the same
+    def context_of(self, question: str, options: AskOptions) -> list[Hit]:
+        """The sources the model's prompt held for `question` (searched again: the same question gives the same
         hits), in prompt order — what a follow-up keeps first so llama.cpp can reuse the prompt's prefix."""
         q = nfc_strip(question)
         if not q:
             return []
         hits = self.searcher.search(q, k=max(8, self.k(options)), mode=options.mode, filters=options.filters).hits
-        return article_keys(self._context(options).pick(q, hits, options.filters))
+        return self._context(options).pick(q, hits, options.filters)
 
     def _context(self, options: AskOptions) -> ContextBuilder:
         settings = self.searcher.settings

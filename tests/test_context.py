@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.context import ContextBudget, ContextBuilder, article_keys, runs
+from assistant.context import ContextBudget, ContextBuilder, runs
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import answer_messages
 from core.settings import Settings
@@ -145,25 +145,33 @@ def test_an_article_is_read_under_the_readers_filter(world: World) -> None:
     assert len(runs(world.searcher.article(hit, PUBLIC))) == 1
 
 
-def test_a_follow_up_keeps_the_previous_articles_first_so_the_prompt_prefix_is_reused(world: World) -> None:
+def test_a_follow_up_keeps_the_previous_sources_first_so_the_prompt_prefix_is_reused(world: World) -> None:
     assistant = Assistant(world.searcher)
     options = AskOptions(mode="bm25", filters=PUBLIC)
-    before = assistant.context_articles(ENDING, options)
+    previous = assistant.context_of(ENDING, options)
     follow = "Trợ cấp thôi việc khi chấm dứt hợp đồng làm việc được tính thế nào?"
-    plain = ContextBuilder(world.searcher, ContextBudget(world.settings.context_chars, 3)).pick(
-        follow, _hits(world, follow), PUBLIC
-    )
-    _, _, sources = assistant.gather(follow, options, before)
-    kept = [k for k in article_keys([s.hit for s in sources]) if k in before]
-    assert kept and article_keys([s.hit for s in sources])[: len(kept)] == kept
-    assert article_keys(plain) != article_keys([s.hit for s in sources])  # the order did change
+    alone = assistant.gather(follow, options)[2]
+    _, _, sources = assistant.gather(follow, options, previous)
+    assert [s.hit.text for s in sources[: len(previous)]] == [p.text for p in previous]  # unchanged, same order
+    assert [s.hit.text for s in alone][0] != previous[0].text  # read alone, it would start elsewhere
     first_prompt = answer_messages(ENDING, assistant.gather(ENDING, options)[2])[1][1]
     second_prompt = answer_messages(follow, sources)[1][1]
     common = 0
     while common < min(len(first_prompt), len(second_prompt)) and first_prompt[common] == second_prompt[common]:
         common += 1
-    first_block_end = first_prompt.index("</tai_lieu>") + len("</tai_lieu>")
-    assert common >= first_block_end  # the whole first source block is a shared prefix
+    assert common >= first_prompt.rindex("</tai_lieu>")  # every source block of the first prompt is shared
+
+
+def test_a_follow_up_keeps_no_previous_source_its_own_search_does_not_find(world: World) -> None:
+    assistant = Assistant(world.searcher)
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    previous = assistant.context_of(ENDING, options)
+    gone = [replace(previous[0], document_id="a-document-removed-since"), *previous[1:]]
+    builder = ContextBuilder(world.searcher, ContextBudget(3600, 3))
+    hits = _hits(world, ENDING)
+    assert builder.pick(ENDING, hits, PUBLIC, previous)[: len(previous)] == previous
+    # the prefix ends at the first source no longer found: nothing after it is kept out of order either
+    assert builder.pick(ENDING, hits, PUBLIC, gone) == builder.pick(ENDING, hits, PUBLIC)
 
 
 def test_the_cpu_budget_is_smaller_than_a_servers() -> None:
