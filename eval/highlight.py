@@ -204,7 +204,8 @@ def gold_span(doc: LegalDocument, art: Article, gold: dict[str, str]) -> tuple[i
     return point.start, point.end
 
 
-def _hit(doc: LegalDocument, doc_id: str, chunk: Chunk) -> Hit:
+def chunk_hit(doc: LegalDocument, doc_id: str, chunk: Chunk) -> Hit:
+    """`chunk` of `doc` as search would return it (score 1, the document's own metadata)."""
     return Hit(
         chunk_id=chunk.id,
         document_id=doc_id,
@@ -244,7 +245,7 @@ def source_for(item: HighlightItem, corpus_dir: Path) -> tuple[Hit, tuple[int, i
     chunk = next((c for c in chunks if c.start <= gold[0] and gold[1] <= c.end and c.start >= art.start), None)
     if chunk is None:
         raise DatasetError(f"{item.id}: no chunk holds the gold unit")
-    return _hit(doc, doc_id, chunk), gold
+    return chunk_hit(doc, doc_id, chunk), gold
 
 
 def score_item(item: HighlightItem, corpus_dir: Path) -> Scored:

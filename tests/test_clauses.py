@@ -10,6 +10,7 @@ from assistant.answer import Answer, CitedSource, Verification
 from assistant.clauses import ClauseRef, Level, SourceOutline
 from assistant.verify import verify
 from core.settings import Settings
+from eval.highlight import chunk_hit
 from index.search import Hit
 from ingest.chunking import chunk_document
 from ingest.model import Article, Citation, LegalDocument
@@ -76,24 +77,7 @@ def article(doc: LegalDocument, number: str) -> Article:
 def source(doc: LegalDocument, number: str, marker: int = 1, max_chars: int = 10**9) -> CitedSource:
     """Điều `number` as the assistant cites it: the whole article (or, with `max_chars`, the chunk holding it)."""
     chunk = next(c for c in chunk_document(doc, "doc-1", max_chars) if c.article_number == number)
-    hit = Hit(
-        chunk_id=chunk.id,
-        document_id="doc-1",
-        anchor=chunk.anchor,
-        citation=chunk.citation,
-        score=1.0,
-        text=chunk.text,
-        heading_path=chunk.heading_path,
-        start=chunk.start,
-        end=chunk.end,
-        so_hieu="12/2098/NĐ-CP",
-        loai="Nghị định",
-        co_quan="Chính phủ",
-        year=2098,
-        hieu_luc="con_hieu_luc",
-        access_level="public",
-        title=doc.meta.title,
-    )
+    hit = chunk_hit(doc, "doc-1", chunk)
     return CitedSource(marker, hit, hit.text, hit.start, hit.end)
 
 

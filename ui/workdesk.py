@@ -157,11 +157,18 @@ GROUNDS_CSS = """
 .dark .kho-grounds-title { color: #a9c8f5; }
 .kho-grounds ul { margin: 0; padding-left: 18px; }
 .kho-ground .kho-anchor { font-weight: 600; }
-.kho-ground .kho-quote { margin: 2px 0 6px; padding: 2px 8px; border-left: 3px solid #c9a227; }
+.kho-grounds .kho-ground blockquote.kho-quote { margin: 2px 0 6px; padding: 2px 8px; border-left: 3px solid #c9a227; }
 .kho-grounds--cards { border-top: none; margin: 0 0 8px; padding: 0; }
 .kho-grounds--cards .kho-ground { border: 1px solid #d8dee6; border-left: 4px solid #c9a227; border-radius: 6px;
   padding: 6px 8px; margin: 0 0 6px; cursor: pointer; background: #ffffff; color: #1c2530; }
 .kho-grounds--cards .kho-ground:hover, .kho-grounds--cards .kho-ground:focus { border-color: #0b3b75; }
+.kho-grounds ul { list-style: none; padding-left: 0; }
+.dark .kho-grounds { border-top-color: #3a4656; }
+.dark .kho-ground .kho-anchor { color: #e6edf5; }
+.dark .kho-ground .kho-marker { color: #8fb4ec; }
+.dark .kho-grounds .kho-ground blockquote.kho-quote { background: #1e2a38; color: #e6edf5; }
+.dark .kho-grounds--cards .kho-ground { background: #1b2430; color: #e6edf5; border-color: #3a4656;
+  border-left-color: #c9a227; }
 """
 
 
