@@ -8,8 +8,10 @@ Each item retrieves its sources with the same hybrid search and evidence policy 
   question; composite choices and "which is NOT …" questions decided from those judgements.
 - `free_text`: a generated answer (`Assistant.ask`), scored by token F1 against the reference.
 Refused items count as wrong. `accuracy` is exact match over true/false and multiple choice; free text is
-reported as mean token F1 (and in `accuracy_by_type` as the share with F1 ≥ 0.5). Citation precision/recall
-compare the cited articles with the gold ones. `ablation` re-scores the same run with steps left out (from the
+reported as mean token F1 (and in `accuracy_by_type` as the share with F1 ≥ 0.5). Citation recall: a gold article
+among the sources read. Citation precision: the share of what the answer cites that is a gold article — for a
+judged item the source of the quote that decides it (the judge's top governing sentence: what `kho ask` shows as
+"Theo [n]: «…»"), for free text the sources its verified sentences cite. `ablation` re-scores the same run with steps left out (from the
 per-item scores kept in the traces, no extra model calls), so the report says what each step bought.
 
 >>> token_f1("hết cuộc đời của người hưởng dụng", "Hết cuộc đời người hưởng dụng đầu tiên")

@@ -178,3 +178,31 @@ def test_the_cpu_budget_is_smaller_than_a_servers() -> None:
     assert Settings(llm_url=None, answer_context_chars=None).context_chars == 3600
     assert Settings(llm_url="http://gpu-host:8000", answer_context_chars=None).context_chars == 12000
     assert Settings(llm_url=None, answer_context_chars=5000).context_chars == 5000
+
+
+class _Leaning:
+    """A stand-in for the model's label probabilities (every statement leans "Đúng"): this test pins which source
+    an evaluated answer cites, not the verdict (calibration cancels a constant lean anyway); the real model is
+    tested in tests/test_ask_generative.py."""
+
+    name = "stand-in"
+
+    def label_probs(self, messages: object, labels: object, timeout_s: float = 120.0) -> dict[str, float]:
+        return {"Đúng": 0.7, "Sai": 0.3}
+
+
+def test_an_evaluated_true_false_item_cites_the_source_of_its_deciding_quote(world: World) -> None:
+    from eval.answers import judge_item
+    from eval.retrieval import EvalQuestion, GoldItem
+
+    item = EvalQuestion(
+        "t1",
+        "Người tập sự được hưởng 85% mức lương của chức danh nghề nghiệp tương ứng, đúng hay sai?",
+        "true_false",
+        "fixture",
+        (GoldItem("58/2090/QH90", "27"),),
+        answer="Đúng",
+    )
+    result = judge_item(item, world.searcher, _Leaning(), PUBLIC, mode="bm25")  # type: ignore[arg-type]
+    assert len(result.cited) == 1 and result.cited[0][1] == "gold"  # the quote deciding it is Điều 27's
+    assert "85%" in result.trace["deciding_quote"][0]  # type: ignore[index]
