@@ -11,8 +11,9 @@ Refused items count as wrong. `accuracy` is exact match over true/false and mult
 reported as mean token F1 (and in `accuracy_by_type` as the share with F1 ≥ 0.5). Citation recall: a gold article
 among the sources read. Citation precision: the share of what the answer cites that is a gold article — for a
 judged item the source of the quote that decides it (the judge's top governing sentence: what `kho ask` shows as
-"Theo [n]: «…»"), for free text the sources its verified sentences cite. `ablation` re-scores the same run with steps left out (from the
-per-item scores kept in the traces, no extra model calls), so the report says what each step bought.
+"Theo [n]: «…»"), for free text the sources its verified sentences cite. `ablation` re-scores the same run with
+steps left out (from the per-item scores kept in the traces, no extra model calls), so the report says what each
+step bought.
 
 >>> token_f1("hết cuộc đời của người hưởng dụng", "Hết cuộc đời người hưởng dụng đầu tiên")
 0.8
