@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from assistant.clauses import anchor_for
 from index.search import Hit
 from index.store import Filters
 from ingest.model import Citation
@@ -84,18 +85,6 @@ def _clause_numbers(citation: Citation) -> set[str]:
     return {str(n) for n in range(int(lo), int(hi) + 1)}
 
 
-def article_anchor(hit: Hit, citation: Citation) -> str:
-    """The hit's anchor naming the article only ("Khoản 2-4 Điều 29 Luật …" → "Điều 29 Luật …")."""
-    if not (hit.citation.clause or hit.citation.point):
-        return hit.anchor
-    narrow = " ".join(hit.citation.anchor_parts())
-    wide = " ".join(citation.anchor_parts())
-    if hit.anchor.startswith(narrow):
-        return wide + hit.anchor[len(narrow) :]
-    dotted = ".".join(x for x in (hit.citation.article, hit.citation.clause, hit.citation.point) if x)
-    return hit.anchor.replace(dotted, citation.article, 1)  # "III.2 Kế hoạch …" → "III Kế hoạch …"
-
-
 def runs(chunks: Sequence[Hit]) -> list[list[Hit]]:
     """The chunks (in text order) cut into runs of contiguous text."""
     out: list[list[Hit]] = []
@@ -120,25 +109,26 @@ def joined(found: Hit, run: Sequence[Hit], whole: bool) -> Hit:
         return replace(
             found, text=first.text, start=first.start, end=first.end, citation=first.citation, anchor=first.anchor
         )
-    if whole:
-        citation = replace(found.citation, clause=None, point=None)
-    else:
-        clauses = [c.citation.clause for c in run if c.citation.clause]
-        span = (
-            None
-            if not clauses
-            else (
-                clauses[0] if clauses[0] == clauses[-1] else f"{clauses[0].split('-')[0]}-{clauses[-1].split('-')[-1]}"
-            )
-        )
-        citation = replace(found.citation, clause=span, point=None)
-    anchor = article_anchor(found, replace(citation, clause=None, point=None))
-    if not whole and citation.clause:
-        anchor = f"Khoản {citation.clause} {anchor}" if anchor.startswith("Điều ") else anchor
+    citation = replace(found.citation, clause=None if whole else _clause_span(run), point=None)
+    # "Khoản 2-4 Điều 29 Luật …" → "Điều 29 Luật …" whole, "Khoản 1-4 Điều 29 Luật …" for a run (a plan's "Mục"
+    # keeps its own name: its runs are cited as the section)
+    anchor = anchor_for(found.anchor, None, None)
+    if citation.clause and anchor.startswith("Điều "):
+        anchor = anchor_for(found.anchor, citation.clause, None)
     heading = _common_prefix([c.heading_path for c in run])
     return replace(
         found, text=text, start=first.start, end=last.end, citation=citation, anchor=anchor, heading_path=heading
     )
+
+
+def _clause_span(run: Sequence[Hit]) -> str | None:
+    """The clauses a run of chunks cites, first to last ("1" and "2-4" → "1-4")."""
+    clauses = [c.citation.clause for c in run if c.citation.clause]
+    if not clauses:
+        return None
+    if clauses[0] == clauses[-1]:
+        return clauses[0]
+    return f"{clauses[0].split('-')[0]}-{clauses[-1].split('-')[-1]}"
 
 
 def _common_prefix(paths: Sequence[list[str]]) -> list[str]:
@@ -277,8 +267,3 @@ class ContextBuilder:
 
 def _key(hit: Hit) -> tuple[str, str]:
     return (hit.document_id, "|".join(hit.article_key))
-
-
-def article_keys(hits: Sequence[Hit]) -> list[tuple[str, str]]:
-    """The articles of `hits`, in order (document id, cited article)."""
-    return [_key(h) for h in hits]
