@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> None:
         registry.close()
     out: dict[str, Any] = {
         "what": "kho ask on the demo corpus (BM25 retrieval), embedded llama.cpp, Qwen2.5-Coder-1.5B Q4_K_M; "
-        f"context budget {getattr(settings, 'context_chars', 'up to 3 chunks')} characters",
+        f"context budget {settings.context_chars} characters",
         "label": args.label,
         "machine": f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores",
         "date": time.strftime("%Y-%m-%d"),
