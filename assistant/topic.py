@@ -10,8 +10,11 @@ The decision is a short, ordered list of linguistic signals, each one a reason a
 1. the user's choice, when they made one (mode "follow_up" / "new_topic");
 2. no earlier question → new topic;
 3. the question *points back* — anaphora or ellipsis that needs an antecedent: opens with "còn" / "vậy" / "thế",
-   ends in a bare "thì sao", says "như vậy", "trường hợp đó", "họ", or drops its actor ("Được kiêm nhiệm …?")
-   → follow-up. "như thế nào" and "thế nào là" ask how/what and do not count;
+   ends in a bare "thì sao", says "như vậy", "trường hợp đó", "họ", or drops its actor ("Được kiêm nhiệm …?"),
+   its object ("… đóng bao nhiêu?") or the standard of a comparison ("nghỉ thêm …", "cao hơn …"), or sets a
+   condition on an unnamed actor ("Nếu bị kỷ luật thì …?") → follow-up. Some of these count only while the
+   question names no actor of its own (`unless_actor`). "như thế nào" and "thế nào là" ask how/what and do not
+   count;
 4. it names its own document (a số hiệu such as 30/2020/NĐ-CP, or "Điều 25") → new topic;
 5. it names an actor, object or institution of the domain (viên chức, dấu, hợp đồng, bảo hiểm …) → new topic;
 6. otherwise it is judged by what is left: at least `MIN_OWN_WORDS` content words that are neither function words
@@ -98,10 +101,15 @@ class TopicDecision:
 
 @dataclass(frozen=True)
 class Marker:
-    """A way of pointing back ("opens with còn …"), as a named pattern over the normalised question."""
+    """A way of pointing back ("opens with còn …"), as a named pattern over the normalised question.
+
+    `unless_actor`: the pattern points back only while the question names no actor of its own — "Nếu bị kỷ luật
+    thì …?" leans on the person asked about before, "Nếu bị mất con dấu thì cơ quan phải làm gì?" does not.
+    """
 
     name: str
     pattern: re.Pattern[str]
+    unless_actor: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,15 +118,28 @@ class TopicSignals:
 
     points_back: tuple[Marker, ...]
     subjects: re.Pattern[str]
+    actors: re.Pattern[str]
     generic: frozenset[str]
 
     @classmethod
     def load(cls, path: Path = SIGNALS_FILE) -> TopicSignals:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        markers = tuple(Marker(m["name"], re.compile(m["pattern"])) for m in data["points_back"])
-        terms = sorted({normalise(t) for t in data["subjects"]["terms"]}, key=len, reverse=True)
-        subjects = re.compile(r"\b(" + "|".join(re.escape(t) for t in terms) + r")\b")
-        return cls(markers, subjects, frozenset(normalise(t) for t in data["generic"]["terms"]))
+        markers = tuple(
+            Marker(m["name"], re.compile(m["pattern"]), bool(m.get("unless_actor", False))) for m in data["points_back"]
+        )
+        actors = data["actors"]["terms"]
+        return cls(
+            markers,
+            _alternation([*actors, *data["subjects"]["terms"]]),
+            _alternation(actors),
+            frozenset(normalise(t) for t in data["generic"]["terms"]),
+        )
+
+
+def _alternation(terms: Sequence[str]) -> re.Pattern[str]:
+    """One pattern matching any of `terms` (normalised) as whole words, the longest first."""
+    ordered = sorted({normalise(t) for t in terms}, key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(t) for t in ordered) + r")\b")
 
 
 def normalise(text: str) -> str:
@@ -156,7 +177,7 @@ class TopicDetector:
         signals = self.signals
         for marker in signals.points_back:
             m = marker.pattern.search(text)
-            if m:
+            if m and not (marker.unless_actor and signals.actors.search(text)):
                 return TopicDecision(Topic.FOLLOW_UP, f"points back: {marker.name} («{m.group(0).strip()}»)", shared)
         ref = _OWN_REFERENCE.search(nfc(question))
         if ref:

@@ -184,6 +184,7 @@ class SentenceVerifier:
         self._dropped: set[int] = set()
         self._lead = ""  # the answer's open lead-in ("… trong các trường hợp sau:"), which its list items continue
         self._after_lead = False
+        self._question_led = False  # the question stands as the lead-in of the answer's opening list
         self._flagged_shown = 0
         self._outlines: dict[int, SourceOutline] = {}
 
@@ -248,20 +249,32 @@ class SentenceVerifier:
         an answer that opens with bare list items takes the question as their lead-in.
         """
         body = " ".join(_MARKER.sub(" ", sentence).split())
-        if not self._lead and not self.text and self.question and label_rank(body) > 0:
-            # The answer opens with list items and no lead-in of its own: they are the cases the question asks
-            # for ("… bị chấm dứt hợp đồng trong trường hợp nào?"), so they carry the question's polarity — the
-            # items of "không được chấm dứt … trong các trường hợp sau:" do not answer it.
+        may_lead = bool(self.question) and (not self._lead or self._question_led)
+        item = label_rank(body) > 0 or (may_lead and self._restates_listed_item(sentence, body))
+        opening = not self._lead and (not self.text or self._question_led)
+        if opening and self.question and item:
+            # The answer opens with list items — labelled, or items of a source's list written as sentences —
+            # and no lead-in of its own: they are the cases the question asks for ("… bị chấm dứt hợp đồng trong
+            # trường hợp nào?"), so they carry the question's polarity — the items of "không được chấm dứt … trong
+            # các trường hợp sau:" do not answer it.
             self._lead = " ".join(self.question.rstrip(" ?").split()) + ":"
-        continues = self._lead and (self._after_lead or label_rank(body) > 0)
+            self._question_led = True
+        continues = self._lead and (self._after_lead or item)
         context = f"{self._lead} {body}" if continues else body
         if body.endswith(":"):
-            self._lead, self._after_lead = body, True
+            self._lead, self._after_lead, self._question_led = body, True, False
         else:
             if not continues:
-                self._lead = ""
+                self._lead, self._question_led = "", False
             self._after_lead = False
         return context
+
+    def _restates_listed_item(self, sentence: str, body: str) -> bool:
+        """Whether an unlabelled sentence mostly restates an item of a source's list (one under a lead-in), the
+        lead-in left out: the cited sources' clauses, or every source's for a sentence without a marker."""
+        marks = markers_in(sentence) or tuple(self._clauses)
+        clause = self._supporting_clause(content_words(body), marks)
+        return bool(clause and clause.clause.lead and share(clause.item_words, present_words(body)) >= 0.5)
 
     def _cited_so_far(self) -> list[int]:
         return sorted({m for c in self.checks if c.supported for m in c.markers})

@@ -266,3 +266,29 @@ def test_bare_list_items_that_open_the_answer_are_held_to_the_questions_polarity
     assert all(not c.supported for c in checked.sentences)
     negative = "Viên chức không bị đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
     assert verify(answer, [_source(1, clause)], question=negative).status is Verification.VERIFIED
+
+
+def test_list_items_written_as_sentences_that_open_the_answer_are_held_to_the_questions_polarity() -> None:
+    """Seen in `make bench` with a 2,000-character context: asked when a unit MAY end a contract, the model wrote the
+    items of "không được … trong các trường hợp sau:" as one unlabelled sentence joined by ";" — no list label, so
+    the rule for bare list items did not apply and the inverted answer was shown as verified."""
+    clause = (
+        "3. Người đứng đầu đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức "
+        "trong các trường hợp sau:\na) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết "
+        "định của cơ sở chữa bệnh;\nb) Viên chức nữ đang trong thời gian có thai, nghỉ thai sản, nuôi con dưới 36 "
+        "tháng tuổi."
+    )
+    question = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    answer = (
+        "[1] Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh; "
+        "Viên chức nữ đang trong thời gian có thai, nghỉ thai sản, nuôi con dưới 36 tháng tuổi [1]."
+    )
+    assert verify(answer, [_source(1, clause)]).status is Verification.VERIFIED  # without the question: no lead
+    checked = verify(answer, [_source(1, clause)], question=question)
+    assert checked.status is not Verification.VERIFIED
+    assert not any(c.supported for c in checked.sentences)
+    negative = "Viên chức không bị đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    assert verify(answer, [_source(1, clause)], question=negative).status is Verification.VERIFIED
+    # a sentence that states the rule with its own words is read as it is
+    own = "Đơn vị không được đơn phương chấm dứt hợp đồng với viên chức nữ đang nghỉ thai sản [1]."
+    assert verify(own, [_source(1, clause)], question=question).status is Verification.VERIFIED
