@@ -20,8 +20,9 @@ def chromium_present() -> bool:
     return CHROMIUM.exists() and CHROMEDRIVER.exists()
 
 
-def start_chromium(window: str) -> Any:
-    """A headless Chromium WebDriver (window `W,H`), Vietnamese locale, no network lookups; skips without it."""
+def start_chromium(window: str, *extra_flags: str) -> Any:
+    """A headless Chromium WebDriver (window `W,H`), Vietnamese locale, no network lookups; skips without it.
+    `extra_flags` go to Chromium as they are (e.g. `--host-resolver-rules=…` to cut it off from other hosts)."""
     if not chromium_present():
         pytest.skip(NEEDS_CHROMIUM)
     webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
@@ -40,6 +41,7 @@ def start_chromium(window: str) -> Any:
         "--no-first-run",
         f"--window-size={window}",
         "--lang=vi",
+        *extra_flags,
     ):
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)

@@ -54,6 +54,7 @@ from core.fs import private_dir, tighten
 from core.settings import Settings
 from ingest.model import AccessLevel
 from ui.api import api_router, health_router, install_error_handlers
+from ui.apidocs import install_api_docs
 from ui.security import HttpPolicy, SecurityGate, SessionBinder, UploadLedger, json_body_field
 
 log = logging.getLogger(__name__)
@@ -416,6 +417,8 @@ def create_app(
     accounts = accounts or Accounts.from_settings(settings)
     auth = WorkdeskAuth.for_settings(settings, accounts, bind_host)
     app = FastAPI(
+        docs_url=None,  # served from local assets below (ui/apidocs.py): the default pages need a CDN
+        redoc_url=None,
         title="Kho tri thức — API",
         version="1.0",
         description="Trợ lý tra cứu văn bản pháp luật của Bộ Nội vụ (chạy nội bộ, không cần Internet). "
@@ -424,6 +427,7 @@ def create_app(
     )
     app.state.services = services
     app.state.auth = auth
+    install_api_docs(app)
     install_error_handlers(app)
     app.include_router(health_router(services))
     app.state.resolve_principal = lambda request, key: auth.from_bearer(key, _client_host(request))
