@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from app.audit import AuditEvent, AuditLog
+from app.conversations import Conversation, ConversationNotFound, ConversationStore, ConversationSummary, Turn
 from app.limits import InFlight, Rate, RateLimited, RateLimiter
 from app.lineage import Lineage, VersionView, article_versions, lineage
 from app.permissions import FEEDBACK_ON_OTHERS, PERMISSIONS, ROLES, Forbidden, Principal, Role, allowed, require
@@ -65,6 +66,8 @@ log = logging.getLogger(__name__)
 UPLOAD_STATES = ("rejected", "ingesting", *(s.value for s in DocState), "indexing", "searchable")
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY = 10
+CONVERSATIONS_FILE = "conversations.sqlite3"
+WITHHELD = "Câu trả lời này trích văn bản bạn không còn được xem; câu hỏi vẫn được giữ."
 # Re-exported for the faces, which talk to the application through this module.
 __all__ = [
     "FEEDBACK_ON_OTHERS",
@@ -262,6 +265,7 @@ class Services:
         inner = store or open_store(settings)
         self.store = GuardedStore(inner, exclusive_writes=not isinstance(inner, EdgeStore))
         self.audit = audit or AuditLog(settings.audit_path)
+        self.conversations = ConversationStore(settings.data_dir / CONVERSATIONS_FILE, self.audit.user_ref)
         self._llm_factory = llm_factory
         self.mode: Mode = mode
         self._reads = _ReadConnections(self.registry.path)
@@ -328,6 +332,7 @@ class Services:
 
     def close(self) -> None:
         self._reads.close()
+        self.conversations.close()
         self.audit.close()
         if self._own_store:
             self.store.close()
@@ -366,11 +371,16 @@ class Services:
         extractive: bool = False,
         on_token: Callable[[str], None] | None = None,
         topic: str = "auto",
+        conversation_id: str | None = None,
     ) -> AskResult:
         """Answer `question` from what `who` may read; the question (masked) and what was cited are audited.
 
         `topic`: "auto" (assistant/topic.py tells a follow-up from a new question), or the user's choice
         "follow_up" (read with `history`) / "new_topic" (read alone).
+
+        `conversation_id`: one of `who`'s conversations (app/conversations.py; another user's is `NotFound`, before
+        any work); the question and its answer are added to it, and without an explicit `history` its earlier
+        questions are the history.
 
         Bounded before any work: the question and each of the last `MAX_HISTORY` earlier questions at most
         `MAX_QUESTION_CHARS` (ValueError naming the field), the user's rate (`RateLimited`), and at most
@@ -379,9 +389,17 @@ class Services:
         require(who, "ask")
         question = _bounded_text("question", question, "câu hỏi trống")
         past = bounded_history(history)
+        if conversation_id is not None:
+            kept = self._own_conversation(who, conversation_id)
+            past = past or bounded_history(kept.questions[-MAX_HISTORY:])
         self.limits.take(who.name, "ask")
         with self.in_flight.slot(who.name):
-            return self._ask(who, question, past, filters, extractive, on_token, topic)
+            result = self._ask(who, question, past, filters, extractive, on_token, topic)
+        if conversation_id is not None:
+            self.conversations.append(
+                who.name, conversation_id, question, {"answer_id": result.answer_id, **result.answer.to_json()}
+            )
+        return result
 
     def _ask(
         self,
@@ -437,6 +455,67 @@ class Services:
         # the pseudonym, never the name (an e-mail address is personal data), and the question masked
         log.info("ask by %s (%s): %s", self.audit.user_ref(who.name), who.role, mask_pii(question)[:200])
         return AskResult(answer_id=answer_id, answer=answer)
+
+    # -- conversations -----------------------------------------------------------------------------------------
+
+    def list_conversations(self, who: Principal) -> list[ConversationSummary]:
+        """`who`'s conversations, the most recently used first."""
+        require(who, "ask")
+        return self.conversations.list(who.name)
+
+    def new_conversation(self, who: Principal, title: str = "") -> ConversationSummary:
+        """A new, empty conversation of `who`."""
+        require(who, "ask")
+        cid = self.conversations.create(who.name, title)
+        return self._own_conversation(who, cid).summary
+
+    def conversation(self, who: Principal, conversation_id: str) -> Conversation:
+        """One of `who`'s conversations, every answer checked again against `who`'s clearance today: an answer
+        citing a document `who` may no longer read keeps its question but not its text or sources."""
+        require(who, "ask")
+        kept = self._own_conversation(who, conversation_id)
+        reads = self._reads.get()
+        turns = [Turn(t.seq, t.at, t.question, self._still_readable(who, t.answer, reads)) for t in kept.turns]
+        return Conversation(kept.summary, turns)
+
+    def rename_conversation(self, who: Principal, conversation_id: str, title: str) -> ConversationSummary:
+        require(who, "ask")
+        try:
+            return self.conversations.rename(who.name, conversation_id, title)
+        except ConversationNotFound as exc:
+            raise NotFound(str(exc)) from None
+
+    def delete_conversation(self, who: Principal, conversation_id: str) -> None:
+        require(who, "ask")
+        try:
+            self.conversations.delete(who.name, conversation_id)
+        except ConversationNotFound as exc:
+            raise NotFound(str(exc)) from None
+
+    def _own_conversation(self, who: Principal, conversation_id: str) -> Conversation:
+        try:
+            return self.conversations.get(who.name, conversation_id)
+        except ConversationNotFound as exc:
+            raise NotFound(str(exc)) from None
+
+    @staticmethod
+    def _still_readable(who: Principal, answer: dict[str, Any], reads: Registry) -> dict[str, Any]:
+        """`answer` as stored, or — when a document it cites is now missing or above `who`'s clearance — the same
+        answer with its text, sentences and sources withheld."""
+        for c in answer.get("citations") or []:
+            level = reads.document_access(str(c.get("document_id", "")))
+            if level is None or level.rank > who.clearance.rank:
+                return {
+                    **{k: answer.get(k) for k in ("answer_id", "as_of", "topic", "mode", "query", "refused")},
+                    "answer": WITHHELD,
+                    "withheld": True,
+                    "citations": [],
+                    "sentences": [],
+                    "grounds": [],
+                    "closest": [],
+                    "verification": answer.get("verification"),
+                }
+        return answer
 
     def search(self, who: Principal, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         """The top `k` articles for `query` among those `who` may read."""

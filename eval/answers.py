@@ -210,7 +210,7 @@ def judge_item(
             q.id,
             q.type,
             f1 >= 0.5,
-            None,
+            ans.answer,  # the model's answer as shown, for the report's failed free-text items
             ans.refused,
             cited,
             gold_hit,
@@ -218,6 +218,7 @@ def judge_item(
             ans.latency_s,
             ans.ttft_s,
             f1,
+            gold=str(q.answer or ""),
         )
     _hits, ev, sources = Assistant(searcher, llm_factory=lambda: llm).gather(item_query(q), options)
     _, gold_hit = _cited([s.hit for s in sources], q)  # recall: a gold article among what the judge read

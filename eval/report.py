@@ -2,14 +2,23 @@
 
 `write_report(run, out_dir, previous=None)` writes into `out_dir`:
 - `report.html`, one self-contained file (plots as base64 PNG data URIs, inline CSS, no script, no network):
-  provenance, the metric table with 95 % intervals (and the change against `previous`), the plots and the
-  worst questions with what was retrieved, cited and answered for each;
-- `summary.md`, the same provenance and metric table in Markdown, the plots referenced as relative PNG files;
+  the headline (the regression gate's verdict, `eval.gate`, with each failed threshold, and the metrics that moved
+  most since `previous`), provenance, the metric table with 95 % intervals (and the change against `previous`),
+  the plots, the failed free-text answers beside their reference answers, and the worst questions with what was
+  retrieved, cited and answered for each;
+- `summary.md`, the same headline, provenance and metric table in Markdown, the plots as relative PNG files;
 - the plots (`PLOTS`): metric bars with intervals, the recall@k curve, latency histograms, and the breakdowns by
   law and by question type.
 
+Metrics are shown by their human names (`METRIC_LABELS`, `metric_label`), the raw id beside them in small
+monospace (and as a title attribute) so it can still be searched for.
+
 Everything is computed from the run's flat metric table and its items (`eval.runs.EvalRun`), so a report can be
-written again at any time from the run history. Question text is data: it is HTML-escaped everywhere.
+written again at any time from the run history. Question text, retrieved text and model output are data: they
+are HTML-escaped everywhere.
+
+>>> metric_label("retrieval.recall@5"), metric_label("validity.some_new_rate")
+('Recall@5 (gold article in the top 5)', 'Validity: some new rate')
 
 >>> items = [RunItem.from_json({"retrieval": {"found_ranks": [3], "n_gold": 1}}),
 ...          RunItem.from_json({"retrieval": {"found_ranks": [1, 12], "n_gold": 2}})]
@@ -36,8 +45,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from eval.answers import LABELLED  # noqa: E402
+from eval.gate import DEFAULT_THRESHOLDS, Check, Thresholds, ThresholdsError  # noqa: E402
 from eval.items import RunItem  # noqa: E402
 from eval.ragas_eval import RAGAS_METRICS  # noqa: E402
 from eval.runs import EvalRun, direction  # noqa: E402
@@ -46,6 +57,7 @@ DPI = 110  # sharp enough on a laptop screen, small enough (tens of kB per plot)
 CURVE_K = 10  # the suite keeps the top 10 articles of every search
 WORST_LIMIT = 10
 TOP_SHOWN = 5  # retrieved articles listed per worst question
+MOVES_SHOWN = 3  # metrics named in the headline as the largest moves since the previous run
 
 # Metric groups as the report shows them (bars, table order); only 0..1 metrics go into the bar plot.
 METRIC_GROUPS: dict[str, tuple[str, ...]] = {
@@ -84,6 +96,51 @@ LATENCY_METRICS = (
     "latency.generate_s_p95",
 )
 METRIC_ORDER = tuple(m for group in METRIC_GROUPS.values() for m in group) + LATENCY_METRICS
+
+# What a reader sees for each metric id: tables, plot labels and legends, the headline. An id missing here reads
+# as its words (`metric_label`); the raw id is always shown beside the name, small, so it can be searched for.
+METRIC_LABELS: dict[str, str] = {
+    "retrieval.recall@1": "Recall@1 (gold article ranked first)",
+    "retrieval.recall@5": "Recall@5 (gold article in the top 5)",
+    "retrieval.recall@10": "Recall@10 (gold article in the top 10)",
+    "retrieval.mrr@10": "MRR@10 (mean 1/rank of the first gold article)",
+    "retrieval.ndcg@10": "nDCG@10 (gold articles ranked high)",
+    "answer.accuracy": "Answer accuracy (true/false and multiple choice)",
+    "answer.accuracy.true_false": "Answer accuracy, true/false",
+    "answer.accuracy.multiple_choice": "Answer accuracy, multiple choice",
+    "answer.free_text_f1": "Free-text F1 (word overlap with the reference)",
+    "answer.refusal_rate": "Refusal rate",
+    "answer.verified_rate": "Verified answers (citations check out)",
+    "citation.precision": "Citation precision",
+    "citation.recall": "Citation recall (answers citing a gold article)",
+    "ragas.faithfulness": "Faithfulness (Ragas)",
+    "ragas.answer_relevancy": "Answer relevancy (Ragas)",
+    "ragas.context_precision": "Context precision (Ragas)",
+    "ragas.context_recall": "Context recall (Ragas)",
+    "ragas.answer_correctness": "Answer correctness (Ragas)",
+    "validity.current_rule_accuracy": "Law in force: current rule answered",
+    "validity.past_accuracy": "Law in force: rule on a past date answered",
+    "validity.superseded_quoted_as_current": "Law in force: superseded rules quoted as current",
+    "validity.extraction_precision": "Law in force: amendment extraction precision",
+    "validity.extraction_recall": "Law in force: amendment extraction recall",
+    "latency.search_ms_p50": "Search latency, median (ms)",
+    "latency.search_ms_p95": "Search latency, 95th percentile (ms)",
+    "latency.answer_s_p50": "Answer latency, median (s)",
+    "latency.answer_s_p95": "Answer latency, 95th percentile (s)",
+    "latency.first_output_s_p50": "Time to first output, median (s)",
+    "latency.generate_s_p50": "Ragas answer generation, median (s)",
+    "latency.generate_s_p95": "Ragas answer generation, 95th percentile (s)",
+}
+
+
+def metric_label(name: str) -> str:
+    """The human name of metric `name`; an unknown id reads as its words ("group: words", capitalised)."""
+    if name in METRIC_LABELS:
+        return METRIC_LABELS[name]
+    group, _, rest = name.replace("_", " ").partition(".")
+    text = f"{group}: {rest.replace('.', ', ')}" if rest else group
+    return text[:1].upper() + text[1:]
+
 
 TYPE_LABELS = {"true_false": "Đúng/Sai", "multiple_choice": "Trắc nghiệm", "free_text": "Tự luận"}
 RUN_COLOURS = ("#1f5f99", "#c9822b")  # this run, the previous one
@@ -208,6 +265,34 @@ def worst_items(items: Sequence[RunItem], limit: int = WORST_LIMIT) -> list[RunI
     return sorted((it for it in items if not _flawless(it)), key=rank)[:limit]
 
 
+@dataclass(frozen=True)
+class AnswerText:
+    """What the model answered and what the dataset expected, as stored with a run item (None: not stored)."""
+
+    model: str | None
+    reference: str | None
+    from_ragas: bool  # the model's answer is the one the Ragas pass generated (asked as a user would ask it)
+
+
+def answer_text(item: RunItem) -> AnswerText:
+    """The item's answer and reference: the scored answer's where the run stored them, else the Ragas trace's."""
+    answer, ragas = item.answer, item.ragas
+    model = answer.predicted if answer and answer.predicted else None
+    reference = answer.gold if answer and answer.gold else None
+    from_ragas = False
+    if model is None and ragas is not None and ragas.response:
+        model, from_ragas = ragas.response, True
+    if reference is None and ragas is not None and ragas.reference:
+        reference = ragas.reference
+    return AnswerText(model, reference, from_ragas)
+
+
+def failed_free_text(items: Sequence[RunItem]) -> list[RunItem]:
+    """The free-text items answered wrong (F1 under the bar) or refused, lowest F1 first."""
+    wrong = [it for it in items if it.type == "free_text" and failed(it)]
+    return sorted(wrong, key=lambda it: it.answer.score if it.answer else 0.0)
+
+
 # ------------------------------------------------------------------------------------------------ metric formatting
 
 
@@ -250,6 +335,112 @@ def fmt_delta(name: str, change: float | None) -> str:
 
 def run_label(run: EvalRun) -> str:
     return f"{run.name} ({run.id})"
+
+
+# ------------------------------------------------------------------------------------------------ headline
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The regression gate (`eval.gate`) applied to a run: its checks, or why it could not be applied."""
+
+    suite: str
+    source: str
+    checks: tuple[Check, ...] = ()
+    error: str | None = None  # the thresholds file is missing or malformed, or has no table for the suite
+
+    @property
+    def ok(self) -> bool | None:
+        """True when every threshold is met, False when one is not, None when there was no gate to apply."""
+        return None if self.error is not None else all(c.ok for c in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+
+def gate_verdict(run: EvalRun, thresholds: Thresholds | None = None) -> Verdict:
+    """The run checked as `kho eval gate` checks it: against its own suite's table (default `eval/thresholds.toml`)."""
+    suite = str(run.config.get("suite") or "default")
+    try:
+        table = thresholds if thresholds is not None else Thresholds.load(DEFAULT_THRESHOLDS)
+        return Verdict(suite, table.source, tuple(table.check(suite, run.metrics)))
+    except ThresholdsError as exc:
+        return Verdict(suite, thresholds.source if thresholds else str(DEFAULT_THRESHOLDS), error=str(exc))
+
+
+def fmt_bound(check: Check) -> str:
+    return ("≥ " if check.bound == "min" else "≤ ") + fmt_value(check.metric, check.threshold)
+
+
+def _shown_path(source: str) -> str:
+    """A thresholds file inside the checkout as its repository path (`eval/thresholds.toml`), else as given."""
+    try:
+        return Path(source).resolve().relative_to(Path(__file__).resolve().parent.parent).as_posix()
+    except ValueError:
+        return source
+
+
+def verdict_sentence(verdict: Verdict) -> str:
+    """The verdict in one plain line (Vietnamese / English)."""
+    if verdict.ok is None:
+        return f"Không kiểm được cổng / Gate not checked: {verdict.error}"
+    n, failed_n = len(verdict.checks), len(verdict.failures)
+    where = f"(bộ / suite {verdict.suite}, {_shown_path(verdict.source)})"
+    if verdict.ok:
+        return f"ĐẠT / PASSED — cả {n} ngưỡng đều đạt / all {n} thresholds met {where}"
+    return f"KHÔNG ĐẠT / FAILED — {failed_n}/{n} ngưỡng không đạt / thresholds failed {where}"
+
+
+@dataclass(frozen=True)
+class Move:
+    """How one metric changed since the previous run."""
+
+    metric: str
+    before: float
+    now: float
+
+    @property
+    def change(self) -> float:
+        return self.now - self.before
+
+    @property
+    def verdict(self) -> str:
+        """`better`, `worse` or `same` (the last also for a metric where neither direction is good)."""
+        return delta_class(self.metric, self.change)
+
+    @property
+    def size(self) -> float:
+        """How large the move is: the absolute change of a score; for a latency, the change relative to before."""
+        if self.metric.startswith("latency."):
+            return abs(self.change) / abs(self.before) if self.before else abs(self.change)
+        return abs(self.change)
+
+    def describe(self) -> str:
+        """E.g. `Answer accuracy (…): 0.750 → 0.500 (−0.250, worse)` (plain text; the writers escape it)."""
+        how = {"better": "tốt hơn / better", "worse": "kém hơn / worse"}.get(self.verdict, "đổi / changed")
+        before, now = fmt_value(self.metric, self.before), fmt_value(self.metric, self.now)
+        return f"{metric_label(self.metric)}: {before} → {now} ({fmt_delta(self.metric, self.change)}, {how})"
+
+
+def moves(run: EvalRun, previous: EvalRun) -> list[Move]:
+    """The metrics that changed since `previous`, largest move first (ties by report order)."""
+    out = []
+    for name in metric_names(run, previous):
+        now, before = run.metrics.get(name), previous.metrics.get(name)
+        if now is not None and before is not None and abs(now - before) >= 1e-9:
+            out.append(Move(name, before, now))
+    return sorted(out, key=lambda m: -m.size)  # sorted() is stable: equal moves keep the report's order
+
+
+def moved_summary(moved: Sequence[Move]) -> str:
+    """Every improvement and every regression named, in one line."""
+    better = [metric_label(m.metric) for m in moved if m.verdict == "better"]
+    worse = [metric_label(m.metric) for m in moved if m.verdict == "worse"]
+    other = [metric_label(m.metric) for m in moved if m.verdict == "same"]
+    line = f"Tốt hơn / improved ({len(better)}): {', '.join(better) or '—'}. "
+    line += f"Kém hơn / regressed ({len(worse)}): {', '.join(worse) or '—'}."
+    return line + (f" Đổi, không tốt không xấu / changed ({len(other)}): {', '.join(other)}." if other else "")
 
 
 def _kv(data: dict[str, Any] | None) -> str:
@@ -309,7 +500,7 @@ def _metric_panel(ax: Any, title: str, names: Sequence[str], run: EvalRun, previ
     if previous is not None:
         old = [(y, before) for y, m in zip(ys, names, strict=True) if (before := previous.metrics.get(m)) is not None]
         ax.scatter([x for _, x in old], [y for y, _ in old], marker="D", s=22, color=RUN_COLOURS[1], zorder=3)
-    ax.set_yticks(ys, names)
+    ax.set_yticks(ys, [metric_label(m) for m in names])
     ax.set_xlim(0, 1.14)
     ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
     ax.grid(axis="x", alpha=0.3)
@@ -352,10 +543,10 @@ def plot_recall_curve(run: EvalRun, previous: EvalRun | None) -> Figure | None:
     for (r, curve, style), colour in zip(curves, RUN_COLOURS, strict=False):
         if curve:
             ax.plot(range(1, len(curve) + 1), curve, style, marker="o", color=colour, label=run_label(r))
-    ax.set_xticks(range(1, CURVE_K + 1))
+    ax.set_xticks(range(1, CURVE_K + 1))  # k counts articles: one tick per whole k
     ax.set_ylim(0, 1.05)
     ax.set_xlabel("k (số điều luật lấy về / articles retrieved)")
-    ax.set_ylabel("Recall@k")
+    ax.set_ylabel("Recall@k (gold article in the top k)")
     ax.set_title("Recall@k theo k / Recall@k by k", loc="left", fontweight="bold")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
@@ -388,6 +579,7 @@ def plot_latency(run: EvalRun, previous: EvalRun | None) -> Figure | None:
         ax.axvline(median, color=RUN_COLOURS[1], linestyle="--")
         ax.set_title(f"{title}\ntrung vị / p50 = {median:.1f} (đường đứt / dashed)", fontsize=9)
         ax.set_ylabel("số câu / items")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # a count of questions: no 0.5 of a question
         ax.grid(axis="y", alpha=0.3)
     fig.suptitle("Độ trễ / Latency", x=0.01, ha="left", fontweight="bold")
     return fig
@@ -416,7 +608,10 @@ def plot_by_law(run: EvalRun, previous: EvalRun | None) -> Figure | None:
         return None
     fig, ax = plt.subplots(figsize=(8, 1.6 + 0.55 * len(stats)), layout="constrained")
     labels = [f"{s.name} (n={s.n})" for s in stats]
-    series = {"Độ chính xác / Accuracy": [s.accuracy for s in stats], "Recall@10": [s.recall_at_10 for s in stats]}
+    series = {
+        metric_label("answer.accuracy"): [s.accuracy for s in stats],
+        metric_label("retrieval.recall@10"): [s.recall_at_10 for s in stats],
+    }
     _grouped_barh(fig, ax, labels, series, RUN_COLOURS)
     ax.set_title("Theo văn bản luật / By law", loc="left", fontweight="bold")
     return fig
@@ -430,10 +625,10 @@ def plot_by_type(run: EvalRun, previous: EvalRun | None) -> Figure | None:
     fig, ax = plt.subplots(figsize=(8, 1.8 + 1.1 * len(stats)), layout="constrained")
     labels = [f"{TYPE_LABELS.get(s.name, s.name)}\n({s.name}, n={s.n})" for s in stats]
     series = {
-        "Đúng / Accuracy (F1 cho tự luận)": [s.answer_score for s in stats],
-        "Từ chối / Refusal rate": [s.refusal_rate for s in stats],
-        "Recall@10": [s.recall_at_10 for s in stats],
-        "Trích dẫn đúng / Citation recall": [s.citation_recall for s in stats],
+        "Answer accuracy (free text: F1 with the reference)": [s.answer_score for s in stats],
+        metric_label("answer.refusal_rate"): [s.refusal_rate for s in stats],
+        metric_label("retrieval.recall@10"): [s.recall_at_10 for s in stats],
+        metric_label("citation.recall"): [s.citation_recall for s in stats],
     }
     _grouped_barh(fig, ax, labels, series, (*RUN_COLOURS, "#8a8a8a", "#4e9a5b"))
     ax.set_title("Theo loại câu hỏi / By question type", loc="left", fontweight="bold")
@@ -516,6 +711,19 @@ figcaption { font-size: 13px; color: #555; }
 .cols > div { flex: 1 1 300px; }
 .errors { color: #b3261e; font-size: 13px; }
 ol, ul { margin: 4px 0; padding-left: 22px; }
+code.metric-id { font-size: 11px; color: #777; margin-left: 4px; white-space: nowrap; }
+#headline { border-left: 6px solid #666; }
+#headline.pass { border-left-color: #17803d; }
+#headline.fail { border-left-color: #b3261e; }
+#headline h2 { font-size: 22px; }
+#headline.pass .verdict-word { color: #17803d; }
+#headline.fail .verdict-word { color: #b3261e; }
+#headline h3 { font-size: 15px; margin: 14px 0 4px; }
+.answer-text { white-space: pre-wrap; word-break: break-word; }
+.free-text-item { border-left: 4px solid #b3261e; padding: 8px 14px; margin: 12px 0; background: #fcfcfd; }
+.free-text-item h3 { margin: 0 0 6px; font-size: 15px; }
+.free-text-item th { width: 240px; }
+.note { color: #666; font-size: 12px; }
 """
 
 
@@ -528,6 +736,52 @@ def _html_provenance(run: EvalRun) -> str:
     return f'<section id="provenance"><h2>Nguồn gốc / Provenance</h2><table>{rows}</table></section>'
 
 
+def _html_metric_name(name: str) -> str:
+    """The metric's human name, the raw id beside it in small monospace (and as its title, for a tooltip)."""
+    return (
+        f'<span class="metric-name" title="{esc(name)}">{esc(metric_label(name))}</span>'
+        f'<code class="metric-id">{esc(name)}</code>'
+    )
+
+
+def _html_headline(run: EvalRun, previous: EvalRun | None, verdict: Verdict) -> str:
+    """The verdict of the regression gate, each failed threshold, and what moved most since `previous`."""
+    state = {True: "pass", False: "fail", None: "unknown"}[verdict.ok]
+    word = {True: "ĐẠT / PASSED", False: "KHÔNG ĐẠT / FAILED", None: "CHƯA KIỂM / NOT CHECKED"}[verdict.ok]
+    parts = [
+        f"<h2>Cổng hồi quy / Regression gate: <span class='verdict-word'>{word}</span></h2>",
+        f"<p class='verdict-line'>{esc(verdict_sentence(verdict))}</p>",
+    ]
+    if verdict.failures:
+        rows = "".join(
+            f'<tr data-metric="{esc(c.metric)}"><td>{_html_metric_name(c.metric)}</td>'
+            f"<td class='num'>{esc(fmt_value(c.metric, c.value) if c.value is not None else 'chưa đo / not run')}</td>"
+            f"<td class='num'>{esc(fmt_bound(c))}</td></tr>"
+            for c in verdict.failures
+        )
+        parts.append(
+            "<table class='failed-thresholds'><thead><tr><th>Ngưỡng không đạt / Failed threshold</th>"
+            f"<th>Giá trị / Value</th><th>Ngưỡng / Threshold</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+    if previous is None:
+        parts.append("<p class='moves none'>Không có lượt chạy trước để so / no previous run to compare with.</p>")
+    else:
+        moved = moves(run, previous)
+        parts.append(f"<h3>Thay đổi lớn nhất so với / Largest moves since {esc(run_label(previous))}</h3>")
+        if moved:
+            arrows = {"better": "▲ ", "worse": "▼ "}
+            lis = "".join(
+                f'<li class="{m.verdict}" data-metric="{esc(m.metric)}">{arrows.get(m.verdict, "● ")}'
+                f'{esc(m.describe())}<code class="metric-id">{esc(m.metric)}</code></li>'
+                for m in moved[:MOVES_SHOWN]
+            )
+            parts.append(f"<ol class='moves'>{lis}</ol>")
+            parts.append(f"<p class='moved-summary'>{esc(moved_summary(moved))}</p>")
+        else:
+            parts.append("<p class='moves none'>Không chỉ số nào đổi / no metric moved.</p>")
+    return f'<section id="headline" class="{state}">{"".join(parts)}</section>'
+
+
 def _html_metrics(run: EvalRun, previous: EvalRun | None) -> str:
     head = "<th>Chỉ số / Metric</th><th>Giá trị / Value</th><th>KTC 95 % / 95 % CI</th><th>n</th>"
     if previous is not None:
@@ -535,7 +789,7 @@ def _html_metrics(run: EvalRun, previous: EvalRun | None) -> str:
     rows = []
     for name in metric_names(run, previous):
         cells = (
-            f"<td><code>{esc(name)}</code></td><td class='num'>{fmt_value(name, run.metrics.get(name))}</td>"
+            f"<td>{_html_metric_name(name)}</td><td class='num'>{fmt_value(name, run.metrics.get(name))}</td>"
             f"<td class='num'>{fmt_interval(run, name)}</td><td class='num'>{run.counts.get(name, '—')}</td>"
         )
         if previous is not None:
@@ -570,12 +824,27 @@ def _html_answer(item: RunItem) -> str:
     rows = [("Điều luật đúng / Gold articles", "; ".join(_gold_articles(item)) or "—")]
     if item.type == "free_text":
         rows.append(("F1 (tự luận / free text)", f"{answer.score if answer else 0.0:.3f}"))
+        text = answer_text(item)
+        rows.append((_model_answer_heading(text), text.model or NOT_STORED))
+        rows.append(("Đáp án tham chiếu / Reference answer", text.reference or NOT_STORED))
     else:
         rows.append(("Dự đoán / Predicted", str(answer and answer.predicted or "—")))
         rows.append(("Đáp án / Gold answer", str(answer and answer.gold or "—")))
     recall, mrr = _ranking(item)
     rows.append(("Recall@10 · MRR@10", f"{recall:.2f} · {mrr:.2f}"))
-    return "<table>" + "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows) + "</table>"
+    return (
+        "<table>"
+        + "".join(f"<tr><th>{esc(k)}</th><td class='answer-text'>{esc(v)}</td></tr>" for k, v in rows)
+        + "</table>"
+    )
+
+
+NOT_STORED = "— (không lưu trong lượt chạy / not stored in the run)"
+
+
+def _model_answer_heading(text: AnswerText) -> str:
+    heading = "Câu trả lời của mô hình / Model's answer"
+    return heading + (" (lượt Ragas / from the Ragas pass)" if text.from_ragas else "")
 
 
 def _html_anchor_list(entries: Iterable[tuple[str, bool]], ordered: bool) -> str:
@@ -588,8 +857,13 @@ def _html_ragas(item: RunItem) -> str:
     ragas = item.ragas
     if not ragas:
         return ""
-    scores = " · ".join(f"{esc(m)} {'—' if v is None else f'{float(v):.2f}'}" for m, v in ragas.scores.items())
-    errors = "".join(f"<li>{esc(m)}: {esc(e)}</li>" for m, e in ragas.errors.items())
+    scores = " · ".join(
+        f"{_html_metric_name(f'ragas.{m}')} {'—' if v is None else f'{float(v):.2f}'}" for m, v in ragas.scores.items()
+    )
+    errors = "".join(
+        f"<li><span title='{esc(f'ragas.{m}')}'>{esc(metric_label(f'ragas.{m}'))}</span>: {esc(e)}</li>"
+        for m, e in ragas.errors.items()
+    )
     return f"<p><b>Ragas:</b> {scores}</p>" + (f"<ul class='errors'>{errors}</ul>" if errors else "")
 
 
@@ -627,17 +901,54 @@ def _html_worst(items: Sequence[RunItem]) -> str:
     return f'<section id="worst"><h2>Câu hỏi kém nhất / Worst questions</h2>{body}</section>'
 
 
-def render_html(run: EvalRun, pngs: dict[str, bytes], previous: EvalRun | None = None) -> str:
-    """The whole report as one offline HTML page (no script, no external resource)."""
+def _html_free_text_item(item: RunItem) -> str:
+    answer = item.answer
+    text = answer_text(item)
+    badge = "<span class='badge refused'>từ chối / refused</span>" if answer and answer.refused else ""
+    rows = [
+        ("F1 (tự luận / free text)", f"{answer.score if answer else 0.0:.3f}"),
+        (_model_answer_heading(text), text.model or NOT_STORED),
+        ("Đáp án tham chiếu / Reference answer", text.reference or NOT_STORED),
+    ]
+    table = "".join(
+        f"<tr class='{cls}'><th>{esc(k)}</th><td class='answer-text'>{esc(v)}</td></tr>"
+        for cls, (k, v) in zip(("f1", "model-answer", "reference-answer"), rows, strict=True)
+    )
+    return (
+        f'<article class="free-text-item" data-id="{esc(item.id)}">'
+        f"<h3>{esc(item.id)} · {esc(item.law or '—')}{badge}</h3>"
+        f"<p class='question'>{esc(item.question)}</p><table>{table}</table></article>"
+    )
+
+
+def _html_failed_free_text(items: Sequence[RunItem]) -> str:
+    wrong = failed_free_text(items)
+    if not any(it.type == "free_text" for it in items):
+        return ""
+    body = "".join(_html_free_text_item(it) for it in wrong) or "<p>Không có câu tự luận nào sai.</p>"
+    return (
+        '<section id="failed-free-text"><h2>Câu tự luận sai / Failed free-text answers '
+        f"({len(wrong)})</h2>{body}</section>"
+    )
+
+
+def render_html(
+    run: EvalRun, pngs: dict[str, bytes], previous: EvalRun | None = None, verdict: Verdict | None = None
+) -> str:
+    """The whole report as one offline HTML page (no script, no external resource); `verdict` defaults to the
+    run checked against `eval/thresholds.toml`."""
+    verdict = verdict if verdict is not None else gate_verdict(run)
     against = f" · so với / vs {esc(run_label(previous))}" if previous is not None else ""
     return (
         '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">'
         f"<title>Báo cáo đánh giá — {esc(run.name)}</title><style>{CSS}</style></head><body>"
         f'<header id="header"><h1>Báo cáo đánh giá / Evaluation report — {esc(run.name)}</h1>'
         f"<p>Lượt chạy / Run <code>{esc(run.id)}</code> · {esc(run.created)}{against}</p></header><main>"
+        + _html_headline(run, previous, verdict)
         + _html_provenance(run)
         + _html_metrics(run, previous)
         + _html_plots(pngs)
+        + _html_failed_free_text(run.items)
         + _html_worst(run.items)
         + "</main></body></html>"
     )
@@ -650,9 +961,37 @@ def _md_cell(value: object) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(run: EvalRun, plot_files: dict[str, str], previous: EvalRun | None = None) -> str:
-    """The Markdown summary: provenance, the metric table (with Δ against `previous`) and the plot files."""
+def _md_metric(name: str) -> str:
+    return f"{_md_cell(metric_label(name))} `{name}`"
+
+
+def _md_headline(run: EvalRun, previous: EvalRun | None, verdict: Verdict) -> list[str]:
+    lines = ["## Cổng hồi quy / Regression gate", "", f"**{_md_cell(verdict_sentence(verdict))}**", ""]
+    if verdict.failures:
+        lines += ["| Failed threshold | Value | Threshold |", "|---|---:|---:|"]
+        lines += [
+            f"| {_md_metric(c.metric)} | {fmt_value(c.metric, c.value) if c.value is not None else 'not run'} | "
+            f"{fmt_bound(c)} |"
+            for c in verdict.failures
+        ]
+        lines.append("")
+    if previous is None:
+        return [*lines, "No previous run to compare with.", ""]
+    moved = moves(run, previous)
+    lines.append(f"Largest moves since {_md_cell(run_label(previous))}:" if moved else "No metric moved.")
+    lines += [""] + [f"{i}. {_md_cell(m.describe())} `{m.metric}`" for i, m in enumerate(moved[:MOVES_SHOWN], 1)]
+    if moved:
+        lines += ["", _md_cell(moved_summary(moved))]
+    return [*lines, ""]
+
+
+def render_markdown(
+    run: EvalRun, plot_files: dict[str, str], previous: EvalRun | None = None, verdict: Verdict | None = None
+) -> str:
+    """The Markdown summary: the headline, provenance, the metric table (with Δ against `previous`), the plots."""
+    verdict = verdict if verdict is not None else gate_verdict(run)
     lines = [f"# Báo cáo đánh giá — {run.name}", "", f"Lượt chạy / Run `{run.id}` · {run.created}", ""]
+    lines += _md_headline(run, previous, verdict)
     lines += [f"- **{k}**: {_md_cell(v)}" for k, v in provenance(run)]
     lines += ["", "## Chỉ số / Metrics", ""]
     header = "| Metric | Value | 95% CI | n |"
@@ -663,7 +1002,7 @@ def render_markdown(run: EvalRun, plot_files: dict[str, str], previous: EvalRun 
     lines += [header, rule]
     for name in metric_names(run, previous):
         row = (
-            f"| `{name}` | {fmt_value(name, run.metrics.get(name))} | {fmt_interval(run, name)} | "
+            f"| {_md_metric(name)} | {fmt_value(name, run.metrics.get(name))} | {fmt_interval(run, name)} | "
             f"{run.counts.get(name, '—')} |"
         )
         if previous is not None:
@@ -682,16 +1021,21 @@ def render_markdown(run: EvalRun, plot_files: dict[str, str], previous: EvalRun 
 # ------------------------------------------------------------------------------------------------ entry point
 
 
-def write_report(run: EvalRun, out_dir: Path, previous: EvalRun | None = None) -> ReportFiles:
-    """Write `report.html`, `summary.md` and one PNG per plot into `out_dir` (created if needed)."""
+def write_report(
+    run: EvalRun, out_dir: Path, previous: EvalRun | None = None, thresholds: Thresholds | None = None
+) -> ReportFiles:
+    """Write `report.html`, `summary.md` and one PNG per plot into `out_dir` (created if needed); the headline's
+    verdict checks the run against `thresholds` (default: `eval/thresholds.toml`, as `kho eval gate` does)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    verdict = gate_verdict(run, thresholds)
     pngs = draw_plots(run, previous)
     plots: dict[str, Path] = {}
     for name, png in pngs.items():
         plots[name] = out_dir / f"{name}.png"
         plots[name].write_bytes(png)
     html_path = out_dir / "report.html"
-    html_path.write_text(render_html(run, pngs, previous), encoding="utf-8")
+    html_path.write_text(render_html(run, pngs, previous, verdict), encoding="utf-8")
     md_path = out_dir / "summary.md"
-    md_path.write_text(render_markdown(run, {n: p.name for n, p in plots.items()}, previous), encoding="utf-8")
+    md = render_markdown(run, {n: p.name for n, p in plots.items()}, previous, verdict)
+    md_path.write_text(md, encoding="utf-8")
     return ReportFiles(html=html_path, markdown=md_path, plots=plots)

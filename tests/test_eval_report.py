@@ -1,7 +1,8 @@
 """The evaluation report (`eval.report`): numbers from a run's items, an offline HTML page, a Markdown summary.
 
 A small run is built here from six synthetic items over two laws and three question types (one wrong, one refused,
-Ragas on two with one judge error, one question carrying a `<script>`), its metrics computed by the real
+Ragas on two with one judge error, one question and one model answer carrying a `<script>`), its metrics computed
+by the real
 `eval.suite.summarise`. Plots are drawn by real matplotlib; the page is opened from disk in headless Debian
 chromium (Selenium), as tests/test_workdesk_browser.py does, and a screenshot goes to tests/artifacts/ (git-ignored).
 """
@@ -17,14 +18,25 @@ from typing import Any
 
 import pytest
 
+from eval.gate import Thresholds
 from eval.items import RunItem
 from eval.report import (
+    METRIC_LABELS,
+    METRIC_ORDER,
+    NOT_STORED,
     ReportFiles,
     by_law,
     by_type,
     fmt_value,
+    gate_verdict,
+    metric_label,
+    plot_by_law,
+    plot_by_type,
+    plot_latency,
     plot_metrics,
+    plot_recall_curve,
     recall_curve,
+    render_html,
     worst_items,
     write_report,
 )
@@ -34,6 +46,9 @@ from eval.suite import summarise
 from tests.browser import ARTIFACTS, start_chromium
 
 SCRIPT = "<script>alert(1)</script>"
+ANSWER_SCRIPT = "<script>alert(2)</script>"  # in the model's answer: untrusted output, shown as text
+MODEL_ANSWER = f"Nam từ đủ 18 tuổi & nữ từ đủ 16 tuổi. {ANSWER_SCRIPT}"
+REFERENCE = "Nam từ đủ 20 tuổi trở lên, nữ từ đủ 18 tuổi trở lên; việc kết hôn do nam và nữ tự nguyện quyết định."
 CIVIL = "Bộ luật dân sự"
 FAMILY = "Luật Hôn nhân và gia đình"
 
@@ -136,6 +151,8 @@ def synthetic_items() -> list[dict[str, Any]]:
             question=f"Điều kiện kết hôn là gì? {SCRIPT}",
         ),
     ]
+    # what the model answered and the dataset's reference, as the run stores them with the scored answer
+    items[5]["answer"] = {**items[5]["answer"], "predicted": MODEL_ANSWER, "gold": REFERENCE}
     items[0]["ragas"] = ragas(0.9)
     items[1]["ragas"] = ragas(0.4, {"context_precision": "InstructorRetryException: the judge returned no JSON"})
     return items
@@ -258,8 +275,8 @@ def test_metric_bars_skip_missing_metrics_instead_of_drawing_zero(run: EvalRun) 
         labels = {t.get_text() for ax in fig.axes for t in ax.get_yticklabels()}
     finally:
         plt.close(fig)
-    assert "retrieval.recall@10" in labels and "ragas.context_recall" in labels
-    assert "ragas.faithfulness" not in labels and "ragas.answer_relevancy" not in labels
+    assert "Recall@10 (gold article in the top 10)" in labels and "Context recall (Ragas)" in labels
+    assert "Faithfulness (Ragas)" not in labels and "Answer relevancy (Ragas)" not in labels
 
 
 # --- files -----------------------------------------------------------------------------------------------------
@@ -284,10 +301,12 @@ def test_report_page_loads_nothing_from_outside_and_escapes_question_text(report
 
 
 def test_summary_lists_every_metric_with_its_interval_and_count(run: EvalRun, report: ReportFiles) -> None:
+    summary = report.markdown.read_text(encoding="utf-8")
+    table = summary.split("## Chỉ số / Metrics", 1)[1].split("## ", 1)[0]
     rows = {
         line.split("`")[1]: [c.strip() for c in line.strip("|").split("|")]
-        for line in report.markdown.read_text(encoding="utf-8").splitlines()
-        if line.startswith("| `")
+        for line in table.splitlines()
+        if line.startswith("| ") and "`" in line
     }
     assert set(rows) == set(run.metrics)
     for name, value in run.metrics.items():
@@ -307,7 +326,8 @@ def test_delta_column_appears_only_against_a_previous_run(report: ReportFiles, c
     against = compared.markdown.read_text(encoding="utf-8")
     assert "Δ" not in alone and "Δ" not in report.html.read_text(encoding="utf-8")
     assert "| Δ vs baseline (20261123-031500-baseli) |" in against
-    accuracy = next(line for line in against.splitlines() if line.startswith("| `answer.accuracy` |"))
+    row_start = "| Answer accuracy (true/false and multiple choice) `answer.accuracy` |"
+    accuracy = next(line for line in against.splitlines() if line.startswith(row_start))
     assert accuracy.endswith("| −0.250 |")  # 0.500 now, 0.750 when tf_wrong was answered right
     page = compared.html.read_text(encoding="utf-8")
     row = re.search(r'<tr data-metric="answer.accuracy">.*?</tr>', page)
@@ -319,6 +339,147 @@ def test_delta_column_appears_only_against_a_previous_run(report: ReportFiles, c
 def test_previous_run_curve_is_drawn_beside_this_one(compared: ReportFiles, report: ReportFiles) -> None:
     # the compared plot carries a second, labelled curve: it cannot be the same image
     assert compared.plots["recall_at_k"].read_bytes() != report.plots["recall_at_k"].read_bytes()
+
+
+def section(page: str, id: str) -> str:
+    """The HTML of the page's `<section id=…>` (sections do not nest)."""
+    found = re.search(rf'<section id="{id}"[^>]*>.*?</section>', page, flags=re.DOTALL)
+    assert found, f"no section {id!r}"
+    return found.group(0)
+
+
+def test_the_report_opens_with_the_gate_verdict_and_what_moved(run: EvalRun, compared: ReportFiles) -> None:
+    page = compared.html.read_text(encoding="utf-8")
+    main = page.split("<main>", 1)[1]
+    assert main.startswith('<section id="headline" class="fail">')  # before provenance, metrics and plots
+    headline = section(page, "headline")
+    assert "KHÔNG ĐẠT / FAILED" in headline and "7/12" in headline and "suite ci, eval/thresholds.toml" in headline
+    # the failed thresholds are the gate's own (eval.gate), each with its value against its bound
+    failing = [c.metric for c in Thresholds.load().check("ci", run.metrics) if not c.ok]
+    rows = re.findall(r'<tr data-metric="([^"]+)">(.*?)</tr>', headline.split("<ol", 1)[0])
+    assert [m for m, _ in rows] == failing
+    cells = dict(rows)
+    assert "<td class='num'>0.500</td><td class='num'>≥ 0.800</td>" in cells["citation.recall"]
+    assert "chưa đo / not run" in cells["validity.past_accuracy"]
+    # the three largest moves since the previous run, regressions and improvements told apart
+    moved = re.findall(r'<li class="(\w+)" data-metric="([^"]+)">', headline)
+    assert moved == [
+        ("worse", "answer.accuracy.true_false"),
+        ("better", "latency.search_ms_p50"),
+        ("better", "latency.search_ms_p95"),
+    ]
+    assert "Answer accuracy, true/false: 1.000 → 0.500 (−0.500" in headline
+    assert "regressed (6): Answer accuracy, true/false, Answer accuracy (true/false and multiple choice)" in headline
+    summary = compared.markdown.read_text(encoding="utf-8")
+    assert summary.index("KHÔNG ĐẠT / FAILED") < summary.index("Tập dữ liệu / Dataset")
+    assert "| Citation recall (answers citing a gold article) `citation.recall` | 0.500 | ≥ 0.800 |" in summary
+    assert "1. Answer accuracy, true/false: 1.000 → 0.500 (−0.500, kém hơn / worse) `answer.accuracy.true_false`" in (
+        summary
+    )
+
+
+def test_the_headline_says_plainly_when_the_gate_passes_or_cannot_be_checked(run: EvalRun, tmp_path: Path) -> None:
+    lenient = Thresholds.parse({"ci": {"min": {"answer.accuracy": 0.4}, "max": {"answer.refusal_rate": 0.2}}}, "t")
+    passed = write_report(run, tmp_path / "pass", thresholds=lenient)
+    headline = section(passed.html.read_text(encoding="utf-8"), "headline")
+    assert 'class="pass"' in headline and "ĐẠT / PASSED" in headline and "all 2 thresholds met" in headline
+    assert "failed-thresholds" not in headline and "no previous run to compare with" in headline
+    other_suite = Thresholds.parse({"default": {"min": {"answer.accuracy": 0.4}}}, "t")
+    assert gate_verdict(run, other_suite).ok is None
+    unchecked = write_report(run, tmp_path / "none", thresholds=other_suite)
+    headline = section(unchecked.html.read_text(encoding="utf-8"), "headline")
+    assert 'class="unknown"' in headline and "no thresholds for suite &#x27;ci&#x27;" in headline
+
+
+def test_failed_free_text_items_show_the_models_answer_and_the_reference(report: ReportFiles) -> None:
+    listed = section(report.html.read_text(encoding="utf-8"), "failed-free-text")
+    ids = re.findall(r'<article class="free-text-item" data-id="([^"]+)"', listed)
+    assert ids == ["ft_low"]  # ft_good (F1 0.7) passed
+    answer = re.search(r"<tr class='model-answer'>.*?</tr>", listed)
+    reference = re.search(r"<tr class='reference-answer'>.*?</tr>", listed)
+    assert answer and "Nam từ đủ 18 tuổi &amp; nữ từ đủ 16 tuổi." in answer.group(0)
+    assert reference and REFERENCE in reference.group(0)
+    assert "0.300" in listed and "Điều kiện kết hôn là gì?" in listed
+    # the worst-question card of the same item carries them too
+    card = re.search(r'<article class="worst-item" data-id="ft_low">.*?</article>', report.html.read_text("utf-8"))
+    assert card and REFERENCE in card.group(0) and "nữ từ đủ 16 tuổi" in card.group(0)
+
+
+def test_a_free_text_answer_not_stored_with_the_score_is_taken_from_the_ragas_pass(run: EvalRun) -> None:
+    judged = item("ft_judged", "free_text", CIVIL, "3", [1], correct=False, score=0.1)
+    judged["ragas"] = {**ragas(0.5), "response": "Theo Điều 3, có.", "reference": "Không, theo Điều 3."}
+    bare = item("ft_bare", "free_text", CIVIL, "4", [1], correct=False, score=0.2)
+    page = render_html(replace(run, items=[RunItem.from_json(judged), RunItem.from_json(bare)]), {})
+    listed = section(page, "failed-free-text")
+    first, second = listed.split('<article class="free-text-item"')[1:]
+    assert 'data-id="ft_judged"' in first and "Theo Điều 3, có." in first and "Không, theo Điều 3." in first
+    assert "from the Ragas pass" in first
+    assert 'data-id="ft_bare"' in second and second.count(NOT_STORED) == 2
+
+
+def test_an_answer_with_markup_is_escaped(report: ReportFiles) -> None:
+    page = report.html.read_text(encoding="utf-8")
+    assert ANSWER_SCRIPT not in page and "<script" not in page.lower()
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in section(page, "failed-free-text")
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in section(page, "worst")
+
+
+def test_count_axes_have_integer_ticks(run: EvalRun, previous: EvalRun) -> None:
+    import matplotlib.pyplot as plt
+
+    latency, curve = plot_latency(run, None), plot_recall_curve(run, previous)
+    assert latency is not None and curve is not None
+    try:
+        latency.canvas.draw()  # ticks as drawn
+        counts = [ax.get_yticks() for ax in latency.axes]  # questions per latency bin
+        ks = curve.axes[0].get_xticks()  # k: how many articles were retrieved
+    finally:
+        plt.close(latency)
+        plt.close(curve)
+    assert len(counts) == 3  # answer, search, Ragas generation: every histogram
+    for ticks in counts:
+        assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
+    assert list(ks) == list(range(1, 11))
+
+
+def test_metric_names_are_human_and_the_raw_id_is_kept(run: EvalRun, report: ReportFiles) -> None:
+    import matplotlib.pyplot as plt
+
+    assert all(m in METRIC_LABELS for m in METRIC_ORDER)  # every metric the report knows has a name
+    assert metric_label("ragas.faithfulness") == "Faithfulness (Ragas)"
+    assert metric_label("answer.answer_relevancy_x") == "Answer: answer relevancy x"  # unknown: its words
+    assert metric_label("mystery_rate") == "Mystery rate"
+    page = report.html.read_text(encoding="utf-8")
+    row = re.search(r'<tr data-metric="retrieval.recall@5">.*?</tr>', page)
+    assert row and ">Recall@5 (gold article in the top 5)</span>" in row.group(0)
+    assert 'title="retrieval.recall@5"' in row.group(0) and '<code class="metric-id">retrieval.recall@5</code>' in (
+        row.group(0)
+    )
+    scores = re.search(r'<article class="worst-item" data-id="tf_wrong">.*?</article>', page)
+    assert scores and "Faithfulness (Ragas)</span>" in scores.group(0)
+    assert "Context precision (Ragas)</span>: InstructorRetryException" in scores.group(0)
+    summary = report.markdown.read_text(encoding="utf-8")
+    assert "| Answer relevancy (Ragas) `ragas.answer_relevancy` | 0.710 |" in summary
+    figures = [plot_by_law(run, None), plot_by_type(run, None), plot_recall_curve(run, None)]
+    texts: set[str] = set()
+    try:
+        for fig in figures:
+            assert fig is not None
+            legends = [*fig.legends, *(legend for ax in fig.axes if (legend := ax.get_legend()) is not None)]
+            texts |= {t.get_text() for legend in legends for t in legend.get_texts()}
+            texts |= {ax.get_ylabel() for ax in fig.axes}
+    finally:
+        for fig in figures:
+            if fig is not None:
+                plt.close(fig)
+    human = {
+        "Recall@10 (gold article in the top 10)",
+        "Refusal rate",
+        "Citation recall (answers citing a gold article)",
+    }
+    assert human <= texts
+    assert "Recall@k (gold article in the top k)" in texts
+    assert not any("." in t and "_" in t for t in texts)  # no raw ids such as answer.refusal_rate
 
 
 # --- in a browser ----------------------------------------------------------------------------------------------
@@ -344,6 +505,8 @@ def test_report_opens_offline_in_a_browser_with_every_plot_rendered(
     assert [p.get_attribute("data-plot") for p in plots] == ["metrics", "recall_at_k", "latency", "by_law", "by_type"]
     for img in plots:
         assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", img) > 0
+    headline = browser.find_element(By.CSS_SELECTOR, "main > section:first-child")
+    assert headline.get_attribute("id") == "headline" and "KHÔNG ĐẠT / FAILED" in headline.text
     accuracy = browser.find_element(By.CSS_SELECTOR, "#metrics tr[data-metric='answer.accuracy']").text
     assert "answer.accuracy" in accuracy and "0.500" in accuracy and "[0.150, 0.850]" in accuracy
     worst = browser.find_elements(By.CSS_SELECTOR, "#worst .worst-item")
@@ -352,6 +515,8 @@ def test_report_opens_offline_in_a_browser_with_every_plot_rendered(
     assert "sai / wrong" in wrong and f"Điều 160 {CIVIL}" in wrong and "InstructorRetryException" in wrong
     shown = browser.find_element(By.CSS_SELECTOR, ".worst-item[data-id='ft_low'] .question").text
     assert SCRIPT in shown  # the markup shows as text ...
+    answer = browser.find_element(By.CSS_SELECTOR, "#failed-free-text [data-id='ft_low'] .model-answer td").text
+    assert ANSWER_SCRIPT in answer  # the model's output too
     assert browser.execute_script("return document.scripts.length") == 0  # ... and never became a script
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018

@@ -33,6 +33,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.conversations import MAX_TITLE_CHARS
 from app.limits import RateLimited
 from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilters, Services, allowed
 from assistant.answer import Answer, Verification
@@ -62,6 +63,12 @@ class ApiError(Exception):
 
 
 # ------------------------------------------------------------------------------------------------ schemas
+
+
+CONVERSATION_ID = r"^[0-9a-f]{32}$"  # app/conversations.py: uuid4 hex
+
+
+ConversationPath = Annotated[str, PathParam(pattern=CONVERSATION_ID, description="Mã cuộc hỏi đáp")]
 
 
 class Strict(BaseModel):
@@ -112,6 +119,45 @@ class AskIn(Strict):
         description="auto: tự nhận biết câu hỏi tiếp hay câu hỏi mới; follow_up: đọc cùng các câu trước; "
         "new_topic: đọc riêng",
     )
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=CONVERSATION_ID,
+        description="Lưu câu hỏi và câu trả lời vào cuộc hỏi đáp này (của chính người hỏi); khi không gửi `history`, "
+        "các câu hỏi trước của cuộc hỏi đáp được dùng làm lịch sử",
+    )
+
+
+class ConversationIn(Strict):
+    """Tên một cuộc hỏi đáp."""
+
+    title: str = Field(default="", max_length=MAX_TITLE_CHARS, description="Tên (để trống: lấy câu hỏi đầu tiên)")
+
+
+class ConversationSummaryOut(BaseModel):
+    """Một cuộc hỏi đáp trong danh sách lịch sử."""
+
+    id: str
+    title: str
+    created: str
+    updated: str
+    n_turns: int
+
+
+class ConversationsOut(BaseModel):
+    conversations: list[ConversationSummaryOut]
+
+
+class TurnOut(BaseModel):
+    """Một câu hỏi và câu trả lời đã nhận (như `/v1/ask` trả về; bị ẩn khi người xem không còn quyền với văn bản)."""
+
+    seq: int
+    at: str
+    question: str
+    answer: dict[str, Any]
+
+
+class ConversationOut(ConversationSummaryOut):
+    turns: list[TurnOut]
 
 
 class CitationJson(BaseModel):
@@ -505,7 +551,7 @@ def api_router(services: Services) -> APIRouter:
         description="Trả lời từ các văn bản người hỏi được phép xem, mỗi ý có trích dẫn Điều/Khoản đã kiểm chứng; "
         '"không tìm thấy" khi kho không có căn cứ. Với `stream: true` hoặc `Accept: text/event-stream`: luồng SSE '
         "gồm các sự kiện `token` rồi một sự kiện `answer` chứa toàn bộ câu trả lời.",
-        responses={**_errors(400, 401, 403, 413, 422, 429, 503), 200: {"content": {SSE: {}}}},
+        responses={**_errors(400, 401, 403, 404, 413, 422, 429, 503), 200: {"content": {SSE: {}}}},
     )
     def ask(body: AskIn, who: Who, request: Request) -> Any:
         filters = body.filters.to_filters() if body.filters else None
@@ -513,12 +559,22 @@ def api_router(services: Services) -> APIRouter:
         if not streaming:
             return call(
                 lambda: answer_json(
-                    services.ask(who, body.question, body.history, filters, body.extractive, topic=body.topic)
+                    services.ask(
+                        who,
+                        body.question,
+                        body.history,
+                        filters,
+                        body.extractive,
+                        topic=body.topic,
+                        conversation_id=body.conversation_id,
+                    )
                 )
             )
 
         def run(on_token: Callable[[str], None]) -> AskResult:
-            return services.ask(who, body.question, body.history, filters, body.extractive, on_token, body.topic)
+            return services.ask(
+                who, body.question, body.history, filters, body.extractive, on_token, body.topic, body.conversation_id
+            )
 
         events = stream_ask(
             run,
@@ -696,6 +752,61 @@ def api_router(services: Services) -> APIRouter:
             validity = body.hieu_luc.value
             call(lambda: services.set_validity(who, doc_id, validity, body.hieu_luc_reason))
         return document_json(call(lambda: services.get_document(who, doc_id)))
+
+    @router.get(
+        "/conversations",
+        response_model=ConversationsOut,
+        tags=["Lịch sử"],
+        summary="Các cuộc hỏi đáp của tôi",
+        description="Mới dùng gần nhất trước. Mỗi người chỉ thấy cuộc hỏi đáp của chính mình.",
+        responses=_errors(401, 403),
+    )
+    def conversations(who: Who) -> Any:
+        return {"conversations": [c.to_json() for c in call(lambda: services.list_conversations(who))]}
+
+    @router.post(
+        "/conversations",
+        response_model=ConversationSummaryOut,
+        tags=["Lịch sử"],
+        summary="Bắt đầu một cuộc hỏi đáp",
+        responses=_errors(400, 401, 403, 422),
+    )
+    def new_conversation(body: ConversationIn, who: Who) -> Any:
+        return call(lambda: services.new_conversation(who, body.title)).to_json()
+
+    @router.get(
+        "/conversations/{conversation_id}",
+        response_model=ConversationOut,
+        tags=["Lịch sử"],
+        summary="Mở lại một cuộc hỏi đáp",
+        description="Các câu hỏi và câu trả lời, cũ → mới; câu trả lời trích văn bản người xem không còn được xem thì "
+        "bị ẩn (câu hỏi vẫn giữ).",
+        responses=_errors(401, 403, 404),
+    )
+    def get_conversation(conversation_id: ConversationPath, who: Who) -> Any:
+        return call(lambda: services.conversation(who, conversation_id)).to_json()
+
+    @router.patch(
+        "/conversations/{conversation_id}",
+        response_model=ConversationSummaryOut,
+        tags=["Lịch sử"],
+        summary="Đổi tên một cuộc hỏi đáp",
+        responses=_errors(400, 401, 403, 404, 422),
+    )
+    def rename_conversation(conversation_id: ConversationPath, body: ConversationIn, who: Who) -> Any:
+        return call(lambda: services.rename_conversation(who, conversation_id, body.title)).to_json()
+
+    @router.delete(
+        "/conversations/{conversation_id}",
+        response_model=OkOut,
+        tags=["Lịch sử"],
+        summary="Xóa một cuộc hỏi đáp",
+        description="Xóa hẳn câu hỏi và câu trả lời khỏi lịch sử (nhật ký kiểm toán vẫn giữ bản ghi của nó).",
+        responses=_errors(401, 403, 404),
+    )
+    def delete_conversation(conversation_id: ConversationPath, who: Who) -> Any:
+        call(lambda: services.delete_conversation(who, conversation_id))
+        return {"status": "ok"}
 
     @router.post(
         "/feedback",
