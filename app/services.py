@@ -372,6 +372,7 @@ class Services:
         on_token: Callable[[str], None] | None = None,
         topic: str = "auto",
         conversation_id: str | None = None,
+        keep: Callable[[AskResult], dict[str, Any]] | None = None,
     ) -> AskResult:
         """Answer `question` from what `who` may read; the question (masked) and what was cited are audited.
 
@@ -380,7 +381,8 @@ class Services:
 
         `conversation_id`: one of `who`'s conversations (app/conversations.py; another user's is `NotFound`, before
         any work); the question and its answer are added to it, and without an explicit `history` its earlier
-        questions are the history.
+        questions are the history. `keep(result)`: what the caller wants kept with the turn besides the answer (the
+        workdesk's rendered bubble and cards), stored under the answer's "view" key — and withheld with it.
 
         Bounded before any work: the question and each of the last `MAX_HISTORY` earlier questions at most
         `MAX_QUESTION_CHARS` (ValueError naming the field), the user's rate (`RateLimited`), and at most
@@ -396,9 +398,10 @@ class Services:
         with self.in_flight.slot(who.name):
             result = self._ask(who, question, past, filters, extractive, on_token, topic)
         if conversation_id is not None:
-            self.conversations.append(
-                who.name, conversation_id, question, {"answer_id": result.answer_id, **result.answer.to_json()}
-            )
+            kept_answer = {"answer_id": result.answer_id, **result.answer.to_json()}
+            if keep is not None:
+                kept_answer["view"] = keep(result)
+            self.conversations.append(who.name, conversation_id, question, kept_answer)
         return result
 
     def _ask(

@@ -419,3 +419,55 @@ def test_the_grounds_of_a_generated_answer_read_in_dark_mode_on_a_phone(desk: De
         shot(driver, "workdesk_grounds_dark_390px.png")
     finally:
         driver.quit()
+
+
+def test_a_reload_reopens_the_conversation_and_the_history_reopens_renames_and_deletes(
+    desk: Desk, browser: WebDriver
+) -> None:
+    """Issue 15, item 1: a reload used to wipe the conversation; there was no history; deleting asked nothing."""
+    log_in(browser, desk, "staff")
+    first = "Đóng dấu giáp lai thế nào?"
+    ask(browser, first)
+    anchors = citation_anchors(browser)
+    browser.refresh()
+    wait_for(browser, lambda d: first in text_of(d, "#kho-chat"))  # the page-load handler reopened it
+    assert "giáp lai" in text_of(browser, "#kho-chat .kho-answer") and citation_anchors(browser) == anchors
+    shot(browser, "workdesk_reopened_after_reload.png")
+
+    browser.find_element(By.XPATH, "//button[contains(normalize-space(.), 'Cuộc hỏi đáp mới')]").click()
+    wait_for(browser, lambda d: first not in text_of(d, "#kho-chat"))
+    second = TELEWORK_QUESTION
+    ask(browser, second)
+    browser.find_element(By.CSS_SELECTOR, "#kho-history button").click()  # open the accordion
+    choose(browser, "kho-history-pick", first)
+    browser.find_element(By.CSS_SELECTOR, "#kho-history-open").click()
+    wait_for(browser, lambda d: first in text_of(d, "#kho-chat") and second not in text_of(d, "#kho-chat"))
+
+    browser.find_element(By.CSS_SELECTOR, "#kho-history-title input").send_keys("Dấu giáp lai")
+    browser.find_element(By.CSS_SELECTOR, "#kho-history-rename").click()
+    wait_for(browser, lambda d: "Đã đổi tên" in text_of(d, "#kho-history-status"))
+
+    browser.find_element(By.CSS_SELECTOR, "#kho-history-delete").click()
+    confirm = wait_for(
+        browser, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, "#kho-history-confirm") if e.is_displayed()]
+    )
+    assert "Không thể hoàn tác" in confirm[0].text
+    browser.find_element(By.CSS_SELECTOR, "#kho-history-delete-no").click()  # cancelling deletes nothing
+    wait_for(
+        browser, lambda d: not [e for e in d.find_elements(By.CSS_SELECTOR, "#kho-history-confirm") if e.is_displayed()]
+    )
+    kept = desk.services.list_conversations(staff())
+    assert any(c.title == "Dấu giáp lai" for c in kept)
+    browser.find_element(By.CSS_SELECTOR, "#kho-history-delete").click()
+    wait_for(
+        browser,
+        lambda d: (
+            one(d, "#kho-history-delete-yes")
+            and d.find_element(By.CSS_SELECTOR, "#kho-history-delete-yes").is_displayed()
+        ),
+    )
+    shot(browser, "workdesk_history_delete_confirm.png")
+    browser.find_element(By.CSS_SELECTOR, "#kho-history-delete-yes").click()
+    wait_for(browser, lambda d: "Đã xóa" in text_of(d, "#kho-history-status"))
+    assert first not in text_of(browser, "#kho-chat")
+    assert not any(c.title == "Dấu giáp lai" for c in desk.services.list_conversations(staff()))

@@ -12,7 +12,8 @@ from typing import Any, cast
 
 import gradio as gr
 
-from app.services import AskResult, Principal, SearchFilters, Services
+from app.conversations import ConversationSummary
+from app.services import AskResult, NotFound, Principal, SearchFilters, Services
 from assistant.answer import Verification
 from assistant.verify import verify
 from ingest.model import AccessLevel
@@ -49,6 +50,8 @@ class Recording:
         extractive: bool = False,
         on_token: Callable[[str], None] | None = None,
         topic: str = "auto",
+        conversation_id: str | None = None,
+        keep: Callable[[AskResult], dict[str, Any]] | None = None,
     ) -> AskResult:
         self.calls.append(
             {
@@ -58,6 +61,7 @@ class Recording:
                 "filters": filters,
                 "extractive": extractive,
                 "topic": topic,
+                "conversation_id": conversation_id,
             }
         )
         if self.script is not None:
@@ -65,6 +69,16 @@ class Recording:
         return AskResult(f"a{len(self.calls)}", answer("Dấu được đóng vào mép phải [1]."))
 
     def list_documents(self, who: Principal) -> list[Any]:
+        return []
+
+    # conversations: one, in memory (the real store is tested in tests/test_conversations.py)
+    def new_conversation(self, who: Principal, title: str = "") -> Any:
+        return ConversationSummary("c" * 32, title or "Cuộc hỏi đáp mới", "", "", 0)
+
+    def conversation(self, who: Principal, conversation_id: str) -> Any:
+        raise NotFound(conversation_id)
+
+    def list_conversations(self, who: Principal) -> list[Any]:
         return []
 
 

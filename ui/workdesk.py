@@ -269,6 +269,16 @@ def _answer_ref(question: str, result: AskResult) -> dict[str, Any]:
     return asdict(AnswerRef(result.answer_id, question, cites, iso_date(result.answer.as_of), shown))
 
 
+def history_label(title: str, updated: str, n_turns: int) -> str:
+    """A history entry: the title, the day in Vietnam (dd/mm/yyyy) and how many questions."""
+    try:
+        day: dt.date | None = (dt.datetime.fromisoformat(updated) + dt.timedelta(hours=7)).date()
+    except ValueError:
+        day = None
+    when = render.vn_date(day) if day else ""
+    return f"{title} · {when} · {n_turns} câu" if when else f"{title} · {n_turns} câu"
+
+
 def _load_ref(d: dict[str, Any]) -> AnswerRef:
     cites = [ShownCitation(**c) for c in d["citations"]]
     grounds = [ShownCitation(**g) for g in d.get("grounds", [])]
@@ -400,14 +410,39 @@ class Workdesk:
         request: gr.Request,
         as_of: str | None = None,
         topic: str | None = "auto",
+        conversation: str | None = "",
     ) -> Iterator[tuple[Any, ...]]:
-        """Stream the answer into the chat, then show its badge, its citations and the feedback choices.
+        """Stream the answer into the chat, then show its badge, its citations and the feedback choices; keep the
+        question and answer in the user's open conversation (a new one when none is open: app/conversations.py).
 
         `as_of` is the "Áp dụng pháp luật tại ngày" field (empty: today); `topic` the "Cách đọc câu hỏi" choice
         (auto / follow_up "Hỏi tiếp" / new_topic "Câu hỏi mới"). Outputs: chat, question box, past
         questions, answers, citations panel, source view, feedback answer choice, wrong-citation choice, feedback
-        status, the version switch's box, the Lược đồ panel.
+        status, the version switch's box, the Lược đồ panel, then the open conversation's id and the history list.
         """
+        for out in self._ask(
+            question, chat, past, answers, types, issuers, year_from, year_to, validity, extractive, request, as_of,
+            topic, conversation or "",
+        ):  # fmt: skip
+            yield out if len(out) == 13 else (*out, gr.skip(), gr.skip())
+
+    def _ask(
+        self,
+        question: str,
+        chat: list[dict[str, Any]],
+        past: list[str],
+        answers: list[dict[str, Any]],
+        types: list[str] | None,
+        issuers: list[str] | None,
+        year_from: float | None,
+        year_to: float | None,
+        validity: list[str] | None,
+        extractive: bool,
+        request: gr.Request,
+        as_of: str | None,
+        topic: str | None,
+        conversation: str,
+    ) -> Iterator[tuple[Any, ...]]:
         question = (question or "").strip()
         skip = gr.skip()
         if not question:
@@ -431,6 +466,10 @@ class Workdesk:
         tokens: queue.Queue[str | None] = queue.Queue()
         outcome: dict[str, Any] = {}
         filters = _filters(types, issuers, year_from, year_to, validity, day)
+        conversation = self._open_conversation(who, conversation)
+
+        def keep(result: AskResult) -> dict[str, Any]:
+            return self._view(who, question, result)
 
         def work() -> None:
             try:
@@ -442,6 +481,8 @@ class Workdesk:
                     extractive=extractive,
                     on_token=tokens.put,
                     topic=topic if topic is not None and topic in TOPIC_CHOICES.values() else "auto",
+                    conversation_id=conversation or None,
+                    keep=keep,
                 )
             except Exception as exc:  # shown to the user below; the worker must always release the stream
                 outcome["error"] = exc
@@ -468,23 +509,126 @@ class Workdesk:
             yield chat, skip, skip, skip, skip, skip, skip, skip, skip, skip, skip
             return
         result: AskResult = outcome["result"]
-        chat[-1] = {"role": "assistant", "content": render.answer_html(result.answer)}
-        answers = [*answers, _answer_ref(question, result)]
+        view = self._view(who, question, result)
+        chat[-1] = {"role": "assistant", "content": view["bubble"]}
+        answers = [*answers, view["ref"]]
         past = [*past, question]
-        metas = self._metas(who, {c.hit.document_id for c in result.answer.citations})
         yield (
             chat,
             skip,
             past,
             answers,
-            render.citations_html(result.answer.citations, metas, result.answer.grounds()),
+            view["cards"],
             EMPTY_SOURCE,
             self._answer_choices(answers),
             self._marker_choices(_load_ref(answers[-1])),
             "",
             skip,
             skip,
+            conversation,
+            self._history_choices(who, conversation),
         )
+
+    def _view(self, who: Principal, question: str, result: AskResult) -> dict[str, Any]:
+        """What the workdesk shows of an answer, kept with the conversation so a reload shows it again: the chat
+        bubble, the citation cards and the reference the cards' clicks and feedback need."""
+        metas = self._metas(who, {c.hit.document_id for c in result.answer.citations})
+        return {
+            "bubble": render.answer_html(result.answer),
+            "cards": render.citations_html(result.answer.citations, metas, result.answer.grounds()),
+            "ref": _answer_ref(question, result),
+        }
+
+    # -- conversations -------------------------------------------------------------------------------------------
+
+    def _open_conversation(self, who: Principal, conversation: str) -> str:
+        """The id of `who`'s open conversation: `conversation` when it is theirs, else a new one."""
+        if conversation:
+            try:
+                self.services.conversation(who, conversation)
+                return conversation
+            except (NotFound, ValueError):
+                pass  # another user's, deleted, or from before a restart: start a new one
+        return self.services.new_conversation(who).id
+
+    def _history_choices(self, who: Principal | None, chosen: str | None = None) -> Any:
+        """The history list: `who`'s conversations, most recent first, as (title · date, id)."""
+        if who is None:
+            return gr.update(choices=[], value=None)
+        choices = [(history_label(c.title, c.updated, c.n_turns), c.id) for c in self.services.list_conversations(who)]
+        ids = {cid for _, cid in choices}
+        return gr.update(choices=choices, value=chosen if chosen in ids else None)
+
+    def restore(self, conversation: str | None, request: gr.Request) -> tuple[Any, ...]:
+        """The open conversation as it was (after a reload, or picked from the history): chat, past questions,
+        answers, the last answer's cards, the history list and the open id ("" when there is none to show).
+
+        Answers that cite a document the user may no longer read come back withheld (Services.conversation)."""
+        who = self._who(request)
+        empty: tuple[list[Any], list[str], list[Any], str] = ([], [], [], render.citations_html([]))
+        if who is None:
+            return (*empty, self._history_choices(None), "", EMPTY_SOURCE)
+        if not conversation:
+            return (*empty, self._history_choices(who), "", EMPTY_SOURCE)
+        try:
+            kept = self.services.conversation(who, conversation)
+        except (NotFound, ValueError):
+            return (*empty, self._history_choices(who), "", EMPTY_SOURCE)
+        chat: list[dict[str, Any]] = []
+        answers: list[dict[str, Any]] = []
+        cards = render.citations_html([])
+        for turn in kept.turns:
+            chat.append({"role": "user", "content": render.escape(turn.question)})
+            view = turn.answer.get("view") or {}
+            if turn.answer.get("withheld") or not view:
+                note = str(turn.answer.get("answer") or "Câu trả lời này không còn được lưu.")
+                chat.append({"role": "assistant", "content": render.notice_html(note, "warning")})
+                cards = render.citations_html([])
+                continue
+            chat.append({"role": "assistant", "content": str(view["bubble"])})
+            answers.append(view["ref"])
+            cards = str(view["cards"])
+        past = [t.question for t in kept.turns]
+        return chat, past, answers, cards, self._history_choices(who, conversation), conversation, EMPTY_SOURCE
+
+    def rename_conversation(self, conversation: str | None, title: str, request: gr.Request) -> tuple[Any, ...]:
+        """Rename the conversation picked in the history; the list and a status line."""
+        who = self._who(request)
+        if who is None or not conversation:
+            return gr.skip(), render.notice_html("Chọn một cuộc hỏi đáp trong lịch sử để đổi tên.", "warning")
+        try:
+            self.services.rename_conversation(who, conversation, title or "")
+        except (NotFound, ValueError) as exc:
+            return gr.skip(), render.notice_html(f"Không đổi được tên: {exc}", "error")
+        return self._history_choices(who, conversation), render.notice_html("Đã đổi tên.", "success")
+
+    @staticmethod
+    def ask_delete(conversation: str | None) -> tuple[Any, ...]:
+        """Show the confirmation row for deleting the picked conversation (nothing is deleted yet)."""
+        if not conversation:
+            return gr.update(visible=False), render.notice_html("Chọn một cuộc hỏi đáp để xóa.", "warning")
+        return gr.update(visible=True), ""
+
+    def delete_conversation(
+        self, conversation: str | None, open_id: str | None, request: gr.Request
+    ) -> tuple[Any, ...]:
+        """Delete the picked conversation (after the confirmation); when it was the open one, the chat empties.
+
+        Outputs: confirmation row, status, history list, open id, chat, past questions, answers, cards."""
+        who = self._who(request)
+        skip = gr.skip()
+        if who is None or not conversation:
+            return gr.update(visible=False), "", skip, skip, skip, skip, skip, skip
+        try:
+            self.services.delete_conversation(who, conversation)
+        except (NotFound, ValueError) as exc:
+            return gr.update(visible=False), render.notice_html(f"Không xóa được: {exc}", "error"), *(skip,) * 6
+        done = render.notice_html("Đã xóa cuộc hỏi đáp.", "success")
+        if conversation != open_id:
+            return gr.update(visible=False), done, self._history_choices(who, open_id), skip, skip, skip, skip, skip
+        return (
+            gr.update(visible=False), done, self._history_choices(who), "", [], [], [], render.citations_html([]),
+        )  # fmt: skip
 
     @staticmethod
     def _error_text(exc: BaseException) -> str:
@@ -504,8 +648,9 @@ class Workdesk:
         return {d.id: d.meta for d in self.services.list_documents(who) if d.id in ids}
 
     def clear(self) -> tuple[Any, ...]:
-        """A new conversation: no history, no citations, no source, versions or Lược đồ."""
-        return [], "", [], render.citations_html([]), EMPTY_SOURCE, gr.update(visible=False), ""
+        """A new conversation: no history, no citations, no source, versions or Lược đồ. The one that was open stays
+        in the history list (nothing is lost); the next question opens a new one."""
+        return [], "", [], render.citations_html([]), EMPTY_SOURCE, gr.update(visible=False), "", [], ""
 
     # -- citations -----------------------------------------------------------------------------------------------
 
@@ -598,6 +743,10 @@ class Workdesk:
         if ref is not None:
             choices += [(f"[{c.marker}] {c.anchor}", str(c.marker)) for c in ref.citations]
         return gr.update(choices=choices, value=NO_WRONG_CITATION)
+
+    def pick_answer_after_restore(self, answers: list[dict[str, Any]]) -> tuple[Any, Any]:
+        """The feedback choices of a reopened conversation: its answers, the last one chosen."""
+        return self._answer_choices(answers), self._marker_choices(_load_ref(answers[-1]) if answers else None)
 
     def pick_answer(self, answer_id: str | None, answers: list[dict[str, Any]]) -> Any:
         """The wrong-citation choices of the answer picked for feedback."""
@@ -770,6 +919,9 @@ def build_workdesk(
         signed_out = gr.HTML("", visible=False, elem_id="kho-signed-out")
         past = gr.State([])
         answers = gr.State([])
+        # The open conversation's id, kept in the browser (localStorage) so a reload reopens it; the server checks
+        # that it is the user's own on every use (app/conversations.py), so another user's id opens nothing.
+        open_conversation = gr.BrowserState("", storage_key="kho-open-conversation")
         viewing = gr.State({})  # the article whose versions the switch lists (Workdesk.open_source)
         with gr.Tabs():
             with gr.Tab("Hỏi đáp", id="ask"):
@@ -802,6 +954,30 @@ def build_workdesk(
                                 elem_id="kho-extractive",
                             )
                             new_chat = gr.Button("Cuộc hỏi đáp mới", size="sm", variant="secondary")
+                        with gr.Accordion("Lịch sử hỏi đáp", open=False, elem_id="kho-history"):
+                            history_pick = gr.Dropdown(
+                                [], label="Các cuộc hỏi đáp của bạn (mới nhất trước)", elem_id="kho-history-pick"
+                            )
+                            with gr.Row():
+                                history_open = gr.Button("Mở lại", size="sm", elem_id="kho-history-open")
+                                history_delete = gr.Button(
+                                    "Xóa…", size="sm", variant="stop", elem_id="kho-history-delete"
+                                )
+                            with gr.Row():
+                                history_title = gr.Textbox(
+                                    label="Tên mới", max_lines=1, scale=3, elem_id="kho-history-title"
+                                )
+                                history_rename = gr.Button("Đổi tên", size="sm", elem_id="kho-history-rename")
+                            with gr.Row(visible=False, elem_id="kho-history-confirm") as history_confirm:
+                                gr.HTML(
+                                    '<div class="kho-confirm">Xóa hẳn cuộc hỏi đáp này cùng các câu trả lời? '
+                                    "Không thể hoàn tác.</div>"
+                                )
+                                history_delete_yes = gr.Button(
+                                    "Xóa hẳn", size="sm", variant="stop", elem_id="kho-history-delete-yes"
+                                )
+                                history_delete_no = gr.Button("Hủy", size="sm", elem_id="kho-history-delete-no")
+                            history_status = gr.HTML("", elem_id="kho-history-status")
                         topic = gr.Radio(
                             choices=list(TOPIC_CHOICES.items()),
                             value="auto",
@@ -911,20 +1087,37 @@ def build_workdesk(
                         set_valid_btn = gr.Button("Cập nhật hiệu lực", elem_id="kho-set-validity")
                     admin_status = gr.HTML("", elem_id="kho-admin-status")
 
+        restored = [chat, past, answers, cites, history_pick, open_conversation, source]
         app.load(desk.on_load, None, [banner, signed_out, types, issuers, gate, admin_panel, doc_table, doc_pick]).then(
             desk.file_table, None, [file_table]
+        ).then(desk.restore, [open_conversation], restored).then(
+            desk.pick_answer_after_restore, [answers], [fb_answer, fb_wrong]
         )
 
         ask_inputs = [
-            question, chat, past, answers, types, issuers, year_from, year_to, validity, extractive, as_of, topic
+            question, chat, past, answers, types, issuers, year_from, year_to, validity, extractive, as_of, topic,
+            open_conversation,
         ]  # fmt: skip
         ask_outputs = [
             *(chat, question, past, answers, cites, source, fb_answer, fb_wrong, fb_status),
-            *(versions_box, lineage_view),
+            *(versions_box, lineage_view, open_conversation, history_pick),
         ]
         send.click(desk.ask, ask_inputs, ask_outputs, concurrency_limit=None)
         question.submit(desk.ask, ask_inputs, ask_outputs, concurrency_limit=None)
-        new_chat.click(desk.clear, None, [chat, question, past, cites, source, versions_box, lineage_view])
+        cleared = [chat, question, past, cites, source, versions_box, lineage_view, answers, open_conversation]
+        new_chat.click(desk.clear, None, cleared)
+        chat.clear(desk.clear, None, cleared)  # the chat's own trash icon: a new conversation too, nothing deleted
+        history_open.click(desk.restore, [history_pick], restored).then(
+            desk.pick_answer_after_restore, [answers], [fb_answer, fb_wrong]
+        )
+        history_rename.click(desk.rename_conversation, [history_pick, history_title], [history_pick, history_status])
+        history_delete.click(desk.ask_delete, [history_pick], [history_confirm, history_status])
+        history_delete_no.click(lambda: gr.update(visible=False), None, [history_confirm])
+        history_delete_yes.click(
+            desk.delete_conversation,
+            [history_pick, open_conversation],
+            [history_confirm, history_status, history_pick, open_conversation, chat, past, answers, cites],
+        )
         cites.click(
             desk.open_source, [answers], [source, versions_box, version_pick, version_view, lineage_view, viewing]
         )
