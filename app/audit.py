@@ -402,6 +402,14 @@ class AuditLog:
             r = self.db.execute("SELECT * FROM events WHERE event_id = ?", (event_id,)).fetchone()
         return _row(r) if r else None
 
+    def referring(self, ref: str, event: str) -> list[AuditEvent]:
+        """The `event` events that refer to `ref` (e.g. the feedback on one answer), oldest first (indexed)."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT * FROM events WHERE ref = ? AND event = ? ORDER BY seq", (ref, event)
+            ).fetchall()
+        return [_row(r) for r in rows]
+
     def events(self, since: dt.datetime | dt.date | None = None, event: str | None = None) -> Iterator[AuditEvent]:
         """Events in the order they were written, from `since` (UTC; a date means its 00:00) on."""
         where, args = [], []

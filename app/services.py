@@ -779,11 +779,20 @@ class Services:
     # -- feedback ----------------------------------------------------------------------------------------------
 
     def feedback(
-        self, who: Principal, answer_id: str, correct: bool, comment: str = "", wrong_citation: int | None = None
-    ) -> None:
-        """Record a verdict on an answer (đúng/sai, a comment, the marker of the citation judged wrong).
+        self,
+        who: Principal,
+        answer_id: str,
+        correct: bool,
+        comment: str = "",
+        wrong_citation: int | None = None,
+        wrong_citations: Sequence[int] = (),
+    ) -> bool:
+        """Record a verdict on an answer (đúng/sai, a comment, the markers of the citations judged wrong); True when
+        recorded, False when `who` already gave exactly this verdict on this answer (a second click is one event; a
+        changed verdict is recorded and is the one the review queue reads).
 
-        `NotFound` for an unknown answer, or one given to someone else unless `who` is an evaluator, legal or admin.
+        `NotFound` for an unknown answer, or one given to someone else unless `who` is an evaluator, legal or admin;
+        ValueError naming `wrong_citations` for a marker the answer does not have.
         """
         require(who, "feedback")
         asked = self.audit.get(answer_id)
@@ -791,24 +800,45 @@ class Services:
             raise NotFound(f"không có câu trả lời {answer_id!r}")
         if asked.user != self.audit.user_ref(who.name) and who.role not in FEEDBACK_ON_OTHERS:
             raise NotFound(f"không có câu trả lời {answer_id!r}")
+        chosen = sorted({*wrong_citations, *([wrong_citation] if wrong_citation is not None else [])})
         markers = {int(c["marker"]) for c in asked.citations}
-        if wrong_citation is not None and wrong_citation not in markers:
+        unknown = [m for m in chosen if m not in markers]
+        if unknown:
             shown = ", ".join(str(m) for m in sorted(markers)) or "không có"
-            raise ValueError(f"wrong_citation: câu trả lời không có trích dẫn [{wrong_citation}] (có: {shown})")
-        wrong = next((c for c in asked.citations if int(c["marker"]) == wrong_citation), None)
+            missing = ", ".join(f"[{m}]" for m in unknown)
+            raise ValueError(f"wrong_citations: câu trả lời không có trích dẫn {missing} (có: {shown})")
+        details = {
+            "correct": bool(correct),
+            "comment": nfc_strip(comment)[:4000],
+            "wrong_citation": chosen[0] if chosen else None,  # the first, for readers of the one-citation form
+            "wrong_citations": chosen,
+        }
+        me = self.audit.user_ref(who.name)
+        mine = [e for e in self.audit.referring(answer_id, "feedback") if e.user == me]
+        if mine and _same_verdict(mine[-1].details, details):
+            return False
         self.audit.record(
             _event(
                 who,
                 event="feedback",
                 ref=answer_id,
-                citations=[wrong] if wrong else [],
-                details={
-                    "correct": bool(correct),
-                    "comment": nfc_strip(comment)[:4000],
-                    "wrong_citation": wrong_citation,
-                },
+                citations=[c for c in asked.citations if int(c["marker"]) in chosen],
+                details=details,
             )
         )
+        return True
+
+
+def _same_verdict(recorded: dict[str, Any], details: dict[str, Any]) -> bool:
+    """Whether a recorded feedback says what `details` says (the comment compared as stored, i.e. masked)."""
+    wrong = recorded.get("wrong_citations")
+    if wrong is None:  # recorded before several citations could be marked
+        wrong = [recorded["wrong_citation"]] if recorded.get("wrong_citation") is not None else []
+    return (
+        bool(recorded.get("correct")) == details["correct"]
+        and sorted(wrong) == details["wrong_citations"]
+        and recorded.get("comment", "") == mask_pii(details["comment"])
+    )
 
 
 def _event(who: Principal, event: str, **fields: Any) -> AuditEvent:

@@ -471,3 +471,38 @@ def test_a_reload_reopens_the_conversation_and_the_history_reopens_renames_and_d
     wait_for(browser, lambda d: "Đã xóa" in text_of(d, "#kho-history-status"))
     assert first not in text_of(browser, "#kho-chat")
     assert not any(c.title == "Dấu giáp lai" for c in desk.services.list_conversations(staff()))
+
+
+def test_thumbs_on_an_answer_give_feedback_there_and_a_second_identical_verdict_is_one_event(
+    desk: Desk, browser: WebDriver
+) -> None:
+    """Issue 15, item 6: feedback sat in an accordion at the bottom, kept the previous verdict for the next answer,
+    recorded a duplicate on a second click, and took one wrong citation per submission."""
+    log_in(browser, desk, "staff")
+    ask(browser, TELEWORK_QUESTION)
+    answer_id = desk.services.audit.events(event="ask")
+    last_ask = list(answer_id)[-1].event_id
+    before = len(desk.services.audit.referring(last_ask, "feedback"))
+    browser.find_elements(By.CSS_SELECTOR, "#kho-chat button[aria-label='Like'], #kho-chat button[title='Like']")[
+        -1
+    ].click()  # 👍 on the answer: "Đúng" at once
+    wait_for(browser, lambda d: "Đã ghi nhận ý kiến: câu trả lời đúng" in text_of(d, "#kho-fb-status"), timeout=30)
+    assert len(desk.services.audit.referring(last_ask, "feedback")) == before + 1
+
+    dislike = "#kho-chat button[aria-label='Dislike'], #kho-chat button[title='Dislike']"
+    browser.find_elements(By.CSS_SELECTOR, dislike)[-1].click()  # 👎: the form opens on that answer, "Sai" chosen
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kho-fb-verdict").is_displayed())
+    checked = browser.find_element(By.CSS_SELECTOR, "#kho-fb-verdict input[value='Sai']")
+    assert checked.is_selected()
+    choose(browser, "kho-fb-wrong", "[1]")
+    choose(browser, "kho-fb-wrong", "[2]")
+    browser.find_element(By.CSS_SELECTOR, "#kho-fb-send").click()
+    wait_for(browser, lambda d: "trích dẫn sai [1], [2]" in text_of(d, "#kho-fb-status"), timeout=30)
+    stored = desk.services.audit.referring(last_ask, "feedback")[-1]
+    assert stored.details["correct"] is False and stored.details["wrong_citations"] == [1, 2]
+    assert not browser.find_element(By.CSS_SELECTOR, "#kho-fb-verdict input[value='Sai']").is_selected()  # reset
+    shot(browser, "workdesk_feedback_thumbs.png")
+    # the same verdict again (an API client retrying, a double click): no second event
+    n = len(desk.services.audit.referring(last_ask, "feedback"))
+    assert desk.services.feedback(staff(), last_ask, False, "", None, [2, 1]) is False
+    assert len(desk.services.audit.referring(last_ask, "feedback")) == n

@@ -105,7 +105,7 @@ def test_without_a_principal_nothing_is_retrieved_and_the_user_is_told() -> None
     chat = run_ask(desk, "Đóng dấu giáp lai thế nào?")[-1][0]
     assert escape(NO_PRINCIPAL) in chat[-1]["content"]
     assert "chưa đăng nhập" in desk.open_citation(gr.EventData(None, {"marker": 1}), [], NO_REQUEST)
-    assert "chưa đăng nhập" in desk.send_feedback("a1", "Đúng", "", None, NO_REQUEST)
+    assert "chưa đăng nhập" in desk.send_feedback("a1", "Đúng", "", None, NO_REQUEST)[0]
     loaded = desk.on_load(NO_REQUEST)
     assert "Chưa đăng nhập" in loaded[0] and loaded[5]["visible"] is False  # the admin panel stays hidden
 

@@ -300,6 +300,9 @@ class FeedbackIn(Strict):
     correct: bool
     comment: str = Field(default="", max_length=4000)
     wrong_citation: int | None = Field(default=None, ge=1, le=100, description="Số thứ tự [n] của trích dẫn sai")
+    wrong_citations: list[Annotated[int, Field(ge=1, le=100)]] = Field(
+        default=[], max_length=100, description="Các trích dẫn [n] bị cho là sai (có thể nhiều)"
+    )
 
 
 class OkOut(BaseModel):
@@ -817,7 +820,11 @@ def api_router(services: Services) -> APIRouter:
         responses=_errors(400, 401, 403, 404, 422),
     )
     def feedback(body: FeedbackIn, who: Who) -> Any:
-        call(lambda: services.feedback(who, body.answer_id, body.correct, body.comment, body.wrong_citation))
+        call(
+            lambda: services.feedback(
+                who, body.answer_id, body.correct, body.comment, body.wrong_citation, body.wrong_citations
+            )
+        )
         return {"status": "ok"}
 
     @router.get(

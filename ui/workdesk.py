@@ -26,6 +26,7 @@ from assistant.clauses import ClauseRef
 from core.text import nfc
 from ingest.model import AccessLevel, DocumentMeta, iso_date, parse_iso_date
 from ui import render
+from ui.legal_desk import build_legal_tab
 from ui.security import UploadLedger
 
 log = logging.getLogger(__name__)
@@ -231,6 +232,7 @@ class AnswerRef:
     citations: list[ShownCitation] = field(default_factory=list)
     as_of: str | None = None  # the day whose law the answer states (ISO), for the cited texts' standing
     grounds: list[ShownCitation] = field(default_factory=list)  # "Căn cứ", in `Answer.grounds()` order
+    chat_index: int | None = None  # the answer's message in the chat (what a 👍/👎 on it names)
 
     def label(self, n: int) -> str:
         q = self.question if len(self.question) <= 70 else self.question[:69] + "…"
@@ -282,7 +284,7 @@ def history_label(title: str, updated: str, n_turns: int) -> str:
 def _load_ref(d: dict[str, Any]) -> AnswerRef:
     cites = [ShownCitation(**c) for c in d["citations"]]
     grounds = [ShownCitation(**g) for g in d.get("grounds", [])]
-    return AnswerRef(d["answer_id"], d["question"], cites, d.get("as_of"), grounds)
+    return AnswerRef(d["answer_id"], d["question"], cites, d.get("as_of"), grounds, d.get("chat_index"))
 
 
 # "Cách đọc câu hỏi": label → the value `Services.ask` takes (assistant/topic.py decides for "auto").
@@ -511,7 +513,7 @@ class Workdesk:
         result: AskResult = outcome["result"]
         view = self._view(who, question, result)
         chat[-1] = {"role": "assistant", "content": view["bubble"]}
-        answers = [*answers, view["ref"]]
+        answers = [*answers, {**view["ref"], "chat_index": len(chat) - 1}]
         past = [*past, question]
         yield (
             chat,
@@ -586,7 +588,7 @@ class Workdesk:
                 cards = render.citations_html([])
                 continue
             chat.append({"role": "assistant", "content": str(view["bubble"])})
-            answers.append(view["ref"])
+            answers.append({**view["ref"], "chat_index": len(chat) - 1})
             cards = str(view["cards"])
         past = [t.question for t in kept.turns]
         return chat, past, answers, cards, self._history_choices(who, conversation), conversation, EMPTY_SOURCE
@@ -739,10 +741,9 @@ class Workdesk:
 
     @staticmethod
     def _marker_choices(ref: AnswerRef | None) -> Any:
-        choices = [("Không có trích dẫn sai", NO_WRONG_CITATION)]
-        if ref is not None:
-            choices += [(f"[{c.marker}] {c.anchor}", str(c.marker)) for c in ref.citations]
-        return gr.update(choices=choices, value=NO_WRONG_CITATION)
+        """The citations of `ref` to mark as wrong (several at once; none chosen: no citation is wrong)."""
+        choices = [(f"[{c.marker}] {c.anchor}", str(c.marker)) for c in ref.citations] if ref is not None else []
+        return gr.update(choices=choices, value=[])
 
     def pick_answer_after_restore(self, answers: list[dict[str, Any]]) -> tuple[Any, Any]:
         """The feedback choices of a reopened conversation: its answers, the last one chosen."""
@@ -754,23 +755,66 @@ class Workdesk:
         return self._marker_choices(ref)
 
     def send_feedback(
-        self, answer_id: str | None, verdict: str | None, comment: str, wrong: str | None, request: gr.Request
-    ) -> str:
-        """Record Đúng/Sai, the comment and the wrong citation for the chosen answer; confirm it visibly."""
+        self,
+        answer_id: str | None,
+        verdict: str | None,
+        comment: str,
+        wrong: list[str] | str | None,
+        request: gr.Request,
+    ) -> tuple[Any, ...]:
+        """Record Đúng/Sai, the comment and the wrong citations for the chosen answer; confirm it visibly and empty
+        the form for the next one (it is kept as it was when nothing was recorded, so the user can fix it).
+
+        Outputs: status, verdict, comment, wrong citations. A second identical verdict is not a second event."""
+        skip = gr.skip()
         who = self._who(request)
         if who is None:
-            return render.notice_html(NO_PRINCIPAL, "warning")
+            return render.notice_html(NO_PRINCIPAL, "warning"), skip, skip, skip
         if not answer_id:
-            return render.notice_html("Chưa có câu trả lời nào để đánh giá.", "warning")
+            return render.notice_html("Chưa có câu trả lời nào để đánh giá.", "warning"), skip, skip, skip
         if verdict not in ("Đúng", "Sai"):
-            return render.notice_html("Hãy chọn Đúng hoặc Sai.", "warning")
-        marker = int(wrong) if wrong and wrong != NO_WRONG_CITATION else None
+            return render.notice_html("Hãy chọn Đúng hoặc Sai.", "warning"), skip, skip, skip
+        chosen = [wrong] if isinstance(wrong, str) else list(wrong or [])
+        markers = sorted(int(m) for m in chosen if m and m != NO_WRONG_CITATION and str(m).isdigit())
         try:
-            self.services.feedback(who, answer_id, verdict == "Đúng", comment or "", marker)
+            recorded = self.services.feedback(who, answer_id, verdict == "Đúng", comment or "", None, markers)
         except (NotFound, ValueError) as exc:
-            return render.notice_html(f"Không ghi nhận được ý kiến: {exc}", "error")
-        cited = f", trích dẫn sai [{marker}]" if marker else ""
-        return render.notice_html(f"Đã ghi nhận ý kiến: câu trả lời {verdict.lower()}{cited}. Cảm ơn bạn!", "success")
+            return render.notice_html(f"Không ghi nhận được ý kiến: {exc}", "error"), skip, skip, skip
+        cited = (", trích dẫn sai " + ", ".join(f"[{m}]" for m in markers)) if markers else ""
+        if not recorded:
+            already = f"Ý kiến này đã được ghi nhận trước đó (câu trả lời {verdict.lower()})."
+            status = render.notice_html(already, "info")
+        else:
+            status = render.notice_html(
+                f"Đã ghi nhận ý kiến: câu trả lời {verdict.lower()}{cited}. Cảm ơn bạn!", "success"
+            )
+        return status, gr.update(value=None), "", gr.update(value=[])
+
+    def like(self, evt: gr.LikeData, answers: list[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
+        """👍 on an answer records "Đúng" at once and shows it in the feedback box; 👎 opens the feedback form on
+        that answer with "Sai" chosen, for the wrong citations and a comment.
+
+        Outputs: feedback box, answer choice, verdict, wrong citations, status."""
+        skip = gr.skip()
+        index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        ref = next((_load_ref(a) for a in answers if a.get("chat_index") == index), None)
+        if ref is None:
+            note = render.notice_html("Chỉ đánh giá được câu trả lời có căn cứ trong cuộc hỏi đáp này.", "info")
+            return skip, skip, skip, skip, note
+        if evt.liked is True:  # the box opens to show the confirmation (and room for a comment)
+            status = self.send_feedback(ref.answer_id, "Đúng", "", [], request)[0]
+            picked = gr.update(value=ref.answer_id)
+            return gr.update(open=True), picked, gr.update(value=None), self._marker_choices(ref), status
+        if evt.liked is False:
+            hint = render.notice_html("Hãy chọn trích dẫn sai (nếu có), ghi nhận xét rồi bấm Gửi đánh giá.", "info")
+            return (
+                gr.update(open=True),
+                gr.update(value=ref.answer_id),
+                gr.update(value="Sai"),
+                self._marker_choices(ref),
+                hint,
+            )
+        return skip, skip, skip, skip, skip
 
     # -- administration ------------------------------------------------------------------------------------------
 
@@ -931,7 +975,7 @@ def build_workdesk(
                             elem_id="kho-chat",
                             show_label=False,
                             height=520,
-                            feedback_options=None,
+                            feedback_options=("Like", "Dislike"),  # 👍/👎 on each answer (Workdesk.like)
                             buttons=["copy"],
                             placeholder="Đặt câu hỏi về văn bản pháp luật, quy chế, hướng dẫn của Bộ.",
                             layout="panel",
@@ -999,14 +1043,15 @@ def build_workdesk(
                                 year_from = gr.Number(label="Năm ban hành từ", precision=0, value=None)
                                 year_to = gr.Number(label="đến năm", precision=0, value=None)
                                 validity = gr.Dropdown(VALIDITY_CHOICES, label="Hiệu lực", multiselect=True)
-                        with gr.Accordion("Đánh giá câu trả lời", open=False, elem_id="kho-feedback"):
+                        with gr.Accordion("Đánh giá câu trả lời", open=False, elem_id="kho-feedback") as fb_box:
                             fb_answer = gr.Dropdown([], label="Câu trả lời được đánh giá", elem_id="kho-fb-answer")
                             with gr.Row():
                                 fb_verdict = gr.Radio(["Đúng", "Sai"], label="Nhận định", elem_id="kho-fb-verdict")
                                 fb_wrong = gr.Dropdown(
-                                    [("Không có trích dẫn sai", NO_WRONG_CITATION)],
-                                    value=NO_WRONG_CITATION,
-                                    label="Trích dẫn sai",
+                                    [],
+                                    value=[],
+                                    multiselect=True,
+                                    label="Trích dẫn sai (có thể chọn nhiều; để trống nếu không có)",
                                     elem_id="kho-fb-wrong",
                                 )
                             fb_comment = gr.Textbox(label="Nhận xét", lines=2, elem_id="kho-fb-comment")
@@ -1086,7 +1131,9 @@ def build_workdesk(
                         )
                         set_valid_btn = gr.Button("Cập nhật hiệu lực", elem_id="kho-set-validity")
                     admin_status = gr.HTML("", elem_id="kho-admin-status")
+            legal = build_legal_tab(services, desk.identify)  # "Pháp chế": feedback queue and audit (legal, admin)
 
+        legal.load(app)
         restored = [chat, past, answers, cites, history_pick, open_conversation, source]
         app.load(desk.on_load, None, [banner, signed_out, types, issuers, gate, admin_panel, doc_table, doc_pick]).then(
             desk.file_table, None, [file_table]
@@ -1123,7 +1170,9 @@ def build_workdesk(
         )
         version_pick.input(desk.pick_version, [version_pick, viewing], [version_view])
         fb_answer.change(desk.pick_answer, [fb_answer, answers], [fb_wrong])
-        fb_send.click(desk.send_feedback, [fb_answer, fb_verdict, fb_comment, fb_wrong], [fb_status])
+        fb_form = [fb_verdict, fb_comment, fb_wrong]
+        fb_send.click(desk.send_feedback, [fb_answer, *fb_form], [fb_status, *fb_form])
+        chat.like(desk.like, [answers], [fb_box, fb_answer, fb_verdict, fb_wrong, fb_status])
 
         up_send.click(desk.upload, [files, up_level], [up_table, up_status, doc_table, doc_pick]).then(
             desk.file_table, None, [file_table]
