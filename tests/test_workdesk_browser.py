@@ -506,3 +506,61 @@ def test_thumbs_on_an_answer_give_feedback_there_and_a_second_identical_verdict_
     n = len(desk.services.audit.referring(last_ask, "feedback"))
     assert desk.services.feedback(staff(), last_ask, False, "", None, [2, 1]) is False
     assert len(desk.services.audit.referring(last_ask, "feedback")) == n
+
+
+def test_while_an_answer_is_on_its_way_the_stage_shows_send_is_disabled_and_stop_ends_it(
+    desk: Desk, browser: WebDriver
+) -> None:
+    """Issue 15, item 3: for 15–40 s the user saw a blinking cursor, no stage, no stop button, an active send
+    button, and the previous answer's cards."""
+    log_in(browser, desk, "staff")
+    ask(browser, "Đóng dấu giáp lai thế nào?")  # an earlier answer with cards
+    assert citation_anchors(browser)
+    box = browser.find_element(By.CSS_SELECTOR, "#kho-extractive input[type=checkbox]")
+    if box.is_selected():
+        box.click()  # generative: the real model, slow enough to watch
+    browser.find_element(By.CSS_SELECTOR, "#kho-question textarea").send_keys(TELEWORK_QUESTION)
+    browser.find_element(By.CSS_SELECTOR, "#kho-ask-btn").click()
+    wait_for(
+        browser,
+        lambda d: (
+            one(d, "#kho-stop-btn") is not None and d.find_element(By.CSS_SELECTOR, "#kho-stop-btn").is_displayed()
+        ),
+    )
+    assert "Đang tìm căn cứ" in text_of(browser, "#kho-chat .kho-stage") or one(browser, "#kho-chat .kho-stage")
+    assert not browser.find_element(By.CSS_SELECTOR, "#kho-ask-btn").is_enabled()  # no second question meanwhile
+    assert citation_anchors(browser) == [] and "Đang tìm căn cứ" in text_of(browser, "#kho-citations")
+    shot(browser, "workdesk_answer_on_its_way.png")
+    browser.find_element(By.CSS_SELECTOR, "#kho-stop-btn").click()
+    wait_for(browser, lambda d: "Đã dừng" in text_of(d, "#kho-chat"), timeout=60)
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kho-ask-btn").is_enabled())
+    stop = one(browser, "#kho-stop-btn")  # hidden again (Gradio removes a hidden button from the page)
+    assert stop is None or not stop.is_displayed()
+    assert one(browser, "#kho-chat .kho-answer--streaming") is None
+
+
+def test_an_answer_is_copied_as_plain_text_with_its_references_and_exported_as_a_docx_memo(
+    desk: Desk, browser: WebDriver
+) -> None:
+    """Issue 15, item 2: "Copy message" put raw HTML on the clipboard; there was no export."""
+    import io
+
+    import docx
+
+    log_in(browser, desk, "staff")
+    ask(browser, "Đóng dấu giáp lai thế nào?")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#kho-chat button[aria-label='Sao chép tin nhắn']")
+    browser.find_element(By.CSS_SELECTOR, "#kho-copy").click()
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kho-copy").get_attribute("data-copied") == "yes")
+    browser.find_element(By.CSS_SELECTOR, "#kho-export").click()
+    link = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#kho-export-link"), timeout=60)[0]
+    href = str(link.get_attribute("href"))
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    got = httpx.get(href, cookies=cookies)
+    assert got.status_code == 200, (href, got.status_code, got.text[:300])
+    data = got.content
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert "PHIẾU TRA CỨU PHÁP LUẬT" in text and "Đóng dấu giáp lai thế nào?" in text
+    assert "Điều 2 Nghị định" in text and "12/2098/NĐ-CP" in text  # the formal citation of what it quotes
+    assert httpx.get(href).status_code in (401, 403, 404)  # not without the session
+    shot(browser, "workdesk_copy_and_export.png")

@@ -180,13 +180,31 @@ def _answer_body(text: str) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def streaming_html(partial: str) -> str:
-    """The answer while the model is still writing it: escaped text and a cursor, no badge yet."""
+# What the user is waiting for, in order (Workdesk.ask): shown above the draft while an answer is on its way.
+STAGES = {
+    "searching": "Đang tìm căn cứ trong kho văn bản…",
+    "writing": "Đang soạn câu trả lời — mỗi câu được kiểm chứng với điều khoản trước khi hiện ra…",
+}
+STOPPED = "Đã dừng theo yêu cầu của bạn. Câu hỏi không được lưu vào lịch sử."
+SEARCHING_CARDS = "Đang tìm căn cứ cho câu hỏi mới…"
+
+
+def streaming_html(partial: str, stage: str = "writing") -> str:
+    """The answer while it is on its way: the stage (`STAGES`), then the verified text so far — drafted (dimmed)
+    until the answer is complete — and a cursor; no badge yet. What shows here stays: the finished answer has the
+    same text (assistant/pipeline.py's streaming contract), only its marks and badge are added."""
     body = escape(partial).replace("\n", "<br>")
+    label = escape(STAGES.get(stage, stage))
     return (
-        '<div class="kho-answer kho-answer--streaming"><div class="kho-answer-body">'
+        '<div class="kho-answer kho-answer--streaming" aria-busy="true">'
+        f'<div class="kho-stage" role="status">{label}</div><div class="kho-answer-body kho-draft">'
         f'{body}<span class="kho-cursor">▍</span></div></div>'
     )
+
+
+def pending_cards_html() -> str:
+    """The citations panel while a new answer is searched for: the previous answer's cards are gone at once."""
+    return f'<div class="kho-cites kho-cites--empty kho-pending" role="status">{escape(SEARCHING_CARDS)}</div>'
 
 
 def answer_badge(answer: Answer) -> Badge:

@@ -45,7 +45,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts import Accounts
@@ -55,11 +55,13 @@ from core.settings import Settings
 from ingest.model import AccessLevel
 from ui.api import api_router, health_router, install_error_handlers
 from ui.apidocs import install_api_docs
+from ui.exports import ExportShelf
 from ui.security import HttpPolicy, SecurityGate, SessionBinder, UploadLedger, json_body_field
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "kho_session"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SESSION_HOURS = 12
 LOCAL_PRINCIPAL = Principal("local-admin", "admin", AccessLevel.RESTRICTED)
 # Paths that never need a workdesk session: the API (bearer keys), health, the login page, the API docs.
@@ -462,8 +464,25 @@ def _mount_workdesk(app: FastAPI, services: Services, auth: WorkdeskAuth, upload
         who = auth.from_request(request)
         return who.name if who else None
 
-    blocks = workdesk.build_workdesk(services, identify=auth.from_request, uploads=uploads)
+    shelf = ExportShelf(Path(uploads.folder).parent / "exports")
+
+    @app.get("/exports/{token}", include_in_schema=False)
+    def export(token: str, request: Request) -> Response:
+        who = auth.from_request(request)
+        found = shelf.take(who.name, token) if who else None
+        if found is None:
+            return JSONResponse({"detail": "Không tìm thấy"}, status_code=404)
+        path, name = found
+        return FileResponse(path, filename=name, media_type=DOCX_TYPE, headers={"Cache-Control": "no-store"})
+
+    blocks = workdesk.build_workdesk(services, identify=auth.from_request, uploads=uploads, exports=shelf)
     look: dict[str, Any] = workdesk.mount_options() if hasattr(workdesk, "mount_options") else {}
+    # Gradio's own words (upload area, chat buttons, table search, toasts) in Vietnamese for every browser.
+    from ui import i18n
+
+    vietnamese = i18n.mount_options()
+    look.setdefault("i18n", vietnamese["i18n"])
+    look["head"] = (look.get("head") or "") + vietnamese["head"]
     gr.mount_gradio_app(
         app,
         blocks,

@@ -25,7 +25,8 @@ from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilter
 from assistant.clauses import ClauseRef
 from core.text import nfc
 from ingest.model import AccessLevel, DocumentMeta, iso_date, parse_iso_date
-from ui import render
+from ui import memo, render
+from ui.exports import ExportShelf
 from ui.legal_desk import build_legal_tab
 from ui.security import UploadLedger
 
@@ -174,13 +175,20 @@ GROUNDS_CSS = """
 
 
 def workdesk_theme() -> gr.themes.Base:
-    """A sober navy theme on the bundled IBM Plex Sans (no web font is fetched)."""
-    return gr.themes.Base(primary_hue="blue", neutral_hue="slate", radius_size="sm").set(
+    """A sober navy theme on the bundled IBM Plex Sans (no web font is fetched), in its Regular and Bold files only:
+    Gradio's Medium/SemiBold files hold no Vietnamese letters, so a 600 weight fell back glyph by glyph ("bản")."""
+    return gr.themes.Base(
+        primary_hue="blue",
+        neutral_hue="slate",
+        radius_size="sm",
+        font=[gr.themes.LocalFont("IBM Plex Sans", weights=(400, 700)), "DejaVu Sans", "Liberation Sans", "sans-serif"],
+        font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "DejaVu Sans Mono", "monospace"],
+    ).set(
         button_primary_background_fill="#0b3b75",
         button_primary_background_fill_hover="#082b57",
         button_primary_text_color="#ffffff",
         body_background_fill="#f5f7fa",
-        block_title_text_weight="600",
+        block_title_text_weight="700",
     )
 
 
@@ -271,6 +279,19 @@ def _answer_ref(question: str, result: AskResult) -> dict[str, Any]:
     return asdict(AnswerRef(result.answer_id, question, cites, iso_date(result.answer.as_of), shown))
 
 
+class AskStopped(Exception):
+    """The user pressed "Dừng" while the answer was on its way."""
+
+
+RECENT_ANSWERS = 20  # answers per page kept in memory for "Xuất DOCX"
+STOP_POLL_S = 0.25  # how often the stream looks at the "Dừng" flag while the model is still silent
+
+
+def _session_of(request: gr.Request) -> str:
+    """The browser session a request comes from (Gradio's session hash; one per open page)."""
+    return str(getattr(request, "session_hash", None) or "")
+
+
 def history_label(title: str, updated: str, n_turns: int) -> str:
     """A history entry: the title, the day in Vietnam (dd/mm/yyyy) and how many questions."""
     try:
@@ -357,12 +378,22 @@ class Workdesk:
     """The handlers behind the workdesk's controls; `build_workdesk` lays them out."""
 
     def __init__(
-        self, services: Services, identify: Identify | None = None, uploads: UploadLedger | None = None
+        self,
+        services: Services,
+        identify: Identify | None = None,
+        uploads: UploadLedger | None = None,
+        exports: ExportShelf | None = None,
     ) -> None:
         self.services = services
         self.identify = identify or _nobody
+        self._stops: dict[str, threading.Event] = {}  # browser session → its answer's "Dừng" flag
+        self._stops_lock = threading.Lock()
+        # browser session → its latest answers (id → answer, cited documents' metadata, when): what "Xuất DOCX"
+        # writes a memo of; bounded, the oldest dropped
+        self._recent: dict[str, dict[str, tuple[AskResult, dict[str, DocumentMeta], dt.datetime]]] = {}
         # Without a ledger (a workdesk built outside `kho serve`) no uploaded path is ever trusted.
         self.uploads = uploads
+        self.exports = exports  # where "Xuất DOCX" puts the memo for its user (ui/exports.py); None: no export
 
     def _who(self, request: gr.Request) -> Principal | None:
         try:
@@ -462,8 +493,10 @@ class Workdesk:
             chat.append({"role": "assistant", "content": render.notice_html(str(bad), "error")})
             yield chat, skip, skip, skip, skip, skip, skip, skip, skip, skip, skip
             return
-        chat.append({"role": "assistant", "content": render.streaming_html("")})
-        yield chat, "", skip, skip, skip, EMPTY_SOURCE, skip, skip, "", gr.update(visible=False), ""
+        chat.append({"role": "assistant", "content": render.streaming_html("", "searching")})
+        cards = render.pending_cards_html()  # the previous answer's cards go at once
+        yield chat, "", skip, skip, cards, EMPTY_SOURCE, skip, skip, "", gr.update(visible=False), ""
+        stop = self._stop_flag(request)
 
         tokens: queue.Queue[str | None] = queue.Queue()
         outcome: dict[str, Any] = {}
@@ -473,6 +506,11 @@ class Workdesk:
         def keep(result: AskResult) -> dict[str, Any]:
             return self._view(who, question, result)
 
+        def on_token(text: str) -> None:
+            if stop.is_set():  # "Dừng": raising here ends the generation at the model's next token
+                raise AskStopped()
+            tokens.put(text)
+
         def work() -> None:
             try:
                 outcome["result"] = self.services.ask(
@@ -481,7 +519,7 @@ class Workdesk:
                     history=past,
                     filters=filters,
                     extractive=extractive,
-                    on_token=tokens.put,
+                    on_token=on_token,
                     topic=topic if topic is not None and topic in TOPIC_CHOICES.values() else "auto",
                     conversation_id=conversation or None,
                     keep=keep,
@@ -495,7 +533,12 @@ class Workdesk:
         parts: list[str] = []
         done = False
         while not done:
-            piece = tokens.get()
+            try:
+                piece = tokens.get(timeout=STOP_POLL_S)
+            except queue.Empty:
+                if stop.is_set():  # the model may still be reading its prompt: stop waiting for it now
+                    break
+                continue
             batch = [piece]
             while piece is not None and not tokens.empty():  # coalesce what arrived meanwhile into one update
                 piece = tokens.get()
@@ -503,14 +546,19 @@ class Workdesk:
             done = batch[-1] is None
             parts.extend(p for p in batch if p is not None)
             if parts and not done:
-                chat[-1] = {"role": "assistant", "content": render.streaming_html("".join(parts))}
+                chat[-1] = {"role": "assistant", "content": render.streaming_html("".join(parts), "writing")}
                 yield chat, skip, skip, skip, skip, skip, skip, skip, skip, skip, skip
 
+        if stop.is_set() or isinstance(outcome.get("error"), AskStopped):
+            chat[-1] = {"role": "assistant", "content": render.notice_html(render.STOPPED, "info")}
+            yield chat, skip, skip, skip, render.citations_html([]), skip, skip, skip, skip, skip, skip
+            return
         if "error" in outcome:
             chat[-1] = {"role": "assistant", "content": render.notice_html(self._error_text(outcome["error"]), "error")}
-            yield chat, skip, skip, skip, skip, skip, skip, skip, skip, skip, skip
+            yield chat, skip, skip, skip, render.citations_html([]), skip, skip, skip, skip, skip, skip
             return
         result: AskResult = outcome["result"]
+        self._remember(request, result, who)
         view = self._view(who, question, result)
         chat[-1] = {"role": "assistant", "content": view["bubble"]}
         answers = [*answers, {**view["ref"], "chat_index": len(chat) - 1}]
@@ -538,8 +586,69 @@ class Workdesk:
         return {
             "bubble": render.answer_html(result.answer),
             "cards": render.citations_html(result.answer.citations, metas, result.answer.grounds()),
-            "ref": _answer_ref(question, result),
+            "ref": {**_answer_ref(question, result), "plain": memo.plain_text(result.answer, metas)},
         }
+
+    # -- copy and export -------------------------------------------------------------------------------------------
+
+    def _remember(self, request: gr.Request, result: AskResult, who: Principal) -> None:
+        metas = self._metas(who, {c.hit.document_id for c in result.answer.citations})
+        recent = self._recent.setdefault(_session_of(request), {})
+        recent[result.answer_id] = (result, metas, dt.datetime.now(dt.UTC))
+        while len(recent) > RECENT_ANSWERS:
+            recent.pop(next(iter(recent)))
+
+    @staticmethod
+    def latest_plain(answers: list[dict[str, Any]]) -> str:
+        """The latest answer as "Sao chép" copies it: plain text with its reference list (ui/memo.py)."""
+        return str(answers[-1].get("plain", "")) if answers else ""
+
+    def export_docx(self, answers: list[dict[str, Any]], request: gr.Request) -> str:
+        """"Xuất DOCX": the latest answer of this page as a memo (question, answer, quoted clauses), kept for this
+        user only (ui/exports.py) and offered as a download link."""
+        who = self._who(request)
+        if who is None:
+            return render.notice_html(NO_PRINCIPAL, "warning")
+        if not answers:
+            return render.notice_html("Chưa có câu trả lời nào để xuất.", "warning")
+        kept = self._recent.get(_session_of(request), {}).get(str(answers[-1].get("answer_id")))
+        if kept is None or self.exports is None:
+            why = "Câu trả lời mở lại từ lịch sử chưa xuất được; hãy hỏi lại để xuất phiếu."
+            return render.notice_html(why, "info")
+        result, metas, at = kept
+        name = f"phieu-tra-cuu-{(at + dt.timedelta(hours=7)).strftime('%Y%m%d-%H%M')}.docx"
+        token = self.exports.put(who.name, name, memo.memo_docx(result.answer, metas, asked_by=who.name, asked_at=at))
+        return (
+            '<div class="kho-notice kho-notice--success">Đã tạo phiếu tra cứu: '
+            f'<a id="kho-export-link" href="/exports/{token}" download="{render.escape(name)}">'
+            f"{render.escape(name)}</a> (tải trong vòng một giờ).</div>"
+        )
+
+    # -- busy state ------------------------------------------------------------------------------------------------
+
+    def _stop_flag(self, request: gr.Request) -> threading.Event:
+        """A fresh "Dừng" flag for this browser session's answer in progress (one at a time per session)."""
+        flag = threading.Event()
+        with self._stops_lock:
+            self._stops[_session_of(request)] = flag
+        return flag
+
+    def stop(self, request: gr.Request) -> None:
+        """ "Dừng": the session's answer in progress stops (the stream ends; the model stops at its next token)."""
+        with self._stops_lock:
+            flag = self._stops.pop(_session_of(request), None)
+        if flag is not None:
+            flag.set()
+
+    @staticmethod
+    def busy() -> tuple[Any, ...]:
+        """While an answer is on its way: no second question (send and the box disabled), "Dừng" shown."""
+        return gr.update(interactive=False), gr.update(interactive=False), gr.update(visible=True)
+
+    @staticmethod
+    def idle() -> tuple[Any, ...]:
+        """The answer is done (or stopped, or failed): asking again is possible, "Dừng" hidden."""
+        return gr.update(interactive=True), gr.update(interactive=True), gr.update(visible=False)
 
     # -- conversations -------------------------------------------------------------------------------------------
 
@@ -949,14 +1058,17 @@ ACCESS_CHOICES = [(b.label, v) for v, b in render.ACCESS_BADGES.items()]
 
 
 def build_workdesk(
-    services: Services, identify: Identify | None = None, uploads: UploadLedger | None = None
+    services: Services,
+    identify: Identify | None = None,
+    uploads: UploadLedger | None = None,
+    exports: ExportShelf | None = None,
 ) -> gr.Blocks:
     """The workdesk app: tab "Hỏi đáp" (chat, filters, citations, source, feedback) and tab "Quản trị" (admin).
 
     `identify` maps a request to its principal (`ui.server` passes its `WorkdeskAuth.from_request`); `uploads` is the
     server's ledger of who uploaded which file (uploads are refused without it).
     """
-    desk = Workdesk(services, identify, uploads)
+    desk = Workdesk(services, identify, uploads, exports)
     # Gradio's cache (uploads that were never submitted) is swept hourly of files older than an hour.
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=True, delete_cache=(3600, 3600)) as app:
         banner = gr.HTML(_banner(_user_html(None)), elem_id="kho-banner")
@@ -976,7 +1088,7 @@ def build_workdesk(
                             show_label=False,
                             height=520,
                             feedback_options=("Like", "Dislike"),  # 👍/👎 on each answer (Workdesk.like)
-                            buttons=["copy"],
+                            buttons=[],  # Gradio's copy took the raw HTML: "Sao chép câu trả lời" copies plain text
                             placeholder="Đặt câu hỏi về văn bản pháp luật, quy chế, hướng dẫn của Bộ.",
                             layout="panel",
                         )
@@ -991,6 +1103,7 @@ def build_workdesk(
                                 autofocus=True,
                             )
                             send = gr.Button("Gửi câu hỏi", variant="primary", elem_id="kho-ask-btn", scale=1)
+                            stop = gr.Button("Dừng", variant="stop", elem_id="kho-stop-btn", scale=1, visible=False)
                         with gr.Row():
                             extractive = gr.Checkbox(
                                 label="Chỉ trích dẫn (nguyên văn điều khoản)",
@@ -998,6 +1111,11 @@ def build_workdesk(
                                 elem_id="kho-extractive",
                             )
                             new_chat = gr.Button("Cuộc hỏi đáp mới", size="sm", variant="secondary")
+                        with gr.Row():
+                            copy_btn = gr.Button("Sao chép câu trả lời", size="sm", elem_id="kho-copy")
+                            export_btn = gr.Button("Xuất DOCX", size="sm", elem_id="kho-export")
+                        plain = gr.Textbox(visible=False, elem_id="kho-plain")  # what "Sao chép" copies
+                        export_status = gr.HTML("", elem_id="kho-export-status")
                         with gr.Accordion("Lịch sử hỏi đáp", open=False, elem_id="kho-history"):
                             history_pick = gr.Dropdown(
                                 [], label="Các cuộc hỏi đáp của bạn (mới nhất trước)", elem_id="kho-history-pick"
@@ -1149,8 +1267,21 @@ def build_workdesk(
             *(chat, question, past, answers, cites, source, fb_answer, fb_wrong, fb_status),
             *(versions_box, lineage_view, open_conversation, history_pick),
         ]
-        send.click(desk.ask, ask_inputs, ask_outputs, concurrency_limit=None)
-        question.submit(desk.ask, ask_inputs, ask_outputs, concurrency_limit=None)
+        busy_controls = [send, question, stop]
+        for trigger in (send.click, question.submit):
+            trigger(desk.busy, None, busy_controls).then(
+                desk.ask, ask_inputs, ask_outputs, concurrency_limit=None
+            ).then(desk.idle, None, busy_controls)
+        stop.click(desk.stop, None, None)
+        answers.change(desk.latest_plain, [answers], [plain])
+        copy_btn.click(
+            None,
+            [plain],
+            None,
+            js="(t) => { if (t) { navigator.clipboard.writeText(t); } "
+            "document.querySelector('#kho-copy').dataset.copied = t ? 'yes' : 'no'; }",
+        )
+        export_btn.click(desk.export_docx, [answers], [export_status])
         cleared = [chat, question, past, cites, source, versions_box, lineage_view, answers, open_conversation]
         new_chat.click(desk.clear, None, cleared)
         chat.clear(desk.clear, None, cleared)  # the chat's own trash icon: a new conversation too, nothing deleted
