@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import gradio as gr
+import pytest
 
 from app.conversations import ConversationSummary
 from app.services import AskResult, NotFound, Principal, SearchFilters, Services
@@ -217,3 +218,27 @@ def test_a_click_on_a_ground_or_its_citation_marks_exactly_the_bound_clause(tmp_
     old["citations"] = [{k: v for k, v in c.items() if not k.startswith("clause_")} for c in answers[-1]["citations"]]
     out = desk.open_source(gr.EventData(None, {"marker": 1}), [old], NO_REQUEST)[0]
     assert "".join(collect(out).marked) == rec.text[src.start : src.end]
+
+
+def test_filters_read_as_users_mean_them_and_an_answer_shows_the_filters_it_was_searched_under() -> None:
+    """Issue 15, item 4: "Luật" left out the Bộ luật; empty year fields showed "0"; a refusal never said a filter
+    caused it."""
+    from app.services import AskResult as Result
+    from assistant.answer import REFUSAL, Answer, Verification
+    from ui.workdesk import parse_year
+
+    services = Recording(
+        lambda _t: Result("r1", Answer("q", REFUSAL, [], Verification.UNVERIFIED, refused=True, mode="extractive"))
+    )
+    desk = Workdesk(services, identify=lambda _r: STAFF)  # type: ignore[arg-type]
+    outs = run_ask(desk, "Thời hiệu khởi kiện?", types=["Luật"], year_from="", year_to=" 2020 ", validity=[])
+    chosen = services.calls[0]["filters"]
+    assert set(chosen.types) == {"Luật", "Bộ luật"} and (chosen.year_from, chosen.year_to) == (None, 2020)
+    bubble = outs[-1][0][-1]["content"]
+    assert "Loại: Luật, Bộ luật" in bubble and "Năm ban hành: …–2020" in bubble
+    assert "phạm vi bộ lọc" in bubble  # the refusal names the filters as a possible cause
+    with pytest.raises(ValueError, match="Năm ban hành từ"):
+        parse_year("Năm ban hành từ", "năm ngoái")
+    assert parse_year("đến năm", None) is None and parse_year("đến năm", 0.0) is None
+    bad = run_ask(Workdesk(Recording(), identify=lambda _r: STAFF), "?", year_from="20x5")  # type: ignore[arg-type]
+    assert "Năm ban hành từ" in bad[-1][0][-1]["content"]

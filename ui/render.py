@@ -202,6 +202,20 @@ def streaming_html(partial: str, stage: str = "writing") -> str:
     )
 
 
+FILTERED_REFUSAL = (
+    "Không tìm thấy căn cứ trong phạm vi bộ lọc đang chọn. Bấm «Bỏ bộ lọc» rồi hỏi lại để tìm trong toàn bộ kho."
+)
+
+
+def filters_used_html(chips: Sequence[str], refused: bool = False) -> str:
+    """The filters an answer was searched under, as chips above it; with a refusal, that the filters may be why."""
+    if not chips:
+        return ""
+    items = "".join(f'<span class="kho-chip">{escape(c)}</span>' for c in chips)
+    why = f'<div class="kho-notice kho-notice--warning">{escape(FILTERED_REFUSAL)}</div>' if refused else ""
+    return f'<div class="kho-filters-used"><span class="kho-filters-label">Bộ lọc:</span>{items}{why}</div>'
+
+
 def pending_cards_html() -> str:
     """The citations panel while a new answer is searched for: the previous answer's cards are gone at once."""
     return f'<div class="kho-cites kho-cites--empty kho-pending" role="status">{escape(SEARCHING_CARDS)}</div>'

@@ -334,22 +334,65 @@ def parse_as_of(text: str | None) -> dt.date | None:
     )
 
 
+LAW_TYPES = ("Luật", "Bộ luật")  # "Luật" as users mean it: a law, codes included
+
+
+def parse_year(field: str, value: object) -> int | None:
+    """A year typed in a filter ("" → none); ValueError naming the field for anything but a year of 4 digits."""
+    text = str(value if value is not None else "").strip()
+    if not text or text in ("0", "0.0"):
+        return None
+    try:
+        year = int(float(text))
+    except ValueError:
+        raise ValueError(f"{field}: «{text[:20]}» không phải là năm (ví dụ 2015)") from None
+    if not 1900 <= year <= 2100:
+        raise ValueError(f"{field}: năm {year} nằm ngoài khoảng 1900–2100")
+    return year
+
+
 def _filters(
     types: Sequence[str] | None,
     issuers: Sequence[str] | None,
-    year_from: float | None,
-    year_to: float | None,
+    year_from: object,
+    year_to: object,
     validity: Sequence[str] | None,
     as_of: dt.date | None = None,
 ) -> SearchFilters:
+    chosen = tuple(types or ())
+    if "Luật" in chosen and "Bộ luật" not in chosen:
+        chosen = (*chosen, "Bộ luật")  # the "Luật" choice reads "Luật (kể cả Bộ luật)"
     return SearchFilters(
-        types=tuple(types or ()),
+        types=chosen,
         issuers=tuple(issuers or ()),
-        year_from=int(year_from) if year_from else None,
-        year_to=int(year_to) if year_to else None,
+        year_from=parse_year("Năm ban hành từ", year_from),
+        year_to=parse_year("đến năm", year_to),
         validity=tuple(validity or ()),
         as_of=as_of,
     )
+
+
+def filter_chips(f: SearchFilters) -> list[str]:
+    """The filters a user chose, as the chips above an answer (the day of the law is shown by the answer itself)."""
+    chips = [
+        f"Loại: {'Luật, Bộ luật' if t == 'Luật' else t}" for t in f.types if not (t == "Bộ luật" and "Luật" in f.types)
+    ]
+    chips += [f"Cơ quan: {i}" for i in f.issuers]
+    if f.year_from or f.year_to:
+        chips.append(f"Năm ban hành: {f.year_from or '…'}–{f.year_to or '…'}")
+    chips += [f"Hiệu lực: {render.validity_label(v)}" for v in f.validity]
+    return chips
+
+
+def type_choices(types: Sequence[str]) -> list[tuple[str, str]]:
+    """The type filter's choices: "Luật" names laws and codes together (what users mean), "Bộ luật" codes only."""
+    return [("Luật (kể cả Bộ luật)" if t == "Luật" else t, t) for t in types]
+
+
+def validity_choices(counts: dict[str, int]) -> list[tuple[str, str]]:
+    """The validity filter's choices, each with how many of the reader's documents it keeps, so a choice that would
+    empty the corpus says so before it is used ("Còn hiệu lực (0 văn bản)")."""
+    return [(f"{b.label} ({counts.get(v, 0)} văn bản)", v) for v, b in render.VALIDITY_BADGES.items()]
 
 
 def _user_html(who: Principal | None) -> str:
@@ -409,21 +452,25 @@ class Workdesk:
         who = self._who(request)
         types: list[str] = []
         issuers: list[str] = []
+        counts: dict[str, int] = {}
         if who is not None:
             docs = self.services.list_documents(who)
             types = sorted({d.meta.loai for d in docs if d.meta.loai})
             issuers = sorted({d.meta.co_quan for d in docs if d.meta.co_quan})
+            for d in docs:
+                counts[d.meta.hieu_luc.value] = counts.get(d.meta.hieu_luc.value, 0) + 1
         is_admin = who is not None and allowed(who, "upload")
         gate = "" if is_admin else render.notice_html(NO_PRINCIPAL if who is None else NO_ADMIN, "warning")
         notice = gr.update(value=render.notice_html(NO_PRINCIPAL, "warning"), visible=who is None)
         return (
             _banner(_user_html(who)),
             notice,
-            gr.update(choices=types, value=[]),
+            gr.update(choices=type_choices(types), value=[]),
             gr.update(choices=issuers, value=[]),
             gate,
             gr.update(visible=is_admin),
             *(self._document_table(who) if is_admin and who else (gr.skip(), gr.skip())),
+            gr.update(choices=validity_choices(counts), value=[]),
         )
 
     # -- asking --------------------------------------------------------------------------------------------------
@@ -489,6 +536,7 @@ class Workdesk:
             return
         try:
             day = parse_as_of(as_of)
+            filters = _filters(types, issuers, year_from, year_to, validity, day)
         except ValueError as bad:
             chat.append({"role": "assistant", "content": render.notice_html(str(bad), "error")})
             yield chat, skip, skip, skip, skip, skip, skip, skip, skip, skip, skip
@@ -500,11 +548,10 @@ class Workdesk:
 
         tokens: queue.Queue[str | None] = queue.Queue()
         outcome: dict[str, Any] = {}
-        filters = _filters(types, issuers, year_from, year_to, validity, day)
         conversation = self._open_conversation(who, conversation)
 
         def keep(result: AskResult) -> dict[str, Any]:
-            return self._view(who, question, result)
+            return self._view(who, question, result, filters)
 
         def on_token(text: str) -> None:
             if stop.is_set():  # "Dừng": raising here ends the generation at the model's next token
@@ -559,7 +606,7 @@ class Workdesk:
             return
         result: AskResult = outcome["result"]
         self._remember(request, result, who)
-        view = self._view(who, question, result)
+        view = self._view(who, question, result, filters)
         chat[-1] = {"role": "assistant", "content": view["bubble"]}
         answers = [*answers, {**view["ref"], "chat_index": len(chat) - 1}]
         past = [*past, question]
@@ -579,12 +626,16 @@ class Workdesk:
             self._history_choices(who, conversation),
         )
 
-    def _view(self, who: Principal, question: str, result: AskResult) -> dict[str, Any]:
+    def _view(
+        self, who: Principal, question: str, result: AskResult, filters: SearchFilters | None = None
+    ) -> dict[str, Any]:
         """What the workdesk shows of an answer, kept with the conversation so a reload shows it again: the chat
-        bubble, the citation cards and the reference the cards' clicks and feedback need."""
+        bubble (the filters it was searched under above it), the citation cards and the reference the cards'
+        clicks and feedback need."""
         metas = self._metas(who, {c.hit.document_id for c in result.answer.citations})
+        chips = filter_chips(filters) if filters is not None else []
         return {
-            "bubble": render.answer_html(result.answer),
+            "bubble": render.filters_used_html(chips, result.answer.refused) + render.answer_html(result.answer),
             "cards": render.citations_html(result.answer.citations, metas, result.answer.grounds()),
             "ref": {**_answer_ref(question, result), "plain": memo.plain_text(result.answer, metas)},
         }
@@ -604,7 +655,7 @@ class Workdesk:
         return str(answers[-1].get("plain", "")) if answers else ""
 
     def export_docx(self, answers: list[dict[str, Any]], request: gr.Request) -> str:
-        """"Xuất DOCX": the latest answer of this page as a memo (question, answer, quoted clauses), kept for this
+        """ "Xuất DOCX": the latest answer of this page as a memo (question, answer, quoted clauses), kept for this
         user only (ui/exports.py) and offered as a download link."""
         who = self._who(request)
         if who is None:
@@ -1158,9 +1209,18 @@ def build_workdesk(
                                 types = gr.Dropdown([], label="Loại văn bản", multiselect=True)
                                 issuers = gr.Dropdown([], label="Cơ quan ban hành", multiselect=True)
                             with gr.Row():
-                                year_from = gr.Number(label="Năm ban hành từ", precision=0, value=None)
-                                year_to = gr.Number(label="đến năm", precision=0, value=None)
+                                # text, not gr.Number: an empty number field showed "0"
+                                year_from = gr.Textbox(
+                                    label="Năm ban hành từ",
+                                    placeholder="ví dụ 2015",
+                                    max_lines=1,
+                                    elem_id="kho-year-from",
+                                )
+                                year_to = gr.Textbox(
+                                    label="đến năm", placeholder="ví dụ 2020", max_lines=1, elem_id="kho-year-to"
+                                )
                                 validity = gr.Dropdown(VALIDITY_CHOICES, label="Hiệu lực", multiselect=True)
+                            clear_filters = gr.Button("Bỏ bộ lọc", size="sm", elem_id="kho-clear-filters")
                         with gr.Accordion("Đánh giá câu trả lời", open=False, elem_id="kho-feedback") as fb_box:
                             fb_answer = gr.Dropdown([], label="Câu trả lời được đánh giá", elem_id="kho-fb-answer")
                             with gr.Row():
@@ -1253,11 +1313,10 @@ def build_workdesk(
 
         legal.load(app)
         restored = [chat, past, answers, cites, history_pick, open_conversation, source]
-        app.load(desk.on_load, None, [banner, signed_out, types, issuers, gate, admin_panel, doc_table, doc_pick]).then(
-            desk.file_table, None, [file_table]
-        ).then(desk.restore, [open_conversation], restored).then(
-            desk.pick_answer_after_restore, [answers], [fb_answer, fb_wrong]
-        )
+        loaded = [banner, signed_out, types, issuers, gate, admin_panel, doc_table, doc_pick, validity]
+        app.load(desk.on_load, None, loaded).then(desk.file_table, None, [file_table]).then(
+            desk.restore, [open_conversation], restored
+        ).then(desk.pick_answer_after_restore, [answers], [fb_answer, fb_wrong])
 
         ask_inputs = [
             question, chat, past, answers, types, issuers, year_from, year_to, validity, extractive, as_of, topic,
@@ -1273,6 +1332,9 @@ def build_workdesk(
                 desk.ask, ask_inputs, ask_outputs, concurrency_limit=None
             ).then(desk.idle, None, busy_controls)
         stop.click(desk.stop, None, None)
+        clear_filters.click(
+            lambda: ([], [], "", "", [], ""), None, [types, issuers, year_from, year_to, validity, as_of]
+        )
         answers.change(desk.latest_plain, [answers], [plain])
         copy_btn.click(
             None,
