@@ -564,3 +564,27 @@ def test_an_answer_is_copied_as_plain_text_with_its_references_and_exported_as_a
     assert "Điều 2 Nghị định" in text and "12/2098/NĐ-CP" in text  # the formal citation of what it quotes
     assert httpx.get(href).status_code in (401, 403, 404)  # not without the session
     shot(browser, "workdesk_copy_and_export.png")
+
+
+def test_a_marker_in_an_earlier_answer_opens_its_own_card_and_clause_and_a_card_copies_its_formal_citation(
+    desk: Desk, browser: WebDriver
+) -> None:
+    """Issue 15, item 2: [n] markers were not links, only the latest answer's sources could be opened."""
+    log_in(browser, desk, "staff")
+    ask(browser, "Đóng dấu giáp lai thế nào?")
+    first_anchors = citation_anchors(browser)
+    ask(browser, TELEWORK_QUESTION)
+    assert citation_anchors(browser) != first_anchors
+    marker = browser.find_elements(By.CSS_SELECTOR, "#kho-chat .kho-answer")[0].find_element(
+        By.CSS_SELECTOR, ".kho-ref--link.kho-ref--m1"
+    )
+    assert "giáp lai" in str(marker.get_attribute("title")).lower()  # the hover preview: the quoted clause
+    marker.click()
+    wait_for(browser, lambda d: citation_anchors(d) == first_anchors)  # the panel shows that answer's cards
+    mark = wait_for(browser, lambda d: one(d, "#kho-source mark.kho-cited"))
+    assert "giáp lai" in str(mark.get_attribute("textContent")).lower()
+    shot(browser, "workdesk_marker_opens_earlier_answer.png")
+    button = browser.find_element(By.CSS_SELECTOR, "#kho-citations .kho-cite[data-marker='1'] .kho-copy-cite")
+    assert "Nghị định số 12/2098/NĐ-CP" in str(button.get_attribute("data-copy"))
+    button.click()
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".kho-copy-cite[data-copied='yes']"))

@@ -164,15 +164,36 @@ def state_label(state: str) -> str:
 _ANSWER_TOKENS = re.compile(r"\[(\d{1,2})\]|" + re.escape(FLAG.strip()))
 
 
-def _answer_body(text: str) -> str:
-    """Escaped answer text with its [n] markers as references and unsupported sentences flagged."""
+def _css_token(value: str) -> str:
+    """`value` as a class-name token (letters, digits, "-" and "_" kept; anything else dropped)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "", value)
+
+
+MARKER_PREVIEW = 220  # characters of the cited clause a marker's hover shows
+
+
+def _answer_body(text: str, previews: Mapping[int, str] | None = None) -> str:
+    """Escaped answer text with its [n] markers as references and unsupported sentences flagged.
+
+    With `previews` (marker → the cited text) a marker that has a card is a link to it — clicking opens the card
+    and the source view, hovering shows the quoted clause — and one without a card is plain text, never a link."""
     out: list[str] = []
     pos = 0
     for m in _ANSWER_TOKENS.finditer(text):
         out.append(escape(text[pos : m.start()]))
         if m.group(1):
             n = m.group(1)
-            out.append(f'<sup class="kho-ref" data-marker="{n}">&#91;{n}&#93;</sup>')
+            if previews is None:
+                out.append(f'<sup class="kho-ref" data-marker="{n}">&#91;{n}&#93;</sup>')
+            elif int(n) in previews:
+                tip = escape(_preview(previews[int(n)], MARKER_PREVIEW))
+                # the chat's HTML sanitiser drops data-* attributes: the marker rides in a class
+                out.append(
+                    f'<sup class="kho-ref kho-ref--link kho-ref--m{n}" role="link" tabindex="0" '
+                    f'title="{tip}">&#91;{n}&#93;</sup>'
+                )
+            else:
+                out.append(f'<sup class="kho-ref-orphan">&#91;{n}&#93;</sup>')
         else:
             out.append(f'<span class="kho-flag">{escape(m.group(0))}</span>')
         pos = m.end()
@@ -226,7 +247,7 @@ def answer_badge(answer: Answer) -> Badge:
     return VERIFICATION_BADGES["refused" if answer.refused else answer.verification.value]
 
 
-def answer_html(answer: Answer) -> str:
+def answer_html(answer: Answer, answer_id: str | None = None) -> str:
     """The chat bubble of a finished answer: badge and mode, then the text; a refusal lists the closest articles.
 
     The whole bubble is one `<div>` without blank lines, so Markdown treats it as an HTML block and parses nothing
@@ -248,10 +269,12 @@ def answer_html(answer: Answer) -> str:
             f'<div class="kho-answer-body kho-refusal">{escape(REFUSAL)}</div>{closest}</div>'
         )
     query = query_html(answer)
-    body = f'<div class="kho-answer-body">{_answer_body(answer.answer)}</div>'
+    previews = {c.marker: c.text for c in answer.citations} if answer_id else None
+    body = f'<div class="kho-answer-body">{_answer_body(answer.answer, previews)}</div>'
     grounds = grounds_html(answer.grounds())
+    which = f" kho-ans--{_css_token(answer_id)}" if answer_id else ""  # the answer, in a class (as the markers)
     return (
-        f'<div class="kho-answer">{head}{as_of_html(answer.as_of)}{query}{notices_html(answer.notices)}{body}'
+        f'<div class="kho-answer{which}">{head}{as_of_html(answer.as_of)}{query}{notices_html(answer.notices)}{body}'
         f"{grounds}</div>"
     )
 
@@ -377,7 +400,10 @@ def citation_card(source: CitedSource, meta: DocumentMeta | None = None) -> str:
     `meta` is the cited document's registry record (dates and validity as the legal department last set them);
     without it the card falls back to what the search hit carries.
     """
+    from ui.memo import formal_citation  # ui.memo renders with this module's labels: imported here, not above
+
     hit = source.hit
+    formal = formal_citation(source, meta)  # what "Sao chép trích dẫn" copies
     so_hieu = (meta.so_hieu if meta else None) or hit.so_hieu or hit.citation.document
     loai = (meta.loai if meta else None) or hit.loai
     co_quan = (meta.co_quan if meta else None) or hit.co_quan
@@ -415,7 +441,9 @@ def citation_card(source: CitedSource, meta: DocumentMeta | None = None) -> str:
         f"{warning}"
         f'<dl class="kho-cite-facts">{facts}</dl>'
         f'<blockquote class="kho-quote">{escape(_preview(source.text))}</blockquote>'
-        f'<div class="kho-open">Xem điều khoản gốc ›</div>'
+        f'<div class="kho-cite-actions"><button type="button" class="kho-copy-cite" data-copy="{escape(formal)}" '
+        f'title="{escape(formal)}">Sao chép trích dẫn</button>'
+        f'<span class="kho-open">Xem điều khoản gốc ›</span></div>'
         f"</div>"
     )
 
@@ -424,14 +452,17 @@ def citations_html(
     sources: Sequence[CitedSource],
     metas: Mapping[str, DocumentMeta] | None = None,
     grounds: Sequence[ClauseRef] = (),
+    answer_id: str | None = None,
 ) -> str:
     """The citations panel: "Căn cứ" (one card per clause the answer's claims bind to), then one card per cited
-    source (metadata by document id); or an empty-state line."""
+    source (metadata by document id); or an empty-state line. `answer_id`: whose cards these are (a click names
+    it, so the cards of an earlier answer open that answer's sources)."""
     if not sources:
         return '<div class="kho-cites kho-cites--empty">Chưa có trích dẫn. Câu trả lời có căn cứ sẽ hiện ở đây.</div>'
     metas = metas or {}
     cards = "".join(citation_card(s, metas.get(s.hit.document_id)) for s in sources)
-    return f'<div class="kho-cites">{grounds_html(grounds, clickable=True)}{cards}</div>'
+    which = f' data-answer="{escape(answer_id)}"' if answer_id else ""
+    return f'<div class="kho-cites"{which}>{grounds_html(grounds, clickable=True)}{cards}</div>'
 
 
 # --- the source article -----------------------------------------------------------------------------------

@@ -49,17 +49,41 @@ NO_WRONG_CITATION = "0"
 
 # Clicking a citation card sends its marker, a "Căn cứ" card its marker and ground index; the source view scrolls
 # its highlighted clause into view when it changes.
-CITES_JS = """
+CITES_JS = r"""
+const answerOf = (el) => { const a = el.closest('[data-answer]'); return a ? a.dataset.answer : null; };
 const pick = (e) => {
+  const copy = e.target.closest('.kho-copy-cite');
+  if (copy) {  // "Sao chép trích dẫn": the formal citation to the clipboard, the card stays closed
+    e.stopPropagation();
+    if (navigator.clipboard) { navigator.clipboard.writeText(copy.dataset.copy || ''); }
+    copy.dataset.copied = 'yes';
+    copy.textContent = 'Đã sao chép';
+    return;
+  }
   const card = e.target.closest('[data-marker]');
   if (!card) return;
   const ground = card.dataset.ground === undefined ? null : Number(card.dataset.ground);
-  trigger('click', {marker: Number(card.dataset.marker), ground: ground});
+  trigger('click', {marker: Number(card.dataset.marker), ground: ground, answer: answerOf(card)});
 };
 element.addEventListener('click', pick);
 element.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(e); }
 });
+// [n] in any answer of the chat opens that answer's card and source view (once per page). The chat's sanitiser
+// drops data-* attributes, so the marker and the answer ride in class names (kho-ref--m<n>, kho-ans--<id>).
+if (!window.__khoMarkers) {
+  window.__khoMarkers = true;
+  const inClass = (el, re) => { const m = el && (el.className || '').match(re); return m ? m[1] : null; };
+  const follow = (e) => {
+    const ref = e.target.closest('#kho-chat .kho-ref--link');
+    if (!ref) return;
+    e.preventDefault();
+    const answer = inClass(ref.closest('.kho-answer'), /kho-ans--([A-Za-z0-9_-]+)/);
+    trigger('click', {marker: Number(inClass(ref, /kho-ref--m(\d+)/)), ground: null, answer: answer, chat: true});
+  };
+  document.addEventListener('click', follow);
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter') { follow(e); } });
+}
 """
 SOURCE_JS = """
 watch('value', () => {
@@ -634,10 +658,12 @@ class Workdesk:
         clicks and feedback need."""
         metas = self._metas(who, {c.hit.document_id for c in result.answer.citations})
         chips = filter_chips(filters) if filters is not None else []
+        answer, aid = result.answer, result.answer_id
+        cards = render.citations_html(answer.citations, metas, answer.grounds(), answer_id=aid)
         return {
-            "bubble": render.filters_used_html(chips, result.answer.refused) + render.answer_html(result.answer),
-            "cards": render.citations_html(result.answer.citations, metas, result.answer.grounds()),
-            "ref": {**_answer_ref(question, result), "plain": memo.plain_text(result.answer, metas)},
+            "bubble": render.filters_used_html(chips, answer.refused) + render.answer_html(answer, answer_id=aid),
+            "cards": cards,
+            "ref": {**_answer_ref(question, result), "plain": memo.plain_text(answer, metas), "cards": cards},
         }
 
     # -- copy and export -------------------------------------------------------------------------------------------
@@ -820,6 +846,15 @@ class Workdesk:
         """The source article of the clicked citation (of the latest answer), its cited clause highlighted."""
         return str(self.open_source(evt, answers, request)[0])
 
+    def follow_citation(self, evt: gr.EventData, answers: list[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
+        """A click on a card, a "Căn cứ" clause or an [n] marker of any answer in the chat: that answer's cards in
+        the panel (when they are not the latest answer's) and the source view of the clicked citation."""
+        data = getattr(evt, "_data", None) or {}
+        chosen = next((a for a in answers if a.get("answer_id") == data.get("answer")), None)
+        # from the chat, the panel shows that answer's cards; from the panel, it already does
+        cards = chosen.get("cards") if chosen is not None and data.get("chat") else None
+        return (cards if cards else gr.skip(), *self.open_source(evt, answers, request))
+
     def open_source(self, evt: gr.EventData, answers: list[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
         """Everything beside a clicked citation: the source article with the cited clause highlighted and its
         standing; the version switch (every stored text of the article, the cited one chosen) and the Lược đồ.
@@ -835,7 +870,8 @@ class Workdesk:
         marker, ground = data.get("marker"), data.get("ground")
         if not answers or marker is None:
             return (EMPTY_SOURCE, *hidden)
-        ref = _load_ref(answers[-1])
+        chosen = next((a for a in answers if a.get("answer_id") == data.get("answer")), answers[-1])
+        ref = _load_ref(chosen)
         cite = next((c for c in ref.citations if c.marker == int(marker)), None)
         if ground is not None and 0 <= int(ground) < len(ref.grounds):
             cite = ref.grounds[int(ground)]  # a "Căn cứ" card: exactly that clause
@@ -1359,7 +1395,9 @@ def build_workdesk(
             [history_confirm, history_status, history_pick, open_conversation, chat, past, answers, cites],
         )
         cites.click(
-            desk.open_source, [answers], [source, versions_box, version_pick, version_view, lineage_view, viewing]
+            desk.follow_citation,
+            [answers],
+            [cites, source, versions_box, version_pick, version_view, lineage_view, viewing],
         )
         version_pick.input(desk.pick_version, [version_pick, viewing], [version_view])
         fb_answer.change(desk.pick_answer, [fb_answer, answers], [fb_wrong])
