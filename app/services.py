@@ -564,6 +564,14 @@ class Services:
         self.audit.record(_event(who, "document_view", ref=doc_id))
         return doc
 
+    def original_file(self, who: Principal, doc_id: str) -> Path:
+        """The stored source file (as uploaded or ingested) of a document `who` may read; `NotFound` as
+        `get_document` answers it, or when the file is no longer on disk. Audited as a view of the document."""
+        path = Path(self.get_document(who, doc_id).file_path)
+        if not path.is_file():
+            raise NotFound(f"không còn tệp gốc của văn bản {doc_id!r}")
+        return path
+
     def versions(self, who: Principal, document: str, article: str, as_of: dt.date | None = None) -> list[VersionView]:
         """The stored versions of Điều `article` of `document` that `who` may read, with their standing on
         `as_of` (default today)."""
@@ -733,6 +741,27 @@ class Services:
                 details={"so_hieu": doc.meta.so_hieu, "title": doc.meta.title[:300], "file": Path(doc.file_path).name},
             )
         )
+
+    def reindex_document(self, who: Principal, doc_id: str) -> list[str]:
+        """Write one document's chunks into the index again (admin), e.g. after its indexing failed; returns the
+        reasons it still could not be indexed (empty when it is searchable). `NotFound` for an unknown id.
+
+        Not audited: the audit log has no event kind for it (`app.audit.EVENT_KINDS`), and it changes neither
+        the document nor who may read it.
+        """
+        from index.indexer import Indexer
+
+        require(who, "upload")
+        with self._write_lock:
+            level = self.registry.document_access(doc_id)
+            if level is None:
+                raise NotFound(f"không có văn bản {doc_id!r}")
+            # The registry queues an index 'upsert' only with a write of the document: writing its level back
+            # unchanged is that write, and `sync` then rewrites its points (clearing a recorded failure on success).
+            self.registry.set_access_level(doc_id, level)
+            report = Indexer(self.registry, cast(VectorStore, self.store), self.settings).sync()
+            self._invalidate()
+        return [report.failed[doc_id]] if doc_id in report.failed else []
 
     def _forget_upload(self, path: Path) -> None:
         """Delete an uploaded source file once the registry no longer holds any document of it."""

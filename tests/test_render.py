@@ -314,7 +314,7 @@ def test_document_and_upload_rows_speak_vietnamese(tmp_path: Path) -> None:
     rec = record_of(NGHI_DINH, tmp_path, access_level=AccessLevel.RESTRICTED, hieu_luc=Validity.CON_HIEU_LUC)
     row = document_row(rec)
     assert row[0] == "12/2098/NĐ-CP" and row[2:5] == ["Nghị định", "Chính phủ", "10/03/2098"]
-    assert row[6:] == ["Còn hiệu lực", "Hạn chế", "3", "doc-1"]
+    assert row[6:] == ["Còn hiệu lực", "Hạn chế", "3"]
     assert upload_row({"file": "a.txt", "state": "indexed", "reason": None, "documents": ["d1", "d2"]}) == [
         "a.txt",
         "Đã lập chỉ mục",

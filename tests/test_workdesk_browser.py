@@ -205,6 +205,14 @@ def ask(driver: WebDriver, question: str, extractive: bool = True, timeout: floa
     return driver.find_elements(By.CSS_SELECTOR, "#kho-chat .kho-answer")[-1]
 
 
+# 👍/👎 under an answer, by their Vietnamese labels (ui/i18n.py) or Gradio's own
+LIKE = "#kho-chat button[aria-label='Hữu ích'], #kho-chat button[aria-label='Like'], #kho-chat button[title='Like']"
+DISLIKE = (
+    "#kho-chat button[aria-label='Chưa đúng'], #kho-chat button[aria-label='Dislike'], "
+    "#kho-chat button[title='Dislike']"
+)
+
+
 def citation_anchors(driver: WebDriver) -> list[str]:
     return [str(e.get_attribute("textContent")) for e in driver.find_elements(By.CSS_SELECTOR, ".kho-cite .kho-anchor")]
 
@@ -438,7 +446,8 @@ def test_a_reload_reopens_the_conversation_and_the_history_reopens_renames_and_d
     wait_for(browser, lambda d: first not in text_of(d, "#kho-chat"))
     second = TELEWORK_QUESTION
     ask(browser, second)
-    browser.find_element(By.CSS_SELECTOR, "#kho-history button").click()  # open the accordion
+    browser.find_element(By.CSS_SELECTOR, "#kho-history .label-wrap").click()  # open the accordion
+    wait_for(browser, lambda d: one(d, "#kho-history-pick input"))
     choose(browser, "kho-history-pick", first)
     browser.find_element(By.CSS_SELECTOR, "#kho-history-open").click()
     wait_for(browser, lambda d: first in text_of(d, "#kho-chat") and second not in text_of(d, "#kho-chat"))
@@ -483,13 +492,11 @@ def test_thumbs_on_an_answer_give_feedback_there_and_a_second_identical_verdict_
     answer_id = desk.services.audit.events(event="ask")
     last_ask = list(answer_id)[-1].event_id
     before = len(desk.services.audit.referring(last_ask, "feedback"))
-    browser.find_elements(By.CSS_SELECTOR, "#kho-chat button[aria-label='Like'], #kho-chat button[title='Like']")[
-        -1
-    ].click()  # 👍 on the answer: "Đúng" at once
+    browser.find_elements(By.CSS_SELECTOR, LIKE)[-1].click()  # 👍 on the answer: "Đúng" at once
     wait_for(browser, lambda d: "Đã ghi nhận ý kiến: câu trả lời đúng" in text_of(d, "#kho-fb-status"), timeout=30)
     assert len(desk.services.audit.referring(last_ask, "feedback")) == before + 1
 
-    dislike = "#kho-chat button[aria-label='Dislike'], #kho-chat button[title='Dislike']"
+    dislike = DISLIKE
     browser.find_elements(By.CSS_SELECTOR, dislike)[-1].click()  # 👎: the form opens on that answer, "Sai" chosen
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kho-fb-verdict").is_displayed())
     checked = browser.find_element(By.CSS_SELECTOR, "#kho-fb-verdict input[value='Sai']")
@@ -588,3 +595,39 @@ def test_a_marker_in_an_earlier_answer_opens_its_own_card_and_clause_and_a_card_
     assert "Nghị định số 12/2098/NĐ-CP" in str(button.get_attribute("data-copy"))
     button.click()
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".kho-copy-cite[data-copied='yes']"))
+
+
+def test_a_complaint_given_in_the_chat_is_reviewed_by_the_legal_department_and_the_audit_exported(
+    desk: Desk, browser: WebDriver
+) -> None:
+    """Issue 15, item 8, in the served workdesk: staff's 👎 reaches "Pháp chế" (legal and admin), which confirms
+    it; the audit export is a download for that reviewer only."""
+    log_in(browser, desk, "staff")
+    question = "Thời gian thử việc của viên chức là bao lâu?"
+    ask(browser, question)
+    browser.find_elements(By.CSS_SELECTOR, DISLIKE)[-1].click()
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kho-fb-verdict").is_displayed())
+    browser.find_element(By.CSS_SELECTOR, "#kho-fb-comment textarea").send_keys("Thiếu trường hợp tập sự.")
+    browser.find_element(By.CSS_SELECTOR, "#kho-fb-send").click()
+    wait_for(browser, lambda d: "Đã ghi nhận ý kiến" in text_of(d, "#kho-fb-status"), timeout=30)
+    open_tab(browser, "Pháp chế")
+    wait_for(
+        browser, lambda d: one(d, "#kho-legal-gate") is not None and "pháp chế" in text_of(d, "#kho-legal-gate").lower()
+    )
+
+    browser.find_element(By.CSS_SELECTOR, "#kho-banner .kho-logout-btn").click()
+    log_in(browser, desk, "admin")
+    open_tab(browser, "Pháp chế")
+    wait_for(browser, lambda d: question in text_of(d, "#kho-legal-queue"), timeout=30)
+    choose(browser, "kho-legal-pick", question[:20])
+    browser.find_element(By.CSS_SELECTOR, "#kho-legal-confirm").click()
+    wait_for(browser, lambda d: "xác nhận sai" in text_of(d, "#kho-legal-decided").lower(), timeout=30)
+    shot(browser, "workdesk_legal_review.png")
+    browser.find_element(By.CSS_SELECTOR, "#kho-legal-jsonl").click()
+    link = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#kho-legal-export-link"), timeout=30)[0]
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    got = httpx.get(str(link.get_attribute("href")), cookies=cookies)
+    assert got.status_code == 200 and '"event": "feedback"' in got.text.replace(
+        '"event":"feedback"', '"event": "feedback"'
+    )
+    assert httpx.get(str(link.get_attribute("href"))).status_code != 200  # not without the reviewer's session

@@ -29,6 +29,7 @@ from app.review import DEFAULT_AUDIT_ROWS, REVIEWERS, FeedbackSource, ReviewDesk
 from app.services import NotFound, Services
 from core.fs import write_private
 from eval.feedback import feedback_items
+from ui.exports import ExportShelf
 from ui.render import escape, notice_html
 
 log = logging.getLogger(__name__)
@@ -235,9 +236,18 @@ def _nobody(request: gr.Request) -> Principal | None:
 class LegalTab:
     """The tab's handlers (each checks who is asking) and, once built, its components."""
 
-    def __init__(self, services: Services, identify: Identify | None = None, desk: ReviewDesk | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        identify: Identify | None = None,
+        desk: ReviewDesk | None = None,
+        exports: ExportShelf | None = None,
+    ) -> None:
         self.desk = desk or review_desk(services)
         self.identify = identify or _nobody
+        # the server's shelf of per-user downloads (ui/exports.py): Gradio's own file route never serves from the
+        # private upload folder it would copy an output file into, so under `kho serve` the export is a link here
+        self.exports = exports
         self._exports: list[tuple[float, Path]] = []
         self.outputs: list[Any] = []  # what `on_load` fills, set by `build_legal_tab`
 
@@ -322,9 +332,18 @@ class LegalTab:
             text = self.desk.audit_export(who, day, fmt)
         except (ValueError, Forbidden) as exc:
             return gr.update(value=None, visible=False), notice_html(str(exc), "error")
-        path = self._write_export(text, day, fmt)
         first = f"từ ngày {day:%d/%m/%Y}" if day else "toàn bộ"
         msg = f"Đã xuất nhật ký ({first}, định dạng {fmt.upper()}); việc xuất đã được ghi vào nhật ký."
+        if self.exports is not None:
+            name = f"nhat-ky-kiem-toan-{day.isoformat() if day else 'toan-bo'}.{fmt}"
+            token = self.exports.put(who.name, name, text.encode("utf-8"))
+            link = (
+                f'<div class="kho-notice kho-notice--success">{escape(msg)} '
+                f'<a id="kho-legal-export-link" href="/exports/{token}" download="{escape(name)}">{escape(name)}</a>'
+                "</div>"
+            )
+            return gr.update(value=None, visible=False), link
+        path = self._write_export(text, day, fmt)
         return gr.update(value=str(path), visible=True), notice_html(msg, "success")
 
     def _write_export(self, text: str, day: dt.date | None, fmt: str) -> Path:
@@ -361,9 +380,14 @@ class LegalTab:
 # --- layout ---------------------------------------------------------------------------------------------------
 
 
-def build_legal_tab(services: Services, identify: Identify | None = None, desk: ReviewDesk | None = None) -> LegalTab:
+def build_legal_tab(
+    services: Services,
+    identify: Identify | None = None,
+    desk: ReviewDesk | None = None,
+    exports: ExportShelf | None = None,
+) -> LegalTab:
     """The "Pháp chế" tab, built inside an open `gr.Tabs()`; returns its handlers (call `.load(app)` afterwards)."""
-    tab = LegalTab(services, identify, desk)
+    tab = LegalTab(services, identify, desk, exports)
     with gr.Tab("Pháp chế", id="legal") as legal_tab:
         gate = gr.HTML(notice_html(NO_LEGAL, "warning"), elem_id="kho-legal-gate")
         with gr.Column(visible=False, elem_id="kho-legal") as panel:

@@ -712,13 +712,13 @@ DOCUMENT_COLUMNS = [
     "Hiệu lực",
     "Mức truy cập",
     "Số đoạn",
-    "Mã văn bản",
 ]
-DOCUMENT_COLUMN_WIDTHS: list[str | int] = ["11%", "22%", "7%", "9%", "8%", "8%", "9%", "7%", "5%", "14%"]
+DOCUMENT_COLUMN_WIDTHS: list[str | int] = ["13%", "31%", "8%", "11%", "8%", "8%", "9%", "7%", "5%"]
 
 
 def document_row(record: DocumentRecord) -> list[str]:
-    """One row of the admin's document list (plain strings: the table component escapes them); the id comes last."""
+    """One row of the admin's document list (plain strings: the table component escapes them), số hiệu and title
+    first. No id: people pick a document by its number and title (`document_label`)."""
     m = record.meta
     return [
         m.so_hieu or "—",
@@ -730,11 +730,16 @@ def document_row(record: DocumentRecord) -> list[str]:
         validity_label(m.hieu_luc.value),
         access_label(m.access_level.value),
         str(record.n_chunks),
-        record.id,
     ]
 
 
-FILE_COLUMNS = ["Tệp nguồn", "Trạng thái", "Lý do", "Văn bản", "Đoạn", "Cập nhật"]
+def document_label(record: DocumentRecord) -> str:
+    """How the admin's document choice names a document: "số hiệu — title" (the title alone without a number)."""
+    m = record.meta
+    return f"{m.so_hieu} — {m.title}" if m.so_hieu else m.title
+
+
+FILE_COLUMNS = ["Tệp nguồn", "Trạng thái", "Lý do", "Số văn bản", "Số đoạn", "Cập nhật"]
 
 
 def file_row(record: FileRecord) -> list[str]:

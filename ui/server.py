@@ -37,6 +37,7 @@ import html
 import ipaddress
 import json
 import logging
+import mimetypes
 import os
 import secrets
 from http.cookies import SimpleCookie
@@ -49,7 +50,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts import Accounts
-from app.services import Principal, Services, allowed
+from app.services import NotFound, Principal, Services, allowed
 from core.fs import private_dir, tighten
 from core.settings import Settings
 from ingest.model import AccessLevel
@@ -474,6 +475,20 @@ def _mount_workdesk(app: FastAPI, services: Services, auth: WorkdeskAuth, upload
             return JSONResponse({"detail": "Không tìm thấy"}, status_code=404)
         path, name = found
         return FileResponse(path, filename=name, media_type=DOCX_TYPE, headers={"Cache-Control": "no-store"})
+
+    @app.get("/documents/{doc_id}/original", include_in_schema=False)
+    def original(doc_id: str, request: Request) -> Response:
+        """The stored source file of a document, under its original name, for a workdesk session cleared for it
+        (`Services.original_file`): anyone else, or a missing document or file, gets the same 404."""
+        who = auth.from_request(request)
+        try:
+            path = services.original_file(who, doc_id) if who else None
+        except NotFound:
+            path = None
+        if path is None:
+            return JSONResponse({"detail": "Không tìm thấy"}, status_code=404)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return FileResponse(path, filename=path.name, media_type=kind, headers={"Cache-Control": "no-store"})
 
     blocks = workdesk.build_workdesk(services, identify=auth.from_request, uploads=uploads, exports=shelf)
     look: dict[str, Any] = workdesk.mount_options() if hasattr(workdesk, "mount_options") else {}

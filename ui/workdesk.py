@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import gradio as gr
 
@@ -25,6 +26,7 @@ from app.services import AskResult, Forbidden, NotFound, Principal, SearchFilter
 from assistant.clauses import ClauseRef
 from core.text import nfc
 from ingest.model import AccessLevel, DocumentMeta, iso_date, parse_iso_date
+from ingest.registry import DocumentRecord
 from ui import memo, render
 from ui.exports import ExportShelf
 from ui.legal_desk import build_legal_tab
@@ -99,6 +101,25 @@ EMPTY_SOURCE = (
     '<div class="kho-source-empty">Bấm vào một trích dẫn để xem điều khoản gốc, với đoạn được trích dẫn tô sáng.</div>'
 )
 
+
+# After an answer: the chat shows where it starts (Gradio scrolls to its end, so on a phone the reader landed in the
+# middle of the law quoted). The chat's own scroll box is moved, after Gradio's own scroll; the page is not.
+SHOW_ANSWER_START_JS = """
+() => setTimeout(() => {
+  const bubbles = document.querySelectorAll('#kho-chat .kho-answer');
+  const last = bubbles[bubbles.length - 1];
+  if (!last) return;
+  let box = last.parentElement;
+  while (box && box.id !== 'kho-chat') {
+    const y = getComputedStyle(box).overflowY;
+    if ((y === 'auto' || y === 'scroll') && box.scrollHeight > box.clientHeight) break;
+    box = box.parentElement;
+  }
+  if (!box || box.id === 'kho-chat') return;
+  const top = last.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+  box.scrollTop = Math.max(0, top - 8);
+}, 400)
+"""
 
 # The look of the validity views (standing badges, notices, version diff, Lược đồ). It lives here rather than in
 # static/workdesk.css only because that file has another owner this round; it loads before that file, so its
@@ -213,6 +234,10 @@ def workdesk_theme() -> gr.themes.Base:
         button_primary_text_color="#ffffff",
         body_background_fill="#f5f7fa",
         block_title_text_weight="700",
+        # "Dừng", "Xóa…", "Xóa hẳn", "Xác nhận" a restriction: red, so an irreversible step looks like one
+        button_cancel_background_fill="#b3261e",
+        button_cancel_background_fill_hover="#8c1d13",
+        button_cancel_text_color="#ffffff",
     )
 
 
@@ -1019,12 +1044,19 @@ class Workdesk:
         return who if who is not None and allowed(who, "upload") else None
 
     def _document_table(self, who: Principal, chosen: str | None = None) -> tuple[Any, Any]:
-        """The document list and the document choice (keeping `chosen` selected when it is still listed)."""
+        """The document list (no ids: số hiệu and title lead) and the document choice, labelled "số hiệu — title"
+        with the id as its value (keeping `chosen` selected when it is still listed)."""
         docs = self.services.list_documents(who)
         rows = [render.document_row(d) for d in docs]
-        choices = [(f"{d.meta.so_hieu or d.meta.title} — {d.meta.title}", d.id) for d in docs]
+        choices = [(render.document_label(d), d.id) for d in docs]
         keep = chosen if any(d.id == chosen for d in docs) else None
         return gr.update(value=rows), gr.update(choices=choices, value=keep)
+
+    def _listed(self, who: Principal, doc_id: str | None) -> DocumentRecord | None:
+        """The registry's current record of `doc_id` (metadata only), or None when it is not listed for `who`."""
+        if not doc_id:
+            return None
+        return next((d for d in self.services.list_documents(who) if d.id == doc_id), None)
 
     def file_table(self, request: gr.Request) -> Any:
         """The source files with their states (a failed file has no document: this is where it shows)."""
@@ -1036,6 +1068,18 @@ class Workdesk:
     def refresh_documents(self, request: gr.Request) -> tuple[Any, Any]:
         who = self._admin(request)
         return self._document_table(who) if who else (gr.skip(), gr.skip())
+
+    def _claim_uploads(self, who: Principal, files: Sequence[str]) -> list[tuple[str, bytes]]:
+        """(name, bytes) of files `who` just uploaded through the workdesk; `PermissionError` for any other path
+        (a forged path is never read). The temporary copies are gone when this returns."""
+        if self.uploads is None:
+            raise PermissionError("tải lên chỉ dùng được qua bàn làm việc của máy chủ")
+        claimed = [self.uploads.claim(who.name, f) for f in files]
+        try:
+            return [(nfc(Path(f).name), f.read_bytes()) for f in claimed]
+        finally:
+            for f in claimed:  # the bytes are in memory: the temporary copy goes now, whatever happens next
+                self.uploads.discard(f)
 
     def upload(
         self, files: list[str] | None, level: str, request: gr.Request, progress: gr.Progress = gr.Progress()
@@ -1053,18 +1097,10 @@ class Workdesk:
             yield skip, render.notice_html("Chưa chọn tệp nào.", "warning"), skip, skip
             return
         try:
-            # Only files this same user just uploaded through the workdesk: a forged path is never read.
-            if self.uploads is None:
-                raise PermissionError("tải lên chỉ dùng được qua bàn làm việc của máy chủ")
-            claimed = [self.uploads.claim(who.name, f) for f in files]
+            named = self._claim_uploads(who, files)
         except PermissionError as denied:
             yield skip, render.notice_html(f"Không nhận tệp: {denied}", "error"), skip, skip
             return
-        try:
-            named = [(nfc(Path(f).name), f.read_bytes()) for f in claimed]
-        finally:
-            for f in claimed:  # the bytes are in memory: the temporary copy goes now, whatever happens next
-                self.uploads.discard(f)
         rows = {name: [name, render.state_label("pending"), "", ""] for name, _ in named}
         steps = len(named) * 4  # ingesting, the registry's state, indexing, searchable
         events: queue.Queue[tuple[str, str] | None] = queue.Queue()
@@ -1097,14 +1133,18 @@ class Workdesk:
             yield list(rows.values()), render.notice_html(message, "error"), skip, skip
             return
         results: list[UploadResult] = outcome["results"]
-        table = [render.upload_row(r.to_json()) for r in results]
+        labels = {d.id: render.document_label(d) for d in self.services.list_documents(who)}  # not the ids
+        table = [
+            render.upload_row({**r.to_json(), "documents": [labels.get(i, i) for i in r.documents]}) for r in results
+        ]
         ok = sum(1 for r in results if r.state in ("indexed", "skipped_unchanged"))
         kind = "success" if ok == len(results) else "warning"
         status = render.notice_html(f"Đã xử lý {len(results)} tệp: {ok} tệp sẵn sàng tra cứu.", kind)
         yield (table, status, *self._document_table(who))
 
     def set_access(self, doc_id: str | None, level: str, request: gr.Request) -> tuple[Any, ...]:
-        """Change the chosen document's access level. Outputs: status, document table, document choice."""
+        """Change the chosen document's access level, unconfirmed (the button goes through `ask_access`).
+        Outputs: status, document table, document choice."""
         who = self._admin(request)
         if who is None:
             return render.notice_html(NO_ADMIN, "error"), gr.skip(), gr.skip()
@@ -1131,11 +1171,150 @@ class Workdesk:
         label = render.validity_label(validity)
         return (render.notice_html(f"Đã đặt hiệu lực “{label}”.", "success"), *self._document_table(who, doc_id))
 
+    def pick_document(self, evt: gr.SelectData, request: gr.Request) -> Any:
+        """Selecting a row of the document list chooses that document for the settings below.
+
+        The rows carry no id: the row is matched against the current list (by its cells, so sorting or searching
+        the table does not matter); two identical rows resolve to the first, the choice box tells them apart."""
+        who = self._admin(request)
+        row = [str(c) for c in (getattr(evt, "row_value", None) or [])]
+        if who is None or not row:
+            return gr.skip()
+        found = next((d.id for d in self.services.list_documents(who) if render.document_row(d) == row), None)
+        return gr.update(value=found) if found else gr.skip()
+
+    def prefill(self, doc_id: str | None, request: gr.Request) -> tuple[Any, ...]:
+        """The picked document's CURRENT access level, validity and its reason into the edit controls, the link to
+        its original file, and any pending confirmation withdrawn (it was about the previous choice).
+
+        Outputs: level, validity, reason, original link, access confirmation row, delete confirmation row."""
+        skip = gr.skip()
+        hide = gr.update(visible=False)
+        who = self._admin(request)
+        if who is None:
+            return skip, skip, skip, "", hide, hide
+        doc = self._listed(who, doc_id)
+        if doc is None:
+            return skip, skip, "", "", hide, hide
+        name = Path(doc.file_path.replace("\\", "/")).name  # never the server's folders
+        link = (
+            f'<div class="kho-original">Tệp gốc: <a id="kho-original-link" href="/documents/{quote(doc.id)}/original" '
+            f'download="{render.escape(name)}">{render.escape(name)}</a></div>'
+        )
+        m = doc.meta
+        return m.access_level.value, m.hieu_luc.value, m.hieu_luc_reason or "", link, hide, hide
+
+    def ask_access(self, doc_id: str | None, level: str, request: gr.Request) -> tuple[Any, ...]:
+        """ "Cập nhật mức truy cập": a raise (some readers lose the document) waits for "Xác nhận"; any other change
+        is applied at once.
+
+        Outputs: confirmation row, its text, pending change, status, document table, document choice."""
+        skip = gr.skip()
+        who = self._admin(request)
+        doc = self._listed(who, doc_id) if who else None
+        if who is None or doc is None:
+            return (gr.update(visible=False), skip, None, *self.set_access(doc_id, level, request))
+        new = AccessLevel.from_str(level)
+        old = doc.meta.access_level
+        if new.rank <= old.rank:
+            return (gr.update(visible=False), skip, None, *self.set_access(doc_id, level, request))
+        text = (
+            f'<div class="kho-confirm">Nâng mức truy cập của “{render.escape(render.document_label(doc))}” từ '
+            f"“{render.access_label(old.value)}” lên “{render.access_label(new.value)}”: người dùng chỉ có quyền "
+            f"“{render.access_label(old.value)}” sẽ không xem, không tra cứu được văn bản này nữa.</div>"
+        )
+        return gr.update(visible=True), text, {"doc": doc.id, "level": new.value}, "", skip, skip
+
+    def confirm_access(self, pending: dict[str, str] | None, request: gr.Request) -> tuple[Any, ...]:
+        """ "Xác nhận": apply the change `ask_access` held back (the one shown, whatever the dropdown says now).
+
+        Outputs: confirmation row, pending change, status, document table, document choice."""
+        if not pending:
+            return gr.update(visible=False), None, "", gr.skip(), gr.skip()
+        return gr.update(visible=False), None, *self.set_access(pending["doc"], pending["level"], request)
+
     @staticmethod
-    def pick_document(evt: gr.SelectData) -> Any:
-        """Selecting a row of the document list chooses that document for the settings below."""
-        row = getattr(evt, "row_value", None) or []
-        return gr.update(value=row[-1]) if row else gr.skip()  # the id is the last column
+    def cancel_pending() -> tuple[Any, ...]:
+        """ "Hủy" on a confirmation row: nothing changes. Outputs: the row, its pending value, status."""
+        return gr.update(visible=False), None, render.notice_html("Đã hủy; văn bản không thay đổi.", "info")
+
+    def ask_delete_document(self, doc_id: str | None, request: gr.Request) -> tuple[Any, ...]:
+        """ "Xóa văn bản…": show the confirmation row naming the document (nothing is deleted yet).
+
+        Outputs: confirmation row, its text, pending id, status."""
+        who = self._admin(request)
+        if who is None:
+            return gr.update(visible=False), gr.skip(), None, render.notice_html(NO_ADMIN, "error")
+        doc = self._listed(who, doc_id)
+        if doc is None:
+            return gr.update(visible=False), gr.skip(), None, render.notice_html("Hãy chọn một văn bản.", "warning")
+        text = (
+            f'<div class="kho-confirm">Xóa hẳn “{render.escape(render.document_label(doc))}” khỏi kho (cả chỉ mục '
+            "tra cứu)? Không thể hoàn tác.</div>"
+        )
+        return gr.update(visible=True), text, doc.id, ""
+
+    def delete_document(self, pending: str | None, request: gr.Request) -> tuple[Any, ...]:
+        """ "Xóa hẳn" (after the confirmation): remove the document. Outputs: row, pending id, status, table, choice."""
+        skip = gr.skip()
+        hide = gr.update(visible=False)
+        who = self._admin(request)
+        if who is None:
+            return hide, None, render.notice_html(NO_ADMIN, "error"), skip, skip
+        if not pending:
+            return hide, None, "", skip, skip
+        try:
+            self.services.delete_document(who, pending)
+        except (NotFound, ValueError, Forbidden) as exc:
+            return hide, None, render.notice_html(f"Không xóa được: {exc}", "error"), skip, skip
+        return hide, None, render.notice_html("Đã xóa văn bản.", "success"), *self._document_table(who)
+
+    def reindex(self, doc_id: str | None, request: gr.Request) -> str:
+        """ "Lập chỉ mục lại": the picked document's chunks written into the index again; a status line."""
+        who = self._admin(request)
+        if who is None:
+            return render.notice_html(NO_ADMIN, "error")
+        if not doc_id:
+            return render.notice_html("Hãy chọn một văn bản.", "warning")
+        try:
+            failed = self.services.reindex_document(who, doc_id)
+        except (NotFound, ValueError, Forbidden) as exc:
+            return render.notice_html(f"Không lập chỉ mục lại được: {exc}", "error")
+        if failed:
+            return render.notice_html(f"Lập chỉ mục lại không thành công: {'; '.join(failed)}", "error")
+        return render.notice_html("Đã lập chỉ mục lại; văn bản sẵn sàng tra cứu.", "success")
+
+    def replace_document(self, doc_id: str | None, file: str | None, request: gr.Request) -> tuple[Any, ...]:
+        """ "Thay thế bằng tệp mới": ingest one uploaded file and remove the picked document once it is stored
+        (`Services.upload(replace=...)`); the new document keeps the old one's access level (never lowered here).
+
+        Outputs: status, document table, document choice (the new document), the file box (emptied)."""
+        skip = gr.skip()
+        who = self._admin(request)
+        if who is None:
+            return render.notice_html(NO_ADMIN, "error"), skip, skip, skip
+        doc = self._listed(who, doc_id)
+        if doc is None:
+            return render.notice_html("Hãy chọn văn bản cần thay thế.", "warning"), skip, skip, skip
+        if not file:
+            return render.notice_html("Chưa chọn tệp thay thế.", "warning"), skip, skip, skip
+        try:
+            named = self._claim_uploads(who, [file])
+            results = self.services.upload(who, named, doc.meta.access_level, replace=doc.id)
+        except PermissionError as denied:
+            return render.notice_html(f"Không nhận tệp: {denied}", "error"), skip, skip, None
+        except (NotFound, ValueError, Forbidden) as exc:
+            return render.notice_html(f"Không thay thế được: {exc}", "error"), skip, skip, None
+        result = results[0]
+        if not result.documents:
+            why = result.reason or render.state_label(result.state)
+            msg = f"Không thay thế được: {why}. Văn bản cũ được giữ nguyên."
+            return render.notice_html(msg, "error"), skip, skip, None
+        new_id = result.documents[0]
+        if new_id == doc.id:
+            return render.notice_html("Tệp mới giống hệt tệp cũ; văn bản không thay đổi.", "info"), skip, skip, None
+        done = render.notice_html(f"Đã thay thế “{render.document_label(doc)}” bằng {result.file}.", "success")
+        return done, *self._document_table(who, new_id), None
 
 
 # --- layout -------------------------------------------------------------------------------------------------------
@@ -1336,6 +1515,10 @@ def build_workdesk(
                             ACCESS_CHOICES, value="public", label="Mức truy cập", elem_id="kho-set-level-value"
                         )
                         set_level_btn = gr.Button("Cập nhật mức truy cập", elem_id="kho-set-level")
+                    with gr.Row(visible=False, elem_id="kho-access-confirm") as access_confirm:
+                        access_confirm_text = gr.HTML("", elem_id="kho-access-confirm-text")
+                        access_yes = gr.Button("Xác nhận", size="sm", variant="stop", elem_id="kho-access-yes")
+                        access_no = gr.Button("Hủy", size="sm", elem_id="kho-access-no")
                     with gr.Row():
                         set_valid = gr.Dropdown(
                             VALIDITY_CHOICES, value="con_hieu_luc", label="Hiệu lực", elem_id="kho-set-validity-value"
@@ -1344,8 +1527,29 @@ def build_workdesk(
                             label="Lý do (căn cứ thay đổi hiệu lực)", scale=2, elem_id="kho-set-reason"
                         )
                         set_valid_btn = gr.Button("Cập nhật hiệu lực", elem_id="kho-set-validity")
+                    with gr.Row():
+                        original = gr.HTML("", elem_id="kho-original", scale=3)
+                        reindex_btn = gr.Button("Lập chỉ mục lại", size="sm", elem_id="kho-reindex")
+                        delete_btn = gr.Button("Xóa văn bản…", size="sm", variant="stop", elem_id="kho-doc-delete")
+                    with gr.Row(visible=False, elem_id="kho-doc-delete-confirm") as delete_confirm:
+                        delete_confirm_text = gr.HTML("", elem_id="kho-doc-delete-confirm-text")
+                        delete_yes = gr.Button("Xóa hẳn", size="sm", variant="stop", elem_id="kho-doc-delete-yes")
+                        delete_no = gr.Button("Hủy", size="sm", elem_id="kho-doc-delete-no")
+                    with gr.Row():
+                        replace_file = gr.File(
+                            label="Tệp thay thế văn bản đang chọn",
+                            file_count="single",
+                            file_types=FILE_TYPES,
+                            elem_id="kho-replace-file",
+                            height=120,
+                            scale=3,
+                        )
+                        replace_btn = gr.Button("Thay thế bằng tệp mới", elem_id="kho-replace-btn")
                     admin_status = gr.HTML("", elem_id="kho-admin-status")
-            legal = build_legal_tab(services, desk.identify)  # "Pháp chế": feedback queue and audit (legal, admin)
+                    pending_access = gr.State(None)  # the raise shown in the confirmation row, applied on "Xác nhận"
+                    pending_delete = gr.State(None)  # the id shown in the delete confirmation row
+            # "Pháp chế": the feedback queue and the audit log (legal, admin)
+            legal = build_legal_tab(services, desk.identify, exports=exports)
 
         legal.load(app)
         restored = [chat, past, answers, cites, history_pick, open_conversation, source]
@@ -1366,7 +1570,7 @@ def build_workdesk(
         for trigger in (send.click, question.submit):
             trigger(desk.busy, None, busy_controls).then(
                 desk.ask, ask_inputs, ask_outputs, concurrency_limit=None
-            ).then(desk.idle, None, busy_controls)
+            ).then(desk.idle, None, busy_controls).then(None, None, None, js=SHOW_ANSWER_START_JS)
         stop.click(desk.stop, None, None)
         clear_filters.click(
             lambda: ([], [], "", "", [], ""), None, [types, issuers, year_from, year_to, validity, as_of]
@@ -1410,6 +1614,28 @@ def build_workdesk(
         )
         refresh.click(desk.refresh_documents, None, [doc_table, doc_pick]).then(desk.file_table, None, [file_table])
         doc_table.select(desk.pick_document, None, [doc_pick])
-        set_level_btn.click(desk.set_access, [doc_pick, set_level], [admin_status, doc_table, doc_pick])
+        doc_pick.change(
+            desk.prefill, [doc_pick], [set_level, set_valid, set_reason, original, access_confirm, delete_confirm]
+        )
+        set_level_btn.click(
+            desk.ask_access,
+            [doc_pick, set_level],
+            [access_confirm, access_confirm_text, pending_access, admin_status, doc_table, doc_pick],
+        )
+        access_yes.click(
+            desk.confirm_access, [pending_access], [access_confirm, pending_access, admin_status, doc_table, doc_pick]
+        )
+        access_no.click(desk.cancel_pending, None, [access_confirm, pending_access, admin_status])
         set_valid_btn.click(desk.set_validity, [doc_pick, set_valid, set_reason], [admin_status, doc_table, doc_pick])
+        reindex_btn.click(desk.reindex, [doc_pick], [admin_status])
+        delete_btn.click(
+            desk.ask_delete_document, [doc_pick], [delete_confirm, delete_confirm_text, pending_delete, admin_status]
+        )
+        delete_no.click(desk.cancel_pending, None, [delete_confirm, pending_delete, admin_status])
+        delete_yes.click(
+            desk.delete_document, [pending_delete], [delete_confirm, pending_delete, admin_status, doc_table, doc_pick]
+        ).then(desk.file_table, None, [file_table])
+        replace_btn.click(
+            desk.replace_document, [doc_pick, replace_file], [admin_status, doc_table, doc_pick, replace_file]
+        ).then(desk.file_table, None, [file_table])
     return app
