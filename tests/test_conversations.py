@@ -15,7 +15,8 @@ import pytest
 
 import app.conversations as conversations
 from app.conversations import ConversationNotFound, ConversationStore
-from tests.test_api import Api, start_api
+from tests.test_api import Api
+from tests.test_api import api as api  # noqa: F401  (the served API over the decree world, this module's own)
 
 PHONE = "0912345678"
 
@@ -90,16 +91,6 @@ def test_bounds_name_the_field_or_the_limit(store: ConversationStore, monkeypatc
 
 
 # ------------------------------------------------------------------------------------------------ through the API
-
-
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    a, server, accounts = start_api(tmp_path_factory.mktemp("conversations-api"))
-    yield a
-    server.stop()
-    a.services.close()
-    accounts.close()
-    a.world.close()
 
 
 def test_a_conversation_is_kept_and_reopened_with_its_answers_and_sources(api: Api) -> None:

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import stat
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
@@ -290,98 +286,5 @@ def test_the_tab_builds_inside_tabs_and_loads_with_the_page(services: Services, 
     json.dumps(config)  # the layout is plain data
 
 
-# --- in a browser: a Blocks holding only this tab, the user chosen by a query parameter ----------------------
-
-
-@contextmanager
-def served_tab(services: Services, desk: ReviewDesk) -> Iterator[str]:
-    """A Blocks with a first tab and the legal tab, mounted in FastAPI and served by uvicorn on a free port."""
-    import uvicorn
-    from fastapi import FastAPI
-
-    users = {"legal": LEGAL, "staff": STAFF}
-
-    def identify(request: gr.Request) -> Principal | None:  # test only: the real server reads its session
-        return users.get(str(request.query_params.get("who", "")))
-
-    with gr.Blocks(analytics_enabled=False) as blocks:
-        with gr.Tabs():
-            with gr.Tab("Hỏi đáp", id="ask"):
-                gr.HTML("hỏi đáp")
-            tab = build_legal_tab(services, identify, desk)
-        tab.load(blocks)
-    app = gr.mount_gradio_app(FastAPI(), blocks, path="/")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="kho-legal-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the test server did not start"
-        time.sleep(0.1)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-
-def test_in_a_browser_legal_confirms_a_complaint_and_staff_sees_only_the_gate(
-    services: Services, desk: ReviewDesk
-) -> None:
-    from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    from tests.browser import ARTIFACTS, start_chromium
-
-    evil = 'Nghỉ phép <script>alert("x")</script> mấy ngày?'
-    feedback_id = complain(services, evil, [VIEN_CHUC], comment="Thiếu căn cứ")
-    driver = start_chromium("1280,1000")
-
-    def wait(what: Any, timeout: float = 30) -> Any:
-        return WebDriverWait(driver, timeout, 0.2, ignored_exceptions=(StaleElementReferenceException,)).until(what)
-
-    def text(css: str) -> str:
-        found = driver.find_elements(By.CSS_SELECTOR, css)
-        return str(found[0].get_attribute("textContent") or "") if found else ""
-
-    def open_legal() -> None:
-        wait(lambda d: d.find_elements(By.XPATH, "//button[@role='tab' and contains(., 'Pháp chế')]"))[0].click()
-
-    try:
-        with served_tab(services, desk) as url:
-            driver.get(f"{url}/?who=legal")
-            open_legal()
-            wait(lambda d: "Thiếu căn cứ" in text("#kho-legal-queue"))
-            assert '<script>alert("x")</script>' in text("#kho-legal-queue")  # shown as text ...
-            assert not driver.find_elements(By.CSS_SELECTOR, "#kho-legal-queue script")  # ... never run
-            with pytest.raises(NoAlertPresentException):
-                driver.switch_to.alert.accept()
-
-            driver.find_element(By.CSS_SELECTOR, "#kho-legal-pick input").click()
-            wait(lambda d: [o for o in d.find_elements(By.CSS_SELECTOR, "li[role=option]") if "Nghỉ phép" in o.text])[
-                0
-            ].click()
-            driver.find_element(By.CSS_SELECTOR, "#kho-legal-note textarea").send_keys("Đã kiểm tra")
-            driver.find_element(By.CSS_SELECTOR, "#kho-legal-confirm").click()
-            wait(lambda d: "Đã ghi nhận" in text("#kho-legal-decided"))
-            ARTIFACTS.mkdir(exist_ok=True)
-            driver.save_screenshot(str(ARTIFACTS / "legal-desk.png"))
-            decided = desk.item(LEGAL, feedback_id)
-            assert decided.status == "confirmed" and decided.decision and decided.decision.note == "Đã kiểm tra"
-
-            driver.find_element(By.CSS_SELECTOR, "#kho-legal-jsonl").click()
-            wait(lambda d: "Đã xuất" in text("#kho-legal-exported"))
-            wait(lambda d: "nhat-ky-kiem-toan" in text("#kho-legal-download"))
-            assert [e.details["format"] for e in services.audit.events(event="audit_export")] == ["jsonl"]
-
-            driver.get(f"{url}/?who=staff")
-            open_legal()
-            wait(lambda d: "không có quyền" in text("#kho-legal-gate"))
-            assert not [e for e in driver.find_elements(By.CSS_SELECTOR, "#kho-legal") if e.is_displayed()]
-            assert "Nghỉ phép" not in str(driver.page_source)
-    finally:
-        driver.quit()
+# In a browser: tests/test_workdesk_browser.py::test_a_complaint_given_in_the_chat_is_reviewed_by_the_legal_
+# department_and_the_audit_exported walks the tab in the served workdesk (staff's gate, the review, the export).

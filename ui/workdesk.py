@@ -549,26 +549,24 @@ class Workdesk:
         questions, answers, citations panel, source view, feedback answer choice, wrong-citation choice, feedback
         status, the version switch's box, the Lược đồ panel, then the open conversation's id and the history list.
         """
-        for out in self._ask(
-            question, chat, past, answers, types, issuers, year_from, year_to, validity, extractive, request, as_of,
-            topic, conversation or "",
-        ):  # fmt: skip
+        try:  # a wrong field is named in the chat (below), not raised
+            filters: SearchFilters | ValueError = _filters(
+                types, issuers, year_from, year_to, validity, parse_as_of(as_of)
+            )
+        except ValueError as bad:
+            filters = bad
+        for out in self._answer(question, chat, past, answers, filters, extractive, request, topic, conversation or ""):
             yield out if len(out) == 13 else (*out, gr.skip(), gr.skip())
 
-    def _ask(
+    def _answer(
         self,
         question: str,
         chat: list[dict[str, Any]],
         past: list[str],
         answers: list[dict[str, Any]],
-        types: list[str] | None,
-        issuers: list[str] | None,
-        year_from: float | None,
-        year_to: float | None,
-        validity: list[str] | None,
+        filters: SearchFilters | ValueError,
         extractive: bool,
         request: gr.Request,
-        as_of: str | None,
         topic: str | None,
         conversation: str,
     ) -> Iterator[tuple[Any, ...]]:
@@ -583,11 +581,8 @@ class Workdesk:
             chat.append({"role": "assistant", "content": render.notice_html(NO_PRINCIPAL, "warning")})
             yield chat, "", skip, skip, skip, skip, skip, skip, skip, skip, skip
             return
-        try:
-            day = parse_as_of(as_of)
-            filters = _filters(types, issuers, year_from, year_to, validity, day)
-        except ValueError as bad:
-            chat.append({"role": "assistant", "content": render.notice_html(str(bad), "error")})
+        if isinstance(filters, ValueError):
+            chat.append({"role": "assistant", "content": render.notice_html(str(filters), "error")})
             yield chat, skip, skip, skip, skip, skip, skip, skip, skip, skip, skip
             return
         chat.append({"role": "assistant", "content": render.streaming_html("", "searching")})
