@@ -265,3 +265,17 @@ def test_refused_memo_says_no_legal_basis_and_lists_no_citations() -> None:
 def test_docstring_examples_hold() -> None:
     result = doctest.testmod(ui.memo)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_memo_kept_as_json_with_a_conversation_is_written_again_the_same() -> None:
+    """The workdesk keeps `memo_content(...).to_json()` with each answer, so "Xuất DOCX" works after a reload."""
+    import json
+
+    from ui.memo import MemoContent, memo_content, write_memo
+
+    content = memo_content(answer(), METAS)
+    kept = json.loads(json.dumps(content.to_json(), ensure_ascii=False))  # as the conversation store holds it
+    assert MemoContent.from_json(kept) == content
+    again = docx.Document(io.BytesIO(write_memo(MemoContent.from_json(kept))))
+    first = docx.Document(io.BytesIO(memo_docx(answer(), METAS)))
+    assert [p.text for p in again.paragraphs] == [p.text for p in first.paragraphs]

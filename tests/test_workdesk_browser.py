@@ -571,6 +571,14 @@ def test_an_answer_is_copied_as_plain_text_with_its_references_and_exported_as_a
     assert "Điều 2 Nghị định" in text and "12/2098/NĐ-CP" in text  # the formal citation of what it quotes
     assert httpx.get(href).status_code in (401, 403, 404)  # not without the session
     shot(browser, "workdesk_copy_and_export.png")
+    # after a reload the reopened answer exports the same memo
+    browser.refresh()
+    wait_for(browser, lambda d: "Đóng dấu giáp lai thế nào?" in text_of(d, "#kho-chat"))
+    browser.find_element(By.CSS_SELECTOR, "#kho-export").click()
+    again = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#kho-export-link"), timeout=60)[0]
+    reopened = httpx.get(str(again.get_attribute("href")), cookies=cookies)
+    paragraphs = "\n".join(p.text for p in docx.Document(io.BytesIO(reopened.content)).paragraphs)
+    assert "Điều 2 Nghị định" in paragraphs and "Đóng dấu giáp lai thế nào?" in paragraphs
 
 
 def test_a_marker_in_an_earlier_answer_opens_its_own_card_and_clause_and_a_card_copies_its_formal_citation(

@@ -20,8 +20,8 @@ import io
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -298,6 +298,56 @@ def _field(container: _Container, label: str, value: str) -> None:
     _run(p, value)
 
 
+@dataclass(frozen=True)
+class MemoContent:
+    """What a memo says, as text: kept with a conversation's answer so a memo can be written again after a reload
+    (`to_json` / `from_json`), without the answer's objects."""
+
+    question: str
+    query: str | None
+    as_of: str
+    verification: str
+    mode: str | None  # None for a refusal
+    notices: tuple[str, ...]
+    answer: str
+    bases: tuple[Basis, ...]
+    closest: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "bases": [asdict(b) for b in self.bases]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MemoContent:
+        """The content as `to_json` wrote it; KeyError/TypeError for anything else."""
+        return cls(
+            str(data["question"]),
+            None if data.get("query") is None else str(data["query"]),
+            str(data["as_of"]),
+            str(data["verification"]),
+            None if data.get("mode") is None else str(data["mode"]),
+            tuple(str(n) for n in data.get("notices") or ()),
+            str(data["answer"]),
+            tuple(Basis(**b) for b in data.get("bases") or ()),
+            tuple(str(a) for a in data.get("closest") or ()),
+        )
+
+
+def memo_content(answer: Answer, metas: Mapping[str, DocumentMeta]) -> MemoContent:
+    """The text of the memo of `answer` (see `memo_docx`)."""
+    query = _one_line(answer.query) if answer.query and answer.query != answer.question else None
+    return MemoContent(
+        _one_line(answer.question),
+        query,
+        _as_of(answer),
+        _verification(answer),
+        None if answer.refused else MODE_LABELS.get(answer.mode, answer.mode),
+        tuple(clean(n) for n in answer.notices),
+        _answer_text(answer),
+        tuple(bases(answer, metas)),
+        tuple(_closest(answer)),
+    )
+
+
 def memo_docx(
     answer: Answer,
     metas: Mapping[str, DocumentMeta],
@@ -308,6 +358,11 @@ def memo_docx(
     words, the answer, then "Căn cứ pháp lý" — each provision's formal citation, validity and text — and a footer
     saying the memo must be checked against the official text. `asked_by`/`asked_at` are printed when given.
     """
+    return write_memo(memo_content(answer, metas), asked_by, asked_at)
+
+
+def write_memo(content: MemoContent, asked_by: str | None = None, asked_at: dt.datetime | None = None) -> bytes:
+    """The DOCX of `content` (`memo_docx`)."""
     doc = Document()
     _use_font_everywhere(doc)
     section = doc.sections[0]
@@ -316,7 +371,7 @@ def memo_docx(
     section.left_margin = Cm(3)
     props = doc.core_properties
     props.title = "Phiếu tra cứu pháp luật"
-    props.subject = clean(answer.question)[:255]
+    props.subject = content.question[:255]
     props.author = clean(asked_by) if asked_by else "Kho tri thức"
     props.last_modified_by = "Kho tri thức"
     props.comments = ""
@@ -328,25 +383,24 @@ def memo_docx(
         _field(doc, "Người tra cứu", _one_line(asked_by))
     if asked_at is not None:
         _field(doc, "Thời điểm tra cứu", f"{asked_at:%H:%M} ngày {vn_date(asked_at.date())}")
-    _field(doc, "Câu hỏi", _one_line(answer.question))
-    if answer.query and answer.query != answer.question:
-        _field(doc, "Câu hỏi được hiểu là", _one_line(answer.query))
-    _field(doc, "Pháp luật áp dụng tại ngày", _as_of(answer))
-    _field(doc, "Tình trạng kiểm chứng", _verification(answer))
-    if not answer.refused:
-        _field(doc, "Cách trả lời", MODE_LABELS.get(answer.mode, answer.mode))
-    for notice in answer.notices:
-        _field(doc, "Lưu ý", clean(notice))
+    _field(doc, "Câu hỏi", content.question)
+    if content.query:
+        _field(doc, "Câu hỏi được hiểu là", content.query)
+    _field(doc, "Pháp luật áp dụng tại ngày", content.as_of)
+    _field(doc, "Tình trạng kiểm chứng", content.verification)
+    if content.mode is not None:
+        _field(doc, "Cách trả lời", content.mode)
+    for notice in content.notices:
+        _field(doc, "Lưu ý", notice)
 
     _para(doc, "Nội dung trả lời", bold=True, after=Pt(4)).paragraph_format.space_before = Pt(10)
-    for line in _answer_text(answer).split("\n"):
+    for line in content.answer.split("\n"):
         if line.strip():
             _para(doc, line.strip(), align=WD_ALIGN_PARAGRAPH.JUSTIFY)
 
-    entries = bases(answer, metas)
-    if entries:
+    if content.bases:
         _para(doc, "Căn cứ pháp lý", bold=True).paragraph_format.space_before = Pt(10)
-        for b in entries:
+        for b in content.bases:
             p = _para(doc, after=Pt(2))
             _run(p, f"[{b.marker}] ", bold=True)
             _run(p, b.citation, bold=True)
@@ -354,10 +408,9 @@ def memo_docx(
             if b.notice:
                 _field(doc, "Lưu ý", b.notice)
             _para(doc, f"«{b.quote}»", italic=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, after=Pt(8))
-    closest = _closest(answer)
-    if closest:
+    if content.closest:
         _para(doc, "Các điều gần nhất để tham khảo (không phải căn cứ)", bold=True)
-        for anchor in closest:
+        for anchor in content.closest:
             _para(doc, f"- {anchor}")
 
     footer = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()

@@ -332,7 +332,6 @@ class AskStopped(Exception):
     """The user pressed "Dừng" while the answer was on its way."""
 
 
-RECENT_ANSWERS = 20  # answers per page kept in memory for "Xuất DOCX"
 STOP_POLL_S = 0.25  # how often the stream looks at the "Dừng" flag while the model is still silent
 
 
@@ -480,9 +479,6 @@ class Workdesk:
         self.identify = identify or _nobody
         self._stops: dict[str, threading.Event] = {}  # browser session → its answer's "Dừng" flag
         self._stops_lock = threading.Lock()
-        # browser session → its latest answers (id → answer, cited documents' metadata, when): what "Xuất DOCX"
-        # writes a memo of; bounded, the oldest dropped
-        self._recent: dict[str, dict[str, tuple[AskResult, dict[str, DocumentMeta], dt.datetime]]] = {}
         # Without a ledger (a workdesk built outside `kho serve`) no uploaded path is ever trusted.
         self.uploads = uploads
         self.exports = exports  # where "Xuất DOCX" puts the memo for its user (ui/exports.py); None: no export
@@ -649,7 +645,6 @@ class Workdesk:
             yield chat, skip, skip, skip, render.citations_html([]), skip, skip, skip, skip, skip, skip
             return
         result: AskResult = outcome["result"]
-        self._remember(request, result, who)
         view = self._view(who, question, result, filters)
         chat[-1] = {"role": "assistant", "content": view["bubble"]}
         answers = [*answers, {**view["ref"], "chat_index": len(chat) - 1}]
@@ -683,17 +678,16 @@ class Workdesk:
         return {
             "bubble": render.filters_used_html(chips, answer.refused) + render.answer_html(answer, answer_id=aid),
             "cards": cards,
-            "ref": {**_answer_ref(question, result), "plain": memo.plain_text(answer, metas), "cards": cards},
+            "ref": {
+                **_answer_ref(question, result),
+                "plain": memo.plain_text(answer, metas),  # what "Sao chép câu trả lời" copies
+                "memo": memo.memo_content(answer, metas).to_json(),  # what "Xuất DOCX" writes, after a reload too
+                "asked_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "cards": cards,
+            },
         }
 
     # -- copy and export -------------------------------------------------------------------------------------------
-
-    def _remember(self, request: gr.Request, result: AskResult, who: Principal) -> None:
-        metas = self._metas(who, {c.hit.document_id for c in result.answer.citations})
-        recent = self._recent.setdefault(_session_of(request), {})
-        recent[result.answer_id] = (result, metas, dt.datetime.now(dt.UTC))
-        while len(recent) > RECENT_ANSWERS:
-            recent.pop(next(iter(recent)))
 
     @staticmethod
     def latest_plain(answers: list[dict[str, Any]]) -> str:
@@ -708,13 +702,17 @@ class Workdesk:
             return render.notice_html(NO_PRINCIPAL, "warning")
         if not answers:
             return render.notice_html("Chưa có câu trả lời nào để xuất.", "warning")
-        kept = self._recent.get(_session_of(request), {}).get(str(answers[-1].get("answer_id")))
-        if kept is None or self.exports is None:
-            why = "Câu trả lời mở lại từ lịch sử chưa xuất được; hãy hỏi lại để xuất phiếu."
+        content = answers[-1].get("memo")
+        if not content or self.exports is None:
+            why = "Câu trả lời này được lưu trước khi có phiếu tra cứu; hãy hỏi lại để xuất phiếu."
             return render.notice_html(why, "info")
-        result, metas, at = kept
+        try:
+            at = dt.datetime.fromisoformat(str(answers[-1].get("asked_at")))
+        except ValueError:
+            at = dt.datetime.now(dt.UTC)
         name = f"phieu-tra-cuu-{(at + dt.timedelta(hours=7)).strftime('%Y%m%d-%H%M')}.docx"
-        token = self.exports.put(who.name, name, memo.memo_docx(result.answer, metas, asked_by=who.name, asked_at=at))
+        data = memo.write_memo(memo.MemoContent.from_json(content), asked_by=who.name, asked_at=at)
+        token = self.exports.put(who.name, name, data)
         return (
             '<div class="kho-notice kho-notice--success">Đã tạo phiếu tra cứu: '
             f'<a id="kho-export-link" href="/exports/{token}" download="{render.escape(name)}">'
