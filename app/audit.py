@@ -66,7 +66,7 @@ from core.text import nfc
 
 EventKind = Literal[
     "ask", "search", "document_view", "upload", "delete", "set_access", "set_validity", "feedback", "audit_export",
-    "relation_decision",
+    "relation_decision", "reindex",
 ]
 EVENT_KINDS: tuple[str, ...] = (
     "ask",
@@ -79,6 +79,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "feedback",
     "audit_export",
     "relation_decision",
+    "reindex",
 )
 EXPORT_FORMATS = ("jsonl", "csv")
 

@@ -745,9 +745,7 @@ class Services:
     def reindex_document(self, who: Principal, doc_id: str) -> list[str]:
         """Write one document's chunks into the index again (admin), e.g. after its indexing failed; returns the
         reasons it still could not be indexed (empty when it is searchable). `NotFound` for an unknown id.
-
-        Not audited: the audit log has no event kind for it (`app.audit.EVENT_KINDS`), and it changes neither
-        the document nor who may read it.
+        Audited ("reindex", with the outcome).
         """
         from index.indexer import Indexer
 
@@ -761,7 +759,9 @@ class Services:
             self.registry.set_access_level(doc_id, level)
             report = Indexer(self.registry, cast(VectorStore, self.store), self.settings).sync()
             self._invalidate()
-        return [report.failed[doc_id]] if doc_id in report.failed else []
+        failed = [report.failed[doc_id]] if doc_id in report.failed else []
+        self.audit.record(_event(who, "reindex", ref=doc_id, details={"ok": not failed, "failed": failed}))
+        return failed
 
     def _forget_upload(self, path: Path) -> None:
         """Delete an uploaded source file once the registry no longer holds any document of it."""

@@ -174,6 +174,8 @@ def test_reindex_puts_a_document_back_into_the_index(desk: Workdesk, services: S
     assert "Đã lập chỉ mục lại" in desk.reindex(doc, NO_REQUEST)
     assert any(h.document_id == doc for h in services.search(ADMIN, question))
     assert listed(services, doc).meta.access_level is AccessLevel.PUBLIC  # the level was written back unchanged
+    done = services.audit.referring(doc, "reindex")[-1]
+    assert done.details == {"ok": True, "failed": []} and done.user == services.audit.user_ref(ADMIN.name)
 
 
 def test_replace_swaps_the_picked_document_for_the_new_file_keeping_its_level(

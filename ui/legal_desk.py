@@ -62,6 +62,7 @@ EVENT_LABELS = {
     "feedback": "Đánh giá câu trả lời",
     "audit_export": "Xuất nhật ký",
     "relation_decision": "Quyết định quan hệ văn bản",
+    "reindex": "Lập chỉ mục lại",
 }
 ALL_EVENTS = ""
 EVENT_CHOICES = [("Tất cả", ALL_EVENTS), *((EVENT_LABELS.get(k, k), k) for k in EVENT_KINDS)]
