@@ -242,3 +242,10 @@ def test_filters_read_as_users_mean_them_and_an_answer_shows_the_filters_it_was_
     assert parse_year("đến năm", None) is None and parse_year("đến năm", 0.0) is None
     bad = run_ask(Workdesk(Recording(), identify=lambda _r: STAFF), "?", year_from="20x5")  # type: ignore[arg-type]
     assert "Năm ban hành từ" in bad[-1][0][-1]["content"]
+
+
+def test_the_closed_filter_box_says_how_many_filters_are_on() -> None:
+    from ui.workdesk import FILTERS_LABEL, filters_label
+
+    assert filters_label([], [], "", "", [], "")["label"] == FILTERS_LABEL
+    assert filters_label(["Luật"], [], "2015", "", [], None)["label"] == f"{FILTERS_LABEL} — 2 đang áp dụng"

@@ -225,6 +225,8 @@ def test_amended_citation_shows_its_badge_lineage_and_what_changed(desk: Desk, b
 def test_asking_about_2015_quotes_the_text_then_in_force(desk: Desk, browser: WebDriver) -> None:
     log_in(browser, desk, "staff")
     set_as_of(browser, "2015-01-01")
+    # the filter box, even closed, says the answers are narrowed (issue 15, item 4)
+    wait_for(browser, lambda d: "1 đang áp dụng" in text_of(d, "#kho-filters"))
     bubble = ask(browser, QUESTION)
     assert "Pháp luật áp dụng tại ngày 01/01/2015" in bubble.text
     assert "36 tháng" in bubble.text and "60 tháng" not in bubble.text

@@ -432,6 +432,16 @@ def filter_chips(f: SearchFilters) -> list[str]:
     return chips
 
 
+FILTERS_LABEL = "Bộ lọc văn bản"
+
+
+def filters_label(*values: object) -> Any:
+    """The filter box's title with how many filters are set ("Bộ lọc văn bản — 2 đang áp dụng"), so a closed box
+    still says the answers are narrowed."""
+    n = sum(1 for v in values if v not in (None, "", [], ()) and str(v).strip())
+    return gr.update(label=f"{FILTERS_LABEL} — {n} đang áp dụng" if n else FILTERS_LABEL)
+
+
 def type_choices(types: Sequence[str]) -> list[tuple[str, str]]:
     """The type filter's choices: "Luật" names laws and codes together (what users mean), "Bộ luật" codes only."""
     return [("Luật (kể cả Bộ luật)" if t == "Luật" else t, t) for t in types]
@@ -1406,7 +1416,7 @@ def build_workdesk(
                             info="Tự nhận biết, hoặc chọn: hỏi tiếp câu trước / câu hỏi mới (đọc riêng)",
                             elem_id="kho-topic",
                         )
-                        with gr.Accordion("Bộ lọc văn bản", open=False, elem_id="kho-filters"):
+                        with gr.Accordion(FILTERS_LABEL, open=False, elem_id="kho-filters") as filters_box:
                             as_of = gr.Textbox(
                                 label=AS_OF_LABEL,
                                 placeholder="YYYY-MM-DD, ví dụ 2015-01-01 — để trống: pháp luật hiện hành (hôm nay)",
@@ -1567,6 +1577,13 @@ def build_workdesk(
         stop.click(desk.stop, None, None)
         clear_filters.click(
             lambda: ([], [], "", "", [], ""), None, [types, issuers, year_from, year_to, validity, as_of]
+        )
+        filter_fields = [types, issuers, year_from, year_to, validity, as_of]
+        gr.on(  # the closed box says how many filters are on
+            [types.change, issuers.change, year_from.change, year_to.change, validity.change, as_of.change],
+            filters_label,
+            filter_fields,
+            [filters_box],
         )
         answers.change(desk.latest_plain, [answers], [plain])
         copy_btn.click(
