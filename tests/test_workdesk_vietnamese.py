@@ -2,8 +2,9 @@
 "Search…", toasts…) must not show, whatever the browser's language.
 
 The real app (`ui.server.create_app`) is served as in tests/test_workdesk_browser.py; an admin logs in, asks one
-question on "Hỏi đáp" (so the chat shows its buttons) and opens "Quản trị" (upload area, document table with its
-search box), then tries a file type the desk refuses (Gradio's client-side toast). On each screen the test reads
+question on "Hỏi đáp" (so the chat shows its buttons; the history and feedback boxes opened), opens "Pháp chế"
+and "Quản trị" (upload area, document table with its search box), then tries a file type the desk refuses
+(Gradio's client-side toast). On each screen the test reads
 `document.body.innerText` and the `title`, `aria-label`, `placeholder` and `alt` attributes of every visible element
 and looks for known English Gradio words. It runs twice: with a Vietnamese browser and with an English one.
 Screenshots go to tests/artifacts/.
@@ -30,6 +31,7 @@ from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 
 from tests.test_workdesk_browser import (  # noqa: E402
     Desk,
+    ask,
     desk,  # noqa: F401  (the module-scoped served app, reused here)
     log_in,
     one,
@@ -119,6 +121,14 @@ def test_the_workdesk_shows_no_english_gradio_text(desk: Desk, browser: WebDrive
 
     open_tab(browser, "Hỏi đáp")
     look(browser, f"ask_{lang}", seen)
+    ask(browser, "Đóng dấu giáp lai thế nào?")  # the chat's own buttons (👍/👎, clear) and the answer's controls
+    browser.find_element(By.CSS_SELECTOR, "#kho-history .label-wrap").click()
+    browser.find_element(By.CSS_SELECTOR, "#kho-feedback .label-wrap").click()
+    look(browser, f"answer_{lang}", seen)
+
+    open_tab(browser, "Pháp chế")
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kho-legal").is_displayed(), timeout=20)
+    look(browser, f"legal_{lang}", seen)
 
     open_tab(browser, "Quản trị")
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kho-admin").is_displayed(), timeout=20)
