@@ -639,3 +639,20 @@ def test_a_complaint_given_in_the_chat_is_reviewed_by_the_legal_department_and_t
         '"event":"feedback"', '"event": "feedback"'
     )
     assert httpx.get(str(link.get_attribute("href"))).status_code != 200  # not without the reviewer's session
+
+
+def test_a_refusal_under_a_filter_says_so_and_its_link_removes_the_filters(desk: Desk, browser: WebDriver) -> None:
+    """Issue 15, item 4: a refusal never said a filter caused it."""
+    log_in(browser, desk, "staff")
+    browser.find_element(By.CSS_SELECTOR, "#kho-filters .label-wrap").click()
+    year = wait_for(browser, lambda d: one(d, "#kho-year-from input, #kho-year-from textarea"))
+    year.send_keys("2100")  # no document of the desk is that recent
+    wait_for(browser, lambda d: "1 đang áp dụng" in text_of(d, "#kho-filters"))
+    refused = ask(browser, TELEWORK_QUESTION)
+    assert "Năm ban hành: 2100–…" in refused.text or "2100" in text_of(browser, "#kho-chat .kho-filters-used")
+    assert "phạm vi bộ lọc" in text_of(browser, "#kho-chat .kho-filters-used")
+    shot(browser, "workdesk_refused_under_filter.png")
+    browser.find_elements(By.CSS_SELECTOR, "#kho-chat .kho-clear-filters-link")[-1].click()
+    wait_for(browser, lambda d: "đang áp dụng" not in text_of(d, "#kho-filters"))
+    answered = ask(browser, TELEWORK_QUESTION)
+    assert "30 phút" in answered.text

@@ -247,5 +247,7 @@ def test_filters_read_as_users_mean_them_and_an_answer_shows_the_filters_it_was_
 def test_the_closed_filter_box_says_how_many_filters_are_on() -> None:
     from ui.workdesk import FILTERS_LABEL, filters_label
 
-    assert filters_label([], [], "", "", [], "")["label"] == FILTERS_LABEL
-    assert filters_label(["Luật"], [], "2015", "", [], None)["label"] == f"{FILTERS_LABEL} — 2 đang áp dụng"
+    box, clear = filters_label([], [], "", "", [], "")
+    assert box["label"] == FILTERS_LABEL and clear["visible"] is False
+    box, clear = filters_label(["Luật"], [], "2015", "", [], None)
+    assert box["label"] == f"{FILTERS_LABEL} — 2 đang áp dụng" and clear["visible"] is True

@@ -233,7 +233,8 @@ def filters_used_html(chips: Sequence[str], refused: bool = False) -> str:
     if not chips:
         return ""
     items = "".join(f'<span class="kho-chip">{escape(c)}</span>' for c in chips)
-    why = f'<div class="kho-notice kho-notice--warning">{escape(FILTERED_REFUSAL)}</div>' if refused else ""
+    link = '<span class="kho-clear-filters-link" role="button" tabindex="0">Bỏ bộ lọc</span>'
+    why = f'<div class="kho-notice kho-notice--warning">{escape(FILTERED_REFUSAL)} {link}</div>' if refused else ""
     return f'<div class="kho-filters-used"><span class="kho-filters-label">Bộ lọc:</span>{items}{why}</div>'
 
 

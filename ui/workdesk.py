@@ -71,6 +71,16 @@ element.addEventListener('click', pick);
 element.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pick(e); }
 });
+// A refusal under filters: its "Bỏ bộ lọc" link presses the button of that name (shown while a filter is on).
+if (!window.__khoClearLink) {
+  window.__khoClearLink = true;
+  document.addEventListener('click', (e) => {
+    if (!e.target.closest('#kho-chat .kho-clear-filters-link')) return;
+    e.preventDefault();
+    const b = document.querySelector('#kho-clear-filters');
+    if (b) { b.click(); }
+  });
+}
 // [n] in any answer of the chat opens that answer's card and source view (once per page). The chat's sanitiser
 // drops data-* attributes, so the marker and the answer ride in class names (kho-ref--m<n>, kho-ans--<id>).
 if (!window.__khoMarkers) {
@@ -435,11 +445,12 @@ def filter_chips(f: SearchFilters) -> list[str]:
 FILTERS_LABEL = "Bộ lọc văn bản"
 
 
-def filters_label(*values: object) -> Any:
+def filters_label(*values: object) -> tuple[Any, Any]:
     """The filter box's title with how many filters are set ("Bộ lọc văn bản — 2 đang áp dụng"), so a closed box
-    still says the answers are narrowed."""
+    still says the answers are narrowed; and "Bỏ bộ lọc", shown while any is."""
     n = sum(1 for v in values if v not in (None, "", [], ()) and str(v).strip())
-    return gr.update(label=f"{FILTERS_LABEL} — {n} đang áp dụng" if n else FILTERS_LABEL)
+    label = f"{FILTERS_LABEL} — {n} đang áp dụng" if n else FILTERS_LABEL
+    return gr.update(label=label), gr.update(visible=n > 0)
 
 
 def type_choices(types: Sequence[str]) -> list[tuple[str, str]]:
@@ -1438,7 +1449,10 @@ def build_workdesk(
                                     label="đến năm", placeholder="ví dụ 2020", max_lines=1, elem_id="kho-year-to"
                                 )
                                 validity = gr.Dropdown(VALIDITY_CHOICES, label="Hiệu lực", multiselect=True)
-                            clear_filters = gr.Button("Bỏ bộ lọc", size="sm", elem_id="kho-clear-filters")
+                        # outside the box, shown while a filter is on: a refusal's "Bỏ bộ lọc" link presses it
+                        clear_filters = gr.Button(
+                            "Bỏ bộ lọc", size="sm", elem_id="kho-clear-filters", visible=False, variant="secondary"
+                        )
                         with gr.Accordion("Đánh giá câu trả lời", open=False, elem_id="kho-feedback") as fb_box:
                             fb_answer = gr.Dropdown([], label="Câu trả lời được đánh giá", elem_id="kho-fb-answer")
                             with gr.Row():
@@ -1583,7 +1597,7 @@ def build_workdesk(
             [types.change, issuers.change, year_from.change, year_to.change, validity.change, as_of.change],
             filters_label,
             filter_fields,
-            [filters_box],
+            [filters_box, clear_filters],
         )
         answers.change(desk.latest_plain, [answers], [plain])
         copy_btn.click(
