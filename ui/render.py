@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -395,16 +395,13 @@ def version_html(version: ArticleVersion, standing: Standing | None) -> str:
     return f'<div class="kho-version kho-version--{css}">{notice}{line}{lists}</div>'
 
 
-def citation_card(source: CitedSource, meta: DocumentMeta | None = None) -> str:
+def citation_card(source: CitedSource, meta: DocumentMeta | None = None, formal: str | None = None) -> str:
     """One citation: anchor, document number, type, issuer, dates, validity, access level, the quoted text.
 
     `meta` is the cited document's registry record (dates and validity as the legal department last set them);
     without it the card falls back to what the search hit carries.
     """
-    from ui.memo import formal_citation  # ui.memo renders with this module's labels: imported here, not above
-
     hit = source.hit
-    formal = formal_citation(source, meta)  # what "Sao chép trích dẫn" copies
     so_hieu = (meta.so_hieu if meta else None) or hit.so_hieu or hit.citation.document
     loai = (meta.loai if meta else None) or hit.loai
     co_quan = (meta.co_quan if meta else None) or hit.co_quan
@@ -442,10 +439,18 @@ def citation_card(source: CitedSource, meta: DocumentMeta | None = None) -> str:
         f"{warning}"
         f'<dl class="kho-cite-facts">{facts}</dl>'
         f'<blockquote class="kho-quote">{escape(_preview(source.text))}</blockquote>'
-        f'<div class="kho-cite-actions"><button type="button" class="kho-copy-cite" data-copy="{escape(formal)}" '
-        f'title="{escape(formal)}">Sao chép trích dẫn</button>'
-        f'<span class="kho-open">Xem điều khoản gốc ›</span></div>'
+        f'<div class="kho-cite-actions">{_copy_button(formal)}<span class="kho-open">Xem điều khoản gốc ›</span></div>'
         f"</div>"
+    )
+
+
+def _copy_button(formal: str | None) -> str:
+    """ "Sao chép trích dẫn": copies `formal` (the formal citation), or nothing without one."""
+    if not formal:
+        return ""
+    return (
+        f'<button type="button" class="kho-copy-cite" data-copy="{escape(formal)}" title="{escape(formal)}">'
+        "Sao chép trích dẫn</button>"
     )
 
 
@@ -454,14 +459,19 @@ def citations_html(
     metas: Mapping[str, DocumentMeta] | None = None,
     grounds: Sequence[ClauseRef] = (),
     answer_id: str | None = None,
+    formal: Callable[[CitedSource, DocumentMeta | None], str] | None = None,
 ) -> str:
     """The citations panel: "Căn cứ" (one card per clause the answer's claims bind to), then one card per cited
     source (metadata by document id); or an empty-state line. `answer_id`: whose cards these are (a click names
-    it, so the cards of an earlier answer open that answer's sources)."""
+    it, so the cards of an earlier answer open that answer's sources); `formal(source, meta)`: each card's formal
+    citation, for its "Sao chép trích dẫn" button (ui/memo.py)."""
     if not sources:
         return '<div class="kho-cites kho-cites--empty">Chưa có trích dẫn. Câu trả lời có căn cứ sẽ hiện ở đây.</div>'
     metas = metas or {}
-    cards = "".join(citation_card(s, metas.get(s.hit.document_id)) for s in sources)
+    cards = "".join(
+        citation_card(s, metas.get(s.hit.document_id), formal(s, metas.get(s.hit.document_id)) if formal else None)
+        for s in sources
+    )
     which = f' data-answer="{escape(answer_id)}"' if answer_id else ""
     return f'<div class="kho-cites"{which}>{grounds_html(grounds, clickable=True)}{cards}</div>'
 

@@ -695,7 +695,9 @@ class Workdesk:
         metas = self._metas(who, {c.hit.document_id for c in result.answer.citations})
         chips = filter_chips(filters) if filters is not None else []
         answer, aid = result.answer, result.answer_id
-        cards = render.citations_html(answer.citations, metas, answer.grounds(), answer_id=aid)
+        cards = render.citations_html(
+            answer.citations, metas, answer.grounds(), answer_id=aid, formal=memo.formal_citation
+        )
         return {
             "bubble": render.filters_used_html(chips, answer.refused) + render.answer_html(answer, answer_id=aid),
             "cards": cards,
