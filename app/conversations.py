@@ -48,6 +48,11 @@ MAX_TURNS = 200  # a conversation longer than this is several; the user starts a
 MAX_CONVERSATIONS = 1000  # per user
 TITLE_FROM_QUESTION_CHARS = 80  # a new conversation is named after its first question, cut here
 
+# A conversation as the history lists it (ConversationSummary's fields, in order); callers add WHERE / ORDER BY.
+_SUMMARIES = (
+    "SELECT c.id, c.title, c.created, c.updated, "
+    "(SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id) FROM conversations c"
+)
 _NEXT = "(SELECT COALESCE(MAX(touched), 0) + 1 FROM conversations)"
 
 MIGRATIONS = Migrations()
@@ -184,30 +189,27 @@ class ConversationStore:
     def list(self, user: str, limit: int = MAX_CONVERSATIONS) -> list[ConversationSummary]:
         """`user`'s conversations, the most recently used first."""
         rows = self.db.execute(
-            """SELECT c.id, c.title, c.created, c.updated, (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id)
-               FROM conversations c WHERE c.owner = ? ORDER BY c.touched DESC LIMIT ?""",
-            (self._user_ref(user), limit),
+            f"{_SUMMARIES} WHERE c.owner = ? ORDER BY c.touched DESC LIMIT ?", (self._user_ref(user), limit)
         ).fetchall()
-        return [ConversationSummary(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+        return [ConversationSummary(*r) for r in rows]
 
     def get(self, user: str, conversation_id: str) -> Conversation:
         """One of `user`'s conversations with its turns; `ConversationNotFound` otherwise."""
-        summary = self._summary(user, conversation_id)
+        summary = self.summary(user, conversation_id)
         rows = self.db.execute(
             "SELECT seq, at, question, answer_json FROM turns WHERE conversation_id = ? ORDER BY seq",
             (summary.id,),
         ).fetchall()
         return Conversation(summary, [Turn(r[0], r[1], r[2], json.loads(r[3])) for r in rows])
 
-    def _summary(self, user: str, conversation_id: str) -> ConversationSummary:
+    def summary(self, user: str, conversation_id: str) -> ConversationSummary:
+        """One of `user`'s conversations without its turns (an ownership check); `ConversationNotFound` otherwise."""
         row = self.db.execute(
-            """SELECT c.id, c.title, c.created, c.updated, (SELECT COUNT(*) FROM turns t WHERE t.conversation_id = c.id)
-               FROM conversations c WHERE c.id = ? AND c.owner = ?""",
-            (str(conversation_id), self._user_ref(user)),
+            f"{_SUMMARIES} WHERE c.id = ? AND c.owner = ?", (str(conversation_id), self._user_ref(user))
         ).fetchone()
         if row is None:
             raise ConversationNotFound()
-        return ConversationSummary(row[0], row[1], row[2], row[3], row[4])
+        return ConversationSummary(*row)
 
     # -- writing ------------------------------------------------------------------------------------------------
 
@@ -239,7 +241,7 @@ class ConversationStore:
     def append(self, user: str, conversation_id: str, question: str, answer: dict[str, Any]) -> Turn:
         """Add a question and its answer to `user`'s conversation (both masked); the conversation moves to the top.
         A conversation still named by default takes its first question as its title."""
-        summary = self._summary(user, conversation_id)
+        summary = self.summary(user, conversation_id)
         now = utc_now_ms()
         masked_q = mask_pii(nfc(question))
         with self._lock:
@@ -268,13 +270,13 @@ class ConversationStore:
         title = clean_title(title)
         if not title:
             raise ValueError("title: must not be empty")
-        summary = self._summary(user, conversation_id)
+        summary = self.summary(user, conversation_id)
         with self._lock:
             self.db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, summary.id))
-        return self._summary(user, conversation_id)
+        return self.summary(user, conversation_id)
 
     def delete(self, user: str, conversation_id: str) -> None:
         """Remove `user`'s conversation and its turns."""
-        summary = self._summary(user, conversation_id)
+        summary = self.summary(user, conversation_id)
         with self._lock:
             self.db.execute("DELETE FROM conversations WHERE id = ?", (summary.id,))

@@ -392,8 +392,11 @@ class Services:
         question = _bounded_text("question", question, "câu hỏi trống")
         past = bounded_history(history)
         if conversation_id is not None:
-            kept = self._own_conversation(who, conversation_id)
-            past = past or bounded_history(kept.questions[-MAX_HISTORY:])
+            # the turns are read only when they are the history; otherwise the ownership check is enough
+            if past:
+                self.conversation_summary(who, conversation_id)
+            else:
+                past = bounded_history(self._own_conversation(who, conversation_id).questions[-MAX_HISTORY:])
         self.limits.take(who.name, "ask")
         with self.in_flight.slot(who.name):
             result = self._ask(who, question, past, filters, extractive, on_token, topic)
@@ -469,8 +472,15 @@ class Services:
     def new_conversation(self, who: Principal, title: str = "") -> ConversationSummary:
         """A new, empty conversation of `who`."""
         require(who, "ask")
-        cid = self.conversations.create(who.name, title)
-        return self._own_conversation(who, cid).summary
+        return self.conversation_summary(who, self.conversations.create(who.name, title))
+
+    def conversation_summary(self, who: Principal, conversation_id: str) -> ConversationSummary:
+        """One of `who`'s conversations without its turns — whether it is theirs (`NotFound` otherwise)."""
+        require(who, "ask")
+        try:
+            return self.conversations.summary(who.name, conversation_id)
+        except ConversationNotFound as exc:
+            raise NotFound(str(exc)) from None
 
     def conversation(self, who: Principal, conversation_id: str) -> Conversation:
         """One of `who`'s conversations, every answer checked again against `who`'s clearance today: an answer

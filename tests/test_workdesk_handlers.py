@@ -79,6 +79,9 @@ class Recording:
     def conversation(self, who: Principal, conversation_id: str) -> Any:
         raise NotFound(conversation_id)
 
+    def conversation_summary(self, who: Principal, conversation_id: str) -> Any:
+        raise NotFound(conversation_id)
+
     def list_conversations(self, who: Principal) -> list[Any]:
         return []
 

@@ -44,10 +44,8 @@ class ExportShelf:
         path.chmod(0o600)
         with self._lock:
             self._items[token] = (user, path, name, time.monotonic())
-            while len(self._items) > MAX_FILES:
-                _, (_, old, _, _) = next(iter(self._items.items()))
-                self._items.pop(next(iter(self._items)))
-                old.unlink(missing_ok=True)
+            while len(self._items) > MAX_FILES:  # the oldest goes first
+                self._items.pop(next(iter(self._items)))[1].unlink(missing_ok=True)
         return token
 
     def take(self, user: str, token: str) -> tuple[Path, str] | None:

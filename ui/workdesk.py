@@ -774,8 +774,7 @@ class Workdesk:
         """The id of `who`'s open conversation: `conversation` when it is theirs, else a new one."""
         if conversation:
             try:
-                self.services.conversation(who, conversation)
-                return conversation
+                return self.services.conversation_summary(who, conversation).id
             except (NotFound, ValueError):
                 pass  # another user's, deleted, or from before a restart: start a new one
         return self.services.new_conversation(who).id
