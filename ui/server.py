@@ -40,6 +40,7 @@ import logging
 import mimetypes
 import os
 import secrets
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,9 @@ CLOSED_GRADIO_PREFIXES = (
 SESSION_BODY_PATHS = ("/gradio_api/queue/join", "/gradio_api/cancel")
 
 
+BearerResolver = Callable[[str, "str | None"], "Principal | None"]
+
+
 def is_loopback(host: str | None) -> bool:
     """Whether `host` (an address or "localhost") only ever reaches this machine."""
     if not host:
@@ -106,6 +110,21 @@ class WorkdeskAuth:
         self.accounts = accounts
         self.secret = secret
         self.bind_host = bind_host
+        # Who a bearer token stands for, asked in order; the first answer wins. Accounts' API keys first; other
+        # issuers (single sign-on tokens, the local operator's token) are added with `add_bearer`.
+        self.bearers: list[BearerResolver] = [lambda token, client: accounts.authenticate(token)]
+
+    def add_bearer(self, resolver: BearerResolver) -> None:
+        """Accept another kind of bearer token: `resolver(token, client_host)` → the principal, or None."""
+        self.bearers.append(resolver)
+
+    def bearer(self, token: str, client_host: str | None) -> Principal | None:
+        """The principal a bearer token stands for under any accepted issuer, or None."""
+        for resolve in self.bearers:
+            who = resolve(token, client_host)
+            if who is not None:
+                return who
+        return None
 
     @classmethod
     def for_settings(cls, settings: Settings, accounts: Accounts, bind_host: str) -> WorkdeskAuth:
@@ -144,7 +163,7 @@ class WorkdeskAuth:
     def from_bearer(self, key: str | None, client_host: str | None) -> Principal | None:
         """The API's rule: a valid key, or development mode."""
         if key:
-            return self.accounts.authenticate(key)
+            return self.bearer(key, client_host)
         return LOCAL_PRINCIPAL if self.dev_mode(client_host) else None
 
     def from_request(self, request: Any) -> Principal | None:
@@ -155,7 +174,7 @@ class WorkdeskAuth:
             return who
         auth = headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
-            return self.accounts.authenticate(auth[7:].strip())
+            return self.bearer(auth[7:].strip(), _client_host(request))
         return LOCAL_PRINCIPAL if self.dev_mode(_client_host(request)) else None
 
 
