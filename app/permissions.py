@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "set_access": frozenset({"admin"}),
     "set_validity": frozenset({"admin"}),
     "audit_export": frozenset({"admin", "legal"}),
+    "backup": frozenset({"admin"}),  # `kho backup`, POST /v1/operator/backup
+    "metrics": frozenset({"admin"}),  # GET /metrics (or the scrape token, KHO_METRICS_TOKEN)
 }
 # Who may judge an answer they did not get themselves (evaluators score others' answers).
 FEEDBACK_ON_OTHERS: frozenset[str] = frozenset({"evaluator", "legal", "admin"})

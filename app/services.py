@@ -45,6 +45,7 @@ from assistant.answer import REFUSAL, Answer, Verification
 from assistant.pipeline import AskOptions, Assistant
 from core.clock import today_vn
 from core.fs import discard_within, write_private
+from core.metrics import observe_answer
 from core.pii import mask_pii
 from core.settings import Settings, get_settings
 from core.text import nfc_strip
@@ -58,6 +59,8 @@ from ingest.relations import LegalRef
 
 if TYPE_CHECKING:  # the backend module (httpx) is imported only when an answer is generated
     from assistant.llm import LLMBackend
+    from index.indexer import SyncReport
+    from ingest.job import IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -293,15 +296,45 @@ class Services:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    def catch_up(self) -> None:
-        """Apply registry changes the index has not seen (e.g. a `kho ingest` run while the server was down)."""
+    def catch_up(self) -> SyncReport | None:
+        """Apply registry changes the index has not seen (e.g. a `kho ingest` run while the server was down); what
+        the sync did (None when there is nothing at all to index)."""
         from index.indexer import Indexer
 
         with self._write_lock:
             if self.registry.counts()["documents"] == 0 and self.store.resolve_alias(ALIAS) is None:
-                return
-            Indexer(self.registry, cast(VectorStore, self.store), self.settings).ensure()
+                return None
+            report = Indexer(self.registry, cast(VectorStore, self.store), self.settings).ensure()
             self._invalidate()
+            return report
+
+    def ingest_paths(
+        self,
+        who: Principal,
+        paths: Sequence[Path],
+        access_level: AccessLevel | None = None,
+        meta_overrides: dict[Path, dict[str, str]] | None = None,
+    ) -> IngestReport:
+        """Store files and folders of this machine in the registry, as `kho ingest` does (`catch_up` then indexes
+        them), under the same write lock as uploads. It reads whatever path the server process can: the caller
+        decides who may name paths (over HTTP only the local operator, `ui/operator.py`). Audited ("upload", with
+        the counts, not the paths)."""
+        from ingest.job import run_ingest
+
+        require(who, "upload")
+        with self._write_lock:
+            report = run_ingest(
+                list(paths), self.registry, self.settings, access_level, progress=False, meta_overrides=meta_overrides
+            )
+        totals = {k: v for k, v in report.totals.items() if v}
+        details = {"source": "server paths", "files": len(report.results), "totals": totals}
+        self.audit.record(_event(who, "upload", details=details))
+        return report
+
+    def searcher(self) -> Searcher | None:
+        """The searcher over the current collection, shared by every caller (the query embedder is loaded once);
+        None while nothing is indexed."""
+        return self._current_searcher()
 
     def catch_up_in_background(self) -> threading.Thread:
         """`catch_up` in a daemon thread, so a server opens its port at once whatever the index has to do.
@@ -329,6 +362,36 @@ class Services:
         searcher = self._current_searcher()
         if searcher is not None and searcher.dense_points:
             searcher.embedder  # noqa: B018  (loads the model)
+
+    def readiness(self) -> dict[str, bool]:
+        """What `/readyz` checks: `index`, the store answers and the current collection exists; `model`, the
+        language model can answer (`LLMBackend.ready`: the embedded GGUF fetched, or the model server listing its
+        models — nothing is loaded to find out)."""
+        try:
+            name = self.store.resolve_alias(ALIAS)
+            index = name is not None and name in self.store.collections()
+        except Exception:  # a store that does not answer is not ready; probes come often, so no warning each time
+            log.debug("readiness: the index store did not answer", exc_info=True)
+            index = False
+        try:
+            if self._llm_factory is not None:
+                model = self._llm_factory().ready()
+            else:
+                from assistant.llm import get_llm
+
+                model = get_llm(self.settings).ready()
+        except Exception:
+            log.debug("readiness: the language model check failed", exc_info=True)
+            model = False
+        return {"index": index, "model": model}
+
+    def index_size(self) -> dict[str, int]:
+        """What the index holds, for monitoring: documents and chunks in the registry, points in the current
+        collection (0 before the first index). Raises when the store does not answer."""
+        counts = self._reads.get().counts()
+        name = self.store.resolve_alias(ALIAS)
+        points = self.store.count(name) if name else 0
+        return {"documents": counts["documents"], "chunks": counts["chunks"], "points": points}
 
     def close(self) -> None:
         self._reads.close()
@@ -458,6 +521,7 @@ class Services:
             details={"mode": answer.mode, "history": len(past), "query": answer.query},
         )
         answer_id = self.audit.record(event)
+        _observe(answer)
         # the pseudonym, never the name (an e-mail address is personal data), and the question masked
         log.info("ask by %s (%s): %s", self.audit.user_ref(who.name), who.role, mask_pii(question)[:200])
         return AskResult(answer_id=answer_id, answer=answer)
@@ -773,6 +837,20 @@ class Services:
         self.audit.record(_event(who, "reindex", ref=doc_id, details={"ok": not failed, "failed": failed}))
         return failed
 
+    def backup(self, who: Principal, dest: Path) -> dict[str, Any]:
+        """Back up the data dir into a new folder under `dest` while the service runs (admin): no upload, change or
+        index sync runs meanwhile (the write lock), the index is flushed and copied (`app.backup`). Audited
+        ("backup": the folder and the counts, no personal data). Returns the manifest, with `folder` added."""
+        from app.backup import write_backup
+
+        require(who, "backup")
+        with self._write_lock:
+            folder, manifest = write_backup(self.settings, Path(dest), store=cast(VectorStore, self.store))
+        self.audit.record(
+            _event(who, "backup", ref=manifest.backup_id, details={"folder": str(folder), "counts": manifest.counts})
+        )
+        return {"folder": str(folder), **manifest.to_json()}
+
     def _forget_upload(self, path: Path) -> None:
         """Delete an uploaded source file once the registry no longer holds any document of it."""
         folder = self.settings.uploads_dir.resolve()
@@ -883,6 +961,17 @@ def _same_verdict(recorded: dict[str, Any], details: dict[str, Any]) -> bool:
 def _event(who: Principal, event: str, **fields: Any) -> AuditEvent:
     """An audit event done by `who` (the audit log turns the name into its pseudonym)."""
     return AuditEvent(user=who.name, role=who.role, event=event, **fields)
+
+
+def _observe(answer: Answer) -> None:
+    """Count `answer` in the metrics (`core.metrics.ANSWERS`): its outcome, and a refusal's reason — no index yet
+    (no evidence was assessed), not enough evidence, or a generated answer that verification did not keep."""
+    reason = ""
+    if answer.refused:
+        enough = answer.evidence.get("enough")
+        reason = "no_index" if enough is None else "no_evidence" if not enough else "not_verified"
+    outcome = "refused" if answer.refused else answer.verification.value
+    observe_answer(answer.mode, outcome, reason, answer.latency_s, answer.ttft_s)
 
 
 def _safe_name(name: str) -> str:

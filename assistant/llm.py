@@ -30,10 +30,13 @@ from typing import Any, Protocol
 
 import httpx
 
+from core.metrics import Generation, llm_slot
 from core.models import ModelError, model_path
 from core.settings import Settings, get_settings
 
 LLM_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+READY_TIMEOUT_S = 2.0  # a model server that takes longer to list its models is not ready for questions
+READY_CACHE_S = 5.0  # how long a server's readiness answer is reused
 ROLES = frozenset({"system", "user", "assistant"})
 
 
@@ -94,6 +97,11 @@ class LLMBackend(Protocol):
         """The probability the model gives each label as its next token (see `label_mass`); raises `LLMError`."""
         ...
 
+    def ready(self) -> bool:
+        """Whether the model can answer now, found out cheaply (`/readyz` asks on every probe); a backend that
+        cannot tell is taken as ready."""
+        return True
+
 
 def _request_body(messages: Sequence[ChatMessage], config: GenerationConfig) -> dict[str, Any]:
     """The OpenAI chat-completions request both backends send (`stream` on)."""
@@ -103,6 +111,7 @@ def _request_body(messages: Sequence[ChatMessage], config: GenerationConfig) -> 
         "temperature": config.temperature,
         "seed": config.seed,
         "stream": True,
+        "stream_options": {"include_usage": True},  # the last chunk carries the token counts (core.metrics)
     }
     if config.stop:
         body["stop"] = list(config.stop)
@@ -228,12 +237,29 @@ class LlamaCppBackend(LLMBackend):
                     raise LLMError(f"llama.cpp could not load {path}: {exc}") from exc
             return self._server
 
+    def ready(self) -> bool:
+        """Loaded already, or its GGUF fetched and verified: a stat of the file against its marker
+        (`core.models.model_path`); the 1 GB model is never loaded to find out."""
+        if self._server is not None:
+            return True
+        if self._model is not None:
+            return self._model.is_file()
+        try:
+            model_path(LLM_MODEL, self._settings)
+        except ModelError:
+            return False
+        return True
+
     @property
     def listening_address(self) -> str:
         """The embedded server's HTTP address (`http://127.0.0.1:<port>`); loads the model."""
         return str(self._load().listening_address)
 
     def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
+        with Generation(LLM_MODEL) as measured:  # the first call's model load counts: the user waits for it
+            yield from self._stream(messages, config, measured)
+
+    def _stream(self, messages: Sequence[ChatMessage], config: GenerationConfig, measured: Generation) -> Iterator[str]:
         server = self._load()
         body = _request_body(messages, config)
         chunks: queue.Queue[dict[str, Any] | BaseException | None] = queue.Queue()
@@ -245,7 +271,7 @@ class LlamaCppBackend(LLMBackend):
 
         def generate() -> None:
             try:
-                with self._generate_lock:
+                with llm_slot(self._generate_lock):
                     if not cancel.is_set():
                         server.handle_chat_completions(body, on_chunk)
             except BaseException as exc:  # handed to the consumer, raised there
@@ -271,6 +297,8 @@ class LlamaCppBackend(LLMBackend):
                 if isinstance(item, BaseException):
                     raise LLMError(f"embedded llama.cpp failed: {item}") from item
                 text = _delta(item, "embedded llama.cpp")
+                measured.text(text)
+                measured.usage(item.get("usage"))
                 if text:
                     yield text
         finally:
@@ -290,8 +318,9 @@ class LlamaCppBackend(LLMBackend):
         # One call, one response (not streamed); llama.cpp keeps the prompt's KV cache, so a second request that
         # shares the prefix (same context, another statement) only reads its new tokens.
         try:
-            with self._generate_lock:
+            with Generation(LLM_MODEL) as measured, llm_slot(self._generate_lock):
                 server.handle_chat_completions(body, keep)
+                measured.usage(responses[-1].get("usage") if responses else None)
         except Exception as exc:  # the extension raises plain RuntimeError/ValueError
             raise LLMError(f"embedded llama.cpp failed: {exc}") from exc
         if not responses:
@@ -316,6 +345,21 @@ class OpenAICompatBackend(LLMBackend):
         self._model = model
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(base_url=self.url, headers=headers)
+        self._ready: tuple[float, bool] | None = None  # (monotonic time asked, answer)
+
+    def ready(self) -> bool:
+        """`GET /v1/models` answers 2xx with JSON within `READY_TIMEOUT_S`; the answer is reused for `READY_CACHE_S`
+        so that frequent probes (several load balancers, Kubernetes) do not load the model server."""
+        now = time.monotonic()
+        if self._ready is not None and now - self._ready[0] < READY_CACHE_S:
+            return self._ready[1]
+        try:
+            response = self._client.get("/v1/models", timeout=READY_TIMEOUT_S)
+            ok = response.is_success and isinstance(response.json(), dict)
+        except (httpx.HTTPError, ValueError):
+            ok = False
+        self._ready = (time.monotonic(), ok)
+        return ok
 
     def _fail(self, exc: httpx.HTTPError, timeout_s: float) -> LLMError:
         """The `LLMError` for one httpx failure, naming the server and what to do."""
@@ -359,6 +403,10 @@ class OpenAICompatBackend(LLMBackend):
 
     def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
         body = {"model": self.model_id(config.timeout_s), **_request_body(messages, config)}
+        with Generation(str(body["model"])) as measured, llm_slot():
+            yield from self._stream(body, config, measured)
+
+    def _stream(self, body: dict[str, Any], config: GenerationConfig, measured: Generation) -> Iterator[str]:
         source = f"LLM server at {self.url}"
         try:
             with self._client.stream("POST", "/v1/chat/completions", json=body, timeout=config.timeout_s) as resp:
@@ -376,6 +424,8 @@ class OpenAICompatBackend(LLMBackend):
                     except ValueError as exc:
                         raise LLMError(f"{source} sent a malformed SSE event: {payload[:200]!r}") from exc
                     text = _delta(chunk, source)
+                    measured.text(text)
+                    measured.usage(chunk.get("usage"))
                     if text:
                         yield text
         except httpx.HTTPError as exc:
@@ -387,9 +437,11 @@ class OpenAICompatBackend(LLMBackend):
         body = {"model": self.model_id(timeout_s), **_label_body(messages, labels)}
         source = f"LLM server at {self.url}"
         try:
-            response = self._client.post("/v1/chat/completions", json=body, timeout=timeout_s)
-            response.raise_for_status()
-            data = response.json()
+            with Generation(str(body["model"])) as measured, llm_slot():
+                response = self._client.post("/v1/chat/completions", json=body, timeout=timeout_s)
+                response.raise_for_status()
+                data = response.json()
+                measured.usage(data.get("usage") if isinstance(data, dict) else None)
         except httpx.HTTPError as exc:
             raise self._fail(exc, timeout_s) from exc
         except ValueError as exc:

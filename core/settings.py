@@ -104,6 +104,50 @@ class Settings(BaseSettings):
     max_inflight_per_user: int = Field(
         default=2, ge=1, description="questions one user may have in progress at once (the CPU model is shared)"
     )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        description="bearer token a Prometheus scraper sends to GET /metrics (besides administrators); unset = "
+        "administrators only. 16+ characters, e.g. `openssl rand -hex 32`",
+    )
+    # -- single sign-on (OpenID Connect; app/sso.py, ui/oidc.py). No issuer = off: API keys and the key form only --
+    public_url: str | None = Field(
+        default=None,
+        description="the address users reach the server at, e.g. https://kho.noivu.gov.vn (the SSO redirect and "
+        "logout addresses are built from it, never from a request's Host header); required with KHO_OIDC_ISSUER",
+    )
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="the OpenID provider's issuer URL (its /.well-known/openid-configuration); unset = no SSO",
+    )
+    oidc_client_id: str = Field(default="", description="this server's client id at the provider")
+    oidc_client_secret: str = Field(default="", description="its client secret (confidential client)")
+    oidc_scopes: str = Field(default="openid profile", description="scopes asked at login (space-separated)")
+    oidc_audience: str = Field(
+        default="",
+        description="comma-separated audiences accepted in API access tokens (JWT); empty = the client id",
+    )
+    oidc_groups_claim: str = Field(default="groups", description="the claim that lists the user's groups/roles")
+    oidc_role_map: str = Field(
+        default="",
+        description="group → role, e.g. 'kho-admin=admin,kho-legal=legal,kho-staff=staff'; the highest wins",
+    )
+    oidc_clearance_map: str = Field(
+        default="",
+        description="group → clearance, e.g. 'kho-mat=restricted,kho-noibo=internal'; the highest wins",
+    )
+    oidc_default_role: str = Field(
+        default="", description="role of a signed-in user none of whose groups is mapped; empty = refuse them"
+    )
+    oidc_default_clearance: str = Field(
+        default="public", description="clearance of a user none of whose groups maps to a clearance"
+    )
+    oidc_token_cache_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="how long an introspected API token's answer is reused; a revoked token stops working "
+        "within this time (0 = ask the provider on every request)",
+    )
 
     @field_validator("data_dir", "cache_dir", "shared_dir", mode="after")
     @classmethod

@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from core.metrics import RETRIEVAL_DURATION, timed
 from core.settings import Settings
 from core.text import nfc_strip
 from index.embedders import Embedder, get_embedder
@@ -246,6 +247,7 @@ class Searcher:
         chunks = sorted({c.chunk_id: c for c in [hit, *chunks]}.values(), key=lambda c: (c.start, c.end))
         return chunks
 
+    @timed(RETRIEVAL_DURATION, gen_ai_operation_name="retrieval")
     def search(
         self,
         query: str,

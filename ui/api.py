@@ -397,6 +397,14 @@ class HealthOut(BaseModel):
     status: Literal["ok"]
 
 
+class ReadyOut(BaseModel):
+    """Sẵn sàng phục vụ: chỉ mục mở được và mô hình ngôn ngữ trả lời được; `failing` nêu phần chưa sẵn sàng."""
+
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, Literal["ok", "fail"]] = Field(description="index: chỉ mục; model: mô hình ngôn ngữ")
+    failing: list[str]
+
+
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     text = {
         400: "Yêu cầu không hợp lệ",
@@ -965,11 +973,30 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def health_router(services: Services) -> APIRouter:
-    """`GET /healthz`: the process answers (no authentication, no details)."""
+    """`GET /healthz`: the process answers. `GET /readyz`: 200 when it can serve questions — the index open and
+    the model reachable (`Services.readiness`) — else 503 naming the failing checks. No authentication (they are
+    probes), and no details beyond the checks' names: no paths, addresses or errors."""
     router = APIRouter()
 
     @router.get("/healthz", response_model=HealthOut, tags=["Hệ thống"], summary="Kiểm tra hoạt động")
     def healthz() -> Any:
         return {"status": "ok"}
+
+    @router.get(
+        "/readyz",
+        response_model=ReadyOut,
+        tags=["Hệ thống"],
+        summary="Kiểm tra sẵn sàng phục vụ",
+        responses={503: {"model": ReadyOut, "description": "Chỉ mục hoặc mô hình ngôn ngữ chưa sẵn sàng"}},
+    )
+    def readyz() -> Any:
+        checks = services.readiness()
+        failing = [name for name, ok in checks.items() if not ok]
+        body = {
+            "status": "not_ready" if failing else "ready",
+            "checks": {name: "ok" if ok else "fail" for name, ok in checks.items()},
+            "failing": failing,
+        }
+        return JSONResponse(body, status_code=503 if failing else 200, headers={"Cache-Control": "no-store"})
 
     return router

@@ -63,6 +63,8 @@ EVENT_LABELS = {
     "audit_export": "Xuất nhật ký",
     "relation_decision": "Quyết định quan hệ văn bản",
     "reindex": "Lập chỉ mục lại",
+    "backup": "Sao lưu dữ liệu",
+    "restore": "Khôi phục dữ liệu",
 }
 ALL_EVENTS = ""
 EVENT_CHOICES = [("Tất cả", ALL_EVENTS), *((EVENT_LABELS.get(k, k), k) for k in EVENT_KINDS)]

@@ -1,4 +1,5 @@
-"""`kho serve`: one process serving the Gradio workdesk at `/`, the REST API under `/v1`, and `/healthz`.
+"""`kho serve`: one process serving the Gradio workdesk at `/`, the REST API under `/v1`, `/healthz` and `/readyz`
+(open probes), and `/metrics` (Prometheus; administrators or the scrape token: ui/observability.py).
 
 Authentication
 --------------
@@ -11,6 +12,10 @@ Authentication
   `principal_for_request`, which re-reads the session and the account each time: revoking a user (`kho users
   revoke`) ends their sessions at once, and `POST /logout` revokes the session on the server (a copied cookie is
   dead after it). Sessions last `SESSION_HOURS`.
+- Single sign-on (`ui.oidc`, on when `KHO_OIDC_ISSUER` is set): the login page also offers "Đăng nhập bằng tài
+  khoản một lần (SSO)"; the provider's user gets the same kind of server-side session with the role and clearance
+  their groups map to (`app.sso`), and `POST /logout` also sends them to the provider's logout. The provider's
+  access tokens are accepted as bearer tokens on `/v1` after the API keys (`WorkdeskAuth.add_bearer`).
 - Development mode: bound to a loopback address before any user was ever created, every request from a loopback
   client is the local principal `local-admin` (role admin, clearance restricted), without login. Creating the
   first user ends it for good (revoking every user does not bring it back). Bound to any other address,
@@ -55,9 +60,13 @@ from app.services import NotFound, Principal, Services, allowed
 from core.fs import private_dir, tighten
 from core.settings import Settings
 from ingest.model import AccessLevel
+from ui import discovery
 from ui.api import api_router, health_router, install_error_handlers
 from ui.apidocs import install_api_docs
 from ui.exports import ExportShelf
+from ui.observability import METRICS_PATH, HttpMetrics, metrics_router
+from ui.oidc import SingleSignOn, install_sso
+from ui.operator import OperatorToken, announce, operator_router
 from ui.security import HttpPolicy, SecurityGate, SessionBinder, UploadLedger, json_body_field
 
 log = logging.getLogger(__name__)
@@ -67,7 +76,10 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 SESSION_HOURS = 12
 LOCAL_PRINCIPAL = Principal("local-admin", "admin", AccessLevel.RESTRICTED)
 # Paths that never need a workdesk session: the API (bearer keys), health, the login page, the API docs.
-OPEN_PREFIXES = ("/v1/", "/healthz", "/login", "/logout", "/openapi.json", "/docs", "/redoc", "/favicon.ico")
+OPEN_PREFIXES = ("/v1/", "/healthz", "/readyz", "/login", "/logout", "/openapi.json", "/docs", "/redoc", "/favicon.ico")
+# Exact paths that check their own credentials: /metrics takes an administrator or the scrape token
+# (ui/observability.py), which is no user and so would be refused here.
+OWN_AUTH_PATHS = ("/v1", METRICS_PATH)
 # Gradio routes the workdesk never uses: its programmatic API (our API is /v1), media streams, proxies, MCP,
 # monitoring, code editing. Closed, so they cannot be used to reach handlers or files around the UI.
 CLOSED_GRADIO_PREFIXES = (
@@ -113,6 +125,11 @@ class WorkdeskAuth:
         # Who a bearer token stands for, asked in order; the first answer wins. Accounts' API keys first; other
         # issuers (single sign-on tokens, the local operator's token) are added with `add_bearer`.
         self.bearers: list[BearerResolver] = [lambda token, client: accounts.authenticate(token)]
+        # Single sign-on (ui/oidc.py) adds its button to the login page (HTML, given the path to return to) and,
+        # after a provider-opened session ends, the page that takes the browser to the provider's logout.
+        self.login_extras: Callable[[str], str] = lambda next_path: ""
+        self.after_logout: Callable[[str | None], Response | None] = lambda id_token: None
+        self.single_sign_on = False  # set when an OpenID provider is configured: no anonymous development mode
 
     def add_bearer(self, resolver: BearerResolver) -> None:
         """Accept another kind of bearer token: `resolver(token, client_host)` → the principal, or None."""
@@ -131,7 +148,10 @@ class WorkdeskAuth:
         return cls(accounts, session_secret(settings.session_key_path), bind_host)
 
     def dev_mode(self, client_host: str | None) -> bool:
-        """No user ever created, bound to loopback, the client on this machine: the local admin needs no login."""
+        """No user ever created, bound to loopback, the client on this machine: the local admin needs no login.
+        Never with single sign-on configured: its users exist at the provider, not in our accounts."""
+        if self.single_sign_on:
+            return False
         return is_loopback(self.bind_host) and is_loopback(client_host) and not self.accounts.ever_had_users()
 
     # session cookies ------------------------------------------------------------------------------------------
@@ -142,6 +162,16 @@ class WorkdeskAuth:
         """The cookie value for a logged-in user: a new server-side session's id, signed."""
         sid = self.accounts.open_session(who, key, SESSION_HOURS)
         return f"{sid}.{self._sign(sid.encode())}"
+
+    def sso_session(self, who: Principal, id_token: str | None) -> str:
+        """The cookie value for a user signed in at the OpenID provider (`ui.oidc`): a new server-side session."""
+        sid = self.accounts.open_sso_session(who, SESSION_HOURS, id_token)
+        return f"{sid}.{self._sign(sid.encode())}"
+
+    def session_id_token(self, value: str | None) -> str | None:
+        """The provider's ID token behind a live single sign-on session cookie, for its logout; else None."""
+        sid = self._session_id(value)
+        return self.accounts.session_id_token(sid) if sid else None
 
     def _session_id(self, value: str | None) -> str | None:
         if not value or "." not in value or len(value) > 512:
@@ -236,6 +266,7 @@ font-size:1rem;cursor:pointer}} .err{{color:#b91c1c;font-weight:600}}
 <h1>Kho tri thức — Bộ Nội vụ</h1>
 <p>Trợ lý tra cứu văn bản pháp luật. Nhập khóa truy cập do quản trị viên cấp.</p>
 {error}
+{extras}
 <form method="post" action="/login">
 <label for="key">Khóa truy cập</label>
 <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
@@ -273,7 +304,8 @@ def _safe_next(value: str | None) -> str:
 def _login_routes(app: FastAPI, auth: WorkdeskAuth) -> None:
     @app.get("/login", include_in_schema=False)
     def login_form(next: str = "/") -> HTMLResponse:
-        return HTMLResponse(LOGIN_PAGE.format(error="", next=html.escape(_safe_next(next))))
+        extras = auth.login_extras(_safe_next(next))
+        return HTMLResponse(LOGIN_PAGE.format(error="", extras=extras, next=html.escape(_safe_next(next))))
 
     @app.post("/login", include_in_schema=False)
     def login(request: Request, key: str = Form(""), next: str = Form("/")) -> Response:
@@ -281,6 +313,7 @@ def _login_routes(app: FastAPI, auth: WorkdeskAuth) -> None:
         if who is None:
             page = LOGIN_PAGE.format(
                 error='<p class="err" id="login-error">Khóa truy cập không đúng hoặc đã bị thu hồi.</p>',
+                extras=auth.login_extras(_safe_next(next)),
                 next=html.escape(_safe_next(next)),
             )
             return HTMLResponse(page, status_code=401)
@@ -305,10 +338,12 @@ def _login_routes(app: FastAPI, auth: WorkdeskAuth) -> None:
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request) -> Response:
         """End the session on the server (the cookie is useless afterwards, even if copied), clear the cookie."""
-        ended = auth.end_session(request.cookies.get(SESSION_COOKIE))
+        value = request.cookies.get(SESSION_COOKIE)
+        id_token = auth.session_id_token(value)  # a single sign-on session also ends at the provider
+        ended = auth.end_session(value)
         if ended:
             log.info("workdesk logout")
-        resp = RedirectResponse("/login", status_code=303)
+        resp = auth.after_logout(id_token) or RedirectResponse("/login", status_code=303)
         resp.delete_cookie(SESSION_COOKIE, path="/")
         return resp
 
@@ -333,7 +368,7 @@ class _WorkdeskGate:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        if path.startswith(OPEN_PREFIXES) or path == "/v1":
+        if path.startswith(OPEN_PREFIXES) or path in OWN_AUTH_PATHS:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
@@ -434,8 +469,13 @@ def create_app(
     accounts: Accounts | None = None,
     bind_host: str = "127.0.0.1",
     workdesk: bool = True,
+    operator: OperatorToken | None = None,
 ) -> FastAPI:
-    """The FastAPI app: API under /v1, /healthz, login, and the Gradio workdesk at / (a placeholder without it)."""
+    """The FastAPI app: API under /v1, /healthz, login, and the Gradio workdesk at / (a placeholder without it).
+
+    With `operator` (this server run's token, `ui.operator`), the token is accepted as the local operator's from
+    this machine, and the `/v1/operator` routes the `kho` command line uses while this server holds the index
+    are open to it (to it alone)."""
     accounts = accounts or Accounts.from_settings(settings)
     auth = WorkdeskAuth.for_settings(settings, accounts, bind_host)
     app = FastAPI(
@@ -452,13 +492,25 @@ def create_app(
     install_api_docs(app)
     install_error_handlers(app)
     app.include_router(health_router(services))
+    app.include_router(metrics_router(services))
     app.state.resolve_principal = lambda request, key: auth.from_bearer(key, _client_host(request))
     app.include_router(api_router(services))
+    if operator is not None:
+        auth.add_bearer(operator.resolve)
+        app.include_router(operator_router(services, operator))
+    sso = SingleSignOn.from_settings(settings)  # None unless KHO_OIDC_ISSUER; a bad SSO setting stops the start
+    if sso is not None:
+        auth.single_sign_on = True
+        auth.add_bearer(sso.bearer)
+        auth.login_extras = sso.login_button
+        auth.after_logout = sso.after_logout
+        install_sso(app, sso, auth, SESSION_COOKIE, SESSION_HOURS * 3600)
     _login_routes(app, auth)
     uploads = UploadLedger(private_dir(settings.upload_tmp_dir))
     app.state.uploads = uploads
     app.add_middleware(_WorkdeskGate, auth=auth, sessions=SessionBinder(), uploads=uploads)
-    app.add_middleware(SecurityGate, policy=HttpPolicy.for_settings(settings, bind_host))  # outermost
+    app.add_middleware(SecurityGate, policy=HttpPolicy.for_settings(settings, bind_host))
+    app.add_middleware(HttpMetrics)  # outermost: the perimeter's refusals are counted too
     mounted = workdesk and _mount_workdesk(app, services, auth, uploads)
     if not mounted:
 
@@ -533,13 +585,29 @@ def _mount_workdesk(app: FastAPI, services: Services, auth: WorkdeskAuth, upload
     return True
 
 
-def check_can_serve(host: str, accounts: Accounts) -> None:
-    """Refuse to serve a non-loopback address while no user exists (there would be no way to log in safely)."""
-    if not is_loopback(host) and not accounts.has_users():
+def check_can_serve(host: str, accounts: Accounts, single_sign_on: bool = False) -> None:
+    """Refuse to serve a non-loopback address while no user exists (there would be no way to log in safely);
+    with single sign-on configured, the provider's users can log in."""
+    if not is_loopback(host) and not accounts.has_users() and not single_sign_on:
         raise RuntimeError(
             f"kho serve --host {host}: không có tài khoản nào, nên không thể mở ra mạng. "
             "Tạo tài khoản trước: `kho users add TEN --role admin --clearance restricted` "
             "(no users exist; run `kho users add` before serving on a non-loopback address)"
+        )
+
+
+def check_not_served(settings: Settings) -> None:
+    """Refuse to start a second server on a data dir a live one serves (it holds the index and the discovery file).
+
+    Live means answering with the token of its discovery file, not merely a pid that exists: after a reboot, a
+    stale file's pid may belong to any process, and that must not keep the service from starting."""
+    from ui.cli.remote import find_server
+
+    running = find_server(settings)
+    if running is not None:
+        raise RuntimeError(
+            f"kho serve: a server is already running on {settings.data_dir} at {running.url} (pid {running.pid}); "
+            "stop it first (đã có máy chủ khác đang chạy trên thư mục dữ liệu này)"
         )
 
 
@@ -548,17 +616,26 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     import uvicorn
 
     tighten(settings.ensure_data_dir())  # an install from before 0700/0600 is repaired on the first start
+    check_not_served(settings)
     accounts = Accounts.from_settings(settings)
-    check_can_serve(host, accounts)
+    check_can_serve(host, accounts, single_sign_on=bool(settings.oidc_issuer))
     services = Services(settings)
     try:
         # The port opens at once: pending index work (e.g. a large upload an earlier run did not finish) runs in
         # the background, and a document that cannot be indexed is recorded as failed instead of crash-looping.
         services.catch_up_in_background()
-        app = create_app(settings, services, accounts, bind_host=host)
-        mode = "" if accounts.ever_had_users() else " (chế độ phát triển: chưa có tài khoản, chỉ truy cập từ máy này)"
+        # `kho` commands in other processes find this server (and its fresh operator token) in <data_dir>/server.json
+        # and send their work here, since the embedded index can only be open in one process (ui/operator.py).
+        info = discovery.ServerInfo.for_this_process(host, port)
+        app = create_app(settings, services, accounts, bind_host=host, operator=OperatorToken(info.token, host))
+        announce(app, settings.data_dir, info)
+        dev = not (accounts.ever_had_users() or settings.oidc_issuer)
+        mode = " (chế độ phát triển: chưa có tài khoản, chỉ truy cập từ máy này)" if dev else ""
         print(f"Kho tri thức: bàn làm việc số tại http://{host}:{port}/ — API tại /v1, tài liệu API tại /docs{mode}")
-        uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+        try:
+            uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5)
+        finally:
+            discovery.withdraw(settings.data_dir, info)  # e.g. the port was taken: uvicorn exits after startup
     finally:
         services.close()
         accounts.close()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import typer
 
 import core  # noqa: F401  (switches telemetry off before anything else is imported)
-from ui.cli import audit, docs, eval, index, ingest, models, relations, search, serve, users, versions
+from ui.cli import audit, backup, docs, eval, index, ingest, models, relations, search, serve, users, versions
 
 app = typer.Typer(
     help="Kho tri thức — trợ lý tra cứu văn bản pháp luật (offline).",
@@ -46,6 +46,8 @@ app.command("models")(models.models)
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.add_typer(eval.app, name="eval")
 
 __all__ = ["app"]

@@ -85,13 +85,28 @@ def remove(
 ) -> None:
     """Remove one document from the registry and the index (audited as the operating-system user)."""
     import getpass
+    from urllib.parse import quote
 
     from app.services import NotFound, Principal, Services
     from ingest.model import AccessLevel
+    from ui.cli.remote import RemoteError, via_server
 
     settings = get_settings()
     if not yes and not typer.confirm(f"Xóa văn bản {doc_id} khỏi kho (remove document)?"):
         raise typer.Exit(1)
+    server = via_server(settings)
+    if server is not None:  # it holds the index: it removes (audited as the local operator)
+        try:
+            server.request_json("DELETE", f"/v1/documents/{quote(doc_id, safe='')}")
+        except RemoteError as exc:
+            err(
+                f"kho docs remove: no document with id {doc_id!r} (không có văn bản này)"
+                if exc.status == 404
+                else str(exc)
+            )
+            raise typer.Exit(2 if exc.status == 404 else 1) from None
+        typer.echo(f"removed {doc_id}")
+        return
     operator = Principal(f"cli:{getpass.getuser()}", "admin", AccessLevel.RESTRICTED)
     with Services.from_settings(settings) as services:
         try:

@@ -58,11 +58,28 @@ def index_cmd(
     from index.indexer import Indexer
     from index.store import StoreError, store_from_settings
     from ingest.registry import Registry
+    from ui.cli.remote import RemoteError, via_server
 
     settings = get_settings()
     if not settings.registry_path.exists():
         err(f"no registry at {settings.registry_path}: run `kho ingest` first")
         raise typer.Exit(2)
+    server = via_server(settings)
+    if server is not None:
+        if dense or rebuild:  # hours of work on the index: not a request to the service people are using
+            err(
+                f"kho index {'--dense' if dense else '--rebuild'}: the running server at {server.url} (pid "
+                f"{server.pid}) holds the index. Stop it, run this command, then start it again (uploads and "
+                "`kho ingest` meanwhile are searchable by BM25 at once; KHO_EMBED_ON_INGEST=1 embeds them as they come)"
+            )
+            raise typer.Exit(2)
+        try:
+            synced = server.post_json("/v1/operator/index", {}, timeout=None)
+        except RemoteError as exc:
+            err(str(exc))
+            raise typer.Exit(1) from None
+        _print_index(synced, as_json)
+        return
     with Registry.from_settings(settings) as registry, store_from_settings(settings) as store:
         indexer = Indexer(registry, store, settings)
         try:
@@ -82,10 +99,14 @@ def index_cmd(
         out["collection"] = current
         out["points_total"] = store.count(current)
         out["missing_dense"] = store.count(current, with_dense=False)
+    _print_index(out, as_json)
+
+
+def _print_index(out: dict[str, Any], as_json: bool) -> None:
     if as_json:
         echo_json(out)
     else:
         typer.echo(
-            f"{current}: {out['points_total']} chunks, "
+            f"{out['collection']}: {out['points_total']} chunks, "
             f"{out['points_total'] - out['missing_dense']} with dense vectors, {out['missing_dense']} without"
         )

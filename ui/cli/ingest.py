@@ -12,7 +12,7 @@ from core.settings import get_settings
 from ingest.chunking import chunk_document
 from ingest.formats.base import IngestError
 from ingest.ids import doc_id
-from ingest.model import AccessLevel, LegalDocument
+from ingest.model import AccessLevel, DocState, LegalDocument
 from ui.cli.common import choice, echo_json, err
 from ui.cli.index import index_summary, update_index
 
@@ -110,9 +110,28 @@ def ingest(
     from corpus import CorpusNotFound, require_default_corpus
     from ingest.job import run_ingest
     from ingest.registry import Registry
+    from ui.cli.remote import RemoteError, via_server
 
     settings = get_settings()
     targets = list(paths or [])
+    if not targets and not default_corpus:
+        err("nothing to ingest: give files or folders, or --default-corpus")
+        raise typer.Exit(2)
+    server = via_server(settings)
+    if server is not None:  # it holds the index: it ingests (the paths are on this machine, so on its too)
+        body = {
+            "paths": [str(p.expanduser().absolute()) for p in targets],
+            "access_level": access_level.value if access_level else None,
+            "default_corpus": default_corpus,
+            "index": index,
+        }
+        try:
+            out = server.post_json("/v1/operator/ingest", body, timeout=None)
+        except RemoteError as exc:
+            err(str(exc))
+            raise typer.Exit(2 if exc.status == 422 else 1) from None
+        _finish(out, as_json)
+        return
     overrides: dict[Path, dict[str, str]] = {}
     if default_corpus:
         try:
@@ -126,42 +145,45 @@ def ingest(
         err("nothing to ingest: give files or folders, or --default-corpus")
         raise typer.Exit(2)
     settings.ensure_data_dir()
-    index_report: dict[str, Any] | None = None
-    index_error: str | None = None
     with Registry.from_settings(settings) as registry:
         report = run_ingest(
             targets, registry, settings, access_level=access_level, progress=progress, meta_overrides=overrides
         )
+        out = report.to_json()
+        out["index"] = None
         if index:
             try:
-                index_report = update_index(registry, settings, progress and not as_json)
+                out["index"] = update_index(registry, settings, progress and not as_json)
             except Exception as exc:  # the registry is safe; the index catches up on the next run
-                index_error = f"index update failed ({type(exc).__name__}: {exc}); run `kho index` to retry"
+                out["index_error"] = f"index update failed ({type(exc).__name__}: {exc}); run `kho index` to retry"
+    _finish(out, as_json)
+
+
+def _finish(out: dict[str, Any], as_json: bool) -> None:
+    """Print an ingest report (`IngestReport.to_json()` + `index`, `index_error`), as JSON or one line per file;
+    exit 1 when a file failed, the run was interrupted or the index could not be updated."""
     if as_json:
-        out = report.to_json()
-        out["index"] = index_report
-        if index_error:
-            out["index_error"] = index_error
         echo_json(out)
     else:
-        for r in report.results:
-            line = f"{r.state.upper():<18} {r.path}"
-            if r.n_chunks:
-                line += f"  ({r.n_documents} doc, {r.n_chunks} chunks)"
-            if r.reason:
-                line += f"  — {r.reason}"
+        for r in out["results"]:
+            line = f"{r['state'].upper():<18} {r['path']}"
+            if r["n_chunks"]:
+                line += f"  ({r['n_documents']} doc, {r['n_chunks']} chunks)"
+            if r["reason"]:
+                line += f"  — {r['reason']}"
             typer.echo(line)
-        totals = ", ".join(f"{k}: {v}" for k, v in report.totals.items() if v)
-        if report.ignored:
-            totals += f"; {len(report.ignored)} non-document files ignored"
+        totals = ", ".join(f"{k}: {v}" for k, v in out["totals"].items() if v)
+        if out["ignored"]:
+            totals += f"; {len(out['ignored'])} non-document files ignored"
         typer.echo(
-            f"{len(report.results)} files in {report.elapsed:.1f}s — {totals}; "
-            f"{report.n_documents} documents, {report.n_chunks} chunks stored this run"
+            f"{out['n_files']} files in {out['elapsed']:.1f}s — {totals}; "
+            f"{out['n_documents_indexed']} documents, {out['n_chunks_indexed']} chunks stored this run"
         )
-        if index_report:
-            typer.echo(index_summary(index_report))
-    if index_error:
-        err(index_error)
+        if out.get("index"):
+            typer.echo(index_summary(out["index"]))
+    if out.get("index_error"):
+        err(out["index_error"])
         raise typer.Exit(1)
-    if not report.ok:
+    failed = out["totals"].get(DocState.FAILED.value, 0) + out["totals"].get(DocState.FAILED_NO_TEXT.value, 0)
+    if out["interrupted"] or failed:
         raise typer.Exit(1)

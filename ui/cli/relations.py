@@ -65,31 +65,52 @@ def decide(
 ) -> None:
     """An administrator's decision on one extracted relation (audited as the operating-system user)."""
     import getpass
+    from urllib.parse import quote
 
     from app.services import NotFound, Principal, Services
     from ingest.model import AccessLevel
     from ingest.relations import LegalRef
     from ui.cli.common import parse_day
+    from ui.cli.remote import RemoteError, via_server
 
     if apply == reject:
         err("kho decide: give exactly one of --apply, --reject")
         raise typer.Exit(2)
     day = parse_day("--effective", effective) if effective else None
     target = LegalRef(document, article.removeprefix("Điều").strip() if article else None, clause, point)
-    operator = Principal(f"cli:{getpass.getuser()}", "admin", AccessLevel.RESTRICTED)
-    with Services.from_settings(get_settings()) as services:
+    settings = get_settings()
+    server = via_server(settings)
+    if server is not None:  # it holds the index: it decides (audited as the local operator)
+        body = {
+            "decision": "apply" if apply else "reject",
+            "reason": reason,
+            "target_document": target.document,
+            "target_article": target.article,
+            "target_clause": target.clause,
+            "target_point": target.point,
+            "effective": day.isoformat() if day else None,
+        }
         try:
-            decided = services.decide_relation(operator, key, "apply" if apply else "reject", reason, target, day)
-        except NotFound:
-            err(f"kho decide: no relation with key {key!r}")
-            raise typer.Exit(2) from None
-        except ValueError as exc:
-            err(f"kho decide: {exc}")
-            raise typer.Exit(2) from None
+            out = server.post_json(f"/v1/relations/{quote(key, safe='')}/decision", body)
+        except RemoteError as exc:
+            err(f"kho decide: no relation with key {key!r}" if exc.status == 404 else f"kho decide: {exc}")
+            raise typer.Exit(2 if exc.status in (404, 422) else 1) from None
+    else:
+        operator = Principal(f"cli:{getpass.getuser()}", "admin", AccessLevel.RESTRICTED)
+        with Services.from_settings(settings) as services:
+            try:
+                decided = services.decide_relation(operator, key, "apply" if apply else "reject", reason, target, day)
+            except NotFound:
+                err(f"kho decide: no relation with key {key!r}")
+                raise typer.Exit(2) from None
+            except ValueError as exc:
+                err(f"kho decide: {exc}")
+                raise typer.Exit(2) from None
+        out = decided.to_json()
     if as_json:
-        echo_json(decided.to_json())
+        echo_json(out)
         return
-    r = decided.relation
     typer.echo(
-        f"{key}: {r.status.value} ({r.found_by.value}) {r.kind.value} {r.target.document} Điều {r.target.article}"
+        f"{key}: {out['status']} ({out['found_by']}) {out['kind']} {out['target']['document']} "
+        f"Điều {out['target']['article']}"
     )

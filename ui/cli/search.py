@@ -7,7 +7,8 @@ becomes the reader's, and the options become a `SearchFilters`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from assistant.answer import Answer
     from index.search import Hit
     from index.store import Filters
+    from ui.cli.remote import RemoteServer
 
 
 def reader_filters(clearance: AccessLevel, chosen: SearchFilters) -> Filters:
@@ -63,45 +65,46 @@ def search(
     from app.services import SearchFilters
     from index.search import Searcher
     from index.store import StoreError, store_from_settings
+    from ui.cli.remote import via_server
 
     settings = get_settings()
-    filters = reader_filters(
-        clearance,
-        SearchFilters(
-            types=tuple(types),
-            issuers=tuple(issuers),
-            year_from=year_from,
-            year_to=year_to,
-            validity=tuple(v.value for v in validity),
-            numbers=tuple(numbers),
-            as_of=parse_day("--as-of", as_of) if as_of else None,
-            all_versions=all_versions,
-        ),
+    chosen = SearchFilters(
+        types=tuple(types),
+        issuers=tuple(issuers),
+        year_from=year_from,
+        year_to=year_to,
+        validity=tuple(v.value for v in validity),
+        numbers=tuple(numbers),
+        as_of=parse_day("--as-of", as_of) if as_of else None,
+        all_versions=all_versions,
     )
-    with store_from_settings(settings) as store:
-        try:
-            searcher = Searcher(store, settings)
-            result = searcher.search(query, k=k, mode=mode.literal, filters=filters, article_level=not chunks)
-        except (StoreError, ValueError) as exc:
-            err(str(exc))
-            raise typer.Exit(1) from None
+    filters = reader_filters(clearance, chosen)
+    server = via_server(settings)
+    if server is not None:  # it holds the index: it searches, with the same options
+        body = {"query": query, "k": k, "mode": mode.value, "chunks": chunks, **reader_json(clearance, chosen)}
+        out = _remote(lambda: server.post_json("/v1/operator/search", body))
+        hits = [hit_from_json(h) for h in out["hits"]]
+        timings = out["timings_ms"]
+    else:
+        with store_from_settings(settings) as store:
+            try:
+                searcher = Searcher(store, settings)
+                result = searcher.search(query, k=k, mode=mode.literal, filters=filters, article_level=not chunks)
+            except (StoreError, ValueError) as exc:
+                err(str(exc))
+                raise typer.Exit(1) from None
+        hits, timings = result.hits, result.timings_ms
     if as_json:
         echo_json(
-            {
-                "query": query,
-                "mode": mode.value,
-                "k": k,
-                "timings_ms": result.timings_ms,
-                "hits": [h.to_json() for h in result.hits],
-            }
+            {"query": query, "mode": mode.value, "k": k, "timings_ms": timings, "hits": [h.to_json() for h in hits]}
         )
         return
-    if result.timings_ms.get("dense_unavailable"):
+    if timings.get("dense_unavailable"):
         typer.secho("(BM25 only: this index has no dense vectors yet — run `kho index --dense`)", err=True)
-    if not result.hits:
+    if not hits:
         typer.echo("không tìm thấy kết quả phù hợp")
         return
-    for i, h in enumerate(result.hits, start=1):
+    for i, h in enumerate(hits, start=1):
         typer.secho(f"{i:>2}. {h.anchor}  [{h.score:.4f}]", bold=True)
         typer.echo(f"    {' › '.join(h.heading_path)}  ({h.hieu_luc})")
         if h.version is not None:
@@ -153,15 +156,45 @@ def ask(
     from assistant.pipeline import AskOptions, Assistant
     from index.search import Searcher
     from index.store import StoreError, store_from_settings
+    from ui.cli.remote import via_server
 
     if new_topic and follow_up:
         err("--new-topic and --follow-up exclude each other")
         raise typer.Exit(2)
     topic = "new_topic" if new_topic else "follow_up" if follow_up else "auto"
     day = parse_day("--as-of", as_of) if as_of else None
-    filters = reader_filters(clearance, SearchFilters(types=tuple(types), as_of=day, all_versions=all_versions))
+    chosen = SearchFilters(types=tuple(types), as_of=day, all_versions=all_versions)
+    filters = reader_filters(clearance, chosen)
     settings = get_settings()
     stream = None if as_json or extractive else (lambda t: typer.echo(t, nl=False))
+    server = via_server(settings)
+    if server is not None:  # it holds the index: it answers, with the same options
+        body = {
+            "question": question,
+            "extractive": extractive,
+            "k": k,
+            "mode": mode.value,
+            "history": history,
+            "topic": topic,
+            "stream": stream is not None,
+            **reader_json(clearance, chosen),
+        }
+        out = _remote(lambda: _ask_remote(server, body, stream))
+        if as_json:
+            echo_json(out["answer"])
+            return
+        a = out["answer"]
+        _print_answer(
+            a["answer"],
+            a["refused"],
+            a["verification"],
+            out["grounds"],
+            a["notices"],
+            a["latency_s"],
+            filters.as_of,
+            streamed=stream is not None,
+        )
+        return
     with store_from_settings(settings) as store:
         try:
             assistant = Assistant(Searcher(store, settings))
@@ -180,15 +213,93 @@ def ask(
     if as_json:
         echo_json(answer.to_json())
         return
-    if stream is not None and not answer.refused:
-        typer.echo(f"\n\nSau kiểm chứng ({VERIFICATION_LABELS[answer.verification.value]}):")
-    typer.echo(answer.answer)
-    for line in grounds_lines(answer, filters.as_of):
+    _print_answer(
+        answer.answer,
+        answer.refused,
+        answer.verification.value,
+        grounds_lines(answer, filters.as_of),
+        answer.notices,
+        answer.latency_s,
+        filters.as_of,
+        streamed=stream is not None,
+    )
+
+
+def _print_answer(
+    text: str,
+    refused: bool,
+    verification: str,
+    grounds: list[str],
+    notices: list[str],
+    latency_s: float,
+    as_of: dt.date | None,
+    streamed: bool,
+) -> None:
+    """The answer as `kho ask` prints it (after the streamed draft, when there was one)."""
+    if streamed and not refused:
+        typer.echo(f"\n\nSau kiểm chứng ({VERIFICATION_LABELS[verification]}):")
+    typer.echo(text)
+    for line in grounds:
         typer.echo(line)
-    for notice in answer.notices:
+    for notice in notices:
         typer.secho(f"\n⚠ {notice}", fg=typer.colors.YELLOW)
-    day_said = f"pháp luật tại ngày {filters.as_of:%d/%m/%Y}" if filters.as_of else "mọi phiên bản"
-    typer.echo(f"\n({answer.verification.value}; {day_said}; {answer.latency_s:.1f} s)")
+    day_said = f"pháp luật tại ngày {as_of:%d/%m/%Y}" if as_of else "mọi phiên bản"
+    typer.echo(f"\n({verification}; {day_said}; {latency_s:.1f} s)")
+
+
+def reader_json(clearance: AccessLevel, chosen: SearchFilters) -> dict[str, Any]:
+    """The reader's clearance and filters as the operator routes take them (`ui.operator.ReaderIn`)."""
+    return {
+        "clearance": clearance.value,
+        "types": list(chosen.types),
+        "issuers": list(chosen.issuers),
+        "year_from": chosen.year_from,
+        "year_to": chosen.year_to,
+        "validity": list(chosen.validity),
+        "numbers": list(chosen.numbers),
+        "as_of": chosen.as_of.isoformat() if chosen.as_of else None,
+        "all_versions": chosen.all_versions,
+    }
+
+
+def hit_from_json(d: dict[str, Any]) -> Hit:
+    """A search hit from its `to_json()` (as the server sends it)."""
+    from index.search import Hit
+    from ingest.model import Citation
+    from ingest.versions import ArticleVersion
+
+    fields = {k: v for k, v in d.items() if k not in ("citation", "version")}
+    version = ArticleVersion.from_json(d["version"]) if d.get("version") else None
+    return Hit(**fields, citation=Citation(**d["citation"]), version=version)
+
+
+def _ask_remote(server: RemoteServer, body: dict[str, Any], stream: Callable[[str], None] | None) -> dict[str, Any]:
+    """The operator route's answer object; with `stream`, its tokens are handed to `stream` as they come."""
+    from ui.cli.remote import RemoteError
+
+    if stream is None:
+        return server.post_json("/v1/operator/ask", body)
+    for event, data in server.stream_events("/v1/operator/ask", body):
+        if event == "token":
+            stream(str(data.get("text", "")))
+        elif event == "answer":
+            return dict(data)
+        elif event == "error":
+            raise RemoteError(str(data.get("detail")), int(data.get("status") or 500))
+    raise RemoteError(f"the running server at {server.url} ended the answer stream without an answer")
+
+
+def _remote(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """`call()`'s answer; a `RemoteError` is printed (with the tip to answer without the model when it is the
+    model that failed) and ends the command with status 1 (2 for a value the server rejected)."""
+    from ui.cli.remote import RemoteError
+
+    try:
+        return call()
+    except RemoteError as exc:
+        tip = "\n(tip: `kho ask --extractive` answers without an LLM)" if exc.status == 503 else ""
+        err(f"{exc}{tip}")
+        raise typer.Exit(2 if exc.status == 422 else 1) from None
 
 
 def grounds_lines(answer: Answer, as_of: dt.date | None) -> list[str]:

@@ -13,10 +13,11 @@ def serve(
     port: int = typer.Option(7860, "--port", help="port to listen on"),
 ) -> None:
     """Run the workdesk (Gradio, at `/`) and the REST API (`/v1`) in one process."""
+    from app.sso import SsoConfigError
     from ui.server import serve as run_server
 
     try:
         run_server(get_settings(), host=host, port=port)
-    except RuntimeError as exc:
+    except (RuntimeError, SsoConfigError) as exc:  # no users on a network address; a bad single sign-on setting
         err(str(exc))
         raise typer.Exit(2) from None

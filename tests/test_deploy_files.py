@@ -1,0 +1,164 @@
+"""The deployment description (docs/deploy/) stays true to the code: units parse, settings exist, versions match.
+
+A deployment file that drifts from the code fails at the ministry, not here — so these tests hold it to the code:
+every `KHO_*` variable it sets is a field of `core.settings.Settings`; the systemd units pass `systemd-analyze
+verify` (with the install paths pointed at this checkout); the engines' image tags are the versions the code is
+tested with; the vLLM flags are those of `make serve-llm`; the alert rules only name metrics the service exports.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from core.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+DEPLOY = REPO / "docs" / "deploy"
+UNITS = sorted((DEPLOY / "systemd").glob("*.service")) + sorted((DEPLOY / "systemd").glob("*.timer"))
+KHO_VAR = re.compile(r"\bKHO_[A-Z0-9_]+")
+# Variables the deployment uses that are not app settings: the Makefile's model folder for `make serve-llm`.
+NOT_SETTINGS = {"KHO_VLLM_MODEL"}
+
+
+def _setting_vars() -> set[str]:
+    return {f"KHO_{name.upper()}" for name in Settings.model_fields}
+
+
+def test_every_kho_variable_in_the_deployment_files_is_a_real_setting() -> None:
+    known = _setting_vars() | NOT_SETTINGS
+    for path in [DEPLOY / "kho.env.example", DEPLOY / "compose.yaml", DEPLOY / "README.md", *UNITS]:
+        unknown = set(KHO_VAR.findall(path.read_text(encoding="utf-8"))) - known
+        assert not unknown, f"{path.relative_to(REPO)} names settings that do not exist: {sorted(unknown)}"
+
+
+def test_env_example_assigns_each_setting_once_and_parses() -> None:
+    seen: list[str] = []
+    for line in (DEPLOY / "kho.env.example").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, _value = line.partition("=")
+            assert _ == "=", f"kho.env.example: not NAME=value: {line!r}"
+            seen.append(name)
+    assert len(seen) == len(set(seen)), "a variable is set twice in kho.env.example"
+    env = {name: value for name, value in (ln.split("=", 1) for ln in _assignments())}
+    # The whole file is accepted by the settings object (types, bounds, maps) — as the service will read it.
+    settings = Settings(**{k.removeprefix("KHO_").lower(): v for k, v in env.items() if v != ""})
+    assert settings.qdrant_url and settings.llm_url and settings.oidc_issuer
+
+
+def _assignments() -> list[str]:
+    lines = (DEPLOY / "kho.env.example").read_text(encoding="utf-8").splitlines()
+    return [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def test_systemd_units_verify() -> None:
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze (Debian package systemd) is needed to check docs/deploy/systemd"
+    with _units_pointed_here() as folder:
+        proc = subprocess.run(
+            [analyze, "verify", *sorted(str(p) for p in folder.iterdir())], capture_output=True, text=True
+        )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+class _units_pointed_here:
+    """The units copied to a temporary folder with the install paths replaced by ones that exist on this machine."""
+
+    def __enter__(self) -> Path:
+        import tempfile
+
+        self.tmp = tempfile.TemporaryDirectory()
+        folder = Path(self.tmp.name)
+        kho = Path(sys.executable).parent / "kho"
+        swaps = {
+            "/opt/kho/.venv/bin/kho": str(kho),
+            "/opt/kho/.venv-gpu/bin/vllm": "/bin/true",
+            "/usr/local/bin/qdrant": "/bin/true",
+        }
+        for unit in UNITS:
+            text = unit.read_text(encoding="utf-8")
+            for old, new in swaps.items():
+                text = text.replace(old, new)
+            (folder / unit.name).write_text(text, encoding="utf-8")
+        return folder
+
+    def __exit__(self, *exc: object) -> None:
+        self.tmp.cleanup()
+
+
+def test_a_broken_unit_fails_the_verification() -> None:
+    """The check above can fail: a relative ExecStart is refused by systemd-analyze."""
+    analyze = shutil.which("systemd-analyze")
+    assert analyze
+    with _units_pointed_here() as folder:
+        bad = folder / "kho.service"
+        bad.write_text(bad.read_text().replace(str(Path(sys.executable).parent / "kho"), "kho"))
+        proc = subprocess.run([analyze, "verify", str(bad)], capture_output=True, text=True)
+    assert proc.returncode != 0
+
+
+def _pin(path: Path, package: str) -> str:
+    for line in path.read_text().splitlines():
+        m = re.match(rf"^{re.escape(package)}==([\w.]+)", line.strip())
+        if m:
+            return m.group(1)
+    raise AssertionError(f"{package} is not pinned in {path.name}")
+
+
+def test_compose_pins_the_engine_versions_the_code_is_tested_with() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    qdrant_tag = services["qdrant"]["image"].split(":")[1].lstrip("v")
+    client = _pin(REPO / "constraints.txt", "qdrant-client")
+    # qdrant-client supports servers within one minor version of its own.
+    assert qdrant_tag.split(".")[0] == client.split(".")[0]
+    assert abs(int(qdrant_tag.split(".")[1]) - int(client.split(".")[1])) <= 1, (qdrant_tag, client)
+    vllm_tag = services["vllm"]["image"].split(":")[1].lstrip("v")
+    assert vllm_tag == _pin(REPO / "requirements-gpu.txt", "vllm")
+    for name, svc in services.items():
+        assert not svc["image"].endswith(":latest"), name
+        for port in svc.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond this host"
+
+
+def test_vllm_flags_match_make_serve_llm() -> None:
+    make = (REPO / "Makefile").read_text()
+    recipe = make[make.index("serve-llm:") :].split("\n\n")[0]
+    flags = set(re.findall(r"--[a-z-]+(?:[ =][\w.-]+)?", recipe))
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    command = {c.replace("=", " ") for c in compose["services"]["vllm"]["command"] if c.startswith("--")}
+    unit = (DEPLOY / "systemd" / "kho-llm.service").read_text()
+    for flag in flags:
+        name = flag.split()[0].split("=")[0]
+        if name in {"--host", "--port"}:
+            continue
+        assert any(c.startswith(name) for c in command), f"compose.yaml's vLLM lacks {name}"
+        assert name in unit, f"kho-llm.service lacks {name}"
+
+
+def test_alert_rules_name_only_exported_metrics() -> None:
+    from core.metrics import REGISTRY
+
+    exported: set[str] = set()
+    for family in REGISTRY.collect():  # a labelled series has no sample before its first use: name them all
+        suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum")}.get(family.type, ("",))
+        exported |= {family.name + suffix for suffix in suffixes}
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "kho-alerts.yml").read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            names |= set(re.findall(r"\b((?:kho|gen_ai|http_server)_[a-z_]+)", rule["expr"]))
+    assert names, "no metric found in the alert rules"
+    missing = names - exported
+    assert not missing, f"alert rules name metrics the service does not export: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("path", ["prometheus/kho.yml", "prometheus/kho-alerts.yml", "compose.yaml"])
+def test_yaml_files_parse(path: str) -> None:
+    assert yaml.safe_load((DEPLOY / path).read_text(encoding="utf-8"))
