@@ -34,7 +34,7 @@ from app.services import Services
 from app.sso import NOT_ENTITLED, SsoConfigError, SsoPolicy, sso_name
 from core.settings import Settings
 from ingest.model import AccessLevel
-from tests.browser import start_chromium
+from tests.browser import ARTIFACTS, start_chromium
 from tests.test_api import SECRET_QUESTION, free_port, no_secret
 from tests.test_assistant import injected_world
 from tests.test_index_search import World
@@ -521,6 +521,12 @@ def test_a_real_browser_signs_in_through_the_provider_and_out_at_both_ends(sso: 
     try:
         driver.get(sso.url + "/")
         wait.until(lambda d: d.find_elements(By.ID, "sso-login"))
+        ARTIFACTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / "login_sso.png"))
+        driver.set_window_size(390, 844)  # a phone: the SSO button and the key form fit, nothing scrolls sideways
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+        driver.save_screenshot(str(ARTIFACTS / "login_sso_390px.png"))
+        driver.set_window_size(1100, 900)
         driver.find_element(By.ID, "sso-login").click()
         wait.until(lambda d: d.current_url.startswith(sso.issuer) and d.find_elements(By.NAME, "login"))
         driver.find_element(By.NAME, "login").send_keys("tp.phapche")

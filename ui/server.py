@@ -264,7 +264,7 @@ button{{margin-top:16px;width:100%;padding:10px;border:0;border-radius:6px;backg
 font-size:1rem;cursor:pointer}} .err{{color:#b91c1c;font-weight:600}}
 </style></head><body><main>
 <h1>Kho tri thức — Bộ Nội vụ</h1>
-<p>Trợ lý tra cứu văn bản pháp luật. Nhập khóa truy cập do quản trị viên cấp.</p>
+<p>Trợ lý tra cứu văn bản pháp luật. {intro}</p>
 {error}
 {extras}
 <form method="post" action="/login">
@@ -301,17 +301,26 @@ def _safe_next(value: str | None) -> str:
     return value
 
 
+def _intro(auth: WorkdeskAuth) -> str:
+    """The login page's one line of guidance: the ministry account first when single sign-on is on."""
+    if auth.single_sign_on:
+        return "Đăng nhập bằng tài khoản một lần của Bộ, hoặc bằng khóa truy cập do quản trị viên cấp."
+    return "Nhập khóa truy cập do quản trị viên cấp."
+
+
 def _login_routes(app: FastAPI, auth: WorkdeskAuth) -> None:
     @app.get("/login", include_in_schema=False)
     def login_form(next: str = "/") -> HTMLResponse:
         extras = auth.login_extras(_safe_next(next))
-        return HTMLResponse(LOGIN_PAGE.format(error="", extras=extras, next=html.escape(_safe_next(next))))
+        page = LOGIN_PAGE.format(intro=_intro(auth), error="", extras=extras, next=html.escape(_safe_next(next)))
+        return HTMLResponse(page)
 
     @app.post("/login", include_in_schema=False)
     def login(request: Request, key: str = Form(""), next: str = Form("/")) -> Response:
         who = auth.accounts.authenticate(key)
         if who is None:
             page = LOGIN_PAGE.format(
+                intro=_intro(auth),
                 error='<p class="err" id="login-error">Khóa truy cập không đúng hoặc đã bị thu hồi.</p>',
                 extras=auth.login_extras(_safe_next(next)),
                 next=html.escape(_safe_next(next)),
