@@ -12,7 +12,7 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv system-deps browser-deps models ingest-demo demo test test-fast lint lock bench clean-data serve-llm \
-	eval eval-ci readme oidc-deps drill
+	eval eval-ci readme oidc-deps drill bench-embedding
 
 help:
 	@echo "make demo   — set everything up (venv, OCR, models), ingest the default corpus, show a sample, run the workdesk"
@@ -74,19 +74,23 @@ models: venv
 
 ingest-demo: venv system-deps
 	$(BIN)/kho ingest --default-corpus
+	@# DENSE VECTORS FOR THE DEMO (issue 17): the one place to embed before serving. When a fast CPU embedder makes
+	@# the demo corpus cheap, add `$(BIN)/kho index --dense` here; until then `kho serve` computes the vectors in the
+	@# background (KHO_DENSE_FILL_ON_SERVE) and search turns hybrid once 98 % of the chunks have one.
 
 demo: venv system-deps models ingest-demo
 	@echo
 	@echo "== Sample: Điều 29 Luật Viên chức as the registry stores it =="
 	$(BIN)/kho show "Điều 29" --document "58/2010/QH12"
 	@echo
-	@echo "== Sample search (hybrid once \`kho index --dense\` has embedded the corpus; BM25 until then) =="
+	@echo "== Sample search (it says which search ran: BM25 until the dense vectors are there, then hybrid) =="
 	$(BIN)/kho search "đóng dấu giáp lai thế nào?" --k 3
 	@echo
 	@echo "== Sample question, answered by the local model with checked citations (~30 s on 2 CPU cores) =="
 	$(BIN)/kho ask "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
 	@echo
 	@echo "== The digital workdesk: http://127.0.0.1:7860/ (API under /v1, docs at /docs; Ctrl+C stops it) =="
+	@echo "   It computes missing dense vectors in the background while it answers; each answer says which search ran."
 	@echo "   No users yet = local development mode on this machine only; \`kho users add NAME --role admin"
 	@echo "   --clearance restricted\` creates a login key (required before \`kho serve --host 0.0.0.0\`)."
 	$(BIN)/kho serve
@@ -134,6 +138,11 @@ bench: venv
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.adversarial_ingest
 	$(BIN)/python -m bench.attack
+
+# The CPU embedders side by side (bench/embedding.py): chunks/s, ALQAC dev hybrid MRR@10/R@10, refusal calibration.
+# Not in `bench`: EmbeddingGemma fp32 needs ~35 min on 2 cores to embed ALQAC once (cached after that).
+bench-embedding: venv models
+	$(BIN)/python -m bench.embedding --refusal
 
 # GPU hosts only: vLLM in its own venv (it pins its own torch/CUDA), OpenAI-compatible on :8000 with prefix caching.
 # Point the app at it with KHO_LLM_URL=http://HOST:8000/v1. KHO_VLLM_MODEL is a local model folder (no hub access).

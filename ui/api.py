@@ -23,7 +23,7 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
@@ -193,7 +193,10 @@ class AnswerOut(BaseModel):
     mode: str
     query: str | None = Field(description="Câu hỏi như đã được hiểu (gộp với câu trước nếu là câu hỏi tiếp)")
     topic: str | None = Field(description='Sau các câu hỏi trước: "follow_up" (đọc cùng) hoặc "new_topic" (đọc riêng)')
-    evidence: dict[str, Any]
+    evidence: dict[str, Any] = Field(
+        description="Căn cứ để trả lời hay từ chối: `coverage`, `similarity`, `enough`; `search` là cách tìm đã "
+        'chạy (`mode` "hybrid" hoặc "bm25" khi vector ngữ nghĩa chưa đủ, `dense_points`/`points`, `filling`)'
+    )
     sentences: list[dict[str, Any]]
     closest: list[dict[str, Any]]
 
@@ -210,6 +213,11 @@ class SearchOut(BaseModel):
     # The domain's dataclass is the schema (its `to_json` is what pydantic writes: every field, the citation as
     # `Citation`'s fields), so a field added to `Hit` reaches the API and its documentation together.
     hits: list[Hit] = Field(description="Một kết quả: đoạn văn bản, nơi trích dẫn và thứ hạng")
+    retrieval: dict[str, Any] | None = Field(
+        default=None,
+        description='Cách tìm đã chạy: `mode` "hybrid" (BM25 + ngữ nghĩa) hoặc "bm25" khi vector ngữ nghĩa chưa đủ '
+        "(`reason`, `dense_points`/`points`, `filling`: đang tính trong nền); null khi chưa có chỉ mục",
+    )
 
 
 class DocumentOut(BaseModel):
@@ -479,13 +487,19 @@ def _public_error(exc: BaseException) -> tuple[int, str]:
     return 500, "Lỗi nội bộ"
 
 
+_R = TypeVar("_R")
+
+
 def stream_ask(
-    run: Callable[[Callable[[str], None]], AskResult],
+    run: Callable[[Callable[[str], None]], _R],
     render_token: Callable[[str], str],
-    render_final: Callable[[AskResult], list[str]],
+    render_final: Callable[[_R], list[str]],
     render_error: Callable[[int, str], str],
+    public_error: Callable[[BaseException], tuple[int, str]] | None = None,
 ) -> AsyncIterator[str]:
-    """Run a blocking ask in a thread; yield its tokens as they come, then the final event(s)."""
+    """Run a blocking ask in a thread; yield its tokens as they come, then the final event(s). A failure becomes
+    `render_error(status, detail)` as `public_error` words it (default: what the public API may say)."""
+    word_error = public_error or _public_error
 
     async def events() -> AsyncIterator[str]:
         loop = asyncio.get_running_loop()
@@ -510,7 +524,7 @@ def stream_ask(
                     yield chunk
                 return
             else:
-                status, detail = _public_error(value)
+                status, detail = word_error(value)
                 yield render_error(status, detail)
                 return
 
@@ -606,8 +620,9 @@ def api_router(services: Services) -> APIRouter:
     )
     def search(body: SearchIn, who: Who) -> Any:
         filters = body.filters.to_filters() if body.filters else None
-        hits = call(lambda: services.search(who, body.query, body.k, filters))
-        return {"hits": [hit_json(h) for h in hits]}
+        found = call(lambda: services.find(who, body.query, body.k, filters))
+        retrieval = found.retrieval.to_json() if found.retrieval is not None else None
+        return {"hits": [hit_json(h) for h in found.hits], "retrieval": retrieval}
 
     @router.get(
         "/documents",

@@ -21,15 +21,12 @@ The routes are left out of the published API schema: they are the command line's
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import logging
 import os
-import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -40,11 +37,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.audit import AuditEvent
-from app.services import Principal, SearchFilters, Services, filters_for
+from app.services import Principal, SearchFilters, Services, audited_citations, filters_for
 from index.store import ALIAS
 from ingest.model import AccessLevel, Validity
 from ui import discovery
-from ui.api import SSE, ApiError, sse
+from ui.api import SSE, ApiError, sse, stream_ask
+from ui.security import is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +52,6 @@ MAX_PATH_CHARS = 4096  # PATH_MAX on Linux
 MAX_QUERY_CHARS = 2000
 
 _bearer = HTTPBearer(auto_error=False)
-
-
-def _loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class OperatorToken:
@@ -92,7 +79,7 @@ class OperatorToken:
 
     def from_this_machine(self, client_host: str | None) -> bool:
         """A loopback client, or one connecting from the very address the server is bound to."""
-        return _loopback(client_host) or (client_host is not None and client_host == self.bind_host.strip("[]"))
+        return is_loopback(client_host) or (client_host is not None and client_host == self.bind_host.strip("[]"))
 
     def resolve(self, token: str, client_host: str | None) -> Principal | None:
         """A bearer resolver (`WorkdeskAuth.add_bearer`): the operator for this token from this machine, else None."""
@@ -196,34 +183,24 @@ def _trouble(exc: Exception) -> ApiError | None:
     return None
 
 
+def _operator_error(exc: BaseException) -> tuple[int, str]:
+    """An error as the operator sees it: the real message (the operator can read the data dir and its logs)."""
+    problem = _trouble(exc) if isinstance(exc, Exception) else None
+    if problem is None:
+        log.error("operator ask failed", exc_info=exc)
+    return (problem.status if problem else 500), str(exc)
+
+
 def _stream(run: Callable[[Callable[[str], None]], dict[str, Any]]) -> AsyncIterator[str]:
     """Run a blocking answer in a thread; Server-Sent Events `token` as the text comes, then `answer` or `error`
     (with the real message, as `_trouble` words it)."""
-
-    async def events() -> AsyncIterator[str]:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-
-        def put(item: tuple[str, Any]) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, item)
-
-        def work() -> None:
-            try:
-                put(("answer", run(lambda t: put(("token", t)))))
-            except Exception as exc:  # reported to the client as an error event
-                problem = _trouble(exc)
-                if problem is None:
-                    log.error("operator ask failed", exc_info=exc)
-                put(("error", {"status": problem.status if problem else 500, "detail": str(exc)}))
-
-        threading.Thread(target=work, name="kho-operator-ask", daemon=True).start()
-        while True:
-            kind, value = await queue.get()
-            yield sse(kind, {"text": value} if kind == "token" else value)
-            if kind != "token":
-                return
-
-    return events()
+    return stream_ask(
+        run,
+        render_token=lambda text: sse("token", {"text": text}),
+        render_final=lambda answer: [sse("answer", answer)],
+        render_error=lambda status, detail: sse("error", {"status": status, "detail": detail}),
+        public_error=_operator_error,
+    )
 
 
 def operator_router(services: Services, token: OperatorToken) -> APIRouter:
@@ -315,6 +292,7 @@ def operator_router(services: Services, token: OperatorToken) -> APIRouter:
             if searcher is None:
                 raise StoreError("no index yet: run `kho ingest` first")
             result = searcher.search(body.query, k=body.k, mode=body.mode, filters=flt, article_level=not body.chunks)
+            retrieval = services.with_fill_state(result.retrieval)
             services.audit.record(
                 AuditEvent(
                     user=who.name,
@@ -330,6 +308,7 @@ def operator_router(services: Services, token: OperatorToken) -> APIRouter:
                 "mode": body.mode,
                 "k": body.k,
                 "timings_ms": result.timings_ms,
+                "retrieval": retrieval.to_json() if retrieval is not None else None,
                 "hits": [h.to_json() for h in result.hits],
             }
 
@@ -359,15 +338,7 @@ def operator_router(services: Services, token: OperatorToken) -> APIRouter:
                     role=who.role,
                     event="ask",
                     question=body.question,
-                    citations=[
-                        {
-                            "marker": c.marker,
-                            "anchor": c.hit.anchor,
-                            "chunk_id": c.hit.chunk_id,
-                            "document_id": c.hit.document_id,
-                        }
-                        for c in answer.citations
-                    ],
+                    citations=audited_citations(answer),
                     verification=answer.verification.value,
                     refused=answer.refused,
                     details={"via": "operator", "mode": answer.mode, "clearance": body.clearance.value},

@@ -29,6 +29,7 @@ from ingest.model import AccessLevel, Article, DocumentMeta, Validity, parse_iso
 from ingest.registry import DocumentRecord, FileRecord
 from ingest.versions import ACTS, BADGES, KIND_LABELS, ArticleVersion, Change, Standing
 from ingest.versions import vn_date as versions_vn_date
+from ui.search_mode import search_label
 
 # One pass over the text (so "&" is never escaped twice): HTML specials, then the characters that Markdown
 # (links, images, emphasis, code, tables), Handlebars ({{ }}) and JS template strings (${ }, `) treat as syntax.
@@ -266,7 +267,7 @@ def answer_html(answer: Answer, answer_id: str | None = None) -> str:
             else ""
         )
         return (
-            f'<div class="kho-answer kho-answer--refused">{head}{query_html(answer)}'
+            f'<div class="kho-answer kho-answer--refused">{head}{search_mode_html(answer)}{query_html(answer)}'
             f'<div class="kho-answer-body kho-refusal">{escape(REFUSAL)}</div>{closest}</div>'
         )
     query = query_html(answer)
@@ -275,8 +276,8 @@ def answer_html(answer: Answer, answer_id: str | None = None) -> str:
     grounds = grounds_html(answer.grounds())
     which = f" kho-ans--{_css_token(answer_id)}" if answer_id else ""  # the answer, in a class (as the markers)
     return (
-        f'<div class="kho-answer{which}">{head}{as_of_html(answer.as_of)}{query}{notices_html(answer.notices)}{body}'
-        f"{grounds}</div>"
+        f'<div class="kho-answer{which}">{head}{search_mode_html(answer)}{as_of_html(answer.as_of)}{query}'
+        f"{notices_html(answer.notices)}{body}{grounds}</div>"
     )
 
 
@@ -302,6 +303,13 @@ def grounds_html(grounds: Sequence[ClauseRef], clickable: bool = False) -> str:
         return f'<div class="kho-grounds kho-grounds--cards"><div class="kho-panel-title">Căn cứ</div>{items}</div>'
     items = "".join(_ground_item(n, g, "li") for n, g in enumerate(grounds))
     return f'<div class="kho-grounds"><div class="kho-grounds-title">Căn cứ</div><ul>{items}</ul></div>'
+
+
+def search_mode_html(answer: Answer) -> str:
+    """Which search found the answer's sources, discreetly under its badge ("Tìm kiếm: kết hợp (BM25 + ngữ nghĩa)",
+    or BM25 while the dense vectors are being computed, with how far along); "" when no search ran."""
+    label = search_label(answer.evidence.get("search"))
+    return f'<div class="kho-search-mode" role="note">{escape(label)}</div>' if label else ""
 
 
 def query_html(answer: Answer) -> str:

@@ -29,6 +29,7 @@ One pure-ASGI middleware (`SecurityGate`, outermost) enforces, in this order:
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import socket
 import threading
@@ -82,6 +83,22 @@ def machine_names() -> set[str]:
         names.update(addresses)
     return names
 
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether `host` (an address or "localhost") only ever reaches this machine.
+
+    >>> [is_loopback(h) for h in ("127.0.0.1", "[::1]", "localhost", "10.0.0.5", "kho.example", None)]
+    [True, True, True, False, False, False]
+    """
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 @dataclass(frozen=True)
 class HttpPolicy:

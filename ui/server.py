@@ -39,7 +39,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
-import ipaddress
 import json
 import logging
 import mimetypes
@@ -67,7 +66,7 @@ from ui.exports import ExportShelf
 from ui.observability import METRICS_PATH, HttpMetrics, metrics_router
 from ui.oidc import SingleSignOn, install_sso
 from ui.operator import OperatorToken, announce, operator_router
-from ui.security import HttpPolicy, SecurityGate, SessionBinder, UploadLedger, json_body_field
+from ui.security import HttpPolicy, SecurityGate, SessionBinder, UploadLedger, is_loopback, json_body_field
 
 log = logging.getLogger(__name__)
 
@@ -101,18 +100,6 @@ SESSION_BODY_PATHS = ("/gradio_api/queue/join", "/gradio_api/cancel")
 
 
 BearerResolver = Callable[[str, "str | None"], "Principal | None"]
-
-
-def is_loopback(host: str | None) -> bool:
-    """Whether `host` (an address or "localhost") only ever reaches this machine."""
-    if not host:
-        return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class WorkdeskAuth:
@@ -632,7 +619,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     try:
         # The port opens at once: pending index work (e.g. a large upload an earlier run did not finish) runs in
         # the background, and a document that cannot be indexed is recorded as failed instead of crash-looping.
-        services.catch_up_in_background()
+        # Then chunks without dense vectors get them, a batch at a time, while it answers (KHO_DENSE_FILL_ON_SERVE).
+        services.catch_up_in_background(fill_dense=settings.dense_fill_on_serve)
         # `kho` commands in other processes find this server (and its fresh operator token) in <data_dir>/server.json
         # and send their work here, since the embedded index can only be open in one process (ui/operator.py).
         info = discovery.ServerInfo.for_this_process(host, port)

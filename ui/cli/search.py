@@ -14,6 +14,7 @@ import typer
 
 from core.settings import get_settings
 from ui.cli.common import AccessLevel, SearchMode, Validity, choice, echo_json, err, parse_day
+from ui.search_mode import search_line_cli
 
 if TYPE_CHECKING:
     from app.services import SearchFilters
@@ -85,6 +86,7 @@ def search(
         out = _remote(lambda: server.post_json("/v1/operator/search", body))
         hits = [hit_from_json(h) for h in out["hits"]]
         timings = out["timings_ms"]
+        retrieval = out.get("retrieval")
     else:
         with store_from_settings(settings) as store:
             try:
@@ -94,13 +96,20 @@ def search(
                 err(str(exc))
                 raise typer.Exit(1) from None
         hits, timings = result.hits, result.timings_ms
+        retrieval = result.retrieval.to_json() if result.retrieval is not None else None
     if as_json:
         echo_json(
-            {"query": query, "mode": mode.value, "k": k, "timings_ms": timings, "hits": [h.to_json() for h in hits]}
+            {
+                "query": query,
+                "mode": mode.value,
+                "k": k,
+                "retrieval": retrieval,  # the search that ran: `mode`, and the dense coverage behind it
+                "timings_ms": timings,
+                "hits": [h.to_json() for h in hits],
+            }
         )
         return
-    if timings.get("dense_unavailable"):
-        typer.secho("(BM25 only: this index has no dense vectors yet — run `kho index --dense`)", err=True)
+    typer.secho(search_line_cli(retrieval), err=True)
     if not hits:
         typer.echo("không tìm thấy kết quả phù hợp")
         return
