@@ -19,12 +19,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from core.hashing import file_sha256
-from core.models import ModelChecksumError, ModelError
+from core.models import MODELS, ModelChecksumError, ModelError
 
 MARKER = ".derived"
 
@@ -83,3 +83,31 @@ def read_verified(folder: Path, teacher: str, outputs: Sequence[str], recipe: st
                 f"changed or damaged — delete {folder} and run `make models` to build it again"
             )
     return record
+
+
+def teacher_pin(name: str) -> str:
+    """The SHA-256 pin of the fetched model `name` (`core.models.MODELS`) that a derived model is built from."""
+    pin = MODELS[name].sha256
+    if pin is None:
+        raise DerivedError(f"model {name} has no SHA-256 pin: nothing can be derived from it")
+    return pin
+
+
+def ensure_built(
+    folder: Path,
+    teacher: str,
+    outputs: Sequence[str],
+    recipe: str,
+    build: Callable[[], Path],
+    say: Callable[[str], None] = lambda _m: None,
+) -> Path:
+    """`folder` when its marker vouches for it (`read_verified`); otherwise `build()` (which writes it anew and
+    returns it), saying why an existing folder is rebuilt."""
+    try:
+        read_verified(folder, teacher=teacher, outputs=outputs, recipe=recipe)
+        say(f"{folder.name}: already built and verified ({folder})")
+        return folder
+    except DerivedError as exc:
+        if folder.exists():
+            say(f"{folder.name}: rebuilding ({exc})")
+    return build()

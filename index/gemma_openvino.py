@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from core.derived import DerivedError, read_verified, write_marker
-from core.models import MODELS, model_path
+from core.derived import DerivedError, ensure_built, read_verified, teacher_pin, write_marker
+from core.models import model_path
 from core.settings import Settings, get_settings
 
 Say = Callable[[str], None]
@@ -49,12 +49,6 @@ RECIPE = "st-pipeline-torch.export-openvino2026-f32-512-v2"
 # their "title: … | text: …" framing are 203 tokens at p50, 412 at p95,
 # 566 at most, and 3 of 2,698 are longer than 512 (their last ≤ 54 tokens are not read).
 MAX_TOKENS = 512
-
-
-def _teacher_pin() -> str:
-    pin = MODELS[TEACHER].sha256
-    assert pin is not None  # an assembled model always has one
-    return pin
 
 
 def export(teacher_dir: Path, out_dir: Path) -> None:
@@ -106,7 +100,7 @@ def build(settings: Settings | None = None, say: Say = lambda _m: None) -> Path:
         staged = scratch / "model"
         staged.mkdir()
         export(teacher_dir, staged)
-        write_marker(staged, teacher=_teacher_pin(), outputs=OUTPUTS, recipe=RECIPE, max_tokens=MAX_TOKENS)
+        write_marker(staged, teacher=teacher_pin(TEACHER), outputs=OUTPUTS, recipe=RECIPE, max_tokens=MAX_TOKENS)
         if final.exists():
             shutil.rmtree(final)
         staged.rename(final)
@@ -119,15 +113,9 @@ def build(settings: Settings | None = None, say: Say = lambda _m: None) -> Path:
 def ensure(settings: Settings | None = None, say: Say = lambda _m: None) -> Path:
     """The verified export folder, built first when missing or when its marker does not vouch for it."""
     settings = settings or get_settings()
-    folder = settings.models_dir / NAME
-    try:
-        read_verified(folder, teacher=_teacher_pin(), outputs=OUTPUTS, recipe=RECIPE)
-        say(f"{NAME}: already built and verified ({folder})")
-        return folder
-    except DerivedError as exc:
-        if folder.exists():
-            say(f"{NAME}: rebuilding ({exc})")
-    return build(settings, say=say)
+    return ensure_built(
+        settings.models_dir / NAME, teacher_pin(TEACHER), OUTPUTS, RECIPE, lambda: build(settings, say=say), say=say
+    )
 
 
 class OpenVinoGemma:
@@ -140,7 +128,7 @@ class OpenVinoGemma:
         import openvino as ov
         from transformers import AutoTokenizer
 
-        read_verified(folder, teacher=_teacher_pin(), outputs=OUTPUTS, recipe=RECIPE)
+        read_verified(folder, teacher=teacher_pin(TEACHER), outputs=OUTPUTS, recipe=RECIPE)
         core = ov.Core()
         if precision == "auto":
             precision = "bf16" if "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES") else "f32"

@@ -41,8 +41,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.derived import DerivedError, read_verified, write_marker
-from core.models import MODELS, model_path
+from core.derived import DerivedError, ensure_built, read_verified, teacher_pin, write_marker
+from core.models import model_path
 from core.settings import Settings, get_settings
 
 NAME = "gemma-static"
@@ -85,7 +85,10 @@ def count_vocabulary(paths: Iterable[Path]) -> tuple[collections.Counter[str], c
 
 
 def write_vocabulary(
-    singles: collections.Counter[str], pairs: collections.Counter[str], out: Path, min_count: int = 2,
+    singles: collections.Counter[str],
+    pairs: collections.Counter[str],
+    out: Path,
+    min_count: int = 2,
     max_pairs: int = MAX_PAIRS,
 ) -> int:
     """Write `word<TAB>count`: syllables seen `min_count` times, then the `max_pairs` most frequent syllable pairs
@@ -180,7 +183,7 @@ def build(
         staged.mkdir()
         np.save(staged / VECTORS, table, allow_pickle=False)
         (staged / VOCAB).write_text("".join(f"{w}\n" for w, _ in vocabulary), encoding="utf-8")
-        write_marker(staged, teacher=_teacher_pin(), outputs=OUTPUTS, recipe=RECIPE, dim=dim)
+        write_marker(staged, teacher=teacher_pin(TEACHER), outputs=OUTPUTS, recipe=RECIPE, dim=dim)
         if final.exists():
             shutil.rmtree(final)
         staged.rename(final)
@@ -195,24 +198,17 @@ def build(
     return BuildReport(final, len(vocabulary), dim, teacher_s, total)
 
 
-def _teacher_pin() -> str:
-    pin = MODELS[TEACHER].sha256
-    assert pin is not None  # an assembled model always has one
-    return pin
-
-
 def ensure(settings: Settings | None = None, say: Say = lambda _m: None) -> Path:
     """The verified static model folder, built first when missing or when its marker does not vouch for it."""
     settings = settings or get_settings()
-    folder = settings.models_dir / NAME
-    try:
-        read_verified(folder, teacher=_teacher_pin(), outputs=OUTPUTS, recipe=RECIPE)
-        say(f"{NAME}: already built and verified ({folder})")
-        return folder
-    except DerivedError as exc:
-        if folder.exists():
-            say(f"{NAME}: rebuilding ({exc})")
-    return build(settings, say=say).path
+    return ensure_built(
+        settings.models_dir / NAME,
+        teacher_pin(TEACHER),
+        OUTPUTS,
+        RECIPE,
+        lambda: build(settings, say=say).path,
+        say=say,
+    )
 
 
 # -------------------------------------------------------------------------------------------------- model
@@ -231,7 +227,7 @@ class StaticModel:
     @classmethod
     def load(cls, folder: Path) -> StaticModel:
         """Load a built folder after checking each file against the SHA-256 its marker records."""
-        read_verified(folder, teacher=_teacher_pin(), outputs=OUTPUTS, recipe=RECIPE)
+        read_verified(folder, teacher=teacher_pin(TEACHER), outputs=OUTPUTS, recipe=RECIPE)
         vectors = np.load(folder / VECTORS, allow_pickle=False)
         vocabulary = (folder / VOCAB).read_text(encoding="utf-8").splitlines()
         return cls(vectors, vocabulary)
@@ -265,6 +261,7 @@ def load(settings: Settings | None = None) -> StaticModel:
 
 
 # ---------------------------------------------------------------------------------------------------- CLI
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m index.static_model vocab [DIRS...]` regenerates the word list; `build` builds the model."""

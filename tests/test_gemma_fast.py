@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.derived import DerivedChecksumError, write_marker
+from core.derived import DerivedChecksumError, teacher_pin, write_marker
 from core.models import model_path
 from core.settings import get_settings
 from index import gemma_openvino
@@ -76,7 +76,7 @@ def test_a_tampered_export_is_refused_naming_the_file(tmp_path: Path) -> None:
     (folder / gemma_openvino.BIN).write_bytes(b"\0" * 64)
     write_marker(
         folder,
-        teacher=gemma_openvino._teacher_pin(),
+        teacher=teacher_pin(gemma_openvino.TEACHER),
         outputs=gemma_openvino.OUTPUTS,
         recipe=gemma_openvino.RECIPE,
     )
