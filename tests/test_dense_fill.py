@@ -269,7 +269,7 @@ def test_the_mode_line_reads_in_vietnamese_in_the_answer_and_in_english_on_the_c
     html = answer_html(answer)
     # in the bubble, escaped as every text there is (parentheses too: no Markdown survives)
     shown = "Tìm kiếm: từ khóa &#40;BM25&#41; — đang tính vector ngữ nghĩa 39 %"
-    assert f'<div class="kho-search-mode" role="note">{shown}</div>' in html
-    assert "kho-search-mode" not in answer_html(
+    assert f'<div class="kho-cach-tim" role="note">{shown}</div>' in html
+    assert "kho-cach-tim" not in answer_html(
         Answer("q", "a", [], Verification.VERIFIED, refused=True, mode="extractive")
     )

@@ -29,7 +29,7 @@ from tests.test_workdesk_look import CONTRAST_JS, MIN_CONTRAST  # noqa: E402
 from tests.test_workdesk_validity_browser import browser_at  # noqa: E402
 
 QUESTION = "Đóng dấu giáp lai thế nào?"
-MODE = "#kho-chat .kho-search-mode"
+MODE = "#kho-chat .kho-cach-tim"
 
 
 def test_the_answer_says_bm25_while_vectors_are_computed_then_hybrid(tmp_path: Path) -> None:

@@ -249,7 +249,7 @@ def test_staff_asks_in_extractive_mode_and_sees_a_verified_answer_with_citations
     assert "Đã kiểm chứng" in bubble.text and "Chỉ trích dẫn" in bubble.text
     assert "giáp lai" in bubble.text
     # which search ran, beside the answer: this corpus has every dense vector, so both branches
-    assert "Tìm kiếm: kết hợp (BM25 + ngữ nghĩa)" in text_of(browser, "#kho-chat .kho-search-mode")
+    assert "Tìm kiếm: kết hợp (BM25 + ngữ nghĩa)" in text_of(browser, "#kho-chat .kho-cach-tim")
     anchors = citation_anchors(browser)
     assert anchors and anchors[0].startswith("Điều 2 Nghị định 12/2098/NĐ-CP")
     card = text_of(browser, ".kho-cite[data-marker='1']")

@@ -24,7 +24,7 @@ from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 # The text a reader needs, and the contrast each must have (WCAG AA: 4.5 for body text).
 READ = {
     "answer": "#kho-chat .kho-answer-body",
-    "search mode": "#kho-chat .kho-search-mode",  # which search ran (issue 17): shown, and readable
+    "search mode": "#kho-chat .kho-cach-tim",  # which search ran (issue 17): shown, and readable
     "panel heading": ".kho-panel-title",
     "card anchor": "#kho-citations .kho-cite .kho-anchor",
     "card fact": "#kho-citations .kho-cite dd",

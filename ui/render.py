@@ -309,7 +309,8 @@ def search_mode_html(answer: Answer) -> str:
     """Which search found the answer's sources, discreetly under its badge ("Tìm kiếm: kết hợp (BM25 + ngữ nghĩa)",
     or BM25 while the dense vectors are being computed, with how far along); "" when no search ran."""
     label = search_label(answer.evidence.get("search"))
-    return f'<div class="kho-search-mode" role="note">{escape(label)}</div>' if label else ""
+    # Named in Vietnamese: Gradio repeats a message's HTML, class names included, in its aria-label.
+    return f'<div class="kho-cach-tim" role="note">{escape(label)}</div>' if label else ""
 
 
 def query_html(answer: Answer) -> str:

@@ -173,7 +173,7 @@ VALIDITY_CSS = """
 .kho-asof { font-size: 12.5px; color: #44505e; margin-bottom: 4px; }
 .dark .kho-asof { color: #c3ccd8; }
 .dark .kho-query { color: #c3ccd8; }
-.dark .kho-search-mode { color: #c3ccd8; }
+.dark .kho-cach-tim { color: #c3ccd8; }
 .kho-compare { border: 1px solid #d8dee6; border-radius: 6px; background: #ffffff; padding: 10px 12px;
   font-size: 13px; }
 .kho-compare-title-line { font-weight: 700; color: #0b3b75; margin-bottom: 4px; }
