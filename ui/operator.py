@@ -34,14 +34,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.audit import AuditEvent
 from app.services import Principal, SearchFilters, Services, audited_citations, filters_for
 from index.store import ALIAS
 from ingest.model import AccessLevel, Validity
 from ui import discovery
-from ui.api import SSE, ApiError, sse, stream_ask
+from ui.api import SSE, ApiError, Strict, sse, stream_ask
 from ui.security import is_loopback
 
 log = logging.getLogger(__name__)
@@ -89,16 +89,12 @@ class OperatorToken:
 # ------------------------------------------------------------------------------------------------ schemas
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 PathText = Annotated[str, Field(min_length=1, max_length=MAX_PATH_CHARS)]
 Label = Annotated[str, Field(max_length=200)]
 Mode = Literal["hybrid", "bm25", "dense"]
 
 
-class IngestIn(_Strict):
+class IngestIn(Strict):
     """`kho ingest`'s arguments: absolute paths on this machine and its options."""
 
     paths: list[PathText] = Field(default=[], max_length=MAX_PATHS)
@@ -107,13 +103,13 @@ class IngestIn(_Strict):
     index: bool = True
 
 
-class BackupIn(_Strict):
+class BackupIn(Strict):
     """Where a backup goes: an absolute folder on this machine."""
 
     dir: PathText
 
 
-class ReaderIn(_Strict):
+class ReaderIn(Strict):
     """What a command-line reader chose: clearance (`--as`) and the metadata filters."""
 
     clearance: AccessLevel = AccessLevel.PUBLIC
