@@ -142,7 +142,7 @@ bench: venv
 # The CPU embedders side by side (bench/embedding.py): chunks/s, ALQAC dev hybrid MRR@10/R@10, refusal calibration.
 # Not in `bench`: EmbeddingGemma fp32 needs ~35 min on 2 cores to embed ALQAC once (cached after that).
 bench-embedding: venv models
-	$(BIN)/python -m bench.embedding --refusal
+	$(BIN)/python -m bench.embedding --refusal --speed-only embeddinggemma_msl256
 
 # GPU hosts only: vLLM in its own venv (it pins its own torch/CUDA), OpenAI-compatible on :8000 with prefix caching.
 # Point the app at it with KHO_LLM_URL=http://HOST:8000/v1. KHO_VLLM_MODEL is a local model folder (no hub access).

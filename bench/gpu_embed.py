@@ -17,7 +17,7 @@ questions) through `get_embedder("embeddinggemma", dim, device=Settings.embed_de
 
 Run on a GPU host (torch with CUDA, sentence-transformers, pydantic-settings; the repository root on PYTHONPATH):
 
-    KHO_EMBED_DEVICE=cuda python bench/gpu_embed.py --model-dir DIR --out FILE \\
+    KHO_EMBED_DEVICE=cuda python -m bench.gpu_embed --model-dir DIR --out FILE \\
         [--texts texts.jsonl] [--ref cpu_ref.npz] [--compare-dtypes bf16,fp32]
 
 `--model-dir` is an EmbeddingGemma sentence-transformers folder. `core.models.model_path` only vouches for the
@@ -29,10 +29,20 @@ When making the bf16 copy, keep the Dense layers' own `2_Dense/` and `3_Dense/` 
 
 The inputs are made on the development machine (CPU), where the verified fp32 model is:
 
-    python bench/gpu_embed.py --make-texts texts.jsonl          # ALQAC articles + dev questions, from shared/
-    KHO_EMBED_DEVICE=cpu python bench/gpu_embed.py --make-ref cpu_ref.npz --texts texts.jsonl   # ~2 min on 2 cores
+    python -m bench.gpu_embed --make-texts texts.jsonl          # ALQAC articles + dev questions, from shared/
+    KHO_EMBED_DEVICE=cpu python -m bench.gpu_embed --make-ref cpu_ref.npz --texts texts.jsonl  # ~2 min, torch fp32
 
-Results of a run on the lent H100: bench/results/gpu_embedding.json.
+Results of a run on the lent H100: bench/results/gpu_embedding.json. That run measured the per-batch path
+(`encode` per fixed-size batch, before `index.bulk_embed`). Since then `embed_documents` on CUDA goes through
+`index.bulk_embed` (token-budget batches, tokenised ahead on a thread into pinned memory, one copy back); the
+`bulk` section times it at several token budgets. The whole-corpus timing the issue asks for (≥ 5,000 chunks/s,
+the whole shared corpus in < 30 s) uses every chunk of a registry that holds the whole corpus:
+
+    python -m bench.gpu_embed --make-chunks chunks.jsonl          # on the CPU machine, after `kho ingest --all`
+    python -m bench.gpu_embed --make-ref chunks_ref.npz --texts chunks.jsonl     # torch fp32, CPU machine
+    KHO_EMBED_DEVICE=cuda python -m bench.gpu_embed --texts chunks.jsonl --ref chunks_ref.npz --bulk-only --out F
+
+Not measured yet: no GPU machine was lent to the session that wrote it (README, issue 17).
 """
 
 from __future__ import annotations
@@ -89,6 +99,27 @@ def make_texts(out: Path, settings: Settings, n_queries: int = 256) -> None:
     print(f"{out}: {sum(r['kind'] == 'doc' for r in rows)} documents, {n_queries} queries")
 
 
+def make_chunk_texts(out: Path, settings: Settings, n_queries: int = 256) -> None:
+    """Every chunk of the data dir's registry as the indexer embeds it (`index.payload.doc_text`), and ALQAC dev
+    questions, as JSONL: after `kho ingest --all`, the whole shared corpus — the set issue 17 times (< 30 s)."""
+    from index.payload import doc_text
+    from ingest.registry import Registry
+
+    rows = 0
+    with Registry(settings.registry_path) as reg, out.open("w", encoding="utf-8") as f:
+        for rec in reg.iter_chunks():
+            d = doc_text(rec)
+            f.write(json.dumps({"kind": "doc", "title": d.title, "text": d.text}, ensure_ascii=False) + "\n")
+            rows += 1
+        dev = settings.shared_dir / "eval" / "alqac25_dev.jsonl"
+        with dev.open(encoding="utf-8") as q:
+            for i, line in enumerate(q):
+                if i >= n_queries:
+                    break
+                f.write(json.dumps({"kind": "query", "text": json.loads(line)["question"]}, ensure_ascii=False) + "\n")
+    print(f"{out}: {rows} chunks from {settings.registry_path}, {n_queries} queries")
+
+
 def load_texts(path: Path) -> tuple[list[DocText], list[str]]:
     docs, queries = [], []
     with path.open(encoding="utf-8") as f:
@@ -110,7 +141,8 @@ def make_ref(out: Path, texts: Path, settings: Settings) -> None:
     """CPU fp32 vectors (768-d) of a sample of documents and queries, with the project's embedder."""
     docs, queries = load_texts(texts)
     idx = ref_doc_indices(len(docs))
-    emb: Any = get_embedder("embeddinggemma", 768, "cpu", settings)
+    torch_fp32 = settings.model_copy(update={"embed_fast_cpu": False})  # the reference is torch, not OpenVINO
+    emb: Any = get_embedder("embeddinggemma", 768, "cpu", torch_fp32)
     t0 = time.perf_counter()
     dvec = emb.embed_documents([docs[i] for i in idx] + PIN_DOCS, batch_size=8)
     qvec = emb.embed_queries(queries[:REF_QUERIES] + [PIN_QUERY])
@@ -211,26 +243,39 @@ def _module_dtypes(model: Any) -> dict[str, str]:
     return out
 
 
-def _time_docs(emb: Any, docs: list[DocText], batch: int, tokens: int, whole: bool = False) -> tuple[dict, np.ndarray]:
-    """One timed pass over `docs`: through `embed_documents` (the project), or one `encode` over all (`whole`)."""
+def _timed(run: Any) -> tuple[float, np.ndarray]:
+    """Seconds `run()` takes on the device (synchronised before and after, memory peak reset) and its vectors."""
     _mem_reset()
     _sync()
     t0 = time.perf_counter()
-    if whole:
-        texts = [f"title: {d.title or 'none'} | text: {d.text}" for d in docs]
-        vec = np.asarray(emb.model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True))
-    else:
-        vec = emb.embed_documents(docs, batch_size=batch)
+    vec = run()
     _sync()
-    dt = time.perf_counter() - t0
+    return time.perf_counter() - t0, vec
+
+
+def _rates(n_docs: int, tokens: int, dt: float, vec: np.ndarray) -> dict[str, Any]:
     return {
-        "batch_size": batch,
         "seconds": round(dt, 2),
-        "passages_per_s": round(len(docs) / dt, 1),
+        "passages_per_s": round(n_docs / dt, 1),
         "tokens_per_s": round(tokens / dt),
         "gpu_mem_peak_gib": _mem_peak(),
         "non_finite_rows": _bad_rows(vec),
-    }, vec
+    }
+
+
+def _time_docs(emb: Any, docs: list[DocText], batch: int, tokens: int, whole: bool = False) -> tuple[dict, np.ndarray]:
+    """One timed pass over `docs`: through `embed_documents` (the project), or one `encode` over all (`whole`)."""
+    texts = [f"title: {d.title or 'none'} | text: {d.text}" for d in docs]
+
+    def run() -> np.ndarray:
+        if whole:
+            return np.asarray(
+                emb.model.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True)
+            )
+        return np.asarray(emb.embed_documents(docs, batch_size=batch))
+
+    dt, vec = _timed(run)
+    return {"batch_size": batch, **_rates(len(docs), tokens, dt, vec)}, vec
 
 
 def _query_timing(emb: Any, queries: list[str]) -> dict[str, Any]:
@@ -295,6 +340,23 @@ def _topk_overlap(q_a: np.ndarray, d_a: np.ndarray, q_b: np.ndarray, d_b: np.nda
     }
 
 
+def _bulk(emb: Any, docs: list[DocText], tokens: int, ref: Any | None, budgets: list[int]) -> list[dict[str, Any]]:
+    """The project's CUDA path (`embed_documents` → `index.bulk_embed`) over all `docs` at each token budget:
+    chunks/s (the issue's target: ≥ 5,000 on an H100/H200), tokens/s, memory, and the vectors against CPU fp32."""
+    from index import bulk_embed
+
+    texts = [f"title: {d.title or 'none'} | text: {d.text}" for d in docs]
+    out = []
+    for budget in budgets:
+        dt, vec = _timed(lambda b=budget: bulk_embed.embed_bulk(emb.model, texts, max_tokens=b))
+        row: dict[str, Any] = {"max_tokens": budget, **_rates(len(docs), tokens, dt, vec)}
+        if ref is not None:
+            row["documents_768_vs_cpu_fp32"] = _cos_stats(vec[ref["doc_idx"]], ref["docs"])
+        print("bulk", row, flush=True)
+        out.append(row)
+    return out
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import sentence_transformers
     import torch
@@ -342,6 +404,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print(json.dumps(res, ensure_ascii=False), flush=True)
 
     emb.embed_documents(docs[:64], batch_size=DEFAULT_BATCH)  # warm-up (kernels, allocator)
+    res["project"]["bulk"] = _bulk(emb, docs, tokens, ref, [int(b) for b in args.budgets.split(",")])
+    if args.bulk_only:
+        return res
     runs, base = [], None
     for b in BATCHES:
         r, vec = _time_docs(emb, docs, b, tokens)
@@ -421,10 +486,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=0, help="use only the first N documents")
     p.add_argument("--make-texts", metavar="JSONL", help="write the text set from shared/ and stop")
     p.add_argument("--make-ref", metavar="NPZ", help="compute the CPU fp32 reference vectors and stop")
+    p.add_argument("--make-chunks", metavar="JSONL", help="write every chunk of the data dir's registry and stop")
+    p.add_argument("--budgets", default="32768,65536,131072", help="token budgets per batch for the bulk runs")
+    p.add_argument("--bulk-only", action="store_true", help="only the bulk pipeline (the whole-corpus timing)")
     args = p.parse_args(argv)
     settings = get_settings()
     if args.make_texts:
         make_texts(Path(args.make_texts), settings)
+        return 0
+    if args.make_chunks:
+        make_chunk_texts(Path(args.make_chunks), settings)
         return 0
     if args.make_ref:
         make_ref(Path(args.make_ref), Path(args.texts), settings)

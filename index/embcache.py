@@ -74,7 +74,8 @@ def embed_with_cache(
 ) -> np.ndarray:
     """Vectors for `docs`: cached ones read back, the rest embedded (in batches, each stored as it completes).
 
-    `batch_size` defaults to the embedder's own (`preferred_batch`: 16 on CPU, 128 for EmbeddingGemma on CUDA).
+    `batch_size` defaults to the embedder's own (`preferred_batch`: 16 on CPU, up to 1,024 texts for EmbeddingGemma
+    on CUDA, where a token budget shapes the batches).
     """
     size: int = batch_size or int(getattr(embedder, "preferred_batch", 16))
     keys = [text_key(d) for d in docs]

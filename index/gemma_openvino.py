@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from core.derived import DerivedError, ensure_built, read_verified, teacher_pin, write_marker
+from core.derived import MARKER, DerivedError, ensure_built, read_verified, teacher_pin, write_marker
 from core.models import model_path
 from core.settings import Settings, get_settings
 
@@ -162,6 +162,13 @@ class OpenVinoGemma:
         }
         with self._lock:
             return np.asarray(self._compiled(inputs)[0], dtype=np.float32)
+
+
+def is_built(settings: Settings | None = None) -> bool:
+    """Whether the export's files are there (`load` verifies them against the marker)."""
+    settings = settings or get_settings()
+    folder = settings.models_dir / NAME
+    return all((folder / name).is_file() for name in (*OUTPUTS, MARKER))
 
 
 _LOADED: dict[tuple[Path, str], OpenVinoGemma] = {}

