@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 # Seconds between two batches: the gap in which a waiting question's embedding and search get both cores.
 PAUSE_S = 0.2
-# How long `stop` waits for the batch in flight (a 16-chunk batch of EmbeddingGemma on 2 CPU cores takes ~12 s).
+# How long `stop` waits for the batch in flight (16 chunks of EmbeddingGemma on 2 CPU cores: ~3–8 s through
+# OpenVINO, ~8–12 s through torch).
 STOP_WAIT_S = 60.0
 
 

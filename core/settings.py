@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     embed_fast_cpu: bool = Field(
         default=True,
         description="on a CPU, compute EmbeddingGemma's vectors with its OpenVINO export when `make models` has "
-        "built it (the same vectors, ~3.5× faster); false = torch fp32 always",
+        "built it (the same vectors, 2.9× faster); false = torch fp32 always",
     )
     embeddings_cache_dir: Path | None = Field(
         default=None, description="where computed dense vectors are cached (default: <cache_dir>/embeddings)"

@@ -242,8 +242,8 @@ def prepare(
         if missing:
             say(
                 f"embedding {missing} chunks without a dense vector (resumable: Ctrl-C keeps what is done; cached "
-                f"vectors are reused; on 2 CPU cores EmbeddingGemma does ~3.5 chunks/s through its OpenVINO export, "
-                f"~1.3 through torch, so ~{missing / 3.5 / 60:.0f}–{missing / 1.3 / 60:.0f} min; "
+                f"vectors are reused; on 2 CPU cores EmbeddingGemma does ~5.7 chunks/s through its OpenVINO export, "
+                f"~2 through torch, so ~{missing / 5.7 / 60:.0f}–{missing / 2 / 60:.0f} min; "
                 "--available-dense evaluates with the vectors that exist)"
             )
             indexer.fill_dense(progress=_progress(say))
