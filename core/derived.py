@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -91,6 +93,27 @@ def teacher_pin(name: str) -> str:
     if pin is None:
         raise DerivedError(f"model {name} has no SHA-256 pin: nothing can be derived from it")
     return pin
+
+
+def install_built(
+    final: Path, write: Callable[[Path], None], teacher: str, outputs: Sequence[str], recipe: str, **extra: Any
+) -> Path:
+    """Build a derived model into `final` atomically: `write(folder)` fills a fresh folder staged beside `final`,
+    its marker is written, and it replaces `final` by a rename; the staging area is removed whatever happens, so
+    an interrupted build leaves the old model (or nothing), never half a new one."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{final.name}.partial-", dir=final.parent))
+    try:
+        staged = scratch / "model"
+        staged.mkdir()
+        write(staged)
+        write_marker(staged, teacher=teacher, outputs=outputs, recipe=recipe, **extra)
+        if final.exists():
+            shutil.rmtree(final)
+        staged.rename(final)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return final
 
 
 def ensure_built(

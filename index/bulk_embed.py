@@ -151,8 +151,7 @@ def embed_bulk(
                 ready.get_nowait()
             except queue.Empty:
                 worker.join(timeout=0.05)
-    order = torch.as_tensor([i for ids, _ in parts for i in ids], dtype=torch.long)
     stacked = torch.cat([e for _, e in parts]).cpu().numpy()
     out = np.empty((n, stacked.shape[1]), dtype=np.float32)
-    out[order.numpy()] = stacked
+    out[[i for ids, _ in parts for i in ids]] = stacked
     return out

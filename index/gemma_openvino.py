@@ -21,8 +21,6 @@ output's SHA-256; every load re-checks them, so a tampered export is refused wit
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -31,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from core.derived import MARKER, DerivedError, ensure_built, read_verified, teacher_pin, write_marker
+from core.derived import MARKER, DerivedError, ensure_built, install_built, read_verified, teacher_pin
 from core.models import model_path
 from core.settings import Settings, get_settings
 
@@ -93,19 +91,14 @@ def build(settings: Settings | None = None, say: Say = lambda _m: None) -> Path:
     teacher_dir = model_path(TEACHER, settings)
     say(f"{NAME}: exporting {TEACHER} to OpenVINO (~2 min on 2 CPU cores, ~3 GB of memory)")
     started = time.perf_counter()
-    final = settings.models_dir / NAME
-    settings.models_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{NAME}.partial-", dir=settings.models_dir))
-    try:
-        staged = scratch / "model"
-        staged.mkdir()
-        export(teacher_dir, staged)
-        write_marker(staged, teacher=teacher_pin(TEACHER), outputs=OUTPUTS, recipe=RECIPE, max_tokens=MAX_TOKENS)
-        if final.exists():
-            shutil.rmtree(final)
-        staged.rename(final)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    final = install_built(
+        settings.models_dir / NAME,
+        lambda staged: export(teacher_dir, staged),
+        teacher=teacher_pin(TEACHER),
+        outputs=OUTPUTS,
+        recipe=RECIPE,
+        max_tokens=MAX_TOKENS,
+    )
     say(f"{NAME}: built in {time.perf_counter() - started:.0f} s at {final}")
     return final
 

@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import collections
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import time
 import unicodedata
@@ -41,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.derived import DerivedError, ensure_built, read_verified, teacher_pin, write_marker
+from core.derived import DerivedError, ensure_built, install_built, read_verified, teacher_pin
 from core.models import model_path
 from core.settings import Settings, get_settings
 
@@ -175,24 +173,18 @@ def build(
     say(f"{NAME}: embedding {len(vocabulary)} words with {TEACHER} (~1 min per 4,000 on 2 CPU cores)")
     teacher = teacher or _teacher(settings)
     table, teacher_s = distill(teacher, vocabulary, dim)
-    final = settings.models_dir / NAME
-    settings.models_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{NAME}.partial-", dir=settings.models_dir))
-    try:
-        staged = scratch / "model"
-        staged.mkdir()
+
+    def write(staged: Path) -> None:
         np.save(staged / VECTORS, table, allow_pickle=False)
         (staged / VOCAB).write_text("".join(f"{w}\n" for w, _ in vocabulary), encoding="utf-8")
-        write_marker(staged, teacher=teacher_pin(TEACHER), outputs=OUTPUTS, recipe=RECIPE, dim=dim)
-        if final.exists():
-            shutil.rmtree(final)
-        staged.rename(final)
-        # Cached document vectors are keyed by embedder name and text, not by build: drop the old build's ones.
-        # (An index built with the old table still holds its vectors: `kho index --rebuild` after a rebuild.)
-        for stale in settings.embeddings_dir.glob(f"{NAME}-*.sqlite3*"):
-            stale.unlink(missing_ok=True)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+
+    final = install_built(
+        settings.models_dir / NAME, write, teacher=teacher_pin(TEACHER), outputs=OUTPUTS, recipe=RECIPE, dim=dim
+    )
+    # Cached document vectors are keyed by embedder name and text, not by build: drop the old build's ones.
+    # (An index built with the old table still holds its vectors: `kho index --rebuild` after a rebuild.)
+    for stale in settings.embeddings_dir.glob(f"{NAME}-*.sqlite3*"):
+        stale.unlink(missing_ok=True)
     total = time.perf_counter() - started
     say(f"{NAME}: {len(vocabulary)} × {dim} built in {total:.0f} s (teacher {teacher_s:.0f} s) at {final}")
     return BuildReport(final, len(vocabulary), dim, teacher_s, total)

@@ -84,7 +84,6 @@ def machine_names() -> set[str]:
     return names
 
 
-
 def is_loopback(host: str | None) -> bool:
     """Whether `host` (an address or "localhost") only ever reaches this machine.
 
@@ -99,6 +98,7 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
 
 @dataclass(frozen=True)
 class HttpPolicy:
