@@ -10,7 +10,11 @@ tests/artifacts/workdesk_search_mode_*.png.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +34,17 @@ from tests.test_workdesk_validity_browser import browser_at  # noqa: E402
 
 QUESTION = "Đóng dấu giáp lai thế nào?"
 MODE = "#kho-chat .kho-cach-tim"
+
+
+# Scrolls the element into view, then whether it is what the page shows at its centre (not clipped by a
+# scrolling container, not covered).
+ON_SCREEN_JS = """
+const e = document.querySelector(arguments[0]);
+if (arguments[1]) e.scrollIntoView({block: 'center'});
+const r = e.getBoundingClientRect();
+const hit = document.elementFromPoint(r.left + Math.min(8, r.width / 2), r.top + r.height / 2);
+return r.top >= 0 && r.bottom <= window.innerHeight && hit !== null && (hit === e || e.contains(hit));
+"""
 
 
 def test_the_answer_says_bm25_while_vectors_are_computed_then_hybrid(tmp_path: Path) -> None:
@@ -63,9 +78,17 @@ def test_the_answer_says_bm25_while_vectors_are_computed_then_hybrid(tmp_path: P
                     if window.startswith("390"):
                         wide = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
                         assert wide <= 2, f"the page is {wide}px wider than the phone"
-                    browser.execute_script(  # the line itself in the picture, not the end of the answer
-                        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", MODE
-                    )
+                    # The line itself in the picture, not the end of the answer: the chat scrolls itself to its
+                    # end after an answer, so scroll until the line is what the page shows at its place.
+                    on_screen = partial(browser.execute_script, ON_SCREEN_JS, MODE)
+
+                    def settled(check: Callable[[str, bool], Any] = on_screen) -> bool:
+                        """Scrolled to, and still there a second later (the chat's own scrolling has stopped)."""
+                        check(True)
+                        time.sleep(1.0)
+                        return bool(check(False))
+
+                    eventually(settled, f"the search-mode line on screen ({name})")
                     shot(browser, f"workdesk_search_mode_filling_{name}.png")
                 finally:
                     browser.quit()
