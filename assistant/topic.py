@@ -17,9 +17,14 @@ The decision is a short, ordered list of linguistic signals, each one a reason a
    count;
 4. it names its own document (a số hiệu such as 30/2020/NĐ-CP, or "Điều 25") → new topic;
 5. it names an actor, object or institution of the domain (viên chức, dấu, hợp đồng, bảo hiểm …) → new topic;
-6. otherwise it is judged by what is left: at least `MIN_OWN_WORDS` content words that are neither function words
-   nor relational heads ("mức", "thời hạn", "thẩm quyền" need a complement) → new topic; fewer → follow-up
-   ("Mức hưởng là bao nhiêu?", "Ai cho phép?").
+6. otherwise the question's *meaning* decides: a logistic-regression head over its EmbeddingGemma vector
+   (assistant/topic_model.py, trained on assistant/data/topic_train.jsonl) gives P(follow-up); at ≥ 0.5 it leans
+   on the previous question ("Trong bao lâu kể từ ngày quyết định có hiệu lực?" has three content words and still
+   leans). Where the embedding model is not available (not fetched), a word count decides instead: at least
+   `MIN_OWN_WORDS` content words that are neither function words nor relational heads ("mức", "thời hạn",
+   "thẩm quyền" need a complement) → new topic; fewer → follow-up ("Mức hưởng là bao nhiêu?", "Ai cho phép?").
+   The head replaces only this last step: let it overrule step 5 too and it glues "Dấu giáp lai được đóng như
+   thế nào?" to a question on viên chức (and the dev split falls from 0.985 to 0.909).
 
 Markers, subjects and relational heads are data (assistant/data/topic_signals.toml), so a reviewer can extend them
 without touching code. Why not the other candidate signals:
@@ -30,10 +35,10 @@ without touching code. Why not the other candidate signals:
   self-contained question as it is costs nothing even when it continues the topic, so overlap is reported in the
   decision (`shared`) but does not decide.
 - Retrieval agreement (do the question alone and the joined query find the same articles?) costs two searches per
-  question and makes this module depend on index/; the linguistic signals already reach the target on the
-  labelled set (eval/data/topic_pairs.jsonl, `kho eval topic`).
+  question; the question's own vector is one embedding (shared with hybrid search's).
 
->>> decide("Dấu giáp lai được đóng như thế nào?", ["Viên chức bị kỷ luật trong trường hợp nào?"]).topic.value
+>>> rules = TopicDetector(reader=None)  # the word signals alone
+>>> rules.run(["Viên chức bị kỷ luật trong trường hợp nào?"], "Dấu giáp lai được đóng như thế nào?").topic.value
 'new_topic'
 >>> decide("còn viên chức thì sao?", ["Thời gian thử việc của công chức là bao lâu?"]).topic.value
 'follow_up'
@@ -51,6 +56,7 @@ from enum import Enum
 from functools import cache
 from pathlib import Path
 
+from assistant.topic_model import QuestionReader, shipped_reader
 from core.text import content_words, nfc
 
 SIGNALS_FILE = Path(__file__).with_name("data") / "topic_signals.toml"
@@ -150,13 +156,21 @@ def normalise(text: str) -> str:
 class TopicDetector:
     """Decides whether a question continues the conversation (see the module docstring for the signals).
 
+    `reader` is the learned head of step 5 (None: the word signals alone, as without the embedding model).
+
     >>> TopicDetector().run(["Hợp đồng lao động có mấy loại?"], "Loại nào được ký tối đa hai lần?").reason
     'no subject of its own (left: ký)'
     """
 
-    def __init__(self, signals_file: Path = SIGNALS_FILE, min_own_words: int = MIN_OWN_WORDS) -> None:
+    def __init__(
+        self,
+        signals_file: Path = SIGNALS_FILE,
+        min_own_words: int = MIN_OWN_WORDS,
+        reader: QuestionReader | None = None,
+    ) -> None:
         self.signals_file = signals_file
         self.min_own_words = min_own_words
+        self.reader = reader
 
     @property
     def signals(self) -> TopicSignals:
@@ -185,6 +199,11 @@ class TopicDetector:
         subject = signals.subjects.search(text)
         if subject:
             return TopicDecision(Topic.NEW_TOPIC, f"names its own subject («{subject.group(0)}»)", shared)
+        p = self.reader.probability(question) if self.reader is not None else None
+        if p is not None and self.reader is not None:
+            if p >= self.reader.threshold():
+                return TopicDecision(Topic.FOLLOW_UP, f"reads as leaning on the previous question (p={p:.2f})", shared)
+            return TopicDecision(Topic.NEW_TOPIC, f"reads as a whole question (p={p:.2f})", shared)
         own = sorted(w for w in content_words(question) if w.replace("_", " ") not in signals.generic)
         left = ", ".join(w.replace("_", " ") for w in own) or "nothing"
         if len(own) >= self.min_own_words:
@@ -198,5 +217,5 @@ def _signals(path: Path) -> TopicSignals:
 
 
 def decide(question: str, history: Sequence[str], mode: str | TopicMode = TopicMode.AUTO) -> TopicDecision:
-    """`TopicDetector().run(history, question, mode)` with the shipped signals."""
-    return TopicDetector().run(history, question, mode)
+    """`TopicDetector(reader=shipped_reader()).run(history, question, mode)`: the shipped signals and head."""
+    return TopicDetector(reader=shipped_reader()).run(history, question, mode)

@@ -63,6 +63,14 @@ def _stats(values: list[float]) -> dict[str, float]:
     }
 
 
+def _llama_build() -> str:
+    """The CPU features the installed llama.cpp was compiled for (the PyPI wheel: AVX2; `make llm-native`: this
+    CPU's own, e.g. AVX512_VNNI)."""
+    import xllamacpp
+
+    return str(xllamacpp.get_system_info()).strip()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -112,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         f"context budget {settings.context_chars} characters",
         "label": args.label,
         "machine": f"{platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cores",
+        "llama_cpp_build": _llama_build(),
         "date": time.strftime("%Y-%m-%d"),
         "extractive_latency_s": _stats(extractive),
         "ttft_first_question_s": _stats(first_ttft) if first_ttft else None,

@@ -162,3 +162,16 @@ def test_alert_rules_name_only_exported_metrics() -> None:
 @pytest.mark.parametrize("path", ["prometheus/kho.yml", "prometheus/kho-alerts.yml", "compose.yaml"])
 def test_yaml_files_parse(path: str) -> None:
     assert yaml.safe_load((DEPLOY / path).read_text(encoding="utf-8"))
+
+
+def test_the_native_llama_build_pins_the_version_and_source_the_venv_installs() -> None:
+    script = DEPLOY / "build-llm-native.sh"
+    text = script.read_text(encoding="utf-8")
+    version = re.search(r"^VERSION=(\S+)$", text, re.MULTILINE)
+    digest = re.search(r"^SDIST_SHA256=([0-9a-f]{64})$", text, re.MULTILINE)
+    assert version and digest, "build-llm-native.sh must pin VERSION and the source's SHA-256"
+    pinned = (REPO / "constraints.txt").read_text(encoding="utf-8")
+    assert f"xllamacpp=={version.group(1)}\n" in pinned, "the native build and constraints.txt name other versions"
+    assert "sha256sum -c" in text, "the downloaded source must be checked against the pin before it is built"
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
+    assert "llm-native:" in (REPO / "Makefile").read_text(encoding="utf-8")

@@ -77,7 +77,7 @@ def test_the_labelled_set_is_balanced_and_the_detector_meets_the_target_on_dev()
     for label in ("follow_up", "new_topic"):
         assert sum(i.label == label for i in items) >= 0.4 * len(items)
     assert all(1 <= len(i.history) <= 3 for i in items)
-    assert {i.split for i in items} == {"dev", "heldout", "heldout2", "heldout3"}
+    assert {i.split for i in items} == {"dev", "heldout", "heldout2", "heldout3", "heldout4"}
     report = score(i for i in items if i.split == "dev")
     assert report.accuracy is not None and report.accuracy >= 0.95, report.to_json()["misclassified"]
 

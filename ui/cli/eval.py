@@ -199,13 +199,14 @@ def injection(
 @app.command("topic")
 def topic(
     dataset: Path | None = typer.Option(None, "--dataset", help="labelled pairs (eval/data/topic_pairs.jsonl)"),
+    rules_only: bool = typer.Option(False, "--rules-only", help="the word signals alone, without the learned head"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """How well a follow-up is told from a new topic: accuracy overall, per label and split, and the misses."""
     from eval.topic import DATASET, DatasetError, run_topic_eval
 
     try:
-        data = run_topic_eval(dataset or DATASET).to_json()
+        data = run_topic_eval(dataset or DATASET, rules_only).to_json()
     except DatasetError as exc:
         err(str(exc))
         raise typer.Exit(2) from None

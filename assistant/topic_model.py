@@ -1,0 +1,247 @@
+"""Whether a question stands on its own, read from its meaning: a linear head over the question's embedding.
+
+assistant/topic.py decides follow-up or new topic by signals a reader would name. The explicit ones are reliable
+("còn … thì sao", "trường hợp đó", a document number of its own); the rest — does the question name a subject of
+its own? — is where word lists fail on unseen questions: "Tỷ lệ tối đa trong một cơ quan, đơn vị là bao nhiêu?"
+names "cơ quan" and still leans on the award asked about before, while "Khi chuyển công tác từ tỉnh này sang tỉnh
+khác …" says "này" and stands alone. Whether a question is *complete* is a property of its meaning, which the
+question's EmbeddingGemma vector carries, so that part is decided by a logistic-regression head over it.
+
+The head is data: `assistant/data/topic_head.json` (768 weights, a bias, the threshold, the embedding space and
+the SHA-256 of what it was trained on), trained by `python -m assistant.topic_model --write` from the reviewable
+file `assistant/data/topic_train.jsonl` (labelled (history, question) pairs written for training only, none from
+the evaluation set eval/data/topic_pairs.jsonl). tests/test_topic_model.py retrains it and checks the shipped
+file is what the data gives. Without the embedding model (not fetched), assistant/topic.py keeps its word signals.
+
+>>> head = TopicHead(space="s", weights=(1.0, -1.0), bias=0.0, threshold=0.5, trained_on="x", n=2)
+>>> round(head.probability([1.0, 0.0]), 3), head.follow_up([1.0, 0.0])
+(0.731, True)
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.text import nfc
+
+DATA = Path(__file__).with_name("data")
+TRAINING = DATA / "topic_train.jsonl"
+HEAD_FILE = DATA / "topic_head.json"
+SPACE = "embeddinggemma-768"  # the vectors the head reads (torch or its OpenVINO export: the same space)
+LABELS = ("follow_up", "new_topic")
+# Inverse L2 strength: the 768 inputs are unit-length vectors and the set holds a few hundred questions, so a
+# moderate penalty; chosen by 5-fold cross-validation on the training file only (see `train`).
+C_GRID = (0.3, 1.0, 3.0, 10.0)
+_SEED = 14
+_FOLDS = 5
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+class TopicHeadError(ValueError):
+    """The training file or the head file is missing or malformed (the message names the file and line)."""
+
+
+@dataclass(frozen=True)
+class TopicHead:
+    """A logistic-regression head: P(follow-up | question vector) = sigmoid(w·x + b), follow-up at ≥ threshold."""
+
+    space: str
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    trained_on: str
+    n: int
+    c: float = 1.0
+    cv_accuracy: float | None = None
+
+    def probability(self, vector: Sequence[float] | np.ndarray) -> float:
+        z = float(np.dot(np.asarray(self.weights, dtype=np.float64), np.asarray(vector, dtype=np.float64)))
+        z += self.bias
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def follow_up(self, vector: Sequence[float] | np.ndarray) -> bool:
+        return self.probability(vector) >= self.threshold
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["weights"] = [round(w, 6) for w in self.weights]
+        data["bias"] = round(self.bias, 6)
+        return data
+
+    @classmethod
+    def load(cls, path: Path = HEAD_FILE) -> TopicHead:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                space=str(data["space"]),
+                weights=tuple(float(w) for w in data["weights"]),
+                bias=float(data["bias"]),
+                threshold=float(data["threshold"]),
+                trained_on=str(data["trained_on"]),
+                n=int(data["n"]),
+                c=float(data.get("c", 1.0)),
+                cv_accuracy=data.get("cv_accuracy"),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise TopicHeadError(f"{path}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class TrainingPair:
+    id: str
+    history: tuple[str, ...]
+    question: str
+    label: str
+
+
+def load_training(path: Path = TRAINING) -> list[TrainingPair]:
+    """The labelled pairs of `path`; TopicHeadError naming the line when one is malformed."""
+    if not path.is_file():
+        raise TopicHeadError(f"{path}: not found")
+    pairs: list[TrainingPair] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            pair = TrainingPair(
+                str(row["id"]), tuple(nfc(str(h)) for h in row["history"]), nfc(str(row["question"])), row["label"]
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise TopicHeadError(f"{path}:{n}: {exc}") from None
+        if pair.label not in LABELS or not pair.history or not pair.question.strip():
+            raise TopicHeadError(f"{path}:{n}: needs a non-empty history and question, label one of {LABELS}")
+        pairs.append(pair)
+    return pairs
+
+
+def training_digest(path: Path = TRAINING) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def train(pairs: Sequence[TrainingPair], embed: Embed, digest: str, space: str = SPACE) -> TopicHead:
+    """The head fitted to `pairs` (questions embedded by `embed`), its C chosen by stratified 5-fold
+    cross-validation on `pairs` alone, threshold 0.5 (the classes are balanced)."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    x = np.asarray(embed([p.question for p in pairs]), dtype=np.float64)
+    y = np.array([p.label == "follow_up" for p in pairs], dtype=int)
+    folds = StratifiedKFold(n_splits=_FOLDS, shuffle=True, random_state=_SEED)
+    scores = {c: float(np.mean(cross_val_score(_model(c), x, y, cv=folds))) for c in C_GRID}
+    best = max(C_GRID, key=lambda c: (round(scores[c], 4), -c))  # ties: the stronger penalty
+    fitted = _model(best).fit(x, y)
+    return TopicHead(
+        space=space,
+        weights=tuple(float(w) for w in fitted.coef_[0]),
+        bias=float(fitted.intercept_[0]),
+        threshold=0.5,
+        trained_on=digest,
+        n=len(pairs),
+        c=best,
+        cv_accuracy=round(scores[best], 4),
+    )
+
+
+def _model(c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, max_iter=5000)
+
+
+class QuestionReader:
+    """Reads questions with the shipped head and the embedder of its space, loaded on first use; `available`
+    is False when either is missing (the word signals of assistant/topic.py then decide alone)."""
+
+    def __init__(self, head_file: Path = HEAD_FILE, embed: Embed | None = None) -> None:
+        self.head_file = head_file
+        self._embed = embed
+        self._head: TopicHead | None = None
+        self._failed = ""
+        self._lock = threading.Lock()
+
+    def _ready(self) -> tuple[TopicHead, Embed] | None:
+        with self._lock:
+            if self._failed:
+                return None
+            try:
+                if self._head is None:
+                    self._head = TopicHead.load(self.head_file)
+                if self._embed is None:
+                    self._embed = _space_embedder(self._head.space)
+            except Exception as exc:  # noqa: BLE001 - no model or head: fall back to the word signals
+                self._failed = f"{type(exc).__name__}: {exc}"
+                return None
+            return self._head, self._embed
+
+    @property
+    def unavailable_reason(self) -> str:
+        return self._failed
+
+    def probability(self, question: str) -> float | None:
+        """P(follow-up) for `question` read alone, or None when the head cannot run here."""
+        ready = self._ready()
+        if ready is None:
+            return None
+        head, embed = ready
+        try:
+            vector = np.asarray(embed([nfc(question)]))[0]
+        except Exception as exc:  # noqa: BLE001 - the model is loaded at first use: missing files surface here
+            with self._lock:
+                self._failed = f"{type(exc).__name__}: {exc}"
+            return None
+        return head.probability(vector)
+
+    def threshold(self) -> float:
+        ready = self._ready()
+        return ready[0].threshold if ready else 0.5
+
+
+def _space_embedder(space: str) -> Embed:
+    """`embed_queries` of the embedder writing `space` on this host (shared with search: loaded once)."""
+    from index.embedders import get_embedder
+
+    family, _, dim = space.rpartition("-")
+    embedder = get_embedder(family, int(dim))
+    return embedder.embed_queries
+
+
+_READER: QuestionReader | None = None
+_READER_LOCK = threading.Lock()
+
+
+def shipped_reader() -> QuestionReader:
+    """The process's reader of the shipped head (one embedder load per process)."""
+    global _READER
+    with _READER_LOCK:
+        if _READER is None:
+            _READER = QuestionReader()
+        return _READER
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m assistant.topic_model [--write]`: retrain the head from the training file and print its
+    cross-validated accuracy; `--write` replaces assistant/data/topic_head.json."""
+    parser = argparse.ArgumentParser(prog="python -m assistant.topic_model", description=main.__doc__)
+    parser.add_argument("--write", action="store_true", help=f"write {HEAD_FILE.name}")
+    args = parser.parse_args(argv)
+    head = train(load_training(), _space_embedder(SPACE), training_digest())
+    print(f"trained on {head.n} pairs, C={head.c:g}, 5-fold accuracy {head.cv_accuracy}")
+    if args.write:
+        HEAD_FILE.write_text(json.dumps(head.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {HEAD_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

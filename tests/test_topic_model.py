@@ -1,0 +1,97 @@
+"""The learned part of follow-up detection (assistant/topic_model.py): its head is what its training file gives,
+the training file is disjoint from the evaluation set, and it decides the questions the word count misread.
+
+Runs the real EmbeddingGemma (the OpenVINO export when built, else torch): ~20 s to embed the 180 training
+questions once per session.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.topic import Topic, TopicDetector
+from assistant.topic_model import (
+    HEAD_FILE,
+    Embed,
+    QuestionReader,
+    TopicHead,
+    TopicHeadError,
+    _space_embedder,
+    load_training,
+    shipped_reader,
+    train,
+    training_digest,
+)
+from eval.topic import DATASET, load_items
+
+
+@pytest.fixture(scope="module")
+def embed() -> Embed:
+    return _space_embedder("embeddinggemma-768")
+
+
+def test_the_shipped_head_is_what_its_training_file_gives(embed: Embed) -> None:
+    shipped = TopicHead.load(HEAD_FILE)
+    stale = "topic_train.jsonl changed: run python -m assistant.topic_model --write"
+    assert shipped.trained_on == training_digest(), stale
+    pairs = load_training()
+    again = train(pairs, embed, training_digest())
+    assert again.c == shipped.c and again.n == shipped.n == len(pairs)
+    w1, w2 = np.asarray(shipped.weights), np.asarray(again.weights)
+    assert float(w1 @ w2 / (np.linalg.norm(w1) * np.linalg.norm(w2))) > 0.99
+    x = embed([p.question for p in pairs])
+    assert [shipped.follow_up(v) for v in x] == [again.follow_up(v) for v in x]
+
+
+def test_the_training_file_is_balanced_and_shares_no_question_with_the_evaluation_set() -> None:
+    pairs = load_training()
+    assert len(pairs) >= 150
+    assert sum(p.label == "follow_up" for p in pairs) == sum(p.label == "new_topic" for p in pairs)
+    evaluated = {" ".join(i.question.casefold().split()) for i in load_items(DATASET)}
+    assert not [p.id for p in pairs if " ".join(p.question.casefold().split()) in evaluated]
+
+
+def test_a_malformed_training_line_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "t.jsonl"
+    good = {"id": "a", "history": ["Câu trước?"], "question": "Câu sau?", "label": "follow_up"}
+    bad.write_text(json.dumps(good) + "\n" + json.dumps({**good, "label": "maybe"}) + "\n", encoding="utf-8")
+    with pytest.raises(TopicHeadError, match=r"t\.jsonl:2"):
+        load_training(bad)
+
+
+# Written for this test (in neither the training nor the evaluation file): a whole sentence that names no subject
+# of its own — the word count took its three content words for a question of its own.
+EARLIER = ["Lao động nữ sinh con được nghỉ thai sản bao nhiêu tháng?"]
+LEANING = "Sinh đôi trở lên thì tính thế nào?"
+
+
+def test_the_head_reads_a_question_the_word_count_took_for_a_whole_one() -> None:
+    rules = TopicDetector(reader=None).run(EARLIER, LEANING)
+    learned = TopicDetector(reader=shipped_reader()).run(EARLIER, LEANING)
+    assert rules.topic is Topic.NEW_TOPIC and rules.reason.startswith("a whole question")
+    assert learned.topic is Topic.FOLLOW_UP, learned.reason
+    assert learned.reason.startswith("reads as leaning on the previous question (p=")
+
+
+def test_a_question_naming_its_own_subject_stays_a_new_topic_whatever_the_head_says() -> None:
+    always = QuestionReader(embed=lambda qs: np.ones((len(qs), 2)) / np.sqrt(2))
+    always._head = TopicHead(space="s", weights=(50.0, 50.0), bias=0.0, threshold=0.5, trained_on="x", n=0)
+    detector = TopicDetector(reader=always)
+    assert always.probability("bất kỳ") == pytest.approx(1.0)
+    read = detector.run(["Viên chức bị kỷ luật trong trường hợp nào?"], "Dấu giáp lai được đóng như thế nào?")
+    assert read.topic is Topic.NEW_TOPIC and "dấu" in read.reason
+
+
+def test_without_the_embedding_model_the_word_signals_decide(tmp_path: Path) -> None:
+    def missing(_: object) -> np.ndarray:
+        raise RuntimeError("embeddinggemma-300m is not fetched")
+
+    reader = QuestionReader(embed=missing)
+    read = TopicDetector(reader=reader).run(EARLIER, LEANING)
+    assert read.topic is Topic.NEW_TOPIC and read.reason.startswith("a whole question")
+    broken = QuestionReader(head_file=tmp_path / "absent.json")
+    assert broken.probability(LEANING) is None and "absent.json" in broken.unavailable_reason
