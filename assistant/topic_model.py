@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from core.jsonl import read_jsonl
 from core.text import nfc
 
 DATA = Path(__file__).with_name("data")
@@ -107,18 +108,13 @@ class TrainingPair:
 
 def load_training(path: Path = TRAINING) -> list[TrainingPair]:
     """The labelled pairs of `path`; TopicHeadError naming the line when one is malformed."""
-    if not path.is_file():
-        raise TopicHeadError(f"{path}: not found")
     pairs: list[TrainingPair] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for n, row in read_jsonl(path, TopicHeadError):
         try:
-            row = json.loads(line)
             pair = TrainingPair(
                 str(row["id"]), tuple(nfc(str(h)) for h in row["history"]), nfc(str(row["question"])), row["label"]
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise TopicHeadError(f"{path}:{n}: {exc}") from None
         if pair.label not in LABELS or not pair.history or not pair.question.strip():
             raise TopicHeadError(f"{path}:{n}: needs a non-empty history and question, label one of {LABELS}")

@@ -21,7 +21,6 @@ were written on "dev", "heldout" and "heldout2", so "heldout3" and "heldout4" ar
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any
 
 from assistant.topic import Topic, TopicDetector
 from assistant.topic_model import shipped_reader
+from core.jsonl import read_jsonl
 
 DATASET = Path(__file__).with_name("data") / "topic_pairs.jsonl"
 SPLITS = ("dev", "heldout", "heldout2", "heldout3", "heldout4")
@@ -101,15 +101,10 @@ def _accuracy(rs: Sequence[Scored]) -> float | None:
 
 def load_items(path: Path = DATASET) -> list[TopicItem]:
     """The labelled items of `path`; DatasetError naming the line when one is malformed."""
-    if not path.is_file():
-        raise DatasetError(f"{path}: not found")
     labels = {t.value for t in Topic}
     items: list[TopicItem] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for n, row in read_jsonl(path, DatasetError):
         try:
-            row = json.loads(line)
             item = TopicItem(
                 str(row["id"]),
                 tuple(str(h) for h in row["history"]),
@@ -118,7 +113,7 @@ def load_items(path: Path = DATASET) -> list[TopicItem]:
                 str(row.get("split", "dev")),
                 bool(row.get("ambiguous", False)),
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise DatasetError(f"{path}:{n}: {exc}") from None
         if item.label not in labels or item.split not in SPLITS:
             raise DatasetError(f"{path}:{n}: label must be one of {sorted(labels)}, split one of {list(SPLITS)}")

@@ -11,6 +11,8 @@ MODULES = [
     "core.settings",
     "core.fs",
     "core.text",
+    "core.jsonl",
+    "assistant.topic_model",
     "core.clock",
     "core.hashing",
     "core.metrics",
