@@ -84,7 +84,7 @@ class TopicHead:
     def load(cls, path: Path = HEAD_FILE) -> TopicHead:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
+            head = cls(
                 space=str(data["space"]),
                 weights=tuple(float(w) for w in data["weights"]),
                 bias=float(data["bias"]),
@@ -96,6 +96,10 @@ class TopicHead:
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise TopicHeadError(f"{path}: {exc}") from None
+        dim = head.space.rpartition("-")[2]
+        if not dim.isdigit() or len(head.weights) != int(dim) or not np.all(np.isfinite(head.weights)):
+            raise TopicHeadError(f"{path}: {len(head.weights)} weights do not fit the space {head.space!r}")
+        return head
 
 
 @dataclass(frozen=True)
@@ -191,12 +195,11 @@ class QuestionReader:
             return None
         head, embed = ready
         try:
-            vector = np.asarray(embed([nfc(question)]))[0]
-        except Exception as exc:  # noqa: BLE001 - the model is loaded at first use: missing files surface here
-            with self._lock:
+            return head.probability(np.asarray(embed([nfc(question)]))[0])
+        except Exception as exc:  # noqa: BLE001 - the model loads at first use (missing files surface here), or
+            with self._lock:  # its vectors do not fit the head
                 self._failed = f"{type(exc).__name__}: {exc}"
             return None
-        return head.probability(vector)
 
     def threshold(self) -> float:
         ready = self._ready()

@@ -95,3 +95,14 @@ def test_without_the_embedding_model_the_word_signals_decide(tmp_path: Path) -> 
     assert read.topic is Topic.NEW_TOPIC and read.reason.startswith("a whole question")
     broken = QuestionReader(head_file=tmp_path / "absent.json")
     assert broken.probability(LEANING) is None and "absent.json" in broken.unavailable_reason
+
+
+def test_a_head_file_that_does_not_fit_its_space_is_refused_and_the_word_signals_decide(tmp_path: Path) -> None:
+    data = json.loads(HEAD_FILE.read_text(encoding="utf-8"))
+    short = tmp_path / "short.json"
+    short.write_text(json.dumps({**data, "weights": data["weights"][:512]}), encoding="utf-8")
+    with pytest.raises(TopicHeadError, match="512 weights do not fit the space 'embeddinggemma-768'"):
+        TopicHead.load(short)
+    reader = QuestionReader(head_file=short, embed=lambda qs: np.ones((len(qs), 768)))
+    assert reader.probability(LEANING) is None
+    assert TopicDetector(reader=reader).run(EARLIER, LEANING).reason.startswith("a whole question")
