@@ -35,7 +35,8 @@ without touching code. Why not the other candidate signals:
   self-contained question as it is costs nothing even when it continues the topic, so overlap is reported in the
   decision (`shared`) but does not decide.
 - Retrieval agreement (do the question alone and the joined query find the same articles?) costs two searches per
-  question; the question's own vector is one embedding (shared with hybrid search's).
+  question; the question's own vector is one embedding, by the embedder search already loads (the vector itself
+  is computed again by hybrid search).
 
 >>> rules = TopicDetector(reader=None)  # the word signals alone
 >>> rules.run(["Viên chức bị kỷ luật trong trường hợp nào?"], "Dấu giáp lai được đóng như thế nào?").topic.value
@@ -156,7 +157,7 @@ def normalise(text: str) -> str:
 class TopicDetector:
     """Decides whether a question continues the conversation (see the module docstring for the signals).
 
-    `reader` is the learned head of step 5 (None: the word signals alone, as without the embedding model).
+    `reader` is the learned head of step 6 (None: the word signals alone, as without the embedding model).
 
     >>> TopicDetector().run(["Hợp đồng lao động có mấy loại?"], "Loại nào được ký tối đa hai lần?").reason
     'no subject of its own (left: ký)'
@@ -199,9 +200,10 @@ class TopicDetector:
         subject = signals.subjects.search(text)
         if subject:
             return TopicDecision(Topic.NEW_TOPIC, f"names its own subject («{subject.group(0)}»)", shared)
-        p = self.reader.probability(question) if self.reader is not None else None
-        if p is not None and self.reader is not None:
-            if p >= self.reader.threshold():
+        reading = self.reader.read(question) if self.reader is not None else None
+        if reading is not None:
+            leans, p = reading
+            if leans:
                 return TopicDecision(Topic.FOLLOW_UP, f"reads as leaning on the previous question (p={p:.2f})", shared)
             return TopicDecision(Topic.NEW_TOPIC, f"reads as a whole question (p={p:.2f})", shared)
         own = sorted(w for w in content_words(question) if w.replace("_", " ") not in signals.generic)

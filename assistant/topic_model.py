@@ -160,8 +160,8 @@ def _model(c: float) -> Any:
 
 
 class QuestionReader:
-    """Reads questions with the shipped head and the embedder of its space, loaded on first use; `available`
-    is False when either is missing (the word signals of assistant/topic.py then decide alone)."""
+    """Reads questions with the shipped head and the embedder of its space, loaded on first use; `read` and
+    `probability` give None when either is missing (the word signals of assistant/topic.py then decide alone)."""
 
     def __init__(self, head_file: Path = HEAD_FILE, embed: Embed | None = None) -> None:
         self.head_file = head_file
@@ -201,9 +201,11 @@ class QuestionReader:
                 self._failed = f"{type(exc).__name__}: {exc}"
             return None
 
-    def threshold(self) -> float:
-        ready = self._ready()
-        return ready[0].threshold if ready else 0.5
+    def read(self, question: str) -> tuple[bool, float] | None:
+        """(leans on the previous question, P(follow-up)) for `question` read alone, or None as `probability`."""
+        p = self.probability(question)
+        head = self._head
+        return None if p is None or head is None else (p >= head.threshold, p)
 
 
 def _space_embedder(space: str) -> Embed:

@@ -19,14 +19,14 @@ def read_jsonl(path: Path, error: type[ValueError]) -> Iterator[tuple[int, dict[
     """(line number, object) for each non-blank line of `path`; `error` naming the file (and line) when the file
     is missing or a line is not a JSON object."""
     if not path.is_file():
-        raise error(f"{path}: not found")
+        raise error(f"{path}: no such dataset file")
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise error(f"{path}:{n}: {exc}") from None
+            raise error(f"{path}:{n}: not valid JSON ({exc.msg})") from None
         if not isinstance(row, dict):
             raise error(f"{path}:{n}: not a JSON object")
         yield n, row

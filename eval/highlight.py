@@ -25,7 +25,6 @@ shipped `SentenceVerifier` with that source as [1]; its check's `clause` is the 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,6 +33,7 @@ from typing import Any
 from assistant.answer import CitedSource
 from assistant.clauses import SourceOutline
 from assistant.verify import SentenceVerifier
+from core.jsonl import read_jsonl
 from index.search import Hit
 from ingest.chunking import chunk_document
 from ingest.model import Article, Chunk, LegalDocument
@@ -132,14 +132,9 @@ def _part(rs: list[Scored]) -> dict[str, Any]:
 
 def load_items(path: Path = DATASET) -> list[HighlightItem]:
     """The labelled items of `path`; DatasetError naming the line when one is malformed."""
-    if not path.is_file():
-        raise DatasetError(f"{path}: not found")
     items: list[HighlightItem] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for n, row in read_jsonl(path, DatasetError):
         try:
-            row = json.loads(line)
             item = HighlightItem(
                 id=str(row["id"]),
                 split=str(row["split"]),
@@ -151,7 +146,7 @@ def load_items(path: Path = DATASET) -> list[HighlightItem]:
                 case=str(row.get("case", "")),
                 source=str(row.get("source", "article")),
             )
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise DatasetError(f"{path}:{n}: {exc}") from None
         if item.split not in SPLITS or item.source not in ("article", "chunk"):
             raise DatasetError(f"{path}:{n}: split must be one of {list(SPLITS)}, source 'article' or 'chunk'")

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.injection import TRAINING, InjectionDetector, load_examples
+from core.jsonl import read_jsonl
 from core.text import fold, sentence_pieces
 
 DATASET = Path(__file__).with_name("data") / "injection_eval.jsonl"
@@ -76,13 +77,8 @@ def sample_corpus(root: Path, n: int, seed: int = SEED, exclude: set[str] | None
 
 def load_dataset(path: Path) -> list[dict[str, Any]]:
     """Rows `{"text", "label", "kind"}` of an evaluation file."""
-    if not path.exists():
-        raise DatasetError(f"{path}: no such file")
     rows = []
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        row = json.loads(line)
+    for i, row in read_jsonl(path, DatasetError):
         if not isinstance(row.get("text"), str) or row.get("label") not in (0, 1):
             raise DatasetError(f"{path}:{i}: needs a `text` string and a `label` 0 or 1")
         row.setdefault("kind", "unspecified")

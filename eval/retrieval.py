@@ -19,7 +19,6 @@ synced on later runs, so an evaluation never mixes with the user's own documents
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -27,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.jsonl import read_jsonl
 from core.settings import Settings
 from core.text import match_key, nfc
 from corpus import eval_corpus_paths
@@ -74,16 +74,8 @@ def norm_doc(name: str | None) -> str:
 
 def load_dataset(path: Path) -> list[EvalQuestion]:
     """Questions of a JSON Lines dataset (schema in ../shared/eval/README.md)."""
-    if not path.is_file():
-        raise DatasetError(f"{path}: no such dataset file")
     out: list[EvalQuestion] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+    for n, row in read_jsonl(path, DatasetError):
         for key in ("id", "question", "gold", "corpus"):
             if key not in row:
                 raise DatasetError(f"{path}:{n}: missing field {key!r}")
