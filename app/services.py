@@ -44,6 +44,7 @@ from app.lineage import Lineage, VersionView, article_versions, lineage
 from app.permissions import FEEDBACK_ON_OTHERS, PERMISSIONS, ROLES, Forbidden, Principal, Role, allowed, require
 from assistant.answer import REFUSAL, Answer, Verification
 from assistant.pipeline import AskOptions, Assistant
+from assistant.topic_model import shipped_reader
 from core.clock import today_vn
 from core.fs import discard_within, write_private
 from core.metrics import observe_answer
@@ -348,12 +349,17 @@ class Services:
 
     def catch_up_in_background(self, fill_dense: bool = False) -> threading.Thread:
         """`catch_up` in a daemon thread, so a server opens its port at once whatever the index has to do; with
-        `fill_dense`, then the background dense fill (`start_dense_fill`).
+        `fill_dense`, then the background dense fill (`start_dense_fill`). The topic reader's model starts loading
+        beside it (`QuestionReader.warm_in_background`).
 
         Searches keep using the collection as it is meanwhile; a document whose indexing fails is recorded as
         failed by the indexer (not retried on every start); an error of the catch-up itself is logged and kept in
         `catch_up_error`.
         """
+
+        # The topic reader's model loads in a thread of its own, so the dense fill does not wait for it; until it
+        # is loaded, follow-ups are told by the word signals (a question never waits for it).
+        shipped_reader().warm_in_background()
 
         def run() -> None:
             try:

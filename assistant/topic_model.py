@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import math
 import threading
 from collections.abc import Callable, Sequence
@@ -47,6 +48,7 @@ _SEED = 14
 _FOLDS = 5
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+log = logging.getLogger(__name__)
 
 
 class TopicHeadError(ValueError):
@@ -160,45 +162,78 @@ def _model(c: float) -> Any:
 
 
 class QuestionReader:
-    """Reads questions with the shipped head and the embedder of its space, loaded on first use; `read` and
-    `probability` give None when either is missing (the word signals of assistant/topic.py then decide alone)."""
+    """Reads questions with the shipped head and the embedder of its space; `read` and `probability` give None
+    when either is missing (the word signals of assistant/topic.py then decide alone).
 
-    def __init__(self, head_file: Path = HEAD_FILE, embed: Embed | None = None) -> None:
+    Loading the embedding model takes 10–60 s on a busy CPU. With `background` (the server's reader), a question
+    never waits for it: the first one starts the load in a daemon thread and is decided by the word signals, as
+    is every question until the model answers; `warm` loads it now (the server starts that at its start). Without
+    `background`, the first question loads it in the caller's thread (evaluation and tests, which want the head).
+    """
+
+    def __init__(self, head_file: Path = HEAD_FILE, embed: Embed | None = None, background: bool = False) -> None:
         self.head_file = head_file
+        self.background = background
         self._embed = embed
         self._head: TopicHead | None = None
+        self._ready = False
         self._failed = ""
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held for the whole load
+        self._loader_lock = threading.Lock()  # held only to start the loader: a question never waits on a load
+        self._loader: threading.Thread | None = None
 
-    def _ready(self) -> tuple[TopicHead, Embed] | None:
+    def warm(self) -> bool:
+        """Load the head and the embedding model now (one question embedded, since models load on first use);
+        whether the reader can read. Concurrent callers wait for the one load."""
         with self._lock:
-            if self._failed:
-                return None
+            if self._ready or self._failed:
+                return self._ready
             try:
-                if self._head is None:
-                    self._head = TopicHead.load(self.head_file)
-                if self._embed is None:
-                    self._embed = _space_embedder(self._head.space)
-            except Exception as exc:  # noqa: BLE001 - no model or head: fall back to the word signals
-                self._failed = f"{type(exc).__name__}: {exc}"
-                return None
-            return self._head, self._embed
+                head = TopicHead.load(self.head_file)
+                embed = self._embed or _space_embedder(head.space)
+                probe = np.asarray(embed(["Câu hỏi?"]))
+                head.probability(probe[0])  # vectors that do not fit the head are refused here, once
+            except Exception as exc:  # noqa: BLE001 - no model, no head, or a head that does not fit: the word
+                self._failed = f"{type(exc).__name__}: {exc}"  # signals decide from now on
+                return False
+            self._head, self._embed, self._ready = head, embed, True
+            return True
+
+    def warm_in_background(self) -> threading.Thread:
+        """`warm` in a daemon thread, started once (later calls return the same thread)."""
+        with self._loader_lock:
+            if self._loader is None:
+                self._loader = threading.Thread(target=self.warm, name="kho-topic-reader-load", daemon=True)
+                self._loader.start()
+            return self._loader
+
+    @property
+    def ready(self) -> bool:
+        """Whether the head and its embedder are loaded (the next question is read without waiting)."""
+        return self._ready
 
     @property
     def unavailable_reason(self) -> str:
         return self._failed
 
     def probability(self, question: str) -> float | None:
-        """P(follow-up) for `question` read alone, or None when the head cannot run here."""
-        ready = self._ready()
-        if ready is None:
+        """P(follow-up) for `question` read alone, or None when the head cannot run here (or, in the background
+        mode, not yet)."""
+        if not self._ready:
+            if self._failed:
+                return None
+            if self.background:
+                self.warm_in_background()
+                return None
+            if not self.warm():
+                return None
+        head, embed = self._head, self._embed
+        if head is None or embed is None:  # pragma: no cover - set together with _ready
             return None
-        head, embed = ready
         try:
             return head.probability(np.asarray(embed([nfc(question)]))[0])
-        except Exception as exc:  # noqa: BLE001 - the model loads at first use (missing files surface here), or
-            with self._lock:  # its vectors do not fit the head
-                self._failed = f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - the model failed on this question: the word signals decide
+            log.warning("topic head could not read a question: %s", type(exc).__name__)
             return None
 
     def read(self, question: str) -> tuple[bool, float] | None:
@@ -222,11 +257,12 @@ _READER_LOCK = threading.Lock()
 
 
 def shipped_reader() -> QuestionReader:
-    """The process's reader of the shipped head (one embedder load per process)."""
+    """The process's reader of the shipped head (one embedder load per process), in the background mode: a
+    question never waits for the model to load. Call `warm()` first where the head must decide (evaluation)."""
     global _READER
     with _READER_LOCK:
         if _READER is None:
-            _READER = QuestionReader()
+            _READER = QuestionReader(background=True)
         return _READER
 
 

@@ -124,7 +124,10 @@ def load_items(path: Path = DATASET) -> list[TopicItem]:
 def score(items: Iterable[TopicItem], detector: TopicDetector | None = None, dataset: str = "") -> TopicReport:
     """Each item decided by `detector` (the shipped one by default: word signals and the learned head) and
     compared with its label."""
-    detector = detector or TopicDetector(reader=shipped_reader())
+    if detector is None:
+        reader = shipped_reader()
+        reader.warm()  # the head decides every item, not only those after its model loaded in the background
+        detector = TopicDetector(reader=reader)
     report = TopicReport(dataset)
     for item in items:
         d = detector.run(item.history, item.question)

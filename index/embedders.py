@@ -301,6 +301,7 @@ EMBEDDERS: dict[str, EmbedderSpec] = {
 }
 
 _LOADED: dict[tuple[str, int, str], Embedder] = {}
+_LOADED_LOCK = threading.Lock()
 
 
 def space_name(embedder: str, dim: int | None = None) -> str:
@@ -357,6 +358,7 @@ def get_embedder(name: str, dim: int | None = None, device: str = "auto", settin
     spec = EMBEDDERS[name]
     dim = dim or spec.dims[0]
     key = (name, dim, device)
-    if key not in _LOADED:
-        _LOADED[key] = spec.factory(dim=dim, device=device, settings=settings)
-    return _LOADED[key]
+    with _LOADED_LOCK:  # one instance per key, whichever threads ask at once (the topic reader and the searcher)
+        if key not in _LOADED:
+            _LOADED[key] = spec.factory(dim=dim, device=device, settings=settings)
+        return _LOADED[key]

@@ -25,6 +25,18 @@ CORPUS = SHARED / "corpus"
 KHO = Path(sys.executable).parent / "kho"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def topic_reader_loaded() -> None:
+    """The topic reader's model loaded once, before any test, as a server has it after its start: a server's
+    reader never makes a question wait for the load (the word signals decide meanwhile), so without this a test's
+    follow-up decision would depend on how far the load had got. The waiting itself is pinned in
+    tests/test_topic_model.py. Without the embedding model (not fetched) the word signals decide, as they do then
+    in the product."""
+    from assistant.topic_model import shipped_reader
+
+    shipped_reader().warm()
+
+
 def shared_path(rel: str) -> Path:
     """A path under ../shared/corpus, skipping the test with a clear reason when ../shared is absent."""
     p = CORPUS / rel

@@ -8,6 +8,8 @@ questions once per session.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -71,15 +73,24 @@ LEANING = "Sinh đôi trở lên thì tính thế nào?"
 
 def test_the_head_reads_a_question_the_word_count_took_for_a_whole_one() -> None:
     rules = TopicDetector(reader=None).run(EARLIER, LEANING)
-    learned = TopicDetector(reader=shipped_reader()).run(EARLIER, LEANING)
+    reader = shipped_reader()
+    assert reader.warm(), reader.unavailable_reason
+    learned = TopicDetector(reader=reader).run(EARLIER, LEANING)
     assert rules.topic is Topic.NEW_TOPIC and rules.reason.startswith("a whole question")
     assert learned.topic is Topic.FOLLOW_UP, learned.reason
     assert learned.reason.startswith("reads as leaning on the previous question (p=")
 
 
-def test_a_question_naming_its_own_subject_stays_a_new_topic_whatever_the_head_says() -> None:
-    always = QuestionReader(embed=lambda qs: np.ones((len(qs), 2)) / np.sqrt(2))
-    always._head = TopicHead(space="s", weights=(50.0, 50.0), bias=0.0, threshold=0.5, trained_on="x", n=0)
+def always_follow_up(tmp_path: Path) -> Path:
+    """A head file over a 2-d stand-in space whose head says follow-up to the stand-in vector (1, 1)/√2."""
+    head = TopicHead(space="s-2", weights=(50.0, 50.0), bias=0.0, threshold=0.5, trained_on="x", n=0)
+    path = tmp_path / "head.json"
+    path.write_text(json.dumps(head.to_json()), encoding="utf-8")
+    return path
+
+
+def test_a_question_naming_its_own_subject_stays_a_new_topic_whatever_the_head_says(tmp_path: Path) -> None:
+    always = QuestionReader(head_file=always_follow_up(tmp_path), embed=lambda qs: np.ones((len(qs), 2)) / np.sqrt(2))
     detector = TopicDetector(reader=always)
     assert always.probability("bất kỳ") == pytest.approx(1.0)
     read = detector.run(["Viên chức bị kỷ luật trong trường hợp nào?"], "Dấu giáp lai được đóng như thế nào?")
@@ -106,3 +117,24 @@ def test_a_head_file_that_does_not_fit_its_space_is_refused_and_the_word_signals
     reader = QuestionReader(head_file=short, embed=lambda qs: np.ones((len(qs), 768)))
     assert reader.probability(LEANING) is None
     assert TopicDetector(reader=reader).run(EARLIER, LEANING).reason.startswith("a whole question")
+
+
+def test_a_question_never_waits_for_the_model_to_load_in_the_background_mode(tmp_path: Path) -> None:
+    """The server's reader: the first question starts the load and is decided by the word signals at once (an
+    attacker's first question once stalled the server for a minute while EmbeddingGemma loaded); once loaded,
+    the head reads. The model here is a stand-in that loads only when the test lets it (no timing involved: had
+    the question waited for the load, the load would never have been let through and the reader never ready)."""
+    release = threading.Event()
+
+    def slow_model(qs: Sequence[str]) -> np.ndarray:
+        if not release.wait(timeout=300):
+            raise RuntimeError("the question waited for the load")
+        return np.ones((len(qs), 2)) / np.sqrt(2)
+
+    reader = QuestionReader(head_file=always_follow_up(tmp_path), embed=slow_model, background=True)
+    first = TopicDetector(reader=reader).run(EARLIER, LEANING)
+    assert first.reason.startswith("a whole question") and not reader.ready  # the word signals, without waiting
+    release.set()
+    reader.warm_in_background().join()  # the thread the question started
+    assert reader.ready, reader.unavailable_reason
+    assert TopicDetector(reader=reader).run(EARLIER, LEANING).reason.startswith("reads as leaning")

@@ -163,6 +163,7 @@ def ask(
     """
     from app.services import SearchFilters
     from assistant.pipeline import AskOptions, Assistant
+    from assistant.topic_model import shipped_reader
     from index.search import Searcher
     from index.store import StoreError, store_from_settings
     from ui.cli.remote import via_server
@@ -208,6 +209,8 @@ def ask(
         try:
             assistant = Assistant(Searcher(store, settings))
             options = AskOptions(k=k, mode=mode.literal, filters=filters, extractive=extractive)
+            if history and topic == "auto":  # one question at a terminal: wait for the reader's model, as the
+                shipped_reader().warm()  # server does once at start (else the word signals alone would decide)
             answer = assistant.ask(question, history, options=options, on_token=stream, topic=topic)
         except (StoreError, ValueError) as exc:
             err(str(exc))
