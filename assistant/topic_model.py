@@ -1,17 +1,20 @@
-"""Whether a question stands on its own, read from its meaning: a linear head over the question's embedding.
+"""Whether a question stands on its own: a linear head over the question's embedding and its word signals.
 
-assistant/topic.py decides follow-up or new topic by signals a reader would name. The explicit ones are reliable
-("còn … thì sao", "trường hợp đó", a document number of its own); the rest — does the question name a subject of
-its own? — is where word lists fail on unseen questions: "Tỷ lệ tối đa trong một cơ quan, đơn vị là bao nhiêu?"
-names "cơ quan" and still leans on the award asked about before, while "Khi chuyển công tác từ tỉnh này sang tỉnh
-khác …" says "này" and stands alone. Whether a question is *complete* is a property of its meaning, which the
-question's EmbeddingGemma vector carries, so that part is decided by a logistic-regression head over it.
+assistant/topic_signals.py names what a reader would point to ("còn … thì sao", "trường hợp đó", a document
+number or subject of its own). As rules they fail on questions their author did not see: "Tỷ lệ tối đa trong một
+cơ quan, đơn vị là bao nhiêu?" names "cơ quan" and still leans on the award asked about before, while "Còn ghi chú
+kết hôn ở nước ngoài thì thủ tục thế nào?" opens with "Còn" and stands alone. Whether a question is *complete* is a
+property of its meaning, which its EmbeddingGemma vector carries; so a logistic-regression head reads the vector
+(embedded with the model's "Clustering" task prompt) together with the signals as numbers, and learns how much
+each is worth.
 
-The head is data: `assistant/data/topic_head.json` (768 weights, a bias, the threshold, the embedding space and
-the SHA-256 of what it was trained on), trained by `python -m assistant.topic_model --write` from the reviewable
-file `assistant/data/topic_train.jsonl` (labelled (history, question) pairs written for training only, none from
-the evaluation set eval/data/topic_pairs.jsonl). tests/test_topic_model.py retrains it and checks the shipped
-file is what the data gives. Without the embedding model (not fetched), assistant/topic.py keeps its word signals.
+The head is data: `assistant/data/topic_head.json` (768 + one weight per signal, a bias, the threshold, the
+embedding space and prompt, the signals' names, and the SHA-256 of its training file and of the signals file),
+trained by `python -m assistant.topic_model --write` from the reviewable file `assistant/data/topic_train.jsonl`
+(labelled (history, question) pairs written for training only, none from the evaluation set
+eval/data/topic_pairs.jsonl). tests/test_topic_model.py retrains it and checks the shipped file is what the data
+gives. Without the embedding model (not fetched, or still loading in a server), assistant/topic.py decides with
+the word signals alone.
 
 >>> head = TopicHead(space="s", weights=(1.0, -1.0), bias=0.0, threshold=0.5, trained_on="x", n=2)
 >>> round(head.probability([1.0, 0.0]), 3), head.follow_up([1.0, 0.0])
@@ -33,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.topic_signals import signals, signals_digest
 from core.jsonl import read_jsonl
 from core.text import nfc
 
@@ -40,10 +44,15 @@ DATA = Path(__file__).with_name("data")
 TRAINING = DATA / "topic_train.jsonl"
 HEAD_FILE = DATA / "topic_head.json"
 SPACE = "embeddinggemma-768"  # the vectors the head reads (torch or its OpenVINO export: the same space)
+# The model's own task prompt the question is embedded with ("task: clustering | query: …"). Chosen by 5-fold
+# cross-validation on the training file, against its "query" (search), "Classification" and "STS" prompts
+# (assistant/data/topic_train.md): whether a question stands alone is a property of its form, which the search
+# prompt — tuned to find passages on the same subject — carries least.
+PROMPT = "Clustering"
 LABELS = ("follow_up", "new_topic")
 # Inverse L2 strength: the 768 inputs are unit-length vectors and the set holds a few hundred questions, so a
 # moderate penalty; chosen by 5-fold cross-validation on the training file only (see `train`).
-C_GRID = (0.3, 1.0, 3.0, 10.0)
+C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 _SEED = 14
 _FOLDS = 5
 
@@ -57,7 +66,9 @@ class TopicHeadError(ValueError):
 
 @dataclass(frozen=True)
 class TopicHead:
-    """A logistic-regression head: P(follow-up | question vector) = sigmoid(w·x + b), follow-up at ≥ threshold."""
+    """A logistic-regression head: P(follow-up | x) = sigmoid(w·x + b), follow-up at ≥ threshold, where x is the
+    question's vector followed by the word signals named in `features` (assistant/topic_signals.py; none in a head
+    over the vector alone)."""
 
     space: str
     weights: tuple[float, ...]
@@ -67,14 +78,22 @@ class TopicHead:
     n: int
     c: float = 1.0
     cv_accuracy: float | None = None
+    prompt: str = "query"  # the model's task prompt the head was trained with (before it was recorded: "query")
+    features: tuple[str, ...] = ()  # the word signals after the vector, by name (`TopicSignals.feature_names`)
+    signals_digest: str = ""  # the SHA-256 of the signals file those features were read with
 
-    def probability(self, vector: Sequence[float] | np.ndarray) -> float:
-        z = float(np.dot(np.asarray(self.weights, dtype=np.float64), np.asarray(vector, dtype=np.float64)))
-        z += self.bias
+    def probability(self, vector: Sequence[float] | np.ndarray, signal_values: Sequence[float] = ()) -> float:
+        """P(follow-up) for a question's vector and its word-signal values (ignored by a head without them)."""
+        x = np.asarray(vector, dtype=np.float64)
+        if self.features:
+            if len(signal_values) != len(self.features):
+                raise TopicHeadError(f"the head reads {len(self.features)} word signals, not {len(signal_values)}")
+            x = np.concatenate([x, np.asarray(signal_values, dtype=np.float64)])
+        z = float(np.dot(np.asarray(self.weights, dtype=np.float64), x)) + self.bias
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
-    def follow_up(self, vector: Sequence[float] | np.ndarray) -> bool:
-        return self.probability(vector) >= self.threshold
+    def follow_up(self, vector: Sequence[float] | np.ndarray, signal_values: Sequence[float] = ()) -> bool:
+        return self.probability(vector, signal_values) >= self.threshold
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -95,11 +114,18 @@ class TopicHead:
                 n=int(data["n"]),
                 c=float(data.get("c", 1.0)),
                 cv_accuracy=data.get("cv_accuracy"),
+                prompt=str(data.get("prompt", "query")),
+                features=tuple(str(f) for f in data.get("features", ())),
+                signals_digest=str(data.get("signals_digest", "")),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise TopicHeadError(f"{path}: {exc}") from None
         dim = head.space.rpartition("-")[2]
-        if not dim.isdigit() or len(head.weights) != int(dim) or not np.all(np.isfinite(head.weights)):
+        if (
+            not dim.isdigit()
+            or len(head.weights) != int(dim) + len(head.features)
+            or not np.all(np.isfinite(head.weights))
+        ):
             raise TopicHeadError(f"{path}: {len(head.weights)} weights do not fit the space {head.space!r}")
         return head
 
@@ -132,12 +158,17 @@ def training_digest(path: Path = TRAINING) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def train(pairs: Sequence[TrainingPair], embed: Embed, digest: str, space: str = SPACE) -> TopicHead:
-    """The head fitted to `pairs` (questions embedded by `embed`), its C chosen by stratified 5-fold
+def train(
+    pairs: Sequence[TrainingPair], embed: Embed, digest: str, space: str = SPACE, prompt: str = PROMPT
+) -> TopicHead:
+    """The head fitted to `pairs` — each question's vector (embedded by `embed`, with the task prompt `prompt`)
+    followed by its word signals (assistant/topic_signals.py) —, its C chosen by stratified 5-fold
     cross-validation on `pairs` alone, threshold 0.5 (the classes are balanced)."""
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-    x = np.asarray(embed([p.question for p in pairs]), dtype=np.float64)
+    words = signals()
+    vectors = np.asarray(embed([p.question for p in pairs]), dtype=np.float64)
+    x = np.concatenate([vectors, np.array([words.read(p.question).values for p in pairs])], axis=1)
     y = np.array([p.label == "follow_up" for p in pairs], dtype=int)
     folds = StratifiedKFold(n_splits=_FOLDS, shuffle=True, random_state=_SEED)
     scores = {c: float(np.mean(cross_val_score(_model(c), x, y, cv=folds))) for c in C_GRID}
@@ -152,6 +183,9 @@ def train(pairs: Sequence[TrainingPair], embed: Embed, digest: str, space: str =
         n=len(pairs),
         c=best,
         cv_accuracy=round(scores[best], 4),
+        prompt=prompt,
+        features=words.feature_names,
+        signals_digest=signals_digest(),
     )
 
 
@@ -190,9 +224,13 @@ class QuestionReader:
                 return self._ready
             try:
                 head = TopicHead.load(self.head_file)
-                embed = self._embed or _space_embedder(head.space)
+                embed = self._embed or _space_embedder(head.space, head.prompt)
+                if head.features and head.features != signals().feature_names:
+                    raise TopicHeadError(
+                        f"{self.head_file}: trained on other word signals than {signals().feature_names}; retrain it"
+                    )
                 probe = np.asarray(embed(["Câu hỏi?"]))
-                head.probability(probe[0])  # vectors that do not fit the head are refused here, once
+                head.probability(probe[0], [0.0] * len(head.features))  # vectors that do not fit: refused, once
             except Exception as exc:  # noqa: BLE001 - no model, no head, or a head that does not fit: the word
                 self._failed = f"{type(exc).__name__}: {exc}"  # signals decide from now on
                 return False
@@ -216,9 +254,9 @@ class QuestionReader:
     def unavailable_reason(self) -> str:
         return self._failed
 
-    def probability(self, question: str) -> float | None:
-        """P(follow-up) for `question` read alone, or None when the head cannot run here (or, in the background
-        mode, not yet)."""
+    def probability(self, question: str, signal_values: Sequence[float] = ()) -> float | None:
+        """P(follow-up) for `question` read alone, with its word-signal values (`SignalReading.values`), or None
+        when the head cannot run here (or, in the background mode, not yet)."""
         if not self._ready:
             if self._failed:
                 return None
@@ -231,25 +269,29 @@ class QuestionReader:
         if head is None or embed is None:  # pragma: no cover - set together with _ready
             return None
         try:
-            return head.probability(np.asarray(embed([nfc(question)]))[0])
+            return head.probability(np.asarray(embed([nfc(question)]))[0], signal_values)
         except Exception as exc:  # noqa: BLE001 - the model failed on this question: the word signals decide
             log.warning("topic head could not read a question: %s", type(exc).__name__)
             return None
 
-    def read(self, question: str) -> tuple[bool, float] | None:
+    def read(self, question: str, signal_values: Sequence[float] = ()) -> tuple[bool, float] | None:
         """(leans on the previous question, P(follow-up)) for `question` read alone, or None as `probability`."""
-        p = self.probability(question)
+        p = self.probability(question, signal_values)
         head = self._head
         return None if p is None or head is None else (p >= head.threshold, p)
 
 
-def _space_embedder(space: str) -> Embed:
-    """`embed_queries` of the embedder writing `space` on this host (shared with search: loaded once)."""
+def _space_embedder(space: str, prompt: str = PROMPT) -> Embed:
+    """Questions embedded in `space` with the model's task prompt `prompt`, by the embedder writing `space` on
+    this host (shared with search: loaded once)."""
     from index.embedders import get_embedder
 
     family, _, dim = space.rpartition("-")
     embedder = get_embedder(family, int(dim))
-    return embedder.embed_queries
+    task = getattr(embedder, "embed_task", None)
+    if task is None:
+        raise TopicHeadError(f"the embedder of {space!r} has no task prompts")
+    return lambda texts: task(texts, prompt)
 
 
 _READER: QuestionReader | None = None
@@ -272,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant.topic_model", description=main.__doc__)
     parser.add_argument("--write", action="store_true", help=f"write {HEAD_FILE.name}")
     args = parser.parse_args(argv)
-    head = train(load_training(), _space_embedder(SPACE), training_digest())
+    head = train(load_training(), _space_embedder(SPACE, PROMPT), training_digest())
     print(f"trained on {head.n} pairs, C={head.c:g}, 5-fold accuracy {head.cv_accuracy}")
     if args.write:
         HEAD_FILE.write_text(json.dumps(head.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")

@@ -152,6 +152,14 @@ class GemmaEmbedder:
         vecs = self.model.encode_query(list(queries), normalize_embeddings=True, convert_to_numpy=True)
         return _normalise(vecs)
 
+    def embed_task(self, texts: Sequence[str], prompt_name: str) -> np.ndarray:
+        """`texts` embedded with one of the model's own task prompts ("Clustering", "Classification", …: its
+        sentence-transformers config), for uses other than search (assistant/topic_model.py)."""
+        if prompt_name not in self.model.prompts:
+            raise ValueError(f"embeddinggemma has no prompt {prompt_name!r}; it has {sorted(self.model.prompts)}")
+        vecs = self.model.encode(list(texts), prompt_name=prompt_name, normalize_embeddings=True, convert_to_numpy=True)
+        return _normalise(vecs)
+
     def embed_documents(
         self, docs: Sequence[DocText], batch_size: int = 16, progress: Progress | None = None
     ) -> np.ndarray:
@@ -193,6 +201,13 @@ class GemmaOpenVinoEmbedder:
         model = self._model()
         prefix = model.prompts.get("query", "task: search result | query: ")
         return _normalise(model.encode([prefix + q for q in queries])[:, : self.dim])
+
+    def embed_task(self, texts: Sequence[str], prompt_name: str) -> np.ndarray:
+        """As `GemmaEmbedder.embed_task`: the export carries the same prompts."""
+        model = self._model()
+        if prompt_name not in model.prompts:
+            raise ValueError(f"embeddinggemma has no prompt {prompt_name!r}; it has {sorted(model.prompts)}")
+        return _normalise(model.encode([model.prompts[prompt_name] + t for t in texts])[:, : self.dim])
 
     def embed_documents(
         self, docs: Sequence[DocText], batch_size: int = 16, progress: Progress | None = None

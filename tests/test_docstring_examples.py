@@ -56,6 +56,7 @@ MODULES = [
     "assistant.references",
     "assistant.polarity",
     "assistant.topic",
+    "assistant.topic_signals",
     "ui.render",
     "ui.workdesk",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.rewrite import rewrite
-from assistant.topic import Topic, TopicMode, decide
+from assistant.topic import Topic, TopicDetector, TopicMode, decide
 from eval.topic import DATASET, load_items, score
 from tests.conftest import kho_json
 
@@ -52,23 +52,26 @@ def test_the_users_choice_wins_over_the_detector() -> None:
         TopicMode.from_str("sometimes")
 
 
+RULES = TopicDetector(reader=None)  # the word signals alone: what decides where the head cannot run
+
+
 def test_how_and_what_questions_do_not_point_back() -> None:
     for q in ("Như thế nào là hành vi quấy rối tình dục tại nơi làm việc?", "Thế nào là văn bản chuyên ngành?"):
-        assert decide(q, [VIEN_CHUC]).topic is Topic.NEW_TOPIC, q
-    assert decide("Vậy văn bản đến thì sao?", ["Văn bản đi phải đăng ký ở đâu?"]).topic is Topic.FOLLOW_UP
+        assert RULES.run([VIEN_CHUC], q).topic is Topic.NEW_TOPIC, q
+    assert RULES.run(["Văn bản đi phải đăng ký ở đâu?"], "Vậy văn bản đến thì sao?").topic is Topic.FOLLOW_UP
     assert decide("còn viên chức thì sao?", []).reason == "no earlier question"
 
 
 def test_a_condition_on_an_unnamed_actor_or_a_verb_without_its_object_points_back() -> None:
     history = ["Viên chức được nâng bậc lương thường xuyên khi nào?"]
     for q in ("Nếu bị kỷ luật khiển trách thì có bị chậm lại không?", "Người sử dụng lao động đóng bao nhiêu?"):
-        assert decide(q, history).topic is Topic.FOLLOW_UP, decide(q, history).reason
+        assert RULES.run(history, q).topic is Topic.FOLLOW_UP, RULES.run(history, q).reason
     # the same openings with an actor named, or the object said, stand alone
     for q in (
         "Nếu bị mất con dấu thì cơ quan phải làm gì?",
         "Doanh nghiệp phải đóng bảo hiểm thất nghiệp bao nhiêu phần trăm?",
     ):
-        assert decide(q, history).topic is Topic.NEW_TOPIC, decide(q, history).reason
+        assert RULES.run(history, q).topic is Topic.NEW_TOPIC, RULES.run(history, q).reason
 
 
 def test_the_labelled_set_is_balanced_and_the_detector_meets_the_target_on_dev() -> None:
@@ -77,9 +80,19 @@ def test_the_labelled_set_is_balanced_and_the_detector_meets_the_target_on_dev()
     for label in ("follow_up", "new_topic"):
         assert sum(i.label == label for i in items) >= 0.4 * len(items)
     assert all(1 <= len(i.history) <= 3 for i in items)
-    assert {i.split for i in items} == {"dev", "heldout", "heldout2", "heldout3", "heldout4"}
-    report = score(i for i in items if i.split == "dev")
-    assert report.accuracy is not None and report.accuracy >= 0.95, report.to_json()["misclassified"]
+    assert {i.split for i in items} == {"dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"}
+    # the word signals were written on dev: there they hold
+    rules = score((i for i in items if i.split == "dev"), RULES)
+    assert rules.accuracy is not None and rules.accuracy >= 0.95, rules.to_json()["misclassified"]
+
+
+def test_the_shipped_detector_beats_the_word_signals_on_the_splits_neither_was_written_on() -> None:
+    """Why the head weighs the signals rather than following them: on the batches written by people who saw
+    neither (heldout3–6), the shipped detector must be right more often than the word signals alone."""
+    unseen = [i for i in load_items(DATASET) if i.split in ("heldout3", "heldout4", "heldout5", "heldout6")]
+    shipped, rules = score(unseen), score(unseen, RULES)
+    assert shipped.accuracy is not None and rules.accuracy is not None
+    assert shipped.accuracy > rules.accuracy, (shipped.accuracy, rules.accuracy)
 
 
 LAW = """\

@@ -18,6 +18,7 @@ import pytest
 from assistant.topic import Topic, TopicDetector
 from assistant.topic_model import (
     HEAD_FILE,
+    PROMPT,
     Embed,
     QuestionReader,
     TopicHead,
@@ -28,25 +29,31 @@ from assistant.topic_model import (
     train,
     training_digest,
 )
+from assistant.topic_signals import signals, signals_digest
 from eval.topic import DATASET, load_items
+
+GIAP_LAI = "Dấu giáp lai được đóng như thế nào?"
 
 
 @pytest.fixture(scope="module")
 def embed() -> Embed:
-    return _space_embedder("embeddinggemma-768")
+    return _space_embedder("embeddinggemma-768", PROMPT)
 
 
 def test_the_shipped_head_is_what_its_training_file_gives(embed: Embed) -> None:
     shipped = TopicHead.load(HEAD_FILE)
-    stale = "topic_train.jsonl changed: run python -m assistant.topic_model --write"
-    assert shipped.trained_on == training_digest(), stale
+    stale = "run python -m assistant.topic_model --write"
+    assert shipped.trained_on == training_digest(), f"topic_train.jsonl changed: {stale}"
+    assert shipped.signals_digest == signals_digest(), f"topic_signals.toml changed: {stale}"
     pairs = load_training()
     again = train(pairs, embed, training_digest())
-    assert again.c == shipped.c and again.n == shipped.n == len(pairs)
+    assert again.c == shipped.c and again.n == shipped.n == len(pairs) and again.features == shipped.features
     w1, w2 = np.asarray(shipped.weights), np.asarray(again.weights)
     assert float(w1 @ w2 / (np.linalg.norm(w1) * np.linalg.norm(w2))) > 0.99
     x = embed([p.question for p in pairs])
-    assert [shipped.follow_up(v) for v in x] == [again.follow_up(v) for v in x]
+    words = [signals().read(p.question).values for p in pairs]
+    both = list(zip(x, words, strict=True))
+    assert [shipped.follow_up(v, w) for v, w in both] == [again.follow_up(v, w) for v, w in both]
 
 
 def test_the_training_file_is_balanced_and_shares_no_question_with_the_evaluation_set() -> None:
@@ -89,12 +96,28 @@ def always_follow_up(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_question_naming_its_own_subject_stays_a_new_topic_whatever_the_head_says(tmp_path: Path) -> None:
-    always = QuestionReader(head_file=always_follow_up(tmp_path), embed=lambda qs: np.ones((len(qs), 2)) / np.sqrt(2))
-    detector = TopicDetector(reader=always)
-    assert always.probability("bất kỳ") == pytest.approx(1.0)
-    read = detector.run(["Viên chức bị kỷ luật trong trường hợp nào?"], "Dấu giáp lai được đóng như thế nào?")
-    assert read.topic is Topic.NEW_TOPIC and "dấu" in read.reason
+def test_the_head_weighs_the_word_signals_and_the_reason_names_them() -> None:
+    """The shipped head reads the question's vector and its word signals; the reason shown names p and the
+    signals that fired, so a reader can see why ("Dấu giáp lai …" names its own subject and stands alone)."""
+    shipped = TopicHead.load(HEAD_FILE)
+    assert shipped.features == signals().feature_names and shipped.prompt == PROMPT
+    reader = shipped_reader()
+    assert reader.warm(), reader.unavailable_reason
+    alone = TopicDetector(reader=reader).run(["Viên chức bị kỷ luật trong trường hợp nào?"], GIAP_LAI)
+    assert alone.topic is Topic.NEW_TOPIC and alone.reason.startswith("reads as a whole question (p=")
+    assert "names its own subject «dấu" in alone.reason
+    back = TopicDetector(reader=reader).run(["Thời gian thử việc của công chức là bao lâu?"], "còn viên chức thì sao?")
+    assert back.topic is Topic.FOLLOW_UP and "points back: «còn»" in back.reason
+
+
+def test_a_head_trained_on_other_word_signals_is_refused(tmp_path: Path) -> None:
+    data = json.loads(HEAD_FILE.read_text(encoding="utf-8"))
+    other = tmp_path / "other.json"
+    renamed = [*data["features"][:-1], "a signal the signals file does not have"]
+    other.write_text(json.dumps({**data, "features": renamed}), encoding="utf-8")
+    reader = QuestionReader(head_file=other, embed=lambda qs: np.ones((len(qs), 768)) / np.sqrt(768))
+    assert not reader.warm() and "other word signals" in reader.unavailable_reason
+    assert TopicDetector(reader=reader).run(EARLIER, LEANING).reason.startswith("a whole question")
 
 
 def test_without_the_embedding_model_the_word_signals_decide(tmp_path: Path) -> None:

@@ -368,9 +368,26 @@ def test_the_logout_button_ends_the_session_on_the_server(desk: Desk, browser: W
     assert stale.status_code == 303
 
 
+STREAM_WATCH = """
+window.__khoStreamed = false;
+const seen = () => {
+  for (const el of document.querySelectorAll('#kho-chat .kho-answer--streaming .kho-answer-body')) {
+    if (el.textContent.replace(/[\\s▍]/g, '').length >= 10) { window.__khoStreamed = true; }
+  }
+};
+new MutationObserver(seen).observe(document.body, {subtree: true, childList: true, characterData: true});
+"""
+
+
 @pytest.mark.models
 def test_generative_answer_streams_into_the_chat(desk: Desk, browser: WebDriver) -> None:
     log_in(browser, desk, "staff")
+    box = browser.find_element(By.CSS_SELECTOR, "#kho-extractive input[type=checkbox]")
+    if box.is_selected():  # an earlier test's choice may still stand in this browser: this one needs the model
+        box.click()
+    # Whether a partial answer was ever on the page, recorded by the page itself: a short answer from a warm model
+    # can stream in under a second, between two polls of this test.
+    browser.execute_script(STREAM_WATCH)
     browser.find_element(By.CSS_SELECTOR, "#kho-question textarea").send_keys(
         "Thời gian thử việc của viên chức là bao lâu?"
     )
@@ -384,9 +401,11 @@ def test_generative_answer_streams_into_the_chat(desk: Desk, browser: WebDriver)
         return "finished" if one(d, "#kho-chat .kho-answer-head") is not None else None
 
     state = wait_for(browser, streamed_or_over, timeout=600)
-    assert state == "streaming", f"no partial answer was seen while the model wrote ({state})"
-    shot(browser, "workdesk_generative_streaming.png")
+    assert not state.startswith("error"), state
+    if state == "streaming":
+        shot(browser, "workdesk_generative_streaming.png")
     wait_for(browser, lambda d: one(d, "#kho-chat .kho-answer-head") is not None, timeout=600)
+    assert browser.execute_script("return window.__khoStreamed === true"), "no partial answer was on the page"
     final = browser.find_elements(By.CSS_SELECTOR, "#kho-chat .kho-answer")[-1].text
     assert "kiểm chứng" in final or "Không tìm thấy căn cứ" in final
     assert one(browser, "#kho-chat .kho-answer--streaming") is None
