@@ -18,7 +18,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -40,7 +40,7 @@ class SignalReading:
     own_reference: str | None
     subject: str | None
     own_words: tuple[str, ...]
-    marker_names: tuple[str, ...]
+    marker_names: tuple[str, ...] = field(repr=False, default=())
 
     @property
     def values(self) -> tuple[float, ...]:
@@ -62,7 +62,8 @@ class SignalReading:
         if self.subject:
             parts.append(f"names its own subject «{self.subject}»")
         if not parts:
-            parts.append(f"{len(self.own_words)} words of its own")
+            n = len(self.own_words)
+            parts.append("no word of its own" if n == 0 else f"{n} word{'s' if n > 1 else ''} of its own")
         return "; ".join(parts)
 
 
