@@ -209,8 +209,7 @@ class QuestionReader:
         self.head_file = head_file
         self.background = background
         self._embed = embed
-        self._head: TopicHead | None = None
-        self._ready = False
+        self._loaded: tuple[TopicHead, Embed] | None = None  # set once, whole: the reader is ready
         self._failed = ""
         self._lock = threading.Lock()  # held for the whole load
         self._loader_lock = threading.Lock()  # held only to start the loader: a question never waits on a load
@@ -219,9 +218,12 @@ class QuestionReader:
     def warm(self) -> bool:
         """Load the head and the embedding model now (one question embedded, since models load on first use);
         whether the reader can read. Concurrent callers wait for the one load."""
+        return self._load() is not None
+
+    def _load(self) -> tuple[TopicHead, Embed] | None:
         with self._lock:
-            if self._ready or self._failed:
-                return self._ready
+            if self._loaded is not None or self._failed:
+                return self._loaded
             try:
                 head = TopicHead.load(self.head_file)
                 embed = self._embed or _space_embedder(head.space, head.prompt)
@@ -233,9 +235,9 @@ class QuestionReader:
                 head.probability(probe[0], [0.0] * len(head.features))  # vectors that do not fit: refused, once
             except Exception as exc:  # noqa: BLE001 - no model, no head, or a head that does not fit: the word
                 self._failed = f"{type(exc).__name__}: {exc}"  # signals decide from now on
-                return False
-            self._head, self._embed, self._ready = head, embed, True
-            return True
+                return None
+            self._loaded = (head, embed)
+            return self._loaded
 
     def warm_in_background(self) -> threading.Thread:
         """`warm` in a daemon thread, started once (later calls return the same thread)."""
@@ -248,7 +250,7 @@ class QuestionReader:
     @property
     def ready(self) -> bool:
         """Whether the head and its embedder are loaded (the next question is read without waiting)."""
-        return self._ready
+        return self._loaded is not None
 
     @property
     def unavailable_reason(self) -> str:
@@ -257,17 +259,15 @@ class QuestionReader:
     def probability(self, question: str, signal_values: Sequence[float] = ()) -> float | None:
         """P(follow-up) for `question` read alone, with its word-signal values (`SignalReading.values`), or None
         when the head cannot run here (or, in the background mode, not yet)."""
-        if not self._ready:
-            if self._failed:
-                return None
+        loaded = self._loaded
+        if loaded is None and not self._failed:
             if self.background:
                 self.warm_in_background()
-                return None
-            if not self.warm():
-                return None
-        head, embed = self._head, self._embed
-        if head is None or embed is None:  # pragma: no cover - set together with _ready
+            else:
+                loaded = self._load()
+        if loaded is None:
             return None
+        head, embed = loaded
         try:
             return head.probability(np.asarray(embed([nfc(question)]))[0], signal_values)
         except Exception as exc:  # noqa: BLE001 - the model failed on this question: the word signals decide
@@ -277,8 +277,8 @@ class QuestionReader:
     def read(self, question: str, signal_values: Sequence[float] = ()) -> tuple[bool, float] | None:
         """(leans on the previous question, P(follow-up)) for `question` read alone, or None as `probability`."""
         p = self.probability(question, signal_values)
-        head = self._head
-        return None if p is None or head is None else (p >= head.threshold, p)
+        loaded = self._loaded
+        return None if p is None or loaded is None else (p >= loaded[0].threshold, p)
 
 
 def _space_embedder(space: str, prompt: str = PROMPT) -> Embed:
