@@ -12,7 +12,10 @@ ingest/structure.py, with the same span convention: a unit runs from its label t
   give: the unit giving most of them (at least `MIN_SHARE`), ties broken by how much of the unit the claim
   restates; a tie that stands means the claim speaks of the level above, which is where it stays;
 - a Khoản with points is descended into the same way, so "Tên loại và trích yếu nội dung văn bản" binds to Điểm đ,
-  not to Điểm d or to the whole Khoản 2;
+  not to Điểm d or to the whole Khoản 2; the Khoản's closing paragraph after its last Điểm ("Trường hợp quy định
+  tại điểm b khoản này …", told apart as ingest/structure.py `closes_points` does) competes with the Điểm and,
+  when it states the claim, the claim binds to the Khoản — never to the last Điểm — and its quote is the Khoản's
+  lead-in and that paragraph ("2. … như sau: … Thời gian nghỉ … được tính trong 30 ngày đầu …");
 - a list item ("f) Nội dung văn bản.") is compared with the law's items (Điểm) first, by content: its label's
   letter is never read, since the model numbers its own list;
 - a source without Khoản (or a claim only the article's lead-in states) binds to the body paragraph that states
@@ -45,7 +48,7 @@ from typing import Any
 from assistant.polarity import label_rank, present_words, without_label
 from core.text import content_words
 from index.search import Hit
-from ingest.structure import POINT_LETTERS, iter_lines
+from ingest.structure import POINT_LETTERS, closes_points, iter_lines
 
 # Half of the claim's words (beyond what the context above gives) must come from one unit for it to state the
 # claim: the same bar as a sentence's support in assistant/verify.py.
@@ -76,7 +79,8 @@ class Level(StrEnum):
 
 @dataclass(frozen=True)
 class ClauseRef:
-    """The provision a claim binds to: exactly `document text[start:end]` (NFC offsets, as ingestion stored them)."""
+    """The provision a claim binds to: exactly `document text[start:end]` (NFC offsets, as ingestion stored them);
+    `quote` is that text, or for a Khoản bound by its closing paragraph its lead-in "…" that paragraph."""
 
     marker: int
     document_id: str
@@ -166,21 +170,26 @@ def outline(
     top: list[Unit] = []
     clause: Unit | None = None
     point: Unit | None = None
+    tail: Unit | None = None  # paragraphs after the open Điểm read as its list's close (ingest/structure.py)
     last_clause: str | None = None
+    last_text = ""
     for ln in lines[i:]:
         cm = _CLAUSE.match(ln.text)
         pm = _POINT.match(ln.text)
         expected_clause = str(int(last_clause) + 1) if last_clause else first_clause
-        if clause is not None:
-            expected_letter = _next_letter(clause.children[-1].point or "") if clause.children else "a"
-        else:
-            points = [u for u in top if u.level is Level.DIEM]
-            expected_letter = _next_letter(points[-1].point or "") if points else first_point
+        siblings = clause.children if clause is not None else top
+        points = [u for u in siblings if u.level is Level.DIEM]
+        expected_letter = _next_letter(points[-1].point or "") if points else "a" if clause else first_point
+        previous, last_text = last_text, ln.text
         if cm and cm.group(1) == expected_clause:
             clause = Unit(Level.KHOAN, ln.start, ln.end, clause=cm.group(1))
             top.append(clause)
-            point, last_clause = None, cm.group(1)
+            point, tail, last_clause = None, None, cm.group(1)
         elif pm and pm.group(1) == expected_letter:
+            if point is not None and tail is not None:  # a Điểm of several paragraphs, not the list's close
+                point.end = tail.end
+                siblings.remove(tail)
+            tail = None
             owner = clause.clause if clause else point_clause
             point = Unit(Level.DIEM, ln.start, ln.end, clause=owner, point=pm.group(1))
             if clause is not None:
@@ -189,6 +198,15 @@ def outline(
                 clause.children.append(point)
             else:
                 top.append(point)
+        elif point is not None and (tail is not None or closes_points(previous, ln.text)):
+            if tail is None:  # the Khoản's (or the article's) own closing paragraph: a unit of its level
+                owner = clause.clause if clause else point_clause
+                tail = Unit(Level.KHOAN if owner else Level.ARTICLE, ln.start, ln.end, clause=owner)
+                siblings.append(tail)
+            for span in (tail, clause):
+                if span is not None:
+                    span.end = ln.end
+            continue
         elif point is None and clause is None:
             top.append(Unit(Level.ARTICLE, ln.start, ln.end))  # a body paragraph outside any Khoản
             continue
@@ -259,7 +277,8 @@ class SourceOutline:
         numbers = numbers_of(body) - self._context_numbers()
         if label_rank(body.strip()) > 0:
             # a list item restates an item of the law's list: compared with the items first, whatever its letter
-            points = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]
+            units = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]
+            points = [p for p in units if p.level is Level.DIEM]
             item = self._choose(points, rest, numbers, words) if points else None
             if item is not None:
                 return self._ref(item.level, item.start, item.end, item.clause, item.point)
@@ -276,6 +295,10 @@ class SourceOutline:
             )
             if below is None:
                 break
+            if below.point is None:  # the Khoản's closing paragraph states it: the Khoản, quoted lead … close
+                lead = self.hit.text[unit.start : unit.lead_end or unit.end].strip()
+                quote = f"{lead} … {self._text(below).strip()}"
+                return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point, quote)
             unit = below
         return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point)
 
@@ -306,7 +329,10 @@ class SourceOutline:
             return None
         return unit
 
-    def _ref(self, level: Level, start: int, end: int, clause: str | None, point: str | None) -> ClauseRef:
+    def _ref(
+        self, level: Level, start: int, end: int, clause: str | None, point: str | None, quote: str | None = None
+    ) -> ClauseRef:
+        """The bound provision `text[start:end]`; `quote` (default: that text) is what "Căn cứ" shows of it."""
         return ClauseRef(
             marker=self.marker,
             document_id=self.hit.document_id,
@@ -314,7 +340,7 @@ class SourceOutline:
             end=self.hit.start + end,
             level=level,
             anchor=anchor_for(self.hit.anchor, clause, point),
-            quote=self.hit.text[start:end],
+            quote=self.hit.text[start:end] if quote is None else quote,
             clause=clause,
             point=point,
         )

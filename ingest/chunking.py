@@ -76,6 +76,7 @@ def _units(art: Article, max_chars: int) -> list[_Unit]:
         if c.end - c.start > max_chars and c.points:
             pts = [_Unit(p.start, p.end, c.number, p.letter, len(c.points)) for p in c.points]
             pts[0].start = c.start
+            pts[-1].end = c.end  # the Khoản's closing paragraph after its last Điểm travels with it
             units.extend(pts)
         else:
             units.append(_Unit(c.start, c.end, c.number, None))

@@ -90,28 +90,67 @@ def heading_title(lines: list[Line], i: int, rest: str) -> tuple[str, int]:
     return "", i
 
 
+_POINT_SELF = re.compile(r"\bđiểm\s+này\b", re.IGNORECASE)
+
+
+def closes_points(last_line: str, line: str) -> bool:
+    """Whether `line`, the paragraph after a Điểm whose last line is `last_line`, may start the closing paragraph
+    of the list's Khoản (or article) rather than continue that Điểm: the Điểm ended a sentence (".") and the line
+    opens a new one with a capital, without saying "điểm này".
+
+    Only the paragraphs after the LAST Điểm are given to the Khoản: when another Điểm follows, the paragraphs in
+    between stay with the Điểm before it (a Điểm of several paragraphs). So "Trường hợp quy định tại điểm b
+    khoản này …" after the last Điểm is the Khoản's own text, and an anchor never names a Điểm for it.
+
+    >>> closes_points("c) Tài liệu khác (nếu có).", "Tài liệu quy định tại điểm b khoản này được gửi bằng bản giấy.")
+    True
+    >>> closes_points("b) Các trường hợp sau đây:", "- Người lao động;")
+    False
+    >>> closes_points("h) Các chế độ chi đặc thù.", "Chính phủ quy định chi tiết điểm này.")
+    False
+    """
+    return last_line.rstrip().endswith(".") and line[:1].isupper() and not _POINT_SELF.search(line)
+
+
 class ClauseBuilder:
-    """Collects clauses and points of the current article, enforcing sequential numbering."""
+    """Collects clauses and points of the current article, enforcing sequential numbering.
+
+    Paragraphs after a Điểm that `closes_points` reads as a closing paragraph are held outside it (they extend the
+    Khoản and the article only); if another Điểm of the list follows, they were the earlier Điểm's after all.
+    """
 
     def __init__(self, article: Article) -> None:
         self.article = article
         self.clause: Clause | None = None
         self.point: Point | None = None
+        self._last = ""  # the text of the previous line
+        self._held_end: int | None = None  # the end of the paragraphs held outside the open point
 
     def line(self, ln: Line) -> None:
         """Open a clause or point if `ln` starts the next one in sequence; then extend whatever is open."""
         cm = _CLAUSE_RE.match(ln.text)
         expected_clause = str(int(self.clause.number) + 1) if self.clause else "1"
         pm = _POINT_RE.match(ln.text)
+        opened = True
         if cm and cm.group(1) == expected_clause:
             self.point = None
             self.clause = Clause(start=ln.start, end=ln.end, number=cm.group(1))
             self.article.clauses.append(self.clause)
         elif pm and self._next_letter() == pm.group(1):
+            if self.point is not None and self._held_end is not None:
+                self.point.end = self._held_end  # a Điểm of several paragraphs, not the list's close
             self.point = Point(start=ln.start, end=ln.end, letter=pm.group(1))
             (self.clause.points if self.clause else self.article.points).append(self.point)
+        else:
+            opened = False
+        if opened:
+            self._held_end = None
+        elif self.point is not None and (self._held_end is not None or closes_points(self._last, ln.text)):
+            self._held_end = ln.end
+        self._last = ln.text
+        held = self.point if self._held_end is not None else None
         for span in (self.point, self.clause, self.article):
-            if span is not None:
+            if span is not None and span is not held:
                 span.end = ln.end
 
     def _next_letter(self) -> str:

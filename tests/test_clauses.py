@@ -219,3 +219,46 @@ def test_a_source_starting_among_the_points_of_a_clause_binds_its_points(tmp_pat
     ref = SourceOutline.of(1, hit).bind("Văn bản phải có chữ ký số của cơ quan [1].")
     assert ref is not None and ref.anchor == "Điểm e Khoản 2 Điều 2 Nghị định 12/2098/NĐ-CP"
     assert (ref.start, ref.end) == (50 + text.index("e)"), 50 + len(text))
+
+
+# Điều 6 of a decree written for this test: Khoản 1 closes its list with a paragraph of its own after Điểm b (as
+# "Trường hợp quy định tại điểm b khoản này …" does in many laws); Điểm a runs over two paragraphs.
+CLOSING = """\
+CHÍNH PHỦ
+Số: 13/2098/NĐ-CP
+
+NGHỊ ĐỊNH
+VỀ HỒ SƠ THỬ NGHIỆM
+
+Điều 6. Hồ sơ đăng ký
+1. Hồ sơ đăng ký gồm:
+a) Tờ khai đăng ký theo mẫu.
+Tờ khai phải được làm bằng tiếng Việt và có chữ ký của người đăng ký.
+b) Bản sao giấy chứng nhận quyền sử dụng đất.
+Trường hợp hồ sơ gửi qua dịch vụ bưu chính thì thời hạn giải quyết là 15 ngày làm việc kể từ ngày nhận đủ hồ sơ.
+2. Cơ quan tiếp nhận hồ sơ phải cấp giấy biên nhận cho người nộp.
+"""
+
+
+def test_a_claim_stated_by_a_khoans_closing_paragraph_binds_to_the_khoan_not_its_last_diem(tmp_path: Path) -> None:
+    doc = parsed(tmp_path, CLOSING)
+    ref = bound(
+        "Hồ sơ gửi qua dịch vụ bưu chính thì thời hạn giải quyết là 15 ngày làm việc [1].", source(doc, "6")
+    )
+    assert ref.level is Level.KHOAN and ref.point is None
+    assert ref.anchor == "Khoản 1 Điều 6 Nghị định 13/2098/NĐ-CP"  # the parser gave it "Điểm b Khoản 1" before
+    assert (ref.start, ref.end) == span_of(doc, "6", "1")
+    # "Căn cứ" quotes the Khoản's lead-in and the paragraph that states the claim, not the list in between
+    assert ref.quote == (
+        "1. Hồ sơ đăng ký gồm: … Trường hợp hồ sơ gửi qua dịch vụ bưu chính thì thời hạn giải quyết là 15 ngày "
+        "làm việc kể từ ngày nhận đủ hồ sơ."
+    )
+    point_b = span_of(doc, "6", "1", "b")
+    assert doc.text[point_b[0] : point_b[1]] == "b) Bản sao giấy chứng nhận quyền sử dụng đất."
+
+
+def test_a_diem_of_several_paragraphs_keeps_them_when_another_diem_follows(tmp_path: Path) -> None:
+    doc = parsed(tmp_path, CLOSING)
+    ref = bound("Tờ khai phải được làm bằng tiếng Việt và có chữ ký của người đăng ký [1].", source(doc, "6"))
+    assert ref.anchor == "Điểm a Khoản 1 Điều 6 Nghị định 13/2098/NĐ-CP"
+    assert (ref.start, ref.end) == span_of(doc, "6", "1", "a") and ref.quote.endswith("của người đăng ký.")

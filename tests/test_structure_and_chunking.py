@@ -157,3 +157,24 @@ def test_hard_wrapped_text_is_reflowed_but_headings_stay_on_their_lines() -> Non
     lines = out.splitlines()
     assert lines[:3] == ["KẾ HOẠCH", "I. Căn cứ lập kế hoạch", "1. Các văn bản của Chính phủ"]
     assert lines[3].startswith("Căn cứ Nghị quyết số 17/NQ-CP") and lines[3].endswith("trung ương;")
+
+
+def test_the_paragraph_after_a_khoans_last_diem_belongs_to_the_khoan_and_stays_in_its_chunks() -> None:
+    text = (
+        "Điều 7. Thủ tục\n1. Hồ sơ gồm:\na) Tờ khai.\nTờ khai làm bằng tiếng Việt.\nb) Bản sao giấy tờ.\n"
+        "Trường hợp quy định tại điểm b khoản này thì nộp bản chính để đối chiếu.\n"
+        "2. Hồ sơ khác gồm:\na) Đơn;\nb) Giấy tờ.\nChính phủ quy định chi tiết điểm này.\n3. Lệ phí do Bộ quy định."
+    )
+    [art] = parse_articles(text)
+    k1, k2, _ = art.clauses
+    spans = {p.letter: text[p.start : p.end] for p in k1.points}
+    assert spans == {"a": "a) Tờ khai.\nTờ khai làm bằng tiếng Việt.", "b": "b) Bản sao giấy tờ."}
+    assert text[k1.start : k1.end].endswith("thì nộp bản chính để đối chiếu.")
+    # a paragraph that says "điểm này" is its Điểm's own; one after a ";" or ":" line continues the Điểm too
+    assert text[k2.points[-1].start : k2.points[-1].end] == "b) Giấy tờ.\nChính phủ quy định chi tiết điểm này."
+    # cut between its points, Khoản 1's closing paragraph is still in a chunk (the one with its last Điểm)
+    chunks = chunk_document(_doc(text), "d", max_chars=120)
+    assert any(c.citation.point for c in chunks)  # Khoản 1 was cut between its points
+    assert any("nộp bản chính để đối chiếu" in c.text for c in chunks)
+    covered = "".join(c.text for c in chunks)
+    assert all(line in covered for line in text.splitlines()[1:])
