@@ -22,7 +22,7 @@ nhiêu?").
 
 Why the head weighs the signals instead of coming after them: the cascade was written on the labelled set's dev
 part, where each of its steps is right 94–100 % of the time; on pairs written independently (the head's training
-file, 334 pairs, and the unseen splits heldout3–5) "opens with còn / vậy" is right about half the time ("Còn ghi
+file, and the unseen splits heldout3–5) "opens with còn / vậy" is right about half the time ("Còn ghi
 chú kết hôn ở nước ngoài thì thủ tục thế nào?" stands alone) and "names its own subject" three times in four.
 Five-fold cross-validation on the training file: the cascade with the head at its last step 0.79, the head over
 vector and signals 0.90.

@@ -59,7 +59,8 @@ def test_the_shipped_head_is_what_its_training_file_gives(embed: Embed) -> None:
 def test_the_training_file_is_balanced_and_shares_no_question_with_the_evaluation_set() -> None:
     pairs = load_training()
     assert len(pairs) >= 150
-    assert sum(p.label == "follow_up" for p in pairs) == sum(p.label == "new_topic" for p in pairs)
+    follow_ups = sum(p.label == "follow_up" for p in pairs)
+    assert abs(follow_ups - (len(pairs) - follow_ups)) <= 0.01 * len(pairs)  # no label is the head's default
     evaluated = {" ".join(i.question.casefold().split()) for i in load_items(DATASET)}
     assert not [p.id for p in pairs if " ".join(p.question.casefold().split()) in evaluated]
 
