@@ -296,8 +296,8 @@ class SourceOutline:
             if below is None:
                 break
             if below.point is None:  # the Khoản's closing paragraph states it: the Khoản, quoted lead … close
-                lead = self.hit.text[unit.start : unit.lead_end or unit.end].strip()
-                quote = f"{lead} … {self._text(below).strip()}"
+                opening = self.hit.text[unit.start : unit.lead_end or unit.end].strip()
+                quote = f"{opening} … {self._text(below).strip()}"
                 return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point, quote)
             unit = below
         return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point)

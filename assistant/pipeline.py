@@ -41,7 +41,7 @@ from assistant.extractive import best_passage, quote_sources, render
 from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
-from assistant.verify import SentenceVerifier, Verified, VerifyPolicy
+from assistant.verify import MarkerLines, SentenceVerifier, Verified, VerifyPolicy
 from core.clock import today_vn
 from core.settings import Settings
 from core.text import SentenceSplitter, nfc_strip
@@ -154,33 +154,42 @@ class Assistant:
         from assistant.llm import ChatMessage, GenerationConfig
 
         llm = self._llm()
-        messages = [ChatMessage(role, content) for role, content in answer_messages(query, sources)]
         ttft: float | None = None
         config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
-        stream = VerifiedStream(SentenceVerifier(sources, self.verify_policy, question=query), on_token)
-        for delta in llm.stream(messages, config):
-            if ttft is None:
-                ttft = time.perf_counter() - t0
-            stream.push(delta)
-        checked = stream.finish()
+        retried = False
+        for retry in (False, True):
+            messages = [ChatMessage(role, content) for role, content in answer_messages(query, sources, retry)]
+            stream = VerifiedStream(SentenceVerifier(sources, self.verify_policy, question=query), on_token)
+            for delta in llm.stream(messages, config):
+                if ttft is None:
+                    ttft = time.perf_counter() - t0
+                stream.push(delta)
+            checked = stream.finish()
+            # an answer of markers only ("[1] [2]") streamed nothing: asked once more, the prompt's prefix cached
+            if retry or stream.refused or not checked.claimless:
+                break
+            retried = True
         if checked.status is Verification.UNVERIFIED or stream.refused:
             answer = self._refusal(question, ev, hits, "generative", t0)
             answer.sentences = checked.sentences
             answer.ttft_s = ttft
-            return answer
-        return Answer(
-            question=question,
-            answer=checked.text,
-            citations=[s for s in sources if s.marker in checked.used_markers],
-            verification=checked.status,
-            refused=False,
-            mode="generative",
-            latency_s=time.perf_counter() - t0,
-            evidence=ev.to_json(),
-            sentences=checked.sentences,
-            closest=hits[: self.k(options)],
-            ttft_s=ttft,
-        )
+        else:
+            answer = Answer(
+                question=question,
+                answer=checked.text,
+                citations=[s for s in sources if s.marker in checked.used_markers],
+                verification=checked.status,
+                refused=False,
+                mode="generative",
+                latency_s=time.perf_counter() - t0,
+                evidence=ev.to_json(),
+                sentences=checked.sentences,
+                closest=hits[: self.k(options)],
+                ttft_s=ttft,
+            )
+        if retried:  # recorded, not the first answer's text: what verification did not keep is never passed on
+            answer.evidence = {**(answer.evidence or {}), "retry": "the first answer held no claim"}
+        return answer
 
     def gather(
         self, query: str, options: AskOptions, previous: Sequence[Hit] = ()
@@ -295,17 +304,24 @@ class VerifiedStream:
         self.on_token = on_token
         self.refused = False
         self._splitter = SentenceSplitter()
+        self._lines = MarkerLines()  # "[1] …\n[2] …" read as a list, as `verify` reads it
+        self._raw = ""  # what the model has written
         self._held = ""  # kept text not yet passed on: everything before the first supported sentence
 
     def push(self, delta: str) -> None:
         """Feed the model's next tokens; pass on what the sentences they complete add to the verified answer."""
+        self._raw += delta
         for sentence in self._splitter.push(delta):
-            self._feed(sentence)
+            for line in self._lines.take(sentence, self._raw):
+                self._feed(line)
 
     def finish(self) -> Verified:
         """Verify the last sentence; pass on the rest unless the answer will be refused. The verification."""
         for sentence in self._splitter.finish():
-            self._feed(sentence)
+            for line in self._lines.take(sentence, self._raw):
+                self._feed(line)
+        for line in self._lines.finish():
+            self._feed(line)
         checked = self.verifier.result()
         if checked.status is not Verification.UNVERIFIED and not self.refused:
             self._release()

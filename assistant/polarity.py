@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -80,19 +81,25 @@ class Cue:
     governed: str
     condition: str = ""  # an exception's case ("trừ trường hợp đang bị kỷ luật" → "đang bị kỷ luật")
 
-    def answered_by(self, other: list[Cue], this_text: str, other_text: str) -> bool:
-        """Whether the other side carries a cue that keeps this one's meaning.
+    def answered_by(self, other: list[Cue], this_text: str, other_text: str, own: Sequence[Cue] = ()) -> bool:
+        """Whether the other side carries a cue that keeps this one's meaning (`own`: this side's cues).
 
         Like answers like. An exception and a negation answer each other only when the negating side names the
         exception's case ("được nghỉ, trừ trường hợp bị kỷ luật" ~ "khi bị kỷ luật thì không được nghỉ"; not
-        "không được nghỉ").
+        "không được nghỉ") — and not when this side carries that same exception itself: the item "Viên chức ốm
+        đau …, trừ trường hợp quy định tại điểm c khoản 1" copied from "không được chấm dứt … trong các trường
+        hợp sau:" keeps the item's exception, not the lead-in's negation.
         """
         for c in other:
             if c.kind is self.kind:
                 return True
             if self.kind is CueKind.EXCEPTION and _stated(self.condition, other_text):
                 return True
-            if c.kind is CueKind.EXCEPTION and _stated(c.condition, this_text):
+            if (
+                c.kind is CueKind.EXCEPTION
+                and _stated(c.condition, this_text)
+                and not any(o.kind is CueKind.EXCEPTION and _stated(c.condition, o.condition) for o in own)
+            ):
                 return True
         return False
 
@@ -164,10 +171,10 @@ class CueLexicon:
         """Why `claim` turns `clause` around (a reason for the verification record), or None when they agree."""
         claim_cues, clause_cues = self.cues(claim), self.cues(clause)
         for cue in clause_cues:
-            if _stated(cue.governed, claim) and not cue.answered_by(claim_cues, clause, claim):
+            if _stated(cue.governed, claim) and not cue.answered_by(claim_cues, clause, claim, clause_cues):
                 return f"the cited text says «{cue.describe()}» and the claim does not"
         for cue in claim_cues:
-            if _stated(cue.governed, clause) and not cue.answered_by(clause_cues, claim, clause):
+            if _stated(cue.governed, clause) and not cue.answered_by(clause_cues, claim, clause, claim_cues):
                 return f"the claim says «{cue.describe()}» and the cited text does not"
         return None
 

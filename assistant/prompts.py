@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant.answer import CitedSource
 from assistant.extractive import standing_note
 from assistant.injection import strip_instructions
+from ingest.metadata import parse_source_line
 
 PROMPTS = Path(__file__).with_name("prompts")
 _TAG = re.compile(r"<\s*/?\s*tai_lieu[^>]*>", re.IGNORECASE)
@@ -32,21 +33,40 @@ def neutralise(text: str) -> str:
     return _TAG.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
 
 
+def without_source_line(text: str) -> str:
+    """A source's text without its pháp điển source line ("(Điều 21 Nghị định số 115/2020/NĐ-CP, có hiệu lực thi
+    hành kể từ ngày …, có nội dung được sửa đổi bởi …)"): the block's `nguon` already names the text and what
+    amended it, and on a 2-core CPU those ~50 tokens per source are ~0.7 s more before the first word. Only the
+    model's copy loses it; verification and the source view read the stored text.
+
+    >>> without_source_line("Điều 5.2.LQ.45. Chế độ thôi việc\\n(Điều 45 Luật số 58/2010/QH12, có hiệu lực thi hành "
+    ...                     "kể từ ngày 01/01/2012)\\n1. Viên chức được hưởng trợ cấp thôi việc.")
+    'Điều 5.2.LQ.45. Chế độ thôi việc\\n1. Viên chức được hưởng trợ cấp thôi việc.'
+    """
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:3]):
+        if line.strip().startswith("(") and parse_source_line(line) is not None:
+            return "\n".join(lines[:i] + lines[i + 1 :])
+    return text
+
+
 def context(sources: list[CitedSource]) -> str:
-    """The sources as `<tai_lieu>` blocks: instruction-like sentences cut out (assistant/injection.py), tags defused."""
+    """The sources as `<tai_lieu>` blocks: instruction-like sentences cut out (assistant/injection.py), tags defused,
+    a pháp điển source line left to the anchor (`without_source_line`)."""
     return "\n".join(
         template("context_block").format(
             marker=s.marker,
             anchor=neutralise(s.hit.anchor + standing_note(s)),
-            text=neutralise(strip_instructions(s.hit.text.strip())[0]),
+            text=neutralise(strip_instructions(without_source_line(s.hit.text.strip()))[0]),
         )
         for s in sources
     )
 
 
-def answer_messages(question: str, sources: list[CitedSource]) -> list[tuple[str, str]]:
-    """(role, content) pairs for the answer prompt."""
-    return [
-        ("system", template("answer_system").strip()),
-        ("user", template("answer_user").format(context=context(sources), question=question.strip())),
-    ]
+def answer_messages(question: str, sources: list[CitedSource], retry: bool = False) -> list[tuple[str, str]]:
+    """(role, content) pairs for the answer prompt; `retry`: the second try after an answer without a claim
+    (`answer_retry.txt` after the prompt's last line, so the sources and question stay a reusable prefix)."""
+    user = template("answer_user").format(context=context(sources), question=question.strip())
+    if retry:
+        user = f"{user.rstrip()}\n{template('answer_retry').strip()}\n"
+    return [("system", template("answer_system").strip()), ("user", user)]

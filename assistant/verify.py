@@ -25,6 +25,9 @@
   source states in full (the strong attribution test above) was mis-numbered — the small model cites [1] for
   what [4] says — and is re-cited to that source (its check records "re-cited"). Other cited but unsupported
   sentences are flagged (kept, marked "(chưa kiểm chứng)") or removed (`drop_unsupported`).
+- A sentence that says again what a shown sentence said (the same words, markers and list label aside: the small
+  model loops) is not shown twice. A list the model numbers with markers ("[1] …\\n[2] …") is read as a list
+  (`MarkerLines`): each line an item whose marker is a citation to check.
 - A supported sentence is bound to the provision of its source that states it (assistant/clauses.py): the
   Điểm, else the Khoản, else the body paragraph — its `clause`, the span a citation highlights.
 - The status follows what is shown: `unverified` when no supported sentence is shown (the pipeline then refuses),
@@ -68,6 +71,7 @@ INJECTED_WORDS = "supported only by text addressed to the assistant"
 LINK_REMOVED = "link removed (not in a cited source's metadata): "
 NO_CLAIM = "no claim: no content words"
 RECITED = "re-cited: another source states it in full: "
+REPEATED = "repeats a sentence already shown"
 
 
 def markers_in(sentence: str) -> tuple[int, ...]:
@@ -76,6 +80,15 @@ def markers_in(sentence: str) -> tuple[int, ...]:
 
 def numbers_in(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(_MARKER.sub(" ", text))}
+
+
+def _gist(sentence: str) -> str:
+    """What a sentence says, for telling a repeat: its words folded, without markers, list label or punctuation.
+
+    >>> _gist("[1] Công chức bị kỷ luật bằng các hình thức:") == _gist("- Công chức bị kỷ luật bằng các hình thức [2]:")
+    True
+    """
+    return " ".join(re.findall(r"\w+", fold(without_label(_MARKER.sub(" ", sentence).strip()))))
 
 
 def links_in(text: str) -> list[str]:
@@ -98,6 +111,11 @@ class Verified:
     dropped_markers: tuple[int, ...]
     used_markers: tuple[int, ...]
 
+    @property
+    def claimless(self) -> bool:
+        """Nothing was written but markers and function words ("[1] [2]", ""): not an answer, worth a retry."""
+        return all(NO_CLAIM in s.reasons for s in self.sentences)
+
 
 def _with_marker(sentence: str, marker: int) -> str:
     """The sentence with `[marker]` before its final punctuation."""
@@ -107,6 +125,65 @@ def _with_marker(sentence: str, marker: int) -> str:
 
 
 _LIST_ITEM = re.compile(r"^\s*([-•*]|\d+[.)]|[a-zđ]\))\s")
+_LINE_MARKER = re.compile(r"^\[(\d{1,2})\]\s+(?=\S)")
+
+
+def _as_item(sentence: str) -> str:
+    """ "[2] Viên chức bị buộc thôi việc." → "- Viên chức bị buộc thôi việc [2].": a line the model led with a
+    marker, as a list item whose marker ends it (then checked, re-cited or attributed like any item)."""
+    m = _LINE_MARKER.match(sentence)
+    assert m is not None
+    body = sentence[m.end() :]
+    return f"- {body if _MARKER.search(body) else _with_marker(body, int(m.group(1)))}"
+
+
+class MarkerLines:
+    """The model's lists numbered with markers ("[1] …\\n[2] …\\n[3] …", the 1.5B model's habit) read as lists.
+
+    Sentences come in as the splitter cuts them, with the raw text written so far (`take`); out come the sentences
+    to verify. A sentence that starts a line with "[n] " becomes the item "- … [n]." — unless it is the answer's
+    first line and the next sentence is not such a line too (then "[1] Đóng dấu …" is prose that cites first), so
+    the first line is held until the next sentence says which. The marker of an item is then only a claimed
+    citation: verification checks it, re-cites the item to the source that states it, or drops a marker that names
+    no source ([4] of 3) and attributes the item.
+
+    >>> lines = MarkerLines()
+    >>> raw = "[1] Khiển trách.\\n[2] Cảnh cáo.\\n[3] Cách chức."
+    >>> [out for s in ("[1] Khiển trách.", "[2] Cảnh cáo.", "[3] Cách chức.") for out in lines.take(s, raw)]
+    ['- Khiển trách [1].', '- Cảnh cáo [2].', '- Cách chức [3].']
+    >>> lines = MarkerLines()
+    >>> lines.take("[1] Dấu đóng phải rõ ràng.", "[1] Dấu đóng phải rõ ràng. Mực dấu màu đỏ [1]."), lines.finish()
+    ([], ['[1] Dấu đóng phải rõ ràng.'])
+    """
+
+    def __init__(self) -> None:
+        self._pos = 0
+        self._lines = 0  # lines of the answer begun so far
+        self._held: str | None = None  # the answer's first line "[n] …", until the next sentence shows what it is
+
+    def take(self, sentence: str, raw: str) -> list[str]:
+        """The sentences to verify now, given the next one and everything the model has written (`raw`)."""
+        at = raw.find(sentence, self._pos)
+        line_start = at >= 0 and (at == 0 or raw[:at].rstrip(" \t").endswith("\n") or not raw[:at].strip())
+        if at >= 0:
+            self._pos = at + len(sentence)
+        first_line = line_start and self._lines == 0
+        self._lines += line_start
+        led = line_start and _LINE_MARKER.match(sentence) is not None
+        out: list[str] = []
+        if self._held is not None:
+            held, self._held = self._held, None
+            out.append(_as_item(held) if led else held)
+        if led and first_line:
+            self._held = sentence
+        else:
+            out.append(_as_item(sentence) if led else sentence)
+        return out
+
+    def finish(self) -> list[str]:
+        """A first line still held: prose (the answer had one line)."""
+        held, self._held = self._held, None
+        return [held] if held is not None else []
 
 
 def separator(previous: str, line: str) -> str:
@@ -186,6 +263,7 @@ class SentenceVerifier:
         self._after_lead = False
         self._question_led = False  # the question stands as the lead-in of the answer's opening list
         self._flagged_shown = 0
+        self._said: set[str] = set()  # what the sentences shown so far say (`_gist`): a repeat is not shown again
         self._outlines: dict[int, SourceOutline] = {}
 
     @property
@@ -195,10 +273,15 @@ class SentenceVerifier:
 
     def feed(self, sentence: str) -> str:
         """Check one sentence of the answer; the text it adds to the verified answer ("" if it is not shown)."""
+        gist = _gist(sentence)
+        if gist and gist in self._said:  # the small model loops: "… hình thức là [2]: …" again after "[1] …"
+            self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (REPEATED,)))
+            return ""
         context = self._context(sentence)
         line = self._check(sentence, context)
         if line is None:
             return ""
+        self._said.add(gist)
         if line.endswith(FLAG):
             self._flagged_shown += 1
         piece = separator(self.text, line) + line
@@ -212,7 +295,8 @@ class SentenceVerifier:
             self._dropped.add(int(match.group(1)))
             return ""
 
-        return _MARKER.sub(keep, sentence).strip()
+        kept = _MARKER.sub(keep, sentence)
+        return kept.strip() if kept == sentence else _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(kept.split()))
 
     def _strip_links(self, sentence: str, marks: tuple[int, ...]) -> tuple[str, list[str]]:
         trusted = set().union(*(trusted_links(self._by_marker[m]) for m in marks if m in self._by_marker))
@@ -418,6 +502,10 @@ def verify(
 ) -> Verified:
     """Check `answer` (to `question`, when given) against `sources`; see the module docstring."""
     verifier = SentenceVerifier(sources, policy or VerifyPolicy(), question=question)
+    lines = MarkerLines()
     for sentence in split_answer_sentences(answer):
-        verifier.feed(sentence)
+        for line in lines.take(sentence, answer):
+            verifier.feed(line)
+    for line in lines.finish():
+        verifier.feed(line)
     return verifier.result()

@@ -11,7 +11,9 @@ compute here), the embedded llama.cpp backend (Qwen2.5-Coder-1.5B-Instruct Q4_K_
   same order, so llama.cpp reuses their prompt prefix (assistant/pipeline.py).
 
 Time to first token is measured from the call to `Assistant.ask` to the model's first token (retrieval and
-prompt reading included). Writes bench/results/assistant.json (or `--out FILE`); the README quotes it.
+prompt reading included). Questions are asked as the workdesk asks them: the law in force today (`as_of`, so a
+superseded text is not what the model reads). Writes bench/results/assistant.json (or `--out FILE`); the README
+quotes it.
 Run with `make bench` (or `python -m bench.assistant`).
 """
 
@@ -78,10 +80,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from assistant.pipeline import AskOptions, Assistant
+    from core.clock import today_vn
     from corpus import require_default_corpus
     from index.indexer import Indexer
     from index.search import Searcher
-    from index.store import open_store
+    from index.store import Filters, open_store
     from ingest.job import run_ingest
     from ingest.registry import Registry
 
@@ -98,12 +101,14 @@ def main(argv: list[str] | None = None) -> None:
         follow_ttft: list[float] = []
         total: list[float] = []
         answers: list[dict[str, Any]] = []
+        today = Filters(as_of=today_vn())  # as app/services.py filters_for: the law in force today
         for q, _ in CONVERSATIONS:
-            extractive.append(assistant.ask(q, options=AskOptions(extractive=True)).latency_s)
-        assistant.ask("Thời gian thử việc?", options=AskOptions(max_tokens=8))  # load the model once
+            extractive.append(assistant.ask(q, options=AskOptions(filters=today, extractive=True)).latency_s)
+        assistant.ask("Thời gian thử việc?", options=AskOptions(filters=today, max_tokens=8))  # load the model once
         for q, follow in CONVERSATIONS:
             for kind, question, history in (("first", q, []), ("follow_up", follow, [q])):
-                a = assistant.ask(question, history=history, topic="follow_up" if history else "auto")
+                topic = "follow_up" if history else "auto"
+                a = assistant.ask(question, history=history, options=AskOptions(filters=today), topic=topic)
                 if a.ttft_s is not None:
                     (first_ttft if kind == "first" else follow_ttft).append(a.ttft_s)
                 total.append(a.latency_s)
@@ -111,6 +116,7 @@ def main(argv: list[str] | None = None) -> None:
                 answers.append(
                     {"kind": kind, "question": question, "read_as": a.query, "ttft_s": a.ttft_s}
                     | {k: shown[k] for k in ("answer", "verification", "refused")}
+                    | {"retried": "retry" in a.evidence}
                 )
                 print(f"{kind} ttft {a.ttft_s}s total {a.latency_s:.1f}s: {a.answer[:100]}", file=sys.stderr)
         store.close()

@@ -157,6 +157,12 @@ def test_a_reference_within_the_same_law_brings_the_named_clause(world: World) -
     follower = ReferenceFollower(searcher(world))
     (f,) = follower.run("Công chức thôi việc được hưởng trợ cấp thế nào?", [hit_of(world, "thôi việc", "59")], PUBLIC)
     assert "một nửa tháng lương" in f.hit.text and f.reference.clause == "2"
+    # the model reads Khoản 2, which the law applies, not the whole of Điều 5 (its Khoản 1 was tokens for nothing)
+    assert f.hit.text == "2. Mức trợ cấp bằng một nửa tháng lương hiện hưởng cho mỗi năm làm việc."
+    assert f.hit.anchor.startswith("Khoản 2 Điều 5 ") and f.hit.citation.clause == "2"
+    stored = world.registry.get_document(f.hit.document_id)
+    assert stored is not None  # its offsets still point at that text in the stored document (the highlight's span)
+    assert stored.to_legal_document().text[f.hit.start : f.hit.end] == f.hit.text
 
 
 def test_a_referenced_law_above_the_readers_clearance_is_never_fetched(world: World) -> None:

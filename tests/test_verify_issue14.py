@@ -11,16 +11,25 @@ of tests/security/test_injection_attacks.py on its decree world, to hold the str
 from __future__ import annotations
 
 import doctest
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 import assistant.polarity
 from assistant.answer import REFUSAL, Verification
+from assistant.llm import ChatMessage, GenerationConfig
 from assistant.polarity import CueKind, CueLexicon
+from assistant.prompts import template
 from assistant.verify import FLAG, VerifyPolicy, verify
-from tests.security.test_injection_attacks import LAW, ask_scripted, decree_source, decree_world
+from tests.security.test_injection_attacks import (
+    LAW,
+    QUESTION,
+    ScriptedLLM,
+    ask_scripted,
+    decree_source,
+    decree_world,
+)
 from tests.test_assistant import SOURCES, _source
 from tests.test_index_search import World
 
@@ -197,6 +206,38 @@ def test_a_generated_answer_without_a_claim_becomes_the_refusal_and_streams_noth
     assert ans.refused and ans.answer.startswith(REFUSAL) and seen == []  # type: ignore[attr-defined]
 
 
+class MarkersFirstLLM(ScriptedLLM):
+    """A stand-in model that writes "[1] [2]" the first time (as the 1.5B model did for the contract question with
+    its prompt already cached) and `answer` when asked again; it keeps the prompts it was given."""
+
+    def __init__(self, answer: str) -> None:
+        super().__init__(answer)
+        self.prompts: list[str] = []
+
+    def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
+        if "Câu hỏi:" in messages[-1].content:
+            self.prompts.append(messages[-1].content)
+            if len(self.prompts) == 1:
+                yield "[1] [2]"
+                return
+        yield from super().stream(messages, config)
+
+
+def test_an_answer_of_markers_only_is_asked_again_once_and_the_second_answer_is_verified(world: World) -> None:
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    llm = MarkersFirstLLM(f"{LAW} [1].")
+    seen: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(QUESTION, on_token=seen.append)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert ans.answer == f"{LAW} [1]." and "".join(seen) == ans.answer  # nothing of the first try was passed on
+    assert ans.evidence["retry"] == "the first answer held no claim"
+    first, second = llm.prompts
+    # the retry keeps the first prompt whole as its prefix (llama.cpp reads only the added line) and says what it wants
+    assert second.startswith(first.rstrip()) and template("answer_retry").strip() in second
+
+
 def test_the_marker_bound_to_an_unmarked_sentence_streams_as_it_is_shown(world: World) -> None:
     ans, seen, _llm = ask_scripted(world, f"{LAW} [1].\n- Phạt 2 triệu.")
     assert ans.answer.endswith("\n- Phạt 2 triệu [1].")  # type: ignore[attr-defined]
@@ -292,3 +333,85 @@ def test_list_items_written_as_sentences_that_open_the_answer_are_held_to_the_qu
     # a sentence that states the rule with its own words is read as it is
     own = "Đơn vị không được đơn phương chấm dứt hợp đồng với viên chức nữ đang nghỉ thai sản [1]."
     assert verify(own, [_source(1, clause)], question=question).status is Verification.VERIFIED
+
+
+# ------------------------------------------------------------------------------------- lists numbered with markers
+
+TERMINATION = _source(
+    1,
+    "1. Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau:\n"
+    "a) Viên chức có 02 năm liên tiếp bị xếp loại chất lượng ở mức độ không hoàn thành nhiệm vụ;\n"
+    "b) Viên chức bị buộc thôi việc theo quy định tại điểm d khoản 1 Điều 52 của Luật này;\n"
+    "c) Khi đơn vị sự nghiệp công lập chấm dứt hoạt động theo quyết định của cơ quan có thẩm quyền.",
+)
+SEVERANCE = _source(2, "Điều 45. Viên chức được hưởng trợ cấp thôi việc khi đơn vị chấm dứt hợp đồng làm việc.")
+# what the 1.5B model wrote for the contract question: its list numbered [1] [2] [3], one more than the sources
+NUMBERED = (
+    "[1] Viên chức có 02 năm liên tiếp bị xếp loại chất lượng ở mức độ không hoàn thành nhiệm vụ.\n"
+    "[2] Viên chức bị buộc thôi việc theo quy định tại điểm d khoản 1 Điều 52 của Luật này.\n"
+    "[3] Khi đơn vị sự nghiệp công lập chấm dứt hoạt động theo quyết định của cơ quan có thẩm quyền."
+)
+
+
+def test_a_list_numbered_with_markers_is_shown_as_a_list_each_item_cited_to_the_source_stating_it() -> None:
+    checked = verify(NUMBERED, [TERMINATION, SEVERANCE])
+    assert checked.status is Verification.VERIFIED
+    assert checked.text.splitlines() == [
+        "- Viên chức có 02 năm liên tiếp bị xếp loại chất lượng ở mức độ không hoàn thành nhiệm vụ [1].",
+        "- Viên chức bị buộc thôi việc theo quy định tại điểm d khoản 1 Điều 52 của Luật này [1].",  # re-cited
+        "- Khi đơn vị sự nghiệp công lập chấm dứt hoạt động theo quyết định của cơ quan có thẩm quyền [1].",
+    ]  # before: one paragraph, "[2]"/"[3]" items taken as citations of Điều 45 or of nothing
+    assert [c.clause.point for c in checked.sentences if c.supported and c.clause] == ["a", "b", "c"]
+
+
+def test_one_line_led_by_its_marker_stays_prose() -> None:
+    answer = "[1] Viên chức bị buộc thôi việc theo quy định tại điểm d khoản 1 Điều 52 của Luật này."
+    assert verify(answer, [TERMINATION]).text == answer
+
+
+def test_the_streamed_list_is_the_shown_list(world: World) -> None:
+    """The streaming contract holds for the rewritten items: what is passed on is exactly the answer."""
+    from assistant.pipeline import VerifiedStream
+    from assistant.verify import SentenceVerifier
+
+    seen: list[str] = []
+    stream = VerifiedStream(SentenceVerifier([TERMINATION, SEVERANCE]), seen.append)
+    for i in range(0, len(NUMBERED), 5):
+        stream.push(NUMBERED[i : i + 5])
+    shown = stream.finish().text
+    assert "".join(seen) == shown == verify(NUMBERED, [TERMINATION, SEVERANCE]).text and shown.startswith("- ")
+
+
+def test_an_item_of_a_may_not_list_keeping_its_own_exception_is_still_an_inversion() -> None:
+    """The bench's first question on the code before: the answer opened with Khoản 3's items — the cases where the
+    unit may NOT end the contract — and was shown as verified, because the item's own "trừ trường hợp …" was taken
+    to answer the lead-in's "không được"."""
+    may_not = _source(
+        1,
+        "3. Người đứng đầu đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức "
+        "trong các trường hợp sau:\n"
+        "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh, "
+        "trừ trường hợp quy định tại điểm c khoản 1 Điều này;\n"
+        "b) Viên chức đang nghỉ hàng năm, nghỉ về việc riêng.",
+    )
+    answer = (
+        "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh, "
+        "trừ trường hợp quy định tại điểm c khoản 1 Điều này [1];"
+    )
+    question = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    checked = verify(answer, [may_not], question=question)
+    assert not checked.sentences[0].supported and "không được" in checked.sentences[0].reasons[0]
+    # asked the other way round, the same item answers the question
+    asked_right = "Trường hợp nào đơn vị không được đơn phương chấm dứt hợp đồng làm việc với viên chức?"
+    assert verify(answer, [may_not], question=asked_right).status is Verification.VERIFIED
+
+
+def test_a_sentence_the_model_repeats_is_shown_once() -> None:
+    """The bench's discipline question: the model wrote the same line three times, numbered [1], [2], [3]."""
+    line = "Công chức bị xử lý kỷ luật bằng các hình thức khiển trách, cảnh cáo, cách chức, buộc thôi việc"
+    law = _source(
+        1, "Điều 7. Công chức bị xử lý kỷ luật bằng các hình thức khiển trách, cảnh cáo, cách chức, buộc thôi việc."
+    )
+    checked = verify(f"[1] {line}.\n[2] {line}.\n[3] {line}.", [law])
+    assert checked.text.count("khiển trách") == 1 and checked.status is Verification.VERIFIED
+    assert [c.reasons for c in checked.sentences].count(("repeats a sentence already shown",)) == 2
