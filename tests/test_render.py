@@ -203,6 +203,15 @@ def test_model_output_cannot_inject_markup_into_the_chat() -> None:
         assert "<img src=x" in "".join(c.text)  # shown to the reader as the text it is
 
 
+def test_list_items_of_an_answer_are_a_real_list_with_their_markers() -> None:
+    text = "Các hình thức kỷ luật:\n- Khiển trách [1].\n- Cảnh cáo <b>x</b> [1].\nNgoài ra [1]."
+    out = answer_html(answer(text))
+    c = collect(out)
+    assert c.tags.count("ul") == 1 and c.tags.count("li") == 2 and "b" not in c.tags  # escaped inside an item too
+    assert out.count('<sup class="kho-ref" data-marker="1">') == 3
+    assert "- Khiển trách" not in "".join(c.text)  # the dash became the list's bullet
+
+
 def test_follow_up_shows_how_the_question_was_read() -> None:
     out = answer_html(answer("Từ 03 đến 12 tháng [1].", query="Thời gian thử việc của viên chức là bao lâu?"))
     assert "Câu hỏi được hiểu là: Thời gian thử việc của viên chức là bao lâu?" in "".join(collect(out).text)

@@ -174,10 +174,35 @@ MARKER_PREVIEW = 220  # characters of the cited clause a marker's hover shows
 
 
 def _answer_body(text: str, previews: Mapping[int, str] | None = None) -> str:
-    """Escaped answer text with its [n] markers as references and unsupported sentences flagged.
+    """Escaped answer text with its [n] markers as references and unsupported sentences flagged; its "- " lines
+    (the list items verification keeps on their own lines) as a real list, other lines as lines.
 
     With `previews` (marker → the cited text) a marker that has a card is a link to it — clicking opens the card
-    and the source view, hovering shows the quoted clause — and one without a card is plain text, never a link."""
+    and the source view, hovering shows the quoted clause — and one without a card is plain text, never a link.
+
+    >>> html = _answer_body("Gồm:\\n- Khiển trách [1].\\n- Cảnh cáo [1].")
+    >>> html.startswith('Gồm:<ul class="kho-answer-list"><li>Khiển trách <sup'), html.count("<li>"), "<br>" in html
+    (True, 2, False)
+    """
+    out: list[str] = []
+    items: list[str] = []
+    for line in text.split("\n"):
+        if line.startswith("- "):
+            items.append(f"<li>{_answer_line(line[2:], previews)}</li>")
+            continue
+        if items:
+            out.append(f'<ul class="kho-answer-list">{"".join(items)}</ul>')
+            items = []
+        elif out:
+            out.append("<br>")
+        out.append(_answer_line(line, previews))
+    if items:
+        out.append(f'<ul class="kho-answer-list">{"".join(items)}</ul>')
+    return "".join(out)
+
+
+def _answer_line(text: str, previews: Mapping[int, str] | None) -> str:
+    """One line of the answer, escaped, with its markers and flags."""
     out: list[str] = []
     pos = 0
     for m in _ANSWER_TOKENS.finditer(text):
@@ -199,7 +224,7 @@ def _answer_body(text: str, previews: Mapping[int, str] | None = None) -> str:
             out.append(f'<span class="kho-flag">{escape(m.group(0))}</span>')
         pos = m.end()
     out.append(escape(text[pos:]))
-    return "".join(out).replace("\n", "<br>")
+    return "".join(out)
 
 
 # What the user is waiting for, in order (Workdesk.ask): shown above the draft while an answer is on its way.
