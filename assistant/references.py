@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from assistant.answer import CitedSource, with_standing
-from assistant.clauses import anchor_for, outline
+from assistant.clauses import SourceOutline, anchor_for
 from assistant.evidence import coverage
 from assistant.extractive import best_passage
 from core.text import content_words
@@ -188,8 +188,7 @@ def narrowed_to_clause(hit: Hit, clause: str) -> Hit:
     """
     if hit.citation.clause == clause:
         return hit
-    _, units = outline(hit.text, _first_clause(hit))
-    unit = next((u for u in units if u.clause == clause and u.point is None), None)
+    unit = next((u for u in SourceOutline.of(0, hit).units if u.clause == clause and u.point is None), None)
     if unit is None:
         return hit
     return replace(
@@ -200,11 +199,6 @@ def narrowed_to_clause(hit: Hit, clause: str) -> Hit:
         start=hit.start + unit.start,
         end=hit.start + unit.end,
     )
-
-
-def _first_clause(hit: Hit) -> str:
-    """The first Khoản a hit's text holds ("2" for a chunk "Khoản 2-4 …")."""
-    return (hit.citation.clause or "1").split("-")[0].strip() or "1"
 
 
 def delegated_query(query: str, referring: Hit) -> str:

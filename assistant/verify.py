@@ -157,18 +157,17 @@ class MarkerLines:
     """
 
     def __init__(self) -> None:
-        self._pos = 0
-        self._lines = 0  # lines of the answer begun so far
+        self._pos = 0  # where the sentences taken so far end in the raw text
         self._held: str | None = None  # the answer's first line "[n] …", until the next sentence shows what it is
 
     def take(self, sentence: str, raw: str) -> list[str]:
         """The sentences to verify now, given the next one and everything the model has written (`raw`)."""
         at = raw.find(sentence, self._pos)
-        line_start = at >= 0 and (at == 0 or raw[:at].rstrip(" \t").endswith("\n") or not raw[:at].strip())
+        first_line = self._pos == 0
+        # only white space lies between two sentences: a line starts where it holds a line break
+        line_start = at >= 0 and (first_line or "\n" in raw[self._pos : at])
         if at >= 0:
             self._pos = at + len(sentence)
-        first_line = line_start and self._lines == 0
-        self._lines += line_start
         led = line_start and _LINE_MARKER.match(sentence) is not None
         out: list[str] = []
         if self._held is not None:

@@ -131,20 +131,15 @@ class ClauseBuilder:
         cm = _CLAUSE_RE.match(ln.text)
         expected_clause = str(int(self.clause.number) + 1) if self.clause else "1"
         pm = _POINT_RE.match(ln.text)
-        opened = True
         if cm and cm.group(1) == expected_clause:
-            self.point = None
+            self.point, self._held_end = None, None
             self.clause = Clause(start=ln.start, end=ln.end, number=cm.group(1))
             self.article.clauses.append(self.clause)
         elif pm and self._next_letter() == pm.group(1):
             if self.point is not None and self._held_end is not None:
                 self.point.end = self._held_end  # a Điểm of several paragraphs, not the list's close
-            self.point = Point(start=ln.start, end=ln.end, letter=pm.group(1))
+            self.point, self._held_end = Point(start=ln.start, end=ln.end, letter=pm.group(1)), None
             (self.clause.points if self.clause else self.article.points).append(self.point)
-        else:
-            opened = False
-        if opened:
-            self._held_end = None
         elif self.point is not None and (self._held_end is not None or closes_points(self._last, ln.text)):
             self._held_end = ln.end
         self._last = ln.text
