@@ -34,6 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
+from assistant.actor import OffQuestion
 from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, with_standing
 from assistant.context import ContextBudget, ContextBuilder
 from assistant.evidence import Evidence, EvidencePolicy, assess
@@ -156,19 +157,25 @@ class Assistant:
         llm = self._llm()
         ttft: float | None = None
         config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
-        retried = False
+        retried: str | None = None
+        off: OffQuestion | None = None
         for retry in (False, True):
-            messages = [ChatMessage(role, content) for role, content in answer_messages(query, sources, retry)]
+            prompt = answer_messages(query, sources, retry, off)
+            messages = [ChatMessage(role, content) for role, content in prompt]
             stream = VerifiedStream(SentenceVerifier(sources, self.verify_policy, question=query), on_token)
             for delta in llm.stream(messages, config):
                 if ttft is None:
                     ttft = time.perf_counter() - t0
                 stream.push(delta)
             checked = stream.finish()
-            # an answer of markers only ("[1] [2]") streamed nothing: asked once more, the prompt's prefix cached
-            if retry or stream.refused or not checked.claimless:
+            # An answer of markers only ("[1] [2]"), or one whose claims all answered for another actor than the
+            # one asked, streamed nothing: asked once more (naming the actor), the prompt's prefix cached.
+            if retry or stream.refused or not (checked.claimless or checked.answered_another_actor):
                 break
-            retried = True
+            off = checked.off_question if checked.answered_another_actor else None
+            retried = (
+                f"the first answer spoke of another actor: {off.reason}" if off else "the first answer held no claim"
+            )
         if checked.status is Verification.UNVERIFIED or stream.refused:
             answer = self._refusal(question, ev, hits, "generative", t0)
             answer.sentences = checked.sentences
@@ -188,7 +195,7 @@ class Assistant:
                 ttft_s=ttft,
             )
         if retried:  # recorded, not the first answer's text: what verification did not keep is never passed on
-            answer.evidence = {**(answer.evidence or {}), "retry": "the first answer held no claim"}
+            answer.evidence = {**(answer.evidence or {}), "retry": retried}
         return answer
 
     def gather(

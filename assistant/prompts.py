@@ -13,6 +13,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from assistant.actor import OffQuestion
 from assistant.answer import CitedSource
 from assistant.extractive import standing_note
 from assistant.injection import strip_instructions
@@ -63,10 +64,17 @@ def context(sources: list[CitedSource]) -> str:
     )
 
 
-def answer_messages(question: str, sources: list[CitedSource], retry: bool = False) -> list[tuple[str, str]]:
+def answer_messages(
+    question: str, sources: list[CitedSource], retry: bool = False, off: OffQuestion | None = None
+) -> list[tuple[str, str]]:
     """(role, content) pairs for the answer prompt; `retry`: the second try after an answer without a claim
-    (`answer_retry.txt` after the prompt's last line, so the sources and question stay a reusable prefix)."""
+    (`answer_retry.txt` after the prompt's last line, so the sources and question stay a reusable prefix), or,
+    with `off`, after one whose claims all answered for another actor (`answer_retry_actor.txt` names both)."""
     user = template("answer_user").format(context=context(sources), question=question.strip())
     if retry:
-        user = f"{user.rstrip()}\n{template('answer_retry').strip()}\n"
+        note = template("answer_retry").strip()
+        if off is not None:
+            names = {"asked": off.asked, "predicate": off.predicate, "said": off.said}
+            note = template("answer_retry_actor").strip().format(**{k: neutralise(v) for k, v in names.items()})
+        user = f"{user.rstrip()}\n{note}\n"
     return [("system", template("answer_system").strip()), ("user", user)]

@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.actor import ActorLexicon, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification
 from assistant.clauses import ClauseRef, SourceOutline
 from assistant.evidence import coverage
@@ -70,6 +71,8 @@ INJECTED_NUMBERS = "numbers only in text addressed to the assistant: "
 INJECTED_WORDS = "supported only by text addressed to the assistant"
 LINK_REMOVED = "link removed (not in a cited source's metadata): "
 NO_CLAIM = "no claim: no content words"
+OFF_QUESTION = "does not answer the question: "
+CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 RECITED = "re-cited: another source states it in full: "
 REPEATED = "repeats a sentence already shown"
 
@@ -110,11 +113,18 @@ class Verified:
     status: Verification
     dropped_markers: tuple[int, ...]
     used_markers: tuple[int, ...]
+    off_question: OffQuestion | None = None  # the first claim withheld as answering for another actor
 
     @property
     def claimless(self) -> bool:
         """Nothing was written but markers and function words ("[1] [2]", ""): not an answer, worth a retry."""
         return all(NO_CLAIM in s.reasons for s in self.sentences)
+
+    @property
+    def answered_another_actor(self) -> bool:
+        """Nothing is shown, and what was true answered for another actor than the one asked: worth a retry that
+        names the actor."""
+        return self.off_question is not None and not any(s.supported for s in self.sentences)
 
 
 def _with_marker(sentence: str, marker: int) -> str:
@@ -238,6 +248,7 @@ class SentenceVerifier:
     sources: list[CitedSource]
     policy: VerifyPolicy = field(default_factory=VerifyPolicy)
     lexicon: CueLexicon = field(default_factory=CueLexicon.default)
+    actors: ActorLexicon = field(default_factory=ActorLexicon.default)
     question: str = ""  # what the answer answers: a bare list that opens the answer continues it
     checks: list[SentenceCheck] = field(default_factory=list, init=False)
     text: str = field(default="", init=False)
@@ -264,6 +275,8 @@ class SentenceVerifier:
         self._flagged_shown = 0
         self._said: set[str] = set()  # what the sentences shown so far say (`_gist`): a repeat is not shown again
         self._outlines: dict[int, SourceOutline] = {}
+        self._off: list[OffQuestion] = []  # claims withheld as answering for another actor than the one asked
+        self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
 
     @property
     def n_supported(self) -> int:
@@ -381,7 +394,22 @@ class SentenceVerifier:
 
     def _polarity_conflict(self, words: set[str], context: str, marks: tuple[int, ...]) -> str | None:
         clause = self._supporting_clause(words, marks, numbers_in(context))
-        return None if clause is None else self.lexicon.conflict(context, clause.clause.text)
+        return None if clause is None else self._turned(context, clause.clause.text)
+
+    def _turned(self, context: str, clause: str) -> str | None:
+        """Why the claim (as the answer states it) turns its clause around: a negation or exception dropped or
+        added (assistant/polarity.py), or the clause's act given to another actor (assistant/actor.py)."""
+        return self.lexicon.conflict(context, clause) or self.actors.conflict(context, clause)
+
+    def _off_question(self, sentence: str, context: str) -> OffQuestion | None:
+        """Why a supported claim answers for another actor than the question asks about: its own words first
+        ("d) Viên chức … có quyền đơn phương chấm dứt …"), else as the answer's lead-in states it."""
+        if not self.question:
+            return None
+        body = _MARKER.sub(" ", sentence)
+        return self.actors.off_question(self.question, body) or (
+            self.actors.off_question(self.question, context) if context != body.strip() else None
+        )
 
     def _attribute(self, sentence: str, words: set[str], context: str) -> int | None:
         """The source an unmarked sentence states (module docstring), if any."""
@@ -412,7 +440,7 @@ class SentenceVerifier:
                 else:  # a list item: the law's item, not words scattered over the clause
                     ok = score >= self.policy.min_attribution and share(clause.item_words, sentence_present) >= 0.5
                 if ok and (found is None or score > found[0]):
-                    if self.lexicon.conflict(context, clause.clause.text) is None:
+                    if self._turned(context, clause.clause.text) is None:
                         found = (score, marker)
         return None if found is None else found[1]
 
@@ -423,6 +451,7 @@ class SentenceVerifier:
 
     def _check(self, raw: str, context: str) -> str | None:
         """Record the check of one sentence; the line to show, or None."""
+        continues_off, self._off_open = self._off_open, False
         sentence = self._strip_unknown(raw)
         if not sentence:
             return None
@@ -466,6 +495,18 @@ class SentenceVerifier:
                 return self._check(_with_marker(bare, other), context)
         injected = self._injection_reasons(sentence) if reasons else []
         ok = not reasons
+        off = self._off_question(sentence, context) if ok else None
+        if off or (ok and continues_off and label_rank(sentence) == 0):
+            # True, but about another actor's act than the one asked: not shown (the pipeline asks once more when
+            # nothing else was) — "cases where the unit may end the contract" are not the viên chức's own cases. The
+            # rest of such a sentence after its ";" ("…; trường hợp viên chức ốm đau … thì phải báo trước …") goes
+            # with it.
+            withheld = OFF_QUESTION + (off.reason if off else CONTINUES_OFF)
+            self.checks.append(SentenceCheck(sentence, marks, False, score, (withheld,)))
+            if off:
+                self._off.append(off)
+            self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
+            return None
         clause = self._bind(sentence, words, marks) if ok else None
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
         if ok:
@@ -493,7 +534,8 @@ class SentenceVerifier:
         else:
             status = Verification.VERIFIED
         used = tuple(sorted({m for c in self.checks if c.supported for m in c.markers}))
-        return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used)
+        off = self._off[0] if self._off else None
+        return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used, off)
 
 
 def verify(

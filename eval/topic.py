@@ -18,9 +18,11 @@ trained on 334 pairs (prompt and C by cross-validation on its training file only
 questions shared with other files were dropped) was scored once with the frozen result (0.842). Then the training
 file grew to 649 pairs (315 more, by two more people who saw neither the detector nor this set; same head, same
 cross-validation), and "heldout7" (44 after four questions shared with other files were dropped, unread) was
-scored once with that frozen result (0.955; the previous head 0.932). None of the eight splits is in the head's
-training data; the word signals were written on "dev", "heldout" and "heldout2", so "heldout3" to "heldout7" are
-the figures for unseen questions.
+scored once with that frozen result (0.955; the previous head 0.932). Then the training file grew to 953 pairs
+(304 more, by two more people blind to both; same head, same cross-validation), and "heldout8" (46 after two
+questions shared with other files were dropped, unread) was scored once with that frozen result (0.913; the
+previous head 0.935). None of the nine splits is in the head's training data; the word signals were written on
+"dev", "heldout" and "heldout2", so "heldout3" to "heldout8" are the figures for unseen questions.
 
 >>> score([TopicItem("a", ("Công chức …?",), "còn viên chức thì sao?", "follow_up", "dev")]).accuracy
 1.0
@@ -38,7 +40,7 @@ from assistant.topic_model import shipped_reader
 from core.jsonl import read_jsonl
 
 DATASET = Path(__file__).with_name("data") / "topic_pairs.jsonl"
-SPLITS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+SPLITS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")
 
 
 class DatasetError(ValueError):

@@ -1,0 +1,271 @@
+"""Who acts in a rule: a claim must name the actor its supporting clause names, and answer the actor asked about.
+
+Word overlap and polarity cannot tell "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng …" from "Viên
+chức … có quyền đơn phương chấm dứt hợp đồng …": both state "đơn phương chấm dứt hợp đồng", neither negates it, and
+the cases listed under them are different law. This module finds, for a predicate two texts share, the actor that
+does it in each, and says when they differ:
+
+- `ActorLexicon.conflict(claim, clause)`: the claim gives the clause's act to another actor (flagged, like a
+  negation the claim drops);
+- `ActorLexicon.off_question(question, claim)`: the question asks what one actor does ("Viên chức bị đơn vị …
+  đơn phương chấm dứt hợp đồng trong trường hợp nào?") and the claim, true as it may be, says what another does
+  ("Viên chức … có quyền đơn phương chấm dứt hợp đồng …"): it does not answer the question.
+
+The actors are data (`assistant/data/actors_vi.tsv`, for a lawyer to review). The predicate is the longest run of
+syllables both texts share, actors and punctuation excluded (`MIN_PREDICATE` syllables at least), for which both
+texts name an actor. The actor of a predicate is the first actor of the stretch before it (from the last
+punctuation, list label or "thì/nếu/khi/mà": a condition is not the subject), or, in a passive ("Viên chức bị đơn
+vị … chấm dứt"), the actor right after "bị/được/do/bởi"; an actor named right after it ("người đứng đầu đơn vị")
+joins it. A subject that undergoes the act with no actor named ("Viên chức bị đơn phương chấm dứt …") names none.
+Nothing is claimed when either text names no actor for a shared predicate.
+
+>>> actors = ActorLexicon.default()
+>>> question = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng trong trường hợp nào?"
+>>> off = actors.off_question(question, "Viên chức có quyền đơn phương chấm dứt hợp đồng khi bị ngược đãi [1].")
+>>> off.asked, off.predicate, off.said
+('đơn vị sự nghiệp công lập', 'đơn phương chấm dứt hợp đồng', 'viên chức')
+>>> clause = "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp:"
+>>> actors.conflict("Đơn vị được đơn phương chấm dứt hợp đồng làm việc khi viên chức bị kỷ luật [1].", clause) is None
+True
+>>> print(actors.conflict("Viên chức được đơn phương chấm dứt hợp đồng [1].", clause))
+the cited text says «đơn vị sự nghiệp công lập» does «được đơn phương chấm dứt hợp đồng»; the claim, «viên chức»
+
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from core.text import nfc
+
+ACTORS_FILE = Path(__file__).with_name("data") / "actors_vi.tsv"
+# A shared run shorter than this is a word or two in common ("theo quy định"), not an act both texts state.
+MIN_PREDICATE = 3
+
+_TOKEN = re.compile(r"\w+|[,;:.!?()\[\]\n]")
+_MARKER = re.compile(r"\[\d{1,2}\]")
+_PUNCT = frozenset(",;:.!?()[]\n")
+# A condition before these is not the subject: "Trường hợp viên chức ốm đau thì đơn vị không được …".
+_CONDITION_END = frozenset({"thì", "nếu", "khi", "mà"})
+# "Viên chức bị đơn vị … chấm dứt", "được cơ quan cử đi", "do người đứng đầu quyết định", "bởi tòa án".
+_PASSIVE = frozenset({"bị", "được", "do", "bởi"})
+_SIDES = ("person", "body", "any")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One identity of the lexicon: who it is, on which side of a rule it stands, and whether it is generic."""
+
+    identity: str
+    side: str
+    generic: bool = False
+
+    def clashes(self, other: Actor) -> bool:
+        """Whether the two cannot be the same actor (the lexicon file's header says when)."""
+        if self.identity == other.identity or "any" in (self.side, other.side):
+            return False
+        if self.side != other.side:
+            return True
+        return not (self.generic or other.generic)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Who does a predicate in one text: the actor(s) named and the words that name them."""
+
+    actors: frozenset[Actor]
+    phrase: str
+
+    def clashes(self, other: Agent) -> bool:
+        return all(a.clashes(b) for a in self.actors for b in other.actors)
+
+
+@dataclass(frozen=True)
+class OffQuestion:
+    """A claim about another actor's act than the one asked: who was asked about, the act, who the claim names."""
+
+    asked: str
+    predicate: str
+    said: str
+
+    @property
+    def reason(self) -> str:
+        return f"the question asks what «{self.asked}» does («{self.predicate}»); this says what «{self.said}» does"
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int  # exclusive, in tokens
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """A text as lowercased syllables and punctuation, with its actors found."""
+
+    tokens: tuple[str, ...]
+    actors: tuple[_Span, ...]
+
+    def actor_at(self, i: int) -> _Span | None:
+        return next((s for s in self.actors if s.start == i), None)
+
+    def in_actor(self, i: int) -> bool:
+        return any(s.start <= i < s.end for s in self.actors)
+
+    def word(self, i: int) -> bool:
+        """Whether token `i` can be part of a predicate (not punctuation, not inside an actor's name)."""
+        return self.tokens[i] not in _PUNCT and not self.in_actor(i)
+
+
+@dataclass(frozen=True)
+class ActorLexicon:
+    """The actor phrases and their identities; `default()` reads `assistant/data/actors_vi.tsv`."""
+
+    phrases: tuple[tuple[tuple[str, ...], Actor], ...]
+    _by_first: dict[str, list[tuple[tuple[str, ...], Actor]]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.phrases:
+            raise ValueError("an actor lexicon needs at least one phrase")
+        by_first: dict[str, list[tuple[tuple[str, ...], Actor]]] = {}
+        for syllables, actor in sorted(self.phrases, key=lambda p: len(p[0]), reverse=True):
+            by_first.setdefault(syllables[0], []).append((syllables, actor))
+        object.__setattr__(self, "_by_first", by_first)
+
+    @classmethod
+    def from_file(cls, path: Path) -> ActorLexicon:
+        phrases: list[tuple[tuple[str, ...], Actor]] = []
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or not all(p.strip() for p in parts):
+                raise ValueError(f"{path}:{n}: expected IDENTITY<TAB>SIDE<TAB>PHRASE, got {line!r}")
+            identity, side, phrase = (p.strip() for p in parts)
+            generic = side.endswith("*")
+            side = side.rstrip("*")
+            if side not in _SIDES:
+                raise ValueError(f"{path}:{n}: unknown side {side!r}; valid: {', '.join(_SIDES)} (with * if generic)")
+            phrases.append((_syllables(phrase), Actor(nfc(identity), side, generic)))
+        return cls(tuple(phrases))
+
+    @classmethod
+    def default(cls) -> ActorLexicon:
+        return _default_lexicon()
+
+    def conflict(self, claim: str, clause: str) -> str | None:
+        """Why `claim` gives `clause`'s act to another actor (a reason for the verification record), or None."""
+        found = self._agents(claim, clause)
+        if found is None:
+            return None
+        predicate, mine, theirs = found
+        if not mine.clashes(theirs):
+            return None
+        return f"the cited text says «{theirs.phrase}» does «{predicate}»; the claim, «{mine.phrase}»"
+
+    def off_question(self, question: str, claim: str) -> OffQuestion | None:
+        """How `claim` answers for another actor than the one `question` asks about, or None."""
+        found = self._agents(claim, question)
+        if found is None:
+            return None
+        predicate, mine, asked = found
+        return OffQuestion(asked.phrase, predicate, mine.phrase) if mine.clashes(asked) else None
+
+    def agent(self, text: str, predicate: str) -> Agent | None:
+        """Who does `predicate` (its last mention) in `text`, if an actor is named for it.
+
+        >>> ActorLexicon.default().agent("Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng",
+        ...                              "đơn phương chấm dứt").phrase
+        'đơn vị sự nghiệp công lập'
+        """
+        t, run = self._tokens(text), _syllables(predicate)
+        starts = [i for i in range(len(t.tokens) - len(run) + 1) if t.tokens[i : i + len(run)] == run]
+        return _agent_before(t, starts[-1]) if starts else None
+
+    def _agents(self, a: str, b: str) -> tuple[str, Agent, Agent] | None:
+        """The longest predicate `a` and `b` share for which both name an actor, with the two actors."""
+        ta, tb = self._tokens(a), self._tokens(b)
+        for length, end_a, end_b in _common_runs(ta, tb):
+            agent_a = _agent_before(ta, _last_start(ta, ta.tokens[end_a - length : end_a]))
+            agent_b = _agent_before(tb, _last_start(tb, tb.tokens[end_b - length : end_b]))
+            if agent_a is not None and agent_b is not None:
+                return " ".join(ta.tokens[end_a - length : end_a]), agent_a, agent_b
+        return None
+
+    def _tokens(self, text: str) -> _Tokens:
+        tokens = tuple(m.group(0).lower() for m in _TOKEN.finditer(_MARKER.sub(" ", nfc(text))))
+        spans: list[_Span] = []
+        i = 0
+        while i < len(tokens):
+            match = next(
+                ((s, a) for s, a in self._by_first.get(tokens[i], []) if tokens[i : i + len(s)] == s),
+                None,
+            )
+            if match is None:
+                i += 1
+                continue
+            spans.append(_Span(i, i + len(match[0]), match[1]))
+            i += len(match[0])
+        return _Tokens(tokens, tuple(spans))
+
+
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(m.group(0).lower() for m in _TOKEN.finditer(nfc(text)))
+
+
+def _common_runs(a: _Tokens, b: _Tokens) -> Iterator[tuple[int, int, int]]:
+    """(length, end in a, end in b) of the maximal runs of predicate words both share, longest first."""
+    runs: dict[tuple[str, ...], tuple[int, int, int]] = {}
+    previous = [0] * (len(b.tokens) + 1)
+    for i in range(1, len(a.tokens) + 1):
+        current = [0] * (len(b.tokens) + 1)
+        if a.word(i - 1):
+            for j in range(1, len(b.tokens) + 1):
+                if a.tokens[i - 1] == b.tokens[j - 1] and b.word(j - 1):
+                    current[j] = previous[j - 1] + 1
+                    n = current[j]
+                    if n >= MIN_PREDICATE:
+                        runs[a.tokens[i - n : i]] = (n, i, j)
+        previous = current
+    # a run inside a longer one is tried after it; among equals, the one that comes first in `a`
+    yield from sorted(runs.values(), key=lambda r: (-r[0], r[1]))
+
+
+def _last_start(t: _Tokens, run: Sequence[str]) -> int:
+    n = len(run)
+    return max(i for i in range(len(t.tokens) - n + 1) if t.tokens[i : i + n] == tuple(run))
+
+
+def _agent_before(t: _Tokens, at: int) -> Agent | None:
+    """The actor of the predicate that starts at token `at` (module docstring), if one is named."""
+    start = at
+    while start > 0:
+        prev = t.tokens[start - 1]
+        if (prev in _PUNCT or prev in _CONDITION_END) and not t.in_actor(start - 1):
+            break
+        start -= 1
+    spans = [s for s in t.actors if start <= s.start and s.end <= at]
+    if not spans:
+        return None
+    subject = spans[0]
+    for span in spans[1:]:
+        if t.tokens[span.start - 1] in _PASSIVE and span.start - 1 >= subject.end:
+            subject = span  # "Viên chức bị đơn vị … chấm dứt": the unit acts
+    if subject is spans[0] and "bị" in t.tokens[subject.end : at]:
+        return None  # "Viên chức không bị đơn phương chấm dứt …": the viên chức undergoes it; who acts is unsaid
+    chosen = [subject]
+    following = t.actor_at(subject.end)
+    if following is not None and following.end <= at:
+        chosen.append(following)  # "người đứng đầu đơn vị sự nghiệp công lập": the head acts for the unit
+    phrase = " ".join(t.tokens[chosen[0].start : chosen[-1].end])
+    return Agent(frozenset(s.actor for s in chosen), phrase)
+
+
+@cache
+def _default_lexicon() -> ActorLexicon:
+    return ActorLexicon.from_file(ACTORS_FILE)

@@ -1,0 +1,205 @@
+"""Who acts: a claim names the actor its clause names, and answers for the actor the question asks about.
+
+Seen in the bench: asked "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường
+hợp nào?", the 1.5B model answered with Khoản 4–5 of Điều 29 Luật Viên chức — the viên chức's own right to end the
+contract — and every sentence was shown as verified: true words, the wrong actor. Hand-written sources and answers
+for the verification logic; the retry runs the real pipeline over a real index (Qdrant Edge, BM25) of the fixture
+law of tests/test_context.py with a scripted stand-in for the model (the point is what the pipeline does with each
+answer, which a real model would not write on demand).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from assistant.actor import ActorLexicon
+from assistant.answer import Verification
+from assistant.llm import ChatMessage, GenerationConfig
+from assistant.pipeline import AskOptions, Assistant
+from assistant.prompts import answer_messages, template
+from assistant.verify import OFF_QUESTION, verify
+from tests.security.test_injection_attacks import ScriptedLLM
+from tests.test_assistant import _source
+from tests.test_context import KHOAN_1, PUBLIC, World
+from tests.test_context import world as world  # noqa: F401  (the fixture law's index, shared)
+
+ASKED = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+UNIT_MAY = (
+    "1. Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau:\n"
+    "a) Viên chức có 02 năm liên tiếp bị phân loại đánh giá ở mức độ không hoàn thành nhiệm vụ;\n"
+    "b) Viên chức bị buộc thôi việc."
+)
+OWN_RIGHT = (
+    "5. Viên chức làm việc theo hợp đồng làm việc xác định thời hạn có quyền đơn phương chấm dứt hợp đồng trong các "
+    "trường hợp sau:\n"
+    "a) Không được bố trí theo đúng vị trí việc làm, địa điểm làm việc đã thỏa thuận trong hợp đồng làm việc;\n"
+    "b) Không được trả lương đầy đủ hoặc không được trả lương đúng thời hạn."
+)
+ARTICLE = _source(1, f"{UNIT_MAY}\n{OWN_RIGHT}", anchor="Điều 29 Luật Viên chức thử nghiệm")
+
+
+# ------------------------------------------------------------------------------------------------ the claim's actor
+
+
+def test_a_claim_that_gives_the_units_power_to_the_vien_chuc_is_flagged() -> None:
+    answer = "Viên chức được đơn phương chấm dứt hợp đồng làm việc khi bị buộc thôi việc [1]."
+    checked = verify(answer, [_source(1, UNIT_MAY)])
+    assert checked.status is not Verification.VERIFIED
+    assert any("«viên chức»" in r for s in checked.sentences for r in s.reasons)
+    right = "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc khi viên chức bị buộc thôi việc [1]."
+    assert verify(right, [_source(1, UNIT_MAY)]).status is Verification.VERIFIED
+
+
+def test_bare_items_of_the_vien_chucs_own_right_do_not_answer_what_the_unit_may_do() -> None:
+    """The items of Khoản 5 written with no lead-in, under the question about the unit: read as the unit's cases."""
+    answer = (
+        "a) Không được bố trí theo đúng vị trí việc làm, địa điểm làm việc đã thỏa thuận trong hợp đồng làm việc [1];\n"
+        "b) Không được trả lương đầy đủ hoặc không được trả lương đúng thời hạn [1]."
+    )
+    assert verify(answer, [_source(1, OWN_RIGHT)]).status is Verification.VERIFIED  # no question: no lead
+    checked = verify(answer, [_source(1, OWN_RIGHT)], question=ASKED)
+    assert checked.status is Verification.UNVERIFIED
+    assert all(not s.supported for s in checked.sentences)
+
+
+def test_a_subject_that_undergoes_the_act_names_no_actor() -> None:
+    """ "Viên chức không bị đơn phương chấm dứt …" says nothing of who ends it: the unit's clause can answer."""
+    actors = ActorLexicon.default()
+    assert actors.agent("Viên chức không bị đơn phương chấm dứt hợp đồng", "đơn phương chấm dứt hợp đồng") is None
+    assert (
+        actors.conflict("Viên chức bị đơn phương chấm dứt hợp đồng làm việc khi bị buộc thôi việc.", UNIT_MAY) is None
+    )
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        # the head acts for the unit
+        "Người đứng đầu đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức.",
+        # a generic actor of the same side
+        "Cơ quan được đơn phương chấm dứt hợp đồng làm việc với viên chức khi viên chức bị buộc thôi việc.",
+        # the short name of the same actor
+        "Đơn vị được đơn phương chấm dứt hợp đồng làm việc với viên chức khi viên chức bị buộc thôi việc.",
+        # the condition before "thì" is not the subject
+        "Trường hợp viên chức bị buộc thôi việc thì đơn vị được đơn phương chấm dứt hợp đồng làm việc.",
+    ],
+)
+def test_the_same_actor_named_otherwise_is_not_a_conflict(claim: str) -> None:
+    assert ActorLexicon.default().conflict(claim, UNIT_MAY) is None
+
+
+# ------------------------------------------------------------------------------------------------ the question's actor
+
+
+BENCH_ANSWER = (  # what the bench's model wrote (Khoản 5 of the real law), labels and all
+    "d) Viên chức làm việc theo hợp đồng làm việc xác định thời hạn có quyền đơn phương chấm dứt hợp đồng trong các "
+    "trường hợp sau [1]:\n"
+    "a) Không được bố trí theo đúng vị trí việc làm, địa điểm làm việc đã thỏa thuận trong hợp đồng làm việc [1];\n"
+    "b) Không được trả lương đầy đủ hoặc không được trả lương đúng thời hạn [1]"
+)
+
+
+def test_an_answer_about_the_vien_chucs_own_right_is_not_shown_for_the_units_question() -> None:
+    assert verify(BENCH_ANSWER, [ARTICLE]).status is Verification.VERIFIED  # true, as such
+    checked = verify(BENCH_ANSWER, [ARTICLE], question=ASKED)
+    assert checked.status is Verification.UNVERIFIED and checked.text == ""
+    assert all(any(r.startswith(OFF_QUESTION) for r in s.reasons) for s in checked.sentences)
+    assert checked.answered_another_actor
+    off = checked.off_question
+    assert off is not None and (off.asked, off.said) == ("đơn vị sự nghiệp công lập", "viên chức")
+
+
+def test_the_units_cases_are_kept_and_the_vien_chucs_are_withheld_from_one_answer() -> None:
+    answer = f"- {KHOAN_1} [1].\n- Viên chức bị buộc thôi việc [1].\n{BENCH_ANSWER}"
+    checked = verify(answer, [ARTICLE], question=ASKED)
+    assert checked.status is Verification.VERIFIED and not checked.answered_another_actor
+    assert KHOAN_1 in checked.text and "bị buộc thôi việc" in checked.text
+    assert "có quyền" not in checked.text and "trả lương" not in checked.text
+
+
+def test_a_question_that_names_no_actor_takes_either_actors_rule() -> None:
+    checked = verify(BENCH_ANSWER, [ARTICLE], question="Khi nào hợp đồng làm việc bị đơn phương chấm dứt?")
+    assert checked.status is Verification.VERIFIED
+
+
+# ------------------------------------------------------------------------------------------------ the retry
+
+
+class OtherActorFirstLLM(ScriptedLLM):
+    """A stand-in model that first answers with the viên chức's own right (Khoản 4 of the fixture law), then, asked
+    again, with the unit's case of Khoản 1; it keeps the prompts it was given."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(second)
+        self.first = first
+        self.prompts: list[str] = []
+
+    def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
+        if "Câu hỏi:" in messages[-1].content:
+            self.prompts.append(messages[-1].content)
+            if len(self.prompts) == 1:
+                yield self.first
+                return
+        yield from super().stream(messages, config)
+
+
+def test_an_answer_for_another_actor_is_asked_again_naming_the_actor_and_nothing_of_it_is_shown(world: World) -> None:
+    first = (
+        "Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng làm "
+        "việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập biết trước ít nhất 45 "
+        "ngày [1]."
+    )
+    llm = OtherActorFirstLLM(first, f"- {KHOAN_1} [1].")
+    seen: list[str] = []
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(ASKED, options=options, on_token=seen.append)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert KHOAN_1 in ans.answer and "có quyền" not in ans.answer
+    assert "".join(seen) == ans.answer  # nothing of the first answer went out
+    assert ans.evidence["retry"].startswith("the first answer spoke of another actor")
+    first_prompt, second_prompt = llm.prompts
+    assert second_prompt.startswith(first_prompt.rstrip())  # the cached prefix is kept
+    assert "câu hỏi hỏi về việc đơn vị sự nghiệp công lập" in second_prompt
+
+
+def test_the_actor_retry_note_is_data_and_names_both_actors() -> None:
+    off = verify(BENCH_ANSWER, [ARTICLE], question=ASKED).off_question
+    assert off is not None
+    user = answer_messages(ASKED, [ARTICLE], retry=True, off=off)[1][1]
+    note = user.rstrip().splitlines()[-1]
+    assert note == template("answer_retry_actor").strip().format(
+        asked=off.asked, predicate=off.predicate, said=off.said
+    )
+    assert "viên chức" in note and "đơn vị sự nghiệp công lập" in note
+
+
+# ------------------------------------------------------------------------------------------------ the lexicon
+
+
+def test_a_malformed_actor_line_names_the_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "actors.tsv"
+    bad.write_text("# header\nviên chức\tperson\tviên chức\nđơn vị\tsomewhere\tđơn vị\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"actors\.tsv:3: unknown side 'somewhere'"):
+        ActorLexicon.from_file(bad)
+    bad.write_text("viên chức\tviên chức\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"actors\.tsv:1: expected IDENTITY<TAB>SIDE<TAB>PHRASE"):
+        ActorLexicon.from_file(bad)
+
+
+def test_the_rest_of_a_sentence_about_another_actor_after_its_semicolon_is_withheld_with_it() -> None:
+    """The bench's second try: Khoản 4 written whole, cut at its ";" — the notice rule after it names no actor."""
+    khoan_4 = (
+        "4. Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng "
+        "làm việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập biết trước ít nhất "
+        "45 ngày; trường hợp viên chức ốm đau hoặc bị tai nạn đã điều trị 06 tháng liên tục thì phải báo trước ít "
+        "nhất 03 ngày."
+    )
+    answer = khoan_4[3:-1] + " [1]."
+    source = _source(1, f"{UNIT_MAY}\n{khoan_4}")
+    checked = verify(answer, [source], question=ASKED)
+    assert checked.text == "" and checked.answered_another_actor
+    alone = "Trường hợp viên chức ốm đau hoặc bị tai nạn đã điều trị 06 tháng liên tục thì phải báo trước 03 ngày [1]."
+    assert verify(alone, [source], question=ASKED).status is Verification.VERIFIED  # not glued to anything withheld
