@@ -203,3 +203,15 @@ def test_the_rest_of_a_sentence_about_another_actor_after_its_semicolon_is_withh
     assert checked.text == "" and checked.answered_another_actor
     alone = "Trường hợp viên chức ốm đau hoặc bị tai nạn đã điều trị 06 tháng liên tục thì phải báo trước 03 ngày [1]."
     assert verify(alone, [source], question=ASKED).status is Verification.VERIFIED  # not glued to anything withheld
+
+
+def test_a_question_of_two_thousand_characters_is_read_in_bounded_pieces() -> None:
+    """Bounded work: the predicate search reads a long text's first and last `EDGE` tokens; the actor asked about at
+    the start of a long question is still found."""
+    from assistant.actor import EDGE
+
+    actors = ActorLexicon.default()
+    long_question = (ASKED[:-1] + " " + "xin cảm ơn " * 400)[:1999] + "?"
+    assert len(actors._tokens(long_question).tokens) == 2 * EDGE + 1
+    off = actors.off_question(long_question, BENCH_ANSWER.splitlines()[0])
+    assert off is not None and off.asked == "đơn vị sự nghiệp công lập"
