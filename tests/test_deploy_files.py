@@ -8,6 +8,7 @@ tested with; the vLLM flags are those of `make serve-llm`; the alert rules only 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -175,3 +176,34 @@ def test_the_native_llama_build_pins_the_version_and_source_the_venv_installs() 
     assert "sha256sum -c" in text, "the downloaded source must be checked against the pin before it is built"
     assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
     assert "llm-native:" in (REPO / "Makefile").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("cpu_flags", "on", "off"),
+    [
+        # a Xeon that reports AMX in its VM: AVX-512 on, AMX never (a -march=native build died at model load here)
+        (
+            "fpu avx avx2 fma f16c bmi2 avx_vnni avx512f avx512cd avx512vl avx512dq avx512bw avx512vbmi "
+            "avx512_vnni avx512_bf16 amx_tile amx_int8 amx_bf16",
+            ["AVX512", "AVX512_VNNI", "AVX512_BF16", "AVX_VNNI"],
+            ["AMX_TILE", "AMX_INT8", "AMX_BF16", "NATIVE"],
+        ),
+        # an AVX2-only CPU: nothing of AVX-512 (one missing AVX-512 part is enough to keep the group off)
+        ("fpu avx avx2 fma f16c bmi2 avx512f", ["AVX2", "FMA"], ["AVX512", "AVX512_VNNI", "AMX_INT8", "NATIVE"]),
+    ],
+)
+def test_the_native_llama_build_names_each_instruction_set_of_the_cpu_and_never_amx(
+    tmp_path: Path, cpu_flags: str, on: list[str], off: list[str]
+) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {cpu_flags}\n", encoding="utf-8")
+    done = subprocess.run(
+        ["bash", str(DEPLOY / "build-llm-native.sh"), "--print-options"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KHO_CPUINFO": str(cpuinfo)},
+        check=True,
+    )
+    options = dict(o.removeprefix("-DGGML_").split("=") for o in done.stdout.split())
+    assert all(options[name] == "ON" for name in on), options
+    assert all(options[name] == "OFF" for name in off), options
