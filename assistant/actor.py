@@ -16,8 +16,9 @@ syllables both texts share, actors and punctuation excluded (`MIN_PREDICATE` syl
 texts name an actor. The actor of a predicate is the first actor of the stretch before it (from the last
 punctuation, list label or "thì/nếu/khi/mà": a condition is not the subject), or, in a passive ("Viên chức bị đơn
 vị … chấm dứt"), the actor right after "bị/được/do/bởi"; an actor named right after it ("người đứng đầu đơn vị")
-joins it. A subject that undergoes the act with no actor named ("Viên chức bị đơn phương chấm dứt …") names none.
-Nothing is claimed when either text names no actor for a shared predicate.
+or joined to it ("người lao động và người sử dụng lao động") acts with it. A subject that undergoes the act with no
+actor named ("Viên chức bị đơn phương chấm dứt …") names none. Nothing is claimed when either text names no actor
+for a shared predicate.
 
 >>> actors = ActorLexicon.default()
 >>> question = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng trong trường hợp nào?"
@@ -58,6 +59,7 @@ _CONDITION_END = frozenset({"thì", "nếu", "khi", "mà"})
 # "Viên chức bị đơn vị … chấm dứt", "được cơ quan cử đi", "do người đứng đầu quyết định", "bởi tòa án".
 _PASSIVE = frozenset({"bị", "được", "do", "bởi"})
 _SIDES = ("person", "body", "any")
+_COORDINATION = frozenset({"và", "hoặc", ",", "hay"})
 
 
 @dataclass(frozen=True)
@@ -266,9 +268,15 @@ def _agent_before(t: _Tokens, at: int) -> Agent | None:
     if subject is spans[0] and "bị" in t.tokens[subject.end : at]:
         return None  # "Viên chức không bị đơn phương chấm dứt …": the viên chức undergoes it; who acts is unsaid
     chosen = [subject]
-    following = t.actor_at(subject.end)
-    if following is not None and following.end <= at:
-        chosen.append(following)  # "người đứng đầu đơn vị sự nghiệp công lập": the head acts for the unit
+    while True:
+        last = chosen[-1]
+        # "người đứng đầu đơn vị sự nghiệp công lập": the head acts for the unit; "người lao động và người sử dụng
+        # lao động có quyền …": both act
+        joined = last.end < at and t.tokens[last.end] in _COORDINATION
+        following = t.actor_at(last.end + 1 if joined else last.end)
+        if following is None or following.end > at:
+            break
+        chosen.append(following)
     phrase = " ".join(t.tokens[chosen[0].start : chosen[-1].end])
     return Agent(frozenset(s.actor for s in chosen), phrase)
 

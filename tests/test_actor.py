@@ -85,6 +85,8 @@ def test_a_subject_that_undergoes_the_act_names_no_actor() -> None:
         "Đơn vị được đơn phương chấm dứt hợp đồng làm việc với viên chức khi viên chức bị buộc thôi việc.",
         # the condition before "thì" is not the subject
         "Trường hợp viên chức bị buộc thôi việc thì đơn vị được đơn phương chấm dứt hợp đồng làm việc.",
+        # actors joined by "và"/"hoặc"/"," act together: the unit is one of them
+        "Viên chức và đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc theo thỏa thuận.",
     ],
 )
 def test_the_same_actor_named_otherwise_is_not_a_conflict(claim: str) -> None:
