@@ -14,6 +14,10 @@
 - A supported sentence must also keep the polarity of the clause that supports it (assistant/polarity.py): a
   negation or an exception of the law that the claim drops, or one the claim adds, flags it ("không được đơn
   phương chấm dứt … trong các trường hợp sau:" answered as "được …" shares almost every word).
+  A case of a list whose lead-in forbids ("… không được … trong các trường hợp sau: a) …") is flagged too when
+  nothing in the answer's own statement of it says so (under "Trường hợp a:", or alone): it would read as a case
+  where the rule applies. The claim must also name the actor its clause names, and a true claim about another
+  actor than the one the question asks about is not shown (assistant/actor.py).
 - A sentence without any marker is attributed after generation (the small model often drops markers in lists
   and after numbers) and then carries the marker — in `feed`, so the streamed text is the shown text:
   to any source that supports it strongly (`min_attribution` of at least 3 content words, all its numbers); or to a
@@ -53,7 +57,7 @@ from assistant.answer import CitedSource, SentenceCheck, Verification
 from assistant.clauses import ClauseRef, SourceOutline
 from assistant.evidence import coverage
 from assistant.injection import strip_instructions
-from assistant.polarity import Clause, CueLexicon, clauses, label_rank, present_words, share, without_label
+from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
 from core.text import content_words, fold, split_answer_sentences
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -75,6 +79,8 @@ OFF_QUESTION = "does not answer the question: "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 RECITED = "re-cited: another source states it in full: "
 REPEATED = "repeats a sentence already shown"
+# The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_list_lost`).
+PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
 
 
 def markers_in(sentence: str) -> tuple[int, ...]:
@@ -394,7 +400,24 @@ class SentenceVerifier:
 
     def _polarity_conflict(self, words: set[str], context: str, marks: tuple[int, ...]) -> str | None:
         clause = self._supporting_clause(words, marks, numbers_in(context))
-        return None if clause is None else self._turned(context, clause.clause.text)
+        if clause is None:
+            return None
+        return self._turned(context, clause.clause.text) or self._negated_list_lost(context, clause)
+
+    def _negated_list_lost(self, context: str, clause: _SourceClause) -> str | None:
+        """Why a case of a negated list ("… không được đơn phương chấm dứt … trong các trường hợp sau: a) Viên chức
+        ốm đau …") is shown where nothing says "không được" — under "Trường hợp a:", or alone: it would read as a
+        case where the rule applies."""
+        lead = clause.clause.lead
+        if not lead or share(clause.item_words, present_words(context)) < 0.5:
+            return None
+        if not any(c.phrase in PROHIBITIONS for c in self.lexicon.cues(lead)):
+            return None  # "không" alone describes more often than it forbids ("hàng không", "không thuộc …")
+        own = sum(c.kind is CueKind.NEGATION for c in self.lexicon.cues(clause.clause.item))
+        if sum(c.kind is CueKind.NEGATION for c in self.lexicon.cues(context)) > own:
+            return None
+        rule = " ".join(without_label(lead).split()[:12])
+        return f"the cited case is one of a list under «{rule} …», whose negation the answer does not state"
 
     def _turned(self, context: str, clause: str) -> str | None:
         """Why the claim (as the answer states it) turns its clause around: a negation or exception dropped or

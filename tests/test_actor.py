@@ -217,3 +217,35 @@ def test_a_question_of_two_thousand_characters_is_read_in_bounded_pieces() -> No
     assert len(actors._tokens(long_question).tokens) == 2 * EDGE + 1
     off = actors.off_question(long_question, BENCH_ANSWER.splitlines()[0])
     assert off is not None and off.asked == "đơn vị sự nghiệp công lập"
+
+
+# ---------------------------------------------------------------------------------------------- a negated list's cases
+
+
+MAY_NOT = (
+    "3. Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường "
+    "hợp sau:\n"
+    "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh;\n"
+    "b) Viên chức nữ đang trong thời gian có thai, nghỉ thai sản, nuôi con dưới 36 tháng tuổi."
+)
+
+
+def test_cases_of_a_may_not_list_under_a_lead_in_that_drops_the_negation_are_not_verified() -> None:
+    """Seen on the bench's follow-up ("… đơn vị phải báo trước bao nhiêu ngày?"): the model listed Khoản 3's cases
+    under "- Trường hợp a:", "- Trường hợp b:" — shown as verified cases, with nothing saying the unit may NOT end the
+    contract in them."""
+    answer = (
+        "- Trường hợp a:\n"
+        "Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh [1].\n"
+        "- Trường hợp b:\n"
+        "Viên chức nữ đang trong thời gian có thai, nghỉ thai sản, nuôi con dưới 36 tháng tuổi [1]."
+    )
+    question = "Đơn vị phải báo trước cho viên chức bao nhiêu ngày khi đơn phương chấm dứt hợp đồng làm việc?"
+    checked = verify(answer, [_source(1, MAY_NOT)], question=question)
+    assert checked.status is Verification.UNVERIFIED
+    assert any("không được" in r for s in checked.sentences for r in s.reasons)
+    kept = (
+        "Đơn vị không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau [1]:\n"
+        "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh [1];"
+    )
+    assert verify(kept, [_source(1, MAY_NOT)], question=question).status is Verification.VERIFIED

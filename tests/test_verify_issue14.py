@@ -301,7 +301,9 @@ def test_bare_list_items_that_open_the_answer_are_held_to_the_questions_polarity
         "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh [1];\n"
         "b) Viên chức đang nghỉ hằng năm, nghỉ về việc riêng được người đứng đầu cho phép [1]."
     )
-    assert verify(answer, [_source(1, clause)]).status is Verification.VERIFIED  # without the question: no lead
+    # without the question nothing says what they are cases of: a case of a "không được" list stated alone is
+    # flagged too (tests/test_actor.py has the "Trường hợp a:" lead-in a real answer used)
+    assert verify(answer, [_source(1, clause)]).status is Verification.UNVERIFIED
     checked = verify(answer, [_source(1, clause)], question=question)
     assert checked.status is not Verification.VERIFIED
     assert all(not c.supported for c in checked.sentences)
@@ -324,7 +326,9 @@ def test_list_items_written_as_sentences_that_open_the_answer_are_held_to_the_qu
         "[1] Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh; "
         "Viên chức nữ đang trong thời gian có thai, nghỉ thai sản, nuôi con dưới 36 tháng tuổi [1]."
     )
-    assert verify(answer, [_source(1, clause)]).status is Verification.VERIFIED  # without the question: no lead
+    # without the question nothing says what they are cases of: a case of a "không được" list stated alone is
+    # flagged too (tests/test_actor.py has the "Trường hợp a:" lead-in a real answer used)
+    assert verify(answer, [_source(1, clause)]).status is Verification.UNVERIFIED
     checked = verify(answer, [_source(1, clause)], question=question)
     assert checked.status is not Verification.VERIFIED
     assert not any(c.supported for c in checked.sentences)
