@@ -79,7 +79,7 @@ OFF_QUESTION = "does not answer the question: "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 RECITED = "re-cited: another source states it in full: "
 REPEATED = "repeats a sentence already shown"
-# The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_list_lost`).
+# The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
 
 
@@ -222,12 +222,14 @@ class _SourceClause:
     present: frozenset[str]
     item_words: set[str]
     numbers: set[str]
+    prohibits: bool  # an item under a lead-in that forbids ("… không được … trong các trường hợp sau:")
 
     @classmethod
-    def of(cls, clause: Clause) -> _SourceClause:
-        return cls(
-            clause, present_words(clause.text), content_words(without_label(clause.item)), numbers_in(clause.text)
-        )
+    def of(cls, clause: Clause, lexicon: CueLexicon) -> _SourceClause:
+        # "không" alone describes more often than it forbids ("hàng không", "không thuộc …"): `PROHIBITIONS` only
+        prohibits = bool(clause.lead) and any(c.phrase in PROHIBITIONS for c in lexicon.cues(clause.lead))
+        words = content_words(without_label(clause.item))
+        return cls(clause, present_words(clause.text), words, numbers_in(clause.text), prohibits)
 
 
 def trusted_links(source: CitedSource) -> set[str]:
@@ -268,7 +270,7 @@ class SentenceVerifier:
             # Support comes from the law's own sentences: text that speaks to the assistant supports nothing.
             clean, cut = strip_instructions(s.hit.text)
             self._clean[s.marker] = f"{' '.join(s.hit.heading_path)}\n{clean}"
-            self._clauses[s.marker] = [_SourceClause.of(c) for c in clauses(clean)]
+            self._clauses[s.marker] = [_SourceClause.of(c, self.lexicon) for c in clauses(clean)]
             removed.extend(cut)
         self._injected = "\n".join(removed)
         self._all_clean = "\n".join(self._clean.values())
@@ -402,22 +404,23 @@ class SentenceVerifier:
         clause = self._supporting_clause(words, marks, numbers_in(context))
         if clause is None:
             return None
-        return self._turned(context, clause.clause.text) or self._negated_list_lost(context, clause)
+        return self._turned(context, clause.clause.text) or self._negated_case_lost(context, marks)
 
-    def _negated_list_lost(self, context: str, clause: _SourceClause) -> str | None:
-        """Why a case of a negated list ("… không được đơn phương chấm dứt … trong các trường hợp sau: a) Viên chức
-        ốm đau …") is shown where nothing says "không được" — under "Trường hợp a:", or alone: it would read as a
-        case where the rule applies."""
-        lead = clause.clause.lead
-        if not lead or share(clause.item_words, present_words(context)) < 0.5:
-            return None
-        if not any(c.phrase in PROHIBITIONS for c in self.lexicon.cues(lead)):
-            return None  # "không" alone describes more often than it forbids ("hàng không", "không thuộc …")
-        own = sum(c.kind is CueKind.NEGATION for c in self.lexicon.cues(clause.clause.item))
-        if sum(c.kind is CueKind.NEGATION for c in self.lexicon.cues(context)) > own:
-            return None
-        rule = " ".join(without_label(lead).split()[:12])
-        return f"the cited case is one of a list under «{rule} …», whose negation the answer does not state"
+    def _negated_case_lost(self, context: str, marks: tuple[int, ...]) -> str | None:
+        """Why the claim restates a case of a list whose lead-in forbids ("… không được đơn phương chấm dứt … trong
+        các trường hợp sau: a) Viên chức ốm đau …") with nothing saying "không được" — under "Trường hợp a:", alone,
+        or stitched to another clause's rule ("Nếu viên chức ốm đau …, đơn vị phải báo trước 45 ngày"): it would
+        read as a case where the rule applies. Any cited clause counts, not only the one that states most words."""
+        present = present_words(context)
+        negations = sum(c.kind is CueKind.NEGATION for c in self.lexicon.cues(context))
+        for clause in (c for m in marks for c in self._clauses.get(m, []) if c.prohibits):
+            if share(clause.item_words, present) < 0.5:
+                continue
+            own = sum(c.kind is CueKind.NEGATION for c in self.lexicon.cues(clause.clause.item))
+            if negations <= own:
+                rule = " ".join(without_label(clause.clause.lead).split()[:12])
+                return f"the cited case is one of a list under «{rule} …», whose negation the answer does not state"
+        return None
 
     def _turned(self, context: str, clause: str) -> str | None:
         """Why the claim (as the answer states it) turns its clause around: a negation or exception dropped or

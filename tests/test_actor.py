@@ -249,3 +249,22 @@ def test_cases_of_a_may_not_list_under_a_lead_in_that_drops_the_negation_are_not
         "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh [1];"
     )
     assert verify(kept, [_source(1, MAY_NOT)], question=question).status is Verification.VERIFIED
+
+
+def test_a_case_of_a_may_not_list_stitched_to_another_clauses_rule_is_not_verified() -> None:
+    """Seen on the same follow-up, asked again: "Nếu viên chức ốm đau …, đơn vị phải báo trước ít nhất 45 ngày" —
+    Khoản 3's case (the unit may NOT end the contract) glued to Khoản 2's notice period, every word and number in
+    the article. The clause that states most of it (the one with 45) carries no "không được"; the case does."""
+    article = _source(
+        1,
+        "2. Khi đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc với viên chức, đơn vị phải báo cho "
+        "viên chức biết trước ít nhất 45 ngày đối với hợp đồng làm việc không xác định thời hạn.\n" + MAY_NOT,
+    )
+    answer = (
+        "- Nếu viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh, "
+        "đơn vị phải báo cho viên chức biết trước ít nhất 45 ngày [1]."
+    )
+    checked = verify(answer, [article], question="Đơn vị phải báo trước cho viên chức bao nhiêu ngày?")
+    assert checked.status is Verification.UNVERIFIED
+    notice = "- Đơn vị phải báo cho viên chức biết trước ít nhất 45 ngày đối với hợp đồng không xác định thời hạn [1]."
+    assert verify(notice, [article]).status is Verification.VERIFIED
