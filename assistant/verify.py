@@ -222,14 +222,15 @@ class _SourceClause:
     present: frozenset[str]
     item_words: set[str]
     numbers: set[str]
-    prohibits: bool  # an item under a lead-in that forbids ("… không được … trong các trường hợp sau:")
+    forbidden: str  # an item under a lead-in that forbids: the act it forbids ("đơn phương chấm dứt hợp đồng …")
 
     @classmethod
     def of(cls, clause: Clause, lexicon: CueLexicon) -> _SourceClause:
         # "không" alone describes more often than it forbids ("hàng không", "không thuộc …"): `PROHIBITIONS` only
-        prohibits = bool(clause.lead) and any(c.phrase in PROHIBITIONS for c in lexicon.cues(clause.lead))
+        cues = lexicon.cues(clause.lead) if clause.lead else []
+        forbidden = next((c.governed for c in cues if c.phrase in PROHIBITIONS), "")
         words = content_words(without_label(clause.item))
-        return cls(clause, present_words(clause.text), words, numbers_in(clause.text), prohibits)
+        return cls(clause, present_words(clause.text), words, numbers_in(clause.text), forbidden)
 
 
 def trusted_links(source: CitedSource) -> set[str]:
@@ -404,20 +405,27 @@ class SentenceVerifier:
         clause = self._supporting_clause(words, marks, numbers_in(context))
         if clause is None:
             return None
-        return self._turned(context, clause.clause.text) or self._negated_case_lost(context, marks)
+        return self._turned(context, clause.clause.text) or self._negated_case_lost(words, context, marks, clause)
 
-    def _negated_case_lost(self, context: str, marks: tuple[int, ...]) -> str | None:
+    def _negated_case_lost(
+        self, words: set[str], context: str, marks: tuple[int, ...], supporting: _SourceClause
+    ) -> str | None:
         """Why the claim restates a case of a list whose lead-in forbids ("… không được đơn phương chấm dứt … trong
         các trường hợp sau: a) Viên chức ốm đau …") with nothing saying "không được" — under "Trường hợp a:", alone,
         or stitched to another clause's rule ("Nếu viên chức ốm đau …, đơn vị phải báo trước 45 ngày"): it would
-        read as a case where the rule applies. Any cited clause counts, not only the one that states most words."""
-        present = present_words(context)
-        negations = sum(c.kind is CueKind.NEGATION for c in self.lexicon.cues(context))
-        for clause in (c for m in marks for c in self._clauses.get(m, []) if c.prohibits):
-            if share(clause.item_words, present) < 0.5:
+        read as a case where the rule applies. `words`: the sentence's own content words; they restate a case when
+        they hold half of its words for the clause that states most of the claim (`supporting`), `min_attribution` of
+        them for any other cited clause (an actor and a place in common are not a case restated)."""
+        # the sentence itself restates the case (its lead-in, maybe the question, only says what it is a case of)
+        present = frozenset(words | {s for w in words for s in w.split("_")})
+        negations = [c for c in self.lexicon.cues(context) if c.kind is CueKind.NEGATION]
+        for clause in (c for m in marks for c in self._clauses.get(m, []) if c.forbidden):
+            if share(clause.item_words, present) < (0.5 if clause is supporting else self.policy.min_attribution):
                 continue
-            own = sum(c.kind is CueKind.NEGATION for c in self.lexicon.cues(clause.clause.item))
-            if negations <= own:
+            # said when the answer forbids too, or negates the same act ("Đơn vị không thể đơn phương chấm dứt …");
+            # not by a "không" about something else ("hợp đồng không xác định thời hạn")
+            act = content_words(clause.forbidden)
+            if not any(c.phrase in PROHIBITIONS or coverage(act, c.governed) >= 0.5 for c in negations):
                 rule = " ".join(without_label(clause.clause.lead).split()[:12])
                 return f"the cited case is one of a list under «{rule} …», whose negation the answer does not state"
         return None
