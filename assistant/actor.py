@@ -36,7 +36,7 @@ the cited text says «đơn vị sự nghiệp công lập» does «được đ�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -190,17 +190,15 @@ class ActorLexicon:
         'đơn vị sự nghiệp công lập'
         """
         t, run = self._tokens(text), _syllables(predicate)
-        starts = [i for i in range(len(t.tokens) - len(run) + 1) if t.tokens[i : i + len(run)] == run]
-        return _agent_before(t, starts[-1]) if starts else None
+        return _agent_of(t, run)
 
     def _agents(self, a: str, b: str) -> tuple[str, Agent, Agent] | None:
         """The longest predicate `a` and `b` share for which both name an actor, with the two actors."""
         ta, tb = self._tokens(a), self._tokens(b)
-        for length, end_a, end_b in _common_runs(ta, tb):
-            agent_a = _agent_before(ta, _last_start(ta, ta.tokens[end_a - length : end_a]))
-            agent_b = _agent_before(tb, _last_start(tb, tb.tokens[end_b - length : end_b]))
+        for run in _common_runs(ta, tb):
+            agent_a, agent_b = _agent_of(ta, run), _agent_of(tb, run)
             if agent_a is not None and agent_b is not None:
-                return " ".join(ta.tokens[end_a - length : end_a]), agent_a, agent_b
+                return " ".join(run), agent_a, agent_b
         return None
 
     @lru_cache(maxsize=256)  # noqa: B019 — the question and each clause are read once per sentence checked
@@ -227,9 +225,9 @@ def _syllables(text: str) -> tuple[str, ...]:
     return tuple(m.group(0).lower() for m in _TOKEN.finditer(nfc(text)))
 
 
-def _common_runs(a: _Tokens, b: _Tokens) -> Iterator[tuple[int, int, int]]:
-    """(length, end in a, end in b) of the maximal runs of predicate words both share, longest first."""
-    runs: dict[tuple[str, ...], tuple[int, int, int]] = {}
+def _common_runs(a: _Tokens, b: _Tokens) -> Iterator[tuple[str, ...]]:
+    """The runs of predicate words (`MIN_PREDICATE` or more) both texts share, longest first."""
+    runs: dict[tuple[str, ...], int] = {}  # each run and where it ends in `a` (its last mention there)
     previous = [0] * (len(b.tokens) + 1)
     for i in range(1, len(a.tokens) + 1):
         current = [0] * (len(b.tokens) + 1)
@@ -239,15 +237,17 @@ def _common_runs(a: _Tokens, b: _Tokens) -> Iterator[tuple[int, int, int]]:
                     current[j] = previous[j - 1] + 1
                     n = current[j]
                     if n >= MIN_PREDICATE:
-                        runs[a.tokens[i - n : i]] = (n, i, j)
+                        runs[a.tokens[i - n : i]] = i
         previous = current
     # a run inside a longer one is tried after it; among equals, the one that comes first in `a`
-    yield from sorted(runs.values(), key=lambda r: (-r[0], r[1]))
+    yield from sorted(runs, key=lambda run: (-len(run), runs[run]))
 
 
-def _last_start(t: _Tokens, run: Sequence[str]) -> int:
+def _agent_of(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
+    """The actor of the last mention of `run` in `t`, if `run` is there and an actor is named for it."""
     n = len(run)
-    return max(i for i in range(len(t.tokens) - n + 1) if t.tokens[i : i + n] == tuple(run))
+    at = next((i for i in range(len(t.tokens) - n, -1, -1) if t.tokens[i : i + n] == run), None)
+    return None if at is None else _agent_before(t, at)
 
 
 def _agent_before(t: _Tokens, at: int) -> Agent | None:

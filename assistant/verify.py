@@ -222,13 +222,13 @@ class _SourceClause:
     present: frozenset[str]
     item_words: set[str]
     numbers: set[str]
-    forbidden: str  # an item under a lead-in that forbids: the act it forbids ("đơn phương chấm dứt hợp đồng …")
+    forbidden: set[str]  # an item under a lead-in that forbids: the act it forbids ("đơn phương chấm dứt …"), words
 
     @classmethod
     def of(cls, clause: Clause, lexicon: CueLexicon) -> _SourceClause:
         # "không" alone describes more often than it forbids ("hàng không", "không thuộc …"): `PROHIBITIONS` only
         cues = lexicon.cues(clause.lead) if clause.lead else []
-        forbidden = next((c.governed for c in cues if c.phrase in PROHIBITIONS), "")
+        forbidden = content_words(next((c.governed for c in cues if c.phrase in PROHIBITIONS), ""))
         words = content_words(without_label(clause.item))
         return cls(clause, present_words(clause.text), words, numbers_in(clause.text), forbidden)
 
@@ -284,7 +284,7 @@ class SentenceVerifier:
         self._flagged_shown = 0
         self._said: set[str] = set()  # what the sentences shown so far say (`_gist`): a repeat is not shown again
         self._outlines: dict[int, SourceOutline] = {}
-        self._off: list[OffQuestion] = []  # claims withheld as answering for another actor than the one asked
+        self._off: OffQuestion | None = None  # the first claim withheld as answering for another actor
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
 
     @property
@@ -424,8 +424,7 @@ class SentenceVerifier:
                 continue
             # said when the answer forbids too, or negates the same act ("Đơn vị không thể đơn phương chấm dứt …");
             # not by a "không" about something else ("hợp đồng không xác định thời hạn")
-            act = content_words(clause.forbidden)
-            if not any(c.phrase in PROHIBITIONS or coverage(act, c.governed) >= 0.5 for c in negations):
+            if not any(c.phrase in PROHIBITIONS or coverage(clause.forbidden, c.governed) >= 0.5 for c in negations):
                 rule = " ".join(without_label(clause.clause.lead).split()[:12])
                 return f"the cited case is one of a list under «{rule} …», whose negation the answer does not state"
         return None
@@ -537,8 +536,7 @@ class SentenceVerifier:
             # with it.
             withheld = OFF_QUESTION + (off.reason if off else CONTINUES_OFF)
             self.checks.append(SentenceCheck(sentence, marks, False, score, (withheld,)))
-            if off:
-                self._off.append(off)
+            self._off = self._off or off
             self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
             return None
         clause = self._bind(sentence, words, marks) if ok else None
@@ -568,8 +566,7 @@ class SentenceVerifier:
         else:
             status = Verification.VERIFIED
         used = tuple(sorted({m for c in self.checks if c.supported for m in c.markers}))
-        off = self._off[0] if self._off else None
-        return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used, off)
+        return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used, self._off)
 
 
 def verify(
