@@ -12,14 +12,15 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv system-deps browser-deps models ingest-demo demo test test-fast lint lock bench clean-data serve-llm \
-	eval eval-ci readme oidc-deps drill bench-embedding llm-native
+	eval eval-ci readme oidc-deps drill bench-embedding llm-native llm-auto
 
 help:
 	@echo "make demo   — set everything up (venv, OCR, models), ingest the default corpus, show a sample, run the workdesk"
 	@echo "make test   — set up, then run the whole test suite"
 	@echo "make eval   — the evaluators' suite on ALQAC (report under the data dir, then the regression gate)"
 	@echo "make drill  — the restore drill: back up, delete, restore the demo data dir and prove nothing is lost"
-	@echo "make llm-native — compile llama.cpp for this CPU (~12 min once; ~1.6x faster prompt reading on AVX-512)"
+	@echo "make llm-native — compile llama.cpp for this CPU (~12 min once; ~1.6x faster prompt reading on AVX-512;"
+	@echo "                  make demo does it by itself on AVX-512 VNNI CPUs, KHO_LLM_NATIVE=0 to skip)"
 	@echo "other: venv system-deps models ingest-demo test-fast eval-ci lint lock bench clean-data"
 
 # The venv: torch first from its CPU wheel (an unpinned torch would pull a multi-GB CUDA build).
@@ -75,8 +76,13 @@ models: venv
 
 # llama.cpp compiled for this CPU from xllamacpp's pinned source (docs/deploy/build-llm-native.sh): the PyPI wheel
 # stops at AVX2. Built once, cached under ~/.cache/kho/wheels, installed over the wheel in .venv.
-llm-native: venv
+llm-native: venv models
 	bash docs/deploy/build-llm-native.sh $(VENV)
+
+# The same where it pays, for `make demo`: on a CPU with AVX-512 VNNI, with cmake and g++, unless KHO_LLM_NATIVE=0 or
+# a build for this CPU failed its load check before; otherwise (or when the build fails) the PyPI wheel stays.
+llm-auto: venv models
+	bash docs/deploy/build-llm-native.sh --auto $(VENV)
 
 ingest-demo: venv system-deps
 	$(BIN)/kho ingest --default-corpus
@@ -84,7 +90,7 @@ ingest-demo: venv system-deps
 	@# the demo corpus cheap, add `$(BIN)/kho index --dense` here; until then `kho serve` computes the vectors in the
 	@# background (KHO_DENSE_FILL_ON_SERVE) and search turns hybrid once 98 % of the chunks have one.
 
-demo: venv system-deps models ingest-demo
+demo: venv system-deps models llm-auto ingest-demo
 	@echo
 	@echo "== Sample: Điều 29 Luật Viên chức as the registry stores it =="
 	$(BIN)/kho show "Điều 29" --document "58/2010/QH12"

@@ -207,3 +207,104 @@ def test_the_native_llama_build_names_each_instruction_set_of_the_cpu_and_never_
     options = dict(o.removeprefix("-DGGML_").split("=") for o in done.stdout.split())
     assert all(options[name] == "ON" for name in on), options
     assert all(options[name] == "OFF" for name in off), options
+
+
+_AVX512_VNNI = "fpu avx avx2 fma f16c bmi2 avx512f avx512cd avx512vl avx512dq avx512bw avx512_vnni"
+
+
+def _native_env(tmp_path: Path, cpu_flags: str = _AVX512_VNNI, **extra: str) -> dict[str, str]:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {cpu_flags}\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "KHO_LLM_NATIVE"}
+    return {**env, "KHO_CPUINFO": str(cpuinfo), "KHO_CACHE_DIR": str(tmp_path / "cache"), **extra}
+
+
+def _native(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(DEPLOY / "build-llm-native.sh"), *args], capture_output=True, text=True, env=env, cwd=REPO
+    )
+
+
+def _stub_venv(tmp_path: Path, check: str) -> Path:
+    """A venv whose pip only logs its arguments and whose python runs the load check as `check` (bash), so the
+    script's decisions are tested without a 12-minute compile or a CPU that crashes (both were seen for real:
+    README, "Time to first token")."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "pip").write_text(f'#!/bin/bash\necho "$*" >> {tmp_path}/pip.log\n', encoding="utf-8")
+    (venv / "bin" / "python").write_text(
+        f'#!/bin/bash\nif [ "$1" = - ]; then cat >/dev/null; {check}; fi\necho "CPU : stub"\n', encoding="utf-8"
+    )
+    for tool in ("pip", "python"):
+        (venv / "bin" / tool).chmod(0o755)
+    return venv
+
+
+def _cached_wheel(env: dict[str, str]) -> Path:
+    """A (fake) wheel where the script keeps this CPU's build, so nothing is compiled."""
+    plan = _native(env, "--plan").stdout.split()
+    assert plan[0] == "build", plan
+    dest = Path(plan[1])
+    dest.mkdir(parents=True)
+    (dest / "xllamacpp-2026.10.11549-cp310-abi3-linux_x86_64.whl").write_bytes(b"")
+    return dest
+
+
+@pytest.mark.parametrize(
+    ("cpu_flags", "extra", "why"),
+    [
+        ("fpu avx avx2 fma f16c bmi2 avx_vnni", {}, "no AVX-512 VNNI"),
+        (_AVX512_VNNI, {"KHO_LLM_NATIVE": "0"}, "KHO_LLM_NATIVE=0"),
+    ],
+)
+def test_make_demo_keeps_the_pypi_llama_where_a_native_build_does_not_pay_or_is_refused(
+    tmp_path: Path, cpu_flags: str, extra: dict[str, str], why: str
+) -> None:
+    env = _native_env(tmp_path, cpu_flags, **extra)
+    assert _native(env, "--plan").stdout.startswith(f"skip: {why}")
+    venv = _stub_venv(tmp_path, "exit 0")
+    done = _native(env, "--auto", str(venv))
+    assert done.returncode == 0 and "keeping the PyPI wheel" in done.stdout
+    assert not (tmp_path / "pip.log").exists(), "nothing may be installed"
+
+
+def test_a_native_llama_that_crashes_at_load_is_replaced_by_the_pypi_wheel_and_never_tried_again(
+    tmp_path: Path,
+) -> None:
+    env = _native_env(tmp_path)
+    dest = _cached_wheel(env)
+    venv = _stub_venv(tmp_path, "kill -SEGV $$")  # as the -march=native build did at model load on this Xeon
+    done = _native(env, "--auto", str(venv))
+    assert done.returncode == 0, done.stderr  # make demo goes on
+    assert "killed by signal 11" in done.stderr and "keeping the PyPI wheel" in done.stderr
+    installs = (tmp_path / "pip.log").read_text(encoding="utf-8").splitlines()
+    assert "--force-reinstall" in installs[0] and installs[0].endswith(".whl")
+    assert installs[-1].endswith("xllamacpp==2026.10.11549"), "the PyPI wheel must come back"
+    assert "signal 11" in (dest / "broken").read_text(encoding="utf-8")
+    assert not (venv / ".llm-native").exists()
+    assert _native(env, "--plan").stdout.startswith("skip: the build for this CPU failed its load check before")
+    assert _native(env, "--auto", str(venv)).returncode == 0
+    assert len((tmp_path / "pip.log").read_text(encoding="utf-8").splitlines()) == len(installs)
+
+
+def test_a_native_llama_that_loads_and_writes_stays_and_is_not_reinstalled_by_the_next_demo(tmp_path: Path) -> None:
+    env = _native_env(tmp_path)
+    dest = _cached_wheel(env)
+    venv = _stub_venv(tmp_path, "echo \"it wrote 'Xin chào!'\"; exit 0")
+    done = _native(env, "--auto", str(venv))
+    assert done.returncode == 0 and "it wrote 'Xin chào!'" in done.stdout, done.stderr
+    assert len((tmp_path / "pip.log").read_text(encoding="utf-8").splitlines()) == 1
+    assert not (dest / "broken").exists()
+    assert _native(env, "--plan", str(venv)).stdout.startswith("have:")
+    assert _native(env, "--auto", str(venv)).stdout.startswith("llama.cpp for this CPU: installed in")
+    assert len((tmp_path / "pip.log").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_a_native_llama_checked_without_a_model_goes_back_to_pypi_but_is_not_marked_broken(tmp_path: Path) -> None:
+    env = _native_env(tmp_path)
+    dest = _cached_wheel(env)
+    venv = _stub_venv(tmp_path, 'echo "no model to check it with: run make models first"; exit 3')
+    done = _native(env, str(venv))  # make llm-native: fails, saying why
+    assert done.returncode == 1 and "no model to check it with" in done.stderr
+    assert (tmp_path / "pip.log").read_text(encoding="utf-8").splitlines()[-1].endswith("xllamacpp==2026.10.11549")
+    assert not (dest / "broken").exists(), "a missing model is not the build's fault"

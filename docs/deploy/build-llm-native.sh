@@ -13,11 +13,25 @@
 # the model into llama.cpp's AMX buffers and dies with a general protection fault at load. Built as below it reads a
 # 3,600-character law prompt in 11.0 s where the PyPI wheel takes 18.5 s (README, "Time to first token").
 #
-# Usage: docs/deploy/build-llm-native.sh [VENV]   (make llm-native)
-#        docs/deploy/build-llm-native.sh --print-options   (the ggml options for this CPU, nothing built;
-#        KHO_CPUINFO names another cpuinfo file, for tests)
+# After installing, the build must load the model and write a few tokens in a process of its own; a build that
+# cannot (the AMX fault above, or any other) is replaced by the PyPI wheel again and remembered as broken for
+# this CPU, so it is not tried again.
+#
+# Usage: docs/deploy/build-llm-native.sh [VENV]   (make llm-native: build, or fail saying why)
+#        docs/deploy/build-llm-native.sh --auto [VENV]   (make demo: build where it pays — a CPU with AVX-512
+#        VNNI — and skip, keeping the PyPI wheel, where it does not, where cmake/g++ are missing, where
+#        KHO_LLM_NATIVE=0, or where a build for this CPU failed before; never fails the caller)
+#        docs/deploy/build-llm-native.sh --plan   (what --auto would do here, nothing built)
+#        docs/deploy/build-llm-native.sh --print-options   (the ggml options for this CPU, nothing built)
+#        KHO_CPUINFO names another cpuinfo file, for tests.
 set -euo pipefail
 
+mode=build
+case "${1:-}" in
+  --auto) mode=auto; shift ;;
+  --plan) mode=plan; shift ;;
+  --print-options) mode=options; shift ;;
+esac
 VENV="${1:-.venv}"
 VERSION=2026.10.11549
 SDIST="xllamacpp-${VERSION}.tar.gz"
@@ -35,18 +49,46 @@ for pair in "avx:AVX" "avx2:AVX2" "fma:FMA" "f16c:F16C" "bmi2:BMI2" "avx_vnni:AV
   for f in ${need//,/ }; do has "$f" || on=OFF; done
   ggml+=("-DGGML_${option}=${on}")
 done
-if [ "$VENV" = "--print-options" ]; then echo "${ggml[*]}"; exit 0; fi
-
-[ -x "$VENV/bin/python" ] || { echo "no venv at $VENV (run make venv first)" >&2; exit 1; }
-grep -q "^xllamacpp==${VERSION}$" constraints.txt \
-  || { echo "constraints.txt pins another xllamacpp than ${VERSION}: update this script's pin" >&2; exit 1; }
-command -v cmake >/dev/null && command -v g++ >/dev/null || { echo "cmake and g++ are needed" >&2; exit 1; }
+if [ "$mode" = options ]; then echo "${ggml[*]}"; exit 0; fi
 
 key=$(printf '%s %s %s' "$VERSION" "$flags" "${ggml[*]}" | sha256sum | cut -c1-12)
 dest="$CACHE/xllamacpp-native-$key"
 wheel=$(ls "$dest"/xllamacpp-*.whl 2>/dev/null | head -1 || true)
+tools=yes; command -v cmake >/dev/null && command -v g++ >/dev/null || tools=no
+
+# What --auto does on this host: "skip: <why>" or "build" / "install <cached wheel>".
+plan() {
+  if [ "${KHO_LLM_NATIVE:-auto}" = 0 ]; then echo "skip: KHO_LLM_NATIVE=0"
+  elif ! has avx512f || ! has avx512_vnni; then
+    echo "skip: no AVX-512 VNNI on this CPU; the PyPI wheel's AVX2 build is as fast here"
+  elif [ "$(cat "$VENV/.llm-native" 2>/dev/null)" = "$key" ]; then echo "have: installed in $VENV already"
+  elif [ -f "$dest/broken" ]; then echo "skip: the build for this CPU failed its load check before ($dest/broken)"
+  elif [ -n "$wheel" ]; then echo "install $wheel"
+  elif [ "$tools" = no ]; then echo "skip: cmake and g++ are needed to compile it (apt-get install cmake g++)"
+  else echo "build $dest"
+  fi
+}
+if [ "$mode" = plan ]; then plan; exit 0; fi
+if [ "$mode" = auto ]; then
+  decision=$(plan)
+  case "$decision" in
+    skip:*) echo "llama.cpp for this CPU: ${decision#skip: } — keeping the PyPI wheel (make llm-native forces it)"
+            exit 0 ;;
+    have:*) echo "llama.cpp for this CPU: ${decision#have: }"; exit 0 ;;
+  esac
+  # From here a failure keeps the PyPI wheel and lets the caller (make demo) go on.
+  if ! KHO_LLM_NATIVE=1 bash "$0" "$VENV"; then
+    echo "llama.cpp for this CPU could not be built or loaded (above) — keeping the PyPI wheel" >&2
+  fi
+  exit 0
+fi
+
+[ -x "$VENV/bin/python" ] || { echo "no venv at $VENV (run make venv first)" >&2; exit 1; }
+grep -q "^xllamacpp==${VERSION}$" constraints.txt \
+  || { echo "constraints.txt pins another xllamacpp than ${VERSION}: update this script's pin" >&2; exit 1; }
 
 if [ -z "$wheel" ]; then
+  [ "$tools" = yes ] || { echo "cmake and g++ are needed" >&2; exit 1; }
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   echo "downloading $SDIST (source) from the package index"
@@ -64,3 +106,35 @@ fi
 "$VENV/bin/pip" install -q --no-deps --force-reinstall "$wheel"
 echo "installed $wheel"
 "$VENV/bin/python" -c "import xllamacpp; print(xllamacpp.get_system_info())"
+
+# The load check: the model loaded and a few tokens written, in a process of its own (a crash is seen, not shared).
+echo "checking that it loads the model and writes …"
+if check=$(env -u KHO_LLM_URL "$VENV/bin/python" - 2>&1 <<'PY'
+import sys
+
+from assistant.llm import ChatMessage, GenerationConfig, get_llm
+
+llm = get_llm()
+if not llm.ready():
+    print("no model to check it with: run make models first")
+    sys.exit(3)
+text = "".join(llm.stream([ChatMessage("user", "Xin chào")], GenerationConfig(max_tokens=4)))
+if not text.strip():
+    sys.exit("it loaded the model but wrote nothing")
+print(f"it wrote {text.strip()!r}")
+PY
+); then
+  echo "$check"
+  echo "$key" > "$VENV/.llm-native"
+else
+  status=$?
+  why="exit $status"; [ $status -gt 128 ] && why="killed by signal $((status - 128))"
+  echo "$check" | tail -5 >&2
+  echo "the native build failed its load check ($why): reinstalling the PyPI wheel" >&2
+  rm -f "$VENV/.llm-native"
+  "$VENV/bin/pip" install -q --no-deps --force-reinstall "xllamacpp==${VERSION}"
+  if [ $status -ne 3 ]; then  # the build's own fault (a crash at load, nothing written): never tried again here
+    { date -u +%FT%TZ; echo "$why"; echo "$check" | tail -5; } > "$dest/broken"
+  fi
+  exit 1
+fi
