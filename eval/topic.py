@@ -21,8 +21,11 @@ cross-validation), and "heldout7" (44 after four questions shared with other fil
 scored once with that frozen result (0.955; the previous head 0.932). Then the training file grew to 953 pairs
 (304 more, by two more people blind to both; same head, same cross-validation), and "heldout8" (46 after two
 questions shared with other files were dropped, unread) was scored once with that frozen result (0.913; the
-previous head 0.935). None of the nine splits is in the head's training data; the word signals were written on
-"dev", "heldout" and "heldout2", so "heldout3" to "heldout8" are the figures for unseen questions.
+previous head 0.935). "heldout9" (51 after one question shared with the training file was dropped, unread;
+about half hard cases on purpose) was then scored once with the same frozen head and nothing changed after
+(0.804; the previous head 0.824, the word signals alone 0.608). None of the ten splits is in the head's training
+data; the word signals were written on "dev", "heldout" and "heldout2", so "heldout3" to "heldout9" are the
+figures for unseen questions.
 
 >>> score([TopicItem("a", ("Công chức …?",), "còn viên chức thì sao?", "follow_up", "dev")]).accuracy
 1.0
@@ -40,7 +43,7 @@ from assistant.topic_model import shipped_reader
 from core.jsonl import read_jsonl
 
 DATASET = Path(__file__).with_name("data") / "topic_pairs.jsonl"
-SPLITS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")
+SPLITS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9")
 
 
 class DatasetError(ValueError):
