@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.answer import Answer, CitedSource
 from assistant.extractive import quote_sources
 from assistant.llm import LLMBackend, get_llm
 from assistant.pipeline import AskOptions, Assistant
+from assistant.prompts import without_source_line
 from core.hashing import file_sha256
 from core.settings import Settings
 from eval.answers import JUDGED, LABELLED, ItemResult, item_query, judge_item, stratified
@@ -124,15 +126,30 @@ def _retrieval_item(q: EvalQuestion, searcher: Searcher, mode: Mode, filters: Fi
     )
 
 
+def _judged_contexts(
+    assistant: Assistant, ans: Answer, question: str, options: AskOptions
+) -> tuple[list[CitedSource], list[str]]:
+    """The passages Ragas judges an answer against: what the model read. For an answer, the sources its prompt
+    held, each whole as the prompt gives it (the article without its pháp điển source line, the articles it applies
+    after it), gathered again — the same question gives the same sources, as `Assistant.context_of` relies on.
+    Judging a whole-article answer against the best passage of each hit counted a verbatim quote of another Khoản
+    of the same article as unsupported. A refusal read nothing: the best passages of the closest hits, for the
+    context metrics."""
+    query = ans.query or question
+    if ans.refused:
+        quoted = quote_sources(query, list(ans.closest), n=assistant.k(options)) if ans.closest else []
+        return quoted, [f"{s.hit.anchor}\n{s.text}" for s in quoted]
+    _, _, read = assistant.gather(query, options)
+    return read, [f"{s.hit.anchor}\n{without_source_line(s.hit.text.strip())}" for s in read]
+
+
 def _ragas_item(
     q: EvalQuestion, searcher: Searcher, llm: LLMBackend, judge_: RagasJudge, options: AskOptions
 ) -> RagasTrace:
     question = ask_text(q.question, q.type, q.choices)
     assistant = Assistant(searcher, llm_factory=lambda: llm)
     ans = assistant.ask(question, options=options)
-    k = assistant.k(options)
-    sources = quote_sources(ans.query or question, list(ans.closest), n=k) if ans.closest else []
-    contexts = [f"{s.hit.anchor}\n{s.text}" for s in sources]
+    sources, contexts = _judged_contexts(assistant, ans, question, options)
     response = None if ans.refused else MARKER_RE.sub("", ans.answer).strip()
     reference = reference_for(q.question, q.type, q.answer, q.choices)
     scores = judge_.score(question, response, contexts, reference, reference_is_answer=q.type == "free_text")
