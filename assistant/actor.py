@@ -98,9 +98,15 @@ class OffQuestion:
     predicate: str
     said: str
 
+    template = "answer_retry_actor"  # the retry note that names both actors (assistant/prompts/)
+    retried = "spoke of another actor"  # what the first answer did, in the retry's record
+
     @property
     def reason(self) -> str:
         return f"the question asks what «{self.asked}» does («{self.predicate}»); this says what «{self.said}» does"
+
+    def fields(self) -> dict[str, str]:
+        return {"asked": self.asked, "predicate": self.predicate, "said": self.said}
 
 
 @dataclass(frozen=True)

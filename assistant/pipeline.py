@@ -16,8 +16,11 @@
 The streaming contract (`on_token`, used by the API's SSE `token` events and the workdesk): the model's tokens are
 never passed on raw. They are cut into sentences as they complete (`SentenceSplitter`) and each is verified at once
 (`SentenceVerifier.feed`); only what verification keeps is passed (with its separator, a word at a time). Nothing
-is passed until the first supported sentence is confirmed (a flagged sentence before it waits and goes out with it).
-Hence:
+is passed until the first supported sentence that answers is confirmed (a flagged sentence before it waits and goes
+out with it; so do claims that only say when the act asked about may NOT be done, `Verified.opposite`). An answer
+that held no claim, answered for another actor, or gave only that other side is asked once more with a note saying
+so (assistant/prompts/answer_retry*.txt, after the prompt's last line: the cached prefix is kept); nothing of the
+first went out. Hence:
 
 - when the answer is not refused, the concatenation of everything passed to `on_token` is exactly `answer.answer`;
 - when it is refused (nothing supported, or the model wrote the refusal before any supported sentence), nothing was
@@ -42,7 +45,7 @@ from assistant.extractive import best_passage, quote_sources, render
 from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
-from assistant.verify import MarkerLines, SentenceVerifier, Verified, VerifyPolicy
+from assistant.verify import MarkerLines, Opposite, SentenceVerifier, Verified, VerifyPolicy
 from core.clock import today_vn
 from core.settings import Settings
 from core.text import SentenceSplitter, nfc_strip
@@ -158,9 +161,9 @@ class Assistant:
         ttft: float | None = None
         config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
         retried: str | None = None
-        off: OffQuestion | None = None
+        why: OffQuestion | Opposite | None = None
         for retry in (False, True):
-            prompt = answer_messages(query, sources, retry, off)
+            prompt = answer_messages(query, sources, retry, why)
             messages = [ChatMessage(role, content) for role, content in prompt]
             stream = VerifiedStream(SentenceVerifier(sources, self.verify_policy, question=query), on_token)
             for delta in llm.stream(messages, config):
@@ -168,14 +171,14 @@ class Assistant:
                     ttft = time.perf_counter() - t0
                 stream.push(delta)
             checked = stream.finish()
-            # An answer of markers only ("[1] [2]"), or one whose claims all answered for another actor than the
-            # one asked, streamed nothing: asked once more (naming the actor), the prompt's prefix cached.
-            if retry or stream.refused or not (checked.claimless or checked.answered_another_actor):
+            # An answer of markers only ("[1] [2]"), one whose claims all answered for another actor than the one
+            # asked, or one that gave only the cases where the act asked about may NOT be done, streamed nothing:
+            # asked once more (naming the actor or the act), the prompt's prefix cached.
+            if retry or stream.refused or not (checked.claimless or checked.answered_another_actor or checked.opposite):
                 break
-            off = checked.off_question if checked.answered_another_actor else None
-            retried = (
-                f"the first answer spoke of another actor: {off.reason}" if off else "the first answer held no claim"
-            )
+            why = checked.off_question if checked.answered_another_actor else checked.opposite
+            retried = f"the first answer {why.retried}: {why.reason}" if why else "the first answer held no claim"
+        stream.release()  # held only while a retry was possible: the cases where the act may not be done, alone
         if checked.status is Verification.UNVERIFIED or stream.refused:
             answer = self._refusal(question, ev, hits, "generative", t0)
             answer.sentences = checked.sentences
@@ -330,9 +333,15 @@ class VerifiedStream:
         for line in self._lines.finish():
             self._feed(line)
         checked = self.verifier.result()
-        if checked.status is not Verification.UNVERIFIED and not self.refused:
+        if checked.status is not Verification.UNVERIFIED and not self.refused and checked.opposite is None:
             self._release()
         return checked
+
+    def release(self) -> None:
+        """Pass on what `finish` held back: an answer that only says when the act asked about may NOT be done,
+        kept once no retry will replace it (true and cited: the exceptions, shown when the rule was not found)."""
+        if not self.refused and self.verifier.n_supported:
+            self._release()
 
     def _feed(self, sentence: str) -> None:
         if self.refused:
@@ -346,7 +355,7 @@ class VerifiedStream:
                 )
             return
         self._held += self.verifier.feed(sentence)
-        if self.verifier.n_supported:
+        if self.verifier.n_answering:  # the exceptions alone wait: the rule may still come, or a retry replace them
             self._release()
 
     def _release(self) -> None:

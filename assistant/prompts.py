@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
-from assistant.actor import OffQuestion
 from assistant.answer import CitedSource
 from assistant.extractive import standing_note
 from assistant.injection import strip_instructions
@@ -64,17 +64,27 @@ def context(sources: list[CitedSource]) -> str:
     )
 
 
+class RetryReason(Protocol):
+    """Why a first answer is asked again with a note of its own: its template's name and the words it names
+    (assistant.actor.OffQuestion: another actor answered for; assistant.verify.Opposite: only the cases where the
+    act asked about may not be done)."""
+
+    template: str
+
+    def fields(self) -> dict[str, str]: ...
+
+
 def answer_messages(
-    question: str, sources: list[CitedSource], retry: bool = False, off: OffQuestion | None = None
+    question: str, sources: list[CitedSource], retry: bool = False, why: RetryReason | None = None
 ) -> list[tuple[str, str]]:
     """(role, content) pairs for the answer prompt; `retry`: the second try after an answer without a claim
     (`answer_retry.txt` after the prompt's last line, so the sources and question stay a reusable prefix), or,
-    with `off`, after one whose claims all answered for another actor (`answer_retry_actor.txt` names both)."""
+    with `why`, after one that answered another question (its own note: `answer_retry_actor.txt` names both actors,
+    `answer_retry_opposite.txt` the act asked about)."""
     user = template("answer_user").format(context=context(sources), question=question.strip())
     if retry:
         note = template("answer_retry").strip()
-        if off is not None:
-            names = {"asked": off.asked, "predicate": off.predicate, "said": off.said}
-            note = template("answer_retry_actor").strip().format(**{k: neutralise(v) for k, v in names.items()})
+        if why is not None:
+            note = template(why.template).strip().format(**{k: neutralise(v) for k, v in why.fields().items()})
         user = f"{user.rstrip()}\n{note}\n"
     return [("system", template("answer_system").strip()), ("user", user)]

@@ -17,7 +17,12 @@
   A case of a list whose lead-in forbids ("… không được … trong các trường hợp sau: a) …") is flagged too when
   nothing in the answer's own statement of it says so (under "Trường hợp a:", or alone): it would read as a case
   where the rule applies. The claim must also name the actor its clause names, and a true claim about another
-  actor than the one the question asks about is not shown (assistant/actor.py).
+  actor than the one the question asks about is not shown (assistant/actor.py). Of clauses that state a claim's
+  words equally, one whose polarity it keeps states it (Khoản 3's "không được …" lead-in, not Khoản 1's "được …").
+- An answer to a question asking when an act is done ("… chấm dứt hợp đồng trong trường hợp nào?") whose every
+  shown claim forbids that act ("… không được đơn phương chấm dứt … trong các trường hợp sau: …") is true and
+  answers the other side of the rule — its exceptions (`Verified.opposite`); the pipeline holds it back and asks
+  once more, naming the act. Beside a claim that answers, such claims stay: the exceptions belong with the rule.
 - A sentence without any marker is attributed after generation (the small model often drops markers in lists
   and after numbers) and then carries the marker — in `feed`, so the streamed text is the shown text:
   to any source that supports it strongly (`min_attribution` of at least 3 content words, all its numbers); or to a
@@ -58,7 +63,7 @@ from assistant.clauses import ClauseRef, SourceOutline
 from assistant.evidence import coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
-from core.text import content_words, fold, split_answer_sentences
+from core.text import content_words, fold, nfc, split_answer_sentences
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
@@ -81,6 +86,30 @@ RECITED = "re-cited: another source states it in full: "
 REPEATED = "repeats a sentence already shown"
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
+# A question that asks for the cases or the time an act is done ("… chấm dứt hợp đồng trong trường hợp nào?"): when
+# every claim shown forbids that act ("không được đơn phương chấm dứt … trong các trường hợp sau: …"), the answer is
+# true and answers the other question (`Opposite`).
+CASE_QUESTIONS = ("trường hợp nào", "những trường hợp", "các trường hợp", "khi nào", "lúc nào")
+_ACT_END = re.compile(r"\s(?:trong|khi|nếu|đối với)\s")
+
+
+@dataclass(frozen=True)
+class Opposite:
+    """A true claim that forbids the act the question asks when it is done: the cases where it may NOT be done,
+    which are the exceptions to the rule asked about, not the rule."""
+
+    act: str  # the act as the claim forbids it ("đơn phương chấm dứt hợp đồng")
+    cue: str  # the claim's forbidding words ("không được")
+
+    template = "answer_retry_opposite"  # the retry note that names the act (assistant/prompts/)
+    retried = "gave only the cases where the act asked about may not be done"  # in the retry's record
+
+    @property
+    def reason(self) -> str:
+        return f"the question asks when «{self.act}» is done; this says when it may not be («{self.cue} {self.act}»)"
+
+    def fields(self) -> dict[str, str]:
+        return {"act": self.act}
 
 
 def markers_in(sentence: str) -> tuple[int, ...]:
@@ -120,6 +149,7 @@ class Verified:
     dropped_markers: tuple[int, ...]
     used_markers: tuple[int, ...]
     off_question: OffQuestion | None = None  # the first claim withheld as answering for another actor
+    opposite: Opposite | None = None  # set when every claim shown forbids the act the question asks about
 
     @property
     def claimless(self) -> bool:
@@ -286,11 +316,20 @@ class SentenceVerifier:
         self._outlines: dict[int, SourceOutline] = {}
         self._off: OffQuestion | None = None  # the first claim withheld as answering for another actor
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
+        self._opposite: Opposite | None = None  # the first shown claim that forbids the act the question asks about
+        self._answering = 0  # shown claims that do not
+        self._case_question = _asks_for_cases(self.question, self.lexicon)
 
     @property
     def n_supported(self) -> int:
         """How many sentences so far are supported by their citations."""
         return sum(1 for c in self.checks if c.supported)
+
+    @property
+    def n_answering(self) -> int:
+        """How many supported sentences so far answer the question itself: all of them, except claims forbidding
+        the act a question asks the cases of (`Opposite`), which answer it only beside the rule."""
+        return self._answering
 
     def feed(self, sentence: str) -> str:
         """Check one sentence of the answer; the text it adds to the verified answer ("" if it is not shown)."""
@@ -387,25 +426,37 @@ class SentenceVerifier:
     def _supporting_clause(
         self, words: set[str], marks: tuple[int, ...], numbers: set[str] | None = None
     ) -> _SourceClause | None:
-        """The clause of the cited sources that states most of the claim's words (the first of equals). A claim
-        with numbers is held to the clauses that state them, when any does: "tối đa là 60 tháng" is supported by the
+        """The clause of the cited sources that states most of the claim's words (the first of equals)."""
+        best = self._supporting_clauses(words, marks, numbers)
+        return best[0] if best else None
+
+    def _supporting_clauses(
+        self, words: set[str], marks: tuple[int, ...], numbers: set[str] | None = None
+    ) -> list[_SourceClause]:
+        """The clauses of the cited sources that state most of the claim's words, equals in order. A claim with
+        numbers is held to the clauses that state them, when any does: "tối đa là 60 tháng" is supported by the
         paragraph that says 60 tháng, not by a neighbouring one that shares more words and carries an exception."""
         candidates = [c for m in marks for c in self._clauses.get(m, [])]
         if numbers:
             stating = [c for c in candidates if not numbers - c.numbers]
             candidates = stating or candidates
-        best: tuple[float, _SourceClause] | None = None
-        for clause in candidates:
-            score = share(words, clause.present)
-            if best is None or score > best[0]:
-                best = (score, clause)
-        return None if best is None else best[1]
+        scores = [share(words, clause.present) for clause in candidates]
+        top = max(scores, default=0.0)
+        return [c for c, score in zip(candidates, scores, strict=True) if score == top]
 
     def _polarity_conflict(self, words: set[str], context: str, marks: tuple[int, ...]) -> str | None:
-        clause = self._supporting_clause(words, marks, numbers_in(context))
-        if clause is None:
-            return None
-        return self._turned(context, clause.clause.text) or self._negated_case_lost(words, context, marks, clause)
+        """Why the claim turns the clause that states it around, or None. Of clauses stating its words equally,
+        one whose polarity it keeps states it: "Đơn vị … không được đơn phương chấm dứt … trong các trường hợp
+        sau:" is Khoản 3's lead-in, not Khoản 1's "được đơn phương chấm dứt …" ("không" is no content word)."""
+        why: str | None = None
+        for clause in self._supporting_clauses(words, marks, numbers_in(context)):
+            turned = self._turned(context, clause.clause.text) or self._negated_case_lost(
+                words, context, marks, clause
+            )
+            if turned is None:
+                return None
+            why = why or turned
+        return why
 
     def _negated_case_lost(
         self, words: set[str], context: str, marks: tuple[int, ...], supporting: _SourceClause
@@ -443,6 +494,18 @@ class SentenceVerifier:
         return self.actors.off_question(self.question, body) or (
             self.actors.off_question(self.question, context) if context != body.strip() else None
         )
+
+    def _forbids_the_asked_act(self, context: str) -> Opposite | None:
+        """Whether a supported claim (as the answer states it, its lead-in included) forbids the act the question
+        asks the cases of: "Đơn vị … không được đơn phương chấm dứt hợp đồng … khi viên chức ốm đau" to "… đơn phương
+        chấm dứt hợp đồng … trong trường hợp nào?" — at least half of the forbidden act's words are the question's."""
+        if not self._case_question:
+            return None
+        for cue in self.lexicon.cues(context):
+            if cue.phrase in PROHIBITIONS and coverage(content_words(cue.governed), self.question) >= 0.5:
+                act = _ACT_END.split(f" {cue.governed} ", maxsplit=1)[0].strip()
+                return Opposite(act, cue.phrase)
+        return None
 
     def _attribute(self, sentence: str, words: set[str], context: str) -> int | None:
         """The source an unmarked sentence states (module docstring), if any."""
@@ -542,6 +605,9 @@ class SentenceVerifier:
         clause = self._bind(sentence, words, marks) if ok else None
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
         if ok:
+            opposite = self._forbids_the_asked_act(context)
+            self._opposite = self._opposite or opposite
+            self._answering += opposite is None
             return sentence
         if injected or link_reasons or self.policy.drop_unsupported:
             return None  # repeats an injected instruction, or existed to carry a link: not shown at all
@@ -566,7 +632,19 @@ class SentenceVerifier:
         else:
             status = Verification.VERIFIED
         used = tuple(sorted({m for c in self.checks if c.supported for m in c.markers}))
-        return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used, self._off)
+        opposite = self._opposite if self.n_supported and not self._answering else None
+        return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used, self._off, opposite)
+
+
+def _asks_for_cases(question: str, lexicon: CueLexicon) -> bool:
+    """Whether `question` asks for the cases or the time an act is done, itself without a negation ("… trong
+    trường hợp nào?", not "… không được … trong trường hợp nào?", nor a yes/no "có được … không?")."""
+    text = " ".join(nfc(question).casefold().split())
+    if not any(phrase in text for phrase in CASE_QUESTIONS):
+        return False
+    return not any(c.kind is CueKind.NEGATION for c in lexicon.cues(question)) and not re.search(
+        r"\bkhông\s*\??\s*$", text
+    )
 
 
 def verify(

@@ -170,7 +170,7 @@ def test_an_answer_for_another_actor_is_asked_again_naming_the_actor_and_nothing
 def test_the_actor_retry_note_is_data_and_names_both_actors() -> None:
     off = verify(BENCH_ANSWER, [ARTICLE], question=ASKED).off_question
     assert off is not None
-    user = answer_messages(ASKED, [ARTICLE], retry=True, off=off)[1][1]
+    user = answer_messages(ASKED, [ARTICLE], retry=True, why=off)[1][1]
     note = user.rstrip().splitlines()[-1]
     assert note == template("answer_retry_actor").strip().format(
         asked=off.asked, predicate=off.predicate, said=off.said
@@ -272,3 +272,97 @@ def test_a_case_of_a_may_not_list_stitched_to_another_clauses_rule_is_not_verifi
     assert checked.status is Verification.UNVERIFIED
     notice = "- Đơn vị phải báo cho viên chức biết trước ít nhất 45 ngày đối với hợp đồng không xác định thời hạn [1]."
     assert verify(notice, [article]).status is Verification.VERIFIED
+
+
+# ------------------------------------------------------------------------------------------ the other side of the rule
+
+# The bench's contract question, asked again after the actor check (assistant_native_xeon.json): the model listed
+# Khoản 3 — where the unit may NOT end the contract —, its "không được" kept. True and cited, and not the answer:
+# the cases asked for are Khoản 1's, of which Khoản 3's are the exceptions.
+MAY_NOT_ANSWER = (
+    "Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp "
+    "sau [1]:\n"
+    "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh [1];\n"
+    "b) Viên chức nữ đang trong thời gian có thai, nghỉ thai sản, nuôi con dưới 36 tháng tuổi [1]."
+)
+WHOLE = _source(1, f"{UNIT_MAY}\n{MAY_NOT}", anchor="Điều 29 Luật Viên chức thử nghiệm")
+
+
+def test_an_answer_giving_only_where_the_act_asked_about_is_forbidden_answers_the_other_side() -> None:
+    checked = verify(MAY_NOT_ANSWER, [WHOLE], question=ASKED)
+    assert checked.status is Verification.VERIFIED  # every sentence true, its negation kept
+    assert checked.opposite is not None and checked.opposite.act == "đơn phương chấm dứt hợp đồng"
+    assert verify(MAY_NOT_ANSWER, [WHOLE]).opposite is None  # no question: nothing to answer the other side of
+
+
+def test_the_exceptions_beside_the_rule_answer_the_question() -> None:
+    answer = f"- {KHOAN_1} [1].\n{MAY_NOT_ANSWER}"
+    checked = verify(answer, [WHOLE], question=ASKED)
+    assert checked.status is Verification.VERIFIED and checked.opposite is None
+    assert KHOAN_1 in checked.text and "không được đơn phương" in checked.text  # the exceptions stay, beside it
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # asks for the forbidden cases themselves
+        "Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?",
+        # a yes/no question: "không được" is its answer
+        "Đơn vị có được đơn phương chấm dứt hợp đồng làm việc với viên chức đang nghỉ thai sản không?",
+        # asks about another act
+        "Viên chức được hưởng trợ cấp thôi việc trong trường hợp nào?",
+    ],
+)
+def test_a_prohibition_answers_a_question_that_does_not_ask_when_the_act_is_done(question: str) -> None:
+    assert verify(MAY_NOT_ANSWER, [WHOLE], question=question).opposite is None
+
+
+class ScriptedTwiceLLM(ScriptedLLM):
+    """A stand-in model that writes `first` to the first answer prompt and `second` to the next one."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(second)
+        self.first = first
+        self.prompts: list[str] = []
+
+    def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
+        if "Câu hỏi:" in messages[-1].content:
+            self.prompts.append(messages[-1].content)
+            if len(self.prompts) == 1:
+                yield self.first
+                return
+        yield from super().stream(messages, config)
+
+
+FIXTURE_MAY_NOT = (  # Khoản 3 of the fixture law, as the model would copy it
+    "Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp "
+    "sau [1]:\n"
+    "b) Viên chức đang nghỉ hằng năm, nghỉ về việc riêng và những trường hợp nghỉ khác được người đứng đầu đơn vị sự "
+    "nghiệp công lập cho phép [1]."
+)
+
+
+def test_only_the_other_side_is_asked_again_naming_the_act_and_none_of_it_goes_out(world: World) -> None:
+    llm = ScriptedTwiceLLM(FIXTURE_MAY_NOT, f"- {KHOAN_1} [1].")
+    seen: list[str] = []
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(ASKED, options=options, on_token=seen.append)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert KHOAN_1 in ans.answer and "không được" not in ans.answer
+    assert "".join(seen) == ans.answer  # nothing of the first answer went out
+    assert ans.evidence["retry"].startswith("the first answer gave only the cases where the act asked about may not")
+    first_prompt, second_prompt = llm.prompts
+    assert second_prompt.startswith(first_prompt.rstrip())  # the cached prefix is kept
+    assert second_prompt.rstrip().splitlines()[-1] == template("answer_retry_opposite").strip().format(
+        act="đơn phương chấm dứt hợp đồng"
+    )
+
+
+def test_the_other_side_twice_is_shown_once_no_retry_can_replace_it(world: World) -> None:
+    llm = ScriptedTwiceLLM(FIXTURE_MAY_NOT, FIXTURE_MAY_NOT)
+    seen: list[str] = []
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(ASKED, options=options, on_token=seen.append)
+    assert not ans.refused and "không được đơn phương" in ans.answer  # true and cited: the exceptions, kept
+    assert "".join(seen) == ans.answer  # streamed once, the second time
+    assert len(llm.prompts) == 2
