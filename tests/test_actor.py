@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant.actor import ActorLexicon
-from assistant.answer import Verification
+from assistant.answer import Answer, Verification
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import answer_messages, template
@@ -130,9 +130,10 @@ def test_a_question_that_names_no_actor_takes_either_actors_rule() -> None:
 # ------------------------------------------------------------------------------------------------ the retry
 
 
-class OtherActorFirstLLM(ScriptedLLM):
-    """A stand-in model that first answers with the viên chức's own right (Khoản 4 of the fixture law), then, asked
-    again, with the unit's case of Khoản 1; it keeps the prompts it was given."""
+class FirstThenLLM(ScriptedLLM):
+    """A stand-in model that writes `first` to the first answer prompt and `second` to the next (here: the viên
+    chức's own right, Khoản 4 of the fixture law, then the unit's case of Khoản 1); it keeps the prompts it was
+    given."""
 
     def __init__(self, first: str, second: str) -> None:
         super().__init__(second)
@@ -148,19 +149,26 @@ class OtherActorFirstLLM(ScriptedLLM):
         yield from super().stream(messages, config)
 
 
+def _ask(world: World, llm: FirstThenLLM) -> tuple[Answer, str]:
+    """The bench's contract question through the real pipeline over the fixture index; the answer and what
+    streamed."""
+    seen: list[str] = []
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(ASKED, options=options, on_token=seen.append)
+    return ans, "".join(seen)
+
+
 def test_an_answer_for_another_actor_is_asked_again_naming_the_actor_and_nothing_of_it_is_shown(world: World) -> None:
     first = (
         "Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng làm "
         "việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập biết trước ít nhất 45 "
         "ngày [1]."
     )
-    llm = OtherActorFirstLLM(first, f"- {KHOAN_1} [1].")
-    seen: list[str] = []
-    options = AskOptions(mode="bm25", filters=PUBLIC)
-    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(ASKED, options=options, on_token=seen.append)
+    llm = FirstThenLLM(first, f"- {KHOAN_1} [1].")
+    ans, seen = _ask(world, llm)
     assert not ans.refused and ans.verification is Verification.VERIFIED
     assert KHOAN_1 in ans.answer and "có quyền" not in ans.answer
-    assert "".join(seen) == ans.answer  # nothing of the first answer went out
+    assert seen == ans.answer  # nothing of the first answer went out
     assert ans.evidence["retry"].startswith("the first answer spoke of another actor")
     first_prompt, second_prompt = llm.prompts
     assert second_prompt.startswith(first_prompt.rstrip())  # the cached prefix is kept
@@ -317,23 +325,6 @@ def test_a_prohibition_answers_a_question_that_does_not_ask_when_the_act_is_done
     assert verify(MAY_NOT_ANSWER, [WHOLE], question=question).opposite is None
 
 
-class ScriptedTwiceLLM(ScriptedLLM):
-    """A stand-in model that writes `first` to the first answer prompt and `second` to the next one."""
-
-    def __init__(self, first: str, second: str) -> None:
-        super().__init__(second)
-        self.first = first
-        self.prompts: list[str] = []
-
-    def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
-        if "Câu hỏi:" in messages[-1].content:
-            self.prompts.append(messages[-1].content)
-            if len(self.prompts) == 1:
-                yield self.first
-                return
-        yield from super().stream(messages, config)
-
-
 FIXTURE_MAY_NOT = (  # Khoản 3 of the fixture law, as the model would copy it
     "Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp "
     "sau [1]:\n"
@@ -343,13 +334,11 @@ FIXTURE_MAY_NOT = (  # Khoản 3 of the fixture law, as the model would copy it
 
 
 def test_only_the_other_side_is_asked_again_naming_the_act_and_none_of_it_goes_out(world: World) -> None:
-    llm = ScriptedTwiceLLM(FIXTURE_MAY_NOT, f"- {KHOAN_1} [1].")
-    seen: list[str] = []
-    options = AskOptions(mode="bm25", filters=PUBLIC)
-    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(ASKED, options=options, on_token=seen.append)
+    llm = FirstThenLLM(FIXTURE_MAY_NOT, f"- {KHOAN_1} [1].")
+    ans, seen = _ask(world, llm)
     assert not ans.refused and ans.verification is Verification.VERIFIED
     assert KHOAN_1 in ans.answer and "không được" not in ans.answer
-    assert "".join(seen) == ans.answer  # nothing of the first answer went out
+    assert seen == ans.answer  # nothing of the first answer went out
     assert ans.evidence["retry"].startswith("the first answer gave only the cases where the act asked about may not")
     first_prompt, second_prompt = llm.prompts
     assert second_prompt.startswith(first_prompt.rstrip())  # the cached prefix is kept
@@ -359,10 +348,8 @@ def test_only_the_other_side_is_asked_again_naming_the_act_and_none_of_it_goes_o
 
 
 def test_the_other_side_twice_is_shown_once_no_retry_can_replace_it(world: World) -> None:
-    llm = ScriptedTwiceLLM(FIXTURE_MAY_NOT, FIXTURE_MAY_NOT)
-    seen: list[str] = []
-    options = AskOptions(mode="bm25", filters=PUBLIC)
-    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(ASKED, options=options, on_token=seen.append)
+    llm = FirstThenLLM(FIXTURE_MAY_NOT, FIXTURE_MAY_NOT)
+    ans, seen = _ask(world, llm)
     assert not ans.refused and "không được đơn phương" in ans.answer  # true and cited: the exceptions, kept
-    assert "".join(seen) == ans.answer  # streamed once, the second time
+    assert seen == ans.answer  # streamed once, the second time
     assert len(llm.prompts) == 2
