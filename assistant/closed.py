@@ -464,8 +464,9 @@ def _sigmoid(x: float) -> float:
 def _odds(j: Judgement) -> str:
     views = ", ".join(f"{k} {v:+.2f}" for k, v in j.calibrated.items())
     missing = f"; numbers the law does not state: {', '.join(j.missing_numbers)}" if j.missing_numbers else ""
+    included = f"; {j.included}" if j.included else ""
     score = "−inf" if math.isinf(j.score) else f"{j.score:+.2f}"
-    return f"{score} ({views}){missing}"
+    return f"{score} ({views}){missing}{included}"
 
 
 def _verdict_yes_no(closed: ClosedQuestion, j: Judgement, cues: Cues) -> tuple[str, str, float]:

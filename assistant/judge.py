@@ -13,6 +13,9 @@ makes the evidence do the work and reads the model's probabilities instead of it
    data is used, so nothing is fitted to the evaluation questions.
 4. **Vote**: the calibrated log-odds of the views are summed.
 5. **Numbers**: a number, date or amount in the statement that the quoted law does not state makes it false.
+6. **Excepted cases**: a statement that reaches a case the quoted law excepts ("…, kể cả khi các bên có thỏa thuận
+   khác" against "…, trừ trường hợp các bên có thỏa thuận khác": assistant/polarity.py) is false. The model reads
+   the two as the same sentence; the exam writer's and the careless reader's favourite inversion.
 
 Multiple choice judges each choice as the statement "question — answer" the same way; composite choices
 ("Cả A, B và C đều đúng", "Tất cả đều sai") are decided from the choices they name, and a question that asks for
@@ -40,6 +43,7 @@ from assistant.answer import CitedSource
 from assistant.evidence import coverage
 from assistant.injection import strip_instructions
 from assistant.llm import ChatMessage, LLMBackend
+from assistant.polarity import CueLexicon
 from assistant.prompts import neutralise, template
 from assistant.verify import numbers_in
 from core.text import content_words, nfc, nfc_strip, split_source_sentences
@@ -86,11 +90,12 @@ class Judgement:
     raw: dict[str, float] = field(default_factory=dict)
     calibrated: dict[str, float] = field(default_factory=dict)
     missing_numbers: tuple[str, ...] = ()
+    included: str = ""  # why the statement reaches a case the quoted law excepts, when it does
 
     @property
     def score(self) -> float:
-        """Summed calibrated log-odds of the views; a missing number makes it −inf."""
-        if self.missing_numbers:
+        """Summed calibrated log-odds of the views; a missing number or an excepted case included makes it −inf."""
+        if self.missing_numbers or self.included:
             return -math.inf
         return sum(self.calibrated.values())
 
@@ -103,6 +108,7 @@ class Judgement:
             "raw": {k: round(v, 4) for k, v in self.raw.items()},
             "calibrated": {k: round(v, 4) for k, v in self.calibrated.items()},
             "missing_numbers": list(self.missing_numbers),
+            "included": self.included,
             "label": self.label,
         }
 
@@ -117,6 +123,7 @@ class StatementJudge:
         self.llm = llm
         self.views = tuple(views)
         self.quote_sentences = quote_sentences
+        self.lexicon = CueLexicon.default()
 
     def _odds(self, context: str, statement: str, question: str | None) -> float:
         claim = f"Câu hỏi: {question}\nCâu trả lời đề xuất: {statement}" if question else f"Mệnh đề: {statement}"
@@ -144,6 +151,7 @@ class StatementJudge:
             )
             j = Judgement(statement=statement, quote=quote)
             j.missing_numbers = tuple(sorted(numbers_in(statement) - numbers_in(law)))
+            j.included = next((why for q in quote if (why := self.lexicon.includes_excepted(statement, q))), "")
             out.append(j)
         for view in self.views:
             shared = _passages(sources) if view == "passages" else None

@@ -8,7 +8,10 @@ and says when a claim and its supporting clause disagree on them:
 - a negation in the clause whose words the claim states ("đơn phương chấm dứt") must be a negation in the claim too;
 - an exception in the clause must be carried by the claim (an exception or a negation) when the claim states the
   rule it qualifies;
-- the reverse: a negation or exception in the claim over words the clause states needs one in the clause.
+- the reverse: a negation or exception in the claim over words the clause states needs one in the clause;
+- a claim that reaches a case the clause excepts ("…, kể cả trường hợp X" against "…, trừ trường hợp X") turns it
+  around, whatever else it carries (naming the case is how a claim keeps an exception; "kể cả" names it to include
+  it).
 
 A cue "governs" words: a negation the words after it (up to the next punctuation, `SCOPE_SYLLABLES` at most), an
 exception the rule before it. A cue matters only when the other side states at least half of what it governs
@@ -62,6 +65,7 @@ class CueKind(StrEnum):
 
     NEGATION = "negation"
     EXCEPTION = "exception"
+    INCLUSION = "inclusion"  # the rule reaches a case ("…, kể cả khi …"): the opposite of excepting that case
     NEUTRAL = "neutral"  # contains a cue word but turns nothing around ("không quá", "chưa thành niên")
 
     @classmethod
@@ -162,7 +166,7 @@ class CueLexicon:
             kind = self.kind_of(m.group(0))
             if kind is CueKind.NEGATION:
                 out.append(Cue(kind, m.group(0).lower(), _scope_after(text[m.end() :])))
-            elif kind is CueKind.EXCEPTION:
+            elif kind in (CueKind.EXCEPTION, CueKind.INCLUSION):
                 rule, case = _rule_before(text[: m.start()]), _scope_after(text[m.end() :])
                 out.append(Cue(kind, m.group(0).lower(), rule, case))
         return out
@@ -170,13 +174,33 @@ class CueLexicon:
     def conflict(self, claim: str, clause: str) -> str | None:
         """Why `claim` turns `clause` around (a reason for the verification record), or None when they agree."""
         claim_cues, clause_cues = self.cues(claim), self.cues(clause)
-        for cue in clause_cues:
+        included = _includes_excepted(claim_cues, clause_cues)
+        if included:
+            return included
+        for cue in (c for c in clause_cues if c.kind is not CueKind.INCLUSION):
             if _stated(cue.governed, claim) and not cue.answered_by(claim_cues, clause, claim, clause_cues):
                 return f"the cited text says «{cue.describe()}» and the claim does not"
-        for cue in claim_cues:
+        for cue in (c for c in claim_cues if c.kind is not CueKind.INCLUSION):
             if _stated(cue.governed, clause) and not cue.answered_by(clause_cues, claim, clause, claim_cues):
                 return f"the claim says «{cue.describe()}» and the cited text does not"
         return None
+
+    def includes_excepted(self, claim: str, clause: str) -> str | None:
+        """Why `claim` reaches a case `clause` excepts ("…, kể cả trường hợp X" against "…, trừ trường hợp X"), or
+        None. The one polarity conflict that holds whatever else the claim leaves out: a claim may be shorter than
+        its law, it may not include what the law carves out."""
+        return _includes_excepted(self.cues(claim), self.cues(clause))
+
+
+def _includes_excepted(claim_cues: Sequence[Cue], clause_cues: Sequence[Cue]) -> str | None:
+    for cue in (c for c in clause_cues if c.kind is CueKind.EXCEPTION and c.condition):
+        for inclusion in (c for c in claim_cues if c.kind is CueKind.INCLUSION):
+            if _stated(cue.condition, inclusion.condition):
+                return (
+                    f"the cited text excepts «{cue.condition}» («{cue.phrase}») and the claim includes it "
+                    f"(«{inclusion.phrase}»)"
+                )
+    return None
 
 
 def _stated(governed: str, other: str) -> bool:

@@ -182,6 +182,7 @@ def _judgement(data: dict[str, Any]) -> Judgement:
         raw=dict(data["raw"]),
         calibrated=dict(data["calibrated"]),
         missing_numbers=tuple(data["missing_numbers"]),
+        included=str(data.get("included", "")),  # runs before it was recorded: none
     )
 
 

@@ -43,7 +43,18 @@ from assistant.topic_model import shipped_reader
 from core.jsonl import read_jsonl
 
 DATASET = Path(__file__).with_name("data") / "topic_pairs.jsonl"
-SPLITS = ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9")
+SPLITS = (
+    "dev",
+    "heldout",
+    "heldout2",
+    "heldout3",
+    "heldout4",
+    "heldout5",
+    "heldout6",
+    "heldout7",
+    "heldout8",
+    "heldout9",
+)
 
 
 class DatasetError(ValueError):

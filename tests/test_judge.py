@@ -75,6 +75,27 @@ def test_a_number_the_law_does_not_state_makes_a_statement_false_whatever_the_mo
     assert judge.judge("Người tập sự được hưởng 85% mức lương", LAW).label == "Đúng"
 
 
+def test_a_statement_that_includes_the_case_the_law_excepts_is_false_whatever_the_model_says() -> None:
+    """ALQAC's own inversion (3 of its 563 dev items, all "Sai"): "…, kể cả khi các bên có thỏa thuận khác" against
+    "…, trừ trường hợp các bên có thỏa thuận khác". The 1.5B model judged train_alqac25_193 "Đúng", quoting the very
+    sentence that excepts the case; the words are all the law's."""
+    law = [
+        _source(
+            1,
+            "Giải quyết tranh chấp bằng Trọng tài được tiến hành không công khai, trừ trường hợp các bên "
+            "có thỏa thuận khác.",
+        )
+    ]
+    judge = StatementJudge(ScriptedLLM({"N/A": 0.1}, default=0.99))
+    included = judge.judge(
+        "Giải quyết tranh chấp bằng Trọng tài được tiến hành không công khai, kể cả khi các bên có thỏa thuận khác", law
+    )
+    assert included.calibrated["quote"] > 0  # the model: true
+    assert included.label == "Sai" and included.score == -math.inf and "«kể cả khi»" in included.included
+    kept = judge.judge("Giải quyết tranh chấp bằng Trọng tài được tiến hành không công khai", law)
+    assert kept.label == "Đúng" and not kept.included  # shorter than its law is not included
+
+
 def test_quote_is_the_governing_sentence_verbatim() -> None:
     quote = governing_sentences("Người tập sự được hưởng bao nhiêu phần trăm mức lương", LAW, n=1)
     assert quote == ["2. Người tập sự được hưởng 85% mức lương của chức danh."]

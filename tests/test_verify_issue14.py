@@ -95,6 +95,13 @@ def test_a_claim_that_drops_the_laws_exception_is_flagged() -> None:
     assert restated.status is Verification.VERIFIED  # the exception told as a negation of its own case
 
 
+def test_a_claim_that_includes_the_case_the_law_excepts_is_flagged() -> None:
+    """Naming the exception's case is how a claim keeps it ("… thì không được nghỉ"); "kể cả" names it to include
+    it — before, that passed as keeping the exception."""
+    v = verify("Công chức được nghỉ phép năm 12 ngày làm việc, kể cả khi đang bị tạm đình chỉ công tác [1].", [LEAVE])
+    assert v.text.endswith(FLAG) and "«kể cả khi»" in v.sentences[0].reasons[0]
+
+
 def test_a_claim_that_negates_what_the_law_affirms_is_flagged() -> None:
     v = verify("Viên chức không phải thử việc [1].", SOURCES)
     assert v.text.endswith(FLAG) and "không phải" in v.sentences[0].reasons[0]
@@ -114,7 +121,7 @@ def test_the_cue_lexicon_is_data_with_a_checked_kind(tmp_path: Path) -> None:
     assert lexicon.cues("Thuế thu nhập được khấu trừ tại nguồn; người cư trú.") == []  # not "trừ", not "trú"
     bad = tmp_path / "cues.tsv"
     bad.write_text("phủ định\tkhông\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="valid: negation, exception, neutral"):
+    with pytest.raises(ValueError, match="valid: negation, exception, inclusion, neutral"):
         CueLexicon.from_file(bad)
     assert doctest.testmod(assistant.polarity).failed == 0
 
