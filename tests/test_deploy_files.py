@@ -175,7 +175,15 @@ def test_the_native_llama_build_pins_the_version_and_source_the_venv_installs() 
     assert f"xllamacpp=={version.group(1)}\n" in pinned, "the native build and constraints.txt name other versions"
     assert "sha256sum -c" in text, "the downloaded source must be checked against the pin before it is built"
     assert subprocess.run(["bash", "-n", str(script)], capture_output=True).returncode == 0
-    assert "llm-native:" in (REPO / "Makefile").read_text(encoding="utf-8")
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "llm-native:" in makefile
+    # make demo compiles it where it pays (after the models: the build is checked by loading one); make test never
+    demo = re.search(r"^demo:(.*)$", makefile, re.MULTILINE)
+    test = re.search(r"^test:(.*)$", makefile, re.MULTILINE)
+    assert demo and test
+    assert demo.group(1).split().index("llm-auto") > demo.group(1).split().index("models")
+    assert "llm-auto" not in test.group(1) and "llm-native" not in test.group(1)
+    assert re.search(r"^llm-auto:.*\n\tbash docs/deploy/build-llm-native.sh --auto ", makefile, re.MULTILINE)
 
 
 @pytest.mark.parametrize(
