@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from assistant.polarity import label_rank, present_words, without_label
+from assistant.polarity import CueLexicon, label_rank, present_words, without_label
 from core.text import content_words
 from index.search import Hit
 from ingest.structure import POINT_LETTERS, closes_points, iter_lines
@@ -282,7 +282,7 @@ class SourceOutline:
             item = self._choose(points, rest, numbers, words) if points else None
             if item is not None:
                 return self._ref(item.level, item.start, item.end, item.clause, item.point)
-        unit = self._choose(self.units, rest, numbers, words)
+        unit = self._choose(self.units, rest, numbers, words, body)
         if unit is None:
             return self._ref(Level.ARTICLE, self.units[0].start, self.units[-1].end, None, None)
         while unit.children:
@@ -302,8 +302,18 @@ class SourceOutline:
             unit = below
         return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point)
 
-    def _choose(self, units: list[Unit], rest: set[str], numbers: set[str], words: set[str]) -> Unit | None:
-        """The one unit of `units` that states the claim, or None when none does or several do equally."""
+    def _lead_text(self, unit: Unit) -> str:
+        """A unit's own sentence: its lead-in when it has items (their negations are theirs), else its text."""
+        return self.hit.text[unit.start : unit.lead_end or unit.end]
+
+    def _choose(
+        self, units: list[Unit], rest: set[str], numbers: set[str], words: set[str], claim: str = ""
+    ) -> Unit | None:
+        """The one unit of `units` that states the claim, or None when none does or several do equally. With
+        `claim` (the article's own units: an item's polarity is its lead-in's), of units that state as many of its
+        words, one whose lead-in it does not turn around (assistant/polarity.py) comes first: "Đơn vị được đơn
+        phương chấm dứt … trong các trường hợp sau:" is Khoản 1's lead-in, not Khoản 3's "không được …", which shares
+        its every content word and is shorter."""
         candidates = units
         if numbers:
             counts = [len(numbers & numbers_of(without_label(self._text(u)))) for u in units]
@@ -314,18 +324,20 @@ class SourceOutline:
                     return candidates[0]
         if not rest:
             return None
+        lexicon = CueLexicon.default()
         scored = []
         for u in candidates:
             present = self._present(u)
             hits = sum(1 for w in rest if _covered(w, present))
             own = self._own(u)
             restated = sum(1 for w in own if _covered_by_claim(w, words)) / len(own) if own else 0.0
-            scored.append(((hits, round(restated, 6)), u))
+            agrees = not claim or lexicon.conflict(claim, self._lead_text(u)) is None
+            scored.append(((hits, agrees, round(restated, 6)), u))
         scored.sort(key=lambda s: s[0], reverse=True)
-        (best_hits, best_restated), unit = scored[0]
+        (best_hits, *_), unit = scored[0]
         if best_hits == 0 or best_hits < MIN_SHARE * len(rest):
             return None
-        if len(scored) > 1 and scored[1][0] == (best_hits, best_restated):
+        if len(scored) > 1 and scored[1][0] == scored[0][0]:
             return None
         return unit
 

@@ -45,7 +45,7 @@ from assistant.extractive import best_passage, quote_sources, render
 from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
-from assistant.verify import MarkerLines, Opposite, SentenceVerifier, Verified, VerifyPolicy
+from assistant.verify import MarkerLines, Opposite, SentenceVerifier, Verified, VerifyPolicy, the_rule, verify
 from core.clock import today_vn
 from core.settings import Settings
 from core.text import SentenceSplitter, nfc_strip
@@ -161,6 +161,7 @@ class Assistant:
         ttft: float | None = None
         config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
         retried: str | None = None
+        ruled: str | None = None
         why: OffQuestion | Opposite | None = None
         for retry in (False, True):
             prompt = answer_messages(query, sources, retry, why)
@@ -171,6 +172,14 @@ class Assistant:
                     ttft = time.perf_counter() - t0
                 stream.push(delta)
             checked = stream.finish()
+            rule = the_rule(checked.opposite, sources, query) if checked.opposite is not None else None
+            if checked.opposite is not None and rule is not None:
+                # Only the exceptions: the rule they are exceptions to is quoted from its source before them (nothing
+                # went out yet) — surer than asking the model again, which wrote the same exceptions in the bench.
+                ruled = f"the answer gave only the exceptions ({checked.opposite.reason}); the rule quoted before them"
+                checked = verify(f"{rule}\n{checked.text}", sources, self.verify_policy, question=query)
+                stream.replace(checked.text)
+                break
             # An answer of markers only ("[1] [2]"), one whose claims all answered for another actor than the one
             # asked, or one that gave only the cases where the act asked about may NOT be done, streamed nothing:
             # asked once more (naming the actor or the act), the prompt's prefix cached.
@@ -199,6 +208,8 @@ class Assistant:
             )
         if retried:  # recorded, not the first answer's text: what verification did not keep is never passed on
             answer.evidence = {**(answer.evidence or {}), "retry": retried}
+        if ruled:
+            answer.evidence = {**(answer.evidence or {}), "rule": ruled}
         return answer
 
     def gather(
@@ -336,6 +347,12 @@ class VerifiedStream:
         if checked.status is not Verification.UNVERIFIED and not self.refused and checked.opposite is None:
             self._release()
         return checked
+
+    def replace(self, text: str) -> None:
+        """Pass on `text` instead of what `finish` held back (the verified answer the pipeline made of it)."""
+        if not self.refused:
+            self._held = text
+            self._release()
 
     def release(self) -> None:
         """Pass on what `finish` held back: an answer that only says when the act asked about may NOT be done,

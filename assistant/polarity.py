@@ -247,10 +247,13 @@ def clauses(text: str) -> list[Clause]:
 
     >>> [c.text for c in clauses("1. Cấm các việc sau:\\na) Nói dối;\\nb) Trốn việc.\\n2. Được nghỉ.")][1:]
     ['1. Cấm các việc sau: a) Nói dối;', '1. Cấm các việc sau: b) Trốn việc.', '2. Được nghỉ.']
+    >>> [c.lead for c in clauses("1. Cấm các việc sau:\\na) Nói dối; khi say thì phạt;\\nb) Trốn việc.")][1:]
+    ['1. Cấm các việc sau:', '1. Cấm các việc sau:', '1. Cấm các việc sau:']
     """
     out: list[Clause] = []
     leads: list[tuple[str, int]] = []  # the open lead-ins, outermost first, with their label ranks
     just_opened = False
+    in_item = False  # the last piece was (part of) an item that ended in ";": its next part may follow
     carry = ""
     for piece in _SOURCE_SENTENCE.split(text):
         piece = f"{carry}{piece.strip()}"
@@ -261,10 +264,13 @@ def clauses(text: str) -> list[Clause]:
             carry = f"{piece} "  # "1." cut off by the sentence split: it labels what follows
             continue
         rank = label_rank(piece)
-        if not (rank == 0 and just_opened):  # an unlabelled line right after a lead-in continues it
+        # An unlabelled line right after a lead-in continues it; one after an item's ";" continues the item
+        # ("c) … chưa hồi phục; khi sức khỏe … bình phục thì …;" then "d) …"): neither ends the list.
+        if not (rank == 0 and (just_opened or in_item)):
             while leads and rank <= leads[-1][1]:
                 leads.pop()  # a clause of a lead-in's own level (or above) ends its list
         out.append(Clause(" ".join(t for t, _ in leads), piece))
+        in_item = bool(leads) and piece.endswith(";")
         just_opened = piece.endswith(":")
         if just_opened:
             leads.append((piece, rank))

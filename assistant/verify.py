@@ -91,6 +91,8 @@ PROHIBITIONS = frozenset({"không được", "không được phép", "không ai
 # true and answers the other question (`Opposite`).
 CASE_QUESTIONS = ("trường hợp nào", "những trường hợp", "các trường hợp", "khi nào", "lúc nào")
 _ACT_END = re.compile(r"\s(?:trong|khi|nếu|đối với)\s")
+# The rule's lead-in states the act the exceptions forbid: most of its words ("đơn phương chấm dứt hợp đồng").
+RULE_ACT = 0.8
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,7 @@ class SentenceVerifier:
         self._opposite: Opposite | None = None  # the first shown claim that forbids the act the question asks about
         self._answering = 0  # shown claims that do not
         self._case_question = _asks_for_cases(self.question, self.lexicon)
+        self._question_lead = " ".join(self.question.rstrip(" ?").split()) + ":"  # bare items open: they continue it
 
     @property
     def n_supported(self) -> int:
@@ -401,7 +404,7 @@ class SentenceVerifier:
             # and no lead-in of its own: they are the cases the question asks for ("… bị chấm dứt hợp đồng trong
             # trường hợp nào?"), so they carry the question's polarity — the items of "không được chấm dứt … trong
             # các trường hợp sau:" do not answer it.
-            self._lead = " ".join(self.question.rstrip(" ?").split()) + ":"
+            self._lead = self._question_lead
             self._question_led = True
         continues = self._lead and (self._after_lead or item)
         context = f"{self._lead} {body}" if continues else body
@@ -490,9 +493,15 @@ class SentenceVerifier:
         ("d) Viên chức … có quyền đơn phương chấm dứt …"), else as the answer's lead-in states it."""
         if not self.question:
             return None
-        body = _MARKER.sub(" ", sentence)
+        body = " ".join(_MARKER.sub(" ", sentence).split())
+        if context != body and not context.startswith(self._question_lead):
+            # An item under the answer's own lead-in is one of the lead-in's cases: whose act it is, the lead-in says
+            # ("Đơn vị … được đơn phương chấm dứt … sau: c) Viên chức làm việc theo hợp đồng làm việc … bị ốm đau …"
+            # is the unit's act, though the item's own words put "viên chức" before "hợp đồng làm việc"); an item
+            # that restates the act for another actor is still read where the act is last mentioned.
+            return self.actors.off_question(self.question, context)
         return self.actors.off_question(self.question, body) or (
-            self.actors.off_question(self.question, context) if context != body.strip() else None
+            self.actors.off_question(self.question, context) if context != body else None
         )
 
     def _forbids_the_asked_act(self, context: str) -> Opposite | None:
@@ -634,6 +643,35 @@ class SentenceVerifier:
         used = tuple(sorted({m for c in self.checks if c.supported for m in c.markers}))
         opposite = self._opposite if self.n_supported and not self._answering else None
         return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used, self._off, opposite)
+
+
+def the_rule(opposite: Opposite, sources: list[CitedSource], question: str) -> str | None:
+    """The list whose exceptions an answer gave alone, quoted: in the cited sources, in order, the first lead-in that
+    states the act without a negation, for the actor `question` asks about ("1. Đơn vị … được đơn phương chấm dứt
+    hợp đồng … trong các trường hợp sau:", not the viên chức's own "có quyền đơn phương chấm dứt …"), and its items,
+    verbatim, each line ending in its source's marker; None when no source has one."""
+    lexicon, actors = CueLexicon.default(), ActorLexicon.default()
+    act = content_words(opposite.act)
+    for source in sources:
+        lead, items = "", list[str]()
+        for clause in clauses(strip_instructions(source.hit.text)[0]):
+            if items and clause.lead == lead and label_rank(clause.item):
+                items.append(clause.item)
+            elif items and clause.lead == lead:  # an item's part after its ";" stays on its line
+                items[-1] = f"{items[-1]} {clause.item}"
+            elif items:
+                break
+            elif (
+                clause.lead
+                and coverage(act, clause.lead) >= RULE_ACT
+                and not any(c.kind is CueKind.NEGATION for c in lexicon.cues(clause.lead))
+                and actors.off_question(question, clause.lead) is None
+            ):
+                lead, items = clause.lead, [clause.item]
+        if items:
+            lines = [without_label(lead), *items]
+            return "\n".join(_with_marker(line, source.marker) for line in lines)
+    return None
 
 
 def _asks_for_cases(question: str, lexicon: CueLexicon) -> bool:

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant import pipeline
 from assistant.actor import ActorLexicon
 from assistant.answer import Answer, Verification
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import answer_messages, template
-from assistant.verify import OFF_QUESTION, verify
+from assistant.verify import OFF_QUESTION, the_rule, verify
 from tests.security.test_injection_attacks import ScriptedLLM
 from tests.test_assistant import _source
 from tests.test_context import KHOAN_1, PUBLIC, World
@@ -333,6 +334,45 @@ FIXTURE_MAY_NOT = (  # Khoản 3 of the fixture law, as the model would copy it
 )
 
 
+def test_only_the_exceptions_get_the_rule_they_are_exceptions_to_quoted_before_them(world: World) -> None:
+    """The bench's contract answer, live: Khoản 3 alone, and asked again with the note, Khoản 3 alone again. Khoản 1
+    is in the prompt (the whole article): it is quoted verbatim before the exceptions, no second generation."""
+    llm = FirstThenLLM(FIXTURE_MAY_NOT, "never asked")
+    ans, seen = _ask(world, llm)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    lines = ans.answer.splitlines()
+    assert lines[0] == (
+        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau "
+        "[1]:"
+    )
+    assert KHOAN_1 in lines[1] and "không được đơn phương" in ans.answer  # the rule, then its exceptions
+    assert ans.answer.index(KHOAN_1) < ans.answer.index("không được đơn phương")
+    assert seen == ans.answer and len(llm.prompts) == 1
+    assert ans.evidence["rule"].startswith("the answer gave only the exceptions") and "retry" not in ans.evidence
+    assert "đ) Khi đơn vị sự nghiệp công lập chấm dứt hoạt động" in ans.answer  # the whole list, to its last item
+    assert "; khi sức khỏe của viên chức bình phục" in ans.answer  # an item's part after its ";" stays with it
+    bound = [(s.text.split()[0], s.clause.label) for s in ans.sentences if s.supported and s.clause is not None]
+    # each highlight on the clause that says it: the rule's lead-in on Khoản 1, the exceptions' on Khoản 3
+    assert bound[0] == ("Đơn", "Khoản 1") and ("a)", "Điểm a Khoản 1") in bound and ("Đơn", "Khoản 3") in bound
+
+
+def test_the_rule_is_the_list_that_states_the_act_without_forbidding_it() -> None:
+    opposite = verify(MAY_NOT_ANSWER, [WHOLE], question=ASKED).opposite
+    assert opposite is not None
+    assert the_rule(opposite, [_source(1, MAY_NOT)], ASKED) is None  # only the exceptions in the sources
+    rule = the_rule(opposite, [_source(1, OWN_RIGHT), _source(2, f"{UNIT_MAY}\n{MAY_NOT}")], ASKED)
+    assert rule is not None and rule.splitlines()[1].endswith("nhiệm vụ [2];")  # the viên chức's right is no rule
+    assert all(line.rstrip(";.:").endswith("[2]") for line in rule.splitlines())
+
+
+@pytest.fixture
+def no_rule_in_the_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fixture law's article always holds Khoản 1; these cases stand for a source that holds only the
+    exceptions (`the_rule` finds nothing), where the model is asked again."""
+    monkeypatch.setattr(pipeline, "the_rule", lambda *_: None)
+
+
+@pytest.mark.usefixtures("no_rule_in_the_sources")
 def test_only_the_other_side_is_asked_again_naming_the_act_and_none_of_it_goes_out(world: World) -> None:
     llm = FirstThenLLM(FIXTURE_MAY_NOT, f"- {KHOAN_1} [1].")
     ans, seen = _ask(world, llm)
@@ -347,6 +387,7 @@ def test_only_the_other_side_is_asked_again_naming_the_act_and_none_of_it_goes_o
     )
 
 
+@pytest.mark.usefixtures("no_rule_in_the_sources")
 def test_the_other_side_twice_is_shown_once_no_retry_can_replace_it(world: World) -> None:
     llm = FirstThenLLM(FIXTURE_MAY_NOT, FIXTURE_MAY_NOT)
     ans, seen = _ask(world, llm)

@@ -142,6 +142,38 @@ def test_a_source_anchored_to_a_clause_range_names_the_single_clause_that_states
     assert (ref.start, ref.end) == span_of(doc, "4", "3")
 
 
+
+CONTRACT = """\
+QUỐC HỘI
+Luật số: 58/2097/QH99
+
+LUẬT VIÊN CHỨC THỬ NGHIỆM
+
+Điều 29. Đơn phương chấm dứt hợp đồng làm việc
+1. Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau:
+a) Viên chức có 02 năm liên tiếp bị phân loại đánh giá ở mức độ không hoàn thành nhiệm vụ;
+b) Viên chức bị buộc thôi việc.
+2. Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau:
+a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp;
+b) Viên chức nữ đang trong thời gian có thai, nghỉ thai sản.
+"""
+
+
+def test_a_lead_in_binds_to_the_khoan_whose_polarity_it_keeps_not_the_shorter_one_with_the_same_words(
+    tmp_path: Path,
+) -> None:
+    """Khoản 1 and Khoản 2 share every content word of their lead-ins ("không" is none); Khoản 2 is shorter, so its
+    words were "restated" more and it took both highlights."""
+    doc = parsed(tmp_path, CONTRACT)
+    may = (
+        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp "
+        "sau [1]:"
+    )
+    ref = bound(may, source(doc, "29"))
+    assert ref.anchor.startswith("Khoản 1 Điều 29 ") and (ref.start, ref.end) == span_of(doc, "29", "1")
+    may_not = may.replace(" được ", " không được ", 1)
+    assert bound(may_not, source(doc, "29")).anchor.startswith("Khoản 2 Điều 29 ")
+
 def test_the_heading_is_never_the_highlight(tmp_path: Path) -> None:
     doc = parsed(tmp_path)
     art = article(doc, "2")
