@@ -234,8 +234,16 @@ class MarkerLines:
 
 
 def separator(previous: str, line: str) -> str:
-    """What goes before `line` in the answer: nothing first, a newline before a list item, else a space."""
-    return "" if not previous else ("\n" if _LIST_ITEM.match(line) else " ")
+    """What goes before `line` in the answer: nothing first, a newline before a list item and before a lead-in
+    that follows a list (the exceptions' "… không được … sau:" after the rule's last item), else a space.
+
+    >>> separator("- a [1].", "Trừ các trường hợp sau [1]:"), separator("Câu một.", "Câu hai:")
+    ('\\n', ' ')
+    """
+    if not previous:
+        return ""
+    after_list = _LIST_ITEM.match(previous.rsplit("\n", 1)[-1]) is not None
+    return "\n" if _LIST_ITEM.match(line) or (after_list and line.rstrip().endswith(":")) else " "
 
 
 def _join(lines: list[str]) -> str:
