@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from assistant.actor import OffQuestion
 from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, with_standing
-from assistant.context import ContextBudget, ContextBuilder
+from assistant.context import ContextBudget, ContextBuilder, joined, runs
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
 from assistant.prompts import answer_messages
@@ -172,14 +172,17 @@ class Assistant:
                     ttft = time.perf_counter() - t0
                 stream.push(delta)
             checked = stream.finish()
-            rule = the_rule(checked.opposite, sources, query) if checked.opposite is not None else None
-            if checked.opposite is not None and rule is not None:
-                # Only the exceptions: the rule they are exceptions to is quoted from its source before them (nothing
+            if checked.opposite is not None:
+                # Only the exceptions: the rule they are exceptions to is quoted from its article before them (nothing
                 # went out yet) — surer than asking the model again, which wrote the same exceptions in the bench.
-                ruled = f"the answer gave only the exceptions ({checked.opposite.reason}); the rule quoted before them"
-                checked = verify(f"{rule}\n{checked.text}", sources, self.verify_policy, question=query)
-                stream.replace(checked.text)
-                break
+                ruled_sources = self._whole(sources, checked.used_markers, options)
+                rule = the_rule(checked.opposite, ruled_sources, query)
+                if rule is not None:
+                    ruled = f"the answer gave only the exceptions ({checked.opposite.reason}); the rule quoted before"
+                    sources = ruled_sources
+                    checked = verify(f"{rule}\n{checked.text}", sources, self.verify_policy, question=query)
+                    stream.replace(checked.text)
+                    break
             # An answer of markers only ("[1] [2]"), one whose claims all answered for another actor than the one
             # asked, or one that gave only the cases where the act asked about may NOT be done, streamed nothing:
             # asked once more (naming the actor or the act), the prompt's prefix cached.
@@ -211,6 +214,18 @@ class Assistant:
         if ruled:
             answer.evidence = {**(answer.evidence or {}), "rule": ruled}
         return answer
+
+    def _whole(self, sources: list[CitedSource], markers: Sequence[int], options: AskOptions) -> list[CitedSource]:
+        """`sources` with the articles of `markers` made whole (one run of text), under the options' filters: the
+        budget may have cut the Khoản that states the rule from the article whose exceptions the answer gave (the
+        demo's Điều 29 as in force today went in as Khoản 2-6 beside a second article)."""
+        reader = self._context(options).reader
+        out = []
+        for s in sources:
+            chunks = reader.article(s.hit, options.filters) if s.marker in markers else []
+            whole = joined(s.hit, chunks, whole=True) if len(runs(chunks)) == 1 else s.hit
+            out.append(replace(s, hit=whole) if len(whole.text) > len(s.hit.text) else s)
+        return out
 
     def gather(
         self, query: str, options: AskOptions, previous: Sequence[Hit] = ()

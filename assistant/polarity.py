@@ -247,34 +247,42 @@ def clauses(text: str) -> list[Clause]:
 
     >>> [c.text for c in clauses("1. Cấm các việc sau:\\na) Nói dối;\\nb) Trốn việc.\\n2. Được nghỉ.")][1:]
     ['1. Cấm các việc sau: a) Nói dối;', '1. Cấm các việc sau: b) Trốn việc.', '2. Được nghỉ.']
-    >>> [c.lead for c in clauses("1. Cấm các việc sau:\\na) Nói dối; khi say thì phạt;\\nb) Trốn việc.")][1:]
-    ['1. Cấm các việc sau:', '1. Cấm các việc sau:', '1. Cấm các việc sau:']
+    >>> [c.lead for c in clauses("1. Cấm các việc sau:\\na) Nói dối. Khi say thì phạt;\\nb) Trốn việc.\\nLời kết.")][1:]
+    ['1. Cấm các việc sau:', '1. Cấm các việc sau:', '1. Cấm các việc sau:', '']
     """
     out: list[Clause] = []
     leads: list[tuple[str, int]] = []  # the open lead-ins, outermost first, with their label ranks
     just_opened = False
-    in_item = False  # the last piece was (part of) an item that ended in ";": its next part may follow
+    item_rank = 0  # the rank of the list item the last piece was (part of), 0 outside a list
+    pieces = []
     carry = ""
     for piece in _SOURCE_SENTENCE.split(text):
         piece = f"{carry}{piece.strip()}"
         carry = ""
-        if not piece:
-            continue
-        if _LABEL_ONLY.match(piece):
+        if piece and _LABEL_ONLY.match(piece):
             carry = f"{piece} "  # "1." cut off by the sentence split: it labels what follows
-            continue
+        elif piece:
+            pieces.append(piece)
+    for n, piece in enumerate(pieces):
         rank = label_rank(piece)
-        # An unlabelled line right after a lead-in continues it; one after an item's ";" continues the item
-        # ("c) … chưa hồi phục; khi sức khỏe … bình phục thì …;" then "d) …"): neither ends the list.
-        if not (rank == 0 and (just_opened or in_item)):
+        # An unlabelled line right after a lead-in continues it; one inside an item whose list goes on (the next
+        # labelled line is an item of the same rank: "c) … chưa hồi phục. Khi sức khỏe … bình phục thì …;" then
+        # "d) …") continues the item. Neither ends the list; a closing paragraph after the last item does.
+        continues = rank == 0 and (just_opened or (item_rank > 0 and _next_rank(pieces, n + 1) == item_rank))
+        if not continues:
             while leads and rank <= leads[-1][1]:
                 leads.pop()  # a clause of a lead-in's own level (or above) ends its list
         out.append(Clause(" ".join(t for t, _ in leads), piece))
-        in_item = bool(leads) and piece.endswith(";")
+        item_rank = (rank or item_rank) if leads and (rank or continues) else 0
         just_opened = piece.endswith(":")
         if just_opened:
             leads.append((piece, rank))
     return out
+
+
+def _next_rank(pieces: Sequence[str], start: int) -> int:
+    """The label rank of the first labelled piece from `start` on (0: none)."""
+    return next((r for p in pieces[start:] if (r := label_rank(p))), 0)
 
 
 def present_words(text: str) -> frozenset[str]:

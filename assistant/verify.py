@@ -502,11 +502,12 @@ class SentenceVerifier:
         if not self.question:
             return None
         body = " ".join(_MARKER.sub(" ", sentence).split())
-        if context != body and not context.startswith(self._question_lead):
-            # An item under the answer's own lead-in is one of the lead-in's cases: whose act it is, the lead-in says
-            # ("Đơn vị … được đơn phương chấm dứt … sau: c) Viên chức làm việc theo hợp đồng làm việc … bị ốm đau …"
-            # is the unit's act, though the item's own words put "viên chức" before "hợp đồng làm việc"); an item
-            # that restates the act for another actor is still read where the act is last mentioned.
+        if context != body and not context.startswith(self._question_lead) and label_rank(body) in (1, 2):
+            # A lettered or numbered item under the answer's own lead-in is one of the lead-in's cases, as the law's
+            # points are: whose act it is, the lead-in says ("Đơn vị … được đơn phương chấm dứt … sau: c) Viên chức
+            # làm việc theo hợp đồng làm việc … bị ốm đau …" is the unit's act, though the item's own words put "viên
+            # chức" before "hợp đồng làm việc"). A "- " line is the model's own statement: read by itself first
+            # ("- Viên chức … có quyền đơn phương chấm dứt …" after Khoản 3's list, seen live, is the viên chức's).
             return self.actors.off_question(self.question, context)
         return self.actors.off_question(self.question, body) or (
             self.actors.off_question(self.question, context) if context != body else None

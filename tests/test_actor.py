@@ -22,6 +22,7 @@ from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import answer_messages, template
 from assistant.verify import OFF_QUESTION, the_rule, verify
+from index.search import Searcher
 from tests.security.test_injection_attacks import ScriptedLLM
 from tests.test_assistant import _source
 from tests.test_context import KHOAN_1, PUBLIC, World
@@ -394,3 +395,60 @@ def test_the_other_side_twice_is_shown_once_no_retry_can_replace_it(world: World
     assert not ans.refused and "không được đơn phương" in ans.answer  # true and cited: the exceptions, kept
     assert seen == ans.answer  # streamed once, the second time
     assert len(llm.prompts) == 2
+
+
+def test_a_dash_line_after_the_answers_own_list_is_read_by_itself_for_its_actor() -> None:
+    """Seen live after the rule quoting (assistant_native_rule.json): Khoản 3's list, then "- Viên chức … có quyền
+    đơn phương chấm dứt hợp đồng …" (Khoản 4, the viên chức's own right), shown as verified: read as one more case of
+    Khoản 3's lead-in, its act was the unit's."""
+    khoan_4 = (
+        "4. Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng "
+        "làm việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập biết trước ít nhất 45 "
+        "ngày."
+    )
+    answer = (
+        f"{MAY_NOT_ANSWER}\n- Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương "
+        "chấm dứt hợp đồng làm việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập "
+        "biết trước ít nhất 45 ngày [1]."
+    )
+    checked = verify(answer, [_source(1, f"{UNIT_MAY}\n{MAY_NOT}\n{khoan_4}")], question=ASKED)
+    assert "có quyền" not in checked.text
+    assert any(r.startswith(OFF_QUESTION) for s in checked.sentences for r in s.reasons)
+
+
+def test_the_rule_cut_from_the_prompt_by_the_budget_is_quoted_from_its_whole_article(world: World) -> None:
+    """Live on the demo corpus: Điều 29 as in force today went to the model as "Khoản 2-6" beside a second article
+    (the budget), so Khoản 1 was not in the prompt; its exceptions alone came back. The article is made whole under
+    the same filters and its Khoản 1 quoted; the citation is the whole article."""
+    settings = world.settings.model_copy(update={"answer_context_chars": 700})
+    searcher = Searcher(world.searcher.store, settings)
+    llm = FirstThenLLM(FIXTURE_MAY_NOT, "never asked")
+    seen: list[str] = []
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    ans = Assistant(searcher, llm_factory=lambda: llm).ask(ASKED, options=options, on_token=seen.append)
+    assert KHOAN_1 not in llm.prompts[0]  # the premise: the budget cut Khoản 1
+    assert not ans.refused and KHOAN_1 in ans.answer and "".join(seen) == ans.answer
+    assert ans.evidence["rule"].startswith("the answer gave only the exceptions") and len(llm.prompts) == 1
+    cited = ans.citations[0]
+    assert KHOAN_1 in cited.hit.text and "không được đơn phương" in cited.hit.text
+
+
+def test_the_quoted_rule_keeps_every_item_when_one_item_runs_over_a_full_stop() -> None:
+    """The law in force (pháp điển): "c) … chưa hồi phục. Khi sức khỏe … bình phục thì …;" then "d) …", "đ) …", "e) …".
+    The sentence after c's full stop ended the list, and the quote stopped at c — a list that looked whole."""
+    law = (
+        "1. Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp "
+        "sau:\n"
+        "c) Viên chức bị ốm đau đã điều trị 12 tháng liên tục mà khả năng làm việc chưa hồi phục. Khi sức khỏe của "
+        "viên chức bình phục thì được xem xét để ký kết tiếp hợp đồng làm việc;\n"
+        "d) Do thiên tai, hỏa hoạn buộc phải thu hẹp quy mô;\n"
+        "đ) Khi đơn vị sự nghiệp công lập chấm dứt hoạt động.\n"
+        "Trường hợp khác do Chính phủ quy định.\n"
+    )
+    opposite = verify(MAY_NOT_ANSWER, [WHOLE], question=ASKED).opposite
+    assert opposite is not None
+    rule = the_rule(opposite, [_source(1, f"{law}{MAY_NOT}")], ASKED)
+    assert rule is not None
+    lines = rule.splitlines()
+    assert [line[:2] for line in lines[1:]] == ["c)", "d)", "đ)"] and "Khi sức khỏe" in lines[1]
+    assert "Trường hợp khác" not in rule  # a closing paragraph after the last item is not an item
