@@ -132,6 +132,7 @@ class Cues:
     particle_co_before: tuple[str, ...]
     question_words: tuple[str, ...]
     quantifiers: tuple[str, ...]
+    phrase_heads: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for tags in (self.tail_tags, self.lead_tags, {"": self.particle_form}):
@@ -165,7 +166,33 @@ class Cues:
             particle_co_before=words("particle", "particle_co_before"),
             question_words=words("open", "question_words"),
             quantifiers=words("open", "quantifiers"),
+            phrase_heads=words("open", "phrase_heads"),
         )
+
+    def asks(self, text: str) -> int:
+        """How many question words `text` asks with (quantified ones, "bất kỳ … nào", not counted)."""
+        quantified = (
+            _alternation(self.quantifiers) + r"(?:(?:\s+\S+){0,6}?\s+" + _alternation(self.question_words) + ")?"
+        )
+        rest = re.sub(quantified, " ", text, flags=re.IGNORECASE)
+        return len(re.findall(_alternation(self.question_words), rest, re.IGNORECASE))
+
+    def without_question_phrase(self, question: str) -> str:
+        """`question` as a statement, when it ends in a question phrase: the phrase (from a word of `phrase_heads`,
+        at most three words before the question word, else the question word alone) and the "?" left out.
+
+        >>> Cues.default().without_question_phrase("Viên chức bị chấm dứt hợp đồng trong trường hợp nào?")
+        'Viên chức bị chấm dứt hợp đồng.'
+        >>> Cues.default().without_question_phrase("Người lao động có được trợ cấp không?")
+        'Người lao động có được trợ cấp không?'
+        """
+        words = _alternation(self.question_words)
+        heads = _alternation(self.phrase_heads)
+        ending = rf"[\s,]*(?:{heads}(?:\s+\S+){{0,3}}?\s+)?{words}\s*\?*\s*$"
+        match = re.search(ending, question, re.IGNORECASE)
+        if match is None or match.start() == 0:
+            return question
+        return question[: match.start()].rstrip(" ,") + "."
 
     @staticmethod
     def default() -> Cues:

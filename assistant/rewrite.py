@@ -5,9 +5,11 @@ Whether a question leans on the conversation is decided by assistant/topic.py (t
 "Dấu giáp lai được đóng như thế nào?" after a question on viên chức is not glued to it. A follow-up is
 rewritten by the LLM with the previous question (prompt file `rewrite_follow_up.txt`). A small model sometimes
 drifts (copies the previous question, answers instead of asking), so the rewrite is kept only when it is one
-question that still holds every content word of the follow-up and some of the previous question, and differs
-from the previous question; otherwise the follow-up is read joined with the previous question ("join"), which
-retrieval handles well. Extractive mode never calls the model, so it always joins.
+question that still holds every content word of the follow-up and some of the previous question, differs
+from the previous question, and asks no more than the follow-up (the model kept "… trong trường hợp nào, … bao
+nhiêu ngày?", live); otherwise the follow-up is read joined with the previous question ("join"), which retrieval
+handles well — as a statement when the follow-up asks its own question. Extractive mode never calls the model, so
+it always joins.
 
 >>> rewrite("còn viên chức thì sao?", ["Thời gian thử việc của công chức là bao lâu?"], None).topic
 'follow_up'
@@ -15,6 +17,11 @@ retrieval handles well. Extractive mode never calls the model, so it always join
 'as_is'
 >>> join("Thời gian thử việc của công chức là bao lâu?", "còn viên chức thì sao?")
 'Thời gian thử việc của công chức là bao lâu? còn viên chức thì sao?'
+>>> join("Viên chức bị chấm dứt hợp đồng trong trường hợp nào?", "Khi đó phải báo trước bao nhiêu ngày?")
+'Viên chức bị chấm dứt hợp đồng. Khi đó phải báo trước bao nhiêu ngày?'
+>>> acceptable("Khi viên chức bị chấm dứt hợp đồng trong trường hợp nào, phải báo trước bao nhiêu ngày?",
+...            "Khi đó phải báo trước bao nhiêu ngày?", "Viên chức bị chấm dứt hợp đồng trong trường hợp nào?")
+False
 >>> acceptable("Thời gian thử việc của viên chức là bao lâu?", "còn viên chức thì sao?",
 ...            "Thời gian thử việc của công chức là bao lâu?")
 True
@@ -30,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.closed import Cues
 from assistant.prompts import template
 from assistant.topic import Topic, TopicMode, decide
 from core.text import content_words, nfc, nfc_strip
@@ -57,7 +65,12 @@ def needs_context(question: str, history: Sequence[str] = ("…",)) -> bool:
 
 
 def join(previous: str, question: str) -> str:
-    return f"{previous} {question}"
+    """The follow-up read after the previous question — as a statement when the follow-up asks its own question,
+    so the two are not asked at once ("… chấm dứt hợp đồng làm việc trong trường hợp nào? Khi đó … bao nhiêu
+    ngày?" made the answer list the cases again, live)."""
+    cues = Cues.default()
+    context = cues.without_question_phrase(previous.strip()) if cues.asks(question) else previous
+    return f"{context} {question}"
 
 
 def acceptable(rewrite: str, question: str, previous: str) -> bool:
@@ -66,7 +79,8 @@ def acceptable(rewrite: str, question: str, previous: str) -> bool:
     if not norm or len(norm.split()) > MAX_WORDS or norm.casefold() == previous.strip().casefold():
         return False
     have = content_words(norm)
-    return content_words(question) <= have and bool(content_words(previous) & have)
+    asks_more = Cues.default().asks(norm) > max(1, Cues.default().asks(question))
+    return content_words(question) <= have and bool(content_words(previous) & have) and not asks_more
 
 
 def rewrite(

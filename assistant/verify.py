@@ -34,8 +34,11 @@
   source states in full (the strong attribution test above) was mis-numbered — the small model cites [1] for
   what [4] says — and is re-cited to that source (its check records "re-cited"). Other cited but unsupported
   sentences are flagged (kept, marked "(chưa kiểm chứng)") or removed (`drop_unsupported`).
+- An unmarked piece that goes on quoting its source where the previous, cited piece stopped at ";" or "," (the
+  law's enumeration, cut by the sentence splitter) carries that piece's marker.
 - A sentence that says again what a shown sentence said (the same words, markers and list label aside: the small
-  model loops) is not shown twice. A list the model numbers with markers ("[1] …\\n[2] …") is read as a list
+  model loops) is not shown twice; a piece after a lead-in is compared with its lead-in ("nghỉ 03 ngày." under
+  "c) … chết:" is not a repeat of a)'s). A list the model numbers with markers ("[1] …\\n[2] …") is read as a list
   (`MarkerLines`): each line an item whose marker is a citation to check.
 - A supported sentence is bound to the provision of its source that states it (assistant/clauses.py): the
   Điểm, else the Khoản, else the body paragraph — its `clause`, the span a citation highlights.
@@ -80,6 +83,7 @@ INJECTED_NUMBERS = "numbers only in text addressed to the assistant: "
 INJECTED_WORDS = "supported only by text addressed to the assistant"
 LINK_REMOVED = "link removed (not in a cited source's metadata): "
 NO_CLAIM = "no claim: no content words"
+QUESTION = "a question, not a claim"
 OFF_QUESTION = "does not answer the question: "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 RECITED = "re-cited: another source states it in full: "
@@ -93,6 +97,8 @@ CASE_QUESTIONS = ("trường hợp nào", "những trường hợp", "các trư�
 _ACT_END = re.compile(r"\s(?:trong|khi|nếu|đối với)\s")
 # The rule's lead-in states the act the exceptions forbid: most of its words ("đơn phương chấm dứt hợp đồng").
 RULE_ACT = 0.8
+# How many of the previous piece's last words an unmarked piece must continue, word for word, in the source.
+QUOTE_OVERLAP = 4
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,17 @@ def _gist(sentence: str) -> str:
     return " ".join(re.findall(r"\w+", fold(without_label(_MARKER.sub(" ", sentence).strip()))))
 
 
+def _words(text: str) -> list[str]:
+    """The folded words of `text` in order, markers left out."""
+    return re.findall(r"\w+", fold(_MARKER.sub(" ", text)))
+
+
+def _contains(words: list[str], run: list[str]) -> bool:
+    """Whether `run` occurs in `words` as a contiguous run."""
+    n = len(run)
+    return n > 0 and any(words[i : i + n] == run for i in range(len(words) - n + 1))
+
+
 def links_in(text: str) -> list[str]:
     """Web addresses and e-mail addresses in `text`, without the punctuation that ends the sentence."""
     return [m.group(0).rstrip(".,;:!?") for m in _LINK.finditer(text)]
@@ -155,8 +172,9 @@ class Verified:
 
     @property
     def claimless(self) -> bool:
-        """Nothing was written but markers and function words ("[1] [2]", ""): not an answer, worth a retry."""
-        return all(NO_CLAIM in s.reasons for s in self.sentences)
+        """Nothing was written but markers, function words and questions ("[1] [2]", "", the question echoed back,
+        as the model did live for a follow-up): not an answer, worth a retry."""
+        return all(NO_CLAIM in s.reasons or QUESTION in s.reasons for s in self.sentences)
 
     @property
     def answered_another_actor(self) -> bool:
@@ -170,6 +188,18 @@ def _with_marker(sentence: str, marker: int) -> str:
     body = sentence.rstrip()
     end = len(body.rstrip(".;:!"))
     return f"{body[:end]} [{marker}]{body[end:]}"
+
+
+_END_THEN_MARKERS = re.compile(r"\s*([.;:])\s*((?:\[\d{1,2}\]\s*)+)$")
+
+
+def _markers_inside(sentence: str) -> str:
+    """Markers the model put after the full stop, put before it: "… thời hạn. [1]" → "… thời hạn [1].".
+
+    >>> _markers_inside("Báo trước 45 ngày. [1]"), _markers_inside("Báo trước [1].")
+    ('Báo trước 45 ngày [1].', 'Báo trước [1].')
+    """
+    return _END_THEN_MARKERS.sub(lambda m: f" {' '.join(m.group(2).split())}{m.group(1)}", sentence)
 
 
 _LIST_ITEM = re.compile(r"^\s*([-•*]|\d+[.)]|[a-zđ]\))\s")
@@ -235,14 +265,18 @@ class MarkerLines:
 
 def separator(previous: str, line: str) -> str:
     """What goes before `line` in the answer: nothing first, a newline before a list item and before a lead-in
-    that follows a list (the exceptions' "… không được … sau:" after the rule's last item), else a space.
+    that follows a finished list (the exceptions' "… không được … sau:" after the rule's last item, "… ."), else a
+    space — an item's own "…; con đẻ, con nuôi chết [1]: nghỉ 03 ngày" goes on with it.
 
     >>> separator("- a [1].", "Trừ các trường hợp sau [1]:"), separator("Câu một.", "Câu hai:")
     ('\\n', ' ')
+    >>> separator("c) Cha đẻ, mẹ đẻ [1]; vợ hoặc chồng [1];", "con đẻ, con nuôi chết [1]:")
+    ' '
     """
     if not previous:
         return ""
-    after_list = _LIST_ITEM.match(previous.rsplit("\n", 1)[-1]) is not None
+    last = previous.rsplit("\n", 1)[-1]
+    after_list = _LIST_ITEM.match(last) is not None and _MARKER.sub("", last).rstrip().endswith(".")
     return "\n" if _LIST_ITEM.match(line) or (after_list and line.rstrip().endswith(":")) else " "
 
 
@@ -344,11 +378,13 @@ class SentenceVerifier:
 
     def feed(self, sentence: str) -> str:
         """Check one sentence of the answer; the text it adds to the verified answer ("" if it is not shown)."""
-        gist = _gist(sentence)
+        context = self._context(sentence)
+        # A repeat is told in context: "nghỉ 03 ngày." after "c) … chết:" is c)'s own figure, not a(n) "a) Kết hôn:
+        # nghỉ 03 ngày" said again (it was dropped so, live, and c) was left ending in ":").
+        gist = _gist(context)
         if gist and gist in self._said:  # the small model loops: "… hình thức là [2]: …" again after "[1] …"
             self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (REPEATED,)))
             return ""
-        context = self._context(sentence)
         line = self._check(sentence, context)
         if line is None:
             return ""
@@ -558,6 +594,22 @@ class SentenceVerifier:
                         found = (score, marker)
         return None if found is None else found[1]
 
+    def _continued_quote(self, sentence: str) -> int | None:
+        """The marker of the shown piece an unmarked one goes on quoting: the previous piece ended with ";" or ","
+        and its last words then this one's are, word for word, in its cited source ("… của vợ hoặc chồng [1];"
+        then "vợ hoặc chồng;" — the law's own enumeration, cut at its ";" — which was dropped as uncited, live)."""
+        last = self.checks[-1] if self.checks else None
+        if last is None or not last.supported or not last.markers:
+            return None
+        before = _MARKER.sub(" ", last.text).rstrip()
+        if not before.endswith((";", ",")):
+            return None
+        quoted = _words(before)[-QUOTE_OVERLAP:] + _words(sentence)
+        for marker in last.markers:
+            if _contains(_words(self._clean[marker]), quoted):
+                return marker
+        return None
+
     @staticmethod
     def _after_lead_item(context: str, sentence: str) -> bool:
         """Whether an unlabelled sentence continues a lead-in (its context is longer than itself)."""
@@ -566,11 +618,11 @@ class SentenceVerifier:
     def _check(self, raw: str, context: str) -> str | None:
         """Record the check of one sentence; the line to show, or None."""
         continues_off, self._off_open = self._off_open, False
-        sentence = self._strip_unknown(raw)
+        sentence = _markers_inside(self._strip_unknown(raw))
         if not sentence:
             return None
         if _MARKER.sub("", sentence).rstrip().endswith("?"):
-            self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, ("a question, not a claim",)))
+            self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (QUESTION,)))
             return None
         sentence, link_reasons = self._strip_links(sentence, markers_in(sentence))
         marks = markers_in(sentence)
@@ -580,7 +632,7 @@ class SentenceVerifier:
             self.checks.append(SentenceCheck(sentence, marks, False, 0.0, (NO_CLAIM, *link_reasons)))
             return None
         if not marks:
-            marker = self._attribute(sentence, words, context)
+            marker = self._continued_quote(sentence) or self._attribute(sentence, words, context)
             if marker is None:
                 # A claim without a citation is not shown: the answer keeps only what its sources can back.
                 why = ("no citation", *self._injection_reasons(sentence), *link_reasons)

@@ -135,8 +135,12 @@ def content_words(text: str) -> set[str]:
 
 # ------------------------------------------------------------------------------------------------ sentences
 
-# An answer sentence ends at . ! ? ; : before white space, or at a newline (list items are lines of their own).
-_ANSWER_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
+# An answer sentence ends at . ! ? ; : before white space, or at a newline (list items are lines of their own) —
+# but markers after its full stop that end the line are still its own ("… thời hạn. [1]\n", as the model writes).
+_TRAILING_MARKERS = r"(?:\[\d{1,2}\][ \t]*)+[.;:]?[ \t]*(?:\n|$)"
+_ANSWER_END = re.compile(rf"(?<=[.!?;:])\s+(?=\S)(?!{_TRAILING_MARKERS})|\n+")
+# The start of a marker still being streamed ("[", "[1"): a sentence end before it is not settled yet.
+_OPEN_MARKER = re.compile(r"\s*\[\d{0,2}")
 # A provision ends at . ; : before white space, or at a newline; "?" and "!" inside a provision do not end it.
 _SOURCE_END = re.compile(r"(?<=[.;:])\s+|\n+")
 # A clause label on its own: "2.", "1.2.", "a)", "IV.".
@@ -146,7 +150,11 @@ _PIECE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+[.!?]*|[.!?]+|\n")
 
 
 def split_answer_sentences(text: str) -> list[str]:
-    """Sentences (and list lines) of a model's answer, stripped; markers stay with the sentence they end."""
+    """Sentences (and list lines) of a model's answer, stripped; markers stay with the sentence they end.
+
+    >>> split_answer_sentences("Báo trước 45 ngày. [1]\\n- Hai [2]. [3] Ba.")
+    ['Báo trước 45 ngày. [1]', '- Hai [2].', '[3] Ba.']
+    """
     parts = [p.strip() for p in _ANSWER_END.split(text)]
     return [p for p in parts if p]
 
@@ -157,22 +165,33 @@ class SentenceSplitter:
     >>> s = SentenceSplitter()
     >>> s.push("Viên chức thử việc 12 th"), s.push("áng [1]. Công"), s.finish()
     ([], ['Viên chức thử việc 12 tháng [1].'], ['Công'])
+    >>> s.push("Thời hạn 45 ngày. ["), s.push("1]\\n- Hai"), s.finish()
+    ([], ['Thời hạn 45 ngày. [1]'], ['- Hai'])
     """
 
     def __init__(self) -> None:
         self._buffer = ""
 
     def push(self, delta: str) -> list[str]:
-        """The sentences that `delta` completes (a sentence is complete once the white space after it arrives)."""
+        """The sentences that `delta` completes: a sentence is complete once what follows it shows it ended (the
+        next sentence's first character, or a newline), not while a marker that would still be its own streams."""
         self._buffer += delta
-        parts = _ANSWER_END.split(self._buffer)
-        self._buffer = parts[-1]
-        return [p.strip() for p in parts[:-1] if p.strip()]
+        done, start = [], 0
+        for end in _ANSWER_END.finditer(self._buffer):
+            rest = self._buffer[end.end() :]
+            if _OPEN_MARKER.fullmatch(rest):
+                break
+            piece = self._buffer[start : end.start()].strip()
+            if piece:
+                done.append(piece)
+            start = end.end()
+        self._buffer = self._buffer[start:]
+        return done
 
     def finish(self) -> list[str]:
         """What is left when the stream ends."""
-        rest, self._buffer = self._buffer.strip(), ""
-        return [rest] if rest else []
+        rest, self._buffer = self._buffer, ""
+        return split_answer_sentences(rest)
 
 
 def split_source_sentences(text: str) -> list[str]:

@@ -45,7 +45,8 @@ def test_genuine_follow_ups_are_still_joined(history: list[str], question: str) 
 
 def test_the_users_choice_wins_over_the_detector() -> None:
     forced = rewrite(GIAP_LAI, [VIEN_CHUC], llm=None, mode="follow_up")
-    assert (forced.topic, forced.query) == ("follow_up", f"{VIEN_CHUC} {GIAP_LAI}")
+    statement = "Viên chức bị đơn phương chấm dứt hợp đồng làm việc."  # its own question is asked, not both
+    assert (forced.topic, forced.query) == ("follow_up", f"{statement} {GIAP_LAI}")
     alone = rewrite("còn viên chức thì sao?", [VIEN_CHUC], llm=None, mode=TopicMode.NEW_TOPIC)
     assert (alone.topic, alone.query) == ("new_topic", "còn viên chức thì sao?")
     with pytest.raises(ValueError, match="valid: auto, follow_up, new_topic"):
@@ -128,4 +129,35 @@ def test_kho_ask_reads_a_new_topic_alone_and_a_follow_up_with_the_previous_quest
     follow = kho_json("ask", "còn viên chức thì sao?", "--extractive", "--history", previous, env=FAST)
     assert follow["query"] == f"{previous} còn viên chức thì sao?"
     forced = kho_json("ask", GIAP_LAI, "--extractive", "--history", previous, "--follow-up", env=FAST)
-    assert forced["query"] == f"{previous} {GIAP_LAI}"
+    assert forced["query"] == f"Thời gian thử việc của công chức. {GIAP_LAI}"  # one question asked, not two
+
+
+def test_a_follow_up_asking_its_own_question_reads_the_previous_one_as_a_statement() -> None:
+    """Live, "Khi đó đơn vị phải báo trước cho viên chức bao nhiêu ngày?" was read as "… trong trường hợp nào, …
+    bao nhiêu ngày?" — two questions — and the answer listed the cases again. A follow-up that only points back
+    ("còn viên chức thì sao?") still takes the previous question whole: it asks that question again."""
+    previous = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    notice = "Khi đó đơn vị phải báo trước cho viên chức bao nhiêu ngày?"
+    read = rewrite(notice, [previous], llm=None)
+    assert read.query == ("Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc. " + notice)
+    model_kept_both = (
+        "Khi viên chức bị … chấm dứt hợp đồng làm việc trong trường hợp nào, đơn vị phải báo trước bao nhiêu ngày?"
+    )
+    assert rewrite(notice, [previous], llm=_Says(model_kept_both)).how == "join"
+    one = (
+        "Khi viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc, đơn vị phải báo trước "
+        "cho viên chức bao nhiêu ngày?"
+    )
+    assert rewrite(notice, [previous], llm=_Says(one)).query == one
+    how_long = "Thời gian thử việc của công chức là bao lâu?"
+    assert rewrite("còn viên chức thì sao?", [how_long], llm=None).query == f"{how_long} còn viên chức thì sao?"
+
+
+class _Says:
+    """A stand-in for the model's rewrite call (the rewrite's acceptance is what is tested, not the model)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def complete(self, messages: object, config: object) -> str:
+        return self.text

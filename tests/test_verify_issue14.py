@@ -22,6 +22,7 @@ from assistant.llm import ChatMessage, GenerationConfig
 from assistant.polarity import CueKind, CueLexicon
 from assistant.prompts import template
 from assistant.verify import FLAG, VerifyPolicy, verify
+from core.text import SentenceSplitter, split_answer_sentences
 from tests.security.test_injection_attacks import (
     LAW,
     QUESTION,
@@ -217,15 +218,16 @@ class MarkersFirstLLM(ScriptedLLM):
     """A stand-in model that writes "[1] [2]" the first time (as the 1.5B model did for the contract question with
     its prompt already cached) and `answer` when asked again; it keeps the prompts it was given."""
 
-    def __init__(self, answer: str) -> None:
+    def __init__(self, answer: str, first: str = "[1] [2]") -> None:
         super().__init__(answer)
+        self.first = first
         self.prompts: list[str] = []
 
     def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
         if "Câu hỏi:" in messages[-1].content:
             self.prompts.append(messages[-1].content)
             if len(self.prompts) == 1:
-                yield "[1] [2]"
+                yield self.first
                 return
         yield from super().stream(messages, config)
 
@@ -243,6 +245,18 @@ def test_an_answer_of_markers_only_is_asked_again_once_and_the_second_answer_is_
     first, second = llm.prompts
     # the retry keeps the first prompt whole as its prefix (llama.cpp reads only the added line) and says what it wants
     assert second.startswith(first.rstrip()) and template("answer_retry").strip() in second
+
+
+def test_an_answer_that_only_echoes_the_question_is_asked_again(world: World) -> None:
+    """Live, a follow-up's first answer was the question written twice ("[1] Trong thời gian tập sự …, viên chức
+    được hưởng lương thế nào? [2] …?"): no claim, so not a refusal on the spot but a second try."""
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    llm = MarkersFirstLLM(f"{LAW} [1].", first=f"[1] {QUESTION} [2] {QUESTION}")
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(QUESTION)
+    assert not ans.refused and ans.answer == f"{LAW} [1]." and len(llm.prompts) == 2
+    assert ans.evidence["retry"] == "the first answer held no claim"
 
 
 def test_the_marker_bound_to_an_unmarked_sentence_streams_as_it_is_shown(world: World) -> None:
@@ -426,3 +440,68 @@ def test_a_sentence_the_model_repeats_is_shown_once() -> None:
     checked = verify(f"[1] {line}.\n[2] {line}.\n[3] {line}.", [law])
     assert checked.text.count("khiển trách") == 1 and checked.status is Verification.VERIFIED
     assert [c.reasons for c in checked.sentences].count(("repeats a sentence already shown",)) == 2
+
+
+PRIVATE_LEAVE = (
+    "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương và phải thông báo với người sử dụng lao động "
+    "trong trường hợp sau đây:\n"
+    "a) Kết hôn: nghỉ 03 ngày;\n"
+    "b) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày;\n"
+    "c) Cha đẻ, mẹ đẻ, cha nuôi, mẹ nuôi; cha đẻ, mẹ đẻ, cha nuôi, mẹ nuôi của vợ hoặc chồng; vợ hoặc chồng; con đẻ, "
+    "con nuôi chết: nghỉ 03 ngày."
+)
+
+
+def test_the_same_figure_under_another_item_is_kept_and_an_unmarked_part_of_the_laws_enumeration_cited() -> None:
+    """The bench's private-leave answer, live: c)'s "nghỉ 03 ngày." was dropped as a repeat of a)'s, leaving c)
+    ending in ":", and "vợ hoặc chồng;" — the model quoting the law, without a marker — was dropped as uncited, so
+    one of the relatives whose death gives three days vanished."""
+    answer = (
+        "[1] Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp a) Kết hôn: nghỉ 03 ngày "
+        "[1]; b) Con đẻ, con nuôi kết hôn [1]: nghỉ 01 ngày [1]; c) Cha đẻ, mẹ đẻ, cha nuôi, mẹ nuôi [1]; cha đẻ, mẹ "
+        "đẻ, cha nuôi, mẹ nuôi của vợ hoặc chồng [1]; vợ hoặc chồng; con đẻ, con nuôi chết [1]: nghỉ 03 ngày."
+    )
+    question = "Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp nào?"
+    checked = verify(answer, [_source(1, PRIVATE_LEAVE)], question=question)
+    assert checked.status is Verification.VERIFIED, [(c.text, c.reasons) for c in checked.sentences]
+    assert checked.text.endswith("con đẻ, con nuôi chết [1]: nghỉ 03 ngày [1].")
+    assert "của vợ hoặc chồng [1]; vợ hoặc chồng [1]; con đẻ" in checked.text
+    assert all(c.supported for c in checked.sentences)
+
+
+def test_words_the_law_does_not_have_right_after_a_cited_piece_are_still_uncited() -> None:
+    """The continuation rule quotes the law word for word: an unmarked piece after "…;" that is not the law's
+    next words is not given the marker (a dropped claim stays dropped)."""
+    answer = "c) Cha đẻ, mẹ đẻ, cha nuôi, mẹ nuôi của vợ hoặc chồng [1]; anh chị em ruột;"
+    checked = verify(answer, [_source(1, PRIVATE_LEAVE)])
+    assert "anh chị em" not in checked.text and checked.sentences[-1].reasons == ("no citation",)
+
+
+def test_a_marker_after_the_full_stop_cites_that_sentence() -> None:
+    """Live, the retried notice answer wrote each line "… xác định thời hạn. [1]": the marker became a sentence
+    of its own and every claim was dropped as uncited, so the answer was refused. Streamed, the same."""
+    law = _source(
+        1,
+        "2. Khi đơn phương chấm dứt hợp đồng làm việc, người đứng đầu đơn vị sự nghiệp công lập phải báo cho viên "
+        "chức biết trước ít nhất 45 ngày đối với hợp đồng làm việc không xác định thời hạn hoặc ít nhất 30 ngày đối "
+        "với hợp đồng làm việc xác định thời hạn. Việc báo trước phải được thực hiện bằng văn bản.",
+    )
+    answer = (
+        "- Đơn vị phải báo cho viên chức biết trước ít nhất 45 ngày đối với hợp đồng làm việc không xác định thời "
+        "hạn. [1]\n- Việc báo trước phải được thực hiện bằng văn bản. [1]"
+    )
+    checked = verify(answer, [law])
+    assert checked.status is Verification.VERIFIED
+    assert checked.text.splitlines() == [
+        "- Đơn vị phải báo cho viên chức biết trước ít nhất 45 ngày đối với hợp đồng làm việc không xác định thời "
+        "hạn [1].",
+        "- Việc báo trước phải được thực hiện bằng văn bản [1].",
+    ]
+    # each line is one checked claim with its own marker, not a claim then a marker-only "sentence"
+    assert [c.markers for c in checked.sentences] == [(1,), (1,)]
+    splitter, streamed = SentenceSplitter(), []
+    for i in range(0, len(answer), 3):  # three characters at a time: "[", "1]" arrive apart
+        streamed += splitter.push(answer[i : i + 3])
+    assert streamed + splitter.finish() == split_answer_sentences(answer)
+    # a marker that opens the next sentence on the same line still cites that one
+    assert split_answer_sentences("Câu một [1]. [2] Câu hai.") == ["Câu một [1].", "[2] Câu hai."]
