@@ -48,6 +48,8 @@ SCOPE_SYLLABLES = 6
 # Half of what a cue governs must be stated by the other side for the cue to matter (the same bar as a sentence's
 # support in assistant/verify.py).
 RELEVANT = 0.5
+# How many syllables after a bare "không" name what it governs, when looking for the same words un-negated.
+KEY_SYLLABLES = 3
 
 _MARKER = re.compile(r"\[\d{1,2}\]")
 _SCOPE_END = re.compile(r"[,;:.!?()\n]")
@@ -178,6 +180,8 @@ class CueLexicon:
         if included:
             return included
         for cue in (c for c in clause_cues if c.kind is not CueKind.INCLUSION):
+            if _also_unnegated(cue, clause):
+                continue
             if _stated(cue.governed, claim) and not cue.answered_by(claim_cues, clause, claim, clause_cues):
                 return f"the cited text says «{cue.describe()}» and the claim does not"
         for cue in (c for c in claim_cues if c.kind is not CueKind.INCLUSION):
@@ -201,6 +205,32 @@ def _includes_excepted(claim_cues: Sequence[Cue], clause_cues: Sequence[Cue]) ->
                     f"(«{inclusion.phrase}»)"
                 )
     return None
+
+
+def _also_unnegated(cue: Cue, clause: str) -> bool:
+    """Whether a bare "không" of `clause` describes rather than denies: the clause also states the words it governs
+    without it ("… 45 ngày đối với hợp đồng làm việc không xác định thời hạn hoặc ít nhất 30 ngày đối với hợp đồng
+    làm việc xác định thời hạn": both kinds of contract are named, so a claim on the second keeps the clause). Only
+    bare "không" — "không được", "cấm" … forbid, whatever else the clause says.
+
+    >>> lex = CueLexicon.default()
+    >>> both = "45 ngày với hợp đồng không xác định thời hạn hoặc 30 ngày với hợp đồng xác định thời hạn."
+    >>> lex.conflict("Báo trước 30 ngày với hợp đồng xác định thời hạn.", both) is None
+    True
+    >>> only = "45 ngày với hợp đồng không xác định thời hạn."
+    >>> lex.conflict("Báo trước 45 ngày với hợp đồng xác định thời hạn.", only)
+    'the cited text says «không xác định thời hạn» and the claim does not'
+    """
+    if cue.kind is not CueKind.NEGATION or cue.phrase != "không":
+        return False
+    key = _SYLLABLE.findall(cue.governed)[:KEY_SYLLABLES]
+    if not key:
+        return False
+    phrase = r"\s+".join(re.escape(w) for w in key)
+    text = nfc(clause).lower()
+    stated = len(re.findall(rf"(?<!\w){phrase}(?!\w)", text))
+    negated = len(re.findall(rf"(?<!\w)không\s+{phrase}(?!\w)", text))
+    return stated > negated
 
 
 def _stated(governed: str, other: str) -> bool:

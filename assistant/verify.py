@@ -37,9 +37,10 @@
 - An unmarked piece that goes on quoting its source where the previous, cited piece stopped at ";" or "," (the
   law's enumeration, cut by the sentence splitter) carries that piece's marker.
 - A sentence that says again what a shown sentence said (the same words, markers and list label aside: the small
-  model loops) is not shown twice; a piece after a lead-in is compared with its lead-in ("nghỉ 03 ngày." under
-  "c) … chết:" is not a repeat of a)'s). A list the model numbers with markers ("[1] …\\n[2] …") is read as a list
-  (`MarkerLines`): each line an item whose marker is a citation to check.
+  model loops) is not shown twice; the part right after a lead-in's ":" is compared with its lead-in ("nghỉ 03
+  ngày." under "c) … chết:" is not a repeat of a)'s). A list the model numbers with markers ("[1] …\\n[2] …") is
+  read as a list (`MarkerLines`): each line an item whose marker is a citation to check. A marker spelled as the
+  prompt names it ("[số tài liệu 2]") is read as "[2]".
 - A supported sentence is bound to the provision of its source that states it (assistant/clauses.py): the
   Điểm, else the Khoản, else the body paragraph — its `clause`, the span a citation highlights.
 - The status follows what is shown: `unverified` when no supported sentence is shown (the pipeline then refuses),
@@ -69,6 +70,9 @@ from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank,
 from core.text import content_words, fold, nfc, split_answer_sentences
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
+# A marker written the way the prompt names it ("[số tài liệu 2]", "[tài liệu 2]"), read as "[2]" (live, an answer
+# was "[số tài liệu 1] [số tài liệu 2] …" and nothing else: a claimless answer, worth the retry, not a refusal).
+_SPELLED_MARKER = re.compile(r"\[\s*(?:số\s+)?(?:tài\s+liệu|nguồn)\s*(?:số\s*)?(\d{1,2})\s*\]", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
 _TLD = r"(?:vn|com|net|org|info|io|xyz|top|club|site|online|link|ly|me|biz|gov|edu|asia|app|dev|co|cc|tk)"
 _LINK = re.compile(
@@ -378,10 +382,12 @@ class SentenceVerifier:
 
     def feed(self, sentence: str) -> str:
         """Check one sentence of the answer; the text it adds to the verified answer ("" if it is not shown)."""
+        sentence = _SPELLED_MARKER.sub(r"[\1]", sentence)
+        value = self._after_lead and bool(self._lead)  # the part after a lead-in's ":" ("c) … chết: nghỉ 03 ngày")
         context = self._context(sentence)
-        # A repeat is told in context: "nghỉ 03 ngày." after "c) … chết:" is c)'s own figure, not a(n) "a) Kết hôn:
-        # nghỉ 03 ngày" said again (it was dropped so, live, and c) was left ending in ":").
-        gist = _gist(context)
+        # A repeat is told in context for such a part: "nghỉ 03 ngày." after "c) … chết:" is c)'s own figure, not
+        # a)'s "Kết hôn: nghỉ 03 ngày" said again (it was dropped so, live, and c) was left ending in ":").
+        gist = _gist(context if value else sentence)
         if gist and gist in self._said:  # the small model loops: "… hình thức là [2]: …" again after "[1] …"
             self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (REPEATED,)))
             return ""

@@ -505,3 +505,49 @@ def test_a_marker_after_the_full_stop_cites_that_sentence() -> None:
     assert streamed + splitter.finish() == split_answer_sentences(answer)
     # a marker that opens the next sentence on the same line still cites that one
     assert split_answer_sentences("Câu một [1]. [2] Câu hai.") == ["Câu một [1].", "[2] Câu hai."]
+
+
+def test_a_contract_kind_named_with_khong_is_not_a_negation_the_other_kind_drops() -> None:
+    """Khoản 2 Điều 29 Luật Viên chức names both kinds of contract ("… không xác định thời hạn hoặc ít nhất 30 ngày
+    đối với hợp đồng làm việc xác định thời hạn"): the true claim on the fixed-term one was flagged as dropping
+    the "không" of the other. A claim moving a rule to the kind its clause does not name is still flagged."""
+    both = _source(
+        1,
+        "2. Người đứng đầu đơn vị phải báo cho viên chức biết trước ít nhất 45 ngày đối với hợp đồng làm việc không "
+        "xác định thời hạn hoặc ít nhất 30 ngày đối với hợp đồng làm việc xác định thời hạn.",
+    )
+    fixed = verify("Đơn vị phải báo trước ít nhất 30 ngày đối với hợp đồng làm việc xác định thời hạn [1].", [both])
+    assert fixed.status is Verification.VERIFIED, fixed.sentences[0].reasons
+    only = _source(
+        1, "4. Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt."
+    )
+    moved = verify(
+        "Viên chức làm việc theo hợp đồng làm việc xác định thời hạn có quyền đơn phương chấm dứt [1].", [only]
+    )
+    assert not moved.sentences[0].supported and "không xác định thời hạn" in moved.sentences[0].reasons[0]
+
+
+def test_a_lead_in_written_again_after_its_list_is_still_a_repeat() -> None:
+    """Found with the check in context: the bench's discipline answer wrote its lead-in again after the list, under
+    another marker; compared with the list before it, it passed as new and the answer ended in "… là [2]:"."""
+    forms = (
+        "Điều 7. Công chức bị xử lý kỷ luật bằng những hình thức là: khiển trách, cảnh cáo, cách chức, buộc thôi việc."
+    )
+    answer = (
+        "[1] Công chức bị xử lý kỷ luật bằng những hình thức là: khiển trách, cảnh cáo, cách chức, buộc thôi việc "
+        "[1].\n- Công chức bị xử lý kỷ luật bằng những hình thức là [2]:"
+    )
+    checked = verify(answer, [_source(1, forms), _source(2, forms)])
+    assert not checked.text.rstrip().endswith(":") and checked.sentences[-1].reasons == (
+        "repeats a sentence already shown",
+    )
+
+
+def test_a_marker_spelled_as_the_prompt_names_it_is_a_marker() -> None:
+    """The prompt asks for "[số tài liệu]"; live, a follow-up's whole answer was "[số tài liệu 1] [số tài liệu 2]
+    [số tài liệu 3] [số tài liệu 4]" — read as words, it was an uncited claim and the question was refused on the
+    spot instead of asked again."""
+    sources = [_source(1, PRIVATE_LEAVE)]
+    assert verify("[số tài liệu 1] [số tài liệu 2] [Tài liệu 3]", sources).claimless
+    cited = verify("Người lao động kết hôn được nghỉ 03 ngày [số tài liệu 1].", sources)
+    assert cited.status is Verification.VERIFIED and cited.text.endswith("nghỉ 03 ngày [1].")
