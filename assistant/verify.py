@@ -3,7 +3,8 @@
 - A marker that names no retrieved source ([7] when 3 were given) is removed from the text before anything else:
   a citation to a chunk that was not retrieved never reaches the user.
 - A sentence is supported by its cited sources when enough of its content words occur in them (`min_support`)
-  AND every number in it (amounts, durations, dates, article numbers) occurs in them too.
+  AND every number in it (amounts, durations, dates, article numbers) occurs in them too, and so does every term
+  it names of a closed family (assistant/terms.py: "giáng chức" is not "cách chức").
 - Support comes only from the law's own text: sentences of a source that address the assistant (found by
   assistant/injection.py) are removed first. An unsupported sentence whose numbers or words occur only in such
   removed text (in no retrieved source's own text) repeats an injected instruction: it is dropped, never shown,
@@ -67,6 +68,7 @@ from assistant.clauses import ClauseRef, SourceOutline
 from assistant.evidence import coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
+from assistant.terms import TermLexicon
 from core.text import content_words, fold, nfc, split_answer_sentences
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
@@ -92,6 +94,7 @@ OFF_QUESTION = "does not answer the question: "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 RECITED = "re-cited: another source states it in full: "
 REPEATED = "repeats a sentence already shown"
+TERMS_MISSING = "terms not in the cited text: "
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
 # A question that asks for the cases or the time an act is done ("… chấm dứt hợp đồng trong trường hợp nào?"): when
@@ -336,6 +339,7 @@ class SentenceVerifier:
     policy: VerifyPolicy = field(default_factory=VerifyPolicy)
     lexicon: CueLexicon = field(default_factory=CueLexicon.default)
     actors: ActorLexicon = field(default_factory=ActorLexicon.default)
+    terms: TermLexicon = field(default_factory=TermLexicon.default)
     question: str = ""  # what the answer answers: a bare list that opens the answer continues it
     checks: list[SentenceCheck] = field(default_factory=list, init=False)
     text: str = field(default="", init=False)
@@ -569,11 +573,11 @@ class SentenceVerifier:
 
     def _attribute(self, sentence: str, words: set[str], context: str) -> int | None:
         """The source an unmarked sentence states (module docstring), if any."""
-        numbers = numbers_in(sentence)
+        numbers, terms = numbers_in(sentence), self.terms.named(sentence)
         if len(words) >= 3:
             best: tuple[float, int] | None = None
             for marker, text in self._clean.items():
-                if numbers - numbers_in(text):
+                if numbers - numbers_in(text) or terms - self.terms.named(text):
                     continue
                 score = coverage(words, text)
                 if score >= self.policy.min_attribution and (best is None or score > best[0]):
@@ -588,7 +592,7 @@ class SentenceVerifier:
         found: tuple[float, int] | None = None
         for marker in self._cited_so_far():
             for clause in self._clauses.get(marker, []):
-                if numbers - clause.numbers:
+                if numbers - clause.numbers or terms - self.terms.named(clause.clause.text):
                     continue
                 score = share(words, clause.present)
                 if numbers:
@@ -653,6 +657,9 @@ class SentenceVerifier:
         missing = sorted(numbers_in(sentence) - numbers_in(cited))
         if missing:
             reasons.append("numbers not in the cited text: " + ", ".join(missing))
+        unnamed = sorted(self.terms.named(sentence) - self.terms.named(cited))
+        if unnamed:
+            reasons.append(TERMS_MISSING + ", ".join(unnamed))
         turned = self._polarity_conflict(words, context, marks)
         if turned:
             reasons.append(turned)

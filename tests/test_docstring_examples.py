@@ -55,6 +55,8 @@ MODULES = [
     "app.lineage",
     "assistant.references",
     "assistant.polarity",
+    "assistant.terms",
+    "assistant.closed",
     "assistant.topic",
     "assistant.topic_signals",
     "ui.render",

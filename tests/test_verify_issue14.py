@@ -551,3 +551,31 @@ def test_a_marker_spelled_as_the_prompt_names_it_is_a_marker() -> None:
     assert verify("[số tài liệu 1] [số tài liệu 2] [Tài liệu 3]", sources).claimless
     cited = verify("Người lao động kết hôn được nghỉ 03 ngày [số tài liệu 1].", sources)
     assert cited.status is Verification.VERIFIED and cited.text.endswith("nghỉ 03 ngày [1].")
+
+
+def test_a_claim_naming_another_disciplinary_measure_than_its_clause_is_not_verified() -> None:
+    """The bench's "Hình thức giáng chức áp dụng với ai?": "Hình thức giáng chức áp dụng với viên chức … [2]" was
+    shown as verified on Điều 18 NĐ 112/2020 — "Hình thức kỷ luật cách chức áp dụng đối với viên chức quản lý …":
+    every syllable but "giáng" is in it. Terms of a closed family (assistant/data/terms_vi.tsv) are checked like
+    numbers; the clause's own measure still verifies."""
+    removal = _source(
+        2,
+        "Điều 18. Áp dụng hình thức kỷ luật cách chức đối với viên chức quản lý\nHình thức kỷ luật cách chức áp dụng "
+        "đối với viên chức quản lý thuộc một trong các trường hợp sau đây:\n1. Đã bị xử lý kỷ luật bằng hình thức "
+        "cảnh cáo mà tái phạm;\n4. Sử dụng giấy tờ không hợp pháp để được bổ nhiệm chức vụ.",
+    )
+    wrong = verify("Hình thức giáng chức áp dụng với viên chức giữ chức vụ quản lý [2].", [removal])
+    assert not wrong.sentences[0].supported and "giáng chức" in wrong.sentences[0].reasons[0]
+    right = verify("Hình thức kỷ luật cách chức áp dụng đối với viên chức quản lý [2].", [removal])
+    assert right.status is Verification.VERIFIED
+    # unmarked, it is not attributed to the clause either
+    assert "giáng chức" not in verify("Hình thức giáng chức áp dụng với viên chức quản lý.", [removal]).text
+
+
+def test_a_malformed_terms_file_names_its_line(tmp_path: Path) -> None:
+    from assistant.terms import TermLexicon
+
+    bad = tmp_path / "terms.tsv"
+    bad.write_text("# a comment\ndiscipline\tkhiển trách\ngiáng chức\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"terms.tsv:3: expected FAMILY<TAB>TERM"):
+        TermLexicon.from_file(bad)
