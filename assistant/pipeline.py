@@ -42,6 +42,7 @@ from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verifi
 from assistant.context import ContextBudget, ContextBuilder, joined, runs
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
+from assistant.focus import Focus, Unspoken
 from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
@@ -118,9 +119,11 @@ class Assistant:
             raise ValueError("empty question")
         rewritten = rewrite(question, history, None if options.extractive else self._llm(), mode=topic)
         previous: list[Hit] = []
+        focus = Focus(())
         if history and rewritten.topic == "follow_up" and not options.extractive:
             previous = self.context_of(history[-1], options)  # its sources stay first: a reusable prompt prefix
-        answer = self._answer(question, rewritten.query, options, on_token, t0, previous)
+            focus = Focus.of(question, " ".join(history[-2:]))  # what it asks that the conversation did not
+        answer = self._answer(question, rewritten.query, options, on_token, t0, previous, focus)
         answer.as_of = options.filters.as_of
         answer.query = rewritten.query
         answer.topic = rewritten.topic if history else None
@@ -134,6 +137,7 @@ class Assistant:
         on_token: OnToken | None,
         t0: float,
         previous: Sequence[Hit] = (),
+        focus: Focus = Focus(()),
     ) -> Answer:
         hits, ev, sources = self.gather(query, options, previous)
         if not ev.enough:
@@ -162,11 +166,12 @@ class Assistant:
         config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
         retried: str | None = None
         ruled: str | None = None
-        why: OffQuestion | Opposite | None = None
+        why: OffQuestion | Opposite | Unspoken | None = None
         for retry in (False, True):
             prompt = answer_messages(query, sources, retry, why)
             messages = [ChatMessage(role, content) for role, content in prompt]
-            stream = VerifiedStream(SentenceVerifier(sources, self.verify_policy, question=query), on_token)
+            verifier = SentenceVerifier(sources, self.verify_policy, question=query, focus=focus)
+            stream = VerifiedStream(verifier, on_token)
             for delta in llm.stream(messages, config):
                 if ttft is None:
                     ttft = time.perf_counter() - t0
@@ -184,17 +189,24 @@ class Assistant:
                     stream.replace(checked.text)
                     break
             # An answer of markers only ("[1] [2]"), one whose claims all answered for another actor than the one
-            # asked, or one that gave only the cases where the act asked about may NOT be done, streamed nothing:
-            # asked once more (naming the actor or the act), the prompt's prefix cached.
-            if retry or stream.refused or not (checked.claimless or checked.answered_another_actor or checked.opposite):
+            # asked, one that gave only the cases where the act asked about may NOT be done, or a follow-up's answer
+            # that does not name what the follow-up newly asks (the previous question answered again) streamed
+            # nothing: asked once more (naming the actor, the act or the words), the prompt's prefix cached.
+            again = checked.claimless or checked.answered_another_actor or checked.opposite or checked.unspoken
+            if retry or stream.refused or not again:
                 break
-            why = checked.off_question if checked.answered_another_actor else checked.opposite
+            why = checked.off_question if checked.answered_another_actor else (checked.opposite or checked.unspoken)
             retried = f"the first answer {why.retried}: {why.reason}" if why else "the first answer held no claim"
-        stream.release()  # held only while a retry was possible: the cases where the act may not be done, alone
-        if checked.status is Verification.UNVERIFIED or stream.refused:
+        if checked.unspoken is None:
+            stream.release()  # held only while a retry was possible: the cases where the act may not be done, alone
+        if checked.status is Verification.UNVERIFIED or stream.refused or checked.unspoken is not None:
+            # Nothing supported — or, for a follow-up, nothing that speaks of what it asks, twice: the refusal, with
+            # the closest articles to read, rather than the previous question's answer again.
             answer = self._refusal(question, ev, hits, "generative", t0)
             answer.sentences = checked.sentences
             answer.ttft_s = ttft
+            if checked.unspoken is not None:
+                answer.evidence = {**(answer.evidence or {}), "unspoken": checked.unspoken.reason}
         else:
             answer = Answer(
                 question=question,
@@ -359,7 +371,8 @@ class VerifiedStream:
         for line in self._lines.finish():
             self._feed(line)
         checked = self.verifier.result()
-        if checked.status is not Verification.UNVERIFIED and not self.refused and checked.opposite is None:
+        answers = checked.opposite is None and checked.unspoken is None
+        if checked.status is not Verification.UNVERIFIED and not self.refused and answers:
             self._release()
         return checked
 

@@ -66,6 +66,7 @@ from assistant.actor import ActorLexicon, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification
 from assistant.clauses import ClauseRef, SourceOutline
 from assistant.evidence import coverage
+from assistant.focus import Focus, Unspoken
 from assistant.injection import strip_instructions
 from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
 from assistant.terms import TermLexicon
@@ -176,6 +177,7 @@ class Verified:
     used_markers: tuple[int, ...]
     off_question: OffQuestion | None = None  # the first claim withheld as answering for another actor
     opposite: Opposite | None = None  # set when every claim shown forbids the act the question asks about
+    unspoken: Unspoken | None = None  # set when a follow-up's answer does not name what it newly asks about
 
     @property
     def claimless(self) -> bool:
@@ -341,6 +343,7 @@ class SentenceVerifier:
     actors: ActorLexicon = field(default_factory=ActorLexicon.default)
     terms: TermLexicon = field(default_factory=TermLexicon.default)
     question: str = ""  # what the answer answers: a bare list that opens the answer continues it
+    focus: Focus = Focus(())  # what a follow-up newly asks about (assistant/focus.py): its answer must speak of it
     checks: list[SentenceCheck] = field(default_factory=list, init=False)
     text: str = field(default="", init=False)
 
@@ -370,6 +373,8 @@ class SentenceVerifier:
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
         self._opposite: Opposite | None = None  # the first shown claim that forbids the act the question asks about
         self._answering = 0  # shown claims that do not
+        self._spoken = ""  # the supported lines shown, until they name the follow-up's focus
+        self._focused = self.focus.spoken_in("")
         self._case_question = _asks_for_cases(self.question, self.lexicon)
         self._question_lead = " ".join(self.question.rstrip(" ?").split()) + ":"  # bare items open: they continue it
 
@@ -381,8 +386,9 @@ class SentenceVerifier:
     @property
     def n_answering(self) -> int:
         """How many supported sentences so far answer the question itself: all of them, except claims forbidding
-        the act a question asks the cases of (`Opposite`), which answer it only beside the rule."""
-        return self._answering
+        the act a question asks the cases of (`Opposite`), which answer it only beside the rule — and none until
+        the answer names what a follow-up newly asks about (`focus`)."""
+        return self._answering if self._focused else 0
 
     def feed(self, sentence: str) -> str:
         """Check one sentence of the answer; the text it adds to the verified answer ("" if it is not shown)."""
@@ -401,6 +407,9 @@ class SentenceVerifier:
         self._said.add(gist)
         if line.endswith(FLAG):
             self._flagged_shown += 1
+        elif not self._focused:
+            self._spoken = f"{self._spoken}\n{line}"
+            self._focused = self.focus.spoken_in(self._spoken)
         piece = separator(self.text, line) + line
         self.text += piece
         return piece
@@ -507,9 +516,7 @@ class SentenceVerifier:
         sau:" is Khoản 3's lead-in, not Khoản 1's "được đơn phương chấm dứt …" ("không" is no content word)."""
         why: str | None = None
         for clause in self._supporting_clauses(words, marks, numbers_in(context)):
-            turned = self._turned(context, clause.clause.text) or self._negated_case_lost(
-                words, context, marks, clause
-            )
+            turned = self._turned(context, clause.clause.text) or self._negated_case_lost(words, context, marks, clause)
             if turned is None:
                 return None
             why = why or turned
@@ -716,7 +723,9 @@ class SentenceVerifier:
             status = Verification.VERIFIED
         used = tuple(sorted({m for c in self.checks if c.supported for m in c.markers}))
         opposite = self._opposite if self.n_supported and not self._answering else None
-        return Verified(self.text, list(self.checks), status, tuple(sorted(self._dropped)), used, self._off, opposite)
+        unspoken = Unspoken(self.focus) if self.n_supported and not self._focused else None
+        dropped = tuple(sorted(self._dropped))
+        return Verified(self.text, list(self.checks), status, dropped, used, self._off, opposite, unspoken)
 
 
 def the_rule(opposite: Opposite, sources: list[CitedSource], question: str) -> str | None:
@@ -759,9 +768,7 @@ def _asks_for_cases(question: str, lexicon: CueLexicon) -> bool:
     )
 
 
-def verify(
-    answer: str, sources: list[CitedSource], policy: VerifyPolicy | None = None, question: str = ""
-) -> Verified:
+def verify(answer: str, sources: list[CitedSource], policy: VerifyPolicy | None = None, question: str = "") -> Verified:
     """Check `answer` (to `question`, when given) against `sources`; see the module docstring."""
     verifier = SentenceVerifier(sources, policy or VerifyPolicy(), question=question)
     lines = MarkerLines()

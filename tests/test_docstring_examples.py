@@ -13,6 +13,7 @@ MODULES = [
     "core.text",
     "core.jsonl",
     "assistant.topic_model",
+    "assistant.focus",
     "core.clock",
     "core.hashing",
     "core.metrics",

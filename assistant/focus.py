@@ -1,0 +1,91 @@
+"""What a follow-up newly asks about, and whether an answer speaks of it at all.
+
+A follow-up read with its history is answered from the previous question's sources first (their prompt prefix is
+cached), and the small model then tends to answer the previous question again: asked "Còn dấu chữ ký thì đóng thế
+nào?" after a question on dấu giáp lai, it wrote the giáp lai line once more (live, `make bench`). Its sentences were
+true and cited, so verification passed them. The follow-up's own words — those the previous question did not use
+("chữ ký") — are what it asks; an answer that names fewer than half of them has not answered it
+(`Focus.spoken_in`): the pipeline asks once more naming them, and refuses if the second answer does not either.
+
+Words are compared by syllable with the diacritics folded away (a question typed without them still counts), and
+a word of the follow-up counts as new only when one of its syllables is not in the previous question ("dấu" and
+"đóng" are not new after "Đóng dấu giáp lai…", however pyvi groups them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.text import content_words, fold, stopwords, words_and_syllables
+
+# Share of the follow-up's new words an answer must name to be an answer to it.
+MIN_SPOKEN = 0.5
+
+
+def _syllables(words: Iterable[str]) -> set[str]:
+    return {fold(s) for w in words for s in w.split("_") if s}
+
+
+@lru_cache(maxsize=1)
+def _folded_stopwords() -> frozenset[str]:
+    return frozenset(fold(w) for w in stopwords())
+
+
+def _asked(question: str) -> set[str]:
+    """The question's content words; a word typed without diacritics that is a function word with them ("thi" for
+    "thì", "sao") is not one."""
+    return {w for w in content_words(question) if not (fold(w) == w and w in _folded_stopwords())}
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The content words a follow-up asks about that its previous question did not use (in the follow-up's order).
+
+    >>> Focus.of("Còn dấu chữ ký thì đóng thế nào?", "Đóng dấu giáp lai văn bản được thực hiện như thế nào?").words
+    ('chữ_ký',)
+    >>> Focus.of("Còn dấu chữ ký thì đóng thế nào?", "Đóng dấu giáp lai như thế nào?").spoken_in("Dấu trùm lên chữ ký.")
+    True
+    """
+
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, question: str, previous: str) -> Focus:
+        seen = _syllables(words_and_syllables(previous))
+        order = [w.lower() for w in words_and_syllables(question)]
+        asked = _asked(question)
+        new = [w for w in dict.fromkeys(order) if w in asked and not _syllables([w]) <= seen]
+        return cls(tuple(new))
+
+    def spoken_in(self, text: str) -> bool:
+        """Whether `text` names at least half of the words (each with all its syllables); True when there are none."""
+        if not self.words:
+            return True
+        present = _syllables(words_and_syllables(text))
+        named = sum(1 for w in self.words if _syllables([w]) <= present)
+        return named >= MIN_SPOKEN * len(self.words)
+
+    @property
+    def phrase(self) -> str:
+        """The words as the note to the model names them ("chữ ký")."""
+        return ", ".join(w.replace("_", " ") for w in self.words)
+
+
+@dataclass(frozen=True)
+class Unspoken:
+    """An answer to a follow-up that names too few of the words it newly asks about: it answered the previous
+    question again (a `RetryReason`: the retry's note names the words)."""
+
+    focus: Focus
+
+    template = "answer_retry_focus"  # the retry note that names what the follow-up asks (assistant/prompts/)
+    retried = "did not speak of what the follow-up asks"  # in the retry's record
+
+    @property
+    def reason(self) -> str:
+        return f"the follow-up asks about «{self.focus.phrase}»; the answer does not speak of it"
+
+    def fields(self) -> dict[str, str]:
+        return {"focus": self.focus.phrase}

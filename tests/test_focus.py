@@ -1,0 +1,110 @@
+"""A follow-up's answer must speak of what the follow-up newly asks (assistant/focus.py).
+
+Seen live (`make bench`): asked "Còn dấu chữ ký thì đóng thế nào?" after a question on dấu giáp lai, the model
+answered the giáp lai question again ("Đóng dấu giáp lai văn bản được thực hiện theo quy định tại Phụ lục I …
+[1]"), and because that sentence was true and cited it was shown as verified — an answer to the previous question.
+
+Pipeline tests use the scripted model and decree world of tests/security/test_injection_attacks.py (the point is
+the retry and refusal logic, which a real model would make unreproducible); `Focus` is tested on real questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.answer import REFUSAL, Verification
+from assistant.focus import Focus
+from assistant.prompts import template
+from assistant.verify import SentenceVerifier
+from tests.security.test_injection_attacks import LAW, QUESTION, decree_source, decree_world
+from tests.test_index_search import World
+from tests.test_verify_issue14 import MarkersFirstLLM
+
+GIAP_LAI = "Đóng dấu giáp lai văn bản được thực hiện như thế nào?"
+FOLLOW_UP = "Còn việc thu dọn rác thì quy định thế nào?"  # after QUESTION (the fine for littering)
+CLEAN_UP = "Người vi phạm phải thu dọn rác thải đã vứt [1]."
+
+
+@pytest.mark.parametrize(
+    ("question", "previous", "words"),
+    [
+        ("Còn dấu chữ ký thì đóng thế nào?", GIAP_LAI, ("chữ_ký",)),  # "dấu", "đóng" were asked before
+        (
+            "Trong thời gian đó viên chức được hưởng lương thế nào?",
+            "Thời gian tập sự của viên chức là bao lâu?",
+            ("hưởng", "lương"),
+        ),
+        ("con dau chu ky thi dong the nao", GIAP_LAI, ("chu", "ky")),  # typed without diacritics: same syllables
+        ("Còn trường hợp đó thì sao?", "Viên chức bị kỷ luật trong trường hợp nào?", ()),  # nothing new: no check
+    ],
+)
+def test_the_focus_is_the_follow_ups_words_its_previous_question_did_not_use(
+    question: str, previous: str, words: tuple[str, ...]
+) -> None:
+    assert Focus.of(question, previous).words == words
+
+
+def test_an_answer_naming_fewer_than_half_of_the_focus_words_does_not_speak_of_it() -> None:
+    focus = Focus.of(
+        "Khi đó đơn vị phải báo trước cho viên chức bao nhiêu ngày?",
+        "Viên chức bị đơn vị đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?",
+    )
+    assert not focus.spoken_in("Việc chấm dứt do người đứng đầu quyết định sau khi có sự đồng ý bằng văn bản.")
+    assert focus.spoken_in("Đơn vị phải báo trước cho viên chức ít nhất 45 ngày.")
+
+
+def test_supported_lines_that_do_not_name_the_focus_are_held_and_reported_unspoken() -> None:
+    focus = Focus.of(FOLLOW_UP, QUESTION)
+    v = SentenceVerifier([decree_source()], question=FOLLOW_UP, focus=focus)
+    v.feed(f"{LAW} [1].")
+    assert v.n_supported == 1 and v.n_answering == 0  # true and cited, but the previous question's answer
+    checked = v.result()
+    assert checked.unspoken is not None and "thu dọn" in checked.unspoken.reason
+    v.feed(CLEAN_UP)
+    assert v.n_answering == 2 and v.result().unspoken is None  # spoken of: the held line answers with it
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    w = decree_world(tmp_path_factory.mktemp("focus"))
+    yield w
+    w.close()
+
+
+def _ask_follow_up(world: World, llm: MarkersFirstLLM, seen: list[str]) -> object:
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    assistant = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm)
+    return assistant.ask(FOLLOW_UP, history=[QUESTION], topic="follow_up", on_token=seen.append)
+
+
+def test_a_follow_up_answered_with_the_previous_answer_is_asked_again_naming_its_words(world: World) -> None:
+    llm = MarkersFirstLLM(CLEAN_UP, first=f"{LAW} [1].")
+    seen: list[str] = []
+    ans = _ask_follow_up(world, llm, seen)
+    assert not ans.refused and ans.verification is Verification.VERIFIED  # type: ignore[attr-defined]
+    assert ans.answer == CLEAN_UP and "".join(seen) == CLEAN_UP  # type: ignore[attr-defined]
+    assert "did not speak of what the follow-up asks" in ans.evidence["retry"]  # type: ignore[attr-defined]
+    first, second = llm.prompts
+    note = template("answer_retry_focus").strip().format(focus="thu dọn")
+    assert second.startswith(first.rstrip()) and note in second  # the cached prefix kept, the words named
+
+
+def test_a_follow_up_answered_twice_with_the_previous_answer_is_refused_and_streams_nothing(world: World) -> None:
+    llm = MarkersFirstLLM(f"{LAW} [1].", first=f"{LAW} [1].")
+    seen: list[str] = []
+    ans = _ask_follow_up(world, llm, seen)
+    assert ans.refused and ans.answer.startswith(REFUSAL) and seen == []  # type: ignore[attr-defined]
+    assert "thu dọn" in ans.evidence["unspoken"]  # type: ignore[attr-defined]
+
+
+def test_a_new_question_is_not_held_to_a_focus(world: World) -> None:
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    llm = MarkersFirstLLM(f"{LAW} [1].", first=f"{LAW} [1].")
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(QUESTION)
+    assert not ans.refused and ans.answer == f"{LAW} [1]." and len(llm.prompts) == 1
