@@ -59,13 +59,16 @@ class Focus:
         new = [w for w in dict.fromkeys(order) if w in asked and not _syllables([w]) <= seen]
         return cls(tuple(new))
 
-    def spoken_in(self, text: str) -> bool:
-        """Whether `text` names at least half of the words (each with all its syllables); True when there are none."""
+    def named_in(self, text: str) -> tuple[str, ...]:
+        """The words `text` names (each with all its syllables, diacritics folded)."""
         if not self.words:
-            return True
+            return ()
         present = _syllables(words_and_syllables(text))
-        named = sum(1 for w in self.words if _syllables([w]) <= present)
-        return named >= MIN_SPOKEN * len(self.words)
+        return tuple(w for w in self.words if _syllables([w]) <= present)
+
+    def spoken_in(self, text: str) -> bool:
+        """Whether `text` names at least half of the words; True when there are none."""
+        return not self.words or len(self.named_in(text)) >= MIN_SPOKEN * len(self.words)
 
     @property
     def phrase(self) -> str:

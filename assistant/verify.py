@@ -96,6 +96,7 @@ CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 RECITED = "re-cited: another source states it in full: "
 REPEATED = "repeats a sentence already shown"
 TERMS_MISSING = "terms not in the cited text: "
+FOCUS_ELSEWHERE = "names what the follow-up asks, which the clause it restates does not: "
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
 # A question that asks for the cases or the time an act is done ("… chấm dứt hợp đồng trong trường hợp nào?"): when
@@ -693,6 +694,13 @@ class SentenceVerifier:
             self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
             return None
         clause = self._bind(sentence, words, marks) if ok else None
+        misplaced = self._misplaced_focus(sentence, clause)
+        if misplaced:
+            # The previous answer's clause retold about what the follow-up asks ("Dấu chữ ký được đóng vào khoảng
+            # giữa mép phải …" — the giáp lai rule, live, after a note naming "chữ ký"): its words are the law's,
+            # its subject is not.
+            reasons.append(misplaced)
+            ok, clause = False, None
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
         if ok:
             opposite = self._forbids_the_asked_act(context)
@@ -702,6 +710,16 @@ class SentenceVerifier:
         if injected or link_reasons or self.policy.drop_unsupported:
             return None  # repeats an injected instruction, or existed to carry a link: not shown at all
         return sentence + FLAG
+
+    def _misplaced_focus(self, sentence: str, clause: ClauseRef | None) -> str | None:
+        """Why a supported sentence naming the follow-up's focus words is not supported after all: the clause it
+        binds to does not name them (the source names them elsewhere, so the cited text's coverage passed)."""
+        if clause is None:
+            return None
+        missing = [
+            w for w in self.focus.named_in(_MARKER.sub(" ", sentence)) if w not in self.focus.named_in(clause.quote)
+        ]
+        return FOCUS_ELSEWHERE + ", ".join(w.replace("_", " ") for w in missing) if missing else None
 
     def _bind(self, sentence: str, words: set[str], marks: tuple[int, ...]) -> ClauseRef | None:
         """The Khoản/Điểm that states a supported sentence (assistant/clauses.py), in the cited source that covers

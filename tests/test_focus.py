@@ -17,8 +17,9 @@ import pytest
 from assistant.answer import REFUSAL, Verification
 from assistant.focus import Focus
 from assistant.prompts import template
-from assistant.verify import SentenceVerifier
+from assistant.verify import FLAG, FOCUS_ELSEWHERE, SentenceVerifier
 from tests.security.test_injection_attacks import LAW, QUESTION, decree_source, decree_world
+from tests.test_assistant import _source
 from tests.test_index_search import World
 from tests.test_verify_issue14 import MarkersFirstLLM
 
@@ -64,6 +65,30 @@ def test_supported_lines_that_do_not_name_the_focus_are_held_and_reported_unspok
     assert checked.unspoken is not None and "thu dọn" in checked.unspoken.reason
     v.feed(CLEAN_UP)
     assert v.n_answering == 2 and v.result().unspoken is None  # spoken of: the held line answers with it
+
+
+SEALS = _source(
+    1,
+    "1. Việc đóng dấu giáp lai được đóng vào khoảng giữa mép phải của văn bản hoặc phụ lục văn bản, trùm lên một "
+    "phần các tờ giấy; mỗi dấu đóng tối đa 05 tờ văn bản.\n"
+    "2. Khi đóng dấu lên chữ ký thì dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái.",
+)
+
+
+def test_the_previous_clause_retold_about_the_follow_ups_words_is_flagged_not_verified() -> None:
+    """Live, asked again with the note naming "chữ ký", the model wrote the giáp lai clause with "Dấu chữ ký" as
+    its subject, and it was shown as verified: the source names "chữ ký" (in Khoản 2), so its words were covered."""
+    focus = Focus.of("Còn dấu chữ ký thì đóng thế nào?", GIAP_LAI)
+    retold = (
+        "Dấu chữ ký được đóng vào khoảng giữa mép phải của văn bản hoặc phụ lục văn bản, trùm lên một phần các tờ "
+        "giấy [1]."
+    )
+    v = SentenceVerifier([SEALS], question="Còn dấu chữ ký thì đóng thế nào?", focus=focus)
+    assert v.feed(retold).endswith(FLAG) and v.n_supported == 0
+    assert v.checks[-1].reasons[-1] == FOCUS_ELSEWHERE + "chữ ký"
+    right = "Khi đóng dấu lên chữ ký, dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái [1]."
+    assert v.feed(right).endswith(right) and v.n_answering == 1
+    assert v.checks[-1].clause is not None and v.checks[-1].clause.clause == "2"  # bound to the Khoản that says it
 
 
 @pytest.fixture(scope="module")
