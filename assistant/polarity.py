@@ -48,6 +48,7 @@ SCOPE_SYLLABLES = 6
 # Half of what a cue governs must be stated by the other side for the cue to matter (the same bar as a sentence's
 # support in assistant/verify.py).
 RELEVANT = 0.5
+BARE_NEGATION = "không"  # the negation that as often describes ("không xác định thời hạn") as denies
 # How many syllables after a bare "không" name what it governs, when looking for the same words un-negated.
 KEY_SYLLABLES = 3
 
@@ -97,7 +98,7 @@ class Cue:
         hợp sau:" keeps the item's exception, not the lead-in's negation.
         """
         for c in other:
-            if c.kind is self.kind:
+            if c.kind is self.kind and (self.kind is not CueKind.NEGATION or _same_negation(self, c)):
                 return True
             if self.kind is CueKind.EXCEPTION and _stated(self.condition, other_text):
                 return True
@@ -189,6 +190,33 @@ class CueLexicon:
                 return f"the claim says «{cue.describe()}» and the cited text does not"
         return None
 
+    def drops_an_exception_only(self, claim: str, clause: str) -> bool:
+        """Whether all `claim` does to `clause` is leave out an exception the clause makes ("…, trừ trường hợp …"):
+        true but for the excepted case — a claim to flag, not one that negates its law.
+
+        >>> lex = CueLexicon.default()
+        >>> law = "Người đứng đầu phải báo trước 45 ngày, trừ trường hợp quy định tại điểm b khoản 1."
+        >>> lex.drops_an_exception_only("Người đứng đầu phải báo trước 45 ngày.", law)
+        True
+        >>> lex.drops_an_exception_only("Người đứng đầu không phải báo trước 45 ngày.", law)
+        False
+        """
+        claim_cues, clause_cues = self.cues(claim), self.cues(clause)
+        if _includes_excepted(claim_cues, clause_cues):
+            return False
+        dropped = False
+        for cue in (c for c in clause_cues if c.kind is not CueKind.INCLUSION):
+            if _also_unnegated(cue, clause):
+                continue
+            if _stated(cue.governed, claim) and not cue.answered_by(claim_cues, clause, claim, clause_cues):
+                if cue.kind is not CueKind.EXCEPTION:
+                    return False
+                dropped = True
+        for cue in (c for c in claim_cues if c.kind is not CueKind.INCLUSION):
+            if _stated(cue.governed, clause) and not cue.answered_by(clause_cues, claim, clause, claim_cues):
+                return False
+        return dropped
+
     def includes_excepted(self, claim: str, clause: str) -> str | None:
         """Why `claim` reaches a case `clause` excepts ("…, kể cả trường hợp X" against "…, trừ trường hợp X"), or
         None. The one polarity conflict that holds whatever else the claim leaves out: a claim may be shorter than
@@ -221,7 +249,7 @@ def _also_unnegated(cue: Cue, clause: str) -> bool:
     >>> lex.conflict("Báo trước 45 ngày với hợp đồng xác định thời hạn.", only)
     'the cited text says «không xác định thời hạn» and the claim does not'
     """
-    if cue.kind is not CueKind.NEGATION or cue.phrase != "không":
+    if cue.kind is not CueKind.NEGATION or cue.phrase != BARE_NEGATION:
         return False
     key = _SYLLABLE.findall(cue.governed)[:KEY_SYLLABLES]
     if not key:
@@ -231,6 +259,18 @@ def _also_unnegated(cue: Cue, clause: str) -> bool:
     stated = len(re.findall(rf"(?<!\w){phrase}(?!\w)", text))
     negated = len(re.findall(rf"(?<!\w)không\s+{phrase}(?!\w)", text))
     return stated > negated
+
+
+def _same_negation(one: Cue, other: Cue) -> bool:
+    """Whether two negations can be the same one. A bare "không" describes as often as it denies, so beside it they
+    must govern a word in common: "không phải báo … trước 45 ngày" is not kept by its clause's "hợp đồng … không
+    xác định thời hạn" (a claim negating what its clause requires was passed so). Two forbidding cues ("không được"
+    in the claim, in the clause's lead-in "không được làm những việc sau đây:") keep each other whatever they govern.
+    """
+    if BARE_NEGATION not in (one.phrase, other.phrase):
+        return True
+    mine, theirs = content_words(one.governed), content_words(other.governed)
+    return not mine or not theirs or coverage(mine, other.governed) > 0 or coverage(theirs, one.governed) > 0
 
 
 def _stated(governed: str, other: str) -> bool:

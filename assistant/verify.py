@@ -374,7 +374,7 @@ class SentenceVerifier:
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
         self._opposite: Opposite | None = None  # the first shown claim that forbids the act the question asks about
         self._answering = 0  # shown claims that do not
-        self._spoken = ""  # the supported lines shown, until they name the follow-up's focus
+        self._spoken = ""  # the lines shown, until they name the follow-up's focus
         self._focused = self.focus.spoken_in("")
         self._case_question = _asks_for_cases(self.question, self.lexicon)
         self._question_lead = " ".join(self.question.rstrip(" ?").split()) + ":"  # bare items open: they continue it
@@ -408,7 +408,8 @@ class SentenceVerifier:
         self._said.add(gist)
         if line.endswith(FLAG):
             self._flagged_shown += 1
-        elif not self._focused:
+        if not self._focused and not any(r.startswith(FOCUS_ELSEWHERE) for r in self.checks[-1].reasons):
+            # A flagged line speaks of the follow-up too (visibly marked), unless its flag is that it does not.
             self._spoken = f"{self._spoken}\n{line}"
             self._focused = self.focus.spoken_in(self._spoken)
         piece = separator(self.text, line) + line
@@ -545,6 +546,10 @@ class SentenceVerifier:
                 return f"the cited case is one of a list under «{rule} …», whose negation the answer does not state"
         return None
 
+    def _excepts_only(self, context: str, clause: str) -> bool:
+        """Whether the claim keeps its clause but for an exception it leaves out (same actor, nothing negated)."""
+        return self.lexicon.drops_an_exception_only(context, clause) and self.actors.conflict(context, clause) is None
+
     def _turned(self, context: str, clause: str) -> str | None:
         """Why the claim (as the answer states it) turns its clause around: a negation or exception dropped or
         added (assistant/polarity.py), or the clause's act given to another actor (assistant/actor.py)."""
@@ -579,9 +584,15 @@ class SentenceVerifier:
                 return Opposite(act, cue.phrase)
         return None
 
-    def _attribute(self, sentence: str, words: set[str], context: str) -> int | None:
-        """The source an unmarked sentence states (module docstring), if any."""
+    def _attribute(self, sentence: str, words: set[str], context: str, turned_ok: bool = False) -> int | None:
+        """The source an unmarked sentence states (module docstring), if any. With `turned_ok`, a clause it states
+        all but an exception of ("…, trừ trường hợp …") still counts when none states it plainly: the sentence is
+        then cited to it and flagged for the exception it drops, as a marked one is — not hidden (live, the notice
+        follow-up's right answer "… phải báo cho viên chức biết trước ít nhất 45 ngày …", written without a marker
+        and without Khoản 2's "trừ trường hợp …", was dropped and the answer refused). One that negates its clause
+        or gives its act to another actor stays unattributed: a false sentence is not shown, even flagged."""
         numbers, terms = numbers_in(sentence), self.terms.named(sentence)
+        turned: int | None = None
         if len(words) >= 3:
             best: tuple[float, int] | None = None
             for marker, text in self._clean.items():
@@ -591,6 +602,11 @@ class SentenceVerifier:
                 if score >= self.policy.min_attribution and (best is None or score > best[0]):
                     if self._polarity_conflict(words, context, (marker,)) is None:
                         best = (score, marker)
+                    elif turned is None and any(
+                        self._excepts_only(context, c.clause.text)
+                        for c in self._supporting_clauses(words, (marker,), numbers_in(context))
+                    ):
+                        turned = marker
             if best is not None:
                 return best[1]
         item = label_rank(sentence) > 0 or self._after_lead_item(context, sentence)
@@ -610,7 +626,11 @@ class SentenceVerifier:
                 if ok and (found is None or score > found[0]):
                     if self._turned(context, clause.clause.text) is None:
                         found = (score, marker)
-        return None if found is None else found[1]
+                    elif turned is None and self._excepts_only(context, clause.clause.text):
+                        turned = marker
+        if found is not None:
+            return found[1]
+        return turned if turned_ok else None
 
     def _continued_quote(self, sentence: str) -> int | None:
         """The marker of the shown piece an unmarked one goes on quoting: the previous piece ended with ";" or ","
@@ -650,7 +670,7 @@ class SentenceVerifier:
             self.checks.append(SentenceCheck(sentence, marks, False, 0.0, (NO_CLAIM, *link_reasons)))
             return None
         if not marks:
-            marker = self._continued_quote(sentence) or self._attribute(sentence, words, context)
+            marker = self._continued_quote(sentence) or self._attribute(sentence, words, context, turned_ok=True)
             if marker is None:
                 # A claim without a citation is not shown: the answer keeps only what its sources can back.
                 why = ("no citation", *self._injection_reasons(sentence), *link_reasons)
@@ -682,7 +702,8 @@ class SentenceVerifier:
                 return self._check(_with_marker(bare, other), context)
         injected = self._injection_reasons(sentence) if reasons else []
         ok = not reasons
-        off = self._off_question(sentence, context) if ok else None
+        # Whose act it is is asked of a claim turned around too: one about another actor is withheld, not flagged.
+        off = self._off_question(sentence, context) if ok or reasons == [turned] else None
         if off or (ok and continues_off and label_rank(sentence) == 0):
             # True, but about another actor's act than the one asked: not shown (the pipeline asks once more when
             # nothing else was) — "cases where the unit may end the contract" are not the viên chức's own cases. The

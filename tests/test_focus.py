@@ -133,3 +133,28 @@ def test_a_new_question_is_not_held_to_a_focus(world: World) -> None:
     llm = MarkersFirstLLM(f"{LAW} [1].", first=f"{LAW} [1].")
     ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(QUESTION)
     assert not ans.refused and ans.answer == f"{LAW} [1]." and len(llm.prompts) == 1
+
+
+def test_a_flagged_line_naming_the_focus_speaks_of_it_and_the_answer_is_shown_partly_verified() -> None:
+    """Live: the notice follow-up's answer was Khoản 2's 45 / 30 days without its exception (flagged) and Khoản 2's
+    second sentence (verified, naming none of «báo, trước, ngày»): the flagged line is the answer, visibly marked."""
+    khoan_2 = _source(
+        1,
+        "2. Khi đơn phương chấm dứt hợp đồng làm việc, trừ trường hợp quy định tại điểm b khoản 1 Điều này, người "
+        "đứng đầu đơn vị sự nghiệp công lập phải báo cho viên chức biết trước ít nhất 45 ngày. Đối với viên chức do "
+        "cơ quan quản lý đơn vị sự nghiệp công lập thực hiện tuyển dụng, việc đơn phương chấm dứt hợp đồng làm việc "
+        "do người đứng đầu đơn vị sự nghiệp công lập quyết định sau khi có sự đồng ý bằng văn bản.",
+    )
+    asked = "Khi đó đơn vị phải báo trước cho viên chức bao nhiêu ngày?"
+    focus = Focus.of(asked, "Viên chức bị đơn vị đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?")
+    read_as = "Viên chức bị đơn vị đơn phương chấm dứt hợp đồng làm việc. " + asked
+    v = SentenceVerifier([khoan_2], question=read_as, focus=focus)
+    v.feed("- Người đứng đầu đơn vị sự nghiệp công lập phải báo cho viên chức biết trước ít nhất 45 ngày.")
+    v.feed(
+        "Đối với viên chức do cơ quan quản lý đơn vị sự nghiệp công lập thực hiện tuyển dụng, việc đơn phương "
+        "chấm dứt hợp đồng làm việc do người đứng đầu đơn vị sự nghiệp công lập quyết định sau khi có sự đồng ý "
+        "bằng văn bản [1]."
+    )
+    checked = v.result()
+    assert checked.text.startswith("- Người đứng đầu") and not checked.sentences[0].supported  # cited and flagged
+    assert checked.unspoken is None and checked.status is Verification.PARTIALLY_VERIFIED and v.n_answering == 1

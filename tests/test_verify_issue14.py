@@ -175,6 +175,34 @@ def test_an_unmarked_sentence_that_inverts_the_law_is_not_bound_to_it() -> None:
     assert v.text.count("[1]") == 1 and "không được nghỉ" not in v.text
 
 
+NOTICE = _source(
+    1,
+    "2. Khi đơn phương chấm dứt hợp đồng làm việc, trừ trường hợp quy định tại điểm b khoản 1 Điều này, người đứng "
+    "đầu đơn vị sự nghiệp công lập phải báo cho viên chức biết trước ít nhất 45 ngày đối với hợp đồng làm việc không "
+    "xác định thời hạn hoặc ít nhất 30 ngày đối với hợp đồng làm việc xác định thời hạn.",
+)
+
+
+def test_an_unmarked_sentence_that_drops_only_its_clauses_exception_is_cited_and_flagged_not_hidden() -> None:
+    """Live (the bench's notice follow-up): the right answer — 45 / 30 days — written without a marker and without
+    Khoản 2's "trừ trường hợp …" was hidden as uncited, and the answer was refused. It is true but for the
+    excepted case: shown, cited, and flagged for the exception it leaves out."""
+    question = "Viên chức bị đơn vị đơn phương chấm dứt hợp đồng làm việc. Khi đó đơn vị phải báo trước bao nhiêu ngày?"
+    claim = (
+        "- Người đứng đầu đơn vị sự nghiệp công lập phải báo cho viên chức biết trước ít nhất 45 ngày đối với hợp "
+        "đồng làm việc không xác định thời hạn hoặc ít nhất 30 ngày đối với hợp đồng làm việc xác định thời hạn."
+    )
+    v = verify(claim, [NOTICE], question=question)
+    assert v.text.endswith(f"thời hạn [1].{FLAG}") and v.status is Verification.UNVERIFIED
+    assert "trừ trường hợp" in v.sentences[0].reasons[0]
+    # negated instead, it is a false sentence: still not shown at all
+    negated = claim.replace("phải báo cho", "không phải báo cho")
+    assert verify(negated, [NOTICE], question=question).text == ""
+    # and cited, it is flagged: the clause's "không xác định thời hạn" does not keep the claim's "không phải báo"
+    marked = verify(negated.replace("thời hạn.", "thời hạn [1]."), [NOTICE])
+    assert marked.text.endswith(FLAG) and "không phải báo" in marked.sentences[0].reasons[0]
+
+
 # ------------------------------------------------------------------------------------------ no claim, no badge
 
 
