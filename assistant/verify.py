@@ -96,6 +96,7 @@ CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 RECITED = "re-cited: another source states it in full: "
 REPEATED = "repeats a sentence already shown"
 TERMS_MISSING = "terms not in the cited text: "
+TERMS_SWAPPED = "names a term where the clause it restates names another of its kind: "
 FOCUS_ELSEWHERE = "names what the follow-up asks, which the clause it restates does not: "
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
@@ -512,6 +513,25 @@ class SentenceVerifier:
         top = max(scores, default=0.0)
         return [c for c, score in zip(candidates, scores, strict=True) if score == top]
 
+    def _swapped_terms(self, sentence: str, words: set[str], marks: tuple[int, ...]) -> str | None:
+        """Why a claim swaps a term for another of its family (assistant/terms.py): every clause stating most of its
+        words names a rival of a term it names and not that term — live, "Hình thức giáng chức áp dụng đối với viên
+        chức quản lý …" was verified on "Hình thức kỷ luật cách chức áp dụng đối với viên chức quản lý …" (the cited
+        article named "giáng chức" elsewhere). A claim that names several members of a list's items is not one."""
+        terms = self.terms.named(sentence)
+        if not terms:
+            return None
+        why: str | None = None
+        for clause in self._supporting_clauses(words, marks, numbers_in(sentence)):
+            named = self.terms.named(clause.clause.text)
+            missing = terms - named
+            kinds = {self.terms.families[t] for t in missing}
+            rivals = sorted(t for t in named - terms if self.terms.families[t] in kinds)
+            if not missing or not rivals:
+                return None
+            why = why or f"{TERMS_SWAPPED}«{', '.join(sorted(missing))}» for «{', '.join(rivals)}»"
+        return why
+
     def _polarity_conflict(self, words: set[str], context: str, marks: tuple[int, ...]) -> str | None:
         """Why the claim turns the clause that states it around, or None. Of clauses stating its words equally,
         one whose polarity it keeps states it: "Đơn vị … không được đơn phương chấm dứt … trong các trường hợp
@@ -688,6 +708,10 @@ class SentenceVerifier:
         unnamed = sorted(self.terms.named(sentence) - self.terms.named(cited))
         if unnamed:
             reasons.append(TERMS_MISSING + ", ".join(unnamed))
+        else:
+            swapped = self._swapped_terms(sentence, words, marks)
+            if swapped:
+                reasons.append(swapped)
         turned = self._polarity_conflict(words, context, marks)
         if turned:
             reasons.append(turned)

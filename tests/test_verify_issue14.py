@@ -600,6 +600,24 @@ def test_a_claim_naming_another_disciplinary_measure_than_its_clause_is_not_veri
     assert "giáng chức" not in verify("Hình thức giáng chức áp dụng với viên chức quản lý.", [removal]).text
 
 
+def test_a_measure_swapped_for_another_is_flagged_even_when_the_cited_article_names_both() -> None:
+    """Live, after the check above: "Hình thức giáng chức áp dụng đối với viên chức quản lý thuộc một trong các
+    trường hợp sau đây:" verified on a source naming "giáng chức" in another clause — the clause it restates says
+    "cách chức". A sentence listing the article's measures still verifies."""
+    article = _source(
+        1,
+        "1. Viên chức vi phạm bị xử lý kỷ luật bằng một trong những hình thức sau:\na) Khiển trách;\nb) Cảnh cáo;\n"
+        "c) Cách chức;\nd) Buộc thôi việc.\n2. Hình thức kỷ luật cách chức áp dụng đối với viên chức quản lý thuộc "
+        "một trong các trường hợp sau đây:\na) Đã bị xử lý kỷ luật bằng hình thức cảnh cáo mà tái phạm.\n"
+        "3. Hình thức giáng chức không áp dụng đối với viên chức.",
+    )
+    swapped = verify("Hình thức giáng chức áp dụng đối với viên chức quản lý thuộc các trường hợp sau [1].", [article])
+    assert not swapped.sentences[0].supported
+    assert swapped.sentences[0].reasons[0].endswith("«giáng chức» for «cách chức»")
+    listed = verify("Viên chức bị xử lý kỷ luật bằng các hình thức khiển trách, cảnh cáo, cách chức [1].", [article])
+    assert listed.status is Verification.VERIFIED
+
+
 def test_a_malformed_terms_file_names_its_line(tmp_path: Path) -> None:
     from assistant.terms import TermLexicon
 
