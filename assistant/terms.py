@@ -7,9 +7,9 @@ wins, so "không hoàn thành nhiệm vụ" is not also "hoàn thành nhiệm v�
 
 >>> terms = TermLexicon.default()
 >>> sorted(terms.named("Hình thức giáng chức áp dụng với công chức giữ chức vụ lãnh đạo [2]."))
-['giáng chức']
+['công chức', 'giáng chức']
 >>> sorted(terms.named("Viên chức 02 năm liên tiếp không hoàn thành nhiệm vụ thì bị buộc thôi việc."))
-['buộc thôi việc', 'không hoàn thành nhiệm vụ']
+['buộc thôi việc', 'không hoàn thành nhiệm vụ', 'viên chức']
 """
 
 from __future__ import annotations

@@ -93,6 +93,7 @@ NO_CLAIM = "no claim: no content words"
 QUESTION = "a question, not a claim"
 OFF_QUESTION = "does not answer the question: "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
+CONTINUES_HIDDEN = "it continues, after its ';', a sentence that is not shown"
 RECITED = "re-cited: another source states it in full: "
 REPEATED = "repeats a sentence already shown"
 TERMS_MISSING = "terms not in the cited text: "
@@ -373,6 +374,7 @@ class SentenceVerifier:
         self._outlines: dict[int, SourceOutline] = {}
         self._off: OffQuestion | None = None  # the first claim withheld as answering for another actor
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
+        self._hidden_open = False  # the last sentence was not shown and ended with ";": a lower-case rest neither
         self._opposite: Opposite | None = None  # the first shown claim that forbids the act the question asks about
         self._answering = 0  # shown claims that do not
         self._spoken = ""  # the lines shown, until they name the follow-up's focus
@@ -403,7 +405,16 @@ class SentenceVerifier:
         if gist and gist in self._said:  # the small model loops: "… hình thức là [2]: …" again after "[1] …"
             self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (REPEATED,)))
             return ""
+        body = " ".join(_MARKER.sub(" ", sentence).split())
+        if self._hidden_open and label_rank(body) == 0 and body[:1].islower():
+            # The rest of a sentence not shown, after its ";" ("- Viên chức … có quyền đơn phương chấm dứt … 45
+            # ngày; trường hợp viên chức ốm đau … thì phải báo trước ít nhất 03 ngày [1]."): whose act it states,
+            # the hidden part said — alone it read as the unit's and was shown as the answer (live).
+            self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (CONTINUES_HIDDEN,)))
+            self._hidden_open = body.endswith(";")
+            return ""
         line = self._check(sentence, context)
+        self._hidden_open = line is None and body.endswith(";")
         if line is None:
             return ""
         self._said.add(gist)

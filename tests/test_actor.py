@@ -452,3 +452,28 @@ def test_the_quoted_rule_keeps_every_item_when_one_item_runs_over_a_full_stop() 
     lines = rule.splitlines()
     assert [line[:2] for line in lines[1:]] == ["c)", "d)", "đ)"] and "Khi sức khỏe" in lines[1]
     assert "Trường hợp khác" not in rule  # a closing paragraph after the last item is not an item
+
+
+def test_the_rest_of_a_hidden_sentence_after_its_semicolon_is_not_shown_as_the_answer() -> None:
+    """Live (bench, retry after "another actor"): Khoản 3's list, then the viên chức's own right written without a
+    marker — hidden, unattributed — and its rest after the ";" with one: "trường hợp viên chức ốm đau … thì phải báo
+    trước ít nhất 03 ngày [1]." was shown as verified (the viên chức's notice, read as an answer to the unit's act),
+    and, counting as an answer, it kept the rule of Khoản 1 from being quoted."""
+    khoan_4 = (
+        "4. Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng "
+        "làm việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập biết trước ít nhất 45 "
+        "ngày; trường hợp viên chức ốm đau hoặc bị tai nạn đã điều trị 06 tháng liên tục thì phải báo trước ít nhất 03 "
+        "ngày."
+    )
+    answer = (
+        f"{MAY_NOT_ANSWER}\n- Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương "
+        "chấm dứt hợp đồng làm việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập "
+        "biết trước ít nhất 45 ngày;\ntrường hợp viên chức ốm đau hoặc bị tai nạn đã điều trị 06 tháng liên tục thì "
+        "phải báo trước ít nhất 03 ngày [1]."
+    )
+    checked = verify(answer, [_source(1, f"{UNIT_MAY}\n{MAY_NOT}\n{khoan_4}")], question=ASKED)
+    assert "03 ngày" not in checked.text and "45 ngày" not in checked.text
+    assert checked.opposite is not None  # only the exceptions are shown: the rule is quoted before them
+    # a labelled item after a hidden line is its own sentence, and still checked for itself
+    listed = verify("Câu không có trích dẫn nào;\na) Viên chức ốm đau hoặc bị tai nạn [1];", [_source(1, MAY_NOT)])
+    assert listed.sentences[-1].reasons != ("it continues, after its ';', a sentence that is not shown",)

@@ -625,3 +625,18 @@ def test_a_malformed_terms_file_names_its_line(tmp_path: Path) -> None:
     bad.write_text("# a comment\ndiscipline\tkhiển trách\ngiáng chức\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"terms.tsv:3: expected FAMILY<TAB>TERM"):
         TermLexicon.from_file(bad)
+
+
+def test_a_rule_for_cong_chuc_restated_for_vien_chuc_is_not_verified() -> None:
+    """Live: "Hình thức giáng chức áp dụng đối với viên chức quản lý …" verified on Luật Cán bộ, công chức's "Việc
+    giáng chức, cách chức chỉ áp dụng đối với công chức giữ chức vụ lãnh đạo, quản lý" — "viên chức" was covered
+    by its syllables elsewhere. Cán bộ, công chức and viên chức are a closed family of terms_vi.tsv."""
+    law = _source(
+        1,
+        "1. Công chức vi phạm quy định thì bị kỷ luật.\n2. Việc giáng chức, cách chức chỉ áp dụng đối với công chức "
+        "giữ chức vụ lãnh đạo, quản lý; viên chức thì theo luật khác.",
+    )
+    swapped = verify("Việc giáng chức chỉ áp dụng đối với viên chức giữ chức vụ lãnh đạo, quản lý [1].", [law])
+    assert not swapped.sentences[0].supported and "viên chức" in swapped.sentences[0].reasons[0]
+    kept = verify("Việc giáng chức chỉ áp dụng đối với công chức giữ chức vụ lãnh đạo, quản lý [1].", [law])
+    assert kept.status is Verification.VERIFIED
