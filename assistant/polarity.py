@@ -33,7 +33,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -180,14 +180,10 @@ class CueLexicon:
         included = _includes_excepted(claim_cues, clause_cues)
         if included:
             return included
-        for cue in (c for c in clause_cues if c.kind is not CueKind.INCLUSION):
-            if _also_unnegated(cue, clause):
-                continue
-            if _stated(cue.governed, claim) and not cue.answered_by(claim_cues, clause, claim, clause_cues):
+        for cue, in_clause in _unanswered(claim, clause, claim_cues, clause_cues):
+            if in_clause:
                 return f"the cited text says «{cue.describe()}» and the claim does not"
-        for cue in (c for c in claim_cues if c.kind is not CueKind.INCLUSION):
-            if _stated(cue.governed, clause) and not cue.answered_by(clause_cues, claim, clause, claim_cues):
-                return f"the claim says «{cue.describe()}» and the cited text does not"
+            return f"the claim says «{cue.describe()}» and the cited text does not"
         return None
 
     def drops_an_exception_only(self, claim: str, clause: str) -> bool:
@@ -204,24 +200,26 @@ class CueLexicon:
         claim_cues, clause_cues = self.cues(claim), self.cues(clause)
         if _includes_excepted(claim_cues, clause_cues):
             return False
-        dropped = False
-        for cue in (c for c in clause_cues if c.kind is not CueKind.INCLUSION):
-            if _also_unnegated(cue, clause):
-                continue
-            if _stated(cue.governed, claim) and not cue.answered_by(claim_cues, clause, claim, clause_cues):
-                if cue.kind is not CueKind.EXCEPTION:
-                    return False
-                dropped = True
-        for cue in (c for c in claim_cues if c.kind is not CueKind.INCLUSION):
-            if _stated(cue.governed, clause) and not cue.answered_by(clause_cues, claim, clause, claim_cues):
-                return False
-        return dropped
+        turned = list(_unanswered(claim, clause, claim_cues, clause_cues))
+        return bool(turned) and all(in_clause and cue.kind is CueKind.EXCEPTION for cue, in_clause in turned)
 
     def includes_excepted(self, claim: str, clause: str) -> str | None:
         """Why `claim` reaches a case `clause` excepts ("…, kể cả trường hợp X" against "…, trừ trường hợp X"), or
         None. The one polarity conflict that holds whatever else the claim leaves out: a claim may be shorter than
         its law, it may not include what the law carves out."""
         return _includes_excepted(self.cues(claim), self.cues(clause))
+
+
+def _unanswered(claim: str, clause: str, claim_cues: list[Cue], clause_cues: list[Cue]) -> Iterator[tuple[Cue, bool]]:
+    """The cues one side states about words the other side states, which the other side does not keep, in order:
+    the clause's first (True), then the claim's (False) — what `CueLexicon.conflict` reports the first of."""
+    for cue in (c for c in clause_cues if c.kind is not CueKind.INCLUSION):
+        if not _also_unnegated(cue, clause) and _stated(cue.governed, claim):
+            if not cue.answered_by(claim_cues, clause, claim, clause_cues):
+                yield cue, True
+    for cue in (c for c in claim_cues if c.kind is not CueKind.INCLUSION):
+        if _stated(cue.governed, clause) and not cue.answered_by(clause_cues, claim, clause, claim_cues):
+            yield cue, False
 
 
 def _includes_excepted(claim_cues: Sequence[Cue], clause_cues: Sequence[Cue]) -> str | None:

@@ -772,9 +772,8 @@ class SentenceVerifier:
         binds to does not name them (the source names them elsewhere, so the cited text's coverage passed)."""
         if clause is None:
             return None
-        missing = [
-            w for w in self.focus.named_in(_MARKER.sub(" ", sentence)) if w not in self.focus.named_in(clause.quote)
-        ]
+        stated = self.focus.named_in(clause.quote)
+        missing = [w for w in self.focus.named_in(_MARKER.sub(" ", sentence)) if w not in stated]
         return FOCUS_ELSEWHERE + ", ".join(w.replace("_", " ") for w in missing) if missing else None
 
     def _bind(self, sentence: str, words: set[str], marks: tuple[int, ...]) -> ClauseRef | None:
