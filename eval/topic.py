@@ -23,9 +23,12 @@ scored once with that frozen result (0.955; the previous head 0.932). Then the t
 questions shared with other files were dropped, unread) was scored once with that frozen result (0.913; the
 previous head 0.935). "heldout9" (51 after one question shared with the training file was dropped, unread;
 about half hard cases on purpose) was then scored once with the same frozen head and nothing changed after
-(0.804; the previous head 0.824, the word signals alone 0.608). None of the ten splits is in the head's training
-data; the word signals were written on "dev", "heldout" and "heldout2", so "heldout3" to "heldout9" are the
-figures for unseen questions.
+(0.804; the previous head 0.824, the word signals alone 0.608). "heldout10" and "heldout11" (48 each after two
+questions shared with other files were dropped from each, unread; written blind by two more people, about half
+hard cases) were scored once with the same frozen head before anything else was tried on it (0.813 and 0.833;
+the word signals alone 0.646 and 0.708). None of the twelve splits is in the head's training data; the word
+signals were written on "dev", "heldout" and "heldout2", so "heldout3" to "heldout11" are the figures for unseen
+questions.
 
 >>> score([TopicItem("a", ("Công chức …?",), "còn viên chức thì sao?", "follow_up", "dev")]).accuracy
 1.0
@@ -54,6 +57,8 @@ SPLITS = (
     "heldout7",
     "heldout8",
     "heldout9",
+    "heldout10",
+    "heldout11",
 )
 
 
