@@ -36,7 +36,7 @@ the cited text says «đơn vị sự nghiệp công lập» does «được đ�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -69,6 +69,18 @@ class Actor:
     identity: str
     side: str
     generic: bool = False
+    stage_of: frozenset[str] = frozenset()  # the identities this is a stage of ("người tập sự": viên chức, công chức)
+    stage: tuple[str, ...] = ()  # the syllables that name the stage ("tập sự")
+
+    def staged_as(self, other: Actor, tokens: Sequence[str]) -> bool:
+        """Whether this stage actor is `other` in a text (`tokens`) that names `other` and the stage: "người tập
+        sự" is the viên chức of "Trong thời gian tập sự, viên chức được hưởng …", not of "Viên chức được hưởng …"."""
+        n = len(self.stage)
+        return (
+            other.identity in self.stage_of
+            and n > 0
+            and any(tuple(tokens[i : i + n]) == self.stage for i in range(len(tokens) - n + 1))
+        )
 
     def clashes(self, other: Actor) -> bool:
         """Whether the two cannot be the same actor (the lexicon file's header says when)."""
@@ -88,6 +100,12 @@ class Agent:
 
     def clashes(self, other: Agent) -> bool:
         return all(a.clashes(b) for a in self.actors for b in other.actors)
+
+    def clashes_in(self, text: Sequence[str], other: Agent, other_text: Sequence[str]) -> bool:
+        """`clashes`, unless one is a stage of the other and the text naming the other names the stage."""
+        return self.clashes(other) and not any(
+            a.staged_as(b, other_text) or b.staged_as(a, text) for a in self.actors for b in other.actors
+        )
 
 
 @dataclass(frozen=True)
@@ -156,14 +174,19 @@ class ActorLexicon:
             if not line.strip() or line.startswith("#"):
                 continue
             parts = line.split("\t")
-            if len(parts) != 3 or not all(p.strip() for p in parts):
-                raise ValueError(f"{path}:{n}: expected IDENTITY<TAB>SIDE<TAB>PHRASE, got {line!r}")
-            identity, side, phrase = (p.strip() for p in parts)
+            if len(parts) not in (3, 4) or not all(p.strip() for p in parts):
+                raise ValueError(f"{path}:{n}: expected IDENTITY<TAB>SIDE<TAB>PHRASE[<TAB>STAGE OF], got {line!r}")
+            identity, side, phrase = (p.strip() for p in parts[:3])
             generic = side.endswith("*")
             side = side.rstrip("*")
             if side not in _SIDES:
                 raise ValueError(f"{path}:{n}: unknown side {side!r}; valid: {', '.join(_SIDES)} (with * if generic)")
-            phrases.append((_syllables(phrase), Actor(nfc(identity), side, generic)))
+            stage_of = frozenset(nfc(x.strip()) for x in parts[3].split(",")) if len(parts) == 4 else frozenset()
+            stage = _syllables(phrase)[1:] if stage_of and _syllables(phrase)[0] == "người" else _syllables(phrase)
+            if stage_of and not stage:
+                raise ValueError(f"{path}:{n}: a stage actor's phrase must name its stage after «người»: {phrase!r}")
+            actor = Actor(nfc(identity), side, generic, stage_of, stage if stage_of else ())
+            phrases.append((_syllables(phrase), actor))
         return cls(tuple(phrases))
 
     @classmethod
@@ -176,7 +199,7 @@ class ActorLexicon:
         if found is None:
             return None
         predicate, mine, theirs = found
-        if not mine.clashes(theirs):
+        if not mine.clashes_in(self._tokens(claim).tokens, theirs, self._tokens(clause).tokens):
             return None
         return f"the cited text says «{theirs.phrase}» does «{predicate}»; the claim, «{mine.phrase}»"
 
@@ -186,7 +209,8 @@ class ActorLexicon:
         if found is None:
             return None
         predicate, mine, asked = found
-        return OffQuestion(asked.phrase, predicate, mine.phrase) if mine.clashes(asked) else None
+        clash = mine.clashes_in(self._tokens(claim).tokens, asked, self._tokens(question).tokens)
+        return OffQuestion(asked.phrase, predicate, mine.phrase) if clash else None
 
     def agent(self, text: str, predicate: str) -> Agent | None:
         """Who does `predicate` (its last mention) in `text`, if an actor is named for it.

@@ -17,7 +17,11 @@ answer — was never shown to the model. So each ranked article is put back toge
 5. A follow-up (`previous` = the sources the previous question's prompt held, in its order) keeps them first,
    unchanged — the longest run of them from the start whose articles the follow-up's own search also finds — and
    adds its own articles after them, by steps 1-4 within what they leave of the budget (its best article's found
-   chunk at least, unless the previous sources hold that article): the prompt then starts with the same
+   chunk at least, unless the previous sources hold that article). When they hold it only in part, the clauses
+   they cut come first (`_rest`; the first of them even over the budget): the previous prompt of the tập sự pay
+   follow-up held Khoản 3-5 of the pay article (bonuses, the guide's allowance), the follow-up's search found that
+   article first, and Khoản 1 (85 % of the first step) never reached the model, which answered with Khoản 5's
+   words (refused). The prompt then starts with the same
    system prompt and the same source blocks as the previous one, and llama.cpp reuses that prefix instead of
    reading it again (bench/assistant.py measures the time to first token). A follow-up usually asks about the
    same rule ("Khi đó phải báo trước bao nhiêu ngày?"), and what the model already read costs almost nothing.
@@ -189,10 +193,30 @@ class ContextBuilder:
         if not kept:
             return self._fresh(query, fresh, filters, self.budget)
         # What the previous sources leave of the budget; the follow-up's best article joins even when nothing is
-        # left, unless the previous sources already hold it.
+        # left: the clauses of it they cut, when they hold it in part, else its found chunk.
         room = max(0, self.budget.chars - sum(len(h.text) for h in kept))
         held = bool(hits) and _key(hits[0]) in taken
-        return kept + self._fresh(query, fresh, filters, replace(self.budget, chars=room), first_sure=not held)
+        rest = self._rest(query, hits[0], kept, filters, room) if held else []
+        room = max(0, room - sum(len(h.text) for h in rest))
+        return kept + rest + self._fresh(query, fresh, filters, replace(self.budget, chars=room), first_sure=not held)
+
+    def _rest(self, query: str, hit: Hit, kept: Sequence[Hit], filters: Filters | None, room: int) -> list[Hit]:
+        """The clauses of `hit`'s article that the kept sources cut off, within `room` (the first of them always, a
+        chunk over it at most) — the ones the question names first, then in text order —, one source per run: a
+        follow-up whose best article the previous prompt held only in part ("Khoản 3-5 Điều 23", the tập sự
+        article's bonuses) reads the rest of it ("Khoản 1", the pay) after the kept sources, which stay unchanged."""
+        spans = [(h.start, h.end) for h in kept if _key(h) == _key(hit)]
+        chunks = self.reader.article(hit, filters)
+        cut = [c for c in chunks if not any(lo <= c.start and c.end <= hi for lo, hi in spans)]
+        named = named_clauses(query)
+        chosen: list[Hit] = []
+        used = 0
+        for c in [c for c in cut if named & _clause_numbers(c.citation)] + cut:
+            size = c.end - c.start
+            if c not in chosen and (not chosen or used + size <= room):  # the first one always: a chunk over at most
+                chosen.append(c)
+                used += size
+        return [joined(hit, run, whole=False) for run in runs(sorted(chosen, key=lambda c: c.start))]
 
     def _fresh(
         self, query: str, hits: Sequence[Hit], filters: Filters | None, budget: ContextBudget, first_sure: bool = True

@@ -199,6 +199,44 @@ def test_a_malformed_actor_line_names_the_file_and_line(tmp_path: Path) -> None:
     bad.write_text("viên chức\tviên chức\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"actors\.tsv:1: expected IDENTITY<TAB>SIDE<TAB>PHRASE"):
         ActorLexicon.from_file(bad)
+    bad.write_text("người\tperson\tngười\tviên chức\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"actors\.tsv:1: a stage actor's phrase must name its stage"):
+        ActorLexicon.from_file(bad)
+
+
+# ------------------------------------------------------------------------------------------------ stages
+
+PROBATION_PAY = "1. Trong thời gian tập sự, người tập sự được hưởng 85% mức lương bậc 1 của chức danh nghề nghiệp."
+
+
+def test_a_vien_chuc_named_with_the_probation_is_the_person_on_probation() -> None:
+    """Live: "… tập sự của viên chức, viên chức được hưởng 85% mức lương bậc 1 …" was flagged against the decree's
+    "người tập sự được hưởng 85% …" (two actors), and the right answer shown "chưa kiểm chứng"."""
+    actors = ActorLexicon.default()
+    claim = "Trong thời gian tập sự, viên chức được hưởng 85% mức lương bậc 1 của chức danh nghề nghiệp [1]."
+    assert actors.conflict(claim, PROBATION_PAY) is None
+    question = "Trong thời gian tập sự viên chức được hưởng lương thế nào?"
+    assert actors.off_question(question, "Người tập sự được hưởng 85% mức lương bậc 1 [1].") is None
+
+
+def test_a_vien_chuc_without_the_probation_named_is_not_the_person_on_probation() -> None:
+    """The stage is what makes them one: 85 % of the first step is not every viên chức's pay."""
+    actors = ActorLexicon.default()
+    claim = "Viên chức được hưởng 85% mức lương bậc 1 của chức danh nghề nghiệp [1]."
+    assert actors.conflict(claim, PROBATION_PAY) is not None
+    # and another career's stage is not this one: a người lao động on probation is no người tập sự of the decree
+    assert actors.conflict("Trong thời gian tập sự, người lao động được hưởng 85% mức lương bậc 1 [1].", PROBATION_PAY)
+
+
+def test_a_claim_cited_to_the_wrong_source_is_cited_to_the_clause_of_the_person_on_probation() -> None:
+    """The bench follow-up, live: the right rule cited [1] (the probation's length) was flagged for its number,
+    because the source stating it ([2]) names "người tập sự" and the claim "viên chức"; it is re-cited to [2]."""
+    length = _source(1, "2. Thời gian tập sự là 12 tháng đối với chức danh có yêu cầu trình độ đại học.")
+    pay = _source(2, PROBATION_PAY)
+    answer = "Trong thời gian tập sự, viên chức được hưởng 85% mức lương bậc 1 của chức danh nghề nghiệp [1]."
+    result = verify(answer, [length, pay], question="Trong thời gian tập sự, viên chức được hưởng lương thế nào?")
+    assert result.status is Verification.VERIFIED, result.sentences
+    assert "85% mức lương bậc 1" in result.text and "[2]" in result.text and "[1]" not in result.text
 
 
 def test_the_rest_of_a_sentence_about_another_actor_after_its_semicolon_is_withheld_with_it() -> None:

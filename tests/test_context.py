@@ -206,3 +206,23 @@ def test_an_evaluated_true_false_item_cites_the_source_of_its_deciding_quote(wor
     result = judge_item(item, world.searcher, _Leaning(), PUBLIC, mode="bm25")  # type: ignore[arg-type]
     assert len(result.cited) == 1 and result.cited[0][1] == "gold"  # the quote deciding it is Điều 27's
     assert "85%" in result.trace["deciding_quote"][0]  # type: ignore[index]
+
+
+def test_a_follow_up_reads_the_clauses_the_previous_prompt_cut_from_its_best_article(world: World) -> None:
+    """Live (the bench's tập sự pay follow-up): the previous prompt held Khoản 3-5 of the pay article, and the
+    follow-up's search found that article first, so nothing more of it was added and Khoản 1 (85 %), the answer,
+    never reached the model. The clauses the kept source cut now follow the kept sources, which stay first."""
+    hits = _hits(world, ENDING)
+    chunks = world.searcher.article(hits[0], PUBLIC)
+    found = next(c for c in chunks if c.chunk_id == hits[0].chunk_id)
+    tight = ContextBudget(found.end - found.start, 3, reserved=1)
+    previous = ContextBuilder(world.searcher, tight).pick(ENDING, hits, PUBLIC)
+    assert len(previous) == 1 and KHOAN_1 not in previous[0].text  # the previous prompt: Khoản 3 alone
+    follow = "Khi đó đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    follow_hits = _hits(world, follow)
+    assert follow_hits[0].citation.article == "29"
+    picked = ContextBuilder(world.searcher, tight).pick(follow, follow_hits, PUBLIC, previous)
+    assert picked[0] == previous[0]  # the prefix, unchanged
+    rest = [p for p in picked[1:] if p.citation.article == "29"]
+    assert rest and any(KHOAN_1 in p.text for p in rest)  # the first clause cut, even over a room of 0
+    assert all(p.start >= previous[0].end or p.end <= previous[0].start for p in rest)  # nothing read twice
