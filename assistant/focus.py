@@ -5,7 +5,10 @@ cached), and the small model then tends to answer the previous question again: a
 nào?" after a question on dấu giáp lai, it wrote the giáp lai line once more (live, `make bench`). Its sentences were
 true and cited, so verification passed them. The follow-up's own words — those the previous question did not use
 ("chữ ký") — are what it asks; an answer that names fewer than half of them has not answered it
-(`Focus.spoken_in`): the pipeline asks once more naming them, and refuses if the second answer does not either.
+(`Focus.spoken_in`): the pipeline asks once more naming them. If the second answer does not either, the clause of
+the prompt's sources that names them and most of the follow-up's words is quoted verbatim as the answer
+(`quote_naming`: "Khi đóng dấu lên chữ ký, dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái [1]." — in
+the prompt, twice not written by the model); when no clause names them all, it refuses.
 
 Words are compared by syllable with the diacritics folded away (a question typed without them still counts), and
 a word of the follow-up counts as new only when one of its syllables is not in the previous question ("dấu" and
@@ -14,10 +17,13 @@ a word of the follow-up counts as new only when one of its syllables is not in t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.answer import CitedSource
+from assistant.injection import strip_instructions
+from assistant.polarity import clauses, without_label
 from core.text import content_words, fold, stopwords, words_and_syllables
 
 # Share of the follow-up's new words an answer must name to be an answer to it.
@@ -92,3 +98,50 @@ class Unspoken:
 
     def fields(self) -> dict[str, str]:
         return {"focus": self.focus.phrase}
+
+
+# Share of the follow-up's own content words a clause must name (besides every focus word) to be quoted for it.
+MIN_QUOTED = 0.5
+
+
+def quote_naming(focus: Focus, sources: Sequence[CitedSource], question: str) -> str | None:
+    """The clause of `sources` that names every focus word (as words, diacritics folded: "chậm" is not "chậm
+    nhất") and the most of `question`'s content words (at least `MIN_QUOTED`; the first of equals), verbatim with
+    its source's marker — with its lead-in on the line before (a line ending with ":"; a heading without one, "1. Sử
+    dụng con dấu", is none), so an item of a "không được … trong các trường hợp sau:" list keeps its negation —;
+    None when no clause qualifies.
+
+    >>> from types import SimpleNamespace
+    >>> text = ("1. Sử dụng con dấu\\na) Dấu đóng phải rõ ràng, ngay ngắn.\\n"
+    ...         "b) Khi đóng dấu lên chữ ký, dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái.")
+    >>> seals = SimpleNamespace(marker=1, hit=SimpleNamespace(text=text))
+    >>> focus = Focus.of("Còn dấu chữ ký thì đóng thế nào?", "Đóng dấu giáp lai như thế nào?")
+    >>> print(quote_naming(focus, [seals], "Còn dấu chữ ký thì đóng thế nào?"))
+    Khi đóng dấu lên chữ ký, dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái [1].
+    """
+    if not focus.words:
+        return None
+    wanted = {fold(w) for w in focus.words}
+    asked = {fold(w) for w in _asked(question)}
+    best: tuple[float, str] | None = None
+    for source in sources:
+        for clause in clauses(strip_instructions(source.hit.text)[0]):
+            words = {fold(w) for w in content_words(clause.text)}
+            if not wanted <= words:
+                continue
+            share = len(asked & words) / len(asked) if asked else 0.0
+            if share < MIN_QUOTED or (best is not None and share <= best[0]):
+                continue
+            lines = [without_label(clause.lead)] if clause.lead else []  # a lead-in ends with ":" (`clauses`)
+            lines.append(without_label(clause.item))
+            best = (share, "\n".join(_marked(line, source.marker) for line in lines))
+    return best[1] if best else None
+
+
+def _marked(line: str, marker: int) -> str:
+    """The line with `[marker]` before its final punctuation (a full stop when it has none)."""
+    body = line.rstrip()
+    end = body[-1] if body and body[-1] in ".:;" else ""
+    body = body[: len(body) - len(end)].rstrip() if end else body
+    return f"{body} [{marker}]{end or '.'}"
+

@@ -42,7 +42,7 @@ from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verifi
 from assistant.context import ContextBudget, ContextBuilder, joined, runs
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
-from assistant.focus import Focus, Unspoken
+from assistant.focus import Focus, Unspoken, quote_naming
 from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
@@ -197,6 +197,16 @@ class Assistant:
                 break
             why = checked.off_question if checked.answered_another_actor else (checked.opposite or checked.unspoken)
             retried = f"the first answer {why.retried}: {why.reason}" if why else "the first answer held no claim"
+        quoted: str | None = None
+        if checked.unspoken is not None and not stream.refused:
+            # Twice an answer to the previous question: the clause of the prompt that names what the follow-up
+            # asks is quoted, verbatim, when there is one ("Khi đóng dấu lên chữ ký, …"), rather than a refusal.
+            quote = quote_naming(focus, sources, question)
+            requoted = verify(quote, sources, self.verify_policy, question=query) if quote else None
+            if requoted is not None and requoted.status is Verification.VERIFIED:
+                quoted = f"{checked.unspoken.reason}, twice; the clause naming it is quoted"
+                checked = requoted
+                stream.replace(checked.text)
         if checked.unspoken is None:
             stream.release()  # held only while a retry was possible: the cases where the act may not be done, alone
         if checked.status is Verification.UNVERIFIED or stream.refused or checked.unspoken is not None:
@@ -225,6 +235,8 @@ class Assistant:
             answer.evidence = {**(answer.evidence or {}), "retry": retried}
         if ruled:
             answer.evidence = {**(answer.evidence or {}), "rule": ruled}
+        if quoted:
+            answer.evidence = {**(answer.evidence or {}), "quoted": quoted}
         return answer
 
     def _whole(self, sources: list[CitedSource], markers: Sequence[int], options: AskOptions) -> list[CitedSource]:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from assistant.answer import REFUSAL, Verification
-from assistant.focus import Focus
+from assistant.focus import Focus, quote_naming
 from assistant.prompts import template
 from assistant.verify import FLAG, FOCUS_ELSEWHERE, SentenceVerifier
 from tests.security.test_injection_attacks import LAW, QUESTION, decree_source, decree_world
@@ -118,12 +118,48 @@ def test_a_follow_up_answered_with_the_previous_answer_is_asked_again_naming_its
     assert second.startswith(first.rstrip()) and note in second  # the cached prefix kept, the words named
 
 
-def test_a_follow_up_answered_twice_with_the_previous_answer_is_refused_and_streams_nothing(world: World) -> None:
+def test_a_follow_up_answered_twice_with_the_previous_answer_gets_the_clause_naming_its_words_quoted(
+    world: World,
+) -> None:
+    """Live (`make bench`): "Còn dấu chữ ký thì đóng thế nào?" was answered twice with the giáp lai rule, then
+    refused, while Điểm b of the same article in the prompt says it ("Khi đóng dấu lên chữ ký, …"): that clause is
+    now the answer, verbatim, and nothing of the two answers went out."""
     llm = MarkersFirstLLM(f"{LAW} [1].", first=f"{LAW} [1].")
     seen: list[str] = []
     ans = _ask_follow_up(world, llm, seen)
-    assert ans.refused and ans.answer.startswith(REFUSAL) and seen == []  # type: ignore[attr-defined]
-    assert "thu dọn" in ans.evidence["unspoken"]  # type: ignore[attr-defined]
+    assert not ans.refused and ans.verification is Verification.VERIFIED  # type: ignore[attr-defined]
+    assert ans.answer == CLEAN_UP and "".join(seen) == CLEAN_UP and LAW not in "".join(seen)  # type: ignore[attr-defined]
+    assert "thu dọn" in ans.evidence["quoted"] and len(llm.prompts) == 2  # type: ignore[attr-defined]
+    assert ans.grounds()[0].quote.endswith("Người vi phạm phải thu dọn rác thải đã vứt.")  # type: ignore[attr-defined]
+
+
+def test_a_follow_up_answered_twice_with_the_previous_answer_is_refused_when_no_clause_names_its_words(
+    world: World,
+) -> None:
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    llm = MarkersFirstLLM(f"{LAW} [1].", first=f"{LAW} [1].")
+    seen: list[str] = []
+    assistant = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm)
+    ans = assistant.ask("Còn việc tái chế thì quy định thế nào?", [QUESTION], topic="follow_up", on_token=seen.append)
+    assert ans.refused and ans.answer.startswith(REFUSAL) and seen == []
+    assert "tái chế" in ans.evidence["unspoken"] and "quoted" not in ans.evidence
+
+
+def test_only_a_clause_naming_every_focus_word_as_a_word_and_half_the_question_is_quoted() -> None:
+    focus = Focus.of("Đơn vị nộp chậm thì phải làm gì?", "Hồ sơ được nộp vào lưu trữ cơ quan trong thời hạn nào?")
+    assert "chậm" in focus.words
+    deadline = _source(1, "1. Chậm nhất sau 05 ngày làm việc, đơn vị phải nộp hồ sơ vào lưu trữ cơ quan.")
+    assert quote_naming(focus, [deadline], "Đơn vị nộp chậm thì phải làm gì?") is None  # "chậm nhất" is no "chậm"
+    cases = _source(
+        1,
+        "3. Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng trong các trường hợp sau:\n"
+        "a) Viên chức ốm đau đang điều trị;\nb) Viên chức nữ đang nghỉ thai sản.",
+    )
+    follow = "Còn viên chức nữ nghỉ thai sản thì sao?"
+    quote = quote_naming(Focus.of(follow, "Đơn vị được chấm dứt hợp đồng khi nào?"), [cases], follow)
+    assert quote is not None and quote.splitlines()[0].startswith("Đơn vị sự nghiệp công lập không được")  # lead kept
 
 
 def test_a_new_question_is_not_held_to_a_focus(world: World) -> None:
@@ -158,3 +194,4 @@ def test_a_flagged_line_naming_the_focus_speaks_of_it_and_the_answer_is_shown_pa
     checked = v.result()
     assert checked.text.startswith("- Người đứng đầu") and not checked.sentences[0].supported  # cited and flagged
     assert checked.unspoken is None and checked.status is Verification.PARTIALLY_VERIFIED and v.n_answering == 1
+
