@@ -17,6 +17,7 @@ a word of the follow-up counts as new only when one of its syllables is not in t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,39 @@ from core.text import content_words, fold, stopwords, words_and_syllables
 
 # Share of the follow-up's new words an answer must name to be an answer to it.
 MIN_SPOKEN = 0.5
+# "… theo quy định tại Điều 33 …": a pointer to where a rule is, not what it says.
+_REFERRAL = re.compile(
+    r"\b(?:theo|tại|như)\s+quy\s+định\s+(?:tại|của)\s+(?:các\s+)?(?:điều|khoản|điểm|phụ\s+lục|chương|mục|"
+    r"nghị\s+định|luật|bộ\s+luật|thông\s+tư|quyết\s+định|văn\s+bản)",
+    re.IGNORECASE,
+)
+# Words a pointer is made of besides the question's own: its verb and the names of what it points to.
+_POINTER_WORDS = frozenset(
+    {
+        "thực_hiện",
+        "áp_dụng",
+        "tiến_hành",
+        "quy_định",
+        "điều",
+        "khoản",
+        "điểm",
+        "phụ_lục",
+        "chương",
+        "mục",
+        "nghị_định",
+        "luật",
+        "bộ_luật",
+        "thông_tư",
+        "quyết_định",
+        "văn_bản",
+        "nđ",
+        "nđ.",
+        "cp",
+        "qh",
+        "tt",
+        "này",
+    }
+)
 
 
 def _syllables(words: Iterable[str]) -> set[str]:
@@ -145,3 +179,21 @@ def _marked(line: str, marker: int) -> str:
     body = body[: len(body) - len(end)].rstrip() if end else body
     return f"{body} [{marker}]{end or '.'}"
 
+
+def points_only(line: str, question: str) -> bool:
+    """Whether `line` only says where the rule on the question's words is: "Đóng dấu chữ ký thì đóng theo quy
+    định tại Điều 42.1.NĐ.33 của Nghị định 30/2020/NĐ-CP [1]." (live) names "chữ ký", yet does not say how — every
+    content word is the question's, the pointer's verb or what it points to.
+
+    >>> asked = "Còn dấu chữ ký thì đóng thế nào?"
+    >>> points_only("Dấu chữ ký được đóng theo quy định tại Điều 33 Nghị định 30/2020/NĐ-CP [1].", asked)
+    True
+    >>> points_only("Theo quy định tại Điều 33, dấu phải trùm lên khoảng 1/3 chữ ký [1].", asked)
+    False
+    """
+    if _REFERRAL.search(line) is None:
+        return False
+    asked = _syllables(content_words(question))
+    return all(
+        _syllables([w]) <= asked or w in _POINTER_WORDS or any(c.isdigit() for c in w) for w in content_words(line)
+    )

@@ -66,7 +66,7 @@ from assistant.actor import ActorLexicon, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification
 from assistant.clauses import ClauseRef, SourceOutline
 from assistant.evidence import coverage
-from assistant.focus import Focus, Unspoken
+from assistant.focus import Focus, Unspoken, points_only
 from assistant.injection import strip_instructions
 from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
 from assistant.terms import TermLexicon
@@ -420,8 +420,10 @@ class SentenceVerifier:
         self._said.add(gist)
         if line.endswith(FLAG):
             self._flagged_shown += 1
-        if not self._focused and not any(r.startswith(FOCUS_ELSEWHERE) for r in self.checks[-1].reasons):
-            # A flagged line speaks of the follow-up too (visibly marked), unless its flag is that it does not.
+        elsewhere = any(r.startswith(FOCUS_ELSEWHERE) for r in self.checks[-1].reasons)
+        if not self._focused and not elsewhere and not points_only(line, self.question):
+            # A flagged line speaks of the follow-up too (visibly marked), unless its flag is that it does not; a
+            # line that only says where the rule is ("… theo quy định tại Điều 33 …") does not say what it is.
             self._spoken = f"{self._spoken}\n{line}"
             self._focused = self.focus.spoken_in(self._spoken)
         piece = separator(self.text, line) + line

@@ -195,3 +195,24 @@ def test_a_flagged_line_naming_the_focus_speaks_of_it_and_the_answer_is_shown_pa
     assert checked.text.startswith("- Người đứng đầu") and not checked.sentences[0].supported  # cited and flagged
     assert checked.unspoken is None and checked.status is Verification.PARTIALLY_VERIFIED and v.n_answering == 1
 
+
+
+def test_a_line_that_only_says_where_the_rule_is_does_not_speak_of_the_follow_up() -> None:
+    """Live (`kho ask --history`): "Đóng dấu chữ ký thì đóng theo quy định tại Điều 42.1.NĐ.33 của Nghị định
+    30/2020/NĐ-CP [1]." named "chữ ký", so it was shown as the verified answer — where the rule is, not how."""
+    question = "Còn dấu chữ ký thì đóng thế nào?"
+    focus = Focus.of(question, GIAP_LAI)
+    v = SentenceVerifier([SEALS], question=question, focus=focus)
+    v.feed("Dấu chữ ký được đóng theo quy định tại Khoản 2 Điều này [1].")
+    assert v.n_supported == 1 and v.n_answering == 0 and v.result().unspoken is not None
+    v.feed("Khi đóng dấu lên chữ ký thì dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái [1].")
+    assert v.n_answering == 2 and v.result().unspoken is None
+
+
+def test_a_follow_up_answered_with_a_pointer_twice_gets_the_clause_quoted(world: World) -> None:
+    pointer = "Việc thu dọn rác được thực hiện theo quy định tại Điều 3 Nghị định 45/2094/NĐ-CP [1]."
+    llm = MarkersFirstLLM(pointer, first=pointer)
+    seen: list[str] = []
+    ans = _ask_follow_up(world, llm, seen)
+    assert not ans.refused and ans.answer == CLEAN_UP and "".join(seen) == CLEAN_UP  # type: ignore[attr-defined]
+    assert "quoted" in ans.evidence and len(llm.prompts) == 2  # type: ignore[attr-defined]
