@@ -22,6 +22,17 @@ from ingest.versions import KIND_LABELS, Standing, standing_on
 REFUSAL = "Không tìm thấy căn cứ pháp lý phù hợp trong kho văn bản."
 
 
+def with_marker(sentence: str, marker: int) -> str:
+    """The sentence with `[marker]` before its final punctuation ("… trái." → "… trái [1].").
+
+    >>> with_marker("Dấu đóng phải rõ ràng;", 2)
+    'Dấu đóng phải rõ ràng [2];'
+    """
+    body = sentence.rstrip()
+    end = len(body.rstrip(".;:!"))
+    return f"{body[:end]} [{marker}]{body[end:]}"
+
+
 class Verification(StrEnum):
     """How much of an answer its citations support."""
 

@@ -18,50 +18,20 @@ a word of the follow-up counts as new only when one of its syllables is not in t
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
-from assistant.answer import CitedSource
+from assistant.answer import CitedSource, with_marker
 from assistant.injection import strip_instructions
 from assistant.polarity import clauses, without_label
-from core.text import content_words, fold, stopwords, words_and_syllables
+from core.text import content_words, fold, nfc, stopwords, words_and_syllables
 
 # Share of the follow-up's new words an answer must name to be an answer to it.
 MIN_SPOKEN = 0.5
-# "… theo quy định tại Điều 33 …": a pointer to where a rule is, not what it says.
-_REFERRAL = re.compile(
-    r"\b(?:theo|tại|như)\s+quy\s+định\s+(?:tại|của)\s+(?:các\s+)?(?:điều|khoản|điểm|phụ\s+lục|chương|mục|"
-    r"nghị\s+định|luật|bộ\s+luật|thông\s+tư|quyết\s+định|văn\s+bản)",
-    re.IGNORECASE,
-)
-# Words a pointer is made of besides the question's own: its verb and the names of what it points to.
-_POINTER_WORDS = frozenset(
-    {
-        "thực_hiện",
-        "áp_dụng",
-        "tiến_hành",
-        "quy_định",
-        "điều",
-        "khoản",
-        "điểm",
-        "phụ_lục",
-        "chương",
-        "mục",
-        "nghị_định",
-        "luật",
-        "bộ_luật",
-        "thông_tư",
-        "quyết_định",
-        "văn_bản",
-        "nđ",
-        "nđ.",
-        "cp",
-        "qh",
-        "tt",
-        "này",
-    }
-)
+POINTERS_FILE = Path(__file__).with_name("data") / "pointers_vi.toml"
 
 
 def _syllables(words: Iterable[str]) -> set[str]:
@@ -168,16 +138,8 @@ def quote_naming(focus: Focus, sources: Sequence[CitedSource], question: str) ->
                 continue
             lines = [without_label(clause.lead)] if clause.lead else []  # a lead-in ends with ":" (`clauses`)
             lines.append(without_label(clause.item))
-            best = (share, "\n".join(_marked(line, source.marker) for line in lines))
+            best = (share, "\n".join(with_marker(line, source.marker) for line in lines))
     return best[1] if best else None
-
-
-def _marked(line: str, marker: int) -> str:
-    """The line with `[marker]` before its final punctuation (a full stop when it has none)."""
-    body = line.rstrip()
-    end = body[-1] if body and body[-1] in ".:;" else ""
-    body = body[: len(body) - len(end)].rstrip() if end else body
-    return f"{body} [{marker}]{end or '.'}"
 
 
 def points_only(line: str, question: str) -> bool:
@@ -191,9 +153,28 @@ def points_only(line: str, question: str) -> bool:
     >>> points_only("Theo quy định tại Điều 33, dấu phải trùm lên khoảng 1/3 chữ ký [1].", asked)
     False
     """
-    if _REFERRAL.search(line) is None:
+    pattern, pointer_words = _pointers()
+    if pattern.search(line) is None:
         return False
     asked = _syllables(content_words(question))
     return all(
-        _syllables([w]) <= asked or w in _POINTER_WORDS or any(c.isdigit() for c in w) for w in content_words(line)
+        _syllables([w]) <= asked or w in pointer_words or any(c.isdigit() for c in w) for w in content_words(line)
     )
+
+
+@cache
+def _pointers(path: Path = POINTERS_FILE) -> tuple[re.Pattern[str], frozenset[str]]:
+    """The pointer pattern and words of `path` (assistant/data/pointers_vi.toml); ValueError naming the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        leads, targets, words = (list(map(str, data[k])) for k in ("leads", "targets", "words"))
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    if not (leads and targets and words):
+        raise ValueError(f"{path}: needs non-empty 'leads', 'targets' and 'words'")
+
+    def alternatives(phrases: list[str]) -> str:
+        return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
+
+    pattern = re.compile(rf"\b(?:{alternatives(leads)})\s+(?:các\s+)?(?:{alternatives(targets)})\b", re.IGNORECASE)
+    return pattern, frozenset(nfc(w).lower() for w in words)

@@ -63,7 +63,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.actor import ActorLexicon, OffQuestion
-from assistant.answer import CitedSource, SentenceCheck, Verification
+from assistant.answer import CitedSource, SentenceCheck, Verification, with_marker
 from assistant.clauses import ClauseRef, SourceOutline
 from assistant.evidence import coverage
 from assistant.focus import Focus, Unspoken, points_only
@@ -195,13 +195,6 @@ class Verified:
         return self.off_question is not None and not any(s.supported for s in self.sentences)
 
 
-def _with_marker(sentence: str, marker: int) -> str:
-    """The sentence with `[marker]` before its final punctuation."""
-    body = sentence.rstrip()
-    end = len(body.rstrip(".;:!"))
-    return f"{body[:end]} [{marker}]{body[end:]}"
-
-
 _END_THEN_MARKERS = re.compile(r"\s*([.;:])\s*((?:\[\d{1,2}\]\s*)+)$")
 
 
@@ -224,7 +217,7 @@ def _as_item(sentence: str) -> str:
     m = _LINE_MARKER.match(sentence)
     assert m is not None
     body = sentence[m.end() :]
-    return f"- {body if _MARKER.search(body) else _with_marker(body, int(m.group(1)))}"
+    return f"- {body if _MARKER.search(body) else with_marker(body, int(m.group(1)))}"
 
 
 class MarkerLines:
@@ -709,7 +702,7 @@ class SentenceVerifier:
                 why = ("no citation", *self._injection_reasons(sentence), *link_reasons)
                 self.checks.append(SentenceCheck(sentence, (), False, 0.0, why))
                 return None
-            sentence, marks = _with_marker(sentence, marker), (marker,)
+            sentence, marks = with_marker(sentence, marker), (marker,)
         cited = "\n".join(self._clean[m] for m in marks)
         score = coverage(words, cited)
         reasons: list[str] = []
@@ -736,7 +729,7 @@ class SentenceVerifier:
                 bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
                 why = (f"{RECITED}[{other}]", *reasons)
                 self.checks.append(SentenceCheck(sentence, marks, False, score, why))
-                return self._check(_with_marker(bare, other), context)
+                return self._check(with_marker(bare, other), context)
         injected = self._injection_reasons(sentence) if reasons else []
         ok = not reasons
         # Whose act it is is asked of a claim turned around too: one about another actor is withheld, not flagged.
@@ -828,7 +821,7 @@ def the_rule(opposite: Opposite, sources: list[CitedSource], question: str) -> s
                 lead, items = clause.lead, [clause.item]
         if items:
             lines = [without_label(lead), *items]
-            return "\n".join(_with_marker(line, source.marker) for line in lines)
+            return "\n".join(with_marker(line, source.marker) for line in lines)
     return None
 
 

@@ -14,6 +14,7 @@ MODULES = [
     "core.jsonl",
     "assistant.topic_model",
     "assistant.focus",
+    "assistant.answer",
     "core.clock",
     "core.hashing",
     "core.metrics",

@@ -11,6 +11,7 @@ the retry and refusal logic, which a real model would make unreproducible); `Foc
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -216,3 +217,15 @@ def test_a_follow_up_answered_with_a_pointer_twice_gets_the_clause_quoted(world:
     ans = _ask_follow_up(world, llm, seen)
     assert not ans.refused and ans.answer == CLEAN_UP and "".join(seen) == CLEAN_UP  # type: ignore[attr-defined]
     assert "quoted" in ans.evidence and len(llm.prompts) == 2  # type: ignore[attr-defined]
+
+
+def test_a_malformed_pointer_file_names_the_file(tmp_path: Path) -> None:
+    from assistant.focus import _pointers
+
+    bad = tmp_path / "pointers.toml"
+    bad.write_text('leads = ["theo quy định tại"]\ntargets = []\nwords = ["điều"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"pointers\.toml: needs non-empty"):
+        _pointers(bad)
+    bad.write_text("leads = [", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"pointers\.toml:"):
+        _pointers(bad)
