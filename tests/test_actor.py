@@ -515,3 +515,12 @@ def test_the_rest_of_a_hidden_sentence_after_its_semicolon_is_not_shown_as_the_a
     # a labelled item after a hidden line is its own sentence, and still checked for itself
     listed = verify("Câu không có trích dẫn nào;\na) Viên chức ốm đau hoặc bị tai nạn [1];", [_source(1, MAY_NOT)])
     assert listed.sentences[-1].reasons != ("it continues, after its ';', a sentence that is not shown",)
+
+
+def test_a_cong_chuc_on_probation_is_not_verified_on_the_vien_chuc_decrees_probation_clause() -> None:
+    """The stage joins "người tập sự" to viên chức and công chức alike; which regime a source is, its named terms
+    say: a công chức claim on a viên chức source ("Luật Viên chức …" heading) stays unsupported."""
+    claim = "Trong thời gian tập sự, công chức được hưởng 85% mức lương bậc 1 của chức danh nghề nghiệp [1]."
+    result = verify(claim, [_source(1, PROBATION_PAY)])
+    assert result.status is Verification.UNVERIFIED
+    assert any("công chức" in r for s in result.sentences for r in s.reasons)
