@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from core.text import nfc
+from core.text import contains_run, nfc
 
 ACTORS_FILE = Path(__file__).with_name("data") / "actors_vi.tsv"
 # A shared run shorter than this is a word or two in common ("theo quy định"), not an act both texts state.
@@ -75,12 +75,7 @@ class Actor:
     def staged_as(self, other: Actor, tokens: Sequence[str]) -> bool:
         """Whether this stage actor is `other` in a text (`tokens`) that names `other` and the stage: "người tập
         sự" is the viên chức of "Trong thời gian tập sự, viên chức được hưởng …", not of "Viên chức được hưởng …"."""
-        n = len(self.stage)
-        return (
-            other.identity in self.stage_of
-            and n > 0
-            and any(tuple(tokens[i : i + n]) == self.stage for i in range(len(tokens) - n + 1))
-        )
+        return other.identity in self.stage_of and contains_run(tokens, self.stage)
 
     def clashes(self, other: Actor) -> bool:
         """Whether the two cannot be the same actor (the lexicon file's header says when)."""
@@ -181,12 +176,12 @@ class ActorLexicon:
             side = side.rstrip("*")
             if side not in _SIDES:
                 raise ValueError(f"{path}:{n}: unknown side {side!r}; valid: {', '.join(_SIDES)} (with * if generic)")
+            syllables = _syllables(phrase)
             stage_of = frozenset(nfc(x.strip()) for x in parts[3].split(",")) if len(parts) == 4 else frozenset()
-            stage = _syllables(phrase)[1:] if stage_of and _syllables(phrase)[0] == "người" else _syllables(phrase)
+            stage = (syllables[1:] if syllables[0] == "người" else syllables) if stage_of else ()
             if stage_of and not stage:
                 raise ValueError(f"{path}:{n}: a stage actor's phrase must name its stage after «người»: {phrase!r}")
-            actor = Actor(nfc(identity), side, generic, stage_of, stage if stage_of else ())
-            phrases.append((_syllables(phrase), actor))
+            phrases.append((syllables, Actor(nfc(identity), side, generic, stage_of, stage)))
         return cls(tuple(phrases))
 
     @classmethod

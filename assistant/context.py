@@ -208,15 +208,7 @@ class ContextBuilder:
         spans = [(h.start, h.end) for h in kept if _key(h) == _key(hit)]
         chunks = self.reader.article(hit, filters)
         cut = [c for c in chunks if not any(lo <= c.start and c.end <= hi for lo, hi in spans)]
-        named = named_clauses(query)
-        chosen: list[Hit] = []
-        used = 0
-        for c in [c for c in cut if named & _clause_numbers(c.citation)] + cut:
-            size = c.end - c.start
-            if c not in chosen and (not chosen or used + size <= room):  # the first one always: a chunk over at most
-                chosen.append(c)
-                used += size
-        return [joined(hit, run, whole=False) for run in runs(sorted(chosen, key=lambda c: c.start))]
+        return [joined(hit, run, whole=False) for run in runs(_take(_named_first(query, cut) + cut, room))]
 
     def _fresh(
         self, query: str, hits: Sequence[Hit], filters: Filters | None, budget: ContextBudget, first_sure: bool = True
@@ -272,21 +264,30 @@ class ContextBuilder:
         """The article's chunks that fit in `room`, taken in this order — the clauses the question names, the chunk
         search found, then the rest in text order — in text order. The found chunk is always in, even over the room
         (by one chunk at most)."""
-        named = named_clauses(query)
         found = next((c for c in chunks if c.chunk_id == hit.chunk_id), None)
         if found is None:
             return [hit]
-        priority = [c for c in chunks if named & _clause_numbers(c.citation)]
-        priority += [found] + chunks
-        chosen: list[Hit] = []
-        used = 0
-        for c in priority:
-            size = c.end - c.start
-            if c in chosen or (chosen and used + size > room and c is not found):
-                continue
-            chosen.append(c)
-            used += size
-        return sorted(chosen, key=lambda c: c.start)
+        return _take([*_named_first(query, chunks), found, *chunks], room, always=found)
+
+
+def _named_first(query: str, chunks: Sequence[Hit]) -> list[Hit]:
+    """The chunks that cite a clause the question names ("khoản 2"), in text order."""
+    named = named_clauses(query)
+    return [c for c in chunks if named & _clause_numbers(c.citation)]
+
+
+def _take(priority: Sequence[Hit], room: int, always: Hit | None = None) -> list[Hit]:
+    """The chunks of `priority`, taken in that order (each once) while they fit in `room` — the first one and
+    `always` even over it —, in text order."""
+    chosen: list[Hit] = []
+    used = 0
+    for c in priority:
+        size = c.end - c.start
+        if c in chosen or (chosen and used + size > room and c is not always):
+            continue
+        chosen.append(c)
+        used += size
+    return sorted(chosen, key=lambda c: c.start)
 
 
 def _key(hit: Hit) -> tuple[str, str]:

@@ -156,10 +156,16 @@ def points_only(line: str, question: str) -> bool:
     pattern, pointer_words = _pointers()
     if pattern.search(line) is None:
         return False
-    asked = _syllables(content_words(question))
+    asked = _question_syllables(question)
     return all(
         _syllables([w]) <= asked or w in pointer_words or any(c.isdigit() for c in w) for w in content_words(line)
     )
+
+
+@lru_cache(maxsize=64)
+def _question_syllables(question: str) -> frozenset[str]:
+    """The syllables of `question`'s content words, folded: segmented once per question, not once per line."""
+    return frozenset(_syllables(content_words(question)))
 
 
 @cache

@@ -70,7 +70,7 @@ from assistant.focus import Focus, Unspoken, points_only
 from assistant.injection import strip_instructions
 from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
 from assistant.terms import TermLexicon
-from core.text import content_words, fold, nfc, split_answer_sentences
+from core.text import contains_run, content_words, fold, nfc, split_answer_sentences
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 # A marker written the way the prompt names it ("[số tài liệu 2]", "[tài liệu 2]"), read as "[2]" (live, an answer
@@ -151,12 +151,6 @@ def _gist(sentence: str) -> str:
 def _words(text: str) -> list[str]:
     """The folded words of `text` in order, markers left out."""
     return re.findall(r"\w+", fold(_MARKER.sub(" ", text)))
-
-
-def _contains(words: list[str], run: list[str]) -> bool:
-    """Whether `run` occurs in `words` as a contiguous run."""
-    n = len(run)
-    return n > 0 and any(words[i : i + n] == run for i in range(len(words) - n + 1))
 
 
 def links_in(text: str) -> list[str]:
@@ -670,7 +664,7 @@ class SentenceVerifier:
             return None
         quoted = _words(before)[-QUOTE_OVERLAP:] + _words(sentence)
         for marker in last.markers:
-            if _contains(_words(self._clean[marker]), quoted):
+            if contains_run(_words(self._clean[marker]), quoted):
                 return marker
         return None
 

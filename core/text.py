@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -126,6 +126,16 @@ def stopwords() -> frozenset[str]:
     """Vietnamese function words (core/data/stopwords_vi.txt), as pyvi words ("_" for a space), lowercased."""
     lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip().replace(" ", "_").lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def contains_run(items: Sequence[str], run: Sequence[str]) -> bool:
+    """Whether `run` occurs in `items` as a contiguous run (an empty run never does).
+
+    >>> contains_run(["trong", "thời", "gian", "tập", "sự"], ("tập", "sự")), contains_run(["tập"], ())
+    (True, False)
+    """
+    n, run = len(run), list(run)
+    return n > 0 and any(list(items[i : i + n]) == run for i in range(len(items) - n + 1))
 
 
 def content_words(text: str) -> set[str]:
