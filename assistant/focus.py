@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -27,15 +27,11 @@ from pathlib import Path
 from assistant.answer import CitedSource, with_marker
 from assistant.injection import strip_instructions
 from assistant.polarity import clauses, without_label
-from core.text import content_words, fold, nfc, stopwords, words_and_syllables
+from core.text import content_words, fold, folded_syllables, nfc, stopwords, words_and_syllables
 
 # Share of the follow-up's new words an answer must name to be an answer to it.
 MIN_SPOKEN = 0.5
 POINTERS_FILE = Path(__file__).with_name("data") / "pointers_vi.toml"
-
-
-def _syllables(words: Iterable[str]) -> set[str]:
-    return {fold(s) for w in words for s in w.split("_") if s}
 
 
 @lru_cache(maxsize=1)
@@ -63,18 +59,18 @@ class Focus:
 
     @classmethod
     def of(cls, question: str, previous: str) -> Focus:
-        seen = _syllables(words_and_syllables(previous))
+        seen = folded_syllables(words_and_syllables(previous))
         order = [w.lower() for w in words_and_syllables(question)]
         asked = _asked(question)
-        new = [w for w in dict.fromkeys(order) if w in asked and not _syllables([w]) <= seen]
+        new = [w for w in dict.fromkeys(order) if w in asked and not folded_syllables([w]) <= seen]
         return cls(tuple(new))
 
     def named_in(self, text: str) -> tuple[str, ...]:
         """The words `text` names (each with all its syllables, diacritics folded)."""
         if not self.words:
             return ()
-        present = _syllables(words_and_syllables(text))
-        return tuple(w for w in self.words if _syllables([w]) <= present)
+        present = folded_syllables(words_and_syllables(text))
+        return tuple(w for w in self.words if folded_syllables([w]) <= present)
 
     def spoken_in(self, text: str) -> bool:
         """Whether `text` names at least half of the words; True when there are none."""
@@ -158,14 +154,14 @@ def points_only(line: str, question: str) -> bool:
         return False
     asked = _question_syllables(question)
     return all(
-        _syllables([w]) <= asked or w in pointer_words or any(c.isdigit() for c in w) for w in content_words(line)
+        folded_syllables([w]) <= asked or w in pointer_words or any(c.isdigit() for c in w) for w in content_words(line)
     )
 
 
 @lru_cache(maxsize=64)
 def _question_syllables(question: str) -> frozenset[str]:
     """The syllables of `question`'s content words, folded: segmented once per question, not once per line."""
-    return frozenset(_syllables(content_words(question)))
+    return frozenset(folded_syllables(content_words(question)))
 
 
 @cache

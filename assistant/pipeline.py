@@ -43,6 +43,7 @@ from assistant.context import ContextBudget, ContextBuilder, joined, runs
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
 from assistant.focus import Focus, Unspoken, quote_naming
+from assistant.lists import ListWatch, whole_lists
 from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
@@ -171,7 +172,7 @@ class Assistant:
             prompt = answer_messages(query, sources, retry, why)
             messages = [ChatMessage(role, content) for role, content in prompt]
             verifier = SentenceVerifier(sources, self.verify_policy, question=query, focus=focus)
-            stream = VerifiedStream(verifier, on_token)
+            stream = VerifiedStream(verifier, on_token, ListWatch.of(sources, question))
             for delta in llm.stream(messages, config):
                 if ttft is None:
                     ttft = time.perf_counter() - t0
@@ -207,6 +208,23 @@ class Assistant:
                 quoted = f"{checked.unspoken.reason}, twice; the clause naming it is quoted"
                 checked = requoted
                 stream.replace(checked.text)
+        listed: str | None = None
+        if checked.status is not Verification.UNVERIFIED and not stream.refused and checked.unspoken is None:
+            # Some items of the law's list, for a question asking for the list ("… những hình thức nào?"): the whole
+            # list, quoted from the cited article made whole, replaces them (assistant/lists.py).
+            # Only what was held can change: what streamed stays the answer's beginning.
+            whole = self._whole(sources, checked.used_markers, options)
+            completed = whole_lists(checked.text, [s for s in whole if s.marker in checked.used_markers], question)
+            relisted = verify(completed[0], whole, self.verify_policy, question=query) if completed else None
+            if (
+                completed
+                and relisted is not None
+                and _RANK[relisted.status] >= _RANK[checked.status]
+                and relisted.text.startswith(stream.released)
+            ):
+                listed = f"a list given in part or pointed to ({'; '.join(completed[1])}): quoted whole"
+                sources, checked = whole, relisted
+                stream.replace(relisted.text[len(stream.released) :])
         if checked.unspoken is None:
             stream.release()  # held only while a retry was possible: the cases where the act may not be done, alone
         if checked.status is Verification.UNVERIFIED or stream.refused or checked.unspoken is not None:
@@ -237,6 +255,8 @@ class Assistant:
             answer.evidence = {**(answer.evidence or {}), "rule": ruled}
         if quoted:
             answer.evidence = {**(answer.evidence or {}), "quoted": quoted}
+        if listed:
+            answer.evidence = {**(answer.evidence or {}), "listed": listed}
         return answer
 
     def _whole(self, sources: list[CitedSource], markers: Sequence[int], options: AskOptions) -> list[CitedSource]:
@@ -345,6 +365,8 @@ class Assistant:
 
 
 _REFUSAL_PHRASE = REFUSAL.rstrip(".")
+# How much an answer's citations support it, in order: a whole list replaces a part of it only as well supported.
+_RANK = {Verification.UNVERIFIED: 0, Verification.PARTIALLY_VERIFIED: 1, Verification.VERIFIED: 2}
 _WORD = re.compile(r"\s*\S+|\s+$")
 
 
@@ -359,10 +381,13 @@ class VerifiedStream:
     ('', [])
     """
 
-    def __init__(self, verifier: SentenceVerifier, on_token: OnToken | None) -> None:
+    def __init__(self, verifier: SentenceVerifier, on_token: OnToken | None, lists: ListWatch | None = None) -> None:
         self.verifier = verifier
         self.on_token = on_token
         self.refused = False
+        self.released = ""  # what has been passed on
+        self._lists = lists  # a list question's answer is held from its list on: the whole list may replace it
+        self._listing = False
         self._splitter = SentenceSplitter()
         self._lines = MarkerLines()  # "[1] …\n[2] …" read as a list, as `verify` reads it
         self._raw = ""  # what the model has written
@@ -383,10 +408,15 @@ class VerifiedStream:
         for line in self._lines.finish():
             self._feed(line)
         checked = self.verifier.result()
-        answers = checked.opposite is None and checked.unspoken is None
+        answers = checked.opposite is None and checked.unspoken is None and not self._listing
         if checked.status is not Verification.UNVERIFIED and not self.refused and answers:
             self._release()
         return checked
+
+    @property
+    def held(self) -> str:
+        """What `finish` held back: the verified text not passed on."""
+        return self._held
 
     def replace(self, text: str) -> None:
         """Pass on `text` instead of what `finish` held back (the verified answer the pipeline made of it)."""
@@ -411,12 +441,17 @@ class VerifiedStream:
                     SentenceCheck(sentence, (), False, 0.0, ("the refusal phrase after supported sentences",))
                 )
             return
-        self._held += self.verifier.feed(sentence)
-        if self.verifier.n_answering:  # the exceptions alone wait: the rule may still come, or a retry replace them
+        shown = self.verifier.feed(sentence)
+        self._held += shown
+        self._listing = self._listing or (self._lists is not None and bool(shown) and self._lists.starts(shown))
+        if self.verifier.n_answering and not self._listing:
+            # The exceptions alone wait: the rule may still come, or a retry replace them; and so does a list, which
+            # the whole list of the law may replace (assistant/lists.py).
             self._release()
 
     def _release(self) -> None:
         if self._held and self.on_token is not None:
             for word in _WORD.findall(self._held):  # word by word, so a client still shows the answer being typed
                 self.on_token(word)
+        self.released += self._held
         self._held = ""

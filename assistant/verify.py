@@ -68,6 +68,7 @@ from assistant.clauses import ClauseRef, SourceOutline
 from assistant.evidence import coverage
 from assistant.focus import Focus, Unspoken, points_only
 from assistant.injection import strip_instructions
+from assistant.lists import source_lists
 from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
 from assistant.terms import TermLexicon
 from core.text import contains_run, content_words, fold, nfc, split_answer_sentences
@@ -306,6 +307,31 @@ class _SourceClause:
         return cls(clause, present_words(clause.text), words, numbers_in(clause.text), forbidden)
 
 
+_ARTICLE_TITLE = re.compile(r"^Điều\s+[\w.]+?\.\s+(?=\S)")
+
+
+def _forbidding_title(source: CitedSource, lexicon: CueLexicon) -> str:
+    """The article's title when it forbids ("Điều 8. Các hành vi bị nghiêm cấm", "Những việc cán bộ, công chức không
+    được làm …"), without its number; "" otherwise. Its Khoản are the forbidden acts ("1. Chiếm đoạt, làm hỏng, làm
+    mất tài liệu lưu trữ."): the title is their lead-in, as "… không được … sau:" is a list's.
+
+    >>> from types import SimpleNamespace
+    >>> hit = SimpleNamespace(heading_path=["Luật Lưu trữ", "Điều 8. Các hành vi bị nghiêm cấm"])
+    >>> _forbidding_title(SimpleNamespace(hit=hit), CueLexicon.default())
+    'Các hành vi bị nghiêm cấm:'
+    """
+    title = next((h for h in reversed(source.hit.heading_path) if _ARTICLE_TITLE.match(h)), "")
+    title = _ARTICLE_TITLE.sub("", title).strip().rstrip(".:")
+    if not title or not any(c.phrase in PROHIBITIONS for c in lexicon.cues(title)):
+        return ""
+    return f"{title}:"
+
+
+def _under(clause: Clause, title: str) -> Clause:
+    """`clause` with a forbidding article `title` as its lead-in when it is one of the article's Khoản."""
+    return Clause(title, clause.item) if title and not clause.lead and label_rank(clause.item) == 1 else clause
+
+
 def trusted_links(source: CitedSource) -> set[str]:
     """Links a source's metadata vouches for (set at ingest, not read from the body); documents carry none yet."""
     url = getattr(source.hit, "url", None)
@@ -346,7 +372,8 @@ class SentenceVerifier:
             # Support comes from the law's own sentences: text that speaks to the assistant supports nothing.
             clean, cut = strip_instructions(s.hit.text)
             self._clean[s.marker] = f"{' '.join(s.hit.heading_path)}\n{clean}"
-            self._clauses[s.marker] = [_SourceClause.of(c, self.lexicon) for c in clauses(clean)]
+            title = _forbidding_title(s, self.lexicon)
+            self._clauses[s.marker] = [_SourceClause.of(_under(c, title), self.lexicon) for c in clauses(clean)]
             removed.extend(cut)
         self._injected = "\n".join(removed)
         self._all_clean = "\n".join(self._clean.values())
@@ -798,24 +825,13 @@ def the_rule(opposite: Opposite, sources: list[CitedSource], question: str) -> s
     lexicon, actors = CueLexicon.default(), ActorLexicon.default()
     act = content_words(opposite.act)
     for source in sources:
-        lead, items = "", list[str]()
-        for clause in clauses(strip_instructions(source.hit.text)[0]):
-            if items and clause.lead == lead and label_rank(clause.item):
-                items.append(clause.item)
-            elif items and clause.lead == lead:  # an item's part after its ";" stays on its line
-                items[-1] = f"{items[-1]} {clause.item}"
-            elif items:
-                break
-            elif (
-                clause.lead
-                and coverage(act, clause.lead) >= RULE_ACT
-                and not any(c.kind is CueKind.NEGATION for c in lexicon.cues(clause.lead))
-                and actors.off_question(question, clause.lead) is None
+        for listed in source_lists(source.hit.text, source.marker):
+            if (
+                coverage(act, listed.lead) >= RULE_ACT
+                and not any(c.kind is CueKind.NEGATION for c in lexicon.cues(listed.lead))
+                and actors.off_question(question, listed.lead) is None
             ):
-                lead, items = clause.lead, [clause.item]
-        if items:
-            lines = [without_label(lead), *items]
-            return "\n".join(with_marker(line, source.marker) for line in lines)
+                return listed.quoted()
     return None
 
 

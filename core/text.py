@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -136,6 +136,15 @@ def contains_run(items: Sequence[str], run: Sequence[str]) -> bool:
     """
     n, run = len(run), list(run)
     return n > 0 and any(list(items[i : i + n]) == run for i in range(len(items) - n + 1))
+
+
+def folded_syllables(words: Iterable[str]) -> set[str]:
+    """The syllables of pyvi `words`, diacritics folded: what two spellings or segmentations of a word share.
+
+    >>> sorted(folded_syllables(["chữ_ký", "đóng"]))
+    ['chu', 'dong', 'ky']
+    """
+    return {fold(s) for w in words for s in w.split("_") if s}
 
 
 def content_words(text: str) -> set[str]:

@@ -15,6 +15,7 @@ MODULES = [
     "assistant.topic_model",
     "assistant.focus",
     "assistant.answer",
+    "assistant.lists",
     "core.clock",
     "core.hashing",
     "core.metrics",

@@ -641,3 +641,25 @@ def test_a_malformed_terms_file_names_its_line(tmp_path: Path) -> None:
     bad.write_text("# a comment\ndiscipline\tkhiển trách\ngiáng chức\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"terms.tsv:3: expected FAMILY<TAB>TERM"):
         TermLexicon.from_file(bad)
+
+
+def test_the_acts_an_article_titled_as_forbidden_lists_answer_what_is_forbidden() -> None:
+    """Live, "Những hành vi nào bị nghiêm cấm trong lĩnh vực lưu trữ?" was refused with Điều 8 Luật Lưu trữ in the
+    prompt: its Khoản are the acts ("1. Chiếm đoạt, làm hỏng, làm mất tài liệu lưu trữ.") and only its title says
+    "Các hành vi bị nghiêm cấm", so each item, read with the question, "said «nghiêm cấm» and the cited text did not".
+    The title is now the Khoản's lead-in: the prohibition is the law's."""
+    from dataclasses import replace
+
+    text = (
+        "Điều 8. Các hành vi bị nghiêm cấm\n1. Chiếm đoạt, làm hỏng, làm mất tài liệu lưu trữ.\n"
+        "2. Mang tài liệu lưu trữ ra nước ngoài trái phép."
+    )
+    plain = _source(1, text)
+    titled = replace(plain, hit=replace(plain.hit, heading_path=["Luật Lưu trữ", "Điều 8. Các hành vi bị nghiêm cấm"]))
+    asked = "Những hành vi nào bị nghiêm cấm trong lĩnh vực lưu trữ?"
+    answer = (
+        "- Chiếm đoạt, làm hỏng, làm mất tài liệu lưu trữ [1].\n- Mang tài liệu lưu trữ ra nước ngoài trái phép [1]."
+    )
+    assert verify(answer, [titled], question=asked).status is Verification.VERIFIED
+    untitled = replace(plain, hit=replace(plain.hit, heading_path=["Luật Lưu trữ", "Điều 8. Lưu trữ tài liệu"]))
+    assert verify(answer, [untitled], question=asked).status is Verification.UNVERIFIED  # nothing says it is forbidden

@@ -1,0 +1,343 @@
+"""Whole lists: an answer that gives some items of the law's list, when the question asks for the list, gets all.
+
+Asked "Công chức bị xử lý kỷ luật bằng những hình thức nào?", the small model wrote "Khiển trách, Cảnh cáo, cách
+chức, buộc thôi việc [1]." (live, `make bench`): every word true and cited to Khoản 1 Điều 79 Luật Cán bộ, công
+chức, so verification passed it — and "Hạ bậc lương" and "Giáng chức", two of the six forms, were gone. Verification
+checks what is written; it cannot see what was left out. This module can, for lists:
+
+- `source_lists` reads a source's lists: a lead-in ending with ":" and its labelled items (an item's unlabelled rest
+  stays with it; a nested list's lines go with the item that opens it);
+- an item is *named* by an answer when most of its own words — those its lead-in does not already give — are in
+  the answer (`NAMED`; syllables, diacritics folded);
+- `whole_lists` finds a list of a cited source of which the answer names at least two items and not all, for a
+  question that asks for a list ("… nào?", "những …", "gồm …") and names fewer than two of its items itself (a
+  question on "khiển trách và cảnh cáo" is about those two); it replaces the answer's sentences that give the list
+  — its items, or its lead-in restated — by the list quoted verbatim, lead-in first, where the first of them stood.
+- a sentence that points to a Khoản of the article it cites for what the question asks ("Viên chức bị xử lý kỷ
+  luật bằng một trong các hình thức quy định tại khoản 1 Điều này còn có thể bị hạn chế …", live, for "… những
+  hình thức nào?") gets that Khoản's list quoted before it, when the list's lead-in states most of the
+  question's words (`POINTED_LEAD`) and the answer names fewer than two of its items.
+
+The pipeline verifies the result again, as it does every answer, and keeps it only when it is as well supported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from assistant.answer import CitedSource, with_marker
+from assistant.injection import PLACEHOLDER, strip_instructions
+from assistant.polarity import clauses, label_rank, without_label
+from core.text import content_words, fold, folded_syllables, split_answer_sentences
+
+# Share of an item's own words (not its lead-in's) an answer must hold for the item to count as named.
+NAMED = 0.6
+# Syllables an item's opening has at least (an item shorter than that is told by its words).
+OPENING = 4
+# Share of a sentence's words that the list, its lead-in and the question must hold for it to be a sentence giving
+# the list (not a sentence of its own that happens to name an item).
+OF_LIST = 0.8
+# Words of a question that asks for a list, diacritics folded ("nào", "những", "gồm", "gì").
+LIST_QUESTION_WORDS = frozenset({"nao", "nhung", "gom", "gi"})
+# Share of the question's words (syllables) the lead-in of a list an answer points to must state: the list asked for.
+# More than half, as the actor alone ("công chức") is half of a short question ("Công chức được nâng lương … nào?").
+POINTED_LEAD = 0.6
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+# A pointer into the article a sentence cites: "… các hình thức quy định tại khoản 1 Điều này …".
+_POINTER = re.compile(r"\bkhoản\s+(\d+)\s+(?:của\s+)?Điều\s+này\b", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+# A line of a list as the model writes one: "- …", "+ …", "• …", "c) …", "2. …".
+_ITEM_LINE = re.compile(r"^\s*(?:[-+•*]\s|[a-zđ]\)\s|\d{1,2}[.)]\s)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a piece of an answer says, as items are compared with it: its content syllables and its syllables in
+    order (folded, space-separated and -padded, so a run of them is a substring)."""
+
+    words: frozenset[str]
+    run: str
+
+    @classmethod
+    def of(cls, text: str) -> Said:
+        bare = _MARKER.sub(" ", text)
+        return cls(_syllables_of(bare), f" {' '.join(_WORD.findall(fold(bare)))} ")
+
+    @classmethod
+    def joined(cls, pieces: Sequence[Said]) -> Said:
+        return cls(frozenset().union(*(p.words for p in pieces)), " | ".join(p.run for p in pieces))
+
+
+@dataclass
+class SourceList:
+    """One list of a source: its lead-in, its items (each with its unlabelled rest) and the lines that quote it
+    whole (the lead-in without its label, each item, a nested list's lines after the item that opens it).
+
+    >>> text = "1. Các hình thức kỷ luật sau đây:\\na) Khiển trách;\\nb) Cảnh cáo;\\nc) Hạ bậc lương.\\n2. Khác."
+    >>> [(x.lead, x.items) for x in source_lists(text, 1)]
+    [('1. Các hình thức kỷ luật sau đây:', ['a) Khiển trách;', 'b) Cảnh cáo;', 'c) Hạ bậc lương.'])]
+    """
+
+    marker: int
+    lead: str
+    items: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    nested: bool = False  # a list inside an item of another list
+    colon_added: bool = False  # its lead-in has no ":" in the law (`source_lists`)
+    cut: bool = False  # a piece of it was cut as instruction-like (assistant/injection.py): never quoted as whole
+
+    def quoted(self) -> str:
+        """The list verbatim, one line each, every line ending in the source's marker."""
+        lead = without_label(self.lead)
+        lead = lead[:-1].rstrip() if self.colon_added and lead.endswith(":") else lead
+        return "\n".join(with_marker(line, self.marker) for line in [lead, *self.lines])
+
+    def own_words(self, item: str) -> frozenset[str]:
+        """The syllables of `item` that its lead-in does not give: what says which item it is."""
+        return frozenset(folded_syllables(content_words(without_label(item))) - _syllables_of(self.lead))
+
+    def named_in(self, said: Said) -> list[int]:
+        """The indices of the items `said` names: it holds most of the item's own words (`NAMED`), or it opens with
+        the item's words (`opening`: the model shortens a long item, "c) Viên chức làm việc theo hợp đồng … 12
+        tháng liên tục", and keeps its start); an item with no word of its own is none."""
+        out = []
+        for i, item in enumerate(self.items):
+            own = self.own_words(item)
+            opening = self.opening(i)
+            if own and (len(own & said.words) >= NAMED * len(own) or (opening and opening in said.run)):
+                out.append(i)
+        return out
+
+    def opening(self, index: int) -> str:
+        """The first syllables of item `index` (folded, at least `OPENING`, as many as tell it from every other item
+        of the list; "" when it is shorter or never told apart), spaced as in `Said.run`."""
+        runs = [_WORD.findall(fold(without_label(item))) for item in self.items]
+        own = runs[index]
+        for n in range(OPENING, min(len(own), 3 * OPENING) + 1):
+            if all(other[:n] != own[:n] for j, other in enumerate(runs) if j != index):
+                return f" {' '.join(own[:n])} "
+        return ""
+
+    @property
+    def label(self) -> str:
+        """The number of the Khoản whose lead-in opens the list ("1" for "1. … sau đây:"); "" for another level."""
+        first = self.lead.split(maxsplit=1)[0] if self.lead and not self.nested else ""
+        return first[:-1] if re.fullmatch(r"\d+\.", first) else ""
+
+    def words(self) -> frozenset[str]:
+        """The syllables of the lead-in and every item."""
+        return frozenset(_syllables_of(self.lead).union(*(_syllables_of(i) for i in self.items)))
+
+
+def source_lists(text: str, marker: int) -> list[SourceList]:
+    """The lists of a source's `text` (instructions cut out first: assistant/injection.py), in order. A labelled
+    line right above lines labelled a level deeper opens a list with or without its ":" (pháp điển prints Điều 8
+    Nghị định 30/2020's "2. Thể thức văn bản hành chính bao gồm các thành phần chính" without one); it is quoted as
+    written.
+
+    >>> [(x.lead, len(x.items)) for x in source_lists("2. Gồm các thành phần chính\\na) Quốc hiệu.\\nb) Nơi nhận.", 1)]
+    [('2. Gồm các thành phần chính:', 2)]
+    >>> print(source_lists("2. Gồm các thành phần chính\\na) Quốc hiệu.\\nb) Nơi nhận.", 1)[0].quoted())
+    Gồm các thành phần chính [1]
+    a) Quốc hiệu [1].
+    b) Nơi nhận [1].
+    """
+    lists: dict[str, SourceList] = {}
+    opened, colons = _opened(strip_instructions(text)[0])
+    for clause in clauses(opened):
+        if not clause.lead:
+            continue
+        own = lists.get(clause.lead)
+        if own is None:
+            nested = any(clause.lead.startswith(f"{lead} ") for lead in lists)
+            own = SourceList(marker, clause.lead, nested=nested, colon_added=clause.lead in colons)
+            lists[clause.lead] = own
+        own.cut = own.cut or PLACEHOLDER in clause.item
+        if label_rank(clause.item) or not own.items:
+            own.items.append(clause.item)
+            own.lines.append(clause.item)
+        else:  # an item's part after its ";" or "." stays on its line
+            own.items[-1] = f"{own.items[-1]} {clause.item}"
+            own.lines[-1] = f"{own.lines[-1]} {clause.item}"
+        for lead, outer in lists.items():  # a nested item is a line of the list whose item opened it
+            if outer is not own and clause.lead.startswith(f"{lead} "):
+                outer.lines.append(clause.item)
+    return list(lists.values())
+
+
+def _opened(text: str) -> tuple[str, set[str]]:
+    """`text` with ":" ending each labelled line that opens a list without one (see `source_lists`), and those
+    lines as they now read."""
+    lines = text.split("\n")
+    labelled = [(i, label_rank(line.strip())) for i, line in enumerate(lines) if line.strip()]
+    added = set()
+    for (i, rank), (_, below) in zip(labelled, labelled[1:], strict=False):
+        line = lines[i].rstrip()
+        if rank and below > rank and not line.endswith(":"):
+            lines[i] = f"{line}:"
+            added.add(lines[i].strip())
+    return "\n".join(lines), added
+
+
+def asks_for_list(question: str) -> bool:
+    """Whether `question` asks for a list: it has "nào", "những", "gồm" or "gì" (diacritics folded).
+
+    >>> asks_for_list("Công chức bị kỷ luật bằng những hình thức nào?"), asks_for_list("Thời gian tập sự là bao lâu?")
+    (True, False)
+    """
+    return bool(LIST_QUESTION_WORDS & set(_WORD.findall(fold(question))))
+
+
+def whole_lists(answer: str, sources: Sequence[CitedSource], question: str) -> tuple[str, list[str]] | None:
+    """`answer` with each list it gives in part (at least two items of a cited source's list, not all) replaced by
+    the whole list quoted — and what was completed ("Khoản 1 Điều 79 …: 4 of 6 items"); None when nothing is.
+
+    >>> from types import SimpleNamespace
+    >>> text = ("1. Công chức vi phạm thì phải chịu một trong những hình thức kỷ luật sau đây:\\na) Khiển trách;\\n"
+    ...         "b) Cảnh cáo;\\nc) Hạ bậc lương;\\nd) Giáng chức;\\nđ) Cách chức;\\ne) Buộc thôi việc.\\n2. Khác.")
+    >>> law = SimpleNamespace(marker=1, hit=SimpleNamespace(text=text, anchor="Điều 79"))
+    >>> answer = "Công chức bị xử lý kỷ luật bằng những hình thức là:\\nKhiển trách, Cảnh cáo, cách chức [1]."
+    >>> print(whole_lists(answer, [law], "Công chức bị xử lý kỷ luật bằng những hình thức nào?")[0])
+    Công chức vi phạm thì phải chịu một trong những hình thức kỷ luật sau đây [1]:
+    a) Khiển trách [1];
+    b) Cảnh cáo [1];
+    c) Hạ bậc lương [1];
+    d) Giáng chức [1];
+    đ) Cách chức [1];
+    e) Buộc thôi việc [1].
+    >>> whole_lists(answer, [law], "Khiển trách và cảnh cáo khác nhau thế nào?") is None
+    True
+    """
+    if not asks_for_list(question):
+        return None
+    sentences = split_answer_sentences(answer)
+    asked = Said.of(question)
+    present = [Said.of(s) for s in sentences]
+    everything = Said.joined(present)  # a list pointed to is one the answer names too few items of
+    replaced: dict[int, str] = {}  # the sentence index where a whole list goes
+    gone: set[int] = set()
+    done: set[tuple[int, str]] = set()  # the lists quoted whole: (marker, lead-in)
+    notes = []
+    for source in sources:
+        for listed in source_lists(source.hit.text, source.marker):
+            if listed.cut or len(listed.named_in(asked)) >= 2:
+                continue
+            giving = _giving(listed, sentences, present, asked, gone | set(replaced))
+            named = set().union(*(listed.named_in(present[i]) for i in giving))
+            if len(named) < 2 or len(named) == len(listed.items):
+                continue
+            replaced[giving[0]] = listed.quoted()
+            done.add((listed.marker, listed.lead))
+            gone.update(giving[1:])
+            notes.append(f"{source.hit.anchor}: {len(named)} of {len(listed.items)} items")
+    for i, sentence in enumerate(sentences):
+        if i in gone or i in replaced:
+            continue
+        for listed in _pointed(sentence, sources, asked.words):
+            if (listed.marker, listed.lead) not in done and len(listed.named_in(everything)) < 2:
+                done.add((listed.marker, listed.lead))
+                replaced[i] = f"{listed.quoted()}\n{replaced.get(i, sentence)}"
+                notes.append(f"{_anchor(sources, listed.marker)}: khoản {listed.label} pointed to")
+    if not replaced:
+        return None
+    out = [replaced.get(i, s) for i, s in enumerate(sentences) if i not in gone]
+    return "\n".join(out), notes
+
+
+@dataclass(frozen=True)
+class ListWatch:
+    """Where an answer to a list question starts giving a list, so the stream holds it until `whole_lists` has
+    been asked (what streams is then always the final answer's beginning: assistant/pipeline.py `VerifiedStream`).
+
+    A shown line starts a list when it ends with ":" (a lead-in), points into the article it cites ("… khoản 1
+    Điều này …") or names an item of a list of the prompt's sources.
+
+    >>> from types import SimpleNamespace
+    >>> forms = "1. Các hình thức sau:\\na) Khiển trách;\\nb) Cảnh cáo."
+    >>> law = SimpleNamespace(marker=1, hit=SimpleNamespace(text=forms))
+    >>> watch = ListWatch.of([law], "Có những hình thức kỷ luật nào?")
+    >>> watch.starts("Kỷ luật là chế tài [1]."), watch.starts("Gồm khiển trách [1]."), watch.starts("Gồm [1]:")
+    (False, True, True)
+    >>> ListWatch.of([law], "Thời hạn kỷ luật là bao lâu?") is None
+    True
+    """
+
+    lists: tuple[SourceList, ...]
+
+    @classmethod
+    def of(cls, sources: Sequence[CitedSource], question: str) -> ListWatch | None:
+        """The watch for an answer to `question` from `sources`; None when it asks for no list or they have none."""
+        if not asks_for_list(question):
+            return None
+        lists = tuple(listed for s in sources for listed in source_lists(s.hit.text, s.marker))
+        return cls(lists) if lists else None
+
+    def starts(self, line: str) -> bool:
+        """Whether the shown `line` starts giving a list (see the class)."""
+        bare = _MARKER.sub("", line).rstrip()
+        if bare.endswith(":") or _POINTER.search(bare):
+            return True
+        said = Said.of(bare)
+        return any(listed.named_in(said) for listed in self.lists)
+
+
+def _giving(
+    listed: SourceList,
+    sentences: Sequence[str],
+    present: Sequence[Said],
+    asked: Said,
+    taken: Iterable[int],
+) -> list[int]:
+    """The indices of the sentences that give `listed`: those naming one of its items and holding little besides
+    the list's and the question's words (`OF_LIST`), a lead-in of the model's (ends with ":") right before one of
+    them (not another list's lead-in), and the rest of the run they make — a line between them, or an item line
+    ("- …", "c) …") right after them, is the model's shorter wording of an item, which the whole list replaces too
+    rather than repeat it."""
+    known = listed.words() | asked.words
+    taken = set(taken)
+    of_list = [
+        i not in taken and bool(said.words) and len(said.words & known) >= OF_LIST * len(said.words)
+        for i, said in enumerate(present)
+    ]
+    naming = {i for i, said in enumerate(present) if of_list[i] and listed.named_in(said)}
+    leads = {
+        i
+        for i, sentence in enumerate(sentences)
+        if i + 1 in naming and i not in taken and _MARKER.sub("", sentence).rstrip().endswith(":")
+    }
+    out = sorted(naming | leads)
+    if not out:
+        return out
+    end = out[-1] + 1
+    while end < len(sentences) and of_list[end] and _ITEM_LINE.match(sentences[end]):
+        end += 1
+    return [i for i in range(out[0], end) if of_list[i] or i == out[0]]
+
+
+def _pointed(sentence: str, sources: Sequence[CitedSource], asked: frozenset[str]) -> list[SourceList]:
+    """The lists `sentence` points to in an article it cites ("… quy định tại khoản 1 Điều này …"), each the list
+    a Khoản of that number opens, when its lead-in states at least `POINTED_LEAD` of the question's words."""
+    numbers = set(_POINTER.findall(sentence))
+    if not numbers or not asked:
+        return []
+    cited = {int(m) for m in _MARKER.findall(sentence)}
+    return [
+        listed
+        for source in sources
+        if source.marker in cited
+        for listed in source_lists(source.hit.text, source.marker)
+        if listed.label in numbers
+        and not listed.cut
+        and len(_syllables_of(listed.lead) & asked) >= POINTED_LEAD * len(asked)
+    ]
+
+
+def _anchor(sources: Sequence[CitedSource], marker: int) -> str:
+    """The anchor of the source with `marker` ("" when none has it)."""
+    return next((s.hit.anchor for s in sources if s.marker == marker), "")
+
+
+def _syllables_of(text: str) -> frozenset[str]:
+    return frozenset(folded_syllables(content_words(text)))
