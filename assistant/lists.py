@@ -24,8 +24,10 @@ The pipeline verifies the result again, as it does every answer, and keeps it on
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from assistant.answer import CitedSource, with_marker
 from assistant.injection import PLACEHOLDER, strip_instructions
@@ -94,31 +96,37 @@ class SourceList:
         lead = lead[:-1].rstrip() if self.colon_added and lead.endswith(":") else lead
         return "\n".join(with_marker(line, self.marker) for line in [lead, *self.lines])
 
-    def own_words(self, item: str) -> frozenset[str]:
-        """The syllables of `item` that its lead-in does not give: what says which item it is."""
-        return frozenset(folded_syllables(content_words(without_label(item))) - _syllables_of(self.lead))
-
     def named_in(self, said: Said) -> list[int]:
-        """The indices of the items `said` names: it holds most of the item's own words (`NAMED`), or it opens with
-        the item's words (`opening`: the model shortens a long item, "c) Viên chức làm việc theo hợp đồng … 12
-        tháng liên tục", and keeps its start); an item with no word of its own is none."""
+        """The indices of the items `said` names: it holds most of the item's own words — those neither its lead-in
+        nor most of the items have (`NAMED`) —, or the item's opening: its first syllables, at least `OPENING`, as
+        many as tell it from the other items (the model shortens a long item, "c) Viên chức làm việc theo hợp đồng …
+        12 tháng liên tục", and keeps its start). An item with no word of its own is never named."""
         out = []
-        for i, item in enumerate(self.items):
-            own = self.own_words(item)
-            opening = self.opening(i)
+        for i, (own, opening) in enumerate(zip(self._own, self._openings, strict=True)):
             if own and (len(own & said.words) >= NAMED * len(own) or (opening and opening in said.run)):
                 out.append(i)
         return out
 
-    def opening(self, index: int) -> str:
-        """The first syllables of item `index` (folded, at least `OPENING`, as many as tell it from every other item
-        of the list; "" when it is shorter or never told apart), spaced as in `Said.run`."""
+    # Read once, when the list is complete (`source_lists` builds it item by item, then it is only read): a list of
+    # n items is compared with every sentence of an answer, so its items are segmented n times, not n × sentences.
+    @cached_property
+    def _own(self) -> list[frozenset[str]]:
+        """Each item's syllables less its lead-in's and those most of the items share ("thu gom … trái phép")."""
+        lead = _syllables_of(self.lead)
+        words = [frozenset(folded_syllables(content_words(without_label(item))) - lead) for item in self.items]
+        counts = Counter(w for item in words for w in item)
+        common = {w for w, n in counts.items() if n > len(words) / 2} if len(words) >= 3 else set()
+        return [item - common for item in words]
+
+    @cached_property
+    def _openings(self) -> list[str]:
         runs = [_WORD.findall(fold(without_label(item))) for item in self.items]
-        own = runs[index]
-        for n in range(OPENING, min(len(own), 3 * OPENING) + 1):
-            if all(other[:n] != own[:n] for j, other in enumerate(runs) if j != index):
-                return f" {' '.join(own[:n])} "
-        return ""
+        out = []
+        for own in runs:
+            told = (n for n in range(OPENING, min(len(own), 3 * OPENING) + 1) if not _shared(own, runs, n))
+            n = next(told, 0)
+            out.append(f" {' '.join(own[:n])} " if n else "")
+        return out
 
     @property
     def label(self) -> str:
@@ -126,6 +134,7 @@ class SourceList:
         first = self.lead.split(maxsplit=1)[0] if self.lead and not self.nested else ""
         return first[:-1] if re.fullmatch(r"\d+\.", first) else ""
 
+    @cached_property
     def words(self) -> frozenset[str]:
         """The syllables of the lead-in and every item."""
         return frozenset(_syllables_of(self.lead).union(*(_syllables_of(i) for i in self.items)))
@@ -295,7 +304,7 @@ def _giving(
     them (not another list's lead-in), and the rest of the run they make — a line between them, or an item line
     ("- …", "c) …") right after them, is the model's shorter wording of an item, which the whole list replaces too
     rather than repeat it."""
-    known = listed.words() | asked.words
+    known = listed.words | asked.words
     taken = set(taken)
     of_list = [
         i not in taken and bool(said.words) and len(said.words & known) >= OF_LIST * len(said.words)
@@ -337,6 +346,11 @@ def _pointed(sentence: str, sources: Sequence[CitedSource], asked: frozenset[str
 def _anchor(sources: Sequence[CitedSource], marker: int) -> str:
     """The anchor of the source with `marker` ("" when none has it)."""
     return next((s.hit.anchor for s in sources if s.marker == marker), "")
+
+
+def _shared(own: list[str], runs: list[list[str]], n: int) -> bool:
+    """Whether another of `runs` opens with the same `n` syllables as `own` (`own` itself is among them once)."""
+    return sum(1 for other in runs if other[:n] == own[:n]) > 1
 
 
 def _syllables_of(text: str) -> frozenset[str]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+import pytest
+
 from assistant.answer import Verification
 from assistant.lists import source_lists, whole_lists
 from assistant.llm import ChatMessage, GenerationConfig
@@ -194,3 +196,20 @@ def test_a_list_given_whole_streams_as_written_after_what_came_before_it(world: 
     )
     assert not ans.refused and "listed" not in ans.evidence  # all five cases: nothing to complete
     assert "".join(seen) == ans.answer and "đ) Khi đơn vị sự nghiệp công lập chấm dứt hoạt động" in ans.answer
+
+
+def test_a_long_list_is_segmented_once_however_long_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounded work: every sentence of the answer is compared with every item, so each item's words are found once
+    per list (an article of 60 items against an answer of 60 lines is 120 segmentations, not 3,600)."""
+    import assistant.lists as lists
+
+    calls: list[str] = []
+    real = lists.content_words
+    monkeypatch.setattr(lists, "content_words", lambda text: calls.append(text) or real(text))
+    names = [f"{c}{v}k" for c in "bdghklmnpt" for v in "aeiouy"]  # 60 made-up words, one per item
+    items = "\n".join(f"{chr(97 + i % 26)}) Thu gom {name} trái phép;" for i, name in enumerate(names))
+    law = _source(1, f"1. Cấm các việc sau đây:\n{items}")
+    answer = "\n".join(f"- Thu gom {name} trái phép [1];" for name in names[::2])
+    completed = whole_lists(answer, [law], "Những việc nào bị cấm?")
+    assert completed is not None and completed[1] == ["Điều 2 Luật 77/2099/QH99: 30 of 60 items"]
+    assert len(calls) <= 2 * 60 + 2 * 30 + 10  # items once (own words, list words), sentences a few times each
