@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from assistant.answer import Verification
+from assistant.answer import Answer, Verification
 from assistant.lists import source_lists, whole_lists
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import AskOptions, Assistant
@@ -143,59 +143,60 @@ def test_a_nested_list_goes_with_the_item_that_opens_it_and_two_lists_stay_apart
     assert (may.label, nested.label, may_not.label) == ("1", "", "2")
 
 
-class _CasesLLM(ScriptedLLM):
-    """A stand-in model that answers the contract question with two of Khoản 1's five cases."""
+CONTRACT = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+RULE = (
+    "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau [1]:\n"
+)
+
+
+class _WritingLLM(ScriptedLLM):
+    """A stand-in model that writes `pieces`, one streamed delta each, whatever it is asked."""
+
+    def __init__(self, *pieces: str) -> None:
+        super().__init__("".join(pieces))
+        self.pieces = pieces
 
     def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
-        yield (
-            "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp "
-            "sau [1]:\n"
-            "- Viên chức có 02 năm liên tiếp bị phân loại đánh giá ở mức độ không hoàn thành nhiệm vụ [1];\n"
-            "- Khi đơn vị sự nghiệp công lập chấm dứt hoạt động theo quyết định của cơ quan có thẩm quyền [1]."
-        )
+        yield from self.pieces
+
+
+def _ask_contract(world: World, *pieces: str) -> tuple[Answer, str]:
+    """The contract question through the real pipeline over the fixture law's index; the answer and what streamed."""
+    seen: list[str] = []
+    ans = Assistant(world.searcher, llm_factory=lambda: _WritingLLM(*pieces)).ask(
+        CONTRACT, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
+    )
+    return ans, "".join(seen)
 
 
 def test_the_pipeline_answers_with_the_whole_list_streamed_and_records_it(world: World) -> None:  # noqa: F811
-    asked = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
-    seen: list[str] = []
-    ans = Assistant(world.searcher, llm_factory=lambda: _CasesLLM("")).ask(
-        asked, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
+    two = (
+        "- Viên chức có 02 năm liên tiếp bị phân loại đánh giá ở mức độ không hoàn thành nhiệm vụ [1];\n"
+        "- Khi đơn vị sự nghiệp công lập chấm dứt hoạt động theo quyết định của cơ quan có thẩm quyền [1]."
     )
+    ans, seen = _ask_contract(world, RULE, two)
     assert not ans.refused and ans.verification is Verification.VERIFIED
-    assert "".join(seen) == ans.answer  # the model's two cases were held, never streamed: the stream is the answer
+    assert seen == ans.answer  # the model's two cases were held, never streamed: the stream is the answer
     assert "d) Do thiên tai, hỏa hoạn" in ans.answer and "c) Viên chức làm việc theo hợp đồng" in ans.answer
     assert "- Viên chức có 02 năm" not in ans.answer  # the model's two lines gave way to the law's five
     assert "2 of 5 items" in ans.evidence["listed"]
     assert "không được" not in ans.answer  # Khoản 3's list was not asked for and is not added
 
 
-class _PreambleLLM(ScriptedLLM):
-    """A stand-in model that says which article answers before giving Khoản 1's five cases whole."""
-
-    def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
-        yield "Việc đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng với viên chức do Luật quy định [1]. "
-        yield (
-            "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp "
-            "sau [1]:\n"
-        )
-        yield (
-            "a) Viên chức có 02 năm liên tiếp bị phân loại đánh giá ở mức độ không hoàn thành nhiệm vụ [1];\n"
-            "b) Viên chức bị buộc thôi việc theo quy định tại điểm d khoản 1 Điều 52 của Luật này [1];\n"
-            "c) Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn bị ốm đau đã điều trị 12 tháng liên "
-            "tục [1];\n"
-            "d) Do thiên tai, hỏa hoạn hoặc những lý do bất khả kháng khác [1];\n"
-            "đ) Khi đơn vị sự nghiệp công lập chấm dứt hoạt động theo quyết định của cơ quan có thẩm quyền [1]."
-        )
-
-
 def test_a_list_given_whole_streams_as_written_after_what_came_before_it(world: World) -> None:  # noqa: F811
-    asked = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
-    seen: list[str] = []
-    ans = Assistant(world.searcher, llm_factory=lambda: _PreambleLLM("")).ask(
-        asked, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
+    """The model says which article answers, then gives Khoản 1's five cases, two of them shortened."""
+    before = "Việc đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng với viên chức do Luật quy định [1]. "
+    five = (
+        "a) Viên chức có 02 năm liên tiếp bị phân loại đánh giá ở mức độ không hoàn thành nhiệm vụ [1];\n"
+        "b) Viên chức bị buộc thôi việc theo quy định tại điểm d khoản 1 Điều 52 của Luật này [1];\n"
+        "c) Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn bị ốm đau đã điều trị 12 tháng liên "
+        "tục [1];\n"
+        "d) Do thiên tai, hỏa hoạn hoặc những lý do bất khả kháng khác [1];\n"
+        "đ) Khi đơn vị sự nghiệp công lập chấm dứt hoạt động theo quyết định của cơ quan có thẩm quyền [1]."
     )
+    ans, seen = _ask_contract(world, before, RULE, five)
     assert not ans.refused and "listed" not in ans.evidence  # all five cases: nothing to complete
-    assert "".join(seen) == ans.answer and "đ) Khi đơn vị sự nghiệp công lập chấm dứt hoạt động" in ans.answer
+    assert seen == ans.answer and "đ) Khi đơn vị sự nghiệp công lập chấm dứt hoạt động" in ans.answer
 
 
 def test_a_long_list_is_segmented_once_however_long_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,7 +206,11 @@ def test_a_long_list_is_segmented_once_however_long_the_answer(monkeypatch: pyte
 
     calls: list[str] = []
     real = lists.content_words
-    monkeypatch.setattr(lists, "content_words", lambda text: calls.append(text) or real(text))
+    def counted(text: str) -> set[str]:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(lists, "content_words", counted)
     names = [f"{c}{v}k" for c in "bdghklmnpt" for v in "aeiouy"]  # 60 made-up words, one per item
     items = "\n".join(f"{chr(97 + i % 26)}) Thu gom {name} trái phép;" for i, name in enumerate(names))
     law = _source(1, f"1. Cấm các việc sau đây:\n{items}")
