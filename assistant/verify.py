@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 
 from assistant.actor import ActorLexicon, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification, with_marker
-from assistant.clauses import ClauseRef, SourceOutline
+from assistant.clauses import ClauseRef, Level, SourceOutline
 from assistant.evidence import coverage
 from assistant.focus import Focus, Unspoken, points_only
 from assistant.injection import strip_instructions
@@ -773,6 +773,8 @@ class SentenceVerifier:
             # its subject is not.
             reasons.append(misplaced)
             ok, clause = False, None
+        if ok and clause is not None:
+            sentence = with_value(sentence, clause)
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
         if ok:
             opposite = self._forbids_the_asked_act(context)
@@ -815,6 +817,37 @@ class SentenceVerifier:
         unspoken = Unspoken(self.focus) if self.n_supported and not self._focused else None
         dropped = tuple(sorted(self._dropped))
         return Verified(self.text, list(self.checks), status, dropped, used, self._off, opposite, unspoken)
+
+
+# The value a Điểm gives its case after ":" ("a) Kết hôn: nghỉ 03 ngày;"), at most `VALUE_CHARS` long.
+_ITEM_VALUE = re.compile(r":\s*([^:\n]*\d[^:\n]*?)\s*[.;]?\s*$")
+_LINE_TAIL = re.compile(r"(\s*(?:\[\d{1,2}\]\s*)*[.;!]?\s*)$")
+VALUE_CHARS = 80
+
+
+def with_value(sentence: str, clause: ClauseRef) -> str:
+    """`sentence` with the value its Điểm gives the case it states, when the sentence left the value's numbers out:
+    "… nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp kết hôn [1]." on "a) Kết hôn: nghỉ 03 ngày;"
+    (live, a follow-up's answer) becomes "… kết hôn: nghỉ 03 ngày [1]." — the law's words, as they stand after
+    its ":". Not for a piece of an item that goes on after ";" (the value is its last piece's), nor for a sentence
+    that ends with ":" (its value follows), nor for a Khoản, whose lines may hold several values.
+
+    >>> ref = ClauseRef(1, "d", 0, 24, Level.DIEM, "Điểm a Khoản 1 Điều 115", "a) Kết hôn: nghỉ 03 ngày;", "1", "a")
+    >>> with_value("Người lao động được nghỉ có lương khi kết hôn [1].", ref)
+    'Người lao động được nghỉ có lương khi kết hôn: nghỉ 03 ngày [1].'
+    >>> with_value("Khi kết hôn được nghỉ 03 ngày [1].", ref), with_value("Khi kết hôn [1];", ref)
+    ('Khi kết hôn được nghỉ 03 ngày [1].', 'Khi kết hôn [1];')
+    """
+    value = _ITEM_VALUE.search(clause.quote.strip()) if clause.level is Level.DIEM else None
+    if value is None or "\n" in clause.quote.strip() or len(value.group(1)) > VALUE_CHARS:
+        return sentence
+    if numbers_in(value.group(1)) <= numbers_in(sentence):
+        return sentence
+    tail = _LINE_TAIL.search(sentence)
+    body, end = (sentence[: tail.start()], tail.group(1)) if tail else (sentence, "")
+    if end.strip().endswith((";", ":")) or body.rstrip().endswith((";", ":")):
+        return sentence
+    return f"{body.rstrip()}: {value.group(1).strip()}{end}"
 
 
 def the_rule(opposite: Opposite, sources: list[CitedSource], question: str) -> str | None:

@@ -663,3 +663,21 @@ def test_the_acts_an_article_titled_as_forbidden_lists_answer_what_is_forbidden(
     assert verify(answer, [titled], question=asked).status is Verification.VERIFIED
     untitled = replace(plain, hit=replace(plain.hit, heading_path=["Luật Lưu trữ", "Điều 8. Lưu trữ tài liệu"]))
     assert verify(answer, [untitled], question=asked).status is Verification.UNVERIFIED  # nothing says it is forbidden
+
+
+def test_a_case_stated_without_the_value_its_point_gives_it_gets_that_value() -> None:
+    """Live, a follow-up on marriage leave was answered "… trong trường hợp kết hôn [1]." — bound to "a) Kết hôn:
+    nghỉ 03 ngày;" and verified, the days gone. The point's value after ":" is now added to the line, verbatim."""
+    answer = (
+        "- Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp kết hôn [1].\n"
+        "- Khi con đẻ, con nuôi kết hôn được nghỉ 01 ngày [1]."
+    )
+    leave = _source(1, f"1. {PERSONAL_LEAVE.hit.text}\n2. Người lao động được nghỉ không hưởng lương 01 ngày.")
+    v = verify(answer, [leave], question="Còn khi kết hôn thì sao?")
+    lines = v.text.splitlines()
+    assert lines[0].endswith("trong trường hợp kết hôn: nghỉ 03 ngày [1].") and v.status is Verification.VERIFIED
+    assert lines[1] == "- Khi con đẻ, con nuôi kết hôn được nghỉ 01 ngày [1]."  # its number is there: as written
+    assert v.sentences[0].text == lines[0]  # the record is what is shown
+    # a piece that goes on after ";" leaves the value to the last piece
+    pieces = "- Khi cha đẻ, mẹ đẻ chết [1]; vợ hoặc chồng chết [1]."
+    assert verify(pieces, [leave]).text == "- Khi cha đẻ, mẹ đẻ chết [1]; vợ hoặc chồng chết: nghỉ 03 ngày [1]."
