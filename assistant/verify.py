@@ -631,19 +631,22 @@ class SentenceVerifier:
                 return Opposite(act, cue.phrase)
         return None
 
-    def _attribute(self, sentence: str, words: set[str], context: str, turned_ok: bool = False) -> int | None:
+    def _attribute(
+        self, sentence: str, words: set[str], context: str, turned_ok: bool = False, exclude: tuple[int, ...] = ()
+    ) -> int | None:
         """The source an unmarked sentence states (module docstring), if any. With `turned_ok`, a clause it states
         all but an exception of ("…, trừ trường hợp …") still counts when none states it plainly: the sentence is
         then cited to it and flagged for the exception it drops, as a marked one is — not hidden (live, the notice
         follow-up's right answer "… phải báo cho viên chức biết trước ít nhất 45 ngày …", written without a marker
         and without Khoản 2's "trừ trường hợp …", was dropped and the answer refused). One that negates its clause
-        or gives its act to another actor stays unattributed: a false sentence is not shown, even flagged."""
+        or gives its act to another actor stays unattributed: a false sentence is not shown, even flagged. Sources
+        in `exclude` are not candidates."""
         numbers, terms = numbers_in(sentence), self.terms.named(sentence)
         turned: int | None = None
         if len(words) >= 3:
             best: tuple[float, int] | None = None
             for marker, text in self._clean.items():
-                if numbers - numbers_in(text) or terms - self.terms.named(text):
+                if marker in exclude or numbers - numbers_in(text) or terms - self.terms.named(text):
                     continue
                 score = coverage(words, text)
                 if score >= self.policy.min_attribution and (best is None or score > best[0]):
@@ -661,7 +664,7 @@ class SentenceVerifier:
             return None
         sentence_present = present_words(sentence)
         found: tuple[float, int] | None = None
-        for marker in self._cited_so_far():
+        for marker in (m for m in self._cited_so_far() if m not in exclude):
             for clause in self._clauses.get(marker, []):
                 if numbers - clause.numbers or terms - self.terms.named(clause.clause.text):
                     continue
@@ -743,14 +746,9 @@ class SentenceVerifier:
         if turned:
             reasons.append(turned)
         if reasons and not link_reasons:
-            # Mis-numbered: the small model cites [1] for what [4] states. A claim another source states in full
-            # (the attribution test of an unmarked sentence) is re-cited to it rather than flagged.
-            other = self._attribute(_MARKER.sub("", sentence).strip(), words, context)
-            if other is not None and other not in marks:
-                bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
-                why = (f"{RECITED}[{other}]", *reasons)
-                self.checks.append(SentenceCheck(sentence, marks, False, score, why))
-                return self._check(with_marker(bare, other), context)
+            recited = self._recite(sentence, words, context, marks, score, reasons)
+            if recited is not None:
+                return recited[0]
         injected = self._injection_reasons(sentence) if reasons else []
         ok = not reasons
         # Whose act it is is asked of a claim turned around too: one about another actor is withheld, not flagged.
@@ -773,6 +771,11 @@ class SentenceVerifier:
             # its subject is not.
             reasons.append(misplaced)
             ok, clause = False, None
+            # … or the right words cited to the wrong source: another source that states them in full says it
+            # ("… con đẻ, con nuôi kết hôn [2]" where [1]'s Điểm b does, live).
+            recited = None if link_reasons else self._recite(sentence, words, context, marks, score, reasons, True)
+            if recited is not None:
+                return recited[0]
         if ok and clause is not None:
             sentence = with_value(sentence, clause)
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
@@ -784,6 +787,28 @@ class SentenceVerifier:
         if injected or link_reasons or self.policy.drop_unsupported:
             return None  # repeats an injected instruction, or existed to carry a link: not shown at all
         return sentence + FLAG
+
+    def _recite(
+        self,
+        sentence: str,
+        words: set[str],
+        context: str,
+        marks: tuple[int, ...],
+        score: float,
+        reasons: list[str],
+        others_only: bool = False,
+    ) -> tuple[str | None] | None:
+        """Mis-numbered: the small model cites [1] for what [4] states. A claim another source states in full (the
+        attribution test of an unmarked sentence) is re-cited to it rather than flagged: the check of the re-cited
+        sentence (in a 1-tuple: the line to show, or None), or None when no other source states it. `others_only`:
+        the cited sources are no candidates (their clause was found wanting whatever their words)."""
+        exclude = marks if others_only else ()
+        other = self._attribute(_MARKER.sub("", sentence).strip(), words, context, exclude=exclude)
+        if other is None or other in marks:
+            return None
+        bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
+        self.checks.append(SentenceCheck(sentence, marks, False, score, (f"{RECITED}[{other}]", *reasons)))
+        return (self._check(with_marker(bare, other), context),)
 
     def _misplaced_focus(self, sentence: str, clause: ClauseRef | None) -> str | None:
         """Why a supported sentence naming the follow-up's focus words is not supported after all: the clause it

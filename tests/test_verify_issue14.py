@@ -681,3 +681,22 @@ def test_a_case_stated_without_the_value_its_point_gives_it_gets_that_value() ->
     # a piece that goes on after ";" leaves the value to the last piece
     pieces = "- Khi cha đẻ, mẹ đẻ chết [1]; vợ hoặc chồng chết [1]."
     assert verify(pieces, [leave]).text == "- Khi cha đẻ, mẹ đẻ chết [1]; vợ hoặc chồng chết: nghỉ 03 ngày [1]."
+
+
+def test_a_follow_ups_words_cited_to_a_clause_without_them_are_re_cited_to_the_source_stating_them() -> None:
+    """Live: "… trong trường hợp con đẻ, con nuôi kết hôn [2]." — the right case, cited to a source whose clause does
+    not name "kết hôn" — was flagged, while [1]'s Điểm b states it in full. It is re-cited there, and gets its value."""
+    from assistant.focus import Focus
+    from assistant.verify import SentenceVerifier
+
+    asked, before = "Còn khi con kết hôn thì sao?", "Người lao động được nghỉ việc riêng có hưởng lương khi nào?"
+    leave = _source(1, f"1. {PERSONAL_LEAVE.hit.text}")
+    other = _source(
+        2,
+        "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương khi con đẻ, con nuôi ốm đau nặng.\n"
+        "2. Người lao động kết hôn được công đoàn tặng quà.",
+    )
+    v = SentenceVerifier([leave, other], question=asked, focus=Focus.of(asked, before))
+    line = v.feed("- Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương khi con đẻ, con nuôi kết hôn [2].")
+    assert line.endswith("khi con đẻ, con nuôi kết hôn: nghỉ 01 ngày [1].")
+    assert v.checks[-1].clause is not None and v.checks[-1].clause.label == "Điểm b Khoản 1"
