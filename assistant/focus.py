@@ -27,7 +27,7 @@ from pathlib import Path
 from assistant.answer import CitedSource, with_marker
 from assistant.injection import strip_instructions
 from assistant.polarity import clauses, without_label
-from core.text import content_words, fold, folded_syllables, nfc, stopwords, words_and_syllables
+from core.text import content_syllables, content_words, fold, folded_syllables, nfc, stopwords, words_and_syllables
 
 # Share of the follow-up's new words an answer must name to be an answer to it.
 MIN_SPOKEN = 0.5
@@ -161,7 +161,7 @@ def points_only(line: str, question: str) -> bool:
 @lru_cache(maxsize=64)
 def _question_syllables(question: str) -> frozenset[str]:
     """The syllables of `question`'s content words, folded: segmented once per question, not once per line."""
-    return frozenset(folded_syllables(content_words(question)))
+    return content_syllables(question)
 
 
 @cache

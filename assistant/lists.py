@@ -32,7 +32,7 @@ from functools import cached_property
 from assistant.answer import CitedSource, with_marker
 from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.polarity import clauses, label_rank, without_label
-from core.text import content_words, fold, folded_syllables, split_answer_sentences
+from core.text import content_syllables, fold, split_answer_sentences
 
 # Share of an item's own words (not its lead-in's) an answer must hold for the item to count as named.
 NAMED = 0.6
@@ -65,7 +65,7 @@ class Said:
     @classmethod
     def of(cls, text: str) -> Said:
         bare = _MARKER.sub(" ", text)
-        return cls(_syllables_of(bare), f" {' '.join(_WORD.findall(fold(bare)))} ")
+        return cls(content_syllables(bare), f" {' '.join(_WORD.findall(fold(bare)))} ")
 
     @classmethod
     def joined(cls, pieces: Sequence[Said]) -> Said:
@@ -112,8 +112,8 @@ class SourceList:
     @cached_property
     def _own(self) -> list[frozenset[str]]:
         """Each item's syllables less its lead-in's and those most of the items share ("thu gom … trái phép")."""
-        lead = _syllables_of(self.lead)
-        words = [frozenset(folded_syllables(content_words(without_label(item))) - lead) for item in self.items]
+        lead = content_syllables(self.lead)
+        words = [content_syllables(without_label(item)) - lead for item in self.items]
         counts = Counter(w for item in words for w in item)
         common = {w for w, n in counts.items() if n > len(words) / 2} if len(words) >= 3 else set()
         return [item - common for item in words]
@@ -137,7 +137,7 @@ class SourceList:
     @cached_property
     def words(self) -> frozenset[str]:
         """The syllables of the lead-in and every item."""
-        return frozenset(_syllables_of(self.lead).union(*(_syllables_of(i) for i in self.items)))
+        return frozenset(content_syllables(self.lead).union(*(content_syllables(i) for i in self.items)))
 
 
 def source_lists(text: str, marker: int) -> list[SourceList]:
@@ -229,8 +229,9 @@ def whole_lists(answer: str, sources: Sequence[CitedSource], question: str) -> t
     gone: set[int] = set()
     done: set[tuple[int, str]] = set()  # the lists quoted whole: (marker, lead-in)
     notes = []
-    for source in sources:
-        for listed in source_lists(source.hit.text, source.marker):
+    by_source = [(source, source_lists(source.hit.text, source.marker)) for source in sources]
+    for source, lists in by_source:
+        for listed in lists:
             if listed.cut or len(listed.named_in(asked)) >= 2:
                 continue
             giving = _giving(listed, sentences, present, asked, gone | set(replaced))
@@ -244,18 +245,18 @@ def whole_lists(answer: str, sources: Sequence[CitedSource], question: str) -> t
     for i, sentence in enumerate(sentences):
         if i in gone or i in replaced:
             continue
-        for listed in _pointed(sentence, sources, asked.words):
+        for source, listed in _pointed(sentence, by_source, asked.words):
             if (listed.marker, listed.lead) not in done and len(listed.named_in(everything)) < 2:
                 done.add((listed.marker, listed.lead))
                 replaced[i] = f"{listed.quoted()}\n{replaced.get(i, sentence)}"
-                notes.append(f"{_anchor(sources, listed.marker)}: khoản {listed.label} pointed to")
+                notes.append(f"{source.hit.anchor}: khoản {listed.label} pointed to")
     if not replaced:
         return None
     out = [replaced.get(i, s) for i, s in enumerate(sentences) if i not in gone]
     return "\n".join(out), notes
 
 
-@dataclass(frozen=True)
+@dataclass
 class ListWatch:
     """Where an answer to a list question starts giving a list, so the stream holds it until `whole_lists` has
     been asked (what streams is then always the final answer's beginning: assistant/pipeline.py `VerifiedStream`).
@@ -273,18 +274,22 @@ class ListWatch:
     True
     """
 
-    lists: tuple[SourceList, ...]
+    sources: tuple[CitedSource, ...]
 
     @classmethod
     def of(cls, sources: Sequence[CitedSource], question: str) -> ListWatch | None:
-        """The watch for an answer to `question` from `sources`; None when it asks for no list or they have none."""
-        if not asks_for_list(question):
-            return None
-        lists = tuple(listed for s in sources for listed in source_lists(s.hit.text, s.marker))
-        return cls(lists) if lists else None
+        """The watch for an answer to `question` from `sources`; None when it asks for no list."""
+        return cls(tuple(sources)) if asks_for_list(question) else None
+
+    @cached_property
+    def lists(self) -> tuple[SourceList, ...]:
+        """The sources' lists, read at the first line the model writes, not before its first token."""
+        return tuple(listed for s in self.sources for listed in source_lists(s.hit.text, s.marker))
 
     def starts(self, line: str) -> bool:
-        """Whether the shown `line` starts giving a list (see the class)."""
+        """Whether the shown `line` starts giving a list (see the class); never when the sources have none."""
+        if not self.lists:
+            return False
         bare = _MARKER.sub("", line).rstrip()
         if bare.endswith(":") or _POINTER.search(bare):
             return True
@@ -325,7 +330,9 @@ def _giving(
     return [i for i in range(out[0], end) if of_list[i] or i == out[0]]
 
 
-def _pointed(sentence: str, sources: Sequence[CitedSource], asked: frozenset[str]) -> list[SourceList]:
+def _pointed(
+    sentence: str, by_source: Sequence[tuple[CitedSource, list[SourceList]]], asked: frozenset[str]
+) -> list[tuple[CitedSource, SourceList]]:
     """The lists `sentence` points to in an article it cites ("… quy định tại khoản 1 Điều này …"), each the list
     a Khoản of that number opens, when its lead-in states at least `POINTED_LEAD` of the question's words."""
     numbers = set(_POINTER.findall(sentence))
@@ -333,25 +340,16 @@ def _pointed(sentence: str, sources: Sequence[CitedSource], asked: frozenset[str
         return []
     cited = {int(m) for m in _MARKER.findall(sentence)}
     return [
-        listed
-        for source in sources
+        (source, listed)
+        for source, lists in by_source
         if source.marker in cited
-        for listed in source_lists(source.hit.text, source.marker)
+        for listed in lists
         if listed.label in numbers
         and not listed.cut
-        and len(_syllables_of(listed.lead) & asked) >= POINTED_LEAD * len(asked)
+        and len(content_syllables(listed.lead) & asked) >= POINTED_LEAD * len(asked)
     ]
-
-
-def _anchor(sources: Sequence[CitedSource], marker: int) -> str:
-    """The anchor of the source with `marker` ("" when none has it)."""
-    return next((s.hit.anchor for s in sources if s.marker == marker), "")
 
 
 def _shared(own: list[str], runs: list[list[str]], n: int) -> bool:
     """Whether another of `runs` opens with the same `n` syllables as `own` (`own` itself is among them once)."""
     return sum(1 for other in runs if other[:n] == own[:n]) > 1
-
-
-def _syllables_of(text: str) -> frozenset[str]:
-    return frozenset(folded_syllables(content_words(text)))

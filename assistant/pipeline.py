@@ -209,7 +209,12 @@ class Assistant:
                 checked = requoted
                 stream.replace(checked.text)
         listed: str | None = None
-        if checked.status is not Verification.UNVERIFIED and not stream.refused and checked.unspoken is None:
+        if (
+            stream.listing
+            and checked.status is not Verification.UNVERIFIED
+            and not stream.refused
+            and checked.unspoken is None
+        ):
             # Some items of the law's list, for a question asking for the list ("… những hình thức nào?"): the whole
             # list, quoted from the cited article made whole, replaces them (assistant/lists.py).
             # Only what was held can change: what streamed stays the answer's beginning.
@@ -414,9 +419,9 @@ class VerifiedStream:
         return checked
 
     @property
-    def held(self) -> str:
-        """What `finish` held back: the verified text not passed on."""
-        return self._held
+    def listing(self) -> bool:
+        """Whether the answer was held from a list on (`ListWatch`): only then can the whole list replace it."""
+        return self._listing
 
     def replace(self, text: str) -> None:
         """Pass on `text` instead of what `finish` held back (the verified answer the pipeline made of it)."""

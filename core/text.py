@@ -152,6 +152,11 @@ def content_words(text: str) -> set[str]:
     return {w for w in words(text) if w not in stopwords() and not w.isdigit()}
 
 
+def content_syllables(text: str) -> frozenset[str]:
+    """The syllables of `text`'s content words, diacritics folded (`folded_syllables` of `content_words`)."""
+    return frozenset(folded_syllables(content_words(text)))
+
+
 # ------------------------------------------------------------------------------------------------ sentences
 
 # An answer sentence ends at . ! ? ; : before white space, or at a newline (list items are lines of their own) —

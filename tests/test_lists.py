@@ -205,12 +205,12 @@ def test_a_long_list_is_segmented_once_however_long_the_answer(monkeypatch: pyte
     import assistant.lists as lists
 
     calls: list[str] = []
-    real = lists.content_words
-    def counted(text: str) -> set[str]:
+    real = lists.content_syllables
+    def counted(text: str) -> frozenset[str]:
         calls.append(text)
         return real(text)
 
-    monkeypatch.setattr(lists, "content_words", counted)
+    monkeypatch.setattr(lists, "content_syllables", counted)
     names = [f"{c}{v}k" for c in "bdghklmnpt" for v in "aeiouy"]  # 60 made-up words, one per item
     items = "\n".join(f"{chr(97 + i % 26)}) Thu gom {name} trái phép;" for i, name in enumerate(names))
     law = _source(1, f"1. Cấm các việc sau đây:\n{items}")
