@@ -26,9 +26,12 @@ about half hard cases on purpose) was then scored once with the same frozen head
 (0.804; the previous head 0.824, the word signals alone 0.608). "heldout10" and "heldout11" (48 each after two
 questions shared with other files were dropped from each, unread; written blind by two more people, about half
 hard cases) were scored once with the same frozen head before anything else was tried on it (0.813 and 0.833;
-the word signals alone 0.646 and 0.708). None of the twelve splits is in the head's training data; the word
-signals were written on "dev", "heldout" and "heldout2", so "heldout3" to "heldout11" are the figures for unseen
-questions.
+the word signals alone 0.646 and 0.708). Then the head's C was chosen by repeated cross-validation on its training
+file (C=100 where one 5-fold split had chosen 30); the rule "ship it unless worse on new blind batches" was fixed,
+and "heldout12" (48) and "heldout13" (49), written blind by two more people (three questions shared with other files
+dropped, unread), were scored once with both heads: 0.812 / 0.939 with C=30, 0.875 / 0.939 with C=100 (shipped).
+None of the fourteen splits is in the head's training data; the word signals were written on "dev", "heldout" and
+"heldout2", so "heldout3" to "heldout13" are the figures for unseen questions.
 
 >>> score([TopicItem("a", ("Công chức …?",), "còn viên chức thì sao?", "follow_up", "dev")]).accuracy
 1.0
@@ -59,6 +62,8 @@ SPLITS = (
     "heldout9",
     "heldout10",
     "heldout11",
+    "heldout12",
+    "heldout13",
 )
 
 
