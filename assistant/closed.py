@@ -133,6 +133,7 @@ class Cues:
     question_words: tuple[str, ...]
     quantifiers: tuple[str, ...]
     phrase_heads: tuple[str, ...] = ()
+    same_kind: tuple[tuple[str, ...], ...] = ()
 
     def __post_init__(self) -> None:
         for tags in (self.tail_tags, self.lead_tags, {"": self.particle_form}):
@@ -167,15 +168,34 @@ class Cues:
             question_words=words("open", "question_words"),
             quantifiers=words("open", "quantifiers"),
             phrase_heads=words("open", "phrase_heads"),
+            same_kind=tuple(tuple(nfc(w).lower() for w in group) for group in data["open"].get("same_kind", [])),
         )
 
     def asks(self, text: str) -> int:
         """How many question words `text` asks with (quantified ones, "bất kỳ … nào", not counted)."""
+        return len(re.findall(_alternation(self.question_words), self._unquantified(text), re.IGNORECASE))
+
+    def asked_kinds(self, text: str) -> frozenset[str]:
+        """What `text` asks, as kinds of question word: each word found (as `asks` counts them) stands for the
+        first word of its `same_kind` group, or for itself.
+
+        >>> sorted(Cues.default().asked_kinds("Hình thức này áp dụng với ai, ra sao?"))
+        ['ai', 'thế nào']
+        >>> Cues.default().asked_kinds("Có những hình thức gì?") == Cues.default().asked_kinds("Hình thức nào?")
+        True
+        """
+        kind = {word: group[0] for group in self.same_kind for word in group}
+        rest = self._unquantified(text)
+        found = re.findall(_alternation(self.question_words), rest, re.IGNORECASE)
+        words = (" ".join(w.lower().split()) for w in found)
+        return frozenset(kind.get(w, w) for w in words)
+
+    def _unquantified(self, text: str) -> str:
+        """`text` without its quantifiers ("bất kỳ … nào"), with the question word each governs."""
         quantified = (
             _alternation(self.quantifiers) + r"(?:(?:\s+\S+){0,6}?\s+" + _alternation(self.question_words) + ")?"
         )
-        rest = re.sub(quantified, " ", text, flags=re.IGNORECASE)
-        return len(re.findall(_alternation(self.question_words), rest, re.IGNORECASE))
+        return re.sub(quantified, " ", text, flags=re.IGNORECASE)
 
     def without_question_phrase(self, question: str) -> str:
         """`question` as a statement, when it ends in a question phrase: the phrase (from a word of `phrase_heads`,

@@ -153,6 +153,21 @@ def test_a_follow_up_asking_its_own_question_reads_the_previous_one_as_a_stateme
     assert rewrite("còn viên chức thì sao?", [how_long], llm=None).query == f"{how_long} còn viên chức thì sao?"
 
 
+
+def test_a_rewrite_asking_the_previous_questions_ask_instead_of_the_follow_ups_is_not_kept() -> None:
+    """Live, "Hình thức giáng chức áp dụng với ai?" after "Công chức bị xử lý kỷ luật bằng những hình thức nào?"
+    was rewritten "… áp dụng với công chức bị xử lý kỷ luật bằng những hình thức nào?": every word of the
+    follow-up kept, one question asked — the previous one's. The answer listed four forms as "verified"."""
+    previous = "Công chức bị xử lý kỷ luật bằng những hình thức nào?"
+    who = "Hình thức giáng chức áp dụng với ai?"
+    drifted = "Hình thức giáng chức áp dụng với công chức bị xử lý kỷ luật bằng những hình thức nào?"
+    read = rewrite(who, [previous], llm=_Says(drifted), mode="follow_up")
+    assert (read.how, read.query) == ("join", f"Công chức bị xử lý kỷ luật. {who}")
+    same_ask = "Hình thức giáng chức áp dụng với những công chức nào khi bị xử lý kỷ luật?"  # "ai" as "nào": refused
+    assert rewrite(who, [previous], llm=_Says(same_ask), mode="follow_up").how == "join"
+    which = "Giáng chức áp dụng cho chức vụ nào của công chức bị xử lý kỷ luật?"  # "gì" asked as "nào": kept
+    assert rewrite("Giáng chức áp dụng cho chức vụ gì?", [previous], llm=_Says(which), mode="follow_up").query == which
+
 class _Says:
     """A stand-in for the model's rewrite call (the rewrite's acceptance is what is tested, not the model)."""
 
