@@ -153,7 +153,6 @@ def test_a_follow_up_asking_its_own_question_reads_the_previous_one_as_a_stateme
     assert rewrite("còn viên chức thì sao?", [how_long], llm=None).query == f"{how_long} còn viên chức thì sao?"
 
 
-
 def test_a_rewrite_asking_the_previous_questions_ask_instead_of_the_follow_ups_is_not_kept() -> None:
     """Live, "Hình thức giáng chức áp dụng với ai?" after "Công chức bị xử lý kỷ luật bằng những hình thức nào?"
     was rewritten "… áp dụng với công chức bị xử lý kỷ luật bằng những hình thức nào?": every word of the
@@ -167,6 +166,7 @@ def test_a_rewrite_asking_the_previous_questions_ask_instead_of_the_follow_ups_i
     assert rewrite(who, [previous], llm=_Says(same_ask), mode="follow_up").how == "join"
     which = "Giáng chức áp dụng cho chức vụ nào của công chức bị xử lý kỷ luật?"  # "gì" asked as "nào": kept
     assert rewrite("Giáng chức áp dụng cho chức vụ gì?", [previous], llm=_Says(which), mode="follow_up").query == which
+
 
 class _Says:
     """A stand-in for the model's rewrite call (the rewrite's acceptance is what is tested, not the model)."""
