@@ -50,6 +50,15 @@ if TYPE_CHECKING:  # the backend module (httpx) is imported only when the model 
     from assistant.llm import LLMBackend
 
 MAX_WORDS = 60
+# What the model sometimes writes before the question itself: the prompt's own label ("Câu hỏi đầy đủ:") or a
+# guess at the user's meaning ("Có thể bạn đang hỏi về việc …", live — shown as "Câu hỏi được hiểu là: Có thể bạn
+# đang hỏi …" and searched with).
+_LEAD = re.compile(
+    r"^\s*(?:câu\s+hỏi(?:\s+(?:đầy\s+đủ|viết\s+lại|của\s+bạn))?(?:\s+là)?\s*:"
+    r"|(?:có\s+(?:thể|lẽ)\s+)?(?:bạn|anh|chị|người\s+dùng)\s+(?:đang\s+|muốn\s+)*hỏi(?:\s+(?:về|rằng|là))?"
+    r"(?:\s+việc)?\s*:?)\s*",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,18 @@ def join(previous: str, question: str) -> str:
     cues = Cues.default()
     context = cues.without_question_phrase(previous.strip()) if cues.asks(question) else previous
     return f"{context} {question}"
+
+
+def without_lead(text: str) -> str:
+    """The model's rewrite without what it wrote before the question (`_LEAD`), its first letter capitalised.
+
+    >>> without_lead("Có thể bạn đang hỏi về việc viên chức có được thành lập doanh nghiệp không?")
+    'Viên chức có được thành lập doanh nghiệp không?'
+    >>> without_lead("Câu hỏi đầy đủ: Viên chức bị kỷ luật khi nào?"), without_lead("Bạn bè có được làm chứng không?")
+    ('Viên chức bị kỷ luật khi nào?', 'Bạn bè có được làm chứng không?')
+    """
+    rest = _LEAD.sub("", nfc_strip(text), count=1).strip()
+    return rest[:1].upper() + rest[1:]
 
 
 def acceptable(rewrite: str, question: str, previous: str) -> bool:
@@ -106,7 +127,7 @@ def rewrite(
 
         prompt = template("rewrite_follow_up").format(previous=previous.strip(), question=question.strip())
         out = llm.complete([ChatMessage("user", prompt)], GenerationConfig(max_tokens=80, stop=("\n",)))
-        candidate = re.sub(r"^(Câu hỏi( đầy đủ)?\s*:\s*)", "", str(out).strip(), flags=re.IGNORECASE).strip()
+        candidate = without_lead(str(out))
         if acceptable(candidate, question, previous):
             return Rewrite(nfc(candidate), "llm", follow, decision.reason)
     return Rewrite(join(previous, question), "join", follow, decision.reason)

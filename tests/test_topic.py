@@ -168,6 +168,17 @@ def test_a_rewrite_asking_the_previous_questions_ask_instead_of_the_follow_ups_i
     assert rewrite("Giáng chức áp dụng cho chức vụ gì?", [previous], llm=_Says(which), mode="follow_up").query == which
 
 
+def test_what_the_model_writes_before_its_rewrite_is_neither_shown_nor_searched() -> None:
+    """Live, "Còn viên chức thì sao?" after a question on công chức founding a company was read as "Có thể bạn
+    đang hỏi về việc viên chức có được thành lập doanh nghiệp không?" — shown to the user and searched with."""
+    previous = "Công chức có được thành lập doanh nghiệp không?"
+    guessed = "Có thể bạn đang hỏi về việc viên chức có được thành lập doanh nghiệp không?"
+    read = rewrite("Còn viên chức thì sao?", [previous], llm=_Says(guessed), mode="follow_up")
+    assert (read.how, read.query) == ("llm", "Viên chức có được thành lập doanh nghiệp không?")
+    labelled = rewrite("Còn viên chức thì sao?", [previous], llm=_Says(f"Câu hỏi đầy đủ: {read.query}"))
+    assert labelled.query == read.query
+
+
 class _Says:
     """A stand-in for the model's rewrite call (the rewrite's acceptance is what is tested, not the model)."""
 
