@@ -6,6 +6,8 @@ Each name says what it does, so a call site says which it wants:
   is what text extracted from a file gets (line endings unified, never-content characters dropped, NFC);
   `match_key` is the key two spellings of a name are compared by (NFC, case-folded, white space collapsed).
 - `fold` strips diacritics for matching text typed without them ("bo qua huong dan").
+- `modern_tones` places tone marks the newer way ("hoá" → "hóa", "Uỷ" → "Ủy"), the same length: the corpus
+  spells both ways. Every word below is read through it.
 - `segment` is pyvi's word segmentation; `words` its lowercased words, `words_and_syllables` those plus each
   compound's syllables (the BM25 terms of index/sparse.py), `content_words` the words minus Vietnamese function
   words (`stopwords`, from core/data/stopwords_vi.txt).
@@ -80,6 +82,32 @@ def match_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
+# A tone mark on the second vowel of an open "oa", "oe" or "uy" (not after "q"): the older placement ("hoá", "thoả",
+# "khoẻ", "thuỷ", "Uỷ ban", "Toà án") of what the newer writes on the first ("hóa", "thỏa", "khỏe", "thủy"). The
+# corpus holds both (~8k older against ~120k newer in the pháp điển), so a word written one way did not match the
+# other in search, verification or highlighting. Read on NFD text: vowel, vowel, tone mark, no letter after.
+_TONE = "[\u0300\u0301\u0303\u0309\u0323]"
+_OLD_TONE = re.compile(rf"(?<![qQ])([oO])([aAeE])({_TONE})(?!\w)|(?<![qQ])([uU])([yY])({_TONE})(?!\w)")
+
+
+def modern_tones(text: str) -> str:
+    """`text` (NFC) with each tone mark where the newer spelling puts it: "hoá" → "hóa", "thuỷ" → "thủy", "Uỷ" →
+    "Ủy"; "quý", "hoàn", "thuyết" unchanged. The same length, so offsets into the text still hold. Matching only:
+    quotes and the source view keep the law's own spelling.
+
+    >>> modern_tones("Uỷ ban, văn hoá, thoả thuận, sức khoẻ, Toà án, thuỷ lợi, quý, hoàn thành, HOÁ")
+    'Ủy ban, văn hóa, thỏa thuận, sức khỏe, Tòa án, thủy lợi, quý, hoàn thành, HÓA'
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    moved = _OLD_TONE.sub(_first_vowel_toned, decomposed)
+    return unicodedata.normalize("NFC", moved)
+
+
+def _first_vowel_toned(m: re.Match[str]) -> str:
+    first, second, tone = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    return first + tone + second
+
+
 def fold(text: str) -> str:
     """Text folded for matching: NFC, diacritics stripped, đ → d, lower case, white space collapsed."""
     decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text))
@@ -100,7 +128,7 @@ def segment(text: str) -> list[str]:
     """
     from pyvi import ViTokenizer
 
-    text = unicodedata.normalize("NFC", text)
+    text = modern_tones(text)
     with _pyvi_lock:  # pyvi's CRF tagger is not documented as thread-safe
         return ViTokenizer.tokenize(text).split()
 
@@ -125,7 +153,9 @@ def words_and_syllables(text: str) -> list[str]:
 def stopwords() -> frozenset[str]:
     """Vietnamese function words (core/data/stopwords_vi.txt), as pyvi words ("_" for a space), lowercased."""
     lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().replace(" ", "_").lower() for w in lines if w.strip() and not w.startswith("#"))
+    return frozenset(
+        modern_tones(w.strip()).replace(" ", "_").lower() for w in lines if w.strip() and not w.startswith("#")
+    )
 
 
 def contains_run(items: Sequence[str], run: Sequence[str]) -> bool:

@@ -31,7 +31,7 @@ from index.sparse import BM25Encoder
 from index.store import (
     ALIAS,
     DENSE,
-    SCHEMA_VERSION,
+    PER_CLEARANCE_SCHEMA,
     TOP_RANK,
     Filters,
     ScoredPoint,
@@ -296,10 +296,10 @@ class Searcher:
         """
         if filters.max_access_rank >= TOP_RANK:
             return sparse_vector_name(TOP_RANK)
-        if self.meta.schema < SCHEMA_VERSION:
+        if self.meta.schema < PER_CLEARANCE_SCHEMA:
             raise StoreError(
                 f"collection {self.collection} predates per-clearance BM25 (schema {self.meta.schema} < "
-                f"{SCHEMA_VERSION}): run `kho index` (or restart the server) to rebuild it"
+                f"{PER_CLEARANCE_SCHEMA}): run `kho index` (or restart the server) to rebuild it"
             )
         return sparse_vector_name(filters.max_access_rank)
 

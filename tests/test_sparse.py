@@ -70,3 +70,13 @@ def test_punctuation_only_text_has_no_terms_and_avg_len_is_positive() -> None:
     assert average_length([]) > 0
     with pytest.raises(ValueError):
         BM25Encoder(avg_len=0)
+
+
+def test_both_placements_of_a_tone_mark_give_the_same_terms() -> None:
+    """The corpus writes "thoả thuận", "Uỷ ban", "Toà án" (the older placement) beside "thỏa thuận", "Ủy ban",
+    "Tòa án": a query in one spelling found nothing of the other by BM25."""
+    enc = BM25Encoder(avg_len=10)
+    assert enc.terms("Các bên thoả thuận; Toà án, Uỷ ban, sức khoẻ, văn hoá") == enc.terms(
+        "Các bên thỏa thuận; Tòa án, Ủy ban, sức khỏe, văn hóa"
+    )
+    assert "quý" in enc.terms("Quý I") and "hoàn_thành" in enc.terms("hoàn thành")  # no open "oa"/"uy": as written

@@ -85,6 +85,22 @@ def test_the_same_list_with_the_negation_kept_verifies() -> None:
     assert all(c.supported for c in v.sentences) and v.status is Verification.VERIFIED and FLAG not in v.text
 
 
+def test_a_claim_spelt_with_the_other_tone_placement_is_still_supported() -> None:
+    """The law prints "thoả thuận", "Toà án", "Uỷ ban"; the model writes "thỏa thuận", "Tòa án", "Ủy ban". Each
+    word was unsupported, and the true sentence was flagged."""
+    older = _source(
+        1,
+        "Các bên thoả thuận về mức bồi thường; trường hợp không thoả thuận được thì Toà án giải quyết theo yêu cầu "
+        "của Uỷ ban nhân dân cấp xã.",
+    )
+    v = verify(
+        "Các bên thỏa thuận về mức bồi thường; nếu không thỏa thuận được thì Tòa án giải quyết theo yêu cầu của "
+        "Ủy ban nhân dân cấp xã [1].",
+        [older],
+    )
+    assert v.status is Verification.VERIFIED and FLAG not in v.text
+
+
 def test_a_claim_that_drops_the_laws_exception_is_flagged() -> None:
     v = verify("Công chức được nghỉ phép năm 12 ngày làm việc [1].", [LEAVE])
     assert v.text.endswith(FLAG) and "trừ trường hợp" in v.sentences[0].reasons[0]
