@@ -95,6 +95,18 @@ def test_the_same_actor_named_otherwise_is_not_a_conflict(claim: str) -> None:
     assert ActorLexicon.default().conflict(claim, UNIT_MAY) is None
 
 
+def test_an_actor_spelt_with_the_older_tone_placement_is_the_same_actor() -> None:
+    """The law prints "Uỷ ban nhân dân" and "Toà án" as often as "Ủy ban nhân dân" and "Tòa án"; the lexicon
+    lists each once."""
+    rule = "Uỷ ban nhân dân cấp xã có trách nhiệm hòa giải tranh chấp đất đai."
+    assert (
+        ActorLexicon.default().conflict("Ủy ban nhân dân cấp xã có trách nhiệm hòa giải tranh chấp đất đai.", rule)
+        is None
+    )
+    clash = ActorLexicon.default().conflict("Toà án có trách nhiệm hòa giải tranh chấp đất đai.", rule)
+    assert clash is not None
+
+
 # ------------------------------------------------------------------------------------------------ the question's actor
 
 
