@@ -215,15 +215,25 @@ def _as_item(sentence: str) -> str:
     return f"- {body if _MARKER.search(body) else with_marker(body, int(m.group(1)))}"
 
 
+def _as_prose(sentence: str) -> str:
+    """ "[1] Thời hạn nộp lưu … như sau:" → "Thời hạn nộp lưu … như sau [1]:": the answer's first line, led with a
+    marker and not a list of such lines, as prose whose marker ends it, as every other sentence's does."""
+    m = _LINE_MARKER.match(sentence)
+    if m is None:
+        return sentence
+    body = sentence[m.end() :]
+    return body if _MARKER.search(body) else with_marker(body, int(m.group(1)))
+
+
 class MarkerLines:
     """The model's lists numbered with markers ("[1] …\\n[2] …\\n[3] …", the 1.5B model's habit) read as lists.
 
     Sentences come in as the splitter cuts them, with the raw text written so far (`take`); out come the sentences
     to verify. A sentence that starts a line with "[n] " becomes the item "- … [n]." — unless it is the answer's
-    first line and the next sentence is not such a line too (then "[1] Đóng dấu …" is prose that cites first), so
-    the first line is held until the next sentence says which. The marker of an item is then only a claimed
-    citation: verification checks it, re-cites the item to the source that states it, or drops a marker that names
-    no source ([4] of 3) and attributes the item.
+    first line and the next sentence is not such a line too (then "[1] Đóng dấu …" is prose that cites first, and
+    reads "Đóng dấu … [1]."), so the first line is held until the next sentence says which. The marker of an item
+    is then only a claimed citation: verification checks it, re-cites the item to the source that states it, or
+    drops a marker that names no source ([4] of 3) and attributes the item.
 
     >>> lines = MarkerLines()
     >>> raw = "[1] Khiển trách.\\n[2] Cảnh cáo.\\n[3] Cách chức."
@@ -231,7 +241,7 @@ class MarkerLines:
     ['- Khiển trách [1].', '- Cảnh cáo [2].', '- Cách chức [3].']
     >>> lines = MarkerLines()
     >>> lines.take("[1] Dấu đóng phải rõ ràng.", "[1] Dấu đóng phải rõ ràng. Mực dấu màu đỏ [1]."), lines.finish()
-    ([], ['[1] Dấu đóng phải rõ ràng.'])
+    ([], ['Dấu đóng phải rõ ràng [1].'])
     """
 
     def __init__(self) -> None:
@@ -250,7 +260,7 @@ class MarkerLines:
         out: list[str] = []
         if self._held is not None:
             held, self._held = self._held, None
-            out.append(_as_item(held) if led else held)
+            out.append(_as_item(held) if led else _as_prose(held))
         if led and first_line:
             self._held = sentence
         else:
@@ -260,7 +270,7 @@ class MarkerLines:
     def finish(self) -> list[str]:
         """A first line still held: prose (the answer had one line)."""
         held, self._held = self._held, None
-        return [held] if held is not None else []
+        return [_as_prose(held)] if held is not None else []
 
 
 def separator(previous: str, line: str) -> str:

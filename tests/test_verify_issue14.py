@@ -101,6 +101,25 @@ def test_a_claim_spelt_with_the_other_tone_placement_is_still_supported() -> Non
     assert v.status is Verification.VERIFIED and FLAG not in v.text
 
 
+def test_an_answer_led_by_a_marker_reads_as_prose_with_its_marker_at_the_end() -> None:
+    """Live, the answer on hồ sơ lưu trữ opened "[1] Thời hạn nộp lưu … như sau:" — a citation chip in front of the
+    first word, where every other line ends with its own."""
+    deadline = _source(
+        1,
+        "1. Thời hạn nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan được quy định như sau:\n"
+        "a) Trong thời hạn 01 năm, kể từ ngày công việc kết thúc;\n"
+        "b) Trong thời hạn 03 tháng, kể từ ngày công trình được quyết toán.",
+    )
+    answer = (
+        "[1] Thời hạn nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan được quy định như sau:\n"
+        "a) Trong thời hạn 01 năm, kể từ ngày công việc kết thúc [1];\n"
+        "b) Trong thời hạn 03 tháng, kể từ ngày công trình được quyết toán [1]."
+    )
+    v = verify(answer, [deadline])
+    assert v.status is Verification.VERIFIED
+    assert v.text.startswith("Thời hạn nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan được quy định như sau [1]:\na)")
+
+
 def test_a_claim_that_drops_the_laws_exception_is_flagged() -> None:
     v = verify("Công chức được nghỉ phép năm 12 ngày làm việc [1].", [LEAVE])
     assert v.text.endswith(FLAG) and "trừ trường hợp" in v.sentences[0].reasons[0]
@@ -433,9 +452,10 @@ def test_a_list_numbered_with_markers_is_shown_as_a_list_each_item_cited_to_the_
     assert [c.clause.point for c in checked.sentences if c.supported and c.clause] == ["a", "b", "c"]
 
 
-def test_one_line_led_by_its_marker_stays_prose() -> None:
+def test_one_line_led_by_its_marker_stays_prose_with_its_marker_at_the_end() -> None:
     answer = "[1] Viên chức bị buộc thôi việc theo quy định tại điểm d khoản 1 Điều 52 của Luật này."
-    assert verify(answer, [TERMINATION]).text == answer
+    prose = "Viên chức bị buộc thôi việc theo quy định tại điểm d khoản 1 Điều 52 của Luật này [1]."
+    assert verify(answer, [TERMINATION]).text == prose
 
 
 def test_the_streamed_list_is_the_shown_list(world: World) -> None:
