@@ -4,13 +4,13 @@ Whether a question leans on the conversation is decided by assistant/topic.py (t
 `mode`): a new topic is read as it is ("as_is", topic "new_topic") even when the conversation had other questions —
 "Dấu giáp lai được đóng như thế nào?" after a question on viên chức is not glued to it. A follow-up is
 rewritten by the LLM with the previous question (prompt file `rewrite_follow_up.txt`). A small model sometimes
-drifts (copies the previous question, answers instead of asking), so the rewrite is kept only when it is one
-question that still holds every content word of the follow-up and some of the previous question, differs
-from the previous question, and asks no more than the follow-up (the model kept "… trong trường hợp nào, … bao
-nhiêu ngày?", live) — and asks it with the follow-up's kind of question word ("… áp dụng với ai?" became "… bằng
-những hình thức nào?", the previous question's ask, live); otherwise the follow-up is read joined with the previous
-question ("join"), which retrieval handles well — as a statement when the follow-up asks its own question.
-Extractive mode never calls the model, so it always joins.
+drifts (copies the previous question, answers instead of asking, or gives the follow-up back unchanged), so the
+rewrite is kept only when it is one question that still holds every content word of the follow-up and some of the
+previous question's that the follow-up lacks, differs from the previous question, and asks no more than the
+follow-up (the model kept "… trong trường hợp nào, … bao nhiêu ngày?", live) — and asks it with the follow-up's
+kind of question word ("… áp dụng với ai?" became "… bằng những hình thức nào?", the previous question's ask,
+live); otherwise the follow-up is read joined with the previous question ("join"), which retrieval handles well —
+as a statement when the follow-up asks its own question. Extractive mode never calls the model, so it always joins.
 
 >>> rewrite("còn viên chức thì sao?", ["Thời gian thử việc của công chức là bao lâu?"], None).topic
 'follow_up'
@@ -22,6 +22,9 @@ Extractive mode never calls the model, so it always joins.
 'Viên chức bị chấm dứt hợp đồng. Khi đó phải báo trước bao nhiêu ngày?'
 >>> acceptable("Khi viên chức bị chấm dứt hợp đồng trong trường hợp nào, phải báo trước bao nhiêu ngày?",
 ...            "Khi đó phải báo trước bao nhiêu ngày?", "Viên chức bị chấm dứt hợp đồng trong trường hợp nào?")
+False
+>>> acceptable("Hình thức giáng chức áp dụng với ai?", "Hình thức giáng chức áp dụng với ai?",
+...            "Công chức bị xử lý kỷ luật bằng những hình thức nào?")
 False
 >>> acceptable("Hình thức giáng chức áp dụng với công chức bị xử lý kỷ luật bằng những hình thức nào?",
 ...            "Hình thức giáng chức áp dụng với ai?", "Công chức bị xử lý kỷ luật bằng những hình thức nào?")
@@ -108,7 +111,9 @@ def acceptable(rewrite: str, question: str, previous: str) -> bool:
     asks_more = cues.asks(norm) > max(1, cues.asks(question))
     asked = cues.asked_kinds(question)
     asks_other = bool(asked) and cues.asked_kinds(norm) != asked
-    return content_words(question) <= have and bool(content_words(previous) & have) and not (asks_more or asks_other)
+    own = content_words(question)
+    brought = (content_words(previous) - own) & have  # the model's copy of the follow-up is no rewrite
+    return own <= have and bool(brought) and not (asks_more or asks_other)
 
 
 def rewrite(

@@ -162,6 +162,7 @@ def test_a_rewrite_asking_the_previous_questions_ask_instead_of_the_follow_ups_i
     drifted = "Hình thức giáng chức áp dụng với công chức bị xử lý kỷ luật bằng những hình thức nào?"
     read = rewrite(who, [previous], llm=_Says(drifted), mode="follow_up")
     assert (read.how, read.query) == ("join", f"Công chức bị xử lý kỷ luật. {who}")
+    assert rewrite(who, [previous], llm=_Says(who), mode="follow_up").how == "join"  # given back (the bench's model)
     same_ask = "Hình thức giáng chức áp dụng với những công chức nào khi bị xử lý kỷ luật?"  # "ai" as "nào": refused
     assert rewrite(who, [previous], llm=_Says(same_ask), mode="follow_up").how == "join"
     which = "Giáng chức áp dụng cho chức vụ nào của công chức bị xử lý kỷ luật?"  # "gì" asked as "nào": kept
