@@ -173,7 +173,7 @@ class Cues:
 
     def asks(self, text: str) -> int:
         """How many question words `text` asks with (quantified ones, "bất kỳ … nào", not counted)."""
-        return len(re.findall(_alternation(self.question_words), self._unquantified(text), re.IGNORECASE))
+        return len(self._question_words_in(text))
 
     def asked_kinds(self, text: str) -> frozenset[str]:
         """What `text` asks, as kinds of question word: each word found (as `asks` counts them) stands for the
@@ -185,17 +185,16 @@ class Cues:
         True
         """
         kind = {word: group[0] for group in self.same_kind for word in group}
-        rest = self._unquantified(text)
-        found = re.findall(_alternation(self.question_words), rest, re.IGNORECASE)
-        words = (" ".join(w.lower().split()) for w in found)
-        return frozenset(kind.get(w, w) for w in words)
+        return frozenset(kind.get(w, w) for w in self._question_words_in(text))
 
-    def _unquantified(self, text: str) -> str:
-        """`text` without its quantifiers ("bất kỳ … nào"), with the question word each governs."""
+    def _question_words_in(self, text: str) -> list[str]:
+        """The question words `text` asks with, lowercased, one space inside: quantified ones ("bất kỳ … nào")
+        left out with their quantifier."""
         quantified = (
             _alternation(self.quantifiers) + r"(?:(?:\s+\S+){0,6}?\s+" + _alternation(self.question_words) + ")?"
         )
-        return re.sub(quantified, " ", text, flags=re.IGNORECASE)
+        rest = re.sub(quantified, " ", text, flags=re.IGNORECASE)
+        return [" ".join(w.lower().split()) for w in re.findall(_alternation(self.question_words), rest, re.IGNORECASE)]
 
     def without_question_phrase(self, question: str) -> str:
         """`question` as a statement, when it ends in a question phrase: the phrase (from a word of `phrase_heads`,

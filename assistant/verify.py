@@ -209,10 +209,8 @@ _LINE_MARKER = re.compile(r"^\[(\d{1,2})\]\s+(?=\S)")
 def _as_item(sentence: str) -> str:
     """ "[2] Viên chức bị buộc thôi việc." → "- Viên chức bị buộc thôi việc [2].": a line the model led with a
     marker, as a list item whose marker ends it (then checked, re-cited or attributed like any item)."""
-    m = _LINE_MARKER.match(sentence)
-    assert m is not None
-    body = sentence[m.end() :]
-    return f"- {body if _MARKER.search(body) else with_marker(body, int(m.group(1)))}"
+    assert _LINE_MARKER.match(sentence) is not None
+    return f"- {_as_prose(sentence)}"
 
 
 def _as_prose(sentence: str) -> str:

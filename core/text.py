@@ -87,7 +87,7 @@ def match_key(text: str) -> str:
 # corpus holds both (~8k older against ~120k newer in the pháp điển), so a word written one way did not match the
 # other in search, verification or highlighting. Read on NFD text: vowel, vowel, tone mark, no letter after.
 _TONE = "[\u0300\u0301\u0303\u0309\u0323]"
-_OLD_TONE = re.compile(rf"(?<![qQ])([oO])([aAeE])({_TONE})(?!\w)|(?<![qQ])([uU])([yY])({_TONE})(?!\w)")
+_OLD_TONE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])({_TONE})(?!\w)")
 
 
 def modern_tones(text: str) -> str:
@@ -99,13 +99,8 @@ def modern_tones(text: str) -> str:
     'Ủy ban, văn hóa, thỏa thuận, sức khỏe, Tòa án, thủy lợi, quý, hoàn thành, HÓA'
     """
     decomposed = unicodedata.normalize("NFD", text)
-    moved = _OLD_TONE.sub(_first_vowel_toned, decomposed)
+    moved = _OLD_TONE.sub(lambda m: m.group(1)[0] + m.group(2) + m.group(1)[1], decomposed)
     return unicodedata.normalize("NFC", moved)
-
-
-def _first_vowel_toned(m: re.Match[str]) -> str:
-    first, second, tone = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
-    return first + tone + second
 
 
 def fold(text: str) -> str:
