@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
-from core.text import contains_run, modern_tones, nfc
+from core.text import contains_run, nfc, standard_spelling
 
 ACTORS_FILE = Path(__file__).with_name("data") / "actors_vi.tsv"
 # A shared run shorter than this is a word or two in common ("theo quy định"), not an act both texts state.
@@ -228,7 +228,7 @@ class ActorLexicon:
 
     @lru_cache(maxsize=256)  # noqa: B019 — the question and each clause are read once per sentence checked
     def _tokens(self, text: str) -> _Tokens:
-        tokens = tuple(m.group(0).lower() for m in _TOKEN.finditer(_MARKER.sub(" ", modern_tones(text))))
+        tokens = tuple(m.group(0).lower() for m in _TOKEN.finditer(_MARKER.sub(" ", standard_spelling(text))))
         if len(tokens) > 2 * EDGE:
             tokens = (*tokens[:EDGE], "\n", *tokens[-EDGE:])
         spans: list[_Span] = []
@@ -248,7 +248,7 @@ class ActorLexicon:
 
 def _syllables(text: str) -> tuple[str, ...]:
     """The lowercased syllables of `text`, tone marks placed the newer way ("Uỷ ban" and "Ủy ban" name one actor)."""
-    return tuple(m.group(0).lower() for m in _TOKEN.finditer(modern_tones(text)))
+    return tuple(m.group(0).lower() for m in _TOKEN.finditer(standard_spelling(text)))
 
 
 def _common_runs(a: _Tokens, b: _Tokens) -> Iterator[tuple[str, ...]]:

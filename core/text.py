@@ -6,8 +6,8 @@ Each name says what it does, so a call site says which it wants:
   is what text extracted from a file gets (line endings unified, never-content characters dropped, NFC);
   `match_key` is the key two spellings of a name are compared by (NFC, case-folded, white space collapsed).
 - `fold` strips diacritics for matching text typed without them ("bo qua huong dan").
-- `modern_tones` places tone marks the newer way ("hoá" → "hóa", "Uỷ" → "Ủy"), the same length: the corpus
-  spells both ways. Every word below is read through it.
+- `standard_spelling` spells one way what the corpus spells two ("hoá"/"hóa", "Uỷ"/"Ủy", "lí"/"lý", "qui"/"quy",
+  "hàng năm"/"hằng năm"), the same length. Every word below is read through it.
 - `segment` is pyvi's word segmentation; `words` its lowercased words, `words_and_syllables` those plus each
   compound's syllables (the BM25 terms of index/sparse.py), `content_words` the words minus Vietnamese function
   words (`stopwords`, from core/data/stopwords_vi.txt).
@@ -87,20 +87,53 @@ def match_key(text: str) -> str:
 # corpus holds both (~8k older against ~120k newer in the pháp điển), so a word written one way did not match the
 # other in search, verification or highlighting. Read on NFD text: vowel, vowel, tone mark, no letter after.
 _TONE = "[\u0300\u0301\u0303\u0309\u0323]"
-_OLD_TONE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])({_TONE})(?!\w)")
+_MARK = "\u0300-\u036f"  # combining marks: part of a letter in NFD, which `\w` does not know
+_OLD_TONE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])({_TONE})(?![\w{_MARK}])")
+# A syllable that is a consonant and a lone "i" or "y" is spelt both ways ("lí do"/"lý do", "kĩ thuật"/"kỹ
+# thuật", "qui định"/"quy định", "sỹ quan"/"sĩ quan"). Read as the corpus mostly spells it (pháp điển + laws:
+# lý 121,723 against lí 16, kỹ 21,407 against kĩ 10, quy 194,858 against qui 189, sĩ 9,289 against sỹ 897), which
+# is also the spelling pyvi segments ("sĩ_quan", but "sỹ quan"). Only with a tone mark after k, l, m, t (a bare "ki",
+# "mi", "ti" is a loan syllable: "ki-lô-gam", "mi-li-mét", "ti vi"), and "qui" with or without one.
+_I_TO_Y = re.compile(
+    rf"(?<![\w{_MARK}])([kKlLmMtT])[iI](?={_TONE}(?![\w{_MARK}]))|(?<![\w{_MARK}])([qQ][uU])[iI](?={_TONE}?(?![\w{_MARK}]))"
+)
+_Y_TO_I = re.compile(rf"(?<![\w{_MARK}])([sS])[yY](?={_TONE}(?![\w{_MARK}]))")
+# "hàng năm" and "hằng năm" (each ~3,200 times in the corpus), "hàng tháng"/"hằng tháng", "hàng ngày"/"hằng ngày":
+# the same word; pyvi does not join either, so the syllable "hàng" (goods, a row) stood for "hằng" (every) half the
+# time. Read as "hằng" before a unit of time only.
+_HANG = re.compile(r"(?<!\w)([hH])([àÀ])(ng\s+(?:năm|tháng|ngày|tuần|quý)(?!\w))", re.IGNORECASE)
+_HANG_VOWEL = {"à": "ằ", "À": "Ằ"}
 
 
-def modern_tones(text: str) -> str:
-    """`text` (NFC) with each tone mark where the newer spelling puts it: "hoá" → "hóa", "thuỷ" → "thủy", "Uỷ" →
-    "Ủy"; "quý", "hoàn", "thuyết" unchanged. The same length, so offsets into the text still hold. Matching only:
-    quotes and the source view keep the law's own spelling.
+def _as_y(m: re.Match[str]) -> str:
+    head = m.group(1) or m.group(2)
+    i = m.group(0)[len(head)]
+    return head + ("Y" if i.isupper() else "y")
 
-    >>> modern_tones("Uỷ ban, văn hoá, thoả thuận, sức khoẻ, Toà án, thuỷ lợi, quý, hoàn thành, HOÁ")
+
+def _as_i(m: re.Match[str]) -> str:
+    return m.group(1) + ("I" if m.group(0)[1].isupper() else "i")
+
+
+def standard_spelling(text: str) -> str:
+    """`text` (NFC) spelt one way where Vietnamese spells the same word two: tone marks where the newer spelling
+    puts them ("hoá" → "hóa", "thuỷ" → "thủy", "Uỷ" → "Ủy"; "quý", "hoàn", "thuyết" unchanged), a lone "i"/"y" as
+    the corpus mostly writes it ("lí" → "lý", "kĩ" → "kỹ", "qui" → "quy", "sỹ" → "sĩ"; "ki-lô", "ti vi" unchanged)
+    and "hàng" before a unit of time as "hằng". The same length, so offsets into the text still hold. Matching
+    only: quotes and the source view keep the law's own spelling.
+
+    >>> standard_spelling("Uỷ ban, văn hoá, thoả thuận, sức khoẻ, Toà án, thuỷ lợi, quý, hoàn thành, HOÁ")
     'Ủy ban, văn hóa, thỏa thuận, sức khỏe, Tòa án, thủy lợi, quý, hoàn thành, HÓA'
+    >>> standard_spelling("lí do kĩ thuật, Qui định, KÌ họp, sỹ quan, tỉ lệ; ki-lô-gam, ti vi, khi, thi, chi")
+    'lý do kỹ thuật, Quy định, KỲ họp, sĩ quan, tỷ lệ; ki-lô-gam, ti vi, khi, thi, chi'
+    >>> standard_spelling("nghỉ hàng năm, Hàng tháng, HÀNG NGÀY; mặt hàng, hàng hóa")
+    'nghỉ hằng năm, Hằng tháng, HẰNG NGÀY; mặt hàng, hàng hóa'
     """
     decomposed = unicodedata.normalize("NFD", text)
     moved = _OLD_TONE.sub(lambda m: m.group(1)[0] + m.group(2) + m.group(1)[1], decomposed)
-    return unicodedata.normalize("NFC", moved)
+    moved = _Y_TO_I.sub(_as_i, _I_TO_Y.sub(_as_y, moved))
+    composed = unicodedata.normalize("NFC", moved)
+    return _HANG.sub(lambda m: m.group(1) + _HANG_VOWEL[m.group(2)] + m.group(3), composed)
 
 
 def fold(text: str) -> str:
@@ -123,7 +156,7 @@ def segment(text: str) -> list[str]:
     """
     from pyvi import ViTokenizer
 
-    text = modern_tones(text)
+    text = standard_spelling(text)
     with _pyvi_lock:  # pyvi's CRF tagger is not documented as thread-safe
         return ViTokenizer.tokenize(text).split()
 
@@ -149,7 +182,7 @@ def stopwords() -> frozenset[str]:
     """Vietnamese function words (core/data/stopwords_vi.txt), as pyvi words ("_" for a space), lowercased."""
     lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(
-        modern_tones(w.strip()).replace(" ", "_").lower() for w in lines if w.strip() and not w.startswith("#")
+        standard_spelling(w.strip()).replace(" ", "_").lower() for w in lines if w.strip() and not w.startswith("#")
     )
 
 

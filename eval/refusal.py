@@ -39,6 +39,7 @@ import numpy as np
 from assistant.evidence import EvidencePolicy
 from assistant.pipeline import AskOptions, Assistant
 from core.settings import Settings
+from core.text import standard_spelling
 from eval.retrieval import (
     DatasetError,
     EvalQuestion,
@@ -70,12 +71,6 @@ Say = Callable[[str], None]
 
 # -- which questions are unanswerable ---------------------------------------------------------------------------
 
-# Old-style tone placement ("tuý", "hoá") as written in many titles, mapped to the new style ("túy", "hóa").
-_OLD_TONES = {
-    "oá": "óa", "oà": "òa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oé": "óe", "oè": "òe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uý": "úy", "uỳ": "ùy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
-}  # fmt: skip
 _NUMBER = re.compile(r"(?:số\s+)?\S*\d+/\d{4}/\S*")
 
 
@@ -86,8 +81,7 @@ def title_key(name: str) -> str:
     True
     """
     text = _NUMBER.sub(" ", norm_doc(name))
-    for old, new in _OLD_TONES.items():
-        text = text.replace(old, new)
+    text = standard_spelling(text)
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 

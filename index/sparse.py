@@ -8,8 +8,9 @@ product is exactly BM25.
 
 Terms are pyvi words, segmented in the original case (pyvi's CRF uses capitalisation) and then lowercased
 ("Việt Nam" → "việt_nam"), plus the syllables of every compound word ("việt", "nam"), so a query that pyvi
-segments differently from the document still matches on syllables. Punctuation is dropped. Tone marks are read
-placed the newer way first (core.text.modern_tones): "thoả thuận" and "thỏa thuận" are the same terms. A term's index is
+segments differently from the document still matches on syllables. Punctuation is dropped. Words spelt two ways
+are read one way first (core.text.standard_spelling): "thoả thuận" and "thỏa thuận", "lí do" and "lý do", "hàng năm"
+and "hằng năm" are the same terms. A term's index is
 the first 4 bytes of its BLAKE2b hash: stable across processes, machines and Python versions (unlike
 `hash()`), so vectors built anywhere fit the same collection.
 
@@ -132,7 +133,8 @@ def _counts_worker(args: tuple[bool, list[str]]) -> list[dict[int, int]]:
 class TermCountCache:
     """Term counts by text hash, so re-indexing the same chunks skips word segmentation (~10 ms per chunk)."""
 
-    VERSION = "pyvi-syl-v2"  # bump when `terms` changes: old counts are then simply not found (v2: modern_tones)
+    # Bump when `terms` changes: old counts are then simply not found (v2: tone placement, v3: i/y and hàng/hằng).
+    VERSION = "pyvi-syl-v3"
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -51,9 +51,10 @@ SPARSE = "bm25"  # the top level's BM25 vector: every point has it
 ALIAS = "kho_chunks"
 # 2: one BM25 vector per clearance level (`SPARSE_BY_RANK`) and per-level average lengths.
 # 3: article versions in the payload (`valid_from`, `valid_to`, `version`, `cited`) for the `as_of` filter.
-# 4: BM25 terms read with tone marks placed the newer way ("hoá" → "hóa", core.text.modern_tones): a query in
+# 4: BM25 terms read with tone marks placed the newer way ("hoá" → "hóa", core.text.standard_spelling): a query in
 #    either spelling meets both; an older collection is rebuilt (its terms are the text's own spelling).
-SCHEMA_VERSION = 4
+# 5: also a lone i/y ("lí"/"lý", "qui"/"quy") and "hàng"/"hằng" before a unit of time (core.text.standard_spelling).
+SCHEMA_VERSION = 5
 # The first schema with one BM25 vector per clearance level: an older collection serves only top-cleared readers.
 PER_CLEARANCE_SCHEMA = 2
 TOP_RANK = len(AccessLevel) - 1
