@@ -100,6 +100,20 @@ class Unspoken:
         return {"focus": self.focus.phrase}
 
 
+@dataclass(frozen=True)
+class PointsOnly:
+    """An answer whose every line only says where the rule is ("Thời giờ làm việc được quy định tại Điều 105 Bộ luật
+    Lao động [1]."), not what it says: true and cited, yet no answer (a `RetryReason`: asked once more for what the
+    rule says; a second such answer is shown, with the clause it points to quoted under it)."""
+
+    template = "answer_retry_pointer"  # the retry note asking for the rule's content (assistant/prompts/)
+    retried = "only said where the rule is"  # in the retry's record
+    reason = "every line only says where the rule is"
+
+    def fields(self) -> dict[str, str]:
+        return {}
+
+
 # Share of the follow-up's own content words a clause must name (besides every focus word) to be quoted for it.
 MIN_QUOTED = 0.5
 

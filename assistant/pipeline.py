@@ -42,7 +42,7 @@ from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verifi
 from assistant.context import ContextBudget, ContextBuilder, joined, runs
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
-from assistant.focus import Focus, Unspoken, quote_naming
+from assistant.focus import Focus, PointsOnly, Unspoken, quote_naming
 from assistant.lists import ListWatch, whole_lists
 from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
@@ -167,7 +167,7 @@ class Assistant:
         config = GenerationConfig(max_tokens=options.max_tokens, timeout_s=self.searcher.settings.llm_timeout_s)
         retried: str | None = None
         ruled: str | None = None
-        why: OffQuestion | Opposite | Unspoken | None = None
+        why: OffQuestion | Opposite | Unspoken | PointsOnly | None = None
         for retry in (False, True):
             prompt = answer_messages(query, sources, retry, why)
             messages = [ChatMessage(role, content) for role, content in prompt]
@@ -191,12 +191,18 @@ class Assistant:
                     break
             # An answer of markers only ("[1] [2]"), one whose claims all answered for another actor than the one
             # asked, one that gave only the cases where the act asked about may NOT be done, or a follow-up's answer
-            # that does not name what the follow-up newly asks (the previous question answered again) streamed
-            # nothing: asked once more (naming the actor, the act or the words), the prompt's prefix cached.
+            # that does not name what the follow-up newly asks (the previous question answered again), or one that
+            # only says where the rule is, streamed nothing: asked once more (naming the actor, the act or the
+            # words), the prompt's prefix cached. A list question's pointer is the list path's (quoted whole below).
+            pointer = checked.pointer if not stream.listing else None
             again = checked.claimless or checked.answered_another_actor or checked.opposite or checked.unspoken
-            if retry or stream.refused or not again:
+            if retry or stream.refused or not (again or pointer):
                 break
-            why = checked.off_question if checked.answered_another_actor else (checked.opposite or checked.unspoken)
+            why = (
+                checked.off_question
+                if checked.answered_another_actor
+                else (checked.opposite or checked.unspoken or pointer)
+            )
             retried = f"the first answer {why.retried}: {why.reason}" if why else "the first answer held no claim"
         quoted: str | None = None
         if checked.unspoken is not None and not stream.refused:
@@ -413,7 +419,8 @@ class VerifiedStream:
         for line in self._lines.finish():
             self._feed(line)
         checked = self.verifier.result()
-        answers = checked.opposite is None and checked.unspoken is None and not self._listing
+        answers = checked.opposite is None and checked.unspoken is None and checked.pointer is None
+        answers = answers and not self._listing
         if checked.status is not Verification.UNVERIFIED and not self.refused and answers:
             self._release()
         return checked

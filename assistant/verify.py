@@ -66,7 +66,7 @@ from assistant.actor import ActorLexicon, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification, with_marker
 from assistant.clauses import ClauseRef, Level, SourceOutline
 from assistant.evidence import coverage
-from assistant.focus import Focus, Unspoken, points_only
+from assistant.focus import Focus, PointsOnly, Unspoken, points_only
 from assistant.injection import strip_instructions
 from assistant.lists import source_lists
 from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
@@ -176,6 +176,7 @@ class Verified:
     off_question: OffQuestion | None = None  # the first claim withheld as answering for another actor
     opposite: Opposite | None = None  # set when every claim shown forbids the act the question asks about
     unspoken: Unspoken | None = None  # set when a follow-up's answer does not name what it newly asks about
+    pointer: PointsOnly | None = None  # set when every line shown only says where the rule is
 
     @property
     def claimless(self) -> bool:
@@ -401,6 +402,7 @@ class SentenceVerifier:
         self._answering = 0  # shown claims that do not
         self._spoken = ""  # the lines shown, until they name the follow-up's focus
         self._focused = self.focus.spoken_in("")
+        self._says = False  # a line shown says what the rule is, not only where it is (`points_only`)
         self._case_question = _asks_for_cases(self.question, self.lexicon)
         self._question_lead = " ".join(self.question.rstrip(" ?").split()) + ":"  # bare items open: they continue it
 
@@ -413,8 +415,9 @@ class SentenceVerifier:
     def n_answering(self) -> int:
         """How many supported sentences so far answer the question itself: all of them, except claims forbidding
         the act a question asks the cases of (`Opposite`), which answer it only beside the rule — and none until
-        the answer names what a follow-up newly asks about (`focus`)."""
-        return self._answering if self._focused else 0
+        the answer names what a follow-up newly asks about (`focus`) and a line says what the rule is, not only
+        where it is (`points_only`)."""
+        return self._answering if self._focused and self._says else 0
 
     def feed(self, sentence: str) -> str:
         """Check one sentence of the answer; the text it adds to the verified answer ("" if it is not shown)."""
@@ -443,7 +446,9 @@ class SentenceVerifier:
         if line.endswith(FLAG):
             self._flagged_shown += 1
         elsewhere = any(r.startswith(FOCUS_ELSEWHERE) for r in self.checks[-1].reasons)
-        if not self._focused and not elsewhere and not points_only(line, self.question):
+        says = not points_only(line, self.question)
+        self._says = self._says or says
+        if not self._focused and not elsewhere and says:
             # A flagged line speaks of the follow-up too (visibly marked), unless its flag is that it does not; a
             # line that only says where the rule is ("… theo quy định tại Điều 33 …") does not say what it is.
             self._spoken = f"{self._spoken}\n{line}"
@@ -848,8 +853,9 @@ class SentenceVerifier:
         used = tuple(sorted({m for c in self.checks if c.supported for m in c.markers}))
         opposite = self._opposite if self.n_supported and not self._answering else None
         unspoken = Unspoken(self.focus) if self.n_supported and not self._focused else None
+        pointer = PointsOnly() if self.n_supported and not self._says and unspoken is None else None
         dropped = tuple(sorted(self._dropped))
-        return Verified(self.text, list(self.checks), status, dropped, used, self._off, opposite, unspoken)
+        return Verified(self.text, list(self.checks), status, dropped, used, self._off, opposite, unspoken, pointer)
 
 
 # The value a Điểm gives its case after ":" ("a) Kết hôn: nghỉ 03 ngày;"), at most `VALUE_CHARS` long.

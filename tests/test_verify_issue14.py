@@ -322,6 +322,54 @@ def test_an_answer_that_only_echoes_the_question_is_asked_again(world: World) ->
     assert ans.evidence["retry"] == "the first answer held no claim"
 
 
+POINTER = (
+    "Mức phạt đối với hành vi vứt rác thải sinh hoạt không đúng nơi quy định tại nơi công cộng được quy định tại "
+    "Điều 3 Nghị định 45/2094/NĐ-CP [1]."
+)
+
+
+def test_a_first_answer_that_only_says_where_the_rule_is_is_asked_again_for_what_it_says(world: World) -> None:
+    """A first question answered "… được quy định tại Điều 3 Nghị định 45/2094/NĐ-CP [1]." was shown as the verified
+    answer: true and cited, yet it does not say the fine. It is held and asked once more for the rule's content.
+    (The stand-in model writes what the 1.5B model wrote for such questions; the real one cannot be made to.)"""
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    llm = MarkersFirstLLM(f"{LAW} [1].", first=POINTER)
+    seen: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(QUESTION, on_token=seen.append)
+    assert not ans.refused and ans.answer == f"{LAW} [1]." and "".join(seen) == ans.answer
+    assert (
+        ans.evidence["retry"] == "the first answer only said where the rule is: every line only says where the rule is"
+    )
+    first, second = llm.prompts
+    assert second.startswith(first.rstrip()) and template("answer_retry_pointer").strip() in second
+
+
+def test_a_second_answer_that_only_points_is_shown_once_no_retry_is_left(world: World) -> None:
+    """Asked again, the model may point once more: the pointer is true and cited, and the clause it names is quoted
+    under it, so it is shown (and streamed) rather than refused."""
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    llm = MarkersFirstLLM(POINTER, first=POINTER)
+    seen: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(QUESTION, on_token=seen.append)
+    assert not ans.refused and ans.answer == POINTER and "".join(seen) == ans.answer and len(llm.prompts) == 2
+    assert ans.verification is Verification.VERIFIED
+
+
+def test_a_pointer_is_not_flagged_as_one_when_a_line_says_the_rule() -> None:
+    said = verify(
+        f"{LAW} [1]. Mức phạt này được quy định tại Điều 3 Nghị định 45/2094/NĐ-CP [1].",
+        [decree_source()],
+        question=QUESTION,
+    )
+    pointed = verify(POINTER, [decree_source()], question=QUESTION)
+    assert said.pointer is None and said.status is Verification.VERIFIED
+    assert pointed.pointer is not None and pointed.status is Verification.VERIFIED
+
+
 def test_the_marker_bound_to_an_unmarked_sentence_streams_as_it_is_shown(world: World) -> None:
     ans, seen, _llm = ask_scripted(world, f"{LAW} [1].\n- Phạt 2 triệu.")
     assert ans.answer.endswith("\n- Phạt 2 triệu [1].")  # type: ignore[attr-defined]
