@@ -163,13 +163,24 @@ def points_only(line: str, question: str) -> bool:
     >>> points_only("Theo quy định tại Điều 33, dấu phải trùm lên khoảng 1/3 chữ ký [1].", asked)
     False
     """
-    pattern, pointer_words = _pointers()
-    if pattern.search(line) is None:
+    pointers = _pointers()
+    if pointers.pattern.search(line) is None:
         return False
     asked = _question_syllables(question)
     return all(
-        folded_syllables([w]) <= asked or w in pointer_words or any(c.isdigit() for c in w) for w in content_words(line)
+        folded_syllables([w]) <= asked or w in pointers.words or any(c.isdigit() for c in w)
+        for w in content_words(line)
     )
+
+
+def asks_where(question: str) -> bool:
+    """Whether `question` asks where a rule is ("… được quy định tại điều nào?", "… quy định ở đâu?"): a pointer
+    is its answer, not a line that dodges it (pointers_vi.toml, `asks_where`).
+
+    >>> asks_where("Nghỉ hằng năm được quy định tại điều nào của Bộ luật Lao động?"), asks_where("Nghỉ bao lâu?")
+    (True, False)
+    """
+    return _pointers().where.search(nfc(question)) is not None
 
 
 @lru_cache(maxsize=64)
@@ -178,19 +189,31 @@ def _question_syllables(question: str) -> frozenset[str]:
     return content_syllables(question)
 
 
+@dataclass(frozen=True)
+class Pointers:
+    """pointers_vi.toml read: what a pointer line looks like, and how a question asks where a rule is."""
+
+    pattern: re.Pattern[str]  # a lead followed by a target: "theo quy định tại Điều", "được quy định tại các khoản"
+    words: frozenset[str]  # content words a pointer is made of besides the question's own
+    where: re.Pattern[str]  # a question that asks where the rule is: a pointer answers it
+
+
 @cache
-def _pointers(path: Path = POINTERS_FILE) -> tuple[re.Pattern[str], frozenset[str]]:
-    """The pointer pattern and words of `path` (assistant/data/pointers_vi.toml); ValueError naming the file."""
+def _pointers(path: Path = POINTERS_FILE) -> Pointers:
+    """The pointers of `path` (assistant/data/pointers_vi.toml); ValueError naming the file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        leads, targets, words = (list(map(str, data[k])) for k in ("leads", "targets", "words"))
+        leads, targets, words, where = (list(map(str, data[k])) for k in ("leads", "targets", "words", "asks_where"))
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise ValueError(f"{path}: {exc}") from None
-    if not (leads and targets and words):
-        raise ValueError(f"{path}: needs non-empty 'leads', 'targets' and 'words'")
+    if not (leads and targets and words and where):
+        raise ValueError(f"{path}: needs non-empty 'leads', 'targets', 'words' and 'asks_where'")
 
     def alternatives(phrases: list[str]) -> str:
         return "|".join(r"\s+".join(map(re.escape, p.split())) for p in sorted(phrases, key=len, reverse=True))
 
-    pattern = re.compile(rf"\b(?:{alternatives(leads)})\s+(?:các\s+)?(?:{alternatives(targets)})\b", re.IGNORECASE)
-    return pattern, frozenset(nfc(w).lower() for w in words)
+    return Pointers(
+        pattern=re.compile(rf"\b(?:{alternatives(leads)})\s+(?:các\s+)?(?:{alternatives(targets)})\b", re.IGNORECASE),
+        words=frozenset(nfc(w).lower() for w in words),
+        where=re.compile(rf"(?<!\w)(?:{alternatives(where)})(?!\w)", re.IGNORECASE),
+    )

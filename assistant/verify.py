@@ -60,13 +60,14 @@ and a token stream by `core.text.SentenceSplitter` into the same sentences.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.actor import ActorLexicon, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification, with_marker
 from assistant.clauses import ClauseRef, Level, SourceOutline
 from assistant.evidence import coverage
-from assistant.focus import Focus, PointsOnly, Unspoken, points_only
+from assistant.focus import Focus, PointsOnly, Unspoken, asks_where, points_only
 from assistant.injection import strip_instructions
 from assistant.lists import source_lists
 from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
@@ -138,6 +139,28 @@ def markers_in(sentence: str) -> tuple[int, ...]:
 
 def numbers_in(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(_MARKER.sub(" ", text))}
+
+
+# A document number as a claim writes it: "01/2011/QH13", "30/2020/NĐ-CP", "1/2011/qh13".
+_DOC_NUMBER = re.compile(r"(?<![\w/])\d+/\d{4}/[^\W_]+(?:-[^\W_]+)*")
+
+
+def _doc_number_key(number: str) -> str:
+    return nfc(number).casefold().lstrip("0")
+
+
+def without_own_numbers(sentence: str, sources: Sequence[CitedSource]) -> str:
+    """`sentence` without the document numbers of the sources it cites: "Theo Điều 2 Luật 77/2099/QH99, … [1]" names
+    [1] itself, and its 2099 and 99 are no figure the law must state (the number is the source's metadata, not its
+    text). Any other document's number stays and must be in the cited text.
+
+    >>> from types import SimpleNamespace
+    >>> cited = [SimpleNamespace(hit=SimpleNamespace(so_hieu="77/2099/QH99"))]
+    >>> without_own_numbers("Theo Luật 77/2099/QH99 và Nghị định 45/2099/NĐ-CP, phạt 5 triệu [1].", cited)
+    'Theo Luật   và Nghị định 45/2099/NĐ-CP, phạt 5 triệu [1].'
+    """
+    own = {_doc_number_key(s.hit.so_hieu) for s in sources if s.hit.so_hieu}
+    return _DOC_NUMBER.sub(lambda m: " " if _doc_number_key(m.group(0)) in own else m.group(0), sentence)
 
 
 def _gist(sentence: str) -> str:
@@ -402,7 +425,8 @@ class SentenceVerifier:
         self._answering = 0  # shown claims that do not
         self._spoken = ""  # the lines shown, until they name the follow-up's focus
         self._focused = self.focus.spoken_in("")
-        self._says = False  # a line shown says what the rule is, not only where it is (`points_only`)
+        # A line shown says what the rule is, not only where it is (`points_only`) — or the question asks where.
+        self._says = asks_where(self.question)
         self._case_question = _asks_for_cases(self.question, self.lexicon)
         self._question_lead = " ".join(self.question.rstrip(" ?").split()) + ":"  # bare items open: they continue it
 
@@ -745,7 +769,8 @@ class SentenceVerifier:
         reasons: list[str] = []
         if score < self.policy.min_support:
             reasons.append(f"only {score:.0%} of its words are in the cited text")
-        missing = sorted(numbers_in(sentence) - numbers_in(cited))
+        own = without_own_numbers(sentence, [self._by_marker[m] for m in marks])
+        missing = sorted(numbers_in(own) - numbers_in(cited))
         if missing:
             reasons.append("numbers not in the cited text: " + ", ".join(missing))
         unnamed = sorted(self.terms.named(sentence) - self.terms.named(cited))

@@ -197,7 +197,6 @@ def test_a_flagged_line_naming_the_focus_speaks_of_it_and_the_answer_is_shown_pa
     assert checked.unspoken is None and checked.status is Verification.PARTIALLY_VERIFIED and v.n_answering == 1
 
 
-
 def test_a_line_that_only_says_where_the_rule_is_does_not_speak_of_the_follow_up() -> None:
     """Live (`kho ask --history`): "Đóng dấu chữ ký thì đóng theo quy định tại Điều 42.1.NĐ.33 của Nghị định
     30/2020/NĐ-CP [1]." named "chữ ký", so it was shown as the verified answer — where the rule is, not how."""
@@ -223,9 +222,14 @@ def test_a_malformed_pointer_file_names_the_file(tmp_path: Path) -> None:
     from assistant.focus import _pointers
 
     bad = tmp_path / "pointers.toml"
-    bad.write_text('leads = ["theo quy định tại"]\ntargets = []\nwords = ["điều"]\n', encoding="utf-8")
+    bad.write_text(
+        'leads = ["theo quy định tại"]\ntargets = []\nwords = ["điều"]\nasks_where = ["điều nào"]\n', encoding="utf-8"
+    )
     with pytest.raises(ValueError, match=r"pointers\.toml: needs non-empty"):
         _pointers(bad)
     bad.write_text("leads = [", encoding="utf-8")
     with pytest.raises(ValueError, match=r"pointers\.toml:"):
+        _pointers(bad)
+    bad.write_text('leads = ["quy định tại"]\ntargets = ["điều"]\nwords = ["điều"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"pointers\.toml: 'asks_where'"):
         _pointers(bad)

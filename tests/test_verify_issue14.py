@@ -322,6 +322,17 @@ def test_an_answer_that_only_echoes_the_question_is_asked_again(world: World) ->
     assert ans.evidence["retry"] == "the first answer held no claim"
 
 
+def test_a_claim_naming_its_cited_law_by_number_is_supported_and_another_law_s_number_is_not() -> None:
+    """Live, "- Điều 11 Luật Lưu trữ 01/2011/QH13 [1]" was flagged "numbers not in the cited text: 1/2011, 13": a
+    document's number is its metadata, not its text, so every claim naming the law it cites by number — "Theo Điều
+    2 Luật 77/2099/QH99, … [1]" — failed the number check (and a one-claim answer became the refusal)."""
+    probation = _source(1, "1. Thời gian thử việc của viên chức từ 03 tháng đến 12 tháng.")
+    rule = "thời gian thử việc của viên chức từ 03 tháng đến 12 tháng"
+    assert verify(f"Theo Điều 2 Luật 77/2099/QH99, {rule} [1].", [probation]).status is Verification.VERIFIED
+    for wrong in (f"Theo Nghị định 45/2099/NĐ-CP, {rule} [1].", f"Theo Điều 7 Luật 77/2099/QH99, {rule} [1]."):
+        assert verify(wrong, [probation]).status is Verification.UNVERIFIED
+
+
 POINTER = (
     "Mức phạt đối với hành vi vứt rác thải sinh hoạt không đúng nơi quy định tại nơi công cộng được quy định tại "
     "Điều 3 Nghị định 45/2094/NĐ-CP [1]."
@@ -368,6 +379,11 @@ def test_a_pointer_is_not_flagged_as_one_when_a_line_says_the_rule() -> None:
     pointed = verify(POINTER, [decree_source()], question=QUESTION)
     assert said.pointer is None and said.status is Verification.VERIFIED
     assert pointed.pointer is not None and pointed.status is Verification.VERIFIED
+
+
+def test_a_pointer_answers_a_question_that_asks_where_the_rule_is() -> None:
+    where = "Mức phạt đối với hành vi vứt rác thải sinh hoạt tại nơi công cộng được quy định tại điều nào?"
+    assert verify(POINTER, [decree_source()], question=where).pointer is None
 
 
 def test_the_marker_bound_to_an_unmarked_sentence_streams_as_it_is_shown(world: World) -> None:
