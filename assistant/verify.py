@@ -329,14 +329,17 @@ class _SourceClause:
     item_words: set[str]
     numbers: set[str]
     forbidden: set[str]  # an item under a lead-in that forbids: the act it forbids ("đơn phương chấm dứt …"), words
+    case_words: set[str]  # an item that gives its case a value ("a) Kết hôn: nghỉ 03 ngày;"): the case's words
 
     @classmethod
     def of(cls, clause: Clause, lexicon: CueLexicon) -> _SourceClause:
         # "không" alone describes more often than it forbids ("hàng không", "không thuộc …"): `PROHIBITIONS` only
         cues = lexicon.cues(clause.lead) if clause.lead else []
         forbidden = content_words(next((c.governed for c in cues if c.phrase in PROHIBITIONS), ""))
-        words = content_words(without_label(clause.item))
-        return cls(clause, present_words(clause.text), words, numbers_in(clause.text), forbidden)
+        item = without_label(clause.item)
+        words = content_words(item)
+        case = content_words(item.split(":", 1)[0]) if ":" in item else words
+        return cls(clause, present_words(clause.text), words, numbers_in(clause.text), forbidden, case)
 
 
 _ARTICLE_TITLE = re.compile(r"^Điều\s+[\w.]+?\.\s+(?=\S)")
@@ -463,7 +466,9 @@ class SentenceVerifier:
             self._hidden_open = body.endswith(";")
             return ""
         line = self._check(sentence, context)
-        self._hidden_open = line is None and body.endswith(";")
+        # A hidden item's case written before its value ("a) Kết hôn:") takes the value with it: shown alone, the value
+        # read as the line before's ("… trong trường hợp sau đây [1]: nghỉ 03 ngày [1];", live).
+        self._hidden_open = line is None and (body.endswith(";") or (body.endswith(":") and label_rank(body) > 0))
         if line is None:
             return ""
         self._said.add(gist)
@@ -708,8 +713,10 @@ class SentenceVerifier:
                 score = share(words, clause.present)
                 if numbers:
                     ok = score >= self.policy.min_support
-                else:  # a list item: the law's item, not words scattered over the clause
-                    ok = score >= self.policy.min_attribution and share(clause.item_words, sentence_present) >= 0.5
+                else:  # a list item: the law's item, not words scattered over the clause — or, for an item's case
+                    # written alone before its value ("a) Kết hôn:", then "nghỉ 03 ngày [1];"), the item's case
+                    law = clause.case_words if _MARKER.sub("", sentence).rstrip().endswith(":") else clause.item_words
+                    ok = score >= self.policy.min_attribution and share(law, sentence_present) >= 0.5
                 if ok and (found is None or score > found[0]):
                     if self._turned(context, clause.clause.text) is None:
                         found = (score, marker)

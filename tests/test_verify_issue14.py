@@ -333,6 +333,20 @@ def test_a_claim_naming_its_cited_law_by_number_is_supported_and_another_law_s_n
         assert verify(wrong, [probation]).status is Verification.UNVERIFIED
 
 
+def test_the_value_of_a_hidden_item_is_not_shown_as_the_value_of_the_line_before() -> None:
+    """Live (bench, marriage leave): the model wrote the lead-in, then "a) Kết hôn:" without a marker — hidden —
+    then its value "nghỉ 03 ngày [1];", which was shown glued to the lead-in: "… trong trường hợp sau đây [1]:
+    nghỉ 03 ngày [1];", as if every case gave three days. The case is the law's item a) and is kept, cited; a case
+    the law does not have is hidden, and its value with it."""
+    asked = "Người lao động được nghỉ việc riêng trong trường hợp nào?"
+    lead = "Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây [1]:"
+    rest = "b) Con đẻ, con nuôi kết hôn [1]: nghỉ 01 ngày [1];"
+    kept = verify(f"{lead}\na) Kết hôn:\nnghỉ 03 ngày [1];\n{rest}", [PERSONAL_LEAVE], question=asked)
+    assert kept.text == f"{lead}\na) Kết hôn [1]: nghỉ 03 ngày [1];\n{rest}"
+    hidden = verify(f"{lead}\na) Đi du lịch:\nnghỉ 03 ngày [1];\n{rest}", [PERSONAL_LEAVE], question=asked)
+    assert hidden.text == f"{lead}\n{rest}"
+
+
 POINTER = (
     "Mức phạt đối với hành vi vứt rác thải sinh hoạt không đúng nơi quy định tại nơi công cộng được quy định tại "
     "Điều 3 Nghị định 45/2094/NĐ-CP [1]."
