@@ -329,7 +329,12 @@ def test_a_claim_naming_its_cited_law_by_number_is_supported_and_another_law_s_n
     probation = _source(1, "1. Thời gian thử việc của viên chức từ 03 tháng đến 12 tháng.")
     rule = "thời gian thử việc của viên chức từ 03 tháng đến 12 tháng"
     assert verify(f"Theo Điều 2 Luật 77/2099/QH99, {rule} [1].", [probation]).status is Verification.VERIFIED
-    for wrong in (f"Theo Nghị định 45/2099/NĐ-CP, {rule} [1].", f"Theo Điều 7 Luật 77/2099/QH99, {rule} [1]."):
+    wrong_figure = "Theo Luật 77/2099/QH99, thời gian thử việc của viên chức từ 03 tháng đến 99 tháng [1]."
+    for wrong in (
+        f"Theo Nghị định 45/2099/NĐ-CP, {rule} [1].",
+        f"Theo Điều 7 Luật 77/2099/QH99, {rule} [1].",
+        wrong_figure,
+    ):
         assert verify(wrong, [probation]).status is Verification.UNVERIFIED
 
 
