@@ -794,6 +794,14 @@ class SentenceVerifier:
             recited = self._recite(sentence, words, context, marks, score, reasons)
             if recited is not None:
                 return recited[0]
+        elif not link_reasons and score < self.policy.min_attribution:
+            # Half-supported by its citation, stated in full by another source: mis-numbered too ("Đối với hồ sơ,
+            # tài liệu xây dựng cơ bản [3]:" — two of its four words in [3]'s responsibilities clause, all of them in
+            # [2]'s deadline article, live). The claim binds to the source that states it.
+            partial = [f"only {score:.0%} of its words are in the cited text"]
+            recited = self._recite(sentence, words, context, marks, score, partial, others_only=True)
+            if recited is not None:
+                return recited[0]
         injected = self._injection_reasons(sentence) if reasons else []
         ok = not reasons
         # Whose act it is is asked of a claim turned around too: one about another actor is withheld, not flagged.

@@ -352,6 +352,27 @@ def test_the_value_of_a_hidden_item_is_not_shown_as_the_value_of_the_line_before
     assert hidden.text == f"{lead}\n{rest}"
 
 
+def test_a_claim_half_supported_by_its_citation_is_re_cited_to_the_source_that_states_it() -> None:
+    """Live (bench, hồ sơ lưu trữ): "- Đối với hồ sơ, tài liệu xây dựng cơ bản [3]: …" was verified against [3], a
+    clause on who files (half of its words), while [2]'s deadline article states the case word for word."""
+    deadline = _source(
+        2,
+        "2. Thời hạn nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan\n"
+        "a) Đối với hồ sơ, tài liệu xây dựng cơ bản: Trong thời hạn 03 tháng kể từ ngày công trình được quyết toán.",
+    )
+    duties = _source(
+        3,
+        "3. Đối với hồ sơ, tài liệu của đơn vị, người đứng đầu đơn vị chịu trách nhiệm về việc lập hồ sơ và nộp lưu.",
+    )
+    v = verify(
+        "- Đối với hồ sơ, tài liệu xây dựng cơ bản [3]: Trong thời hạn 03 tháng kể từ ngày công trình được quyết "
+        "toán [2].",
+        [deadline, duties],
+    )
+    assert v.status is Verification.VERIFIED and "[3]" not in v.text and v.used_markers == (2,)
+    assert v.text.startswith("- Đối với hồ sơ, tài liệu xây dựng cơ bản [2]:")
+
+
 POINTER = (
     "Mức phạt đối với hành vi vứt rác thải sinh hoạt không đúng nơi quy định tại nơi công cộng được quy định tại "
     "Điều 3 Nghị định 45/2094/NĐ-CP [1]."
