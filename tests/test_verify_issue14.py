@@ -373,6 +373,23 @@ def test_a_claim_half_supported_by_its_citation_is_re_cited_to_the_source_that_s
     assert v.text.startswith("- Đối với hồ sơ, tài liệu xây dựng cơ bản [2]:")
 
 
+def test_a_probation_given_the_other_grade_s_months_is_flagged() -> None:
+    """Live: "Thời gian tập sự … là 12 tháng đối với … tài nguyên và môi trường hạng IV [3]." was verified — every word
+    and the 12 are in the cited circular, whose hạng IV is 6 months and hạng III 12. Grades are a family of terms
+    (assistant/data/terms_vi.tsv): a claim giving one grade the clause of another is flagged."""
+    circular = _source(
+        3,
+        "1. Để được bổ nhiệm vào chức danh nghề nghiệp viên chức chuyên ngành tài nguyên và môi trường hạng IV, người "
+        "trúng tuyển phải thực hiện thời gian tập sự 6 tháng.\n2. Để được bổ nhiệm vào chức danh nghề nghiệp viên "
+        "chức chuyên ngành tài nguyên và môi trường hạng III, người trúng tuyển phải thực hiện thời gian tập sự 12 "
+        "tháng.",
+    )
+    claim = "Thời gian tập sự là {n} tháng đối với chức danh nghề nghiệp tài nguyên và môi trường hạng {g} [3]."
+    assert verify(claim.format(n=12, g="IV"), [circular]).status is Verification.UNVERIFIED
+    assert verify(claim.format(n=6, g="IV"), [circular]).status is Verification.VERIFIED
+    assert verify(claim.format(n=12, g="III"), [circular]).status is Verification.VERIFIED
+
+
 POINTER = (
     "Mức phạt đối với hành vi vứt rác thải sinh hoạt không đúng nơi quy định tại nơi công cộng được quy định tại "
     "Điều 3 Nghị định 45/2094/NĐ-CP [1]."
