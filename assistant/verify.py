@@ -60,7 +60,7 @@ and a token stream by `core.text.SentenceSplitter` into the same sentences.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.actor import ActorLexicon, OffQuestion
@@ -100,6 +100,7 @@ RECITED = "re-cited: another source states it in full: "
 REPEATED = "repeats a sentence already shown"
 TERMS_MISSING = "terms not in the cited text: "
 TERMS_SWAPPED = "names a term where the clause it restates names another of its kind: "
+VALUE_SWAPPED = "gives its case the value of another case of the list: "
 FOCUS_ELSEWHERE = "names what the follow-up asks, which the clause it restates does not: "
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
@@ -330,6 +331,7 @@ class _SourceClause:
     numbers: set[str]
     forbidden: set[str]  # an item under a lead-in that forbids: the act it forbids ("đơn phương chấm dứt …"), words
     case_words: set[str]  # an item that gives its case a value ("a) Kết hôn: nghỉ 03 ngày;"): the case's words
+    values: set[str]  # … and the numbers of its value ({"3"}); empty for an item without one
 
     @classmethod
     def of(cls, clause: Clause, lexicon: CueLexicon) -> _SourceClause:
@@ -338,11 +340,22 @@ class _SourceClause:
         forbidden = content_words(next((c.governed for c in cues if c.phrase in PROHIBITIONS), ""))
         item = without_label(clause.item)
         words = content_words(item)
-        case = content_words(item.split(":", 1)[0]) if ":" in item else words
-        return cls(clause, present_words(clause.text), words, numbers_in(clause.text), forbidden, case)
+        case, _, value = item.partition(":")
+        if not value:
+            case = item
+        values = numbers_in(value) if content_words(case) else set()
+        return cls(
+            clause, present_words(clause.text), words, numbers_in(clause.text), forbidden, content_words(case), values
+        )
 
 
 _ARTICLE_TITLE = re.compile(r"^Điều\s+[\w.]+?\.\s+(?=\S)")
+
+
+def _case_rank(item: _SourceClause, named: Callable[[str], bool]) -> tuple[bool, int]:
+    """How a claim names an item's case: whether it names all of the case's words, and how many it names."""
+    hits = sum(named(w) for w in item.case_words)
+    return hits == len(item.case_words), hits
 
 
 def _forbidding_title(source: CitedSource, lexicon: CueLexicon) -> str:
@@ -582,6 +595,34 @@ class SentenceVerifier:
         top = max(scores, default=0.0)
         return [c for c, score in zip(candidates, scores, strict=True) if score == top]
 
+    def _value_of_another_case(self, words: set[str], numbers: set[str], marks: tuple[int, ...]) -> str | None:
+        """Why a claim gives the case it names the value another case of its source has: "Khi con đẻ, con nuôi kết
+        hôn, người lao động được nghỉ 03 ngày [1]" on "a) Kết hôn: nghỉ 03 ngày; b) Con đẻ, con nuôi kết hôn: nghỉ
+        01 ngày;" — every word and the 03 are in the cited text, so it was verified. The case a claim names is the
+        item ("case: value") whose case it names in full, the most words of it; none when two items with different
+        values tie. Only the numbers that are items' values count (not "Điều 115")."""
+        if not numbers:
+            return None
+        syllables = {s for w in words for s in w.split("_")}
+
+        def named(word: str) -> bool:
+            return word in words or all(s in syllables for s in word.split("_"))
+
+        for m in marks:
+            # The source's items with a value, whatever list they are in: an item cut at ";" loses its lead-in in
+            # `clauses` ("… vợ hoặc chồng; con đẻ, con nuôi chết: nghỉ 03 ngày." is c)'s end, on its own).
+            items = [c for c in self._clauses.get(m, []) if c.values]
+            given = numbers & set().union(*(c.values for c in items))
+            if not given or len(items) < 2:
+                continue
+            ranked = sorted(items, key=lambda c: _case_rank(c, named), reverse=True)
+            best, top = ranked[0], _case_rank(ranked[0], named)
+            alike = any(_case_rank(c, named) == top and c.values != best.values for c in ranked[1:])
+            if top[1] and not alike and not given & best.values:  # a case named, no tie, and none of its values
+                case = without_label(best.clause.item).partition(":")[0].strip()
+                return f"{VALUE_SWAPPED}«{case}» is {', '.join(sorted(best.values))}, not {', '.join(sorted(given))}"
+        return None
+
     def _swapped_terms(self, sentence: str, words: set[str], marks: tuple[int, ...]) -> str | None:
         """Why a claim swaps a term for another of its family (assistant/terms.py): every clause stating most of its
         words names a rival of a term it names and not that term — live, "Hình thức giáng chức áp dụng đối với viên
@@ -780,6 +821,12 @@ class SentenceVerifier:
         missing = sorted(numbers_in(own) - numbers_in(cited))
         if missing:
             reasons.append("numbers not in the cited text: " + ", ".join(missing))
+        else:
+            # A value piece ("nghỉ 03 ngày [1];") names its case in the piece before it ("b) Con đẻ … kết hôn:").
+            named = words | content_words(without_label(_MARKER.sub(" ", context)))
+            swapped_value = self._value_of_another_case(named, numbers_in(own), marks)
+            if swapped_value:
+                reasons.append(swapped_value)
         unnamed = sorted(self.terms.named(sentence) - self.terms.named(cited))
         if unnamed:
             reasons.append(TERMS_MISSING + ", ".join(unnamed))

@@ -21,7 +21,7 @@ from assistant.answer import REFUSAL, Verification
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.polarity import CueKind, CueLexicon
 from assistant.prompts import template
-from assistant.verify import FLAG, VerifyPolicy, verify
+from assistant.verify import FLAG, VALUE_SWAPPED, VerifyPolicy, verify
 from core.text import SentenceSplitter, split_answer_sentences
 from tests.security.test_injection_attacks import (
     LAW,
@@ -388,6 +388,37 @@ def test_a_probation_given_the_other_grade_s_months_is_flagged() -> None:
     assert verify(claim.format(n=12, g="IV"), [circular]).status is Verification.UNVERIFIED
     assert verify(claim.format(n=6, g="IV"), [circular]).status is Verification.VERIFIED
     assert verify(claim.format(n=12, g="III"), [circular]).status is Verification.VERIFIED
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Khi con đẻ, con nuôi kết hôn, người lao động được nghỉ 03 ngày [1].",  # 01: b)'s own value
+        "Người lao động được nghỉ 01 ngày khi kết hôn [1].",  # 03: a)'s
+        "Khi cha đẻ chết, người lao động được nghỉ 01 ngày [1].",  # 03: c)'s
+        "b) Con đẻ, con nuôi kết hôn [1]:\nnghỉ 03 ngày [1];",  # the value piece after its case
+    ],
+)
+def test_a_case_given_another_case_s_value_is_not_verified(claim: str) -> None:
+    """Every word and the number of "Khi con đẻ, con nuôi kết hôn, … nghỉ 03 ngày [1]" are in the cited list, so it
+    was verified — with a)'s three days for b)'s case, whose value is one. The case a claim names is the item it
+    names in full; a number that is only another item's value is flagged."""
+    v = verify(claim, [PERSONAL_LEAVE], question="Người lao động được nghỉ việc riêng trong trường hợp nào?")
+    assert any(r.startswith(VALUE_SWAPPED) for c in v.sentences for r in c.reasons), v.sentences
+    assert v.status is not Verification.VERIFIED
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Khi con đẻ, con nuôi kết hôn, người lao động được nghỉ 01 ngày [1].",
+        "Người lao động kết hôn được nghỉ 03 ngày [1].",
+        "Người lao động được nghỉ 03 ngày khi kết hôn, 01 ngày khi con kết hôn [1].",
+        "a) Kết hôn [1]: nghỉ 03 ngày [1];\nb) Con đẻ, con nuôi kết hôn [1]:\nnghỉ 01 ngày [1];",
+    ],
+)
+def test_each_case_with_its_own_value_still_verifies(claim: str) -> None:
+    assert verify(claim, [PERSONAL_LEAVE]).status is Verification.VERIFIED
 
 
 POINTER = (
