@@ -162,15 +162,22 @@ def points_only(line: str, question: str) -> bool:
     True
     >>> points_only("Theo quy định tại Điều 33, dấu phải trùm lên khoảng 1/3 chữ ký [1].", asked)
     False
+    >>> points_only("Dấu chữ ký được đóng theo quy định tại Phụ lục I Nghị định này [1].", asked)
+    True
     """
     pointers = _pointers()
     if pointers.pattern.search(line) is None:
         return False
     asked = _question_syllables(question)
-    return all(
-        folded_syllables([w]) <= asked or w in pointers.words or any(c.isdigit() for c in w)
-        for w in content_words(line)
-    )
+    return all(folded_syllables([w]) <= asked or w in pointers.words or _points_at(w) for w in content_words(line))
+
+
+# What a pointer points at besides its named parts: a number ("33", "30/2020/nđ-cp") or a roman one ("Phụ lục I").
+_ROMAN = re.compile(r"[ivxlc]+")
+
+
+def _points_at(word: str) -> bool:
+    return any(c.isdigit() for c in word) or _ROMAN.fullmatch(word) is not None
 
 
 def asks_where(question: str) -> bool:

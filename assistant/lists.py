@@ -256,6 +256,16 @@ def whole_lists(answer: str, sources: Sequence[CitedSource], question: str) -> t
     return "\n".join(out), notes
 
 
+def points_into_article(text: str) -> bool:
+    """Whether `text` points into the article it cites ("… các hình thức quy định tại khoản 1 Điều này …"): a
+    pointer `whole_lists` answers by quoting the list it points to.
+
+    >>> points_into_article("… một trong các hình thức quy định tại khoản 1 Điều này [1].")
+    True
+    """
+    return _POINTER.search(text) is not None
+
+
 @dataclass
 class ListWatch:
     """Where an answer to a list question starts giving a list, so the stream holds it until `whole_lists` has
@@ -291,7 +301,7 @@ class ListWatch:
         if not self.lists:
             return False
         bare = _MARKER.sub("", line).rstrip()
-        if bare.endswith(":") or _POINTER.search(bare):
+        if bare.endswith(":") or points_into_article(bare):
             return True
         said = Said.of(bare)
         return any(listed.named_in(said) for listed in self.lists)

@@ -43,7 +43,7 @@ from assistant.context import ContextBudget, ContextBuilder, joined, runs
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
 from assistant.focus import Focus, PointsOnly, Unspoken, quote_naming
-from assistant.lists import ListWatch, whole_lists
+from assistant.lists import ListWatch, points_into_article, whole_lists
 from assistant.prompts import answer_messages
 from assistant.references import ReferenceFollower, cite_followed
 from assistant.rewrite import rewrite
@@ -193,8 +193,9 @@ class Assistant:
             # asked, one that gave only the cases where the act asked about may NOT be done, or a follow-up's answer
             # that does not name what the follow-up newly asks (the previous question answered again), or one that
             # only says where the rule is, streamed nothing: asked once more (naming the actor, the act or the
-            # words), the prompt's prefix cached. A list question's pointer is the list path's (quoted whole below).
-            pointer = checked.pointer if not stream.listing else None
+            # words), the prompt's prefix cached. A list question's pointer into the cited article ("… quy định tại
+            # khoản 1 Điều này") is the list path's: the list it points to is quoted whole below.
+            pointer = pointer_to_retry(checked, stream.listing)
             again = checked.claimless or checked.answered_another_actor or checked.opposite or checked.unspoken
             if retry or stream.refused or not (again or pointer):
                 break
@@ -379,6 +380,24 @@ _REFUSAL_PHRASE = REFUSAL.rstrip(".")
 # How much an answer's citations support it, in order: a whole list replaces a part of it only as well supported.
 _RANK = {Verification.UNVERIFIED: 0, Verification.PARTIALLY_VERIFIED: 1, Verification.VERIFIED: 2}
 _WORD = re.compile(r"\s*\S+|\s+$")
+
+
+def pointer_to_retry(checked: Verified, listing: bool) -> PointsOnly | None:
+    """The pointer-only answer to ask again (`Verified.pointer`), unless a list answer points into the article it
+    cites ("… quy định tại khoản 1 Điều này"): `whole_lists` quotes that list. A list question's pointer elsewhere
+    ("… theo quy định tại Phụ lục I Nghị định này", live for "… như thế nào?") is asked again like any other.
+
+    >>> class Pointed:
+    ...     pointer = PointsOnly()
+    ...     def __init__(self, text): self.text = text
+    >>> pointer_to_retry(Pointed("… tại Phụ lục I Nghị định này [1]."), listing=True) is not None
+    True
+    >>> pointer_to_retry(Pointed("… quy định tại khoản 1 Điều này [1]."), listing=True) is None
+    True
+    >>> pointer_to_retry(Pointed("… quy định tại khoản 1 Điều này [1]."), listing=False) is not None
+    True
+    """
+    return None if listing and points_into_article(checked.text) else checked.pointer
 
 
 class VerifiedStream:

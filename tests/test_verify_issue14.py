@@ -445,6 +445,27 @@ def test_a_first_answer_that_only_says_where_the_rule_is_is_asked_again_for_what
     assert second.startswith(first.rstrip()) and template("answer_retry_pointer").strip() in second
 
 
+def test_a_list_answer_pointing_elsewhere_is_asked_again_and_one_pointing_into_its_article_is_left_to_the_list() -> (
+    None
+):
+    """ "… như thế nào?" counts as asking for a list, and a list answer's pointer was left to the list path, which
+    quotes only a list the answer points into ("khoản 1 Điều này"): live, "Đóng dấu giáp lai … theo quy định tại
+    Phụ lục I Nghị định này [2]." was shown as the answer. Only a pointer into the cited article is left to it now."""
+    from assistant.pipeline import pointer_to_retry
+
+    how = "Đóng dấu giáp lai văn bản được thực hiện như thế nào?"
+    seals = _source(1, "d) Việc đóng dấu giáp lai được thực hiện theo quy định tại Phụ lục I Nghị định này.")
+    elsewhere = verify(
+        "Đóng dấu giáp lai văn bản được thực hiện theo quy định tại Phụ lục I Nghị định này [1].", [seals], question=how
+    )
+    assert elsewhere.pointer is not None and pointer_to_retry(elsewhere, listing=True) is not None
+    forms = _source(1, "2. Đóng dấu giáp lai văn bản được thực hiện theo quy định tại khoản 1 Điều này.")
+    inside = verify(
+        "Đóng dấu giáp lai văn bản được thực hiện theo quy định tại khoản 1 Điều này [1].", [forms], question=how
+    )
+    assert inside.pointer is not None and pointer_to_retry(inside, listing=True) is None
+
+
 def test_a_second_answer_that_only_points_is_shown_once_no_retry_is_left(world: World) -> None:
     """Asked again, the model may point once more: the pointer is true and cited, and the clause it names is quoted
     under it, so it is shown (and streamed) rather than refused."""
@@ -467,6 +488,15 @@ def test_a_pointer_is_not_flagged_as_one_when_a_line_says_the_rule() -> None:
     pointed = verify(POINTER, [decree_source()], question=QUESTION)
     assert said.pointer is None and said.status is Verification.VERIFIED
     assert pointed.pointer is not None and pointed.status is Verification.VERIFIED
+
+
+def test_a_pointer_to_an_appendix_numbered_in_roman_is_a_pointer() -> None:
+    """Live, the giáp lai question was answered only "Đóng dấu giáp lai văn bản được thực hiện theo quy định tại Phụ
+    lục I Nghị định này [2]." and shown, not asked again: the "I" of "Phụ lục I" counted as a word of the rule."""
+    seals = _source(1, "d) Việc đóng dấu giáp lai được thực hiện theo quy định tại Phụ lục I Nghị định này.")
+    answer = "Đóng dấu giáp lai văn bản được thực hiện theo quy định tại Phụ lục I Nghị định này [1]."
+    v = verify(answer, [seals], question="Đóng dấu giáp lai văn bản được thực hiện như thế nào?")
+    assert v.status is Verification.VERIFIED and v.pointer is not None
 
 
 def test_a_pointer_answers_a_question_that_asks_where_the_rule_is() -> None:
