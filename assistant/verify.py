@@ -341,12 +341,9 @@ class _SourceClause:
         item = without_label(clause.item)
         words = content_words(item)
         case, _, value = item.partition(":")
-        if not value:
-            case = item
-        values = numbers_in(value) if content_words(case) else set()
-        return cls(
-            clause, present_words(clause.text), words, numbers_in(clause.text), forbidden, content_words(case), values
-        )
+        case_words = content_words(case) if value else words
+        values = numbers_in(value) if value and case_words else set()
+        return cls(clause, present_words(clause.text), words, numbers_in(clause.text), forbidden, case_words, values)
 
 
 _ARTICLE_TITLE = re.compile(r"^Điều\s+[\w.]+?\.\s+(?=\S)")
@@ -595,18 +592,24 @@ class SentenceVerifier:
         top = max(scores, default=0.0)
         return [c for c, score in zip(candidates, scores, strict=True) if score == top]
 
-    def _value_of_another_case(self, words: set[str], numbers: set[str], marks: tuple[int, ...]) -> str | None:
+    def _value_of_another_case(
+        self, words: set[str], context: str, numbers: set[str], marks: tuple[int, ...]
+    ) -> str | None:
         """Why a claim gives the case it names the value another case of its source has: "Khi con đẻ, con nuôi kết
         hôn, người lao động được nghỉ 03 ngày [1]" on "a) Kết hôn: nghỉ 03 ngày; b) Con đẻ, con nuôi kết hôn: nghỉ
         01 ngày;" — every word and the 03 are in the cited text, so it was verified. The case a claim names is the
         item ("case: value") whose case it names in full, the most words of it; none when two items with different
-        values tie. Only the numbers that are items' values count (not "Điều 115")."""
+        values tie. Only the numbers that are items' values count (not "Điều 115"). A value piece ("nghỉ 03 ngày
+        [1];") names its case in the piece before it, its `context` ("b) Con đẻ … kết hôn:")."""
         if not numbers:
             return None
-        syllables = {s for w in words for s in w.split("_")}
+        said: set[str] = set()  # the claim's words and its context's, segmented only once a list is in question
 
         def named(word: str) -> bool:
-            return word in words or all(s in syllables for s in word.split("_"))
+            if not said:
+                said.update(words, content_words(without_label(_MARKER.sub(" ", context))))
+                said.update(s for w in list(said) for s in w.split("_"))
+            return word in said or all(s in said for s in word.split("_"))
 
         for m in marks:
             # The source's items with a value, whatever list they are in: an item cut at ";" loses its lead-in in
@@ -822,9 +825,7 @@ class SentenceVerifier:
         if missing:
             reasons.append("numbers not in the cited text: " + ", ".join(missing))
         else:
-            # A value piece ("nghỉ 03 ngày [1];") names its case in the piece before it ("b) Con đẻ … kết hôn:").
-            named = words | content_words(without_label(_MARKER.sub(" ", context)))
-            swapped_value = self._value_of_another_case(named, numbers_in(own), marks)
+            swapped_value = self._value_of_another_case(words, context, numbers_in(own), marks)
             if swapped_value:
                 reasons.append(swapped_value)
         unnamed = sorted(self.terms.named(sentence) - self.terms.named(cited))
