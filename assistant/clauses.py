@@ -9,8 +9,11 @@ ingest/structure.py, with the same span convention: a unit runs from its label t
   what a claim shares with the heading says nothing about which provision states it;
 - at each level the unit is chosen by the claim's numbers first — a claim with numbers binds to the unit stating
   them, whatever a neighbour shares in words — then by the claim's words that the context above does not already
-  give: the unit giving most of them (at least `MIN_SHARE`), ties broken by how much of the unit the claim
-  restates; a tie that stands means the claim speaks of the level above, which is where it stays;
+  give (a word of two syllables only when the context has them side by side): the unit giving most of them (at
+  least `MIN_SHARE`), ties broken by how many of all the claim's words the unit states ("Thể thức văn bản hành
+  chính bao gồm các thành phần chính" is Khoản 2's lead-in, not Khoản 1's definition, though the heading gives
+  "hành chính"), then by how much of the unit the claim restates; a tie that stands means the claim speaks of the
+  level above, which is where it stays;
 - a Khoản with points is descended into the same way, so "Tên loại và trích yếu nội dung văn bản" binds to Điểm đ,
   not to Điểm d or to the whole Khoản 2; the Khoản's closing paragraph after its last Điểm ("Trường hợp quy định
   tại điểm b khoản này …", told apart as ingest/structure.py `closes_points` does) competes with the Điểm and,
@@ -56,6 +59,7 @@ MIN_SHARE = 0.5
 QUOTE_MAX = 400  # characters of a unit's text quoted under "Căn cứ"; the source view shows it whole
 
 _MARKER = re.compile(r"\[\d{1,2}\]")
+_SYLLABLES = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
 _CLAUSE = re.compile(r"^(\d{1,3})\s*[.\-)]\s*(?=\S)")
 _POINT = re.compile(r"^([a-zđ])\s*\)\s*")
@@ -225,6 +229,7 @@ class SourceOutline:
     context_end: int
     units: list[Unit]
     _context: frozenset[str] | None = None
+    _context_phrases: str | None = None
 
     @classmethod
     def of(cls, marker: int, hit: Hit) -> SourceOutline:
@@ -241,9 +246,21 @@ class SourceOutline:
     def context(self) -> frozenset[str]:
         """Words the claim may take from above every unit: heading, source line, anchor, heading path."""
         if self._context is None:
-            head = "\n".join([self.hit.anchor, *self.hit.heading_path, self.hit.text[: self.context_end]])
-            self._context = present_words(head)
+            self._context = present_words(self._head())
         return self._context
+
+    def _head(self) -> str:
+        return "\n".join([self.hit.anchor, *self.hit.heading_path, self.hit.text[: self.context_end]])
+
+    def _in_context(self, word: str) -> bool:
+        """Whether the context above gives `word`: as a word, or its syllables side by side ("ký hiệu", not "KÝ BAN
+        HÀNH … có hiệu lực": live, "c) Số, ký hiệu của văn bản" then had no word of its own and bound to Điều 8 as
+        a whole)."""
+        if word in self.context():
+            return True
+        if self._context_phrases is None:
+            self._context_phrases = " " + " ".join(_SYLLABLES.findall(self._head().lower())) + " "
+        return f" {word.replace('_', ' ')} " in self._context_phrases
 
     def _context_numbers(self) -> set[str]:
         return numbers_of("\n".join([self.hit.anchor, *self.hit.heading_path, self.hit.text[: self.context_end]]))
@@ -272,8 +289,7 @@ class SourceOutline:
             return None
         body = _MARKER.sub(" ", claim)
         words = content_words(without_label(body.strip()))
-        context = self.context()
-        rest = {w for w in words if not _covered(w, context)}
+        rest = {w for w in words if not self._in_context(w)}
         numbers = numbers_of(body) - self._context_numbers()
         if label_rank(body.strip()) > 0:
             # a list item restates an item of the law's list: compared with the items first, whatever its letter
@@ -332,7 +348,8 @@ class SourceOutline:
             own = self._own(u)
             restated = sum(1 for w in own if _covered_by_claim(w, words)) / len(own) if own else 0.0
             agrees = not claim or lexicon.conflict(claim, self._lead_text(u)) is None
-            scored.append(((hits, agrees, round(restated, 6)), u))
+            stated = sum(1 for w in words if _covered(w, present))
+            scored.append(((hits, agrees, stated, round(restated, 6)), u))
         scored.sort(key=lambda s: s[0], reverse=True)
         (best_hits, *_), unit = scored[0]
         if best_hits == 0 or best_hits < MIN_SHARE * len(rest):

@@ -305,6 +305,16 @@ def label_rank(line: str) -> int:
     return next(_RANK[k] for k, v in m.groupdict().items() if v)
 
 
+def letter_label(line: str) -> str | None:
+    """The letter of a lettered list label ("đ) Tên loại" → "đ"), lower case; None for any other line.
+
+    >>> letter_label("  Đ) Tên loại"), letter_label("2. Thể thức"), letter_label("Quốc hiệu")
+    ('đ', None, None)
+    """
+    m = _LABEL.match(line)
+    return m.group("letter")[:-1].lower() if m and m.group("letter") else None
+
+
 def without_label(line: str) -> str:
     """The line without its list label ("a) Quốc hiệu" → "Quốc hiệu"): a label's letter is not a word of the law."""
     return _LABEL.sub("", line, count=1)

@@ -70,7 +70,17 @@ from assistant.evidence import coverage
 from assistant.focus import Focus, PointsOnly, Unspoken, asks_where, points_only
 from assistant.injection import strip_instructions
 from assistant.lists import source_lists
-from assistant.polarity import Clause, CueKind, CueLexicon, clauses, label_rank, present_words, share, without_label
+from assistant.polarity import (
+    Clause,
+    CueKind,
+    CueLexicon,
+    clauses,
+    label_rank,
+    letter_label,
+    present_words,
+    share,
+    without_label,
+)
 from assistant.terms import TermLexicon
 from core.text import contains_run, content_words, fold, nfc, split_answer_sentences
 
@@ -878,7 +888,7 @@ class SentenceVerifier:
             if recited is not None:
                 return recited[0]
         if ok and clause is not None:
-            sentence = with_value(sentence, clause)
+            sentence = with_law_label(with_value(sentence, clause), clause)
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
         if ok:
             opposite = self._forbids_the_asked_act(context)
@@ -975,6 +985,27 @@ def with_value(sentence: str, clause: ClauseRef) -> str:
     if end.strip().endswith((";", ":")) or body.rstrip().endswith((";", ":")):
         return sentence
     return f"{body.rstrip()}: {value.group(1).strip()}{end}"
+
+
+def with_law_label(sentence: str, clause: ClauseRef) -> str:
+    """`sentence` with the letter of the Điểm it is bound to, where it wrote another: the small model letters its
+    list a, b, c, d, e, f… while the law, in the Vietnamese alphabet, has a, b, c, d, đ, e, g… (live, Điều 8 Nghị
+    định 30/2020: "e) Tên loại và trích yếu …", "f) Nội dung văn bản." for the law's đ) and e), each cited to the
+    right Điểm). A lawyer reads "f)" as a Điểm the article does not have. An unlabelled or numbered line, or one
+    bound to a Khoản or an article, is left as written.
+
+    >>> ref = ClauseRef(1, "d", 0, 9, Level.DIEM, "Điểm e Khoản 2 Điều 8", "e) Nội dung văn bản.", "2", "e")
+    >>> with_law_label("f) Nội dung văn bản [1].", ref), with_law_label("  F) Nội dung văn bản [1].", ref)
+    ('e) Nội dung văn bản [1].', '  e) Nội dung văn bản [1].')
+    >>> with_law_label("e) Nội dung văn bản [1].", ref), with_law_label("- Nội dung văn bản [1].", ref)
+    ('e) Nội dung văn bản [1].', '- Nội dung văn bản [1].')
+    """
+    written = letter_label(sentence)
+    law = letter_label(clause.quote.strip()) if clause.level is Level.DIEM else None
+    if written is None or law is None or written == law:
+        return sentence
+    start = sentence.index(sentence.lstrip()[:1])
+    return f"{sentence[:start]}{law}){sentence[start + len(written) + 1 :]}"
 
 
 def the_rule(opposite: Opposite, sources: list[CitedSource], question: str) -> str | None:

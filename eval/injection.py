@@ -7,7 +7,10 @@ Two measures, neither used to fit or tune the detector (its threshold comes from
   (`eval/data/injection_eval.jsonl`: paraphrases, text without diacritics, English, mixed, and hard negatives
   from the corpus), overall and per `kind`;
 - the false-positive rate on a seeded random sample of real corpus sentences (pháp điển + laws, sentences of the
-  training file left out): each flagged sentence is one the assistant would wrongly hide from the model.
+  training file left out): each flagged sentence is one the assistant would wrongly hide from the model;
+- list items: the share of a seeded sample of the corpus's list items ("đ) Tên loại và trích yếu …") that the
+  shipped rule hides (`looks_like_instruction`: the classifier, after `judged`), against the classifier alone; and
+  how many of the set's injections are still caught when laid out as a list item ("đ) " before each).
 
 `kho eval injection` writes the figures of the shipped set to bench/results/injection_detector.json (another
 `--dataset` is printed, not recorded).
@@ -26,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.injection import TRAINING, InjectionDetector, load_examples
+from assistant.injection import TRAINING, InjectionDetector, is_list_item, load_examples, looks_like_instruction
 from core.jsonl import read_jsonl
 from core.text import fold, sentence_pieces
 
@@ -75,6 +78,16 @@ def sample_corpus(root: Path, n: int, seed: int = SEED, exclude: set[str] | None
     return rng.sample(pool, min(n, len(pool)))
 
 
+def sample_list_items(root: Path, n: int, seed: int = SEED) -> list[str]:
+    """`n` distinct corpus sentences laid out as list items ("a) …", "- …", "2. …"), drawn at random (seeded)."""
+    pool: dict[str, str] = {}
+    for path in corpus_files(root):
+        for s in corpus_sentences(path):
+            if is_list_item(s):
+                pool.setdefault(fold(s), s)
+    return random.Random(seed).sample(list(pool.values()), min(n, len(pool)))
+
+
 def load_dataset(path: Path) -> list[dict[str, Any]]:
     """Rows `{"text", "label", "kind"}` of an evaluation file."""
     rows = []
@@ -113,6 +126,7 @@ class InjectionReport:
     cv_f1: float
     training: dict[str, int]
     errors: list[dict[str, Any]] = field(default_factory=list)
+    list_items: dict[str, Any] = field(default_factory=dict)
 
     @property
     def corpus_fpr(self) -> float:
@@ -130,6 +144,7 @@ class InjectionReport:
                 "seed": SEED,
                 "flagged_sentences": self.corpus_flagged,
             },
+            "list_items": self.list_items,
             "detector": {"threshold": round(self.threshold, 4), "cv_f1": round(self.cv_f1, 3), **self.training},
             "errors": self.errors,
         }
@@ -167,8 +182,28 @@ def run_injection_eval(
         cv_f1=detector.cv_f1,
         training={"train_positive": detector.n_positive, "train_negative": detector.n_negative},
         errors=errors,
+        list_items=_list_item_figures(rows, corpus, corpus_sample, detector),
     )
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return report
+
+
+def _list_item_figures(rows: list[dict[str, Any]], corpus: Path, n: int, detector: InjectionDetector) -> dict[str, Any]:
+    """What the shipped rule does with list items: corpus items hidden (and by the classifier alone), and the set's
+    injections laid out as items ("đ) " before each) still caught."""
+    items = sample_list_items(corpus, n) if n else []
+    by_classifier = sum(p >= detector.threshold for p in detector.scores(items))
+    hidden = [s for s in items if looks_like_instruction(s)]
+    injections = [str(r["text"]) for r in rows if int(r["label"]) == 1]
+    caught = sum(looks_like_instruction(f"đ) {t}") for t in injections)
+    return {
+        "corpus_n": len(items),
+        "hidden": len(hidden),
+        "hidden_by_classifier_alone": by_classifier,
+        "hidden_sentences": hidden,
+        "injections_as_items": len(injections),
+        "injections_as_items_caught": caught,
+        "injections_caught": sum(looks_like_instruction(t) for t in injections),
+    }

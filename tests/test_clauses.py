@@ -294,3 +294,64 @@ def test_a_diem_of_several_paragraphs_keeps_them_when_another_diem_follows(tmp_p
     ref = bound("Tờ khai phải được làm bằng tiếng Việt và có chữ ký của người đăng ký [1].", source(doc, "6"))
     assert ref.anchor == "Điểm a Khoản 1 Điều 6 Nghị định 13/2098/NĐ-CP"
     assert (ref.start, ref.end) == span_of(doc, "6", "1", "a") and ref.quote.endswith("của người đăng ký.")
+
+
+# A pháp điển article as the index holds it: the heading path above gives "ký", "hiệu", "hành chính" and "số", the
+# source line "có hiệu lực"; Khoản 1 defines the term with the lead-in's words but "hành chính"; two lists share
+# "ký hiệu". Written for this test after Điều 8 Nghị định 30/2020/NĐ-CP, under a number no real text has.
+PHAP_DIEN_ARTICLE = """\
+Điều 42.1.NĐ.8. Thể thức văn bản
+(Điều 8 Nghị định số 12/2098/NĐ-CP, có hiệu lực thi hành kể từ ngày 10/03/2098)
+1. Thể thức văn bản là tập hợp các thành phần cấu thành văn bản, bao gồm những thành phần chính áp dụng cho mọi loại \
+văn bản và các thành phần bổ sung trong trường hợp cụ thể.
+2. Thể thức văn bản hành chính bao gồm các thành phần chính
+a) Quốc hiệu và Tiêu ngữ.
+b) Số, ký hiệu của văn bản.
+c) Tên loại và trích yếu nội dung văn bản.
+d) Nội dung văn bản.
+đ) Chức vụ, họ tên và chữ ký của người có thẩm quyền.
+e) Nơi nhận.
+3. Ngoài các thành phần quy định tại khoản 2 Điều này, văn bản có thể bổ sung các thành phần khác
+a) Phụ lục.
+b) Ký hiệu người soạn thảo văn bản và số lượng bản phát hành."""
+
+
+def phap_dien_source() -> CitedSource:
+    text = PHAP_DIEN_ARTICLE
+    hit = Hit(
+        "c", "doc-8", "Điều 8 Nghị định 12/2098/NĐ-CP", Citation("12/2098/NĐ-CP", "", "8"), 1.0, text,
+        ["Pháp điển — Công tác văn thư", "Chương II. SOẠN THẢO, KÝ BAN HÀNH VĂN BẢN HÀNH CHÍNH",
+         "Mục 1. THỂ THỨC, KỸ THUẬT TRÌNH BÀY VĂN BẢN HÀNH CHÍNH", "Điều 8 Nghị định 12/2098/NĐ-CP. Thể thức văn bản"],
+        0, len(text), "12/2098/NĐ-CP", "Nghị định", "Chính phủ", 2098, "còn hiệu lực", "public", "",
+    )  # fmt: skip
+    return CitedSource(1, hit, text, 0, len(text))
+
+
+def test_a_lead_in_and_an_item_bind_to_their_own_clause_though_the_heading_gives_their_words() -> None:
+    """Live, on Điều 8 Nghị định 30/2020: the lead-in "Thể thức văn bản hành chính bao gồm các thành phần chính" was
+    highlighted on Khoản 1 (the definition; the heading gives "hành chính", and Khoản 2's list makes it the less
+    restated), and "c) Số, ký hiệu của văn bản" on the whole article ("ký" and "hiệu" were taken from the heading's
+    "KÝ BAN HÀNH" and the source line's "hiệu lực", so the claim had no word of its own)."""
+    src = phap_dien_source()
+    checked = verify(
+        "Thể thức văn bản hành chính bao gồm các thành phần chính [1]:\nb) Số, ký hiệu của văn bản [1].", [src]
+    )
+    anchors = [s.clause.anchor if s.clause else None for s in checked.sentences]
+    assert anchors == ["Khoản 2 Điều 8 Nghị định 12/2098/NĐ-CP", "Điểm b Khoản 2 Điều 8 Nghị định 12/2098/NĐ-CP"]
+
+
+def test_a_list_item_shows_the_letter_of_the_diem_it_is_bound_to() -> None:
+    """The small model letters a, b, c, d, e, f; the law a, b, c, d, đ, e. Live, "e) Tên loại và trích yếu …" and
+    "f) Nội dung văn bản." were shown, each cited to the right Điểm (đ, e): "f)" is a Điểm the article lacks."""
+    src = phap_dien_source()
+    answer = (
+        "Gồm [1]:\nc) Tên loại và trích yếu nội dung văn bản [1].\n"
+        "e) Chức vụ, họ tên và chữ ký của người có thẩm quyền [1].\nf) Nơi nhận [1]."
+    )
+    checked = verify(answer, [src])
+    assert checked.text.splitlines()[1:] == [
+        "c) Tên loại và trích yếu nội dung văn bản [1].",
+        "đ) Chức vụ, họ tên và chữ ký của người có thẩm quyền [1].",
+        "e) Nơi nhận [1].",
+    ]
+    assert [s.clause.point for s in checked.sentences[1:] if s.clause] == ["c", "đ", "e"]

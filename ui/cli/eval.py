@@ -194,6 +194,13 @@ def injection(
         typer.echo(f"  {kind:<16} {m['n']:>4}    {p:<9}  {r:<6}  {f1:<5}  {fp}")
     c = data["corpus_sample"]
     typer.echo(f"  corpus sentences flagged: {c['flagged']}/{c['n']} (FPR {c['fpr']:.2%}); written to bench/results")
+    li = data["list_items"]
+    typer.echo(
+        f"  corpus list items hidden: {li['hidden']}/{li['corpus_n']}"
+        f" (classifier alone {li['hidden_by_classifier_alone']});"
+        f" injections laid out as list items caught: {li['injections_as_items_caught']}/{li['injections_as_items']}"
+        f" ({li['injections_caught']} as written)"
+    )
 
 
 @app.command("topic")
