@@ -36,7 +36,7 @@ the cited text says «đơn vị sự nghiệp công lập» does «được đ�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -199,13 +199,61 @@ class ActorLexicon:
         return f"the cited text says «{theirs.phrase}» does «{predicate}»; the claim, «{mine.phrase}»"
 
     def off_question(self, question: str, claim: str) -> OffQuestion | None:
-        """How `claim` answers for another actor than the one `question` asks about, or None."""
-        found = self._agents(claim, question)
+        """How `claim` answers for another actor than the one `question` asks about, or None. Where neither names
+        who acts ("Khi nào công chức bị buộc thôi việc?"), the one who undergoes the act is compared: live, that
+        question was answered with what follows for a viên chức ("Viên chức bị xử lý kỷ luật buộc thôi việc thì
+        không được hưởng chế độ thôi việc …"), shown as verified.
+
+        >>> actors = ActorLexicon.default()
+        >>> off = actors.off_question("Khi nào công chức bị buộc thôi việc?",
+        ...                           "Viên chức bị xử lý kỷ luật buộc thôi việc thì không được hưởng trợ cấp [1].")
+        >>> off.asked, off.predicate, off.said
+        ('công chức', 'buộc thôi việc', 'viên chức')
+        >>> actors.off_question("Khi nào công chức bị buộc thôi việc?", "Công chức bị buộc thôi việc khi … [1].")
+        """
+        tq, tc = self._tokens(question), self._tokens(claim)
+        found = self._agents(claim, question) or _shared(tc, tq, _patient_of)
         if found is None:
             return None
         predicate, mine, asked = found
-        clash = mine.clashes_in(self._tokens(claim).tokens, asked, self._tokens(question).tokens)
+        clash = mine.clashes_in(tc.tokens, asked, tq.tokens)
         return OffQuestion(asked.phrase, predicate, mine.phrase) if clash else None
+
+    def off_source(self, question: str, claim: str, sources: Sequence[str]) -> OffQuestion | None:
+        """How `claim` answers, from articles about another person, a question about one person: the question names
+        one person (not a generic "cán bộ, công chức"), the claim does not name them, shares an act of three
+        syllables or more with the question, and every cited source (`sources`: text with its headings) never names
+        them while naming another. Live: "Khi nào công chức bị buộc thôi việc?" was answered from Nghị định
+        112/2020's article on viên chức; after its "Viên chức bị …" lines were withheld, "Trường hợp bị xử lý kỷ
+        luật buộc thôi việc do tham nhũng … thì không được đăng ký dự tuyển …" (no subject of its own) remained.
+
+        >>> actors = ActorLexicon.default()
+        >>> source = "Điều 40. Viên chức bị buộc thôi việc\\nc) Viên chức bị buộc thôi việc được quyền dự tuyển."
+        >>> off = actors.off_source("Khi nào công chức bị buộc thôi việc?",
+        ...                         "Trường hợp bị buộc thôi việc do tham nhũng thì không được dự tuyển [1].", [source])
+        >>> off.asked, off.predicate, off.said
+        ('công chức', 'bị buộc thôi việc', 'viên chức')
+        >>> actors.off_source("Khi nào viên chức bị buộc thôi việc?", "Bị buộc thôi việc thì … [1].", [source])
+        """
+        tq, tc = self._tokens(question), self._tokens(claim)
+        asked = {s.actor for s in tq.actors if s.actor.side == "person" and not s.actor.generic}
+        if len({a.identity for a in asked}) != 1 or not sources:
+            return None
+        person = next(iter(asked))
+        phrase = next(" ".join(tq.tokens[s.start : s.end]) for s in tq.actors if s.actor == person)
+        if any(not person.clashes(s.actor) for s in tc.actors):
+            return None
+        others: list[str] = []
+        for source in sources:
+            ts = self._tokens(source)
+            if any(not person.clashes(s.actor) for s in ts.actors):
+                return None
+            named = [s for s in ts.actors if s.actor.side == "person" and not s.actor.generic]
+            if not named:
+                return None
+            others.append(" ".join(ts.tokens[named[0].start : named[0].end]))
+        run = next(iter(_common_runs(tc, tq)), None)
+        return OffQuestion(phrase, " ".join(run), others[0]) if run else None
 
     def agent(self, text: str, predicate: str) -> Agent | None:
         """Who does `predicate` (its last mention) in `text`, if an actor is named for it.
@@ -219,12 +267,7 @@ class ActorLexicon:
 
     def _agents(self, a: str, b: str) -> tuple[str, Agent, Agent] | None:
         """The longest predicate `a` and `b` share for which both name an actor, with the two actors."""
-        ta, tb = self._tokens(a), self._tokens(b)
-        for run in _common_runs(ta, tb):
-            agent_a, agent_b = _agent_of(ta, run), _agent_of(tb, run)
-            if agent_a is not None and agent_b is not None:
-                return " ".join(run), agent_a, agent_b
-        return None
+        return _shared(self._tokens(a), self._tokens(b), _agent_of)
 
     @lru_cache(maxsize=256)  # noqa: B019 — the question and each clause are read once per sentence checked
     def _tokens(self, text: str) -> _Tokens:
@@ -269,6 +312,32 @@ def _common_runs(a: _Tokens, b: _Tokens) -> Iterator[tuple[str, ...]]:
     yield from sorted(runs, key=lambda run: (-len(run), runs[run]))
 
 
+def _shared(
+    ta: _Tokens, tb: _Tokens, role: Callable[[_Tokens, tuple[str, ...]], Agent | None]
+) -> tuple[str, Agent, Agent] | None:
+    """The longest predicate two texts share for which both name an actor in `role`, with the two actors."""
+    for run in _common_runs(ta, tb):
+        in_a, in_b = role(ta, run), role(tb, run)
+        if in_a is not None and in_b is not None:
+            return " ".join(run), in_a, in_b
+    return None
+
+
+def _patient_of(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
+    """Who undergoes the last mention of `run` in `t` when no one is named to do it: the subject of "X bị …"
+    ("Viên chức bị xử lý kỷ luật buộc thôi việc" → viên chức); None where an actor does it or none is named."""
+    n = len(run)
+    at = next((i for i in range(len(t.tokens) - n, -1, -1) if t.tokens[i : i + n] == run), None)
+    if at is None or _agent_before(t, at) is not None:
+        return None
+    start = _stretch_start(t, at)
+    spans = [s for s in t.actors if start <= s.start and s.end <= at]
+    if not spans or "bị" not in t.tokens[spans[0].end : at] or len(spans) > 1:
+        return None
+    subject = spans[0]
+    return Agent(frozenset({subject.actor}), " ".join(t.tokens[subject.start : subject.end]))
+
+
 def _agent_of(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
     """The actor of the last mention of `run` in `t`, if `run` is there and an actor is named for it."""
     n = len(run)
@@ -276,14 +345,21 @@ def _agent_of(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
     return None if at is None else _agent_before(t, at)
 
 
-def _agent_before(t: _Tokens, at: int) -> Agent | None:
-    """The actor of the predicate that starts at token `at` (module docstring), if one is named."""
+def _stretch_start(t: _Tokens, at: int) -> int:
+    """Where the stretch before token `at` starts: after the last punctuation or "thì/nếu/khi/mà" (a condition is
+    not the subject)."""
     start = at
     while start > 0:
         prev = t.tokens[start - 1]
         if (prev in _PUNCT or prev in _CONDITION_END) and not t.in_actor(start - 1):
             break
         start -= 1
+    return start
+
+
+def _agent_before(t: _Tokens, at: int) -> Agent | None:
+    """The actor of the predicate that starts at token `at` (module docstring), if one is named."""
+    start = _stretch_start(t, at)
     spans = [s for s in t.actors if start <= s.start and s.end <= at]
     if not spans:
         return None

@@ -44,6 +44,7 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -317,6 +318,34 @@ class SourceOutline:
                 return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point, quote)
             unit = below
         return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point)
+
+    def case_share(self, numbers: set[str], case: set[str]) -> float | None:
+        """How much of `case` a provision that states all of `numbers` names (the best of the narrowest such ones),
+        with the lead-ins above it and the context; None when no single provision states them all.
+
+        A claim's figure and the case it gives it for must come from one provision: "… khi ông bà chết được nghỉ
+        04 tháng" takes its "04 tháng" from the maternity clause, which names no grandparent (0.5: only "chết").
+        """
+        numbers = numbers - self._context_numbers()
+        if not numbers or not case:
+            return None
+        best: float | None = None
+        for unit, above in self._narrowest_with(numbers, self.units, ()):
+            present = self._present(unit) | self.context()
+            for parent in above:
+                present |= self._lead_present(parent)
+            named = sum(1 for w in case if _covered(w, present)) / len(case)
+            best = named if best is None else max(best, named)
+        return best
+
+    def _narrowest_with(
+        self, numbers: set[str], units: list[Unit], above: tuple[Unit, ...]
+    ) -> Iterator[tuple[Unit, tuple[Unit, ...]]]:
+        """The deepest units of `units` whose text states every number, each with the units above it."""
+        for unit in units:
+            if numbers <= numbers_of(without_label(self._text(unit))):
+                deeper = list(self._narrowest_with(numbers, unit.children, (*above, unit)))
+                yield from deeper or [(unit, above)]
 
     def _lead_text(self, unit: Unit) -> str:
         """A unit's own sentence: its lead-in when it has items (their negations are theirs), else its text."""

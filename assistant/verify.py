@@ -60,8 +60,11 @@ and a token stream by `core.text.SentenceSplitter` into the same sentences.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from assistant.actor import ActorLexicon, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification, with_marker
@@ -111,6 +114,10 @@ REPEATED = "repeats a sentence already shown"
 TERMS_MISSING = "terms not in the cited text: "
 TERMS_SWAPPED = "names a term where the clause it restates names another of its kind: "
 VALUE_SWAPPED = "gives its case the value of another case of the list: "
+CASE_ELSEWHERE = "the clause stating its numbers does not name its case: "
+CASE_CUES = Path(__file__).with_name("data") / "case_cues_vi.toml"
+CASE_SHARE = 0.5  # a claim's case must be named more than this much by the provision stating its figure
+SPREAD = "no one provision of the cited text states it"
 FOCUS_ELSEWHERE = "names what the follow-up asks, which the clause it restates does not: "
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
@@ -146,6 +153,35 @@ class Opposite:
 
 def markers_in(sentence: str) -> tuple[int, ...]:
     return tuple(int(m) for m in _MARKER.findall(sentence))
+
+
+@cache
+def _case_pattern(path: Path = CASE_CUES) -> re.Pattern[str]:
+    """The case phrase of assistant/data/case_cues_vi.toml as one pattern; ValueError naming the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        openers = sorted((nfc(str(w)).casefold() for w in data["openers"]), key=len, reverse=True)
+        closers = sorted((nfc(str(w)).casefold() for w in data["closers"]), key=len, reverse=True)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
+        raise ValueError(f"{path}: {err}") from err
+    alt = "|".join(map(re.escape, openers))
+    stop = "|".join(map(re.escape, closers))
+    return re.compile(rf"(?<!\w)(?:{alt})\s+([^,;:.?!]+?)(?=\s+(?:{stop})(?!\w)|\s*[,;:.?!]|\s*$)")
+
+
+def case_phrase(sentence: str) -> str | None:
+    """The case a claim gives its figure for ("… khi ông bà chết được nghỉ 04 tháng" → "ông bà chết"), from the
+    openers and closers of assistant/data/case_cues_vi.toml; None when it names none.
+
+    >>> case_phrase("Người lao động nghỉ việc riêng khi ông bà chết được nghỉ 04 tháng [2].")
+    'ông bà chết'
+    >>> case_phrase("Trong trường hợp con đẻ kết hôn, người lao động được nghỉ 01 ngày [1].")
+    'con đẻ kết hôn'
+    >>> case_phrase("Nghỉ 12 ngày.") is None
+    True
+    """
+    found = _case_pattern().search(nfc(_MARKER.sub(" ", sentence)).casefold())
+    return found.group(1).strip() if found else None
 
 
 def numbers_in(text: str) -> set[str]:
@@ -700,7 +736,8 @@ class SentenceVerifier:
 
     def _off_question(self, sentence: str, context: str) -> OffQuestion | None:
         """Why a supported claim answers for another actor than the question asks about: its own words first
-        ("d) Viên chức … có quyền đơn phương chấm dứt …"), else as the answer's lead-in states it."""
+        ("d) Viên chức … có quyền đơn phương chấm dứt …"), else as the answer's lead-in states it, else from
+        articles that never name the person asked about (`ActorLexicon.off_source`)."""
         if not self.question:
             return None
         body = " ".join(_MARKER.sub(" ", sentence).split())
@@ -710,10 +747,18 @@ class SentenceVerifier:
             # làm việc theo hợp đồng làm việc … bị ốm đau …" is the unit's act, though the item's own words put "viên
             # chức" before "hợp đồng làm việc"). A "- " line is the model's own statement: read by itself first
             # ("- Viên chức … có quyền đơn phương chấm dứt …" after Khoản 3's list, seen live, is the viên chức's).
-            return self.actors.off_question(self.question, context)
-        return self.actors.off_question(self.question, body) or (
-            self.actors.off_question(self.question, context) if context != body else None
+            return self.actors.off_question(self.question, context) or self.actors.off_source(
+                self.question, body, self._about(markers_in(sentence))
+            )
+        return (
+            self.actors.off_question(self.question, body)
+            or (self.actors.off_question(self.question, context) if context != body else None)
+            or self.actors.off_source(self.question, body, self._about(markers_in(sentence)))
         )
+
+    def _about(self, marks: tuple[int, ...]) -> list[str]:
+        """What the cited sources are about, for who they speak of: their headings and text."""
+        return ["\n".join([*self._by_marker[m].hit.heading_path, self._by_marker[m].hit.text]) for m in marks]
 
     def _forbids_the_asked_act(self, context: str) -> Opposite | None:
         """Whether a supported claim (as the answer states it, its lead-in included) forbids the act the question
@@ -838,6 +883,10 @@ class SentenceVerifier:
             swapped_value = self._value_of_another_case(words, context, numbers_in(own), marks)
             if swapped_value:
                 reasons.append(swapped_value)
+            else:
+                elsewhere = self._case_elsewhere(own, marks)
+                if elsewhere:
+                    reasons.append(elsewhere)
         unnamed = sorted(self.terms.named(sentence) - self.terms.named(cited))
         if unnamed:
             reasons.append(TERMS_MISSING + ", ".join(unnamed))
@@ -875,6 +924,13 @@ class SentenceVerifier:
             self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
             return None
         clause = self._bind(sentence, words, marks) if ok else None
+        if clause is not None and clause.level is Level.ARTICLE and not link_reasons and not off:
+            # No one provision of the cited article states it — its words are spread over several (live: "Bản sao
+            # y được thực hiện bằng việc số hóa văn bản giấy và ký số …" on Điều 3's definitions, which Điều 25's
+            # Điểm c states word for word). Another source whose provision states it takes the marker.
+            recited = self._recite(sentence, words, context, marks, score, [SPREAD], True, provision_only=True)
+            if recited is not None:
+                return recited[0]
         misplaced = self._misplaced_focus(sentence, clause)
         if misplaced:
             # The previous answer's clause retold about what the follow-up asks ("Dấu chữ ký được đóng vào khoảng
@@ -908,15 +964,21 @@ class SentenceVerifier:
         score: float,
         reasons: list[str],
         others_only: bool = False,
+        provision_only: bool = False,
     ) -> tuple[str | None] | None:
         """Mis-numbered: the small model cites [1] for what [4] states. A claim another source states in full (the
         attribution test of an unmarked sentence) is re-cited to it rather than flagged: the check of the re-cited
         sentence (in a 1-tuple: the line to show, or None), or None when no other source states it. `others_only`:
-        the cited sources are no candidates (their clause was found wanting whatever their words)."""
+        the cited sources are no candidates (their clause was found wanting whatever their words). `provision_only`:
+        only a source one of whose Khoản or Điểm states it (not its article as a whole) takes it."""
         exclude = marks if others_only else ()
         other = self._attribute(_MARKER.sub("", sentence).strip(), words, context, exclude=exclude)
         if other is None or other in marks:
             return None
+        if provision_only:
+            bound = self._outline(other).bind(sentence)
+            if bound is None or bound.level is Level.ARTICLE:
+                return None
         bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
         self.checks.append(SentenceCheck(sentence, marks, False, score, (f"{RECITED}[{other}]", *reasons)))
         return (self._check(with_marker(bare, other), context),)
@@ -934,10 +996,30 @@ class SentenceVerifier:
         """The Khoản/Điểm that states a supported sentence (assistant/clauses.py), in the cited source that covers
         most of its words (the first of equals)."""
         marker = max(marks, key=lambda m: coverage(words, self._clean[m]))
+        return self._outline(marker).bind(sentence)
+
+    def _outline(self, marker: int) -> SourceOutline:
         if marker not in self._outlines:
-            source = self._by_marker[marker]
-            self._outlines[marker] = SourceOutline.of(marker, source.hit)
-        return self._outlines[marker].bind(sentence)
+            self._outlines[marker] = SourceOutline.of(marker, self._by_marker[marker].hit)
+        return self._outlines[marker]
+
+    def _case_elsewhere(self, sentence: str, marks: tuple[int, ...]) -> str | None:
+        """Why a claim's figure is another case's: the case it names ("khi ông bà chết", `case_phrase`) is not
+        named by the provision of any cited source that states its numbers (live: "… khi ông bà chết được nghỉ 04
+        tháng tính từ ngày sinh con [2]." on Luật BHXH's clause for a newborn's death, which names "chết" and no
+        grandparent): no such provision names more than `CASE_SHARE` of the case's words. Nothing when it names no
+        case, states no number, or no single provision states its numbers. The case's words are many ("… vì hoàn
+        cảnh khó khăn theo điểm d khoản 5", whose clause states the 30 days by pointing to điểm d) and some are
+        worded otherwise ("kể từ"), so more than half suffice."""
+        case = case_phrase(sentence)
+        numbers = numbers_in(sentence)
+        words = content_words(case) if case else set()
+        if not words or not numbers:
+            return None
+        shares = [share for m in marks if (share := self._outline(m).case_share(numbers, words)) is not None]
+        if not shares or max(shares) > CASE_SHARE:
+            return None
+        return f"{CASE_ELSEWHERE}«{case}»"
 
     def result(self) -> Verified:
         """The verified answer so far: kept text, every sentence's check, the status and the markers."""

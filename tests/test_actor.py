@@ -536,3 +536,46 @@ def test_a_cong_chuc_on_probation_is_not_verified_on_the_vien_chuc_decrees_proba
     result = verify(claim, [_source(1, PROBATION_PAY)])
     assert result.status is Verification.UNVERIFIED
     assert any("công chức" in r for s in result.sentences for r in s.reasons)
+
+
+# Written for this test after Nghị định 112/2020/NĐ-CP Điều 40 (what follows a viên chức's dismissal).
+DISMISSED = _source(
+    1,
+    "1. Viên chức bị xử lý kỷ luật buộc thôi việc thì không được hưởng chế độ thôi việc nhưng được cơ quan bảo hiểm "
+    "xã hội xác nhận thời gian làm việc đã đóng bảo hiểm xã hội.",
+    anchor="Điều 40 Nghị định 12/2099/NĐ-CP",
+)
+DISMISSED_CLAIM = (
+    "Viên chức bị xử lý kỷ luật buộc thôi việc thì không được hưởng chế độ thôi việc nhưng được cơ quan bảo hiểm xã "
+    "hội xác nhận thời gian làm việc đã đóng bảo hiểm xã hội [1]."
+)
+
+
+def test_what_befalls_another_person_than_the_one_asked_is_not_the_answer() -> None:
+    """Live: "Khi nào công chức bị buộc thôi việc?" was answered, as verified, with what follows a viên chức's
+    dismissal. Neither names who dismisses, so no agent was compared; the one who undergoes it now is."""
+    checked = verify(DISMISSED_CLAIM, [DISMISSED], question="Khi nào công chức bị buộc thôi việc?")
+    assert checked.status is Verification.UNVERIFIED and checked.text == ""
+    off = checked.off_question
+    assert off is not None and (off.asked, off.predicate, off.said) == ("công chức", "buộc thôi việc", "viên chức")
+    asked_right = verify(DISMISSED_CLAIM, [DISMISSED], question="Viên chức bị buộc thôi việc thì được hưởng gì?")
+    assert asked_right.status is Verification.VERIFIED
+
+
+def test_a_claim_without_a_subject_from_an_article_about_another_person_is_not_the_answer() -> None:
+    """Live, after the lines above were withheld: "Trường hợp bị xử lý kỷ luật buộc thôi việc do tham nhũng … thì
+    không được đăng ký dự tuyển …" remained — no subject of its own, from an article that never names a công
+    chức. A question about one person is not answered from articles about another."""
+    source = _source(
+        1,
+        "c) Sau 12 tháng, viên chức bị xử lý kỷ luật buộc thôi việc được quyền đăng ký dự tuyển. Trường hợp bị xử "
+        "lý kỷ luật buộc thôi việc do tham nhũng thì không được đăng ký dự tuyển vào vị trí có liên quan.",
+        anchor="Điều 40 Nghị định 12/2099/NĐ-CP",
+    )
+    claim = "Trường hợp bị xử lý kỷ luật buộc thôi việc do tham nhũng thì không được đăng ký dự tuyển [1]."
+    checked = verify(claim, [source], question="Khi nào công chức bị buộc thôi việc?")
+    assert checked.status is Verification.UNVERIFIED and checked.off_question is not None
+    assert (checked.off_question.asked, checked.off_question.said) == ("công chức", "viên chức")
+    # the same claim answers a question about the person its article speaks of, and one naming no person
+    assert verify(claim, [source], question="Khi nào viên chức bị buộc thôi việc?").status is Verification.VERIFIED
+    assert verify(claim, [source], question="Bị buộc thôi việc thì có được dự tuyển?").status is Verification.VERIFIED

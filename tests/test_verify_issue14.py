@@ -21,7 +21,7 @@ from assistant.answer import REFUSAL, Verification
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.polarity import CueKind, CueLexicon
 from assistant.prompts import template
-from assistant.verify import FLAG, VALUE_SWAPPED, VerifyPolicy, verify
+from assistant.verify import CASE_ELSEWHERE, FLAG, VALUE_SWAPPED, VerifyPolicy, verify
 from core.text import SentenceSplitter, split_answer_sentences
 from tests.security.test_injection_attacks import (
     LAW,
@@ -166,7 +166,8 @@ def test_the_cue_lexicon_is_data_with_a_checked_kind(tmp_path: Path) -> None:
 
 
 def test_an_unmarked_item_of_a_nine_item_list_is_kept_and_cited() -> None:
-    """The model letters the items without skipping "f" as the law does: its "f)" is the law's "e)"."""
+    """The model letters the items without skipping "f" as the law does: its "f)" is the law's "e)", and is shown
+    with the law's letter (so is its "e)", the law's "đ)")."""
     answer = (
         "Hồ sơ đăng ký dự tuyển viên chức gồm các giấy tờ sau đây [1]:\n"
         "a) Đơn đăng ký dự tuyển [1].\nb) Bản sơ yếu lý lịch tự thuật [1].\nc) Bản sao giấy khai sinh [1].\n"
@@ -176,7 +177,7 @@ def test_an_unmarked_item_of_a_nine_item_list_is_kept_and_cited() -> None:
         "i) Bản cam kết thực hiện nghĩa vụ [1]."
     )
     v = verify(answer, [DOSSIER])
-    assert "\nf) Phiếu lý lịch tư pháp [1].\n" in v.text
+    assert "\nđ) Giấy chứng nhận sức khỏe [1].\ne) Phiếu lý lịch tư pháp [1].\n" in v.text
     assert len(v.text.split("\n")) == 10 and v.status is Verification.VERIFIED
 
 
@@ -419,6 +420,76 @@ def test_a_case_given_another_case_s_value_is_not_verified(claim: str) -> None:
 )
 def test_each_case_with_its_own_value_still_verifies(claim: str) -> None:
     assert verify(claim, [PERSONAL_LEAVE]).status is Verification.VERIFIED
+
+
+# Written for these tests after Bộ luật Lao động 2019 Điều 115 and Luật Bảo hiểm xã hội 2014 Điều 34, under numbers
+# no real text has: the unpaid leave for a grandparent's death, and the maternity clause for a newborn's death.
+UNPAID_LEAVE = _source(
+    1,
+    "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương khi kết hôn: nghỉ 03 ngày.\n"
+    "2. Người lao động được nghỉ không hưởng lương 01 ngày và phải thông báo với người sử dụng lao động khi ông "
+    "nội, bà nội, ông ngoại, bà ngoại, anh, chị, em ruột chết.",
+)
+NEWBORN_DEATH = _source(
+    2,
+    "3. Trường hợp sau khi sinh con, nếu con dưới 02 tháng tuổi bị chết thì mẹ được nghỉ việc 04 tháng tính từ "
+    "ngày sinh con; thời gian này không tính vào thời gian nghỉ việc riêng.",
+    anchor="Điều 34 Luật 78/2099/QH99",
+)
+
+
+def test_a_figure_taken_from_another_case_s_clause_is_not_verified() -> None:
+    """Live, twice: "Người lao động nghỉ việc riêng khi ông bà chết được nghỉ 04 tháng tính từ ngày sinh con [2]."
+    was shown as verified. The maternity clause holds the 04 and ten of its twelve words ("nghỉ việc riêng",
+    "chết", "ngày sinh con"); it names no grandparent. The provision stating a claim's figure must name the case
+    the claim gives it for."""
+    claim = "Người lao động nghỉ việc riêng khi ông bà chết được nghỉ 04 tháng tính từ ngày sinh con [2]."
+    v = verify(claim, [UNPAID_LEAVE, NEWBORN_DEATH], question="Khi ông bà chết, người lao động được nghỉ mấy ngày?")
+    assert [r for c in v.sentences for r in c.reasons if r.startswith(CASE_ELSEWHERE)], v.sentences
+    assert v.status is not Verification.VERIFIED
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Khi ông bà chết, người lao động được nghỉ không hưởng lương 01 ngày [1].",
+        "Người lao động được nghỉ 03 ngày khi kết hôn [1].",
+        "Nếu con dưới 02 tháng tuổi bị chết thì mẹ được nghỉ việc 04 tháng tính từ ngày sinh con [2].",
+    ],
+)
+def test_a_figure_given_for_the_case_its_clause_names_still_verifies(claim: str) -> None:
+    assert verify(claim, [UNPAID_LEAVE, NEWBORN_DEATH]).status is Verification.VERIFIED
+
+
+# Written for this test after Nghị định 30/2020/NĐ-CP Điều 3 (definitions) and Điều 25 (how a copy is made), under
+# numbers no real text has.
+DEFINITIONS = _source(
+    3,
+    "9. “Bản sao y” là bản sao đầy đủ, chính xác nội dung của bản gốc hoặc bản chính văn bản.\n"
+    "10. “Số hóa văn bản” là việc chuyển văn bản giấy sang văn bản điện tử bằng thiết bị quét.\n"
+    "11. “Ký số” là việc cơ quan, tổ chức thực hiện ký lên văn bản điện tử bằng chữ ký số.",
+    anchor="Khoản 9-11 Điều 3 Nghị định 12/2099/NĐ-CP",
+)
+COPYING = _source(
+    2,
+    "1. Sao y\n"
+    "a) Sao y từ văn bản giấy sang văn bản giấy được thực hiện bằng việc chụp từ bản gốc sang giấy.\n"
+    "b) Sao y từ văn bản điện tử sang văn bản giấy được thực hiện bằng việc in từ bản gốc ra giấy.\n"
+    "c) Sao y từ văn bản giấy sang văn bản điện tử được thực hiện bằng việc số hóa văn bản giấy và ký số của cơ "
+    "quan, tổ chức.",
+    anchor="Điều 25 Nghị định 12/2099/NĐ-CP",
+)
+
+
+def test_a_claim_no_one_provision_of_its_citation_states_is_cited_to_the_provision_that_does() -> None:
+    """Live: "Bản sao y được thực hiện bằng việc số hóa văn bản giấy và ký số của cơ quan, tổ chức [3]." was verified
+    on the definitions of Điều 3 — its words spread over three of them — and highlighted as the whole chunk, while
+    Điều 25's Điểm c, also cited by the answer, states it word for word."""
+    claim = "Bản sao y được thực hiện bằng việc số hóa văn bản giấy và ký số của cơ quan, tổ chức [3]."
+    checked = verify(claim, [COPYING, DEFINITIONS])
+    assert checked.text == claim.replace("[3]", "[2]") and checked.status is Verification.VERIFIED
+    shown = [c for c in checked.sentences if c.supported]
+    assert len(shown) == 1 and shown[0].clause is not None and shown[0].clause.point == "c"
 
 
 POINTER = (
