@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -96,6 +96,7 @@ class ClauseRef:
     quote: str
     clause: str | None = None
     point: str | None = None
+    spread: bool = False  # no one provision states the claim: the article's body as a whole, its words spread over it
 
     @property
     def label(self) -> str:
@@ -301,7 +302,8 @@ class SourceOutline:
                 return self._ref(item.level, item.start, item.end, item.clause, item.point)
         unit = self._choose(self.units, rest, numbers, words, body)
         if unit is None:
-            return self._ref(Level.ARTICLE, self.units[0].start, self.units[-1].end, None, None)
+            whole = self._ref(Level.ARTICLE, self.units[0].start, self.units[-1].end, None, None)
+            return replace(whole, spread=len(self.units) > 1)
         while unit.children:
             lead = self._lead_present(unit)
             below = self._choose(

@@ -924,7 +924,7 @@ class SentenceVerifier:
             self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
             return None
         clause = self._bind(sentence, words, marks) if ok else None
-        if clause is not None and clause.level is Level.ARTICLE and not link_reasons and not off:
+        if clause is not None and clause.spread and not link_reasons and not off:
             # No one provision of the cited article states it — its words are spread over several (live: "Bản sao
             # y được thực hiện bằng việc số hóa văn bản giấy và ký số …" on Điều 3's definitions, which Điều 25's
             # Điểm c states word for word). Another source whose provision states it takes the marker.
@@ -977,7 +977,7 @@ class SentenceVerifier:
             return None
         if provision_only:
             bound = self._outline(other).bind(sentence)
-            if bound is None or bound.level is Level.ARTICLE:
+            if bound is None or bound.spread or bound.level is Level.ARTICLE and len(self._outline(other).units) > 1:
                 return None
         bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
         self.checks.append(SentenceCheck(sentence, marks, False, score, (f"{RECITED}[{other}]", *reasons)))

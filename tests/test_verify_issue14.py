@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import doctest
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -463,12 +464,16 @@ def test_a_figure_given_for_the_case_its_clause_names_still_verifies(claim: str)
 
 # Written for this test after Nghị định 30/2020/NĐ-CP Điều 3 (definitions) and Điều 25 (how a copy is made), under
 # numbers no real text has.
-DEFINITIONS = _source(
+_DEFINED = _source(
     3,
     "9. “Bản sao y” là bản sao đầy đủ, chính xác nội dung của bản gốc hoặc bản chính văn bản.\n"
-    "10. “Số hóa văn bản” là việc chuyển văn bản giấy sang văn bản điện tử bằng thiết bị quét.\n"
-    "11. “Ký số” là việc cơ quan, tổ chức thực hiện ký lên văn bản điện tử bằng chữ ký số.",
-    anchor="Khoản 9-11 Điều 3 Nghị định 12/2099/NĐ-CP",
+    "10. “Số hóa văn bản” là việc chuyển văn bản giấy sang văn bản điện tử.\n"
+    "11. “Ký số” là việc ký lên văn bản điện tử bằng chữ ký số.\n"
+    "12. “Văn thư cơ quan” là bộ phận thực hiện công tác văn thư của cơ quan, tổ chức.",
+    anchor="Khoản 9-12 Điều 3 Nghị định 12/2099/NĐ-CP",
+)
+DEFINITIONS = replace(
+    _DEFINED, hit=replace(_DEFINED.hit, citation=replace(_DEFINED.hit.citation, article="3", clause="9-12"))
 )
 COPYING = _source(
     2,
@@ -490,6 +495,28 @@ def test_a_claim_no_one_provision_of_its_citation_states_is_cited_to_the_provisi
     assert checked.text == claim.replace("[3]", "[2]") and checked.status is Verification.VERIFIED
     shown = [c for c in checked.sentences if c.supported]
     assert len(shown) == 1 and shown[0].clause is not None and shown[0].clause.point == "c"
+
+
+def test_a_lead_in_its_articles_body_paragraph_states_keeps_its_citation() -> None:
+    """Found while making the change above: the lead-in "Danh hiệu … để tặng cho cá nhân đạt các tiêu chuẩn sau đây
+    [1]:" binds to its article's own opening paragraph, a provision of its own, and was re-cited to another law's
+    "d) Có cá nhân đạt danh hiệu …" (whose article holds every word)."""
+    award = _source(
+        1,
+        "Danh hiệu “Chiến sĩ thi đua cơ sở” để tặng cho cá nhân đạt các tiêu chuẩn sau đây:\n"
+        "1. Đạt tiêu chuẩn danh hiệu “Lao động tiên tiến”;\n2. Hoàn thành xuất sắc nhiệm vụ.",
+        anchor="Điều 23 Luật 79/2099/QH99",
+    )
+    unit = _source(
+        2,
+        "1. Danh hiệu “Tập thể lao động tiên tiến” để tặng cho tập thể đạt các tiêu chuẩn sau đây:\n"
+        "a) Hoàn thành tốt nhiệm vụ;\nb) Có phong trào thi đua thường xuyên;\n"
+        "c) Không có cá nhân bị kỷ luật;\nd) Có cá nhân đạt danh hiệu “Chiến sĩ thi đua cơ sở”.",
+        anchor="Điều 27 Luật 79/2099/QH99",
+    )
+    lead = "Danh hiệu Chiến sĩ thi đua cơ sở để tặng cho cá nhân đạt các tiêu chuẩn sau đây [1]:"
+    checked = verify(f"{lead}\n1. Đạt tiêu chuẩn danh hiệu Lao động tiên tiến [1].", [award, unit])
+    assert checked.text.startswith(lead) and checked.status is Verification.VERIFIED
 
 
 POINTER = (
