@@ -115,6 +115,7 @@ TERMS_MISSING = "terms not in the cited text: "
 TERMS_SWAPPED = "names a term where the clause it restates names another of its kind: "
 VALUE_SWAPPED = "gives its case the value of another case of the list: "
 CASE_ELSEWHERE = "the clause stating its numbers does not name its case: "
+NUMBERS_APART = "states together figures the cited text states apart: "
 CASE_CUES = Path(__file__).with_name("data") / "case_cues_vi.toml"
 CASE_SHARE = 0.5  # a claim's case must be named more than this much by the provision stating its figure
 SPREAD = "no one provision of the cited text states it"
@@ -153,6 +154,42 @@ class Opposite:
 
 def markers_in(sentence: str) -> tuple[int, ...]:
     return tuple(int(m) for m in _MARKER.findall(sentence))
+
+
+# Where a source's sentences end, for telling figures stated together: ".", ";" or ":" before white space, a line.
+_SOURCE_SENTENCE_END = re.compile(r"[.;:](?=\s|$)|\n")
+# A reference is no figure: "Điều 3", "khoản 2", "Phụ lục 1", "Nghị định 45/2094/NĐ-CP" (`_DOC_NUMBER`).
+_REFERENCE = re.compile(r"(?i)\b(?:điều|khoản|điểm|chương|mục|phụ lục|số)\s+\d+[a-zđ]?\b")
+# Where a claim's pieces end: each piece gives its own figures ("12 tháng đối với hạng I, 6 tháng đối với hạng IV").
+_CLAIM_PIECE_END = re.compile(r"[,;:](?=\s)|\s(?:và|còn|hoặc)\s|\n")
+
+
+def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
+    """Why a claim's figures were taken from different sentences of its sources: a piece of it (between "," ";"
+    "và" …) states two numbers or more that no one sentence of a cited text states together. Live: "Tuổi nghỉ hưu
+    của người lao động nữ … năm 2028 là đủ 55 tuổi 04 tháng [1]." — 2028 is the men's year in one sentence of
+    Khoản 2 Điều 169 Bộ luật Lao động, "55 tuổi 04 tháng" the women's age from 2021 in the next; the law gives 57
+    years 8 months for 2028. None when every piece's figures stand together somewhere. A figure set off by a comma
+    is a piece of its own, so "Năm 2028, … 55 tuổi 04 tháng" is not caught: pieces are what keeps a claim that
+    lists cases ("12 tháng đối với hạng I, 6 tháng đối với hạng IV") from being flagged.
+
+    >>> law = "Đủ 62 tuổi đối với nam vào năm 2028. Kể từ năm 2021, đủ 55 tuổi 04 tháng đối với nữ; sau đó tăng."
+    >>> numbers_apart("Năm 2028, tuổi nghỉ hưu của nữ là 55 tuổi 04 tháng [1].", [law]) is None
+    True
+    >>> numbers_apart("Tuổi nghỉ hưu của nữ năm 2028 là 55 tuổi 04 tháng [1].", [law])
+    'states together figures the cited text states apart: 2028, 4, 55'
+    >>> numbers_apart("Từ năm 2021 nữ nghỉ hưu ở tuổi 55 tuổi 04 tháng [1].", [law]) is None
+    True
+    >>> numbers_apart("Mức phạt này được quy định tại Điều 3 Nghị định 45/2094/NĐ-CP [1].", ["Phạt 2 triệu."]) is None
+    True
+    """
+    sentences = [numbers_in(s) for text in cited for s in _SOURCE_SENTENCE_END.split(text)]
+    figures_only = _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", claim)))
+    for piece in _CLAIM_PIECE_END.split(figures_only):
+        figures = numbers_in(piece)
+        if len(figures) >= 2 and not any(figures <= stated for stated in sentences):
+            return f"{NUMBERS_APART}{', '.join(sorted(figures))}"
+    return None
 
 
 @cache
@@ -880,7 +917,9 @@ class SentenceVerifier:
         if missing:
             reasons.append("numbers not in the cited text: " + ", ".join(missing))
         else:
-            swapped_value = self._value_of_another_case(words, context, numbers_in(own), marks)
+            swapped_value = self._value_of_another_case(words, context, numbers_in(own), marks) or numbers_apart(
+                own, [self._clean[m] for m in marks]
+            )
             if swapped_value:
                 reasons.append(swapped_value)
             else:

@@ -22,7 +22,7 @@ from assistant.answer import REFUSAL, Verification
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.polarity import CueKind, CueLexicon
 from assistant.prompts import template
-from assistant.verify import CASE_ELSEWHERE, FLAG, VALUE_SWAPPED, VerifyPolicy, verify
+from assistant.verify import CASE_ELSEWHERE, FLAG, NUMBERS_APART, VALUE_SWAPPED, VerifyPolicy, verify
 from core.text import SentenceSplitter, split_answer_sentences
 from tests.security.test_injection_attacks import (
     LAW,
@@ -517,6 +517,42 @@ def test_a_lead_in_its_articles_body_paragraph_states_keeps_its_citation() -> No
     lead = "Danh hiệu Chiến sĩ thi đua cơ sở để tặng cho cá nhân đạt các tiêu chuẩn sau đây [1]:"
     checked = verify(f"{lead}\n1. Đạt tiêu chuẩn danh hiệu Lao động tiên tiến [1].", [award, unit])
     assert checked.text.startswith(lead) and checked.status is Verification.VERIFIED
+
+
+# Written for this test after Bộ luật Lao động 2019 Điều 169 Khoản 2, under a number no real text has.
+RETIREMENT = _source(
+    1,
+    "2. Tuổi nghỉ hưu của người lao động trong điều kiện lao động bình thường được điều chỉnh theo lộ trình cho đến "
+    "khi đủ 62 tuổi đối với lao động nam vào năm 2028 và đủ 60 tuổi đối với lao động nữ vào năm 2035. Kể từ năm "
+    "2021, tuổi nghỉ hưu của người lao động trong điều kiện lao động bình thường là đủ 60 tuổi 03 tháng đối với "
+    "lao động nam và đủ 55 tuổi 04 tháng đối với lao động nữ; sau đó, cứ mỗi năm tăng thêm 03 tháng đối với lao "
+    "động nam và 04 tháng đối với lao động nữ.",
+    anchor="Điều 169 Bộ luật 80/2099/QH99",
+)
+
+
+def test_figures_the_law_states_in_different_sentences_are_not_verified_together() -> None:
+    """Live: "Tuổi nghỉ hưu của người lao động nữ làm việc trong điều kiện bình thường năm 2028 là đủ 55 tuổi 04
+    tháng [1]." was verified — 2028 is the men's year in the first sentence, 55 years 4 months the women's age
+    from 2021 in the second (the law gives 57 years 8 months for 2028)."""
+    claim = (
+        "Tuổi nghỉ hưu của người lao động nữ làm việc trong điều kiện bình thường năm 2028 là đủ 55 tuổi 04 tháng [1]."
+    )
+    checked = verify(claim, [RETIREMENT])
+    assert checked.status is not Verification.VERIFIED
+    assert [r for c in checked.sentences for r in c.reasons if r.startswith(NUMBERS_APART)]
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Kể từ năm 2021, tuổi nghỉ hưu của lao động nữ trong điều kiện bình thường là đủ 55 tuổi 04 tháng [1].",
+        "Lao động nam nghỉ hưu ở tuổi đủ 62 tuổi vào năm 2028, lao động nữ đủ 60 tuổi vào năm 2035 [1].",
+        "Tuổi nghỉ hưu của lao động nam là đủ 60 tuổi 03 tháng và của lao động nữ là đủ 55 tuổi 04 tháng [1].",
+    ],
+)
+def test_figures_the_law_states_together_still_verify(claim: str) -> None:
+    assert verify(claim, [RETIREMENT]).status is Verification.VERIFIED
 
 
 POINTER = (
