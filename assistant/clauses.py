@@ -252,6 +252,7 @@ class SourceOutline:
         return self._context
 
     def _head(self) -> str:
+        """The context above every unit, as text: anchor, heading path, heading and source line."""
         return "\n".join([self.hit.anchor, *self.hit.heading_path, self.hit.text[: self.context_end]])
 
     def _in_context(self, word: str) -> bool:
@@ -265,7 +266,7 @@ class SourceOutline:
         return f" {word.replace('_', ' ')} " in self._context_phrases
 
     def _context_numbers(self) -> set[str]:
-        return numbers_of("\n".join([self.hit.anchor, *self.hit.heading_path, self.hit.text[: self.context_end]]))
+        return numbers_of(self._head())
 
     def _present(self, u: Unit) -> frozenset[str]:
         if u._present is None:

@@ -42,8 +42,14 @@
   ngày." under "c) … chết:" is not a repeat of a)'s). A list the model numbers with markers ("[1] …\\n[2] …") is
   read as a list (`MarkerLines`): each line an item whose marker is a citation to check. A marker spelled as the
   prompt names it ("[số tài liệu 2]") is read as "[2]".
+- A claim's figures must come from where its case is: figures one piece of it states together must stand together
+  in one sentence of a cited text (`numbers_apart`), a list case must keep its own item's value (`VALUE_SWAPPED`),
+  and the case it names ("khi …", "trường hợp …", `case_phrase`) must be named by the provision stating its
+  numbers (`CASE_ELSEWHERE`). Otherwise it is stitched from two provisions and is not verified.
 - A supported sentence is bound to the provision of its source that states it (assistant/clauses.py): the
-  Điểm, else the Khoản, else the body paragraph — its `clause`, the span a citation highlights.
+  Điểm, else the Khoản, else the body paragraph — its `clause`, the span a citation highlights. One that no
+  provision states alone (its words spread over the article) goes to another source that does, if one does
+  (`SPREAD`); a lettered line shows the letter of the Điểm it is bound to (`with_law_label`).
 - The status follows what is shown: `unverified` when no supported sentence is shown (the pipeline then refuses),
   `partially_verified` when a flagged sentence is shown next to supported ones, else `verified`.
 
@@ -917,15 +923,13 @@ class SentenceVerifier:
         if missing:
             reasons.append("numbers not in the cited text: " + ", ".join(missing))
         else:
-            swapped_value = self._value_of_another_case(words, context, numbers_in(own), marks) or numbers_apart(
-                own, [self._clean[m] for m in marks]
+            stitched = (
+                self._value_of_another_case(words, context, numbers_in(own), marks)
+                or numbers_apart(own, [self._clean[m] for m in marks])
+                or self._case_elsewhere(own, marks)
             )
-            if swapped_value:
-                reasons.append(swapped_value)
-            else:
-                elsewhere = self._case_elsewhere(own, marks)
-                if elsewhere:
-                    reasons.append(elsewhere)
+            if stitched:
+                reasons.append(stitched)
         unnamed = sorted(self.terms.named(sentence) - self.terms.named(cited))
         if unnamed:
             reasons.append(TERMS_MISSING + ", ".join(unnamed))
@@ -1016,7 +1020,8 @@ class SentenceVerifier:
             return None
         if provision_only:
             bound = self._outline(other).bind(sentence)
-            if bound is None or bound.spread or bound.level is Level.ARTICLE and len(self._outline(other).units) > 1:
+            whole_body = bound is not None and bound.level is Level.ARTICLE and len(self._outline(other).units) > 1
+            if bound is None or bound.spread or whole_body:
                 return None
         bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
         self.checks.append(SentenceCheck(sentence, marks, False, score, (f"{RECITED}[{other}]", *reasons)))
