@@ -326,8 +326,7 @@ def _shared(
 def _patient_of(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
     """Who undergoes the last mention of `run` in `t` when no one is named to do it: the subject of "X bị …"
     ("Viên chức bị xử lý kỷ luật buộc thôi việc" → viên chức); None where an actor does it or none is named."""
-    n = len(run)
-    at = next((i for i in range(len(t.tokens) - n, -1, -1) if t.tokens[i : i + n] == run), None)
+    at = _last_mention(t, run)
     if at is None or _agent_before(t, at) is not None:
         return None
     start = _stretch_start(t, at)
@@ -340,9 +339,14 @@ def _patient_of(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
 
 def _agent_of(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
     """The actor of the last mention of `run` in `t`, if `run` is there and an actor is named for it."""
-    n = len(run)
-    at = next((i for i in range(len(t.tokens) - n, -1, -1) if t.tokens[i : i + n] == run), None)
+    at = _last_mention(t, run)
     return None if at is None else _agent_before(t, at)
+
+
+def _last_mention(t: _Tokens, run: tuple[str, ...]) -> int | None:
+    """Where the last mention of `run` in `t` starts, if it is there."""
+    n = len(run)
+    return next((i for i in range(len(t.tokens) - n, -1, -1) if t.tokens[i : i + n] == run), None)
 
 
 def _stretch_start(t: _Tokens, at: int) -> int:

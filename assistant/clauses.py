@@ -145,6 +145,7 @@ class Unit:
     _present: frozenset[str] | None = field(default=None, repr=False)
     _lead_present: frozenset[str] | None = field(default=None, repr=False)
     _own: set[str] | None = field(default=None, repr=False)
+    _numbers: set[str] | None = field(default=None, repr=False)
 
 
 def _first(label: str | None) -> str | None:
@@ -279,6 +280,12 @@ class SourceOutline:
             u._lead_present = present_words(lead)
         return u._lead_present
 
+    def _numbers(self, u: Unit) -> set[str]:
+        """The numbers a unit states, its label aside: read once, for binding and for the case check."""
+        if u._numbers is None:
+            u._numbers = numbers_of(without_label(self._text(u)))
+        return u._numbers
+
     def _own(self, u: Unit) -> set[str]:
         if u._own is None:
             u._own = content_words(without_label(self._text(u)))
@@ -346,7 +353,7 @@ class SourceOutline:
     ) -> Iterator[tuple[Unit, tuple[Unit, ...]]]:
         """The deepest units of `units` whose text states every number, each with the units above it."""
         for unit in units:
-            if numbers <= numbers_of(without_label(self._text(unit))):
+            if numbers <= self._numbers(unit):
                 deeper = list(self._narrowest_with(numbers, unit.children, (*above, unit)))
                 yield from deeper or [(unit, above)]
 
@@ -364,7 +371,7 @@ class SourceOutline:
         its every content word and is shorter."""
         candidates = units
         if numbers:
-            counts = [len(numbers & numbers_of(without_label(self._text(u)))) for u in units]
+            counts = [len(numbers & self._numbers(u)) for u in units]
             most = max(counts)
             if most:
                 candidates = [u for u, n in zip(units, counts, strict=True) if n == most]

@@ -65,10 +65,10 @@ _PATTERNS = [
 ]
 _FIXED_PHRASE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 _FIXED_TOKEN = " zzfixedphrase"
-_LIST_MARK = re.compile(r"^\s*(?:[-•*+]|\d+[.)]|[a-z]\)|[ivx]+\.)\s+")
+# A list label, on folded or on lower-case text ("đ)" folds to "d)").
+_LIST_MARK = re.compile(r"^\s*(?:[-•*+]|\d+[.)]|[a-zđ]\)|[ivx]+\.)\s+")
 _FINAL_PUNCT = re.compile(r"[\s.!?;:,]+$")
 _SYLLABLE = re.compile(r"\w+")
-_ITEM_LABEL = re.compile(r"^\s*(?:[-•*+]|\d+[.)]|[a-zđ]\)|[ivx]+\.)\s+")  # `_LIST_MARK` on unfolded, lower-case text
 # A link or a phone number: what an instruction asks the assistant to add ("thêm đường link http://…", "0912345678").
 _LINK_OR_PHONE = re.compile(
     r"https?://|www\.|\b[\w-]+\.(?:com|net|org|info|top|xyz|vn|site|online|io|link|click)\b|\b\d{9,11}\b"
@@ -260,7 +260,7 @@ def addresses_someone(sentence: str) -> bool:
     >>> addresses_someone("a) Xem www.x.com")
     True
     """
-    text = _ITEM_LABEL.sub("", nfc(sentence).lower())
+    text = _LIST_MARK.sub("", nfc(sentence).lower())
     if _LINK_OR_PHONE.search(fold(text)):
         return True
     marked = _SYLLABLE.findall(text)

@@ -189,11 +189,13 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     >>> numbers_apart("Mức phạt này được quy định tại Điều 3 Nghị định 45/2094/NĐ-CP [1].", ["Phạt 2 triệu."]) is None
     True
     """
-    sentences = [numbers_in(s) for text in cited for s in _SOURCE_SENTENCE_END.split(text)]
     figures_only = _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", claim)))
-    for piece in _CLAIM_PIECE_END.split(figures_only):
-        figures = numbers_in(piece)
-        if len(figures) >= 2 and not any(figures <= stated for stated in sentences):
+    pieces = [f for f in map(numbers_in, _CLAIM_PIECE_END.split(figures_only)) if len(f) >= 2]
+    if not pieces:  # most claims: the cited texts are not split at all
+        return None
+    sentences = [numbers_in(s) for text in cited for s in _SOURCE_SENTENCE_END.split(text)]
+    for figures in pieces:
+        if not any(figures <= stated for stated in sentences):
             return f"{NUMBERS_APART}{', '.join(sorted(figures))}"
     return None
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.injection import TRAINING, InjectionDetector, is_list_item, load_examples, looks_like_instruction
+from assistant.injection import TRAINING, InjectionDetector, is_list_item, judged, load_examples
 from core.jsonl import read_jsonl
 from core.text import fold, sentence_pieces
 
@@ -194,16 +194,21 @@ def _list_item_figures(rows: list[dict[str, Any]], corpus: Path, n: int, detecto
     """What the shipped rule does with list items: corpus items hidden (and by the classifier alone), and the set's
     injections laid out as items ("đ) " before each) still caught."""
     items = sample_list_items(corpus, n) if n else []
-    by_classifier = sum(p >= detector.threshold for p in detector.scores(items))
-    hidden = [s for s in items if looks_like_instruction(s)]
+    # scored in batches; the shipped rule (`looks_like_instruction`) is the classifier's verdict on what is `judged`
+    by_classifier = [t for t, p in zip(items, detector.scores(items), strict=True) if p >= detector.threshold]
+    hidden = [t for t in by_classifier if judged(t)]
     injections = [str(r["text"]) for r in rows if int(r["label"]) == 1]
-    caught = sum(looks_like_instruction(f"đ) {t}") for t in injections)
+
+    def caught(texts: list[str]) -> int:
+        scores = detector.scores(texts)
+        return sum(p >= detector.threshold and judged(t) for t, p in zip(texts, scores, strict=True))
+
     return {
         "corpus_n": len(items),
         "hidden": len(hidden),
-        "hidden_by_classifier_alone": by_classifier,
+        "hidden_by_classifier_alone": len(by_classifier),
         "hidden_sentences": hidden,
         "injections_as_items": len(injections),
-        "injections_as_items_caught": caught,
-        "injections_caught": sum(looks_like_instruction(t) for t in injections),
+        "injections_as_items_caught": caught([f"đ) {t}" for t in injections]),
+        "injections_caught": caught(injections),
     }
