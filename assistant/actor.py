@@ -245,7 +245,7 @@ class ActorLexicon:
             return None
         others: list[str] = []
         for source in sources:
-            ts = self._tokens(source)
+            ts = self._tokens(source, whole=True)  # a long article may name the person only in its middle
             if any(not person.clashes(s.actor) for s in ts.actors):
                 return None
             named = [s for s in ts.actors if s.actor.side == "person" and not s.actor.generic]
@@ -270,9 +270,11 @@ class ActorLexicon:
         return _shared(self._tokens(a), self._tokens(b), _agent_of)
 
     @lru_cache(maxsize=256)  # noqa: B019 — the question and each clause are read once per sentence checked
-    def _tokens(self, text: str) -> _Tokens:
+    def _tokens(self, text: str, whole: bool = False) -> _Tokens:
+        """`text`'s tokens and the actors named in them: its first and last `EDGE` tokens (who acts where), or with
+        `whole` all of it (who a source names anywhere: one scan, as cheap per token as the cut)."""
         tokens = tuple(m.group(0).lower() for m in _TOKEN.finditer(_MARKER.sub(" ", standard_spelling(text))))
-        if len(tokens) > 2 * EDGE:
+        if len(tokens) > 2 * EDGE and not whole:
             tokens = (*tokens[:EDGE], "\n", *tokens[-EDGE:])
         spans: list[_Span] = []
         i = 0

@@ -57,6 +57,12 @@ class CitedSource:
         """What an answer must say when this text is not the law in force on its date."""
         return self.standing.notice if self.standing else None
 
+    @property
+    def applied_by(self) -> int | None:
+        """The marker of the source that applies this one ("… theo quy định của pháp luật về lao động" brings the
+        code's article), None for a source search found: `assistant.references.ReferredSource` says which."""
+        return None
+
     def version_json(self) -> dict[str, Any] | None:
         """The quoted text's version, badge and notice (the `version` of `to_json`)."""
         v = self.hit.version

@@ -308,8 +308,11 @@ class Assistant:
             )
             if not options.extractive:
                 room = builder.budget.chars - sum(len(s.hit.text) for s in sources)
-                followed = [replace(f, hit=builder.fit(query, f.hit, options.filters, room)) for f in followed]
-            sources += cite_followed(query, followed, sources, as_of)
+                followed = [
+                    f if f.quoted else replace(f, hit=builder.fit(query, f.hit, options.filters, room))
+                    for f in followed
+                ]
+            sources = cite_followed(query, followed, sources, as_of)
         return hits, ev, sources
 
     def context_of(self, question: str, options: AskOptions) -> list[Hit]:

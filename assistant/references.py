@@ -56,6 +56,10 @@ FOLLOW_BUDGET = 1
 # mode, and a ratio of BM25 scores swings with the terms' IDF.
 RELATIVE_FLOOR = 0.5
 
+# Searches spent past the budget to find which quoted article a law named without an article applies (each ~0.1-0.3
+# s before the first word): the first two such references of the quoted hits.
+MARK_SEARCHES = 2
+
 # Chunks searched for a named clause within its article (an article rarely has more).
 _CLAUSE_CANDIDATES = 20
 
@@ -70,11 +74,13 @@ class Search(Protocol):
 
 @dataclass(frozen=True)
 class Followed:
-    """A referenced article fetched for an answer: its hit, the quoted hit that applies it, and the reference."""
+    """A referenced article for an answer: its hit, the quoted hit that applies it, and the reference. `quoted`:
+    the article is among the quoted hits already (search found it); it is marked, not fetched again."""
 
     hit: Hit
     referred_by: Hit
     reference: Reference
+    quoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,10 @@ class ReferredSource(CitedSource):
 
     referred_from: Referral | None = None
 
+    @property
+    def applied_by(self) -> int | None:
+        return self.referred_from.marker if self.referred_from else None
+
     def to_json(self) -> dict[str, Any]:
         out = super().to_json()
         out["referred_from"] = self.referred_from.to_json() if self.referred_from else None
@@ -122,32 +132,54 @@ class ReferenceFollower:
         self.floor = floor
 
     def run(self, query: str, hits: list[Hit], filters: Filters, mode: Mode = "hybrid") -> list[Followed]:
-        """The referenced articles of `hits` (the quoted ones, best first) not among them, at most `budget`."""
+        """The referenced articles of `hits` (the quoted ones, best first) not among them, at most `budget`; and,
+        `quoted`, those among them that another quoted hit applies ("Điều 113 Bộ luật Lao động", found by search
+        for "nghỉ hằng năm", is what Điều 13 Luật Cán bộ, công chức applies to công chức), outside the budget."""
         out: list[Followed] = []
         if self.budget <= 0:
             return out
-        seen = {h.article_key for h in hits}
+        quoted = {h.article_key: h for h in hits}
+        seen = set(quoted)
         words = content_words(query)
         best = max(coverage(words, _searchable(h)) for h in hits) if hits else 0.0
+        marking = MARK_SEARCHES
         for hit in hits:
             for ref in hit.version.references if hit.version else []:
-                if len(out) >= self.budget:
-                    return out
+                room = sum(not f.quoted for f in out) < self.budget
                 if not _stated_in(ref, hit):
                     continue
                 if ref.article is not None:
-                    if (cited_document_key(ref.document), ref.article) in seen:
+                    target = quoted.get((cited_document_key(ref.document), ref.article))
+                    if target is not None:
+                        out.extend(self._applied(hit, target, ref, out))
+                        continue
+                    if not room:
                         continue
                     found = self._article(query, ref, filters, mode)
                 else:
+                    if not room:
+                        law = cited_document_key(ref.document)
+                        if marking <= 0 or not any(cited_document_key(h.citation.document) == law for h in hits):
+                            continue  # out of budget, and nothing of that law quoted to mark (or no searches left)
+                        marking -= 1
                     found = self._in_document(delegated_query(query, hit), ref, filters, mode)
                     if found is not None and not self._relevant(words, found, best):
                         found = None
-                if found is None or found.article_key in seen:
+                if found is None:
                     continue
-                seen.add(found.article_key)
-                out.append(Followed(found, hit, ref))
+                if found.article_key in quoted:
+                    out.extend(self._applied(hit, quoted[found.article_key], ref, out))
+                elif room and found.article_key not in seen:
+                    seen.add(found.article_key)
+                    out.append(Followed(found, hit, ref))
         return out
+
+    @staticmethod
+    def _applied(by: Hit, target: Hit, ref: Reference, out: list[Followed]) -> list[Followed]:
+        """A quoted hit that `by` applies, marked once (the first hit that applies it), never by itself."""
+        if target.article_key == by.article_key or any(f.quoted and f.hit.chunk_id == target.chunk_id for f in out):
+            return []
+        return [Followed(target, by, ref, quoted=True)]
 
     def _article(self, query: str, ref: Reference, filters: Filters, mode: Mode) -> Hit | None:
         assert ref.article is not None
@@ -217,17 +249,29 @@ def delegated_query(query: str, referring: Hit) -> str:
 def cite_followed(
     query: str, followed: list[Followed], sources: list[CitedSource], as_of: dt.date
 ) -> list[CitedSource]:
-    """The followed articles as sources after `sources` (markers continue), each quoting its best passage, with its
-    standing on `as_of` and the marker of the source that refers to it; those whose referrer is not quoted are
-    left out."""
+    """`sources`, those another applies marked (`ReferredSource`, same marker), then the fetched articles (markers
+    continue), each quoting its best passage, with its standing on `as_of` and the marker of the source that
+    refers to it; those whose referrer is not quoted are left out."""
     marker_of = {s.hit.chunk_id: s for s in sources}
+    marked = {f.hit.chunk_id: f for f in followed if f.quoted and f.referred_by.chunk_id in marker_of}
     out: list[CitedSource] = []
+    for s in sources:
+        f = marked.get(s.hit.chunk_id)
+        by = marker_of[f.referred_by.chunk_id] if f is not None else None
+        if f is None or by is None or isinstance(s, ReferredSource):
+            out.append(s)
+            continue
+        out.append(
+            ReferredSource(
+                s.marker, s.hit, s.text, s.start, s.end, s.standing, Referral(by.marker, by.hit.anchor, f.reference)
+            )
+        )
     for f in followed:
         by = marker_of.get(f.referred_by.chunk_id)
-        if by is None:
+        if by is None or f.quoted:
             continue
         text, start, end = best_passage(query, f.hit)
-        marker = len(sources) + len(out) + 1
+        marker = len(out) + 1
         s = with_standing(CitedSource(marker, f.hit, text, start, end), as_of)
         referral = Referral(by.marker, by.hit.anchor, f.reference)
         out.append(ReferredSource(s.marker, s.hit, s.text, s.start, s.end, s.standing, referral))

@@ -782,10 +782,18 @@ class SentenceVerifier:
     def _off_question(self, sentence: str, context: str) -> OffQuestion | None:
         """Why a supported claim answers for another actor than the question asks about: its own words first
         ("d) Viên chức … có quyền đơn phương chấm dứt …"), else as the answer's lead-in states it, else from
-        articles that never name the person asked about (`ActorLexicon.off_source`)."""
+        articles that never name the person asked about (`ActorLexicon.off_source`). A claim cited only to articles
+        another source applies (`CitedSource.applied_by`) is judged by the applying sources alone."""
         if not self.question:
             return None
         body = " ".join(_MARKER.sub(" ", sentence).split())
+        marks = markers_in(sentence)
+        referrers = {self._by_marker[m].applied_by for m in marks if m in self._by_marker}
+        if marks and None not in referrers:
+            # Only articles another source applies: the code's "người lao động" stands for whom the applying clause
+            # names ("Công chức được nghỉ hằng năm … theo quy định của pháp luật về lao động"), so that clause, not
+            # the claim's own words, says whether the question's person is meant (ActorLexicon.off_source).
+            return self.actors.off_source(self.question, body, self._about(tuple(r for r in referrers if r)))
         if context != body and not context.startswith(self._question_lead) and label_rank(body) in (1, 2):
             # A lettered or numbered item under the answer's own lead-in is one of the lead-in's cases, as the law's
             # points are: whose act it is, the lead-in says ("Đơn vị … được đơn phương chấm dứt … sau: c) Viên chức
@@ -793,12 +801,12 @@ class SentenceVerifier:
             # chức" before "hợp đồng làm việc"). A "- " line is the model's own statement: read by itself first
             # ("- Viên chức … có quyền đơn phương chấm dứt …" after Khoản 3's list, seen live, is the viên chức's).
             return self.actors.off_question(self.question, context) or self.actors.off_source(
-                self.question, body, self._about(markers_in(sentence))
+                self.question, body, self._about(marks)
             )
         return (
             self.actors.off_question(self.question, body)
             or (self.actors.off_question(self.question, context) if context != body else None)
-            or self.actors.off_source(self.question, body, self._about(markers_in(sentence)))
+            or self.actors.off_source(self.question, body, self._about(marks))
         )
 
     def _about(self, marks: tuple[int, ...]) -> list[str]:

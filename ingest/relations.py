@@ -12,8 +12,9 @@ Relations are found by small rule extractors, one per source of facts, each regi
   01/01/2012, có nội dung được sửa đổi, có nội dung được bổ sung bởi Điều 2 Luật số 52/2019/QH14 có hiệu lực
   thi hành kể từ ngày 01/07/2020)" — amend/supplement/repeal of the original article by Luật 52/2019/QH14.
 - `effect_article`: the "Hiệu lực thi hành" article of a law ending other laws, wholly or down to point.
-- `in_text_reference`: "theo quy định tại khoản 4 Điều 29 của Luật này" (same document) and "theo quy định của
-  Bộ luật Lao động" (by name; `needs_review` until a number says which one).
+- `in_text_reference`: "theo quy định tại khoản 4 Điều 29 của Luật này" (same document), "theo quy định của
+  Bộ luật Lao động" (by name; `needs_review` until a number says which one) and "theo quy định của pháp luật về lao
+  động" (a field of law; `needs_review`, resolved to the field's principal law when the versions are derived).
 - `repeal_clause`: "Bãi bỏ điểm b khoản 1 Điều 45 của Luật Lý lịch tư pháp số 28/2009/QH12" in an amending law.
 - `replace`: "Luật này thay thế Luật … số 33/2002/QH10" (whole document) and "Thay thế cụm từ “…” bằng cụm từ “…”
   tại khoản 2 Điều 20 của Luật Nhà ở số 65/2014/QH13" (words in a clause).
@@ -496,6 +497,17 @@ _BY_NAME_RE = re.compile(
     rf"(?:\s+(?:số\s+)?(?P<so>{SO_HIEU}))?(?=[\s,;.()]|$)"
 )
 
+# A field of law instead of a law's name: "theo quy định của pháp luật về lao động và pháp luật về bảo hiểm xã hội"
+# (Luật Viên chức, Luật Cán bộ, công chức: leave, pensions, contracts). The field is up to eight words, cut before
+# a word that starts another phrase; which law states it is resolved when the versions are derived
+# (`ingest.versions`: the principal law of that field, "Bộ luật Lao động", when one is stored).
+_FIELD_NAME = (
+    r"pháp\s+luật\s+về\s+[^\W\d_][^\s,;.()]*(?:,?\s+(?!(?:và|hoặc|này|năm|thì|để|của|đối|trong|khi|mà|có|được|không|"
+    r"theo|tại|quy|với|cho|từ|ngày|hiện|liên|khác|trừ|nếu|trường\s+hợp|kể|bao|đã|phải|sau|như|pháp)\b)[^\s,;.()]+){0,7}"
+)
+_BY_FIELD_RE = re.compile(rf"theo\s+quy\s+định\s+của\s+(?P<fields>{_FIELD_NAME}(?:\s*(?:,|và|hoặc)\s+{_FIELD_NAME})*)")
+_FIELD_RE = re.compile(_FIELD_NAME)
+
 
 @extractor("in_text_reference")
 def in_text_reference(doc: LegalDocument) -> Iterator[Relation]:
@@ -539,6 +551,20 @@ def in_text_reference(doc: LegalDocument) -> Iterator[Relation]:
                     end=base + m.end(),
                     status=RelationStatus.APPLIED if so else RelationStatus.NEEDS_REVIEW,
                     reason=None if so else "law named without a number: which one (and which version) is not resolved",
+                )
+        for m in _BY_FIELD_RE.finditer(body):
+            for f in _FIELD_RE.finditer(m.group("fields")):
+                yield Relation(
+                    kind=RelationKind.REFERENCE,
+                    source_document=source,
+                    source_article=source_article,
+                    source_clause=_clause_of(doc, art, base + m.start()),
+                    target=LegalRef(re.sub(r"\s+", " ", f.group(0))),
+                    text=m.group(0),
+                    start=base + m.start(),
+                    end=base + m.end(),
+                    status=RelationStatus.NEEDS_REVIEW,
+                    reason="a field of law, not a law: resolved to the field's principal law when one is stored",
                 )
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -142,7 +143,9 @@ class Reference:
     article: str | None
     clause: str | None
     sentence: str
-    resolved_by: str = "number"  # "number" (stated) or "title" (matched to a stored document's title)
+    # "number" (stated), "title" (matched to a stored document's title) or "field" (a field of law, "pháp luật về lao
+    # động", resolved to its principal law: `principal_law`)
+    resolved_by: str = "number"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -401,11 +404,41 @@ class _ByStart:
 _NONE = _ByStart(())
 
 
+_FIELD = re.compile(r"pháp luật về (.+)")
+_LAW_KINDS = ("luật ", "bộ luật ")
+
+
+def principal_law(field_of_law: str, by_title: dict[str, set[str]]) -> set[str]:
+    """The stored law a field of law ("pháp luật về lao động") is governed by: the law titled with the field, or
+    with its longest part before a comma ("cán bộ, công chức, viên chức" → "Luật Cán bộ, công chức"; "đất đai,
+    thuế thu nhập doanh nghiệp" → "Luật Đất đai"), else the one law whose title opens with the whole field ("hôn
+    nhân", cut before "và", → "Luật Hôn nhân và gia đình"). Never fewer words than a part: "đầu tư công" is not
+    "Luật Đầu tư". `by_title`: folded title → the numbers stored under it. Every number found: `_references` resolves
+    only one ("thuế" finds Luật Thuế thu nhập cá nhân and Luật Thuế giá trị gia tăng: left unresolved).
+
+    >>> titles = {"bộ luật lao động": {"45/2019/QH14"}, "luật hôn nhân và gia đình": {"52/2014/QH13"},
+    ...           "luật thuế thu nhập cá nhân": {"04/2007/QH12"}, "luật thuế giá trị gia tăng": {"13/2008/QH12"},
+    ...           "luật đầu tư": {"61/2020/QH14"}}
+    >>> principal_law("lao động", titles), principal_law("hôn nhân", titles), len(principal_law("thuế", titles))
+    ({'45/2019/QH14'}, {'52/2014/QH13'}, 2)
+    >>> principal_law("đầu tư công", titles), principal_law("đầu tư, xây dựng", titles)
+    (set(), {'61/2020/QH14'})
+    """
+    parts = [p.strip() for p in field_of_law.split(",")]
+    for n in range(len(parts), 0, -1):
+        found = set().union(*(by_title.get(kind + ", ".join(parts[:n]), set()) for kind in _LAW_KINDS))
+        if found:
+            return found
+    opening = tuple(kind + field_of_law + " " for kind in _LAW_KINDS)
+    return set().union(*(numbers for title, numbers in by_title.items() if title.startswith(opening)))
+
+
 def _references(
     docs: list[StoredArticles], relations: list[tuple[str, Relation]]
 ) -> dict[tuple[str, str], list[Reference]]:
     """(stored document id, article) → what it refers to; laws named only by title resolved to the one stored
-    document of that title (left out when none or several match)."""
+    document of that title, a field of law to its principal law (`principal_law`); left out when none or several
+    match."""
     by_title: dict[str, set[str]] = defaultdict(set)
     for d in docs:
         if d.meta.so_hieu:
@@ -418,9 +451,12 @@ def _references(
             ref = Reference(r.target.document, r.target.article, r.target.clause, r.text)
         else:
             numbers = by_title.get(match_key(r.target.document), set())
+            how = "title"
+            if not numbers and (field_of := _FIELD.match(match_key(r.target.document))):
+                numbers, how = principal_law(field_of.group(1), by_title), "field"
             if len(numbers) != 1:
                 continue
-            ref = Reference(next(iter(numbers)), r.target.article, r.target.clause, r.text, resolved_by="title")
+            ref = Reference(next(iter(numbers)), r.target.article, r.target.clause, r.text, resolved_by=how)
         key = (did, r.source_article)
         if all((x.document, x.article, x.clause) != (ref.document, ref.article, ref.clause) for x in out[key]):
             out[key].append(ref)

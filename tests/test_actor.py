@@ -76,6 +76,20 @@ def test_a_subject_that_undergoes_the_act_names_no_actor() -> None:
     )
 
 
+def test_a_long_article_that_names_the_person_asked_about_only_in_its_middle_still_names_them() -> None:
+    """Who an article names is read from all of it: an actor's act is read from a text's first and last words,
+    but a long article naming "công chức" only mid-text was taken for one that never names them, and a claim
+    cited to it withheld."""
+    actors = ActorLexicon.default()
+    filler = " ".join(["Người đứng đầu cơ quan quản lý hồ sơ theo quy định."] * 20)
+    source = f"Điều 80. Thôi việc\nViên chức thôi việc. {filler} Công chức bị buộc thôi việc. {filler}"
+    claim = "Trường hợp bị buộc thôi việc thì không được hưởng trợ cấp [1]."
+    question = "Khi nào công chức bị buộc thôi việc?"
+    assert actors.off_source(question, claim, [source]) is None
+    never = source.replace("Công chức bị", "Viên chức bị")
+    assert actors.off_source(question, claim, [never]) is not None
+
+
 @pytest.mark.parametrize(
     "claim",
     [

@@ -8,6 +8,7 @@ a public Luật Cán bộ, công chức whose Điều 60 sends retirement to "B�
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -235,3 +236,64 @@ def test_a_law_named_without_an_article_is_searched_without_the_referring_laws_o
     assert "công chức" not in query and {"nghỉ", "hưu"} <= set(query.split())
     # nothing but the subject left: the question as asked
     assert delegated_query("Công chức", referring) == "Công chức"
+
+
+ANNUAL_LEAVE = "Công chức được nghỉ hằng năm bao nhiêu ngày?"
+
+
+def test_a_field_of_law_brings_its_principal_laws_article(world: World) -> None:
+    # Điều 13 sends leave to "pháp luật về lao động", a field, not a law's name (as Luật Cán bộ, công chức and Luật
+    # Viên chức do): it resolves to the one stored law titled "Bộ luật Lao động", searched for the question
+    assistant = Assistant(searcher(world), llm_factory=lambda: pytest.fail("no LLM"))
+    _hits, _ev, sources = assistant.gather(ANNUAL_LEAVE, AskOptions(k=1, filters=PUBLIC))
+    assert [key(s.hit) for s in sources] == ["Điều 13 22/2092/QH92", "Điều 113 45/2094/QH94"]
+    referred = sources[1]
+    assert isinstance(referred, ReferredSource) and referred.referred_from is not None
+    as_json = referred.to_json()["referred_from"]
+    assert as_json["resolved_by"] == "field" and as_json["document"] == "45/2094/QH94"
+    assert as_json["sentence"] == "theo quy định của pháp luật về lao động"
+
+
+def test_a_claim_from_the_referred_article_answers_for_the_person_the_referring_clause_names(world: World) -> None:
+    # Bộ luật Lao động speaks of "người lao động" and never of "công chức"; the claim it states is still the answer to
+    # a question on công chức, because Điều 13 applies it to them: the actor checks do not withhold it
+    assistant = Assistant(searcher(world), llm_factory=lambda: pytest.fail("no LLM"))
+    _hits, _ev, sources = assistant.gather(ANNUAL_LEAVE, AskOptions(k=1, filters=PUBLIC))
+    claim = "Người lao động làm việc đủ 12 tháng thì được nghỉ hằng năm 14 ngày làm việc [2]."
+    v = SentenceVerifier(sources, question=ANNUAL_LEAVE)
+    v.feed(claim)
+    assert v.n_supported == 1 and v.result().used_markers == (2,)
+    # the same article found by search, not through the reference, is another person's rule
+    searched = [s for s in sources if not isinstance(s, ReferredSource)] + [
+        dataclasses.replace(sources[1], referred_from=None)
+    ]
+    alone = SentenceVerifier(searched, question=ANNUAL_LEAVE)
+    alone.feed(claim)
+    assert alone.n_supported == 0
+    # applied by a clause on another person (a viên chức's leave), it does not answer for a công chức
+    on_vien_chuc = dataclasses.replace(
+        sources[0].hit,
+        heading_path=["Luật Viên chức", "Điều 13. Quyền của viên chức về nghỉ ngơi"],
+        text="Viên chức được nghỉ hằng năm, nghỉ lễ, nghỉ việc riêng theo quy định của pháp luật về lao động.",
+    )
+    other = SentenceVerifier([dataclasses.replace(sources[0], hit=on_vien_chuc), sources[1]], question=ANNUAL_LEAVE)
+    other.feed(claim)
+    assert other.n_supported == 0
+
+
+def test_an_applied_article_search_found_already_is_marked_as_applied_not_fetched_again(world: World) -> None:
+    # with k=2 search quotes Điều 113 itself (its heading is "Nghỉ hằng năm"); Điều 13 still applies it to công chức
+    s = searcher(world)
+    _hits, _ev, sources = Assistant(s, llm_factory=lambda: pytest.fail("no LLM")).gather(
+        ANNUAL_LEAVE, AskOptions(k=2, filters=PUBLIC)
+    )
+    assert [key(x.hit) for x in sources][:2] == ["Điều 13 22/2092/QH92", "Điều 113 45/2094/QH94"]
+    assert len({key(x.hit) for x in sources}) == len(sources)  # not quoted twice
+    marked = sources[1]
+    assert isinstance(marked, ReferredSource) and marked.marker == 2 and marked.applied_by == 1
+    assert marked.to_json()["referred_from"]["resolved_by"] == "field"
+    assert "— được dẫn chiếu từ [1]" in answer_messages(ANNUAL_LEAVE, sources)[1][1]
+    claim = "Người lao động làm việc đủ 12 tháng thì được nghỉ hằng năm 14 ngày làm việc [2]."
+    v = SentenceVerifier(sources, question=ANNUAL_LEAVE)
+    v.feed(claim)
+    assert v.n_supported == 1

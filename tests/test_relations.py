@@ -195,6 +195,27 @@ def test_in_text_references_same_document_and_by_name(tmp_path: Path) -> None:
     assert_spans(doc, rels)
 
 
+BY_FIELD = (
+    "1. Khi chấm dứt hợp đồng làm việc, viên chức được hưởng trợ cấp thôi việc theo quy định của pháp luật về lao "
+    "động và pháp luật về bảo hiểm xã hội, trừ trường hợp quy định tại khoản 2 Điều này.\n"
+    "2. Viên chức được nghỉ hằng năm theo quy định của pháp luật về cán bộ, công chức, viên chức.\n"
+    "3. Việc khen thưởng thực hiện theo quy định của pháp luật."
+)
+
+
+def test_a_field_of_law_is_a_reference_to_resolve_each_field_by_itself(tmp_path: Path) -> None:
+    doc = parse_one(law_file(tmp_path, BY_FIELD, n=49))
+    fields = [r for r in in_text_reference(doc) if r.target.document and r.target.document.startswith("pháp luật")]
+    assert [r.target for r in fields] == [
+        LegalRef("pháp luật về lao động"),
+        LegalRef("pháp luật về bảo hiểm xã hội"),
+        LegalRef("pháp luật về cán bộ, công chức, viên chức"),
+    ]
+    assert all(r.status is RelationStatus.NEEDS_REVIEW and "field of law" in (r.reason or "") for r in fields)
+    assert [r.source_clause for r in fields] == ["1", "1", "2"]
+    assert_spans(doc, fields)
+
+
 def test_parts_hold_points_and_clauses_until_their_article() -> None:
     assert parts_of("điểm a và điểm b khoản 2 Điều 5") == [LegalRef(None, "5", "2", "a"), LegalRef(None, "5", "2", "b")]
     assert parts_of("các khoản 1, 2 Điều 7") == [LegalRef(None, "7", "1"), LegalRef(None, "7", "2")]
