@@ -168,6 +168,11 @@ _SOURCE_SENTENCE_END = re.compile(r"[.;:](?=\s|$)|\n")
 _REFERENCE = re.compile(r"(?i)\b(?:điều|khoản|điểm|chương|mục|phụ lục|số)\s+\d+[a-zđ]?\b")
 # Where a claim's pieces end: each piece gives its own figures ("12 tháng đối với hạng I, 6 tháng đối với hạng IV").
 _CLAIM_PIECE_END = re.compile(r"[,;:](?=\s)|\s(?:và|còn|hoặc)\s|\n")
+# A time the whole claim is set in, before its first comma: "Năm 2028, …", "Kể từ ngày 01/01/2021, …". Its figure
+# belongs to every piece after it that gives a figure of its own.
+_TIME_OPENER = re.compile(
+    r"(?i)^\s*(?:(?:kể\s+)?từ|đến|vào|trong|sau|trước)?\s*(?:ngày\s+\d{1,2}/\d{1,2}/\d{4}|(?:tháng\s+\d{1,2}\s+)?năm\s+\d{4})\s*,"
+)
 
 
 def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
@@ -175,12 +180,14 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     "và" …) states two numbers or more that no one sentence of a cited text states together. Live: "Tuổi nghỉ hưu
     của người lao động nữ … năm 2028 là đủ 55 tuổi 04 tháng [1]." — 2028 is the men's year in one sentence of
     Khoản 2 Điều 169 Bộ luật Lao động, "55 tuổi 04 tháng" the women's age from 2021 in the next; the law gives 57
-    years 8 months for 2028. None when every piece's figures stand together somewhere. A figure set off by a comma
-    is a piece of its own, so "Năm 2028, … 55 tuổi 04 tháng" is not caught: pieces are what keeps a claim that
-    lists cases ("12 tháng đối với hạng I, 6 tháng đối với hạng IV") from being flagged.
+    years 8 months for 2028. None when every piece's figures stand together somewhere. Pieces are what keeps a
+    claim that lists cases ("12 tháng đối với hạng I, 6 tháng đối với hạng IV") from being flagged; a time the
+    claim opens with, set off by a comma ("Năm 2028, …", `_TIME_OPENER`), belongs to each piece after it.
 
     >>> law = "Đủ 62 tuổi đối với nam vào năm 2028. Kể từ năm 2021, đủ 55 tuổi 04 tháng đối với nữ; sau đó tăng."
-    >>> numbers_apart("Năm 2028, tuổi nghỉ hưu của nữ là 55 tuổi 04 tháng [1].", [law]) is None
+    >>> numbers_apart("Năm 2028, tuổi nghỉ hưu của nữ là 55 tuổi 04 tháng [1].", [law])
+    'states together figures the cited text states apart: 2028, 4, 55'
+    >>> numbers_apart("Từ năm 2021, tuổi nghỉ hưu của nữ là 55 tuổi 04 tháng [1].", [law]) is None
     True
     >>> numbers_apart("Tuổi nghỉ hưu của nữ năm 2028 là 55 tuổi 04 tháng [1].", [law])
     'states together figures the cited text states apart: 2028, 4, 55'
@@ -190,7 +197,11 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     True
     """
     figures_only = _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", claim)))
-    pieces = [f for f in map(numbers_in, _CLAIM_PIECE_END.split(figures_only)) if len(f) >= 2]
+    opener = _TIME_OPENER.match(figures_only)
+    when = numbers_in(opener.group(0)) if opener else set()
+    rest = figures_only[opener.end() :] if opener else figures_only
+    pieces = [f | when for f in map(numbers_in, _CLAIM_PIECE_END.split(rest)) if f]
+    pieces = [f for f in pieces if len(f) >= 2]
     if not pieces:  # most claims: the cited texts are not split at all
         return None
     sentences = [numbers_in(s) for text in cited for s in _SOURCE_SENTENCE_END.split(text)]

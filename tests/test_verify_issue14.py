@@ -543,12 +543,21 @@ def test_figures_the_law_states_in_different_sentences_are_not_verified_together
     assert [r for c in checked.sentences for r in c.reasons if r.startswith(NUMBERS_APART)]
 
 
+def test_a_year_the_claim_opens_with_belongs_to_the_figures_after_its_comma() -> None:
+    """ "Năm 2028, …" set off by a comma was a piece of its own and went unchecked."""
+    claim = "Năm 2028, tuổi nghỉ hưu của lao động nữ trong điều kiện bình thường là đủ 55 tuổi 04 tháng [1]."
+    checked = verify(claim, [RETIREMENT])
+    assert checked.status is not Verification.VERIFIED
+    assert [r for c in checked.sentences for r in c.reasons if r.startswith(NUMBERS_APART)]
+
+
 @pytest.mark.parametrize(
     "claim",
     [
         "Kể từ năm 2021, tuổi nghỉ hưu của lao động nữ trong điều kiện bình thường là đủ 55 tuổi 04 tháng [1].",
         "Lao động nam nghỉ hưu ở tuổi đủ 62 tuổi vào năm 2028, lao động nữ đủ 60 tuổi vào năm 2035 [1].",
         "Tuổi nghỉ hưu của lao động nam là đủ 60 tuổi 03 tháng và của lao động nữ là đủ 55 tuổi 04 tháng [1].",
+        "Từ năm 2021, lao động nam nghỉ hưu khi đủ 60 tuổi 03 tháng, lao động nữ khi đủ 55 tuổi 04 tháng [1].",
     ],
 )
 def test_figures_the_law_states_together_still_verify(claim: str) -> None:
