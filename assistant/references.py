@@ -139,6 +139,7 @@ class ReferenceFollower:
         if self.budget <= 0:
             return out
         quoted = {h.article_key: h for h in hits}
+        rank = {key: i for i, key in reversed(list(enumerate(h.article_key for h in hits)))}
         seen = set(quoted)
         words = content_words(query)
         best = max(coverage(words, _searchable(h)) for h in hits) if hits else 0.0
@@ -168,7 +169,13 @@ class ReferenceFollower:
                 if found is None:
                     continue
                 if found.article_key in quoted:
-                    out.extend(self._applied(hit, quoted[found.article_key], ref, out))
+                    # A law named without an article: its best article for the question is what the clause applies
+                    # only when that clause ranks above it. Điều 13 Luật Cán bộ, công chức (1st) → Điều 113 of the
+                    # code (2nd), yes; but Điều 34 Luật Bảo hiểm xã hội (3rd), sending maternity leave to "pháp luật
+                    # về lao động", does not apply Điều 115 on personal leave (1st) that a question asked for.
+                    target = quoted[found.article_key]
+                    if rank[target.article_key] > rank[hit.article_key]:
+                        out.extend(self._applied(hit, target, ref, out))
                 elif room and found.article_key not in seen:
                     seen.add(found.article_key)
                     out.append(Followed(found, hit, ref))

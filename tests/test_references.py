@@ -297,3 +297,15 @@ def test_an_applied_article_search_found_already_is_marked_as_applied_not_fetche
     v = SentenceVerifier(sources, question=ANNUAL_LEAVE)
     v.feed(claim)
     assert v.n_supported == 1
+
+
+def test_a_law_named_without_an_article_marks_a_quoted_article_only_below_the_clause_that_names_it(
+    world: World,
+) -> None:
+    # "pháp luật về lao động" names no article: the code's best article for the question is taken as what the clause
+    # applies only when the clause ranks above it (else it was the question's own best match, applied by nothing)
+    clause, code = hit_of(world, ANNUAL_LEAVE, "13"), hit_of(world, ANNUAL_LEAVE, "113")
+    below = ReferenceFollower(searcher(world)).run(ANNUAL_LEAVE, [clause, code], PUBLIC)
+    assert [(key(f.hit), f.quoted) for f in below] == [("Điều 113 45/2094/QH94", True)]
+    above = ReferenceFollower(searcher(world)).run(ANNUAL_LEAVE, [code, clause], PUBLIC)
+    assert not any(f.quoted for f in above)
