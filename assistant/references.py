@@ -28,6 +28,7 @@ A law named without an article is searched for the question without the referrin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -35,7 +36,7 @@ from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for
 from assistant.evidence import coverage
 from assistant.extractive import best_passage
-from core.text import content_words
+from core.text import content_words, words_and_syllables
 from index.payload import cited_document_key, cited_key, norm_number
 from index.search import Hit, Mode, SearchResult
 from index.store import Filters
@@ -139,7 +140,6 @@ class ReferenceFollower:
         if self.budget <= 0:
             return out
         quoted = {h.article_key: h for h in hits}
-        rank = {key: i for i, key in reversed(list(enumerate(h.article_key for h in hits)))}
         seen = set(quoted)
         words = content_words(query)
         best = max(coverage(words, _searchable(h)) for h in hits) if hits else 0.0
@@ -170,11 +170,9 @@ class ReferenceFollower:
                     continue
                 if found.article_key in quoted:
                     # A law named without an article: its best article for the question is what the clause applies
-                    # only when that clause ranks above it. Điều 13 Luật Cán bộ, công chức (1st) → Điều 113 of the
-                    # code (2nd), yes; but Điều 34 Luật Bảo hiểm xã hội (3rd), sending maternity leave to "pháp luật
-                    # về lao động", does not apply Điều 115 on personal leave (1st) that a question asked for.
+                    # only when its heading names what the clause sends there (`names_the_matter`).
                     target = quoted[found.article_key]
-                    if rank[target.article_key] > rank[hit.article_key]:
+                    if names_the_matter(ref, hit, target):
                         out.extend(self._applied(hit, target, ref, out))
                 elif room and found.article_key not in seen:
                     seen.add(found.article_key)
@@ -238,6 +236,38 @@ def narrowed_to_clause(hit: Hit, clause: str) -> Hit:
         start=hit.start + unit.start,
         end=hit.start + unit.end,
     )
+
+
+# Where the matter a clause sends elsewhere starts, before its reference: the sentence's start; and its parts.
+_SENTENCE_START = re.compile(r".*[.;:\n]\s*", re.S)
+_MATTER_PARTS = re.compile(r",|\s(?:và|hoặc)\s")
+# Words of one part of that matter an article's heading must hold to be what the clause applies.
+MATTER_WORDS = 2
+
+
+def names_the_matter(ref: Reference, referring: Hit, target: Hit) -> bool:
+    """Whether `target`'s heading names what `referring` sends to a law named without an article: two words or more
+    of one part of the sentence before the reference, the referring law's own subject aside ("Cán bộ, công chức
+    được nghỉ hàng năm, nghỉ lễ, … theo quy định của pháp luật về lao động" → "Điều 113. Nghỉ hằng năm"; "… không
+    tính vào thời gian nghỉ việc riêng theo quy định của pháp luật về lao động" → "Điều 115. Nghỉ việc riêng, …").
+    The code's best article for a question is not always what a clause applies: "Công chức được nghỉ hưu theo quy
+    định của Bộ luật Lao động" does not apply "Nghỉ hằng năm"."""
+    text, said = " ".join(referring.text.split()), " ".join(ref.sentence.split())
+    at = text.find(said) if said else -1
+    if at < 0:
+        return False
+    before = text[:at]
+    opening = _SENTENCE_START.match(before)
+    matter = before[opening.end() :] if opening else before
+    # the article's own heading ("Điều 113. Nghỉ hằng năm"): a chunk of some clauses ends its path with "Khoản 1-5"
+    heading = next((h for h in reversed(target.heading_path) if h.startswith("Điều")), target.text.split("\n", 1)[0])
+    present = set(words_and_syllables(heading))
+    own = content_words(referring.title)
+    for part in _MATTER_PARTS.split(matter):
+        words = content_words(part) - own
+        if sum(1 for w in words if w in present or all(x in present for x in w.split("_"))) >= MATTER_WORDS:
+            return True
+    return False
 
 
 def delegated_query(query: str, referring: Hit) -> str:

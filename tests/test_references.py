@@ -299,13 +299,18 @@ def test_an_applied_article_search_found_already_is_marked_as_applied_not_fetche
     assert v.n_supported == 1
 
 
-def test_a_law_named_without_an_article_marks_a_quoted_article_only_below_the_clause_that_names_it(
+def test_a_law_named_without_an_article_marks_a_quoted_article_only_when_its_heading_names_what_is_sent_there(
     world: World,
 ) -> None:
-    # "pháp luật về lao động" names no article: the code's best article for the question is taken as what the clause
-    # applies only when the clause ranks above it (else it was the question's own best match, applied by nothing)
-    clause, code = hit_of(world, ANNUAL_LEAVE, "13"), hit_of(world, ANNUAL_LEAVE, "113")
-    below = ReferenceFollower(searcher(world)).run(ANNUAL_LEAVE, [clause, code], PUBLIC)
-    assert [(key(f.hit), f.quoted) for f in below] == [("Điều 113 45/2094/QH94", True)]
-    above = ReferenceFollower(searcher(world)).run(ANNUAL_LEAVE, [code, clause], PUBLIC)
-    assert not any(f.quoted for f in above)
+    # "pháp luật về lao động" names no article: the code's best article for the question is taken as what a clause
+    # applies only when its heading names what that clause sends there, whichever of the two ranks first
+    leave, code = hit_of(world, ANNUAL_LEAVE, "13"), hit_of(world, ANNUAL_LEAVE, "113")
+    for order in ([leave, code], [code, leave]):
+        followed = ReferenceFollower(searcher(world)).run(ANNUAL_LEAVE, order, PUBLIC)
+        assert [(key(f.hit), key(f.referred_by), f.quoted) for f in followed if f.quoted] == [
+            ("Điều 113 45/2094/QH94", "Điều 13 22/2092/QH92", True)
+        ]
+    # Điều 60 sends retirement to the code; the code's best article for this question, "Nghỉ hằng năm", is not it
+    retirement = hit_of(world, RETIREMENT, "60")
+    followed = ReferenceFollower(searcher(world)).run(ANNUAL_LEAVE, [retirement, code], PUBLIC)
+    assert not any(f.quoted for f in followed)
