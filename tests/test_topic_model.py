@@ -33,6 +33,8 @@ from assistant.topic_signals import signals, signals_digest
 from eval.topic import DATASET, load_items
 
 GIAP_LAI = "Dấu giáp lai được đóng như thế nào?"
+# A pair whose P(follow-up) is this close to 0.5 may decide either way on another machine's embeddings.
+BOUNDARY = 0.05
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +55,14 @@ def test_the_shipped_head_is_what_its_training_file_gives(embed: Embed) -> None:
     x = embed([p.question for p in pairs])
     words = [signals().read(p.question).values for p in pairs]
     both = list(zip(x, words, strict=True))
-    assert [shipped.follow_up(v, w) for v, w in both] == [again.follow_up(v, w) for v, w in both]
+    mine = [shipped.probability(v, w) for v, w in both]
+    theirs = [again.probability(v, w) for v, w in both]
+    # The embedding backend's numerics differ a little between machines of the same kind, so a head retrained here
+    # moves each P(follow-up) by a few hundredths (0.055 at most on the 953 pairs, seen on one machine, where pair 500
+    # went 0.503 → 0.489): every probability stays close, and every pair not on the boundary keeps its decision.
+    assert max(abs(a - b) for a, b in zip(mine, theirs, strict=True)) < 0.1
+    settled = [(a >= 0.5, b >= 0.5) for a, b in zip(mine, theirs, strict=True) if abs(a - 0.5) >= BOUNDARY]
+    assert len(settled) >= 0.97 * len(pairs) and all(a == b for a, b in settled)
 
 
 def test_the_training_file_is_balanced_and_shares_no_question_with_the_evaluation_set() -> None:
