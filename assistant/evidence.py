@@ -19,6 +19,7 @@ index has no dense vectors yet, or too few (`Searcher.used_mode`) — coverage d
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,9 +31,13 @@ def coverage(words: set[str], text: str) -> float:
     """Share of `words` present in `text` (a compound counts when all its syllables are there)."""
     if not words:
         return 0.0
-    present = set(words_and_syllables(text))
-    hit = sum(1 for w in words if w in present or all(s in present for s in w.split("_")))
-    return hit / len(words)
+    return covered(words, set(words_and_syllables(text))) / len(words)
+
+
+def covered(words: Iterable[str], present: Container[str]) -> int:
+    """How many of `words` are among `present` (a text's words and syllables, `core.text.words_and_syllables`): a
+    compound counts when all its syllables are there."""
+    return sum(1 for w in words if w in present or all(s in present for s in w.split("_")))
 
 
 # gemma-static (issue 17, `kho eval refusal`, bench/results/embedding.json): coverage >= 0.6 or cosine >= 0.55

@@ -39,7 +39,7 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from assistant.evidence import coverage
+from assistant.evidence import coverage, covered
 from core.text import content_words, nfc, words_and_syllables
 
 CUES_FILE = Path(__file__).with_name("data") / "polarity_cues_vi.tsv"
@@ -372,4 +372,4 @@ def share(words: set[str], present: frozenset[str]) -> float:
     """`assistant.evidence.coverage` against words already found (`present_words`)."""
     if not words:
         return 0.0
-    return sum(1 for w in words if w in present or all(s in present for s in w.split("_"))) / len(words)
+    return covered(words, present) / len(words)

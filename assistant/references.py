@@ -34,7 +34,7 @@ from typing import Any, Protocol
 
 from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for
-from assistant.evidence import coverage
+from assistant.evidence import coverage, covered
 from assistant.extractive import best_passage
 from core.text import content_words, words_and_syllables
 from index.payload import cited_document_key, cited_key, norm_number
@@ -265,7 +265,7 @@ def names_the_matter(ref: Reference, referring: Hit, target: Hit) -> bool:
     own = content_words(referring.title)
     for part in _MATTER_PARTS.split(matter):
         words = content_words(part) - own
-        if sum(1 for w in words if w in present or all(x in present for x in w.split("_"))) >= MATTER_WORDS:
+        if covered(words, present) >= MATTER_WORDS:
             return True
     return False
 
@@ -294,15 +294,12 @@ def cite_followed(
     out: list[CitedSource] = []
     for s in sources:
         f = marked.get(s.hit.chunk_id)
-        by = marker_of[f.referred_by.chunk_id] if f is not None else None
-        if f is None or by is None or isinstance(s, ReferredSource):
+        if f is None or isinstance(s, ReferredSource):
             out.append(s)
             continue
-        out.append(
-            ReferredSource(
-                s.marker, s.hit, s.text, s.start, s.end, s.standing, Referral(by.marker, by.hit.anchor, f.reference)
-            )
-        )
+        referrer = marker_of[f.referred_by.chunk_id]
+        referral = Referral(referrer.marker, referrer.hit.anchor, f.reference)
+        out.append(ReferredSource(s.marker, s.hit, s.text, s.start, s.end, s.standing, referral))
     for f in followed:
         by = marker_of.get(f.referred_by.chunk_id)
         if by is None or f.quoted:
