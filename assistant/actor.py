@@ -188,14 +188,30 @@ class ActorLexicon:
     def default(cls) -> ActorLexicon:
         return _default_lexicon()
 
-    def conflict(self, claim: str, clause: str) -> str | None:
-        """Why `claim` gives `clause`'s act to another actor (a reason for the verification record), or None."""
+    def conflict(self, claim: str, clause: str, applied_for: str | None = None) -> str | None:
+        """Why `claim` gives `clause`'s act to another actor (a reason for the verification record), or None.
+        `applied_for`: the text of a clause that applies `clause`'s article to the persons it names ("Cán bộ, công
+        chức được nghỉ … theo quy định của pháp luật về lao động"); a person of `clause` ("người lao động") then
+        stands for them, and a claim naming them does not clash.
+
+        >>> actors = ActorLexicon.default()
+        >>> code = "Người lao động được nghỉ việc riêng khi kết hôn: nghỉ 03 ngày."
+        >>> claim = "Công chức được nghỉ việc riêng khi kết hôn [1] [2]."
+        >>> actors.conflict(claim, code) is None
+        False
+        >>> actors.conflict(claim, code, "Công chức được nghỉ việc riêng theo quy định của pháp luật về lao động.")
+        >>> actors.conflict(claim, code, "Viên chức được nghỉ việc riêng theo quy định của pháp luật về lao động.")
+        'the cited text says «người lao động» does «được nghỉ việc riêng khi kết hôn»; the claim, «công chức»'
+        """
         found = self._agents(claim, clause)
         if found is None:
             return None
         predicate, mine, theirs = found
         if not mine.clashes_in(self._tokens(claim).tokens, theirs, self._tokens(clause).tokens):
             return None
+        if applied_for is not None and all(a.side == "person" for a in theirs.actors | mine.actors):
+            if all(self.names_person(applied_for, a) for a in mine.actors):
+                return None
         return f"the cited text says «{theirs.phrase}» does «{predicate}»; the claim, «{mine.phrase}»"
 
     def off_question(self, question: str, claim: str) -> OffQuestion | None:
@@ -235,25 +251,82 @@ class ActorLexicon:
         ('công chức', 'bị buộc thôi việc', 'viên chức')
         >>> actors.off_source("Khi nào viên chức bị buộc thôi việc?", "Bị buộc thôi việc thì … [1].", [source])
         """
-        tq, tc = self._tokens(question), self._tokens(claim)
-        asked = {s.actor for s in tq.actors if s.actor.side == "person" and not s.actor.generic}
-        if len({a.identity for a in asked}) != 1 or not sources:
+        asked = self.person_asked(question)
+        if asked is None or not sources:
             return None
-        person = next(iter(asked))
-        phrase = next(" ".join(tq.tokens[s.start : s.end]) for s in tq.actors if s.actor == person)
+        person, phrase = asked
+        tq, tc = self._tokens(question), self._tokens(claim)
         if any(not person.clashes(s.actor) for s in tc.actors):
             return None
-        others: list[str] = []
-        for source in sources:
-            ts = self._tokens(source, whole=True)  # a long article may name the person only in its middle
-            if any(not person.clashes(s.actor) for s in ts.actors):
-                return None
-            named = [s for s in ts.actors if s.actor.side == "person" and not s.actor.generic]
-            if not named:
-                return None
-            others.append(" ".join(ts.tokens[named[0].start : named[0].end]))
+        others = [self.other_person(source, person) for source in sources]
+        if any(other is None for other in others):
+            return None
         run = next(iter(_common_runs(tc, tq)), None)
-        return OffQuestion(phrase, " ".join(run), others[0]) if run else None
+        return OffQuestion(phrase, " ".join(run), str(others[0])) if run else None
+
+    def person_asked(self, question: str) -> tuple[Actor, str] | None:
+        """The one person `question` asks about (not a generic "cán bộ, công chức") and the words naming them.
+
+        >>> actors = ActorLexicon.default()
+        >>> actors.person_asked("Công chức được nghỉ việc riêng khi kết hôn mấy ngày?")[1]
+        'công chức'
+        >>> actors.person_asked("Cán bộ, công chức được nghỉ mấy ngày?") is None
+        True
+        """
+        tq = self._tokens(question)
+        asked = [s for s in tq.actors if s.actor.side == "person" and not s.actor.generic]
+        if len({s.actor.identity for s in asked}) != 1:
+            return None
+        return asked[0].actor, " ".join(tq.tokens[asked[0].start : asked[0].end])
+
+    def other_person(self, source: str, person: Actor) -> str | None:
+        """Who `source` (an article, whole) is about when it never names `person`: the first other person it names
+        ("người lao động" in Bộ luật Lao động's articles, asked about a công chức); None when it names `person`, an
+        actor that may be them, or no person at all."""
+        ts = self._tokens(source, whole=True)  # a long article may name the person only in its middle
+        if any(not person.clashes(s.actor) for s in ts.actors):
+            return None
+        named = next((s for s in ts.actors if s.actor.side == "person" and not s.actor.generic), None)
+        return None if named is None else " ".join(ts.tokens[named.start : named.end])
+
+    def only_others(self, text: str, person: Actor) -> str | None:
+        """Who `text` speaks of when it names actors and none of them can be `person`: the first it names ("đơn
+        vị sự nghiệp công" in a quote given to decide whether a viên chức may found a company); None when it names
+        no one, or someone who may be `person` (them, a group of them, "cá nhân", "cá nhân, tổ chức").
+
+        >>> actors = ActorLexicon.default()
+        >>> person, _ = actors.person_asked("Viên chức có được thành lập doanh nghiệp tư nhân không?")
+        >>> actors.only_others("Đơn vị sự nghiệp công lập được thành lập doanh nghiệp.", person)
+        'đơn vị sự nghiệp công lập'
+        >>> actors.only_others("Cá nhân có quyền thành lập doanh nghiệp.", person) is None
+        True
+        >>> actors.only_others("Thời gian nghỉ không tính vào thời gian nghỉ việc riêng.", person) is None
+        True
+        """
+        ts = self._tokens(text, whole=True)
+        if not ts.actors or any(not person.clashes(s.actor) for s in ts.actors):
+            return None
+        first = ts.actors[0]
+        return " ".join(ts.tokens[first.start : first.end])
+
+    def names_person(self, source: str, person: Actor) -> bool:
+        """Whether `source` names `person` itself, or a group that includes them by name ("cán bộ, công chức" for a
+        công chức) — not merely an actor that does not clash, such as a generic "cơ quan".
+
+        >>> actors = ActorLexicon.default()
+        >>> person, _ = actors.person_asked("Công chức được nghỉ mấy ngày?")
+        >>> actors.names_person("Cán bộ, công chức được nghỉ hàng năm theo quy định của pháp luật về lao động.", person)
+        True
+        >>> actors.names_person("Viên chức được nghỉ hàng năm theo quy định của pháp luật về lao động.", person)
+        False
+        """
+        own = _syllables(person.identity)
+        ts = self._tokens(source, whole=True)
+        return any(
+            s.actor.identity == person.identity
+            or (s.actor.generic and s.actor.side == person.side and contains_run(_syllables(s.actor.identity), own))
+            for s in ts.actors
+        )
 
     def agent(self, text: str, predicate: str) -> Agent | None:
         """Who does `predicate` (its last mention) in `text`, if an actor is named for it.

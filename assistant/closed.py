@@ -46,10 +46,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.actor import ActorLexicon
 from assistant.answer import Answer, CitedSource, SentenceCheck, Verification
 from assistant.clauses import SourceOutline
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
+from assistant.polarity import clauses
 from assistant.verify import FLAG, SentenceVerifier, numbers_in
 from core.text import content_words, nfc
 
@@ -573,6 +575,7 @@ def answer_closed(
         if c.letter is None:
             return None
         verdict, reason, confidence = _verdict_choice(closed, c)
+        claim = closed.stem
         lead = f"{verdict}. {closed.choices[verdict].strip().rstrip('.;,:')}."
         quoted, judgement = _choice_quotes(closed, c, sources), c.to_json()
     else:
@@ -599,7 +602,10 @@ def answer_closed(
     if not shown:
         return None
     markers = tuple(sorted({q.source.marker for q in shown}))
-    verdict_check = SentenceCheck(lead, markers, True, confidence, (reason,))
+    undecided = quoted_another(claim, shown, sources) if closed.kind is QuestionKind.YES_NO else None
+    verdict_check = SentenceCheck(lead, markers, undecided is None, confidence, (reason, *filter(None, [undecided])))
+    if undecided is not None:  # the verdict is the judge's, shown flagged: its quote does not decide it
+        lines[0] = f"{lead}{FLAG}"
     clean = all(q.verbatim for q in shown) and not any(line.endswith(FLAG) for line in lines)
     return ClosedResult(
         verdict=verdict,
@@ -609,6 +615,48 @@ def answer_closed(
         verification=Verification.VERIFIED if clean else Verification.PARTIALLY_VERIFIED,
         judgement={"question": closed.to_json(), **judgement},
     )
+
+
+UNDECIDED = "the deciding quote speaks of «{other}», not of «{asked}» the question asks about"
+
+
+def quoted_another(
+    claim: str, quotes: Sequence[Quote], sources: Sequence[CitedSource], actors: ActorLexicon | None = None
+) -> str | None:
+    """Why the deciding quotes do not decide a yes/no `claim` about one person: each, read with its article's
+    heading and its list's lead-in, names actors and none who may be that person — and no quoted source that
+    applies it names them. Live: "Viên chức có được thành lập doanh nghiệp tư nhân không?" was answered "Không."
+    as verified, quoting what an "đơn vị sự nghiệp công" does in a joint venture; the judge had said so at 0.53.
+    None when a quote speaks of them (or of no one: an impersonal rule), or the claim names no one person."""
+    actors = actors or ActorLexicon.default()
+    asked = actors.person_asked(claim)
+    if asked is None:
+        return None
+    person, phrase = asked
+    by_marker = {s.marker: s for s in sources}
+    others: list[str] = []
+    for q in quotes:
+        applier = by_marker.get(q.source.applied_by) if q.source.applied_by is not None else None
+        if applier is not None and actors.names_person(_searchable(applier), person):
+            return None  # the code's "người lao động", applied to công chức by a quoted clause
+        other = actors.only_others(_in_context(q), person)
+        if other is None:
+            return None
+        others.append(other)
+    return UNDECIDED.format(other=others[0], asked=phrase) if others else None
+
+
+def _in_context(quote: Quote) -> str:
+    """A quote with what says whom it is about: its article's heading and the lead-in of its list, if any."""
+    hit = quote.source.hit
+    heading = next((h for h in reversed(hit.heading_path) if h.startswith("Điều")), "")
+    said = quote.sentence
+    lead = next((c.lead for c in clauses(hit.text) if c.lead and c.item and (c.item in said or said in c.item)), "")
+    return "\n".join(part for part in (heading, lead, quote.sentence) if part)
+
+
+def _searchable(source: CitedSource) -> str:
+    return f"{' '.join(source.hit.heading_path)}\n{source.hit.text}"
 
 
 def _narrowed(source: CitedSource, quotes: Sequence[Quote]) -> CitedSource:

@@ -8,6 +8,8 @@ preferred view and the fallback when no LLM is available.
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer import CitedSource
 from assistant.evidence import coverage
 from core.text import content_words
@@ -16,21 +18,50 @@ from index.search import Hit
 SHORT_CHUNK = 700  # characters: quote such a chunk whole
 
 
+# A point's line ("a) Kết hôn: nghỉ 03 ngày;"), and the line that leads into a list of them ("1. … sau đây:").
+_POINT = re.compile(r"\s*[a-zđ]\)\s")
+_LEADS_IN = re.compile(r":\s*$")
+
+
 def best_passage(question: str, hit: Hit) -> tuple[str, int, int]:
-    """(text, start, end) of the part of `hit` to quote; offsets into the document text."""
+    """(text, start, end) of the part of `hit` to quote; offsets into the document text.
+
+    A point is read with the clause line that leads into it: "a) Kết hôn: nghỉ 03 ngày;" says whose leave and of
+    what kind only under "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương … sau đây:". The two are
+    scored together (the points between them aside) and quoted as one span from the lead-in to the point. Asked
+    "… nghỉ việc riêng khi kết hôn mấy ngày?", a lone line on unpaid leave that says "kết hôn" twice had won.
+
+    >>> from ingest.model import Citation
+    >>> text = ("Điều 9. Nghỉ việc riêng\\n1. Người làm được nghỉ việc riêng hưởng nguyên lương khi:\\n"
+    ...         "a) Kết hôn: nghỉ 03 ngày;\\nb) Con kết hôn: nghỉ 01 ngày.\\n"
+    ...         "2. Người làm được nghỉ không hưởng lương 01 ngày khi anh, chị, em ruột kết hôn; cha hoặc mẹ kết hôn.")
+    >>> hit = Hit("c", "d", "Điều 9", Citation("1/2090/QH15", "", "9"), 1.0, text + " " * 600, [], 0,
+    ...           len(text) + 600, None, None, None, None, "", "public", "")
+    >>> print(best_passage("Được nghỉ việc riêng khi kết hôn mấy ngày?", hit)[0])
+    1. Người làm được nghỉ việc riêng hưởng nguyên lương khi:
+    a) Kết hôn: nghỉ 03 ngày;
+    """
     if len(hit.text) <= SHORT_CHUNK:
         return hit.text, hit.start, hit.end
     words = content_words(question)
     best = (-1.0, 0, len(hit.text))
     pos = 0
+    lead: tuple[str, int] | None = None  # the last line that leads into points, and where it starts
     for line in hit.text.split("\n"):
         start = hit.text.find(line, pos)
         pos = start + len(line)
-        if len(line.strip()) < 20:
+        point = _POINT.match(line) is not None
+        if not point:
+            lead = (line, start) if _LEADS_IN.search(line) else None
+        if len(line.strip()) < 20 and not (point and lead):
             continue
         score = coverage(words, line)
         if score > best[0]:
             best = (score, start, start + len(line))
+        if point and lead is not None:
+            score = coverage(words, f"{lead[0]}\n{line}")
+            if score > best[0]:
+                best = (score, lead[1], start + len(line))
     _, s, e = best
     return hit.text[s:e], hit.start + s, hit.start + e
 

@@ -2,7 +2,9 @@
 
 1. A follow-up that leans on the conversation ("còn viên chức thì sao?") is rewritten into a self-contained
    question (assistant/rewrite.py: by the LLM, guarded, else joined with the previous question).
-2. Hybrid search with the reader's filters (inside Qdrant), one hit per article.
+2. Hybrid search with the reader's filters (inside Qdrant), one hit per article; a clause among the hits that
+   applies a top article to the person asked about joins the quoted ones just before it (assistant/references.py
+   `applying_first`: Điều 13 Luật Cán bộ, công chức before the labour code's "Nghỉ việc riêng").
 3. Evidence (assistant/evidence.py) decides whether the corpus answers it; if not, the refusal text with the
    closest articles to read — decided by the hits, not by the model.
 4. Extractive mode quotes the governing clauses verbatim. A closed question (yes/no, true/false, multiple choice)
@@ -11,7 +13,8 @@
    first, so llama.cpp reuses the prompt prefix) in `<tai_lieu>` blocks (assistant/prompts/) and streams.
 5. Verification (assistant/verify.py) drops markers to non-retrieved sources, flags unsupported sentences, drops
    sentences that repeat injected instructions and links, and a generated answer that nothing supports is replaced
-   by the refusal.
+   by the refusal — but one that held no claim on both tries (the question written back) by the sources' clauses
+   quoted verbatim, as the extractive view quotes them (mode "extractive", shown as "Chỉ trích dẫn").
 
 The streaming contract (`on_token`, used by the API's SSE `token` events and the workdesk): the model's tokens are
 never passed on raw. They are cut into sentences as they complete (`SentenceSplitter`) and each is verified at once
@@ -25,6 +28,7 @@ first went out. Hence:
 - when the answer is not refused, the concatenation of everything passed to `on_token` is exactly `answer.answer`;
 - when it is refused (nothing supported, or the model wrote the refusal before any supported sentence), nothing was
   passed at all; the refusal text comes only in the final answer;
+- when both tries held no claim, nothing of the model's was passed; the quoted clauses are, word by word;
 - if the model writes the refusal phrase after supported sentences have gone out, that sentence is dropped
   (recorded in `answer.sentences`) and the answer stands.
 """
@@ -45,7 +49,7 @@ from assistant.extractive import best_passage, quote_sources, render
 from assistant.focus import Focus, PointsOnly, Unspoken, quote_naming
 from assistant.lists import ListWatch, points_into_article, whole_lists
 from assistant.prompts import answer_messages
-from assistant.references import ReferenceFollower, cite_followed
+from assistant.references import Applying, ReferenceFollower, applying_first, cite_followed
 from assistant.rewrite import rewrite
 from assistant.verify import MarkerLines, Opposite, SentenceVerifier, Verified, VerifyPolicy, the_rule, verify
 from core.clock import today_vn
@@ -148,18 +152,7 @@ class Assistant:
             if judged is not None:
                 return judged
         if options.extractive:
-            text = render(sources)
-            return Answer(
-                question=question,
-                answer=text,
-                citations=sources,
-                verification=Verification.VERIFIED,  # verbatim quotes of the cited text
-                refused=False,
-                mode="extractive",
-                latency_s=time.perf_counter() - t0,
-                evidence=ev.to_json(),
-                closest=hits[: self.k(options)],
-            )
+            return self._quoted(question, ev, hits, sources, options, t0)
         from assistant.llm import ChatMessage, GenerationConfig
 
         llm = self._llm()
@@ -239,6 +232,14 @@ class Assistant:
                 stream.replace(relisted.text[len(stream.released) :])
         if checked.unspoken is None:
             stream.release()  # held only while a retry was possible: the cases where the act may not be done, alone
+        if retried and checked.claimless and not stream.released and not stream.refused:
+            # Twice no claim (live: the question written back, "Công chức được nghỉ hằng năm bao nhiêu ngày? [1]",
+            # on both tries) from sources the evidence found enough: nothing of the model's is shown; the sources'
+            # governing clauses are, verbatim, as the extractive view quotes them ("Chỉ trích dẫn"), not a refusal.
+            answer = self._quoted(question, ev, hits, sources, options, t0, on_token)
+            answer.sentences, answer.ttft_s = checked.sentences, ttft
+            answer.evidence = {**(answer.evidence or {}), "retry": retried, "quoted": QUOTED_INSTEAD}
+            return answer
         if checked.status is Verification.UNVERIFIED or stream.refused or checked.unspoken is not None:
             # Nothing supported — or, for a follow-up, nothing that speaks of what it asks, twice: the refusal, with
             # the closest articles to read, rather than the previous question's answer again.
@@ -271,6 +272,34 @@ class Assistant:
             answer.evidence = {**(answer.evidence or {}), "listed": listed}
         return answer
 
+    def _quoted(
+        self,
+        question: str,
+        ev: Evidence,
+        hits: list[Hit],
+        sources: list[CitedSource],
+        options: AskOptions,
+        t0: float,
+        on_token: OnToken | None = None,
+    ) -> Answer:
+        """The extractive answer: each source's quoted passage, verbatim, with its anchor (passed to `on_token` word
+        by word, so the streaming contract holds)."""
+        text = render(sources)
+        if on_token is not None:
+            for word in _WORD.findall(text):
+                on_token(word)
+        return Answer(
+            question=question,
+            answer=text,
+            citations=sources,
+            verification=Verification.VERIFIED,  # verbatim quotes of the cited text
+            refused=False,
+            mode="extractive",
+            latency_s=time.perf_counter() - t0,
+            evidence=ev.to_json(),
+            closest=hits[: self.k(options)],
+        )
+
     def _whole(self, sources: list[CitedSource], markers: Sequence[int], options: AskOptions) -> list[CitedSource]:
         """`sources` with the articles of `markers` made whole (one run of text), under the options' filters: the
         budget may have cut the Khoản that states the rule from the article whose exceptions the answer gave (the
@@ -292,10 +321,14 @@ class Assistant:
         markers continue, under the same filters) when the evidence is enough."""
         k = self.k(options)
         found = self.searcher.search(query, k=max(8, k), mode=options.mode, filters=options.filters)
-        hits = found.hits
-        ev = assess(query, hits, self.evidence_policy, self.searcher.meta.embedder, found.retrieval)
+        ev = assess(query, found.hits, self.evidence_policy, self.searcher.meta.embedder, found.retrieval)
+        # a clause that applies a top article to the person asked about (a công chức's leave, in the labour code)
+        # joins the quoted ones, just before it, taking no one's place
+        applying = applying_first(query, found.hits, k) if ev.enough else Applying(found.hits, [])
+        hits, applied = applying.ranked, applying.marks
+        k += applying.joined
         as_of = options.filters.as_of or today_vn()
-        builder = self._context(options)
+        builder = self._context(options, applying.joined)
         if options.extractive:
             quoted = quote_sources(query, hits, n=k)
         else:
@@ -312,7 +345,7 @@ class Assistant:
                     f if f.quoted else replace(f, hit=builder.fit(query, f.hit, options.filters, room))
                     for f in followed
                 ]
-            sources = cite_followed(query, followed, sources, as_of)
+            sources = cite_followed(query, applied + followed, sources, as_of)
         return hits, ev, sources
 
     def context_of(self, question: str, options: AskOptions) -> list[Hit]:
@@ -322,11 +355,15 @@ class Assistant:
         if not q:
             return []
         hits = self.searcher.search(q, k=max(8, self.k(options)), mode=options.mode, filters=options.filters).hits
-        return self._context(options).pick(q, hits, options.filters)
+        applying = applying_first(q, hits, self.k(options))  # as `gather` ordered them
+        return self._context(options, applying.joined).pick(q, applying.ranked, options.filters)
 
-    def _context(self, options: AskOptions) -> ContextBuilder:
+    def _context(self, options: AskOptions, extra: int = 0) -> ContextBuilder:
+        """The context builder for `options`; `extra` articles join the options' count, each sure of a place (the
+        clauses `applying_first` moved up)."""
         settings = self.searcher.settings
-        return ContextBuilder(self.searcher, ContextBudget(settings.context_chars, self.k(options)))
+        k = self.k(options) + extra
+        return ContextBuilder(self.searcher, ContextBudget(settings.context_chars, k, ContextBudget.reserved + extra))
 
     def k(self, options: AskOptions) -> int:
         """How many sources go into the answer: the options' `k`, else the settings' context budget."""
@@ -380,6 +417,7 @@ class Assistant:
 
 
 _REFUSAL_PHRASE = REFUSAL.rstrip(".")
+QUOTED_INSTEAD = "the model wrote no claim, twice: the sources' clauses are quoted verbatim instead"
 # How much an answer's citations support it, in order: a whole list replaces a part of it only as well supported.
 _RANK = {Verification.UNVERIFIED: 0, Verification.PARTIALLY_VERIFIED: 1, Verification.VERIFIED: 2}
 _WORD = re.compile(r"\s*\S+|\s+$")

@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from assistant.actor import ActorLexicon
 from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for
 from assistant.evidence import coverage, covered
@@ -270,6 +272,81 @@ def names_the_matter(ref: Reference, referring: Hit, target: Hit) -> bool:
     return False
 
 
+# Clauses a question's search found below the quoted ones that may join them because they apply a quoted article
+# for the person asked about (`applying_first`); one is what a question needs ("Cán bộ, công chức được nghỉ … theo
+# quy định của pháp luật về lao động"), and each costs the prompt a source.
+APPLIERS = 1
+
+
+@dataclass(frozen=True)
+class Applying:
+    """`applying_first`'s result: the hits reranked, the marks (`Followed`, `quoted`: the applied article, the
+    clause that applies it), and how many of those clauses came from below the quoted ones (`joined`)."""
+
+    ranked: list[Hit]
+    marks: list[Followed]
+    joined: int = 0
+
+
+def applying_first(question: str, hits: Sequence[Hit], k: int, actors: ActorLexicon | None = None) -> Applying:
+    """`hits` (ranked) with a clause that applies one of the first `k` to the person asked about moved just before
+    that article — joining the first `k` when it was below them —, and the marks that say so.
+
+    Asked "Công chức được nghỉ việc riêng khi kết hôn mấy ngày?", search ranks Bộ luật Lao động's "Điều 115. Nghỉ
+    việc riêng …" first — its words — and Điều 13 Luật Cán bộ, công chức, which gives công chức their leave
+    "theo quy định của pháp luật về lao động", fifth: out of the quoted three. The code speaks of "người lao
+    động", so without that clause every claim for a công chức was withheld (another person's rule) and the answer
+    refused. A hit ranked after a quoted article moves just before it (the reader, and the model, read who the rule
+    is for, then the rule) when:
+
+    - the question names one person (`ActorLexicon.person_asked`) and the hit names them (or a group that includes
+      them by name, `names_person`);
+    - a reference stated in its chunk reaches that article (the article it names, or its law named without an
+      article with the article's heading naming the matter, `names_the_matter`);
+    - that article never names the person asked about while naming another (`other_person`): an article that
+      speaks of them needs nothing to apply it.
+
+    At most `APPLIERS` hits move. Nothing is searched: the clause must be among the hits the reader's own search
+    found (under their filter).
+    """
+    actors = actors or ActorLexicon.default()
+    asked = actors.person_asked(question)
+    ranked = list(hits)
+    if asked is None:
+        return Applying(ranked, [])
+    person = asked[0]
+    marks: list[Followed] = []
+    joined = 0
+    for at, hit in enumerate(hits):
+        if len(marks) >= APPLIERS:
+            break
+        if at == 0 or not actors.names_person(_searchable(hit), person):
+            continue
+        for ref in hit.version.references if hit.version else []:
+            before = ranked[: min(k, ranked.index(hit))]  # the quoted articles ranked above it
+            target = _applied_to(ref, hit, before) if _stated_in(ref, hit) else None
+            if target is None or actors.other_person(_searchable(target), person) is None:
+                continue
+            ranked.remove(hit)
+            ranked.insert(ranked.index(target), hit)
+            marks.append(Followed(target, hit, ref, quoted=True))
+            joined += at >= k
+            break
+    return Applying(ranked, marks, joined)
+
+
+def _applied_to(ref: Reference, referring: Hit, quoted: Sequence[Hit]) -> Hit | None:
+    """The quoted hit `ref` (made in `referring`) applies: the article it names, or, for a law named without an
+    article, the first of that law's quoted articles whose heading names the matter."""
+    law = cited_document_key(ref.document)
+    for hit in quoted:
+        if hit.article_key[0] != law:
+            continue
+        if hit.article_key[1] == ref.article if ref.article is not None else names_the_matter(ref, referring, hit):
+            return hit
+    return None
+
+
 def delegated_query(query: str, referring: Hit) -> str:
     """What to search a law named without an article for: the question without the referring law's own subject.
 
@@ -290,7 +367,10 @@ def cite_followed(
     continue), each quoting its best passage, with its standing on `as_of` and the marker of the source that
     refers to it; those whose referrer is not quoted are left out."""
     marker_of = {s.hit.chunk_id: s for s in sources}
-    marked = {f.hit.chunk_id: f for f in followed if f.quoted and f.referred_by.chunk_id in marker_of}
+    marked: dict[str, Followed] = {}
+    for mark in followed:  # the first mark of a source stands (`applying_first`'s come before the follower's)
+        if mark.quoted and mark.referred_by.chunk_id in marker_of:
+            marked.setdefault(mark.hit.chunk_id, mark)
     out: list[CitedSource] = []
     for s in sources:
         f = marked.get(s.hit.chunk_id)

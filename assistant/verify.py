@@ -116,11 +116,13 @@ OFF_QUESTION = "does not answer the question: "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 CONTINUES_HIDDEN = "it continues, after its ';', a sentence that is not shown"
 RECITED = "re-cited: another source states it in full: "
+WITH_APPLIED = "cited with what its source applies: "
 REPEATED = "repeats a sentence already shown"
 TERMS_MISSING = "terms not in the cited text: "
 TERMS_SWAPPED = "names a term where the clause it restates names another of its kind: "
 VALUE_SWAPPED = "gives its case the value of another case of the list: "
 CASE_ELSEWHERE = "the clause stating its numbers does not name its case: "
+MEASURES_MISSING = "figures not in the cited text with their unit: "
 NUMBERS_APART = "states together figures the cited text states apart: "
 CASE_CUES = Path(__file__).with_name("data") / "case_cues_vi.toml"
 CASE_SHARE = 0.5  # a claim's case must be named more than this much by the provision stating its figure
@@ -242,6 +244,26 @@ def case_phrase(sentence: str) -> str | None:
 
 def numbers_in(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(_MARKER.sub(" ", text))}
+
+
+# A figure with its unit of time or age ("03 ngày", "03 (ba) năm", "55 tuổi"): the unit is part of what it says.
+# A date's day and month ("ngày 01 tháng 01 năm 2021") are no measures.
+_MEASURE = re.compile(
+    r"(?<![\w/])(?<!ngày )(?<!tháng )(\d+)(?:\s*\([^()\d]{1,30}\))?\s+(ngày|tuần|tháng|năm|tuổi|giờ|phút)(?!\w)", re.I
+)
+
+
+def measures_in(text: str) -> set[str]:
+    """The figures of `text` that carry a unit of time or age, as "3 ngày": a claim's "nghỉ 03 ngày" is not stated by
+    a clause whose 03 is "03 năm" (live: cited to Khoản 2 Điều 13 Luật Viên chức, "gộp số ngày nghỉ phép của 03
+    năm", and shown as verified with that clause highlighted).
+
+    >>> sorted(measures_in("nghỉ 03 ngày; gộp 03 (ba) năm; đủ 55 tuổi 04 tháng; năm 2028; 14 ngày làm việc"))
+    ['14 ngày', '3 ngày', '3 năm', '4 tháng', '55 tuổi']
+    >>> measures_in("từ ngày 01 tháng 01 năm 2021")
+    set()
+    """
+    return {f"{n.lstrip('0') or '0'} {unit.lower()}" for n, unit in _MEASURE.findall(_MARKER.sub(" ", nfc(text)))}
 
 
 # A document number as a claim writes it: "01/2011/QH13", "30/2020/NĐ-CP", "1/2011/qh13".
@@ -753,7 +775,10 @@ class SentenceVerifier:
         sau:" is Khoản 3's lead-in, not Khoản 1's "được đơn phương chấm dứt …" ("không" is no content word)."""
         why: str | None = None
         for clause in self._supporting_clauses(words, marks, numbers_in(context)):
-            turned = self._turned(context, clause.clause.text) or self._negated_case_lost(words, context, marks, clause)
+            applier = self._applier(clause, marks)
+            turned = self._turned(context, clause.clause.text, applier) or self._negated_case_lost(
+                words, context, marks, clause
+            )
             if turned is None:
                 return None
             why = why or turned
@@ -785,12 +810,38 @@ class SentenceVerifier:
         """Whether the claim keeps its clause but for an exception it leaves out (same actor, nothing negated)."""
         return self.lexicon.drops_an_exception_only(context, clause) and self.actors.conflict(context, clause) is None
 
-    def _turned(self, context: str, clause: str) -> str | None:
+    def _turned(self, context: str, clause: str, applier: str | None = None) -> str | None:
         """Why the claim (as the answer states it) turns its clause around: a negation or exception dropped or
-        added (assistant/polarity.py), or the clause's act given to another actor (assistant/actor.py)."""
-        return self.lexicon.conflict(context, clause) or self.actors.conflict(context, clause)
+        added (assistant/polarity.py), or the clause's act given to another actor (assistant/actor.py) — but for
+        the persons `applier`, a cited clause that applies this one's article, names."""
+        return self.lexicon.conflict(context, clause) or self.actors.conflict(context, clause, applier)
+
+    def _applier(self, clause: _SourceClause, marks: tuple[int, ...]) -> str | None:
+        """The text of the cited source that applies `clause`'s source (`CitedSource.applied_by`), if it is cited."""
+        source = next((self._by_marker[m] for m in marks if clause in self._clauses.get(m, [])), None)
+        by = source.applied_by if source is not None else None
+        return self._clean[by] if by is not None and by in marks else None
 
     def _off_question(self, sentence: str, context: str) -> OffQuestion | None:
+        """`_off_person` — unless the other person is the one an applied source speaks of, and the clause that
+        applies it, cited by this sentence or one shown before, names the person asked about: under "Người lao
+        động được nghỉ việc riêng … trong trường hợp kết hôn [2]:" (the code's article, which Điều 13 Luật Viên
+        chức [1] applies to viên chức), "nghỉ 03 ngày [1] [2]." answers a viên chức's question (live, withheld: the
+        answer ended at the lead-in's ":")."""
+        off = self._off_person(sentence, context)
+        if off is None:
+            return None
+        asked = self.actors.person_asked(self.question)
+        cited = {*markers_in(sentence), *self._cited_so_far()}
+        for s in self.sources:
+            if asked is None or s.marker not in cited or s.applied_by is None or s.applied_by not in self._clean:
+                continue
+            applier, applied = self._clean[s.applied_by], self._clean[s.marker]
+            if self.actors.names_person(applier, asked[0]) and self.actors.other_person(applied, asked[0]) == off.said:
+                return None
+        return off
+
+    def _off_person(self, sentence: str, context: str) -> OffQuestion | None:
         """Why a supported claim answers for another actor than the question asks about: its own words first
         ("d) Viên chức … có quyền đơn phương chấm dứt …"), else as the answer's lead-in states it, else from
         articles that never name the person asked about (`ActorLexicon.off_source`). A claim cited only to articles
@@ -941,8 +992,11 @@ class SentenceVerifier:
             reasons.append(f"only {score:.0%} of its words are in the cited text")
         own = without_own_numbers(sentence, [self._by_marker[m] for m in marks])
         missing = sorted(numbers_in(own) - numbers_in(cited))
+        unmeasured = sorted(measures_in(own) - measures_in(cited))
         if missing:
             reasons.append("numbers not in the cited text: " + ", ".join(missing))
+        elif unmeasured:
+            reasons.append(MEASURES_MISSING + ", ".join(unmeasured))
         else:
             stitched = (
                 self._value_of_another_case(words, context, numbers_in(own), marks)
@@ -961,6 +1015,16 @@ class SentenceVerifier:
         turned = self._polarity_conflict(words, context, marks)
         if turned:
             reasons.append(turned)
+        applied = self._applied_by(marks) if reasons and not link_reasons else ()
+        if applied and self._states_with(own, words, marks + applied):
+            # The claim joins what its clause says with what that clause applies: "Công chức được nghỉ việc riêng
+            # khi kết hôn 03 ngày [1]" — [1] gives công chức their leave "theo quy định của pháp luật về lao động",
+            # [2], the code's article it applies, the 03 ngày (live, refused for the number). Both are cited.
+            joined = WITH_APPLIED + "".join(f"[{m}]" for m in applied)
+            self.checks.append(SentenceCheck(sentence, marks, False, score, (joined, *reasons)))
+            for m in applied:
+                sentence = with_marker(sentence, m)
+            return self._check(sentence, context)
         if reasons and not link_reasons:
             recited = self._recite(sentence, words, context, marks, score, reasons)
             if recited is not None:
@@ -1019,6 +1083,16 @@ class SentenceVerifier:
             return None  # repeats an injected instruction, or existed to carry a link: not shown at all
         return sentence + FLAG
 
+    def _applied_by(self, marks: tuple[int, ...]) -> tuple[int, ...]:
+        """The markers of the sources the cited ones apply (`CitedSource.applied_by`) that the claim does not cite."""
+        return tuple(s.marker for s in self.sources if s.applied_by in marks and s.marker not in marks)
+
+    def _states_with(self, own: str, words: set[str], marks: tuple[int, ...]) -> bool:
+        """Whether the sources of `marks` together hold the claim's words (`min_support`) and every number of it."""
+        cited = "\n".join(self._clean[m] for m in marks)
+        stated = numbers_in(own) <= numbers_in(cited) and measures_in(own) <= measures_in(cited)
+        return stated and coverage(words, cited) >= self.policy.min_support
+
     def _recite(
         self,
         sentence: str,
@@ -1058,9 +1132,11 @@ class SentenceVerifier:
         return FOCUS_ELSEWHERE + ", ".join(w.replace("_", " ") for w in missing) if missing else None
 
     def _bind(self, sentence: str, words: set[str], marks: tuple[int, ...]) -> ClauseRef | None:
-        """The Khoản/Điểm that states a supported sentence (assistant/clauses.py), in the cited source that covers
-        most of its words (the first of equals)."""
-        marker = max(marks, key=lambda m: coverage(words, self._clean[m]))
+        """The Khoản/Điểm that states a supported sentence (assistant/clauses.py), in the cited source that states
+        its figures with their units, of those the one that covers most of its words (the first of equals): "nghỉ
+        03 ngày [1] [2]" binds to [2]'s "a) Kết hôn: nghỉ 03 ngày;", not to [1]'s "… 03 năm …" (live)."""
+        measures = measures_in(sentence)
+        marker = max(marks, key=lambda m: (measures <= measures_in(self._clean[m]), coverage(words, self._clean[m])))
         return self._outline(marker).bind(sentence)
 
     def _outline(self, marker: int) -> SourceOutline:

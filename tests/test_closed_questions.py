@@ -220,6 +220,45 @@ def test_a_verbatim_quote_stays_supported_when_the_verifier_reads_it_against_ano
     assert quote.clause is not None and quote.clause.anchor == "Điểm a Khoản 1 Điều 5 Luật 9/2095/QH95"
 
 
+def test_a_verdict_whose_deciding_quote_speaks_only_of_another_actor_is_flagged_not_verified() -> None:
+    # live: "Viên chức có được thành lập doanh nghiệp tư nhân không?" → "Không." as verified, on a quote about what a
+    # public unit does in a joint venture (the judge at 0.53): whatever the verdict, that quote does not decide it
+    unit = [
+        _source(
+            1,
+            "Trường hợp liên doanh theo hình thức thành lập pháp nhân mới thì đơn vị sự nghiệp công lập thực hiện "
+            "theo quy định của pháp luật về doanh nghiệp.",
+            anchor="Điều 9 Nghị định 60/2099/NĐ-CP",
+        )
+    ]
+    for p_true in (0.2, 0.9):
+        ans = closed_answer(
+            read_question("Viên chức có được thành lập doanh nghiệp tư nhân không?"),
+            unit,
+            ScriptedLLM({"N/A": 0.5}, default=p_true),
+            ENOUGH,
+            [],
+        )
+        assert ans is not None
+        verdict = ans.sentences[0]
+        assert ans.answer.startswith(f"{verdict.text}{FLAG} Theo [1]: «Trường hợp liên doanh"), ans.answer
+        assert not verdict.supported and ans.verification is Verification.PARTIALLY_VERIFIED
+        assert "«đơn vị sự nghiệp công lập», not of «viên chức»" in verdict.reasons[-1]
+    # a quote whose list's lead-in names the person asked about decides (the point alone names no one)
+    ans, _ = _answer("Người lao động có được nghỉ 03 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.9))
+    assert FLAG not in ans.answer and ans.verification is Verification.VERIFIED
+    # … and so does one about someone who may be them ("cá nhân")
+    anyone = [_source(1, "Cá nhân có quyền thành lập doanh nghiệp tư nhân theo quy định của Luật này.")]
+    ans = closed_answer(
+        read_question("Viên chức có được thành lập doanh nghiệp tư nhân không?"),
+        anyone,
+        ScriptedLLM({"N/A": 0.5}, default=0.9),
+        ENOUGH,
+        [],
+    )
+    assert ans is not None and FLAG not in ans.answer and ans.sentences[0].supported
+
+
 def test_deciding_quote_prefers_the_line_that_states_the_claims_numbers() -> None:
     judged = ["1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:"]
     quote = deciding_quotes("Người lao động được nghỉ 01 ngày khi con kết hôn", LAW, judged)

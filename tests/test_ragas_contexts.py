@@ -34,7 +34,9 @@ def test_ragas_judges_an_answer_against_the_whole_articles_the_model_read(world:
 
 def test_a_refusal_is_judged_on_the_best_passages_of_its_closest_hits(world: World) -> None:
     options = AskOptions(mode="bm25", filters=PUBLIC)
-    assistant = Assistant(world.searcher, llm_factory=lambda: ScriptedLLM("[1] [2]"))  # no claim, twice: refused
+    assistant = Assistant(
+        world.searcher, llm_factory=lambda: ScriptedLLM("Viên chức được nghỉ 99 ngày [1].")
+    )  # unsupported
     ans = assistant.ask(ENDING, options=options)
     assert ans.refused and ans.closest
     read, contexts = _judged_contexts(assistant, ans, ENDING, options)

@@ -314,3 +314,68 @@ def test_a_law_named_without_an_article_marks_a_quoted_article_only_when_its_hea
     retirement = hit_of(world, RETIREMENT, "60")
     followed = ReferenceFollower(searcher(world)).run(ANNUAL_LEAVE, [retirement, code], PUBLIC)
     assert not any(f.quoted for f in followed)
+
+
+MARRIAGE_LEAVE = "Công chức được nghỉ việc riêng khi kết hôn mấy ngày?"
+
+
+def test_a_clause_that_applies_a_quoted_article_to_the_person_asked_about_joins_the_sources_before_it(
+    world: World,
+) -> None:
+    # search ranks the code's "Nghỉ việc riêng" (người lao động) above Điều 13, the clause that gives công chức their
+    # leave "theo quy định của pháp luật về lao động": quoted alone, every claim for a công chức was withheld
+    plain = Searcher(world.store, world.settings).search(MARRIAGE_LEAVE, k=8, filters=PUBLIC).hits
+    assert key(plain[0]) == "Điều 115 45/2094/QH94"
+    for k in (1, 2):
+        s = searcher(world)
+        _hits, _ev, sources = Assistant(s, llm_factory=lambda: pytest.fail("no LLM")).gather(
+            MARRIAGE_LEAVE, AskOptions(k=k, filters=PUBLIC)
+        )
+        anchors = [key(x.hit) for x in sources]
+        assert anchors[:2] == ["Điều 13 22/2092/QH92", "Điều 115 45/2094/QH94"], k
+        assert len(anchors) == len(set(anchors)) and len(anchors) <= k + 1  # it took no one's place
+        marked = sources[1]
+        assert isinstance(marked, ReferredSource) and marked.applied_by == 1
+        assert marked.to_json()["referred_from"]["resolved_by"] == "field"
+        claim = "Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương khi kết hôn: nghỉ 03 ngày [2]."
+        v = SentenceVerifier(sources, question=MARRIAGE_LEAVE)
+        v.feed(claim)
+        assert v.n_supported == 1, k  # the code's line answers for the công chức Điều 13 names
+        # cited to the clause alone, the claim's figure is the article's it applies: both are cited (live, refused)
+        joined = SentenceVerifier(sources, question=MARRIAGE_LEAVE)
+        shown = joined.feed("Công chức được nghỉ việc riêng khi kết hôn 03 ngày [1].")
+        assert joined.n_supported == 1 and shown.rstrip().endswith("03 ngày [1] [2]."), shown
+        # the code's own lead-in, then the figure cited to the applying clause: the figure is not withheld as
+        # "người lao động"'s (live, for a viên chức: the answer ended at the lead-in's ":")
+        led = SentenceVerifier(sources, question=MARRIAGE_LEAVE)
+        lead = led.feed("Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp kết hôn [2]:")
+        item = led.feed("nghỉ 03 ngày [1].")
+        assert lead and "03 ngày [1] [2]" in item and led.n_supported == 2, led.checks
+        bound = led.checks[-1].clause  # the highlight: the point that gives 03 ngày, not the applying clause
+        assert bound is not None and bound.anchor == "Điểm a Khoản 1 Điều 115 Bộ luật Lao động 45/2094/QH94"
+        # a figure neither states is still not supported
+        wrong = SentenceVerifier(sources, question=MARRIAGE_LEAVE)
+        wrong.feed("Công chức được nghỉ việc riêng khi kết hôn 05 ngày [1].")
+        assert wrong.n_supported == 0
+    ans = Assistant(searcher(world)).ask(MARRIAGE_LEAVE, options=AskOptions(k=1, extractive=True, filters=PUBLIC))
+    assert "[1] Điều 13" in ans.answer and "[2] Điều 115" in ans.answer and "— được dẫn chiếu từ [1]" in ans.answer
+
+
+def test_no_clause_is_moved_up_for_a_person_it_does_not_name_or_for_an_article_that_names_them_already(
+    world: World,
+) -> None:
+    from assistant.references import applying_first
+
+    for question in (
+        "Viên chức được nghỉ việc riêng khi kết hôn mấy ngày?",  # Điều 13 names công chức, not viên chức
+        "Người lao động được nghỉ việc riêng khi kết hôn mấy ngày?",  # the code speaks of them itself
+        "Được nghỉ việc riêng khi kết hôn mấy ngày?",  # no one asked about
+    ):
+        hits = Searcher(world.store, world.settings).search(question, k=8, filters=PUBLIC).hits
+        assert key(hits[0]) == "Điều 115 45/2094/QH94", question
+        applying = applying_first(question, hits, 1)
+        assert applying.ranked == hits and applying.marks == [], question
+    # the clause is among the hits, but the article it applies is not quoted: nothing moves either
+    hits = Searcher(world.store, world.settings).search(MARRIAGE_LEAVE, k=8, filters=PUBLIC).hits
+    without = [h for h in hits if key(h) != "Điều 115 45/2094/QH94"]
+    assert applying_first(MARRIAGE_LEAVE, without, 1).marks == []

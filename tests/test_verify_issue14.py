@@ -273,9 +273,27 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     w.close()
 
 
-@pytest.mark.parametrize("answer", ["[1] [2] [3]", "[1].", ""])
-def test_a_generated_answer_without_a_claim_becomes_the_refusal_and_streams_nothing(world: World, answer: str) -> None:
-    ans, seen, _llm = ask_scripted(world, answer)
+@pytest.mark.parametrize("answer", ["[1] [2] [3]", "[1].", "", f"{QUESTION} [1]"])
+def test_a_generated_answer_without_a_claim_twice_is_never_shown_the_sources_clauses_are_quoted(
+    world: World, answer: str
+) -> None:
+    # asked once more, the model writes no claim again (live: the question written back, on both tries): nothing of
+    # it is shown; the clauses of the sources the evidence found enough are, verbatim ("Chỉ trích dẫn")
+    from assistant.pipeline import QUOTED_INSTEAD
+
+    ans, seen, llm = ask_scripted(world, answer)
+    assert not ans.refused and ans.mode == "extractive"  # type: ignore[attr-defined]
+    assert ans.verification is Verification.VERIFIED  # type: ignore[attr-defined]
+    assert ans.answer.startswith("Các quy định liên quan:\n\n[1] ")  # type: ignore[attr-defined]
+    assert LAW in ans.answer and (not answer or answer not in ans.answer)  # type: ignore[attr-defined]
+    assert "".join(t for t, _ in seen) == ans.answer  # type: ignore[attr-defined]
+    assert ans.evidence["quoted"] == QUOTED_INSTEAD  # type: ignore[attr-defined]
+    assert ans.evidence["retry"] == "the first answer held no claim"  # type: ignore[attr-defined]
+    assert not any(c.supported for c in ans.sentences)  # type: ignore[attr-defined]  # the model's, recorded
+
+
+def test_a_model_that_writes_the_refusal_is_refused_not_quoted(world: World) -> None:
+    ans, seen, _llm = ask_scripted(world, f"{REFUSAL}")
     assert ans.refused and ans.answer.startswith(REFUSAL) and seen == []  # type: ignore[attr-defined]
 
 
@@ -1061,3 +1079,38 @@ def test_a_follow_ups_words_cited_to_a_clause_without_them_are_re_cited_to_the_s
     line = v.feed("- Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương khi con đẻ, con nuôi kết hôn [2].")
     assert line.endswith("khi con đẻ, con nuôi kết hôn: nghỉ 01 ngày [1].")
     assert v.checks[-1].clause is not None and v.checks[-1].clause.label == "Điểm b Khoản 1"
+
+
+LEAVE_RIGHTS = _source(
+    1,
+    "1. Được nghỉ hằng năm, nghỉ lễ, nghỉ việc riêng theo quy định của pháp luật về lao động.\n"
+    "2. Viên chức làm việc ở vùng sâu, vùng xa được gộp số ngày nghỉ phép của 03 năm để nghỉ một lần.",
+    anchor="Điều 13 Luật 78/2099/QH99",
+)
+
+
+def test_a_figure_whose_unit_the_cited_clause_gives_another_is_not_verified() -> None:
+    """Live: "nghỉ 03 ngày [1]." was shown verified, Khoản 2 Điều 13 Luật Viên chức highlighted — its 03 is "03
+    năm" of leave carried over, not the 03 days of marriage leave."""
+    checked = verify("Viên chức được nghỉ việc riêng khi kết hôn 03 ngày [1].", [LEAVE_RIGHTS])
+    assert checked.status is Verification.UNVERIFIED
+    assert any("3 ngày" in r for c in checked.sentences for r in c.reasons)
+    # the same figure with the clause's own unit is what the clause states
+    stated = verify("Viên chức được gộp số ngày nghỉ phép của 03 năm để nghỉ một lần [1].", [LEAVE_RIGHTS])
+    assert stated.status is Verification.VERIFIED
+
+
+def test_a_claim_citing_two_sources_highlights_the_one_that_states_its_figure_with_its_unit() -> None:
+    """Live: "nghỉ 03 ngày [1] [2]." highlighted Khoản 2 Điều 13 Luật Viên chức ("… 03 năm …", [1], which covers
+    the claim's words as well) instead of [2]'s "a) Kết hôn: nghỉ 03 ngày;"."""
+    applying = _source(
+        1,
+        "Viên chức được nghỉ khi kết hôn theo quy định của pháp luật về lao động; số ngày nghỉ phép của 03 năm "
+        "được gộp để nghỉ một lần.",
+        anchor="Điều 13 Luật 78/2099/QH99",
+    )
+    code = _source(2, "1. Người lao động được nghỉ việc riêng trong trường hợp sau:\na) Kết hôn: nghỉ 03 ngày;")
+    checked = verify("Viên chức được nghỉ 03 ngày khi kết hôn [1] [2].", [applying, code])
+    (check,) = checked.sentences
+    assert check.supported and check.clause is not None
+    assert check.clause.marker == 2 and check.clause.quote == "a) Kết hôn: nghỉ 03 ngày;"
