@@ -252,7 +252,7 @@ class Assistant:
             answer = Answer(
                 question=question,
                 answer=checked.text,
-                citations=[s for s in sources if s.marker in checked.used_markers],
+                citations=with_appliers(sources, checked.used_markers),
                 verification=checked.status,
                 refused=False,
                 mode="generative",
@@ -421,6 +421,18 @@ QUOTED_INSTEAD = "the model wrote no claim, twice: the sources' clauses are quot
 # How much an answer's citations support it, in order: a whole list replaces a part of it only as well supported.
 _RANK = {Verification.UNVERIFIED: 0, Verification.PARTIALLY_VERIFIED: 1, Verification.VERIFIED: 2}
 _WORD = re.compile(r"\s*\S+|\s+$")
+
+
+def with_appliers(sources: Sequence[CitedSource], used: Sequence[int]) -> list[CitedSource]:
+    """The sources the answer cites, and those that apply them (`CitedSource.applied_by`): an answer for a viên chức
+    from the labour code's "Điều 115 … — được dẫn chiếu từ [1]" rests on [1], Điều 13 Luật Viên chức, too.
+
+    >>> from types import SimpleNamespace as S
+    >>> [s.marker for s in with_appliers([S(marker=1, applied_by=None), S(marker=2, applied_by=1)], (2,))]
+    [1, 2]
+    """
+    wanted = set(used) | {s.applied_by for s in sources if s.marker in used and s.applied_by is not None}
+    return [s for s in sources if s.marker in wanted]
 
 
 def pointer_to_retry(checked: Verified, listing: bool) -> PointsOnly | None:

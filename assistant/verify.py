@@ -1016,7 +1016,7 @@ class SentenceVerifier:
         if turned:
             reasons.append(turned)
         applied = self._applied_by(marks) if reasons and not link_reasons else ()
-        if applied and self._states_with(own, words, marks + applied):
+        if applied and self._states_with(own, words, marks, applied):
             # The claim joins what its clause says with what that clause applies: "Công chức được nghỉ việc riêng
             # khi kết hôn 03 ngày [1]" — [1] gives công chức their leave "theo quy định của pháp luật về lao động",
             # [2], the code's article it applies, the 03 ngày (live, refused for the number). Both are cited.
@@ -1087,11 +1087,17 @@ class SentenceVerifier:
         """The markers of the sources the cited ones apply (`CitedSource.applied_by`) that the claim does not cite."""
         return tuple(s.marker for s in self.sources if s.applied_by in marks and s.marker not in marks)
 
-    def _states_with(self, own: str, words: set[str], marks: tuple[int, ...]) -> bool:
-        """Whether the sources of `marks` together hold the claim's words (`min_support`) and every number of it."""
-        cited = "\n".join(self._clean[m] for m in marks)
-        stated = numbers_in(own) <= numbers_in(cited) and measures_in(own) <= measures_in(cited)
-        return stated and coverage(words, cited) >= self.policy.min_support
+    def _states_with(self, own: str, words: set[str], marks: tuple[int, ...], applied: tuple[int, ...]) -> bool:
+        """Whether the cited sources (`marks`) and those they apply (`applied`) together hold the claim's words
+        (`min_support`) and every number of it — and the cited ones add words of it the applied ones lack ("công
+        chức"): else the applied source alone is what states it, and the claim is re-cited to it (`_recite`), not
+        cited to both (live, a list item on the code's cases came out "… mẹ nuôi [3] [1]", [3] being Luật Bảo hiểm
+        xã hội's clause that applies the code's article, which says nothing of them)."""
+        both = "\n".join(self._clean[m] for m in marks + applied)
+        stated = numbers_in(own) <= numbers_in(both) and measures_in(own) <= measures_in(both)
+        together = coverage(words, both)
+        alone = coverage(words, "\n".join(self._clean[m] for m in applied))
+        return stated and together >= self.policy.min_support and together > alone
 
     def _recite(
         self,

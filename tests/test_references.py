@@ -345,12 +345,15 @@ def test_a_clause_that_applies_a_quoted_article_to_the_person_asked_about_joins_
         joined = SentenceVerifier(sources, question=MARRIAGE_LEAVE)
         shown = joined.feed("Công chức được nghỉ việc riêng khi kết hôn 03 ngày [1].")
         assert joined.n_supported == 1 and shown.rstrip().endswith("03 ngày [1] [2]."), shown
-        # the code's own lead-in, then the figure cited to the applying clause: the figure is not withheld as
-        # "người lao động"'s (live, for a viên chức: the answer ended at the lead-in's ":")
+        # the code's own lead-in, then the figure cited to the applying clause: the figure is the code's (re-cited
+        # to it), and it is not withheld as "người lao động"'s (live, for a viên chức: the answer ended at the ":")
         led = SentenceVerifier(sources, question=MARRIAGE_LEAVE)
         lead = led.feed("Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp kết hôn [2]:")
         item = led.feed("nghỉ 03 ngày [1].")
-        assert lead and "03 ngày [1] [2]" in item and led.n_supported == 2, led.checks
+        assert lead and item.strip() == "nghỉ 03 ngày [2]." and led.n_supported == 2, led.checks
+        both = SentenceVerifier(sources, question=MARRIAGE_LEAVE)  # … and cited by the model to both
+        both.feed("Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp kết hôn [2]:")
+        assert both.feed("nghỉ 03 ngày [1] [2].").strip() == "nghỉ 03 ngày [1] [2]." and both.n_supported == 2
         bound = led.checks[-1].clause  # the highlight: the point that gives 03 ngày, not the applying clause
         assert bound is not None and bound.anchor == "Điểm a Khoản 1 Điều 115 Bộ luật Lao động 45/2094/QH94"
         # a figure neither states is still not supported
@@ -379,3 +382,15 @@ def test_no_clause_is_moved_up_for_a_person_it_does_not_name_or_for_an_article_t
     hits = Searcher(world.store, world.settings).search(MARRIAGE_LEAVE, k=8, filters=PUBLIC).hits
     without = [h for h in hits if key(h) != "Điều 115 45/2094/QH94"]
     assert applying_first(MARRIAGE_LEAVE, without, 1).marks == []
+
+
+def test_a_claim_the_applied_article_states_alone_is_re_cited_to_it_not_to_both(world: World) -> None:
+    # live: "… cha đẻ, mẹ đẻ, cha nuôi, mẹ nuôi [3]" came out "[3] [1]" — [3] applies the code's article and says
+    # nothing of the claim; the article that states all of it takes the marker alone
+    _hits, _ev, sources = Assistant(searcher(world), llm_factory=lambda: pytest.fail("no LLM")).gather(
+        MARRIAGE_LEAVE, AskOptions(k=2, filters=PUBLIC)
+    )
+    assert [key(x.hit) for x in sources][:2] == ["Điều 13 22/2092/QH92", "Điều 115 45/2094/QH94"]
+    v = SentenceVerifier(sources, question=MARRIAGE_LEAVE)
+    shown = v.feed("Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương khi con kết hôn: nghỉ 01 ngày [1].")
+    assert v.n_supported == 1 and shown.rstrip().endswith("nghỉ 01 ngày [2]."), shown
