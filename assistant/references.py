@@ -254,7 +254,7 @@ def names_the_matter(ref: Reference, referring: Hit, target: Hit) -> bool:
     tính vào thời gian nghỉ việc riêng theo quy định của pháp luật về lao động" → "Điều 115. Nghỉ việc riêng, …").
     The code's best article for a question is not always what a clause applies: "Công chức được nghỉ hưu theo quy
     định của Bộ luật Lao động" does not apply "Nghỉ hằng năm"."""
-    text, said = " ".join(referring.text.split()), " ".join(ref.sentence.split())
+    text, said = _lines(referring.text), _lines(ref.sentence)
     at = text.find(said) if said else -1
     if at < 0:
         return False
@@ -402,7 +402,17 @@ def _stated_in(ref: Reference, hit: Hit) -> bool:
     """Whether the reference is made in the hit's chunk (a reference without its sentence is given the benefit)."""
     if not ref.sentence:
         return True
-    return " ".join(ref.sentence.split()) in " ".join(hit.text.split())
+    return _lines(ref.sentence) in _lines(hit.text)
+
+
+def _lines(text: str) -> str:
+    """`text` with the white space inside each line collapsed, its line breaks kept: a reference's sentence is
+    found whatever its spacing, and an article's heading line stays a sentence of its own (`names_the_matter`).
+
+    >>> _lines("Điều 60.  Nghỉ hưu\\n Công chức được   nghỉ hưu ")
+    'Điều 60. Nghỉ hưu\\nCông chức được nghỉ hưu'
+    """
+    return "\n".join(line for line in (" ".join(part.split()) for part in text.splitlines()) if line)
 
 
 def _searchable(hit: Hit) -> str:

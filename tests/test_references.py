@@ -394,3 +394,23 @@ def test_a_claim_the_applied_article_states_alone_is_re_cited_to_it_not_to_both(
     v = SentenceVerifier(sources, question=MARRIAGE_LEAVE)
     shown = v.feed("Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương khi con kết hôn: nghỉ 01 ngày [1].")
     assert v.n_supported == 1 and shown.rstrip().endswith("nghỉ 01 ngày [2]."), shown
+
+
+def test_the_heading_line_of_the_referring_article_is_not_part_of_what_its_clause_sends_elsewhere(
+    world: World,
+) -> None:
+    from assistant.references import names_the_matter
+
+    retirement = hit_of(world, RETIREMENT, "60")
+    ref = next(r for r in retirement.version.references if r.article is None)  # type: ignore[union-attr]
+    code = hit_of(world, ANNUAL_LEAVE, "113")  # "Điều 113. Nghỉ hằng năm"
+    # the clause sends only retirement to the code; the article's own heading line names annual leave too
+    headed = dataclasses.replace(
+        retirement,
+        text="Điều 60. Nghỉ hưu và nghỉ hằng năm\nCông chức được nghỉ hưu theo quy định của Bộ luật Lao động.",
+    )
+    assert not names_the_matter(ref, headed, code)
+    sends_leave = dataclasses.replace(
+        headed, text="Điều 60. Nghỉ hưu\nCông chức được nghỉ hằng năm theo quy định của Bộ luật Lao động."
+    )
+    assert names_the_matter(ref, sends_leave, code)
