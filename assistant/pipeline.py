@@ -49,7 +49,7 @@ from assistant.extractive import best_passage, quote_sources, render
 from assistant.focus import Focus, PointsOnly, Unspoken, quote_naming
 from assistant.lists import ListWatch, points_into_article, whole_lists
 from assistant.prompts import answer_messages
-from assistant.references import Applying, ReferenceFollower, applying_first, cite_followed
+from assistant.references import APPLIER_POOL, Applying, ReferenceFollower, applying_first, cite_followed
 from assistant.rewrite import rewrite
 from assistant.verify import MarkerLines, Opposite, SentenceVerifier, Verified, VerifyPolicy, the_rule, verify
 from core.clock import today_vn
@@ -320,12 +320,13 @@ class Assistant:
         extractively, the top `options.k` hits' best passages. Then the articles they apply (assistant/references.py:
         markers continue, under the same filters) when the evidence is enough."""
         k = self.k(options)
-        found = self.searcher.search(query, k=max(8, k), mode=options.mode, filters=options.filters)
-        ev = assess(query, found.hits, self.evidence_policy, self.searcher.meta.embedder, found.retrieval)
+        n = max(8, k)
+        found = self.searcher.search(query, k=max(APPLIER_POOL, n), mode=options.mode, filters=options.filters)
+        ev = assess(query, found.hits[:n], self.evidence_policy, self.searcher.meta.embedder, found.retrieval)
         # a clause that applies a top article to the person asked about (a công chức's leave, in the labour code)
-        # joins the quoted ones, just before it, taking no one's place
+        # joins the quoted ones, just before it, taking no one's place; it may rank below the first n
         applying = applying_first(query, found.hits, k) if ev.enough else Applying(found.hits, [])
-        hits, applied = applying.ranked, applying.marks
+        hits, applied = applying.ranked[: n + applying.joined], applying.marks
         k += applying.joined
         as_of = options.filters.as_of or today_vn()
         builder = self._context(options, applying.joined)
@@ -354,9 +355,11 @@ class Assistant:
         q = nfc_strip(question)
         if not q:
             return []
-        hits = self.searcher.search(q, k=max(8, self.k(options)), mode=options.mode, filters=options.filters).hits
+        n = max(8, self.k(options))
+        hits = self.searcher.search(q, k=max(APPLIER_POOL, n), mode=options.mode, filters=options.filters).hits
         applying = applying_first(q, hits, self.k(options))  # as `gather` ordered them
-        return self._context(options, applying.joined).pick(q, applying.ranked, options.filters)
+        ranked = applying.ranked[: n + applying.joined]
+        return self._context(options, applying.joined).pick(q, ranked, options.filters)
 
     def _context(self, options: AskOptions, extra: int = 0) -> ContextBuilder:
         """The context builder for `options`; `extra` articles join the options' count, each sure of a place (the

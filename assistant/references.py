@@ -276,6 +276,11 @@ def names_the_matter(ref: Reference, referring: Hit, target: Hit) -> bool:
 # for the person asked about (`applying_first`); one is what a question needs ("Cán bộ, công chức được nghỉ … theo
 # quy định của pháp luật về lao động"), and each costs the prompt a source.
 APPLIERS = 1
+# How many of the question's hits (one per article) are read for such a clause. Search ranks it by the question's
+# words, which are the applied article's: Điều 13 Luật Viên chức is the 11th hit of "Viên chức được nghỉ việc riêng
+# khi con kết hôn mấy ngày?" on the demo's BM25 index, Điều 13 Luật Cán bộ, công chức the 13th of its công chức
+# twin. Search's fusion reads 60 candidates a branch for any k up to 20, so the first hits do not change.
+APPLIER_POOL = 16
 
 
 @dataclass(frozen=True)

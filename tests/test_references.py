@@ -414,3 +414,27 @@ def test_the_heading_line_of_the_referring_article_is_not_part_of_what_its_claus
         headed, text="Điều 60. Nghỉ hưu\nCông chức được nghỉ hằng năm theo quy định của Bộ luật Lao động."
     )
     assert names_the_matter(ref, sends_leave, code)
+
+
+def test_the_applying_clause_is_looked_for_among_more_hits_than_are_read(world: World) -> None:
+    from assistant.references import APPLIER_POOL
+
+    asked: list[int] = []
+
+    class Counting(Recording):
+        def search(
+            self,
+            query: str,
+            k: int = 10,
+            mode: Mode = "hybrid",
+            filters: Filters | None = None,
+            article_level: bool = True,
+        ) -> SearchResult:
+            asked.append(k)
+            return super().search(query, k=k, mode=mode, filters=filters, article_level=article_level)
+
+    hits, _ev, sources = Assistant(Counting(Searcher(world.store, world.settings))).gather(
+        MARRIAGE_LEAVE, AskOptions(k=1, filters=PUBLIC)
+    )
+    assert asked[0] == APPLIER_POOL > 8  # the clause may rank below the hits that are read (live: 11th, 13th)
+    assert len(hits) <= 8 + 1 and [key(x.hit) for x in sources][:2] == ["Điều 13 22/2092/QH92", "Điều 115 45/2094/QH94"]
