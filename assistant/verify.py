@@ -479,6 +479,11 @@ def _case_rank(item: _SourceClause, named: Callable[[str], bool]) -> tuple[bool,
     return hits == len(item.case_words), hits
 
 
+def _named_syllables(item: _SourceClause, named: Callable[[str], bool]) -> set[str]:
+    """The syllables of an item's case that a claim names."""
+    return {s for w in item.case_words for s in w.split("_") if named(s)}
+
+
 def _forbidding_title(source: CitedSource, lexicon: CueLexicon) -> str:
     """The article's title when it forbids ("Điều 8. Các hành vi bị nghiêm cấm", "Những việc cán bộ, công chức không
     được làm …"), without its number; "" otherwise. Its Khoản are the forbidden acts ("1. Chiếm đoạt, làm hỏng, làm
@@ -746,6 +751,10 @@ class SentenceVerifier:
             best, top = ranked[0], _case_rank(ranked[0], named)
             alike = any(_case_rank(c, named) == top and c.values != best.values for c in ranked[1:])
             if top[1] and not alike and not given & best.values:  # a case named, no tie, and none of its values
+                if any(given & c.values and _named_syllables(c, named) > _named_syllables(best, named) for c in items):
+                    # the claim names more of a case that has its value: "khi con kết hôn … 01 ngày" names "Con đẻ,
+                    # con nuôi kết hôn: nghỉ 01 ngày" in part, beyond "Kết hôn", which it names whole (live, refused)
+                    continue
                 case = without_label(best.clause.item).partition(":")[0].strip()
                 return f"{VALUE_SWAPPED}«{case}» is {', '.join(sorted(best.values))}, not {', '.join(sorted(given))}"
         return None

@@ -435,6 +435,8 @@ def test_a_case_given_another_case_s_value_is_not_verified(claim: str) -> None:
         "Người lao động kết hôn được nghỉ 03 ngày [1].",
         "Người lao động được nghỉ 03 ngày khi kết hôn, 01 ngày khi con kết hôn [1].",
         "a) Kết hôn [1]: nghỉ 03 ngày [1];\nb) Con đẻ, con nuôi kết hôn [1]:\nnghỉ 01 ngày [1];",
+        # "con kết hôn" names b) in part, beyond a)'s "Kết hôn" (live, refused as a)'s case given b)'s value)
+        "- Người lao động được nghỉ việc riêng khi con kết hôn 01 ngày [1].",
     ],
 )
 def test_each_case_with_its_own_value_still_verifies(claim: str) -> None:
