@@ -568,6 +568,7 @@ def answer_closed(
         j = statements.judge(closed.statement, sources, question=closed.context)
         verdict, reason, confidence = _verdict_yes_no(closed, j, cues)
         claim = f"{closed.context or ''} {closed.statement}".strip()
+        asked = claim
         quoted = deciding_quotes(claim, sources, j.quote)
         lead, judgement = f"{verdict}.", {"statement": j.statement, "quote": j.quote, **j.to_json()}
     elif closed.kind is QuestionKind.CHOICE:
@@ -576,6 +577,9 @@ def answer_closed(
             return None
         verdict, reason, confidence = _verdict_choice(closed, c)
         claim = closed.stem
+        # the person check reads the stem with the chosen option; a choice picked as the one the law does not
+        # support is decided by a quote about someone else, rightly
+        asked = "" if c.wrong_wanted else f"{closed.stem} {closed.choices[verdict]}"
         lead = f"{verdict}. {closed.choices[verdict].strip().rstrip('.;,:')}."
         quoted, judgement = _choice_quotes(closed, c, sources), c.to_json()
     else:
@@ -602,7 +606,7 @@ def answer_closed(
     if not shown:
         return None
     markers = tuple(sorted({q.source.marker for q in shown}))
-    undecided = quoted_another(claim, shown, sources) if closed.kind is QuestionKind.YES_NO else None
+    undecided = quoted_another(asked, shown, sources) if asked else None
     verdict_check = SentenceCheck(lead, markers, undecided is None, confidence, (reason, *filter(None, [undecided])))
     if undecided is not None:  # the verdict is the judge's, shown flagged: its quote does not decide it
         lines[0] = f"{lead}{FLAG}"
@@ -623,9 +627,9 @@ UNDECIDED = "the deciding quote speaks of «{other}», not of «{asked}» the qu
 def quoted_another(
     claim: str, quotes: Sequence[Quote], sources: Sequence[CitedSource], actors: ActorLexicon | None = None
 ) -> str | None:
-    """Why the deciding quotes do not decide a yes/no `claim` about one person: each, read with its article's
-    heading and its list's lead-in, names actors and none who may be that person — and no quoted source that
-    applies it names them. Live: "Viên chức có được thành lập doanh nghiệp tư nhân không?" was answered "Không."
+    """Why the deciding quotes do not decide a yes/no `claim` (or a choice's stem with its option) about one
+    person: each, read with its article's heading and its list's lead-in, names actors and none who may be that
+    person — and no quoted source that applies it names them. Live: "Viên chức có được thành lập doanh nghiệp tư nhân không?" was answered "Không."
     as verified, quoting what an "đơn vị sự nghiệp công" does in a joint venture; the judge had said so at 0.53.
     None when a quote speaks of them (or of no one: an impersonal rule), or the claim names no one person."""
     actors = actors or ActorLexicon.default()

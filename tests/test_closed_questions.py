@@ -259,6 +259,24 @@ def test_a_verdict_whose_deciding_quote_speaks_only_of_another_actor_is_flagged_
     assert ans is not None and FLAG not in ans.answer and ans.sentences[0].supported
 
 
+def test_a_choice_whose_deciding_quote_speaks_only_of_another_actor_is_flagged_not_verified() -> None:
+    # the yes/no check, applied to a choice: the stem asks about a viên chức and the only quote that decides the
+    # letter speaks of "người lao động" with no clause applying it to them
+    question = "Viên chức kết hôn được nghỉ mấy ngày?\nA. 01 ngày\nB. 03 ngày\nC. 05 ngày"
+    ans = closed_answer(read_question(question), LAW[:1], ScriptedLLM({"N/A": 0.6, "03 ngày": 0.9}, 0.3), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"B. 03 ngày.{FLAG} Theo [1]: «a) Kết hôn"), ans.answer
+    assert not ans.sentences[0].supported and ans.verification is Verification.PARTIALLY_VERIFIED
+    assert "«người lao động», not of «viên chức»" in ans.sentences[0].reasons[-1]
+    # the same choice asked about the person the quote names is verified
+    ans, _ = _answer(question.replace("Viên chức", "Người lao động"), ScriptedLLM({"N/A": 0.6, "03 ngày": 0.9}, 0.3))
+    assert FLAG not in ans.answer and ans.verification is Verification.VERIFIED
+    # a choice picked as the one the law does not support is rightly decided by a quote about someone else
+    wrong = "Viên chức kết hôn được nghỉ mấy ngày, phương án nào sau đây là sai?\nA. Nghỉ 03 ngày\nB. Nghỉ 05 ngày"
+    ans = closed_answer(read_question(wrong), LAW[:1], ScriptedLLM({"N/A": 0.6, "03 ngày": 0.9}, 0.3), ENOUGH, [])
+    assert ans is not None and ans.evidence["judge"]["wrong_wanted"] and ans.answer.startswith("B. Nghỉ 05 ngày. Theo")
+    assert ans.sentences[0].supported
+
+
 def test_deciding_quote_prefers_the_line_that_states_the_claims_numbers() -> None:
     judged = ["1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:"]
     quote = deciding_quotes("Người lao động được nghỉ 01 ngày khi con kết hôn", LAW, judged)
