@@ -412,6 +412,25 @@ def read_question(text: str, cues: Cues | None = None, rules: Sequence[QuestionR
     return ClosedQuestion(QuestionKind.OPEN, text)
 
 
+def searched_as(question: str, query: str | None = None, cues: Cues | None = None) -> tuple[str, ...]:
+    """What a question is searched with, then any other reading its evidence may be judged on: a choice question
+    is searched with its stem and its options' texts, without their letters, as the evaluation searches it, and
+    its evidence holds on that or on the stem alone ("Viên chức kết hôn được nghỉ mấy ngày? A. 01 ngày B. 03
+    ngày C. 05 ngày" was refused, live: the letters "A." "B." "C." counted as three words no article states).
+    Any other question is searched as read (`query`, else itself).
+
+    >>> searched_as("Viên chức kết hôn được nghỉ mấy ngày? A. 01 ngày B. 03 ngày C. 05 ngày")
+    ('Viên chức kết hôn được nghỉ mấy ngày? 01 ngày 03 ngày 05 ngày', 'Viên chức kết hôn được nghỉ mấy ngày?')
+    >>> searched_as("Viên chức được nghỉ mấy ngày?")
+    ('Viên chức được nghỉ mấy ngày?',)
+    """
+    closed = read_closed(question, query, cues)
+    if closed.kind is not QuestionKind.CHOICE:
+        return (nfc(query or question).strip(),)
+    options = " ".join(c.strip() for c in closed.choices.values())
+    return f"{closed.stem} {options}".strip(), closed.stem
+
+
 def read_closed(question: str, query: str | None = None, cues: Cues | None = None) -> ClosedQuestion:
     """The user's `question` as read, its statement made self-contained with `query` for a follow-up.
 
@@ -629,9 +648,10 @@ def quoted_another(
 ) -> str | None:
     """Why the deciding quotes do not decide a yes/no `claim` (or a choice's stem with its option) about one
     person: each, read with its article's heading and its list's lead-in, names actors and none who may be that
-    person — and no quoted source that applies it names them. Live: "Viên chức có được thành lập doanh nghiệp tư nhân không?" was answered "Không."
-    as verified, quoting what an "đơn vị sự nghiệp công" does in a joint venture; the judge had said so at 0.53.
-    None when a quote speaks of them (or of no one: an impersonal rule), or the claim names no one person."""
+    person — and no quoted source that applies it names them. Live: "Viên chức có được thành lập doanh nghiệp tư
+    nhân không?" was answered "Không." as verified, quoting what an "đơn vị sự nghiệp công" does in a joint
+    venture; the judge had said so at 0.53. None when a quote speaks of them (or of no one: an impersonal
+    rule), or the claim names no one person."""
     actors = actors or ActorLexicon.default()
     asked = actors.person_asked(claim)
     if asked is None:

@@ -144,7 +144,10 @@ class Assistant:
         previous: Sequence[Hit] = (),
         focus: Focus = Focus(()),
     ) -> Answer:
-        hits, ev, sources = self.gather(query, options, previous)
+        from assistant.closed import searched_as
+
+        searched, *readings = searched_as(question, query)
+        hits, ev, sources = self.gather(searched, options, previous, readings)
         if not ev.enough:
             return self._refusal(question, ev, hits, "extractive" if options.extractive else "generative", t0)
         if not options.extractive:  # a yes/no or multiple-choice question is answered by the judge
@@ -313,16 +316,22 @@ class Assistant:
         return out
 
     def gather(
-        self, query: str, options: AskOptions, previous: Sequence[Hit] = ()
+        self, query: str, options: AskOptions, previous: Sequence[Hit] = (), readings: Sequence[str] = ()
     ) -> tuple[list[Hit], Evidence, list[CitedSource]]:
         """Search under the options' filters, judge the evidence, and choose the sources: for the model, whole
         articles within the context budget (assistant/context.py; `previous` = a follow-up's previous sources);
         extractively, the top `options.k` hits' best passages. Then the articles they apply (assistant/references.py:
-        markers continue, under the same filters) when the evidence is enough."""
+        markers continue, under the same filters) when the evidence is enough. The evidence is judged on `query`,
+        else on the first of `readings` (a choice question's stem) on which it is enough."""
         k = self.k(options)
         n = max(8, k)
         found = self.searcher.search(query, k=max(APPLIER_POOL, n), mode=options.mode, filters=options.filters)
-        ev = assess(query, found.hits[:n], self.evidence_policy, self.searcher.meta.embedder, found.retrieval)
+        embedder = self.searcher.meta.embedder
+        ev = assess(query, found.hits[:n], self.evidence_policy, embedder, found.retrieval)
+        for reading in readings if not ev.enough else ():
+            ev = assess(reading, found.hits[:n], self.evidence_policy, embedder, found.retrieval)
+            if ev.enough:
+                break
         # a clause that applies a top article to the person asked about (a công chức's leave, in the labour code)
         # joins the quoted ones, just before it, taking no one's place; it may rank below the first n
         applying = applying_first(query, found.hits, k) if ev.enough else Applying(found.hits, [])

@@ -24,7 +24,7 @@ from assistant.closed import (
     read_question,
 )
 from assistant.evidence import Evidence
-from assistant.pipeline import Assistant
+from assistant.pipeline import AskOptions, Assistant
 from assistant.verify import FLAG, SentenceVerifier
 from index.search import Searcher
 from tests.test_assistant import _source
@@ -332,6 +332,19 @@ def test_pipeline_answers_a_yes_no_question_through_the_judge(world: World) -> N
     assert "«a) Kết hôn: nghỉ 03 ngày;»" in ans.answer and "".join(tokens) == ans.answer
     assert ans.citations and all(c.hit.so_hieu == "9/2095/QH95" for c in ans.citations)
     assert llm.prompts  # the judge read the law
+
+
+def test_pipeline_answers_a_choice_whose_letters_are_inline_through_the_judge(world: World) -> None:
+    # live: "Viên chức kết hôn được nghỉ mấy ngày? A. 01 ngày B. 03 ngày C. 05 ngày" was refused: the letters
+    # "A." "B." "C." "D." counted as words of the question that no article states, so its evidence fell short
+    # (BM25 alone, as in the demo index: coverage decides)
+    llm = ScriptedLLM({"N/A": 0.6, "03 ngày": 0.9}, default=0.3)
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(
+        "Người lao động kết hôn được nghỉ mấy ngày? A. 01 ngày B. 03 ngày C. 05 ngày D. 07 ngày",
+        options=AskOptions(mode="bm25"),
+    )
+    assert not ans.refused and ans.mode == "judged", ans.answer
+    assert ans.answer.startswith("B. 03 ngày. Theo [") and "«a) Kết hôn: nghỉ 03 ngày;»" in ans.answer
 
 
 def test_an_off_corpus_yes_no_question_is_refused_before_the_judge(world: World) -> None:
