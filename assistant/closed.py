@@ -53,7 +53,7 @@ from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import clauses
 from assistant.verify import FLAG, SentenceVerifier, numbers_in
-from core.text import content_words, nfc
+from core.text import content_syllables, content_words, nfc
 
 if TYPE_CHECKING:  # the judge imports the backend module (httpx): only when a closed question is answered
     from assistant.judge import ChoiceJudgement, Judgement
@@ -626,6 +626,8 @@ def answer_closed(
         return None
     markers = tuple(sorted({q.source.marker for q in shown}))
     undecided = quoted_another(asked, shown, sources) if asked else None
+    if undecided is None and closed.kind is QuestionKind.YES_NO:
+        undecided = narrower_case(claim, shown)
     verdict_check = SentenceCheck(lead, markers, undecided is None, confidence, (reason, *filter(None, [undecided])))
     if undecided is not None:  # the verdict is the judge's, shown flagged: its quote does not decide it
         lines[0] = f"{lead}{FLAG}"
@@ -668,6 +670,39 @@ def quoted_another(
             return None
         others.append(other)
     return UNDECIDED.format(other=others[0], asked=phrase) if others else None
+
+
+# The case a provision is limited to: from the word that opens a condition ("do", "vì", "khi", "nếu", "trường
+# hợp") to the "thì" that ends it, within one clause of the sentence ("… bị kỷ luật cách chức do tham nhũng thì
+# không được bổ nhiệm …").
+_CASE = re.compile(
+    r"(?:^|[\s,])(?:do|vì|khi|nếu|trong\s+trường\s+hợp|trường\s+hợp)\s+(?P<case>[^,;:.]{1,200}?)\s+thì\s"
+)
+NARROWER = "the deciding quote holds only when «{case}», which the question does not say"
+
+
+def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
+    """Why the deciding quotes do not decide a yes/no `claim`: each holds only in a case the claim does not name
+    — its "do / vì / khi / nếu / trường hợp … thì" names content words the claim lacks. Live: "Cán bộ bị kỷ luật
+    cách chức thì có được bổ nhiệm lại không?" was answered "Không." as verified on «4. Cán bộ, công chức bị kỷ
+    luật cách chức do tham nhũng thì không được bổ nhiệm vào vị trí lãnh đạo, quản lý.» — the rule for a dismissal
+    for corruption, not for every dismissal. None when a quote states its rule with no case, or only cases the
+    claim names.
+
+    >>> q = Quote("4. Cán bộ bị cách chức do tham nhũng thì không được bổ nhiệm.", None, True)  # type: ignore[arg-type]
+    >>> narrower_case("Cán bộ bị cách chức được bổ nhiệm lại", [q])
+    'the deciding quote holds only when «tham nhũng», which the question does not say'
+    >>> narrower_case("Cán bộ bị cách chức do tham nhũng được bổ nhiệm lại", [q]) is None
+    True
+    """
+    said = content_syllables(claim)
+    cases: list[str] = []
+    for q in quotes:
+        unnamed = [m["case"] for m in _CASE.finditer(q.sentence) if content_syllables(m["case"]) - said]
+        if not unnamed:
+            return None
+        cases.append(unnamed[0])
+    return NARROWER.format(case=cases[0].strip()) if cases else None
 
 
 def _in_context(quote: Quote) -> str:

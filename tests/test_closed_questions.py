@@ -277,6 +277,41 @@ def test_a_choice_whose_deciding_quote_speaks_only_of_another_actor_is_flagged_n
     assert ans.sentences[0].supported
 
 
+def test_a_verdict_decided_only_by_a_case_the_question_does_not_name_is_flagged_not_verified() -> None:
+    # live: "Cán bộ bị kỷ luật cách chức thì có được bổ nhiệm lại không?" → "Không." as verified, on the rule for a
+    # dismissal for corruption (Khoản 4 Điều 82 Luật Cán bộ, công chức), not for every dismissal
+    dismissal = [
+        _source(
+            1,
+            "3. Cán bộ, công chức bị kỷ luật giáng chức, cách chức thì không được bổ nhiệm vào chức vụ cao hơn "
+            "trong thời hạn ít nhất là 12 tháng.\n"
+            "4. Cán bộ, công chức bị kỷ luật cách chức do tham nhũng thì không được bổ nhiệm vào vị trí lãnh đạo, "
+            "quản lý.",
+            anchor="Điều 82 Luật 22/2098/QH98",
+        )
+    ]
+    llm = ScriptedLLM({"N/A": 0.5, "tham nhũng": 0.2}, default=0.3)
+    ans = closed_answer(
+        read_question("Cán bộ bị kỷ luật cách chức do tham nhũng có được bổ nhiệm vào vị trí lãnh đạo không?"),
+        dismissal,
+        llm,
+        ENOUGH,
+        [],
+    )
+    assert ans is not None and ans.answer.startswith("Không. Theo [1]: «4. Cán bộ"), ans.answer
+    assert ans.verification is Verification.VERIFIED  # the question names the case: the quote decides it
+    ans = closed_answer(
+        read_question("Cán bộ bị kỷ luật cách chức có được bổ nhiệm vào vị trí lãnh đạo không?"),
+        dismissal,
+        llm,
+        ENOUGH,
+        [],
+    )
+    assert ans is not None and ans.answer.startswith(f"Không.{FLAG} Theo [1]: «4. Cán bộ"), ans.answer
+    assert not ans.sentences[0].supported and ans.verification is Verification.PARTIALLY_VERIFIED
+    assert "holds only when «tham nhũng»" in ans.sentences[0].reasons[-1]
+
+
 def test_deciding_quote_prefers_the_line_that_states_the_claims_numbers() -> None:
     judged = ["1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:"]
     quote = deciding_quotes("Người lao động được nghỉ 01 ngày khi con kết hôn", LAW, judged)
