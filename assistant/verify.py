@@ -68,7 +68,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -91,7 +91,7 @@ from assistant.polarity import (
     without_label,
 )
 from assistant.terms import TermLexicon
-from core.text import contains_run, content_words, fold, nfc, split_answer_sentences
+from core.text import contains_run, content_words, fold, is_clause_label, nfc, split_answer_sentences
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 # A marker written the way the prompt names it ("[số tài liệu 2]", "[tài liệu 2]"), read as "[2]" (live, an answer
@@ -118,6 +118,7 @@ CONTINUES_HIDDEN = "it continues, after its ';', a sentence that is not shown"
 RECITED = "re-cited: another source states it in full: "
 WITH_APPLIED = "cited with what its source applies: "
 REPEATED = "repeats a sentence already shown"
+DANGLING_LEAD = "a lead-in that nothing shown continues"
 TERMS_MISSING = "terms not in the cited text: "
 TERMS_SWAPPED = "names a term where the clause it restates names another of its kind: "
 VALUE_SWAPPED = "gives its case the value of another case of the list: "
@@ -556,6 +557,12 @@ class SentenceVerifier:
         self._dropped: set[int] = set()
         self._lead = ""  # the answer's open lead-in ("… trong các trường hợp sau:"), which its list items continue
         self._after_lead = False
+        self._continues = False  # the sentence last read continues the open lead-in
+        self._after_label = False  # the sentence last read was a bare clause label ("1.")
+        # Lead-ins shown only once a line shown continues them: their checks (and whether each was flagged), and
+        # their text
+        self._pending: list[tuple[int, bool]] = []
+        self._held_lead = ""
         self._question_led = False  # the question stands as the lead-in of the answer's opening list
         self._flagged_shown = 0
         self._said: set[str] = set()  # what the sentences shown so far say (`_gist`): a repeat is not shown again
@@ -611,6 +618,7 @@ class SentenceVerifier:
         if line is None:
             return ""
         self._said.add(gist)
+        lead = self._pending_lead(line)
         if line.endswith(FLAG):
             self._flagged_shown += 1
         elsewhere = any(r.startswith(FOCUS_ELSEWHERE) for r in self.checks[-1].reasons)
@@ -621,9 +629,37 @@ class SentenceVerifier:
             # line that only says where the rule is ("… theo quy định tại Điều 33 …") does not say what it is.
             self._spoken = f"{self._spoken}\n{line}"
             self._focused = self.focus.spoken_in(self._spoken)
-        piece = separator(self.text, line) + line
+        if _MARKER.sub("", line).rstrip().endswith(":"):
+            # A lead-in waits for what it leads into: the small model repeats its list in the law's words, the
+            # repeats are not shown, and its second "… các tiêu chuẩn sau đây [2]:" was left ending the answer
+            # (live). It goes out with the next line shown that continues it, or not at all.
+            self._pending.append((len(self.checks) - 1, line.endswith(FLAG)))
+            self._held_lead = f"{lead}{separator(self.text + lead, line)}{line}"
+            return ""
+        piece = lead + separator(self.text + lead, line) + line
         self.text += piece
         return piece
+
+    def _pending_lead(self, line: str) -> str:
+        """The waiting lead-ins' text to show before `line` when `line` continues them ("" when none waits); a
+        waiting lead-in that `line` does not continue is dropped (`DANGLING_LEAD`)."""
+        if not self._pending:
+            return ""
+        if self._continues:
+            held, self._pending, self._held_lead = self._held_lead, [], ""
+            return held  # with the separators it was held with
+        self._drop_pending()
+        return ""
+
+    def _drop_pending(self) -> None:
+        """Lead-ins nothing shown continued are not shown: their checks say so."""
+        for at, flagged in self._pending:
+            check = self.checks[at]
+            self.checks[at] = replace(
+                check, supported=False, reasons=(*check.reasons, DANGLING_LEAD), clause=None
+            )
+            self._flagged_shown -= flagged
+        self._pending, self._held_lead = [], ""
 
     def _strip_unknown(self, sentence: str) -> str:
         def keep(match: re.Match[str]) -> str:
@@ -680,7 +716,10 @@ class SentenceVerifier:
             # các trường hợp sau:" do not answer it.
             self._lead = self._question_lead
             self._question_led = True
-        continues = self._lead and (self._after_lead or item)
+        # the text after a bare label the sentence splitter cut off ("1." then "Đạt tiêu chuẩn …") is that item
+        continues = self._lead and (self._after_lead or item or self._after_label)
+        self._after_label = is_clause_label(body)
+        self._continues = bool(continues)
         context = f"{self._lead} {body}" if continues else body
         if body.endswith(":"):
             self._lead, self._after_lead, self._question_led = body, True, False
@@ -1178,7 +1217,13 @@ class SentenceVerifier:
         return f"{CASE_ELSEWHERE}«{case}»"
 
     def result(self) -> Verified:
-        """The verified answer so far: kept text, every sentence's check, the status and the markers."""
+        """The verified answer so far: kept text, every sentence's check, the status and the markers. A lead-in
+        still waiting for what it leads into is dropped — unless it is all the answer shows, which then stands
+        for itself (a sentence verified alone, as `kho eval highlight` reads them)."""
+        if self.text:
+            self._drop_pending()
+        elif self._pending:
+            self.text, self._pending, self._held_lead = self._held_lead.lstrip(), [], ""
         # What is shown decides: every supported sentence is shown; a flagged one is shown with FLAG.
         if self.n_supported == 0:
             status = Verification.UNVERIFIED

@@ -276,6 +276,15 @@ class SentenceSplitter:
         return split_answer_sentences(rest)
 
 
+def is_clause_label(piece: str) -> bool:
+    """Whether `piece` is a clause label and nothing else ("2.", "1.2.", "a)", "IV.").
+
+    >>> is_clause_label("2."), is_clause_label("a)"), is_clause_label("2. Hai")
+    (True, True, False)
+    """
+    return bool(_CLAUSE_LABEL.match(piece.strip()))
+
+
 def split_source_sentences(text: str) -> list[str]:
     """Sentences and list lines of a legal text, stripped; a clause label ("2.", "a)") stays with its sentence."""
     out: list[str] = []
@@ -284,7 +293,7 @@ def split_source_sentences(text: str) -> list[str]:
         piece = piece.strip()
         if not piece:
             continue
-        if _CLAUSE_LABEL.match(piece):
+        if is_clause_label(piece):
             carry = f"{carry}{piece} "
             continue
         out.append(carry + piece)

@@ -539,6 +539,52 @@ def test_a_lead_in_its_articles_body_paragraph_states_keeps_its_citation() -> No
     assert checked.text.startswith(lead) and checked.status is Verification.VERIFIED
 
 
+def test_a_lead_in_whose_list_is_not_shown_is_dropped_not_left_ending_the_answer() -> None:
+    """Live ("Danh hiệu Chiến sĩ thi đua cơ sở được xét tặng cho ai?"): the model gave the list, then wrote it
+    again in the law's words under a second lead-in cited to another article; the repeats were not shown and the
+    answer ended "… các tiêu chuẩn sau đây [2]:", verified, highlighted on the other article's Điểm a."""
+    from assistant.pipeline import VerifiedStream
+    from assistant.verify import DANGLING_LEAD, SentenceVerifier
+
+    award = _source(
+        1,
+        "Danh hiệu “Chiến sĩ thi đua cơ sở” để tặng cho cá nhân đạt các tiêu chuẩn sau đây:\n"
+        "1. Đạt tiêu chuẩn danh hiệu “Lao động tiên tiến”;\n2. Hoàn thành xuất sắc nhiệm vụ.",
+        anchor="Điều 23 Luật 79/2099/QH99",
+    )
+    higher = _source(
+        2,
+        "1. Danh hiệu “Chiến sĩ thi đua cấp bộ” để tặng cho cá nhân đạt các tiêu chuẩn sau đây:\n"
+        "a) Có thành tích xuất sắc tiêu biểu được lựa chọn trong số những cá nhân có 03 lần liên tục được tặng "
+        "danh hiệu “Chiến sĩ thi đua cơ sở”;",
+        anchor="Điều 22 Luật 79/2099/QH99",
+    )
+    first = (
+        "Danh hiệu Chiến sĩ thi đua cơ sở được xét tặng cho cá nhân đạt các tiêu chuẩn sau đây [1]:\n"
+        "1. Đạt tiêu chuẩn danh hiệu Lao động tiên tiến [1];\n2. Hoàn thành xuất sắc nhiệm vụ [1]."
+    )
+    again = (
+        "- Danh hiệu Chiến sĩ thi đua cơ sở để tặng cho cá nhân đạt các tiêu chuẩn sau đây [2]:\n"
+        "1. Đạt tiêu chuẩn danh hiệu Lao động tiên tiến;\n2. Hoàn thành xuất sắc nhiệm vụ."
+    )
+    checked = verify(f"{first}\n{again}", [award, higher])
+    assert checked.text.startswith(first.split("\n")[0]) and checked.text.endswith("xuất sắc nhiệm vụ [1].")
+    assert "sau đây [2]" not in checked.text and checked.status is Verification.VERIFIED
+    dangling = [c for c in checked.sentences if DANGLING_LEAD in c.reasons]
+    assert [c.text.split(" cho ")[0] for c in dangling] == ["- Danh hiệu Chiến sĩ thi đua cơ sở để tặng"]
+    assert not dangling[0].supported and dangling[0].clause is None
+    # streamed, the lead-in never reaches the reader: it waits for a line that continues it
+    tokens: list[str] = []
+    stream = VerifiedStream(SentenceVerifier([award, higher]), tokens.append)
+    stream.push(f"{first}\n{again}")
+    assert stream.finish().text == checked.text and "".join(tokens) == checked.text
+    # a lead-in that a later line continues goes out with it; one followed by a sentence that does not, does not
+    continued = f"{first.split(chr(10))[0]}\nHoàn thành xuất sắc nhiệm vụ [1]."
+    assert verify(continued, [award]).text.startswith("Danh hiệu Chiến sĩ")
+    not_continued = verify(f"{first}\n{again}\nDanh hiệu Lao động tiên tiến là tiêu chuẩn [1].", [award, higher])
+    assert "sau đây [2]" not in not_continued.text and not_continued.text.endswith("là tiêu chuẩn [1].")
+
+
 # Written for this test after Bộ luật Lao động 2019 Điều 169 Khoản 2, under a number no real text has.
 RETIREMENT = _source(
     1,
