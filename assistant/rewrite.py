@@ -2,7 +2,9 @@
 
 Whether a question leans on the conversation is decided by assistant/topic.py (the user may force it with
 `mode`): a new topic is read as it is ("as_is", topic "new_topic") even when the conversation had other questions —
-"Dấu giáp lai được đóng như thế nào?" after a question on viên chức is not glued to it. A follow-up is
+"Dấu giáp lai được đóng như thế nào?" after a question on viên chức is not glued to it. A follow-up that names
+nothing but another person ("còn viên chức thì sao?" after a question on công chức) is the previous question asked
+of them, the person's words replaced ("swap", `asked_of_another`: exact, no model). Any other follow-up is
 rewritten by the LLM with the previous question (prompt file `rewrite_follow_up.txt`). A small model sometimes
 drifts (copies the previous question, answers instead of asking, or gives the follow-up back unchanged), so the
 rewrite is kept only when it is one question that still holds every content word of the follow-up and some of the
@@ -12,8 +14,8 @@ kind of question word ("… áp dụng với ai?" became "… bằng những hì
 live); otherwise the follow-up is read joined with the previous question ("join"), which retrieval handles well —
 as a statement when the follow-up asks its own question. Extractive mode never calls the model, so it always joins.
 
->>> rewrite("còn viên chức thì sao?", ["Thời gian thử việc của công chức là bao lâu?"], None).topic
-'follow_up'
+>>> rewrite("còn viên chức thì sao?", ["Thời gian thử việc của công chức là bao lâu?"], None).query
+'Thời gian thử việc của viên chức là bao lâu?'
 >>> rewrite("Dấu giáp lai được đóng như thế nào?", ["Viên chức bị kỷ luật khi nào?"], None).how
 'as_is'
 >>> join("Thời gian thử việc của công chức là bao lâu?", "còn viên chức thì sao?")
@@ -44,6 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from assistant.actor import ActorLexicon
 from assistant.closed import Cues
 from assistant.prompts import template
 from assistant.topic import Topic, TopicMode, decide
@@ -66,7 +69,7 @@ _LEAD = re.compile(
 
 @dataclass(frozen=True)
 class Rewrite:
-    """The query used for retrieval and answering, how it was obtained ("as_is", "llm" or "join"), and whether
+    """The query used for retrieval and answering, how it was obtained ("as_is", "swap", "llm" or "join"), and whether
     the question was taken as a follow-up or a new topic (`topic`, with assistant/topic.py's `reason`)."""
 
     query: str
@@ -87,6 +90,50 @@ def join(previous: str, question: str) -> str:
     cues = Cues.default()
     context = cues.without_question_phrase(previous.strip()) if cues.asks(question) else previous
     return f"{context} {question}"
+
+
+# "còn X thì sao?", "Vậy còn X?", "X thì sao?": the previous question asked again of X.
+_THEN_WHAT = r"\s+thì\s+(?:sao|thế\s+nào|như\s+thế\s+nào|ra\s+sao)"
+_END = r"(?:\s+(?:ạ|nhỉ|vậy|nhé))?\s*[?.!]*$"
+_ABOUT_ANOTHER = re.compile(
+    rf"^(?:(?:vậy\s+còn|thế\s+còn|vậy|thế|còn)\s+)?(?:(?:đối\s+)?với\s+|về\s+)?(?P<x>[^?.,;:]{{2,60}}?)"
+    rf"(?:{_THEN_WHAT})?{_END}",
+    re.IGNORECASE,
+)
+_OPENS_ANOTHER = re.compile(rf"^(?:vậy\s+|thế\s+)?còn\s|{_THEN_WHAT}{_END}", re.IGNORECASE)
+MAX_ACTOR_WORDS = 6
+
+
+def asked_of_another(question: str, previous: str, actors: ActorLexicon | None = None) -> str | None:
+    """The previous question asked of the person the follow-up names instead, when the follow-up is nothing but
+    that person ("còn viên chức thì sao?", "Vậy còn cán bộ cấp xã?") and the previous question names one other
+    person: the words naming them are replaced, nothing else changes — no model, so extractive mode reads it too.
+    Live, "Còn công chức thì sao?" after "Viên chức được nghỉ hằng năm bao nhiêu ngày?" was read as the two
+    questions joined, and the answer quoted the viên chức's rule and two unrelated articles. None otherwise.
+
+    >>> asked_of_another("còn viên chức thì sao?", "Thời gian thử việc của công chức là bao lâu?")
+    'Thời gian thử việc của viên chức là bao lâu?'
+    >>> asked_of_another("Còn đối với công chức thì sao?", "Viên chức được nghỉ hằng năm bao nhiêu ngày?")
+    'Công chức được nghỉ hằng năm bao nhiêu ngày?'
+    >>> asked_of_another("Còn nghỉ lễ thì sao?", "Viên chức được nghỉ hằng năm bao nhiêu ngày?") is None
+    True
+    """
+    actors = actors or ActorLexicon.default()
+    question, previous = nfc_strip(question), nfc_strip(previous)
+    m = _ABOUT_ANOTHER.match(question)
+    if m is None or not _OPENS_ANOTHER.search(question):
+        return None
+    named = m["x"].strip()
+    asked, before = actors.person_asked(named), actors.person_asked(previous)
+    if asked is None or before is None or asked[0].identity == before[0].identity:
+        return None
+    if len(named.split()) > MAX_ACTOR_WORDS or re.search(r"\bthì\b", named, re.I) or Cues.default().asks(named):
+        return None  # "còn viên chức thì được mấy ngày?" asks its own question: the model's rewrite, or the join
+    at = re.search(rf"(?<!\w){re.escape(before[1])}(?!\w)", previous, re.IGNORECASE)
+    if at is None:
+        return None
+    swapped = named[:1].upper() + named[1:] if at.start() == 0 else named[:1].lower() + named[1:]
+    return f"{previous[: at.start()]}{swapped}{previous[at.end() :]}"
 
 
 def without_lead(text: str) -> str:
@@ -127,6 +174,9 @@ def rewrite(
         return Rewrite(question, "as_is", Topic.NEW_TOPIC.value, decision.reason)
     follow = Topic.FOLLOW_UP.value
     previous = history[-1]
+    swapped = asked_of_another(question, previous)
+    if swapped is not None:
+        return Rewrite(swapped, "swap", follow, decision.reason)
     if llm is not None:
         from assistant.llm import ChatMessage, GenerationConfig
 

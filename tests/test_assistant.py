@@ -86,9 +86,12 @@ def test_public_reader_never_sees_restricted_text_in_an_answer(world: World) -> 
 
 
 def test_follow_up_questions_are_read_with_the_previous_one() -> None:
-    """Without a model (extractive mode) a follow-up is joined with the previous question."""
-    joined = rewrite("còn viên chức thì sao?", ["Thời gian thử việc của công chức?"], llm=None)
-    assert joined.how == "join" and joined.query.startswith("Thời gian")
+    """Without a model (extractive mode) a follow-up is joined with the previous question — or, when it only names
+    another person, the previous question is asked of them."""
+    joined = rewrite("Mức hưởng là bao nhiêu?", ["Người lao động có được trợ cấp thôi việc không?"], llm=None)
+    assert joined.how == "join" and joined.query.startswith("Người lao động")
+    swapped = rewrite("còn viên chức thì sao?", ["Thời gian thử việc của công chức?"], llm=None)
+    assert (swapped.how, swapped.query) == ("swap", "Thời gian thử việc của viên chức?")
     long_q = "Người có thẩm quyền chịu trách nhiệm gì về việc sử dụng con dấu của cơ quan nhà nước?"
     assert rewrite(long_q, ["x"], llm=None).how == "as_is"
     assert rewrite("còn viên chức thì sao?", [], llm=None).query == "còn viên chức thì sao?"

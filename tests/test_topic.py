@@ -33,7 +33,6 @@ def test_a_new_question_is_no_longer_glued_to_the_previous_one() -> None:
 @pytest.mark.parametrize(
     ("history", "question"),
     [
-        (["Thời gian thử việc của công chức là bao lâu?"], "còn viên chức thì sao?"),
         ([VIEN_CHUC], "Trường hợp đó được bồi thường không?"),
         (["Người lao động nghỉ việc có được hưởng trợ cấp thôi việc không?"], "Mức hưởng là bao nhiêu?"),
     ],
@@ -41,6 +40,51 @@ def test_a_new_question_is_no_longer_glued_to_the_previous_one() -> None:
 def test_genuine_follow_ups_are_still_joined(history: list[str], question: str) -> None:
     read = rewrite(question, history, llm=None)
     assert (read.topic, read.how, read.query) == ("follow_up", "join", f"{history[-1]} {question}")
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "read_as"),
+    [
+        (
+            "Thời gian thử việc của công chức là bao lâu?",
+            "còn viên chức thì sao?",
+            "Thời gian thử việc của viên chức là bao lâu?",
+        ),
+        # live: read as the two questions joined; the answer quoted the viên chức's rule and two unrelated articles
+        (
+            "Viên chức được nghỉ hằng năm bao nhiêu ngày?",
+            "Còn công chức thì sao?",
+            "Công chức được nghỉ hằng năm bao nhiêu ngày?",
+        ),
+        ("Công chức bị kỷ luật khi nào?", "Vậy còn cán bộ cấp xã ạ?", "Cán bộ cấp xã bị kỷ luật khi nào?"),
+        (
+            "Công chức có được thành lập doanh nghiệp không?",
+            "Đối với viên chức thì sao?",
+            "Viên chức có được thành lập doanh nghiệp không?",
+        ),
+    ],
+)
+def test_a_follow_up_naming_only_another_person_asks_the_previous_question_of_them(
+    previous: str, question: str, read_as: str
+) -> None:
+    # the model is never asked: the swap is exact, and extractive mode (no model) reads it the same way
+    read = rewrite(question, [previous], llm=_Says("Câu hỏi khác hẳn?"))
+    assert (read.topic, read.how, read.query) == ("follow_up", "swap", read_as)
+
+
+@pytest.mark.parametrize(
+    ("previous", "question"),
+    [
+        ("Viên chức được nghỉ hằng năm bao nhiêu ngày?", "Còn nghỉ lễ thì sao?"),  # another matter, not a person
+        ("Công chức được nghỉ hằng năm bao nhiêu ngày?", "Còn viên chức thì được mấy ngày?"),  # its own question
+        ("Cán bộ, công chức được nghỉ hằng năm bao nhiêu ngày?", "Còn viên chức thì sao?"),  # no one person before
+        ("Viên chức được nghỉ hằng năm bao nhiêu ngày?", "Còn viên chức thì sao?"),  # the same person
+    ],
+)
+def test_a_follow_up_is_not_swapped_unless_it_names_only_another_person(previous: str, question: str) -> None:
+    from assistant.rewrite import asked_of_another
+
+    assert asked_of_another(question, previous) is None
 
 
 def test_the_users_choice_wins_over_the_detector() -> None:
@@ -127,7 +171,9 @@ def test_kho_ask_reads_a_new_topic_alone_and_a_follow_up_with_the_previous_quest
     new = kho_json("ask", GIAP_LAI, "--extractive", "--history", previous, env=FAST)
     assert new["query"] == GIAP_LAI
     follow = kho_json("ask", "còn viên chức thì sao?", "--extractive", "--history", previous, env=FAST)
-    assert follow["query"] == f"{previous} còn viên chức thì sao?"
+    assert follow["query"] == "Thời gian thử việc của viên chức là bao lâu?"  # asked again, of the viên chức
+    pointing = kho_json("ask", "Trường hợp đó thì sao?", "--extractive", "--history", previous, env=FAST)
+    assert pointing["query"] == f"{previous} Trường hợp đó thì sao?"
     forced = kho_json("ask", GIAP_LAI, "--extractive", "--history", previous, "--follow-up", env=FAST)
     assert forced["query"] == f"Thời gian thử việc của công chức. {GIAP_LAI}"  # one question asked, not two
 
@@ -135,7 +181,7 @@ def test_kho_ask_reads_a_new_topic_alone_and_a_follow_up_with_the_previous_quest
 def test_a_follow_up_asking_its_own_question_reads_the_previous_one_as_a_statement() -> None:
     """Live, "Khi đó đơn vị phải báo trước cho viên chức bao nhiêu ngày?" was read as "… trong trường hợp nào, …
     bao nhiêu ngày?" — two questions — and the answer listed the cases again. A follow-up that only points back
-    ("còn viên chức thì sao?") still takes the previous question whole: it asks that question again."""
+    ("Trường hợp đó thì sao?") still takes the previous question whole: it asks that question again."""
     previous = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
     notice = "Khi đó đơn vị phải báo trước cho viên chức bao nhiêu ngày?"
     read = rewrite(notice, [previous], llm=None)
@@ -150,7 +196,7 @@ def test_a_follow_up_asking_its_own_question_reads_the_previous_one_as_a_stateme
     )
     assert rewrite(notice, [previous], llm=_Says(one)).query == one
     how_long = "Thời gian thử việc của công chức là bao lâu?"
-    assert rewrite("còn viên chức thì sao?", [how_long], llm=None).query == f"{how_long} còn viên chức thì sao?"
+    assert rewrite("Trường hợp đó thì sao?", [how_long], llm=None).query == f"{how_long} Trường hợp đó thì sao?"
 
 
 def test_a_rewrite_asking_the_previous_questions_ask_instead_of_the_follow_ups_is_not_kept() -> None:
@@ -174,9 +220,10 @@ def test_what_the_model_writes_before_its_rewrite_is_neither_shown_nor_searched(
     đang hỏi về việc viên chức có được thành lập doanh nghiệp không?" — shown to the user and searched with."""
     previous = "Công chức có được thành lập doanh nghiệp không?"
     guessed = "Có thể bạn đang hỏi về việc viên chức có được thành lập doanh nghiệp không?"
-    read = rewrite("Còn viên chức thì sao?", [previous], llm=_Says(guessed), mode="follow_up")
+    # (asked as its own question: "Còn viên chức thì sao?" itself is now asked of the viên chức without the model)
+    read = rewrite("Viên chức thì có được không?", [previous], llm=_Says(guessed), mode="follow_up")
     assert (read.how, read.query) == ("llm", "Viên chức có được thành lập doanh nghiệp không?")
-    labelled = rewrite("Còn viên chức thì sao?", [previous], llm=_Says(f"Câu hỏi đầy đủ: {read.query}"))
+    labelled = rewrite("Viên chức thì có được không?", [previous], llm=_Says(f"Câu hỏi đầy đủ: {read.query}"))
     assert labelled.query == read.query
 
 
