@@ -127,6 +127,8 @@ def asked_of_another(question: str, previous: str, actors: ActorLexicon | None =
     asked, before = actors.person_asked(named), actors.person_asked(previous)
     if asked is None or before is None or asked[0].identity == before[0].identity:
         return None
+    if not named.casefold().startswith(asked[1].casefold()):
+        return None  # "Luật Viên chức", "vợ của viên chức": the person is not what the follow-up names
     if len(named.split()) > MAX_ACTOR_WORDS or re.search(r"\bthì\b", named, re.I) or Cues.default().asks(named):
         return None  # "còn viên chức thì được mấy ngày?" asks its own question: the model's rewrite, or the join
     at = re.search(rf"(?<!\w){re.escape(before[1])}(?!\w)", previous, re.IGNORECASE)

@@ -79,6 +79,8 @@ def test_a_follow_up_naming_only_another_person_asks_the_previous_question_of_th
         ("Công chức được nghỉ hằng năm bao nhiêu ngày?", "Còn viên chức thì được mấy ngày?"),  # its own question
         ("Cán bộ, công chức được nghỉ hằng năm bao nhiêu ngày?", "Còn viên chức thì sao?"),  # no one person before
         ("Viên chức được nghỉ hằng năm bao nhiêu ngày?", "Còn viên chức thì sao?"),  # the same person
+        ("Công chức được nghỉ hằng năm bao nhiêu ngày?", "Còn Luật Viên chức thì sao?"),  # a law, not the person
+        ("Công chức được nghỉ hằng năm bao nhiêu ngày?", "Còn vợ của viên chức thì sao?"),  # not the person
     ],
 )
 def test_a_follow_up_is_not_swapped_unless_it_names_only_another_person(previous: str, question: str) -> None:
