@@ -350,10 +350,11 @@ def test_a_clause_that_applies_a_quoted_article_to_the_person_asked_about_joins_
         led = SentenceVerifier(sources, question=MARRIAGE_LEAVE)
         lead = led.feed("Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp kết hôn [2]:")
         item = led.feed("nghỉ 03 ngày [1].")
-        assert lead and item.strip() == "nghỉ 03 ngày [2]." and led.n_supported == 2, led.checks
+        assert lead == ""  # a lead-in waits for what it leads into, then goes out with it
+        assert item.startswith("Người lao động") and item.endswith(" nghỉ 03 ngày [2].") and led.n_supported == 2
         both = SentenceVerifier(sources, question=MARRIAGE_LEAVE)  # … and cited by the model to both
         both.feed("Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp kết hôn [2]:")
-        assert both.feed("nghỉ 03 ngày [1] [2].").strip() == "nghỉ 03 ngày [1] [2]." and both.n_supported == 2
+        assert both.feed("nghỉ 03 ngày [1] [2].").endswith(" nghỉ 03 ngày [1] [2].") and both.n_supported == 2
         bound = led.checks[-1].clause  # the highlight: the point that gives 03 ngày, not the applying clause
         assert bound is not None and bound.anchor == "Điểm a Khoản 1 Điều 115 Bộ luật Lao động 45/2094/QH94"
         # a figure neither states is still not supported
