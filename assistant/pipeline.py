@@ -503,6 +503,9 @@ class VerifiedStream:
         for line in self._lines.finish():
             self._feed(line)
         checked = self.verifier.result()
+        if checked.text.startswith(self.released):
+            # what the verifier settled at the end: a lead-in that is all the answer shows goes out after all
+            self._held = checked.text[len(self.released) :]
         answers = checked.opposite is None and checked.unspoken is None and checked.pointer is None
         answers = answers and not self._listing
         if checked.status is not Verification.UNVERIFIED and not self.refused and answers:

@@ -579,6 +579,11 @@ def test_a_lead_in_whose_list_is_not_shown_is_dropped_not_left_ending_the_answer
     stream.push(f"{first}\n{again}")
     assert stream.finish().text == checked.text and "".join(tokens) == checked.text
     # a lead-in that a later line continues goes out with it; one followed by a sentence that does not, does not
+    # a lead-in that is all the answer shows stands, and streams: what streamed is the answer
+    alone: list[str] = []
+    lone = VerifiedStream(SentenceVerifier([award]), alone.append)
+    lone.push(first.split("\n")[0])
+    assert lone.finish().text == first.split("\n")[0] and "".join(alone) == first.split("\n")[0]
     continued = f"{first.split(chr(10))[0]}\nHoàn thành xuất sắc nhiệm vụ [1]."
     assert verify(continued, [award]).text.startswith("Danh hiệu Chiến sĩ")
     not_continued = verify(f"{first}\n{again}\nDanh hiệu Lao động tiên tiến là tiêu chuẩn [1].", [award, higher])
