@@ -412,21 +412,21 @@ def read_question(text: str, cues: Cues | None = None, rules: Sequence[QuestionR
     return ClosedQuestion(QuestionKind.OPEN, text)
 
 
-def searched_as(question: str, query: str | None = None, cues: Cues | None = None) -> tuple[str, ...]:
-    """What a question is searched with, then any other reading its evidence may be judged on: a choice question
-    is searched with its stem and its options' texts, without their letters, as the evaluation searches it, and
-    its evidence holds on that or on the stem alone ("Viên chức kết hôn được nghỉ mấy ngày? A. 01 ngày B. 03
-    ngày C. 05 ngày" was refused, live: the letters "A." "B." "C." counted as three words no article states).
-    Any other question is searched as read (`query`, else itself).
+def searched_as(closed: ClosedQuestion, query: str) -> tuple[str, ...]:
+    """What a question, read as `closed` (`read_closed`), is searched with, then any other reading its evidence may
+    be judged on: a choice question is searched with its stem and its options' texts, without their letters, as
+    the evaluation searches it, and its evidence holds on that or on the stem alone ("Viên chức kết hôn được nghỉ
+    mấy ngày? A. 01 ngày B. 03 ngày C. 05 ngày" was refused, live: the letters "A." "B." "C." counted as three
+    words no article states). Any other question is searched as read (`query`).
 
-    >>> searched_as("Viên chức kết hôn được nghỉ mấy ngày? A. 01 ngày B. 03 ngày C. 05 ngày")
+    >>> asked = "Viên chức kết hôn được nghỉ mấy ngày? A. 01 ngày B. 03 ngày C. 05 ngày"
+    >>> searched_as(read_closed(asked), asked)
     ('Viên chức kết hôn được nghỉ mấy ngày? 01 ngày 03 ngày 05 ngày', 'Viên chức kết hôn được nghỉ mấy ngày?')
-    >>> searched_as("Viên chức được nghỉ mấy ngày?")
+    >>> searched_as(read_closed("Viên chức được nghỉ mấy ngày?"), "Viên chức được nghỉ mấy ngày?")
     ('Viên chức được nghỉ mấy ngày?',)
     """
-    closed = read_closed(question, query, cues)
     if closed.kind is not QuestionKind.CHOICE:
-        return (nfc(query or question).strip(),)
+        return (query,)
     options = " ".join(c.strip() for c in closed.choices.values())
     return f"{closed.stem} {options}".strip(), closed.stem
 
@@ -696,13 +696,13 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
     True
     """
     said = content_syllables(claim)
-    cases: list[str] = []
+    first: str | None = None
     for q in quotes:
-        unnamed = [m["case"] for m in _CASE.finditer(q.sentence) if content_syllables(m["case"]) - said]
-        if not unnamed:
+        unnamed = next((m["case"] for m in _CASE.finditer(q.sentence) if content_syllables(m["case"]) - said), None)
+        if unnamed is None:
             return None
-        cases.append(unnamed[0])
-    return NARROWER.format(case=cases[0].strip()) if cases else None
+        first = first or unnamed
+    return None if first is None else NARROWER.format(case=first.strip())
 
 
 def _in_context(quote: Quote) -> str:

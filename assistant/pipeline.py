@@ -59,6 +59,7 @@ from index.search import Hit, Mode, SearchResult
 from index.store import CollectionMeta, Filters
 
 if TYPE_CHECKING:  # the backend module (httpx) is imported only when an answer is generated
+    from assistant.closed import ClosedQuestion
     from assistant.llm import LLMBackend
 
 OnToken = Callable[[str], None]
@@ -144,14 +145,15 @@ class Assistant:
         previous: Sequence[Hit] = (),
         focus: Focus = Focus(()),
     ) -> Answer:
-        from assistant.closed import searched_as
+        from assistant.closed import read_closed, searched_as
 
-        searched, *readings = searched_as(question, query)
+        closed = read_closed(question, query)
+        searched, *readings = searched_as(closed, query)
         hits, ev, sources = self.gather(searched, options, previous, readings)
         if not ev.enough:
             return self._refusal(question, ev, hits, "extractive" if options.extractive else "generative", t0)
         if not options.extractive:  # a yes/no or multiple-choice question is answered by the judge
-            judged = self._judged(question, query, ev, hits, sources, options, on_token, t0)
+            judged = self._judged(closed, ev, hits, sources, options, on_token, t0)
             if judged is not None:
                 return judged
         if options.extractive:
@@ -328,10 +330,10 @@ class Assistant:
         found = self.searcher.search(query, k=max(APPLIER_POOL, n), mode=options.mode, filters=options.filters)
         embedder = self.searcher.meta.embedder
         ev = assess(query, found.hits[:n], self.evidence_policy, embedder, found.retrieval)
-        for reading in readings if not ev.enough else ():
-            ev = assess(reading, found.hits[:n], self.evidence_policy, embedder, found.retrieval)
+        for reading in readings:
             if ev.enough:
                 break
+            ev = assess(reading, found.hits[:n], self.evidence_policy, embedder, found.retrieval)
         # a clause that applies a top article to the person asked about (a công chức's leave, in the labour code)
         # joins the quoted ones, just before it, taking no one's place; it may rank below the first n
         applying = applying_first(query, found.hits, k) if ev.enough else Applying(found.hits, [])
@@ -390,8 +392,7 @@ class Assistant:
 
     def _judged(
         self,
-        question: str,
-        query: str,
+        closed: ClosedQuestion,
         ev: Evidence,
         hits: list[Hit],
         sources: list[CitedSource],
@@ -402,9 +403,8 @@ class Assistant:
         """A closed question's answer from the judge (assistant/closed.py: the direct answer, then the deciding
         quote); None for an open question, or when the judge cannot quote, which the model then answers. Its text
         reaches `on_token` word by word once decided, so the streaming contract holds."""
-        from assistant.closed import QuestionKind, closed_answer, read_closed
+        from assistant.closed import QuestionKind, closed_answer
 
-        closed = read_closed(question, query)
         if closed.kind is QuestionKind.OPEN:
             return None
         return closed_answer(closed, sources, self._llm(), ev, hits[: self.k(options)], on_token, t0)

@@ -95,12 +95,12 @@ def join(previous: str, question: str) -> str:
 # "còn X thì sao?", "Vậy còn X?", "X thì sao?": the previous question asked again of X.
 _THEN_WHAT = r"\s+thì\s+(?:sao|thế\s+nào|như\s+thế\s+nào|ra\s+sao)"
 _END = r"(?:\s+(?:ạ|nhỉ|vậy|nhé))?\s*[?.!]*$"
+# It asks about another only when it opens with "còn" or ends with "thì sao" (`still`, `then`).
 _ABOUT_ANOTHER = re.compile(
-    rf"^(?:(?:vậy\s+còn|thế\s+còn|vậy|thế|còn)\s+)?(?:(?:đối\s+)?với\s+|về\s+)?(?P<x>[^?.,;:]{{2,60}}?)"
-    rf"(?:{_THEN_WHAT})?{_END}",
+    rf"^(?:(?P<still>(?:vậy\s+|thế\s+)?còn)\s+|(?:vậy|thế)\s+)?(?:(?:đối\s+)?với\s+|về\s+)?"
+    rf"(?P<x>[^?.,;:]{{2,60}}?)(?P<then>{_THEN_WHAT})?{_END}",
     re.IGNORECASE,
 )
-_OPENS_ANOTHER = re.compile(rf"^(?:vậy\s+|thế\s+)?còn\s|{_THEN_WHAT}{_END}", re.IGNORECASE)
 MAX_ACTOR_WORDS = 6
 
 
@@ -121,7 +121,7 @@ def asked_of_another(question: str, previous: str, actors: ActorLexicon | None =
     actors = actors or ActorLexicon.default()
     question, previous = nfc_strip(question), nfc_strip(previous)
     m = _ABOUT_ANOTHER.match(question)
-    if m is None or not _OPENS_ANOTHER.search(question):
+    if m is None or not (m["still"] or m["then"]):
         return None
     named = m["x"].strip()
     asked, before = actors.person_asked(named), actors.person_asked(previous)

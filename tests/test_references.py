@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -423,16 +424,9 @@ def test_the_applying_clause_is_looked_for_among_more_hits_than_are_read(world: 
     asked: list[int] = []
 
     class Counting(Recording):
-        def search(
-            self,
-            query: str,
-            k: int = 10,
-            mode: Mode = "hybrid",
-            filters: Filters | None = None,
-            article_level: bool = True,
-        ) -> SearchResult:
+        def search(self, query: str, k: int = 10, **how: Any) -> SearchResult:
             asked.append(k)
-            return super().search(query, k=k, mode=mode, filters=filters, article_level=article_level)
+            return super().search(query, k=k, **how)
 
     hits, _ev, sources = Assistant(Counting(Searcher(world.store, world.settings))).gather(
         MARRIAGE_LEAVE, AskOptions(k=1, filters=PUBLIC)
