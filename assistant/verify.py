@@ -629,7 +629,7 @@ class SentenceVerifier:
             # line that only says where the rule is ("… theo quy định tại Điều 33 …") does not say what it is.
             self._spoken = f"{self._spoken}\n{line}"
             self._focused = self.focus.spoken_in(self._spoken)
-        if _MARKER.sub("", line).rstrip().endswith(":"):
+        if self._after_lead:  # the sentence read ends with ":" (`_context`), flagged or not
             # A lead-in waits for what it leads into: the small model repeats its list in the law's words, the
             # repeats are not shown, and its second "… các tiêu chuẩn sau đây [2]:" was left ending the answer
             # (live). It goes out with the next line shown that continues it, or not at all.

@@ -584,6 +584,10 @@ def test_a_lead_in_whose_list_is_not_shown_is_dropped_not_left_ending_the_answer
     lone = VerifiedStream(SentenceVerifier([award]), alone.append)
     lone.push(first.split("\n")[0])
     assert lone.finish().text == first.split("\n")[0] and "".join(alone) == first.split("\n")[0]
+    # a flagged lead-in waits the same way (its "(chưa kiểm chứng)" after the ":" once hid that it leads in)
+    flagged = verify(f"{first}\nDanh hiệu này không để tặng cho cá nhân đạt các tiêu chuẩn sau đây [1]:", [award])
+    assert "không để tặng" not in flagged.text and flagged.status is Verification.VERIFIED
+    assert DANGLING_LEAD in flagged.sentences[-1].reasons
     continued = f"{first.split(chr(10))[0]}\nHoàn thành xuất sắc nhiệm vụ [1]."
     assert verify(continued, [award]).text.startswith("Danh hiệu Chiến sĩ")
     not_continued = verify(f"{first}\n{again}\nDanh hiệu Lao động tiên tiến là tiêu chuẩn [1].", [award, higher])
