@@ -328,6 +328,33 @@ class ActorLexicon:
             for s in ts.actors
         )
 
+    def without_persons(self, text: str) -> str:
+        """`text` with the persons it names left out (lowercased syllables, tone marks placed the newer way): what
+        is said of them. Only persons: "tổ chức" names a body or organising ("Tổ chức đình công").
+
+        >>> ActorLexicon.default().without_persons("Cán bộ, công chức không được tiết lộ thông tin")
+        'không được tiết lộ thông tin'
+        >>> ActorLexicon.default().without_persons("Tổ chức đình công")
+        'tổ chức đình công'
+        """
+        t = self._tokens(text, whole=True)
+        persons = [s for s in t.actors if s.actor.side == "person"]
+        return " ".join(
+            tok
+            for i, tok in enumerate(t.tokens)
+            if tok not in _PUNCT and not any(s.start <= i < s.end for s in persons)
+        )
+
+    def names_a_person(self, text: str) -> bool:
+        """Whether `text` names anyone a rule may be about (an actor of the "person" side, generic ones included).
+
+        >>> ActorLexicon.default().names_a_person("Những việc cán bộ, công chức không được làm")
+        True
+        >>> ActorLexicon.default().names_a_person("Các hành vi bị nghiêm cấm")
+        False
+        """
+        return any(s.actor.side == "person" for s in self._tokens(text, whole=True).actors)
+
     def agent(self, text: str, predicate: str) -> Agent | None:
         """Who does `predicate` (its last mention) in `text`, if an actor is named for it.
 

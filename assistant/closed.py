@@ -532,8 +532,9 @@ def _odds(j: Judgement) -> str:
     views = ", ".join(f"{k} {v:+.2f}" for k, v in j.calibrated.items())
     missing = f"; numbers the law does not state: {', '.join(j.missing_numbers)}" if j.missing_numbers else ""
     included = f"; {j.included}" if j.included else ""
+    forbidden = f"; {j.forbidden}" if j.forbidden else ""
     score = "−inf" if math.isinf(j.score) else f"{j.score:+.2f}"
-    return f"{score} ({views}){missing}{included}"
+    return f"{score} ({views}){missing}{included}{forbidden}"
 
 
 def _verdict_yes_no(closed: ClosedQuestion, j: Judgement, cues: Cues) -> tuple[str, str, float]:
@@ -569,7 +570,8 @@ def _choice_quotes(closed: ClosedQuestion, c: ChoiceJudgement, sources: Sequence
     for letter in letters:
         j = c.judgements.get(letter)
         judged = j.quote if j is not None else []
-        for quote in deciding_quotes(closed.choices[letter], sources, judged, frame=closed.stem):
+        deciding = j.forbidding if j is not None and j.forbidding else None
+        for quote in deciding or deciding_quotes(closed.choices[letter], sources, judged, frame=closed.stem):
             if quote not in out:
                 out.append(quote)
     return out[:3]
@@ -588,7 +590,7 @@ def answer_closed(
         verdict, reason, confidence = _verdict_yes_no(closed, j, cues)
         claim = f"{closed.context or ''} {closed.statement}".strip()
         asked = claim
-        quoted = deciding_quotes(claim, sources, j.quote)
+        quoted = j.forbidding or deciding_quotes(claim, sources, j.quote)
         lead, judgement = f"{verdict}.", {"statement": j.statement, "quote": j.quote, **j.to_json()}
     elif closed.kind is QuestionKind.CHOICE:
         c = ChoiceJudge(statements).choose(closed.stem, dict(closed.choices), sources)

@@ -16,6 +16,10 @@ makes the evidence do the work and reads the model's probabilities instead of it
 6. **Excepted cases**: a statement that reaches a case the quoted law excepts ("…, kể cả khi các bên có thỏa thuận
    khác" against "…, trừ trường hợp các bên có thỏa thuận khác": assistant/polarity.py) is false. The model reads
    the two as the same sentence; the exam writer's and the careless reader's favourite inversion.
+7. **Forbidden acts**: a statement that permits an act a source's prohibition lists, for the person it names
+   ("Công chức được đình công" against "Những việc cán bộ, công chức không được làm …: 1. … tự ý bỏ việc hoặc
+   tham gia đình công.", `verify.forbidden_act`), is false, decided by the rule and its item. The model read the
+   item without the article's title that forbids it, and answered "Đúng".
 
 Multiple choice judges each choice as the statement "question — answer" the same way; composite choices
 ("Cả A, B và C đều đúng", "Tất cả đều sai") are decided from the choices they name, and a question that asks for
@@ -45,7 +49,7 @@ from assistant.injection import strip_instructions
 from assistant.llm import ChatMessage, LLMBackend
 from assistant.polarity import CueLexicon
 from assistant.prompts import neutralise, template
-from assistant.verify import numbers_in
+from assistant.verify import forbidden_act, numbers_in
 from core.text import content_words, nfc, nfc_strip, split_source_sentences
 
 TRUE, FALSE = "Đúng", "Sai"
@@ -91,11 +95,14 @@ class Judgement:
     calibrated: dict[str, float] = field(default_factory=dict)
     missing_numbers: tuple[str, ...] = ()
     included: str = ""  # why the statement reaches a case the quoted law excepts, when it does
+    forbidden: str = ""  # why the statement permits an act a source forbids, when it does
+    forbidding: list[str] = field(default_factory=list)  # … and the source lines that forbid it (rule, item)
 
     @property
     def score(self) -> float:
-        """Summed calibrated log-odds of the views; a missing number or an excepted case included makes it −inf."""
-        if self.missing_numbers or self.included:
+        """Summed calibrated log-odds of the views; a missing number, an excepted case included or a forbidden act
+        permitted makes it −inf."""
+        if self.missing_numbers or self.included or self.forbidden:
             return -math.inf
         return sum(self.calibrated.values())
 
@@ -109,6 +116,7 @@ class Judgement:
             "calibrated": {k: round(v, 4) for k, v in self.calibrated.items()},
             "missing_numbers": list(self.missing_numbers),
             "included": self.included,
+            "forbidden": self.forbidden,
             "label": self.label,
         }
 
@@ -135,9 +143,15 @@ class StatementJudge:
         return self.judge_many([statement], sources, question)[0]
 
     def judge_many(
-        self, statements: Sequence[str], sources: Sequence[CitedSource], question: str | None = None
+        self,
+        statements: Sequence[str],
+        sources: Sequence[CitedSource],
+        question: str | None = None,
+        choices: bool = False,
     ) -> list[Judgement]:
-        """Judge several statements (the choices of one question) against the same sources.
+        """Judge several statements (the `choices` of one question) against the same sources. A forbidden act
+        decides a statement only (step 7): a choice names an act, and its question says whether that act is
+        asked for as forbidden ("Hành vi nào sau đây bị nghiêm cấm?") or as permitted.
 
         Calls are ordered view by view so that consecutive prompts share their context prefix: llama.cpp (and vLLM
         with prefix caching) then reads only each new statement, not the passages again.
@@ -152,6 +166,9 @@ class StatementJudge:
             j = Judgement(statement=statement, quote=quote)
             j.missing_numbers = tuple(sorted(numbers_in(statement) - numbers_in(law)))
             j.included = next((why for q in quote if (why := self.lexicon.includes_excepted(statement, q))), "")
+            act = None if choices else forbidden_act(statement, sources, self.lexicon, about=question or "")
+            if act is not None:
+                j.forbidden, j.forbidding = act.reason, act.lines
             out.append(j)
         for view in self.views:
             shared = _passages(sources) if view == "passages" else None
@@ -276,7 +293,7 @@ class ChoiceJudge:
                 composites[letter] = comp
             else:
                 plain[letter] = text
-        judged = self.statements.judge_many(list(plain.values()), sources, question=question)
+        judged = self.statements.judge_many(list(plain.values()), sources, question=question, choices=True)
         judgements = dict(zip(plain, judged, strict=True))
         wrong = asks_for_wrong(question)
         return ChoiceJudgement(pick_choice(judgements, composites, wrong), judgements, composites, wrong)

@@ -49,7 +49,15 @@ from assistant.extractive import best_passage, quote_sources, render
 from assistant.focus import Focus, PointsOnly, Unspoken, quote_naming
 from assistant.lists import ListWatch, points_into_article, whole_lists
 from assistant.prompts import answer_messages
-from assistant.references import APPLIER_POOL, Applying, ReferenceFollower, applying_first, cite_followed
+from assistant.references import (
+    APPLIER_POOL,
+    OWN_POOL,
+    Applying,
+    ReferenceFollower,
+    applying_first,
+    cite_followed,
+    own_rule_first,
+)
 from assistant.rewrite import rewrite
 from assistant.verify import MarkerLines, Opposite, SentenceVerifier, Verified, VerifyPolicy, the_rule, verify
 from core.clock import today_vn
@@ -327,16 +335,18 @@ class Assistant:
         else on the first of `readings` (a choice question's stem) on which it is enough."""
         k = self.k(options)
         n = max(8, k)
-        found = self.searcher.search(query, k=max(APPLIER_POOL, n), mode=options.mode, filters=options.filters)
+        found = self.searcher.search(query, k=max(PERSON_POOL, n), mode=options.mode, filters=options.filters)
         embedder = self.searcher.meta.embedder
-        ev = assess(query, found.hits[:n], self.evidence_policy, embedder, found.retrieval)
+        # the person's own rule is evidence too ("Viên chức có được tham gia đình công không?" found the labour
+        # code's strike articles first, which never name a viên chức: refused)
+        ranked, own = own_rule_first(query, found.hits, k)
+        ev = assess(query, ranked[: n + own], self.evidence_policy, embedder, found.retrieval)
         for reading in readings:
             if ev.enough:
                 break
-            ev = assess(reading, found.hits[:n], self.evidence_policy, embedder, found.retrieval)
-        # a clause that applies a top article to the person asked about (a công chức's leave, in the labour code)
-        # joins the quoted ones, just before it, taking no one's place; it may rank below the first n
-        applying = applying_first(query, found.hits, k) if ev.enough else Applying(found.hits, [])
+            ev = assess(reading, ranked[: n + own], self.evidence_policy, embedder, found.retrieval)
+        applying = applying_first(query, ranked, k + own) if ev.enough else Applying(ranked, [])
+        applying = replace(applying, joined=applying.joined + own)
         hits, applied = applying.ranked[: n + applying.joined], applying.marks
         k += applying.joined
         as_of = options.filters.as_of or today_vn()
@@ -367,8 +377,8 @@ class Assistant:
         if not q:
             return []
         n = max(8, self.k(options))
-        hits = self.searcher.search(q, k=max(APPLIER_POOL, n), mode=options.mode, filters=options.filters).hits
-        applying = applying_first(q, hits, self.k(options))  # as `gather` ordered them
+        hits = self.searcher.search(q, k=max(PERSON_POOL, n), mode=options.mode, filters=options.filters).hits
+        applying = person_first(q, hits, self.k(options))  # as `gather` ordered them
         ranked = applying.ranked[: n + applying.joined]
         return self._context(options, applying.joined).pick(q, ranked, options.filters)
 
@@ -554,3 +564,18 @@ class VerifiedStream:
                 self.on_token(word)
         self.released += self._held
         self._held = ""
+
+
+# How many hits `person_first` reads: each of its two moves reads its own pool.
+PERSON_POOL = max(OWN_POOL, APPLIER_POOL)
+
+
+def person_first(question: str, hits: Sequence[Hit], k: int) -> Applying:
+    """`hits` ranked for the person `question` asks about: their own rule for the matter first when the first `k`
+    hold none (`references.own_rule_first`: Điều 18 Luật Cán bộ, công chức for a công chức's strike, 19th by its
+    words), then a clause that applies a quoted article to them (a công chức's leave, in the labour code) just
+    before that article (`references.applying_first`). Each joins the quoted ones, taking no one's place
+    (`Applying.joined`); either may rank below the first n."""
+    ranked, own = own_rule_first(question, hits, k)
+    applying = applying_first(question, ranked, k + own)
+    return replace(applying, joined=applying.joined + own)

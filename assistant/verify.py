@@ -91,7 +91,7 @@ from assistant.polarity import (
     without_label,
 )
 from assistant.terms import TermLexicon
-from core.text import contains_run, content_words, fold, is_clause_label, nfc, split_answer_sentences
+from core.text import contains_run, content_words, fold, is_clause_label, nfc, split_answer_sentences, tagged
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 # A marker written the way the prompt names it ("[số tài liệu 2]", "[tài liệu 2]"), read as "[2]" (live, an answer
@@ -502,9 +502,155 @@ def _forbidding_title(source: CitedSource, lexicon: CueLexicon) -> str:
     return f"{title}:"
 
 
-def _under(clause: Clause, title: str) -> Clause:
-    """`clause` with a forbidding article `title` as its lead-in when it is one of the article's Khoản."""
-    return Clause(title, clause.item) if title and not clause.lead and label_rank(clause.item) == 1 else clause
+def _under(found: Sequence[Clause], title: str) -> list[Clause]:
+    """`found` (a source's `clauses`) with a forbidding article `title` as the lead-in of each of the article's
+    Khoản and of the sentences that continue one ("1. Trốn tránh trách nhiệm …;" then "gây bè phái, mất đoàn
+    kết;" then "tự ý bỏ việc hoặc tham gia đình công.": one Khoản, cut at its ";")."""
+    out: list[Clause] = []
+    in_khoan = False
+    for clause in found:
+        rank = label_rank(clause.item)
+        in_khoan = rank == 1 or (in_khoan and rank == 0)
+        out.append(Clause(title, clause.item) if title and not clause.lead and in_khoan else clause)
+    return out
+
+
+FORBIDDEN_ACTS = Path(__file__).with_name("data") / "forbidden_acts_vi.toml"
+
+
+@dataclass(frozen=True)
+class ActReader:
+    """How a claim restates one act of a forbidden list item (assistant/data/forbidden_acts_vi.toml)."""
+
+    light_verbs: tuple[str, ...]
+    subordinators: re.Pattern[str]
+    separators: re.Pattern[str]
+    min_syllables: int
+    min_act_syllables: int
+
+    @classmethod
+    def load(cls, path: Path = FORBIDDEN_ACTS) -> ActReader:
+        """The reader of `path`; ValueError naming the file when it is not valid."""
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            subordinators = "|".join(re.escape(nfc(w).lower()) for w in data["subordinators"])
+            return cls(
+                tuple(nfc(v).lower() for v in data["light_verbs"]),
+                re.compile(rf"(?<!\w)(?:{subordinators})(?!\w)"),
+                re.compile(data["separators"]),
+                int(data["min_syllables"]),
+                int(data["min_act_syllables"]),
+            )
+        except (OSError, KeyError, TypeError, ValueError, re.error) as exc:
+            raise ValueError(f"{path}: {exc}") from exc
+
+    @staticmethod
+    def default() -> ActReader:
+        return _default_acts()
+
+    def restated(self, item: str, present: frozenset[str], actors: ActorLexicon | None = None) -> str | None:
+        """The act of the list `item` that `present` (a claim's words and their syllables, lowercased) names whole,
+        or whole but for a light verb at its start; None when it names none. Who is named is no act ("Cán bộ" of
+        "Cán bộ, công chức không được tiết lộ …" is not one): the persons are left out first.
+
+        >>> claim = frozenset({"công_chức", "công", "chức", "được", "đình_công", "đình", "công"})
+        >>> ActReader.default().restated("1. Trốn tránh trách nhiệm; tự ý bỏ việc hoặc tham gia đình công.", claim)
+        'tham gia đình công'
+        >>> ActReader.default().restated("1. Trốn tránh trách nhiệm, thoái thác nhiệm vụ được giao.", claim) is None
+        True
+        """
+        actors = actors or ActorLexicon.default()
+        for piece in without_label(item).split(";"):
+            # a piece with a subordinate phrase is one act: its "hoặc" may join acts the phrase qualifies alike
+            parts = [piece] if self.subordinators.search(piece.lower()) else self.separators.split(piece)
+            for part in parts:
+                act = self._act(part, actors)
+                if act is not None and act[1] <= present:
+                    return act[0]
+        return None
+
+    def _act(self, part: str, actors: ActorLexicon) -> tuple[str, set[str]] | None:
+        """An act and the content syllables that name it, or None when the part is no whole act: too short, or a
+        noun that a verb before it governs ("tài liệu" of "Làm giả giấy tờ, tài liệu"; pyvi's tags), or a verb
+        whose object follows in the next part ("Sản xuất" of "Sản xuất, mua bán … ma túy": `min_act_syllables`)."""
+        act = part.strip(" .;:")
+        own = actors.without_persons(act)
+        light = next((v for v in self.light_verbs if own.startswith(f"{v} ")), "")
+        tags = tagged(own)
+        if not tags or len(own.split()) < self.min_act_syllables or (tags[0][1] == "N" and not light):
+            return None
+        syllables = {s for w in content_words(own[len(light) :]) for s in w.split("_")}
+        return (act, syllables) if len(syllables) >= self.min_syllables else None
+
+
+@cache
+def _default_acts() -> ActReader:
+    return ActReader.load()
+
+
+@dataclass(frozen=True)
+class ForbiddenAct:
+    """An act a cited prohibition lists, which a claim states without forbidding it: "Công chức được đình công"
+    against "Những việc cán bộ, công chức không được làm …: 1. … tự ý bỏ việc hoặc tham gia đình công."."""
+
+    act: str  # the item's act the claim restates
+    rule: str  # the lead-in (or the article's title) that forbids it
+    item: str  # the item, as the source's text has it
+    source: CitedSource
+
+    @property
+    def reason(self) -> str:
+        rule = " ".join(without_label(self.rule).rstrip(":").split()[:12])
+        return f"«{self.act}» is an act «{rule} …» lists ([{self.source.marker}]); the claim does not forbid it"
+
+    @property
+    def lines(self) -> list[str]:
+        """The lines of the source's text that state it, verbatim: the one holding the rule, then the item's."""
+        text = self.source.hit.text.split("\n")
+        rule = self.rule.rstrip(":").strip()
+        first = [line.strip() for line in text if rule and rule in line][:1]
+        item = [line.strip() for line in text if self.item.strip() and self.item.strip() in line][:1]
+        return list(dict.fromkeys(first + item))
+
+
+def forbidden_act(
+    claim: str,
+    sources: Sequence[CitedSource],
+    lexicon: CueLexicon | None = None,
+    actors: ActorLexicon | None = None,
+    acts: ActReader | None = None,
+    about: str = "",
+) -> ForbiddenAct | None:
+    """The first act a prohibition of `sources` lists that `claim` states with nothing negating it, or None.
+
+    A prohibition is a list's lead-in that forbids ("… không được … sau đây:") or an article's title that does
+    ("Những việc cán bộ, công chức không được làm …", `_forbidding_title`), over its Khoản. Not when the item makes
+    an exception of its own ("…, trừ trường hợp …": the claim may state the excepted case), nor when the claim names
+    a person and the rule names others (`ActorLexicon.names_person`: the strike "cán bộ, công chức" may not join is
+    not the labour code's "người lao động"'s; the person is read in `about`, the question a choice answers, too).
+    A rule that names no one ("Các hành vi bị nghiêm cấm") forbids it to all."""
+    lexicon = lexicon or CueLexicon.default()
+    actors = actors or ActorLexicon.default()
+    acts = acts or ActReader.default()
+    if any(c.kind is CueKind.NEGATION for c in lexicon.cues(claim)):
+        return None
+    words = content_words(claim)
+    present = frozenset(words | {s for w in words for s in w.split("_")})
+    asked = actors.person_asked(f"{about} {claim}")
+    for source in sources:
+        title = _forbidding_title(source, lexicon)
+        for clause in _under(clauses(strip_instructions(source.hit.text)[0]), title):
+            if not clause.lead or not any(c.phrase in PROHIBITIONS for c in lexicon.cues(clause.lead)):
+                continue
+            if any(c.kind is CueKind.EXCEPTION for c in lexicon.cues(clause.item)):
+                continue
+            others = actors.names_a_person(clause.lead)
+            if asked is not None and others and not actors.names_person(clause.lead, asked[0]):
+                continue
+            act = acts.restated(clause.item, present, actors)
+            if act is not None:
+                return ForbiddenAct(act, clause.lead, clause.item, source)
+    return None
 
 
 def trusted_links(source: CitedSource) -> set[str]:
@@ -548,7 +694,7 @@ class SentenceVerifier:
             clean, cut = strip_instructions(s.hit.text)
             self._clean[s.marker] = f"{' '.join(s.hit.heading_path)}\n{clean}"
             title = _forbidding_title(s, self.lexicon)
-            self._clauses[s.marker] = [_SourceClause.of(_under(c, title), self.lexicon) for c in clauses(clean)]
+            self._clauses[s.marker] = [_SourceClause.of(c, self.lexicon) for c in _under(clauses(clean), title)]
             removed.extend(cut)
         self._injected = "\n".join(removed)
         self._all_clean = "\n".join(self._clean.values())
@@ -655,9 +801,7 @@ class SentenceVerifier:
         """Lead-ins nothing shown continued are not shown: their checks say so."""
         for at, flagged in self._pending:
             check = self.checks[at]
-            self.checks[at] = replace(
-                check, supported=False, reasons=(*check.reasons, DANGLING_LEAD), clause=None
-            )
+            self.checks[at] = replace(check, supported=False, reasons=(*check.reasons, DANGLING_LEAD), clause=None)
             self._flagged_shown -= flagged
         self._pending, self._held_lead = [], ""
 
@@ -845,7 +989,11 @@ class SentenceVerifier:
         present = frozenset(words | {s for w in words for s in w.split("_")})
         negations = [c for c in self.lexicon.cues(context) if c.kind is CueKind.NEGATION]
         for clause in (c for m in marks for c in self._clauses.get(m, []) if c.forbidden):
-            if share(clause.item_words, present) < (0.5 if clause is supporting else self.policy.min_attribution):
+            restates = share(clause.item_words, present) >= (
+                0.5 if clause is supporting else self.policy.min_attribution
+            )
+            # or one act of the item, whole ("tham gia đình công" of "… tự ý bỏ việc hoặc tham gia đình công")
+            if not restates and ActReader.default().restated(clause.clause.item, present, self.actors) is None:
                 continue
             # said when the answer forbids too, or negates the same act ("Đơn vị không thể đơn phương chấm dứt …");
             # not by a "không" about something else ("hợp đồng không xác định thời hạn")

@@ -161,6 +161,20 @@ def segment(text: str) -> list[str]:
         return ViTokenizer.tokenize(text).split()
 
 
+def tagged(text: str) -> list[tuple[str, str]]:
+    """pyvi's part-of-speech tags of `text`'s words (`segment`), punctuation dropped: "V" a verb, "N" a noun, …
+
+    >>> tagged("Làm giả giấy tờ")
+    [('Làm', 'V'), ('giả', 'A'), ('giấy_tờ', 'N')]
+    """
+    from pyvi import ViPosTagger
+
+    tokens = segment(text)
+    with _pyvi_lock:
+        found, tags = ViPosTagger.postagging(" ".join(tokens))
+    return [(w, str(t)) for w, t in zip(found, tags, strict=True) if _WORD_RE.search(w)]
+
+
 def words(text: str) -> list[str]:
     """The lowercased pyvi words of `text`, in order, punctuation dropped ("Việt Nam" → "việt_nam")."""
     return [tok.lower() for tok in segment(text) if _WORD_RE.search(tok)]

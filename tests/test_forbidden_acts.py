@@ -1,0 +1,193 @@
+"""An act a prohibition lists, asked about or claimed as permitted (issue 14: nothing inverted).
+
+Live, "Công chức có được đình công không?" was answered "Có." (flagged): search ranked eighteen strike articles of
+Bộ luật Lao động above Điều 18 Luật Cán bộ, công chức, whose title forbids what its Khoản 1 lists — "… tự ý bỏ việc
+hoặc tham gia đình công." Three pieces pin the fix: the person's own rule joins the quoted articles
+(`references.own_rule_first`), a claim permitting one act of a forbidden Khoản is flagged (the verifier read the
+Khoản's pieces after its ";" without the title), and the judge says "Sai" to it, quoting the title and the Khoản
+(`verify.forbidden_act`). The judge's model is scripted (tests/test_judge.py: its probabilities are not
+controllable); a real judgement is in test_ask_generative.py.
+"""
+
+from __future__ import annotations
+
+import doctest
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import assistant.references
+import assistant.verify
+from assistant.answer import CitedSource, Verification
+from assistant.closed import answer_closed, read_question
+from assistant.judge import StatementJudge
+from assistant.references import matter_of, own_rule_first
+from assistant.verify import ActReader, forbidden_act, verify
+from core.text import content_words
+from tests.test_assistant import _source
+from tests.test_judge import ScriptedLLM
+
+TITLE = "Điều 18. Những việc cán bộ, công chức không được làm liên quan đến đạo đức công vụ"
+KHOAN_1 = (
+    "1. Trốn tránh trách nhiệm, thoái thác nhiệm vụ được giao; gây bè phái, mất đoàn kết; tự ý bỏ việc hoặc tham gia "
+    "đình công."
+)
+ARTICLE_18 = f"{TITLE}\n{KHOAN_1}\n2. Sử dụng tài sản của Nhà nước và của nhân dân trái pháp luật."
+
+
+def _titled(marker: int, text: str, title: str, law: str = "Luật Cán bộ, công chức") -> CitedSource:
+    plain = _source(marker, text, anchor=f"{title.split('.')[0]} {law}")
+    return replace(plain, hit=replace(plain.hit, heading_path=[law, title]))
+
+
+OWN = _titled(1, ARTICLE_18, TITLE)
+STRIKE = _titled(
+    2,
+    "Điều 199. Trường hợp người lao động có quyền đình công\nTổ chức đại diện người lao động là bên tranh chấp lao "
+    "động tập thể về lợi ích có quyền tiến hành thủ tục để đình công.",
+    "Điều 199. Trường hợp người lao động có quyền đình công",
+    "Bộ luật Lao động",
+)
+
+
+# ------------------------------------------------------------------------------------------------- verification
+
+
+def test_a_claim_permitting_one_act_of_a_forbidden_khoan_is_flagged() -> None:
+    """The title is the lead-in of the whole Khoản, the pieces after its ";" included; a claim that restates one of
+    its acts ("tham gia đình công") without "không được" turns the law around. Before, it was verified."""
+    permitted = verify("Công chức được tham gia đình công [1].", [OWN])
+    assert permitted.status is Verification.UNVERIFIED
+    assert "Những việc cán bộ, công chức không được làm" in permitted.sentences[0].reasons[0]
+    forbidden = verify("Công chức không được tham gia đình công [1].", [OWN])
+    assert forbidden.status is Verification.VERIFIED
+    assert forbidden.sentences[0].clause is not None and forbidden.sentences[0].clause.clause == "1"
+
+
+def test_an_act_is_restated_only_whole_or_without_its_light_verb() -> None:
+    acts = ActReader.default()
+    said = frozenset({"công_chức", "công", "chức", "được", "giao", "nhiệm_vụ", "nhiệm", "vụ"})
+    # "nhiệm vụ được giao" is part of "thoái thác nhiệm vụ được giao", not the act
+    assert acts.restated(KHOAN_1, said) is None
+    assert acts.restated(KHOAN_1, said | {"thoái_thác", "thoái", "thác"}) == "thoái thác nhiệm vụ được giao"
+    # a verb that names another act is not light: organising a strike is not striking
+    assert acts.restated("1. Tổ chức đình công.", frozenset({"đình_công", "đình", "công"})) is None
+    assert acts.restated("1. Tham gia đình công.", frozenset({"đình_công", "đình", "công"})) == "Tham gia đình công"
+    assert doctest.testmod(assistant.verify).failed == 0
+
+
+def test_the_act_reader_is_data_and_a_bad_file_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "acts.toml"
+    lines = ['light_verbs = ["tham gia"]', 'subordinators = ["vì"]', 'separators = "[;"', "min_syllables = 2"]
+    bad.write_text("\n".join([*lines, "min_act_syllables = 3"]), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"acts.toml.*unterminated character set"):
+        ActReader.load(bad)
+
+
+# ------------------------------------------------------------------------------------------------------ the judge
+
+
+def test_the_judge_says_sai_to_permitting_an_act_the_persons_prohibition_lists() -> None:
+    """The model says "Đúng" to anything here; the rule decides, and its two lines are what decides."""
+    judge = StatementJudge(ScriptedLLM({"N/A": 0.3}, default=0.95))
+    j = judge.judge("Công chức được đình công", [STRIKE, OWN])
+    assert j.label == "Sai" and "tham gia đình công" in j.forbidden
+    assert j.forbidding == [TITLE, KHOAN_1]
+    # the rule forbids, and the statement says so: not decided by it
+    assert forbidden_act("Công chức không được đình công", [OWN]) is None
+    # a prohibition for cán bộ, công chức says nothing of người lao động
+    assert forbidden_act("Người lao động được đình công", [STRIKE, OWN]) is None
+    # an item with an exception of its own may be permitted in the excepted case
+    excepted = _titled(1, f"{TITLE}\n1. Tham gia đình công, trừ trường hợp luật có quy định khác.", TITLE)
+    assert forbidden_act("Công chức được tham gia đình công", [excepted]) is None
+
+
+def test_a_yes_no_question_on_a_forbidden_act_is_answered_no_with_the_rule_quoted() -> None:
+    result = answer_closed(
+        read_question("Công chức có được đình công không?"), [OWN, STRIKE], ScriptedLLM({"N/A": 0.3}, default=0.95)
+    )
+    assert result is not None and result.verdict == "Không"
+    assert result.text == f"Không. Theo [1]: «{TITLE}» Theo [1]: «{KHOAN_1}»"
+    assert result.verification is Verification.VERIFIED
+    # the verdict's record says why
+    assert "tham gia đình công" in result.sentences[0].reasons[0]
+
+
+# ------------------------------------------------------------------------------------------------ the search side
+
+
+def test_the_persons_own_rule_joins_the_quoted_articles_when_none_of_them_is_it() -> None:
+    """Strike articles of the labour code fill the first k; the công chức's own prohibition, found lower, moves first
+    and takes no one's place (joined = 1)."""
+    labour = [replace(STRIKE.hit, chunk_id=f"s{i}") for i in range(5)]
+    own = OWN.hit
+    ranked, joined = own_rule_first("Công chức có được đình công không?", [*labour, own], k=3)
+    assert ranked[0] is own and joined == 1 and ranked[1:] == labour
+    # already among the first k: nothing moves
+    ranked, joined = own_rule_first("Công chức có được đình công không?", [labour[0], own, *labour[1:]], k=3)
+    assert joined == 0 and ranked[1] is own
+    # a question naming no one person, or an article that never states the matter, moves nothing
+    assert own_rule_first("Có được đình công không?", [*labour, own], k=3)[1] == 0
+    assert own_rule_first("Công chức có được nghỉ hưu không?", [*labour, own], k=3)[1] == 0
+    # beyond the pool, it is not read
+    far = [replace(STRIKE.hit, chunk_id=f"f{i}") for i in range(assistant.references.OWN_POOL)]
+    assert own_rule_first("Công chức có được đình công không?", [*far, own], k=3)[1] == 0
+
+
+def test_the_matter_of_a_question_is_its_words_but_the_person_and_the_question_words() -> None:
+    assert matter_of("Công chức có được đình công không?", "công chức") == [("dinh", "cong")]
+    assert matter_of("Viên chức được nghỉ mấy ngày?", "viên chức") == [("nghi",), ("ngay",)]
+    assert doctest.testmod(assistant.references).failed == 0
+
+
+def test_an_act_inside_a_subordinate_phrase_is_not_the_one_forbidden() -> None:
+    """Live, "Người lao động có quyền đình công không?" was answered "Không." from Điều 208 Bộ luật Lao động — "Các
+    hành vi bị nghiêm cấm …: 4. Chấm dứt hợp đồng lao động … đối với người lao động … vì lý do chuẩn bị đình công
+    hoặc tham gia đình công." forbids dismissing a striker. A piece with a subordinate phrase is one act, whole."""
+    title = "Điều 208. Các hành vi bị nghiêm cấm trước, trong và sau khi đình công"
+    item = (
+        "4. Chấm dứt hợp đồng lao động hoặc xử lý kỷ luật lao động đối với người lao động, người lãnh đạo đình công "
+        "vì lý do chuẩn bị đình công hoặc tham gia đình công."
+    )
+    banned = _titled(1, f"{title}\n{item}", title, "Bộ luật Lao động")
+    assert forbidden_act("Người lao động được tham gia đình công", [banned]) is None
+    assert forbidden_act("Người sử dụng lao động được chấm dứt hợp đồng lao động", [banned]) is None
+    assert verify("Người lao động có quyền tham gia đình công [1].", [banned]).sentences[0].reasons == ()
+    # the whole act, restated, is forbidden (the title names no one: it forbids it to all)
+    assert forbidden_act(f"Người sử dụng lao động được {item[3:].rstrip('.').lower()}", [banned]) is not None
+
+
+def test_who_an_item_names_is_no_act_of_it() -> None:
+    """Live, "Cán bộ có được bỏ việc không?" was answered "Không." because "Cán bộ" — the first of "1. Cán bộ, công
+    chức không được tiết lộ thông tin …", cut at its comma — was read as an act the claim restated."""
+    title = "Điều 19. Những việc cán bộ, công chức không được làm liên quan đến bí mật nhà nước"
+    secret = _titled(1, f"{title}\n1. Cán bộ, công chức không được tiết lộ thông tin về bí mật nhà nước.", title)
+    assert forbidden_act("Cán bộ được bỏ việc", [secret]) is None
+    assert forbidden_act("Cán bộ được tiết lộ thông tin về bí mật nhà nước", [secret]) is not None
+
+
+def test_a_part_of_an_item_that_is_no_whole_act_is_never_restated() -> None:
+    """On ALQAC's dev items the first reading fired on "giấy tờ" of "Làm giả giấy tờ, tài liệu, …" and "Sử dụng" of
+    "Sản xuất, sử dụng … ma túy": a noun that a verb before it governs, a verb whose object comes later."""
+    acts = ActReader.default()
+
+    def said(text: str) -> frozenset[str]:
+        found = content_words(text)
+        return frozenset(found | {s for w in found for s in w.split("_")})
+
+    forged = "1. Làm giả giấy tờ, tài liệu, dữ liệu về cư trú."
+    assert acts.restated(forged, said("Cơ quan được lưu trữ giấy tờ, tài liệu")) is None
+    assert acts.restated(forged, said("Công dân được làm giả giấy tờ")) == "Làm giả giấy tờ"  # its verb: whole
+    drugs = "2. Sản xuất, sử dụng, vận chuyển chất ma túy."
+    assert acts.restated(drugs, said("Người bệnh được sử dụng thuốc")) is None
+    assert acts.restated(drugs, said("Người dân được vận chuyển chất ma túy")) == "vận chuyển chất ma túy"
+
+
+def test_a_choice_is_never_decided_by_a_forbidden_act() -> None:
+    """A choice names an act; its question says whether it is asked for as forbidden or as permitted."""
+    judge = StatementJudge(ScriptedLLM({"N/A": 0.3}, default=0.95))
+    asked = "Công chức không được làm việc nào?"
+    judged = judge.judge_many(["Tham gia đình công"], [OWN], question=asked, choices=True)
+    assert judged[0].forbidden == "" and judged[0].label == "Đúng"
+    assert judge.judge_many(["Công chức được tham gia đình công"], [OWN])[0].label == "Sai"
