@@ -51,7 +51,7 @@ from assistant.answer import Answer, CitedSource, SentenceCheck, Verification
 from assistant.clauses import SourceOutline
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
-from assistant.polarity import clauses
+from assistant.polarity import CueKind, CueLexicon, clauses
 from assistant.verify import FLAG, SentenceVerifier, numbers_in
 from core.text import content_syllables, content_words, nfc
 
@@ -630,6 +630,8 @@ def answer_closed(
     undecided = quoted_another(asked, shown, sources) if asked else None
     if undecided is None and closed.kind is QuestionKind.YES_NO:
         undecided = narrower_case(claim, shown)
+    if undecided is None and closed.kind is QuestionKind.YES_NO and math.isfinite(j.score):
+        undecided = against_quotes(verdict, j.score > 0, claim, shown)  # the model's verdict; a rule's decides itself
     verdict_check = SentenceCheck(lead, markers, undecided is None, confidence, (reason, *filter(None, [undecided])))
     if undecided is not None:  # the verdict is the judge's, shown flagged: its quote does not decide it
         lines[0] = f"{lead}{FLAG}"
@@ -705,6 +707,51 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
             return None
         first = first or unnamed
     return None if first is None else NARROWER.format(case=first.strip())
+
+
+AGAINST_QUOTE = {
+    True: "the deciding quote turns the claim around ({why}): it does not decide «{verdict}»",
+    False: "the deciding quote states every word of the claim and negates nothing: it does not decide «{verdict}»",
+}
+
+
+def against_quotes(
+    verdict: str, true: bool, claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | None = None
+) -> str | None:
+    """Why a yes/no `verdict` the model's log-odds gave (`true`: "Có"/"Đúng") is one its every deciding quote says the
+    opposite of, or None. A quote decides against "Không" when, read with its article's title and its list's
+    lead-in (`_in_context`), it states every content word of the claim and neither negates nor excepts anything
+    (a claim that does is left alone); against "Có" when it states every word and turns the claim around
+    (`CueLexicon.conflict`: a negation or exception of the claim's own words). Live, "Người
+    lao động có quyền đình công không?" was answered "Không." and shown verified on «Tiền lương và các quyền lợi
+    hợp pháp khác của người lao động trong thời gian đình công» (the model's log-odds −0.38). A quote that does not
+    state every word of the claim says nothing either way here.
+
+    >>> q = Quote("Người lao động có quyền đình công.", None, True)  # type: ignore[arg-type]
+    >>> against_quotes("Không", False, "Người lao động có quyền đình công", [q])[:40]
+    'the deciding quote states every word of '
+    >>> against_quotes("Có", True, "Người lao động có quyền đình công", [q]) is None
+    True
+    """
+    lexicon = lexicon or CueLexicon.default()
+    words = content_words(claim)
+    why: str | None = None
+    if not true and _polar(claim, lexicon):
+        return None  # a claim that negates is denied by a quote that does not
+    for q in quotes:
+        said = _in_context(q) if q.source is not None else q.sentence
+        if coverage(words, said) < 1.0:
+            return None
+        turned = lexicon.conflict(claim, said) if true else None
+        if (turned is None) if true else _polar(said, lexicon):
+            return None
+        why = why or turned
+    return None if not quotes else AGAINST_QUOTE[true].format(why=why, verdict=verdict)
+
+
+def _polar(text: str, lexicon: CueLexicon) -> bool:
+    """Whether `text` negates or excepts anything (a cue of `CueLexicon` of either kind)."""
+    return any(c.kind in (CueKind.NEGATION, CueKind.EXCEPTION) for c in lexicon.cues(text))
 
 
 def _in_context(quote: Quote) -> str:

@@ -417,3 +417,31 @@ def test_real_model_off_corpus_yes_no_question_is_still_refused(world: World) ->
         "Đội tuyển bóng đá có thắng trận chung kết tối qua không?"
     )
     assert ans.refused and ans.answer.startswith(REFUSAL)
+
+
+def test_a_verdict_its_every_deciding_quote_says_the_opposite_of_is_flagged_not_verified() -> None:
+    """Live, "Người lao động có quyền đình công không?" was answered "Không." — verified — by the model's log-odds
+    (−0.38) on «Tiền lương và các quyền lợi hợp pháp khác của người lao động trong thời gian đình công», which states
+    every word of the claim and negates nothing. A rule's verdict (a number, an exception, a forbidden act) decides
+    itself; the model's is flagged when its quotes say the opposite."""
+    right = [_source(1, "1. Người lao động có quyền đình công theo quy định của Bộ luật này.")]
+    question = "Người lao động có quyền đình công không?"
+    ans = closed_answer(read_question(question), right, ScriptedLLM({"N/A": 0.6}, default=0.2), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"Không.{FLAG} Theo [1]:"), ans.answer
+    assert "states every word of the claim and negates nothing" in ans.sentences[0].reasons[-1]
+    assert ans.verification is Verification.PARTIALLY_VERIFIED
+    # the verdict the quote supports is verified
+    ans = closed_answer(read_question(question), right, ScriptedLLM({"N/A": 0.2}, default=0.9), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Có. Theo [1]:") and ans.verification is Verification.VERIFIED
+    # "Không" on a quote whose "không được" governs more words than the claim restates stays verified (live, the
+    # first reading flagged "Công chức có được tiết lộ bí mật nhà nước không?" → "Không.")
+    secret = [_source(1, "1. Cán bộ, công chức không được tiết lộ thông tin liên quan đến bí mật nhà nước.")]
+    asked = "Công chức có được tiết lộ bí mật nhà nước không?"
+    ans = closed_answer(read_question(asked), secret, ScriptedLLM({"N/A": 0.6}, default=0.2), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Không. Theo [1]:") and ans.verification is Verification.VERIFIED
+    # "Có" on a quote that forbids it
+    banned = [_source(1, "1. Người lao động không được đình công ở nơi cung cấp điện.")]
+    asked = "Người lao động được đình công ở nơi cung cấp điện không?"
+    ans = closed_answer(read_question(asked), banned, ScriptedLLM({"N/A": 0.2}, default=0.9), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"Có.{FLAG}"), ans.answer
+    assert "turns the claim around" in ans.sentences[0].reasons[-1]
