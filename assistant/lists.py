@@ -50,6 +50,14 @@ _MARKER = re.compile(r"\[(\d{1,2})\]")
 # A pointer into the article a sentence cites: "… các hình thức quy định tại khoản 1 Điều này …".
 _POINTER = re.compile(r"\bkhoản\s+(\d+)\s+(?:của\s+)?Điều\s+này\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+# Where a line of the law goes on after a ";" (each part is cited on its own, as the model cites them).
+_PARTS = re.compile(r"(?<=;)\s+(?=\S)")
+# An article's title that names a list of what its Khoản state: "Điều 19. Những việc viên chức không được làm".
+_LIST_TITLE = re.compile(r"^Điều\s+\d+\w*\.\s+(?P<title>(?:Những|Các)\s.+)$")
+# Share of a list's lead-in (its content syllables) a sentence must restate to be giving the list by its lead-in only
+# ("Viên chức không được làm những việc liên quan đến đạo đức công vụ [3].", live, for "Viên chức không được làm
+# những việc gì?"): the whole list replaces it.
+LEAD_RESTATED = 1.0
 # A line of a list as the model writes one: "- …", "+ …", "• …", "c) …", "2. …".
 _ITEM_LINE = re.compile(r"^\s*(?:[-+•*]\s|[a-zđ]\)\s|\d{1,2}[.)]\s)", re.IGNORECASE)
 
@@ -89,12 +97,16 @@ class SourceList:
     nested: bool = False  # a list inside an item of another list
     colon_added: bool = False  # its lead-in has no ":" in the law (`source_lists`)
     cut: bool = False  # a piece of it was cut as instruction-like (assistant/injection.py): never quoted as whole
+    titled: bool = False  # its lead-in is its article's title (`_opened`)
 
     def quoted(self) -> str:
-        """The list verbatim, one line each, every line ending in the source's marker."""
+        """The list verbatim, one line each, every line — and each part of a line before its ";" ("1. Trốn tránh
+        trách nhiệm …; gây bè phái …; tham gia đình công.") — ending in the source's marker."""
         lead = without_label(self.lead)
         lead = lead[:-1].rstrip() if self.colon_added and lead.endswith(":") else lead
-        return "\n".join(with_marker(line, self.marker) for line in [lead, *self.lines])
+        return "\n".join(
+            " ".join(with_marker(part, self.marker) for part in _PARTS.split(line)) for line in [lead, *self.lines]
+        )
 
     def named_in(self, said: Said) -> list[int]:
         """The indices of the items `said` names: it holds most of the item's own words — those neither its lead-in
@@ -128,6 +140,11 @@ class SourceList:
             out.append(f" {' '.join(own[:n])} " if n else "")
         return out
 
+    def lead_restated_by(self, said: Said) -> bool:
+        """Whether `said` restates the list's lead-in (`LEAD_RESTATED` of its content syllables, three at least)."""
+        lead = content_syllables(without_label(self.lead))
+        return len(lead) >= 3 and len(lead & said.words) >= LEAD_RESTATED * len(lead)
+
     @property
     def label(self) -> str:
         """The number of the Khoản whose lead-in opens the list ("1" for "1. … sau đây:"); "" for another level."""
@@ -154,7 +171,7 @@ def source_lists(text: str, marker: int) -> list[SourceList]:
     b) Nơi nhận [1].
     """
     lists: dict[str, SourceList] = {}
-    opened, colons = _opened(strip_instructions(text)[0])
+    opened, colons, titled = _opened(strip_instructions(text)[0])
     for clause in clauses(opened):
         if not clause.lead:
             continue
@@ -162,6 +179,7 @@ def source_lists(text: str, marker: int) -> list[SourceList]:
         if own is None:
             nested = any(clause.lead.startswith(f"{lead} ") for lead in lists)
             own = SourceList(marker, clause.lead, nested=nested, colon_added=clause.lead in colons)
+            own.titled = clause.lead == titled
             lists[clause.lead] = own
         own.cut = own.cut or PLACEHOLDER in clause.item
         if label_rank(clause.item) or not own.items:
@@ -176,18 +194,25 @@ def source_lists(text: str, marker: int) -> list[SourceList]:
     return list(lists.values())
 
 
-def _opened(text: str) -> tuple[str, set[str]]:
+def _opened(text: str) -> tuple[str, set[str], str]:
     """`text` with ":" ending each labelled line that opens a list without one (see `source_lists`), and those
-    lines as they now read."""
+    lines as they now read; and the lead-in an article's title makes: a title that names a plural ("Điều 19.
+    Những việc viên chức không được làm", "Điều 8. Các hành vi bị nghiêm cấm") over Khoản that hold no list of
+    their own opens them as a list, without its "Điều N." (quoted with its ":", which carries what it says —
+    "không được" — to each Khoản)."""
     lines = text.split("\n")
     labelled = [(i, label_rank(line.strip())) for i, line in enumerate(lines) if line.strip()]
     added = set()
+    title = _LIST_TITLE.match(lines[labelled[0][0]].strip()) if len(labelled) > 1 else None
+    titled = ""
+    if title is not None and all(rank == 1 for _, rank in labelled[1:]):  # Khoản only: no list of their own
+        titled = lines[labelled[0][0]] = f"{title['title'].rstrip(' .:')}:"
     for (i, rank), (_, below) in zip(labelled, labelled[1:], strict=False):
         line = lines[i].rstrip()
         if rank and below > rank and not line.endswith(":"):
             lines[i] = f"{line}:"
             added.add(lines[i].strip())
-    return "\n".join(lines), added
+    return "\n".join(lines), added, titled
 
 
 def asks_for_list(question: str) -> bool:
@@ -250,6 +275,15 @@ def whole_lists(answer: str, sources: Sequence[CitedSource], question: str) -> t
                 done.add((listed.marker, listed.lead))
                 replaced[i] = f"{listed.quoted()}\n{replaced.get(i, sentence)}"
                 notes.append(f"{source.hit.anchor}: khoản {listed.label} pointed to")
+    for i, sentence in enumerate(sentences):  # a list given by its lead-in alone: the whole list instead
+        if i in gone or i in replaced:
+            continue
+        for source, listed in _restated(sentence, by_source, asked.words):
+            if (listed.marker, listed.lead) not in done and len(listed.named_in(everything)) < 2:
+                done.add((listed.marker, listed.lead))
+                replaced[i] = listed.quoted()
+                notes.append(f"{source.hit.anchor}: its lead-in restated, no item named")
+                break
     if not replaced:
         return None
     out = [replaced.get(i, s) for i, s in enumerate(sentences) if i not in gone]
@@ -304,7 +338,7 @@ class ListWatch:
         if bare.endswith(":") or points_into_article(bare):
             return True
         said = Said.of(bare)
-        return any(listed.named_in(said) for listed in self.lists)
+        return any(listed.named_in(said) or listed.lead_restated_by(said) for listed in self.lists)
 
 
 def _giving(
@@ -356,6 +390,27 @@ def _pointed(
         for listed in lists
         if listed.label in numbers
         and not listed.cut
+        and len(content_syllables(listed.lead) & asked) >= POINTED_LEAD * len(asked)
+    ]
+
+
+def _restated(
+    sentence: str, by_source: Sequence[tuple[CitedSource, list[SourceList]]], asked: frozenset[str]
+) -> list[tuple[CitedSource, SourceList]]:
+    """The lists of the sources `sentence` cites whose lead-in it restates (`SourceList.lead_restated_by`), when the
+    lead-in states at least `POINTED_LEAD` of the question's words: the list asked for, given by its lead-in only."""
+    cited = {int(m) for m in _MARKER.findall(sentence)}
+    said = Said.of(sentence)
+    if not cited or not asked:
+        return []
+    return [
+        (source, listed)
+        for source, lists in by_source
+        if source.marker in cited
+        for listed in lists
+        if not listed.cut
+        and not listed.nested
+        and listed.lead_restated_by(said)
         and len(content_syllables(listed.lead) & asked) >= POINTED_LEAD * len(asked)
     ]
 

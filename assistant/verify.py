@@ -705,6 +705,7 @@ class SentenceVerifier:
         self._after_lead = False
         self._continues = False  # the sentence last read continues the open lead-in
         self._after_label = False  # the sentence last read was a bare clause label ("1.")
+        self._in_item = False  # the sentence last read continued the lead-in and ended with ";": its item goes on
         # Lead-ins shown only once a line shown continues them: their checks (and whether each was flagged), and
         # their text
         self._pending: list[tuple[int, bool]] = []
@@ -741,7 +742,8 @@ class SentenceVerifier:
     def feed(self, sentence: str) -> str:
         """Check one sentence of the answer; the text it adds to the verified answer ("" if it is not shown)."""
         sentence = _SPELLED_MARKER.sub(r"[\1]", sentence)
-        value = self._after_lead and bool(self._lead)  # the part after a lead-in's ":" ("c) … chết: nghỉ 03 ngày")
+        # the part after a lead-in's ":" ("c) … chết: nghỉ 03 ngày"); a labelled item is one of its own
+        value = self._after_lead and bool(self._lead) and label_rank(_MARKER.sub(" ", sentence).strip()) == 0
         context = self._context(sentence)
         # A repeat is told in context for such a part: "nghỉ 03 ngày." after "c) … chết:" is c)'s own figure, not
         # a)'s "Kết hôn: nghỉ 03 ngày" said again (it was dropped so, live, and c) was left ending in ":").
@@ -860,9 +862,11 @@ class SentenceVerifier:
             # các trường hợp sau:" do not answer it.
             self._lead = self._question_lead
             self._question_led = True
-        # the text after a bare label the sentence splitter cut off ("1." then "Đạt tiêu chuẩn …") is that item
-        continues = self._lead and (self._after_lead or item or self._after_label)
+        # the text after a bare label the sentence splitter cut off ("1." then "Đạt tiêu chuẩn …") is that item, and
+        # so is an item's part after its ";" ("1. Trốn tránh trách nhiệm …; gây bè phái …; tham gia đình công.")
+        continues = self._lead and (self._after_lead or item or self._after_label or self._in_item)
         self._after_label = is_clause_label(body)
+        self._in_item = bool(continues) and body.endswith(";")
         self._continues = bool(continues)
         context = f"{self._lead} {body}" if continues else body
         if body.endswith(":"):

@@ -250,9 +250,18 @@ def split_answer_sentences(text: str) -> list[str]:
 
     >>> split_answer_sentences("Báo trước 45 ngày. [1]\\n- Hai [2]. [3] Ba.")
     ['Báo trước 45 ngày. [1]', '- Hai [2].', '[3] Ba.']
+    >>> split_answer_sentences("Gồm [1]:\\n1. Trốn tránh [1].\\n2. Sử dụng [1].")
+    ['Gồm [1]:', '1. Trốn tránh [1].', '2. Sử dụng [1].']
     """
-    parts = [p.strip() for p in _ANSWER_END.split(text)]
-    return [p for p in parts if p]
+    out: list[str] = []
+    carry = ""
+    for part in (p.strip() for p in _ANSWER_END.split(text)):
+        if part and is_clause_label(part):
+            carry = f"{carry}{part} "  # "2." cut off at its ". ": it labels what follows
+        elif part:
+            out.append(f"{carry}{part}")
+            carry = ""
+    return [*out, carry.strip()] if carry else out
 
 
 class SentenceSplitter:
@@ -278,6 +287,8 @@ class SentenceSplitter:
             if _OPEN_MARKER.fullmatch(rest):
                 break
             piece = self._buffer[start : end.start()].strip()
+            if is_clause_label(piece):
+                continue  # "2." labels the sentence that follows: it goes with it
             if piece:
                 done.append(piece)
             start = end.end()

@@ -206,6 +206,7 @@ def test_a_long_list_is_segmented_once_however_long_the_answer(monkeypatch: pyte
 
     calls: list[str] = []
     real = lists.content_syllables
+
     def counted(text: str) -> frozenset[str]:
         calls.append(text)
         return real(text)
@@ -218,3 +219,52 @@ def test_a_long_list_is_segmented_once_however_long_the_answer(monkeypatch: pyte
     completed = whole_lists(answer, [law], "Những việc nào bị cấm?")
     assert completed is not None and completed[1] == ["Điều 2 Luật 77/2099/QH99: 30 of 60 items"]
     assert len(calls) <= 2 * 60 + 2 * 30 + 10  # items once (own words, list words), sentences a few times each
+
+
+VIEN_CHUC_19 = (
+    "Điều 19. Những việc viên chức không được làm\n"
+    "1. Trốn tránh trách nhiệm, thoái thác công việc hoặc nhiệm vụ được giao; gây bè phái, mất đoàn kết; tự ý bỏ "
+    "việc; tham gia đình công.\n"
+    "2. Sử dụng tài sản của cơ quan, tổ chức, đơn vị và của nhân dân trái với quy định của pháp luật.\n"
+    "3. Phân biệt đối xử dân tộc, nam nữ, thành phần xã hội, tín ngưỡng, tôn giáo dưới mọi hình thức."
+)
+
+
+def test_a_list_given_by_its_lead_in_alone_is_quoted_whole() -> None:
+    """Live, "Viên chức không được làm những việc gì?" was answered "Viên chức không được làm những việc liên quan
+    đến đạo đức công vụ [3]." — verified, no act named, and words of another law's title added. An article whose
+    title names a plural over its Khoản is a list, the title its lead-in; a sentence that restates the lead-in and
+    names fewer than two items is replaced by the whole list, whose ":" carries "không được" to each Khoản."""
+    law = _source(3, VIEN_CHUC_19, anchor="Điều 19 Luật Viên chức")
+    [listed] = source_lists(VIEN_CHUC_19, 3)
+    assert listed.titled and listed.lead == "Những việc viên chức không được làm:" and len(listed.items) == 3
+    question = "Viên chức không được làm những việc gì?"
+    answer = "Viên chức không được làm những việc liên quan đến đạo đức công vụ [3]."
+    completed = whole_lists(answer, [law], question)
+    assert completed is not None and "its lead-in restated" in completed[1][0]
+    lines = completed[0].splitlines()
+    assert lines[0] == "Những việc viên chức không được làm [3]:" and lines[1].startswith("1. Trốn tránh")
+    assert "đạo đức công vụ" not in completed[0]
+    checked = verify(completed[0], [law], question="Viên chức bị cấm làm những việc gì?")
+    assert checked.status is Verification.VERIFIED, [c.reasons for c in checked.sentences]
+    # shown as quoted: each Khoản on its line with its number (the sentence splitter cut "2." off and the line was
+    # dropped as "no claim"), each part after a ";" cited and bound to its Khoản, read under the title's "không được"
+    assert checked.text == completed[0]
+    assert "1. Trốn tránh" in lines[1] and "; gây bè phái, mất đoàn kết [3]; tự ý bỏ việc [3];" in lines[1]
+    bound = [c.clause.clause for c in checked.sentences if c.clause is not None and c.clause.clause]
+    assert bound == ["1", "1", "1", "1", "2", "3"]
+    # a sentence that restates the lead-in for another question, or names items, is left to the other rules
+    assert whole_lists(answer, [law], "Viên chức được nghỉ bao nhiêu ngày?") is None
+    assert whole_lists("Viên chức được hưởng lương [3].", [law], question) is None
+
+
+def test_a_numbered_item_streams_as_one_sentence_with_its_number() -> None:
+    """The answer splitter cut "2." off its item at the ". " (a claimless piece, dropped): the label stays with the
+    sentence it labels, in the streamed cut as in the whole."""
+    from core.text import SentenceSplitter, split_answer_sentences
+
+    text = "Những việc không được làm [1]:\n1. Trốn tránh trách nhiệm [1]; gây bè phái [1];\n2. Sử dụng tài sản [1]."
+    splitter = SentenceSplitter()
+    streamed = [piece for ch in text for piece in splitter.push(ch)] + splitter.finish()
+    expected = ["Những việc không được làm [1]:", "1. Trốn tránh trách nhiệm [1];", "gây bè phái [1];"]
+    assert streamed == split_answer_sentences(text) == [*expected, "2. Sử dụng tài sản [1]."]
