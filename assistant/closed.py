@@ -424,7 +424,16 @@ def searched_as(closed: ClosedQuestion, query: str) -> tuple[str, ...]:
     ('Viên chức kết hôn được nghỉ mấy ngày? 01 ngày 03 ngày 05 ngày', 'Viên chức kết hôn được nghỉ mấy ngày?')
     >>> searched_as(read_closed("Viên chức được nghỉ mấy ngày?"), "Viên chức được nghỉ mấy ngày?")
     ('Viên chức được nghỉ mấy ngày?',)
+
+    A yes/no question's evidence may hold on its statement too: its tag is no word a law states ("Viên chức được
+    tham gia đình công, đúng hay sai?" was refused, live, with Điều 19 Luật Viên chức first among the closest).
+
+    >>> asked = "Viên chức được tham gia đình công, đúng hay sai?"
+    >>> searched_as(read_closed(asked), asked)
+    ('Viên chức được tham gia đình công, đúng hay sai?', 'Viên chức được tham gia đình công')
     """
+    if closed.kind is QuestionKind.YES_NO and not closed.context and closed.statement not in ("", query):
+        return query, closed.statement
     if closed.kind is not QuestionKind.CHOICE:
         return (query,)
     options = " ".join(c.strip() for c in closed.choices.values())

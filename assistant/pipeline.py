@@ -332,7 +332,7 @@ class Assistant:
         articles within the context budget (assistant/context.py; `previous` = a follow-up's previous sources);
         extractively, the top `options.k` hits' best passages. Then the articles they apply (assistant/references.py:
         markers continue, under the same filters) when the evidence is enough. The evidence is judged on `query`,
-        else on the first of `readings` (a choice question's stem) on which it is enough."""
+        else on the first of `readings` (a choice question's stem, a yes/no one's statement) on which it is enough."""
         k = self.k(options)
         n = max(8, k)
         found = self.searcher.search(query, k=max(PERSON_POOL, n), mode=options.mode, filters=options.filters)

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 from assistant.actor import ActorLexicon
 from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for
-from assistant.closed import Cues
+from assistant.closed import Cues, read_question
 from assistant.evidence import coverage, covered
 from assistant.extractive import best_passage
 from assistant.polarity import clauses
@@ -386,18 +386,24 @@ def own_rule_first(
 
 def matter_of(question: str, person: str, cues: Cues | None = None) -> list[tuple[str, ...]]:
     """What `question` asks about besides `person` (the words naming them) and its question words: each content
-    word's syllables, diacritics folded, in the question's order.
+    word's syllables, diacritics folded, in the question's order. A closed question is read as its statement or
+    stem (`closed.read_question`): "đúng hay sai", its options, are not what it asks about (live, "Viên chức được
+    tham gia đình công, đúng hay sai?" found no article stating "đúng" and "sai" and was refused).
 
     >>> matter_of("Công chức có được đình công không?", "công chức")
     [('dinh', 'cong')]
+    >>> matter_of("Viên chức được tham gia đình công, đúng hay sai?", "viên chức")
+    [('tham', 'gia', 'dinh', 'cong')]
     >>> matter_of("Viên chức được nghỉ mấy ngày?", "viên chức")
     [('nghi',), ('ngay',)]
     """
     cues = cues or Cues.default()
+    read = read_question(question, cues)
+    asked = read.statement or read.stem or question
     asking = {fold(w) for w in cues.question_words}
     own = set(_folded_runs(person))
-    content = content_words(question)
-    runs = (tuple(fold(s) for s in w.split("_") if s) for w in dict.fromkeys(words(question)) if w in content)
+    content = content_words(asked)
+    runs = (tuple(fold(s) for s in w.split("_") if s) for w in dict.fromkeys(words(asked)) if w in content)
     return [run for run in dict.fromkeys(runs) if run and not set(run) <= own and " ".join(run) not in asking]
 
 

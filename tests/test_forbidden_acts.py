@@ -130,6 +130,8 @@ def test_the_persons_own_rule_joins_the_quoted_articles_when_none_of_them_is_it(
     # a question naming no one person, or an article that never states the matter, moves nothing
     assert own_rule_first("Có được đình công không?", [*labour, own], k=3)[1] == 0
     assert own_rule_first("Công chức có được nghỉ hưu không?", [*labour, own], k=3)[1] == 0
+    # a true/false question is read as its statement: "đúng hay sai" is not what it asks about (live, refused)
+    assert own_rule_first("Công chức được tham gia đình công, đúng hay sai?", [*labour, own], k=3)[1] == 1
     # beyond the pool, it is not read
     far = [replace(STRIKE.hit, chunk_id=f"f{i}") for i in range(assistant.references.OWN_POOL)]
     assert own_rule_first("Công chức có được đình công không?", [*far, own], k=3)[1] == 0
