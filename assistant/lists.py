@@ -171,9 +171,18 @@ def source_lists(text: str, marker: int) -> list[SourceList]:
     b) Nơi nhận [1].
     """
     lists: dict[str, SourceList] = {}
+    ended: set[str] = set()  # lists a label above their items' level ended ("2." after "a)", "b)")
     opened, colons, titled = _opened(strip_instructions(text)[0])
     for clause in clauses(opened):
         if not clause.lead:
+            continue
+        rank = label_rank(clause.item)
+        for lead, listed in lists.items():
+            # an unlabelled lead-in inside a Khoản ("Trừ trường hợp …, thời hiệu … như sau:" then "a)", "b)") leads
+            # the clauses below it to the article's end; its list ends at the next Khoản
+            if listed.items and 0 < rank < label_rank(listed.items[0]) and clause.lead.startswith(lead):
+                ended.add(lead)
+        if clause.lead in ended:
             continue
         own = lists.get(clause.lead)
         if own is None:
@@ -189,7 +198,7 @@ def source_lists(text: str, marker: int) -> list[SourceList]:
             own.items[-1] = f"{own.items[-1]} {clause.item}"
             own.lines[-1] = f"{own.lines[-1]} {clause.item}"
         for lead, outer in lists.items():  # a nested item is a line of the list whose item opened it
-            if outer is not own and clause.lead.startswith(f"{lead} "):
+            if outer is not own and lead not in ended and clause.lead.startswith(f"{lead} "):
                 outer.lines.append(clause.item)
     return list(lists.values())
 

@@ -46,6 +46,7 @@ from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verifi
 from assistant.context import ContextBudget, ContextBuilder, joined, runs
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
+from assistant.figures import quote_figures
 from assistant.focus import Focus, PointsOnly, Unspoken, quote_naming
 from assistant.lists import ListWatch, points_into_article, whole_lists
 from assistant.prompts import answer_messages
@@ -221,6 +222,19 @@ class Assistant:
                 quoted = f"{checked.unspoken.reason}, twice; the clause naming it is quoted"
                 checked = requoted
                 stream.replace(checked.text)
+        figured: str | None = None
+        if checked.status is Verification.UNVERIFIED and not stream.released and checked.unstated_figures:
+            # Every claim withheld, one for figures no source states — the model's memory of a law since amended
+            # ("24 tháng", Luật Viên chức as enacted, where the cited Điều 53 in force gives 02 and 05 năm): the
+            # provision of the sources that states the law's figures for what was asked is quoted, verbatim and
+            # verified, instead of the refusal (assistant/figures.py).
+            whole = self._whole(sources, [s.marker for s in sources], options)
+            quote = quote_figures(query, whole)
+            requoted = verify(quote, whole, self.verify_policy, question=query) if quote else None
+            if requoted is not None and requoted.status is Verification.VERIFIED:
+                figured = f"figures no source states ({checked.unstated_figures}); the law's provision is quoted"
+                sources, checked = whole, requoted
+                stream.override(checked.text)
         listed: str | None = None
         if (
             stream.listing
@@ -283,6 +297,8 @@ class Assistant:
             answer.evidence = {**(answer.evidence or {}), "quoted": quoted}
         if listed:
             answer.evidence = {**(answer.evidence or {}), "listed": listed}
+        if figured:
+            answer.evidence = {**(answer.evidence or {}), "figures": figured}
         return answer
 
     def _quoted(
@@ -532,6 +548,15 @@ class VerifiedStream:
         if not self.refused:
             self._held = text
             self._release()
+
+    def override(self, text: str) -> None:
+        """Pass on `text` as the whole answer when nothing has gone out — a refusal the model wrote after its
+        withheld claims included (`refused` is cleared): the law's own provision, quoted (assistant/figures.py)."""
+        if self.released:
+            raise ValueError("an answer already streamed cannot be overridden")
+        self.refused = False
+        self._held = text
+        self._release()
 
     def release(self) -> None:
         """Pass on what `finish` held back: an answer that only says when the act asked about may NOT be done,

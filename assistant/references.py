@@ -372,7 +372,7 @@ def own_rule_first(
         return ranked, 0
 
     def own(hit: Hit) -> bool:
-        stated = any(all(contains_run(_folded_runs(c.text), run) for run in matter) for c in clauses(hit.text))
+        stated = any(all(contains_run(folded_runs(c.text), run) for run in matter) for c in clauses(hit.text))
         return stated and actors.names_person(_searchable(hit), asked[0])
 
     if any(own(h) for h in ranked[:k]):
@@ -401,13 +401,13 @@ def matter_of(question: str, person: str, cues: Cues | None = None) -> list[tupl
     read = read_question(question, cues)
     asked = read.statement or read.stem or question
     asking = {fold(w) for w in cues.question_words}
-    own = set(_folded_runs(person))
+    own = set(folded_runs(person))
     content = content_words(asked)
     runs = (tuple(fold(s) for s in w.split("_") if s) for w in dict.fromkeys(words(asked)) if w in content)
     return [run for run in dict.fromkeys(runs) if run and not set(run) <= own and " ".join(run) not in asking]
 
 
-def _folded_runs(text: str) -> list[str]:
+def folded_runs(text: str) -> list[str]:
     """`text`'s syllables in order, lowercased, diacritics folded."""
     return [fold(s) for s in re.findall(r"\w+", text.lower())]
 

@@ -111,6 +111,7 @@ INJECTED_NUMBERS = "numbers only in text addressed to the assistant: "
 INJECTED_WORDS = "supported only by text addressed to the assistant"
 LINK_REMOVED = "link removed (not in a cited source's metadata): "
 NO_CLAIM = "no claim: no content words"
+NUMBERS_MISSING = "numbers not in the cited text: "
 QUESTION = "a question, not a claim"
 OFF_QUESTION = "does not answer the question: "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
@@ -338,6 +339,15 @@ class Verified:
         """Nothing is shown, and what was true answered for another actor than the one asked: worth a retry that
         names the actor."""
         return self.off_question is not None and not any(s.supported for s in self.sentences)
+
+    @property
+    def unstated_figures(self) -> str:
+        """The figures no cited source states for which a claim was withheld, when nothing is shown ("24"): the
+        model's memory of the law, often of a version no longer in force (assistant/figures.py); "" otherwise."""
+        if any(s.supported for s in self.sentences):
+            return ""
+        reasons = (r for s in self.sentences for r in s.reasons)
+        return ", ".join(dict.fromkeys(r[len(NUMBERS_MISSING) :] for r in reasons if r.startswith(NUMBERS_MISSING)))
 
 
 _END_THEN_MARKERS = re.compile(r"\s*([.;:])\s*((?:\[\d{1,2}\]\s*)+)$")
@@ -1194,7 +1204,7 @@ class SentenceVerifier:
         missing = sorted(numbers_in(own) - numbers_in(cited))
         unmeasured = sorted(measures_in(own) - measures_in(cited))
         if missing:
-            reasons.append("numbers not in the cited text: " + ", ".join(missing))
+            reasons.append(NUMBERS_MISSING + ", ".join(missing))
         elif unmeasured:
             reasons.append(MEASURES_MISSING + ", ".join(unmeasured))
         else:

@@ -268,3 +268,49 @@ def test_a_numbered_item_streams_as_one_sentence_with_its_number() -> None:
     streamed = [piece for ch in text for piece in splitter.push(ch)] + splitter.finish()
     expected = ["Những việc không được làm [1]:", "1. Trốn tránh trách nhiệm [1];", "gây bè phái [1];"]
     assert streamed == split_answer_sentences(text) == [*expected, "2. Sử dụng tài sản [1]."]
+
+
+def test_figures_no_source_states_give_way_to_the_law_s_own_provision_quoted(world: World) -> None:  # noqa: F811
+    """Live, "Thời hiệu xử lý kỷ luật viên chức là bao lâu?" was refused: the model wrote "24 tháng" — Luật Viên
+    chức as enacted, from its memory — where the cited Điều 53 in force gives 02 and 05 năm; its claim was withheld
+    and nothing else said. The provision that states figures and most of what was asked is quoted, verified
+    (assistant/figures.py); the model's figure never shows."""
+    asked = "Khi đơn vị đơn phương chấm dứt hợp đồng làm việc, đơn vị phải báo trước cho viên chức bao nhiêu ngày?"
+    wrong = "Đơn vị phải báo trước cho viên chức ít nhất 60 ngày [1]."
+    seen: list[str] = []
+    ans = Assistant(world.searcher, llm_factory=lambda: _WritingLLM(wrong)).ask(
+        asked, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
+    )
+    assert not ans.refused and ans.verification is Verification.VERIFIED, ans.answer
+    assert ans.answer.startswith("2. Khi đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc")
+    assert "ít nhất 45 ngày" in ans.answer and "60" not in ans.answer and "".join(seen) == ans.answer
+    assert "(60)" in ans.evidence["figures"]
+    # a figure the sources state is the model's answer, as written
+    right = "Đơn vị phải báo cho viên chức biết trước ít nhất 45 ngày đối với hợp đồng không xác định thời hạn [1]."
+    ans = Assistant(world.searcher, llm_factory=lambda: _WritingLLM(right)).ask(
+        asked, options=AskOptions(mode="bm25", filters=PUBLIC)
+    )
+    assert ans.answer == right and "figures" not in ans.evidence
+
+
+def test_a_provision_is_quoted_for_figures_only_when_it_states_what_was_asked() -> None:
+    """Two first readings quoted lists that did not answer "Thời hạn bảo quản hồ sơ nhân sự là bao lâu?" (refused
+    before, rightly: the model's "70 năm" is in no source): "3. Mở hồ sơ:", whose only figure was its label, and a
+    list with "cá nhân … 05 năm … sự nghiệp", whose syllables held "nhân sự". And the labour code's figures are not
+    a viên chức's."""
+    from dataclasses import replace
+
+    from assistant.figures import quote_figures
+
+    files = _source(
+        1,
+        "3. Mở hồ sơ:\na) Cá nhân mở hồ sơ theo Danh mục hồ sơ;\nb) Cập nhật thời hạn bảo quản hồ sơ.\n"
+        "4. Trách nhiệm của cá nhân:\na) Nộp lưu hồ sơ có thời hạn bảo quản từ 05 năm trở lên của đơn vị sự nghiệp.",
+    )
+    assert quote_figures("Thời hạn bảo quản hồ sơ nhân sự là bao lâu?", [files]) is None
+    labour = _source(1, "1. Thời hiệu xử lý kỷ luật lao động là 06 tháng kể từ ngày xảy ra hành vi vi phạm.")
+    labour = replace(labour, hit=replace(labour.hit, heading_path=["Bộ luật Lao động", "Điều 123. Thời hiệu"]))
+    assert quote_figures("Thời hiệu xử lý kỷ luật viên chức là bao lâu?", [labour]) is None
+    assert quote_figures("Thời hiệu xử lý kỷ luật lao động là bao lâu?", [labour]) == (
+        "1. Thời hiệu xử lý kỷ luật lao động là 06 tháng kể từ ngày xảy ra hành vi vi phạm [1]."
+    )

@@ -1,0 +1,86 @@
+"""The law's own figures, quoted, where the model gave figures no source states.
+
+Asked "Thời hiệu xử lý kỷ luật viên chức là bao lâu?", the small model wrote "Thời hiệu xử lý kỷ luật viên chức là
+24 tháng, kể từ thời điểm có hành vi vi phạm [1]." twice (live, a retry asking for the sources' figures changed
+nothing): Luật Viên chức as enacted, from its own memory. The cited Điều 53, as amended by Luật 52/2019/QH14 and in
+force since 01/07/2020, gives "a) 02 năm …; b) 05 năm …". Verification withheld the claim ("numbers not in the cited
+text: 24") and the answer was the refusal, while the law in force was in the prompt.
+
+When every claim of an answer was withheld and one for figures no source states (`Verified.unstated_figures`), the
+provision of the prompt's sources that states figures and most of what the question asks is quoted verbatim
+instead (`quote_figures`): a list whose lead-in or items hold the question's words, quoted whole ("Trừ trường hợp
+quy định tại khoản 2 Điều này, thời hiệu xử lý kỷ luật được quy định như sau [2]:\na) 02 năm …"), else one line. It
+must hold `MIN_ASKED` of the question's words (its question words left out), and when the question asks about one
+person, come from a source that names them (the labour code's "06 tháng" is the thời hiệu of a người lao động's
+discipline, not a viên chức's). Labels are no figures: "3. Mở hồ sơ:" (Điều 29 Nghị định 30/2020) was quoted, at
+first, for "Thời hạn bảo quản hồ sơ nhân sự là bao lâu?", whose answer the sources do not hold. The pipeline
+verifies the quote like any answer and keeps it only when verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from assistant.actor import ActorLexicon
+from assistant.answer import CitedSource, with_marker
+from assistant.closed import Cues
+from assistant.injection import strip_instructions
+from assistant.lists import source_lists
+from assistant.polarity import without_label
+from assistant.references import folded_runs, matter_of
+from assistant.verify import numbers_in
+from core.text import contains_run
+
+# Share of the question's words (`references.matter_of`: its question words left out) the quoted provision must hold.
+MIN_ASKED = 0.8
+MIN_LINE_CHARS = 20  # a shorter line is a heading or a label
+
+
+def quote_figures(
+    question: str, sources: Sequence[CitedSource], actors: ActorLexicon | None = None, cues: Cues | None = None
+) -> str | None:
+    """The provision of `sources` that states figures and most of what `question` asks, verbatim with its marker
+    (see the module docstring); None when none does.
+
+    >>> from types import SimpleNamespace
+    >>> text = ("Điều 53. Thời hiệu, thời hạn xử lý kỷ luật\\n1. Thời hiệu xử lý kỷ luật được tính từ thời điểm có"
+    ...         " hành vi vi phạm.\\nThời hiệu xử lý kỷ luật được quy định như sau:\\na) 02 năm đối với khiển trách;\\n"
+    ...         "b) 05 năm đối với hành vi khác.")
+    >>> law = SimpleNamespace(marker=2, hit=SimpleNamespace(text=text, heading_path=["Luật Viên chức"]))
+    >>> print(quote_figures("Thời hiệu xử lý kỷ luật viên chức là bao lâu?", [law]))
+    Thời hiệu xử lý kỷ luật được quy định như sau [2]:
+    a) 02 năm đối với khiển trách [2];
+    b) 05 năm đối với hành vi khác [2].
+    """
+    actors = actors or ActorLexicon.default()
+    person = actors.person_asked(question)
+    # each word asked, a run of syllables the provision must hold ("nhân sự", not "cá nhân" and "sự nghiệp"); the
+    # person, checked on the whole article (its title, its other clauses), counts as held
+    asked = matter_of(question, person[1] if person is not None else "", cues)
+    total = len(asked) + (person is not None)
+    if not asked:
+        return None
+    best: tuple[float, int, str] | None = None
+    for source in sources:
+        text = strip_instructions(source.hit.text)[0]
+        if person is not None and not actors.names_person(f"{' '.join(source.hit.heading_path)}\n{text}", person[0]):
+            continue
+        # what each says, without its labels: "3. Mở hồ sơ:" states no figure
+        candidates = [
+            (listed.quoted(), "\n".join(without_label(x) for x in [listed.lead, *listed.items]), 1)
+            for listed in source_lists(source.hit.text, source.marker)
+            if not listed.cut
+        ]
+        candidates += [
+            (with_marker(line.strip(), source.marker), without_label(line.strip()), 0)
+            for line in text.split("\n")
+            if len(line.strip()) >= MIN_LINE_CHARS
+        ]
+        for quoted, said, is_list in candidates:
+            if not numbers_in(said):
+                continue
+            syllables = folded_runs(said)
+            score = (sum(contains_run(syllables, run) for run in asked) + (person is not None)) / total
+            if score >= MIN_ASKED and (best is None or (score, is_list) > best[:2]):
+                best = (score, is_list, quoted)
+    return best[2] if best else None
