@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.actor import ActorLexicon
-from assistant.answer import CitedSource, with_marker
+from assistant.answer import CitedSource
 from assistant.closed import Cues
 from assistant.injection import strip_instructions
-from assistant.lists import source_lists
+from assistant.lists import marked, source_lists
 from assistant.polarity import without_label
 from assistant.references import folded_runs, matter_of
 from assistant.verify import numbers_in
@@ -72,7 +72,7 @@ def quote_figures(
             if not listed.cut
         ]
         candidates += [
-            (with_marker(line.strip(), source.marker), without_label(line.strip()), 0)
+            (marked(line.strip(), source.marker), without_label(line.strip()), 0)
             for line in text.split("\n")
             if len(line.strip()) >= MIN_LINE_CHARS
         ]

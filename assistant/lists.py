@@ -104,9 +104,7 @@ class SourceList:
         trách nhiệm …; gây bè phái …; tham gia đình công.") — ending in the source's marker."""
         lead = without_label(self.lead)
         lead = lead[:-1].rstrip() if self.colon_added and lead.endswith(":") else lead
-        return "\n".join(
-            " ".join(with_marker(part, self.marker) for part in _PARTS.split(line)) for line in [lead, *self.lines]
-        )
+        return "\n".join(marked(line, self.marker) for line in [lead, *self.lines])
 
     def named_in(self, said: Said) -> list[int]:
         """The indices of the items `said` names: it holds most of the item's own words — those neither its lead-in
@@ -155,6 +153,16 @@ class SourceList:
     def words(self) -> frozenset[str]:
         """The syllables of the lead-in and every item."""
         return frozenset(content_syllables(self.lead).union(*(content_syllables(i) for i in self.items)))
+
+
+def marked(line: str, marker: int) -> str:
+    """A line of the law with `marker` before its end and before each ";" that goes on ("… giao [3]; gây bè phái
+    [3]; …"): each part is cited on its own, as the model cites them.
+
+    >>> marked("1. Trốn tránh trách nhiệm; tự ý bỏ việc.", 3)
+    '1. Trốn tránh trách nhiệm [3]; tự ý bỏ việc [3].'
+    """
+    return " ".join(with_marker(part, marker) for part in _PARTS.split(line))
 
 
 def source_lists(text: str, marker: int) -> list[SourceList]:
