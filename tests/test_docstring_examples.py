@@ -16,6 +16,8 @@ MODULES = [
     "assistant.focus",
     "assistant.answer",
     "assistant.lists",
+    "assistant.figures",
+    "assistant.actor",
     "core.clock",
     "core.hashing",
     "core.metrics",
