@@ -34,6 +34,11 @@ from core.text import contains_run
 # Share of the question's words (`references.matter_of`: its question words left out) the quoted provision must hold.
 MIN_ASKED = 0.8
 MIN_LINE_CHARS = 20  # a shorter line is a heading or a label
+# The kind of question word that asks for a figure ("bao nhiêu", "bao lâu", "mấy": `same_kind` in
+# assistant/data/closed_cues_vi.toml). Only such a question gets a figure quoted: "… chấm dứt hợp đồng trong trường
+# hợp nào?" with a made-up "99 ngày" stays refused (a list of cases chosen for its figures could be the cases where
+# the act may NOT be done).
+HOW_MUCH = "bao nhiêu"
 
 
 def quote_figures(
@@ -51,7 +56,12 @@ def quote_figures(
     Thời hiệu xử lý kỷ luật được quy định như sau [2]:
     a) 02 năm đối với khiển trách [2];
     b) 05 năm đối với hành vi khác [2].
+    >>> quote_figures("Thời hiệu xử lý kỷ luật viên chức được tính thế nào?", [law]) is None
+    True
     """
+    cues = cues or Cues.default()
+    if HOW_MUCH not in cues.asked_kinds(question):
+        return None  # a question for the cases, the way, the body: its answer is no figure
     actors = actors or ActorLexicon.default()
     person = actors.person_asked(question)
     # each word asked, a run of syllables the provision must hold ("nhân sự", not "cá nhân" and "sự nghiệp"); the
