@@ -161,18 +161,26 @@ def segment(text: str) -> list[str]:
         return ViTokenizer.tokenize(text).split()
 
 
-def tagged(text: str) -> list[tuple[str, str]]:
+# How many texts' tags `tagged` keeps. The verifier tags each part of a forbidden list item once per claim it reads
+# (assistant/verify.py `ActReader`), the same few hundred parts sentence after sentence; a CRF pass costs far more
+# than a lookup, and the bound keeps a long-running server's memory flat.
+TAGGED_CACHE = 4096
+
+
+@lru_cache(maxsize=TAGGED_CACHE)
+def tagged(text: str) -> tuple[tuple[str, str], ...]:
     """pyvi's part-of-speech tags of `text`'s words (`segment`), punctuation dropped: "V" a verb, "N" a noun, …
+    Cached (`TAGGED_CACHE` texts), hence a tuple: every caller shares the one result.
 
     >>> tagged("Làm giả giấy tờ")
-    [('Làm', 'V'), ('giả', 'A'), ('giấy_tờ', 'N')]
+    (('Làm', 'V'), ('giả', 'A'), ('giấy_tờ', 'N'))
     """
     from pyvi import ViPosTagger
 
     tokens = segment(text)
     with _pyvi_lock:
         found, tags = ViPosTagger.postagging(" ".join(tokens))
-    return [(w, str(t)) for w, t in zip(found, tags, strict=True) if _WORD_RE.search(w)]
+    return tuple((w, str(t)) for w, t in zip(found, tags, strict=True) if _WORD_RE.search(w))
 
 
 def words(text: str) -> list[str]:

@@ -16,9 +16,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pyvi import ViPosTagger
 
 import assistant.references
 import assistant.verify
+import core.text
 from assistant.answer import CitedSource, Verification
 from assistant.closed import answer_closed, read_question
 from assistant.judge import StatementJudge
@@ -193,3 +195,27 @@ def test_a_choice_is_never_decided_by_a_forbidden_act() -> None:
     judged = judge.judge_many(["Tham gia đình công"], [OWN], question=asked, choices=True)
     assert judged[0].forbidden == "" and judged[0].label == "Đúng"
     assert judge.judge_many(["Công chức được tham gia đình công"], [OWN])[0].label == "Sai"
+
+
+def test_each_part_of_an_item_is_tagged_once_however_many_claims_read_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyvi's tagger ran for every part of every item once per claim the verifier read (`ActReader._act`); the tags
+    of a text are now kept (`core.text.tagged`), the same for every reader, and what is restated does not change."""
+    calls: list[str] = []
+    postagging = ViPosTagger.postagging
+
+    def counted(text: str) -> tuple[list[str], list[str]]:
+        calls.append(text)
+        return postagging(text)
+
+    monkeypatch.setattr(ViPosTagger, "postagging", counted)
+    core.text.tagged.cache_clear()
+    acts = ActReader.default()
+    strike = frozenset({"công_chức", "công", "chức", "được", "đình_công", "đình"})
+    duty = frozenset({"công_chức", "công", "chức", "được", "thoái_thác", "thoái", "thác", "nhiệm", "vụ", "giao"})
+    first = [acts.restated(KHOAN_1, strike), acts.restated(KHOAN_1, duty)]
+    tagged_once = len(calls)
+    assert tagged_once > 0 and len(set(calls)) == tagged_once  # no text went through the tagger twice
+    again = [acts.restated(KHOAN_1, strike), acts.restated(KHOAN_1, duty)]
+    assert len(calls) == tagged_once and core.text.tagged.cache_info().hits > 0
+    assert first == again == ["tham gia đình công", "thoái thác nhiệm vụ được giao"]
+    assert isinstance(core.text.tagged("Làm giả giấy tờ"), tuple)  # shared, so no caller can change it
