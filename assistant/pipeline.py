@@ -361,8 +361,7 @@ class Assistant:
             if ev.enough:
                 break
             ev = assess(reading, ranked[: n + own], self.evidence_policy, embedder, found.retrieval)
-        applying = applying_first(query, ranked, k + own) if ev.enough else Applying(ranked, [])
-        applying = replace(applying, joined=applying.joined + own)
+        applying = applying_after_own(query, ranked, own, k, apply=ev.enough)
         hits, applied = applying.ranked[: n + applying.joined], applying.marks
         k += applying.joined
         as_of = options.filters.as_of or today_vn()
@@ -602,5 +601,13 @@ def person_first(question: str, hits: Sequence[Hit], k: int) -> Applying:
     before that article (`references.applying_first`). Each joins the quoted ones, taking no one's place
     (`Applying.joined`); either may rank below the first n."""
     ranked, own = own_rule_first(question, hits, k)
-    applying = applying_first(question, ranked, k + own)
+    return applying_after_own(question, ranked, own, k)
+
+
+def applying_after_own(question: str, ranked: list[Hit], own: int, k: int, apply: bool = True) -> Applying:
+    """The second move of `person_first`, on `own_rule_first`'s `ranked` (which brought `own` hits into the first
+    `k`): when `apply`, the clause that applies a quoted article moved up (`references.applying_first`, over the
+    first `k + own`); `joined` counts the hits both moves brought in. `gather` applies only when the evidence is
+    enough, which it judges between the two moves."""
+    applying = applying_first(question, ranked, k + own) if apply else Applying(ranked, [])
     return replace(applying, joined=applying.joined + own)

@@ -435,3 +435,25 @@ def test_the_applying_clause_is_looked_for_among_more_hits_than_are_read(world: 
     # the clause may rank below the hits that are read (live: 11th, 13th); the person's own rule reads a few more
     assert asked[0] == PERSON_POOL >= APPLIER_POOL > 8
     assert len(hits) <= 8 + 1 and [key(x.hit) for x in sources][:2] == ["Điều 13 22/2092/QH92", "Điều 115 45/2094/QH94"]
+
+
+def test_the_applying_clause_moves_up_after_the_own_rule_only_when_applied_and_every_joined_hit_counts(
+    world: World,
+) -> None:
+    """`gather` (only when the evidence is enough) and `context_of` (`person_first`) take the same second move on
+    `own_rule_first`'s ranking: the clause that applies a quoted article moves up, and `joined` counts the hits each
+    move brought into the first k, so the two order a question's sources alike."""
+    from assistant.pipeline import PERSON_POOL, applying_after_own, person_first
+    from assistant.references import Applying, applying_first, own_rule_first
+
+    hits = Searcher(world.store, world.settings).search(MARRIAGE_LEAVE, k=PERSON_POOL, filters=PUBLIC).hits
+    ranked, own = own_rule_first(MARRIAGE_LEAVE, hits, 1)
+    applied = applying_after_own(MARRIAGE_LEAVE, ranked, own, 1)
+    assert [key(h) for h in applied.ranked[:2]] == ["Điều 13 22/2092/QH92", "Điều 115 45/2094/QH94"]
+    assert len(applied.marks) == 1 and applied.joined == applying_first(MARRIAGE_LEAVE, ranked, 1 + own).joined + own
+    assert person_first(MARRIAGE_LEAVE, hits, 1) == applied
+    # not applied (the evidence was not enough): the ranking as the own rule left it, its joined hits still counted
+    assert applying_after_own(MARRIAGE_LEAVE, ranked, own, 1, apply=False) == Applying(ranked, [], own)
+    assert applying_after_own(MARRIAGE_LEAVE, ranked, 1, 1, apply=False).joined == 1
+    one_own = applying_after_own(MARRIAGE_LEAVE, ranked, 1, 1)  # read over the first k + own
+    assert one_own.joined == applying_first(MARRIAGE_LEAVE, ranked, 2).joined + 1
