@@ -392,7 +392,11 @@ class ActorLexicon:
 
 
 def _syllables(text: str) -> tuple[str, ...]:
-    """The lowercased syllables of `text`, tone marks placed the newer way ("Uỷ ban" and "Ủy ban" name one actor)."""
+    """The lowercased syllables of `text`, tone marks placed the newer way ("Uỷ ban" and "Ủy ban" name one actor).
+
+    Not `core.text.folded_runs`: the syllables keep their diacritics (a folded "bo" would be "bộ", "bổ" and "bỏ"),
+    and punctuation stays, each mark a token of its own, as in the `_tokens` that a phrase is looked for in.
+    """
     return tuple(m.group(0).lower() for m in _TOKEN.finditer(standard_spelling(text)))
 
 

@@ -27,9 +27,9 @@ from assistant.closed import Cues
 from assistant.injection import strip_instructions
 from assistant.lists import marked, source_lists
 from assistant.polarity import without_label
-from assistant.references import folded_runs, matter_of
+from assistant.references import matter_of
 from assistant.verify import numbers_in
-from core.text import contains_run
+from core.text import contains_run, folded_runs
 
 # Share of the question's words (`references.matter_of`: its question words left out) the quoted provision must hold.
 MIN_ASKED = 0.8

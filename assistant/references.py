@@ -40,7 +40,7 @@ from assistant.closed import Cues, read_question
 from assistant.evidence import coverage, covered
 from assistant.extractive import best_passage
 from assistant.polarity import clauses
-from core.text import contains_run, content_words, fold, words, words_and_syllables
+from core.text import contains_run, content_words, fold, folded_runs, words, words_and_syllables
 from index.payload import cited_document_key, cited_key, norm_number
 from index.search import Hit, Mode, SearchResult
 from index.store import Filters
@@ -405,11 +405,6 @@ def matter_of(question: str, person: str, cues: Cues | None = None) -> list[tupl
     content = content_words(asked)
     runs = (tuple(fold(s) for s in w.split("_") if s) for w in dict.fromkeys(words(asked)) if w in content)
     return [run for run in dict.fromkeys(runs) if run and not set(run) <= own and " ".join(run) not in asking]
-
-
-def folded_runs(text: str) -> list[str]:
-    """`text`'s syllables in order, lowercased, diacritics folded."""
-    return [fold(s) for s in re.findall(r"\w+", text.lower())]
 
 
 def _applied_to(ref: Reference, referring: Hit, quoted: Sequence[Hit]) -> Hit | None:

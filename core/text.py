@@ -5,7 +5,8 @@ Each name says what it does, so a call site says which it wants:
 - `nfc` composes tone marks (Unicode NFC) and nothing else; `nfc_strip` also strips the ends; `clean_extracted`
   is what text extracted from a file gets (line endings unified, never-content characters dropped, NFC);
   `match_key` is the key two spellings of a name are compared by (NFC, case-folded, white space collapsed).
-- `fold` strips diacritics for matching text typed without them ("bo qua huong dan").
+- `fold` strips diacritics for matching text typed without them ("bo qua huong dan"); `folded_runs` is a text's
+  syllables so folded, in order.
 - `standard_spelling` spells one way what the corpus spells two ("hoá"/"hóa", "Uỷ"/"Ủy", "lí"/"lý", "qui"/"quy",
   "hàng năm"/"hằng năm"), the same length. Every word below is read through it.
 - `segment` is pyvi's word segmentation; `words` its lowercased words, `words_and_syllables` those plus each
@@ -225,6 +226,17 @@ def folded_syllables(words: Iterable[str]) -> set[str]:
     ['chu', 'dong', 'ky']
     """
     return {fold(s) for w in words for s in w.split("_") if s}
+
+
+def folded_runs(text: str) -> list[str]:
+    """`text`'s syllables in order, lowercased, diacritics folded: its runs of word characters, read without pyvi, so
+    a run of a question's syllables (`contains_run`) is found in a provision whatever pyvi would make of either.
+    Punctuation is dropped and repeats kept; unlike `folded_syllables`, which reads pyvi words into a set.
+
+    >>> folded_runs("Cán bộ, công chức không được tham gia đình công; công chức")
+    ['can', 'bo', 'cong', 'chuc', 'khong', 'duoc', 'tham', 'gia', 'dinh', 'cong', 'cong', 'chuc']
+    """
+    return [fold(s) for s in re.findall(r"\w+", text.lower())]
 
 
 def content_words(text: str) -> set[str]:

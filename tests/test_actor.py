@@ -22,6 +22,7 @@ from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import answer_messages, template
 from assistant.verify import OFF_QUESTION, the_rule, verify
+from core.text import folded_runs
 from index.search import Searcher
 from tests.security.test_injection_attacks import ScriptedLLM
 from tests.test_assistant import _source
@@ -119,6 +120,17 @@ def test_an_actor_spelt_with_the_older_tone_placement_is_the_same_actor() -> Non
     )
     clash = ActorLexicon.default().conflict("Toà án có trách nhiệm hòa giải tranh chấp đất đai.", rule)
     assert clash is not None
+
+
+def test_an_actor_phrase_keeps_the_diacritics_and_commas_that_a_matters_folded_runs_drop() -> None:
+    """The lexicon's phrases are read with their tone marks and commas ("vợ, chồng" is one phrase, "cán bộ, công
+    chức" another than "cán bộ"), in the standard spelling; a question's matter is looked for in a provision folded
+    and without punctuation (`core.text.folded_runs`, which references and figures read). Two readings on purpose."""
+    from assistant.actor import _syllables
+
+    assert _syllables("Uỷ ban, Cán bộ; VỢ") == ("ủy", "ban", ",", "cán", "bộ", ";", "vợ")
+    assert folded_runs("Uỷ ban, Cán bộ; VỢ") == ["uy", "ban", "can", "bo", "vo"]
+    assert folded_runs("bộ, bổ, bỏ") == ["bo", "bo", "bo"] and len(set(_syllables("bộ, bổ, bỏ"))) == 4
 
 
 # ------------------------------------------------------------------------------------------------ the question's actor
