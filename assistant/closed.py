@@ -52,7 +52,7 @@ from assistant.clauses import SourceOutline
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import CueKind, CueLexicon, clauses
-from assistant.verify import FLAG, SentenceVerifier, numbers_in
+from assistant.verify import FLAG, SentenceVerifier, forbidding_title, numbers_in
 from core.text import content_syllables, content_words, nfc
 
 if TYPE_CHECKING:  # the judge imports the backend module (httpx): only when a closed question is answered
@@ -509,15 +509,22 @@ def _locate(sentence: str, sources: Sequence[CitedSource]) -> Quote | None:
 
 
 MIN_QUOTE_CHARS = 10  # a shorter line is a label or a heading, not a provision
+DEMOTED = 0.5  # what a passage of a `demoted` text loses: it still wins where nothing else covers half as much
 
 
 def deciding_quotes(
-    claim: str, sources: Sequence[CitedSource], judged: Sequence[str] = (), frame: str = "", n: int = 1
+    claim: str,
+    sources: Sequence[CitedSource],
+    judged: Sequence[str] = (),
+    frame: str = "",
+    n: int = 1,
+    demoted: Sequence[str] = (),
 ) -> list[str]:
     """The `n` passages that decide `claim`, verbatim: a whole line of a source (a clause or a point, which keeps
     "a) Kết hôn: nghỉ 03 ngày;" whole where sentence splitting would cut it) or one of the judge's `judged`
     sentences — whichever covers most of the claim's content words and states its numbers; `frame` (a choice's
-    question) breaks ties. A shorter passage wins a tie.
+    question) breaks ties. A shorter passage wins a tie. A passage found in one of the `demoted` texts (the
+    prohibitions, when the verdict permits: `permitting_quotes`) counts `DEMOTED` less.
     """
     words, frame_words, numbers = content_words(claim), content_words(frame), numbers_in(claim)
     candidates = dict.fromkeys(j for j in judged if j)
@@ -528,7 +535,11 @@ def deciding_quotes(
 
     def score(passage: str) -> tuple[float, int]:
         stated = len(numbers & numbers_in(passage)) / len(numbers) if numbers else 0.0
-        return coverage(words, passage) + 0.5 * stated + 0.25 * coverage(frame_words, passage), -len(passage)
+        penalty = DEMOTED if any(passage in text for text in demoted) else 0.0
+        return (
+            coverage(words, passage) + 0.5 * stated + 0.25 * coverage(frame_words, passage) - penalty,
+            -len(passage),
+        )
 
     return sorted(candidates, key=score, reverse=True)[:n]
 
@@ -590,7 +601,7 @@ def answer_closed(
     closed: ClosedQuestion, sources: Sequence[CitedSource], llm: LLMBackend, cues: Cues | None = None
 ) -> ClosedResult | None:
     """Judge `closed` against `sources` as the evaluation does; None when the judge cannot decide or quote."""
-    from assistant.judge import ChoiceJudge, StatementJudge
+    from assistant.judge import TRUE, ChoiceJudge, StatementJudge
 
     cues = cues or Cues.default()
     statements = StatementJudge(llm)
@@ -599,7 +610,8 @@ def answer_closed(
         verdict, reason, confidence = _verdict_yes_no(closed, j, cues)
         claim = f"{closed.context or ''} {closed.statement}".strip()
         asked = claim
-        quoted = j.forbidding or deciding_quotes(claim, sources, j.quote)
+        banned = prohibitions(claim, sources) if j.label == TRUE else []
+        quoted = j.forbidding or deciding_quotes(claim, sources, j.quote, demoted=[t for _, t in banned])
         lead, judgement = f"{verdict}.", {"statement": j.statement, "quote": j.quote, **j.to_json()}
     elif closed.kind is QuestionKind.CHOICE:
         c = ChoiceJudge(statements).choose(closed.stem, dict(closed.choices), sources)
@@ -641,6 +653,8 @@ def answer_closed(
         undecided = narrower_case(claim, shown)
     if undecided is None and closed.kind is QuestionKind.YES_NO and math.isfinite(j.score):
         undecided = against_quotes(verdict, j.score > 0, claim, shown)  # the model's verdict; a rule's decides itself
+        if undecided is None and j.label == TRUE:
+            undecided = forbidden_quotes(verdict, shown, banned)
     verdict_check = SentenceCheck(lead, markers, undecided is None, confidence, (reason, *filter(None, [undecided])))
     if undecided is not None:  # the verdict is the judge's, shown flagged: its quote does not decide it
         lines[0] = f"{lead}{FLAG}"
@@ -756,6 +770,44 @@ def against_quotes(
             return None
         why = why or turned
     return None if not quotes else AGAINST_QUOTE[true].format(why=why, verdict=verdict)
+
+
+def prohibitions(
+    claim: str, sources: Sequence[CitedSource], lexicon: CueLexicon | None = None
+) -> list[tuple[str, str]]:
+    """The sources that list what the law forbids (an article titled "Các hành vi bị nghiêm cấm", "Những việc …
+    không được làm": `verify.forbidding_title`), as (title, text), when `claim` itself forbids or negates nothing:
+    none of their items can say that the claim's act is allowed. Live, "Tài liệu lưu trữ có thể mang ra nước ngoài
+    không?" was answered "Có." as verified on «5. Mang tài liệu lưu trữ ra nước ngoài trái phép.» — an item of
+    "Điều 8. Các hành vi bị nghiêm cấm" — while Điều 34, which says who may allow it, was in the context. A claim
+    that forbids ("Công chức bị cấm đình công") is what such an item says: nothing is returned for it."""
+    lexicon = lexicon or CueLexicon.default()
+    if _polar(claim, lexicon):
+        return []
+    found = ((forbidding_title(s, lexicon), s) for s in sources)
+    return [(title, strip_instructions(s.hit.text)[0]) for title, s in found if title]
+
+
+FORBIDS = "the deciding quote is an item of «{title}»: what the law forbids does not decide «{verdict}»"
+
+
+def forbidden_quotes(verdict: str, quotes: Sequence[Quote], banned: Sequence[tuple[str, str]]) -> str | None:
+    """Why a permitting `verdict` ("Có"/"Đúng") is not decided by its quotes: each is an item of a prohibition
+    (`prohibitions`, read for the claim), or None. An item may carry a case the claim lacks ("… trái phép"), so
+    the rule that forbids the act outright (`verify.forbidden_act`) did not decide it; the model's "Có" then rests
+    on what the law forbids.
+
+    >>> q = Quote("5. Mang tài liệu lưu trữ ra nước ngoài trái phép.", None, True)  # type: ignore[arg-type]
+    >>> law = [("Các hành vi bị nghiêm cấm:", "1. Chiếm đoạt tài liệu.\\n" + q.sentence)]
+    >>> forbidden_quotes("Có", [q], law)
+    'the deciding quote is an item of «Các hành vi bị nghiêm cấm»: what the law forbids does not decide «Có»'
+    >>> forbidden_quotes("Có", [q], []) is None
+    True
+    """
+    titles = [next((t for t, text in banned if q.sentence in text), None) for q in quotes]
+    if not quotes or any(t is None for t in titles):
+        return None
+    return FORBIDS.format(title=str(titles[0]).rstrip(":"), verdict=verdict)
 
 
 def _polar(text: str, lexicon: CueLexicon) -> bool:

@@ -495,14 +495,14 @@ def _named_syllables(item: _SourceClause, named: Callable[[str], bool]) -> set[s
     return {s for w in item.case_words for s in w.split("_") if named(s)}
 
 
-def _forbidding_title(source: CitedSource, lexicon: CueLexicon) -> str:
+def forbidding_title(source: CitedSource, lexicon: CueLexicon) -> str:
     """The article's title when it forbids ("Điều 8. Các hành vi bị nghiêm cấm", "Những việc cán bộ, công chức không
     được làm …"), without its number; "" otherwise. Its Khoản are the forbidden acts ("1. Chiếm đoạt, làm hỏng, làm
     mất tài liệu lưu trữ."): the title is their lead-in, as "… không được … sau:" is a list's.
 
     >>> from types import SimpleNamespace
     >>> hit = SimpleNamespace(heading_path=["Luật Lưu trữ", "Điều 8. Các hành vi bị nghiêm cấm"])
-    >>> _forbidding_title(SimpleNamespace(hit=hit), CueLexicon.default())
+    >>> forbidding_title(SimpleNamespace(hit=hit), CueLexicon.default())
     'Các hành vi bị nghiêm cấm:'
     """
     title = next((h for h in reversed(source.hit.heading_path) if _ARTICLE_TITLE.match(h)), "")
@@ -634,7 +634,7 @@ def forbidden_act(
     """The first act a prohibition of `sources` lists that `claim` states with nothing negating it, or None.
 
     A prohibition is a list's lead-in that forbids ("… không được … sau đây:") or an article's title that does
-    ("Những việc cán bộ, công chức không được làm …", `_forbidding_title`), over its Khoản. Not when the item makes
+    ("Những việc cán bộ, công chức không được làm …", `forbidding_title`), over its Khoản. Not when the item makes
     an exception of its own ("…, trừ trường hợp …": the claim may state the excepted case), nor when the claim names
     a person and the rule names others (`ActorLexicon.names_person`: the strike "cán bộ, công chức" may not join is
     not the labour code's "người lao động"'s; the person is read in `about`, the question a choice answers, too).
@@ -648,7 +648,7 @@ def forbidden_act(
     present = frozenset(words | {s for w in words for s in w.split("_")})
     asked = actors.person_asked(f"{about} {claim}")
     for source in sources:
-        title = _forbidding_title(source, lexicon)
+        title = forbidding_title(source, lexicon)
         for clause in _under(clauses(strip_instructions(source.hit.text)[0]), title):
             if not clause.lead or not any(c.phrase in PROHIBITIONS for c in lexicon.cues(clause.lead)):
                 continue
@@ -703,7 +703,7 @@ class SentenceVerifier:
             # Support comes from the law's own sentences: text that speaks to the assistant supports nothing.
             clean, cut = strip_instructions(s.hit.text)
             self._clean[s.marker] = f"{' '.join(s.hit.heading_path)}\n{clean}"
-            title = _forbidding_title(s, self.lexicon)
+            title = forbidding_title(s, self.lexicon)
             self._clauses[s.marker] = [_SourceClause.of(c, self.lexicon) for c in _under(clauses(clean), title)]
             removed.extend(cut)
         self._injected = "\n".join(removed)

@@ -8,12 +8,13 @@ here, first with the scripted LLM, then with the real embedded model (marked `mo
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from assistant.answer import REFUSAL, Answer, SentenceCheck, Verification
+from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification
 from assistant.closed import (
     ClosedQuestion,
     Cues,
@@ -445,3 +446,51 @@ def test_a_verdict_its_every_deciding_quote_says_the_opposite_of_is_flagged_not_
     ans = closed_answer(read_question(asked), banned, ScriptedLLM({"N/A": 0.2}, default=0.9), ENOUGH, [])
     assert ans is not None and ans.answer.startswith(f"Có.{FLAG}"), ans.answer
     assert "turns the claim around" in ans.sentences[0].reasons[-1]
+
+
+def _titled(marker: int, text: str, title: str, anchor: str) -> CitedSource:
+    """A source whose article heading is `title` (a prohibition's, say)."""
+    source = _source(marker, text, anchor=anchor)
+    hit = dataclasses.replace(source.hit, heading_path=["Luật Lưu trữ thử nghiệm", title])
+    return dataclasses.replace(source, hit=hit)
+
+
+BANNED = _titled(
+    2,
+    "1. Chiếm đoạt, làm hỏng, làm mất tài liệu lưu trữ.\n5. Mang tài liệu lưu trữ ra nước ngoài trái phép.",
+    "Điều 8. Các hành vi bị nghiêm cấm",
+    "Điều 8 Luật 77/2099/QH99",
+)
+ALLOWED = _titled(
+    1,
+    "1. Cơ quan được mang tài liệu lưu trữ ra khỏi Lưu trữ cơ quan sau khi được phép.\n2. Bộ trưởng Bộ Nội vụ "
+    "quyết định việc mang tài liệu lưu trữ tại Lưu trữ lịch sử ra nước ngoài.",
+    "Điều 34. Mang tài liệu lưu trữ ra khỏi Lưu trữ cơ quan, Lưu trữ lịch sử",
+    "Điều 34 Luật 77/2099/QH99",
+)
+
+
+def test_a_yes_is_never_decided_by_an_item_of_what_the_law_forbids() -> None:
+    """Live, "Tài liệu lưu trữ có thể mang ra nước ngoài không?" was answered "Có." — verified — on «5. Mang tài liệu
+    lưu trữ ra nước ngoài trái phép.», an item of "Điều 8. Các hành vi bị nghiêm cấm", the shortest line with every
+    word; Điều 34, which says who decides it, was in the context. Its "trái phép" keeps the forbidden-act rule from
+    deciding, so the model's "Có" stood on a prohibition."""
+    question = "Tài liệu lưu trữ có thể mang ra nước ngoài không?"
+    yes = ScriptedLLM({"N/A": 0.2}, default=0.9)
+    # with the rule that allows it in the context, the "Có" quotes that rule
+    ans = closed_answer(read_question(question), [ALLOWED, BANNED], yes, ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Có. Theo [1]: «2. Bộ trưởng Bộ Nội vụ"), ans.answer
+    assert ans.verification is Verification.VERIFIED
+    # with only the prohibition, the "Có" is shown flagged: the quote does not decide it
+    ans = closed_answer(read_question(question), [BANNED], yes, ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"Có.{FLAG} Theo [2]: «5. Mang tài liệu"), ans.answer
+    assert "an item of «Các hành vi bị nghiêm cấm»" in ans.sentences[0].reasons[-1]
+    assert not ans.sentences[0].supported and ans.verification is Verification.PARTIALLY_VERIFIED
+    # a "Không" on the prohibition is not touched by this rule …
+    ans = closed_answer(read_question(question), [BANNED], ScriptedLLM({"N/A": 0.6}, default=0.2), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Không") and "an item of" not in " ".join(ans.sentences[0].reasons)
+    # … nor a claim that itself forbids: the prohibition is what says "Có" to it
+    forbids = "Có phải việc mang tài liệu lưu trữ ra nước ngoài trái phép bị nghiêm cấm không?"
+    ans = closed_answer(read_question(forbids), [ALLOWED, BANNED], yes, ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Có. Theo [2]: «5. Mang tài liệu"), ans.answer
+    assert ans.verification is Verification.VERIFIED
