@@ -22,7 +22,11 @@ ingest/structure.py, with the same span convention: a unit runs from its label t
 - a list item ("f) Nội dung văn bản.") is compared with the law's items (Điểm) first, by content: its label's
   letter is never read, since the model numbers its own list;
 - a source without Khoản (or a claim only the article's lead-in states) binds to the body paragraph that states
-  it; only when no unit states the claim does it bind to the article's body as a whole — never to the heading.
+  it; only when no unit states the claim does it bind to the article's body as a whole — never to the heading;
+- a verbatim quote («…», as a closed answer or a quoted fallback shows the law) binds to where it stands: the
+  narrowest unit holding the whole passage, before any word is compared (live, «4. Trường hợp viên chức … chuyển
+  đến đơn vị sự nghiệp công lập khác … phải ký kết hợp đồng làm việc mới …» was shown as Khoản 2, which names
+  "khoản 4" and shares its words).
 
 The anchor names the level found ("Điểm đ Khoản 2 Điều 8 Nghị định 30/2020/NĐ-CP"), whatever range the source's
 own anchor gave ("Khoản 2-4 Điều …" → "Khoản 3 Điều …").
@@ -60,6 +64,8 @@ MIN_SHARE = 0.5
 QUOTE_MAX = 400  # characters of a unit's text quoted under "Căn cứ"; the source view shows it whole
 
 _MARKER = re.compile(r"\[\d{1,2}\]")
+_QUOTED = re.compile(r"«([^«»]+)»")
+MIN_VERBATIM = 20  # characters a quoted passage needs to be found by its place: a shorter one may recur
 _SYLLABLES = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
 _CLAUSE = re.compile(r"^(\d{1,3})\s*[.\-)]\s*(?=\S)")
@@ -297,10 +303,13 @@ class SourceOutline:
         """The narrowest provision of this source that states `claim` (module docstring); None: no unit at all."""
         if not self.units:
             return None
+        placed = self._where_quoted(claim)
+        if placed is not None:
+            return self._ref(placed.level, placed.start, placed.end, placed.clause, placed.point)
         body = _MARKER.sub(" ", claim)
         words = content_words(without_label(body.strip()))
         rest = {w for w in words if not self._in_context(w)}
-        numbers = numbers_of(body) - self._context_numbers()
+        numbers = numbers_of(without_label(body.strip())) - self._context_numbers()  # "4." labels, states no 4
         if label_rank(body.strip()) > 0:
             # a list item restates an item of the law's list: compared with the items first, whatever its letter
             units = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]
@@ -328,6 +337,19 @@ class SourceOutline:
                 return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point, quote)
             unit = below
         return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point)
+
+    def _where_quoted(self, claim: str) -> Unit | None:
+        """The narrowest unit holding the whole passage `claim` quotes («…») verbatim, or None (no quote, a short
+        or an elided one, one found nowhere, or once in the context above the units)."""
+        m = _QUOTED.search(claim)
+        passage = m[1].strip() if m else ""
+        at = self.hit.text.find(passage) if len(passage) >= MIN_VERBATIM else -1
+        if at < 0:
+            return None
+        end, found, units = at + len(passage), None, self.units
+        while (unit := next((u for u in units if u.start <= at and end <= u.end), None)) is not None:
+            found, units = unit, unit.children
+        return found
 
     def case_share(self, numbers: set[str], case: set[str]) -> float | None:
         """How much of `case` a provision that states all of `numbers` names (the best of the narrowest such ones),

@@ -142,7 +142,6 @@ def test_a_source_anchored_to_a_clause_range_names_the_single_clause_that_states
     assert (ref.start, ref.end) == span_of(doc, "4", "3")
 
 
-
 CONTRACT = """\
 QUỐC HỘI
 Luật số: 58/2097/QH99
@@ -173,6 +172,7 @@ def test_a_lead_in_binds_to_the_khoan_whose_polarity_it_keeps_not_the_shorter_on
     assert ref.anchor.startswith("Khoản 1 Điều 29 ") and (ref.start, ref.end) == span_of(doc, "29", "1")
     may_not = may.replace(" được ", " không được ", 1)
     assert bound(may_not, source(doc, "29")).anchor.startswith("Khoản 2 Điều 29 ")
+
 
 def test_the_heading_is_never_the_highlight(tmp_path: Path) -> None:
     doc = parsed(tmp_path)
@@ -274,9 +274,7 @@ Trường hợp hồ sơ gửi qua dịch vụ bưu chính thì thời hạn gi�
 
 def test_a_claim_stated_by_a_khoans_closing_paragraph_binds_to_the_khoan_not_its_last_diem(tmp_path: Path) -> None:
     doc = parsed(tmp_path, CLOSING)
-    ref = bound(
-        "Hồ sơ gửi qua dịch vụ bưu chính thì thời hạn giải quyết là 15 ngày làm việc [1].", source(doc, "6")
-    )
+    ref = bound("Hồ sơ gửi qua dịch vụ bưu chính thì thời hạn giải quyết là 15 ngày làm việc [1].", source(doc, "6"))
     assert ref.level is Level.KHOAN and ref.point is None
     assert ref.anchor == "Khoản 1 Điều 6 Nghị định 13/2098/NĐ-CP"  # the parser gave it "Điểm b Khoản 1" before
     assert (ref.start, ref.end) == span_of(doc, "6", "1")
@@ -355,3 +353,46 @@ def test_a_list_item_shows_the_letter_of_the_diem_it_is_bound_to() -> None:
         "e) Nơi nhận [1].",
     ]
     assert [s.clause.point for s in checked.sentences[1:] if s.clause] == ["c", "đ", "e"]
+
+
+# After Điều 20 Nghị định 115/2020/NĐ-CP, under a number no real text has: Khoản 2 names "khoản 4" and shares
+# nearly every word of Khoản 4's first sentence.
+CONTRACT_ARTICLE = """\
+Điều 42.2.NĐ.20. Các nội dung liên quan đến hợp đồng làm việc
+(Điều 20 Nghị định số 13/2098/NĐ-CP, có hiệu lực thi hành kể từ ngày 10/03/2098)
+1. Hợp đồng làm việc được ký kết bằng văn bản giữa viên chức với người đứng đầu đơn vị sự nghiệp công lập.
+2. Viên chức được tuyển dụng trước ngày 01 tháng 7 năm 2097 nhưng đang thực hiện hợp đồng làm việc xác định thời \
+hạn thì tiếp tục thực hiện hợp đồng làm việc đã ký kết, kể cả trường hợp viên chức chuyển đến đơn vị sự nghiệp công \
+lập khác theo quy định tại khoản 4 Điều này, sau khi kết thúc thời hạn của hợp đồng làm việc đã ký kết thì được ký \
+kết hợp đồng làm việc không xác định thời hạn nếu đáp ứng đầy đủ các yêu cầu theo quy định của pháp luật.
+3. Trong quá trình thực hiện hợp đồng làm việc, nếu có thay đổi nội dung thì ký kết phụ lục hợp đồng làm việc.
+4. Trường hợp viên chức được cấp có thẩm quyền đồng ý chuyển đến đơn vị sự nghiệp công lập khác thì không thực \
+hiện việc tuyển dụng mới và không giải quyết chế độ thôi việc, nhưng phải ký kết hợp đồng làm việc mới với người \
+đứng đầu đơn vị sự nghiệp công lập hoặc cơ quan có thẩm quyền quản lý đơn vị sự nghiệp công lập; đồng thời thực \
+hiện chế độ tiền lương phù hợp."""
+
+
+def test_a_verbatim_quote_binds_to_the_clause_it_stands_in_not_the_one_sharing_its_words() -> None:
+    """Live, "Viên chức được ký hợp đồng làm việc với đơn vị khác không?" was answered with «4. Trường hợp viên chức
+    … phải ký kết hợp đồng làm việc mới …», and "Căn cứ" showed it as Khoản 2 (which names "khoản 4" and shares its
+    words) with Khoản 2's text: the lawyer opening the citation read another clause than the quote. The quote's
+    label "4." was read as a number the claim states, and Khoản 2 is the one unit that states a 4."""
+    text = CONTRACT_ARTICLE
+    hit = Hit(
+        "c", "doc-20", "Điều 20 Nghị định 13/2098/NĐ-CP", Citation("13/2098/NĐ-CP", "", "20"), 1.0, text,
+        ["Pháp điển — Viên chức", "Điều 20 Nghị định 13/2098/NĐ-CP. Các nội dung liên quan đến hợp đồng làm việc"],
+        0, len(text), "13/2098/NĐ-CP", "Nghị định", "Chính phủ", 2098, "còn hiệu lực", "public", "",
+    )  # fmt: skip
+    quoted = (
+        "4. Trường hợp viên chức được cấp có thẩm quyền đồng ý chuyển đến đơn vị sự nghiệp công lập khác thì không "
+        "thực hiện việc tuyển dụng mới và không giải quyết chế độ thôi việc, nhưng phải ký kết hợp đồng làm việc mới "
+        "với người đứng đầu đơn vị sự nghiệp công lập hoặc cơ quan có thẩm quyền quản lý đơn vị sự nghiệp công lập;"
+    )
+    ref = SourceOutline.of(1, hit).bind(f"Theo [1]: «{quoted}»")
+    assert ref is not None and ref.anchor == "Khoản 4 Điều 20 Nghị định 13/2098/NĐ-CP", ref
+    assert ref.quote.startswith("4. Trường hợp viên chức") and text[ref.start : ref.end] == ref.quote
+    # a point quoted whole binds to that point; a passage quoted with "…" (not verbatim) is read by its words
+    point = SourceOutline.of(1, phap_dien_source().hit).bind("Theo [1]: «c) Tên loại và trích yếu nội dung văn bản.»")
+    assert point is not None and point.anchor == "Điểm c Khoản 2 Điều 8 Nghị định 12/2098/NĐ-CP"
+    elided = SourceOutline.of(1, hit).bind("Theo [1]: «4. … phải ký kết hợp đồng làm việc mới …»")
+    assert elided is not None and elided.anchor != ""
