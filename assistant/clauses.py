@@ -65,6 +65,8 @@ QUOTE_MAX = 400  # characters of a unit's text quoted under "Căn cứ"; the sou
 
 _MARKER = re.compile(r"\[\d{1,2}\]")
 _QUOTED = re.compile(r"«([^«»]+)»")
+# A definition: "10. “Bản sao y” là …" (a Khoản or Điểm label, the term in quotes, "là" / "được hiểu là")
+_DEFINES = re.compile(r"^\s*(?:\d{1,3}\s*[.)]|[a-zđ]\))?\s*[“\"]([^”\"]{2,80})[”\"]\s*(?:là|được\s+hiểu\s+là)\s")
 MIN_VERBATIM = 20  # characters a quoted passage needs to be found by its place: a shorter one may recur
 _SYLLABLES = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
@@ -409,8 +411,9 @@ class SourceOutline:
             own = self._own(u)
             restated = sum(1 for w in own if _covered_by_claim(w, words)) / len(own) if own else 0.0
             agrees = not claim or lexicon.conflict(claim, self._lead_text(u)) is None
+            about = self._about(u, words)
             stated = sum(1 for w in words if _covered(w, present))
-            scored.append(((hits, agrees, stated, round(restated, 6)), u))
+            scored.append(((hits, about, agrees, stated, round(restated, 6)), u))
         scored.sort(key=lambda s: s[0], reverse=True)
         (best_hits, *_), unit = scored[0]
         if best_hits == 0 or best_hits < MIN_SHARE * len(rest):
@@ -418,6 +421,14 @@ class SourceOutline:
         if len(scored) > 1 and scored[1][0] == scored[0][0]:
             return None
         return unit
+
+    def _about(self, u: Unit, words: set[str]) -> bool:
+        """Whether unit `u` may speak of the claim: not a definition ("11. “Bản sao lục” là … của bản sao y, được
+        trình bày theo thể thức và kỹ thuật quy định.") of a term the claim does not name. Live, "Bản sao y được
+        trình bày theo thể thức và kỹ thuật quy định" was highlighted on that Khoản 11, shorter than Khoản 10 ("“Bản
+        sao y” là …") and holding the same words."""
+        m = _DEFINES.match(self.hit.text[u.start : u.end])
+        return m is None or all(_covered_by_claim(w, words) for w in content_words(m[1]))
 
     def _ref(
         self, level: Level, start: int, end: int, clause: str | None, point: str | None, quote: str | None = None

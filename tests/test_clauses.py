@@ -396,3 +396,33 @@ def test_a_verbatim_quote_binds_to_the_clause_it_stands_in_not_the_one_sharing_i
     assert point is not None and point.anchor == "Điểm c Khoản 2 Điều 8 Nghị định 12/2098/NĐ-CP"
     elided = SourceOutline.of(1, hit).bind("Theo [1]: «4. … phải ký kết hợp đồng làm việc mới …»")
     assert elided is not None and elided.anchor != ""
+
+
+# Written after Điều 3 Nghị định 30/2020/NĐ-CP, under a number no real text has: Khoản 11 defines another term in
+# Khoản 10's words, and is shorter.
+DEFINITIONS_ARTICLE = """\
+Điều 42.1.NĐ.3. Giải thích từ ngữ
+(Điều 3 Nghị định số 12/2098/NĐ-CP, có hiệu lực thi hành kể từ ngày 10/03/2098)
+9. “Bản chính văn bản giấy” là bản hoàn chỉnh về nội dung, thể thức văn bản, được tạo từ bản có chữ ký trực tiếp.
+10. “Bản sao y” là bản sao đầy đủ, chính xác nội dung của bản gốc hoặc bản chính văn bản, được trình bày theo \
+thể thức và kỹ thuật quy định.
+11. “Bản sao lục” là bản sao đầy đủ, chính xác nội dung của bản sao y, được trình bày theo thể thức và kỹ thuật \
+quy định."""
+
+
+def test_a_claim_binds_to_the_definition_of_its_own_term_not_a_shorter_one_of_another_term() -> None:
+    """Live, "Bản sao y được trình bày theo thể thức và kỹ thuật quy định [1]." was highlighted on Khoản 11 («“Bản
+    sao lục” là … của bản sao y, được trình bày theo thể thức …»): the same words, a shorter unit — and another
+    term's definition. The lawyer opening it read what a "bản sao lục" is."""
+    text = DEFINITIONS_ARTICLE
+    hit = Hit(
+        "c", "doc-3", "Khoản 9-11 Điều 3 Nghị định 12/2098/NĐ-CP", Citation("12/2098/NĐ-CP", "", "3", "9-11"), 1.0,
+        text, ["Pháp điển — Công tác văn thư", "Điều 3 Nghị định 12/2098/NĐ-CP. Giải thích từ ngữ"],
+        0, len(text), "12/2098/NĐ-CP", "Nghị định", "Chính phủ", 2098, "còn hiệu lực", "public", "",
+    )  # fmt: skip
+    outline = SourceOutline.of(1, hit)
+    y = outline.bind("Bản sao y được trình bày theo thể thức và kỹ thuật quy định [1].")
+    assert y is not None and y.anchor == "Khoản 10 Điều 3 Nghị định 12/2098/NĐ-CP", y
+    # the other term's claim still binds to its own definition
+    lục = outline.bind("Bản sao lục là bản sao đầy đủ, chính xác nội dung của bản sao y [1].")
+    assert lục is not None and lục.anchor == "Khoản 11 Điều 3 Nghị định 12/2098/NĐ-CP", lục
