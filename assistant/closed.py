@@ -634,9 +634,11 @@ def answer_closed(
     for q in quotes:
         line = verifier.feed(q.line).strip()
         check = verifier.checks[-1]
-        if q.verbatim and not check.supported:
+        if q.verbatim and (not check.supported or check.markers != (q.source.marker,)):
             # The verifier reads a claim against the clause it most resembles; a verbatim quote is the law itself
-            # (a long point with a "không" of its own can resemble its neighbour more than itself).
+            # (a long point with a "không" of its own can resemble its neighbour more than itself), and it is
+            # cited where it stands: live, «3. Giữ giấy tờ tùy thân của người lao động.» of Điều 165 was shown
+            # "Theo: «…» [1]", moved to Điều 17's like clause, which the answer's citations did not hold.
             m = q.source.marker
             why = (f"verbatim quote of [{m}]", *(f"verifier: {r}" for r in check.reasons))
             check = SentenceCheck(q.line, (m,), True, 1.0, why, SourceOutline.of(m, q.source.hit).bind(q.line))

@@ -9,6 +9,7 @@ here, first with the scripted LLM, then with the real embedded model (marked `mo
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -494,3 +495,35 @@ def test_a_yes_is_never_decided_by_an_item_of_what_the_law_forbids() -> None:
     ans = closed_answer(read_question(forbids), [ALLOWED, BANNED], yes, ENOUGH, [])
     assert ans is not None and ans.answer.startswith("Có. Theo [2]: «5. Mang tài liệu"), ans.answer
     assert ans.verification is Verification.VERIFIED
+
+
+def test_a_verbatim_quote_stays_cited_to_its_own_source_and_every_marker_shown_is_among_the_citations() -> None:
+    """Live, "Người sử dụng lao động có được giữ bản chính giấy tờ tùy thân của người lao động không?" was answered
+    "Không. Theo [2]: «Điều 165. …» Theo: «3. Giữ giấy tờ tùy thân của người lao động.» [1]": the verifier moved the
+    verbatim quote of [2] to [1] (Điều 17, whose clause is like it), leaving "Theo:" with no marker and a [1] that
+    "Căn cứ" did not list."""
+    general = _titled(
+        1,
+        "Điều 17. Hành vi người sử dụng lao động không được làm khi giao kết, thực hiện hợp đồng lao động\n"
+        "1. Giữ bản chính giấy tờ tùy thân, văn bằng, chứng chỉ của người lao động.\n2. Yêu cầu người lao động phải "
+        "thực hiện biện pháp bảo đảm bằng tiền hoặc tài sản khác cho việc thực hiện hợp đồng lao động.\n3. Buộc "
+        "người lao động thực hiện hợp đồng lao động để trả nợ cho người sử dụng lao động.",
+        "Điều 17. Hành vi người sử dụng lao động không được làm khi giao kết, thực hiện hợp đồng lao động",
+        "Điều 17 Luật 77/2099/QH99",
+    )
+    domestic = _titled(
+        2,
+        "Điều 165. Các hành vi bị nghiêm cấm đối với người sử dụng lao động\n1. Ngược đãi, quấy rối tình dục, cưỡng "
+        "bức lao động, dùng vũ lực đối với lao động là người giúp việc gia đình.\n2. Giao việc cho người giúp việc "
+        "gia đình không theo hợp đồng lao động.\n3. Giữ giấy tờ tùy thân của người lao động.",
+        "Điều 165. Các hành vi bị nghiêm cấm đối với người sử dụng lao động",
+        "Điều 165 Luật 77/2099/QH99",
+    )
+    asked = "Người sử dụng lao động có được giữ bản chính giấy tờ tùy thân của người lao động không?"
+    ans = closed_answer(read_question(asked), [general, domestic], ScriptedLLM({"N/A": 0.5}, 0.5), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Không."), ans.answer
+    cited = {c.marker for c in ans.citations}
+    shown = {int(m) for m in re.findall(r"\[(\d+)\]", ans.answer)}
+    assert shown and shown <= cited, (ans.answer, cited)
+    assert "Theo:" not in ans.answer and all(s.text.startswith("Theo [") for s in ans.sentences[1:]), ans.answer
+    assert all(s.clause is not None and s.markers == (s.clause.marker,) for s in ans.sentences[1:])
