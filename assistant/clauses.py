@@ -20,7 +20,9 @@ ingest/structure.py, with the same span convention: a unit runs from its label t
   when it states the claim, the claim binds to the Khoản — never to the last Điểm — and its quote is the Khoản's
   lead-in and that paragraph ("2. … như sau: … Thời gian nghỉ … được tính trong 30 ngày đầu …");
 - a list item ("f) Nội dung văn bản.") is compared with the law's items (Điểm) first, by content: its label's
-  letter is never read, since the model numbers its own list;
+  letter is never read, since the model numbers its own list; an item is taken only when it states the claim's
+  numbers (live, "- Mức hưởng chế độ ốm đau … là 75% mức tiền lương …" was highlighted on "c) Bằng 50% mức tiền
+  lương …", the point with its words, while Khoản 1 states the 75%);
 - a source without Khoản (or a claim only the article's lead-in states) binds to the body paragraph that states
   it; only when no unit states the claim does it bind to the article's body as a whole — never to the heading;
 - a verbatim quote («…», as a closed answer or a quoted fallback shows the law) binds to where it stands: the
@@ -317,7 +319,7 @@ class SourceOutline:
             units = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]
             points = [p for p in units if p.level is Level.DIEM]
             item = self._choose(points, rest, numbers, words) if points else None
-            if item is not None:
+            if item is not None and numbers <= self._numbers(item):  # "- … là 75% …" is no point stating 50%
                 return self._ref(item.level, item.start, item.end, item.clause, item.point)
         unit = self._choose(self.units, rest, numbers, words, body)
         if unit is None:

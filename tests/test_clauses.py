@@ -426,3 +426,34 @@ def test_a_claim_binds_to_the_definition_of_its_own_term_not_a_shorter_one_of_an
     # the other term's claim still binds to its own definition
     lục = outline.bind("Bản sao lục là bản sao đầy đủ, chính xác nội dung của bản sao y [1].")
     assert lục is not None and lục.anchor == "Khoản 11 Điều 3 Nghị định 12/2098/NĐ-CP", lục
+
+
+# Written after Điều 28 Luật Bảo hiểm xã hội 2014, under a number no real text has: Khoản 1 states the rate in a
+# long sentence; Khoản 2's points share nearly all of a claim's words and state other rates.
+SICKNESS_ARTICLE = """\
+Điều 28. Mức hưởng chế độ ốm đau
+1. Người lao động hưởng chế độ ốm đau theo quy định tại khoản 1 Điều 26 của Luật này thì mức hưởng tính theo tháng \
+bằng 75% mức tiền lương đóng bảo hiểm xã hội của tháng liền kề trước khi nghỉ việc.
+2. Người lao động hưởng tiếp chế độ ốm đau quy định tại khoản 2 Điều 26 của Luật này thì mức hưởng như sau:
+a) Bằng 65% mức tiền lương đóng bảo hiểm xã hội của tháng liền kề trước khi nghỉ việc nếu đã đóng từ đủ 30 năm trở lên;
+b) Bằng 50% mức tiền lương đóng bảo hiểm xã hội của tháng liền kề trước khi nghỉ việc nếu đã đóng dưới 15 năm.
+3. Mức hưởng trợ cấp ốm đau một ngày được tính bằng mức trợ cấp ốm đau theo tháng chia cho 24 ngày."""
+
+
+def test_a_bulleted_claim_binds_to_the_clause_stating_its_number_not_the_point_sharing_its_words() -> None:
+    """Live, "- Mức hưởng chế độ ốm đau của người lao động là 75% mức tiền lương … [1]." was verified and highlighted
+    on "c) Bằng 50% mức tiền lương …": a bulleted line is read as a list item, compared with the law's points first,
+    and the point with most of its words was taken whatever number it stated."""
+    text = SICKNESS_ARTICLE
+    hit = Hit(
+        "c", "doc-28", "Điều 28 Luật 58/2098/QH13", Citation("58/2098/QH13", "", "28"), 1.0, text,
+        ["Luật Bảo hiểm xã hội thử nghiệm", "Điều 28. Mức hưởng chế độ ốm đau"],
+        0, len(text), "58/2098/QH13", "Luật", "Quốc hội", 2098, "còn hiệu lực", "public", "",
+    )  # fmt: skip
+    outline = SourceOutline.of(1, hit)
+    claim = "Mức hưởng chế độ ốm đau của người lao động là {} mức tiền lương đóng bảo hiểm xã hội của tháng liền kề {}"
+    ref = outline.bind("- " + claim.format("75%", "trước khi nghỉ việc [1]."))
+    assert ref is not None and ref.anchor == "Khoản 1 Điều 28 Luật 58/2098/QH13", ref
+    # a bulleted line that states a point's number still binds to that point
+    ref = outline.bind("- " + claim.format("50%", "trước khi nghỉ việc nếu đã đóng dưới 15 năm [1]."))
+    assert ref is not None and ref.anchor == "Điểm b Khoản 2 Điều 28 Luật 58/2098/QH13", ref
