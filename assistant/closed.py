@@ -708,6 +708,10 @@ _CASE = re.compile(
     r"(?:^|[\s,])(?:do|vì|khi|nếu|trong\s+trường\s+hợp|trường\s+hợp)\s+(?P<case>[^,;:.]{1,200}?)\s+thì\s"
 )
 NARROWER = "the deciding quote holds only when «{case}», which the question does not say"
+# A lead-in that holds only in the cases listed below it ("… người lao động không được từ chối trong trường hợp sau
+# đây:"): quoted alone, it says nothing of the cases the question asks about.
+_LISTED = re.compile(r"trường\s+hợp\s+(?:sau|dưới)(?:\s+đây)?\s*:?\s*$")
+LISTED = "the deciding quote holds only in the cases listed after it, which the question does not name"
 
 
 def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
@@ -715,8 +719,10 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
     — its "do / vì / khi / nếu / trường hợp … thì" names content words the claim lacks. Live: "Cán bộ bị kỷ luật
     cách chức thì có được bổ nhiệm lại không?" was answered "Không." as verified on «4. Cán bộ, công chức bị kỷ
     luật cách chức do tham nhũng thì không được bổ nhiệm vào vị trí lãnh đạo, quản lý.» — the rule for a dismissal
-    for corruption, not for every dismissal. None when a quote states its rule with no case, or only cases the
-    claim names.
+    for corruption, not for every dismissal. A list's lead-in quoted alone holds only in the cases it lists
+    (live, "Người lao động có được từ chối làm thêm giờ không?" → "Không." as verified on «… người lao động không
+    được từ chối trong trường hợp sau đây:», while overtime needs the worker's consent outside those cases). None
+    when a quote states its rule with no case, or only cases the claim names.
 
     >>> q = Quote("4. Cán bộ bị cách chức do tham nhũng thì không được bổ nhiệm.", None, True)  # type: ignore[arg-type]
     >>> narrower_case("Cán bộ bị cách chức được bổ nhiệm lại", [q])
@@ -728,10 +734,11 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
     first: str | None = None
     for q in quotes:
         unnamed = next((m["case"] for m in _CASE.finditer(q.sentence) if content_syllables(m["case"]) - said), None)
-        if unnamed is None:
+        why = NARROWER.format(case=unnamed.strip()) if unnamed else LISTED if _LISTED.search(q.sentence) else None
+        if why is None:
             return None
-        first = first or unnamed
-    return None if first is None else NARROWER.format(case=first.strip())
+        first = first or why
+    return first
 
 
 AGAINST_QUOTE = {

@@ -527,3 +527,24 @@ def test_a_verbatim_quote_stays_cited_to_its_own_source_and_every_marker_shown_i
     assert shown and shown <= cited, (ans.answer, cited)
     assert "Theo:" not in ans.answer and all(s.text.startswith("Theo [") for s in ans.sentences[1:]), ans.answer
     assert all(s.clause is not None and s.markers == (s.clause.marker,) for s in ans.sentences[1:])
+
+
+def test_a_verdict_decided_only_by_a_lead_in_of_listed_cases_is_flagged() -> None:
+    """Live, "Người lao động có được từ chối làm thêm giờ không?" was answered "Không." — verified — on «… và người
+    lao động không được từ chối trong trường hợp sau đây:»: that holds only in the listed cases (a mobilisation, a
+    disaster); outside them overtime needs the worker's consent. Quoted alone, such a lead-in decides neither way."""
+    overtime = [
+        _source(
+            1,
+            "Người sử dụng lao động có quyền yêu cầu người lao động làm thêm giờ vào bất kỳ ngày nào và người lao động "
+            "không được từ chối trong trường hợp sau đây:\na) Thực hiện lệnh động viên, huy động bảo đảm nhiệm vụ "
+            "quốc phòng;\nb) Thực hiện các công việc nhằm bảo vệ tính mạng con người trong phòng ngừa thiên tai.",
+            anchor="Điều 108 Luật 77/2099/QH99",
+        )
+    ]
+    question = "Người lao động có được từ chối làm thêm giờ không?"
+    for p_true, verdict in ((0.2, "Không"), (0.9, "Có")):
+        ans = closed_answer(read_question(question), overtime, ScriptedLLM({"N/A": 0.5}, p_true), ENOUGH, [])
+        assert ans is not None and ans.answer.startswith(f"{verdict}.{FLAG} Theo [1]:"), ans.answer
+        assert "listed after it" in ans.sentences[0].reasons[-1]
+        assert ans.verification is Verification.PARTIALLY_VERIFIED
