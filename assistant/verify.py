@@ -129,6 +129,7 @@ NUMBERS_APART = "states together figures the cited text states apart: "
 CASE_CUES = Path(__file__).with_name("data") / "case_cues_vi.toml"
 CASE_SHARE = 0.5  # a claim's case must be named more than this much by the provision stating its figure
 SPREAD = "no one provision of the cited text states it"
+ITEM_IN_PART = "the cited provision states the list item only in part"
 FOCUS_ELSEWHERE = "names what the follow-up asks, which the clause it restates does not: "
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
@@ -1269,6 +1270,14 @@ class SentenceVerifier:
             recited = self._recite(sentence, words, context, marks, score, [SPREAD], True, provision_only=True)
             if recited is not None:
                 return recited[0]
+        if ok and clause is not None and self._continues and not link_reasons and coverage(words, clause.quote) < 1.0:
+            # An item of the answer's list that its cited provision states only in part, while another source's
+            # provision states it whole: live, "a) Hoàn thành tốt nhiệm vụ trở lên [1];" (under "Danh hiệu Lao động
+            # tiên tiến … [2]:") was shown as Điểm a Khoản 1 Điều 28 ("Hoàn thành tốt nhiệm vụ được giao"), the
+            # Giấy khen's criteria, while [2]'s Điều 24 states it word for word.
+            recited = self._recite(sentence, words, context, marks, score, [ITEM_IN_PART], True, True, whole=True)
+            if recited is not None:
+                return recited[0]
         misplaced = self._misplaced_focus(sentence, clause)
         if misplaced:
             # The previous answer's clause retold about what the follow-up asks ("Dấu chữ ký được đóng vào khoảng
@@ -1319,12 +1328,14 @@ class SentenceVerifier:
         reasons: list[str],
         others_only: bool = False,
         provision_only: bool = False,
+        whole: bool = False,
     ) -> tuple[str | None] | None:
         """Mis-numbered: the small model cites [1] for what [4] states. A claim another source states in full (the
         attribution test of an unmarked sentence) is re-cited to it rather than flagged: the check of the re-cited
         sentence (in a 1-tuple: the line to show, or None), or None when no other source states it. `others_only`:
         the cited sources are no candidates (their clause was found wanting whatever their words). `provision_only`:
-        only a source one of whose Khoản or Điểm states it (not its article as a whole) takes it."""
+        only a source one of whose Khoản or Điểm states it (not its article as a whole) takes it; `whole`: only one
+        whose provision states every word of it."""
         exclude = marks if others_only else ()
         other = self._attribute(_MARKER.sub("", sentence).strip(), words, context, exclude=exclude)
         if other is None or other in marks:
@@ -1332,7 +1343,7 @@ class SentenceVerifier:
         if provision_only:
             bound = self._outline(other).bind(sentence)
             whole_body = bound is not None and bound.level is Level.ARTICLE and len(self._outline(other).units) > 1
-            if bound is None or bound.spread or whole_body:
+            if bound is None or bound.spread or whole_body or (whole and coverage(words, bound.quote) < 1.0):
                 return None
         bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
         self.checks.append(SentenceCheck(sentence, marks, False, score, (f"{RECITED}[{other}]", *reasons)))

@@ -314,3 +314,37 @@ def test_a_provision_is_quoted_for_figures_only_when_it_states_what_was_asked() 
     assert quote_figures("Thời hiệu xử lý kỷ luật lao động là bao lâu?", [labour]) == (
         "1. Thời hiệu xử lý kỷ luật lao động là 06 tháng kể từ ngày xảy ra hành vi vi phạm [1]."
     )
+
+
+def test_a_list_item_its_cited_provision_states_in_part_goes_to_the_source_stating_it_whole() -> None:
+    """Live, "Danh hiệu Lao động tiên tiến được xét tặng cho ai?": "a) Hoàn thành tốt nhiệm vụ trở lên [1];" under
+    "… đạt các tiêu chuẩn sau đây [2]:" was verified and shown as Điểm a Khoản 1 Điều 28 («a) Hoàn thành tốt nhiệm
+    vụ được giao;», the criteria of the collective title: "trở lên" was elsewhere in [1]), while [2]'s Điều 24 states
+    the item word for word. A lawyer opening it read another title's criteria."""
+    collective = _source(
+        1,
+        "1. Danh hiệu “Tập thể lao động tiên tiến” để tặng hằng năm cho tập thể đạt các tiêu chuẩn sau đây:\n"
+        "a) Hoàn thành tốt nhiệm vụ được giao;\nb) Có ít nhất là 70% cá nhân trong tập thể đạt danh hiệu và không có "
+        "cá nhân bị kỷ luật từ hình thức cảnh cáo trở lên.",
+        anchor="Điều 28 Luật 06/2099/QH99",
+    )
+    individual = _source(
+        2,
+        "1. Danh hiệu “Lao động tiên tiến” để tặng cho cán bộ, công chức, viên chức, người lao động đạt các tiêu "
+        "chuẩn sau đây:\na) Hoàn thành tốt nhiệm vụ trở lên;\nb) Có tinh thần tự lực, tự cường, đoàn kết, tương trợ, "
+        "tích cực tham gia phong trào thi đua.",
+        anchor="Điều 24 Luật 06/2099/QH99",
+    )
+    answer = (
+        "Danh hiệu Lao động tiên tiến được xét tặng cho cán bộ, công chức, viên chức, người lao động đạt các tiêu "
+        "chuẩn sau đây [2]:\na) Hoàn thành tốt nhiệm vụ trở lên [1];\nb) Có tinh thần tự lực, tự cường, đoàn kết, "
+        "tương trợ, tích cực tham gia phong trào thi đua [2]."
+    )
+    v = verify(answer, [collective, individual], question="Danh hiệu Lao động tiên tiến được xét tặng cho ai?")
+    item = next(s for s in v.sentences if s.supported and "Hoàn thành tốt nhiệm vụ" in s.text)
+    assert item.markers == (2,) and item.clause is not None, item
+    assert item.clause.anchor == "Điểm a Khoản 1 Điều 24 Luật 06/2099/QH99", item.clause
+    assert "a) Hoàn thành tốt nhiệm vụ trở lên [2];" in v.text, v.text
+    # an item its cited provision states whole keeps its marker
+    v = verify(answer.replace("trở lên [1]", "trở lên [2]"), [collective, individual])
+    assert "a) Hoàn thành tốt nhiệm vụ trở lên [2];" in v.text and v.status is Verification.VERIFIED
