@@ -231,12 +231,15 @@ def folded_syllables(words: Iterable[str]) -> set[str]:
 def folded_runs(text: str) -> list[str]:
     """`text`'s syllables in order, lowercased, diacritics folded: its runs of word characters, read without pyvi, so
     a run of a question's syllables (`contains_run`) is found in a provision whatever pyvi would make of either.
-    Punctuation is dropped and repeats kept; unlike `folded_syllables`, which reads pyvi words into a set.
+    Punctuation is dropped and repeats kept; unlike `folded_syllables`, which reads pyvi words into a set. Spelt
+    as `standard_spelling` spells, as the pyvi words of a question are (`segment`): "lí" and "lý" fold alike.
 
     >>> folded_runs("Cán bộ, công chức không được tham gia đình công; công chức")
     ['can', 'bo', 'cong', 'chuc', 'khong', 'duoc', 'tham', 'gia', 'dinh', 'cong', 'cong', 'chuc']
+    >>> folded_runs("quản lí, kĩ thuật, Qui chế") == folded_runs("quản lý, kỹ thuật, Quy chế")
+    True
     """
-    return [fold(s) for s in re.findall(r"\w+", text.lower())]
+    return [fold(s) for s in re.findall(r"\w+", standard_spelling(nfc(text)).lower())]
 
 
 def content_words(text: str) -> set[str]:

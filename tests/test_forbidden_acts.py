@@ -219,3 +219,13 @@ def test_each_part_of_an_item_is_tagged_once_however_many_claims_read_it(monkeyp
     assert len(calls) == tagged_once and core.text.tagged.cache_info().hits > 0
     assert first == again == ["tham gia đình công", "thoái thác nhiệm vụ được giao"]
     assert isinstance(core.text.tagged("Làm giả giấy tờ"), tuple)  # shared, so no caller can change it
+
+
+def test_a_provision_in_the_older_spelling_states_the_matter_of_a_question_in_the_newer_and_back() -> None:
+    """A question's words are pyvi's, spelt as `standard_spelling` spells ("quản lí" → "quản lý"); a provision's runs
+    were folded as written, so a law spelling "quản lí", "kĩ thuật" or "qui định" never stated a question's matter."""
+    spellings = (("quản lí", "quản lý"), ("quản lý", "quản lí"), ("kĩ thuật", "kỹ thuật"), ("quy chế", "qui chế"))
+    for asked, law in spellings:
+        matter = matter_of(f"Công chức có được tham gia {asked} doanh nghiệp không?", "công chức")
+        provision = core.text.folded_runs(f"1. Cán bộ, công chức không được tham gia {law} doanh nghiệp.")
+        assert matter and all(core.text.contains_run(provision, run) for run in matter), (asked, law, matter)
