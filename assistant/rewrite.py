@@ -162,7 +162,16 @@ def acceptable(rewrite: str, question: str, previous: str) -> bool:
     asks_other = bool(asked) and cues.asked_kinds(norm) != asked
     own = content_words(question)
     brought = (content_words(previous) - own) & have  # the model's copy of the follow-up is no rewrite
-    return own <= have and bool(brought) and not (asks_more or asks_other)
+    # a question rewritten as a statement asks nothing: live, "Hết thời gian đó mà không đạt yêu cầu thì sao?" after
+    # the tập sự question became "Hết thời gian tập sự của viên chức đã qua nhưng vẫn chưa đạt yêu cầu của bạn."
+    # and the answer was a refusal
+    asks_nothing = _asks(question, cues) and not _asks(norm, cues)
+    return own <= have and bool(brought) and not (asks_more or asks_other or asks_nothing)
+
+
+def _asks(text: str, cues: Cues) -> bool:
+    """Whether `text` asks: a question word of `cues`, or a question mark at its end ("… thì sao?")."""
+    return text.rstrip().endswith("?") or cues.asks(text) > 0
 
 
 def rewrite(

@@ -237,3 +237,15 @@ class _Says:
 
     def complete(self, messages: object, config: object) -> str:
         return self.text
+
+
+def test_a_rewrite_that_asks_nothing_does_not_stand_in_for_a_follow_up_that_asks() -> None:
+    """Live, "Hết thời gian đó mà không đạt yêu cầu thì sao?" after "Thời gian tập sự của viên chức là bao lâu?" was
+    rewritten by the model as a statement, "… vẫn chưa đạt yêu cầu của bạn.", searched with, and refused."""
+    previous, question = "Thời gian tập sự của viên chức là bao lâu?", "Hết thời gian đó mà không đạt yêu cầu thì sao?"
+    stated = "Hết thời gian tập sự của viên chức đã qua nhưng vẫn chưa đạt yêu cầu của bạn."
+    read = rewrite(question, [previous], llm=_Says(stated), mode="follow_up")
+    assert read.how == "join" and read.query != stated, read
+    asked = "Hết thời gian tập sự mà viên chức không đạt yêu cầu thì sao?"
+    read = rewrite(question, [previous], llm=_Says(asked), mode="follow_up")
+    assert (read.how, read.query) == ("llm", asked), read
