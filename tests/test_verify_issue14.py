@@ -1171,3 +1171,25 @@ def test_a_claim_citing_two_sources_highlights_the_one_that_states_its_figure_wi
     (check,) = checked.sentences
     assert check.supported and check.clause is not None
     assert check.clause.marker == 2 and check.clause.quote == "a) Kết hôn: nghỉ 03 ngày;"
+
+
+def test_a_rule_for_the_stamp_does_not_verify_a_claim_about_the_digital_signature() -> None:
+    """Live, "Chữ ký số của cơ quan được đặt ở vị trí nào trên văn bản điện tử?" was answered "Chữ ký số của cơ quan
+    được đặt ở vị trí trùm lên khoảng 1/3 chữ ký về phía bên trái trên văn bản điện tử [2]." — verified on «b) Khi
+    đóng dấu lên chữ ký, dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái.», the paper stamp's rule (the
+    article names "văn bản điện tử" and "chữ ký số" in another clause)."""
+    seal = _source(
+        2,
+        "1. Sử dụng con dấu\na) Dấu đóng phải rõ ràng, ngay ngắn, đúng chiều và dùng đúng mực dấu màu đỏ.\nb) Khi đóng "
+        "dấu lên chữ ký, dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái.\n2. Thiết bị lưu khóa bí mật "
+        "được sử dụng để ký số các văn bản điện tử do cơ quan ban hành; vị trí chữ ký số của cơ quan theo quy định.",
+    )
+    wrong = verify(
+        "Chữ ký số của cơ quan được đặt ở vị trí trùm lên khoảng 1/3 chữ ký về phía bên trái trên văn bản điện tử [2].",
+        [seal],
+    )
+    assert wrong.status is Verification.UNVERIFIED and "chữ ký số" in wrong.sentences[0].reasons[0], wrong.sentences
+    right = verify("Khi đóng dấu lên chữ ký, dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái [2].", [seal])
+    assert right.status is Verification.VERIFIED
+    both = _source(1, "h) Dấu, chữ ký số của cơ quan, tổ chức.")
+    assert verify("Chữ ký số của cơ quan, tổ chức [1].", [both]).status is Verification.VERIFIED
