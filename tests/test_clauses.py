@@ -355,6 +355,15 @@ def test_a_list_item_shows_the_letter_of_the_diem_it_is_bound_to() -> None:
     assert [s.clause.point for s in checked.sentences[1:] if s.clause] == ["c", "đ", "e"]
 
 
+def article_hit(text: str, anchor: str, document: str, article: str, path: list[str], loai: str = "Nghị định") -> Hit:
+    """A hit holding a whole article `text`, anchored "Điều N …" (no Khoản range: its numbers are not context)."""
+    issuer = "Quốc hội" if loai == "Luật" else "Chính phủ"
+    return Hit(
+        "c", f"doc-{article}", anchor, Citation(document, "", article), 1.0, text, path,
+        0, len(text), document, loai, issuer, 2098, "còn hiệu lực", "public", "",
+    )  # fmt: skip
+
+
 # After Điều 20 Nghị định 115/2020/NĐ-CP, under a number no real text has: Khoản 2 names "khoản 4" and shares
 # nearly every word of Khoản 4's first sentence.
 CONTRACT_ARTICLE = """\
@@ -378,11 +387,8 @@ def test_a_verbatim_quote_binds_to_the_clause_it_stands_in_not_the_one_sharing_i
     words) with Khoản 2's text: the lawyer opening the citation read another clause than the quote. The quote's
     label "4." was read as a number the claim states, and Khoản 2 is the one unit that states a 4."""
     text = CONTRACT_ARTICLE
-    hit = Hit(
-        "c", "doc-20", "Điều 20 Nghị định 13/2098/NĐ-CP", Citation("13/2098/NĐ-CP", "", "20"), 1.0, text,
-        ["Pháp điển — Viên chức", "Điều 20 Nghị định 13/2098/NĐ-CP. Các nội dung liên quan đến hợp đồng làm việc"],
-        0, len(text), "13/2098/NĐ-CP", "Nghị định", "Chính phủ", 2098, "còn hiệu lực", "public", "",
-    )  # fmt: skip
+    path = ["Pháp điển — Viên chức", "Điều 20 Nghị định 13/2098/NĐ-CP. Các nội dung liên quan đến hợp đồng làm việc"]
+    hit = article_hit(text, "Điều 20 Nghị định 13/2098/NĐ-CP", "13/2098/NĐ-CP", "20", path)
     quoted = (
         "4. Trường hợp viên chức được cấp có thẩm quyền đồng ý chuyển đến đơn vị sự nghiệp công lập khác thì không "
         "thực hiện việc tuyển dụng mới và không giải quyết chế độ thôi việc, nhưng phải ký kết hợp đồng làm việc mới "
@@ -445,11 +451,8 @@ def test_a_bulleted_claim_binds_to_the_clause_stating_its_number_not_the_point_s
     on "c) Bằng 50% mức tiền lương …": a bulleted line is read as a list item, compared with the law's points first,
     and the point with most of its words was taken whatever number it stated."""
     text = SICKNESS_ARTICLE
-    hit = Hit(
-        "c", "doc-28", "Điều 28 Luật 58/2098/QH13", Citation("58/2098/QH13", "", "28"), 1.0, text,
-        ["Luật Bảo hiểm xã hội thử nghiệm", "Điều 28. Mức hưởng chế độ ốm đau"],
-        0, len(text), "58/2098/QH13", "Luật", "Quốc hội", 2098, "còn hiệu lực", "public", "",
-    )  # fmt: skip
+    path = ["Luật Bảo hiểm xã hội thử nghiệm", "Điều 28. Mức hưởng chế độ ốm đau"]
+    hit = article_hit(text, "Điều 28 Luật 58/2098/QH13", "58/2098/QH13", "28", path, loai="Luật")
     outline = SourceOutline.of(1, hit)
     claim = "Mức hưởng chế độ ốm đau của người lao động là {} mức tiền lương đóng bảo hiểm xã hội của tháng liền kề {}"
     ref = outline.bind("- " + claim.format("75%", "trước khi nghỉ việc [1]."))
