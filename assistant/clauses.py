@@ -311,9 +311,10 @@ class SourceOutline:
         if placed is not None:
             return self._ref(placed.level, placed.start, placed.end, placed.clause, placed.point)
         body = _MARKER.sub(" ", claim)
-        words = content_words(without_label(body.strip()))
+        unlabelled = without_label(body.strip())  # a "4." label states no 4
+        words = content_words(unlabelled)
         rest = {w for w in words if not self._in_context(w)}
-        numbers = numbers_of(without_label(body.strip())) - self._context_numbers()  # "4." labels, states no 4
+        numbers = numbers_of(unlabelled) - self._context_numbers()
         if label_rank(body.strip()) > 0:
             # a list item restates an item of the law's list: compared with the items first, whatever its letter
             units = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]

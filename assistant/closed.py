@@ -524,7 +524,7 @@ def deciding_quotes(
     "a) Kết hôn: nghỉ 03 ngày;" whole where sentence splitting would cut it) or one of the judge's `judged`
     sentences — whichever covers most of the claim's content words and states its numbers; `frame` (a choice's
     question) breaks ties. A shorter passage wins a tie. A passage found in one of the `demoted` texts (the
-    prohibitions, when the verdict permits: `permitting_quotes`) counts `DEMOTED` less.
+    prohibitions, when the verdict permits: `prohibitions`) counts `DEMOTED` less.
     """
     words, frame_words, numbers = content_words(claim), content_words(frame), numbers_in(claim)
     candidates = dict.fromkeys(j for j in judged if j)
@@ -813,10 +813,10 @@ def forbidden_quotes(verdict: str, quotes: Sequence[Quote], banned: Sequence[tup
     >>> forbidden_quotes("Có", [q], []) is None
     True
     """
-    titles = [next((t for t, text in banned if q.sentence in text), None) for q in quotes]
-    if not quotes or any(t is None for t in titles):
+    titles = [next((t for t, text in banned if q.sentence in text), "") for q in quotes]
+    if not quotes or not all(titles):
         return None
-    return FORBIDS.format(title=str(titles[0]).rstrip(":"), verdict=verdict)
+    return FORBIDS.format(title=titles[0].rstrip(":"), verdict=verdict)
 
 
 def _polar(text: str, lexicon: CueLexicon) -> bool:

@@ -1274,8 +1274,11 @@ class SentenceVerifier:
             # An item of the answer's list that its cited provision states only in part, while another source's
             # provision states it whole: live, "a) Hoàn thành tốt nhiệm vụ trở lên [1];" (under "Danh hiệu Lao động
             # tiên tiến … [2]:") was shown as Điểm a Khoản 1 Điều 28 ("Hoàn thành tốt nhiệm vụ được giao"), the
-            # Giấy khen's criteria, while [2]'s Điều 24 states it word for word.
-            recited = self._recite(sentence, words, context, marks, score, [ITEM_IN_PART], True, True, whole=True)
+            # collective title's criteria, while [2]'s Điều 24 states it word for word.
+            partly = [ITEM_IN_PART]
+            recited = self._recite(
+                sentence, words, context, marks, score, partly, others_only=True, provision_only=True, whole=True
+            )
             if recited is not None:
                 return recited[0]
         misplaced = self._misplaced_focus(sentence, clause)
