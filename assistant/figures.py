@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from assistant.actor import ActorLexicon
 from assistant.answer import CitedSource
 from assistant.closed import Cues
-from assistant.injection import strip_instructions
+from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.lists import marked, source_lists
 from assistant.polarity import without_label
 from assistant.references import matter_of
-from assistant.verify import numbers_in
+from assistant.verify import figures_in
 from core.text import contains_run, folded_runs
 
 # Share of the question's words (`references.matter_of`: its question words left out) the quoted provision must hold.
@@ -72,7 +72,8 @@ def quote_figures(
         return None
     best: tuple[float, int, str] | None = None
     for source in sources:
-        text = strip_instructions(source.hit.text)[0]
+        # the law's words only: where an instruction was cut, the placeholder that marks it is no part of a quote
+        text = strip_instructions(source.hit.text)[0].replace(PLACEHOLDER, " ")
         if person is not None and not actors.names_person(f"{' '.join(source.hit.heading_path)}\n{text}", person[0]):
             continue
         # what each says, without its labels: "3. Mở hồ sơ:" states no figure
@@ -87,7 +88,7 @@ def quote_figures(
             if len(line.strip()) >= MIN_LINE_CHARS
         ]
         for quoted, said, is_list in candidates:
-            if not numbers_in(said):
+            if not figures_in(said):  # "Điều 2. Thời gian thử việc" is a heading, not a figure
                 continue
             syllables = folded_runs(said)
             score = (sum(contains_run(syllables, run) for run in asked) + (person is not None)) / total

@@ -223,16 +223,23 @@ class Assistant:
                 checked = requoted
                 stream.replace(checked.text)
         figured: str | None = None
-        if checked.status is Verification.UNVERIFIED and not stream.released and checked.unstated_figures:
+        silent = bool(retried) and checked.claimless and not stream.refused
+        if checked.status is Verification.UNVERIFIED and not stream.released and (checked.unstated_figures or silent):
             # Every claim withheld, one for figures no source states — the model's memory of a law since amended
             # ("24 tháng", Luật Viên chức as enacted, where the cited Điều 53 in force gives 02 and 05 năm): the
             # provision of the sources that states the law's figures for what was asked is quoted, verbatim and
-            # verified, instead of the refusal (assistant/figures.py).
+            # verified, instead of the refusal (assistant/figures.py). So too when the model twice wrote no claim
+            # (live, "Người lao động làm việc đủ 12 tháng được nghỉ hằng năm bao nhiêu ngày?" written back twice):
+            # the provision that states the figures asked, rather than every source of the prompt quoted.
             whole = self._whole(sources, [s.marker for s in sources], options)
             quote = quote_figures(query, whole)
             requoted = verify(quote, whole, self.verify_policy, question=query) if quote else None
             if requoted is not None and requoted.status is Verification.VERIFIED:
-                figured = f"figures no source states ({checked.unstated_figures}); the law's provision is quoted"
+                figured = (
+                    f"figures no source states ({checked.unstated_figures}); the law's provision is quoted"
+                    if checked.unstated_figures
+                    else FIGURES_INSTEAD
+                )
                 sources, checked = whole, requoted
                 stream.override(checked.text)
         listed: str | None = None
@@ -455,6 +462,7 @@ class Assistant:
 
 _REFUSAL_PHRASE = REFUSAL.rstrip(".")
 QUOTED_INSTEAD = "the model wrote no claim, twice: the sources' clauses are quoted verbatim instead"
+FIGURES_INSTEAD = "the model wrote no claim, twice: the provision stating the figures asked is quoted verbatim instead"
 # How much an answer's citations support it, in order: a whole list replaces a part of it only as well supported.
 _RANK = {Verification.UNVERIFIED: 0, Verification.PARTIALLY_VERIFIED: 1, Verification.VERIFIED: 2}
 _WORD = re.compile(r"\s*\S+|\s+$")

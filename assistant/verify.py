@@ -126,6 +126,7 @@ VALUE_SWAPPED = "gives its case the value of another case of the list: "
 CASE_ELSEWHERE = "the clause stating its numbers does not name its case: "
 MEASURES_MISSING = "figures not in the cited text with their unit: "
 NUMBERS_APART = "states together figures the cited text states apart: "
+FIGURE_OF_CONDITION = "gives as what is granted the figure of its condition ("
 CASE_CUES = Path(__file__).with_name("data") / "case_cues_vi.toml"
 CASE_SHARE = 0.5  # a claim's case must be named more than this much by the provision stating its figure
 SPREAD = "no one provision of the cited text states it"
@@ -200,8 +201,10 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     True
     >>> numbers_apart("Mức phạt này được quy định tại Điều 3 Nghị định 45/2094/NĐ-CP [1].", ["Phạt 2 triệu."]) is None
     True
+    >>> numbers_apart("1. Thời gian thử việc từ 03 tháng đến 12 tháng [1].", ["Từ 03 tháng đến 12 tháng."]) is None
+    True
     """
-    figures_only = _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", claim)))
+    figures_only = _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", without_label(claim))))
     opener = _TIME_OPENER.match(figures_only)
     when = numbers_in(opener.group(0)) if opener else set()
     rest = figures_only[opener.end() :] if opener else figures_only
@@ -213,6 +216,75 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     for figures in pieces:
         if not any(figures <= stated for stated in sentences):
             return f"{NUMBERS_APART}{', '.join(sorted(figures))}"
+    return None
+
+
+# "… thì …": a provision's condition before it, what it grants or requires after it.
+_THEN = re.compile(r"(?i)(?<!\w)thì(?!\w)")
+_SYLLABLE = re.compile(r"\w+")
+# How many syllables before a figure name it ("khoảng thời gian 30 ngày", "làm việc đủ 12 tháng").
+_FIGURE_NAME = 3
+_IS = "la"  # "là", folded: the claim gives the figure as the value of what it names before it
+
+
+def _syllables(text: str) -> list[str]:
+    return _SYLLABLE.findall(fold(text))
+
+
+def _before_figure(text: str, measure: str) -> list[str] | None:
+    """The syllables of `text` before its first figure that is `measure` ("30 ngày"); None when it states none."""
+    for found in _MEASURE.finditer(text):
+        if f"{found.group(1).lstrip('0') or '0'} {found.group(2).lower()}" == measure:
+            return _syllables(text[: found.start()])
+    return None
+
+
+def figure_of_condition(claim: str, cited: Sequence[str]) -> str | None:
+    """Why a claim gives, as the measure of what a provision grants, the figure that provision states as its
+    condition. Live: "Lao động nữ sinh con được nghỉ bao lâu là 30 ngày đầu làm việc mà sức khỏe chưa phục hồi [1]."
+    was verified on Khoản 1 Điều 41 Luật Bảo hiểm xã hội, "… trong khoảng thời gian 30 ngày đầu làm việc mà sức
+    khỏe chưa phục hồi thì được nghỉ dưỡng sức …" — every word and the 30 ngày are in it, but 30 ngày is the window
+    in which the leave may begin (its length is in Khoản 2), and the leave after childbirth is 06 tháng (Điều 34).
+
+    A figure is a condition's when every sentence of the cited texts that states it states it before "thì" and not
+    after. The claim gives it as what is granted when, before the figure, it says something of what is granted
+    (a syllable found after "thì", not before) just before it, or "là", and nothing of what the law names the
+    figure by (the syllables just before it there: "khoảng thời gian"). "Thời hạn giải quyết là 15 ngày" on "Trong
+    thời hạn 15 ngày … thì cơ quan phải giải quyết" names the figure as the law does; "… được tăng thêm 01 ngày khi
+    có 05 năm công tác" gives it as a condition: neither is one.
+
+    >>> law = ("1. Lao động nữ sau thai sản, trong khoảng thời gian 30 ngày đầu làm việc mà sức khỏe chưa phục hồi"
+    ...        " thì được nghỉ dưỡng sức.")
+    >>> figure_of_condition("Lao động nữ được nghỉ 30 ngày [1].", [law])
+    'gives as what is granted the figure of its condition («… 30 ngày … thì được nghỉ dưỡng sức»): 30 ngày'
+    >>> figure_of_condition("Trong khoảng thời gian 30 ngày đầu làm việc mà sức khỏe chưa phục hồi, lao động nữ"
+    ...                     " được nghỉ dưỡng sức [1].", [law]) is None
+    True
+    >>> figure_of_condition("Lao động nữ sinh con được nghỉ bao lâu là 30 ngày đầu làm việc [1].", [law])[-7:]
+    '30 ngày'
+    >>> seniority = "Viên chức có thời gian công tác 05 năm thì được tăng thêm 01 ngày nghỉ."
+    >>> figure_of_condition("Viên chức được tăng thêm 01 ngày nghỉ khi có 05 năm công tác [1].", [seniority]) is None
+    True
+    >>> deadline = "Trong thời hạn 15 ngày kể từ ngày nhận hồ sơ thì cơ quan phải giải quyết."
+    >>> figure_of_condition("Thời hạn giải quyết hồ sơ là 15 ngày [1].", [deadline]) is None
+    True
+    """
+    figures_only = _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", nfc(claim))))
+    sentences = [s for text in cited for s in _SOURCE_SENTENCE_END.split(nfc(text))]
+    for measure in sorted(measures_in(figures_only)):
+        stating = [s for s in sentences if measure in measures_in(s)]
+        parts = [_THEN.split(s, maxsplit=1) for s in stating]
+        if not parts or any(len(p) < 2 or measure in measures_in(p[1]) for p in parts):
+            continue  # stated unconditionally somewhere, or as what is granted
+        condition, granted = parts[0]
+        named = _before_figure(condition, measure) or []
+        said = _before_figure(figures_only, measure) or []
+        name = set(named[-_FIGURE_NAME:]) - set(_syllables(granted))
+        grant = set(_syllables(granted)) - set(_syllables(condition))
+        if not said or name & set(said) or not (said[-1] in grant or said[-1] == _IS):
+            continue  # the claim names the figure as the law does, or gives it as a condition ("khi có 05 năm")
+        what = " ".join(granted.split()[:5])
+        return f"{FIGURE_OF_CONDITION}«… {measure} … thì {what}»): {measure}"
     return None
 
 
@@ -247,6 +319,16 @@ def case_phrase(sentence: str) -> str | None:
 
 def numbers_in(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(_MARKER.sub(" ", text))}
+
+
+def figures_in(text: str) -> set[str]:
+    """The numbers of `text` that are figures, not references: an article's heading "Điều 2. Thời gian thử việc"
+    states none.
+
+    >>> sorted(figures_in("Điều 2. Thời gian thử việc từ 03 tháng theo khoản 1 Điều 5"))
+    ['3']
+    """
+    return numbers_in(_REFERENCE.sub(" ", text))
 
 
 # A figure with its unit of time or age ("03 ngày", "03 (ba) năm", "55 tuổi"): the unit is part of what it says.
@@ -1212,6 +1294,7 @@ class SentenceVerifier:
             stitched = (
                 self._value_of_another_case(words, context, numbers_in(own), marks)
                 or numbers_apart(own, [self._clean[m] for m in marks])
+                or figure_of_condition(own, [self._clean[m] for m in marks])
                 or self._case_elsewhere(own, marks)
             )
             if stitched:

@@ -11,6 +11,7 @@ of tests/security/test_injection_attacks.py on its decree world, to hold the str
 from __future__ import annotations
 
 import doctest
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,15 @@ from assistant.answer import REFUSAL, Verification
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.polarity import CueKind, CueLexicon
 from assistant.prompts import template
-from assistant.verify import CASE_ELSEWHERE, FLAG, NUMBERS_APART, VALUE_SWAPPED, VerifyPolicy, verify
+from assistant.verify import (
+    CASE_ELSEWHERE,
+    FIGURE_OF_CONDITION,
+    FLAG,
+    NUMBERS_APART,
+    VALUE_SWAPPED,
+    VerifyPolicy,
+    verify,
+)
 from core.text import SentenceSplitter, split_answer_sentences
 from tests.security.test_injection_attacks import (
     LAW,
@@ -278,10 +287,18 @@ def test_a_generated_answer_without_a_claim_twice_is_never_shown_the_sources_cla
     world: World, answer: str
 ) -> None:
     # asked once more, the model writes no claim again (live: the question written back, on both tries): nothing of
-    # it is shown; the clauses of the sources the evidence found enough are, verbatim ("Chỉ trích dẫn")
-    from assistant.pipeline import QUOTED_INSTEAD
+    # it is shown; the clauses of the sources the evidence found enough are, verbatim ("Chỉ trích dẫn"). The
+    # question asks no figure (one that does gets the provision stating it, below).
+    from assistant.pipeline import QUOTED_INSTEAD, Assistant
+    from index.search import Searcher
 
-    ans, seen, llm = ask_scripted(world, answer)
+    question = "Hành vi vứt rác thải sinh hoạt không đúng nơi quy định tại nơi công cộng bị xử phạt thế nào?"
+    answer = answer.replace(QUESTION, question)
+    llm = ScriptedLLM(answer)
+    seen: list[tuple[str, str]] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(
+        question, on_token=lambda t: seen.append((t, llm.written))
+    )
     assert not ans.refused and ans.mode == "extractive"  # type: ignore[attr-defined]
     assert ans.verification is Verification.VERIFIED  # type: ignore[attr-defined]
     assert ans.answer.startswith("Các quy định liên quan:\n\n[1] ")  # type: ignore[attr-defined]
@@ -290,6 +307,27 @@ def test_a_generated_answer_without_a_claim_twice_is_never_shown_the_sources_cla
     assert ans.evidence["quoted"] == QUOTED_INSTEAD  # type: ignore[attr-defined]
     assert ans.evidence["retry"] == "the first answer held no claim"  # type: ignore[attr-defined]
     assert not any(c.supported for c in ans.sentences)  # type: ignore[attr-defined]  # the model's, recorded
+
+
+def test_a_figure_question_answered_twice_without_a_claim_quotes_the_provision_stating_the_figure(
+    world: World,
+) -> None:
+    """Live: "Người lao động làm việc đủ 12 tháng được nghỉ hằng năm bao nhiêu ngày?" was written back twice by the
+    model, and every source of the prompt was quoted — the labour code's Điều 113 beside social-insurance
+    contributions and wage advances. For a question asking a figure, the provision stating it is quoted alone."""
+    from assistant.pipeline import FIGURES_INSTEAD, Assistant
+    from index.search import Searcher
+
+    question = "Thời gian thử việc của viên chức là bao lâu?"
+    llm = ScriptedLLM(f"{question} [1]")
+    seen: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(question, on_token=seen.append)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert "Các quy định liên quan" not in ans.answer and "Hoa Sen" not in ans.answer
+    assert re.fullmatch(r"1\. Thời gian thử việc của viên chức từ 03 tháng đến 12 tháng \[\d\]\.", ans.answer)
+    assert "".join(seen) == ans.answer
+    assert ans.evidence["figures"] == FIGURES_INSTEAD and "quoted" not in ans.evidence
+    assert ans.evidence["retry"] == "the first answer held no claim"
 
 
 def test_a_model_that_writes_the_refusal_is_refused_not_quoted(world: World) -> None:
@@ -1193,3 +1231,36 @@ def test_a_rule_for_the_stamp_does_not_verify_a_claim_about_the_digital_signatur
     assert right.status is Verification.VERIFIED
     both = _source(1, "h) Dấu, chữ ký số của cơ quan, tổ chức.")
     assert verify("Chữ ký số của cơ quan, tổ chức [1].", [both]).status is Verification.VERIFIED
+
+
+# Written for this test after Luật Bảo hiểm xã hội 2014 Điều 41 Khoản 1, under a number no real text has.
+RECOVERY = _source(
+    1,
+    "1. Lao động nữ ngay sau thời gian hưởng chế độ thai sản quy định tại Điều 33 của Luật này, trong khoảng thời "
+    "gian 30 ngày đầu làm việc mà sức khỏe chưa phục hồi thì được nghỉ dưỡng sức, phục hồi sức khỏe.",
+    anchor="Điều 41 Luật 77/2099/QH99",
+)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Lao động nữ sinh con được nghỉ bao lâu là 30 ngày đầu làm việc mà sức khỏe chưa phục hồi [1].",
+        "Lao động nữ được nghỉ 30 ngày sau thời gian hưởng chế độ thai sản [1].",
+    ],
+)
+def test_a_figure_the_law_states_as_a_condition_is_not_verified_as_what_it_grants(claim: str) -> None:
+    """Live: "Lao động nữ sinh con được nghỉ bao lâu là 30 ngày đầu làm việc mà sức khỏe chưa phục hồi [1]." was
+    verified — 30 ngày is the window in which the recovery leave may begin ("… thì được nghỉ dưỡng sức"), not the
+    length of any leave; the leave after childbirth is 06 tháng."""
+    checked = verify(claim, [RECOVERY])
+    assert checked.status is not Verification.VERIFIED
+    assert [r for c in checked.sentences for r in c.reasons if r.startswith(FIGURE_OF_CONDITION)]
+
+
+def test_a_condition_restated_as_a_condition_still_verifies() -> None:
+    claim = (
+        "Trong khoảng thời gian 30 ngày đầu làm việc mà sức khỏe chưa phục hồi, lao động nữ được nghỉ dưỡng sức, "
+        "phục hồi sức khỏe [1]."
+    )
+    assert verify(claim, [RECOVERY]).status is Verification.VERIFIED

@@ -213,9 +213,19 @@ def test_nothing_streams_before_the_first_supported_sentence_and_the_stream_is_t
 
 
 def test_an_answer_that_ends_unverified_streams_nothing(world: World) -> None:
-    ans, seen, llm = ask_scripted(world, "Mức phạt là 50 triệu đồng [1]. Người vi phạm bị tước giấy phép [1].")
+    ans, seen, llm = ask_scripted(world, "Hành vi này bị truy cứu trách nhiệm hình sự [1]. Tòa án xét xử lưu động [1].")
     assert llm.written and ans.refused and ans.answer.startswith(REFUSAL)  # type: ignore[attr-defined]
     assert seen == []
+
+
+def test_the_planted_figure_gives_way_to_the_laws_provision_quoted_without_the_cut_instruction(world: World) -> None:
+    # Every claim withheld, one for the planted "50 triệu": the provision stating the law's figure is quoted — the
+    # law's words alone, neither the instruction nor the placeholder that marks where it was cut.
+    ans, seen, llm = ask_scripted(world, "Mức phạt là 50 triệu đồng [1]. Người vi phạm bị tước giấy phép [1].")
+    assert llm.written and not ans.refused  # type: ignore[attr-defined]
+    assert ans.answer == f"1. {LAW} [1]."  # type: ignore[attr-defined]
+    assert "".join(t for t, _ in seen) == ans.answer  # type: ignore[attr-defined]
+    assert "lược bỏ" not in ans.answer and "50" not in ans.answer  # type: ignore[attr-defined]
 
 
 def test_the_models_own_refusal_before_any_claim_streams_nothing(world: World) -> None:
