@@ -320,7 +320,14 @@ class SourceOutline:
             units = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]
             points = [p for p in units if p.level is Level.DIEM]
             item = self._choose(points, rest, numbers, words) if points else None
-            if item is not None and numbers <= self._numbers(item):  # "- … là 75% …" is no point stating 50%
+            # "- … là 75% …" is no point stating 50%; "- Chính phủ quy định chi tiết … [3]." is Khoản 7 Điều 44 Luật
+            # Thi đua, khen thưởng word for word, not the Điểm đ of Khoản 4 it shares "Chính phủ" and "tặng" with
+            # (live): a Khoản without points that states more of the claim than the item is no item's
+            if (
+                item is not None
+                and numbers <= self._numbers(item)
+                and not any(self._states(u, rest) > self._states(item, rest) for u in self._plain_clauses())
+            ):
                 return self._ref(item.level, item.start, item.end, item.clause, item.point)
         unit = self._choose(self.units, rest, numbers, words, body)
         if unit is None:
@@ -342,6 +349,23 @@ class SourceOutline:
                 return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point, quote)
             unit = below
         return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point)
+
+    def _states(self, u: Unit, words: set[str]) -> int:
+        """How many of `words` unit `u` states."""
+        present = self._present(u)
+        return sum(1 for w in words if _covered(w, present))
+
+    def _plain_clauses(self) -> list[Unit]:
+        """The article's provisions that are no list: its Khoản without points (at any depth)."""
+        out: list[Unit] = []
+        stack = list(self.units)
+        while stack:
+            u = stack.pop()
+            if u.children:
+                stack.extend(u.children)
+            elif u.level is not Level.DIEM:
+                out.append(u)
+        return out
 
     def _where_quoted(self, claim: str) -> Unit | None:
         """The narrowest unit holding the whole passage `claim` quotes («…») verbatim, or None (no quote, a short

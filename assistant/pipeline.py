@@ -57,6 +57,7 @@ from assistant.references import (
     ReferenceFollower,
     applying_first,
     cite_followed,
+    on_matter,
     own_rule_first,
 )
 from assistant.rewrite import rewrite
@@ -270,7 +271,7 @@ class Assistant:
             # Twice no claim (live: the question written back, "Công chức được nghỉ hằng năm bao nhiêu ngày? [1]",
             # on both tries) from sources the evidence found enough: nothing of the model's is shown; the sources'
             # governing clauses are, verbatim, as the extractive view quotes them ("Chỉ trích dẫn"), not a refusal.
-            answer = self._quoted(question, ev, hits, sources, options, t0, on_token)
+            answer = self._quoted(question, ev, hits, on_matter(query, sources), options, t0, on_token)
             answer.sentences, answer.ttft_s = checked.sentences, ttft
             answer.evidence = {**(answer.evidence or {}), "retry": retried, "quoted": QUOTED_INSTEAD}
             return answer

@@ -407,6 +407,34 @@ def matter_of(question: str, person: str, cues: Cues | None = None) -> list[tupl
     return [run for run in dict.fromkeys(runs) if run and not set(run) <= own and " ".join(run) not in asking]
 
 
+def on_matter(question: str, sources: Sequence[CitedSource], actors: ActorLexicon | None = None) -> list[CitedSource]:
+    """The sources that speak of what `question` asks, to quote when the model wrote nothing: those whose article
+    (its heading path and text) holds the most of the question's matter (`matter_of`), one word less at most, and
+    at least half of it; the best ones whatever they hold. Live, asked how many days of annual leave, the quoted
+    answer put the labour code's Điều 113 beside social-insurance contributions and wage advances.
+
+    >>> from types import SimpleNamespace
+    >>> def src(m, text):
+    ...     return SimpleNamespace(marker=m, hit=SimpleNamespace(text=text, heading_path=[]))
+    >>> leave = src(1, "Người lao động được nghỉ hằng năm 12 ngày làm việc.")
+    >>> advance = src(2, "Người lao động được tạm ứng tiền lương.")
+    >>> [s.marker for s in on_matter("Người lao động được nghỉ hằng năm bao nhiêu ngày?", [leave, advance])]
+    [1]
+    """
+    actors = actors or ActorLexicon.default()
+    person = actors.person_asked(question)
+    asked = matter_of(question, person[1] if person is not None else "")
+    if not asked or len(sources) < 2:
+        return list(sources)
+    held = [
+        sum(contains_run(folded_runs(f"{' '.join(s.hit.heading_path)}\n{s.hit.text}"), run) for run in asked)
+        for s in sources
+    ]
+    top = max(held)
+    floor = max(top - 1, len(asked) / 2) if top >= len(asked) / 2 else top
+    return [s for s, n in zip(sources, held, strict=True) if n >= floor]
+
+
 def _applied_to(ref: Reference, referring: Hit, quoted: Sequence[Hit]) -> Hit | None:
     """The quoted hit `ref` (made in `referring`) applies: the article it names, or, for a law named without an
     article, the first of that law's quoted articles whose heading names the matter."""

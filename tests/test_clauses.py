@@ -460,3 +460,35 @@ def test_a_bulleted_claim_binds_to_the_clause_stating_its_number_not_the_point_s
     # a bulleted line that states a point's number still binds to that point
     ref = outline.bind("- " + claim.format("50%", "trước khi nghỉ việc nếu đã đóng dưới 15 năm [1]."))
     assert ref is not None and ref.anchor == "Điểm b Khoản 2 Điều 28 Luật 58/2098/QH13", ref
+
+
+# Written after Điều 44 Luật Thi đua, khen thưởng 2022, under a number no real text has: Khoản 2's Điểm b shares
+# "Chính phủ" and "tặng" with Khoản 3, a provision without points that a bulleted claim restates word for word.
+MEDAL_ARTICLE = """\
+Điều 44. Huân chương Lao động thử nghiệm
+1. Huân chương Lao động thử nghiệm để tặng cho cá nhân đạt một trong các tiêu chuẩn sau đây:
+a) Có thành tích xuất sắc đột xuất trong lao động, công tác;
+b) Có quá trình cống hiến lâu dài trong cơ quan, tổ chức, đơn vị.
+2. Huân chương Lao động thử nghiệm để tặng cho tập thể đạt một trong các tiêu chuẩn sau đây:
+a) Có nội bộ đoàn kết, hoàn thành xuất sắc nhiệm vụ;
+b) Đã được tặng Bằng khen của Thủ tướng Chính phủ và có 01 lần được tặng Cờ thi đua của Chính phủ.
+3. Chính phủ quy định chi tiết đối tượng, tiêu chuẩn khen thưởng Huân chương Lao động thử nghiệm đối với trường \
+hợp quy định tại điểm b khoản 1 Điều này."""
+
+
+def test_a_bulleted_claim_binds_to_the_clause_without_points_that_states_it_not_a_point_sharing_some_words() -> None:
+    """Live, "- Chính phủ quy định chi tiết đối tượng, tiêu chuẩn khen thưởng “Huân chương Lao động” hạng Ba … [3]."
+    — Khoản 7 Điều 44 Luật Thi đua, khen thưởng word for word — was highlighted on Điểm đ of Khoản 4: a bulleted
+    line was compared with the law's points only, and the point sharing "Chính phủ" and "tặng" won."""
+    path = ["Luật Thi đua, khen thưởng thử nghiệm", "Điều 44. Huân chương Lao động thử nghiệm"]
+    hit = article_hit(MEDAL_ARTICLE, "Điều 44 Luật 6/2098/QH15", "6/2098/QH15", "44", path, loai="Luật")
+    outline = SourceOutline.of(1, hit)
+    claim = (
+        "- Chính phủ quy định chi tiết đối tượng, tiêu chuẩn khen thưởng Huân chương Lao động thử nghiệm đối với "
+        "trường hợp quy định tại điểm b khoản 1 Điều này [1]."
+    )
+    ref = outline.bind(claim)
+    assert ref is not None and ref.anchor == "Khoản 3 Điều 44 Luật 6/2098/QH15", ref
+    # a bulleted item of the law's list still binds to its point
+    ref = outline.bind("- Có quá trình cống hiến lâu dài trong cơ quan, tổ chức, đơn vị [1].")
+    assert ref is not None and ref.anchor == "Điểm b Khoản 1 Điều 44 Luật 6/2098/QH15", ref

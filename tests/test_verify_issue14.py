@@ -303,6 +303,8 @@ def test_a_generated_answer_without_a_claim_twice_is_never_shown_the_sources_cla
     assert ans.verification is Verification.VERIFIED  # type: ignore[attr-defined]
     assert ans.answer.startswith("Các quy định liên quan:\n\n[1] ")  # type: ignore[attr-defined]
     assert LAW in ans.answer and (not answer or answer not in ans.answer)  # type: ignore[attr-defined]
+    # only the sources that speak of what was asked: not the scope articles of two other documents
+    assert "Phạm vi điều chỉnh" not in ans.answer and [c.marker for c in ans.citations] == [1]  # type: ignore[attr-defined]
     assert "".join(t for t, _ in seen) == ans.answer  # type: ignore[attr-defined]
     assert ans.evidence["quoted"] == QUOTED_INSTEAD  # type: ignore[attr-defined]
     assert ans.evidence["retry"] == "the first answer held no claim"  # type: ignore[attr-defined]
