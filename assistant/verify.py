@@ -124,6 +124,7 @@ TERMS_MISSING = "terms not in the cited text: "
 TERMS_SWAPPED = "names a term where the clause it restates names another of its kind: "
 VALUE_SWAPPED = "gives its case the value of another case of the list: "
 CASE_ELSEWHERE = "the clause stating its numbers does not name its case: "
+CASE_UNASKED = "gives its figure for another case than the one asked: "
 MEASURES_MISSING = "figures not in the cited text with their unit: "
 NUMBERS_APART = "states together figures the cited text states apart: "
 FIGURE_OF_CONDITION = "gives as what is granted the figure of its condition ("
@@ -162,6 +163,10 @@ class Opposite:
 
     def fields(self) -> dict[str, str]:
         return {"act": self.act}
+
+
+# The prompt's placeholder for a marker, written back by the model ("[số tài liệu:" then "1]", live): no claim.
+_PROMPT_ECHO = re.compile(r"(?i)\[?\s*số\s+tài\s+liệu\s*[:\]]?")
 
 
 def markers_in(sentence: str) -> tuple[int, ...]:
@@ -300,6 +305,39 @@ def _case_pattern(path: Path = CASE_CUES) -> re.Pattern[str]:
     alt = "|".join(map(re.escape, openers))
     stop = "|".join(map(re.escape, closers))
     return re.compile(rf"(?<!\w)(?:{alt})\s+([^,;:.?!]+?)(?=\s+(?:{stop})(?!\w)|\s*[,;:.?!]|\s*$)")
+
+
+@cache
+def case_persons(path: Path = CASE_CUES) -> frozenset[str]:
+    """The people of assistant/data/case_cues_vi.toml's `persons`, folded; ValueError naming the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return frozenset(fold(nfc(str(w))) for w in data["persons"])
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
+        raise ValueError(f"{path}: {err}") from err
+
+
+def case_asked(question: str, path: Path = CASE_CUES) -> str | None:
+    """The case a question names (`case_phrase`), unless that phrase is what it asks ("Trường hợp nào …?").
+
+    >>> case_asked("Người lao động được nghỉ bao nhiêu ngày khi cha mẹ chết?")
+    'cha mẹ chết'
+    >>> case_asked("Trường hợp nào đơn vị không được đơn phương chấm dứt hợp đồng?") is None
+    True
+    """
+    found = case_phrase(question)
+    return None if found is None or _asking_pattern(path).search(found.casefold()) else found
+
+
+@cache
+def _asking_pattern(path: Path = CASE_CUES) -> re.Pattern[str]:
+    """The question words of assistant/data/case_cues_vi.toml's `asking`, as one pattern; ValueError naming it."""
+    try:
+        asking = tomllib.loads(path.read_text(encoding="utf-8"))["asking"]
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
+        raise ValueError(f"{path}: {err}") from err
+    pattern = "|".join(re.escape(nfc(str(w)).casefold()) for w in asking)
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
 
 
 def case_phrase(sentence: str) -> str | None:
@@ -817,6 +855,7 @@ class SentenceVerifier:
         # A line shown says what the rule is, not only where it is (`points_only`) — or the question asks where.
         self._says = asks_where(self.question)
         self._case_question = _asks_for_cases(self.question, self.lexicon)
+        self._case_asked = case_asked(self.question) if self.question else None
         self._question_lead = " ".join(self.question.rstrip(" ?").split()) + ":"  # bare items open: they continue it
 
     @property
@@ -1266,7 +1305,7 @@ class SentenceVerifier:
         sentence, link_reasons = self._strip_links(sentence, markers_in(sentence))
         marks = markers_in(sentence)
         # A list label's letter is not a word of the law ("f)" where the law, skipping f, has "e)").
-        words = content_words(without_label(_MARKER.sub(" ", sentence)))
+        words = content_words(without_label(_MARKER.sub(" ", _PROMPT_ECHO.sub(" ", sentence))))
         if not words:
             self.checks.append(SentenceCheck(sentence, marks, False, 0.0, (NO_CLAIM, *link_reasons)))
             return None
@@ -1296,6 +1335,7 @@ class SentenceVerifier:
                 or numbers_apart(own, [self._clean[m] for m in marks])
                 or figure_of_condition(own, [self._clean[m] for m in marks])
                 or self._case_elsewhere(own, marks)
+                or self._case_unasked(own, context)
             )
             if stitched:
                 reasons.append(stitched)
@@ -1456,6 +1496,27 @@ class SentenceVerifier:
         if marker not in self._outlines:
             self._outlines[marker] = SourceOutline.of(marker, self._by_marker[marker].hit)
         return self._outlines[marker]
+
+    def _case_unasked(self, own: str, context: str) -> str | None:
+        """Why a claim gives its figure for another case than the one the question asks about: asked "Người lao động
+        được nghỉ việc riêng bao nhiêu ngày khi cha mẹ chết?", "… nếu con dưới 02 tháng tuổi bị chết thì mẹ được nghỉ
+        việc 04 tháng … [2]" (Điều 34 Luật Bảo hiểm xã hội, the maternity leave when a newborn dies) was verified,
+        live. The claim names a case of its own (`case_phrase`, in it or its lead-in) and leaves out a word of the
+        question's case that the law of the prompt uses or that names a person (`case_persons`: the article that
+        says "cha" may not be in the prompt at all): a user's "bố" or "mất", which the law writes "cha", "chết", is
+        no such word."""
+        asked = self._case_asked
+        if not asked or not numbers_in(own):
+            return None
+        # its lead-in names the case with it; the question, which stands as the first sentence's context, does not
+        lead = "" if " ".join(self.question.rstrip(" ?").split()) in " ".join(context.split()) else context
+        if case_phrase(own) is None and (not lead or case_phrase(lead) is None):
+            return None
+        said = set(_syllables(f"{lead}\n{own}"))
+        law = set(_syllables(self._all_clean))
+        case = {s for w in content_words(asked) for s in _syllables(w.replace("_", " "))}
+        missing = sorted(w for w in case if w not in said and (w in law or w in case_persons()))
+        return f"{CASE_UNASKED}«{asked}»" if missing else None
 
     def _case_elsewhere(self, sentence: str, marks: tuple[int, ...]) -> str | None:
         """Why a claim's figure is another case's: the case it names ("khi ông bà chết", `case_phrase`) is not

@@ -25,6 +25,7 @@ from assistant.polarity import CueKind, CueLexicon
 from assistant.prompts import template
 from assistant.verify import (
     CASE_ELSEWHERE,
+    CASE_UNASKED,
     FIGURE_OF_CONDITION,
     FLAG,
     NUMBERS_APART,
@@ -1266,3 +1267,46 @@ def test_a_condition_restated_as_a_condition_still_verifies() -> None:
         "phục hồi sức khỏe [1]."
     )
     assert verify(claim, [RECOVERY]).status is Verification.VERIFIED
+
+
+# Written for this test after Luật Bảo hiểm xã hội 2014 Điều 34 Khoản 3 and Bộ luật Lao động 2019 Điều 115, under
+# numbers no real text has.
+NEWBORN = _source(
+    1,
+    "3. Trường hợp sau khi sinh con, nếu con dưới 02 tháng tuổi bị chết thì mẹ được nghỉ việc 04 tháng tính từ ngày "
+    "sinh con.",
+    anchor="Điều 34 Luật 58/2099/QH99",
+)
+BEREAVEMENT = _source(
+    2,
+    "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:\n"
+    "a) Kết hôn: nghỉ 03 ngày;\nb) Cha đẻ, mẹ đẻ, vợ hoặc chồng, con đẻ chết: nghỉ 03 ngày.",
+    anchor="Điều 115 Bộ luật 45/2099/QH99",
+)
+
+
+def test_a_figure_given_for_another_case_than_the_one_asked_is_not_verified() -> None:
+    """Live: asked "… bao nhiêu ngày khi cha mẹ chết?", the maternity leave when a newborn dies (04 tháng) was the
+    verified answer; its case names no "cha", a word the law of the prompt uses."""
+    question = "Người lao động được nghỉ việc riêng bao nhiêu ngày khi cha mẹ chết?"
+    claim = "Trường hợp sau khi sinh con, nếu con dưới 02 tháng tuổi bị chết thì mẹ được nghỉ việc 04 tháng [1]."
+    for said in (claim, f"3. {claim}"):  # labelled as the law's Khoản, as live: read with the question before it
+        checked = verify(said, [NEWBORN, BEREAVEMENT], question=question)
+        assert checked.status is not Verification.VERIFIED, said
+        assert [r for c in checked.sentences for r in c.reasons if r.startswith(CASE_UNASKED)]
+    # the case asked, in the law's words, verifies; so does a user's own word for it, which the law does not use
+    right = "Khi cha đẻ, mẹ đẻ chết, người lao động được nghỉ 03 ngày [2]."
+    assert verify(right, [NEWBORN, BEREAVEMENT], question=question).status is Verification.VERIFIED
+    own_words = "Người lao động được nghỉ việc riêng bao nhiêu ngày khi bố mẹ mất?"
+    assert verify(right, [NEWBORN, BEREAVEMENT], question=own_words).status is Verification.VERIFIED
+    # the article that says "cha" need not be in the prompt: a person the question's case names counts anyway
+    alone = verify(claim, [NEWBORN], question=question)
+    assert [r for c in alone.sentences for r in c.reasons if r.startswith(CASE_UNASKED)]
+
+
+def test_the_prompts_marker_placeholder_written_back_is_no_claim() -> None:
+    """Live: the model wrote the question back, then "[số tài liệu:" and "1]" — the prompt's own placeholder. Read
+    as a claim without citation it made the answer one with claims (refused) rather than one without (asked again,
+    then quoted)."""
+    checked = verify("Công chức được nghỉ bao nhiêu ngày? [1]\n[số tài liệu:\n1]", [LEAVE])
+    assert checked.claimless and checked.status is Verification.UNVERIFIED
