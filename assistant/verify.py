@@ -1504,7 +1504,8 @@ class SentenceVerifier:
         live. The claim names a case of its own (`case_phrase`, in it or its lead-in) and leaves out a word of the
         question's case that the law of the prompt uses or that names a person (`case_persons`: the article that
         says "cha" may not be in the prompt at all): a user's "bố" or "mất", which the law writes "cha", "chết", is
-        no such word."""
+        no such word, nor the person the question asks about ("… khi viên chức kết hôn?" answered from the labour
+        code's "Khi kết hôn, người lao động …")."""
         asked = self._case_asked
         if not asked or not numbers_in(own):
             return None
@@ -1515,6 +1516,9 @@ class SentenceVerifier:
         said = set(_syllables(f"{lead}\n{own}"))
         law = set(_syllables(self._all_clean))
         case = {s for w in content_words(asked) for s in _syllables(w.replace("_", " "))}
+        person = self.actors.person_asked(self.question)
+        if person is not None:  # "khi viên chức kết hôn": whom the question asks about, not the case
+            case -= set(_syllables(person[1]))
         missing = sorted(w for w in case if w not in said and (w in law or w in case_persons()))
         return f"{CASE_UNASKED}«{asked}»" if missing else None
 

@@ -1299,6 +1299,10 @@ def test_a_figure_given_for_another_case_than_the_one_asked_is_not_verified() ->
     assert verify(right, [NEWBORN, BEREAVEMENT], question=question).status is Verification.VERIFIED
     own_words = "Người lao động được nghỉ việc riêng bao nhiêu ngày khi bố mẹ mất?"
     assert verify(right, [NEWBORN, BEREAVEMENT], question=own_words).status is Verification.VERIFIED
+    # the person the question asks about, named in its case, is no word the claim's case must hold
+    applied = "Người lao động được nghỉ việc riêng bao nhiêu ngày khi người lao động kết hôn?"
+    married = "Khi kết hôn, được nghỉ việc riêng 03 ngày [2]."
+    assert verify(married, [NEWBORN, BEREAVEMENT], question=applied).status is Verification.VERIFIED
     # the article that says "cha" need not be in the prompt: a person the question's case names counts anyway
     alone = verify(claim, [NEWBORN], question=question)
     assert [r for c in alone.sentences for r in c.reasons if r.startswith(CASE_UNASKED)]
