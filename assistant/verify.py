@@ -69,7 +69,7 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from assistant.actor import ActorLexicon, OffQuestion
@@ -91,7 +91,16 @@ from assistant.polarity import (
     without_label,
 )
 from assistant.terms import TermLexicon
-from core.text import contains_run, content_words, fold, is_clause_label, nfc, split_answer_sentences, tagged
+from core.text import (
+    contains_run,
+    content_words,
+    fold,
+    folded_runs,
+    is_clause_label,
+    nfc,
+    split_answer_sentences,
+    tagged,
+)
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 # A marker written the way the prompt names it ("[số tài liệu 2]", "[tài liệu 2]"), read as "[2]" (live, an answer
@@ -226,21 +235,16 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
 
 # "… thì …": a provision's condition before it, what it grants or requires after it.
 _THEN = re.compile(r"(?i)(?<!\w)thì(?!\w)")
-_SYLLABLE = re.compile(r"\w+")
 # How many syllables before a figure name it ("khoảng thời gian 30 ngày", "làm việc đủ 12 tháng").
 _FIGURE_NAME = 3
 _IS = "la"  # "là", folded: the claim gives the figure as the value of what it names before it
-
-
-def _syllables(text: str) -> list[str]:
-    return _SYLLABLE.findall(fold(text))
 
 
 def _before_figure(text: str, measure: str) -> list[str] | None:
     """The syllables of `text` before its first figure that is `measure` ("30 ngày"); None when it states none."""
     for found in _MEASURE.finditer(text):
         if f"{found.group(1).lstrip('0') or '0'} {found.group(2).lower()}" == measure:
-            return _syllables(text[: found.start()])
+            return folded_runs(text[: found.start()])
     return None
 
 
@@ -284,8 +288,8 @@ def figure_of_condition(claim: str, cited: Sequence[str]) -> str | None:
         condition, granted = parts[0]
         named = _before_figure(condition, measure) or []
         said = _before_figure(figures_only, measure) or []
-        name = set(named[-_FIGURE_NAME:]) - set(_syllables(granted))
-        grant = set(_syllables(granted)) - set(_syllables(condition))
+        name = set(named[-_FIGURE_NAME:]) - set(folded_runs(granted))
+        grant = set(folded_runs(granted)) - set(folded_runs(condition))
         if not said or name & set(said) or not (said[-1] in grant or said[-1] == _IS):
             continue  # the claim names the figure as the law does, or gives it as a condition ("khi có 05 năm")
         what = " ".join(granted.split()[:5])
@@ -294,14 +298,20 @@ def figure_of_condition(claim: str, cited: Sequence[str]) -> str | None:
 
 
 @cache
-def _case_pattern(path: Path = CASE_CUES) -> re.Pattern[str]:
-    """The case phrase of assistant/data/case_cues_vi.toml as one pattern; ValueError naming the file."""
+def _case_cues(path: Path = CASE_CUES) -> dict[str, list[str]]:
+    """The word lists of assistant/data/case_cues_vi.toml, NFC and lower case; ValueError naming the file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        openers = sorted((nfc(str(w)).casefold() for w in data["openers"]), key=len, reverse=True)
-        closers = sorted((nfc(str(w)).casefold() for w in data["closers"]), key=len, reverse=True)
+        return {key: [nfc(str(w)).casefold() for w in data[key]] for key in ("openers", "closers", "persons", "asking")}
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
         raise ValueError(f"{path}: {err}") from err
+
+
+@cache
+def _case_pattern(path: Path = CASE_CUES) -> re.Pattern[str]:
+    """The case phrase of assistant/data/case_cues_vi.toml as one pattern; ValueError naming the file."""
+    openers = sorted(_case_cues(path)["openers"], key=len, reverse=True)
+    closers = sorted(_case_cues(path)["closers"], key=len, reverse=True)
     alt = "|".join(map(re.escape, openers))
     stop = "|".join(map(re.escape, closers))
     return re.compile(rf"(?<!\w)(?:{alt})\s+([^,;:.?!]+?)(?=\s+(?:{stop})(?!\w)|\s*[,;:.?!]|\s*$)")
@@ -310,11 +320,7 @@ def _case_pattern(path: Path = CASE_CUES) -> re.Pattern[str]:
 @cache
 def case_persons(path: Path = CASE_CUES) -> frozenset[str]:
     """The people of assistant/data/case_cues_vi.toml's `persons`, folded; ValueError naming the file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return frozenset(fold(nfc(str(w))) for w in data["persons"])
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
-        raise ValueError(f"{path}: {err}") from err
+    return frozenset(fold(w) for w in _case_cues(path)["persons"])
 
 
 def case_asked(question: str, path: Path = CASE_CUES) -> str | None:
@@ -332,11 +338,7 @@ def case_asked(question: str, path: Path = CASE_CUES) -> str | None:
 @cache
 def _asking_pattern(path: Path = CASE_CUES) -> re.Pattern[str]:
     """The question words of assistant/data/case_cues_vi.toml's `asking`, as one pattern; ValueError naming it."""
-    try:
-        asking = tomllib.loads(path.read_text(encoding="utf-8"))["asking"]
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as err:
-        raise ValueError(f"{path}: {err}") from err
-    pattern = "|".join(re.escape(nfc(str(w)).casefold()) for w in asking)
+    pattern = "|".join(map(re.escape, _case_cues(path)["asking"]))
     return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)")
 
 
@@ -1497,6 +1499,11 @@ class SentenceVerifier:
             self._outlines[marker] = SourceOutline.of(marker, self._by_marker[marker].hit)
         return self._outlines[marker]
 
+    @cached_property
+    def _law_syllables(self) -> frozenset[str]:
+        """The words of the prompt's law, folded: read once, by the first claim whose case is checked."""
+        return frozenset(folded_runs(self._all_clean))
+
     def _case_unasked(self, own: str, context: str) -> str | None:
         """Why a claim gives its figure for another case than the one the question asks about: asked "Người lao động
         được nghỉ việc riêng bao nhiêu ngày khi cha mẹ chết?", "… nếu con dưới 02 tháng tuổi bị chết thì mẹ được nghỉ
@@ -1513,13 +1520,12 @@ class SentenceVerifier:
         lead = "" if " ".join(self.question.rstrip(" ?").split()) in " ".join(context.split()) else context
         if case_phrase(own) is None and (not lead or case_phrase(lead) is None):
             return None
-        said = set(_syllables(f"{lead}\n{own}"))
-        law = set(_syllables(self._all_clean))
-        case = {s for w in content_words(asked) for s in _syllables(w.replace("_", " "))}
+        said = set(folded_runs(f"{lead}\n{own}"))
+        case = {s for w in content_words(asked) for s in folded_runs(w.replace("_", " "))}
         person = self.actors.person_asked(self.question)
         if person is not None:  # "khi viên chức kết hôn": whom the question asks about, not the case
-            case -= set(_syllables(person[1]))
-        missing = sorted(w for w in case if w not in said and (w in law or w in case_persons()))
+            case -= set(folded_runs(person[1]))
+        missing = sorted(w for w in case if w not in said and (w in self._law_syllables or w in case_persons()))
         return f"{CASE_UNASKED}«{asked}»" if missing else None
 
     def _case_elsewhere(self, sentence: str, marks: tuple[int, ...]) -> str | None:
