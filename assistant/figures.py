@@ -27,7 +27,7 @@ from assistant.closed import Cues
 from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.lists import marked, source_lists
 from assistant.polarity import without_label
-from assistant.references import matter_of
+from assistant.references import person_and_matter
 from assistant.verify import figures_in
 from core.text import contains_run, folded_runs
 
@@ -63,10 +63,9 @@ def quote_figures(
     if HOW_MUCH not in cues.asked_kinds(question):
         return None  # a question for the cases, the way, the body: its answer is no figure
     actors = actors or ActorLexicon.default()
-    person = actors.person_asked(question)
     # each word asked, a run of syllables the provision must hold ("nhân sự", not "cá nhân" and "sự nghiệp"); the
     # person, checked on the whole article (its title, its other clauses), counts as held
-    asked = matter_of(question, person[1] if person is not None else "", cues)
+    person, asked = person_and_matter(question, actors, cues)
     total = len(asked) + (person is not None)
     if not asked:
         return None

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from assistant.actor import ActorLexicon
+from assistant.actor import Actor, ActorLexicon
 from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for
 from assistant.closed import Cues, read_question
@@ -366,8 +366,7 @@ def own_rule_first(
     """
     ranked = list(hits)
     actors = actors or ActorLexicon.default()
-    asked = actors.person_asked(question)
-    matter = matter_of(question, asked[1], cues) if asked else []
+    asked, matter = person_and_matter(question, actors, cues)
     if asked is None or not matter:
         return ranked, 0
 
@@ -407,6 +406,20 @@ def matter_of(question: str, person: str, cues: Cues | None = None) -> list[tupl
     return [run for run in dict.fromkeys(runs) if run and not set(run) <= own and " ".join(run) not in asking]
 
 
+def person_and_matter(
+    question: str, actors: ActorLexicon | None = None, cues: Cues | None = None
+) -> tuple[tuple[Actor, str] | None, list[tuple[str, ...]]]:
+    """The one person `question` asks about (`ActorLexicon.person_asked`: them and the words naming them), or None,
+    and what it asks about besides them (`matter_of`).
+
+    >>> person, matter = person_and_matter("Công chức có được đình công không?")
+    >>> person[1], matter
+    ('công chức', [('dinh', 'cong')])
+    """
+    person = (actors or ActorLexicon.default()).person_asked(question)
+    return person, matter_of(question, person[1] if person is not None else "", cues)
+
+
 def on_matter(question: str, sources: Sequence[CitedSource], actors: ActorLexicon | None = None) -> list[CitedSource]:
     """The sources that speak of what `question` asks, to quote when the model wrote nothing: those whose article
     (its heading path and text) holds the most of the question's matter (`matter_of`), one word less at most, and
@@ -421,9 +434,7 @@ def on_matter(question: str, sources: Sequence[CitedSource], actors: ActorLexico
     >>> [s.marker for s in on_matter("Người lao động được nghỉ hằng năm bao nhiêu ngày?", [leave, advance])]
     [1]
     """
-    actors = actors or ActorLexicon.default()
-    person = actors.person_asked(question)
-    asked = matter_of(question, person[1] if person is not None else "")
+    asked = person_and_matter(question, actors)[1]
     if not asked or len(sources) < 2:
         return list(sources)
     held = [

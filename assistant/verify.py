@@ -195,6 +195,16 @@ _TIME_OPENER = re.compile(
 )
 
 
+def _figures_text(claim: str) -> str:
+    """A claim as its figures are read: NFC, without its source markers, document numbers ("45/2019/QH14") and
+    references ("Điều 3", "Khoản 2"), whose digits are no figure the claim states.
+
+    >>> _figures_text("Mức phạt tại Điều 3 Nghị định 45/2019/NĐ-CP là 2 triệu [1].").split()
+    ['Mức', 'phạt', 'tại', 'Nghị', 'định', 'là', '2', 'triệu', '.']
+    """
+    return _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", nfc(claim))))
+
+
 def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     """Why a claim's figures were taken from different sentences of its sources: a piece of it (between "," ";"
     "và" …) states two numbers or more that no one sentence of a cited text states together. Live: "Tuổi nghỉ hưu
@@ -218,7 +228,7 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     >>> numbers_apart("1. Thời gian thử việc từ 03 tháng đến 12 tháng [1].", ["Từ 03 tháng đến 12 tháng."]) is None
     True
     """
-    figures_only = _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", without_label(claim))))
+    figures_only = _figures_text(without_label(claim))
     opener = _TIME_OPENER.match(figures_only)
     when = numbers_in(opener.group(0)) if opener else set()
     rest = figures_only[opener.end() :] if opener else figures_only
@@ -278,7 +288,7 @@ def figure_of_condition(claim: str, cited: Sequence[str]) -> str | None:
     >>> figure_of_condition("Thời hạn giải quyết hồ sơ là 15 ngày [1].", [deadline]) is None
     True
     """
-    figures_only = _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", nfc(claim))))
+    figures_only = _figures_text(claim)
     sentences = [s for text in cited for s in _SOURCE_SENTENCE_END.split(nfc(text))]
     for measure in sorted(measures_in(figures_only)):
         stating = [s for s in sentences if measure in measures_in(s)]
