@@ -57,6 +57,7 @@ from assistant.references import (
     ReferenceFollower,
     applying_first,
     cite_followed,
+    off_matter,
     on_matter,
     own_rule_first,
 )
@@ -243,6 +244,20 @@ class Assistant:
                 )
                 sources, checked = whole, requoted
                 stream.override(checked.text)
+        if not stream.released and not stream.refused and checked.unspoken is None and not checked.claimless:
+            # Nothing shown yet (a list is held to the end): an answer that, with its cited articles' headings, speaks
+            # of less than half of what was asked answered another question, true and cited as it is (live: the
+            # conditions for a pension answered with the list of who must join social insurance, every item
+            # verified). The provisions that hold what was asked are quoted instead, verbatim (`on_matter`).
+            cited = [s for s in sources if s.marker in checked.used_markers]
+            off = off_matter(query, checked.text, cited) if checked.status is not Verification.UNVERIFIED else None
+            if off is not None:
+                answer = self._quoted(question, ev, hits, on_matter(query, sources), options, t0, on_token)
+                answer.sentences, answer.ttft_s = checked.sentences, ttft
+                answer.evidence = {**(answer.evidence or {}), "quoted": f"{off.reason}: {OFF_MATTER_QUOTED}"}
+                if retried:
+                    answer.evidence["retry"] = retried
+                return answer
         listed: str | None = None
         if (
             stream.listing
@@ -462,6 +477,7 @@ class Assistant:
 
 
 _REFUSAL_PHRASE = REFUSAL.rstrip(".")
+OFF_MATTER_QUOTED = "the provisions holding what was asked are quoted verbatim instead"
 QUOTED_INSTEAD = "the model wrote no claim, twice: the sources' clauses are quoted verbatim instead"
 FIGURES_INSTEAD = "the model wrote no claim, twice: the provision stating the figures asked is quoted verbatim instead"
 # How much an answer's citations support it, in order: a whole list replaces a part of it only as well supported.

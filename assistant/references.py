@@ -420,6 +420,76 @@ def person_and_matter(
     return person, matter_of(question, person[1] if person is not None else "", cues)
 
 
+# Share of a question's matter (`matter_units`) an answer must speak of, with its cited articles' headings.
+MIN_MATTER_SPOKEN = 0.5
+
+
+def matter_units(question: str, person: str = "", cues: Cues | None = None) -> list[tuple[str, ...]]:
+    """What an answer to `question` must speak of: its matter (`matter_of`), where two one-syllable words next to
+    each other in the question are read as the pair they make. pyvi leaves many legal compounds apart ("lương
+    hưu", "thử việc"), and a single "lương" or "hưu" is in many provisions that say nothing of a pension.
+
+    >>> matter_units("Điều kiện hưởng lương hưu của người lao động là gì?", "người lao động")
+    [('dieu', 'kien'), ('huong', 'luong'), ('luong', 'huu')]
+    >>> matter_units("Công chức được nghỉ hằng năm bao nhiêu ngày?", "công chức")
+    [('nghi', 'hang'), ('hang', 'nam'), ('ngay',)]
+    """
+    runs = matter_of(question, person, cues)
+    said = folded_runs(question)
+    paired: set[int] = set()
+    units: list[tuple[str, ...]] = []
+    for i, run in enumerate(runs):
+        after = runs[i + 1] if i + 1 < len(runs) else ()
+        if len(run) == 1 and len(after) == 1 and contains_run(said, run + after):
+            units.append(run + after)
+            paired.update((i, i + 1))
+        elif len(run) > 1 or i not in paired:
+            units.append(run)
+    return list(dict.fromkeys(units))
+
+
+@dataclass(frozen=True)
+class OffMatter:
+    """An answer that, with the headings of the articles it cites, speaks of less than half of what its question
+    asks (`matter_units`): true and cited, yet an answer to another question. Live: asked "Điều kiện hưởng lương hưu
+    của người lao động là gì?", the model listed who must join social insurance (Khoản 1 Điều 2 Luật Bảo hiểm xã
+    hội, which the retirement articles refer to for the people they cover), every item verified."""
+
+    missing: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return f"the answer and its cited articles' headings do not speak of «{', '.join(self.missing)}»"
+
+
+def off_matter(
+    question: str,
+    text: str,
+    cited: Sequence[CitedSource],
+    actors: ActorLexicon | None = None,
+    cues: Cues | None = None,
+) -> OffMatter | None:
+    """Whether the answer `text`, citing `cited`, speaks of too little of `question`'s matter (`OffMatter`); None
+    when it speaks of at least `MIN_MATTER_SPOKEN` of it, or the question names nothing besides its person.
+
+    >>> from types import SimpleNamespace
+    >>> who = SimpleNamespace(hit=SimpleNamespace(heading_path=["Luật Bảo hiểm xã hội", "Điều 2. Đối tượng áp dụng"]))
+    >>> q = "Điều kiện hưởng lương hưu của người lao động là gì?"
+    >>> off_matter(q, "Người quản lý doanh nghiệp có hưởng tiền lương [4].", [who]).missing
+    ('dieu kien', 'huong luong', 'luong huu')
+    >>> age = SimpleNamespace(hit=SimpleNamespace(heading_path=["Điều 54. Điều kiện hưởng lương hưu"]))
+    >>> off_matter(q, "Nam đủ 60 tuổi, nữ đủ 55 tuổi [1].", [age]) is None
+    True
+    """
+    person = (actors or ActorLexicon.default()).person_asked(question)
+    units = matter_units(question, person[1] if person is not None else "", cues)
+    if not units:
+        return None
+    spoken = folded_runs("\n".join([text, *(" ".join(s.hit.heading_path) for s in cited)]))
+    missing = tuple(" ".join(u) for u in units if not contains_run(spoken, u))
+    return OffMatter(missing) if len(units) - len(missing) < MIN_MATTER_SPOKEN * len(units) else None
+
+
 def on_matter(question: str, sources: Sequence[CitedSource], actors: ActorLexicon | None = None) -> list[CitedSource]:
     """The sources that speak of what `question` asks, to quote when the model wrote nothing: those whose article
     (its heading path and text) holds the most of the question's matter (`matter_of`), one word less at most, and

@@ -1232,7 +1232,13 @@ class SentenceVerifier:
         return None
 
     def _attribute(
-        self, sentence: str, words: set[str], context: str, turned_ok: bool = False, exclude: tuple[int, ...] = ()
+        self,
+        sentence: str,
+        words: set[str],
+        context: str,
+        turned_ok: bool = False,
+        exclude: tuple[int, ...] = (),
+        any_source: bool = False,
     ) -> int | None:
         """The source an unmarked sentence states (module docstring), if any. With `turned_ok`, a clause it states
         all but an exception of ("…, trừ trường hợp …") still counts when none states it plainly: the sentence is
@@ -1240,7 +1246,8 @@ class SentenceVerifier:
         follow-up's right answer "… phải báo cho viên chức biết trước ít nhất 45 ngày …", written without a marker
         and without Khoản 2's "trừ trường hợp …", was dropped and the answer refused). One that negates its clause
         or gives its act to another actor stays unattributed: a false sentence is not shown, even flagged. Sources
-        in `exclude` are not candidates."""
+        in `exclude` are not candidates. A list item or a figure is looked for in the sources cited so far, and, with
+        `any_source` (a claim the model marked, being re-cited), then in the others."""
         numbers, terms = numbers_in(sentence), self.terms.named(sentence)
         turned: int | None = None
         if len(words) >= 3:
@@ -1264,7 +1271,12 @@ class SentenceVerifier:
             return None
         sentence_present = present_words(sentence)
         found: tuple[float, int] | None = None
-        for marker in (m for m in self._cited_so_far() if m not in exclude):
+        cited = self._cited_so_far()
+        # the sources the answer cites so far; a claim the model marked (`any_source`, re-citing it) then any other
+        # (live: "- Huân chương [1]." opened a list of the award forms, all of them Điều 9's, [2], and stayed flagged
+        # while the items after it, by then citing [2], were re-cited)
+        pools = [cited, [m for m in sorted(self._clauses) if m not in cited] if any_source else []]
+        for marker in (m for pool in pools if found is None for m in pool if m not in exclude):
             for clause in self._clauses.get(marker, []):
                 if numbers - clause.numbers or terms - self.terms.named(clause.clause.text):
                     continue
@@ -1475,7 +1487,7 @@ class SentenceVerifier:
         only a source one of whose Khoản or Điểm states it (not its article as a whole) takes it; `whole`: only one
         whose provision states every word of it."""
         exclude = marks if others_only else ()
-        other = self._attribute(_MARKER.sub("", sentence).strip(), words, context, exclude=exclude)
+        other = self._attribute(_MARKER.sub("", sentence).strip(), words, context, exclude=exclude, any_source=True)
         if other is None or other in marks:
             return None
         if provision_only:

@@ -273,6 +273,38 @@ def test_partially_verified_only_when_a_flag_is_shown() -> None:
     assert not injected.sentences[1].supported  # the dropped claim stays in the record
 
 
+AWARDS = "Điều 9. Hình thức khen thưởng\n1. Huân chương.\n2. Huy chương.\n3. Bằng khen.\n4. Giấy khen."
+CONTESTS = (
+    "Điều 16. Hình thức tổ chức thi đua\n1. Hình thức tổ chức thi đua gồm:\na) Thi đua thường xuyên;\n"
+    "b) Thi đua theo chuyên đề."
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "- Huân chương [1].\n- Huy chương [2].\n- Bằng khen [2].",  # the first item mis-numbered
+        "- Thi đua thường xuyên [1].\n- Huân chương [1].\n- Huy chương [2].",  # an item after another source's
+    ],
+)
+def test_a_mis_numbered_list_item_is_re_cited_to_the_source_that_lists_it_even_before_that_source_is_cited(
+    answer: str,
+) -> None:
+    # live: "- Huân chương [1]." opened the list of award forms ([2], Điều 9) and stayed flagged "chưa kiểm chứng"
+    # while every item after it was verified: a mis-numbered item was only looked for in the sources cited so far
+    sources = [_source(1, CONTESTS, "Điều 16 Luật 77/2099/QH99"), _source(2, AWARDS, "Điều 9 Luật 77/2099/QH99")]
+    v = verify(answer, sources, question="Các hình thức khen thưởng gồm những gì?")
+    assert v.status is Verification.VERIFIED and "Huân chương [2]" in v.text
+    assert "chưa kiểm chứng" not in v.text
+
+
+def test_an_unmarked_list_item_is_not_attributed_to_a_source_the_answer_has_not_cited() -> None:
+    sources = [_source(1, CONTESTS, "Điều 16 Luật 77/2099/QH99"), _source(2, AWARDS, "Điều 9 Luật 77/2099/QH99")]
+    answer = "- Thi đua thường xuyên [1].\n- Huân chương."
+    v = verify(answer, sources, question="Các hình thức khen thưởng gồm những gì?")
+    assert "Huân chương [2]" not in v.text
+
+
 # ------------------------------------------------------------------------------------------------------ pipeline
 
 
@@ -331,6 +363,43 @@ def test_a_figure_question_answered_twice_without_a_claim_quotes_the_provision_s
     assert "".join(seen) == ans.answer
     assert ans.evidence["figures"] == FIGURES_INSTEAD and "quoted" not in ans.evidence
     assert ans.evidence["retry"] == "the first answer held no claim"
+
+
+SEAL_LIST = (
+    "a) Dấu được đóng vào khoảng giữa mép phải của văn bản hoặc phụ lục [1];\nb) Mỗi dấu đóng tối đa 05 tờ văn bản [1]."
+)
+
+
+def test_a_held_list_on_another_matter_is_not_shown_the_provisions_holding_what_was_asked_are_quoted(
+    world: World,
+) -> None:
+    """Live: "Điều kiện hưởng lương hưu của người lao động là gì?" was answered, every item verified, with the list
+    of who must join social insurance (Khoản 1 Điều 2 Luật Bảo hiểm xã hội, which the pension articles refer to):
+    true, cited, and no answer to what was asked. Here: asked how records are kept, the model lists the seal rules."""
+    from assistant.pipeline import OFF_MATTER_QUOTED, Assistant
+    from index.search import Searcher
+
+    question = "Cơ quan phải lập hồ sơ và nộp lưu hồ sơ văn bản theo những quy định nào?"
+    llm = ScriptedLLM(SEAL_LIST)
+    seen: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(question, on_token=seen.append)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert ans.answer.startswith("Các quy định liên quan:") and "giáp lai" not in ans.answer
+    assert "phải lập hồ sơ về công việc và nộp lưu hồ sơ" in ans.answer
+    assert "".join(seen) == ans.answer  # the model's list was held, never passed on
+    assert ans.evidence["quoted"].endswith(OFF_MATTER_QUOTED) and "lap" in ans.evidence["quoted"]
+    assert any(c.supported for c in ans.sentences)  # the model's list, true and cited, is in the record
+
+
+def test_a_held_list_on_what_was_asked_is_shown_as_the_model_wrote_it(world: World) -> None:
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    question = "Việc đóng dấu giáp lai văn bản được thực hiện theo những quy định nào?"
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: ScriptedLLM(SEAL_LIST)).ask(question)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert "Các quy định liên quan" not in ans.answer and "quoted" not in ans.evidence
+    assert "Mỗi dấu đóng tối đa 05 tờ văn bản" in ans.answer
 
 
 def test_a_model_that_writes_the_refusal_is_refused_not_quoted(world: World) -> None:
