@@ -226,13 +226,20 @@ class Assistant:
                 stream.replace(checked.text)
         figured: str | None = None
         silent = bool(retried) and checked.claimless and not stream.refused
-        if checked.status is Verification.UNVERIFIED and not stream.released and (checked.unstated_figures or silent):
+        misstated = checked.misstated
+        if (
+            checked.status is Verification.UNVERIFIED
+            and not stream.released
+            and (checked.unstated_figures or silent or misstated)
+        ):
             # Every claim withheld, one for figures no source states — the model's memory of a law since amended
             # ("24 tháng", Luật Viên chức as enacted, where the cited Điều 53 in force gives 02 and 05 năm): the
             # provision of the sources that states the law's figures for what was asked is quoted, verbatim and
             # verified, instead of the refusal (assistant/figures.py). So too when the model twice wrote no claim
             # (live, "Người lao động làm việc đủ 12 tháng được nghỉ hằng năm bao nhiêu ngày?" written back twice):
-            # the provision that states the figures asked, rather than every source of the prompt quoted.
+            # the provision that states the figures asked, rather than every source of the prompt quoted. And when
+            # every claim was withheld for leaving out what its provision says ("300 % tiền lương" without "chưa kể
+            # tiền lương ngày lễ"), or adding a negation: the provision, quoted, says it whole.
             whole = self._whole(sources, [s.marker for s in sources], options)
             quote = quote_figures(query, whole)
             requoted = verify(quote, whole, self.verify_policy, question=query) if quote else None
@@ -240,6 +247,8 @@ class Assistant:
                 figured = (
                     f"figures no source states ({checked.unstated_figures}); the law's provision is quoted"
                     if checked.unstated_figures
+                    else f"{misstated}; the law's provision is quoted"
+                    if misstated
                     else FIGURES_INSTEAD
                 )
                 sources, checked = whole, requoted

@@ -195,14 +195,20 @@ _TIME_OPENER = re.compile(
 )
 
 
+# A list label opening a quotation ("Theo [2]: «1. Viên chức …»"): the provision's number, not a figure it states.
+_QUOTED_LABEL = re.compile(r"(?<=«)\s*(?:\d+(?:\.\d+)*[.)]|[a-zđ]\))\s+", re.IGNORECASE)
+
+
 def _figures_text(claim: str) -> str:
-    """A claim as its figures are read: NFC, without its source markers, document numbers ("45/2019/QH14") and
-    references ("Điều 3", "Khoản 2"), whose digits are no figure the claim states.
+    """A claim as its figures are read: NFC, without its source markers, document numbers ("45/2019/QH14"),
+    references ("Điều 3", "Khoản 2") and the label opening a quotation, whose digits are no figure it states.
 
     >>> _figures_text("Mức phạt tại Điều 3 Nghị định 45/2019/NĐ-CP là 2 triệu [1].").split()
     ['Mức', 'phạt', 'tại', 'Nghị', 'định', 'là', '2', 'triệu', '.']
+    >>> _figures_text("Theo [2]: «1. Viên chức bị khiển trách thì bị kéo dài 03 tháng;»").split()[2:5]
+    ['«Viên', 'chức', 'bị']
     """
-    return _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", nfc(claim))))
+    return _QUOTED_LABEL.sub("", _REFERENCE.sub(" ", _DOC_NUMBER.sub(" ", _MARKER.sub(" ", nfc(claim)))))
 
 
 def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
@@ -226,6 +232,8 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     >>> numbers_apart("Mức phạt này được quy định tại Điều 3 Nghị định 45/2094/NĐ-CP [1].", ["Phạt 2 triệu."]) is None
     True
     >>> numbers_apart("1. Thời gian thử việc từ 03 tháng đến 12 tháng [1].", ["Từ 03 tháng đến 12 tháng."]) is None
+    True
+    >>> numbers_apart("Theo [2]: «1. Viên chức bị khiển trách thì bị kéo dài 03 tháng;»", ["Kéo dài 03 tháng."]) is None
     True
     """
     figures_only = _figures_text(without_label(claim))
@@ -482,6 +490,25 @@ class Verified:
         reasons = (r for s in self.sentences for r in s.reasons)
         return ", ".join(dict.fromkeys(r[len(NUMBERS_MISSING) :] for r in reasons if r.startswith(NUMBERS_MISSING)))
 
+    @property
+    def misstated(self) -> str:
+        """Why claims were withheld for turning their provision, when nothing is shown: the negation or exception
+        it states that they leave out, or one they add ("the cited text says «chưa kể tiền lương ngày lễ» and the
+        claim does not"); "" otherwise. Live: the overtime rate on a public holiday, 300 % "chưa kể tiền lương ngày
+        lễ", written without those words and withheld, left the question refused.
+
+        >>> out = "the cited text says «chưa kể tiền lương ngày lễ» and the claim does not"
+        >>> check = SentenceCheck("Ít nhất bằng 300% [1].", (1,), False, 0.9, (out,))
+        >>> Verified("", [check], Verification.UNVERIFIED, (1,), ()).misstated == out
+        True
+        """
+        if any(s.supported for s in self.sentences):
+            return ""
+        return "; ".join(dict.fromkeys(r for s in self.sentences for r in s.reasons if _MISSTATED.match(r)))
+
+
+# A polarity conflict's reason (polarity.CueLexicon.conflict): the claim left out, or added, a negation or exception.
+_MISSTATED = re.compile(r"the (?:cited text|claim) says «.*» and the (?:claim|cited text) does not$")
 
 _END_THEN_MARKERS = re.compile(r"\s*([.;:])\s*((?:\[\d{1,2}\]\s*)+)$")
 

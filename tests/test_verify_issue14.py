@@ -365,6 +365,27 @@ def test_a_figure_question_answered_twice_without_a_claim_quotes_the_provision_s
     assert ans.evidence["retry"] == "the first answer held no claim"
 
 
+def test_a_figure_question_whose_claims_all_drop_what_their_provision_says_quotes_the_provision_not_a_refusal(
+    world: World,
+) -> None:
+    """Live: "Người lao động làm thêm giờ vào ngày nghỉ lễ được trả lương ít nhất bằng bao nhiêu?" — the model wrote
+    300 % without Điều 98's "chưa kể tiền lương ngày lễ"; the claim was rightly withheld, and the question refused
+    although the provision stating it was in the prompt. Here the claim drops the decree's "không đúng nơi quy
+    định": the provision is quoted whole instead, verified, and the claim is not shown."""
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    dropped = "Mức phạt đối với hành vi vứt rác thải sinh hoạt tại nơi công cộng là 2 triệu đồng [1]."
+    llm = ScriptedLLM(dropped)
+    seen: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(QUESTION, on_token=seen.append)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert LAW in ans.answer and dropped not in ans.answer
+    assert "".join(seen) == ans.answer
+    assert ans.evidence["figures"].startswith("the cited text says «không đúng nơi quy định")
+    assert not any(c.supported for c in ans.sentences if "tại nơi công cộng là 2 triệu" in c.text)
+
+
 SEAL_LIST = (
     "a) Dấu được đóng vào khoảng giữa mép phải của văn bản hoặc phụ lục [1];\nb) Mỗi dấu đóng tối đa 05 tờ văn bản [1]."
 )
