@@ -886,6 +886,7 @@ class SentenceVerifier:
         self._outlines: dict[int, SourceOutline] = {}
         self._off: OffQuestion | None = None  # the first claim withheld as answering for another actor
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
+        self._recited_from: frozenset[int] = frozenset()  # the markers a claim being re-cited was checked with
         self._hidden_open = False  # the last sentence was not shown and ended with ";": a lower-case rest neither
         self._opposite: Opposite | None = None  # the first shown claim that forbids the act the question asks about
         self._answering = 0  # shown claims that do not
@@ -1273,8 +1274,8 @@ class SentenceVerifier:
         follow-up's right answer "… phải báo cho viên chức biết trước ít nhất 45 ngày …", written without a marker
         and without Khoản 2's "trừ trường hợp …", was dropped and the answer refused). One that negates its clause
         or gives its act to another actor stays unattributed: a false sentence is not shown, even flagged. Sources
-        in `exclude` are not candidates. A list item or a figure is looked for in the sources cited so far, and, with
-        `any_source` (a claim the model marked, being re-cited), then in the others."""
+        in `exclude` are not candidates. A list item or a figure is looked for in the sources cited so far, and a
+        list item, with `any_source` (a claim the model marked, being re-cited), then in the others."""
         numbers, terms = numbers_in(sentence), self.terms.named(sentence)
         turned: int | None = None
         if len(words) >= 3:
@@ -1299,10 +1300,12 @@ class SentenceVerifier:
         sentence_present = present_words(sentence)
         found: tuple[float, int] | None = None
         cited = self._cited_so_far()
-        # the sources the answer cites so far; a claim the model marked (`any_source`, re-citing it) then any other
-        # (live: "- Huân chương [1]." opened a list of the award forms, all of them Điều 9's, [2], and stayed flagged
-        # while the items after it, by then citing [2], were re-cited)
-        pools = [cited, [m for m in sorted(self._clauses) if m not in cited] if any_source else []]
+        # the sources the answer cites so far; for a list item the model marked (`any_source`, re-citing it), then
+        # any other (live: "- Huân chương [1]." opened a list of the award forms, all of them Điều 9's, [2], and
+        # stayed flagged while the items after it, by then citing [2], were re-cited). Not for a figure: the same
+        # "tối đa là 02 năm" of another source's subject (a work permit's, asked about a labour contract) is not it.
+        others = [m for m in sorted(self._clauses) if m not in cited] if any_source and not numbers else []
+        pools = [cited, others]
         for marker in (m for pool in pools if found is None for m in pool if m not in exclude):
             for clause in self._clauses.get(marker, []):
                 if numbers - clause.numbers or terms - self.terms.named(clause.clause.text):
@@ -1513,7 +1516,8 @@ class SentenceVerifier:
         the cited sources are no candidates (their clause was found wanting whatever their words). `provision_only`:
         only a source one of whose Khoản or Điểm states it (not its article as a whole) takes it; `whole`: only one
         whose provision states every word of it."""
-        exclude = marks if others_only else ()
+        # a claim is never re-cited back to a source it was checked with: [1] → [4] → [1] … did not end (live)
+        exclude = (*(marks if others_only else ()), *self._recited_from)
         other = self._attribute(_MARKER.sub("", sentence).strip(), words, context, exclude=exclude, any_source=True)
         if other is None or other in marks:
             return None
@@ -1524,7 +1528,11 @@ class SentenceVerifier:
                 return None
         bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
         self.checks.append(SentenceCheck(sentence, marks, False, score, (f"{RECITED}[{other}]", *reasons)))
-        return (self._check(with_marker(bare, other), context),)
+        before, self._recited_from = self._recited_from, self._recited_from | set(marks)
+        try:
+            return (self._check(with_marker(bare, other), context),)
+        finally:
+            self._recited_from = before
 
     def _misplaced_focus(self, sentence: str, clause: ClauseRef | None) -> str | None:
         """Why a supported sentence naming the follow-up's focus words is not supported after all: the clause it

@@ -305,6 +305,33 @@ def test_an_unmarked_list_item_is_not_attributed_to_a_source_the_answer_has_not_
     assert "Huân chương [2]" not in v.text
 
 
+CONTRACT_TYPES = (
+    "Điều 20. Loại hợp đồng lao động\n1. Hợp đồng lao động phải được giao kết theo một trong các loại sau đây:\n"
+    "a) Hợp đồng lao động không xác định thời hạn là hợp đồng mà trong đó hai bên không xác định thời hạn;\n"
+    "b) Hợp đồng lao động xác định thời hạn là hợp đồng mà trong đó hai bên xác định thời hạn trong thời gian không"
+    " quá 36 tháng kể từ thời điểm có hiệu lực của hợp đồng."
+)
+WORK_PERMIT = (
+    "Điều 155. Thời hạn của giấy phép lao động\nThời hạn của giấy phép lao động tối đa là 02 năm, trường hợp gia hạn"
+    " thì chỉ được gia hạn một lần với thời hạn tối đa là 02 năm."
+)
+CONTRACT_TERM = "Thời hạn của hợp đồng lao động xác định thời hạn tối đa là bao lâu?"
+PERMIT_AS_CONTRACT = (
+    "Thời hạn của hợp đồng lao động xác định thời hạn tối đa là 02 năm, trường hợp gia hạn thì chỉ được gia hạn"
+    " một lần với thời hạn tối đa là 02 năm [{}]."
+)
+
+
+@pytest.mark.parametrize("marker", [1, 2])
+def test_a_work_permits_term_is_not_verified_as_a_labour_contracts_whichever_source_it_cites(marker: int) -> None:
+    # live: the model gave Điều 155's work-permit term as the contract's, citing Điều 20 [1]; re-citing it to the
+    # source stating its words went [1] → [2] → [1] … until the recursion limit (the server's answer crashed), and
+    # cited to [2] directly it was verified: "hợp đồng lao động" is no "giấy phép lao động" (terms_vi.tsv)
+    sources = [_source(1, CONTRACT_TYPES, "Điều 20 Bộ luật 45/2099/QH99"), _source(2, WORK_PERMIT, "Điều 155")]
+    v = verify(PERMIT_AS_CONTRACT.format(marker), sources, question=CONTRACT_TERM)
+    assert v.status is Verification.UNVERIFIED and not any(c.supported for c in v.sentences)
+
+
 # ------------------------------------------------------------------------------------------------------ pipeline
 
 
