@@ -136,6 +136,7 @@ class Cues:
     quantifiers: tuple[str, ...]
     phrase_heads: tuple[str, ...] = ()
     same_kind: tuple[tuple[str, ...], ...] = ()
+    figure_degrees: tuple[str, ...] = ()  # "tối đa", "tối thiểu": how far the figure asked goes
 
     def __post_init__(self) -> None:
         for tags in (self.tail_tags, self.lead_tags, {"": self.particle_form}):
@@ -171,6 +172,7 @@ class Cues:
             quantifiers=words("open", "quantifiers"),
             phrase_heads=words("open", "phrase_heads"),
             same_kind=tuple(tuple(nfc(w).lower() for w in group) for group in data["open"].get("same_kind", [])),
+            figure_degrees=tuple(nfc(w).lower() for w in data["open"].get("figure_degrees", [])),
         )
 
     def asks(self, text: str) -> int:

@@ -63,9 +63,10 @@ def quote_figures(
     if HOW_MUCH not in cues.asked_kinds(question):
         return None  # a question for the cases, the way, the body: its answer is no figure
     actors = actors or ActorLexicon.default()
-    # each word asked, a run of syllables the provision must hold ("nhân sự", not "cá nhân" and "sự nghiệp"); the
-    # person, checked on the whole article (its title, its other clauses), counts as held
-    person, asked = person_and_matter(question, actors, cues)
+    # each word asked, a run of syllables the provision must hold ("nhân sự", not "cá nhân" and "sự nghiệp"; two
+    # one-syllable words side by side as their pair: "lương hưu", not "tiền lương" and "hưu"); the person, checked
+    # on the whole article (its title, its other clauses), counts as held
+    person, asked = person_and_matter(question, actors, cues, paired=True)
     total = len(asked) + (person is not None)
     if not asked:
         return None

@@ -395,11 +395,13 @@ def matter_of(question: str, person: str, cues: Cues | None = None) -> list[tupl
     [('tham', 'gia', 'dinh', 'cong')]
     >>> matter_of("Viên chức được nghỉ mấy ngày?", "viên chức")
     [('nghi',), ('ngay',)]
+    >>> matter_of("Thời gian thử việc của viên chức tối đa là bao lâu?", "viên chức")
+    [('thoi', 'gian'), ('thu',)]
     """
     cues = cues or Cues.default()
     read = read_question(question, cues)
     asked = read.statement or read.stem or question
-    asking = {fold(w) for w in cues.question_words}
+    asking = {fold(w) for w in (*cues.question_words, *cues.figure_degrees)}
     own = set(folded_runs(person))
     content = content_words(asked)
     runs = (tuple(fold(s) for s in w.split("_") if s) for w in dict.fromkeys(words(asked)) if w in content)
@@ -407,17 +409,18 @@ def matter_of(question: str, person: str, cues: Cues | None = None) -> list[tupl
 
 
 def person_and_matter(
-    question: str, actors: ActorLexicon | None = None, cues: Cues | None = None
+    question: str, actors: ActorLexicon | None = None, cues: Cues | None = None, paired: bool = False
 ) -> tuple[tuple[Actor, str] | None, list[tuple[str, ...]]]:
     """The one person `question` asks about (`ActorLexicon.person_asked`: them and the words naming them), or None,
-    and what it asks about besides them (`matter_of`).
+    and what it asks about besides them (`matter_of`; with `paired`, `matter_units`).
 
     >>> person, matter = person_and_matter("Công chức có được đình công không?")
     >>> person[1], matter
     ('công chức', [('dinh', 'cong')])
     """
     person = (actors or ActorLexicon.default()).person_asked(question)
-    return person, matter_of(question, person[1] if person is not None else "", cues)
+    of = matter_units if paired else matter_of
+    return person, of(question, person[1] if person is not None else "", cues)
 
 
 # Share of a question's matter (`matter_units`) an answer must speak of, with its cited articles' headings.
@@ -481,8 +484,7 @@ def off_matter(
     >>> off_matter(q, "Nam đủ 60 tuổi, nữ đủ 55 tuổi [1].", [age]) is None
     True
     """
-    person = (actors or ActorLexicon.default()).person_asked(question)
-    units = matter_units(question, person[1] if person is not None else "", cues)
+    units = person_and_matter(question, actors, cues, paired=True)[1]
     if not units:
         return None
     spoken = folded_runs("\n".join([text, *(" ".join(s.hit.heading_path) for s in cited)]))

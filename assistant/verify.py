@@ -295,11 +295,22 @@ def figure_of_condition(claim: str, cited: Sequence[str]) -> str | None:
     >>> deadline = "Trong thời hạn 15 ngày kể từ ngày nhận hồ sơ thì cơ quan phải giải quyết."
     >>> figure_of_condition("Thời hạn giải quyết hồ sơ là 15 ngày [1].", [deadline]) is None
     True
+
+    A sentence of another source stating the figure of something else, unconditionally, does not clear it:
+
+    >>> father = "Thời gian nghỉ của chồng được tính trong khoảng thời gian 30 ngày đầu kể từ ngày vợ sinh con."
+    >>> claim = "Lao động nữ được nghỉ 30 ngày đầu làm việc mà sức khỏe chưa phục hồi [1]."
+    >>> figure_of_condition(claim, [law, father])[-7:]
+    '30 ngày'
     """
     figures_only = _figures_text(claim)
     sentences = [s for text in cited for s in _SOURCE_SENTENCE_END.split(nfc(text))]
     for measure in sorted(measures_in(figures_only)):
         stating = [s for s in sentences if measure in measures_in(s)]
+        # the sentences the claim takes it from: those stating most of its words (a source applied beside the cited
+        # one may state the same "30 ngày" of another window, unconditionally: it is not what the claim says)
+        held = [coverage(claimed, s) for s in stating] if (claimed := content_words(figures_only)) else []
+        stating = [s for s, h in zip(stating, held, strict=True) if h == max(held)] if held else stating
         parts = [_THEN.split(s, maxsplit=1) for s in stating]
         if not parts or any(len(p) < 2 or measure in measures_in(p[1]) for p in parts):
             continue  # stated unconditionally somewhere, or as what is granted
@@ -483,12 +494,14 @@ class Verified:
 
     @property
     def unstated_figures(self) -> str:
-        """The figures no cited source states for which a claim was withheld, when nothing is shown ("24"): the
-        model's memory of the law, often of a version no longer in force (assistant/figures.py); "" otherwise."""
+        """The figures no cited source states for which a claim was withheld, when nothing is shown ("24"; "2 năm",
+        a figure whose unit no source gives it with): the model's memory of the law, often of a version no longer in
+        force (assistant/figures.py); "" otherwise."""
         if any(s.supported for s in self.sentences):
             return ""
         reasons = (r for s in self.sentences for r in s.reasons)
-        return ", ".join(dict.fromkeys(r[len(NUMBERS_MISSING) :] for r in reasons if r.startswith(NUMBERS_MISSING)))
+        missing = (r[len(p) :] for r in reasons for p in (NUMBERS_MISSING, MEASURES_MISSING) if r.startswith(p))
+        return ", ".join(dict.fromkeys(missing))
 
     @property
     def misstated(self) -> str:

@@ -413,6 +413,21 @@ def test_a_figure_question_whose_claims_all_drop_what_their_provision_says_quote
     assert not any(c.supported for c in ans.sentences if "tại nơi công cộng là 2 triệu" in c.text)
 
 
+def test_a_figure_question_answered_with_a_figure_in_another_unit_quotes_the_provision_stating_it(world: World) -> None:
+    # live: "Thời hạn của hợp đồng lao động xác định thời hạn tối đa là bao lâu?" — the model wrote "02 năm" (the
+    # work permit's), withheld as a figure no source gives with its unit, and the question was refused although
+    # Điều 20's "không quá 36 tháng" was in the prompt: only a number no source states led to the provision
+    from assistant.pipeline import Assistant
+    from index.search import Searcher
+
+    question = "Thời gian thử việc của viên chức tối đa là bao lâu?"
+    llm = ScriptedLLM("Thời gian thử việc của viên chức tối đa là 12 năm [1].")
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(question)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert re.fullmatch(r"1\. Thời gian thử việc của viên chức từ 03 tháng đến 12 tháng \[\d\]\.", ans.answer)
+    assert ans.evidence["figures"].startswith("figures no source states (12 năm)")
+
+
 SEAL_LIST = (
     "a) Dấu được đóng vào khoảng giữa mép phải của văn bản hoặc phụ lục [1];\nb) Mỗi dấu đóng tối đa 05 tờ văn bản [1]."
 )
@@ -1374,6 +1389,22 @@ def test_a_figure_the_law_states_as_a_condition_is_not_verified_as_what_it_grant
     verified — 30 ngày is the window in which the recovery leave may begin ("… thì được nghỉ dưỡng sức"), not the
     length of any leave; the leave after childbirth is 06 tháng."""
     checked = verify(claim, [RECOVERY])
+    assert checked.status is not Verification.VERIFIED
+    assert [r for c in checked.sentences for r in c.reasons if r.startswith(FIGURE_OF_CONDITION)]
+
+
+def test_a_condition_figure_is_not_cleared_by_another_source_stating_the_same_figure_of_something_else() -> None:
+    """Live, the same claim cited [1], was joined with the article [1] applies (Điều 34, whose Khoản 2 counts a
+    father's leave "trong khoảng thời gian 30 ngày đầu kể từ ngày vợ sinh con", no "thì") and verified: a sentence
+    stating the figure unconditionally anywhere in the cited texts had cleared it."""
+    father = _source(
+        2,
+        "2. Thời gian nghỉ việc hưởng chế độ thai sản của lao động nam được tính trong khoảng thời gian 30 ngày đầu "
+        "kể từ ngày vợ sinh con.",
+        anchor="Điều 34 Luật 77/2099/QH99",
+    )
+    claim = "Lao động nữ sinh con được nghỉ bao lâu là 30 ngày đầu làm việc mà sức khỏe chưa phục hồi [1] [2]."
+    checked = verify(claim, [RECOVERY, father])
     assert checked.status is not Verification.VERIFIED
     assert [r for c in checked.sentences for r in c.reasons if r.startswith(FIGURE_OF_CONDITION)]
 
