@@ -425,6 +425,7 @@ def person_and_matter(
 
 # Share of a question's matter (`matter_units`) an answer must speak of, with its cited articles' headings.
 MIN_MATTER_SPOKEN = 0.5
+_LEADS_IN = re.compile(r":\s*$")  # a line its items hang under
 
 
 def matter_units(question: str, person: str = "", cues: Cues | None = None) -> list[tuple[str, ...]]:
@@ -476,18 +477,33 @@ def off_matter(
     when it speaks of at least `MIN_MATTER_SPOKEN` of it, or the question names nothing besides its person.
 
     >>> from types import SimpleNamespace
-    >>> who = SimpleNamespace(hit=SimpleNamespace(heading_path=["Luật Bảo hiểm xã hội", "Điều 2. Đối tượng áp dụng"]))
+    >>> def src(heading, text):
+    ...     return SimpleNamespace(hit=SimpleNamespace(heading_path=[heading], text=text))
+    >>> who = src("Điều 2. Đối tượng áp dụng", "1. Người lao động thuộc đối tượng tham gia bảo hiểm, bao gồm:")
     >>> q = "Điều kiện hưởng lương hưu của người lao động là gì?"
     >>> off_matter(q, "Người quản lý doanh nghiệp có hưởng tiền lương [4].", [who]).missing
     ('dieu kien', 'huong luong', 'luong huu')
-    >>> age = SimpleNamespace(hit=SimpleNamespace(heading_path=["Điều 54. Điều kiện hưởng lương hưu"]))
+    >>> age = src("Điều 54. Điều kiện hưởng lương hưu", "1. Người lao động được hưởng lương hưu khi:")
     >>> off_matter(q, "Nam đủ 60 tuổi, nữ đủ 55 tuổi [1].", [age]) is None
+    True
+
+    The items of a list, written without the lead-in they hang under, speak of what it says:
+
+    >>> lead = "1. Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc trong các trường hợp sau:"
+    >>> ending = src("Điều 29. Chấm dứt hợp đồng làm việc", lead)
+    >>> q = "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc khi nào?"
+    >>> off_matter(q, "- Viên chức 02 năm liên tiếp không hoàn thành nhiệm vụ [1].", [ending]) is None
     True
     """
     units = person_and_matter(question, actors, cues, paired=True)[1]
     if not units:
         return None
-    spoken = folded_runs("\n".join([text, *(" ".join(s.hit.heading_path) for s in cited)]))
+    # what the cited articles say their provisions are about: headings, and the lead-ins their items hang under
+    # ("Đơn vị … được đơn phương chấm dứt hợp đồng làm việc … trong các trường hợp sau:"), which an answer giving
+    # the items alone does not repeat
+    about = [" ".join(s.hit.heading_path) for s in cited]
+    about += [line for s in cited for line in s.hit.text.split("\n") if _LEADS_IN.search(line)]
+    spoken = folded_runs("\n".join([text, *about]))
     missing = tuple(" ".join(u) for u in units if not contains_run(spoken, u))
     return OffMatter(missing) if len(units) - len(missing) < MIN_MATTER_SPOKEN * len(units) else None
 

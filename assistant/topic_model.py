@@ -161,21 +161,20 @@ def training_digest(path: Path = TRAINING) -> str:
 
 
 def train(
-    pairs: Sequence[TrainingPair], embed: Embed, digest: str, space: str = SPACE, prompt: str = PROMPT
+    pairs: Sequence[TrainingPair],
+    embed: Embed,
+    digest: str,
+    space: str = SPACE,
+    prompt: str = PROMPT,
+    c: float | None = None,
 ) -> TopicHead:
     """The head fitted to `pairs` — each question's vector (embedded by `embed`, with the task prompt `prompt`)
     followed by its word signals (assistant/topic_signals.py) —, its C chosen by stratified 5-fold
     cross-validation on `pairs` alone (repeated `_REPEATS` times with other shuffles), threshold 0.5 (the classes
-    are balanced)."""
-    from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
-
-    words = signals()
-    vectors = np.asarray(embed([p.question for p in pairs]), dtype=np.float64)
-    x = np.concatenate([vectors, np.array([words.read(p.question).values for p in pairs])], axis=1)
-    y = np.array([p.label == "follow_up" for p in pairs], dtype=int)
-    folds = RepeatedStratifiedKFold(n_splits=_FOLDS, n_repeats=_REPEATS, random_state=_SEED)
-    scores = {c: float(np.mean(cross_val_score(_model(c), x, y, cv=folds))) for c in C_GRID}
-    best = max(C_GRID, key=lambda c: (round(scores[c], 4), -c))  # ties: the stronger penalty
+    are balanced). With `c`, that C is fitted (and cross-validated) instead of choosing one."""
+    x, y = _design(pairs, embed)
+    scores = _cv_scores(x, y, C_GRID if c is None else (c,))
+    best = max(scores, key=lambda k: (round(scores[k], 4), -k))  # ties: the stronger penalty
     fitted = _model(best).fit(x, y)
     return TopicHead(
         space=space,
@@ -187,9 +186,31 @@ def train(
         c=best,
         cv_accuracy=round(scores[best], 4),
         prompt=prompt,
-        features=words.feature_names,
+        features=signals().feature_names,
         signals_digest=signals_digest(),
     )
+
+
+def cv_scores(pairs: Sequence[TrainingPair], embed: Embed) -> dict[float, float]:
+    """Each C of `C_GRID` with its cross-validated accuracy on `pairs`, as `train` chooses among them: two Cs a few
+    ten-thousandths apart (30 and 100 on the shipped file) may change places on another machine's embeddings."""
+    return _cv_scores(*_design(pairs, embed), C_GRID)
+
+
+def _design(pairs: Sequence[TrainingPair], embed: Embed) -> tuple[Any, Any]:
+    """The features (vector, then word signals) and labels (1 = follow-up) of `pairs`."""
+    words = signals()
+    vectors = np.asarray(embed([p.question for p in pairs]), dtype=np.float64)
+    x = np.concatenate([vectors, np.array([words.read(p.question).values for p in pairs])], axis=1)
+    y = np.array([p.label == "follow_up" for p in pairs], dtype=int)
+    return x, y
+
+
+def _cv_scores(x: Any, y: Any, grid: Sequence[float]) -> dict[float, float]:
+    from sklearn.model_selection import RepeatedStratifiedKFold, cross_val_score
+
+    folds = RepeatedStratifiedKFold(n_splits=_FOLDS, n_repeats=_REPEATS, random_state=_SEED)
+    return {c: float(np.mean(cross_val_score(_model(c), x, y, cv=folds))) for c in grid}
 
 
 def _model(c: float) -> Any:

@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from assistant.topic_model import (
     TopicHead,
     TopicHeadError,
     _space_embedder,
+    cv_scores,
     load_training,
     shipped_reader,
     train,
@@ -35,6 +37,8 @@ from eval.topic import DATASET, load_items
 GIAP_LAI = "Dấu giáp lai được đóng như thế nào?"
 # A pair whose P(follow-up) is this close to 0.5 may decide either way on another machine's embeddings.
 BOUNDARY = 0.05
+# Cross-validated accuracies this close (about 5 of the 953 pairs) are a tie another machine may break either way.
+CV_TIE = 0.005
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +52,18 @@ def test_the_shipped_head_is_what_its_training_file_gives(embed: Embed) -> None:
     assert shipped.trained_on == training_digest(), f"topic_train.jsonl changed: {stale}"
     assert shipped.signals_digest == signals_digest(), f"topic_signals.toml changed: {stale}"
     pairs = load_training()
-    again = train(pairs, embed, training_digest())
-    assert again.c == shipped.c and again.n == shipped.n == len(pairs) and again.features == shipped.features
+    questions = [p.question for p in pairs]
+    vectors = embed(questions)
+
+    def cached(texts: Sequence[str]) -> Any:
+        return vectors if list(texts) == questions else embed(texts)
+
+    # the shipped C is the one cross-validation chooses here, or ties with it: 30 and 100 score 0.9171 and 0.9168 on
+    # one machine's embeddings, 100 came first on the machine that trained it
+    scores = cv_scores(pairs, cached)
+    assert scores[shipped.c] >= max(scores.values()) - CV_TIE, scores
+    again = train(pairs, cached, training_digest(), c=shipped.c)
+    assert again.n == shipped.n == len(pairs) and again.features == shipped.features
     w1, w2 = np.asarray(shipped.weights), np.asarray(again.weights)
     assert float(w1 @ w2 / (np.linalg.norm(w1) * np.linalg.norm(w2))) > 0.99
     x = embed([p.question for p in pairs])
