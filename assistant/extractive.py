@@ -20,7 +20,7 @@ SHORT_CHUNK = 700  # characters: quote such a chunk whole
 
 # A point's line ("a) Kết hôn: nghỉ 03 ngày;"), and the line that leads into a list of them ("1. … sau đây:").
 _POINT = re.compile(r"\s*[a-zđ]\)\s")
-_LEADS_IN = re.compile(r":\s*$")
+LEADS_IN = re.compile(r":\s*$")
 # An article's heading line ("Điều 55. Điều kiện hưởng lương hưu khi …"): it names the matter and states nothing,
 # so it is never the passage quoted (live, the quoted answer gave Điều 55 as its heading alone).
 _HEADING = re.compile(r"\s*Điều\s+\d+[a-zđ]?\s*\.")
@@ -50,7 +50,7 @@ def best_passage(question: str, hit: Hit) -> tuple[str, int, int]:
     ...         " đóng bảo hiểm xã hội được hưởng lương hưu thấp hơn khi suy giảm khả năng lao động từ 61% trở lên.")
     >>> hit = Hit("c", "d", "Điều 55", Citation("1/2090/QH15", "", "55"), 1.0, text + " " * 700, [], 0,
     ...           len(text) + 700, None, None, None, None, "", "public", "")
-    >>> print(best_passage("Điều kiện hưởng lương hưu khi suy giảm khả năng lao động?", hit)[0][:38])
+    >>> print(best_passage("Điều kiện hưởng lương hưu khi suy giảm khả năng lao động?", hit)[0][:39])
     1. Người lao động có đủ 20 năm đóng bảo
     """
     if len(hit.text) <= SHORT_CHUNK:
@@ -64,7 +64,7 @@ def best_passage(question: str, hit: Hit) -> tuple[str, int, int]:
         pos = start + len(line)
         point = _POINT.match(line) is not None
         if not point:
-            lead = (line, start) if _LEADS_IN.search(line) else None
+            lead = (line, start) if LEADS_IN.search(line) else None
         if (len(line.strip()) < 20 and not (point and lead)) or _HEADING.match(line):
             continue
         score = coverage(words, line)

@@ -57,6 +57,21 @@ _SCOPE_END = re.compile(r"[,;:.!?()\n]")
 _SYLLABLE = re.compile(r"\w+")
 # A clause label: "2.", "a)", "đ)", "-", "•"; its rank says what it can sit under (a letter item under a numbered
 # clause or an unlabelled lead-in, a numbered item under an unlabelled lead-in).
+# The reasons `CueLexicon.conflict` gives for a negation or exception one side states and the other does not.
+LEFT_OUT = "the cited text says «{}» and the claim does not"
+ADDED = "the claim says «{}» and the cited text does not"
+_TURNED = re.compile("|".join(re.escape(t).replace(re.escape("{}"), ".*") for t in (LEFT_OUT, ADDED)))
+
+
+def is_turned(reason: str) -> bool:
+    """Whether a verification reason is `CueLexicon.conflict`'s for a negation or exception left out or added.
+
+    >>> is_turned(LEFT_OUT.format("chưa kể tiền lương ngày lễ")), is_turned("numbers not in the cited text: 2")
+    (True, False)
+    """
+    return _TURNED.fullmatch(reason) is not None
+
+
 _LABEL = re.compile(r"^\s*(?:(?P<number>\d+(?:\.\d+)*[.)])|(?P<letter>[a-zđ]\))|(?P<dash>[-•*+]))\s+", re.IGNORECASE)
 _LABEL_ONLY = re.compile(r"^(?:\d+(?:\.\d+)*[.)]|[a-zđ]\))$", re.IGNORECASE)
 _RANK = {"number": 1, "letter": 2, "dash": 3}
@@ -181,9 +196,7 @@ class CueLexicon:
         if included:
             return included
         for cue, in_clause in _unanswered(claim, clause, claim_cues, clause_cues):
-            if in_clause:
-                return f"the cited text says «{cue.describe()}» and the claim does not"
-            return f"the claim says «{cue.describe()}» and the cited text does not"
+            return (LEFT_OUT if in_clause else ADDED).format(cue.describe())
         return None
 
     def drops_an_exception_only(self, claim: str, clause: str) -> bool:

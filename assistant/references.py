@@ -38,7 +38,7 @@ from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for
 from assistant.closed import Cues, read_question
 from assistant.evidence import coverage, covered
-from assistant.extractive import best_passage
+from assistant.extractive import LEADS_IN, best_passage
 from assistant.polarity import clauses
 from core.text import contains_run, content_words, fold, folded_runs, words, words_and_syllables
 from index.payload import cited_document_key, cited_key, norm_number
@@ -425,7 +425,6 @@ def person_and_matter(
 
 # Share of a question's matter (`matter_units`) an answer must speak of, with its cited articles' headings.
 MIN_MATTER_SPOKEN = 0.5
-_LEADS_IN = re.compile(r":\s*$")  # a line its items hang under
 
 
 def matter_units(question: str, person: str = "", cues: Cues | None = None) -> list[tuple[str, ...]]:
@@ -502,7 +501,7 @@ def off_matter(
     # ("Đơn vị … được đơn phương chấm dứt hợp đồng làm việc … trong các trường hợp sau:"), which an answer giving
     # the items alone does not repeat
     about = [" ".join(s.hit.heading_path) for s in cited]
-    about += [line for s in cited for line in s.hit.text.split("\n") if _LEADS_IN.search(line)]
+    about += [line for s in cited for line in s.hit.text.split("\n") if LEADS_IN.search(line)]
     spoken = folded_runs("\n".join([text, *about]))
     missing = tuple(" ".join(u) for u in units if not contains_run(spoken, u))
     return OffMatter(missing) if len(units) - len(missing) < MIN_MATTER_SPOKEN * len(units) else None

@@ -84,6 +84,7 @@ from assistant.polarity import (
     CueKind,
     CueLexicon,
     clauses,
+    is_turned,
     label_rank,
     letter_label,
     present_words,
@@ -497,10 +498,8 @@ class Verified:
         """The figures no cited source states for which a claim was withheld, when nothing is shown ("24"; "2 năm",
         a figure whose unit no source gives it with): the model's memory of the law, often of a version no longer in
         force (assistant/figures.py); "" otherwise."""
-        if any(s.supported for s in self.sentences):
-            return ""
-        reasons = (r for s in self.sentences for r in s.reasons)
-        missing = (r[len(p) :] for r in reasons for p in (NUMBERS_MISSING, MEASURES_MISSING) if r.startswith(p))
+        prefixes = (NUMBERS_MISSING, MEASURES_MISSING)
+        missing = (r[len(p) :] for r in self._withheld_reasons for p in prefixes if r.startswith(p))
         return ", ".join(dict.fromkeys(missing))
 
     @property
@@ -515,13 +514,15 @@ class Verified:
         >>> Verified("", [check], Verification.UNVERIFIED, (1,), ()).misstated == out
         True
         """
+        return "; ".join(dict.fromkeys(r for r in self._withheld_reasons if is_turned(r)))
+
+    @property
+    def _withheld_reasons(self) -> list[str]:
+        """Every reason the claims were withheld for, when nothing is shown; none when something is."""
         if any(s.supported for s in self.sentences):
-            return ""
-        return "; ".join(dict.fromkeys(r for s in self.sentences for r in s.reasons if _MISSTATED.match(r)))
+            return []
+        return [r for s in self.sentences for r in s.reasons]
 
-
-# A polarity conflict's reason (polarity.CueLexicon.conflict): the claim left out, or added, a negation or exception.
-_MISSTATED = re.compile(r"the (?:cited text|claim) says «.*» and the (?:claim|cited text) does not$")
 
 _END_THEN_MARKERS = re.compile(r"\s*([.;:])\s*((?:\[\d{1,2}\]\s*)+)$")
 

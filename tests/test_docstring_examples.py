@@ -59,6 +59,7 @@ MODULES = [
     "ingest.relations",
     "app.lineage",
     "assistant.references",
+    "assistant.extractive",
     "assistant.polarity",
     "assistant.terms",
     "assistant.closed",
