@@ -160,9 +160,11 @@ class Answer:
     def grounds(self) -> list[ClauseRef]:
         """ "Căn cứ": the provisions the shown claims bind to, each once, in the order the answer first uses them.
 
-        A refusal has none; so has an extractive answer, whose quotes are its citations.
+        A refusal has none; so has an extractive answer, whose quotes are its citations — also where it replaced
+        the model's answer and keeps that answer's checked sentences for the record (live: an answer on another
+        matter, quoted instead, still listed the model's withheld claim's Điểm b under "Căn cứ").
         """
-        if self.refused:
+        if self.refused or self.mode == "extractive":
             return []
         shown = {c.marker for c in self.citations}
         out: dict[tuple[str, int, int], ClauseRef] = {}

@@ -200,6 +200,15 @@ class Cues:
         rest = re.sub(quantified, " ", text, flags=re.IGNORECASE)
         return [" ".join(w.lower().split()) for w in re.findall(_alternation(self.question_words), rest, re.IGNORECASE)]
 
+    def without_question_words(self, text: str) -> str:
+        """`text` with its question words blanked out, whole phrases first: pyvi reads "như thế nào" as "như" and
+        "thế_nào", and a lone "như" is no word of what is asked.
+
+        >>> Cues.default().without_question_words("Hồ sơ được nộp lưu như thế nào?")
+        'Hồ sơ được nộp lưu  ?'
+        """
+        return re.sub(_alternation(self.question_words), " ", text, flags=re.IGNORECASE)
+
     def without_question_phrase(self, question: str) -> str:
         """`question` as a statement, when it ends in a question phrase: the phrase (from a word of `phrase_heads`,
         at most three words before the question word, else the question word alone) and the "?" left out.

@@ -21,6 +21,9 @@ never passed on raw. They are cut into sentences as they complete (`SentenceSpli
 (`SentenceVerifier.feed`); only what verification keeps is passed (with its separator, a word at a time). Nothing
 is passed until the first supported sentence that answers is confirmed (a flagged sentence before it waits and goes
 out with it; so do claims that only say when the act asked about may NOT be done, `Verified.opposite`). An answer
+whose first claims, with the headings of what they cite, answer another question (`references.off_matter`) is held
+to the end, where the whole answer is judged so, as a list is; one still off the matter then is replaced by the
+provisions holding what was asked, quoted (nothing of it went out). An answer
 that held no claim, answered for another actor, or gave only that other side is asked once more with a note saying
 so (assistant/prompts/answer_retry*.txt, after the prompt's last line: the cached prefix is kept); nothing of the
 first went out. Hence:
@@ -62,7 +65,16 @@ from assistant.references import (
     own_rule_first,
 )
 from assistant.rewrite import rewrite
-from assistant.verify import MarkerLines, Opposite, SentenceVerifier, Verified, VerifyPolicy, the_rule, verify
+from assistant.verify import (
+    MarkerLines,
+    Opposite,
+    SentenceVerifier,
+    Verified,
+    VerifyPolicy,
+    markers_in,
+    the_rule,
+    verify,
+)
 from core.clock import today_vn
 from core.settings import Settings
 from core.text import SentenceSplitter, nfc_strip
@@ -181,7 +193,7 @@ class Assistant:
             prompt = answer_messages(query, sources, retry, why)
             messages = [ChatMessage(role, content) for role, content in prompt]
             verifier = SentenceVerifier(sources, self.verify_policy, question=query, focus=focus)
-            stream = VerifiedStream(verifier, on_token, ListWatch.of(sources, question))
+            stream = VerifiedStream(verifier, on_token, ListWatch.of(sources, question), _off_matter_of(query, sources))
             for delta in llm.stream(messages, config):
                 if ttft is None:
                     ttft = time.perf_counter() - t0
@@ -254,10 +266,12 @@ class Assistant:
                 sources, checked = whole, requoted
                 stream.override(checked.text)
         if not stream.released and not stream.refused and checked.unspoken is None and not checked.claimless:
-            # Nothing shown yet (a list is held to the end): an answer that, with its cited articles' headings, speaks
-            # of less than half of what was asked answered another question, true and cited as it is (live: the
-            # conditions for a pension answered with the list of who must join social insurance, every item
-            # verified). The provisions that hold what was asked are quoted instead, verbatim (`on_matter`).
+            # Nothing shown yet (a list is held to the end, and so is an answer whose first claims were off the
+            # matter): an answer that, with its cited articles' headings, speaks of less than half of what was asked
+            # answered another question, true and cited as it is (live: the conditions for a pension answered with
+            # the list of who must join social insurance, every item verified; who decides the Prime Minister's
+            # Bằng khen answered, streamed, with who proposes a huân chương). The provisions that hold what was asked
+            # are quoted instead, verbatim (`on_matter`).
             cited = [s for s in sources if s.marker in checked.used_markers]
             off = off_matter(query, checked.text, cited) if checked.status is not Verification.UNVERIFIED else None
             if off is not None:
@@ -535,13 +549,21 @@ class VerifiedStream:
     ('', [])
     """
 
-    def __init__(self, verifier: SentenceVerifier, on_token: OnToken | None, lists: ListWatch | None = None) -> None:
+    def __init__(
+        self,
+        verifier: SentenceVerifier,
+        on_token: OnToken | None,
+        lists: ListWatch | None = None,
+        off: Callable[[str], bool] | None = None,
+    ) -> None:
         self.verifier = verifier
         self.on_token = on_token
         self.refused = False
         self.released = ""  # what has been passed on
         self._lists = lists  # a list question's answer is held from its list on: the whole list may replace it
         self._listing = False
+        self._off = off  # whether an answer's text so far answers another question (`_off_matter_of`)
+        self._doubted = False  # its first claims did: held to the end, where the pipeline judges the whole
         self._splitter = SentenceSplitter()
         self._lines = MarkerLines()  # "[1] …\n[2] …" read as a list, as `verify` reads it
         self._raw = ""  # what the model has written
@@ -566,7 +588,7 @@ class VerifiedStream:
             # what the verifier settled at the end: a lead-in that is all the answer shows goes out after all
             self._held = checked.text[len(self.released) :]
         answers = checked.opposite is None and checked.unspoken is None and checked.pointer is None
-        answers = answers and not self._listing
+        answers = answers and not self._listing and not self._doubted
         if checked.status is not Verification.UNVERIFIED and not self.refused and answers:
             self._release()
         return checked
@@ -611,10 +633,13 @@ class VerifiedStream:
         shown = self.verifier.feed(sentence)
         self._held += shown
         self._listing = self._listing or (self._lists is not None and bool(shown) and self._lists.starts(shown))
-        if self.verifier.n_answering and not self._listing:
+        if self.verifier.n_answering and not self._listing and not self._doubted:
             # The exceptions alone wait: the rule may still come, or a retry replace them; and so does a list, which
-            # the whole list of the law may replace (assistant/lists.py).
-            self._release()
+            # the whole list of the law may replace (assistant/lists.py), and an answer whose first claims speak of
+            # another matter than the question's, which the provisions holding it may replace.
+            self._doubted = not self.released and self._off is not None and self._off(self._held)
+            if not self._doubted:
+                self._release()
 
     def _release(self) -> None:
         if self._held and self.on_token is not None:
@@ -622,6 +647,18 @@ class VerifiedStream:
                 self.on_token(word)
         self.released += self._held
         self._held = ""
+
+
+def _off_matter_of(question: str, sources: Sequence[CitedSource]) -> Callable[[str], bool]:
+    """Whether an answer's text so far, with the sources it cites, answers another question than `question`
+    (`references.off_matter`): what `VerifiedStream` asks before its first words go out."""
+    by_marker = {s.marker: s for s in sources}
+
+    def off(text: str) -> bool:
+        cited = [by_marker[m] for m in dict.fromkeys(markers_in(text)) if m in by_marker]
+        return off_matter(question, text, cited) is not None
+
+    return off
 
 
 # How many hits `person_first` reads: each of its two moves reads its own pool.

@@ -40,6 +40,7 @@ from assistant.closed import Cues, read_question
 from assistant.evidence import coverage, covered
 from assistant.extractive import LEADS_IN, best_passage
 from assistant.polarity import clauses
+from assistant.terms import TermLexicon
 from core.text import contains_run, content_words, fold, folded_runs, words, words_and_syllables
 from index.payload import cited_document_key, cited_key, norm_number
 from index.search import Hit, Mode, SearchResult
@@ -397,10 +398,12 @@ def matter_of(question: str, person: str, cues: Cues | None = None) -> list[tupl
     [('nghi',), ('ngay',)]
     >>> matter_of("Thời gian thử việc của viên chức tối đa là bao lâu?", "viên chức")
     [('thoi', 'gian'), ('thu',)]
+    >>> matter_of("Hồ sơ được nộp lưu như thế nào?", "")
+    [('ho', 'so'), ('nop',), ('luu',)]
     """
     cues = cues or Cues.default()
     read = read_question(question, cues)
-    asked = read.statement or read.stem or question
+    asked = cues.without_question_words(read.statement or read.stem or question)
     asking = {fold(w) for w in (*cues.question_words, *cues.figure_degrees)}
     own = set(folded_runs(person))
     content = content_words(asked)
@@ -465,6 +468,17 @@ class OffMatter:
         return f"the answer and its cited articles' headings do not speak of «{', '.join(self.missing)}»"
 
 
+def terms_asked(question: str, person: str, terms: TermLexicon | None = None) -> set[str]:
+    """The terms of a closed family (assistant/data/terms_vi.tsv) `question` names besides the words naming its
+    `person`: "buộc thôi việc" in "Công chức bị buộc thôi việc trong trường hợp nào?", not "công chức".
+
+    >>> sorted(terms_asked("Công chức bị buộc thôi việc trong trường hợp nào?", "công chức"))
+    ['buộc thôi việc']
+    """
+    own = (terms or TermLexicon.default()).named(person)
+    return (terms or TermLexicon.default()).named(question) - own
+
+
 def off_matter(
     question: str,
     text: str,
@@ -473,7 +487,11 @@ def off_matter(
     cues: Cues | None = None,
 ) -> OffMatter | None:
     """Whether the answer `text`, citing `cited`, speaks of too little of `question`'s matter (`OffMatter`); None
-    when it speaks of at least `MIN_MATTER_SPOKEN` of it, or the question names nothing besides its person.
+    when it speaks of at least `MIN_MATTER_SPOKEN` of it, or the question names nothing besides its person. A term
+    of a closed family the question names (`terms_asked`) must be spoken of whatever the share: naming one member
+    for another changes the law, and so does leaving it out (live: "Công chức bị buộc thôi việc trong trường hợp
+    nào?" was answered, verified, with "b) Theo nguyện vọng và được cấp có thẩm quyền đồng ý" — Điều 59 Luật Cán
+    bộ, công chức, the cases a công chức may leave on request, which speak of "thôi việc", half of what was asked).
 
     >>> from types import SimpleNamespace
     >>> def src(heading, text):
@@ -493,8 +511,12 @@ def off_matter(
     >>> q = "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc khi nào?"
     >>> off_matter(q, "- Viên chức 02 năm liên tiếp không hoàn thành nhiệm vụ [1].", [ending]) is None
     True
+    >>> leaving = src("Điều 59. Thôi việc đối với công chức", "1. Công chức được thôi việc trong các trường hợp sau:")
+    >>> q = "Công chức bị buộc thôi việc trong trường hợp nào?"
+    >>> off_matter(q, "b) Theo nguyện vọng và được cấp có thẩm quyền đồng ý [1];", [leaving]).missing
+    ('buộc thôi việc',)
     """
-    units = person_and_matter(question, actors, cues, paired=True)[1]
+    person, units = person_and_matter(question, actors, cues, paired=True)
     if not units:
         return None
     # what the cited articles say their provisions are about: headings, and the lead-ins their items hang under
@@ -502,8 +524,13 @@ def off_matter(
     # the items alone does not repeat
     about = [" ".join(s.hit.heading_path) for s in cited]
     about += [line for s in cited for line in s.hit.text.split("\n") if LEADS_IN.search(line)]
-    spoken = folded_runs("\n".join([text, *about]))
+    said = "\n".join([text, *about])
+    spoken = folded_runs(said)
     missing = tuple(" ".join(u) for u in units if not contains_run(spoken, u))
+    terms = TermLexicon.default()
+    unnamed = tuple(sorted(terms_asked(question, person[1] if person else "", terms) - terms.named(said)))
+    if unnamed:
+        return OffMatter(unnamed)
     return OffMatter(missing) if len(units) - len(missing) < MIN_MATTER_SPOKEN * len(units) else None
 
 
@@ -515,22 +542,35 @@ def on_matter(question: str, sources: Sequence[CitedSource], actors: ActorLexico
 
     >>> from types import SimpleNamespace
     >>> def src(m, text):
-    ...     return SimpleNamespace(marker=m, hit=SimpleNamespace(text=text, heading_path=[]))
+    ...     return SimpleNamespace(marker=m, hit=SimpleNamespace(text=text, heading_path=[]), applied_by=None)
     >>> leave = src(1, "Người lao động được nghỉ hằng năm 12 ngày làm việc.")
     >>> advance = src(2, "Người lao động được tạm ứng tiền lương.")
     >>> [s.marker for s in on_matter("Người lao động được nghỉ hằng năm bao nhiêu ngày?", [leave, advance])]
     [1]
+
+    Of those, an article about another person than the one asked (`ActorLexicon.other_person`) is left out when
+    one about them is quoted, unless a quoted one applies it (live, asked when a công chức is dismissed, the quotes
+    put Nghị định 112/2020's rule on a viên chức's records beside Luật Cán bộ, công chức's articles):
+
+    >>> forms = src(1, "Công chức vi phạm thì phải chịu hình thức kỷ luật buộc thôi việc.")
+    >>> records = src(2, "Đơn vị lưu giữ hồ sơ viên chức bị kỷ luật buộc thôi việc.")
+    >>> [s.marker for s in on_matter("Công chức bị buộc thôi việc khi nào?", [forms, records])]
+    [1]
     """
-    asked = person_and_matter(question, actors)[1]
+    actors = actors or ActorLexicon.default()
+    person, asked = person_and_matter(question, actors)
     if not asked or len(sources) < 2:
         return list(sources)
-    held = [
-        sum(contains_run(folded_runs(f"{' '.join(s.hit.heading_path)}\n{s.hit.text}"), run) for run in asked)
-        for s in sources
-    ]
+    held = [sum(contains_run(folded_runs(_searchable(s.hit)), run) for run in asked) for s in sources]
     top = max(held)
     floor = max(top - 1, len(asked) / 2) if top >= len(asked) / 2 else top
-    return [s for s, n in zip(sources, held, strict=True) if n >= floor]
+    kept = [s for s, n in zip(sources, held, strict=True) if n >= floor]
+    if person is None:
+        return kept
+    theirs = {s.marker for s in kept if actors.other_person(_searchable(s.hit), person[0]) is None}
+    if not theirs:
+        return kept
+    return [s for s in kept if s.marker in theirs or s.applied_by in theirs]
 
 
 def _applied_to(ref: Reference, referring: Hit, quoted: Sequence[Hit]) -> Hit | None:

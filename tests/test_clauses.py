@@ -241,6 +241,22 @@ def test_a_refusal_and_an_extractive_answer_have_no_grounds(tmp_path: Path) -> N
     assert grounds_lines(quoted, None)[2] == f"  [1] {src.hit.anchor}"  # the citation's own anchor, as before
 
 
+def test_a_quoted_answer_that_replaced_the_models_keeps_its_checks_for_the_record_but_not_as_grounds(
+    tmp_path: Path,
+) -> None:
+    """Live: the model's list, true and cited but on another matter, was replaced by the quoted provisions, and
+    "Căn cứ" still listed the model's claim's Điểm — a ground of nothing shown."""
+    doc = parsed(tmp_path)
+    src = source(doc, "2")
+    checked = verify("Văn bản phải ghi địa danh và thời gian ban hành [1].", [src])
+    assert checked.sentences[0].clause is not None
+    quoted = Answer(
+        "?", "Các quy định liên quan: …", [src], Verification.VERIFIED, False, "extractive", sentences=checked.sentences
+    )
+    assert quoted.grounds() == [] and quoted.to_json()["sentences"][0]["supported"]
+    assert "Điểm d" not in "\n".join(grounds_lines(quoted, None))
+
+
 def test_a_source_starting_among_the_points_of_a_clause_binds_its_points(tmp_path: Path) -> None:
     text = "đ) Chức vụ, họ tên và chữ ký.\ne) Dấu, chữ ký số của cơ quan, tổ chức."
     anchor = "Điểm đ-e Khoản 2 Điều 2 Nghị định 12/2098/NĐ-CP"

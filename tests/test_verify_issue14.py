@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -452,6 +453,84 @@ def test_a_held_list_on_another_matter_is_not_shown_the_provisions_holding_what_
     assert "".join(seen) == ans.answer  # the model's list was held, never passed on
     assert ans.evidence["quoted"].endswith(OFF_MATTER_QUOTED) and "lap" in ans.evidence["quoted"]
     assert any(c.supported for c in ans.sentences)  # the model's list, true and cited, is in the record
+    assert ans.grounds() == []  # … but not under "Căn cứ": the quotes shown are the answer's grounds
+
+
+def test_a_held_answer_that_leaves_out_the_discipline_asked_about_is_off_matter_though_it_speaks_of_half() -> None:
+    """Live: "Công chức bị buộc thôi việc trong trường hợp nào?" was answered, verified, with "b) Theo nguyện vọng và
+    được cấp có thẩm quyền đồng ý" — the cases a công chức may leave on request (Điều 59 Luật Cán bộ, công chức),
+    whose heading speaks of "thôi việc", half of what was asked. "Buộc thôi việc" is a disciplinary measure, a term
+    of a closed family (assistant/data/terms_vi.tsv): an answer and cited articles that never name it answer
+    another question."""
+    from types import SimpleNamespace
+
+    from assistant.references import off_matter
+
+    def src(heading: str, text: str) -> Any:
+        return SimpleNamespace(hit=SimpleNamespace(heading_path=[heading], text=text))
+
+    leaving = src("Điều 59. Thôi việc đối với công chức", "1. Công chức được thôi việc trong các trường hợp sau đây:")
+    question = "Công chức bị buộc thôi việc trong trường hợp nào?"
+    off = off_matter(question, "b) Theo nguyện vọng và được cấp có thẩm quyền đồng ý [1];", [leaving])
+    assert off is not None and off.missing == ("buộc thôi việc",)
+    forms = src("Điều 79. Các hình thức kỷ luật đối với công chức", "1. Công chức vi phạm … chịu: … e) Buộc thôi việc.")
+    assert off_matter(question, "Công chức bị buộc thôi việc khi vi phạm pháp luật [1].", [forms]) is None
+    # the person's own term is who is asked about, not what: "công chức" is not required of the answer's words
+    assert off_matter("Công chức được thôi việc khi nào?", "Theo nguyện vọng [1].", [leaving]) is None
+
+
+def test_the_quotes_instead_leave_out_another_persons_article_unless_a_quoted_one_applies_it() -> None:
+    """Live: quoted for "Công chức bị buộc thôi việc trong trường hợp nào?", Nghị định 112/2020's rule on a viên
+    chức's records stood beside Luật Cán bộ, công chức's articles. The labour code's article that the công chức's
+    article applies ("theo quy định của pháp luật về lao động") is theirs too."""
+    from types import SimpleNamespace
+
+    from assistant.references import on_matter
+
+    def src(marker: int, text: str, applied_by: int | None = None) -> Any:
+        return SimpleNamespace(marker=marker, hit=SimpleNamespace(heading_path=[], text=text), applied_by=applied_by)
+
+    forms = src(1, "Công chức vi phạm thì tùy mức độ phải chịu hình thức kỷ luật buộc thôi việc.")
+    records = src(2, "Đơn vị lưu giữ hồ sơ viên chức bị xử lý kỷ luật buộc thôi việc.")
+    question = "Công chức bị buộc thôi việc trong trường hợp nào?"
+    assert [s.marker for s in on_matter(question, [forms, records])] == [1]
+    leave = src(1, "Cán bộ, công chức được nghỉ hằng năm theo quy định của pháp luật về lao động.")
+    code = src(2, "Người lao động được nghỉ hằng năm 12 ngày làm việc.", applied_by=1)
+    stranger = src(3, "Viên chức được nghỉ hằng năm theo quy định của pháp luật về lao động.")
+    asked = "Công chức được nghỉ hằng năm bao nhiêu ngày?"
+    assert [s.marker for s in on_matter(asked, [leave, code, stranger])] == [1, 2]
+    # nobody's article is about them: none is left out for it
+    assert [s.marker for s in on_matter(asked, [code, stranger])] == [2, 3]
+
+
+SEAL_DUTY = "Người có thẩm quyền chịu trách nhiệm về việc sử dụng con dấu [2]."
+
+
+def test_a_streamed_answer_on_another_matter_is_held_from_its_first_claim_and_the_provisions_asked_are_quoted(
+    world: World,
+) -> None:
+    """Live: "Ai có thẩm quyền quyết định tặng Bằng khen của Thủ tướng Chính phủ?" was answered, streamed and
+    verified, with who proposes a huân chương: only a list was held, so nothing could take it back. Now the first
+    claim is judged as the held list is (`off_matter`) before anything goes out."""
+    from assistant.pipeline import OFF_MATTER_QUOTED, Assistant
+    from index.search import Searcher
+
+    question = "Cơ quan phải lập hồ sơ và nộp lưu hồ sơ văn bản như thế nào?"
+    llm = ScriptedLLM(SEAL_DUTY)
+    seen: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(question, on_token=seen.append)
+    assert not ans.refused and ans.answer.startswith("Các quy định liên quan:") and "con dấu" not in ans.answer
+    assert "phải lập hồ sơ về công việc và nộp lưu hồ sơ" in ans.answer
+    assert "".join(seen) == ans.answer
+    assert ans.evidence["quoted"].endswith(OFF_MATTER_QUOTED) and ans.grounds() == []
+    # on what was asked, the same answer streams as the model wrote it
+    seen.clear()
+    asked = "Ai chịu trách nhiệm về việc sử dụng con dấu?"
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: ScriptedLLM(SEAL_DUTY)).ask(
+        asked, on_token=seen.append
+    )
+    assert ans.answer.startswith("Người có thẩm quyền chịu trách nhiệm") and "".join(seen) == ans.answer
+    assert "quoted" not in ans.evidence and ans.verification is Verification.VERIFIED
 
 
 def test_a_held_list_on_what_was_asked_is_shown_as_the_model_wrote_it(world: World) -> None:
@@ -1227,6 +1306,25 @@ SWAPS = {
         "Việc giáng chức chỉ áp dụng đối với viên chức giữ chức vụ lãnh đạo, quản lý [1].",
         "«viên chức» for «công chức»",
         "Việc giáng chức chỉ áp dụng đối với công chức giữ chức vụ lãnh đạo, quản lý [1].",
+    ),
+    # live: Khoản 2's definition of the thời hạn given as the thời hiệu, which Khoản 1 of the same article names
+    "period": (
+        "1. Thời hiệu xử lý kỷ luật là thời hạn mà khi hết thời hạn đó thì cán bộ, công chức có hành vi vi phạm "
+        "không bị xem xét xử lý kỷ luật. Thời hiệu xử lý kỷ luật là 24 tháng, kể từ thời điểm có hành vi vi phạm.\n"
+        "2. Thời hạn xử lý kỷ luật đối với cán bộ, công chức là khoảng thời gian từ khi phát hiện hành vi vi phạm "
+        "kỷ luật của cán bộ, công chức đến khi có quyết định xử lý kỷ luật của cơ quan, tổ chức có thẩm quyền.",
+        "Thời hiệu xử lý kỷ luật đối với công chức là khoảng thời gian từ khi phát hiện hành vi vi phạm kỷ luật của "
+        "công chức đến khi có quyết định xử lý kỷ luật của cơ quan, tổ chức có thẩm quyền [1].",
+        "«thời hiệu xử lý kỷ luật» for «thời hạn xử lý kỷ luật»",
+        "Thời hiệu xử lý kỷ luật đối với công chức là 24 tháng, kể từ thời điểm có hành vi vi phạm [1].",
+    ),
+    # who decides one form of commendation is not who decides another
+    "award": (
+        "1. Thủ tướng Chính phủ quyết định tặng Bằng khen của Thủ tướng Chính phủ.\n2. Chủ tịch nước quyết định "
+        "tặng huân chương, huy chương.",
+        "Thủ tướng Chính phủ quyết định tặng huân chương [1].",
+        "«huân chương» for «bằng khen»",
+        "Thủ tướng Chính phủ quyết định tặng Bằng khen của Thủ tướng Chính phủ [1].",
     ),
 }
 
