@@ -27,7 +27,16 @@ from pathlib import Path
 from assistant.answer import CitedSource, with_marker
 from assistant.injection import strip_instructions
 from assistant.polarity import clauses, without_label
-from core.text import content_syllables, content_words, fold, folded_syllables, nfc, stopwords, words_and_syllables
+from core.text import (
+    content_syllables,
+    content_words,
+    fold,
+    folded_syllables,
+    nfc,
+    stopwords,
+    words,
+    words_and_syllables,
+)
 
 # Share of the follow-up's new words an answer must name to be an answer to it.
 MIN_SPOKEN = 0.5
@@ -39,10 +48,22 @@ def _folded_stopwords() -> frozenset[str]:
     return frozenset(fold(w) for w in stopwords())
 
 
+# A question fewer of whose words than this carry a diacritic was typed without them ("con ket hon thi sao").
+TYPED_PLAIN = 0.25
+
+
 def _asked(question: str) -> set[str]:
-    """The question's content words; a word typed without diacritics that is a function word with them ("thi" for
-    "thì", "sao") is not one."""
-    return {w for w in content_words(question) if not (fold(w) == w and w in _folded_stopwords())}
+    """The question's content words; in a question typed without diacritics (`TYPED_PLAIN`), a word that is a
+    function word with them ("thi" for "thì", "con" for "còn") is not one. Typed with them, "con" is a child: live,
+    "Còn khi con kết hôn thì sao?" asked nothing new of "Viên chức được nghỉ việc riêng khi kết hôn mấy ngày?", and
+    an answer on combining annual leave was verified as the answer to it.
+
+    >>> sorted(_asked("Còn khi con kết hôn thì sao?")), sorted(_asked("con khi con ket hon thi sao"))
+    (['con', 'khi', 'kết_hôn'], ['hon', 'ket', 'khi'])
+    """
+    said = words(question)
+    plain = sum(fold(w) != w for w in said) < TYPED_PLAIN * len(said)
+    return {w for w in content_words(question) if not (plain and fold(w) == w and w in _folded_stopwords())}
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,9 @@ CASE_CUES = Path(__file__).with_name("data") / "case_cues_vi.toml"
 CASE_SHARE = 0.5  # a claim's case must be named more than this much by the provision stating its figure
 SPREAD = "no one provision of the cited text states it"
 ITEM_IN_PART = "the cited provision states the list item only in part"
+ITEM_AMONG_MORE = "the cited provision names the list item among more; another source's provision is that item"
+# A provision "is" a list item when the item holds at least this share of its words; "names it among more" below.
+ITEM_SHARE = 0.5
 FOCUS_ELSEWHERE = "names what the follow-up asks, which the clause it restates does not: "
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
@@ -177,6 +180,20 @@ class Opposite:
 
 # The prompt's placeholder for a marker, written back by the model ("[số tài liệu:" then "1]", live): no claim.
 _PROMPT_ECHO = re.compile(r"(?i)\[?\s*số\s+tài\s+liệu\s*[:\]]?")
+
+
+def _is_item(sentence: str, quote: str) -> bool:
+    """Whether the provision `quote` is the list item `sentence` gives: the sentence holds `ITEM_SHARE` of its
+    content words (its label aside), not a few of a longer provision's.
+
+    >>> _is_item("- Danh hiệu vinh dự nhà nước [1].", "3. Danh hiệu vinh dự nhà nước.")
+    True
+    >>> _is_item("- Danh hiệu vinh dự nhà nước [3].", "3. Trường hợp đề nghị tặng huân chương, huy chương, danh hiệu "
+    ...          "vinh dự nhà nước thì hồ sơ gửi Bộ Nội vụ trước ngày 30 tháng 6.")
+    False
+    """
+    own = content_words(without_label(quote))
+    return bool(own) and coverage(own, sentence) >= ITEM_SHARE
 
 
 def markers_in(sentence: str) -> tuple[int, ...]:
@@ -1120,6 +1137,14 @@ class SentenceVerifier:
             given = numbers & set().union(*(c.values for c in items))
             if not given or len(items) < 2:
                 continue
+            if any(
+                not c.values and given <= c.numbers and share(words, c.present) == 1.0 for c in self._clauses.get(m, [])
+            ):
+                # a provision that is no "case: value" item states every word and number of it: it restates that
+                # provision, not a list's case
+                # (live: Khoản 2 Điều 115's "nghỉ không hưởng lương 01 ngày … khi ông nội … chết;" was flagged as
+                # giving Điểm c's "con đẻ, con nuôi chết" the 01 ngày)
+                continue
             ranked = sorted(items, key=lambda c: _case_rank(c, named), reverse=True)
             best, top = ranked[0], _case_rank(ranked[0], named)
             alike = any(_case_rank(c, named) == top and c.values != best.values for c in ranked[1:])
@@ -1472,6 +1497,17 @@ class SentenceVerifier:
             )
             if recited is not None:
                 return recited[0]
+        listed = ok and clause is not None and not link_reasons and label_rank(sentence) > 0
+        if listed and clause is not None and not _is_item(sentence, clause.quote):
+            # A list item bound to a provision that names it among more (live: "- Danh hiệu vinh dự nhà nước [3]." in
+            # the forms of commendation, on Khoản 3 Điều 84, a procedure naming nine of them), while another source's
+            # provision is that item ("3. Danh hiệu vinh dự nhà nước.", Điều 9's): the law's list it comes from.
+            among = [ITEM_AMONG_MORE]
+            recited = self._recite(
+                sentence, words, context, marks, score, among, others_only=True, provision_only=True, item=True
+            )
+            if recited is not None:
+                return recited[0]
         misplaced = self._misplaced_focus(sentence, clause)
         if misplaced:
             # The previous answer's clause retold about what the follow-up asks ("Dấu chữ ký được đóng vào khoảng
@@ -1523,13 +1559,15 @@ class SentenceVerifier:
         others_only: bool = False,
         provision_only: bool = False,
         whole: bool = False,
+        item: bool = False,
     ) -> tuple[str | None] | None:
         """Mis-numbered: the small model cites [1] for what [4] states. A claim another source states in full (the
         attribution test of an unmarked sentence) is re-cited to it rather than flagged: the check of the re-cited
         sentence (in a 1-tuple: the line to show, or None), or None when no other source states it. `others_only`:
         the cited sources are no candidates (their clause was found wanting whatever their words). `provision_only`:
         only a source one of whose Khoản or Điểm states it (not its article as a whole) takes it; `whole`: only one
-        whose provision states every word of it."""
+        whose provision states every word of it; `item`: only one whose provision is the claim, a list item
+        (`_is_item`), word for word."""
         # a claim is never re-cited back to a source it was checked with: [1] → [4] → [1] … did not end (live)
         exclude = (*(marks if others_only else ()), *self._recited_from)
         other = self._attribute(_MARKER.sub("", sentence).strip(), words, context, exclude=exclude, any_source=True)
@@ -1539,6 +1577,8 @@ class SentenceVerifier:
             bound = self._outline(other).bind(sentence)
             whole_body = bound is not None and bound.level is Level.ARTICLE and len(self._outline(other).units) > 1
             if bound is None or bound.spread or whole_body or (whole and coverage(words, bound.quote) < 1.0):
+                return None
+            if item and (coverage(words, bound.quote) < 1.0 or not _is_item(sentence, bound.quote)):
                 return None
         bare = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(_MARKER.sub("", sentence).split()))
         self.checks.append(SentenceCheck(sentence, marks, False, score, (f"{RECITED}[{other}]", *reasons)))

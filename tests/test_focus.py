@@ -40,6 +40,10 @@ CLEAN_UP = "Người vi phạm phải thu dọn rác thải đã vứt [1]."
         ),
         ("con dau chu ky thi dong the nao", GIAP_LAI, ("chu", "ky")),  # typed without diacritics: same syllables
         ("Còn trường hợp đó thì sao?", "Viên chức bị kỷ luật trong trường hợp nào?", ()),  # nothing new: no check
+        # typed with diacritics, "con" is a child, not a "còn" without its mark (live: no focus, and an answer on
+        # combining annual leave was verified as the answer to it)
+        ("Còn khi con kết hôn thì sao?", "Viên chức được nghỉ việc riêng khi kết hôn mấy ngày?", ("con",)),
+        ("con khi con ket hon thi sao", "Vien chuc duoc nghi viec rieng khi ket hon may ngay?", ()),
     ],
 )
 def test_the_focus_is_the_follow_ups_words_its_previous_question_did_not_use(
@@ -90,6 +94,26 @@ def test_the_previous_clause_retold_about_the_follow_ups_words_is_flagged_not_ve
     right = "Khi đóng dấu lên chữ ký, dấu đóng phải trùm lên khoảng 1/3 chữ ký về phía bên trái [1]."
     assert v.feed(right).endswith(right) and v.n_answering == 1
     assert v.checks[-1].clause is not None and v.checks[-1].clause.clause == "2"  # bound to the Khoản that says it
+
+
+LEAVE_13 = _source(
+    1,
+    "1. Viên chức được nghỉ hằng năm, nghỉ lễ, nghỉ việc riêng theo quy định của pháp luật về lao động, kể cả khi "
+    "kết hôn.\n2. Viên chức làm việc ở miền núi, biên giới, hải đảo, nếu có yêu cầu, được gộp số ngày nghỉ phép "
+    "của 02 năm để nghỉ một lần.",
+)
+
+
+def test_a_follow_ups_child_is_asked_of_the_clause_the_claim_binds_to() -> None:
+    """Live: "Còn khi con kết hôn thì sao?" after the viên chức's marriage leave was answered, verified, "Đối với con
+    kết hôn, viên chức được gộp số ngày nghỉ phép của 02 năm để nghỉ một lần [1]" — Khoản 2 Điều 13 Luật Viên
+    chức, on combining annual leave in remote areas; "con" was read as a "còn" typed without its mark."""
+    question = "Còn khi con kết hôn thì sao?"
+    focus = Focus.of(question, "Viên chức được nghỉ việc riêng khi kết hôn mấy ngày?")
+    v = SentenceVerifier([LEAVE_13], question="Viên chức được nghỉ việc riêng khi con kết hôn mấy ngày?", focus=focus)
+    stitched = "Đối với con kết hôn, viên chức được gộp số ngày nghỉ phép của 02 năm để nghỉ một lần [1]."
+    v.feed(stitched)
+    assert v.n_supported == 0 and FOCUS_ELSEWHERE + "con" in v.checks[-1].reasons
 
 
 @pytest.fixture(scope="module")

@@ -695,6 +695,31 @@ def test_each_case_with_its_own_value_still_verifies(claim: str) -> None:
     assert verify(claim, [PERSONAL_LEAVE]).status is Verification.VERIFIED
 
 
+def test_a_provision_restated_whole_is_not_read_as_a_list_case_given_another_value() -> None:
+    """Live: Khoản 2 Điều 115 BLLĐ restated, "… nghỉ không hưởng lương 01 ngày … khi ông nội, bà nội, ông ngoại, bà
+    ngoại, anh, chị, em ruột chết;", was flagged as giving Điểm c's "con đẻ, con nuôi chết" (03 ngày) its 01 ngày:
+    the claim names "chết", part of that case, and the provision stating all of it is no "case: value" item."""
+    article = _source(
+        1,
+        "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:\n"
+        "a) Kết hôn: nghỉ 03 ngày;\nb) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày;\n"
+        "c) Cha đẻ, mẹ đẻ, vợ hoặc chồng; con đẻ, con nuôi chết: nghỉ 03 ngày.\n"
+        "2. Người lao động được nghỉ không hưởng lương 01 ngày và phải thông báo với người sử dụng lao động khi ông "
+        "nội, bà nội, ông ngoại, bà ngoại, anh, chị, em ruột chết; cha hoặc mẹ kết hôn; anh, chị, em ruột kết hôn.",
+    )
+    claim = (
+        "Người lao động được nghỉ không hưởng lương 01 ngày và phải thông báo với người sử dụng lao động khi ông nội, "
+        "bà nội, ông ngoại, bà ngoại, anh, chị, em ruột chết [1]."
+    )
+    checked = verify(claim, [article])
+    assert checked.status is Verification.VERIFIED, checked.sentences
+    assert checked.sentences[-1].clause is not None and checked.sentences[-1].clause.clause == "2"
+    # a list case given another's value is still caught on the same article
+    assert verify("Khi con đẻ, con nuôi chết, người lao động được nghỉ 01 ngày [1].", [article]).status is not (
+        Verification.VERIFIED
+    )
+
+
 # Written for these tests after Bộ luật Lao động 2019 Điều 115 and Luật Bảo hiểm xã hội 2014 Điều 34, under numbers
 # no real text has: the unpaid leave for a grandparent's death, and the maternity clause for a newborn's death.
 UNPAID_LEAVE = _source(
@@ -1560,3 +1585,30 @@ def test_the_prompts_marker_placeholder_written_back_is_no_claim() -> None:
     then quoted)."""
     checked = verify("Công chức được nghỉ bao nhiêu ngày? [1]\n[số tài liệu:\n1]", [LEAVE])
     assert checked.claimless and checked.status is Verification.UNVERIFIED
+
+
+FORMS = _source(
+    1,
+    "Điều 9. Hình thức khen thưởng\n1. Huân chương.\n2. Huy chương.\n3. Danh hiệu vinh dự nhà nước.\n4. Bằng khen.",
+    anchor="Điều 9 Luật Thi đua thử nghiệm",
+)
+PROPOSALS = _source(
+    2,
+    "Điều 84. Hồ sơ đề nghị khen thưởng\n3. Trường hợp đề nghị tặng huân chương, huy chương, danh hiệu vinh dự nhà "
+    "nước, bằng khen thì hồ sơ gửi cơ quan thi đua, khen thưởng trung ương trước ngày 30 tháng 6.",
+    anchor="Điều 84 Luật Thi đua thử nghiệm",
+)
+
+
+def test_a_list_item_cited_to_a_provision_naming_it_among_more_binds_to_the_provision_that_is_that_item() -> None:
+    """Live: asked the forms of commendation, "- Danh hiệu vinh dự nhà nước [3]." was verified and highlighted on
+    Khoản 3 Điều 84 (a proposal procedure naming nine forms), between items bound to Điều 9's own list."""
+    listed = "- Huân chương [1].\n- Danh hiệu vinh dự nhà nước [2].\n- Bằng khen [1]."
+    checked = verify(listed, [FORMS, PROPOSALS])
+    assert checked.status is Verification.VERIFIED
+    item = next(c for c in checked.sentences if c.supported and "vinh dự" in c.text)
+    assert item.markers == (1,) and item.clause is not None and item.clause.quote == "3. Danh hiệu vinh dự nhà nước."
+    assert "[2]" not in checked.text
+    # with no provision that is the item, it stays where the model cited it
+    alone = verify("- Danh hiệu vinh dự nhà nước [2].", [PROPOSALS])
+    assert alone.status is Verification.VERIFIED and alone.sentences[-1].markers == (2,)
