@@ -53,7 +53,7 @@ from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import CueKind, CueLexicon, clauses
 from assistant.verify import FLAG, SentenceVerifier, forbidding_title, numbers_in
-from core.text import content_syllables, content_words, nfc
+from core.text import content_syllables, content_words, fold, nfc, stopwords
 
 if TYPE_CHECKING:  # the judge imports the backend module (httpx): only when a closed question is answered
     from assistant.judge import ChoiceJudgement, Judgement
@@ -663,7 +663,7 @@ def answer_closed(
     markers = tuple(sorted({q.source.marker for q in shown}))
     undecided = quoted_another(asked, shown, sources) if asked else None
     if undecided is None and closed.kind is QuestionKind.YES_NO:
-        undecided = narrower_case(claim, shown)
+        undecided = narrower_case(claim, shown) or quoted_beside(claim, shown, sources)
     if undecided is None and closed.kind is QuestionKind.YES_NO and math.isfinite(j.score):
         undecided = against_quotes(verdict, j.score > 0, claim, shown)  # the model's verdict; a rule's decides itself
         if undecided is None and j.label == TRUE:
@@ -750,6 +750,54 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
             return None
         first = first or why
     return first
+
+
+ELSEWHERE = "the deciding quote does not speak of «{words}», which another source of the answer does"
+
+
+def quoted_beside(
+    claim: str, quotes: Sequence[Quote], sources: Sequence[CitedSource], actors: ActorLexicon | None = None
+) -> str | None:
+    """Why the deciding quotes do not decide a yes/no `claim`: each, read with its article's heading and its list's
+    lead-in, leaves out a compound word of what the claim asks (its person's words and function words aside) that
+    another source of the answer states. Live: "Lao động nữ mang thai có được làm việc ban đêm không?" was answered
+    "Không." as verified on Điều 138's right to end the contract while pregnant; Điều 137, which says when a
+    pregnant worker may not be given night work, was [1]. None when a quote speaks of every such word, or no other
+    source does.
+
+    >>> from types import SimpleNamespace
+    >>> def src(m, heading, text):
+    ...     return SimpleNamespace(marker=m, hit=SimpleNamespace(heading_path=[heading], text=text))
+    >>> end = src(2, "Điều 138. Quyền của lao động nữ", "1. Lao động nữ mang thai có quyền tạm hoãn hợp đồng.")
+    >>> night = src(1, "Điều 137. Bảo vệ thai sản", "1. Không sử dụng lao động nữ mang thai làm việc ban đêm.")
+    >>> q = Quote(end.hit.text, end, True)  # type: ignore[arg-type]
+    >>> quoted_beside("Lao động nữ mang thai được làm việc ban đêm", [q], [night, end])
+    'the deciding quote does not speak of «ban đêm», which another source of the answer does'
+    >>> quoted_beside("Lao động nữ mang thai được làm việc ban đêm", [q], [end]) is None
+    True
+    """
+    actors = actors or ActorLexicon.default()
+    asked = actors.person_asked(claim)
+    own = set(content_syllables(asked[1])) if asked else set()
+    function = stopwords()
+    words = [
+        w
+        for w in dict.fromkeys(content_words(claim))
+        if "_" in w and not {fold(s) for s in w.split("_")} <= own and not any(s in function for s in w.split("_"))
+    ]
+    if not words or not quotes:
+        return None
+    lacking: list[str] = []
+    for q in quotes:
+        said = _in_context(q) if q.source is not None else q.sentence
+        missing = [w for w in words if coverage({w}, said) < 1.0]
+        if not missing:
+            return None
+        lacking = lacking or missing
+    quoted = {q.source.marker for q in quotes if q.source is not None}
+    others = [_searchable(s) for s in sources if s.marker not in quoted]
+    stated = [w for w in lacking if any(coverage({w}, text) == 1.0 for text in others)]
+    return ELSEWHERE.format(words=", ".join(w.replace("_", " ") for w in stated)) if stated else None
 
 
 AGAINST_QUOTE = {

@@ -227,13 +227,17 @@ class Assistant:
             )
             retried = f"the first answer {why.retried}: {why.reason}" if why else "the first answer held no claim"
         quoted: str | None = None
-        if checked.unspoken is not None and not stream.refused:
-            # Twice an answer to the previous question: the clause of the prompt that names what the follow-up
-            # asks is quoted, verbatim, when there is one ("Khi đóng dấu lên chữ ký, …"), rather than a refusal.
-            quote = quote_naming(focus, sources, question)
-            requoted = verify(quote, sources, self.verify_policy, question=query) if quote else None
-            if requoted is not None and requoted.status is Verification.VERIFIED:
-                quoted = f"{checked.unspoken.reason}, twice; the clause naming it is quoted"
+        misplaced = checked.focus_misplaced and not stream.released
+        if (checked.unspoken is not None or misplaced) and not stream.refused:
+            # Twice an answer to the previous question — or a claim that put what the follow-up asks on a clause
+            # that does not say it, withheld: the clause of the prompt that names what the follow-up asks is
+            # quoted, verbatim, when there is one ("Khi đóng dấu lên chữ ký, …"), rather than a refusal. Of clauses
+            # naming it equally, one whose verification fails (another actor's: the employer's notice, asked the
+            # worker's) gives way to the next.
+            requoted = self._naming(focus, sources, question, query)
+            if requoted is not None:
+                said = f"{checked.unspoken.reason}, twice" if checked.unspoken is not None else FOCUS_MISPLACED
+                quoted = f"{said}; the clause naming it is quoted"
                 checked = requoted
                 stream.replace(checked.text)
         figured: str | None = None
@@ -303,8 +307,10 @@ class Assistant:
                 listed = f"a list given in part or pointed to ({'; '.join(completed[1])}): quoted whole"
                 sources, checked = whole, relisted
                 stream.replace(relisted.text[len(stream.released) :])
-        if checked.unspoken is None:
-            stream.release()  # held only while a retry was possible: the cases where the act may not be done, alone
+        if checked.unspoken is None and not checked.lead_only:
+            # held only while a retry was possible: the cases where the act may not be done, alone (a lead-in alone,
+            # twice, is no answer: quoted instead below)
+            stream.release()
         if retried and checked.claimless and not stream.released and not stream.refused:
             # Twice no claim (live: the question written back, "Công chức được nghỉ hằng năm bao nhiêu ngày? [1]",
             # on both tries) from sources the evidence found enough: nothing of the model's is shown; the sources'
@@ -374,6 +380,21 @@ class Assistant:
             evidence=ev.to_json(),
             closest=hits[: self.k(options)],
         )
+
+    def _naming(self, focus: Focus, sources: list[CitedSource], question: str, query: str) -> Verified | None:
+        """The clause of `sources` naming what the follow-up asks (`quote_naming`), verified against them; the
+        next source's when one's is not verified (at most three tries); None when none is."""
+        candidates = list(sources)
+        for _ in range(3):
+            quote = quote_naming(focus, candidates, question)
+            if quote is None:
+                return None
+            requoted = verify(quote, sources, self.verify_policy, question=query)
+            if requoted.status is Verification.VERIFIED:
+                return requoted
+            used = set(markers_in(quote))
+            candidates = [s for s in candidates if s.marker not in used]
+        return None
 
     def _whole(self, sources: list[CitedSource], markers: Sequence[int], options: AskOptions) -> list[CitedSource]:
         """`sources` with the articles of `markers` made whole (one run of text), under the options' filters: the
@@ -500,6 +521,7 @@ class Assistant:
 
 
 _REFUSAL_PHRASE = REFUSAL.rstrip(".")
+FOCUS_MISPLACED = "the follow-up's words were put on a clause that does not say them"
 OFF_MATTER_QUOTED = "the provisions holding what was asked are quoted verbatim instead"
 QUOTED_INSTEAD = "the model wrote no claim, twice: the sources' clauses are quoted verbatim instead"
 FIGURES_INSTEAD = "the model wrote no claim, twice: the provision stating the figures asked is quoted verbatim instead"
@@ -588,7 +610,7 @@ class VerifiedStream:
             # what the verifier settled at the end: a lead-in that is all the answer shows goes out after all
             self._held = checked.text[len(self.released) :]
         answers = checked.opposite is None and checked.unspoken is None and checked.pointer is None
-        answers = answers and not self._listing and not self._doubted
+        answers = answers and not self._listing and not self._doubted and not checked.lead_only
         if checked.status is not Verification.UNVERIFIED and not self.refused and answers:
             self._release()
         return checked

@@ -180,6 +180,9 @@ class Opposite:
 
 # The prompt's placeholder for a marker, written back by the model ("[số tài liệu:" then "1]", live): no claim.
 _PROMPT_ECHO = re.compile(r"(?i)\[?\s*số\s+tài\s+liệu\s*[:\]]?")
+# A line that only names a provision ("Điều 5.2.NĐ.12.21 [2].", the pháp điển's number of the article the prompt
+# heads a source with, written back; "Khoản 2 Điều 8."): it says where, not what — no claim.
+_REFERENCE_ONLY = re.compile(r"(?i)^\s*(?:điểm\s+\w\s+)?(?:khoản\s+\d+\s+)?điều\s+[\w.\-]+[\s.:;,]*$")
 
 
 def _is_item(sentence: str, quote: str) -> bool:
@@ -501,8 +504,24 @@ class Verified:
     @property
     def claimless(self) -> bool:
         """Nothing was written but markers, function words and questions ("[1] [2]", "", the question echoed back,
-        as the model did live for a follow-up): not an answer, worth a retry."""
-        return all(NO_CLAIM in s.reasons or QUESTION in s.reasons for s in self.sentences)
+        as the model did live for a follow-up) — or nothing is shown but lead-ins, whose items were all withheld
+        (`lead_only`): not an answer, worth a retry."""
+        return all(NO_CLAIM in s.reasons or QUESTION in s.reasons for s in self.sentences) or self.lead_only
+
+    @property
+    def lead_only(self) -> bool:
+        """Every line shown is a lead-in ending with ":" — it says there is a list, not what is in it. Live: "Thời
+        hạn bảo quản hồ sơ, tài liệu lưu trữ gồm những mức [1]:" was the whole answer, shown as verified (the
+        figures after it had no marker and no source stating them).
+
+        >>> Verified("Thời hạn bảo quản gồm những mức [1]:", [], Verification.VERIFIED, (), (1,)).lead_only
+        True
+        >>> Verified("Gồm các mức [1]:\\na) Vĩnh viễn [1];", [], Verification.VERIFIED, (), (1,)).lead_only
+        False
+        """
+        lines = [_MARKER.sub("", line).strip() for line in self.text.splitlines()]
+        shown = [line for line in lines if line]
+        return bool(shown) and all(line.endswith(":") for line in shown)
 
     @property
     def answered_another_actor(self) -> bool:
@@ -518,6 +537,17 @@ class Verified:
         prefixes = (NUMBERS_MISSING, MEASURES_MISSING)
         missing = (r[len(p) :] for r in self._withheld_reasons for p in prefixes if r.startswith(p))
         return ", ".join(dict.fromkeys(missing))
+
+    @property
+    def focus_misplaced(self) -> bool:
+        """Nothing is shown, and a claim was withheld for naming what the follow-up asks on a clause that does not
+        say it (`FOCUS_ELSEWHERE`): the follow-up's words were in the question, the clause stating them may be in
+        the prompt. Live: "Còn hợp đồng dưới 12 tháng thì sao?" after the worker's notice days got "… báo trước 30
+        ngày nếu hợp đồng dưới 12 tháng", withheld, and the refusal — Điểm c Khoản 1 Điều 35's "03 ngày làm việc"
+        was [1]."""
+        return self.status is Verification.UNVERIFIED and any(
+            r.startswith(FOCUS_ELSEWHERE) for s in self.sentences for r in s.reasons
+        )
 
     @property
     def misstated(self) -> str:
@@ -1398,7 +1428,8 @@ class SentenceVerifier:
         sentence, link_reasons = self._strip_links(sentence, markers_in(sentence))
         marks = markers_in(sentence)
         # A list label's letter is not a word of the law ("f)" where the law, skipping f, has "e)").
-        words = content_words(without_label(_MARKER.sub(" ", _PROMPT_ECHO.sub(" ", sentence))))
+        bare = without_label(_MARKER.sub(" ", _PROMPT_ECHO.sub(" ", sentence)))
+        words = set() if _REFERENCE_ONLY.match(bare) else content_words(bare)
         if not words:
             self.checks.append(SentenceCheck(sentence, marks, False, 0.0, (NO_CLAIM, *link_reasons)))
             return None

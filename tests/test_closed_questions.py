@@ -548,3 +548,28 @@ def test_a_verdict_decided_only_by_a_lead_in_of_listed_cases_is_flagged() -> Non
         assert ans is not None and ans.answer.startswith(f"{verdict}.{FLAG} Theo [1]:"), ans.answer
         assert "listed after it" in ans.sentences[0].reasons[-1]
         assert ans.verification is Verification.PARTIALLY_VERIFIED
+
+
+def test_a_verdict_whose_quote_leaves_out_what_another_source_states_of_the_question_is_flagged() -> None:
+    """Live: "Lao động nữ mang thai có được làm việc ban đêm không?" → "Không." as verified, quoting Điều 138's right
+    to end the contract while pregnant, which says nothing of night work; Điều 137, which does, was [1]. The
+    person's own words ("công chức") are not what a quote must repeat."""
+    from assistant.closed import ELSEWHERE, Quote, quoted_beside
+
+    night = _source(1, "Điều 137. Bảo vệ thai sản\n1. Không sử dụng lao động nữ mang thai làm việc ban đêm.")
+    ending = _source(2, "Điều 138. Quyền của lao động nữ\n1. Lao động nữ mang thai có quyền tạm hoãn hợp đồng.")
+    claim = "Lao động nữ mang thai được làm việc ban đêm"
+    why = quoted_beside(
+        claim, [Quote("1. Lao động nữ mang thai có quyền tạm hoãn hợp đồng.", ending, True)], [night, ending]
+    )
+    assert why == ELSEWHERE.format(words="ban đêm")
+    assert (
+        quoted_beside(
+            claim, [Quote("1. Không sử dụng lao động nữ mang thai làm việc ban đêm.", night, True)], [night, ending]
+        )
+        is None
+    )
+    strike = _source(3, "Điều 18. Những việc cán bộ, công chức không được làm\n1. Tham gia đình công.")
+    other = _source(4, "Điều 19. Viên chức không được tham gia đình công.")
+    quote = Quote("1. Tham gia đình công.", strike, True)
+    assert quoted_beside("Công chức được tham gia đình công", [quote], [strike, other]) is None

@@ -158,6 +158,24 @@ def test_a_follow_up_answered_twice_with_the_previous_answer_gets_the_clause_nam
     assert ans.grounds()[0].quote.endswith("Người vi phạm phải thu dọn rác thải đã vứt.")  # type: ignore[attr-defined]
 
 
+def test_a_follow_ups_words_put_twice_on_a_clause_that_does_not_say_them_get_the_clause_naming_them_quoted(
+    world: World,
+) -> None:
+    """Live: "Còn hợp đồng dưới 12 tháng thì sao?" after the worker's notice days got "… phải báo trước 30 ngày nếu
+    hợp đồng dưới 12 tháng [2]" — the 30 days are for 12 to 36 months — withheld (the clause it binds to does not
+    say "dưới"), and then the refusal, while Điểm c Khoản 1 Điều 35 ("03 ngày làm việc … dưới 12 tháng") was in
+    the prompt. That clause is quoted now."""
+    from assistant.pipeline import FOCUS_MISPLACED
+
+    misplaced = f"Người vi phạm phải thu dọn rác, {LAW[0].lower()}{LAW[1:]} [1]."
+    llm = MarkersFirstLLM(misplaced, first=misplaced)
+    seen: list[str] = []
+    ans = _ask_follow_up(world, llm, seen)
+    assert not ans.refused and ans.verification is Verification.VERIFIED  # type: ignore[attr-defined]
+    assert ans.answer == CLEAN_UP and "".join(seen) == CLEAN_UP  # type: ignore[attr-defined]
+    assert ans.evidence["quoted"].startswith(FOCUS_MISPLACED)  # type: ignore[attr-defined]
+
+
 def test_a_follow_up_answered_twice_with_the_previous_answer_is_refused_when_no_clause_names_its_words(
     world: World,
 ) -> None:

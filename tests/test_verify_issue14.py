@@ -29,6 +29,7 @@ from assistant.verify import (
     CASE_UNASKED,
     FIGURE_OF_CONDITION,
     FLAG,
+    NO_CLAIM,
     NUMBERS_APART,
     VALUE_SWAPPED,
     VerifyPolicy,
@@ -856,11 +857,13 @@ def test_a_lead_in_whose_list_is_not_shown_is_dropped_not_left_ending_the_answer
     stream.push(f"{first}\n{again}")
     assert stream.finish().text == checked.text and "".join(tokens) == checked.text
     # a lead-in that a later line continues goes out with it; one followed by a sentence that does not, does not
-    # a lead-in that is all the answer shows stands, and streams: what streamed is the answer
+    # a lead-in that is all the answer shows stands as the verifier's text (`kho eval highlight` reads sentences
+    # so), but it is no answer: nothing streams, and the pipeline asks again, then quotes (`Verified.lead_only`)
     alone: list[str] = []
     lone = VerifiedStream(SentenceVerifier([award]), alone.append)
     lone.push(first.split("\n")[0])
-    assert lone.finish().text == first.split("\n")[0] and "".join(alone) == first.split("\n")[0]
+    settled = lone.finish()
+    assert settled.text == first.split("\n")[0] and settled.lead_only and settled.claimless and alone == []
     # a flagged lead-in waits the same way (its "(chưa kiểm chứng)" after the ":" once hid that it leads in)
     flagged = verify(f"{first}\nDanh hiệu này không để tặng cho cá nhân đạt các tiêu chuẩn sau đây [1]:", [award])
     assert "không để tặng" not in flagged.text and flagged.status is Verification.VERIFIED
@@ -1343,6 +1346,15 @@ SWAPS = {
         "«thời hiệu xử lý kỷ luật» for «thời hạn xử lý kỷ luật»",
         "Thời hiệu xử lý kỷ luật đối với công chức là 24 tháng, kể từ thời điểm có hành vi vi phạm [1].",
     ),
+    # live: the deadline to hand records to the archive given as how long they are kept
+    "archive": (
+        "1. Thời hạn nộp lưu hồ sơ, tài liệu vào Lưu trữ cơ quan được quy định như sau:\na) Trong thời hạn 01 năm, "
+        "kể từ ngày công việc kết thúc;\nb) Trong thời hạn 03 tháng, kể từ ngày công trình được quyết toán.\n"
+        "2. Hồ sơ, tài liệu có thời hạn bảo quản vĩnh viễn phải được nộp lưu.",
+        "Thời hạn bảo quản hồ sơ, tài liệu là 03 tháng kể từ ngày công trình được quyết toán [1].",
+        "«thời hạn bảo quản» for «thời hạn nộp lưu»",
+        "Thời hạn nộp lưu hồ sơ, tài liệu là 03 tháng kể từ ngày công trình được quyết toán [1].",
+    ),
     # who decides one form of commendation is not who decides another
     "award": (
         "1. Thủ tướng Chính phủ quyết định tặng Bằng khen của Thủ tướng Chính phủ.\n2. Chủ tịch nước quyết định "
@@ -1612,3 +1624,36 @@ def test_a_list_item_cited_to_a_provision_naming_it_among_more_binds_to_the_prov
     # with no provision that is the item, it stays where the model cited it
     alone = verify("- Danh hiệu vinh dự nhà nước [2].", [PROPOSALS])
     assert alone.status is Verification.VERIFIED and alone.sentences[-1].markers == (2,)
+
+
+def test_a_lead_in_whose_items_were_all_withheld_is_no_answer_it_is_asked_again_then_quoted(world: World) -> None:
+    """Live: "Thời hạn bảo quản hồ sơ, tài liệu lưu trữ gồm những mức nào?" was answered "Thời hạn bảo quản hồ sơ,
+    tài liệu lưu trữ gồm những mức [1]:" and nothing else (the figures after it had no marker and no source), shown
+    as verified. A lead-in alone says there is a list, not what is in it: asked once more, then the clauses are
+    quoted."""
+    from assistant.pipeline import QUOTED_INSTEAD, Assistant
+    from index.search import Searcher
+
+    lead_only = f"{LAW} theo các mức sau [1]:\n99 năm, 77 tháng."
+    llm = ScriptedLLM(lead_only)
+    seen: list[str] = []
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(QUESTION, on_token=seen.append)
+    assert not ans.refused and ans.answer.startswith("Các quy định liên quan:")
+    assert "theo các mức sau" not in ans.answer and "".join(seen) == ans.answer
+    assert ans.evidence["quoted"] == QUOTED_INSTEAD and ans.evidence["retry"]
+    assert LAW in ans.answer  # the provision itself, quoted
+
+
+@pytest.mark.parametrize("line", ["Điều 5.2.NĐ.12.21 [2].", "Khoản 1 Điều 21 [2]:", "Điều 21."])
+def test_a_line_that_only_names_a_provision_is_no_claim_and_is_not_shown(line: str) -> None:
+    """Live: "Chế độ tập sự đối với viên chức được quy định như thế nào?" opened with "Điều 5.2.NĐ.12.21 [2].
+    (chưa kiểm chứng)" — the pháp điển's number of the article, written back; it says where, not what."""
+    source = _source(2, "Điều 21. Chế độ tập sự\n1. Người được tuyển dụng vào viên chức phải thực hiện chế độ tập sự.")
+    rule = "1. Người được tuyển dụng vào viên chức phải thực hiện chế độ tập sự [2]."
+    checked = verify(f"{line}\n{rule}", [source])
+    assert checked.text == rule and checked.status is Verification.VERIFIED
+    assert NO_CLAIM in checked.sentences[0].reasons
+    # a provision named inside a claim is no such line
+    assert verify("Theo Điều 21, viên chức phải thực hiện chế độ tập sự [2].", [source]).status is (
+        Verification.VERIFIED
+    )
