@@ -663,9 +663,11 @@ def answer_closed(
     markers = tuple(sorted({q.source.marker for q in shown}))
     undecided = quoted_another(asked, shown, sources) if asked else None
     if undecided is None and closed.kind is QuestionKind.YES_NO:
-        undecided = narrower_case(claim, shown) or quoted_beside(claim, shown, sources)
+        undecided = narrower_case(claim, shown)
     if undecided is None and closed.kind is QuestionKind.YES_NO and math.isfinite(j.score):
-        undecided = against_quotes(verdict, j.score > 0, claim, shown)  # the model's verdict; a rule's decides itself
+        # the model's verdict; a rule's decides itself (the act a prohibition lists, `verify.forbidden_act`: its
+        # quote need not repeat "bản chính" that Điều 17's like item adds)
+        undecided = against_quotes(verdict, j.score > 0, claim, shown) or quoted_beside(claim, shown, sources)
         if undecided is None and j.label == TRUE:
             undecided = forbidden_quotes(verdict, shown, banned)
     verdict_check = SentenceCheck(lead, markers, undecided is None, confidence, (reason, *filter(None, [undecided])))
@@ -758,12 +760,12 @@ ELSEWHERE = "the deciding quote does not speak of «{words}», which another sou
 def quoted_beside(
     claim: str, quotes: Sequence[Quote], sources: Sequence[CitedSource], actors: ActorLexicon | None = None
 ) -> str | None:
-    """Why the deciding quotes do not decide a yes/no `claim`: each, read with its article's heading and its list's
-    lead-in, leaves out a compound word of what the claim asks (its person's words and function words aside) that
-    another source of the answer states. Live: "Lao động nữ mang thai có được làm việc ban đêm không?" was answered
-    "Không." as verified on Điều 138's right to end the contract while pregnant; Điều 137, which says when a
-    pregnant worker may not be given night work, was [1]. None when a quote speaks of every such word, or no other
-    source does.
+    """Why the deciding quotes do not decide a yes/no `claim`: none of them, read with its article's heading and its
+    list's lead-in, speaks of a compound word of what the claim asks (its person's words and function words aside)
+    that another source of the answer states. Only the model's verdict is so judged: a rule's decides itself.
+    Live: "Lao động nữ mang thai có được làm việc ban đêm không?" was answered "Không." as verified on Điều 138's
+    right to end the contract while pregnant; Điều 137, which says when a pregnant worker may not be given night
+    work, was [1]. None when a quote speaks of every such word, or no other source does.
 
     >>> from types import SimpleNamespace
     >>> def src(m, heading, text):
@@ -787,13 +789,13 @@ def quoted_beside(
     ]
     if not words or not quotes:
         return None
-    lacking: list[str] = []
+    lacking = list(words)  # what no quote speaks of
     for q in quotes:
         said = _in_context(q) if q.source is not None else q.sentence
         missing = [w for w in words if coverage({w}, said) < 1.0]
         if not missing:
             return None
-        lacking = lacking or missing
+        lacking = [w for w in lacking if w in missing]
     quoted = {q.source.marker for q in quotes if q.source is not None}
     others = [_searchable(s) for s in sources if s.marker not in quoted]
     stated = [w for w in lacking if any(coverage({w}, text) == 1.0 for text in others)]
