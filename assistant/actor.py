@@ -60,6 +60,8 @@ _CONDITION_END = frozenset({"thì", "nếu", "khi", "mà"})
 _PASSIVE = frozenset({"bị", "được", "do", "bởi"})
 _SIDES = ("person", "body", "any")
 _COORDINATION = frozenset({"và", "hoặc", ",", "hay"})
+# "X là Y" names one actor twice ("Người lao động là người nước ngoài làm việc tại Việt Nam …": the foreign worker).
+_COPULA = frozenset({"là"})
 
 
 @dataclass(frozen=True)
@@ -483,8 +485,8 @@ def _agent_before(t: _Tokens, at: int) -> Agent | None:
     while True:
         last = chosen[-1]
         # "người đứng đầu đơn vị sự nghiệp công lập": the head acts for the unit; "người lao động và người sử dụng
-        # lao động có quyền …": both act
-        joined = last.end < at and t.tokens[last.end] in _COORDINATION
+        # lao động có quyền …": both act; "người lao động là người nước ngoài …": one actor, named twice
+        joined = last.end < at and t.tokens[last.end] in _COORDINATION | _COPULA
         following = t.actor_at(last.end + 1 if joined else last.end)
         if following is None or following.end > at:
             break

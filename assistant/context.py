@@ -33,8 +33,8 @@ is filled with the same number of line breaks.
 
 >>> ContextBudget(3600).reserved
 3
->>> named_clauses("Khoản 2 và khoản 3 Điều 29 quy định gì?")
-{'2', '3'}
+>>> sorted(named_clauses("Khoản 2 và khoản 3 Điều 29 quy định gì?"))
+['2', '3']
 """
 
 from __future__ import annotations

@@ -122,6 +122,17 @@ def test_an_actor_spelt_with_the_older_tone_placement_is_the_same_actor() -> Non
     assert clash is not None
 
 
+def test_an_actor_named_twice_with_la_is_one_actor_not_a_clash() -> None:
+    """Live: "Người lao động là người nước ngoài làm việc tại Việt Nam … còn được nghỉ thêm 01 ngày Tết cổ truyền …"
+    stayed flagged though Khoản 2 Điều 112 says it: "người lao động" and "người nước ngoài" were read as two
+    actors. "X là Y" names one; another actor doing the act still clashes."""
+    rule = "Lao động là người nước ngoài làm việc tại Việt Nam còn được nghỉ thêm 01 ngày Tết cổ truyền dân tộc."
+    actors = ActorLexicon.default()
+    claim = "Người lao động là người nước ngoài làm việc tại Việt Nam còn được nghỉ thêm 01 ngày Tết cổ truyền dân tộc."
+    assert actors.conflict(claim, rule) is None
+    assert actors.conflict("Người lao động làm việc tại Việt Nam còn được nghỉ thêm 01 ngày Tết cổ truyền.", rule)
+
+
 def test_an_actor_phrase_keeps_the_diacritics_and_commas_that_a_matters_folded_runs_drop() -> None:
     """The lexicon's phrases are read with their tone marks and commas ("vợ, chồng" is one phrase, "cán bộ, công
     chức" another than "cán bộ"), in the standard spelling; a question's matter is looked for in a provision folded

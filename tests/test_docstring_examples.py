@@ -67,6 +67,10 @@ MODULES = [
     "assistant.topic_signals",
     "ui.render",
     "ui.workdesk",
+    "assistant.pipeline",
+    "assistant.clauses",
+    "assistant.context",
+    "assistant.prompts",
 ]
 
 
