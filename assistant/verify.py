@@ -125,6 +125,12 @@ NUMBERS_MISSING = "numbers not in the cited text: "
 QUESTION = "a question, not a claim"
 OFF_QUESTION = "does not answer the question: "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
+# Term families (assistant/data/terms_vi.tsv) whose member a question names is what it asks about: a claim that names
+# only another member of the family, or an item under a lead-in that does, answers another question. Not the
+# personnel family (who acts is `actor.py`'s) nor the instruments, whose other member corrects a question's premise
+# ("hợp đồng làm việc" for a viên chức asked about a "hợp đồng lao động").
+ASKED_FAMILIES = frozenset({"award", "title", "discipline", "discipline_period", "archive_period", "grade"})
+RIVAL_TERM = "the question asks about «{asked}»; this is about «{said}»"
 CONTINUES_HIDDEN = "it continues, after its ';', a sentence that is not shown"
 RECITED = "re-cited: another source states it in full: "
 WITH_APPLIED = "cited with what its source applies: "
@@ -1282,6 +1288,45 @@ class SentenceVerifier:
                 return None
         return off
 
+    @cached_property
+    def _asked_terms(self) -> dict[str, set[str]]:
+        """The terms of `ASKED_FAMILIES` the question names, by family."""
+        out: dict[str, set[str]] = {}
+        for term in self.terms.named(self.question):
+            family = self.terms.families[term]
+            if family in ASKED_FAMILIES:
+                out.setdefault(family, set()).add(term)
+        return out
+
+    def _rival_term(self, sentence: str, context: str, words: set[str], marks: tuple[int, ...]) -> str | None:
+        """Why a claim answers for another member of a term family than the one the question names
+        (`ASKED_FAMILIES`): it is an item under a lead-in of the answer that names only other members of it; or,
+        under none, it names only other members itself and no clause stating it (with the lead-in of its list)
+        names the one asked — "Đạt tiêu chuẩn danh hiệu Lao động tiên tiến" is a criterion of the "Chiến sĩ thi đua
+        cơ sở" when its clause's lead-in says so."""
+        if not self._asked_terms:
+            return None
+        body = " ".join(_MARKER.sub(" ", sentence).split())
+        lead = context[: -len(body)] if context != body and context.endswith(body) else ""  # `_context`'s lead-in
+        for family, asked in self._asked_terms.items():
+            led = self._members(lead, family)
+            if led & asked:
+                continue
+            mine = led or self._members(body, family)
+            if not mine or mine & asked:
+                continue
+            if not led and any(
+                self._members(c.clause.text, family) & asked
+                for c in self._supporting_clauses(words, marks, numbers_in(context))
+            ):
+                continue
+            return RIVAL_TERM.format(asked=", ".join(sorted(asked)), said=", ".join(sorted(mine)))
+        return None
+
+    def _members(self, text: str, family: str) -> set[str]:
+        """The terms of `family` that `text` names."""
+        return {t for t in self.terms.named(text) if self.terms.families[t] == family}
+
     def _off_person(self, sentence: str, context: str) -> OffQuestion | None:
         """Why a supported claim answers for another actor than the question asks about: its own words first
         ("d) Viên chức … có quyền đơn phương chấm dứt …"), else as the answer's lead-in states it, else from
@@ -1499,6 +1544,14 @@ class SentenceVerifier:
         ok = not reasons
         # Whose act it is is asked of a claim turned around too: one about another actor is withheld, not flagged.
         off = self._off_question(sentence, context) if ok or reasons == [turned] else None
+        rival = self._rival_term(sentence, context, words, marks) if ok and off is None else None
+        if rival:
+            # True, but about another title, measure or period of the family the question names (live: asked who
+            # gets the "Chiến sĩ thi đua cơ sở", the answer went on with the criteria of the Bộ's title, whose item
+            # names the cơ sở title as one of them): not shown, nor the rest of it after its ";".
+            self.checks.append(SentenceCheck(sentence, marks, False, score, (OFF_QUESTION + rival,)))
+            self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
+            return None
         if off or (ok and continues_off and label_rank(sentence) == 0):
             # True, but about another actor's act than the one asked: not shown (the pipeline asks once more when
             # nothing else was) — "cases where the unit may end the contract" are not the viên chức's own cases. The

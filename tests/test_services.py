@@ -41,7 +41,8 @@ Công chức được làm việc từ xa tối đa 02 ngày mỗi tuần khi th
 
 
 class EchoLLM(LLMBackend):
-    """A stand-in model: answers with the first sentence of its first source, cited [1], a few words at a time."""
+    """A stand-in model: answers with the first sentence of its first source that is no lead-in (a lead-in alone is
+    no answer: the pipeline asks again, then quotes), cited [1], a few words at a time."""
 
     name = "echo"
 
@@ -52,7 +53,7 @@ class EchoLLM(LLMBackend):
             yield user.strip().splitlines()[-1]
             return
         lines = [ln.strip() for ln in block.group(1).strip().splitlines() if ln.strip()]
-        body = next((ln for ln in lines[1:] if len(ln) > 20), lines[-1])
+        body = next((ln for ln in lines[1:] if len(ln) > 20 and not ln.endswith(":")), lines[-1])
         for word in f"Theo quy định, {body} [1]".split(" "):
             yield word + " "
 

@@ -1657,3 +1657,42 @@ def test_a_line_that_only_names_a_provision_is_no_claim_and_is_not_shown(line: s
     assert verify("Theo Điều 21, viên chức phải thực hiện chế độ tập sự [2].", [source]).status is (
         Verification.VERIFIED
     )
+
+
+BASE_TITLE = _source(
+    1,
+    "Điều 23. Danh hiệu “Chiến sĩ thi đua cơ sở”\nDanh hiệu “Chiến sĩ thi đua cơ sở” để tặng cho cá nhân đạt các tiêu "
+    "chuẩn sau đây:\n1. Đạt tiêu chuẩn danh hiệu “Lao động tiên tiến” hoặc “Chiến sĩ tiên tiến”;\n2. Hoàn thành xuất "
+    "sắc nhiệm vụ.",
+)
+HIGHER_TITLE = _source(
+    2,
+    "Điều 22. Danh hiệu chiến sĩ thi đua Bộ, ban, ngành, tỉnh\nDanh hiệu Chiến sĩ thi đua Bộ, ban, ngành, tỉnh để "
+    "tặng cho cá nhân đạt các tiêu chuẩn sau đây:\na) Có thành tích xuất sắc tiêu biểu được lựa chọn trong số những cá "
+    "nhân có 03 lần liên tục được tặng danh hiệu “Chiến sĩ thi đua cơ sở”;\nb) Có sáng kiến đã được áp dụng hiệu quả.",
+)
+
+
+def test_the_criteria_of_another_title_than_the_one_asked_are_not_shown_its_own_criteria_are() -> None:
+    """Live: "Danh hiệu Chiến sĩ thi đua cơ sở được xét tặng cho ai?" listed Điều 23's criteria, then Điều 22's for
+    the Bộ's title — whose item a) names the cơ sở title as a precondition. The cơ sở title's own item naming other
+    titles ("Lao động tiên tiến") is its criterion, under its lead-in or under none."""
+    question = "Danh hiệu Chiến sĩ thi đua cơ sở được xét tặng cho ai?"
+    own = (
+        "Danh hiệu Chiến sĩ thi đua cơ sở để tặng cho cá nhân đạt các tiêu chuẩn sau đây [1]:\n"
+        "1. Đạt tiêu chuẩn danh hiệu “Lao động tiên tiến” hoặc “Chiến sĩ tiên tiến” [1];\n"
+        "2. Hoàn thành xuất sắc nhiệm vụ [1]."
+    )
+    other = (
+        "Danh hiệu Chiến sĩ thi đua Bộ, ban, ngành, tỉnh để tặng cho cá nhân đạt các tiêu chuẩn sau đây [2]:\n"
+        "a) Có thành tích xuất sắc tiêu biểu được lựa chọn trong số những cá nhân có 03 lần liên tục được tặng danh "
+        "hiệu “Chiến sĩ thi đua cơ sở” [2];\nb) Có sáng kiến đã được áp dụng hiệu quả [2]."
+    )
+    checked = verify(f"{own}\n{other}", [BASE_TITLE, HIGHER_TITLE], question=question)
+    assert checked.text == own and checked.status is Verification.VERIFIED
+    assert any("«chiến sĩ thi đua bộ»" in r for c in checked.sentences for r in c.reasons)
+    alone = "Cá nhân phải đạt tiêu chuẩn danh hiệu Lao động tiên tiến hoặc Chiến sĩ tiên tiến [1]."
+    assert verify(alone, [BASE_TITLE, HIGHER_TITLE], question=question).status is Verification.VERIFIED
+    # asked about the Bộ's title, the same list is its answer
+    higher = "Danh hiệu Chiến sĩ thi đua Bộ, ban, ngành, tỉnh được xét tặng cho ai?"
+    assert verify(other, [BASE_TITLE, HIGHER_TITLE], question=higher).status is Verification.VERIFIED
