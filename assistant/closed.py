@@ -780,7 +780,7 @@ def quoted_beside(
     """
     actors = actors or ActorLexicon.default()
     asked = actors.person_asked(claim)
-    own = set(content_syllables(asked[1])) if asked else set()
+    own = content_syllables(asked[1]) if asked else frozenset()
     function = stopwords()
     words = [
         w

@@ -307,9 +307,9 @@ class Assistant:
                 listed = f"a list given in part or pointed to ({'; '.join(completed[1])}): quoted whole"
                 sources, checked = whole, relisted
                 stream.replace(relisted.text[len(stream.released) :])
-        if checked.unspoken is None and not checked.lead_only:
-            # held only while a retry was possible: the cases where the act may not be done, alone (a lead-in alone,
-            # twice, is no answer: quoted instead below)
+        if checked.unspoken is None and not checked.claimless:
+            # held only while a retry was possible: the cases where the act may not be done, alone (no claim — a
+            # lead-in alone among them — twice, is no answer: quoted instead below)
             stream.release()
         if retried and checked.claimless and not stream.released and not stream.refused:
             # Twice no claim (live: the question written back, "Công chức được nghỉ hằng năm bao nhiêu ngày? [1]",
@@ -610,7 +610,7 @@ class VerifiedStream:
             # what the verifier settled at the end: a lead-in that is all the answer shows goes out after all
             self._held = checked.text[len(self.released) :]
         answers = checked.opposite is None and checked.unspoken is None and checked.pointer is None
-        answers = answers and not self._listing and not self._doubted and not checked.lead_only
+        answers = answers and not self._listing and not self._doubted and not checked.claimless
         if checked.status is not Verification.UNVERIFIED and not self.refused and answers:
             self._release()
         return checked

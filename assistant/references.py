@@ -475,8 +475,8 @@ def terms_asked(question: str, person: str, terms: TermLexicon | None = None) ->
     >>> sorted(terms_asked("Công chức bị buộc thôi việc trong trường hợp nào?", "công chức"))
     ['buộc thôi việc']
     """
-    own = (terms or TermLexicon.default()).named(person)
-    return (terms or TermLexicon.default()).named(question) - own
+    terms = terms or TermLexicon.default()
+    return terms.named(question) - terms.named(person)
 
 
 def off_matter(
