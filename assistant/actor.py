@@ -230,7 +230,7 @@ class ActorLexicon:
         >>> actors.off_question("Khi nào công chức bị buộc thôi việc?", "Công chức bị buộc thôi việc khi … [1].")
         """
         tq, tc = self._tokens(question), self._tokens(claim)
-        found = self._agents(claim, question) or _shared(tc, tq, _patient_of)
+        found = self._agents(claim, question) or _shared(tc, tq, _patient_of) or _undergone(tc, tq)
         if found is None:
             return None
         predicate, mine, asked = found
@@ -443,6 +443,57 @@ def _patient_of(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
         return None
     subject = spans[0]
     return Agent(frozenset({subject.actor}), " ".join(t.tokens[subject.start : subject.end]))
+
+
+# Words that make an act a noun ("việc tuyển dụng công chức"): the person after the act undergoes it.
+_NOMINAL = frozenset({"việc"})
+_PASSIVE = frozenset({"được", "bị"})
+NOMINAL_MAX = 4  # syllables of an act between "việc" and its person
+
+
+def _undergone(claim: _Tokens, question: _Tokens) -> tuple[str, Agent, Agent] | None:
+    """An act the claim names as a noun, undergone by a person ("Việc tuyển dụng công chức được thực hiện …"), that
+    the question's person undergoes ("Viên chức được tuyển dụng …", "Việc tuyển dụng viên chức …"): the act and the
+    two persons. Live: asked how a viên chức is recruited, "- Việc tuyển dụng công chức được thực hiện thông qua
+    thi tuyển …" (Luật Cán bộ, công chức) went out verified: its act is two syllables, and no one does it."""
+    for span in claim.actors:
+        run = _nominal_act(claim, span)
+        if run is None:
+            continue
+        asked = _nominal_undergoer(question, run) or _passive_subject(question, run)
+        if asked is not None:
+            said = Agent(frozenset({span.actor}), " ".join(claim.tokens[span.start : span.end]))
+            return " ".join(run), said, asked
+    return None
+
+
+def _nominal_act(t: _Tokens, span: _Span) -> tuple[str, ...] | None:
+    """The act before a person's name that a nominalising "việc" opens ("việc tuyển dụng | công chức")."""
+    if span.actor.side != "person":
+        return None
+    for start in range(span.start - 1, max(span.start - NOMINAL_MAX - 1, 0) - 1, -1):
+        if t.tokens[start] in _NOMINAL:
+            return t.tokens[start + 1 : span.start] if start + 1 < span.start else None
+        if not t.word(start):
+            return None
+    return None
+
+
+def _nominal_undergoer(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
+    """The person right after "việc <run>" in `t`."""
+    for span in t.actors:
+        if _nominal_act(t, span) == run:
+            return Agent(frozenset({span.actor}), " ".join(t.tokens[span.start : span.end]))
+    return None
+
+
+def _passive_subject(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
+    """The person right before "được <run>" / "bị <run>" in `t` ("Viên chức được tuyển dụng" → viên chức)."""
+    at = _last_mention(t, run)
+    if at is None or at < 2 or t.tokens[at - 1] not in _PASSIVE:
+        return None
+    span = next((s for s in t.actors if s.end == at - 1 and s.actor.side == "person"), None)
+    return None if span is None else Agent(frozenset({span.actor}), " ".join(t.tokens[span.start : span.end]))
 
 
 def _agent_of(t: _Tokens, run: tuple[str, ...]) -> Agent | None:

@@ -53,7 +53,7 @@ from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import CueKind, CueLexicon, clauses
 from assistant.verify import FLAG, SentenceVerifier, forbidding_title, numbers_in
-from core.text import content_syllables, content_words, fold, nfc, stopwords
+from core.text import contains_run, content_syllables, content_words, fold, folded_runs, nfc, stopwords, words
 
 if TYPE_CHECKING:  # the judge imports the backend module (httpx): only when a closed question is answered
     from assistant.judge import ChoiceJudgement, Judgement
@@ -520,6 +520,7 @@ def _locate(sentence: str, sources: Sequence[CitedSource]) -> Quote | None:
 
 
 MIN_QUOTE_CHARS = 10  # a shorter line is a label or a heading, not a provision
+ACT_WEIGHT = 0.25  # what speaking of the act asked adds to a passage's share of the claim's words
 DEMOTED = 0.5  # what a passage of a `demoted` text loses: it still wins where nothing else covers half as much
 
 
@@ -534,10 +535,15 @@ def deciding_quotes(
     """The `n` passages that decide `claim`, verbatim: a whole line of a source (a clause or a point, which keeps
     "a) Kết hôn: nghỉ 03 ngày;" whole where sentence splitting would cut it) or one of the judge's `judged`
     sentences — whichever covers most of the claim's content words and states its numbers; `frame` (a choice's
-    question) breaks ties. A shorter passage wins a tie. A passage found in one of the `demoted` texts (the
-    prohibitions, when the verdict permits: `prohibitions`) counts `DEMOTED` less.
+    question) breaks ties, and so does the act the claim asks about (`asked_act`): live, «4. Khi viên chức chuyển công
+    tác đến cơ quan, tổ chức, đơn vị khác thì chấm dứt hợp đồng …» was quoted for "Viên chức có được ký hợp đồng với
+    cơ quan, tổ chức khác không?" over the judge's «2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …»,
+    the same share of its words and shorter. A shorter passage wins a tie. A passage found in one of the `demoted`
+    texts (the prohibitions, when the verdict permits: `prohibitions`) counts `DEMOTED` less.
     """
     words, frame_words, numbers = content_words(claim), content_words(frame), numbers_in(claim)
+    act = asked_act(claim)
+    act_run = [fold(s) for s in act.split("_")] if act else []
     candidates = dict.fromkeys(j for j in judged if j)
     for source in sources:
         for line in strip_instructions(source.hit.text)[0].split("\n"):
@@ -547,8 +553,9 @@ def deciding_quotes(
     def score(passage: str) -> tuple[float, int]:
         stated = len(numbers & numbers_in(passage)) / len(numbers) if numbers else 0.0
         penalty = DEMOTED if any(passage in text for text in demoted) else 0.0
+        acts = ACT_WEIGHT * contains_run(folded_runs(passage), act_run)
         return (
-            coverage(words, passage) + 0.5 * stated + 0.25 * coverage(frame_words, passage) - penalty,
+            coverage(words, passage) + 0.5 * stated + 0.25 * coverage(frame_words, passage) + acts - penalty,
             -len(passage),
         )
 
@@ -667,7 +674,12 @@ def answer_closed(
     if undecided is None and closed.kind is QuestionKind.YES_NO and math.isfinite(j.score):
         # the model's verdict; a rule's decides itself (the act a prohibition lists, `verify.forbidden_act`: its
         # quote need not repeat "bản chính" that Điều 17's like item adds)
-        undecided = against_quotes(verdict, j.score > 0, claim, shown) or quoted_beside(claim, shown, sources)
+        undecided = (
+            coin_toss(j.score)
+            or against_quotes(verdict, j.score > 0, claim, shown)
+            or quoted_beside(claim, shown, sources)
+            or act_unquoted(claim, shown)
+        )
         if undecided is None and j.label == TRUE:
             undecided = forbidden_quotes(verdict, shown, banned)
     verdict_check = SentenceCheck(lead, markers, undecided is None, confidence, (reason, *filter(None, [undecided])))
@@ -802,6 +814,80 @@ def quoted_beside(
     return ELSEWHERE.format(words=", ".join(w.replace("_", " ") for w in stated)) if stated else None
 
 
+# Below this, the judge's log-odds are a coin toss: on the stored ALQAC true/false run
+# (bench/results/answers_alqac_150_items.json) the verdicts within it were right 2 times in 4, those from 0.25 to 2
+# about 6 in 10, those above 2 about 9 in 10.
+UNDECIDED_MARGIN = 0.25
+COIN_TOSS = "the judge is undecided (log-odds {score:+.2f}): its verdict is a coin toss"
+
+
+def coin_toss(score: float) -> str | None:
+    """Why the model's yes/no verdict decides nothing: its log-odds are within `UNDECIDED_MARGIN` of zero. Live:
+    "Viên chức được ký hợp đồng làm việc với đơn vị khác không?" → "Không." shown verified at −0.01 (quote +0.39,
+    passages −0.40), quoting a clause that says a transferred viên chức signs a new contract.
+
+    >>> coin_toss(-0.01)
+    'the judge is undecided (log-odds -0.01): its verdict is a coin toss'
+    >>> coin_toss(0.8) is None
+    True
+    """
+    return COIN_TOSS.format(score=score) if abs(score) < UNDECIDED_MARGIN else None
+
+
+ACT_UNQUOTED = "the deciding quote does not speak of «{act}», the act the question asks about"
+# The words that say an act is allowed, required or suffered ("được", "phải", "bị", "có quyền", "được phép"): the
+# word after them is the act asked about.
+_MODALS = frozenset({"được", "phải", "bị", "quyền", "có_quyền", "phép", "được_phép"})
+
+
+def asked_act(claim: str) -> str | None:
+    """The act a yes/no `claim` asks about: its first content word after "được" / "phải" / "bị" / "có quyền"
+    (`_MODALS`), or after a "việc" before them that makes it a noun, as pyvi reads it; None when it has none.
+
+    >>> asked_act("Viên chức được ký hợp đồng với cơ quan khác"), asked_act("Người lao động có quyền đình công")
+    ('ký', 'đình_công')
+    >>> asked_act("Thời hiệu kỷ luật là 24 tháng") is None
+    True
+    >>> asked_act("Việc mang tài liệu lưu trữ ra nước ngoài trái phép bị nghiêm cấm")
+    'mang'
+    """
+    found = words(claim)
+    function = stopwords()
+    for i, word in enumerate(found[:-1]):
+        if word == "việc" and found[i + 1] not in function:
+            return found[i + 1]  # the act made a noun: "việc mang tài liệu … ra nước ngoài bị nghiêm cấm"
+        if word in _MODALS:
+            act = next((w for w in found[i + 1 :] if w not in _MODALS), None)
+            return act if act is not None and act not in function and not act.isdigit() else None
+    return None
+
+
+def act_unquoted(claim: str, quotes: Sequence[Quote]) -> str | None:
+    """Why the deciding quotes do not decide a yes/no `claim`: none of them, read with its article's heading and its
+    list's lead-in (not its article's heading: Điều 28's "Thay đổi nội dung, ký kết tiếp, … hợp đồng làm việc" names
+    every act on a contract), speaks of the act the claim asks about (`asked_act`), whatever the other sources say.
+    Only the model's verdict is so judged. Live: "Viên chức có được ký hợp đồng với cơ quan, tổ chức khác không?" was
+    answered "Có." as verified on «4. Khi viên chức chuyển công tác đến cơ quan, tổ chức, đơn vị khác thì chấm dứt
+    hợp đồng làm việc …»: it speaks of contracts and other bodies, not of signing one.
+
+    >>> moving = "4. Khi viên chức chuyển công tác đến cơ quan khác thì chấm dứt hợp đồng."
+    >>> q = Quote(moving, None, True)  # type: ignore[arg-type]
+    >>> act_unquoted("Viên chức được ký hợp đồng với cơ quan khác", [q])
+    'the deciding quote does not speak of «ký», the act the question asks about'
+    >>> act_unquoted("Viên chức được chấm dứt hợp đồng khi chuyển công tác", [q]) is None
+    True
+    """
+    act = asked_act(claim)
+    if act is None or not quotes:
+        return None
+    run = [fold(s) for s in act.split("_")]
+    for q in quotes:
+        said = f"{_lead_of(q)}\n{q.sentence}" if q.source is not None else q.sentence
+        if contains_run(folded_runs(said), run):
+            return None
+    return ACT_UNQUOTED.format(act=act.replace("_", " "))
+
+
 AGAINST_QUOTE = {
     True: "the deciding quote turns the claim around ({why}): it does not decide «{verdict}»",
     False: "the deciding quote states every word of the claim and negates nothing: it does not decide «{verdict}»",
@@ -887,11 +973,16 @@ def _polar(text: str, lexicon: CueLexicon) -> bool:
 
 def _in_context(quote: Quote) -> str:
     """A quote with what says whom it is about: its article's heading and the lead-in of its list, if any."""
-    hit = quote.source.hit
-    heading = next((h for h in reversed(hit.heading_path) if h.startswith("Điều")), "")
+    heading = next((h for h in reversed(quote.source.hit.heading_path) if h.startswith("Điều")), "")
+    return "\n".join(part for part in (heading, _lead_of(quote), quote.sentence) if part)
+
+
+def _lead_of(quote: Quote) -> str:
+    """The lead-in of the list a quote is an item of ("" when it is none)."""
     said = quote.sentence
-    lead = next((c.lead for c in clauses(hit.text) if c.lead and c.item and (c.item in said or said in c.item)), "")
-    return "\n".join(part for part in (heading, lead, quote.sentence) if part)
+    return next(
+        (c.lead for c in clauses(quote.source.hit.text) if c.lead and c.item and (c.item in said or said in c.item)), ""
+    )
 
 
 def _searchable(source: CitedSource) -> str:

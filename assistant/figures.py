@@ -27,7 +27,7 @@ from assistant.closed import Cues
 from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.lists import marked, source_lists
 from assistant.polarity import without_label
-from assistant.references import person_and_matter
+from assistant.references import measure_asked, person_and_matter, states_a_measure
 from assistant.verify import figures_in
 from core.text import contains_run, folded_runs
 
@@ -58,6 +58,14 @@ def quote_figures(
     b) 05 năm đối với hành vi khác [2].
     >>> quote_figures("Thời hiệu xử lý kỷ luật viên chức được tính thế nào?", [law]) is None
     True
+
+    A figure that is no length of time does not answer "bao lâu":
+
+    >>> text = ("Điều 31. Điều kiện hưởng chế độ thai sản\\n1. Lao động nữ được nghỉ hưởng chế độ thai sản khi:\\n"
+    ...         "a) Lao động nữ sinh con;\\nb) Lao động nữ nhận nuôi con nuôi dưới 06 tháng tuổi.")
+    >>> kids = SimpleNamespace(marker=4, hit=SimpleNamespace(text=text, heading_path=["Luật Bảo hiểm xã hội"]))
+    >>> quote_figures("Lao động nữ sinh con được nghỉ thai sản bao lâu?", [kids]) is None
+    True
     """
     cues = cues or Cues.default()
     if HOW_MUCH not in cues.asked_kinds(question):
@@ -67,6 +75,9 @@ def quote_figures(
     # one-syllable words side by side as their pair: "lương hưu", not "tiền lương" and "hưu"); the person, checked
     # on the whole article (its title, its other clauses), counts as held
     person, asked = person_and_matter(question, actors, cues, paired=True)
+    # what the figure must be: a length of time for "bao lâu" — not an age (live: for how long maternity leave lasts,
+    # "d) Người lao động nhận nuôi con nuôi dưới 06 tháng tuổi" was quoted, with its list, as the answer)
+    measure = measure_asked(question)
     total = len(asked) + (person is not None)
     if not asked:
         return None
@@ -89,6 +100,8 @@ def quote_figures(
         ]
         for quoted, said, is_list in candidates:
             if not figures_in(said):  # "Điều 2. Thời gian thử việc" is a heading, not a figure
+                continue
+            if measure is not None and not states_a_measure(said, measure):
                 continue
             syllables = folded_runs(said)
             score = (sum(contains_run(syllables, run) for run in asked) + (person is not None)) / total

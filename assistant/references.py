@@ -41,7 +41,8 @@ from assistant.evidence import coverage, covered
 from assistant.extractive import LEADS_IN, best_passage
 from assistant.polarity import clauses
 from assistant.terms import TermLexicon
-from core.text import contains_run, content_words, fold, folded_runs, words, words_and_syllables
+from assistant.verify import figures_in, measures_in
+from core.text import contains_run, content_words, fold, folded_runs, nfc, words, words_and_syllables
 from index.payload import cited_document_key, cited_key, norm_number
 from index.search import Hit, Mode, SearchResult
 from index.store import Filters
@@ -428,6 +429,61 @@ def person_and_matter(
 
 # Share of a question's matter (`matter_units`) an answer must speak of, with its cited articles' headings.
 MIN_MATTER_SPOKEN = 0.5
+# A question for how long, for how many of a unit (of time, age, share, money, sheets, people: "bao nhiêu ngày",
+# "mấy tháng", "bao nhiêu tờ"), or for a bound ("tối đa bao nhiêu …", "ít nhất mấy …"): its answer states a figure.
+# Not a count of kinds ("bao nhiêu hình thức", "mấy mức"), which a list answers.
+_MEASURE_ASKED = re.compile(
+    r"(?<!\w)(?:bao\s+lâu|là\s+bao\s+nhiêu(?=\s*\??\s*$)|(?:(?:tối\s+đa|tối\s+thiểu|ít\s+nhất|không\s+quá)\s+)?(?:bao\s+nhiêu|mấy)"
+    r"(?:\s+(?:ngày|tuần|tháng|năm|giờ|phút|tuổi|lần|phần\s+trăm|%|đồng|triệu|tỷ|tờ|bản|người|thành\s+viên))?)(?!\w)",
+    re.IGNORECASE,
+)
+# A length of time the law gives in words ("Bảo quản vĩnh viễn"), which answers "bao lâu" with no figure.
+_TIMELESS = re.compile(r"(?<!\w)(?:vĩnh\s+viễn|không\s+(?:xác\s+định\s+)?thời\s+hạn)(?!\w)", re.IGNORECASE)
+
+
+def measure_asked(question: str) -> str | None:
+    """The phrase of `question` that asks for a figure (`_MEASURE_ASKED`), lower case; None when it asks for none.
+
+    >>> measure_asked("Lao động nữ sinh con được nghỉ thai sản bao lâu?"), measure_asked("Mấy mức xếp loại?")
+    ('bao lâu', None)
+    >>> measure_asked("Làm thêm tối đa bao nhiêu giờ một tháng?"), measure_asked("Có bao nhiêu hình thức?")
+    ('tối đa bao nhiêu giờ', None)
+    >>> measure_asked("Cần ít nhất mấy thành viên?"), measure_asked("Mỗi dấu đóng bao nhiêu tờ?")
+    ('ít nhất mấy thành viên', 'bao nhiêu tờ')
+    >>> measure_asked("Thời giờ làm việc bình thường là bao nhiêu?"), measure_asked("Là bao nhiêu loại?")
+    ('là bao nhiêu', None)
+    """
+    for found in _MEASURE_ASKED.finditer(nfc(question)):
+        phrase = " ".join(found.group(0).lower().split())
+        if phrase in ("bao lâu", "là bao nhiêu") or phrase.startswith(("tối", "ít", "không")) or phrase.count(" ") >= 2:
+            return phrase  # "bao lâu", "… là bao nhiêu?", a bound, or a unit after "bao nhiêu" (two words)
+        if phrase.startswith("mấy ") and phrase.count(" ") == 1:
+            return phrase  # … or after "mấy"
+    return None
+
+
+_TIME_UNITS = frozenset({"ngày", "tuần", "tháng", "năm", "giờ", "phút"})
+
+
+def states_a_measure(text: str, asked: str) -> bool:
+    """Whether an answer's `text` gives what `asked` (`measure_asked`) asks for: a length of time for "bao lâu" or a
+    unit of time — an age is none ("nhận nuôi con nuôi dưới 06 tháng tuổi", live, for how long maternity leave
+    lasts) —, or in words ("vĩnh viễn"); an age for "mấy tuổi"; else a figure (a reference's number is none:
+    "Điều 34").
+
+    >>> states_a_measure("d) Người lao động nhận nuôi con nuôi dưới 06 tháng tuổi [4].", "bao lâu")
+    False
+    >>> states_a_measure("Được nghỉ 06 tháng [1].", "bao lâu"), states_a_measure("Theo Điều 34 [1].", "là bao nhiêu")
+    (True, False)
+    """
+    if _TIMELESS.search(nfc(text)):
+        return True
+    unit = asked.split()[-1]
+    if asked == "bao lâu" or unit in _TIME_UNITS:
+        return any(not m.endswith("tuổi") for m in measures_in(text))
+    if unit == "tuổi":
+        return any(m.endswith("tuổi") for m in measures_in(text))
+    return bool(figures_in(text))
 
 
 def matter_units(question: str, person: str = "", cues: Cues | None = None) -> list[tuple[str, ...]]:
@@ -515,7 +571,21 @@ def off_matter(
     >>> q = "Công chức bị buộc thôi việc trong trường hợp nào?"
     >>> off_matter(q, "b) Theo nguyện vọng và được cấp có thẩm quyền đồng ý [1];", [leaving]).missing
     ('buộc thôi việc',)
+
+    A question for how long or how many days (`measure_asked`) is not answered by text that gives no figure (live:
+    "Người lao động nữ sinh con được nghỉ thai sản bao lâu?" was answered, verified, with Khoản 1 Điều 31 Luật Bảo
+    hiểm xã hội's list of who is entitled to maternity benefits):
+
+    >>> entitled = src("Điều 31. Điều kiện hưởng chế độ thai sản", "1. Người lao động được hưởng chế độ thai sản khi:")
+    >>> q = "Lao động nữ sinh con được nghỉ thai sản bao lâu?"
+    >>> off_matter(q, "Lao động nữ sinh con được hưởng chế độ thai sản [1].", [entitled]).missing
+    ('bao lâu',)
+    >>> off_matter(q, "Lao động nữ sinh con được nghỉ hưởng chế độ thai sản 06 tháng [1].", [entitled]) is None
+    True
     """
+    asked = measure_asked(question)
+    if asked is not None and not states_a_measure(text, asked):
+        return OffMatter((asked,))
     person, units = person_and_matter(question, actors, cues, paired=True)
     if not units:
         return None

@@ -94,6 +94,7 @@ from assistant.polarity import (
 from assistant.terms import TermLexicon
 from core.text import (
     contains_run,
+    content_syllables,
     content_words,
     fold,
     folded_runs,
@@ -129,12 +130,15 @@ CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 # only another member of the family, or an item under a lead-in that does, answers another question. Not the
 # personnel family (who acts is `actor.py`'s) nor the instruments, whose other member corrects a question's premise
 # ("hợp đồng làm việc" for a viên chức asked about a "hợp đồng lao động").
-ASKED_FAMILIES = frozenset({"award", "title", "discipline", "discipline_period", "archive_period", "grade"})
+ASKED_FAMILIES = frozenset(
+    {"award", "order", "order_class", "title", "discipline", "discipline_period", "archive_period", "grade"}
+)
 RIVAL_TERM = "the question asks about «{asked}»; this is about «{said}»"
 CONTINUES_HIDDEN = "it continues, after its ';', a sentence that is not shown"
 RECITED = "re-cited: another source states it in full: "
 WITH_APPLIED = "cited with what its source applies: "
 REPEATED = "repeats a sentence already shown"
+WITHIN_MIN_WORDS = 6  # a shorter line may share every word with a longer one and still say something of its own
 DANGLING_LEAD = "a lead-in that nothing shown continues"
 TERMS_MISSING = "terms not in the cited text: "
 TERMS_SWAPPED = "names a term where the clause it restates names another of its kind: "
@@ -280,9 +284,52 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
 
 # "… thì …": a provision's condition before it, what it grants or requires after it.
 _THEN = re.compile(r"(?i)(?<!\w)thì(?!\w)")
+# A figure's condition written right after it, to the end of its piece: "30 ngày nếu đã đóng bảo hiểm xã hội dưới 15
+# năm", "… khi …", "… trong trường hợp …".
+_CONDITION_AFTER = re.compile(r"\s*(?P<cue>nếu|khi|trong\s+trường\s+hợp)\s+(?P<case>[^,;:.\n]{3,200})", re.IGNORECASE)
+CONDITION_DROPPED = "states without its condition a figure its provision gives only on one ("
+MIN_CONDITION_SAID = 0.5  # share of a condition's content syllables a claim (or its question) must name
 # How many syllables before a figure name it ("khoảng thời gian 30 ngày", "làm việc đủ 12 tháng").
 _FIGURE_NAME = 3
 _IS = "la"  # "là", folded: the claim gives the figure as the value of what it names before it
+
+
+def condition_dropped(claim: str, cited: Sequence[str], asked: str = "") -> str | None:
+    """Why a claim states, as though unconditional, a figure that its cited texts give only on a condition written
+    right after it ("… 30 ngày nếu đã đóng bảo hiểm xã hội dưới 15 năm; 40 ngày nếu …"): none of those conditions
+    is named, `MIN_CONDITION_SAID` of its content syllables, by the claim or by what it answers (`asked`: the
+    question, the claim's lead-in). Live: "Người lao động bị ốm đau được hưởng chế độ ốm đau tối đa 30 ngày trong
+    một năm [1]." was verified on Khoản 1 Điều 26 Luật Bảo hiểm xã hội, where 30 ngày is for those who have paid in
+    for under 15 years (40 and 60 ngày for longer). A figure the texts also state with no condition after it is
+    left alone.
+
+    >>> law = ("a) Làm việc trong điều kiện bình thường thì được hưởng 30 ngày nếu đã đóng bảo hiểm xã hội dưới 15"
+    ...        " năm; 40 ngày nếu đã đóng từ đủ 15 năm đến dưới 30 năm;")
+    >>> condition_dropped("Người lao động được hưởng chế độ ốm đau tối đa 30 ngày trong một năm [1].", [law])[-7:]
+    '30 ngày'
+    >>> condition_dropped("Đã đóng bảo hiểm xã hội dưới 15 năm thì được hưởng 30 ngày [1].", [law]) is None
+    True
+    >>> condition_dropped("Được hưởng 30 ngày [1].", [law], "Người đã đóng bảo hiểm xã hội 10 năm thì sao?") is None
+    True
+    """
+    figures_only = _figures_text(claim)
+    said = set(folded_runs(f"{asked}\n{figures_only}"))
+    for measure in sorted(measures_in(figures_only)):
+        plain = [_MARKER.sub(" ", nfc(text)) for text in cited]
+        stated = [
+            (text, found) for text in plain for found in _MEASURE.finditer(text) if _measure_key(found) == measure
+        ]
+        conditions = [_CONDITION_AFTER.match(text, found.end()) for text, found in stated]
+        if not conditions or any(c is None for c in conditions):
+            continue  # stated with no condition after it somewhere
+        cases = [c.group("case").strip() for c in conditions if c is not None]
+        for case in cases:
+            words = content_syllables(case)
+            if words and len(words & said) >= MIN_CONDITION_SAID * len(words):
+                break
+        else:
+            return f"{CONDITION_DROPPED}«{cases[0]}»): {measure}"
+    return None
 
 
 def _before_figure(text: str, measure: str) -> list[str] | None:
@@ -427,10 +474,12 @@ def figures_in(text: str) -> set[str]:
     return numbers_in(_REFERENCE.sub(" ", text))
 
 
-# A figure with its unit of time or age ("03 ngày", "03 (ba) năm", "55 tuổi"): the unit is part of what it says.
-# A date's day and month ("ngày 01 tháng 01 năm 2021") are no measures.
+# A figure with its unit of time or age ("03 ngày", "03 (ba) năm", "55 tuổi", "06 tháng tuổi"): the unit is part of
+# what it says. A date's day and month ("ngày 01 tháng 01 năm 2021") are no measures.
 _MEASURE = re.compile(
-    r"(?<![\w/])(?<!ngày )(?<!tháng )(\d+)(?:\s*\([^()\d]{1,30}\))?\s+(ngày|tuần|tháng|năm|tuổi|giờ|phút)(?!\w)", re.I
+    r"(?<![\w/])(?<!ngày )(?<!tháng )(\d+)(?:\s*\([^()\d]{1,30}\))?\s+"
+    r"(ngày|tuần|tháng|năm|tuổi|giờ|phút)(\s+tuổi)?(?!\w)",
+    re.I,
 )
 
 
@@ -443,8 +492,48 @@ def measures_in(text: str) -> set[str]:
     ['14 ngày', '3 ngày', '3 năm', '4 tháng', '55 tuổi']
     >>> measures_in("từ ngày 01 tháng 01 năm 2021")
     set()
+
+    An age in months or weeks is no duration: "06 tháng tuổi" is not "06 tháng" (live: "… được nghỉ thai sản … 06
+    tháng [1]" was verified on "… nhận nuôi con nuôi dưới 06 tháng tuổi …").
+
+    >>> sorted(measures_in("nuôi con dưới 06 tháng tuổi; sinh con dưới 32  tuần tuổi; nghỉ 06 tháng"))
+    ['32 tuần tuổi', '6 tháng', '6 tháng tuổi']
     """
-    return {f"{n.lstrip('0') or '0'} {unit.lower()}" for n, unit in _MEASURE.findall(_MARKER.sub(" ", nfc(text)))}
+    return {_measure_key(m) for m in _MEASURE.finditer(_MARKER.sub(" ", nfc(text)))}
+
+
+def _measure_key(found: re.Match[str], age: bool = True) -> str:
+    """ "6 tháng" for a `_MEASURE` match of "06 tháng"; "6 tháng tuổi" for "06 tháng tuổi" unless not `age`."""
+    unit = found.group(2).lower() + (" tuổi" if age and found.group(3) else "")
+    return f"{found.group(1).lstrip('0') or '0'} {unit}"
+
+
+def ages_written_short(claim: str, cited: str) -> set[str]:
+    """The claim's measures that are an age of the cited text written without its "tuổi", the word before the
+    figure the same ("nuôi con dưới 06 tháng" for "… dưới 06 tháng tuổi"); a figure the claim gives as how long
+    something lasts ("… là 06 tháng") is not one.
+
+    >>> ages_written_short("Nuôi con dưới 06 tháng [1].", "nhận nuôi con nuôi dưới 06 tháng tuổi")
+    {'6 tháng'}
+    >>> ages_written_short("Được nghỉ thai sản là 06 tháng [1].", "nhận nuôi con nuôi dưới 06 tháng tuổi")
+    set()
+    """
+    claim_text, cited_text = _MARKER.sub(" ", nfc(claim)), _MARKER.sub(" ", nfc(cited))
+    ages = {
+        (_measure_key(m, age=False), _word_before(cited_text, m.start()))
+        for m in _MEASURE.finditer(cited_text)
+        if m.group(3)
+    }
+    return {
+        _measure_key(m, age=False)
+        for m in _MEASURE.finditer(claim_text)
+        if not m.group(3) and (_measure_key(m, age=False), _word_before(claim_text, m.start())) in ages
+    }
+
+
+def _word_before(text: str, at: int) -> str:
+    words = text[:at].split()
+    return words[-1].casefold() if words else ""
 
 
 # A document number as a claim writes it: "01/2011/QH13", "30/2020/NĐ-CP", "1/2011/qh13".
@@ -567,7 +656,8 @@ class Verified:
         >>> Verified("", [check], Verification.UNVERIFIED, (1,), ()).misstated == out
         True
         """
-        return "; ".join(dict.fromkeys(r for r in self._withheld_reasons if is_turned(r)))
+        withheld = self._withheld_reasons
+        return "; ".join(dict.fromkeys(r for r in withheld if is_turned(r) or r.startswith(CONDITION_DROPPED)))
 
     @property
     def _withheld_reasons(self) -> list[str]:
@@ -987,7 +1077,8 @@ class SentenceVerifier:
         # A repeat is told in context for such a part: "nghỉ 03 ngày." after "c) … chết:" is c)'s own figure, not
         # a)'s "Kết hôn: nghỉ 03 ngày" said again (it was dropped so, live, and c) was left ending in ":").
         gist = _gist(context if value else sentence)
-        if gist and gist in self._said:  # the small model loops: "… hình thức là [2]: …" again after "[1] …"
+        if gist and (gist in self._said or self._within_said(gist, sentence)):
+            # the small model loops: "… hình thức là [2]: …" again after "[1] …"
             self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (REPEATED,)))
             return ""
         body = " ".join(_MARKER.sub(" ", sentence).split())
@@ -1026,6 +1117,16 @@ class SentenceVerifier:
         piece = lead + separator(self.text + lead, line) + line
         self.text += piece
         return piece
+
+    def _within_said(self, gist: str, sentence: str) -> bool:
+        """Whether an unlettered line (`gist`) only says again part of one line already shown: each of its words, at
+        least `WITHIN_MIN_WORDS`, is that line's (live: "- Cá nhân, tập thể người Việt Nam định cư ở nước ngoài, cá
+        nhân, tập thể người Việt Nam định cư [2]" after the whole criterion it garbles, verified). A lettered or
+        numbered item stays: it is the law's list ("a) 05 ngày làm việc")."""
+        words = set(gist.split())
+        if len(words) < WITHIN_MIN_WORDS or label_rank(_MARKER.sub(" ", sentence).strip()) in (1, 2):
+            return False
+        return any(words <= set(said.split()) for said in self._said)
 
     def _pending_lead(self, line: str) -> str:
         """The waiting lead-ins' text to show before `line` when `line` continues them ("" when none waits); a
@@ -1217,11 +1318,14 @@ class SentenceVerifier:
         one whose polarity it keeps states it: "Đơn vị … không được đơn phương chấm dứt … trong các trường hợp
         sau:" is Khoản 3's lead-in, not Khoản 1's "được đơn phương chấm dứt …" ("không" is no content word)."""
         why: str | None = None
+        # A lead-in of the answer restates the lead-in of the law's list, not one of its items: "Tài liệu lưu trữ
+        # thuộc Danh mục tài liệu hạn chế sử dụng có một trong các đặc điểm sau đây:" was flagged for the "không
+        # thuộc Danh mục …" of Điểm a under it (live).
+        leads = _MARKER.sub("", context).rstrip().endswith(":")
         for clause in self._supporting_clauses(words, marks, numbers_in(context)):
             applier = self._applier(clause, marks)
-            turned = self._turned(context, clause.clause.text, applier) or self._negated_case_lost(
-                words, context, marks, clause
-            )
+            stated = clause.clause.lead if leads and clause.clause.lead else clause.clause.text
+            turned = self._turned(context, stated, applier) or self._negated_case_lost(words, context, marks, clause)
             if turned is None:
                 return None
             why = why or turned
@@ -1308,18 +1412,26 @@ class SentenceVerifier:
             return None
         body = " ".join(_MARKER.sub(" ", sentence).split())
         lead = context[: -len(body)] if context != body and context.endswith(body) else ""  # `_context`'s lead-in
+        if lead.startswith(self._question_lead):
+            lead = ""  # the question standing as the lead-in of bare items names what is asked, not what they are
         for family, asked in self._asked_terms.items():
             led = self._members(lead, family)
             if led & asked:
                 continue
             mine = led or self._members(body, family)
-            if not mine or mine & asked:
+            if mine & asked:
                 continue
-            if not led and any(
-                self._members(c.clause.text, family) & asked
-                for c in self._supporting_clauses(words, marks, numbers_in(context))
-            ):
-                continue
+            if not led:
+                stating = self._supporting_clauses(words, marks, numbers_in(context))
+                named = [self._members(c.clause.text, family) for c in stating]
+                if any(n & asked for n in named):
+                    continue
+                if not mine:
+                    # Naming none, the claim is about the member its clause names: the criteria of "“Huân chương
+                    # Độc lập” hạng Ba để tặng cho …" restated are no answer on the Huân chương Lao động's (live).
+                    if not named or not all(named):
+                        continue
+                    mine = set().union(*named)
             return RIVAL_TERM.format(asked=", ".join(sorted(asked)), said=", ".join(sorted(mine)))
         return None
 
@@ -1493,7 +1605,7 @@ class SentenceVerifier:
             reasons.append(f"only {score:.0%} of its words are in the cited text")
         own = without_own_numbers(sentence, [self._by_marker[m] for m in marks])
         missing = sorted(numbers_in(own) - numbers_in(cited))
-        unmeasured = sorted(measures_in(own) - measures_in(cited))
+        unmeasured = sorted(measures_in(own) - measures_in(cited) - ages_written_short(own, cited))
         if missing:
             reasons.append(NUMBERS_MISSING + ", ".join(missing))
         elif unmeasured:
@@ -1503,6 +1615,7 @@ class SentenceVerifier:
                 self._value_of_another_case(words, context, numbers_in(own), marks)
                 or numbers_apart(own, [self._clean[m] for m in marks])
                 or figure_of_condition(own, [self._clean[m] for m in marks])
+                or condition_dropped(own, [self._clean[m] for m in marks], f"{self.question}\n{context}")
                 or self._case_elsewhere(own, marks)
                 or self._case_unasked(own, context)
             )
@@ -1548,7 +1661,15 @@ class SentenceVerifier:
         if rival:
             # True, but about another title, measure or period of the family the question names (live: asked who
             # gets the "Chiến sĩ thi đua cơ sở", the answer went on with the criteria of the Bộ's title, whose item
-            # names the cơ sở title as one of them): not shown, nor the rest of it after its ";".
+            # names the cơ sở title as one of them): not shown, nor the rest of it after its ";". Unless another
+            # source's provision states it, for the member asked: "a) Hoàn thành tốt nhiệm vụ trở lên [1];" cited to
+            # the collective title's Điều 28 is the Lao động tiên tiến's Điều 24 too (live: dropped, the list went
+            # on at b).
+            recited = self._recite(
+                sentence, words, context, marks, score, [OFF_QUESTION + rival], True, provision_only=True, whole=True
+            )
+            if recited is not None:
+                return recited[0]
             self.checks.append(SentenceCheck(sentence, marks, False, score, (OFF_QUESTION + rival,)))
             self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
             return None
@@ -1605,7 +1726,7 @@ class SentenceVerifier:
             if recited is not None:
                 return recited[0]
         if ok and clause is not None:
-            sentence = with_law_label(with_value(sentence, clause), clause)
+            sentence = with_law_label(with_value(completed(sentence, clause), clause), clause)
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
         if ok:
             opposite = self._forbids_the_asked_act(context)
@@ -1793,6 +1914,48 @@ def with_value(sentence: str, clause: ClauseRef) -> str:
     if end.strip().endswith((";", ":")) or body.rstrip().endswith((";", ":")):
         return sentence
     return f"{body.rstrip()}: {value.group(1).strip()}{end}"
+
+
+# Where a piece of the law's sentence ends: a ";" or ":", a "." that is no decimal point, a line's end.
+_PIECE_END = re.compile(r"[;:]|\.(?!\d)|\n")
+CUT_MIN_WORDS = 4  # a run shorter than this may be anywhere in a provision
+
+
+def completed(sentence: str, clause: ClauseRef) -> str:
+    """`sentence` with the rest of the law's sentence it stops in the middle of, as its provision goes on: the small
+    model cuts a quote short ("- Đối với thời gian công tác … từ ngày 01 tháng 01 năm 2009 đến nay được thực hiện
+    theo quy định [1]" for "… theo quy định của pháp luật về trợ cấp thất nghiệp.", live), and a reference cut
+    short points nowhere. Only a claim whose words are the provision's own, at least `CUT_MIN_WORDS` of them, run
+    for run, stopping where the law goes on without a break; the law's words complete it.
+
+    >>> ref = ClauseRef(1, "d", 0, 9, Level.KHOAN, "Khoản 2 Điều 58", "2. Từ năm 2009 được thực hiện theo quy định "
+    ...     "của pháp luật về trợ cấp thất nghiệp.", "2")
+    >>> completed("- Từ năm 2009 được thực hiện theo quy định [1]", ref)
+    '- Từ năm 2009 được thực hiện theo quy định của pháp luật về trợ cấp thất nghiệp [1]'
+    >>> completed("Từ năm 2009 được thực hiện theo quy định của pháp luật [1].", ref)
+    'Từ năm 2009 được thực hiện theo quy định của pháp luật về trợ cấp thất nghiệp [1].'
+    >>> completed("Được thực hiện theo quy định của pháp luật về trợ cấp thất nghiệp [1].", ref)
+    'Được thực hiện theo quy định của pháp luật về trợ cấp thất nghiệp [1].'
+    >>> completed("Thực hiện theo quy định của luật [1].", ref)
+    'Thực hiện theo quy định của luật [1].'
+    """
+    tail = _LINE_TAIL.search(sentence)
+    body, end = (sentence[: tail.start()], tail.group(1)) if tail else (sentence, "")
+    if body.rstrip().endswith((":", ",")):
+        return sentence
+    claim = " ".join(nfc(without_label(body)).split())
+    if len(claim.split()) < CUT_MIN_WORDS:
+        return sentence
+    law = " ".join(nfc(clause.quote).split())
+    at = law.lower().find(claim.lower())
+    if at < 0:
+        return sentence
+    after = law[at + len(claim) :]
+    if not after.startswith(" ") or not after[1:2].isalnum():
+        return sentence  # the claim ends where the law's words break, or ends inside a word
+    stop = _PIECE_END.search(after)
+    rest = (after[: stop.start()] if stop else after).rstrip(" ,")
+    return f"{body.rstrip()}{rest}{end}"
 
 
 def with_law_label(sentence: str, clause: ClauseRef) -> str:

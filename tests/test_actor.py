@@ -616,3 +616,24 @@ def test_a_claim_without_a_subject_from_an_article_about_another_person_is_not_t
     # the same claim answers a question about the person its article speaks of, and one naming no person
     assert verify(claim, [source], question="Khi nào viên chức bị buộc thôi việc?").status is Verification.VERIFIED
     assert verify(claim, [source], question="Bị buộc thôi việc thì có được dự tuyển?").status is Verification.VERIFIED
+
+
+def test_an_act_named_as_a_noun_for_another_person_than_the_one_asked_is_withheld() -> None:
+    """Live: asked "Viên chức được tuyển dụng theo những phương thức nào?", the answer went on "- Việc tuyển dụng công
+    chức được thực hiện thông qua thi tuyển, trừ trường hợp quy định tại khoản 2 Điều này [2]." (Luật Cán bộ, công
+    chức), verified: "tuyển dụng" is two syllables, no one is named doing it, and the công chức undergoes it after a
+    nominalising "việc". The viên chức's own line stays, and so does a rule for "cán bộ, công chức" together."""
+    question = "Viên chức được tuyển dụng theo những phương thức nào?"
+    own = _source(1, "1. Việc tuyển dụng viên chức được thực hiện thông qua thi tuyển hoặc xét tuyển.")
+    other = _source(2, "1. Việc tuyển dụng công chức được thực hiện thông qua thi tuyển.")
+    mine = "- Việc tuyển dụng viên chức được thực hiện thông qua thi tuyển hoặc xét tuyển [1]."
+    checked = verify(
+        f"{mine}\n- Việc tuyển dụng công chức được thực hiện thông qua thi tuyển [2].", [own, other], question=question
+    )
+    assert checked.text == mine and checked.status is Verification.VERIFIED
+    assert any(r.startswith(OFF_QUESTION) and "công chức" in r for c in checked.sentences for r in c.reasons)
+    actors = ActorLexicon.default()
+    nominal = "Việc tuyển dụng viên chức được thực hiện theo phương thức nào?"
+    assert actors.off_question(nominal, "Việc tuyển dụng công chức được thực hiện thông qua thi tuyển") is not None
+    assert actors.off_question(question, "Việc tuyển dụng cán bộ, công chức phải công khai") is None
+    assert actors.off_question(question, "Việc tuyển dụng viên chức căn cứ vào nhu cầu công việc") is None

@@ -233,7 +233,10 @@ def test_an_unmarked_sentence_the_law_states_is_attributed_and_a_question_echo_i
 
 
 def test_list_items_stay_on_their_own_lines_after_verification() -> None:
-    items = ["- Thời gian thử việc của viên chức từ 03 tháng [1].", "- Thời gian thử việc tối đa 12 tháng [1]."]
+    items = [
+        "- Thời gian thử việc của viên chức từ 03 tháng đến 12 tháng [1].",
+        "- Thời gian thử việc tối đa 12 tháng [1].",
+    ]
     text = "Các trường hợp:\n" + "\n".join(items)
     lines = verify(text, SOURCES).text.split("\n")
     assert lines == items

@@ -573,3 +573,89 @@ def test_a_verdict_whose_quote_leaves_out_what_another_source_states_of_the_ques
     other = _source(4, "Điều 19. Viên chức không được tham gia đình công.")
     quote = Quote("1. Tham gia đình công.", strike, True)
     assert quoted_beside("Công chức được tham gia đình công", [quote], [strike, other]) is None
+
+
+def test_a_verdict_whose_quote_never_speaks_of_the_act_asked_is_flagged() -> None:
+    """Live: "Viên chức có được ký hợp đồng với cơ quan, tổ chức khác không?" → "Có." as verified, quoting «4. Khi viên
+    chức chuyển công tác đến cơ quan, tổ chức, đơn vị khác thì chấm dứt hợp đồng làm việc …» — about contracts and
+    other bodies, not about signing one; no other source spoke of signing either. The model's verdict stays, flagged;
+    a quote that speaks of the act asked decides it."""
+    moving = [
+        _source(
+            1,
+            "4. Khi viên chức chuyển công tác đến cơ quan, tổ chức, đơn vị khác thì chấm dứt hợp đồng làm việc và được "
+            "giải quyết các chế độ, chính sách theo quy định của pháp luật.",
+            anchor="Điều 28 Luật 77/2099/QH99",
+        )
+    ]
+    asked = "Viên chức có được ký hợp đồng với cơ quan, tổ chức khác không?"
+    ans = closed_answer(read_question(asked), moving, ScriptedLLM({"N/A": 0.5}, 0.8), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"Có.{FLAG} Theo [1]:"), ans.answer
+    assert ans.sentences[0].reasons[-1] == "the deciding quote does not speak of «ký», the act the question asks about"
+    assert ans.verification is Verification.PARTIALLY_VERIFIED
+    signing = [
+        _source(
+            1,
+            "3. Viên chức được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác mà pháp luật không cấm nhưng "
+            "phải hoàn thành nhiệm vụ được giao.",
+            anchor="Điều 14 Luật 77/2099/QH99",
+        )
+    ]
+    ans = closed_answer(read_question(asked), signing, ScriptedLLM({"N/A": 0.5}, 0.8), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Có. Theo [1]:"), ans.answer
+    # an article heading naming every act on a contract ("… ký kết tiếp, tạm hoãn và chấm dứt …") decides nothing
+    headed = [
+        dataclasses.replace(
+            moving[0],
+            hit=dataclasses.replace(
+                moving[0].hit,
+                heading_path=[
+                    "Luật Viên chức",
+                    "Điều 28. Thay đổi nội dung, ký kết tiếp, tạm hoãn và chấm dứt hợp đồng làm việc",
+                ],
+            ),
+        )
+    ]
+    ans = closed_answer(read_question(asked), headed, ScriptedLLM({"N/A": 0.5}, 0.8), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"Có.{FLAG}"), ans.answer
+    # with both, the clause that speaks of signing decides, though the other is as near in words and shorter
+    right = _source(
+        2,
+        "2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác mà pháp luật không cấm nhưng phải hoàn thành "
+        "nhiệm vụ được giao và có sự đồng ý của người đứng đầu đơn vị sự nghiệp công lập.",
+        anchor="Điều 14 Luật 77/2099/QH99",
+    )
+    right = dataclasses.replace(
+        right,
+        hit=dataclasses.replace(
+            right.hit,
+            heading_path=[
+                "Luật Viên chức",
+                "Điều 14. Quyền của viên chức về hoạt động kinh doanh và làm việc ngoài thời gian quy định",
+            ],
+        ),
+    )
+    ans = closed_answer(read_question(asked), [right, headed[0]], ScriptedLLM({"N/A": 0.5}, 0.8), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Có. Theo [2]: «2. Được ký hợp đồng vụ"), ans.answer
+
+
+def test_a_verdict_the_judge_gives_at_even_odds_is_flagged() -> None:
+    """Live: "Viên chức được ký hợp đồng làm việc với đơn vị khác không?" → "Không." was shown verified at log-odds
+    −0.01, on a clause saying a transferred viên chức signs a new contract. A verdict within `UNDECIDED_MARGIN` of
+    even odds decides nothing; the same quote at clear odds stands."""
+    from assistant.closed import COIN_TOSS
+
+    contract = [
+        _source(
+            1,
+            "2. Viên chức được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác mà pháp luật không cấm.",
+            anchor="Điều 14 Luật 77/2099/QH99",
+        )
+    ]
+    asked = "Viên chức có được ký hợp đồng vụ, việc với đơn vị khác không?"
+    ans = closed_answer(read_question(asked), contract, ScriptedLLM({"N/A": 0.5}, 0.5), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith((f"Không.{FLAG}", f"Có.{FLAG}")), ans
+    assert ans.sentences[0].reasons[-1].startswith(COIN_TOSS.split("(")[0])
+    assert ans.verification is Verification.PARTIALLY_VERIFIED
+    ans = closed_answer(read_question(asked), contract, ScriptedLLM({"N/A": 0.5}, 0.9), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Có. Theo [1]:"), ans.answer

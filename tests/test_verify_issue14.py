@@ -1696,3 +1696,253 @@ def test_the_criteria_of_another_title_than_the_one_asked_are_not_shown_its_own_
     # asked about the Bộ's title, the same list is its answer
     higher = "Danh hiệu Chiến sĩ thi đua Bộ, ban, ngành, tỉnh được xét tặng cho ai?"
     assert verify(other, [BASE_TITLE, HIGHER_TITLE], question=higher).status is Verification.VERIFIED
+
+
+ORDERS = [
+    _source(
+        1,
+        "4. “Huân chương Độc lập” hạng Ba để tặng cho cá nhân, tập thể người Việt Nam định cư ở nước ngoài có thành "
+        "tích xuất sắc đối với nước Cộng hòa xã hội chủ nghĩa Việt Nam được Bộ, ban, ngành, tỉnh công nhận và đề nghị.",
+        anchor="Điều 38 Luật Thi đua thử nghiệm",
+    ),
+    _source(
+        2,
+        "6. “Huân chương Lao động” hạng Ba để tặng cho cá nhân, tập thể người Việt Nam định cư ở nước ngoài có thành "
+        "tích xuất sắc đóng góp vào sự nghiệp phát triển kinh tế - xã hội được Bộ, ban, ngành, tỉnh công nhận và "
+        "đề nghị.",
+        anchor="Điều 44 Luật Thi đua thử nghiệm",
+    ),
+]
+
+
+def test_criteria_restated_from_another_orders_clause_are_not_shown_for_the_order_asked() -> None:
+    """Live: asked what the Huân chương Lao động hạng Ba is conferred for, a line of the answer restated Khoản 4
+    Điều 38 — the Huân chương Độc lập hạng Ba's criteria — without naming the order, and was verified. A claim that
+    names no member of the family asked about answers for the one its clause names."""
+    question = "Huân chương Lao động hạng Ba được xét tặng cho cá nhân đạt tiêu chuẩn gì?"
+    other = (
+        "- Cá nhân, tập thể người Việt Nam định cư ở nước ngoài có thành tích xuất sắc đối với nước Cộng hòa xã hội "
+        "chủ nghĩa Việt Nam được Bộ, ban, ngành, tỉnh công nhận và đề nghị [1]."
+    )
+    own = (
+        "- Cá nhân, tập thể người Việt Nam định cư ở nước ngoài có thành tích xuất sắc đóng góp vào sự nghiệp phát "
+        "triển kinh tế - xã hội được Bộ, ban, ngành, tỉnh công nhận và đề nghị [2]."
+    )
+    checked = verify(f"{other}\n{own}", ORDERS, question=question)
+    assert checked.text == own and checked.status is Verification.VERIFIED
+    assert any("«huân chương độc lập»" in r for c in checked.sentences for r in c.reasons)
+    # asked about the Huân chương Độc lập, the same line is its answer
+    asked = "Huân chương Độc lập hạng Ba được xét tặng cho ai?"
+    assert verify(other, ORDERS, question=asked).status is Verification.VERIFIED
+
+
+def test_a_duration_is_not_verified_on_the_same_figure_given_as_an_age() -> None:
+    """Live: "Người lao động nữ sinh con được nghỉ thai sản bao lâu là 06 tháng [1]." was verified on "… nhận nuôi
+    con nuôi dưới 06 tháng tuổi phải có giấy chứng nhận …": half its words and its "06 tháng" are there, but as a
+    child's age. The age written short, after the same word, is still the law's."""
+    adoption = _source(1, "3. Trường hợp người lao động nhận nuôi con nuôi dưới 06 tháng tuổi phải có giấy chứng nhận.")
+    question = "Người lao động nữ sinh con được nghỉ thai sản bao lâu?"
+    claim = "Người lao động nữ sinh con được nghỉ thai sản bao lâu là 06 tháng [1]."
+    checked = verify(claim, [adoption], question=question)
+    assert checked.status is not Verification.VERIFIED
+    assert any("6 tháng" in r for c in checked.sentences for r in c.reasons)
+    short = "Người lao động nhận nuôi con nuôi dưới 06 tháng phải có giấy chứng nhận [1]."
+    assert verify(short, [adoption]).status is Verification.VERIFIED
+
+
+def test_a_lead_in_restating_the_laws_lead_in_is_not_flagged_for_a_negation_in_an_item_under_it() -> None:
+    """Live: "Tài liệu lưu trữ thuộc Danh mục tài liệu hạn chế sử dụng có một trong các đặc điểm sau đây [1]:" —
+    Khoản 2 Điều 30 Luật Lưu trữ's lead-in ("Tài liệu hạn chế sử dụng có …") in Điểm a's words — was flagged
+    "(chưa kiểm chứng)" for the "không thuộc Danh mục …" of Điểm a, which shares more of its words than the other
+    items. A lead-in that adds a negation is still flagged."""
+    restricted = _source(
+        1,
+        "2. Tài liệu hạn chế sử dụng có một trong các đặc điểm sau đây:\n"
+        "a) Tài liệu lưu trữ không thuộc Danh mục tài liệu có đóng dấu chỉ các mức độ mật nhưng có nội dung thông "
+        "tin nếu sử dụng rộng rãi có thể ảnh hưởng nghiêm trọng đến lợi ích của Nhà nước;\n"
+        "b) Tài liệu lưu trữ bị hư hỏng nặng chưa được tu bổ, phục chế.",
+    )
+    question = "Tài liệu lưu trữ nào được sử dụng hạn chế?"
+    lead = "Tài liệu lưu trữ thuộc Danh mục tài liệu hạn chế sử dụng có một trong các đặc điểm sau đây [1]:"
+    answer = f"{lead}\nb) Tài liệu lưu trữ bị hư hỏng nặng chưa được tu bổ, phục chế [1]."
+    checked = verify(answer, [restricted], question=question)
+    assert checked.status is Verification.VERIFIED and FLAG not in checked.text
+    turned = lead.replace("thuộc Danh mục", "không thuộc Danh mục")
+    assert (
+        verify(
+            f"{turned}\nb) Tài liệu lưu trữ bị hư hỏng nặng chưa được tu bổ, phục chế [1].",
+            [restricted],
+            question=question,
+        ).status
+        is not Verification.VERIFIED
+    )
+
+
+def test_a_quote_cut_short_in_the_middle_of_the_laws_sentence_is_completed_with_the_laws_words() -> None:
+    """Live: the answer on severance pay ended "- Đối với thời gian công tác của viên chức từ ngày 01 tháng 01 năm
+    2009 đến nay được thực hiện theo quy định [1]", verified — the law goes on "… của pháp luật về trợ cấp thất
+    nghiệp.", and a reference cut short points nowhere. The same holds for a figure cut off ("… 08 giờ trong 01
+    ngày" where the law goes on "và không quá 48 giờ trong 01 tuần")."""
+    severance = _source(
+        1,
+        "2. Đối với thời gian công tác của viên chức từ ngày 01 tháng 01 năm 2009 đến nay được thực hiện theo quy "
+        "định của pháp luật về trợ cấp thất nghiệp.",
+    )
+    cut = (
+        "- Đối với thời gian công tác của viên chức từ ngày 01 tháng 01 năm 2009 đến nay được thực hiện theo quy "
+        "định [1]"
+    )
+    checked = verify(cut, [severance])
+    assert checked.status is Verification.VERIFIED
+    assert checked.text.endswith("theo quy định của pháp luật về trợ cấp thất nghiệp [1]")
+    hours = _source(
+        1, "1. Thời giờ làm việc bình thường không quá 08 giờ trong 01 ngày và không quá 48 giờ trong 01 tuần."
+    )
+    day = verify("Thời giờ làm việc bình thường không quá 08 giờ trong 01 ngày [1].", [hours])
+    assert (
+        day.text
+        == "Thời giờ làm việc bình thường không quá 08 giờ trong 01 ngày và không quá 48 giờ trong 01 tuần [1]."
+    )
+    whole = "Thời giờ làm việc bình thường không quá 48 giờ trong 01 tuần [1]."
+    assert verify(whole, [hours]).text == whole
+
+
+def test_a_line_saying_again_part_of_a_line_shown_is_not_shown_a_lettered_item_is() -> None:
+    """Live: after the Huân chương Lao động hạng Ba's whole criterion, the answer went on "- Cá nhân, tập thể người
+    Việt Nam định cư ở nước ngoài, cá nhân, tập thể người Việt Nam định cư [2]" — a garbled piece of it, verified.
+    A line all of whose words a line shown already says adds nothing; a lettered item of the law's list stays."""
+    criterion = ORDERS[1]
+    whole = (
+        "- Cá nhân, tập thể người Việt Nam định cư ở nước ngoài có thành tích xuất sắc đóng góp vào sự nghiệp phát "
+        "triển kinh tế - xã hội được Bộ, ban, ngành, tỉnh công nhận và đề nghị [2]."
+    )
+    garbled = "- Cá nhân, tập thể người Việt Nam định cư ở nước ngoài, cá nhân, tập thể người Việt Nam định cư [2]"
+    checked = verify(f"{whole}\n{garbled}", [ORDERS[0], criterion])
+    assert checked.text == whole
+    assert any(c.reasons == ("repeats a sentence already shown",) for c in checked.sentences)
+    leave = _source(
+        1,
+        "2. Lao động nam được nghỉ 05 ngày làm việc khi vợ sinh con, như sau:\na) 05 ngày làm việc;\n"
+        "b) 07 ngày làm việc khi vợ sinh con phải phẫu thuật.",
+    )
+    listed = (
+        "Lao động nam được nghỉ 05 ngày làm việc khi vợ sinh con, như sau [1]:\na) 05 ngày làm việc [1];\n"
+        "b) 07 ngày làm việc khi vợ sinh con phải phẫu thuật [1]."
+    )
+    assert verify(listed, [leave]).text == listed
+
+
+def test_an_answer_giving_no_figure_to_a_how_many_question_is_held_and_the_provisions_asked_are_quoted(
+    world: World,
+) -> None:
+    """Live: "Người lao động nữ sinh con được nghỉ thai sản bao lâu?" was answered, verified, with Khoản 1 Điều 31
+    Luật Bảo hiểm xã hội's list of who is entitled to maternity benefits: every item true, cited, and no length of
+    leave anywhere. An answer to "bao lâu" / "bao nhiêu tờ" that states no figure answers another question; the
+    same answer asked how the seal is placed streams as written."""
+    from assistant.pipeline import OFF_MATTER_QUOTED, Assistant
+    from index.search import Searcher
+
+    placed = "Dấu được đóng vào khoảng giữa mép phải của văn bản hoặc phụ lục văn bản [1]."
+    question = "Mỗi dấu giáp lai được đóng tối đa bao nhiêu tờ văn bản?"
+    seen: list[str] = []
+    llm = ScriptedLLM(placed)
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(question, on_token=seen.append)
+    assert not ans.refused and ans.answer.startswith("Các quy định liên quan:")
+    assert "05 tờ" in ans.answer and "".join(seen) == ans.answer
+    assert ans.evidence["quoted"].startswith("the answer and its cited articles' headings do not speak of «tối đa")
+    assert ans.evidence["quoted"].endswith(OFF_MATTER_QUOTED)
+    asked = "Dấu giáp lai được đóng ở vị trí nào?"
+    seen.clear()
+    ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: ScriptedLLM(placed)).ask(
+        asked, on_token=seen.append
+    )
+    assert ans.answer.startswith("Dấu được đóng vào khoảng giữa mép phải") and "quoted" not in (ans.evidence or {})
+
+
+def test_an_age_is_no_answer_to_how_long() -> None:
+    """Live, the maternity-leave answer that listed who is entitled had one figure: "d) Người lao động nhận nuôi con
+    nuôi dưới 06 tháng tuổi" — an age, which says nothing of how long the leave lasts."""
+    from types import SimpleNamespace
+
+    from assistant.references import off_matter
+
+    entitled = SimpleNamespace(
+        hit=SimpleNamespace(heading_path=["Điều 31. Điều kiện hưởng chế độ thai sản"], text="1. Người lao động …")
+    )
+    question = "Người lao động nữ sinh con được nghỉ thai sản bao lâu?"
+    listed = "b) Lao động nữ sinh con [4];\nd) Người lao động nhận nuôi con nuôi dưới 06 tháng tuổi [4];"
+    off = off_matter(question, listed, [entitled])
+    assert off is not None and off.missing == ("bao lâu",)
+    assert off_matter(question, "Lao động nữ sinh con được nghỉ thai sản 06 tháng [4].", [entitled]) is None
+
+
+SICK_LEAVE = _source(
+    1,
+    "1. Thời gian tối đa hưởng chế độ ốm đau trong một năm đối với người lao động tính theo ngày làm việc như sau:\n"
+    "a) Làm việc trong điều kiện bình thường thì được hưởng 30 ngày nếu đã đóng bảo hiểm xã hội dưới 15 năm; 40 ngày "
+    "nếu đã đóng từ đủ 15 năm đến dưới 30 năm; 60 ngày nếu đã đóng từ đủ 30 năm trở lên;",
+)
+
+
+def test_a_figure_the_law_gives_only_on_a_condition_is_not_verified_stated_without_it() -> None:
+    """Live: "Người lao động bị ốm đau được hưởng chế độ ốm đau tối đa 30 ngày trong một năm [1]." was verified on
+    Khoản 1 Điều 26 Luật Bảo hiểm xã hội: 30 ngày is for those who have paid in for under 15 years; 40 and 60 ngày
+    for longer. Named with its condition — by the claim or by the question it answers — the figure stands."""
+    question = "Người lao động bị ốm đau được hưởng chế độ ốm đau tối đa bao nhiêu ngày trong một năm?"
+    flat = "Người lao động bị ốm đau được hưởng chế độ ốm đau tối đa 30 ngày trong một năm [1]."
+    checked = verify(flat, [SICK_LEAVE], question=question)
+    assert checked.status is not Verification.VERIFIED
+    assert checked.misstated.endswith("dưới 15 năm»): 30 ngày")  # the pipeline quotes the provision instead
+    whole = "Người lao động được hưởng 30 ngày nếu đã đóng bảo hiểm xã hội dưới 15 năm [1]."
+    assert verify(whole, [SICK_LEAVE], question=question).status is Verification.VERIFIED
+    asked = "Người lao động đã đóng bảo hiểm xã hội 10 năm, dưới 15 năm, được nghỉ ốm tối đa bao nhiêu ngày?"
+    assert verify("Người lao động được hưởng tối đa 30 ngày [1].", [SICK_LEAVE], question=asked).status is (
+        Verification.VERIFIED
+    )
+
+
+def test_an_item_cited_to_another_titles_provision_is_recited_to_the_asked_titles_one_that_states_it() -> None:
+    """Live: asked who gets the "Lao động tiên tiến", "a) Hoàn thành tốt nhiệm vụ trở lên [1];" was cited to Điều
+    28, the collective title's criteria, and withheld as about another title — while [2], Điều 24, states it for the
+    title asked. The list went on at b). The item now binds to [2]."""
+    collective = _source(
+        1,
+        "1. Danh hiệu “Tập thể lao động tiên tiến” được xét tặng cho tập thể đạt các tiêu chuẩn sau đây:\n"
+        "a) Hoàn thành tốt nhiệm vụ trở lên;\nb) Có phong trào thi đua thường xuyên.",
+    )
+    own = _source(
+        2,
+        "1. Danh hiệu “Lao động tiên tiến” được xét tặng cho cán bộ, công chức đạt các tiêu chuẩn sau đây:\n"
+        "a) Hoàn thành tốt nhiệm vụ trở lên;\nb) Có tinh thần tự lực, tự cường, đoàn kết.",
+    )
+    question = "Danh hiệu Lao động tiên tiến được xét tặng cho ai?"
+    answer = "a) Hoàn thành tốt nhiệm vụ trở lên [1];\nb) Có tinh thần tự lực, tự cường, đoàn kết [2]."
+    checked = verify(answer, [collective, own], question=question)
+    assert checked.text == "a) Hoàn thành tốt nhiệm vụ trở lên [2];\nb) Có tinh thần tự lực, tự cường, đoàn kết [2]."
+    assert checked.status is Verification.VERIFIED
+
+
+def test_a_worker_named_by_sex_is_the_worker_a_question_asks_about_and_their_figure_is_quoted() -> None:
+    """Live: asked "Người lao động nữ sinh con được nghỉ thai sản bao lâu?", the model's claim was withheld and no
+    provision was quoted: Điều 34's "Lao động nữ sinh con được nghỉ việc hưởng chế độ thai sản … là 06 tháng" was
+    read as naming no người lao động, the person asked (assistant/data/actors_vi.tsv had no "lao động nữ")."""
+    from types import SimpleNamespace
+
+    from assistant.actor import ActorLexicon
+    from assistant.figures import quote_figures
+
+    actors = ActorLexicon.default()
+    asked = actors.person_asked("Người lao động nữ sinh con được nghỉ thai sản bao lâu?")
+    assert asked is not None and actors.names_person("1. Lao động nữ sinh con được nghỉ …", asked[0])
+    leave = SimpleNamespace(
+        marker=2,
+        hit=SimpleNamespace(
+            text="1. Lao động nữ sinh con được nghỉ việc hưởng chế độ thai sản trước và sau khi sinh con là 06 tháng.",
+            heading_path=["Luật Bảo hiểm xã hội", "Điều 34. Thời gian hưởng chế độ khi sinh con"],
+        ),
+    )
+    quoted = quote_figures("Người lao động nữ sinh con được nghỉ thai sản bao lâu?", [leave])
+    assert (
+        quoted
+        == "1. Lao động nữ sinh con được nghỉ việc hưởng chế độ thai sản trước và sau khi sinh con là 06 tháng [2]."
+    )
