@@ -1946,3 +1946,46 @@ def test_a_worker_named_by_sex_is_the_worker_a_question_asks_about_and_their_fig
         quoted
         == "1. Lao động nữ sinh con được nghỉ việc hưởng chế độ thai sản trước và sau khi sinh con là 06 tháng [2]."
     )
+
+
+PROBATION_SPELLS = _source(
+    1,
+    "2. Thời gian tập sự được quy định như sau:\n"
+    "a) 12 tháng đối với trường hợp tuyển dụng vào chức danh nghề nghiệp có yêu cầu tiêu chuẩn trình độ đào tạo đại "
+    "học. Riêng đối với chức danh nghề nghiệp bác sĩ là 09 tháng;\n"
+    "b) 09 tháng đối với trường hợp tuyển dụng vào chức danh nghề nghiệp có yêu cầu tiêu chuẩn trình độ đào tạo cao "
+    "đẳng;\n"
+    "Trường hợp người tập sự nghỉ ốm đau hoặc có lý do chính đáng dưới 14 ngày mà được người đứng đầu đơn vị đồng ý "
+    "thì thời gian này được tính vào thời gian tập sự.",
+)
+
+
+def test_a_value_given_to_a_case_whose_own_figure_is_another_provisions_is_not_verified() -> None:
+    """Live: "- Thời gian tập sự của viên chức là 12 tháng đối với trường hợp người tập sự nghỉ ốm đau hoặc có lý do
+    chính đáng dưới 14 ngày mà được người đứng đầu … đồng ý [1]." was verified on Điều 21 Nghị định 115/2020: the
+    12 tháng is Điểm a's (a university degree), the sick days under 14 are counted in, not 12 months. No one provision
+    states both 12 and 14, so the case check had nothing to read; the case's own figure (14) describes the case, the
+    value (12) must come from a provision naming it."""
+    question = "Thời gian tập sự của viên chức là bao lâu?"
+    stitched = (
+        "- Thời gian tập sự của viên chức là 12 tháng đối với trường hợp người tập sự nghỉ ốm đau hoặc có lý do "
+        "chính đáng dưới 14 ngày mà được người đứng đầu đơn vị đồng ý [1]."
+    )
+    checked = verify(stitched, [PROBATION_SPELLS], question=question)
+    assert checked.status is not Verification.VERIFIED
+    assert any(r.startswith(CASE_ELSEWHERE) for c in checked.sentences for r in c.reasons)
+    own = "- Thời gian tập sự là 09 tháng đối với trường hợp tuyển dụng vào chức danh nghề nghiệp có yêu cầu cao đẳng [1]."
+    assert verify(own, [PROBATION_SPELLS], question=question).status is Verification.VERIFIED
+
+
+def test_a_rule_for_incoming_documents_is_not_shown_for_a_question_on_outgoing_ones() -> None:
+    """Live: asked "Văn bản đi phải được đăng ký như thế nào?", the answer went on "- Đăng ký văn bản đến phải bảo đảm
+    đầy đủ, rõ ràng, chính xác …" (Điều 22 Nghị định 30/2020, the incoming documents' rule), verified beside Điều 16's.
+    Which way a document goes is a term family (`direction`) the question names."""
+    outgoing = _source(1, "1. Việc đăng ký văn bản đi phải bảo đảm đầy đủ, chính xác các thông tin cần thiết.")
+    incoming = _source(2, "1. Đăng ký văn bản đến phải bảo đảm đầy đủ, rõ ràng, chính xác các thông tin cần thiết.")
+    own = "- Việc đăng ký văn bản đi phải bảo đảm đầy đủ, chính xác các thông tin cần thiết [1]."
+    other = "- Đăng ký văn bản đến phải bảo đảm đầy đủ, rõ ràng, chính xác các thông tin cần thiết [2]."
+    checked = verify(f"{own}\n{other}", [outgoing, incoming], question="Văn bản đi phải được đăng ký như thế nào?")
+    assert checked.text == own and checked.status is Verification.VERIFIED
+    assert any("«văn bản đến»" in r for c in checked.sentences for r in c.reasons)
