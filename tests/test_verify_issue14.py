@@ -1974,7 +1974,7 @@ def test_a_value_given_to_a_case_whose_own_figure_is_another_provisions_is_not_v
     checked = verify(stitched, [PROBATION_SPELLS], question=question)
     assert checked.status is not Verification.VERIFIED
     assert any(r.startswith(CASE_ELSEWHERE) for c in checked.sentences for r in c.reasons)
-    own = "- Thời gian tập sự là 09 tháng đối với trường hợp tuyển dụng vào chức danh nghề nghiệp có yêu cầu cao đẳng [1]."
+    own = "- Thời gian tập sự là 09 tháng đối với trường hợp tuyển dụng vào chức danh nghề nghiệp yêu cầu cao đẳng [1]."
     assert verify(own, [PROBATION_SPELLS], question=question).status is Verification.VERIFIED
 
 
