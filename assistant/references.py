@@ -466,21 +466,27 @@ _TIME_UNITS = frozenset({"ngày", "tuần", "tháng", "năm", "giờ", "phút"})
 
 
 def states_a_measure(text: str, asked: str) -> bool:
-    """Whether an answer's `text` gives what `asked` (`measure_asked`) asks for: a length of time for "bao lâu" or a
-    unit of time — an age is none ("nhận nuôi con nuôi dưới 06 tháng tuổi", live, for how long maternity leave
-    lasts) —, or in words ("vĩnh viễn"); an age for "mấy tuổi"; else a figure (a reference's number is none:
-    "Điều 34").
+    """Whether an answer's `text` gives what `asked` (`measure_asked`) asks for: a length of time for "bao lâu", one in
+    the unit of time asked ("bao nhiêu ngày") — an age is none ("nhận nuôi con nuôi dưới 06 tháng tuổi", live, for
+    how long maternity leave lasts) —, or in words ("vĩnh viễn"); an age for "mấy tuổi"; else a figure (a
+    reference's number is none: "Điều 34").
 
     >>> states_a_measure("d) Người lao động nhận nuôi con nuôi dưới 06 tháng tuổi [4].", "bao lâu")
     False
     >>> states_a_measure("Được nghỉ 06 tháng [1].", "bao lâu"), states_a_measure("Theo Điều 34 [1].", "là bao nhiêu")
     (True, False)
+    >>> states_a_measure("Được gộp số ngày nghỉ phép của 02 năm [1].", "bao nhiêu ngày")
+    False
+    >>> states_a_measure("Được nghỉ 12 ngày làm việc [1].", "bao nhiêu ngày")
+    True
     """
     if _TIMELESS.search(nfc(text)):
         return True
     unit = asked.split()[-1]
-    if asked == "bao lâu" or unit in _TIME_UNITS:
+    if asked == "bao lâu":
         return any(not m.endswith("tuổi") for m in measures_in(text))
+    if unit in _TIME_UNITS:  # "bao nhiêu ngày" is not answered by "gộp số ngày nghỉ phép của 02 năm" (live)
+        return any(m.split()[1:] == [unit] for m in measures_in(text))
     if unit == "tuổi":
         return any(m.endswith("tuổi") for m in measures_in(text))
     return bool(figures_in(text))

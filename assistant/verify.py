@@ -1050,6 +1050,7 @@ class SentenceVerifier:
         self._question_led = False  # the question stands as the lead-in of the answer's opening list
         self._flagged_shown = 0
         self._said: set[str] = set()  # what the sentences shown so far say (`_gist`): a repeat is not shown again
+        self._said_polar: dict[str, bool] = {}  # … and whether each negates or excepts anything (`_within_said`)
         self._outlines: dict[int, SourceOutline] = {}
         self._off: OffQuestion | None = None  # the first claim withheld as answering for another actor
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
@@ -1106,6 +1107,7 @@ class SentenceVerifier:
         if line is None:
             return ""
         self._said.add(gist)
+        self._said_polar[gist] = self._polar(line)
         lead = self._pending_lead(line)
         if line.endswith(FLAG):
             self._flagged_shown += 1
@@ -1132,11 +1134,18 @@ class SentenceVerifier:
         """Whether an unlettered line (`gist`) only says again part of one line already shown: each of its words, at
         least `WITHIN_MIN_WORDS`, is that line's (live: "- Cá nhân, tập thể người Việt Nam định cư ở nước ngoài, cá
         nhân, tập thể người Việt Nam định cư [2]" after the whole criterion it garbles, verified). A lettered or
-        numbered item stays: it is the law's list ("a) 05 ngày làm việc")."""
+        numbered item stays: it is the law's list ("a) 05 ngày làm việc"); so does a line that leaves out a negation
+        or exception of the shown one: "Áp dụng đối với viên chức quản lý" is not "… không giữ chức vụ quản lý" (its
+        every word is, live: dropped, the second list's "c) Cách chức" went under the first list's lead-in)."""
         words = set(gist.split())
         if len(words) < WITHIN_MIN_WORDS or label_rank(_MARKER.sub(" ", sentence).strip()) in (1, 2):
             return False
-        return any(words <= set(said.split()) for said in self._said)
+        polar = self._polar(sentence)
+        return any(words <= set(said.split()) and (polar or not p) for said, p in self._said_polar.items())
+
+    def _polar(self, text: str) -> bool:
+        """Whether `text` negates or excepts anything (a cue of `CueLexicon` of either kind)."""
+        return any(c.kind in (CueKind.NEGATION, CueKind.EXCEPTION) for c in self.lexicon.cues(text))
 
     def _pending_lead(self, line: str) -> str:
         """The waiting lead-ins' text to show before `line` when `line` continues them ("" when none waits); a
@@ -1736,7 +1745,14 @@ class SentenceVerifier:
             if recited is not None:
                 return recited[0]
         if ok and clause is not None:
-            sentence = with_law_label(with_value(completed(sentence, clause), clause), clause)
+            whole = completed(sentence, clause)
+            if whole != sentence:
+                # the law's words that complete it are checked with it: they may name what the question does not
+                # ask ("- Đăng ký văn bản [2]" is how Điều 22's rule for incoming documents begins, live)
+                said, whole_said = (" ".join(_MARKER.sub(" ", x).split()) for x in (sentence, whole))
+                led = context[: -len(said)] if said and context.endswith(said) else ""
+                return self._check(whole, f"{led}{whole_said}")
+            sentence = with_law_label(with_value(sentence, clause), clause)
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
         if ok:
             opposite = self._forbids_the_asked_act(context)
@@ -1934,7 +1950,7 @@ def with_value(sentence: str, clause: ClauseRef) -> str:
 
 # Where a piece of the law's sentence ends: a ";" or ":", a "." that is no decimal point, a line's end.
 _PIECE_END = re.compile(r"[;:]|\.(?!\d)|\n")
-CUT_MIN_WORDS = 4  # a run shorter than this may be anywhere in a provision
+CUT_MIN_WORDS = 8  # syllables: a shorter run may begin many a provision ("Đăng ký văn bản" …)
 
 
 def completed(sentence: str, clause: ClauseRef) -> str:

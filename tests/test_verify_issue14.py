@@ -1989,3 +1989,36 @@ def test_a_rule_for_incoming_documents_is_not_shown_for_a_question_on_outgoing_o
     checked = verify(f"{own}\n{other}", [outgoing, incoming], question="Văn bản đi phải được đăng ký như thế nào?")
     assert checked.text == own and checked.status is Verification.VERIFIED
     assert any("«văn bản đến»" in r for c in checked.sentences for r in c.reasons)
+
+
+def test_a_few_words_that_begin_a_provision_are_not_completed_into_it() -> None:
+    """Live: the model wrote "- Đăng ký văn bản [2]" (four syllables) and the completion of quotes cut short made it
+    Điều 22's rule for incoming documents, "Đăng ký văn bản đến phải bảo đảm …", shown verified for a question on
+    outgoing ones. A run of fewer than `CUT_MIN_WORDS` syllables may begin many a provision: it is left as written."""
+    from assistant.verify import CUT_MIN_WORDS
+
+    incoming = _source(
+        2,
+        "1. Đăng ký văn bản đến phải bảo đảm đầy đủ, rõ ràng, chính xác các thông tin cần thiết.\n"
+        "3. Đăng ký văn bản\nVăn bản được đăng ký bằng sổ hoặc bằng Hệ thống.",
+    )
+    outgoing = _source(1, "1. Việc đăng ký văn bản đi phải bảo đảm đầy đủ, chính xác các thông tin cần thiết.")
+    checked = verify("- Đăng ký văn bản [2]", [outgoing, incoming], question="Văn bản đi được đăng ký thế nào?")
+    assert "văn bản đến" not in checked.text and len("Đăng ký văn bản".split()) < CUT_MIN_WORDS
+
+
+def test_a_lead_in_whose_words_a_shown_line_holds_with_a_negation_is_still_shown() -> None:
+    """Live: "Áp dụng đối với viên chức quản lý [2]" was dropped as saying again part of "Áp dụng đối với viên chức
+    không giữ chức vụ quản lý a) Khiển trách [2]" — every word of it is there, but with "không" — and the second
+    list's "c) Cách chức" was shown under the first list's lead-in."""
+    forms = _source(
+        2,
+        "1. Áp dụng đối với viên chức không giữ chức vụ quản lý\na) Khiển trách;\nb) Cảnh cáo;\nc) Buộc thôi việc.\n"
+        "2. Áp dụng đối với viên chức quản lý\na) Khiển trách;\nb) Cảnh cáo;\nc) Cách chức;\nd) Buộc thôi việc.",
+    )
+    answer = (
+        "Áp dụng đối với viên chức không giữ chức vụ quản lý [2]:\na) Khiển trách [2];\nb) Cảnh cáo [2];\n"
+        "c) Buộc thôi việc [2].\nÁp dụng đối với viên chức quản lý [2]:\nc) Cách chức [2]."
+    )
+    checked = verify(answer, [forms], question="Viên chức bị kỷ luật bằng những hình thức nào?")
+    assert "Áp dụng đối với viên chức quản lý [2]:\nc) Cách chức [2]." in checked.text
