@@ -51,7 +51,7 @@ from assistant.answer import Answer, CitedSource, SentenceCheck, Verification
 from assistant.clauses import SourceOutline
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
-from assistant.polarity import CueKind, CueLexicon, clauses
+from assistant.polarity import CueLexicon, clauses
 from assistant.verify import FLAG, SentenceVerifier, forbidding_title, numbers_in
 from core.text import contains_run, content_syllables, content_words, fold, folded_runs, nfc, stopwords, words
 
@@ -915,14 +915,14 @@ def against_quotes(
     lexicon = lexicon or CueLexicon.default()
     words = content_words(claim)
     why: str | None = None
-    if not true and _polar(claim, lexicon):
+    if not true and lexicon.polar(claim):
         return None  # a claim that negates is denied by a quote that does not
     for q in quotes:
         said = _in_context(q) if q.source is not None else q.sentence
         if coverage(words, said) < 1.0:
             return None
         turned = lexicon.conflict(claim, said) if true else None
-        if (turned is None) if true else _polar(said, lexicon):
+        if (turned is None) if true else lexicon.polar(said):
             return None
         why = why or turned
     return None if not quotes else AGAINST_QUOTE[true].format(why=why, verdict=verdict)
@@ -938,7 +938,7 @@ def prohibitions(
     "Điều 8. Các hành vi bị nghiêm cấm" — while Điều 34, which says who may allow it, was in the context. A claim
     that forbids ("Công chức bị cấm đình công") is what such an item says: nothing is returned for it."""
     lexicon = lexicon or CueLexicon.default()
-    if _polar(claim, lexicon):
+    if lexicon.polar(claim):
         return []
     found = ((forbidding_title(s, lexicon), s) for s in sources)
     return [(title, strip_instructions(s.hit.text)[0]) for title, s in found if title]
@@ -964,11 +964,6 @@ def forbidden_quotes(verdict: str, quotes: Sequence[Quote], banned: Sequence[tup
     if not quotes or not all(titles):
         return None
     return FORBIDS.format(title=titles[0].rstrip(":"), verdict=verdict)
-
-
-def _polar(text: str, lexicon: CueLexicon) -> bool:
-    """Whether `text` negates or excepts anything (a cue of `CueLexicon` of either kind)."""
-    return any(c.kind in (CueKind.NEGATION, CueKind.EXCEPTION) for c in lexicon.cues(text))
 
 
 def _in_context(quote: Quote) -> str:

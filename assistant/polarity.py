@@ -176,6 +176,10 @@ class CueLexicon:
         key = " ".join(phrase.lower().split())
         return next(k for p, k in self.phrases if p == key)
 
+    def polar(self, text: str) -> bool:
+        """Whether `text` negates or excepts anything (a cue of either kind)."""
+        return any(c.kind in (CueKind.NEGATION, CueKind.EXCEPTION) for c in self.cues(text))
+
     def cues(self, text: str) -> list[Cue]:
         """The negations and exceptions in `text`, in order (neutral phrases are matched and skipped)."""
         text = _MARKER.sub(" ", nfc(text))

@@ -148,6 +148,7 @@ CONTINUES_HIDDEN = "it continues, after its ';', a sentence that is not shown"
 RECITED = "re-cited: another source states it in full: "
 WITH_APPLIED = "cited with what its source applies: "
 REPEATED = "repeats a sentence already shown"
+GROUP_SAME = 0.75  # share of two lines' words in common (of all their words) that makes them the same lead-in
 WITHIN_MIN_WORDS = 6  # a shorter line may share every word with a longer one and still say something of its own
 DANGLING_LEAD = "a lead-in that nothing shown continues"
 TERMS_MISSING = "terms not in the cited text: "
@@ -1051,6 +1052,8 @@ class SentenceVerifier:
         self._flagged_shown = 0
         self._said: set[str] = set()  # what the sentences shown so far say (`_gist`): a repeat is not shown again
         self._said_polar: dict[str, bool] = {}  # … and whether each negates or excepts anything (`_within_said`)
+        self._group = 0  # the group of list items the last unlabelled line shown opened: an item repeats within it
+        self._groups: list[tuple[set[str], bool, int]] = []  # each unlabelled line shown: its words, polarity, group
         self._outlines: dict[int, SourceOutline] = {}
         self._off: OffQuestion | None = None  # the first claim withheld as answering for another actor
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
@@ -1088,7 +1091,12 @@ class SentenceVerifier:
         # A repeat is told in context for such a part: "nghỉ 03 ngày." after "c) … chết:" is c)'s own figure, not
         # a)'s "Kết hôn: nghỉ 03 ngày" said again (it was dropped so, live, and c) was left ending in ":").
         gist = _gist(context if value else sentence)
-        if gist and (gist in self._said or self._within_said(gist, sentence)):
+        # … and a lettered or numbered item in the group its shown line without a label opens: "a) Khiển trách"
+        # under "Áp dụng đối với viên chức quản lý" is not the same item under "… không giữ chức vụ quản lý" (live:
+        # dropped, the managers' list showed "c) Cách chức" alone)
+        listed = label_rank(_MARKER.sub(" ", sentence).strip()) in (1, 2)
+        key = f"{self._group}|{gist}" if listed else gist
+        if gist and (key in self._said or self._within_said(gist, sentence)):
             # the small model loops: "… hình thức là [2]: …" again after "[1] …"
             self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (REPEATED,)))
             return ""
@@ -1106,8 +1114,10 @@ class SentenceVerifier:
         self._hidden_open = line is None and (body.endswith(";") or (body.endswith(":") and label_rank(body) > 0))
         if line is None:
             return ""
-        self._said.add(gist)
-        self._said_polar[gist] = self._polar(line)
+        self._said.add(key)
+        self._said_polar[gist] = self.lexicon.polar(line)
+        if not listed:
+            self._group = self._group_of(set(gist.split()), self._said_polar[gist])
         lead = self._pending_lead(line)
         if line.endswith(FLAG):
             self._flagged_shown += 1
@@ -1130,6 +1140,17 @@ class SentenceVerifier:
         self.text += piece
         return piece
 
+    def _group_of(self, words: set[str], polar: bool) -> int:
+        """The group of list items an unlabelled line opens: that of a shown line it restates (`GROUP_SAME` of their
+        words in common, the same polarity) — the model writing its list again under the law's wording of the same
+        lead-in ("… để tặng cho cá nhân đạt các tiêu chuẩn sau đây [2]:") repeats it —, else a new one."""
+        same = next(
+            (g for w, p, g in self._groups if p == polar and len(words & w) >= GROUP_SAME * len(words | w)), None
+        )
+        group = same if same is not None else len(self._groups) + 1
+        self._groups.append((words, polar, group))
+        return group
+
     def _within_said(self, gist: str, sentence: str) -> bool:
         """Whether an unlettered line (`gist`) only says again part of one line already shown: each of its words, at
         least `WITHIN_MIN_WORDS`, is that line's (live: "- Cá nhân, tập thể người Việt Nam định cư ở nước ngoài, cá
@@ -1140,12 +1161,8 @@ class SentenceVerifier:
         words = set(gist.split())
         if len(words) < WITHIN_MIN_WORDS or label_rank(_MARKER.sub(" ", sentence).strip()) in (1, 2):
             return False
-        polar = self._polar(sentence)
+        polar = self.lexicon.polar(sentence)
         return any(words <= set(said.split()) and (polar or not p) for said, p in self._said_polar.items())
-
-    def _polar(self, text: str) -> bool:
-        """Whether `text` negates or excepts anything (a cue of `CueLexicon` of either kind)."""
-        return any(c.kind in (CueKind.NEGATION, CueKind.EXCEPTION) for c in self.lexicon.cues(text))
 
     def _pending_lead(self, line: str) -> str:
         """The waiting lead-ins' text to show before `line` when `line` continues them ("" when none waits); a
@@ -1970,6 +1987,10 @@ def completed(sentence: str, clause: ClauseRef) -> str:
     'Được thực hiện theo quy định của pháp luật về trợ cấp thất nghiệp [1].'
     >>> completed("Thực hiện theo quy định của luật [1].", ref)
     'Thực hiện theo quy định của luật [1].'
+    >>> listed = ClauseRef(1, "d", 0, 9, Level.KHOAN, "Khoản 1", "1. Áp dụng đối với viên chức không giữ chức vụ quản "
+    ...     "lý\\na) Khiển trách;", "1")
+    >>> completed("Áp dụng đối với viên chức không giữ chức vụ quản lý [2]", listed)
+    'Áp dụng đối với viên chức không giữ chức vụ quản lý [2]'
     """
     tail = _LINE_TAIL.search(sentence)
     body, end = (sentence[: tail.start()], tail.group(1)) if tail else (sentence, "")
@@ -1978,7 +1999,7 @@ def completed(sentence: str, clause: ClauseRef) -> str:
     claim = " ".join(nfc(without_label(body)).split())
     if len(claim.split()) < CUT_MIN_WORDS:
         return sentence
-    law = " ".join(nfc(clause.quote).split())
+    law = "\n".join(" ".join(line.split()) for line in nfc(clause.quote).split("\n"))  # a line's end ends it
     at = law.lower().find(claim.lower())
     if at < 0:
         return sentence

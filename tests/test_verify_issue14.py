@@ -2022,3 +2022,22 @@ def test_a_lead_in_whose_words_a_shown_line_holds_with_a_negation_is_still_shown
     )
     checked = verify(answer, [forms], question="Viên chức bị kỷ luật bằng những hình thức nào?")
     assert "Áp dụng đối với viên chức quản lý [2]:\nc) Cách chức [2]." in checked.text
+
+
+def test_an_item_of_a_second_list_is_no_repeat_of_the_same_item_of_the_first() -> None:
+    """Live: the viên chức's forms of discipline came as two lists — "Áp dụng đối với viên chức không giữ chức vụ quản
+    lý" a) b) c), then "Áp dụng đối với viên chức quản lý" a) b) c) d) — and the second list's "a) Khiển trách", "b)
+    Cảnh cáo", "d) Buộc thôi việc" were dropped as repeats: the managers' list showed "c) Cách chức" alone. The same
+    list written twice under one lead-in is still shown once."""
+    forms = _source(
+        2,
+        "1. Áp dụng đối với viên chức không giữ chức vụ quản lý\na) Khiển trách;\nb) Cảnh cáo;\nc) Buộc thôi việc.\n"
+        "2. Áp dụng đối với viên chức quản lý\na) Khiển trách;\nb) Cảnh cáo;\nc) Cách chức;\nd) Buộc thôi việc.",
+    )
+    items = "a) Khiển trách [2].\nb) Cảnh cáo [2].\n"
+    second = f"Áp dụng đối với viên chức quản lý [2]\n{items}c) Cách chức [2].\nd) Buộc thôi việc [2]."
+    first = f"Áp dụng đối với viên chức không giữ chức vụ quản lý [2]\n{items}c) Buộc thôi việc [2]."
+    checked = verify(f"{first}\n{second}", [forms], question="Viên chức bị kỷ luật bằng những hình thức nào?")
+    assert checked.text.endswith(second), checked.text
+    looped = verify(f"{first}\n{first}", [forms], question="Viên chức bị kỷ luật bằng những hình thức nào?")
+    assert looped.text == first
