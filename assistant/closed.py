@@ -542,8 +542,7 @@ def deciding_quotes(
     texts (the prohibitions, when the verdict permits: `prohibitions`) counts `DEMOTED` less.
     """
     words, frame_words, numbers = content_words(claim), content_words(frame), numbers_in(claim)
-    act = asked_act(claim)
-    act_run = [fold(s) for s in act.split("_")] if act else []
+    act_run = _folded(asked_act(claim))
     candidates = dict.fromkeys(j for j in judged if j)
     for source in sources:
         for line in strip_instructions(source.hit.text)[0].split("\n"):
@@ -862,10 +861,15 @@ def asked_act(claim: str) -> str | None:
     return None
 
 
+def _folded(act: str | None) -> list[str]:
+    """An act's syllables (`asked_act`) folded as `folded_runs` reads a passage; [] for none."""
+    return [fold(s) for s in act.split("_")] if act else []
+
+
 def act_unquoted(claim: str, quotes: Sequence[Quote]) -> str | None:
-    """Why the deciding quotes do not decide a yes/no `claim`: none of them, read with its article's heading and its
-    list's lead-in (not its article's heading: Điều 28's "Thay đổi nội dung, ký kết tiếp, … hợp đồng làm việc" names
-    every act on a contract), speaks of the act the claim asks about (`asked_act`), whatever the other sources say.
+    """Why the deciding quotes do not decide a yes/no `claim`: none of them, read with its list's lead-in — not with
+    its article's heading: Điều 28's "Thay đổi nội dung, ký kết tiếp, … hợp đồng làm việc" names every act on a
+    contract —, speaks of the act the claim asks about (`asked_act`), whatever the other sources say.
     Only the model's verdict is so judged. Live: "Viên chức có được ký hợp đồng với cơ quan, tổ chức khác không?" was
     answered "Có." as verified on «4. Khi viên chức chuyển công tác đến cơ quan, tổ chức, đơn vị khác thì chấm dứt
     hợp đồng làm việc …»: it speaks of contracts and other bodies, not of signing one.
@@ -880,7 +884,7 @@ def act_unquoted(claim: str, quotes: Sequence[Quote]) -> str | None:
     act = asked_act(claim)
     if act is None or not quotes:
         return None
-    run = [fold(s) for s in act.split("_")]
+    run = _folded(act)
     for q in quotes:
         said = f"{_lead_of(q)}\n{q.sentence}" if q.source is not None else q.sentence
         if contains_run(folded_runs(said), run):

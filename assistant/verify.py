@@ -325,8 +325,8 @@ def condition_dropped(claim: str, cited: Sequence[str], asked: str = "") -> str 
     """
     figures_only = _figures_text(claim)
     said = set(folded_runs(f"{asked}\n{figures_only}"))
+    plain = [_MARKER.sub(" ", nfc(text)) for text in cited]
     for measure in sorted(measures_in(figures_only)):
-        plain = [_MARKER.sub(" ", nfc(text)) for text in cited]
         stated = [
             (text, found) for text in plain for found in _MEASURE.finditer(text) if _measure_key(found) == measure
         ]
@@ -1096,7 +1096,7 @@ class SentenceVerifier:
         # dropped, the managers' list showed "c) Cách chức" alone)
         listed = label_rank(_MARKER.sub(" ", sentence).strip()) in (1, 2)
         key = f"{self._group}|{gist}" if listed else gist
-        if gist and (key in self._said or self._within_said(gist, sentence)):
+        if gist and (key in self._said or (not listed and self._within_said(gist, sentence))):
             # the small model loops: "… hình thức là [2]: …" again after "[1] …"
             self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (REPEATED,)))
             return ""
@@ -1159,7 +1159,7 @@ class SentenceVerifier:
         or exception of the shown one: "Áp dụng đối với viên chức quản lý" is not "… không giữ chức vụ quản lý" (its
         every word is, live: dropped, the second list's "c) Cách chức" went under the first list's lead-in)."""
         words = set(gist.split())
-        if len(words) < WITHIN_MIN_WORDS or label_rank(_MARKER.sub(" ", sentence).strip()) in (1, 2):
+        if len(words) < WITHIN_MIN_WORDS:
             return False
         polar = self.lexicon.polar(sentence)
         return any(words <= set(said.split()) and (polar or not p) for said, p in self._said_polar.items())
