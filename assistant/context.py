@@ -5,13 +5,16 @@ unit may end a viên chức's contract, the best chunk of Điều 29 was Khoản
 answer — was never shown to the model. So each ranked article is put back together from its chunks
 (`Searcher.article`, under the reader's filters) and the budget (`Settings.context_chars`) is spent like this:
 
-1. The first `reserved` (3) ranked articles are sure of the chunk search found in each (while they fit): the
+1. The first `reserved` (3) ranked articles are sure of the chunk search found in each (while they fit), with the
+   chunk that opens its clause when it starts inside the clause's list (`with_lead_in`: an item's lead-in says who
+   may, or may not, do it): the
    top hit is not always the governing article — BM25 can rank a long circular that shares the question's words
    above the law's article — so the runners-up keep their place.
 2. In rank order, each of them is made whole when what is left of the budget holds it.
 3. Those still cut get more of their clauses with what is left: the clauses the question names ("khoản 2 Điều
-   29") first, then the others in text order, while they fit — given to the model in text order, one source per
-   run of contiguous text.
+   29") first, then the found chunk — or, when another names more of the question's words (`naming_more`: the
+   thời hiệu clause, where search found the thời hạn one), that one —, then the others in text order, while they
+   fit — given to the model in text order, one source per run of contiguous text.
 4. Further articles join whole when what is left holds them, or not at all (fewer, complete articles rather than
    fragments), up to `max_sources` articles.
 5. A follow-up (`previous` = the sources the previous question's prompt held, in its order) keeps them first,
@@ -45,6 +48,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.clauses import anchor_for
+from core.text import content_words, fold
 from index.search import Hit
 from index.store import Filters
 from ingest.model import Citation
@@ -216,13 +220,14 @@ class ContextBuilder:
         chosen: list[_Chosen] = []
         used = 0
         sure = min(budget.reserved, budget.max_sources)
-        for hit in hits[:sure]:  # 1. the chunk search found of each of the first articles
+        for hit in hits[:sure]:  # 1. the chunk search found of each of the first articles (with its lead-in)
             chunks = self.reader.article(hit, filters)
             found = next((c for c in chunks if c.chunk_id == hit.chunk_id), hit)
-            size = found.end - found.start
+            unit = with_lead_in(found, chunks)
+            size = sum(c.end - c.start for c in unit)
             if (chosen or not first_sure) and used + size > budget.chars:
                 break
-            chosen.append(_Chosen(hit, chunks, [found]))
+            chosen.append(_Chosen(hit, chunks, unit))
             used += size
         for c in chosen:  # 2. in rank order, each made whole when what is left holds it
             if c.whole and used - c.size + _span(c.chunks) <= budget.chars:
@@ -262,12 +267,15 @@ class ContextBuilder:
     @staticmethod
     def _selection(query: str, hit: Hit, chunks: list[Hit], room: int) -> list[Hit]:
         """The article's chunks that fit in `room`, taken in this order — the clauses the question names, the chunk
-        search found, then the rest in text order — in text order. The found chunk is always in, even over the room
-        (by one chunk at most)."""
+        search found (with its lead-in) or, in its place, the one naming more of the question's words (`naming_more`,
+        where the question names no clause by number), then the rest in text order — in text order. That chunk and
+        its lead-in are always in, even over the room."""
         found = next((c for c in chunks if c.chunk_id == hit.chunk_id), None)
         if found is None:
             return [hit]
-        return _take([*_named_first(query, chunks), found, *chunks], room, always=found)
+        named = _named_first(query, chunks)
+        unit = with_lead_in((None if named else naming_more(query, found, chunks)) or found, chunks)
+        return _take([*named, *unit, found, *chunks], room, always=unit)
 
 
 def _named_first(query: str, chunks: Sequence[Hit]) -> list[Hit]:
@@ -276,14 +284,45 @@ def _named_first(query: str, chunks: Sequence[Hit]) -> list[Hit]:
     return [c for c in chunks if named & _clause_numbers(c.citation)]
 
 
-def _take(priority: Sequence[Hit], room: int, always: Hit | None = None) -> list[Hit]:
+def naming_more(query: str, found: Hit, chunks: Sequence[Hit]) -> Hit | None:
+    """The chunk of the article that names the most of the question's words (pyvi content words, diacritics
+    folded: "thời_hiệu" is not the "hiệu" of "dấu_hiệu"), when that is more than the found chunk names (the first of
+    equals); None when none names more. Live: "Thời hiệu xử lý kỷ luật viên chức là bao lâu?" found Khoản 3-4 of
+    Điều 53 Luật Viên chức, the thời hạn; Khoản 1-2, the thời hiệu, names it."""
+    asked = _words(query)
+    best, most = None, len(asked & _words(found.text))
+    for c in chunks:
+        named = len(asked & _words(c.text)) if c is not found else 0
+        if named > most:
+            best, most = c, named
+    return best
+
+
+def _words(text: str) -> set[str]:
+    return {fold(w) for w in content_words(text)}
+
+
+def with_lead_in(found: Hit, chunks: Sequence[Hit]) -> list[Hit]:
+    """The chunk search found, with the chunk that opens its clause before it when it starts inside that clause's
+    list (its citation names points): an item is never given without its lead-in, which says who may, or may not,
+    do it. Live: Khoản 1's points đ-g of Điều 36 Bộ luật Lao động reached the model without "1. Người sử dụng lao
+    động có quyền đơn phương chấm dứt hợp đồng lao động trong trường hợp sau đây:" (tests/test_context.py)."""
+    if not found.citation.point:
+        return [found]
+    opening = next((c for c in chunks if c.citation.clause == found.citation.clause), None)
+    if opening is None or opening.start >= found.start:
+        return [found]
+    return [opening, found]
+
+
+def _take(priority: Sequence[Hit], room: int, always: Sequence[Hit] = ()) -> list[Hit]:
     """The chunks of `priority`, taken in that order (each once) while they fit in `room` — the first one and
-    `always` even over it —, in text order."""
+    those of `always` even over it —, in text order."""
     chosen: list[Hit] = []
     used = 0
     for c in priority:
         size = c.end - c.start
-        if c in chosen or (chosen and used + size > room and c is not always):
+        if c in chosen or (chosen and used + size > room and c not in always):
             continue
         chosen.append(c)
         used += size

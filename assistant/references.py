@@ -625,7 +625,8 @@ def on_matter(question: str, sources: Sequence[CitedSource], actors: ActorLexico
     [1]
 
     Of those, an article about another person than the one asked (`ActorLexicon.other_person`) is left out when
-    one about them is quoted, unless a quoted one applies it (live, asked when a công chức is dismissed, the quotes
+    one about them is quoted, unless a quoted one about them applies it — or applies it in the words of the one left
+    out (`_applied_also_by`) — (live, asked when a công chức is dismissed, the quotes
     put Nghị định 112/2020's rule on a viên chức's records beside Luật Cán bộ, công chức's articles):
 
     >>> forms = src(1, "Công chức vi phạm thì phải chịu hình thức kỷ luật buộc thôi việc.")
@@ -646,7 +647,30 @@ def on_matter(question: str, sources: Sequence[CitedSource], actors: ActorLexico
     theirs = {s.marker for s in kept if actors.other_person(_searchable(s.hit), person[0]) is None}
     if not theirs:
         return kept
-    return [s for s in kept if s.marker in theirs or s.applied_by in theirs]
+    out = []
+    for s in kept:
+        if s.marker in theirs or s.applied_by in theirs:
+            out.append(s)
+        elif (heir := _applied_also_by(s, [k for k in kept if k.marker in theirs])) is not None:
+            out.append(heir)
+    return out
+
+
+def _applied_also_by(source: CitedSource, theirs: Sequence[CitedSource]) -> CitedSource | None:
+    """`source`, referred from the first of `theirs` that applies it in the same words ("… theo quy định của pháp
+    luật về lao động"), when the source that brought it is left out. Live: asked a viên chức's annual leave after a
+    công chức's, Điều 113 Bộ luật Lao động had joined through Luật Cán bộ, công chức's Điều 13; left out with it, the
+    quotes kept Luật Viên chức's Điều 13 — which applies the same code in the same words — without its 12 ngày."""
+    if not isinstance(source, ReferredSource) or source.referred_from is None:
+        return None
+    referral = source.referred_from
+    if not referral.reference.sentence.strip():
+        return None
+    said = " ".join(referral.reference.sentence.casefold().split())
+    for other in theirs:
+        if said in " ".join(other.hit.text.casefold().split()):
+            return replace(source, referred_from=replace(referral, marker=other.marker, anchor=other.hit.anchor))
+    return None
 
 
 def _applied_to(ref: Reference, referring: Hit, quoted: Sequence[Hit]) -> Hit | None:

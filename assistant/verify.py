@@ -123,6 +123,7 @@ INJECTED_WORDS = "supported only by text addressed to the assistant"
 LINK_REMOVED = "link removed (not in a cited source's metadata): "
 NO_CLAIM = "no claim: no content words"
 NUMBERS_MISSING = "numbers not in the cited text: "
+POINTS_MISSING = "points not in the cited text: "
 QUESTION = "a question, not a claim"
 OFF_QUESTION = "does not answer the question: "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
@@ -305,6 +306,35 @@ _FIGURE_NAME = 3
 _IS = "la"  # "là", folded: the claim gives the figure as the value of what it names before it
 
 
+# A duty ("phải", not "không phải": need not) and an option ("có thể", not "không thể"), as whole words.
+_DUTY = re.compile(r"(?<![\w])(?<!không )phải(?![\w])", re.IGNORECASE)
+_OPTION = re.compile(r"(?<![\w])(?<!không )có thể(?![\w])", re.IGNORECASE)
+
+
+def modal_shift(claim: str, clause: str) -> str | None:
+    """Why `claim` makes the duty its clause states an option, or the option a duty: the law's "phải" written "có
+    thể" (or the reverse) in a claim that has not the other. Live: "Hợp đồng lao động có thể được giao kết theo một
+    trong các loại sau đây [1]:" went out verified on Khoản 1 Điều 20 Bộ luật Lao động's "Hợp đồng lao động phải được
+    giao kết theo một trong các loại sau đây:" — every content word the law's ("phải" and "có thể" are none).
+
+    >>> law = "1. Hợp đồng lao động phải được giao kết theo một trong các loại sau đây:"
+    >>> modal_shift("Hợp đồng lao động có thể được giao kết theo các loại sau [1]:", law)
+    'the cited text says «phải» (a duty); the claim, «có thể» (an option)'
+    >>> modal_shift("Hợp đồng lao động phải được giao kết theo các loại sau [1]:", law) is None
+    True
+    >>> modal_shift("Viên chức có thể được nghỉ [1].", "Viên chức được nghỉ, không phải báo trước.") is None
+    True
+    """
+    text, law = _MARKER.sub(" ", claim), _MARKER.sub(" ", clause)
+    duty, option = bool(_DUTY.search(text)), bool(_OPTION.search(text))
+    law_duty, law_option = bool(_DUTY.search(law)), bool(_OPTION.search(law))
+    if option and not duty and law_duty and not law_option:
+        return "the cited text says «phải» (a duty); the claim, «có thể» (an option)"
+    if duty and not option and law_option and not law_duty:
+        return "the cited text says «có thể» (an option); the claim, «phải» (a duty)"
+    return None
+
+
 def condition_dropped(claim: str, cited: Sequence[str], asked: str = "") -> str | None:
     """Why a claim states, as though unconditional, a figure that its cited texts give only on a condition written
     right after it ("… 30 ngày nếu đã đóng bảo hiểm xã hội dưới 15 năm; 40 ngày nếu …"): none of those conditions
@@ -473,6 +503,40 @@ def case_phrase(sentence: str) -> str | None:
 
 def numbers_in(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(_MARKER.sub(" ", text))}
+
+
+# A reference to lettered points: "điểm d", "các điểm a, b, c, đ và g", "điểm d và điểm e" (not "điểm thi", "điểm ưu
+# tiên": one letter, then no other). A point's label opens a line: "c) Viên chức …".
+_POINT_REFERENCE = re.compile(r"(?i)\bđiểm\s+([a-zđ](?:\s*(?:,|và|hoặc)\s*(?:điểm\s+)?[a-zđ])*)(?!\w)")
+_POINT_LETTER = re.compile(r"(?i)(?<!\w)([a-zđ])(?!\w)")
+_POINT_LABEL = re.compile(r"(?im)^\s*([a-zđ])\)")
+
+
+def points_in(text: str) -> set[str]:
+    """The letters of the points `text` refers to ("các điểm a, b, c, đ và g khoản 1" → a, b, c, đ, g).
+
+    >>> sorted(points_in("trong trường hợp quy định tại các điểm a, b và đ khoản 1 Điều này; điểm thi 9"))
+    ['a', 'b', 'đ']
+    """
+    return {
+        letter.lower()
+        for found in _POINT_REFERENCE.finditer(_MARKER.sub(" ", text))
+        for letter in _POINT_LETTER.findall(found.group(1))
+    }
+
+
+def points_missing(claim: str, cited: str) -> list[str]:
+    """The points `claim` refers to that the cited text neither refers to nor labels: live, "… trong trường hợp quy
+    định tại điểm f khoản 1 Điều này [1]." went out verified on Điều 36 Bộ luật Lao động, whose points run a, b, c,
+    d, đ, e, g (a Vietnamese law has no "điểm f"); the sentence's other words were all the law's.
+
+    >>> points_missing("… tại điểm f khoản 1 Điều này [1].", "1. Các trường hợp:\\na) X;\\ng) Y.\\n2. Theo điểm a.")
+    ['f']
+    >>> points_missing("… tại điểm g khoản 1 Điều này [1].", "1. Các trường hợp:\\na) X;\\ng) Y.")
+    []
+    """
+    cited_points = points_in(cited) | {m.lower() for m in _POINT_LABEL.findall(cited)}
+    return sorted(points_in(claim) - cited_points)
 
 
 def figures_in(text: str) -> set[str]:
@@ -1096,11 +1160,18 @@ class SentenceVerifier:
         # dropped, the managers' list showed "c) Cách chức" alone)
         listed = label_rank(_MARKER.sub(" ", sentence).strip()) in (1, 2)
         key = f"{self._group}|{gist}" if listed else gist
+        body = " ".join(_MARKER.sub(" ", sentence).split())
+        # an unlettered line that goes on with the item before it — its value after a ":" ("01 ngày (ngày 01 tháng 01
+        # dương lịch)"), its part after a ";" ("có lý lịch rõ ràng") — is in that item's group; it opens none
+        opens = not listed and not value and not without_label(body)[:1].islower()
         if gist and (key in self._said or (not listed and self._within_said(gist, sentence))):
             # the small model loops: "… hình thức là [2]: …" again after "[1] …"
             self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (REPEATED,)))
+            if opens:
+                # a lead-in said again reopens its group: the items under it are repeats too (live: "a) Có một quốc
+                # tịch …", "b) Đủ 18 tuổi …" were shown twice, the group having moved on at "có lý lịch rõ ràng")
+                self._group = self._group_of(set(gist.split()), self.lexicon.polar(sentence))
             return ""
-        body = " ".join(_MARKER.sub(" ", sentence).split())
         if self._hidden_open and label_rank(body) == 0 and body[:1].islower():
             # The rest of a sentence not shown, after its ";" ("- Viên chức … có quyền đơn phương chấm dứt … 45
             # ngày; trường hợp viên chức ốm đau … thì phải báo trước ít nhất 03 ngày [1]."): whose act it states,
@@ -1116,7 +1187,7 @@ class SentenceVerifier:
             return ""
         self._said.add(key)
         self._said_polar[gist] = self.lexicon.polar(line)
-        if not listed:
+        if opens:
             self._group = self._group_of(set(gist.split()), self._said_polar[gist])
         lead = self._pending_lead(line)
         if line.endswith(FLAG):
@@ -1361,7 +1432,12 @@ class SentenceVerifier:
         for clause in self._supporting_clauses(words, marks, numbers_in(context)):
             applier = self._applier(clause, marks)
             stated = clause.clause.lead if leads and clause.clause.lead else clause.clause.text
-            turned = self._turned(context, stated, applier) or self._negated_case_lost(words, context, marks, clause)
+            turned = (
+                self._turned(context, stated, applier)
+                or self._negated_case_lost(words, context, marks, clause)
+                # a lead-in's modal is its own: the items under it are the law's cases either way
+                or (None if self._continues else modal_shift(context, stated))
+            )
             if turned is None:
                 return None
             why = why or turned
@@ -1448,8 +1524,11 @@ class SentenceVerifier:
             return None
         body = " ".join(_MARKER.sub(" ", sentence).split())
         lead = context[: -len(body)] if context != body and context.endswith(body) else ""  # `_context`'s lead-in
-        if lead.startswith(self._question_lead):
-            lead = ""  # the question standing as the lead-in of bare items names what is asked, not what they are
+        if lead.startswith(self._question_lead) or self._unsupported_lead(lead):
+            # the question standing as the lead-in of bare items names what is asked, not what they are; and so does
+            # a lead-in of the model's own that no source states ("Thời hạn bảo quản hồ sơ, tài liệu được quy định
+            # như sau [1]: (chưa kiểm chứng)" over the rule on holding records back, live, verified)
+            lead = ""
         for family, asked in self._asked_terms.items():
             led = self._members(lead, family)
             if led & asked:
@@ -1470,6 +1549,11 @@ class SentenceVerifier:
                     mine = set().union(*named)
             return RIVAL_TERM.format(asked=", ".join(sorted(asked)), said=", ".join(sorted(mine)))
         return None
+
+    def _unsupported_lead(self, lead: str) -> bool:
+        """Whether `lead` (a lead-in of the answer) was checked and found unsupported."""
+        gist = _gist(lead)
+        return bool(gist) and any(not c.supported and _gist(c.text) == gist for c in self.checks)
 
     def _members(self, text: str, family: str) -> set[str]:
         """The terms of `family` that `text` names."""
@@ -1543,7 +1627,10 @@ class SentenceVerifier:
         if len(words) >= 3:
             best: tuple[float, int] | None = None
             for marker, text in self._clean.items():
-                if marker in exclude or numbers - numbers_in(text) or terms - self.terms.named(text):
+                # the candidate's own document number is its metadata, not a figure its text must state ("Trong quy
+                # định của Bộ luật Lao động 45/2019/QH14, khi hợp đồng … chấm dứt …" quotes Điều 46, live, uncited)
+                own = numbers_in(without_own_numbers(sentence, [self._by_marker[marker]]))
+                if marker in exclude or own - numbers_in(text) or terms - self.terms.named(text):
                     continue
                 score = coverage(words, text)
                 if score >= self.policy.min_attribution and (best is None or score > best[0]):
@@ -1642,6 +1729,9 @@ class SentenceVerifier:
         own = without_own_numbers(sentence, [self._by_marker[m] for m in marks])
         missing = sorted(numbers_in(own) - numbers_in(cited))
         unmeasured = sorted(measures_in(own) - measures_in(cited) - ages_written_short(own, cited))
+        unpointed = points_missing(own, cited)
+        if unpointed:
+            reasons.append(POINTS_MISSING + ", ".join(f"điểm {p}" for p in unpointed))
         if missing:
             reasons.append(NUMBERS_MISSING + ", ".join(missing))
         elif unmeasured:

@@ -622,7 +622,7 @@ def test_an_act_named_as_a_noun_for_another_person_than_the_one_asked_is_withhel
     """Live: asked "Viên chức được tuyển dụng theo những phương thức nào?", the answer went on "- Việc tuyển dụng công
     chức được thực hiện thông qua thi tuyển, trừ trường hợp quy định tại khoản 2 Điều này [2]." (Luật Cán bộ, công
     chức), verified: "tuyển dụng" is two syllables, no one is named doing it, and the công chức undergoes it after a
-    nominalising "việc". The viên chức's own line stays, and so does a rule for "cán bộ, công chức" together."""
+    nominalising "việc". The viên chức's own line stays, and so does a rule for "cán bộ, công chức, viên chức"."""
     question = "Viên chức được tuyển dụng theo những phương thức nào?"
     own = _source(1, "1. Việc tuyển dụng viên chức được thực hiện thông qua thi tuyển hoặc xét tuyển.")
     other = _source(2, "1. Việc tuyển dụng công chức được thực hiện thông qua thi tuyển.")
@@ -635,5 +635,73 @@ def test_an_act_named_as_a_noun_for_another_person_than_the_one_asked_is_withhel
     actors = ActorLexicon.default()
     nominal = "Việc tuyển dụng viên chức được thực hiện theo phương thức nào?"
     assert actors.off_question(nominal, "Việc tuyển dụng công chức được thực hiện thông qua thi tuyển") is not None
-    assert actors.off_question(question, "Việc tuyển dụng cán bộ, công chức phải công khai") is None
+    # a rule for "cán bộ, công chức" is not one for a viên chức (a group is its members, no one else) …
+    assert actors.off_question(question, "Việc tuyển dụng cán bộ, công chức phải công khai") is not None
+    # … and one for all three is
+    assert actors.off_question(question, "Việc tuyển dụng cán bộ, công chức, viên chức phải công khai") is None
     assert actors.off_question(question, "Việc tuyển dụng viên chức căn cứ vào nhu cầu công việc") is None
+
+
+def test_a_list_for_another_person_than_the_one_asked_is_withheld_with_its_items() -> None:
+    """Live: asked "Các hình thức kỷ luật đối với viên chức là gì?", the answer gave Điều 52 Luật Viên chức's four
+    forms, then went on "- Các hình thức kỷ luật đối với công chức là [2]: … c) Hạ bậc lương [2]; d) Giáng chức [2];"
+    (Luật Cán bộ, công chức), verified: no one does "hình thức kỷ luật"; the person it applies to, named after "đối
+    với", is another. That lead-in and every item under it are withheld; a rule "đối với cán bộ, công chức, viên
+    chức" applies to the one asked too."""
+    question = "Các hình thức kỷ luật đối với viên chức là gì?"
+    own = _source(1, "1. Các hình thức kỷ luật đối với viên chức:\na) Khiển trách;\nb) Cảnh cáo;\nc) Cách chức.")
+    other = _source(2, "1. Các hình thức kỷ luật đối với công chức:\na) Khiển trách;\nb) Hạ bậc lương;\nc) Giáng chức.")
+    mine = "Các hình thức kỷ luật đối với viên chức là [1]:\na) Khiển trách [1];\nb) Cảnh cáo [1];\nc) Cách chức [1]."
+    theirs = "- Các hình thức kỷ luật đối với công chức là [2]:\nb) Hạ bậc lương [2];\nc) Giáng chức [2]."
+    checked = verify(f"{mine}\n{theirs}", [own, other], question=question)
+    assert "Hạ bậc lương" not in checked.text and "Giáng chức" not in checked.text
+    assert "Cách chức" in checked.text and checked.status is Verification.VERIFIED
+    actors = ActorLexicon.default()
+    off = actors.off_question(question, "Các hình thức kỷ luật đối với công chức là [2]:")
+    assert off is not None and (off.asked, off.said) == ("viên chức", "công chức")
+    assert actors.off_question(question, "Các hình thức kỷ luật đối với cán bộ, công chức, viên chức gồm") is None
+    rights = "Quyền của viên chức về nghỉ ngơi là gì?"
+    assert actors.off_question(rights, "Quyền của công chức về nghỉ ngơi") is not None
+
+
+def test_a_rule_for_can_bo_cong_chuc_is_not_quoted_for_a_vien_chuc() -> None:
+    """Live: asked whether a viên chức dismissed from a post (cách chức) is restricted, the quotes given instead of
+    an answer put Luật Cán bộ, công chức's Điều 82 ("Cán bộ, công chức bị khiển trách …") first, beside Luật Viên
+    chức's Điều 56: "cán bộ, công chức" was read as anyone. A group is each of its members and no one else."""
+    from dataclasses import replace
+
+    from assistant.references import on_matter
+
+    cadre = _source(1, "1. Cán bộ, công chức bị kỷ luật cách chức thì thời gian nâng lương bị kéo dài 12 tháng.")
+    headings = ["Luật Cán bộ, công chức", "Điều 82. Các quy định khác"]
+    cadre = replace(cadre, hit=replace(cadre.hit, heading_path=headings))
+    own = _source(2, "2. Viên chức bị kỷ luật cách chức thì không thực hiện việc quy hoạch, bổ nhiệm trong 24 tháng.")
+    question = "Viên chức bị kỷ luật cách chức thì có bị hạn chế gì không?"
+    assert [s.marker for s in on_matter(question, [cadre, own])] == [2]
+    assert [s.marker for s in on_matter(question.replace("Viên chức", "Công chức"), [cadre, own])] == [1]
+    actors = ActorLexicon.default()
+    person, _ = actors.person_asked(question)
+    assert actors.other_person(cadre.hit.text, person) == "cán bộ , công chức"
+    assert actors.other_person("Cán bộ, công chức, viên chức phải kê khai tài sản.", person) is None
+
+
+def test_a_code_article_applied_by_the_persons_own_law_stays_quoted_when_its_first_applier_goes() -> None:
+    """Live: asked "Còn viên chức thì sao?" after a công chức's annual leave, Điều 113 Bộ luật Lao động had joined
+    through Luật Cán bộ, công chức's Điều 13 ("… theo quy định của pháp luật về lao động"); once that article was
+    left out of the quotes as another person's, the code's 12 ngày went with it, although Luật Viên chức's Điều 13
+    applies it in the same words. It stays, referred from the viên chức's article."""
+    from dataclasses import replace
+
+    from assistant.references import Referral, ReferredSource, on_matter
+    from ingest.versions import Reference
+
+    by_field = "theo quy định của pháp luật về lao động"
+    cadre = _source(1, f"Cán bộ, công chức được nghỉ hàng năm, nghỉ lễ {by_field}.")
+    cadre = replace(cadre, hit=replace(cadre.hit, heading_path=["Luật Cán bộ, công chức", "Điều 13. Nghỉ ngơi"]))
+    own = _source(2, f"1. Viên chức được nghỉ hàng năm, nghỉ lễ, nghỉ việc riêng {by_field}.")
+    law = _source(3, "1. Người lao động làm việc đủ 12 tháng thì được nghỉ hằng năm 12 ngày làm việc.")
+    law = replace(law, hit=replace(law.hit, heading_path=["Bộ luật Lao động", "Điều 113. Nghỉ hằng năm"]))
+    referral = Referral(1, cadre.hit.anchor, Reference("45/2019/QH14", None, None, by_field, "field"))
+    code = ReferredSource(3, law.hit, law.text, law.start, law.end, referred_from=referral)
+    kept = on_matter("Viên chức được nghỉ hằng năm bao nhiêu ngày?", [cadre, own, code])
+    assert [s.marker for s in kept] == [2, 3] and kept[1].applied_by == 2

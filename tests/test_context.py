@@ -226,3 +226,45 @@ def test_a_follow_up_reads_the_clauses_the_previous_prompt_cut_from_its_best_art
     rest = [p for p in picked[1:] if p.citation.article == "29"]
     assert rest and any(KHOAN_1 in p.text for p in rest)  # the first clause cut, even over a room of 0
     assert all(p.start >= previous[0].end or p.end <= previous[0].start for p in rest)  # nothing read twice
+
+
+LEAD_1 = "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau:"
+DISASTER = "Do thiên tai, hỏa hoạn buộc phải thu hẹp quy mô, vị trí việc làm của viên chức không còn thì sao?"
+
+
+def test_a_found_list_item_goes_to_the_model_with_its_lead_in(world: World) -> None:
+    """Live: asked when an employer may end a labour contract, search found Khoản 1's points đ-g of Điều 36 Bộ luật
+    Lao động; the budget, spent on two runners-up, gave the model that chunk and Khoản 2-3 (the notice periods),
+    never Khoản 1's "Người sử dụng lao động có quyền đơn phương chấm dứt … trong trường hợp sau đây:" — and the
+    answer was three lines pointing to "các điểm a, b, c, đ và g khoản 1 Điều này", verified. An item is never given
+    without its lead-in: who may, or may not, do what is said there."""
+    hits = _hits(world, DISASTER)
+    chunks = world.searcher.article(hits[0], PUBLIC)
+    found = next(c for c in chunks if c.chunk_id == hits[0].chunk_id)
+    assert hits[0].citation.article == "29" and LEAD_1 not in found.text  # the premise: an item without its lead-in
+    assert found.citation.clause == "1" and found.citation.point
+    lead = next(c for c in chunks if LEAD_1 in c.text)
+    room = (found.end - found.start) + (lead.end - lead.start)  # the two, not the whole article
+    assert room < chunks[-1].end - chunks[0].start
+    picked = ContextBuilder(world.searcher, ContextBudget(room, 3, reserved=1)).pick(DISASTER, hits, PUBLIC)
+    article = [p for p in picked if p.citation.article == "29"]
+    assert any(LEAD_1 in p.text for p in article) and any(found.text in p.text for p in article)
+    # a runner-up's chunk does not take the place of the first article's lead-in
+    tight = ContextBuilder(world.searcher, ContextBudget(room, 3, reserved=3)).pick(DISASTER, hits, PUBLIC)
+    assert any(LEAD_1 in p.text for p in tight if p.citation.article == "29")
+
+
+def test_a_cut_article_gives_first_the_clause_that_names_what_the_question_asks(world: World) -> None:
+    """Live: "Thời hiệu xử lý kỷ luật viên chức là bao lâu?" — search found Khoản 3-4 of Điều 53 Luật Viên chức (the
+    thời HẠN), the budget held one more chunk of it at most, and text order gave none: Khoản 1-2, the thời HIỆU, never
+    reached the model, and the answer was refused. A clause naming more of the question's words than the found chunk
+    goes first (and in its place, when only one fits)."""
+    hits = _hits(world, ENDING)
+    chunks = world.searcher.article(hits[0], PUBLIC)
+    found = next(c for c in chunks if "không được đơn phương" in c.text)
+    naming = next(c for c in chunks if KHOAN_1 in c.text)
+    assert found is not naming and "phân loại đánh giá" not in found.text
+    question = "Viên chức 02 năm liên tiếp bị phân loại đánh giá không hoàn thành nhiệm vụ thì sao?"
+    room = naming.end - naming.start  # one chunk
+    picked = ContextBuilder._selection(question, replace(hits[0], chunk_id=found.chunk_id), chunks, room)
+    assert naming in picked and found not in picked
