@@ -55,7 +55,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from assistant.polarity import CueLexicon, label_rank, present_words, without_label
+from assistant.polarity import CueLexicon, label_rank, letter_label, present_words, without_label
 from core.text import content_words
 from index.search import Hit
 from ingest.structure import POINT_LETTERS, closes_points, iter_lines
@@ -320,6 +320,8 @@ class SourceOutline:
             units = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]
             points = [p for p in units if p.level is Level.DIEM]
             item = self._choose(points, rest, numbers, words) if points else None
+            if item is None and points:
+                item = self._same_letter(points, rest, numbers, words, letter_label(body.strip()))
             # "- … là 75% …" is no point stating 50%; "- Chính phủ quy định chi tiết … [3]." is Khoản 7 Điều 44 Luật
             # Thi đua, khen thưởng word for word, not the Điểm đ of Khoản 4 it shares "Chính phủ" and "tặng" with
             # (live): a Khoản without points that states more of the claim than the item is no item's
@@ -349,6 +351,19 @@ class SourceOutline:
                 return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point, quote)
             unit = below
         return self._ref(unit.level, unit.start, unit.end, unit.clause, unit.point)
+
+    def _same_letter(
+        self, points: list[Unit], rest: set[str], numbers: set[str], words: set[str], letter: str | None
+    ) -> Unit | None:
+        """Of points that state a lettered item equally well, the one the item's own letter names: the managers'
+        "d) Buộc thôi việc" is Khoản 2's Điểm d, not Khoản 1's "c) Buộc thôi việc" (live: bound there, and shown
+        relabelled "c)"). None when no such point states as much of the item as the best one does."""
+        if letter is None or not rest:
+            return None
+        best = max(self._states(p, rest) for p in points)
+        same = [p for p in points if p.point == letter and self._states(p, rest) == best]
+        item = self._choose(same, rest, numbers, words) if best else None
+        return item if item is not None and numbers <= self._numbers(item) else None
 
     def _states(self, u: Unit, words: set[str]) -> int:
         """How many of `words` unit `u` states."""

@@ -823,6 +823,10 @@ class MarkerLines:
         return [_as_prose(held)] if held is not None else []
 
 
+# What ends a sentence or an item: a line ending otherwise is a title ("Áp dụng đối với viên chức quản lý").
+_LINE_ENDS = (".", ";", ":", "!", "?", ",", ")", "»", "…")
+
+
 def separator(previous: str, line: str) -> str:
     """What goes before `line` in the answer: nothing first, a newline before a list item and before a lead-in
     that follows a finished list (the exceptions' "… không được … sau:" after the rule's last item, "… ."), else a
@@ -832,12 +836,19 @@ def separator(previous: str, line: str) -> str:
     ('\\n', ' ')
     >>> separator("c) Cha đẻ, mẹ đẻ [1]; vợ hoặc chồng [1];", "con đẻ, con nuôi chết [1]:")
     ' '
+
+    A title line after a finished list opens the next one on a line of its own (live: "c) Buộc thôi việc [2].
+    Áp dụng đối với viên chức quản lý [2]", the managers' list run on after the others'):
+
+    >>> separator("c) Buộc thôi việc [2].", "Áp dụng đối với viên chức quản lý [2]")
+    '\\n'
     """
     if not previous:
         return ""
     last = previous.rsplit("\n", 1)[-1]
     after_list = _LIST_ITEM.match(last) is not None and _MARKER.sub("", last).rstrip().endswith(".")
-    return "\n" if _LIST_ITEM.match(line) or (after_list and line.rstrip().endswith(":")) else " "
+    opens = line.rstrip().endswith(":") or not _MARKER.sub("", line).rstrip().endswith(_LINE_ENDS)
+    return "\n" if _LIST_ITEM.match(line) or (after_list and opens) else " "
 
 
 def _join(lines: list[str]) -> str:

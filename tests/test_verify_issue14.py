@@ -2170,3 +2170,25 @@ def test_a_list_written_again_is_not_shown_again_even_after_an_items_continued_l
     shown = checked.text.splitlines()
     assert len(shown) == len(set(shown))
     assert [line[:2] for line in shown if line[1:2] == ")"] == ["a)", "b)", "c)", "d)"][: len(shown) - 1]
+
+
+def test_the_managers_list_keeps_its_own_letters_on_lines_of_its_own() -> None:
+    """Live: asked the forms of discipline of a viên chức, Điều 15 Nghị định 112/2020's two lists came back with the
+    managers' "d) Buộc thôi việc" shown as "c)" — bound to the first list's "c) Buộc thôi việc", which states it as
+    well — and their title run on after the first list's last item ("c) Buộc thôi việc [2]. Áp dụng đối với viên
+    chức quản lý [2]"). Of points stating an item equally, the one its own letter names is it."""
+    forms = _source(
+        2,
+        "1. Áp dụng đối với viên chức không giữ chức vụ quản lý\na) Khiển trách.\nb) Cảnh cáo.\nc) Buộc thôi việc.\n"
+        "2. Áp dụng đối với viên chức quản lý\na) Khiển trách.\nb) Cảnh cáo.\nc) Cách chức.\nd) Buộc thôi việc.\n"
+        "Viên chức bị kỷ luật bằng một trong các hình thức quy định tại Điều này còn có thể bị hạn chế thực hiện hoạt "
+        "động nghề nghiệp theo quy định của pháp luật có liên quan.",
+    )
+    first = "Áp dụng đối với viên chức không giữ chức vụ quản lý [2]\na) Khiển trách [2].\nb) Cảnh cáo [2].\n"
+    first += "c) Buộc thôi việc [2]."
+    second = "Áp dụng đối với viên chức quản lý [2]\na) Khiển trách [2].\nb) Cảnh cáo [2].\nc) Cách chức [2].\n"
+    second += "d) Buộc thôi việc [2]."
+    checked = verify(f"{first}\n{second}", [forms], question="Viên chức bị kỷ luật bằng những hình thức nào?")
+    assert checked.text == f"{first}\n{second}", checked.text
+    last = checked.sentences[-1].clause
+    assert last is not None and (last.clause, last.point) == ("2", "d")
