@@ -360,8 +360,9 @@ class SourceOutline:
         relabelled "c)"). None when no such point states as much of the item as the best one does."""
         if letter is None or not rest:
             return None
-        best = max(self._states(p, rest) for p in points)
-        same = [p for p in points if p.point == letter and self._states(p, rest) == best]
+        states = [self._states(p, rest) for p in points]
+        best = max(states)
+        same = [p for p, n in zip(points, states, strict=True) if p.point == letter and n == best]
         item = self._choose(same, rest, numbers, words) if best else None
         return item if item is not None and numbers <= self._numbers(item) else None
 

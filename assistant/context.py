@@ -48,7 +48,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.clauses import anchor_for
-from core.text import content_words, fold
+from core.text import folded_words
 from index.search import Hit
 from index.store import Filters
 from ingest.model import Citation
@@ -289,17 +289,13 @@ def naming_more(query: str, found: Hit, chunks: Sequence[Hit]) -> Hit | None:
     folded: "thời_hiệu" is not the "hiệu" of "dấu_hiệu"), when that is more than the found chunk names (the first of
     equals); None when none names more. Live: "Thời hiệu xử lý kỷ luật viên chức là bao lâu?" found Khoản 3-4 of
     Điều 53 Luật Viên chức, the thời hạn; Khoản 1-2, the thời hiệu, names it."""
-    asked = _words(query)
-    best, most = None, len(asked & _words(found.text))
+    asked = folded_words(query)
+    best, most = None, len(asked & folded_words(found.text))
     for c in chunks:
-        named = len(asked & _words(c.text)) if c is not found else 0
+        named = len(asked & folded_words(c.text)) if c is not found else 0
         if named > most:
             best, most = c, named
     return best
-
-
-def _words(text: str) -> set[str]:
-    return {fold(w) for w in content_words(text)}
 
 
 def with_lead_in(found: Hit, chunks: Sequence[Hit]) -> list[Hit]:

@@ -32,6 +32,7 @@ from core.text import (
     content_words,
     fold,
     folded_syllables,
+    folded_words,
     nfc,
     stopwords,
     words,
@@ -161,7 +162,7 @@ def quote_naming(focus: Focus, sources: Sequence[CitedSource], question: str) ->
     best: tuple[float, str] | None = None
     for source in sources:
         for clause in clauses(strip_instructions(source.hit.text)[0]):
-            words = {fold(w) for w in content_words(clause.text)}
+            words = folded_words(clause.text)
             if not wanted <= words:
                 continue
             share = len(asked & words) / len(asked) if asked else 0.0

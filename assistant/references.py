@@ -647,11 +647,12 @@ def on_matter(question: str, sources: Sequence[CitedSource], actors: ActorLexico
     theirs = {s.marker for s in kept if actors.other_person(_searchable(s.hit), person[0]) is None}
     if not theirs:
         return kept
+    about_them = [s for s in kept if s.marker in theirs]
     out = []
     for s in kept:
         if s.marker in theirs or s.applied_by in theirs:
             out.append(s)
-        elif (heir := _applied_also_by(s, [k for k in kept if k.marker in theirs])) is not None:
+        elif (heir := _applied_also_by(s, about_them)) is not None:
             out.append(heir)
     return out
 

@@ -98,6 +98,7 @@ from core.text import (
     content_words,
     fold,
     folded_runs,
+    folded_words,
     is_clause_label,
     nfc,
     split_answer_sentences,
@@ -1160,8 +1161,10 @@ class SentenceVerifier:
     def feed(self, sentence: str) -> str:
         """Check one sentence of the answer; the text it adds to the verified answer ("" if it is not shown)."""
         sentence = _SPELLED_MARKER.sub(r"[\1]", sentence)
+        body = " ".join(_MARKER.sub(" ", sentence).split())
+        rank = label_rank(body)
         # the part after a lead-in's ":" ("c) … chết: nghỉ 03 ngày"); a labelled item is one of its own
-        value = self._after_lead and bool(self._lead) and label_rank(_MARKER.sub(" ", sentence).strip()) == 0
+        value = self._after_lead and bool(self._lead) and rank == 0
         context = self._context(sentence)
         # A repeat is told in context for such a part: "nghỉ 03 ngày." after "c) … chết:" is c)'s own figure, not
         # a)'s "Kết hôn: nghỉ 03 ngày" said again (it was dropped so, live, and c) was left ending in ":").
@@ -1169,9 +1172,8 @@ class SentenceVerifier:
         # … and a lettered or numbered item in the group its shown line without a label opens: "a) Khiển trách"
         # under "Áp dụng đối với viên chức quản lý" is not the same item under "… không giữ chức vụ quản lý" (live:
         # dropped, the managers' list showed "c) Cách chức" alone)
-        listed = label_rank(_MARKER.sub(" ", sentence).strip()) in (1, 2)
+        listed = rank in (1, 2)
         key = f"{self._group}|{gist}" if listed else gist
-        body = " ".join(_MARKER.sub(" ", sentence).split())
         # an unlettered line that goes on with the item before it — its value after a ":" ("01 ngày (ngày 01 tháng 01
         # dương lịch)"), its part after a ";" ("có lý lịch rõ ràng") — is in that item's group; it opens none
         opens = not listed and not value and not without_label(body)[:1].islower()
@@ -1183,7 +1185,7 @@ class SentenceVerifier:
                 # tịch …", "b) Đủ 18 tuổi …" were shown twice, the group having moved on at "có lý lịch rõ ràng")
                 self._group = self._group_of(set(gist.split()), self.lexicon.polar(sentence))
             return ""
-        if self._hidden_open and label_rank(body) == 0 and body[:1].islower():
+        if self._hidden_open and rank == 0 and body[:1].islower():
             # The rest of a sentence not shown, after its ";" ("- Viên chức … có quyền đơn phương chấm dứt … 45
             # ngày; trường hợp viên chức ốm đau … thì phải báo trước ít nhất 03 ngày [1]."): whose act it states,
             # the hidden part said — alone it read as the unit's and was shown as the answer (live).
@@ -1193,7 +1195,7 @@ class SentenceVerifier:
         line = self._check(sentence, context)
         # A hidden item's case written before its value ("a) Kết hôn:") takes the value with it: shown alone, the value
         # read as the line before's ("… trong trường hợp sau đây [1]: nghỉ 03 ngày [1];", live).
-        self._hidden_open = line is None and (body.endswith(";") or (body.endswith(":") and label_rank(body) > 0))
+        self._hidden_open = line is None and (body.endswith(";") or (body.endswith(":") and rank > 0))
         if line is None:
             return ""
         self._said.add(key)
@@ -1297,7 +1299,7 @@ class SentenceVerifier:
         borrowed = sorted((numbers_in(sentence) - numbers_in(self._all_clean)) & numbers_in(self._injected))
         if borrowed:
             reasons.append(INJECTED_NUMBERS + ", ".join(borrowed))
-        words = {fold(w) for w in content_words(_MARKER.sub(" ", sentence))}
+        words = folded_words(_MARKER.sub(" ", sentence))
         law = self._law_folded
         if words and coverage(words, law) < self.policy.min_support <= coverage(words, f"{law}\n{self._folded}"):
             reasons.append(INJECTED_WORDS)

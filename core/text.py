@@ -247,6 +247,12 @@ def content_words(text: str) -> set[str]:
     return {w for w in words(text) if w not in stopwords() and not w.isdigit()}
 
 
+def folded_words(text: str) -> set[str]:
+    """`text`'s content words, diacritics folded: "thời_hiệu" whether or not it is written with its marks, and not
+    the "hiệu" of "dấu_hiệu" (whole pyvi words, unlike `content_syllables`)."""
+    return {fold(w) for w in content_words(text)}
+
+
 def content_syllables(text: str) -> frozenset[str]:
     """The syllables of `text`'s content words, diacritics folded (`folded_syllables` of `content_words`)."""
     return frozenset(folded_syllables(content_words(text)))
