@@ -191,3 +191,22 @@ class Answer:
             "grounds": [g.to_json() for g in self.grounds()],
             "closest": [{"anchor": h.anchor, "citation": h.citation.to_json()} for h in self.closest],
         }
+
+
+def refusal(question: str, evidence: dict[str, Any], closest: list[Hit], mode: str, latency_s: float) -> Answer:
+    """The refusal: "no basis found" with the closest articles to read (at most three), citing nothing."""
+    closest = closest[:3]
+    text = REFUSAL
+    if closest:
+        text += " Các điều gần nhất để tham khảo: " + "; ".join(h.anchor for h in closest) + "."
+    return Answer(
+        question=question,
+        answer=text,
+        citations=[],
+        verification=Verification.UNVERIFIED,
+        refused=True,
+        mode=mode,
+        latency_s=latency_s,
+        evidence=evidence,
+        closest=closest,
+    )

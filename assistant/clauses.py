@@ -56,7 +56,7 @@ from enum import StrEnum
 from typing import Any
 
 from assistant.polarity import CueLexicon, label_rank, letter_label, present_words, without_label
-from core.text import content_words
+from core.text import contains_run, content_words, folded_runs
 from index.search import Hit
 from ingest.structure import POINT_LETTERS, closes_points, iter_lines
 
@@ -69,6 +69,7 @@ _MARKER = re.compile(r"\[\d{1,2}\]")
 _QUOTED = re.compile(r"«([^«»]+)»")
 # A definition: "10. “Bản sao y” là …" (a Khoản or Điểm label, the term in quotes, "là" / "được hiểu là")
 _DEFINES = re.compile(r"^\s*(?:\d{1,3}\s*[.)]|[a-zđ]\))?\s*[“\"]([^”\"]{2,80})[”\"]\s*(?:là|được\s+hiểu\s+là)\s")
+MIN_VERBATIM_RUN = 6  # syllables a claim needs to be told apart by being stated word for word
 MIN_VERBATIM = 20  # characters a quoted passage needs to be found by its place: a shorter one may recur
 _SYLLABLES = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
@@ -156,6 +157,7 @@ class Unit:
     _lead_present: frozenset[str] | None = field(default=None, repr=False)
     _own: set[str] | None = field(default=None, repr=False)
     _numbers: set[str] | None = field(default=None, repr=False)
+    _runs: list[str] | None = field(default=None, repr=False)
 
 
 def _first(label: str | None) -> str | None:
@@ -296,6 +298,12 @@ class SourceOutline:
             u._numbers = numbers_of(without_label(self._text(u)))
         return u._numbers
 
+    def _runs(self, u: Unit) -> list[str]:
+        """A unit's syllables in order, folded (`folded_runs`): where a claim is found word for word."""
+        if u._runs is None:
+            u._runs = folded_runs(self._text(u))
+        return u._runs
+
     def _own(self, u: Unit) -> set[str]:
         if u._own is None:
             u._own = content_words(without_label(self._text(u)))
@@ -319,7 +327,7 @@ class SourceOutline:
             # a list item restates an item of the law's list: compared with the items first, whatever its letter
             units = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]
             points = [p for p in units if p.level is Level.DIEM]
-            item = self._choose(points, rest, numbers, words) if points else None
+            item = self._choose(points, rest, numbers, words, unlabelled) if points else None
             if item is None and points:
                 item = self._same_letter(points, rest, numbers, words, letter_label(body.strip()))
             # "- … là 75% …" is no point stating 50%; "- Chính phủ quy định chi tiết … [3]." is Khoản 7 Điều 44 Luật
@@ -342,6 +350,7 @@ class SourceOutline:
                 {w for w in rest if not _covered(w, lead)},
                 numbers - numbers_of(without_label(self.hit.text[unit.start : unit.lead_end or unit.end])),
                 words,
+                unlabelled,
             )
             if below is None:
                 break
@@ -435,8 +444,13 @@ class SourceOutline:
         `claim` (the article's own units: an item's polarity is its lead-in's), of units that state as many of its
         words, one whose lead-in it does not turn around (assistant/polarity.py) comes first: "Đơn vị được đơn
         phương chấm dứt … trong các trường hợp sau:" is Khoản 1's lead-in, not Khoản 3's "không được …", which shares
-        its every content word and is shorter."""
+        its every content word and is shorter. Of those stating as many of its words (and not defining another term),
+        one that states it word for word comes first: "Trong thời hạn 30 ngày … hai bên phải ký kết hợp đồng lao
+        động mới" is Điểm a Khoản 2 Điều 20 Bộ luật Lao động, not Điểm b ("Nếu hết thời hạn 30 ngày … mà hai bên
+        không ký kết …"), which holds the same words and fewer of its own (live: highlighted there)."""
         candidates = units
+        said = folded_runs(without_label(claim.strip())) if claim else []
+        said = said if len(said) >= MIN_VERBATIM_RUN else []
         if numbers:
             counts = [len(numbers & self._numbers(u)) for u in units]
             most = max(counts)
@@ -456,7 +470,8 @@ class SourceOutline:
             agrees = not claim or lexicon.conflict(claim, self._lead_text(u)) is None
             about = self._about(u, words)
             stated = sum(1 for w in words if _covered(w, present))
-            scored.append(((hits, about, agrees, stated, round(restated, 6)), u))
+            verbatim = contains_run(self._runs(u), said)
+            scored.append(((hits, about, verbatim, agrees, stated, round(restated, 6)), u))
         scored.sort(key=lambda s: s[0], reverse=True)
         (best_hits, *_), unit = scored[0]
         if best_hits == 0 or best_hits < MIN_SHARE * len(rest):

@@ -18,7 +18,9 @@ evaluation uses (eval/answers.py `judge_item`), in one answer shape:
    source — a point such as "a) Kết hôn: nghỉ 03 ngày;" that sentence splitting would cut — whichever covers the
    claim and states its numbers. It is verified like any cited sentence (so it binds to its Khoản/Điểm); the
    verdict sentence is recorded with the judge's log-odds, and the whole judgement goes into
-   `answer.evidence["judge"]`. The citation is narrowed to the quoted span (document offsets).
+   `answer.evidence["judge"]`. The citation is narrowed to the quoted span (document offsets). A verdict its
+   quote does not decide is flagged; one no quote about the person asked decides is not given (the refusal,
+   `quoted_another`); a "no" whose quote states the claim outright is the quote's "yes" (`states_outright`).
 
 >>> q = read_question("Người lao động có được nghỉ 03 ngày khi kết hôn không?")
 >>> q.kind.value, q.statement
@@ -47,11 +49,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.actor import ActorLexicon
-from assistant.answer import Answer, CitedSource, SentenceCheck, Verification
+from assistant.answer import Answer, CitedSource, SentenceCheck, Verification, refusal
 from assistant.clauses import SourceOutline
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
-from assistant.polarity import CueLexicon, clauses
+from assistant.polarity import CueLexicon, clauses, without_label
 from assistant.verify import FLAG, SentenceVerifier, forbidding_title, numbers_in
 from core.text import contains_run, content_syllables, content_words, fold, folded_runs, nfc, stopwords, words
 
@@ -503,6 +505,8 @@ class ClosedResult:
     sentences: list[SentenceCheck]
     verification: Verification
     judgement: dict[str, Any]
+    # why no verdict may be given: every deciding quote speaks of someone other than the person asked about
+    unfounded: str | None = None
 
     @property
     def markers(self) -> tuple[int, ...]:
@@ -520,6 +524,8 @@ def _locate(sentence: str, sources: Sequence[CitedSource]) -> Quote | None:
 
 
 MIN_QUOTE_CHARS = 10  # a shorter line is a label or a heading, not a provision
+# Words that open a case ("khi kết hôn"): what the case is lies in the words after them, which a quote must state.
+CASE_OPENERS = frozenset({"khi", "vì", "do"})
 ACT_WEIGHT = 0.25  # what speaking of the act asked adds to a passage's share of the claim's words
 DEMOTED = 0.5  # what a passage of a `demoted` text loses: it still wins where nothing else covers half as much
 
@@ -541,20 +547,28 @@ def deciding_quotes(
     the same share of its words and shorter. A shorter passage wins a tie. A passage found in one of the `demoted`
     texts (the prohibitions, when the verdict permits: `prohibitions`) counts `DEMOTED` less.
     """
-    words, frame_words, numbers = content_words(claim), content_words(frame), numbers_in(claim)
+    words, frame_words, numbers = content_words(claim) - CASE_OPENERS, content_words(frame), numbers_in(claim)
     act_run = _folded(asked_act(claim))
-    candidates = dict.fromkeys(j for j in judged if j)
+    candidates: dict[str, str] = dict.fromkeys((j for j in judged if j), "")
     for source in sources:
-        for line in strip_instructions(source.hit.text)[0].split("\n"):
-            if len(line.strip()) >= MIN_QUOTE_CHARS:
-                candidates.setdefault(line.strip())
+        text = strip_instructions(source.hit.text)[0]
+        provisions = [c for c in clauses(text) if c.lead and c.item]
+        for line in (raw.strip() for raw in text.split("\n")):
+            if len(line) >= MIN_QUOTE_CHARS and line not in candidates:
+                # a list item is read with its lead-in, which says whose rule it is: «b) Con đẻ, con nuôi kết hôn:
+                # nghỉ 01 ngày.» under "Người lao động được nghỉ việc riêng …" (live, Khoản 2's unpaid day for "cha
+                # hoặc mẹ kết hôn" was quoted for "… nghỉ 01 ngày khi con kết hôn": it names "người lao động")
+                candidates[line] = next((c.lead for c in provisions if c.item in line or line in c.item), "")
 
     def score(passage: str) -> tuple[float, int]:
-        stated = len(numbers & numbers_in(passage)) / len(numbers) if numbers else 0.0
+        read = f"{candidates[passage]}\n{passage}"
+        # a line's own label ("3.") states no 3: live, «3. Khi nghỉ hằng năm, người lao động được tạm ứng …» was
+        # quoted for "… nghỉ 03 ngày khi kết hôn" over «a) Kết hôn: nghỉ 03 ngày;»
+        stated = len(numbers & numbers_in(without_label(passage))) / len(numbers) if numbers else 0.0
         penalty = DEMOTED if any(passage in text for text in demoted) else 0.0
-        acts = ACT_WEIGHT * contains_run(folded_runs(passage), act_run)
+        acts = ACT_WEIGHT * contains_run(folded_runs(read), act_run)
         return (
-            coverage(words, passage) + 0.5 * stated + 0.25 * coverage(frame_words, passage) + acts - penalty,
+            coverage(words, read) + 0.5 * stated + 0.25 * coverage(frame_words, read) + acts - penalty,
             -len(passage),
         )
 
@@ -667,19 +681,28 @@ def answer_closed(
     if not shown:
         return None
     markers = tuple(sorted({q.source.marker for q in shown}))
-    undecided = quoted_another(asked, shown, sources) if asked else None
+    undecided = unfounded = quoted_another(asked, shown, sources) if asked else None
     if undecided is None and closed.kind is QuestionKind.YES_NO:
         undecided = narrower_case(claim, shown)
     if undecided is None and closed.kind is QuestionKind.YES_NO and math.isfinite(j.score):
         # the model's verdict; a rule's decides itself (the act a prohibition lists, `verify.forbidden_act`: its
         # quote need not repeat "bản chính" that Điều 17's like item adds)
+        says_yes, tossed = j.score > 0, coin_toss(j.score)
+        if not says_yes and states_outright(claim, shown):
+            # The quote says it outright: it decides, not the small judge's "no" (live, "Người lao động có được nghỉ
+            # 03 ngày khi kết hôn không?" → "Không." quoting «a) Kết hôn: nghỉ 03 ngày;», flagged as a coin toss —
+            # and shown verified where the judge leant to "no", the claim's "khi" not being the quote's word).
+            verdict = cues.forms[closed.form][0]
+            lead = lines[0] = f"{verdict}."
+            reason = f"{QUOTE_DECIDES} (the judge: log-odds {_odds(j)} → {j.label})"
+            says_yes, tossed, banned = True, None, prohibitions(claim, sources)
         undecided = (
-            coin_toss(j.score)
-            or against_quotes(verdict, j.score > 0, claim, shown)
+            tossed
+            or against_quotes(verdict, says_yes, claim, shown)
             or quoted_beside(claim, shown, sources)
             or act_unquoted(claim, shown)
         )
-        if undecided is None and j.label == TRUE:
+        if undecided is None and says_yes:
             undecided = forbidden_quotes(verdict, shown, banned)
     verdict_check = SentenceCheck(lead, markers, undecided is None, confidence, (reason, *filter(None, [undecided])))
     if undecided is not None:  # the verdict is the judge's, shown flagged: its quote does not decide it
@@ -692,6 +715,7 @@ def answer_closed(
         sentences=[verdict_check, *checks],
         verification=Verification.VERIFIED if clean else Verification.PARTIALLY_VERIFIED,
         judgement={"question": closed.to_json(), **judgement},
+        unfounded=unfounded,
     )
 
 
@@ -818,6 +842,43 @@ def quoted_beside(
 # about 6 in 10, those above 2 about 9 in 10.
 UNDECIDED_MARGIN = 0.25
 COIN_TOSS = "the judge is undecided (log-odds {score:+.2f}): its verdict is a coin toss"
+
+
+QUOTE_DECIDES = "decided by the quote: it states the claim outright, every word and number, negating nothing"
+
+
+def states_outright(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | None = None) -> bool:
+    """Whether every deciding quote says a yes/no `claim` outright: read with its article's title and its list's
+    lead-in, it states each of the claim's content words (`CASE_OPENERS` aside); its own line states the claim's
+    numbers and no content word the claim lacks (no case or condition of its own); and neither negates nor
+    excepts anything. Then "Có" / "Đúng" is the quote's, whatever a judge undecided between the two said.
+
+    >>> from types import SimpleNamespace
+    >>> lead = "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:\\n"
+    >>> title = ["Điều 115. Nghỉ việc riêng, nghỉ không hưởng lương"]
+    >>> src = SimpleNamespace(hit=SimpleNamespace(text=lead + "a) Kết hôn: nghỉ 03 ngày;", heading_path=title))
+    >>> q = Quote("a) Kết hôn: nghỉ 03 ngày;", src, True)  # type: ignore[arg-type]
+    >>> states_outright("Người lao động được nghỉ 03 ngày khi kết hôn", [q])
+    True
+    >>> states_outright("Người lao động được nghỉ 05 ngày khi kết hôn", [q])
+    False
+    >>> states_outright("Người lao động được nghỉ 03 ngày", [q])  # the quote's case is not the claim's
+    False
+    """
+    lexicon = lexicon or CueLexicon.default()
+    words, numbers = content_words(claim) - CASE_OPENERS, numbers_in(claim)
+    if not quotes or not words or lexicon.polar(claim):
+        return False
+    for q in quotes:
+        said, line = (_in_context(q) if q.source is not None else q.sentence), without_label(q.sentence)
+        # (the rule is the lead-in and the line; the title names more than it: "Nghỉ việc riêng, nghỉ không hưởng
+        # lương" heads the paid leave too)
+        rule = f"{_lead_of(q)}\n{q.sentence}" if q.source is not None else q.sentence
+        if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or lexicon.polar(rule):
+            return False
+        if not content_words(line) <= words:
+            return False
+    return True
 
 
 def coin_toss(score: float) -> str | None:
@@ -1020,6 +1081,16 @@ def closed_answer(
     result = answer_closed(closed, sources, llm)
     if result is None:
         return None
+    if result.unfounded is not None:
+        # Nothing read speaks of the person asked about: a verdict would be a guess, so none is given — the
+        # refusal, with the closest articles (live: "Công chức có được thành lập doanh nghiệp tư nhân không?" was
+        # answered "Có." flagged, on what a public unit does in a joint venture; the law forbids it).
+        judged = {**result.judgement, "unfounded": result.unfounded}
+        # (shown as every refusal is: "Phán định theo căn cứ" beside "no basis found" would say both)
+        ev = {**evidence.to_json(), "judge": judged}
+        answer = refusal(closed.text, ev, closest, "generative", time.perf_counter() - t0)
+        answer.sentences = result.sentences
+        return answer
     ttft = time.perf_counter() - t0
     if on_token is not None:
         for word in _WORD.findall(result.text):

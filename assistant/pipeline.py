@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
 from assistant.actor import OffQuestion
-from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, with_standing
+from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, refusal, with_standing
 from assistant.context import ContextBudget, ContextBuilder, joined, runs
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
@@ -503,21 +503,7 @@ class Assistant:
 
     @staticmethod
     def _refusal(question: str, ev: Evidence, hits: list[Hit], mode: str, t0: float) -> Answer:
-        closest = hits[:3]
-        text = REFUSAL
-        if closest:
-            text += " Các điều gần nhất để tham khảo: " + "; ".join(h.anchor for h in closest) + "."
-        return Answer(
-            question=question,
-            answer=text,
-            citations=[],
-            verification=Verification.UNVERIFIED,
-            refused=True,
-            mode=mode,
-            latency_s=time.perf_counter() - t0,
-            evidence=ev.to_json(),
-            closest=closest,
-        )
+        return refusal(question, ev.to_json(), hits, mode, time.perf_counter() - t0)
 
 
 _REFUSAL_PHRASE = REFUSAL.rstrip(".")

@@ -204,8 +204,16 @@ class Opposite:
 # The prompt's placeholder for a marker, written back by the model ("[số tài liệu:" then "1]", live): no claim.
 _PROMPT_ECHO = re.compile(r"(?i)\[?\s*số\s+tài\s+liệu\s*[:\]]?")
 # A line that only names a provision ("Điều 5.2.NĐ.12.21 [2].", the pháp điển's number of the article the prompt
-# heads a source with, written back; "Khoản 2 Điều 8."): it says where, not what — no claim.
-_REFERENCE_ONLY = re.compile(r"(?i)^\s*(?:điểm\s+\w\s+)?(?:khoản\s+\d+\s+)?điều\s+[\w.\-]+[\s.:;,]*$")
+# heads a source with, written back; "Khoản 2 Điều 8."), with its document and number and the standing note the
+# prompt gives it ("- Điều 31 Nghị định 112/2020/NĐ-CP (văn bản hợp nhất [3];", live, verified as a claim, and "Điều
+# 15 Nghị định 112/2020/NĐ-CP [2]:" as the title of a list cited to another article): it says where, not what — no
+# claim.
+_REFERENCE_ONLY = re.compile(
+    r"(?i)^\s*(?:điểm\s+\w\s+)?(?:khoản\s+\d+\s+)?điều\s+[\w.\-]+"
+    r"(?:\s+(?:của\s+)?(?:bộ\s+luật|luật|nghị\s+định|thông\s+tư|quyết\s+định|nghị\s+quyết|pháp\s+lệnh)\b"
+    r"[^()\n]{0,80}?\s(?:số\s+)?\d+/\d{4}/[\w\-]+)?"
+    r"(?:\s*\([^)]*\)?)?[\s.:;,]*$"
+)
 
 
 def _is_item(sentence: str, quote: str) -> bool:
@@ -1177,7 +1185,10 @@ class SentenceVerifier:
         # an unlettered line that goes on with the item before it — its value after a ":" ("01 ngày (ngày 01 tháng 01
         # dương lịch)"), its part after a ";" ("có lý lịch rõ ràng") — is in that item's group; it opens none
         opens = not listed and not value and not without_label(body)[:1].islower()
-        if gist and (key in self._said or (not listed and self._within_said(gist, sentence))):
+        # (a value said before on a line of its own is said again under any lead-in: live, "Khiển trách, Cảnh cáo,
+        # Cách chức, Buộc thôi việc [1]." under each of three lines naming an article)
+        again = value and _gist(sentence) in self._said
+        if gist and (key in self._said or again or (not listed and self._within_said(gist, sentence))):
             # the small model loops: "… hình thức là [2]: …" again after "[1] …"
             self.checks.append(SentenceCheck(sentence, markers_in(sentence), False, 0.0, (REPEATED,)))
             if opens:
@@ -1329,7 +1340,9 @@ class SentenceVerifier:
         self._in_item = bool(continues) and body.endswith(";")
         self._continues = bool(continues)
         context = f"{self._lead} {body}" if continues else body
-        if body.endswith(":"):
+        if body.endswith(":") and not _REFERENCE_ONLY.match(without_label(body)):
+            # (a line naming only a provision, "- Điều 15 Nghị định 112/2020/NĐ-CP [2]:", leads into nothing: what
+            # follows it is a claim of its own, and the same one under the next such line is said again)
             self._lead, self._after_lead, self._question_led = body, True, False
         else:
             if not continues:

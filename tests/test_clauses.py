@@ -371,6 +371,43 @@ def test_a_list_item_shows_the_letter_of_the_diem_it_is_bound_to() -> None:
     assert [s.clause.point for s in checked.sentences[1:] if s.clause] == ["c", "đ", "e"]
 
 
+# After Điều 20 Bộ luật Lao động 45/2019/QH14, under a number no real text has: Khoản 2's Điểm b holds every content
+# word of Điểm a's first sentence ("hết thời hạn 30 ngày … không ký kết …"), and fewer words of its own.
+RENEWAL_ARTICLE = """\
+Điều 20. Loại hợp đồng lao động
+1. Hợp đồng lao động phải được giao kết theo một trong các loại sau đây:
+a) Hợp đồng lao động không xác định thời hạn;
+b) Hợp đồng lao động xác định thời hạn, không quá 36 tháng.
+2. Khi hợp đồng lao động quy định tại điểm b khoản 1 Điều này hết hạn mà người lao động vẫn tiếp tục làm việc thì \
+thực hiện như sau:
+a) Trong thời hạn 30 ngày kể từ ngày hợp đồng lao động hết hạn, hai bên phải ký kết hợp đồng lao động mới; trong \
+thời gian chưa ký kết hợp đồng lao động mới thì quyền, nghĩa vụ và lợi ích của hai bên được thực hiện theo hợp đồng \
+đã giao kết;
+b) Nếu hết thời hạn 30 ngày kể từ ngày hợp đồng lao động hết hạn mà hai bên không ký kết hợp đồng lao động mới thì \
+hợp đồng đã giao kết theo quy định tại điểm b khoản 1 Điều này trở thành hợp đồng lao động không xác định thời hạn;"""
+
+
+def test_a_claim_stated_word_for_word_by_one_point_binds_there_and_shows_its_letter() -> None:
+    """Live, "Hợp đồng lao động có những loại nào?": the model wrote Điểm a Khoản 2 as "b) Trong thời hạn 30 ngày …
+    hai bên phải ký kết hợp đồng lao động mới [1];", and it was bound to — and kept the letter of — Điểm b, which
+    holds the same content words around "không ký kết" and has fewer of its own: the lawyer opening it read the
+    opposite rule. The point that says it word for word binds it, and the line shows that point's letter."""
+    path = ["Bộ luật Lao động", "Điều 20. Loại hợp đồng lao động"]
+    hit = article_hit(RENEWAL_ARTICLE, "Điều 20 Bộ luật 45/2098/QH14", "45/2098/QH14", "20", path, loai="Bộ luật")
+    said = "Trong thời hạn 30 ngày kể từ ngày hợp đồng lao động hết hạn, hai bên phải ký kết hợp đồng lao động mới"
+    for label in ("b) ", "a) ", "- "):
+        ref = SourceOutline.of(1, hit).bind(f"{label}{said} [1];")
+        assert ref is not None and ref.anchor == "Điểm a Khoản 2 Điều 20 Bộ luật 45/2098/QH14", (label, ref)
+    source = CitedSource(marker=1, hit=hit, text=RENEWAL_ARTICLE, start=0, end=len(RENEWAL_ARTICLE))
+    lead = "Khi hợp đồng xác định thời hạn hết hạn mà người lao động vẫn làm việc [1]:"
+    checked = verify(f"{lead}\nb) {said} [1];", [source])
+    assert f"a) {said} [1];" in checked.text.splitlines(), checked.text
+    # … while the words of Điểm b, said as a claim, still bind to Điểm b
+    other = "Nếu hết thời hạn 30 ngày mà hai bên không ký kết hợp đồng lao động mới thì hợp đồng trở thành"
+    ref = SourceOutline.of(1, hit).bind(f"- {other} không xác định thời hạn [1].")
+    assert ref is not None and ref.point == "b", ref
+
+
 def article_hit(text: str, anchor: str, document: str, article: str, path: list[str], loai: str = "Nghị định") -> Hit:
     """A hit holding a whole article `text`, anchored "Điều N …" (no Khoản range: its numbers are not context)."""
     issuer = "Quốc hội" if loai == "Luật" else "Chính phủ"

@@ -169,6 +169,21 @@ def test_yes_no_answer_is_the_verdict_then_the_deciding_point_verbatim() -> None
     assert set(judged["calibrated"]) == {"quote", "passages"}
 
 
+def test_a_no_the_quote_contradicts_by_stating_the_claim_outright_becomes_yes() -> None:
+    # live: "Người lao động có được nghỉ 03 ngày khi kết hôn không?" → "Không. (chưa kiểm chứng) Theo [1]: «a) Kết
+    # hôn: nghỉ 03 ngày;»" (the judge at +0.02 one day, "Không" at −0.0x the next) — and where the judge leant to
+    # "no" with confidence, "Không." on that quote was shown verified: an inversion. The quote decides.
+    question = "Người lao động có được nghỉ 03 ngày khi kết hôn không?"
+    for p_true in (0.3, 0.55, 0.6):
+        ans, _ = _answer(question, ScriptedLLM({"N/A": 0.6, "03 ngày": p_true}, 0.3))
+        assert ans.answer == "Có. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»", (p_true, ans.answer)
+        assert ans.verification is Verification.VERIFIED
+        assert ans.sentences[0].reasons[0].startswith("decided by the quote"), ans.sentences[0]
+    # a number the quote does not state, or a case it does not name, is left to the judge
+    ans, _ = _answer("Người lao động có được nghỉ 05 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.3))
+    assert ans.answer.startswith("Không. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»"), ans.answer
+
+
 def test_a_number_the_law_does_not_state_answers_no_with_the_number_it_does() -> None:
     ans, _ = _answer("Người lao động có được nghỉ 05 ngày khi kết hôn không?", ScriptedLLM({}, default=0.99))
     assert ans.answer.startswith("Không. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»")
@@ -222,9 +237,10 @@ def test_a_verbatim_quote_stays_supported_when_the_verifier_reads_it_against_ano
     assert quote.clause is not None and quote.clause.anchor == "Điểm a Khoản 1 Điều 5 Luật 9/2095/QH95"
 
 
-def test_a_verdict_whose_deciding_quote_speaks_only_of_another_actor_is_flagged_not_verified() -> None:
+def test_a_verdict_whose_deciding_quote_speaks_only_of_another_actor_is_not_given_but_refused() -> None:
     # live: "Viên chức có được thành lập doanh nghiệp tư nhân không?" → "Không." as verified, on a quote about what a
-    # public unit does in a joint venture (the judge at 0.53): whatever the verdict, that quote does not decide it
+    # public unit does in a joint venture (the judge at 0.53); then "Công chức …" → "Có." flagged, on the same quote
+    # (the law forbids it): nothing read speaks of the person asked, so whatever the verdict it is a guess — refused
     unit = [
         _source(
             1,
@@ -233,19 +249,20 @@ def test_a_verdict_whose_deciding_quote_speaks_only_of_another_actor_is_flagged_
             anchor="Điều 9 Nghị định 60/2099/NĐ-CP",
         )
     ]
+    closest = [unit[0].hit]
     for p_true in (0.2, 0.9):
         ans = closed_answer(
             read_question("Viên chức có được thành lập doanh nghiệp tư nhân không?"),
             unit,
             ScriptedLLM({"N/A": 0.5}, default=p_true),
             ENOUGH,
-            [],
+            closest,
         )
-        assert ans is not None
-        verdict = ans.sentences[0]
-        assert ans.answer.startswith(f"{verdict.text}{FLAG} Theo [1]: «Trường hợp liên doanh"), ans.answer
-        assert not verdict.supported and ans.verification is Verification.PARTIALLY_VERIFIED
-        assert "«đơn vị sự nghiệp công lập», not of «viên chức»" in verdict.reasons[-1]
+        assert ans is not None and ans.refused and ans.citations == [] and ans.mode == "generative", ans.answer
+        assert ans.answer == f"{REFUSAL} Các điều gần nhất để tham khảo: Điều 9 Nghị định 60/2099/NĐ-CP."
+        assert not ans.answer.startswith(("Có", "Không.")) and ans.verification is Verification.UNVERIFIED
+        why = ans.evidence["judge"]["unfounded"]
+        assert "«đơn vị sự nghiệp công lập», not of «viên chức»" in why and why in ans.sentences[0].reasons
     # a quote whose list's lead-in names the person asked about decides (the point alone names no one)
     ans, _ = _answer("Người lao động có được nghỉ 03 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.9))
     assert FLAG not in ans.answer and ans.verification is Verification.VERIFIED
@@ -261,14 +278,13 @@ def test_a_verdict_whose_deciding_quote_speaks_only_of_another_actor_is_flagged_
     assert ans is not None and FLAG not in ans.answer and ans.sentences[0].supported
 
 
-def test_a_choice_whose_deciding_quote_speaks_only_of_another_actor_is_flagged_not_verified() -> None:
+def test_a_choice_whose_deciding_quote_speaks_only_of_another_actor_is_not_given_but_refused() -> None:
     # the yes/no check, applied to a choice: the stem asks about a viên chức and the only quote that decides the
-    # letter speaks of "người lao động" with no clause applying it to them
+    # letter speaks of "người lao động" with no clause applying it to them — a letter would be a guess
     question = "Viên chức kết hôn được nghỉ mấy ngày?\nA. 01 ngày\nB. 03 ngày\nC. 05 ngày"
     ans = closed_answer(read_question(question), LAW[:1], ScriptedLLM({"N/A": 0.6, "03 ngày": 0.9}, 0.3), ENOUGH, [])
-    assert ans is not None and ans.answer.startswith(f"B. 03 ngày.{FLAG} Theo [1]: «a) Kết hôn"), ans.answer
-    assert not ans.sentences[0].supported and ans.verification is Verification.PARTIALLY_VERIFIED
-    assert "«người lao động», not of «viên chức»" in ans.sentences[0].reasons[-1]
+    assert ans is not None and ans.refused and ans.answer == REFUSAL, ans.answer
+    assert "«người lao động», not of «viên chức»" in ans.evidence["judge"]["unfounded"]
     # the same choice asked about the person the quote names is verified
     ans, _ = _answer(question.replace("Viên chức", "Người lao động"), ScriptedLLM({"N/A": 0.6, "03 ngày": 0.9}, 0.3))
     assert FLAG not in ans.answer and ans.verification is Verification.VERIFIED
@@ -318,6 +334,33 @@ def test_deciding_quote_prefers_the_line_that_states_the_claims_numbers() -> Non
     judged = ["1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:"]
     quote = deciding_quotes("Người lao động được nghỉ 01 ngày khi con kết hôn", LAW, judged)
     assert quote == ["b) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày."]
+
+
+def test_a_lines_own_label_is_no_number_it_states_for_the_deciding_quote() -> None:
+    # live: "Người lao động có được nghỉ 03 ngày khi kết hôn không?" quoted «3. Khi nghỉ hằng năm, người lao động được
+    # tạm ứng …» — more of the claim's words, and its label "3." read as the claim's 03 — over «a) Kết hôn: nghỉ 03
+    # ngày;»
+    advance = _source(
+        3,
+        "3. Khi nghỉ hằng năm, người lao động được tạm ứng một khoản tiền ít nhất bằng tiền lương của những ngày nghỉ.",
+        anchor="Điều 9 Luật 9/2095/QH95",
+    )
+    quote = deciding_quotes("Người lao động được nghỉ 03 ngày khi kết hôn", [*LAW, advance])
+    assert quote == ["a) Kết hôn: nghỉ 03 ngày;"], quote
+
+
+def test_a_list_item_is_read_with_its_lead_in_for_the_deciding_quote() -> None:
+    # live: "Người lao động có được nghỉ 01 ngày khi con kết hôn không?" quoted Khoản 2's unpaid day for a parent's
+    # or a sibling's wedding — it names "người lao động" and "khi" — over «b) Con đẻ, con nuôi kết hôn: nghỉ 01
+    # ngày.», whose lead-in names the worker
+    unpaid = _source(
+        2,
+        "2. Người lao động được nghỉ không hưởng lương 01 ngày và phải thông báo với người sử dụng lao động khi ông "
+        "nội, bà nội chết; cha hoặc mẹ kết hôn; anh, chị, em ruột kết hôn.",
+        anchor="Điều 5 Luật 9/2095/QH95",
+    )
+    quote = deciding_quotes("Người lao động được nghỉ 01 ngày khi con kết hôn", [LAW[0], unpaid])
+    assert quote == ["b) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày."], quote
 
 
 def test_an_open_question_is_not_for_the_judge() -> None:

@@ -2192,3 +2192,33 @@ def test_the_managers_list_keeps_its_own_letters_on_lines_of_its_own() -> None:
     assert checked.text == f"{first}\n{second}", checked.text
     last = checked.sentences[-1].clause
     assert last is not None and (last.clause, last.point) == ("2", "d")
+
+
+def test_a_line_naming_only_an_article_is_no_claim_and_leads_into_nothing() -> None:
+    """Live, "Các hình thức kỷ luật đối với viên chức quản lý là gì?": the model headed three copies of one list
+    with the articles the prompt gives ("- Điều 15 Nghị định 112/2020/NĐ-CP [2]:", "- Điều 31 Nghị định
+    112/2020/NĐ-CP (văn bản hợp nhất [3]; sửa đổi bởi …) [3]:"), each verified as a claim, and each copy cited to
+    Điều 52 shown under a line naming another article. A line that says only where is no claim, and the list
+    under it is said once."""
+    law = _source(
+        1,
+        "1. Viên chức vi phạm các quy định của pháp luật thì tuỳ theo tính chất, mức độ vi phạm, phải chịu một trong "
+        "các hình thức kỷ luật sau:\na) Khiển trách;\nb) Cảnh cáo;\nc) Cách chức;\nd) Buộc thôi việc.",
+        anchor="Điều 52 Luật Viên chức 58/2010/QH12",
+    )
+    managers = "2. Áp dụng đối với viên chức quản lý\na) Khiển trách.\nb) Cảnh cáo.\nc) Cách chức.\nd) Buộc thôi việc."
+    decree = _source(2, managers)
+    power = _source(3, "1. Đối với viên chức quản lý, người đứng đầu cơ quan có thẩm quyền bổ nhiệm quyết định kỷ luật")
+    forms = "Khiển trách, Cảnh cáo, Cách chức, Buộc thôi việc [1]."
+    answer = (
+        f"Điều 52 Luật Viên chức 58/2010/QH12 [1]: {forms}\n- Điều 15 Nghị định 112/2020/NĐ-CP [2]: {forms}\n"
+        "- Điều 31 Nghị định 112/2020/NĐ-CP (văn bản hợp nhất [3]; sửa đổi bởi 71/2023/NĐ-CP từ 20/09/2023) [3]: "
+        f"{forms}"
+    )
+    checked = verify(answer, [law, decree, power], question="Các hình thức kỷ luật đối với viên chức quản lý là gì?")
+    assert checked.text == forms, checked.text
+    named = [s for s in checked.sentences if s.text.lstrip("- ").startswith("Điều")]
+    assert len(named) == 3 and all(not s.supported and NO_CLAIM in s.reasons[0] for s in named), named
+    # a line that says what the article does is a claim, checked as one
+    said = verify("Theo Điều 2 Luật 77/2099/QH99, viên chức vi phạm phải chịu kỷ luật cách chức [1].", [law])
+    assert said.status is Verification.VERIFIED and said.sentences[0].supported, said.sentences
