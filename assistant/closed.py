@@ -547,7 +547,7 @@ def deciding_quotes(
     the same share of its words and shorter. A shorter passage wins a tie. A passage found in one of the `demoted`
     texts (the prohibitions, when the verdict permits: `prohibitions`) counts `DEMOTED` less.
     """
-    words, frame_words, numbers = content_words(claim) - CASE_OPENERS, content_words(frame), numbers_in(claim)
+    words, frame_words, numbers = content_words(claim) - CASE_OPENERS - _MODES, content_words(frame), numbers_in(claim)
     act_run = _folded(asked_act(claim))
     candidates: dict[str, str] = dict.fromkeys((j for j in judged if j), "")
     for source in sources:
@@ -895,9 +895,12 @@ def coin_toss(score: float) -> str | None:
 
 
 ACT_UNQUOTED = "the deciding quote does not speak of «{act}», the act the question asks about"
-# The words that say an act is allowed, required or suffered ("được", "phải", "bị", "có quyền", "được phép"): the
-# word after them is the act asked about.
-_MODALS = frozenset({"được", "phải", "bị", "quyền", "có_quyền", "phép", "được_phép"})
+# The words that say an act is allowed, required or suffered ("được", "phải", "bắt buộc", "bị", "có quyền", "được
+# phép"): the word after them is the act asked about. Of them, all but a right's say nothing of what is done: a
+# deciding quote need not repeat them (live, "Viên chức có bắt buộc phải tập sự không?" quoted a line on time
+# "có đóng bảo hiểm xã hội bắt buộc", for its "bắt buộc").
+_MODALS = frozenset({"được", "phải", "bắt_buộc", "bị", "quyền", "có_quyền", "phép", "được_phép"})
+_MODES = _MODALS - {"quyền", "có_quyền"}
 
 
 def asked_act(claim: str) -> str | None:

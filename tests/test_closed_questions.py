@@ -363,6 +363,20 @@ def test_a_list_item_is_read_with_its_lead_in_for_the_deciding_quote() -> None:
     assert quote == ["b) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày."], quote
 
 
+def test_a_word_that_only_says_an_act_is_required_need_not_be_in_the_deciding_quote() -> None:
+    # live: "Viên chức có bắt buộc phải tập sự không?" quoted a line on prior service "có đóng bảo hiểm xã hội bắt
+    # buộc", for its "bắt buộc", and showed "Có." verified on it
+    probation = _source(
+        1,
+        "1. Viên chức phải thực hiện chế độ tập sự.\n"
+        "2. Viên chức được miễn tập sự khi đáp ứng các điều kiện sau đây:\n"
+        "a) Thời gian công tác có đóng bảo hiểm xã hội bắt buộc bằng hoặc lớn hơn thời gian tập sự.",
+        anchor="Điều 21 Nghị định 15/2095/NĐ-CP",
+    )
+    quote = deciding_quotes("Viên chức bắt buộc phải tập sự", [probation])
+    assert quote == ["1. Viên chức phải thực hiện chế độ tập sự."], quote
+
+
 def test_an_open_question_is_not_for_the_judge() -> None:
     with pytest.raises(ValueError, match="generative"):
         closed_answer(ClosedQuestion(QuestionKind.OPEN, "Vì sao?"), LAW, ScriptedLLM({}), ENOUGH, [])
