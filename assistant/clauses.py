@@ -171,12 +171,20 @@ def _next_letter(letter: str) -> str:
 
 
 def outline(
-    text: str, first_clause: str = "1", first_point: str = "a", point_clause: str | None = None
+    text: str,
+    first_clause: str = "1",
+    first_point: str = "a",
+    point_clause: str | None = None,
+    in_clause: bool = False,
 ) -> tuple[int, list[Unit]]:
     """(where the context above the units ends, the top-level units) of a source text.
 
     Numbering runs in order as in ingest/structure.py; a source that starts inside an article (a chunk "Khoản 2-4")
-    starts at `first_clause`, one that starts among the points of a clause at `first_point` of `point_clause`.
+    starts at `first_clause`, one that starts among the points of a clause at `first_point` of `point_clause`. A
+    source cited by its clauses (`in_clause`) whose text opens on a point, whatever its letter, opens inside
+    `first_clause`'s list, and the clauses after it follow on (live: "Khoản 1-3 Điều 36" made whole from its
+    chunks opened on Khoản 1's "đ)"; its "2." then read as no clause, and Khoản 2's "a) Ít nhất 45 ngày …" was
+    cited as "Điểm a Điều 36").
     """
     lines = list(iter_lines(text))
     i = 0
@@ -200,6 +208,12 @@ def outline(
         points = [u for u in siblings if u.level is Level.DIEM]
         expected_letter = _next_letter(points[-1].point or "") if points else "a" if clause else first_point
         previous, last_text = last_text, ln.text
+        if pm and in_clause and clause is None and not top and point_clause is None:
+            # the text opens among the points of the first clause cited, past its lead-in
+            point = Unit(Level.DIEM, ln.start, ln.end, clause=first_clause, point=pm.group(1))
+            top.append(point)
+            point_clause = last_clause = first_clause
+            continue
         if cm and cm.group(1) == expected_clause:
             clause = Unit(Level.KHOAN, ln.start, ln.end, clause=cm.group(1))
             top.append(clause)
@@ -250,7 +264,7 @@ class SourceOutline:
     def of(cls, marker: int, hit: Hit) -> SourceOutline:
         c = hit.citation
         point_clause = _first(c.clause) if c.point else None
-        end, units = outline(hit.text, _first(c.clause) or "1", _first(c.point) or "a", point_clause)
+        end, units = outline(hit.text, _first(c.clause) or "1", _first(c.point) or "a", point_clause, bool(c.clause))
         return cls(marker, hit, end, units)
 
     # -- words, found once per unit ------------------------------------------------------------------------------

@@ -408,6 +408,37 @@ def test_a_claim_stated_word_for_word_by_one_point_binds_there_and_shows_its_let
     assert ref is not None and ref.point == "b", ref
 
 
+# After Điều 36 Bộ luật Lao động 45/2019/QH14, under a number no real text has: the source as the context gave it,
+# opening on Khoản 1's points past its lead-in.
+NOTICE_TEXT = """\
+đ) Người lao động đủ tuổi nghỉ hưu theo quy định tại Điều 169 của Bộ luật này;
+e) Người lao động tự ý bỏ việc mà không có lý do chính đáng từ 05 ngày làm việc liên tục trở lên.
+2. Khi đơn phương chấm dứt hợp đồng lao động, người sử dụng lao động phải báo trước cho người lao động như sau:
+a) Ít nhất 45 ngày đối với hợp đồng lao động không xác định thời hạn;
+b) Ít nhất 30 ngày đối với hợp đồng lao động xác định thời hạn có thời hạn từ 12 tháng đến 36 tháng.
+3. Khi đơn phương chấm dứt hợp đồng lao động quy định tại điểm e khoản 1 Điều này thì không phải báo trước."""
+
+
+def test_a_source_opening_on_a_clauses_points_keeps_its_clauses_numbered() -> None:
+    """Live: asked how much notice the employer gives, the answer's "45 ngày" was cited "Điểm a Điều 36" — no
+    Khoản: the source ("Khoản 1-3 Điều 36", made whole from its chunks) opened on Khoản 1's "đ)", so its "2." was
+    read as no clause and Khoản 2's points as the article's own."""
+    anchor = "Khoản 1-3 Điều 36 Bộ luật 45/2098/QH14"
+    hit = Hit(
+        "c", "doc-36", anchor, Citation("45/2098/QH14", "Bộ luật", "36", "1-3"), 1.0, NOTICE_TEXT,
+        ["Bộ luật Lao động", "Điều 36. Quyền đơn phương chấm dứt hợp đồng lao động của người sử dụng lao động"],
+        0, len(NOTICE_TEXT), "45/2098/QH14", "Bộ luật", "Quốc hội", 2098, "còn hiệu lực", "public", "",
+    )  # fmt: skip
+    outline = SourceOutline.of(1, hit)
+    notice = outline.bind("Người sử dụng lao động phải báo trước 45 ngày đối với hợp đồng không xác định thời hạn [1].")
+    assert notice is not None and notice.anchor == "Điểm a Khoản 2 Điều 36 Bộ luật 45/2098/QH14", notice
+    assert NOTICE_TEXT[notice.start : notice.end].startswith("a) Ít nhất 45 ngày")
+    retired = outline.bind("Người lao động đủ tuổi nghỉ hưu theo quy định tại Điều 169 [1].")
+    assert retired is not None and retired.anchor == "Điểm đ Khoản 1 Điều 36 Bộ luật 45/2098/QH14", retired
+    none = outline.bind("Không phải báo trước khi người lao động tự ý bỏ việc quy định tại điểm e khoản 1 [1].")
+    assert none is not None and none.clause == "3", none
+
+
 def article_hit(text: str, anchor: str, document: str, article: str, path: list[str], loai: str = "Nghị định") -> Hit:
     """A hit holding a whole article `text`, anchored "Điều N …" (no Khoản range: its numbers are not context)."""
     issuer = "Quốc hội" if loai == "Luật" else "Chính phủ"
