@@ -212,21 +212,29 @@ class Cues:
         return re.sub(_alternation(self.question_words), " ", text, flags=re.IGNORECASE)
 
     def without_question_phrase(self, question: str) -> str:
-        """`question` as a statement, when it ends in a question phrase: the phrase (from a word of `phrase_heads`,
-        at most three words before the question word, else the question word alone) and the "?" left out.
+        """`question` as a statement, when it ends in a question phrase: the phrase (from the word of `phrase_heads`
+        nearest the question word, at most three words before it, else the question word alone) and the "?" left
+        out — the nearest, so a restriction before it stays ("… đối với công chức là gì?" keeps "đối với công chức":
+        live, a follow-up on the thời hiệu was read with "Các hình thức kỷ luật." and answered for three persons).
 
         >>> Cues.default().without_question_phrase("Viên chức bị chấm dứt hợp đồng trong trường hợp nào?")
         'Viên chức bị chấm dứt hợp đồng.'
+        >>> Cues.default().without_question_phrase("Các hình thức kỷ luật đối với công chức là gì?")
+        'Các hình thức kỷ luật đối với công chức.'
         >>> Cues.default().without_question_phrase("Người lao động có được trợ cấp không?")
         'Người lao động có được trợ cấp không?'
         """
         words = _alternation(self.question_words)
         heads = _alternation(self.phrase_heads)
-        ending = rf"[\s,]*(?:{heads}(?:\s+\S+){{0,3}}?\s+)?{words}\s*\?*\s*$"
-        match = re.search(ending, question, re.IGNORECASE)
-        if match is None or match.start() == 0:
+        phrase = re.compile(rf"(?:{heads})(?:\s+\S+){{0,3}}?\s+{words}\s*\?*\s*$", re.IGNORECASE)
+        starts = [m.end() for m in re.finditer(r"(?:^|[\s,])", question)]
+        start = max((i for i in starts if phrase.match(question, i)), default=None)
+        if start is None:
+            bare = re.search(rf"[\s,]*{words}\s*\?*\s*$", question, re.IGNORECASE)
+            start = bare.start() if bare is not None else None
+        if start is None or not question[:start].strip(" ,"):
             return question
-        return question[: match.start()].rstrip(" ,") + "."
+        return question[:start].rstrip(" ,") + "."
 
     @staticmethod
     def default() -> Cues:

@@ -166,7 +166,23 @@ def acceptable(rewrite: str, question: str, previous: str) -> bool:
     # the tập sự question became "Hết thời gian tập sự của viên chức đã qua nhưng vẫn chưa đạt yêu cầu của bạn."
     # and the answer was a refusal
     asks_nothing = _asks(question, cues) and not _asks(norm, cues)
-    return own <= have and bool(brought) and not (asks_more or asks_other or asks_nothing)
+    return own <= have and _brings_matter(brought, question, previous) and not (asks_more or asks_other or asks_nothing)
+
+
+def _brings_matter(brought: set[str], question: str, previous: str) -> bool:
+    """Whether the words a rewrite brought from the previous question (`brought`) hold more than the person it
+    asked about, when it asked about more than them and the follow-up names no one: live, "Có được hưởng lương
+    không?" after "Người lao động được nghỉ việc riêng trong trường hợp nào?" became "Người lao động được hưởng
+    lương không?" — the leave it asked about left behind — and was answered "Có." on the monthly pay rule."""
+    if not brought:
+        return False
+    actors = ActorLexicon.default()
+    asked = actors.person_asked(previous)
+    if asked is None or actors.person_asked(question) is not None:
+        return True
+    person = content_words(asked[1])
+    matter = content_words(previous) - person - content_words(question)
+    return not matter or bool(brought - person)
 
 
 def _asks(text: str, cues: Cues) -> bool:

@@ -249,3 +249,24 @@ def test_a_rewrite_that_asks_nothing_does_not_stand_in_for_a_follow_up_that_asks
     asked = "Hết thời gian tập sự mà viên chức không đạt yêu cầu thì sao?"
     read = rewrite(question, [previous], llm=_Says(asked), mode="follow_up")
     assert (read.how, read.query) == ("llm", asked), read
+
+
+def test_a_rewrite_that_keeps_only_the_person_of_the_previous_question_does_not_stand_in() -> None:
+    """Live, "Có được hưởng lương không?" after "Người lao động được nghỉ việc riêng trong trường hợp nào?" was
+    rewritten "Người lao động được hưởng lương không?" — the leave asked about left behind — and answered "Có." on
+    the monthly pay rule. A rewrite must bring the previous question's matter, not only its person."""
+    previous, question = "Người lao động được nghỉ việc riêng trong trường hợp nào?", "Có được hưởng lương không?"
+    read = rewrite(question, [previous], llm=_Says("Người lao động được hưởng lương không?"), mode="follow_up")
+    assert read.how == "join" and "nghỉ việc riêng" in read.query, read
+    kept = "Người lao động nghỉ việc riêng có được hưởng lương không?"
+    read = rewrite(question, [previous], llm=_Says(kept), mode="follow_up")
+    assert (read.how, read.query) == ("llm", kept), read
+
+
+def test_the_previous_question_read_as_a_statement_keeps_whom_it_was_about() -> None:
+    """Live, "Thời hiệu xử lý kỷ luật là bao lâu?" after "Các hình thức kỷ luật đối với công chức là gì?" was read
+    "Các hình thức kỷ luật. Thời hiệu …" — "đối với công chức" cut with the question phrase — and answered with the
+    viên chức's, the công chức's and the labour code's periods. The phrase cut is the one nearest the question word."""
+    previous, question = "Các hình thức kỷ luật đối với công chức là gì?", "Thời hiệu xử lý kỷ luật là bao lâu?"
+    read = rewrite(question, [previous], llm=None, mode="follow_up")
+    assert read.query == f"Các hình thức kỷ luật đối với công chức. {question}", read
