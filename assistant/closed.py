@@ -53,8 +53,8 @@ from assistant.answer import Answer, CitedSource, SentenceCheck, Verification, r
 from assistant.clauses import SourceOutline
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
-from assistant.polarity import CueLexicon, clauses, without_label
-from assistant.verify import FLAG, SentenceVerifier, forbidding_title, numbers_in
+from assistant.polarity import CueKind, CueLexicon, clauses, without_label
+from assistant.verify import FLAG, SentenceVerifier, forbidding_title, measures_in, numbers_in
 from core.text import contains_run, content_syllables, content_words, fold, folded_runs, nfc, stopwords, words
 
 if TYPE_CHECKING:  # the judge imports the backend module (httpx): only when a closed question is answered
@@ -556,6 +556,9 @@ def deciding_quotes(
     texts (the prohibitions, when the verdict permits: `prohibitions`) counts `DEMOTED` less.
     """
     words, frame_words, numbers = content_words(claim) - CASE_OPENERS - _MODES, content_words(frame), numbers_in(claim)
+    # a figure with its unit is stated by that figure in that unit: "07 ngày làm việc" (the father's leave) does
+    # not state "7 tháng" (live, quoted for "Lao động nữ có được nghỉ thai sản 7 tháng không?")
+    measures = measures_in(claim)
     act_run = _folded(asked_act(claim))
     candidates: dict[str, str] = dict.fromkeys((j for j in judged if j), "")
     for source in sources:
@@ -568,15 +571,22 @@ def deciding_quotes(
                 # hoặc mẹ kết hôn" was quoted for "… nghỉ 01 ngày khi con kết hôn": it names "người lao động")
                 candidates[line] = next((c.lead for c in provisions if c.item in line or line in c.item), "")
 
-    def score(passage: str) -> tuple[float, int]:
+    def score(passage: str) -> tuple[float, float, int]:
         read = f"{candidates[passage]}\n{passage}"
         # a line's own label ("3.") states no 3: live, «3. Khi nghỉ hằng năm, người lao động được tạm ứng …» was
         # quoted for "… nghỉ 03 ngày khi kết hôn" over «a) Kết hôn: nghỉ 03 ngày;»
-        stated = len(numbers & numbers_in(without_label(passage))) / len(numbers) if numbers else 0.0
+        if measures:
+            stated = len(measures & measures_in(without_label(passage))) / len(measures)
+        else:
+            stated = len(numbers & numbers_in(without_label(passage))) / len(numbers) if numbers else 0.0
         penalty = DEMOTED if any(passage in text for text in demoted) else 0.0
         acts = ACT_WEIGHT * contains_run(folded_runs(read), act_run)
         return (
             coverage(words, read) + 0.5 * stated + 0.25 * coverage(frame_words, read) + acts - penalty,
+            # of those, one that states it itself before an item its lead-in lends the words (live: "Có được hưởng
+            # lương không?" after the personal-leave question quoted «a) Kết hôn: nghỉ 03 ngày;» for its lead-in's
+            # "… mà vẫn hưởng nguyên lương"), then the shorter
+            coverage(words, passage),
             -len(passage),
         )
 
@@ -879,14 +889,39 @@ def states_outright(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | N
         return False
     for q in quotes:
         said, line = (_in_context(q) if q.source is not None else q.sentence), without_label(q.sentence)
-        # (the rule is the lead-in and the line; the title names more than it: "Nghỉ việc riêng, nghỉ không hưởng
-        # lương" heads the paid leave too)
-        rule = f"{_lead_of(q)}\n{q.sentence}" if q.source is not None else q.sentence
-        if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or lexicon.polar(rule):
+        if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or _turns(claim, _rule(q), lexicon):
             return False
         if not content_words(line) <= words:
             return False
     return True
+
+
+def _rule(quote: Quote) -> str:
+    """What a quote rules: its list's lead-in and the line — not its article's title, which names more than it
+    ("Nghỉ việc riêng, nghỉ không hưởng lương" heads the paid leave too)."""
+    return f"{_lead_of(quote)}\n{quote.sentence}" if quote.source is not None else quote.sentence
+
+
+def _turns(claim: str, rule: str, lexicon: CueLexicon) -> bool:
+    """Whether `rule` makes an exception, or negates what `claim` states: the word a negation governs first is one
+    of the claim's (by its syllables). "nghỉ không hưởng lương 01 ngày" negates the pay, not the day's leave a
+    claim on "nghỉ 01 ngày" states (live, "Người lao động có được nghỉ 01 ngày khi anh ruột kết hôn không?" →
+    "Không." verified on that very clause).
+
+    >>> lex = CueLexicon.default()
+    >>> _turns("Người lao động được nghỉ 01 ngày", "Người lao động được nghỉ không hưởng lương 01 ngày.", lex)
+    False
+    >>> _turns("Người lao động được nghỉ 01 ngày", "Người lao động không được nghỉ việc riêng.", lex)
+    True
+    """
+    said = content_syllables(claim)
+    for cue in lexicon.cues(rule):
+        if cue.kind is CueKind.EXCEPTION:
+            return True
+        head = next(iter(w for w in words(cue.governed) if w not in stopwords()), "")
+        if cue.kind is CueKind.NEGATION and (not head or fold(head.split("_")[0]) in said):
+            return True
+    return False
 
 
 def coin_toss(score: float) -> str | None:
@@ -998,7 +1033,8 @@ def against_quotes(
         if coverage(words, said) < 1.0:
             return None
         turned = lexicon.conflict(claim, said) if true else None
-        if (turned is None) if true else lexicon.polar(said):
+        # (against "Không": a negation of something else — "nghỉ không hưởng lương 01 ngày" — is no "no", `_turns`)
+        if (turned is None) if true else _turns(claim, _rule(q), lexicon):
             return None
         why = why or turned
     return None if not quotes else AGAINST_QUOTE[true].format(why=why, verdict=verdict)

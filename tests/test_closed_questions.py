@@ -184,6 +184,40 @@ def test_a_no_the_quote_contradicts_by_stating_the_claim_outright_becomes_yes() 
     assert ans.answer.startswith("Không. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»"), ans.answer
 
 
+def test_a_no_whose_quote_negates_only_something_else_is_flagged() -> None:
+    # live: "Người lao động có được nghỉ 01 ngày khi anh ruột kết hôn không?" → "Không." verified on «2. Người lao
+    # động được nghỉ không hưởng lương 01 ngày … anh, chị, em ruột kết hôn.» — its "không" is the pay's (the quote
+    # names more than the claim, so it does not decide "Có" itself)
+    unpaid = _source(
+        1,
+        "2. Người lao động được nghỉ không hưởng lương 01 ngày và phải thông báo với người sử dụng lao động khi anh, "
+        "chị, em ruột kết hôn.",
+        anchor="Điều 5 Luật 9/2095/QH95",
+    )
+    question = read_question("Người lao động có được nghỉ 01 ngày khi anh, chị, em ruột kết hôn không?")
+    ans = closed_answer(question, [unpaid], ScriptedLLM({"N/A": 0.6}, 0.3), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"Không.{FLAG} Theo [1]: «2. Người lao động"), ans.answer
+    assert not ans.sentences[0].supported and "negates nothing" in ans.sentences[0].reasons[-1]
+    # a quote negating the act itself keeps the judge's "no"
+    barred = _source(1, "2. Người lao động không được nghỉ 01 ngày khi anh, chị, em ruột kết hôn.")
+    ans = closed_answer(question, [barred], ScriptedLLM({"N/A": 0.6}, 0.3), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Không. Theo"), ans.answer
+
+
+def test_a_figure_is_stated_only_in_its_own_unit_for_the_deciding_quote() -> None:
+    # live: "Lao động nữ có được nghỉ thai sản 7 tháng không?" quoted «b) 07 ngày làm việc khi vợ sinh con phải phẫu
+    # thuật …» — the father's leave — for its 07
+    maternity = _source(
+        1,
+        "1. Lao động nữ được nghỉ thai sản trước và sau khi sinh con là 06 tháng.\n"
+        "2. Lao động nam khi vợ sinh con được nghỉ việc hưởng chế độ thai sản như sau:\n"
+        "b) 07 ngày làm việc khi vợ sinh con phải phẫu thuật;",
+        anchor="Điều 34 Luật 9/2095/QH95",
+    )
+    quote = deciding_quotes("Lao động nữ được nghỉ thai sản 7 tháng", [maternity])
+    assert quote == ["1. Lao động nữ được nghỉ thai sản trước và sau khi sinh con là 06 tháng."], quote
+
+
 def test_a_number_the_law_does_not_state_answers_no_with_the_number_it_does() -> None:
     ans, _ = _answer("Người lao động có được nghỉ 05 ngày khi kết hôn không?", ScriptedLLM({}, default=0.99))
     assert ans.answer.startswith("Không. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»")
@@ -361,6 +395,13 @@ def test_a_list_item_is_read_with_its_lead_in_for_the_deciding_quote() -> None:
     )
     quote = deciding_quotes("Người lao động được nghỉ 01 ngày khi con kết hôn", [LAW[0], unpaid])
     assert quote == ["b) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày."], quote
+
+
+def test_a_lead_in_that_states_the_claim_itself_is_quoted_before_an_item_it_lends_the_words() -> None:
+    # live: "Có được hưởng lương không?" after "Người lao động được nghỉ việc riêng trong trường hợp nào?" quoted
+    # «a) Kết hôn: nghỉ 03 ngày;» — the shorter line, scored with its lead-in's "… mà vẫn hưởng nguyên lương"
+    quote = deciding_quotes("Người lao động nghỉ việc riêng được hưởng lương", LAW)
+    assert quote == [LAW[0].hit.text.splitlines()[0]], quote
 
 
 def test_a_word_that_only_says_an_act_is_required_need_not_be_in_the_deciding_quote() -> None:
