@@ -54,7 +54,15 @@ from assistant.clauses import SourceOutline
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import CueKind, CueLexicon, clauses, without_label
-from assistant.verify import FLAG, SentenceVerifier, forbidding_title, measures_in, numbers_in
+from assistant.verify import (
+    FLAG,
+    SentenceVerifier,
+    claims_duty,
+    forbidding_title,
+    measures_in,
+    modal_shift,
+    numbers_in,
+)
 from core.text import contains_run, content_syllables, content_words, fold, folded_runs, nfc, stopwords, words
 
 if TYPE_CHECKING:  # the judge imports the backend module (httpx): only when a closed question is answered
@@ -891,6 +899,8 @@ def states_outright(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | N
         said, line = (_in_context(q) if q.source is not None else q.sentence), without_label(q.sentence)
         if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or _turns(claim, _rule(q), lexicon):
             return False
+        if claims_duty(claim, _rule(q)) or modal_shift(claim, _rule(q)):
+            return False  # the law's right is no duty, nor its duty an option
         if not content_words(line) <= words:
             return False
     return True

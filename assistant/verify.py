@@ -320,6 +320,20 @@ _DUTY = re.compile(r"(?<![\w])(?<!không )phải(?![\w])", re.IGNORECASE)
 _OPTION = re.compile(r"(?<![\w])(?<!không )có thể(?![\w])", re.IGNORECASE)
 
 
+def claims_duty(claim: str, rule: str) -> bool:
+    """Whether `claim` states a duty ("phải", "bắt buộc") that `rule` does not: the law's "được nghỉ" is a right,
+    and a yes to "… có phải nghỉ 03 ngày …?" would make it an obligation.
+
+    >>> claims_duty("Người lao động phải nghỉ 03 ngày khi kết hôn", "a) Kết hôn: nghỉ 03 ngày;")
+    True
+    >>> claims_duty("Người lao động được nghỉ 03 ngày", "a) Kết hôn: nghỉ 03 ngày;")
+    False
+    """
+    said = _MARKER.sub(" ", claim)
+    duty = bool(_DUTY.search(said)) or re.search(r"(?<![\w])bắt buộc(?![\w])", said, re.IGNORECASE) is not None
+    return duty and not _DUTY.search(_MARKER.sub(" ", rule))
+
+
 def modal_shift(claim: str, clause: str) -> str | None:
     """Why `claim` makes the duty its clause states an option, or the option a duty: the law's "phải" written "có
     thể" (or the reverse) in a claim that has not the other. Live: "Hợp đồng lao động có thể được giao kết theo một

@@ -182,6 +182,9 @@ def test_a_no_the_quote_contradicts_by_stating_the_claim_outright_becomes_yes() 
     # a number the quote does not state, or a case it does not name, is left to the judge
     ans, _ = _answer("Người lao động có được nghỉ 05 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.3))
     assert ans.answer.startswith("Không. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»"), ans.answer
+    # … and so is a duty the quote does not state: the law's right to leave is no obligation to take it
+    ans, _ = _answer("Người lao động có phải nghỉ 03 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.3))
+    assert ans.answer.startswith("Không"), ans.answer
 
 
 def test_a_no_whose_quote_negates_only_something_else_is_flagged() -> None:
