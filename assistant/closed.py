@@ -876,8 +876,9 @@ QUOTE_DECIDES = "decided by the quote: it states the claim outright, every word 
 def states_outright(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | None = None) -> bool:
     """Whether every deciding quote says a yes/no `claim` outright: read with its article's title and its list's
     lead-in, it states each of the claim's content words (`CASE_OPENERS` aside); its own line states the claim's
-    numbers and no content word the claim lacks (no case or condition of its own); and neither negates nor
-    excepts anything. Then "Có" / "Đúng" is the quote's, whatever a judge undecided between the two said.
+    numbers and no content word the claim lacks (no case or condition of its own); it neither forbids, excepts nor
+    negates what the claim states (`turns`), and states any duty the claim does. Then "Có" / "Đúng" is the quote's,
+    whatever the judge said.
 
     >>> from types import SimpleNamespace
     >>> lead = "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:\\n"
@@ -897,13 +898,21 @@ def states_outright(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | N
         return False
     for q in quotes:
         said, line = (_in_context(q) if q.source is not None else q.sentence), without_label(q.sentence)
-        if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or _turns(claim, _rule(q), lexicon):
+        if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or turns(claim, q, lexicon):
             return False
         if claims_duty(claim, _rule(q)) or modal_shift(claim, _rule(q)):
             return False  # the law's right is no duty, nor its duty an option
         if not content_words(line) <= words:
             return False
     return True
+
+
+def turns(claim: str, quote: Quote, lexicon: CueLexicon) -> bool:
+    """Whether `quote` says the opposite of `claim` or less: its article's title forbids what its Khoản list
+    ("Các hành vi bị nghiêm cấm đối với người sử dụng lao động" over «3. Giữ giấy tờ tùy thân của người lao động.»),
+    or its lead-in and line make an exception or negate what the claim states (`_turns`)."""
+    forbids = quote.source is not None and bool(forbidding_title(quote.source, lexicon))
+    return forbids or _turns(claim, _rule(quote), lexicon)
 
 
 def _rule(quote: Quote) -> str:
@@ -928,7 +937,7 @@ def _turns(claim: str, rule: str, lexicon: CueLexicon) -> bool:
     for cue in lexicon.cues(rule):
         if cue.kind is CueKind.EXCEPTION:
             return True
-        head = next(iter(w for w in words(cue.governed) if w not in stopwords()), "")
+        head = next((w for w in words(cue.governed) if w not in stopwords()), "")
         if cue.kind is CueKind.NEGATION and (not head or fold(head.split("_")[0]) in said):
             return True
     return False
@@ -1043,8 +1052,8 @@ def against_quotes(
         if coverage(words, said) < 1.0:
             return None
         turned = lexicon.conflict(claim, said) if true else None
-        # (against "Không": a negation of something else — "nghỉ không hưởng lương 01 ngày" — is no "no", `_turns`)
-        if (turned is None) if true else _turns(claim, _rule(q), lexicon):
+        # (against "Không": a negation of something else — "nghỉ không hưởng lương 01 ngày" — is no "no", `turns`)
+        if (turned is None) if true else turns(claim, q, lexicon):
             return None
         why = why or turned
     return None if not quotes else AGAINST_QUOTE[true].format(why=why, verdict=verdict)

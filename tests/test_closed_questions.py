@@ -20,10 +20,12 @@ from assistant.closed import (
     ClosedQuestion,
     Cues,
     QuestionKind,
+    Quote,
     closed_answer,
     deciding_quotes,
     read_closed,
     read_question,
+    states_outright,
 )
 from assistant.evidence import Evidence
 from assistant.pipeline import AskOptions, Assistant
@@ -169,6 +171,9 @@ def test_yes_no_answer_is_the_verdict_then_the_deciding_point_verbatim() -> None
     assert set(judged["calibrated"]) == {"quote", "passages"}
 
 
+EMPLOYER = "đối với người sử dụng lao động"
+
+
 def test_a_no_the_quote_contradicts_by_stating_the_claim_outright_becomes_yes() -> None:
     # live: "Người lao động có được nghỉ 03 ngày khi kết hôn không?" → "Không. (chưa kiểm chứng) Theo [1]: «a) Kết
     # hôn: nghỉ 03 ngày;»" (the judge at +0.02 one day, "Không" at −0.0x the next) — and where the judge leant to
@@ -182,6 +187,18 @@ def test_a_no_the_quote_contradicts_by_stating_the_claim_outright_becomes_yes() 
     # a number the quote does not state, or a case it does not name, is left to the judge
     ans, _ = _answer("Người lao động có được nghỉ 05 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.3))
     assert ans.answer.startswith("Không. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»"), ans.answer
+    # … and so is an act its article's title forbids (the Khoản of "Các hành vi bị nghiêm cấm" are forbidden acts)
+    banned = _source(1, "3. Giữ giấy tờ tùy thân của người lao động.", anchor="Điều 165 Luật 9/2095/QH95")
+    titled = dataclasses.replace(
+        banned,
+        hit=dataclasses.replace(banned.hit, heading_path=["Luật", f"Điều 165. Các hành vi bị nghiêm cấm {EMPLOYER}"]),
+    )
+    keeping = read_question("Người sử dụng lao động có được giữ giấy tờ tùy thân của người lao động không?")
+    ans = closed_answer(keeping, [titled], ScriptedLLM({"N/A": 0.6}, 0.3), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Không. Theo"), ans.answer
+    # (the judge's own forbidden-act check decides that one first; the quote's title is read even where it does not)
+    quoted = Quote("3. Giữ giấy tờ tùy thân của người lao động.", titled, True)
+    assert not states_outright(keeping.statement, [quoted])
     # … and so is a duty the quote does not state: the law's right to leave is no obligation to take it
     ans, _ = _answer("Người lao động có phải nghỉ 03 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.3))
     assert ans.answer.startswith("Không"), ans.answer
