@@ -714,14 +714,22 @@ def answer_closed(
         # the model's verdict; a rule's decides itself (the act a prohibition lists, `verify.forbidden_act`: its
         # quote need not repeat "bản chính" that Điều 17's like item adds)
         says_yes, tossed = j.score > 0, coin_toss(j.score)
-        if not says_yes and states_outright(claim, shown):
-            # The quote says it outright: it decides, not the small judge's "no" (live, "Người lao động có được nghỉ
-            # 03 ngày khi kết hôn không?" → "Không." quoting «a) Kết hôn: nghỉ 03 ngày;», flagged as a coin toss —
-            # and shown verified where the judge leant to "no", the claim's "khi" not being the quote's word).
-            verdict = cues.forms[closed.form][0]
-            lead = lines[0] = f"{verdict}."
-            reason = f"{QUOTE_DECIDES} (the judge: log-odds {_odds(j)} → {j.label})"
-            says_yes, tossed, banned = True, None, prohibitions(claim, sources)
+        if states_outright(claim, shown):
+            # The quote says it outright: it decides, not the small judge (live, "Người lao động có được nghỉ 03 ngày
+            # khi kết hôn không?" → "Không." quoting «a) Kết hôn: nghỉ 03 ngày;», flagged as a coin toss — and shown
+            # verified where the judge leant to "no", the claim's "khi" not being the quote's word; "Có." flagged
+            # as a coin toss where it leant to "yes").
+            if not says_yes:
+                verdict = cues.forms[closed.form][0]
+                lead = lines[0] = f"{verdict}."
+                banned = prohibitions(claim, sources)
+            if not says_yes or tossed:  # (a judge sure of the same "yes" keeps its reason)
+                reason = f"{QUOTE_DECIDES} (the judge: log-odds {_odds(j)} → {j.label})"
+            says_yes, tossed = True, None
+        elif says_yes and any(claims_duty(claim, _rule(q)) for q in shown):
+            # a "yes" to a duty the quote states as a right: live, "Người lao động có phải nghỉ 03 ngày khi kết hôn
+            # không?" → "Có." verified on «a) Kết hôn: nghỉ 03 ngày;» under "… được nghỉ việc riêng …"
+            tossed = tossed or DUTY_UNSTATED
         undecided = (
             tossed
             or against_quotes(verdict, says_yes, claim, shown)
@@ -871,6 +879,7 @@ COIN_TOSS = "the judge is undecided (log-odds {score:+.2f}): its verdict is a co
 
 
 QUOTE_DECIDES = "decided by the quote: it states the claim outright, every word and number, negating nothing"
+DUTY_UNSTATED = "the deciding quote states a right or a rule, not the duty («phải») the question asks about"
 
 
 def states_outright(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | None = None) -> bool:

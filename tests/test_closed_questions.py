@@ -179,7 +179,7 @@ def test_a_no_the_quote_contradicts_by_stating_the_claim_outright_becomes_yes() 
     # hôn: nghỉ 03 ngày;»" (the judge at +0.02 one day, "Không" at −0.0x the next) — and where the judge leant to
     # "no" with confidence, "Không." on that quote was shown verified: an inversion. The quote decides.
     question = "Người lao động có được nghỉ 03 ngày khi kết hôn không?"
-    for p_true in (0.3, 0.55, 0.6):
+    for p_true in (0.3, 0.55, 0.6, 0.62):  # the judge's "no", its coin tosses either way
         ans, _ = _answer(question, ScriptedLLM({"N/A": 0.6, "03 ngày": p_true}, 0.3))
         assert ans.answer == "Có. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»", (p_true, ans.answer)
         assert ans.verification is Verification.VERIFIED
@@ -202,6 +202,9 @@ def test_a_no_the_quote_contradicts_by_stating_the_claim_outright_becomes_yes() 
     # … and so is a duty the quote does not state: the law's right to leave is no obligation to take it
     ans, _ = _answer("Người lao động có phải nghỉ 03 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.3))
     assert ans.answer.startswith("Không"), ans.answer
+    # … and the judge's "yes" to that duty is flagged (live: "Có." verified)
+    ans, _ = _answer("Người lao động có phải nghỉ 03 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.95))
+    assert ans.answer.startswith(f"Có.{FLAG}") and "not the duty" in ans.sentences[0].reasons[-1], ans.answer
 
 
 def test_a_no_whose_quote_negates_only_something_else_is_flagged() -> None:
