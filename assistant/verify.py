@@ -328,10 +328,20 @@ def claims_duty(claim: str, rule: str) -> bool:
     True
     >>> claims_duty("Người lao động được nghỉ 03 ngày", "a) Kết hôn: nghỉ 03 ngày;")
     False
+    >>> lead = "1. Người lao động được nghỉ việc riêng và phải thông báo với người sử dụng lao động:"
+    >>> claims_duty("Người lao động phải nghỉ 03 ngày khi kết hôn", f"{lead}\\na) Kết hôn: nghỉ 03 ngày;")
+    True
+    >>> claims_duty("Người lao động phải thông báo", lead)
+    False
     """
     said = _MARKER.sub(" ", claim)
-    duty = bool(_DUTY.search(said)) or re.search(r"(?<![\w])bắt buộc(?![\w])", said, re.IGNORECASE) is not None
-    return duty and not _DUTY.search(_MARKER.sub(" ", rule))
+    duty = _DUTY.search(said) or re.search(r"(?<![\w])bắt buộc(?![\w])", said, re.IGNORECASE)
+    if duty is None:
+        return False
+    # the duty's act, the claim's first word after "phải": the rule states that duty when its own "phải" comes
+    # within two words before it (a lead-in's "… và phải thông báo …" is another duty)
+    act = next(iter(re.findall(r"\w+", said[duty.end() :].replace("phải", " "))), "")
+    return not act or not re.search(rf"(?<!không )phải\s+(?:\S+\s+){{0,2}}?{re.escape(act)}(?!\w)", rule, re.I)
 
 
 def modal_shift(claim: str, clause: str) -> str | None:

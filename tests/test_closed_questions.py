@@ -202,9 +202,15 @@ def test_a_no_the_quote_contradicts_by_stating_the_claim_outright_becomes_yes() 
     # … and so is a duty the quote does not state: the law's right to leave is no obligation to take it
     ans, _ = _answer("Người lao động có phải nghỉ 03 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.3))
     assert ans.answer.startswith("Không"), ans.answer
-    # … and the judge's "yes" to that duty is flagged (live: "Có." verified)
-    ans, _ = _answer("Người lao động có phải nghỉ 03 ngày khi kết hôn không?", ScriptedLLM({"N/A": 0.6}, 0.95))
-    assert ans.answer.startswith(f"Có.{FLAG}") and "not the duty" in ans.sentences[0].reasons[-1], ans.answer
+    # … and the judge's "yes" to that duty is flagged (live: "Có." verified), a lead-in's other duty ("… và phải
+    # thông báo …", the code's own words) notwithstanding
+    notify = LAW[0].hit.text.replace("nguyên lương", "nguyên lương và phải thông báo với người sử dụng lao động")
+    told = dataclasses.replace(LAW[0], hit=dataclasses.replace(LAW[0].hit, text=notify), text=notify)
+    duty = read_question("Người lao động có phải nghỉ 03 ngày khi kết hôn không?")
+    for sources in ([LAW[0]], [told]):
+        ans = closed_answer(duty, sources, ScriptedLLM({"N/A": 0.6}, 0.95), ENOUGH, [])
+        assert ans is not None and ans.answer.startswith(f"Có.{FLAG}"), ans.answer
+        assert "not the duty" in ans.sentences[0].reasons[-1], ans.sentences[0]
 
 
 def test_a_no_whose_quote_negates_only_something_else_is_flagged() -> None:
