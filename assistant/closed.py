@@ -907,21 +907,23 @@ def states_outright(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | N
         return False
     for q in quotes:
         said, line = (_in_context(q) if q.source is not None else q.sentence), without_label(q.sentence)
-        if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or turns(claim, q, lexicon):
+        rule = _rule(q)  # (its lead-in found once: each reading parses the article)
+        if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or turns(claim, q, lexicon, rule):
             return False
-        if claims_duty(claim, _rule(q)) or modal_shift(claim, _rule(q)):
+        if claims_duty(claim, rule) or modal_shift(claim, rule):
             return False  # the law's right is no duty, nor its duty an option
         if not content_words(line) <= words:
             return False
     return True
 
 
-def turns(claim: str, quote: Quote, lexicon: CueLexicon) -> bool:
+def turns(claim: str, quote: Quote, lexicon: CueLexicon, rule: str | None = None) -> bool:
     """Whether `quote` says the opposite of `claim` or less: its article's title forbids what its Khoản list
     ("Các hành vi bị nghiêm cấm đối với người sử dụng lao động" over «3. Giữ giấy tờ tùy thân của người lao động.»),
-    or its lead-in and line make an exception or negate what the claim states (`_turns`)."""
+    or its lead-in and line (`rule`, `_rule` of it when not given) make an exception or negate what the claim
+    states (`_turns`)."""
     forbids = quote.source is not None and bool(forbidding_title(quote.source, lexicon))
-    return forbids or _turns(claim, _rule(quote), lexicon)
+    return forbids or _turns(claim, _rule(quote) if rule is None else rule, lexicon)
 
 
 def _rule(quote: Quote) -> str:
