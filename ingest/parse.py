@@ -69,6 +69,74 @@ def _read_utf8(path: Path, settings: Settings) -> str:
 _PD_ARTICLE_RE = re.compile(r"^Điều\s+(?:(\d+(?:\.\d+)*\.[A-ZĐ]+(?:\.\d+)+)\.?|(\d+[a-zđ]?)\.)\s*(.*)$")
 _PD_SOURCE_LINE_RE = re.compile(r"^\(Điều\s+\d+[a-zđ]?\s+[^()]{0,60}?(?:số\s+)?\d+[^()]*/", re.M)
 _PD_LINK_RE = re.compile(r"^\(Điều này có nội dung liên quan đến (.+)\)\s*$")
+# A compiled article's heading, or its "(Điều này có nội dung liên quan đến …)" note, glued to the end of the line
+# before it, as the subject files print about one heading in five: "… thẩm quyền quản lý viên chức.Điều
+# 5.2.NĐ.11.32. Trình tự, thủ tục xử lý kỷ luật đối với viên chức". A reference to such an article in the text
+# ("tại Điều 5.2.NĐ.11.32", "liên quan đến Điều 5.2.LQ.9.") follows a space or a bracket.
+_PD_GLUED_HEADING_RE = re.compile(
+    r"(?<=[^\s(])(?=Điều\s+\d+(?:\.\d+)*\.[A-ZĐ]+(?:\.\d+)+\.\s)|(?<=\S)(?=\(Điều này có nội dung liên quan đến )"
+)
+# How many lines a source line may be wrapped over ("(Điều 1 Thông tư số 145/2017/TT-BTC Hướng dẫn … theo" and
+# "Nghị định số 141/2016/NĐ-CP … ngày 29/12/2017 của Bộ Tài chính, có hiệu lực …)").
+_PD_SOURCE_WRAP = 4
+
+
+def mend_export(text: str) -> str:
+    """`text` with the subject files' layout slips mended before it is parsed: a compiled heading or a "(Điều này có
+    nội dung liên quan đến …)" note glued to the line before it is put on a line of its own
+    (`_PD_GLUED_HEADING_RE`), and a source line wrapped over several lines is joined, the text glued after its ")"
+    put on the next line (`_join_source_lines`). Left as printed, the article lost its title and its heading, or its
+    note, was read as the last words of the article before it (Khoản 4 Điều 31 Nghị định 112/2020/NĐ-CP was quoted
+    «… quản lý viên chức.Điều 5.2.NĐ.11.32. Trình tự, thủ tục xử lý kỷ luật đối với viên chức»), and an article
+    whose source line wraps had no source: no document, no dates, no validity.
+
+    >>> mend_export("4. … quản lý viên chức.Điều 5.2.NĐ.11.32. Trình tự\\n(Điều 32 …)")
+    '4. … quản lý viên chức.\\nĐiều 5.2.NĐ.11.32. Trình tự\\n(Điều 32 …)'
+    >>> mend_export("(Điều này có nội dung liên quan đến Điều 5.2.LQ.9. Đơn vị sự nghiệp công lập)")
+    '(Điều này có nội dung liên quan đến Điều 5.2.LQ.9. Đơn vị sự nghiệp công lập)'
+    >>> mend_export("1. … công lập.(Điều này có nội dung liên quan đến Điều 5.2.LQ.9. Đơn vị)")
+    '1. … công lập.\\n(Điều này có nội dung liên quan đến Điều 5.2.LQ.9. Đơn vị)'
+    >>> print(mend_export("(Điều 1 Thông tư số 39/2018/TT-NHNN Hướng dẫn\\n của Ngân hàng Nhà nước, có hiệu lực thi "
+    ...                   "hành kể từ ngày 11/02/2019)Thông tư này hướng dẫn"))
+    (Điều 1 Thông tư số 39/2018/TT-NHNN Hướng dẫn của Ngân hàng Nhà nước, có hiệu lực thi hành kể từ ngày 11/02/2019)
+    Thông tư này hướng dẫn
+    """
+    return _join_source_lines(_PD_GLUED_HEADING_RE.sub("\n", text))
+
+
+def _join_source_lines(text: str) -> str:
+    """A source line wrapped over up to `_PD_SOURCE_WRAP` lines joined into one, when the joined line reads as a
+    source line; text glued after its closing bracket goes on the next line."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("(Điều ") and line.count("(") > line.count(")"):
+            joined, j = line.rstrip(), i
+            while joined.count("(") > joined.count(")") and j + 1 < len(lines) and j - i < _PD_SOURCE_WRAP:
+                j += 1
+                joined = f"{joined} {lines[j].strip()}"
+            close = _closing_bracket(joined)
+            if close is not None and parse_source_line(joined[: close + 1]) is not None:
+                out.append(joined[: close + 1])
+                if joined[close + 1 :].strip():
+                    out.append(joined[close + 1 :].strip())
+                i = j + 1
+                continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _closing_bracket(line: str) -> int | None:
+    """Where the bracket opening `line` closes, or None."""
+    depth = 0
+    for at, ch in enumerate(line):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0:
+            return at
+    return None
 
 
 class PhapDienParser:
@@ -95,6 +163,7 @@ class PhapDienParser:
         tail = re.search(r"^## Danh sách (?:điều khoản|đề mục)", text, re.M)
         if tail:
             text = text[: tail.start()].rstrip() + "\n"
+        text = mend_export(text)
         h1 = re.search(r"^#\s+(.+)$", text, re.M)
         subject = (h1.group(1) if h1 else title_m.group(1) if title_m else path.stem).strip()
         lines = list(iter_lines(text))

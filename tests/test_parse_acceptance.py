@@ -124,3 +124,30 @@ def test_alqac_json_gives_one_document_per_law_named_by_title() -> None:
     chunk = next(c for c in vc["chunks"] if c["citation"]["article"] == "29")
     assert chunk["citation"]["document"] == "Luật Viên chức"
     assert len({d["id"] for d in out}) == 17
+
+
+def test_phapdien_headings_glued_to_the_line_before_are_articles_of_their_own() -> None:
+    """One compiled heading in five is printed glued to the end of the line before it ("… quản lý viên chức.Điều
+    5.2.NĐ.11.32. Trình tự, …"): the article lost its title and the article before it was quoted ending with its
+    neighbour's heading (live, Khoản 4 Điều 31 Nghị định 112/2020/NĐ-CP); so are "(Điều này có nội dung liên quan
+    đến …)" notes, which were quoted as the law's words, and some source lines are wrapped."""
+    import re
+
+    from core.settings import get_settings
+    from ingest.parse import parse_file
+
+    doc = parse_file(shared_path("phapdien/can-bo-cong-chuc-vien-chuc/vien-chuc.md"), get_settings())[0]
+    by_number = {a.number: a for a in doc.articles}
+    procedure = by_number["5.2.NĐ.11.32"]
+    assert procedure.title == "Trình tự, thủ tục xử lý kỷ luật đối với viên chức"
+    assert procedure.source is not None and (procedure.source.document, procedure.source.article) == (
+        "112/2020/NĐ-CP",
+        "32",
+    )
+    authority = doc.text[by_number["5.2.NĐ.11.31"].start : by_number["5.2.NĐ.11.31"].end]
+    assert authority.rstrip().endswith("theo quy định của cơ quan có thẩm quyền quản lý viên chức.")
+    glued = re.compile(r"[^\s(]Điều\s+\d+(?:\.\d+)*\.[A-ZĐ]+(?:\.\d+)+\.\s|\S\(Điều này có nội dung liên quan")
+    assert not [a.number for a in doc.articles if glued.search(doc.text[a.heading_end : a.end])]
+    # a source line wrapped over two lines: the article had no source, so no document, dates or validity
+    scope = by_number["5.2.TT.26.1"].source
+    assert scope is not None and (scope.document, scope.article) == ("145/2017/TT-BTC", "1")
