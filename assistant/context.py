@@ -48,7 +48,8 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.clauses import anchor_for
-from core.text import folded_words
+from assistant.polarity import CueKind, CueLexicon
+from core.text import content_syllables, fold, folded_words, stopwords, words
 from index.search import Hit
 from index.store import Filters
 from ingest.model import Citation
@@ -284,18 +285,49 @@ def _named_first(query: str, chunks: Sequence[Hit]) -> list[Hit]:
     return [c for c in chunks if named & _clause_numbers(c.citation)]
 
 
-def naming_more(query: str, found: Hit, chunks: Sequence[Hit]) -> Hit | None:
+def naming_more(query: str, found: Hit, chunks: Sequence[Hit], lexicon: CueLexicon | None = None) -> Hit | None:
     """The chunk of the article that names the most of the question's words (pyvi content words, diacritics
-    folded: "thời_hiệu" is not the "hiệu" of "dấu_hiệu"), when that is more than the found chunk names (the first of
-    equals); None when none names more. Live: "Thời hiệu xử lý kỷ luật viên chức là bao lâu?" found Khoản 3-4 of
-    Điều 53 Luật Viên chức, the thời hạn; Khoản 1-2, the thời hiệu, names it."""
-    asked = folded_words(query)
-    best, most = None, len(asked & folded_words(found.text))
+    folded: "thời_hiệu" is not the "hiệu" of "dấu_hiệu") — of chunks naming as many, one that does not negate what
+    the question asks where the question does not, or the reverse (`negates_asked`) — when that is more than the
+    found chunk (the first of equals); None when none is. Live: "Thời hiệu xử lý kỷ luật viên chức là bao lâu?"
+    found Khoản 3-4 of Điều 53 Luật Viên chức, the thời hạn; Khoản 1-2, the thời hiệu, names it. The issue's own
+    question, "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong trường hợp
+    nào?", found Khoản 2-4 of Điều 29 — its Khoản 3 the cases where the unit may NOT — which names every word of it
+    as Khoản 1, the cases where it may, does; the budget held one of them, and it was the found one."""
+    lexicon = lexicon or CueLexicon.default()
+    asked, said = folded_words(query), content_syllables(query)
+    negative = negates_asked(query, said, lexicon)
+
+    def naming(chunk: Hit) -> tuple[int, bool]:
+        return len(asked & folded_words(chunk.text)), negates_asked(chunk.text, said, lexicon) == negative
+
+    best, most = None, naming(found)
     for c in chunks:
-        named = len(asked & folded_words(c.text)) if c is not found else 0
+        named = naming(c) if c is not found else (0, False)
         if named > most:
             best, most = c, named
     return best
+
+
+def negates_asked(text: str, asked: frozenset[str], lexicon: CueLexicon) -> bool:
+    """Whether `text` negates one of the `asked` syllables (a question's content syllables, folded): the first word
+    a negation of it governs is one of them, as in "… không được đơn phương chấm dứt …" for a question on "đơn
+    phương chấm dứt".
+
+    >>> lex = CueLexicon.default()
+    >>> asked = content_syllables("Đơn vị được đơn phương chấm dứt hợp đồng trong trường hợp nào?")
+    >>> negates_asked("3. Đơn vị không được đơn phương chấm dứt hợp đồng trong các trường hợp sau:", asked, lex)
+    True
+    >>> negates_asked("a) Viên chức bị đánh giá không hoàn thành nhiệm vụ;", asked, lex)
+    False
+    """
+    function = stopwords()
+    for cue in lexicon.cues(text):
+        if cue.kind is CueKind.NEGATION:
+            head = next((w for w in words(cue.governed) if w not in function), "")
+            if head and fold(head.split("_")[0]) in asked:
+                return True
+    return False
 
 
 def with_lead_in(found: Hit, chunks: Sequence[Hit]) -> list[Hit]:

@@ -212,11 +212,12 @@ def test_a_follow_up_reads_the_clauses_the_previous_prompt_cut_from_its_best_art
     """Live (the bench's tập sự pay follow-up): the previous prompt held Khoản 3-5 of the pay article, and the
     follow-up's search found that article first, so nothing more of it was added and Khoản 1 (85 %), the answer,
     never reached the model. The clauses the kept source cut now follow the kept sources, which stay first."""
-    hits = _hits(world, ENDING)
+    asked = ENDING.replace("công lập đơn phương", "công lập không được đơn phương")  # Khoản 3's own words
+    hits = _hits(world, asked)
     chunks = world.searcher.article(hits[0], PUBLIC)
     found = next(c for c in chunks if c.chunk_id == hits[0].chunk_id)
     tight = ContextBudget(found.end - found.start, 3, reserved=1)
-    previous = ContextBuilder(world.searcher, tight).pick(ENDING, hits, PUBLIC)
+    previous = ContextBuilder(world.searcher, tight).pick(asked, hits, PUBLIC)
     assert len(previous) == 1 and KHOAN_1 not in previous[0].text  # the previous prompt: Khoản 3 alone
     follow = "Khi đó đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
     follow_hits = _hits(world, follow)
@@ -268,3 +269,22 @@ def test_a_cut_article_gives_first_the_clause_that_names_what_the_question_asks(
     room = naming.end - naming.start  # one chunk
     picked = ContextBuilder._selection(question, replace(hits[0], chunk_id=found.chunk_id), chunks, room)
     assert naming in picked and found not in picked
+
+
+def test_of_clauses_naming_the_question_alike_one_that_negates_it_is_not_the_one_given(world: World) -> None:
+    """Live, the issue's own question: Khoản 2-4 of Điều 29 (the notice, and when the unit may NOT) was found and
+    given alone, the budget holding no second clause; Khoản 1, the cases where it may, names every word of the
+    question as they do, and does not negate what it asks. Asked the other way round, the found clause stays."""
+    asked = ENDING.replace("công lập đơn phương", "công lập được đơn phương")
+    hits = _hits(world, asked)
+    chunks = world.searcher.article(hits[0], PUBLIC)
+    found = next(c for c in chunks if c.chunk_id == hits[0].chunk_id)
+    assert KHOAN_1 not in found.text
+    opening = next(c for c in chunks if KHOAN_1 in c.text)
+    room = max(found.end - found.start, opening.end - opening.start)  # one of them, not both
+    picked = ContextBuilder(world.searcher, ContextBudget(room, 3, reserved=1)).pick(asked, hits, PUBLIC)
+    article = "".join(p.text for p in picked if p.citation.article == "29")
+    assert KHOAN_1 in article and "không được đơn phương" not in article
+    negative = asked.replace("được đơn phương", "không được đơn phương")
+    picked = ContextBuilder(world.searcher, ContextBudget(room, 3, reserved=1)).pick(negative, hits, PUBLIC)
+    assert "không được đơn phương" in "".join(p.text for p in picked if p.citation.article == "29")
