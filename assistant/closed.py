@@ -539,6 +539,10 @@ def _locate(sentence: str, sources: Sequence[CitedSource]) -> Quote | None:
     return None
 
 
+# A line of a source's structure, not a provision: a heading ("Điều 54. …", "Mục 2. …", "Chương III"), a pháp
+# điển's source note ("(Điều 20 Nghị định số 115/2020/NĐ-CP, có hiệu lực …)").
+_STRUCTURE_LINE = re.compile(r"^(?:\(?Điều\s+\d|Mục\s+\d|Chương\s+[IVXLC\d]|Phần\s+)", re.IGNORECASE)
+_HEADING_OF = re.compile(r"^Điều\s+\d")
 MIN_QUOTE_CHARS = 10  # a shorter line is a label or a heading, not a provision
 # Words that open a case ("khi kết hôn"): what the case is lies in the words after them, which a quote must state.
 CASE_OPENERS = frozenset({"khi", "vì", "do"})
@@ -579,6 +583,9 @@ def deciding_quotes(
                 # hoặc mẹ kết hôn" was quoted for "… nghỉ 01 ngày khi con kết hôn": it names "người lao động")
                 candidates[line] = next((c.lead for c in provisions if c.item in line or line in c.item), "")
 
+    # an article's title, as a heading gives it after its number ("Điều 54. …", "Điều 20 Nghị định 115/2020/NĐ-CP. …")
+    titles = {h.split(". ", 1)[-1].strip() for s in sources for h in s.hit.heading_path if _HEADING_OF.match(h)}
+
     def score(passage: str) -> tuple[float, float, int]:
         read = f"{candidates[passage]}\n{passage}"
         # a line's own label ("3.") states no 3: live, «3. Khi nghỉ hằng năm, người lao động được tạm ứng …» was
@@ -588,6 +595,9 @@ def deciding_quotes(
         else:
             stated = len(numbers & numbers_in(without_label(passage))) / len(numbers) if numbers else 0.0
         penalty = DEMOTED if any(passage in text for text in demoted) else 0.0
+        # a title names what its article rules on and rules nothing: live, "Công chức có được từ chức không?" was
+        # answered on «Từ chức hoặc miễn nhiệm đối với công chức», Điều 54's title, over its Khoản 1 that says who may
+        penalty += DEMOTED if passage in titles or _STRUCTURE_LINE.match(passage) else 0.0
         acts = ACT_WEIGHT * contains_run(folded_runs(read), act_run)
         return (
             coverage(words, read) + 0.5 * stated + 0.25 * coverage(frame_words, read) + acts - penalty,

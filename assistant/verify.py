@@ -102,6 +102,7 @@ from core.text import (
     is_clause_label,
     nfc,
     split_answer_sentences,
+    stopwords,
     tagged,
 )
 
@@ -300,6 +301,56 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     for figures in pieces:
         if not any(figures <= stated for stated in sentences):
             return f"{NUMBERS_APART}{', '.join(sorted(figures))}"
+    return None
+
+
+# A provision's pieces, each pairing the terms it names with the figures it gives: ";", a full stop (not a number's
+# dot), a line break. A claim's pieces are smaller: a comma and "và" part the cases of a list it writes in one line.
+_PROVISION_PIECE = re.compile(r"[;\n]|\.(?!\d)")
+_CLAIM_PIECE = re.compile(r"[,;\n]|\.(?!\d)|(?<!\w)và(?!\w)")
+TERM_MEASURE_SWAPPED = "gives a term the figure its cited text gives another of its kind: "
+
+
+def measure_of_another_term(claim: str, cited: Sequence[str], terms: TermLexicon | None = None) -> str | None:
+    """Why a claim pairs a term of a family (assistant/terms.py: "cảnh cáo", a discipline) with the figure its
+    cited text pairs with another member of that family, and never with it. Live: "Thời hạn nâng lương bị kéo
+    dài 03 tháng nếu viên chức bị kỷ luật bằng hình thức khiển trách hoặc cảnh cáo, 06 tháng nếu bị cảnh cáo [2]"
+    was verified on «Viên chức bị khiển trách thì thời hạn nâng lương bị kéo dài 03 tháng; bị cảnh cáo thì thời hạn
+    nâng lương bị kéo dài 06 tháng.» — every word and figure is there, paired otherwise. Pieces of the provision
+    (`_PROVISION_PIECE`) pair a term with the figures (with their units: `measures_in`) they give; a piece of the
+    claim (`_CLAIM_PIECE`) that names a term and figures, none of them one the provision pairs with that term and
+    each one it pairs with another term of the family, is the swap. None when the provision pairs the term with no
+    figure, or when the claim pieces a term apart from its figure.
+
+    >>> law = ["1. Viên chức bị khiển trách thì kéo dài 03 tháng; bị cảnh cáo thì kéo dài 06 tháng."]
+    >>> measure_of_another_term("Kéo dài 03 tháng nếu bị khiển trách hoặc cảnh cáo [2].", law)
+    'gives a term the figure its cited text gives another of its kind: «cảnh cáo» is 6 tháng, not 3 tháng'
+    >>> measure_of_another_term("Kéo dài 03 tháng nếu bị khiển trách, 06 tháng nếu bị cảnh cáo [2].", law) is None
+    True
+    >>> measure_of_another_term("Khi bị cảnh cáo, thời hạn kéo dài 06 tháng [2].", law) is None
+    True
+    """
+    terms = terms or TermLexicon.default()
+    paired: dict[str, set[str]] = {}
+    for text in cited:
+        for piece in _PROVISION_PIECE.split(nfc(text)):
+            figures = measures_in(piece)
+            for term in terms.named(piece) if figures else ():
+                paired.setdefault(term, set()).update(figures)
+    # a family's members that the provision pairs with figures of their own: only they can be swapped
+    by_family: dict[str, set[str]] = {}
+    for term in paired:
+        by_family.setdefault(terms.families[term], set()).add(term)
+    for piece in _CLAIM_PIECE.split(_figures_text(claim)):
+        figures = measures_in(piece)
+        if not figures:
+            continue
+        for term in sorted(terms.named(piece) & paired.keys()):
+            rivals = by_family[terms.families[term]] - {term}
+            theirs = set().union(*(paired[r] for r in rivals)) if rivals else set()
+            if not figures & paired[term] and figures <= theirs:
+                mine, given = ", ".join(sorted(paired[term])), ", ".join(sorted(figures))
+                return f"{TERM_MEASURE_SWAPPED}«{term}» is {mine}, not {given}"
     return None
 
 
@@ -1013,6 +1064,50 @@ class ActReader:
                 act = self._act(part, actors)
                 if act is not None and act[1] <= present:
                     return act[0]
+            shared = self._shared_verb(piece, present, actors)
+            if shared is not None:
+                return shared
+        return None
+
+    def _shared_verb(self, piece: str, present: frozenset[str], actors: ActorLexicon) -> str | None:
+        """The act "verb + one of its objects" of a piece whose first part is a verb with its object and whose
+        other parts are further objects of that verb, when `present` names the verb phrase (the first part up to
+        its object, at least `min_syllables` syllables) and that object. Live: "Người sử dụng lao động có được giữ
+        bản chính văn bằng của người lao động không?" → "Có." on «1. Giữ bản chính giấy tờ tùy thân, văn bằng,
+        chứng chỉ của người lao động.» under "Hành vi người sử dụng lao động không được làm …": the claim names
+        "văn bằng", not the whole item.
+
+        >>> present = frozenset({"giữ", "bản", "chính", "văn", "bằng", "bản_chính", "văn_bằng"})
+        >>> item = "1. Giữ bản chính giấy tờ tùy thân, văn bằng, chứng chỉ của người lao động."
+        >>> ActReader.default().restated(item, present)
+        'giữ bản chính … văn bằng'
+        >>> ActReader.default().restated(item, frozenset({"giữ", "bản", "sao", "văn", "bằng", "văn_bằng"})) is None
+        True
+        """
+        parts = [p.strip(" .;:") for p in self.separators.split(piece)]
+        if len(parts) < 2:
+            return None
+        head = tagged(actors.without_persons(parts[0]))
+        if not head or head[0][1] == "N":
+            return None  # no verb leads: the parts are not its objects
+        function = stopwords()
+        named = 0  # the first part's words the claim names, from its start: the verb phrase
+        while named < len(head) and (
+            head[named][0] in function or all(s in present for s in head[named][0].lower().split("_"))
+        ):
+            named += 1
+        verb = [w for w, _ in head[:named]]
+        object_ = head[named:]
+        syllables = sum(len(w.split("_")) for w in verb if w not in function)
+        if not object_ or any(tag == "V" for _, tag in object_) or syllables < self.min_syllables:
+            return None
+        for part in parts[1:]:
+            own = tagged(actors.without_persons(part))
+            if not own or own[0][1] != "N":
+                return None  # an act of its own, not an object of the verb
+            wanted = {s for w in content_words(" ".join(w for w, _ in own)) for s in w.split("_")}
+            if wanted and wanted <= present:
+                return f"{' '.join(verb)} … {' '.join(w for w, _ in own if w not in function)}".replace("_", " ")
         return None
 
     def _act(self, part: str, actors: ActorLexicon) -> tuple[str, set[str]] | None:
@@ -1790,6 +1885,7 @@ class SentenceVerifier:
             stitched = (
                 self._value_of_another_case(words, context, numbers_in(own), marks)
                 or numbers_apart(own, [self._clean[m] for m in marks])
+                or measure_of_another_term(own, [self._clean[m] for m in marks], self.terms)
                 or figure_of_condition(own, [self._clean[m] for m in marks])
                 or condition_dropped(own, [self._clean[m] for m in marks], f"{self.question}\n{context}")
                 or self._case_elsewhere(own, marks)

@@ -786,3 +786,15 @@ def test_a_verdict_the_judge_gives_at_even_odds_is_flagged() -> None:
     assert ans.verification is Verification.PARTIALLY_VERIFIED
     ans = closed_answer(read_question(asked), contract, ScriptedLLM({"N/A": 0.5}, 0.9), ENOUGH, [])
     assert ans is not None and ans.answer.startswith("Có. Theo [1]:"), ans.answer
+
+
+def test_an_articles_title_is_not_the_deciding_quote_where_a_clause_states_as_much() -> None:
+    """Live: "Công chức có được từ chức không?" was answered on «Từ chức hoặc miễn nhiệm đối với công chức», the
+    title of Điều 54 (the judge's sentence splitter had cut it from its number), over the Khoản that says who may
+    resign. A title rules nothing; a heading line or a pháp điển source note neither."""
+    title = "Điều 54. Từ chức hoặc miễn nhiệm đối với công chức"
+    khoan = "1. Công chức lãnh đạo, quản lý có thể từ chức hoặc miễn nhiệm trong các trường hợp sau đây:"
+    resign = _titled(1, f"{title}\n{khoan}\na) Không đủ sức khỏe;", title, "Điều 54 Luật 77/2099/QH99")
+    judged = ["Từ chức hoặc miễn nhiệm đối với công chức", khoan]
+    assert deciding_quotes("Công chức được từ chức", [resign], judged) == [khoan]
+    assert deciding_quotes("Công chức được từ chức", [resign]) == [khoan]  # its heading line neither

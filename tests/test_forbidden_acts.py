@@ -229,3 +229,25 @@ def test_a_provision_in_the_older_spelling_states_the_matter_of_a_question_in_th
         matter = matter_of(f"Công chức có được tham gia {asked} doanh nghiệp không?", "công chức")
         provision = core.text.folded_runs(f"1. Cán bộ, công chức không được tham gia {law} doanh nghiệp.")
         assert matter and all(core.text.contains_run(provision, run) for run in matter), (asked, law, matter)
+
+
+EMPLOYER_TITLE = "Điều 17. Hành vi người sử dụng lao động không được làm khi giao kết, thực hiện hợp đồng lao động"
+PAPERS = "1. Giữ bản chính giấy tờ tùy thân, văn bằng, chứng chỉ của người lao động."
+EMPLOYER = _titled(
+    1, f"{EMPLOYER_TITLE}\n{PAPERS}\n2. Yêu cầu người lao động phải thực hiện biện pháp bảo đảm.", EMPLOYER_TITLE
+)
+
+
+def test_a_yes_no_question_on_one_object_of_a_forbidden_act_is_answered_no() -> None:
+    """Live: "Người sử dụng lao động có được giữ bản chính văn bằng của người lao động không?" → "Có." (flagged),
+    the judge reading «1. Giữ bản chính giấy tờ tùy thân, văn bằng, chứng chỉ …» as an act the question does not
+    name whole: its verb governs three objects, and the question names one. A claim on a copy names another act."""
+    assert forbidden_act("Người sử dụng lao động được giữ bản chính văn bằng của người lao động", [EMPLOYER])
+    assert forbidden_act("Người sử dụng lao động được giữ bản sao văn bằng của người lao động", [EMPLOYER]) is None
+    result = answer_closed(
+        read_question("Người sử dụng lao động có được giữ bản chính văn bằng của người lao động không?"),
+        [EMPLOYER],
+        ScriptedLLM({"N/A": 0.3}, default=0.95),
+    )
+    assert result is not None and result.verdict == "Không"
+    assert f"«{PAPERS}»" in result.text and result.verification is Verification.VERIFIED

@@ -2222,3 +2222,27 @@ def test_a_line_naming_only_an_article_is_no_claim_and_leads_into_nothing() -> N
     # a line that says what the article does is a claim, checked as one
     said = verify("Theo Điều 2 Luật 77/2099/QH99, viên chức vi phạm phải chịu kỷ luật cách chức [1].", [law])
     assert said.status is Verification.VERIFIED and said.sentences[0].supported, said.sentences
+
+
+def test_a_claim_giving_one_discipline_the_figure_the_law_gives_another_is_flagged() -> None:
+    """Live: "… 03 tháng nếu viên chức bị kỷ luật bằng hình thức khiển trách hoặc cảnh cáo, 06 tháng nếu bị cảnh
+    cáo …" was verified on the clause that gives khiển trách 03 tháng and cảnh cáo 06: every word and figure was
+    in it, paired otherwise. The same list with each figure by its own measure stays verified."""
+    raise_delay = _source(
+        2,
+        "1. Viên chức bị khiển trách thì thời hạn nâng lương bị kéo dài 03 tháng; bị cảnh cáo thì thời hạn nâng "
+        "lương bị kéo dài 06 tháng. Trường hợp viên chức bị cách chức thì thời hạn nâng lương bị kéo dài 12 tháng.",
+    )
+    swapped = verify(
+        "Thời hạn nâng lương bị kéo dài 03 tháng nếu viên chức bị kỷ luật bằng hình thức khiển trách hoặc cảnh "
+        "cáo, 12 tháng nếu bị cách chức [2].",
+        [raise_delay],
+    )
+    assert not swapped.sentences[0].supported
+    assert "«cảnh cáo» is 6 tháng, not 3 tháng" in " ".join(swapped.sentences[0].reasons)
+    paired = verify(
+        "Thời hạn nâng lương bị kéo dài 03 tháng nếu viên chức bị khiển trách, 06 tháng nếu bị cảnh cáo và 12 "
+        "tháng nếu bị cách chức [2].",
+        [raise_delay],
+    )
+    assert paired.status is Verification.VERIFIED and FLAG not in paired.text
