@@ -63,6 +63,7 @@ from assistant.references import (
     off_matter,
     on_matter,
     own_rule_first,
+    prohibition_probe,
 )
 from assistant.rewrite import rewrite
 from assistant.verify import (
@@ -422,7 +423,7 @@ class Assistant:
         embedder = self.searcher.meta.embedder
         # the person's own rule is evidence too ("Viên chức có được tham gia đình công không?" found the labour
         # code's strike articles first, which never name a viên chức: refused)
-        ranked, own = own_rule_first(query, found.hits, k)
+        ranked, own = self._own_rule_first(query, found.hits, k, options)
         ev = assess(query, ranked[: n + own], self.evidence_policy, embedder, found.retrieval)
         for reading in readings:
             if ev.enough:
@@ -460,9 +461,21 @@ class Assistant:
             return []
         n = max(8, self.k(options))
         hits = self.searcher.search(q, k=max(PERSON_POOL, n), mode=options.mode, filters=options.filters).hits
-        applying = person_first(q, hits, self.k(options))  # as `gather` ordered them
+        ranked, own = self._own_rule_first(q, hits, self.k(options), options)  # as `gather` ordered them
+        applying = applying_after_own(q, ranked, own, self.k(options))
         ranked = applying.ranked[: n + applying.joined]
         return self._context(options, applying.joined).pick(q, ranked, options.filters)
+
+    def _own_rule_first(self, query: str, hits: list[Hit], k: int, options: AskOptions) -> tuple[list[Hit], int]:
+        """`references.own_rule_first` on `hits`, and when none of them is the person's own rule, on what the
+        question's statement as a prohibition finds (`references.prohibition_probe`: one more search, under the same
+        filters, only for a yes/no question on whether someone may do something)."""
+        ranked, own = own_rule_first(query, hits, k)
+        probe = None if own else prohibition_probe(query)
+        if probe is None:
+            return ranked, own
+        probed = self.searcher.search(probe, k=OWN_POOL, mode=options.mode, filters=options.filters).hits
+        return own_rule_first(query, hits, k, probed=probed)
 
     def _context(self, options: AskOptions, extra: int = 0) -> ContextBuilder:
         """The context builder for `options`; `extra` articles join the options' count, each sure of a place (the

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 from assistant.actor import Actor, ActorLexicon
 from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for
-from assistant.closed import Cues, read_question
+from assistant.closed import Cues, QuestionKind, read_question
 from assistant.evidence import coverage, covered
 from assistant.extractive import LEADS_IN, best_passage
 from assistant.polarity import clauses
@@ -352,7 +352,12 @@ OWN_POOL = 20
 
 
 def own_rule_first(
-    question: str, hits: Sequence[Hit], k: int, actors: ActorLexicon | None = None, cues: Cues | None = None
+    question: str,
+    hits: Sequence[Hit],
+    k: int,
+    actors: ActorLexicon | None = None,
+    cues: Cues | None = None,
+    probed: Sequence[Hit] = (),
 ) -> tuple[list[Hit], int]:
     """`hits` (ranked) with the person's own rule moved first when the first `k` hold none, and how many hits that
     brought into the first `k` (0 or 1).
@@ -364,7 +369,8 @@ def own_rule_first(
     name) and one of its provisions (`polarity.clauses`, with its lead-in) states every word the question asks about
     besides the person and its question words (`matter_of`), each as a run of syllables. When no hit among the first
     `k` is one, the first that is, among the first `OWN_POOL`, moves first, taking no one's place (the answer reads
-    it beside them). Nothing is searched, and nothing moves for a question naming no one person or nothing else.
+    it beside them). Nothing is searched here, and nothing moves for a question naming no one person or nothing else.
+    `probed` are hits another search found (`prohibition_probe`): read after the pool when none of it is the rule.
     """
     ranked = list(hits)
     actors = actors or ActorLexicon.default()
@@ -380,9 +386,46 @@ def own_rule_first(
         return ranked, 0
     found = next((h for h in ranked[k:OWN_POOL] if own(h)), None)
     if found is None:
-        return ranked, 0
+        keys = {_article_key(h) for h in ranked}
+        found = next((h for h in probed if _article_key(h) not in keys and own(h)), None)
+        if found is None:
+            return ranked, 0
+        return [found, *ranked], 1
     ranked.remove(found)
     return [found, *ranked], 1
+
+
+def _article_key(hit: Hit) -> tuple[str, str]:
+    return (hit.document_id, "|".join(hit.article_key))
+
+
+def prohibition_probe(question: str, actors: ActorLexicon | None = None, cues: Cues | None = None) -> str | None:
+    """What to search when a yes/no question on whether someone may do something finds none of their own rules
+    among its hits: the title the codes give the person's prohibitions, "Những việc <person> không được làm"
+    (`PROHIBITIONS_TITLE`: Điều 18-20 Luật Cán bộ, công chức, Điều 19 Luật Viên chức), which `own_rule_first` then
+    reads for a clause stating the matter. Live, with dense vectors beside BM25, Điều 18 Luật Cán bộ, công chức —
+    "… tự ý bỏ việc hoặc tham gia đình công" — was the 26th hit of "Công chức có được đình công không?", below the
+    labour code's strike articles and the "tạm đình chỉ" ones, past `OWN_POOL`, and the question was refused; the
+    statement's own words as a prohibition ("Công chức không được đình công") found it 19th at best, the title
+    first. None for any other question, or one naming no person.
+
+    >>> prohibition_probe("Công chức có được đình công không?")
+    'Những việc công chức không được làm'
+    >>> prohibition_probe("Công chức không được làm gì?") is None
+    True
+    """
+    closed = read_question(question, cues)
+    statement = closed.statement if closed.kind is QuestionKind.YES_NO else ""
+    if not _MAY.search(statement) or re.search(r"(?i)(?<!\w)không(?!\w)", statement):
+        return None
+    person = (actors or ActorLexicon.default()).person_asked(statement)
+    return PROHIBITIONS_TITLE.format(person=person[1].lower()) if person is not None else None
+
+
+# How the codes title a person's prohibitions ("Những việc cán bộ, công chức không được làm liên quan đến đạo đức
+# công vụ", "Những việc viên chức không được làm"): what `prohibition_probe` searches.
+PROHIBITIONS_TITLE = "Những việc {person} không được làm"
+_MAY = re.compile(r"(?i)(?<!\w)được(?!\w)")
 
 
 def matter_of(question: str, person: str, cues: Cues | None = None) -> list[tuple[str, ...]]:

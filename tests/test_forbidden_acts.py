@@ -14,6 +14,7 @@ from __future__ import annotations
 import doctest
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from pyvi import ViPosTagger
@@ -24,6 +25,7 @@ import core.text
 from assistant.answer import CitedSource, Verification
 from assistant.closed import answer_closed, read_question
 from assistant.judge import StatementJudge
+from assistant.pipeline import AskOptions, Assistant
 from assistant.references import matter_of, own_rule_first
 from assistant.verify import ActReader, forbidden_act, verify
 from core.text import content_words
@@ -251,3 +253,33 @@ def test_a_yes_no_question_on_one_object_of_a_forbidden_act_is_answered_no() -> 
     )
     assert result is not None and result.verdict == "Không"
     assert f"«{PAPERS}»" in result.text and result.verification is Verification.VERIFIED
+
+
+def test_a_yes_no_question_whose_own_rule_search_missed_probes_for_it_as_a_prohibition() -> None:
+    """Live, with dense vectors: Điều 18 Luật Cán bộ, công chức was the 26th hit of "Công chức có được đình công
+    không?", past the pool, and the question was refused. The title the codes give a person's prohibitions —
+    "Những việc công chức không được làm" — is searched once more (it finds Điều 20, 19, 18 first), and the one
+    stating the matter joins first."""
+    labour = [replace(STRIKE.hit, chunk_id=f"s{i}") for i in range(assistant.references.OWN_POOL)]
+    own = replace(OWN.hit, citation=replace(OWN.hit.citation, document="22/2008/QH12", article="18"))
+    ranked, joined = own_rule_first("Công chức có được đình công không?", labour, k=3, probed=[labour[0], own])
+    assert ranked[0] is own and joined == 1 and ranked[1:] == labour
+
+    class Probed:
+        """A searcher whose search for the prohibition finds the rule, and for anything else the code."""
+
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def search(self, query: str, **_: object) -> SimpleNamespace:
+            self.asked.append(query)
+            return SimpleNamespace(hits=[own] if query == "Những việc công chức không được làm" else labour)
+
+    searcher = Probed()
+    assistant_ = Assistant.__new__(Assistant)
+    assistant_.searcher = searcher  # type: ignore[assignment]
+    ranked, joined = assistant_._own_rule_first("Công chức có được đình công không?", labour, 3, AskOptions())
+    assert searcher.asked == ["Những việc công chức không được làm"] and ranked[0] is own and joined == 1
+    # a question that is no "may X do Y?" searches nothing more
+    assert assistant_._own_rule_first("Công chức đình công thì bị xử lý thế nào?", labour, 3, AskOptions())[1] == 0
+    assert searcher.asked == ["Những việc công chức không được làm"]
