@@ -541,7 +541,9 @@ def _locate(sentence: str, sources: Sequence[CitedSource]) -> Quote | None:
 
 # A line of a source's structure, not a provision: a heading ("Điều 54. …", "Mục 2. …", "Chương III"), a pháp
 # điển's source note ("(Điều 20 Nghị định số 115/2020/NĐ-CP, có hiệu lực …)").
-_STRUCTURE_LINE = re.compile(r"^(?:\(?Điều\s+\d|Mục\s+\d|Chương\s+[IVXLC\d]|Phần\s+)", re.IGNORECASE)
+_STRUCTURE_LINE = re.compile(
+    r"^(?:\(?Điều\s+\d|Mục\s+\d|Chương\s+[IVXLC\d]|Phần\s+(?:thứ\s+\w+|[IVXLC\d]+)(?!\w))", re.IGNORECASE
+)
 _HEADING_OF = re.compile(r"^Điều\s+\d")
 MIN_QUOTE_CHARS = 10  # a shorter line is a label or a heading, not a provision
 # Words that open a case ("khi kết hôn"): what the case is lies in the words after them, which a quote must state.

@@ -386,17 +386,13 @@ def own_rule_first(
         return ranked, 0
     found = next((h for h in ranked[k:OWN_POOL] if own(h)), None)
     if found is None:
-        keys = {_article_key(h) for h in ranked}
-        found = next((h for h in probed if _article_key(h) not in keys and own(h)), None)
+        keys = {h.article_key for h in ranked}
+        found = next((h for h in probed if h.article_key not in keys and own(h)), None)
         if found is None:
             return ranked, 0
         return [found, *ranked], 1
     ranked.remove(found)
     return [found, *ranked], 1
-
-
-def _article_key(hit: Hit) -> tuple[str, str]:
-    return (hit.document_id, "|".join(hit.article_key))
 
 
 def prohibition_probe(question: str, actors: ActorLexicon | None = None, cues: Cues | None = None) -> str | None:
