@@ -48,8 +48,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.clauses import anchor_for
-from assistant.polarity import CueKind, CueLexicon
-from core.text import content_syllables, fold, folded_words, stopwords, words
+from core.text import content_syllables, folded_runs, folded_words
 from index.search import Hit
 from index.store import Filters
 from ingest.model import Citation
@@ -285,21 +284,21 @@ def _named_first(query: str, chunks: Sequence[Hit]) -> list[Hit]:
     return [c for c in chunks if named & _clause_numbers(c.citation)]
 
 
-def naming_more(query: str, found: Hit, chunks: Sequence[Hit], lexicon: CueLexicon | None = None) -> Hit | None:
+def naming_more(query: str, found: Hit, chunks: Sequence[Hit]) -> Hit | None:
     """The chunk of the article that names the most of the question's words (pyvi content words, diacritics
-    folded: "thời_hiệu" is not the "hiệu" of "dấu_hiệu") — of chunks naming as many, one that does not negate what
-    the question asks where the question does not, or the reverse (`negates_asked`) — when that is more than the
-    found chunk (the first of equals); None when none is. Live: "Thời hiệu xử lý kỷ luật viên chức là bao lâu?"
-    found Khoản 3-4 of Điều 53 Luật Viên chức, the thời hạn; Khoản 1-2, the thời hiệu, names it. The issue's own
-    question, "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong trường hợp
-    nào?", found Khoản 2-4 of Điều 29 — its Khoản 3 the cases where the unit may NOT — which names every word of it
-    as Khoản 1, the cases where it may, does; the budget held one of them, and it was the found one."""
-    lexicon = lexicon or CueLexicon.default()
-    asked, said = folded_words(query), content_syllables(query)
-    negative = negates_asked(query, said, lexicon)
+    folded: "thời_hiệu" is not the "hiệu" of "dấu_hiệu") — of chunks naming as many, one with a line that says what
+    the question asks of whom it asks it (`says_as_asked`) — when that is more than the found chunk (the first of
+    equals); None when none is. Live: "Thời hiệu xử lý kỷ luật viên chức là bao lâu?" found Khoản 3-4 of Điều 53
+    Luật Viên chức, the thời hạn; Khoản 1-2, the thời hiệu, names it. The issue's own question, "Đơn vị sự nghiệp
+    công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong trường hợp nào?", found Khoản 2-4 of
+    Điều 29 — the notice, when the unit may NOT, and the viên chức's own right — which names every word of it as
+    Khoản 1, "Đơn vị sự nghiệp công lập được đơn phương chấm dứt …", does; the budget held one of them, and it was
+    the found one."""
+    asked = folded_words(query)
+    claim = asked_claim(query)
 
     def naming(chunk: Hit) -> tuple[int, bool]:
-        return len(asked & folded_words(chunk.text)), negates_asked(chunk.text, said, lexicon) == negative
+        return len(asked & folded_words(chunk.text)), claim is not None and says_as_asked(chunk.text, *claim)
 
     best, most = None, naming(found)
     for c in chunks:
@@ -309,23 +308,46 @@ def naming_more(query: str, found: Hit, chunks: Sequence[Hit], lexicon: CueLexic
     return best
 
 
-def negates_asked(text: str, asked: frozenset[str], lexicon: CueLexicon) -> bool:
-    """Whether `text` negates one of the `asked` syllables (a question's content syllables, folded): the first word
-    a negation of it governs is one of them, as in "… không được đơn phương chấm dứt …" for a question on "đơn
-    phương chấm dứt".
+# The words that say what someone may, must or may not do: the question's subject is before them, its act after.
+_MODAL = re.compile(r"(?i)(?<!\w)(?P<no>không\s+)?(?:được|phải|có\s+quyền)(?!\w)")
+_NEGATION_SPAN = 3  # syllables before an act in which a "không" negates it ("không được", "không có quyền")
+_PIECE = re.compile(r"[\n,;:]|\.(?!\d)")
 
-    >>> lex = CueLexicon.default()
-    >>> asked = content_syllables("Đơn vị được đơn phương chấm dứt hợp đồng trong trường hợp nào?")
-    >>> negates_asked("3. Đơn vị không được đơn phương chấm dứt hợp đồng trong các trường hợp sau:", asked, lex)
-    True
-    >>> negates_asked("a) Viên chức bị đánh giá không hoàn thành nhiệm vụ;", asked, lex)
-    False
+
+def asked_claim(query: str) -> tuple[frozenset[str], tuple[str, ...], bool] | None:
+    """What a question asks of whom: the content syllables of its subject (the words before "được" / "phải" / "có
+    quyền"), the first two syllables of the act after them (folded), and whether it asks what may NOT be done; None
+    for a question without such words or subject.
+
+    >>> subject, act, negative = asked_claim("Viên chức được đơn phương chấm dứt hợp đồng khi nào?")
+    >>> sorted(subject), act, negative
+    (['chuc', 'vien'], ('don', 'phuong'), False)
     """
-    function = stopwords()
-    for cue in lexicon.cues(text):
-        if cue.kind is CueKind.NEGATION:
-            head = next((w for w in words(cue.governed) if w not in function), "")
-            if head and fold(head.split("_")[0]) in asked:
+    m = _MODAL.search(query)
+    if m is None:
+        return None
+    subject, act = content_syllables(query[: m.start()]), tuple(folded_runs(query[m.end() :])[:2])
+    return (subject, act, m["no"] is not None) if subject and len(act) == 2 else None
+
+
+def says_as_asked(text: str, subject: frozenset[str], act: tuple[str, ...], negative: bool) -> bool:
+    """Whether a piece of `text` (a line, cut at its punctuation) states `act` of `subject` (its syllables before the
+    act, in that piece) with the question's polarity (a "không" just before it negates it). "1. Đơn vị sự nghiệp
+    công lập được đơn phương chấm dứt …" says it of the unit; "4. Viên chức … có quyền đơn phương chấm dứt …" of the
+    viên chức; "3. Đơn vị … không được đơn phương chấm dứt …" says the unit may not; "…, việc đơn phương chấm dứt …"
+    says it of no one.
+
+    >>> claim = asked_claim("Đơn vị được đơn phương chấm dứt hợp đồng khi nào?")
+    >>> says_as_asked("3. Đơn vị không được đơn phương chấm dứt hợp đồng khi viên chức ốm đau.", *claim)
+    False
+    >>> says_as_asked("4. Viên chức có quyền đơn phương chấm dứt.\\n1. Đơn vị được đơn phương chấm dứt:", *claim)
+    True
+    """
+    for piece in _PIECE.split(text):  # its subject is in the same piece: "…, việc đơn phương chấm dứt" names none
+        runs = folded_runs(piece)
+        for at in (i for i in range(len(runs) - 1) if tuple(runs[i : i + 2]) == act):
+            negated = "khong" in runs[max(0, at - _NEGATION_SPAN) : at]
+            if negated == negative and subject <= set(runs[:at]):
                 return True
     return False
 

@@ -507,8 +507,8 @@ def test_a_dash_line_after_the_answers_own_list_is_read_by_itself_for_its_actor(
 @pytest.fixture
 def found_clause_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     """The budget keeps the clause search found, not the fixture's Khoản 1: it stands for an article whose rule names
-    fewer of the question's words than its exceptions do (here they name them alike, and Khoản 1, which does not
-    negate the question, would be given instead: `context.naming_more`)."""
+    fewer of the question's words than its exceptions do (here they name them alike, and Khoản 1, which says what
+    the question asks of the unit, would be given instead: `context.naming_more`)."""
     monkeypatch.setattr(assistant.context, "naming_more", lambda *_: None)
 
 
