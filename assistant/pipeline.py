@@ -467,15 +467,18 @@ class Assistant:
         return self._context(options, applying.joined).pick(q, ranked, options.filters)
 
     def _own_rule_first(self, query: str, hits: list[Hit], k: int, options: AskOptions) -> tuple[list[Hit], int]:
-        """`references.own_rule_first` on `hits`, and when none of them is the person's own rule, on what the
-        question's statement as a prohibition finds (`references.prohibition_probe`: one more search, under the same
-        filters, only for a yes/no question on whether someone may do something)."""
-        ranked, own = own_rule_first(query, hits, k)
-        probe = None if own else prohibition_probe(query)
-        if probe is None:
-            return ranked, own
-        probed = self.searcher.search(probe, k=OWN_POOL, mode=options.mode, filters=options.filters).hits
-        return own_rule_first(query, hits, k, probed=probed)
+        """`references.own_rule_first` on `hits`, and when none of them is the person's own rule, on what a search
+        for the title of the person's prohibitions finds (`references.prohibition_probe`: one more search, under the
+        same filters, only for a yes/no question on whether someone may do something, and only then)."""
+        title = prohibition_probe(query)
+        if title is None:
+            return own_rule_first(query, hits, k)
+        searched: str = title
+
+        def probed() -> list[Hit]:
+            return self.searcher.search(searched, k=OWN_POOL, mode=options.mode, filters=options.filters).hits
+
+        return own_rule_first(query, hits, k, probe=probed)
 
     def _context(self, options: AskOptions, extra: int = 0) -> ContextBuilder:
         """The context builder for `options`; `extra` articles join the options' count, each sure of a place (the

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -357,7 +357,7 @@ def own_rule_first(
     k: int,
     actors: ActorLexicon | None = None,
     cues: Cues | None = None,
-    probed: Sequence[Hit] = (),
+    probe: Callable[[], Sequence[Hit]] | None = None,
 ) -> tuple[list[Hit], int]:
     """`hits` (ranked) with the person's own rule moved first when the first `k` hold none, and how many hits that
     brought into the first `k` (0 or 1).
@@ -370,7 +370,8 @@ def own_rule_first(
     besides the person and its question words (`matter_of`), each as a run of syllables. When no hit among the first
     `k` is one, the first that is, among the first `OWN_POOL`, moves first, taking no one's place (the answer reads
     it beside them). Nothing is searched here, and nothing moves for a question naming no one person or nothing else.
-    `probed` are hits another search found (`prohibition_probe`): read after the pool when none of it is the rule.
+    `probe` is a further search (`prohibition_probe`), run only when the pool holds no such rule; its hits are read
+    after the pool.
     """
     ranked = list(hits)
     actors = actors or ActorLexicon.default()
@@ -385,13 +386,13 @@ def own_rule_first(
     if any(own(h) for h in ranked[:k]):
         return ranked, 0
     found = next((h for h in ranked[k:OWN_POOL] if own(h)), None)
-    if found is None:
+    if found is not None:
+        ranked.remove(found)
+    elif probe is not None:
         keys = {h.article_key for h in ranked}
-        found = next((h for h in probed if h.article_key not in keys and own(h)), None)
-        if found is None:
-            return ranked, 0
-        return [found, *ranked], 1
-    ranked.remove(found)
+        found = next((h for h in probe() if h.article_key not in keys and own(h)), None)
+    if found is None:
+        return ranked, 0
     return [found, *ranked], 1
 
 

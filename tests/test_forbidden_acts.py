@@ -262,7 +262,7 @@ def test_a_yes_no_question_whose_own_rule_search_missed_probes_for_it_as_a_prohi
     stating the matter joins first."""
     labour = [replace(STRIKE.hit, chunk_id=f"s{i}") for i in range(assistant.references.OWN_POOL)]
     own = replace(OWN.hit, citation=replace(OWN.hit.citation, document="22/2008/QH12", article="18"))
-    ranked, joined = own_rule_first("Công chức có được đình công không?", labour, k=3, probed=[labour[0], own])
+    ranked, joined = own_rule_first("Công chức có được đình công không?", labour, k=3, probe=lambda: [labour[0], own])
     assert ranked[0] is own and joined == 1 and ranked[1:] == labour
 
     class Probed:
