@@ -203,11 +203,15 @@ class ActorLexicon:
     def default(cls) -> ActorLexicon:
         return _default_lexicon()
 
-    def conflict(self, claim: str, clause: str, applied_for: str | None = None) -> str | None:
+    def conflict(
+        self, claim: str, clause: str, applied_for: str | None = None, sentence: str | None = None
+    ) -> str | None:
         """Why `claim` gives `clause`'s act to another actor (a reason for the verification record), or None.
         `applied_for`: the text of a clause that applies `clause`'s article to the persons it names ("Cán bộ, công
         chức được nghỉ … theo quy định của pháp luật về lao động"); a person of `clause` ("người lao động") then
-        stands for them, and a claim naming them does not clash.
+        stands for them, and a claim naming them does not clash. `sentence`: the claim's own sentence, when `claim`
+        is it with the answer's lead-in before it — whose subject is the one that opens the sentence
+        (`_subject_act`).
 
         >>> actors = ActorLexicon.default()
         >>> code = "Người lao động được nghỉ việc riêng khi kết hôn: nghỉ 03 ngày."
@@ -218,12 +222,12 @@ class ActorLexicon:
         >>> actors.conflict(claim, code, "Viên chức được nghỉ việc riêng theo quy định của pháp luật về lao động.")
         'the cited text says «người lao động» does «được nghỉ việc riêng khi kết hôn»; the claim, «công chức»'
         """
-        found = self._agents(claim, clause)
-        if found is None:
+        tc, tl = self._tokens(claim), self._tokens(clause)
+        found = [f for f in (self._agents(claim, clause), _subject_act(self._tokens(sentence or claim), tl)) if f]
+        clashing = next((f for f in found if f[1].clashes_in(tc.tokens, f[2], tl.tokens)), None)
+        if clashing is None:
             return None
-        predicate, mine, theirs = found
-        if not mine.clashes_in(self._tokens(claim).tokens, theirs, self._tokens(clause).tokens):
-            return None
+        predicate, mine, theirs = clashing
         if applied_for is not None and all(a.side == "person" for a in theirs.actors | mine.actors):
             if all(self.names_person(applied_for, a) for a in mine.actors):
                 return None
@@ -242,6 +246,29 @@ class ActorLexicon:
         ('công chức', 'buộc thôi việc', 'viên chức')
         >>> actors.off_question("Khi nào công chức bị buộc thôi việc?", "Công chức bị buộc thôi việc khi … [1].")
         """
+        compared = self._compared(question, claim)
+        if compared is None or not compared[3]:
+            return None
+        predicate, mine, asked, _ = compared
+        return OffQuestion(asked.phrase, predicate, mine.phrase)
+
+    def acts_as_asked(self, question: str, claim: str) -> bool:
+        """Whether `claim` names, for an act it shares with `question`, the actor the question asks about — so what
+        the claim says is theirs, whatever lead-in it stands under.
+
+        >>> actors = ActorLexicon.default()
+        >>> asked = "Viên chức được đơn phương chấm dứt hợp đồng khi nào?"
+        >>> actors.acts_as_asked(asked, "- Viên chức có quyền đơn phương chấm dứt hợp đồng nhưng phải báo trước [1].")
+        True
+        >>> actors.acts_as_asked(asked, "a) Viên chức bị buộc thôi việc [1].")
+        False
+        """
+        compared = self._compared(question, claim)
+        return compared is not None and not compared[3]
+
+    def _compared(self, question: str, claim: str) -> tuple[str, Agent, Agent, bool] | None:
+        """The act `claim` shares with `question`, with the actor each names for it, and whether they clash; None
+        when they share none for which both name one."""
         tq, tc = self._tokens(question), self._tokens(claim)
         found = (
             self._agents(claim, question)
@@ -252,8 +279,7 @@ class ActorLexicon:
         if found is None:
             return None
         predicate, mine, asked = found
-        clash = mine.clashes_in(tc.tokens, asked, tq.tokens)
-        return OffQuestion(asked.phrase, predicate, mine.phrase) if clash else None
+        return predicate, mine, asked, mine.clashes_in(tc.tokens, asked, tq.tokens)
 
     def off_source(self, question: str, claim: str, sources: Sequence[str]) -> OffQuestion | None:
         """How `claim` answers, from articles about another person, a question about one person: the question names
@@ -448,6 +474,44 @@ def _shared(
         in_a, in_b = role(ta, run), role(tb, run)
         if in_a is not None and in_b is not None:
             return " ".join(run), in_a, in_b
+    return None
+
+
+# What may stand between a subject and its act: "Người lao động được / có quyền / không được / phải …".
+_BEFORE_ACT = frozenset({"được", "có", "quyền", "không", "phải", "cũng", "chỉ"})
+SUBJECT_AT = 3  # tokens before a claim's first actor that may open it (a list label: "a", ")")
+
+
+def _subject_act(claim: _Tokens, clause: _Tokens) -> tuple[str, Agent, Agent] | None:
+    """The act of the claim's own subject — the actor it opens with, and the longest run of predicate words it
+    shares with `clause` right after that actor and its "được / có quyền / không được / phải" — with the actor the
+    clause names for it. `_shared` reads only the longest run the two share, and a claim that joins its subject's
+    act to a sentence copied from the clause shares that sentence longest: live, "Người lao động được đơn phương
+    chấm dứt hợp đồng lao động khi sức khỏe của người lao động bình phục thì người sử dụng lao động xem xét để tiếp
+    tục giao kết …" was verified on Điểm b Khoản 1 Điều 36 Bộ luật Lao động, whose lead-in gives that act to
+    "người sử dụng lao động" — its longest shared run, "xem xét để tiếp tục giao kết …", has the same actor in
+    both. None when the claim opens with no actor or shares nothing there.
+
+    >>> lex = ActorLexicon.default()
+    >>> claim = lex._tokens("Người lao động được đơn phương chấm dứt hợp đồng khi bình phục thì được xem xét lại.")
+    >>> clause = lex._tokens("Người sử dụng lao động có quyền đơn phương chấm dứt hợp đồng trong trường hợp: b) ốm"
+    ...                      " đau. Khi bình phục thì được xem xét lại.")
+    >>> predicate, mine, theirs = _subject_act(claim, clause)
+    >>> predicate, mine.phrase, theirs.phrase
+    ('đơn phương chấm dứt hợp đồng', 'người lao động', 'người sử dụng lao động')
+    """
+    subject = claim.actors[0] if claim.actors and claim.actors[0].start <= SUBJECT_AT else None
+    if subject is None:
+        return None
+    at = subject.end
+    while at < len(claim.tokens) and claim.tokens[at] in _BEFORE_ACT:
+        at += 1
+    for run in _common_runs(claim, clause):
+        starts = [i for i in range(subject.end, at + 1) if claim.tokens[i : i + len(run)] == run]
+        if not starts:
+            continue
+        mine, theirs = _agent_before(claim, starts[0]), _agent_of(clause, run)
+        return (" ".join(run), mine, theirs) if mine is not None and theirs is not None else None
     return None
 
 

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.actor import ActorLexicon
 from assistant.answer import Answer, CitedSource, SentenceCheck, Verification, refusal
 from assistant.clauses import SourceOutline
+from assistant.context import asked_claim, states_act
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import CueKind, CueLexicon, clauses, without_label
@@ -59,6 +60,7 @@ from assistant.verify import (
     SentenceVerifier,
     claims_duty,
     forbidding_title,
+    heading_title,
     measures_in,
     modal_shift,
     numbers_in,
@@ -544,7 +546,6 @@ def _locate(sentence: str, sources: Sequence[CitedSource]) -> Quote | None:
 _STRUCTURE_LINE = re.compile(
     r"^(?:\(?Điều\s+\d|Mục\s+\d|Chương\s+[IVXLC\d]|Phần\s+(?:thứ\s+\w+|[IVXLC\d]+)(?!\w))", re.IGNORECASE
 )
-_HEADING_OF = re.compile(r"^Điều\s+\d")
 MIN_QUOTE_CHARS = 10  # a shorter line is a label or a heading, not a provision
 # Words that open a case ("khi kết hôn"): what the case is lies in the words after them, which a quote must state.
 CASE_OPENERS = frozenset({"khi", "vì", "do"})
@@ -574,6 +575,7 @@ def deciding_quotes(
     # not state "7 tháng" (live, quoted for "Lao động nữ có được nghỉ thai sản 7 tháng không?")
     measures = measures_in(claim)
     act_run = _folded(asked_act(claim))
+    said = asked_claim(claim)
     candidates: dict[str, str] = dict.fromkeys((j for j in judged if j), "")
     for source in sources:
         text = strip_instructions(source.hit.text)[0]
@@ -586,7 +588,7 @@ def deciding_quotes(
                 candidates[line] = next((c.lead for c in provisions if c.item in line or line in c.item), "")
 
     # an article's title, as a heading gives it after its number ("Điều 54. …", "Điều 20 Nghị định 115/2020/NĐ-CP. …")
-    titles = {h.split(". ", 1)[-1].strip() for s in sources for h in s.hit.heading_path if _HEADING_OF.match(h)}
+    titles = {heading_title(h) for s in sources for h in s.hit.heading_path} - {""}
 
     def score(passage: str) -> tuple[float, float, int]:
         read = f"{candidates[passage]}\n{passage}"
@@ -600,7 +602,13 @@ def deciding_quotes(
         # a title names what its article rules on and rules nothing: live, "Công chức có được từ chức không?" was
         # answered on «Từ chức hoặc miễn nhiệm đối với công chức», Điều 54's title, over its Khoản 1 that says who may
         penalty += DEMOTED if passage in titles or _STRUCTURE_LINE.match(passage) else 0.0
-        acts = ACT_WEIGHT * contains_run(folded_runs(read), act_run)
+        # saying the act as the claim does, after "được" / "không được" / "phải", counts again: live, «2. Được ký hợp
+        # đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …» (Điều 14 Luật Viên chức) lost to a transfer's «… được
+        # ký kết hợp đồng làm việc … đơn vị sự nghiệp công lập khác …» for "Viên chức có được ký hợp đồng với đơn vị
+        # khác không?": that one names the viên chức, this one leaves them to its title
+        acts = ACT_WEIGHT * (
+            contains_run(folded_runs(read), act_run) + (said is not None and states_act(passage, said[1]))
+        )
         return (
             coverage(words, read) + 0.5 * stated + 0.25 * coverage(frame_words, read) + acts - penalty,
             # of those, one that states it itself before an item its lead-in lends the words (live: "Có được hưởng

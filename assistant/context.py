@@ -330,6 +330,19 @@ def asked_claim(query: str) -> tuple[frozenset[str], tuple[str, ...], bool] | No
     return (subject, act, m["no"] is not None) if subject and len(act) == 2 else None
 
 
+def states_act(text: str, act: tuple[str, ...]) -> bool:
+    """Whether `text` says what may, must or may not be done of `act` (folded syllables, `asked_claim`'s): the act
+    right after "được", "phải" or "có quyền". "2. Được ký hợp đồng vụ, việc với …" states "ký hợp đồng"; "… phải ký
+    kết hợp đồng làm việc mới …" states "ký kết", and "… tham gia ký hợp đồng" states nothing.
+
+    >>> states_act("2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác", ("ky", "hop"))
+    True
+    >>> states_act("… nhưng phải ký kết hợp đồng làm việc mới", ("ky", "hop"))
+    False
+    """
+    return any(tuple(folded_runs(text[m.end() :])[: len(act)]) == act for m in _MODAL.finditer(text))
+
+
 def says_as_asked(text: str, subject: frozenset[str], act: tuple[str, ...], negative: bool) -> bool:
     """Whether a piece of `text` (a line, cut at its punctuation) states `act` of `subject` (its syllables before the
     act, in that piece) with the question's polarity (a "không" just before it negates it). "1. Đơn vị sự nghiệp

@@ -37,6 +37,7 @@ from assistant.actor import Actor, ActorLexicon
 from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for
 from assistant.closed import Cues, QuestionKind, read_question
+from assistant.context import asked_claim, states_act
 from assistant.evidence import coverage, covered
 from assistant.extractive import LEADS_IN, best_passage
 from assistant.polarity import clauses
@@ -369,9 +370,15 @@ def own_rule_first(
     name) and one of its provisions (`polarity.clauses`, with its lead-in) states every word the question asks about
     besides the person and its question words (`matter_of`), each as a run of syllables. When no hit among the first
     `k` is one, the first that is, among the first `OWN_POOL`, moves first, taking no one's place (the answer reads
-    it beside them). Nothing is searched here, and nothing moves for a question naming no one person or nothing else.
-    `probe` is a further search (`prohibition_probe`), run only when the pool holds no such rule; its hits are read
-    after the pool.
+    it beside them). Of the person's own rules, one whose provision says the asked act may, must or may not be done
+    (`context.states_act`: "2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …") decides the question
+    as one that merely names its words does not: when the first own rule among the first `k` does not say it so and
+    one in the pool does, that one moves first. Live, "Viên chức có được ký hợp đồng với đơn vị khác không?" read
+    Điều 20 Nghị định 115/2020 — "… phải ký kết hợp đồng làm việc mới …" on a transfer — first, and the context
+    budget held it and one more article; Điều 14 Luật Viên chức, 4th, did not fit, and the answer was "Không.".
+    Nothing is searched here, and nothing moves for a question naming no one person or nothing else. `probe` is a
+    further search (`prohibition_probe`), run only when the pool holds no such rule; its hits are read after the
+    pool.
     """
     ranked = list(hits)
     actors = actors or ActorLexicon.default()
@@ -379,16 +386,30 @@ def own_rule_first(
     if asked is None or not matter:
         return ranked, 0
 
-    def own(hit: Hit) -> bool:
-        stated = any(all(contains_run(folded_runs(c.text), run) for run in matter) for c in clauses(hit.text))
-        return stated and actors.names_person(_searchable(hit), asked[0])
+    claim = asked_claim(question)
 
-    if any(own(h) for h in ranked[:k]):
+    def stating(hit: Hit) -> list[str]:
+        """The provisions of `hit` that state every word of the matter."""
+        return [c.text for c in clauses(hit.text) if all(contains_run(folded_runs(c.text), run) for run in matter)]
+
+    def own(hit: Hit) -> bool:
+        return bool(stating(hit)) and actors.names_person(_searchable(hit), asked[0])
+
+    def as_asked(hit: Hit) -> bool:
+        return claim is not None and any(states_act(t, claim[1]) for t in stating(hit)) and own(hit)
+
+    first = next((h for h in ranked[:k] if own(h)), None)
+    if first is not None and as_asked(first):
         return ranked, 0
-    found = next((h for h in ranked[k:OWN_POOL] if own(h)), None)
+    found = next((h for h in ranked[:OWN_POOL] if as_asked(h)), None)
+    if found is None and first is not None:
+        return ranked, 0
+    found = found or next((h for h in ranked[k:OWN_POOL] if own(h)), None)
     if found is not None:
+        brought = int(found not in ranked[:k])
         ranked.remove(found)
-    elif probe is not None:
+        return [found, *ranked], brought
+    if probe is not None:
         keys = {h.article_key for h in ranked}
         found = next((h for h in probe() if h.article_key not in keys and own(h)), None)
     if found is None:

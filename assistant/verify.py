@@ -128,6 +128,7 @@ NUMBERS_MISSING = "numbers not in the cited text: "
 POINTS_MISSING = "points not in the cited text: "
 QUESTION = "a question, not a claim"
 OFF_QUESTION = "does not answer the question: "
+TURNED_ELSEWHERE = "its citation states it in part; the source that states it says otherwise "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
 # Term families (assistant/data/terms_vi.tsv) whose member a question names is what it asks about: a claim that names
 # only another member of the family, or an item under a lead-in that does, answers another question. Not the
@@ -968,7 +969,22 @@ class _SourceClause:
         return cls(clause, present_words(clause.text), words, numbers_in(clause.text), forbidden, case_words, values)
 
 
-_ARTICLE_TITLE = re.compile(r"^Điều\s+[\w.]+?\.\s+(?=\S)")
+# An article's heading up to its title: "Điều 8. ", "Điều 5.2.LQ.19. ", and the pháp điển's "Điều 19 Luật
+# 58/2010/QH12. " or "Điều 20 Nghị định 115/2020/NĐ-CP. " (the first ". " ends it).
+_ARTICLE_TITLE = re.compile(r"^Điều\s+\d[^\n]*?\.\s+(?=\S)")
+
+
+def heading_title(heading: str) -> str:
+    """The title an article's heading gives after its number, in either form the corpus has; "" for a heading that
+    is not an article's or gives no title.
+
+    >>> heading_title("Điều 19 Luật 58/2010/QH12. Những việc viên chức không được làm")
+    'Những việc viên chức không được làm'
+    >>> heading_title("Điều 8. Các hành vi bị nghiêm cấm"), heading_title("Chương II"), heading_title("Điều 8.")
+    ('Các hành vi bị nghiêm cấm', '', '')
+    """
+    m = _ARTICLE_TITLE.match(heading)
+    return heading[m.end() :].strip() if m else ""
 
 
 def _case_rank(item: _SourceClause, named: Callable[[str], bool]) -> tuple[bool, int]:
@@ -992,8 +1008,7 @@ def forbidding_title(source: CitedSource, lexicon: CueLexicon) -> str:
     >>> forbidding_title(SimpleNamespace(hit=hit), CueLexicon.default())
     'Các hành vi bị nghiêm cấm:'
     """
-    title = next((h for h in reversed(source.hit.heading_path) if _ARTICLE_TITLE.match(h)), "")
-    title = _ARTICLE_TITLE.sub("", title).strip().rstrip(".:")
+    title = next((t for t in map(heading_title, reversed(source.hit.heading_path)) if t), "").rstrip(".:")
     if not title or not any(c.phrase in PROHIBITIONS for c in lexicon.cues(title)):
         return ""
     return f"{title}:"
@@ -1260,6 +1275,10 @@ class SentenceVerifier:
         self._outlines: dict[int, SourceOutline] = {}
         self._off: OffQuestion | None = None  # the first claim withheld as answering for another actor
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
+        self._own_open = False  # the last sentence was the asked actor's by its own words and ended with ";"
+        self._item_clause: _SourceClause | None = None  # the source item the last item of the answer's list states
+        self._body = ""  # the sentence being checked, without markers
+        self._continues_own = False  # … so the one being checked, unlabelled, is its rest (`_off_person`)
         self._recited_from: frozenset[int] = frozenset()  # the markers a claim being re-cited was checked with
         self._hidden_open = False  # the last sentence was not shown and ended with ";": a lower-case rest neither
         self._opposite: Opposite | None = None  # the first shown claim that forbids the act the question asks about
@@ -1444,6 +1463,14 @@ class SentenceVerifier:
         body = " ".join(_MARKER.sub(" ", sentence).split())
         may_lead = bool(self.question) and (not self._lead or self._question_led)
         item = label_rank(body) > 0 or (may_lead and self._restates_listed_item(sentence, body))
+        # An unlabelled sentence right after an item of the answer's list that states the source item's next
+        # sentence is that item's too: live, Điểm a Khoản 1 Điều 36 Bộ luật Lao động's "Quy chế đánh giá … tại cơ
+        # sở;" ended the employer's list quoted whole, and its items b-g went out as the worker's cases, verified,
+        # their lead-in withheld.
+        of_item = self._listed_item_of(sentence, body) if item or (self._lead and self._item_clause) else None
+        same_item = not item and of_item is not None and self._next_piece(self._item_clause) is of_item
+        self._item_clause = of_item if (item and label_rank(body) > 0) or same_item else None
+        item = item or same_item
         opening = not self._lead and (not self.text or self._question_led)
         if opening and self.question and item:
             # The answer opens with list items — labelled, or items of a source's list written as sentences —
@@ -1468,6 +1495,20 @@ class SentenceVerifier:
                 self._lead, self._question_led = "", False
             self._after_lead = False
         return context
+
+    def _next_piece(self, piece: _SourceClause | None) -> _SourceClause | None:
+        """The unlabelled piece of a source that follows `piece` in the same list item (under the same lead-in)."""
+        for found in self._clauses.values():
+            if piece in found:
+                after = found[found.index(piece) + 1 : found.index(piece) + 2]
+                same = after and after[0].clause.lead == piece.clause.lead and not label_rank(after[0].clause.item)
+                return after[0] if same else None
+        return None
+
+    def _listed_item_of(self, sentence: str, body: str) -> _SourceClause | None:
+        """The item of a source's list (one under a lead-in) that states most of a sentence's words, if any."""
+        clause = self._supporting_clause(content_words(body), markers_in(sentence) or tuple(self._clauses))
+        return clause if clause is not None and clause.clause.lead else None
 
     def _restates_listed_item(self, sentence: str, body: str) -> bool:
         """Whether an unlabelled sentence mostly restates an item of a source's list (one under a lead-in), the
@@ -1565,6 +1606,17 @@ class SentenceVerifier:
             why = why or f"{TERMS_SWAPPED}«{', '.join(sorted(missing))}» for «{', '.join(rivals)}»"
         return why
 
+    def _turned_elsewhere(self, words: set[str], context: str, marks: tuple[int, ...]) -> str | None:
+        """Why a claim its citation backs only in part is another source's, turned around: that source (not among
+        `marks`) states `min_attribution` of its words, and its clause stating them gets a negation, an exception
+        or its actor changed (`_polarity_conflict`); None when no such source does."""
+        for marker, text in self._clean.items():
+            if marker not in marks and coverage(words, text) >= self.policy.min_attribution:
+                turned = self._polarity_conflict(words, context, (marker,))
+                if turned is not None:
+                    return f"{TURNED_ELSEWHERE}[{marker}]: {turned}"
+        return None
+
     def _polarity_conflict(self, words: set[str], context: str, marks: tuple[int, ...]) -> str | None:
         """Why the claim turns the clause that states it around, or None. Of clauses stating its words equally,
         one whose polarity it keeps states it: "Đơn vị … không được đơn phương chấm dứt … trong các trường hợp
@@ -1616,13 +1668,26 @@ class SentenceVerifier:
 
     def _excepts_only(self, context: str, clause: str) -> bool:
         """Whether the claim keeps its clause but for an exception it leaves out (same actor, nothing negated)."""
-        return self.lexicon.drops_an_exception_only(context, clause) and self.actors.conflict(context, clause) is None
+        return (
+            self.lexicon.drops_an_exception_only(context, clause)
+            and self.actors.conflict(context, clause, sentence=self._own_sentence) is None
+        )
 
     def _turned(self, context: str, clause: str, applier: str | None = None) -> str | None:
         """Why the claim (as the answer states it) turns its clause around: a negation or exception dropped or
         added (assistant/polarity.py), or the clause's act given to another actor (assistant/actor.py) — but for
         the persons `applier`, a cited clause that applies this one's article, names."""
-        return self.lexicon.conflict(context, clause) or self.actors.conflict(context, clause, applier)
+        return self.lexicon.conflict(context, clause) or self.actors.conflict(
+            context, clause, applier, sentence=self._own_sentence
+        )
+
+    @property
+    def _own_sentence(self) -> str | None:
+        """Whose act a claim opens with is read from the sentence itself, unless it is a lettered or numbered item,
+        whose act is its lead-in's ("- Người lao động được đơn phương chấm dứt … sau đây [2]:" then "a) Người lao
+        động thường xuyên không hoàn thành công việc … [3]" — the employer's case, Điểm a Khoản 1 Điều 36 Bộ luật Lao
+        động, given as the worker's, live, verified); a "- " line is the model's own statement."""
+        return None if label_rank(self._body) in (1, 2) else self._body
 
     def _applier(self, clause: _SourceClause, marks: tuple[int, ...]) -> str | None:
         """The text of the cited source that applies `clause`'s source (`CitedSource.applied_by`), if it is cited."""
@@ -1728,11 +1793,17 @@ class SentenceVerifier:
             return self.actors.off_question(self.question, context) or self.actors.off_source(
                 self.question, body, self._about(marks)
             )
-        return (
+        # A line naming, for the act asked, the actor asked is theirs, whatever lead-in of the answer it follows, and
+        # so is its rest after its ";" (live: "- Viên chức … có quyền đơn phương chấm dứt hợp đồng … 45 ngày; trường
+        # hợp viên chức ốm đau … thì phải báo trước ít nhất 03 ngày" after the unit's list: both withheld).
+        by_itself = (self._continues_own and label_rank(body) == 0) or self.actors.acts_as_asked(self.question, body)
+        off = (
             self.actors.off_question(self.question, body)
-            or (self.actors.off_question(self.question, context) if context != body else None)
+            or (self.actors.off_question(self.question, context) if context != body and not by_itself else None)
             or self.actors.off_source(self.question, body, self._about(marks))
         )
+        self._own_open = by_itself and off is None and body.endswith(";")
+        return off
 
     def _about(self, marks: tuple[int, ...]) -> list[str]:
         """What the cited sources are about, for who they speak of: their headings and text."""
@@ -1844,7 +1915,9 @@ class SentenceVerifier:
     def _check(self, raw: str, context: str) -> str | None:
         """Record the check of one sentence; the line to show, or None."""
         continues_off, self._off_open = self._off_open, False
+        self._continues_own, self._own_open = self._own_open, False
         sentence = _markers_inside(self._strip_unknown(raw))
+        self._body = " ".join(_MARKER.sub(" ", sentence).split())  # the claim without its lead-in (`_turned`)
         if not sentence:
             return None
         if _MARKER.sub("", sentence).rstrip().endswith("?"):
@@ -1925,6 +1998,12 @@ class SentenceVerifier:
             recited = self._recite(sentence, words, context, marks, score, partial, others_only=True)
             if recited is not None:
                 return recited[0]
+            # … and one that another source states in full, turned around, is that source's claim turned: flagged,
+            # not verified on the half its citation shares (live: "Người lao động được đơn phương chấm dứt hợp đồng
+            # lao động khi sức khỏe … bình phục thì người sử dụng lao động xem xét …" cited to Điều 40, which holds
+            # 55 % of its words; Điều 36 states them all, of the employer)
+            elsewhere = self._turned_elsewhere(words, context, marks)
+            reasons = [elsewhere] if elsewhere else reasons
         injected = self._injection_reasons(sentence) if reasons else []
         ok = not reasons
         # Whose act it is is asked of a claim turned around too: one about another actor is withheld, not flagged.

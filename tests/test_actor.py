@@ -22,7 +22,7 @@ from assistant.answer import Answer, Verification
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import answer_messages, template
-from assistant.verify import OFF_QUESTION, the_rule, verify
+from assistant.verify import OFF_QUESTION, TURNED_ELSEWHERE, the_rule, verify
 from core.text import folded_runs
 from index.search import Searcher
 from tests.security.test_injection_attacks import ScriptedLLM
@@ -504,6 +504,37 @@ def test_a_dash_line_after_the_answers_own_list_is_read_by_itself_for_its_actor(
     assert any(r.startswith(OFF_QUESTION) for s in checked.sentences for r in s.reasons)
 
 
+def test_a_dash_line_naming_the_actor_asked_is_kept_after_a_list_of_another_actors_cases() -> None:
+    """The mirror of the test above. Live, "Viên chức được đơn phương chấm dứt hợp đồng làm việc khi nào?" was
+    answered with the unit's cases (withheld, rightly), then "- Viên chức làm việc theo hợp đồng làm việc không xác
+    định thời hạn có quyền đơn phương chấm dứt hợp đồng …" — the viên chức's own right, which answers it — withheld
+    too: the line names its actor, the one asked, and was read with the unit's lead-in after that. The answer was the
+    refusal."""
+    khoan_4 = (
+        "4. Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng "
+        "làm việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập biết trước ít nhất 45 "
+        "ngày; trường hợp viên chức ốm đau hoặc bị tai nạn đã điều trị 06 tháng liên tục thì phải báo trước ít nhất 03 "
+        "ngày."
+    )
+    own = (
+        "- Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng "
+        "làm việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập biết trước ít nhất 45 "
+        "ngày [1]; trường hợp viên chức ốm đau hoặc bị tai nạn đã điều trị 06 tháng liên tục thì phải báo trước ít "
+        "nhất 03 ngày [1]."
+    )
+    unit_cases = (
+        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau "
+        "[1]:\na) Viên chức bị buộc thôi việc [1]."
+    )
+    asked = "Viên chức được đơn phương chấm dứt hợp đồng làm việc khi nào?"
+    checked = verify(f"{unit_cases}\n{own}", [_source(1, f"{UNIT_MAY}\n{khoan_4}")], question=asked)
+    assert "có quyền đơn phương chấm dứt" in checked.text
+    assert "báo trước ít nhất 03 ngày" in checked.text  # its rest after the ";", with it
+    assert "buộc thôi việc" not in checked.text  # the unit's case, still withheld
+    kept = [s for s in checked.sentences if "45 ngày" in s.text or "03 ngày" in s.text]
+    assert len(kept) == 2 and all(s.supported for s in kept), [s.reasons for s in kept]
+
+
 @pytest.fixture
 def found_clause_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     """The budget keeps the clause search found, not the fixture's Khoản 1: it stands for an article whose rule names
@@ -715,3 +746,81 @@ def test_a_code_article_applied_by_the_persons_own_law_stays_quoted_when_its_fir
     code = ReferredSource(3, law.hit, law.text, law.start, law.end, referred_from=referral)
     kept = on_matter("Viên chức được nghỉ hằng năm bao nhiêu ngày?", [cadre, own, code])
     assert [s.marker for s in kept] == [2, 3] and kept[1].applied_by == 2
+
+
+EMPLOYER_MAY = (
+    "Điều 36. Quyền đơn phương chấm dứt hợp đồng lao động của người sử dụng lao động\n"
+    "1. Người sử dụng lao động có quyền đơn phương chấm dứt hợp đồng lao động trong trường hợp sau đây:\n"
+    "a) Người lao động thường xuyên không hoàn thành công việc theo hợp đồng lao động được xác định theo tiêu chí "
+    "đánh giá mức độ hoàn thành công việc trong quy chế của người sử dụng lao động. Quy chế đánh giá mức độ hoàn "
+    "thành công việc do người sử dụng lao động ban hành nhưng phải tham khảo ý kiến tổ chức đại diện người lao động "
+    "tại cơ sở;\n"
+    "b) Người lao động bị ốm đau, tai nạn đã điều trị 12 tháng liên tục mà khả năng lao động chưa hồi phục.\n"
+    "Khi sức khỏe của người lao động bình phục thì người sử dụng lao động xem xét để tiếp tục giao kết hợp đồng lao "
+    "động với người lao động;\n"
+    "c) Người lao động tự ý bỏ việc mà không có lý do chính đáng từ 05 ngày làm việc liên tục trở lên."
+)
+WORKER_ASKS = "Người lao động được đơn phương chấm dứt hợp đồng lao động khi nào?"
+
+
+def test_a_claim_giving_its_subject_the_act_its_clause_gives_another_is_flagged_though_it_copies_more_of_it() -> None:
+    """Live, "Người lao động được đơn phương chấm dứt hợp đồng lao động khi sức khỏe của người lao động bình phục thì
+    người sử dụng lao động xem xét để tiếp tục giao kết …" was verified on Điểm b Khoản 1 Điều 36 Bộ luật Lao
+    động: the actor check read only the longest run the claim shares with the clause, the copied sentence, whose
+    actor is the employer in both; the claim's own subject and act, the worker ending the contract, were not read."""
+    claim = (
+        "Người lao động được đơn phương chấm dứt hợp đồng lao động khi sức khỏe của người lao động bình phục thì "
+        "người sử dụng lao động xem xét để tiếp tục giao kết hợp đồng lao động với người lao động [1]."
+    )
+    checked = verify(claim, [_source(1, EMPLOYER_MAY)])
+    assert checked.status is not Verification.VERIFIED
+    assert any("người sử dụng lao động" in r for r in checked.sentences[0].reasons)
+    # the employer's act given to the employer, the copied sentence after it, stays verified
+    employer = verify(
+        claim.replace("Người lao động được", "Người sử dụng lao động được", 1), [_source(1, EMPLOYER_MAY)]
+    )
+    assert employer.status is Verification.VERIFIED, employer.sentences[0].reasons
+
+
+def test_a_quoted_items_second_sentence_keeps_the_rest_of_the_list_under_its_lead_in() -> None:
+    """Live, the employer's cases quoted whole for the worker's question: the lead-in and Điểm a were withheld as
+    another actor's act, but Điểm a's second sentence ("Quy chế đánh giá …") was read as a line of its own, the
+    lead-in was dropped after it, and Điểm b-g went out, verified, as the worker's cases."""
+    answer = (
+        "Người sử dụng lao động có quyền đơn phương chấm dứt hợp đồng lao động trong trường hợp sau đây [1]:\n"
+        "a) Người lao động thường xuyên không hoàn thành công việc theo hợp đồng lao động được xác định theo tiêu chí "
+        "đánh giá mức độ hoàn thành công việc trong quy chế của người sử dụng lao động [1]. Quy chế đánh giá mức độ "
+        "hoàn thành công việc do người sử dụng lao động ban hành nhưng phải tham khảo ý kiến tổ chức đại diện người "
+        "lao động tại cơ sở [1];\n"
+        "b) Người lao động bị ốm đau, tai nạn đã điều trị 12 tháng liên tục mà khả năng lao động chưa hồi phục [1].\n"
+        "c) Người lao động tự ý bỏ việc mà không có lý do chính đáng từ 05 ngày làm việc liên tục trở lên [1]."
+    )
+    checked = verify(answer, [_source(1, EMPLOYER_MAY)], question=WORKER_ASKS)
+    assert checked.text == ""
+    assert all(any(r.startswith(OFF_QUESTION) for r in s.reasons) for s in checked.sentences)
+    # asked of the employer, the same answer is the answer, every item of it
+    employer = verify(answer, [_source(1, EMPLOYER_MAY)], question=WORKER_ASKS.replace("Người", "Người sử dụng", 1))
+    assert "tự ý bỏ việc" in employer.text and "Quy chế đánh giá" in employer.text
+
+
+def test_a_claim_cited_to_a_source_sharing_half_its_words_is_not_verified_when_the_source_stating_it_turns_it() -> None:
+    """The same claim, live, was cited to Điều 40 Bộ luật Lao động (a worker's duties after ending the contract
+    unlawfully), which holds 55 % of its words — above the half a cited claim needs — and was verified there; Điều
+    36, which states all of them, gives the act to the employer."""
+    duties = _source(
+        1,
+        "Điều 40. Nghĩa vụ của người lao động khi đơn phương chấm dứt hợp đồng lao động trái pháp luật\n"
+        "1. Không được trợ cấp thôi việc.\n2. Phải bồi thường cho người sử dụng lao động nửa tháng tiền lương theo hợp "
+        "đồng lao động.",
+    )
+    claim = (
+        "Người lao động được đơn phương chấm dứt hợp đồng lao động khi sức khỏe của người lao động bình phục thì "
+        "người sử dụng lao động xem xét để tiếp tục giao kết hợp đồng lao động với người lao động [1]."
+    )
+    checked = verify(claim, [duties, _source(2, EMPLOYER_MAY)], question=WORKER_ASKS)
+    assert checked.status is Verification.UNVERIFIED
+    assert checked.sentences[0].reasons[0].startswith(TURNED_ELSEWHERE)
+    assert "người sử dụng lao động" in checked.sentences[0].reasons[0]
+    # a claim its citation backs in part, that no other source turns, is checked as before
+    plain = "Người lao động đơn phương chấm dứt hợp đồng lao động trái pháp luật thì không được trợ cấp thôi việc [1]."
+    assert verify(plain, [duties, _source(2, EMPLOYER_MAY)], question=WORKER_ASKS).status is Verification.VERIFIED

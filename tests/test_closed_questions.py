@@ -798,3 +798,28 @@ def test_an_articles_title_is_not_the_deciding_quote_where_a_clause_states_as_mu
     judged = ["Từ chức hoặc miễn nhiệm đối với công chức", khoan]
     assert deciding_quotes("Công chức được từ chức", [resign], judged) == [khoan]
     assert deciding_quotes("Công chức được từ chức", [resign]) == [khoan]  # its heading line neither
+
+
+def test_the_line_saying_the_act_may_be_done_is_the_deciding_quote_over_one_naming_its_words() -> None:
+    """Live: "Viên chức có được ký hợp đồng với đơn vị khác không?" quoted a transfer's «2. Viên chức … đơn vị sự
+    nghiệp công lập khác … được ký kết hợp đồng làm việc …» — every word of the claim, "ký" in "ký kết" — over
+    Điều 14 Luật Viên chức's «2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …», which leaves the
+    viên chức to its title and says the act as the claim does."""
+    t20 = "Điều 20. Các nội dung liên quan đến hợp đồng làm việc"
+    transfer = (
+        "2. Viên chức được tuyển dụng trước ngày 01 tháng 7 năm 2020 nhưng đang thực hiện hợp đồng làm việc xác định "
+        "thời hạn thì tiếp tục thực hiện hợp đồng làm việc đã ký kết, kể cả trường hợp viên chức chuyển đến đơn vị sự "
+        "nghiệp công lập khác, sau khi kết thúc thời hạn của hợp đồng làm việc đã ký kết thì được ký kết hợp đồng làm "
+        "việc không xác định thời hạn."
+    )
+    t14 = "Điều 14. Quyền của viên chức về hoạt động kinh doanh và làm việc ngoài thời gian quy định"
+    rights = "2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác mà pháp luật không cấm."
+    sources = [
+        _titled(1, f"{t20}\n{transfer}", t20, "Điều 20 Nghị định 115/2020/NĐ-CP"),
+        _titled(2, f"{t14}\n{rights}", t14, "Điều 14 Luật Viên chức 58/2010/QH12"),
+    ]
+    assert deciding_quotes("Viên chức được ký hợp đồng với đơn vị khác", sources) == [rights]
+    # a line that says it may NOT be done decides it as well
+    banned = rights.replace("Được", "Không được")
+    sources[1] = _titled(2, f"{t14}\n{banned}", t14, "Điều 14 Luật Viên chức 58/2010/QH12")
+    assert deciding_quotes("Viên chức được ký hợp đồng với đơn vị khác", sources) == [banned]

@@ -26,8 +26,9 @@ from assistant.answer import CitedSource, Verification
 from assistant.closed import answer_closed, read_question
 from assistant.judge import StatementJudge
 from assistant.pipeline import AskOptions, Assistant
+from assistant.polarity import CueLexicon
 from assistant.references import matter_of, own_rule_first
-from assistant.verify import ActReader, forbidden_act, verify
+from assistant.verify import ActReader, forbidden_act, forbidding_title, verify
 from core.text import content_words
 from tests.test_assistant import _source
 from tests.test_judge import ScriptedLLM
@@ -67,6 +68,24 @@ def test_a_claim_permitting_one_act_of_a_forbidden_khoan_is_flagged() -> None:
     forbidden = verify("Công chức không được tham gia đình công [1].", [OWN])
     assert forbidden.status is Verification.VERIFIED
     assert forbidden.sentences[0].clause is not None and forbidden.sentences[0].clause.clause == "1"
+
+
+def test_a_prohibition_quoted_from_its_pha_p_dien_copy_forbids_as_the_law_as_enacted_does() -> None:
+    """The pháp điển heads an article "Điều 19 Luật 58/2010/QH12. Những việc viên chức không được làm" — its number
+    and its law before the title. The forbidding title was read only from "Điều 19. …", so the same prohibition,
+    quoted from the consolidated text, forbade nothing: "Viên chức được tham gia đình công [1]." was verified on
+    it. (Found in review.)"""
+    title = "Những việc viên chức không được làm"
+    khoan = "1. Trốn tránh trách nhiệm, thoái thác công việc hoặc nhiệm vụ được giao; tự ý bỏ việc; tham gia đình công."
+    enacted = _titled(1, f"Điều 19. {title}\n{khoan}", f"Điều 19. {title}", "Luật Viên chức")
+    consolidated = _titled(1, khoan, f"Điều 19 Luật 58/2010/QH12. {title}", "Viên chức")
+    for source in (enacted, consolidated):
+        assert forbidding_title(source, CueLexicon.default()) == f"{title}:"
+        assert verify("Viên chức được tham gia đình công [1].", [source]).status is Verification.UNVERIFIED
+        assert verify("Viên chức không được tham gia đình công [1].", [source]).status is Verification.VERIFIED
+    # a title that forbids nothing stays no lead-in, in either form
+    plain = _titled(1, khoan, "Điều 14 Luật 58/2010/QH12. Quyền của viên chức", "Viên chức")
+    assert forbidding_title(plain, CueLexicon.default()) == ""
 
 
 def test_an_act_is_restated_only_whole_or_without_its_light_verb() -> None:
@@ -139,6 +158,44 @@ def test_the_persons_own_rule_joins_the_quoted_articles_when_none_of_them_is_it(
     # beyond the pool, it is not read
     far = [replace(STRIKE.hit, chunk_id=f"f{i}") for i in range(assistant.references.OWN_POOL)]
     assert own_rule_first("Công chức có được đình công không?", [*far, own], k=3)[1] == 0
+
+
+def test_the_own_rule_saying_the_act_may_be_done_moves_before_one_that_only_names_its_words() -> None:
+    """Live, "Viên chức có được ký hợp đồng với đơn vị khác không?" read first Điều 20 Nghị định 115/2020 — a
+    transfer, after which the viên chức "phải ký kết hợp đồng làm việc mới" with the other unit: every word of the
+    question, none of it said as may or may not — and the budget held it and one more article. Điều 14 Luật Viên
+    chức, "2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …", which decides it, was 4th and the
+    answer was "Không." (flagged). The rule that says it moves first."""
+    law = "Luật Viên chức"
+    transfer_title = "Điều 20. Các nội dung liên quan đến hợp đồng làm việc"
+    transfer = _titled(
+        1,
+        f"{transfer_title}\n4. Trường hợp viên chức được cấp có thẩm quyền đồng ý chuyển đến đơn vị sự nghiệp công "
+        "lập khác thì không thực hiện việc tuyển dụng mới, nhưng phải ký kết hợp đồng làm việc mới với người đứng "
+        "đầu đơn vị sự nghiệp công lập;",
+        transfer_title,
+        "Nghị định 115/2020/NĐ-CP",
+    ).hit
+    rights_title = "Điều 14. Quyền của viên chức về hoạt động kinh doanh và làm việc ngoài thời gian quy định"
+    rights = _titled(
+        2,
+        f"{rights_title}\n2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác mà pháp luật không cấm nhưng "
+        "phải hoàn thành nhiệm vụ được giao.",
+        rights_title,
+        law,
+    ).hit
+    other = [replace(STRIKE.hit, chunk_id=f"o{i}") for i in range(2)]
+    asked = "Viên chức có được ký hợp đồng với đơn vị khác không?"
+    ranked, joined = own_rule_first(asked, [transfer, *other, rights], k=3)
+    assert ranked[0] is rights and joined == 1 and ranked[1:] == [transfer, *other]
+    # among the first k already, it moves first and brings no one new into them
+    ranked, joined = own_rule_first(asked, [transfer, rights, *other], k=3)
+    assert ranked[0] is rights and joined == 0
+    # the rule that says it, first: nothing moves
+    assert own_rule_first(asked, [rights, transfer, *other], k=3) == ([rights, transfer, *other], 0)
+    # a rule naming the words without saying them as may, must or may not is still an own rule, read after none
+    assert own_rule_first(asked, [transfer, *other], k=3) == ([transfer, *other], 0)
+    assert own_rule_first(asked, [*other, replace(STRIKE.hit, chunk_id="o9"), transfer], k=3)[0][0] is transfer
 
 
 def test_the_matter_of_a_question_is_its_words_but_the_person_and_the_question_words() -> None:
