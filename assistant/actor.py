@@ -138,6 +138,25 @@ class OffQuestion:
 
 
 @dataclass(frozen=True)
+class Clash:
+    """A claim giving its clause's act to another actor: the act, the claim's actor, the clause's."""
+
+    predicate: str
+    mine: Agent
+    theirs: Agent
+
+    @property
+    def conflict(self) -> str:
+        """The reason a verification records."""
+        return f"the cited text says «{self.theirs.phrase}» does «{self.predicate}»; the claim, «{self.mine.phrase}»"
+
+    def off_question(self, asked: Actor) -> OffQuestion | None:
+        """As an answer for another actor than `asked`, the person a question asks about: the claim gave `asked` the
+        act the clause gives another — the clause answers for that other actor, not for `asked`."""
+        return OffQuestion(self.mine.phrase, self.predicate, self.theirs.phrase) if asked in self.mine.actors else None
+
+
+@dataclass(frozen=True)
 class _Span:
     start: int
     end: int  # exclusive, in tokens
@@ -222,6 +241,13 @@ class ActorLexicon:
         >>> actors.conflict(claim, code, "Viên chức được nghỉ việc riêng theo quy định của pháp luật về lao động.")
         'the cited text says «người lao động» does «được nghỉ việc riêng khi kết hôn»; the claim, «công chức»'
         """
+        found = self.clash(claim, clause, applied_for, sentence)
+        return None if found is None else found.conflict
+
+    def clash(
+        self, claim: str, clause: str, applied_for: str | None = None, sentence: str | None = None
+    ) -> Clash | None:
+        """`conflict`'s finding: the act, who the claim says does it and who the clause says does it."""
         tc, tl = self._tokens(claim), self._tokens(clause)
         found = [f for f in (self._agents(claim, clause), _subject_act(self._tokens(sentence or claim), tl)) if f]
         clashing = next((f for f in found if f[1].clashes_in(tc.tokens, f[2], tl.tokens)), None)
@@ -231,7 +257,7 @@ class ActorLexicon:
         if applied_for is not None and all(a.side == "person" for a in theirs.actors | mine.actors):
             if all(self.names_person(applied_for, a) for a in mine.actors):
                 return None
-        return f"the cited text says «{theirs.phrase}» does «{predicate}»; the claim, «{mine.phrase}»"
+        return Clash(predicate, mine, theirs)
 
     def off_question(self, question: str, claim: str) -> OffQuestion | None:
         """How `claim` answers for another actor than the one `question` asks about, or None. Where neither names

@@ -72,9 +72,10 @@ from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
-from assistant.actor import ActorLexicon, OffQuestion
+from assistant.actor import ActorLexicon, Clash, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification, with_marker
 from assistant.clauses import ClauseRef, Level, SourceOutline
+from assistant.context import asked_claim
 from assistant.evidence import coverage
 from assistant.focus import Focus, PointsOnly, Unspoken, asks_where, points_only
 from assistant.injection import strip_instructions
@@ -1276,9 +1277,10 @@ class SentenceVerifier:
         self._off: OffQuestion | None = None  # the first claim withheld as answering for another actor
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
         self._own_open = False  # the last sentence was the asked actor's by its own words and ended with ";"
+        self._continues_own = False  # … so the one being checked, unlabelled, is its rest (`_off_person`)
         self._item_clause: _SourceClause | None = None  # the source item the last item of the answer's list states
         self._body = ""  # the sentence being checked, without markers
-        self._continues_own = False  # … so the one being checked, unlabelled, is its rest (`_off_person`)
+        self._clashes: dict[str, Clash] = {}  # the actor conflicts found for it, by their reason
         self._recited_from: frozenset[int] = frozenset()  # the markers a claim being re-cited was checked with
         self._hidden_open = False  # the last sentence was not shown and ended with ";": a lower-case rest neither
         self._opposite: Opposite | None = None  # the first shown claim that forbids the act the question asks about
@@ -1466,10 +1468,13 @@ class SentenceVerifier:
         # An unlabelled sentence right after an item of the answer's list that states the source item's next
         # sentence is that item's too: live, Điểm a Khoản 1 Điều 36 Bộ luật Lao động's "Quy chế đánh giá … tại cơ
         # sở;" ended the employer's list quoted whole, and its items b-g went out as the worker's cases, verified,
-        # their lead-in withheld.
-        of_item = self._listed_item_of(sentence, body) if item or (self._lead and self._item_clause) else None
-        same_item = not item and of_item is not None and self._next_piece(self._item_clause) is of_item
-        self._item_clause = of_item if (item and label_rank(body) > 0) or same_item else None
+        # their lead-in withheld. Its marker is not trusted for this: the small model cites [1] for what [3] says,
+        # and re-citing comes later.
+        after = self._next_piece(self._item_clause) if not item and self._lead else None
+        same_item = after is not None and share(after.item_words, present_words(body)) >= 0.5
+        self._item_clause = (
+            after if same_item else self._listed_item_of(sentence, body) if item and label_rank(body) > 0 else None
+        )
         item = item or same_item
         opening = not self._lead and (not self.text or self._question_led)
         if opening and self.question and item:
@@ -1498,6 +1503,8 @@ class SentenceVerifier:
 
     def _next_piece(self, piece: _SourceClause | None) -> _SourceClause | None:
         """The unlabelled piece of a source that follows `piece` in the same list item (under the same lead-in)."""
+        if piece is None:
+            return None
         for found in self._clauses.values():
             if piece in found:
                 after = found[found.index(piece) + 1 : found.index(piece) + 2]
@@ -1506,9 +1513,14 @@ class SentenceVerifier:
         return None
 
     def _listed_item_of(self, sentence: str, body: str) -> _SourceClause | None:
-        """The item of a source's list (one under a lead-in) that states most of a sentence's words, if any."""
-        clause = self._supporting_clause(content_words(body), markers_in(sentence) or tuple(self._clauses))
-        return clause if clause is not None and clause.clause.lead else None
+        """The item of a source's list (one under a lead-in) that states most of a sentence's words, if any: of the
+        sources it cites, else of all (a mis-numbered marker is re-cited later)."""
+        words, present = content_words(body), present_words(body)
+        for marks in (markers_in(sentence), tuple(self._clauses)):
+            clause = self._supporting_clause(words, marks) if marks else None
+            if clause is not None and clause.clause.lead and share(clause.item_words, present) >= 0.5:
+                return clause
+        return None
 
     def _restates_listed_item(self, sentence: str, body: str) -> bool:
         """Whether an unlabelled sentence mostly restates an item of a source's list (one under a lead-in), the
@@ -1606,6 +1618,15 @@ class SentenceVerifier:
             why = why or f"{TERMS_SWAPPED}«{', '.join(sorted(missing))}» for «{', '.join(rivals)}»"
         return why
 
+    def _clash_off_question(self, reasons: Sequence[str]) -> OffQuestion | None:
+        """The actor conflict one of `reasons` records, as an answer for another actor than the person the question
+        asks about, when the claim named that person; None otherwise."""
+        asked = self.actors.person_asked(self.question) if self.question else None
+        if asked is None:
+            return None
+        found = (c for reason, c in self._clashes.items() if any(r.endswith(reason) for r in reasons))
+        return next((off for c in found if (off := c.off_question(asked[0])) is not None), None)
+
     def _turned_elsewhere(self, words: set[str], context: str, marks: tuple[int, ...]) -> str | None:
         """Why a claim its citation backs only in part is another source's, turned around: that source (not among
         `marks`) states `min_attribution` of its words, and its clause stating them gets a negation, an exception
@@ -1677,17 +1698,38 @@ class SentenceVerifier:
         """Why the claim (as the answer states it) turns its clause around: a negation or exception dropped or
         added (assistant/polarity.py), or the clause's act given to another actor (assistant/actor.py) — but for
         the persons `applier`, a cited clause that applies this one's article, names."""
-        return self.lexicon.conflict(context, clause) or self.actors.conflict(
-            context, clause, applier, sentence=self._own_sentence
-        )
+        polar = self.lexicon.conflict(context, clause)
+        if polar:
+            return polar
+        clash = self.actors.clash(context, clause, applier, sentence=self._own_sentence)
+        if clash is None:
+            return None
+        self._clashes[clash.conflict] = clash
+        return clash.conflict
 
     @property
     def _own_sentence(self) -> str | None:
         """Whose act a claim opens with is read from the sentence itself, unless it is a lettered or numbered item,
         whose act is its lead-in's ("- Người lao động được đơn phương chấm dứt … sau đây [2]:" then "a) Người lao
         động thường xuyên không hoàn thành công việc … [3]" — the employer's case, Điểm a Khoản 1 Điều 36 Bộ luật Lao
-        động, given as the worker's, live, verified); a "- " line is the model's own statement."""
-        return None if label_rank(self._body) in (1, 2) else self._body
+        động, given as the worker's, live, verified) — and so is a bare item the question stands as the lead-in of
+        (asked again, naming the worker, the model wrote the same cases as "- Người lao động bị ốm đau … [3]", each
+        true as a sentence, all verified); any other "- " line is the model's own statement."""
+        led = self._question_led and self._continues and not self._says_asked_act
+        return None if led or label_rank(self._body) in (1, 2) else self._body
+
+    @property
+    def _says_asked_act(self) -> bool:
+        """Whether the sentence being checked names the act the question asks about (`context.asked_claim`'s): a
+        whole rule of its own ("Người lao động được nghỉ việc riêng … khi kết hôn: nghỉ 03 ngày" for a công chức's
+        question), not a case of the question's."""
+        return self._asked_act is not None and contains_run(folded_runs(self._body), list(self._asked_act))
+
+    @cached_property
+    def _asked_act(self) -> tuple[str, ...] | None:
+        """The first syllables of the act the question asks about (`context.asked_claim`), if it says one."""
+        claim = asked_claim(self.question) if self.question else None
+        return claim[1] if claim is not None else None
 
     def _applier(self, clause: _SourceClause, marks: tuple[int, ...]) -> str | None:
         """The text of the cited source that applies `clause`'s source (`CitedSource.applied_by`), if it is cited."""
@@ -1918,6 +1960,7 @@ class SentenceVerifier:
         self._continues_own, self._own_open = self._own_open, False
         sentence = _markers_inside(self._strip_unknown(raw))
         self._body = " ".join(_MARKER.sub(" ", sentence).split())  # the claim without its lead-in (`_turned`)
+        self._clashes = {}
         if not sentence:
             return None
         if _MARKER.sub("", sentence).rstrip().endswith("?"):
@@ -2086,6 +2129,10 @@ class SentenceVerifier:
                 return self._check(whole, f"{led}{whole_said}")
             sentence = with_law_label(with_value(sentence, clause), clause)
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
+        if not ok:
+            # a claim giving the person asked the act its clause gives another answered from that other's rule:
+            # worth the retry that names the person (live: the employer's cases given as the worker's, then refused)
+            self._off = self._off or self._clash_off_question(reasons)
         if ok:
             opposite = self._forbids_the_asked_act(context)
             self._opposite = self._opposite or opposite

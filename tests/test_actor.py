@@ -821,6 +821,49 @@ def test_a_claim_cited_to_a_source_sharing_half_its_words_is_not_verified_when_t
     assert checked.status is Verification.UNVERIFIED
     assert checked.sentences[0].reasons[0].startswith(TURNED_ELSEWHERE)
     assert "người sử dụng lao động" in checked.sentences[0].reasons[0]
+    # nothing else shown, it answered from the employer's rule: the pipeline asks again, naming the worker
+    off = checked.off_question
+    assert checked.answered_another_actor and off is not None
+    assert (off.asked, off.said) == ("người lao động", "người sử dụng lao động")
     # a claim its citation backs in part, that no other source turns, is checked as before
     plain = "Người lao động đơn phương chấm dứt hợp đồng lao động trái pháp luật thì không được trợ cấp thôi việc [1]."
     assert verify(plain, [duties, _source(2, EMPLOYER_MAY)], question=WORKER_ASKS).status is Verification.VERIFIED
+
+
+def test_bare_items_of_another_actors_list_are_not_the_cases_the_question_asks_for() -> None:
+    """Asked again, naming the worker, the model wrote the employer's cases as bare lines — "- Người lao động bị ốm
+    đau … [3]" — each true as a sentence, all verified (live). With no lead-in of the answer's own, the question
+    stands as their lead-in, and its act is compared with the clause's lead-in: the employer's. A bare line that
+    states the asked act itself ("Người lao động được nghỉ việc riêng …" for a công chức) is read by itself."""
+    answer = (
+        "- Người lao động bị ốm đau, tai nạn đã điều trị 12 tháng liên tục mà khả năng lao động chưa hồi phục [1].\n"
+        "- Người lao động tự ý bỏ việc mà không có lý do chính đáng từ 05 ngày làm việc liên tục trở lên [1]."
+    )
+    checked = verify(answer, [_source(1, EMPLOYER_MAY)], question=WORKER_ASKS)
+    assert checked.status is Verification.UNVERIFIED
+    assert all("«người sử dụng lao động» does" in s.reasons[0] for s in checked.sentences)
+    # the employer's question takes them
+    employer = verify(answer, [_source(1, EMPLOYER_MAY)], question=WORKER_ASKS.replace("Người", "Người sử dụng", 1))
+    assert employer.status is Verification.VERIFIED
+
+
+def test_bare_items_of_another_actors_list_stay_its_cases_when_cited_to_the_wrong_source() -> None:
+    """Live, the retry's answer: the first case without a marker (not attributed: it is the employer's), Điểm a's
+    second sentence and the next cases cited to another article and re-cited to the employer's: the second sentence
+    was read as a line of its own — the question no longer their lead-in — and every case after it was verified."""
+    duties = _source(
+        2,
+        "Điều 40. Nghĩa vụ của người lao động khi đơn phương chấm dứt hợp đồng lao động trái pháp luật\n"
+        "1. Không được trợ cấp thôi việc.",
+    )
+    answer = (
+        "- Người lao động thường xuyên không hoàn thành công việc theo hợp đồng lao động được xác định theo tiêu chí "
+        "đánh giá mức độ hoàn thành công việc trong quy chế của người sử dụng lao động.\n"
+        "Quy chế đánh giá mức độ hoàn thành công việc do người sử dụng lao động ban hành nhưng phải tham khảo ý kiến tổ "
+        "chức đại diện người lao động tại cơ sở [2].\n"
+        "- Người lao động bị ốm đau, tai nạn đã điều trị 12 tháng liên tục mà khả năng lao động chưa hồi phục [2].\n"
+        "- Người lao động tự ý bỏ việc mà không có lý do chính đáng từ 05 ngày làm việc liên tục trở lên [2]."
+    )
+    checked = verify(answer, [_source(1, EMPLOYER_MAY), duties], question=WORKER_ASKS)
+    assert checked.status is Verification.UNVERIFIED, [(s.text[:30], s.reasons) for s in checked.sentences]
+    assert not any(s.supported for s in checked.sentences)
