@@ -859,8 +859,8 @@ def test_bare_items_of_another_actors_list_stay_its_cases_when_cited_to_the_wron
     answer = (
         "- Người lao động thường xuyên không hoàn thành công việc theo hợp đồng lao động được xác định theo tiêu chí "
         "đánh giá mức độ hoàn thành công việc trong quy chế của người sử dụng lao động.\n"
-        "Quy chế đánh giá mức độ hoàn thành công việc do người sử dụng lao động ban hành nhưng phải tham khảo ý kiến tổ "
-        "chức đại diện người lao động tại cơ sở [2].\n"
+        "Quy chế đánh giá mức độ hoàn thành công việc do người sử dụng lao động ban hành nhưng phải tham khảo ý kiến "
+        "tổ chức đại diện người lao động tại cơ sở [2].\n"
         "- Người lao động bị ốm đau, tai nạn đã điều trị 12 tháng liên tục mà khả năng lao động chưa hồi phục [2].\n"
         "- Người lao động tự ý bỏ việc mà không có lý do chính đáng từ 05 ngày làm việc liên tục trở lên [2]."
     )
