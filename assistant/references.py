@@ -388,9 +388,14 @@ def own_rule_first(
 
     claim = asked_claim(question)
 
+    stated: dict[int, list[str]] = {}  # by id(hit): each hit's provisions are read once, whichever asks
+
     def stating(hit: Hit) -> list[str]:
         """The provisions of `hit` that state every word of the matter."""
-        return [c.text for c in clauses(hit.text) if all(contains_run(folded_runs(c.text), run) for run in matter)]
+        if id(hit) not in stated:
+            provisions = (c.text for c in clauses(hit.text))
+            stated[id(hit)] = [t for t in provisions if all(contains_run(folded_runs(t), run) for run in matter)]
+        return stated[id(hit)]
 
     def own(hit: Hit) -> bool:
         return bool(stating(hit)) and actors.names_person(_searchable(hit), asked[0])

@@ -1506,28 +1506,35 @@ class SentenceVerifier:
         if piece is None:
             return None
         for found in self._clauses.values():
-            if piece in found:
-                after = found[found.index(piece) + 1 : found.index(piece) + 2]
-                same = after and after[0].clause.lead == piece.clause.lead and not label_rank(after[0].clause.item)
-                return after[0] if same else None
+            at = next((i for i, c in enumerate(found) if c is piece), None)
+            if at is None:
+                continue
+            after = found[at + 1] if at + 1 < len(found) else None
+            if after is None or after.clause.lead != piece.clause.lead or label_rank(after.clause.item):
+                return None
+            return after
         return None
 
     def _listed_item_of(self, sentence: str, body: str) -> _SourceClause | None:
-        """The item of a source's list (one under a lead-in) that states most of a sentence's words, if any: of the
-        sources it cites, else of all (a mis-numbered marker is re-cited later)."""
-        words, present = content_words(body), present_words(body)
-        for marks in (markers_in(sentence), tuple(self._clauses)):
-            clause = self._supporting_clause(words, marks) if marks else None
-            if clause is not None and clause.clause.lead and share(clause.item_words, present) >= 0.5:
-                return clause
-        return None
+        """The item of a source's list (one under a lead-in) that a sentence mostly restates, if any: of the sources
+        it cites, else of all (a mis-numbered marker is re-cited later)."""
+        marks = markers_in(sentence)
+        return (self._listed_item_in(body, marks) if marks else None) or self._listed_item_in(
+            body, tuple(self._clauses)
+        )
 
     def _restates_listed_item(self, sentence: str, body: str) -> bool:
         """Whether an unlabelled sentence mostly restates an item of a source's list (one under a lead-in), the
         lead-in left out: the cited sources' clauses, or every source's for a sentence without a marker."""
-        marks = markers_in(sentence) or tuple(self._clauses)
+        return self._listed_item_in(body, markers_in(sentence) or tuple(self._clauses)) is not None
+
+    def _listed_item_in(self, body: str, marks: tuple[int, ...]) -> _SourceClause | None:
+        """The clause of the sources `marks` that states most of `body`'s words, when it is an item under a lead-in
+        and `body` holds half of the item's words."""
         clause = self._supporting_clause(content_words(body), marks)
-        return bool(clause and clause.clause.lead and share(clause.item_words, present_words(body)) >= 0.5)
+        return (
+            clause if clause and clause.clause.lead and share(clause.item_words, present_words(body)) >= 0.5 else None
+        )
 
     def _cited_so_far(self) -> list[int]:
         return sorted({m for c in self.checks if c.supported for m in c.markers})
