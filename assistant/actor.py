@@ -588,7 +588,9 @@ def _persons_from(t: _Tokens, span: _Span) -> Agent:
 
 # Words that make an act a noun ("việc tuyển dụng công chức"): the person after the act undergoes it.
 _NOMINAL = frozenset({"việc"})
-_PASSIVE = frozenset({"được", "bị"})
+# "Viên chức được tuyển dụng": the person before these undergoes the act after them (not "do"/"bởi", which name who
+# acts and are in _PASSIVE).
+_UNDERGOES = frozenset({"được", "bị"})
 NOMINAL_MAX = 4  # syllables of an act between "việc" and its person
 
 
@@ -630,7 +632,7 @@ def _nominal_undergoer(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
 def _passive_subject(t: _Tokens, run: tuple[str, ...]) -> Agent | None:
     """The person right before "được <run>" / "bị <run>" in `t` ("Viên chức được tuyển dụng" → viên chức)."""
     at = _last_mention(t, run)
-    if at is None or at < 2 or t.tokens[at - 1] not in _PASSIVE:
+    if at is None or at < 2 or t.tokens[at - 1] not in _UNDERGOES:
         return None
     span = next((s for s in t.actors if s.end == at - 1 and s.actor.side == "person"), None)
     return None if span is None else Agent(frozenset({span.actor}), " ".join(t.tokens[span.start : span.end]))

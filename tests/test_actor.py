@@ -78,6 +78,16 @@ def test_a_subject_that_undergoes_the_act_names_no_actor() -> None:
     )
 
 
+def test_the_actor_named_after_do_is_the_one_who_acts() -> None:
+    """ "… do người đứng đầu … ban hành": the head issues it, not the viên chức the decision is about. (A second
+    word list for "được"/"bị" alone, bound later under the same name, had hidden "do" and "bởi" here.)"""
+    agent = ActorLexicon.default().agent(
+        "Quyết định kỷ luật viên chức do người đứng đầu đơn vị sự nghiệp công lập ban hành.", "ban hành"
+    )
+    assert agent is not None
+    assert agent.phrase == "người đứng đầu đơn vị sự nghiệp công lập"
+
+
 def test_a_long_article_that_names_the_person_asked_about_only_in_its_middle_still_names_them() -> None:
     """Who an article names is read from all of it: an actor's act is read from a text's first and last words,
     but a long article naming "công chức" only mid-text was taken for one that never names them, and a claim
