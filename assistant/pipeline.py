@@ -72,6 +72,7 @@ from assistant.verify import (
     SentenceVerifier,
     Verified,
     VerifyPolicy,
+    inverted_cases,
     markers_in,
     the_rule,
     verify,
@@ -241,6 +242,22 @@ class Assistant:
                 quoted = f"{said}; the clause naming it is quoted"
                 checked = requoted
                 stream.replace(checked.text)
+        inverted = None if stream.released else inverted_cases(checked, query)
+        if inverted is not None and checked.status is Verification.UNVERIFIED:
+            # Every claim withheld, one for stating the cases where the act asked about may NOT be done as the cases
+            # where it may (live: Khoản 3 of Điều 29 Luật Viên chức, the unit's may-not cases, for "… bị đơn vị …
+            # đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?", refused): the rule they are exceptions
+            # to is quoted from the cited articles made whole, verbatim, and kept only when verified.
+            whole = self._whole(sources, [s.marker for s in sources], options)
+            rule = the_rule(inverted, whole, query)
+            requoted = verify(rule, whole, self.verify_policy, question=query) if rule else None
+            if requoted is not None and requoted.status is Verification.VERIFIED:
+                ruled = (
+                    f"the answer stated the cases where «{inverted.act}» may not be done as the cases where it may "
+                    f"({checked.misstated}); the rule is quoted instead"
+                )
+                sources, checked = whole, requoted
+                stream.override(checked.text)
         figured: str | None = None
         silent = bool(retried) and checked.claimless and not stream.refused
         misstated = checked.misstated

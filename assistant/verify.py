@@ -81,6 +81,7 @@ from assistant.focus import Focus, PointsOnly, Unspoken, asks_where, points_only
 from assistant.injection import strip_instructions
 from assistant.lists import source_lists
 from assistant.polarity import (
+    LEFT_OUT,
     Clause,
     CueKind,
     CueLexicon,
@@ -1862,13 +1863,7 @@ class SentenceVerifier:
         """Whether a supported claim (as the answer states it, its lead-in included) forbids the act the question
         asks the cases of: "Đơn vị … không được đơn phương chấm dứt hợp đồng … khi viên chức ốm đau" to "… đơn phương
         chấm dứt hợp đồng … trong trường hợp nào?" — at least half of the forbidden act's words are the question's."""
-        if not self._case_question:
-            return None
-        for cue in self.lexicon.cues(context):
-            if cue.phrase in PROHIBITIONS and coverage(content_words(cue.governed), self.question) >= 0.5:
-                act = _ACT_END.split(f" {cue.governed} ", maxsplit=1)[0].strip()
-                return Opposite(act, cue.phrase)
-        return None
+        return _forbidden_asked_act(context, self.question, self.lexicon) if self._case_question else None
 
     def _attribute(
         self,
@@ -2416,6 +2411,46 @@ def the_rule(opposite: Opposite, sources: list[CitedSource], question: str) -> s
                 and actors.off_question(question, listed.lead) is None
             ):
                 return listed.quoted()
+    return None
+
+
+def _forbidden_asked_act(text: str, question: str, lexicon: CueLexicon) -> Opposite | None:
+    """The act `question` asks about that `text` forbids ("không được đơn phương chấm dứt hợp đồng …"), with its
+    forbidding words: at least half of the forbidden act's words are the question's; None when it forbids none."""
+    for cue in lexicon.cues(text):
+        if cue.phrase in PROHIBITIONS and coverage(content_words(cue.governed), question) >= 0.5:
+            act = _ACT_END.split(f" {cue.governed} ", maxsplit=1)[0].strip()
+            return Opposite(act, cue.phrase)
+    return None
+
+
+_LEFT_OUT = re.compile(re.escape(LEFT_OUT).replace(re.escape("{}"), "(?P<cue>.+)"))
+
+
+def inverted_cases(checked: Verified, question: str) -> Opposite | None:
+    """The act whose may-not cases the answer stated as the cases where it may, when nothing is shown: a claim was
+    withheld because its clause forbids what it states, that act the one `question` asks the cases of. Live:
+    "Viên chức bị đơn vị … đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?" was answered with Khoản 3's
+    cases, each withheld ("the cited text says «không được đơn phương chấm dứt hợp đồng» and the claim does not"),
+    and refused; the rule they are exceptions to, Khoản 1, can be quoted instead (`the_rule`).
+
+    >>> out = LEFT_OUT.format("không được đơn phương chấm dứt hợp đồng")
+    >>> check = SentenceCheck("Đơn vị được đơn phương chấm dứt hợp đồng khi viên chức ốm đau [1].", (1,), False, 1.0,
+    ...                       (out,))
+    >>> checked = Verified("", [check], Verification.UNVERIFIED, (1,), ())
+    >>> inverted_cases(checked, "Đơn vị được đơn phương chấm dứt hợp đồng trong trường hợp nào?")
+    Opposite(act='đơn phương chấm dứt hợp đồng', cue='không được')
+    >>> inverted_cases(checked, "Đơn vị có được đơn phương chấm dứt hợp đồng không?") is None
+    True
+    """
+    lexicon = CueLexicon.default()
+    if not _asks_for_cases(question, lexicon):
+        return None
+    for reason in checked._withheld_reasons:
+        left_out = _LEFT_OUT.fullmatch(reason)
+        opposite = _forbidden_asked_act(left_out["cue"], question, lexicon) if left_out else None
+        if opposite is not None:
+            return opposite
     return None
 
 

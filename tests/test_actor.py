@@ -455,6 +455,30 @@ def test_only_the_exceptions_get_the_rule_they_are_exceptions_to_quoted_before_t
     assert bound[0] == ("Đơn", "Khoản 1") and ("a)", "Điểm a Khoản 1") in bound and ("Đơn", "Khoản 3") in bound
 
 
+def test_exceptions_written_as_the_rule_are_withheld_and_the_rule_they_except_is_quoted(world: World) -> None:
+    """Live, on the demo: asked when the unit may end a viên chức's contract, the model wrote Khoản 3's cases (where
+    it may NOT) as the cases where it may. Each was withheld ("the cited text says «không được đơn phương chấm dứt
+    hợp đồng» and the claim does not") and the answer was the refusal, though Khoản 1, the rule asked for, was in
+    the article cited. Now the rule is quoted from the article made whole, verbatim and verified; none of the
+    inverted cases goes out."""
+    inverted = (
+        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức khi viên chức đang nghỉ "
+        "hằng năm, nghỉ về việc riêng và những trường hợp nghỉ khác được người đứng đầu đơn vị sự nghiệp công lập "
+        "cho phép [1]."
+    )
+    llm = FirstThenLLM(inverted, inverted)
+    ans, seen = _ask(world, llm)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert ans.answer.splitlines()[0] == (
+        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau "
+        "[1]:"
+    )
+    assert KHOAN_1 in ans.answer and "đang nghỉ hằng năm" not in ans.answer and "không được" not in ans.answer
+    assert seen == ans.answer
+    assert ans.evidence["rule"].startswith("the answer stated the cases where")
+    assert "không được đơn phương chấm dứt hợp đồng" in ans.evidence["rule"]
+
+
 def test_the_rule_is_the_list_that_states_the_act_without_forbidding_it() -> None:
     opposite = verify(MAY_NOT_ANSWER, [WHOLE], question=ASKED).opposite
     assert opposite is not None
