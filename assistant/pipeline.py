@@ -74,6 +74,7 @@ from assistant.verify import (
     VerifyPolicy,
     inverted_cases,
     markers_in,
+    own_rules,
     the_rule,
     verify,
 )
@@ -256,6 +257,19 @@ class Assistant:
                     f"the answer stated the cases where «{inverted.act}» may not be done as the cases where it may "
                     f"({checked.misstated}); the rule is quoted instead"
                 )
+                sources, checked = whole, requoted
+                stream.override(checked.text)
+        other_actor = why if isinstance(why, OffQuestion) else checked.off_question
+        if other_actor is not None and checked.status is Verification.UNVERIFIED and not stream.released:
+            # Every claim withheld, and the answer (twice, when asked again naming the actor) spoke of another actor
+            # than the one asked (live: the employer's cases of Điều 36 Bộ luật Lao động for the worker's right, Điều
+            # 35 being [4]): the asked actor's own rule is quoted from the cited articles made whole, verbatim, and
+            # kept only when verified.
+            whole = self._whole(sources, [s.marker for s in sources], options)
+            rule = own_rules(other_actor, whole, query)
+            requoted = verify(rule, whole, self.verify_policy, question=query) if rule else None
+            if requoted is not None and requoted.status is Verification.VERIFIED:
+                ruled = f"the answer spoke of another actor ({other_actor.reason}); the asked actor's rule is quoted"
                 sources, checked = whole, requoted
                 stream.override(checked.text)
         figured: str | None = None

@@ -182,6 +182,7 @@ CASE_QUESTIONS = ("trường hợp nào", "những trường hợp", "các trư�
 _ACT_END = re.compile(r"\s(?:trong|khi|nếu|đối với)\s")
 # The rule's lead-in states the act the exceptions forbid: most of its words ("đơn phương chấm dứt hợp đồng").
 RULE_ACT = 0.8
+RELEVANT_ACT = 0.5  # of an act's words a negation must govern to negate it ("không cần báo trước" does not)
 # How many of the previous piece's last words an unmarked piece must continue, word for word, in the source.
 QUOTE_OVERLAP = 4
 
@@ -2411,6 +2412,30 @@ def the_rule(opposite: Opposite, sources: list[CitedSource], question: str) -> s
                 and actors.off_question(question, listed.lead) is None
             ):
                 return listed.quoted()
+    return None
+
+
+def own_rules(off: OffQuestion, sources: list[CitedSource], question: str) -> str | None:
+    """The rule of the actor the question asks about, quoted, when the answer spoke only of another actor: of the
+    first source (in order) that has any, every list whose lead-in gives the act asked (`off.predicate`, at least
+    `RULE_ACT` of its words) to that actor (`ActorLexicon.acts_as_asked`) without negating it, verbatim, lead-in
+    first; None when no source has one. Live: "Người lao động được đơn phương chấm dứt hợp đồng lao động khi nào?"
+    was answered twice with the employer's cases (Điều 36 Bộ luật Lao động) and refused; Điều 35, "1. Người lao
+    động có quyền đơn phương chấm dứt hợp đồng lao động nhưng phải báo trước …" and "2. … không cần báo trước trong
+    trường hợp sau đây:" ("không cần" governs the notice, not the act), was [4]."""
+    lexicon, actors = CueLexicon.default(), ActorLexicon.default()
+    act = content_words(off.predicate)
+
+    def gives_the_act(lead: str) -> bool:
+        negated = any(
+            c.kind is CueKind.NEGATION and coverage(act, c.governed) >= RELEVANT_ACT for c in lexicon.cues(lead)
+        )
+        return coverage(act, lead) >= RULE_ACT and not negated and actors.acts_as_asked(question, lead)
+
+    for source in sources:
+        own = [listed for listed in source_lists(source.hit.text, source.marker) if gives_the_act(listed.lead)]
+        if own:
+            return "\n".join(listed.quoted() for listed in own)
     return None
 
 

@@ -237,6 +237,28 @@ def test_an_answer_for_another_actor_is_asked_again_naming_the_actor_and_nothing
     assert "câu hỏi hỏi về việc đơn vị sự nghiệp công lập" in second_prompt
 
 
+def test_an_answer_for_another_actor_twice_gives_way_to_the_asked_actors_rule_quoted(world: World) -> None:
+    """Live, on the demo: "Người lao động được đơn phương chấm dứt hợp đồng lao động khi nào?" was answered with the
+    employer's cases (Điều 36), asked again naming the worker, answered with them again, and refused — Điều 35, the
+    worker's own right, was [4]. Now the rule of the cited sources whose lead-in gives the act asked to the actor
+    asked is quoted, verbatim and verified; nothing of the other actor's cases goes out."""
+    own_right = (
+        "Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng làm "
+        "việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập biết trước ít nhất 45 "
+        "ngày [1]."
+    )
+    llm = FirstThenLLM(own_right, own_right)
+    ans, seen = _ask(world, llm)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert ans.answer.splitlines()[0] == (
+        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau "
+        "[1]:"
+    )
+    assert KHOAN_1 in ans.answer and "có quyền" not in ans.answer and "không được" not in ans.answer
+    assert seen == ans.answer and len(llm.prompts) == 2
+    assert ans.evidence["rule"].startswith("the answer spoke of another actor")
+
+
 def test_the_actor_retry_note_is_data_and_names_both_actors() -> None:
     off = verify(BENCH_ANSWER, [ARTICLE], question=ASKED).off_question
     assert off is not None
