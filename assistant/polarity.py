@@ -49,6 +49,8 @@ SCOPE_SYLLABLES = 6
 # support in assistant/verify.py).
 RELEVANT = 0.5
 BARE_NEGATION = "không"  # the negation that as often describes ("không xác định thời hạn") as denies
+# The negations that forbid (not "không phải", need not; not a bare "không"): a rule's "may not".
+PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
 # How many syllables after a bare "không" name what it governs, when looking for the same words un-negated.
 KEY_SYLLABLES = 3
 
@@ -277,12 +279,20 @@ def _also_unnegated(cue: Cue, clause: str) -> bool:
 
 
 def _same_negation(one: Cue, other: Cue) -> bool:
-    """Whether two negations can be the same one. A bare "không" describes as often as it denies, so beside it they
-    must govern a word in common: "không phải báo … trước 45 ngày" is not kept by its clause's "hợp đồng … không
-    xác định thời hạn" (a claim negating what its clause requires was passed so). Two forbidding cues ("không được"
-    in the claim, in the clause's lead-in "không được làm những việc sau đây:") keep each other whatever they govern.
+    """Whether two negations can be the same one. The same phrase, or two forbidding ones (`PROHIBITIONS`: "không
+    được" in the claim, "nghiêm cấm" or the lead-in's "không được làm những việc sau đây:" in the clause), keep
+    each other whatever they govern. Any other two must govern a word in common: a bare "không" describes as often
+    as it denies ("không phải báo … trước 45 ngày" is not kept by its clause's "hợp đồng … không xác định thời
+    hạn"), and "may not" is not "need not" (live: "… không được đơn phương chấm dứt hợp đồng lao động trong trường
+    hợp quy định tại điểm d và điểm e …" was verified on Khoản 3 Điều 36 Bộ luật Lao động, where the employer ending
+    the contract in those cases "không phải báo trước").
+
+    >>> lexicon = CueLexicon.default()
+    >>> may_not, need_not = lexicon.cues("không được chấm dứt hợp đồng")[0], lexicon.cues("không phải báo trước")[0]
+    >>> _same_negation(may_not, need_not), _same_negation(may_not, lexicon.cues("nghiêm cấm chấm dứt")[0])
+    (False, True)
     """
-    if BARE_NEGATION not in (one.phrase, other.phrase):
+    if one.phrase == other.phrase or (one.phrase in PROHIBITIONS and other.phrase in PROHIBITIONS):
         return True
     mine, theirs = content_words(one.governed), content_words(other.governed)
     return not mine or not theirs or coverage(mine, other.governed) > 0 or coverage(theirs, one.governed) > 0

@@ -82,6 +82,7 @@ from assistant.injection import strip_instructions
 from assistant.lists import source_lists
 from assistant.polarity import (
     LEFT_OUT,
+    PROHIBITIONS,
     Clause,
     CueKind,
     CueLexicon,
@@ -174,7 +175,6 @@ ITEM_AMONG_MORE = "the cited provision names the list item among more; another s
 ITEM_SHARE = 0.5
 FOCUS_ELSEWHERE = "names what the follow-up asks, which the clause it restates does not: "
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
-PROHIBITIONS = frozenset({"không được", "không được phép", "không ai được", "chưa được", "cấm", "nghiêm cấm"})
 # A question that asks for the cases or the time an act is done ("… chấm dứt hợp đồng trong trường hợp nào?"): when
 # every claim shown forbids that act ("không được đơn phương chấm dứt … trong các trường hợp sau: …"), the answer is
 # true and answers the other question (`Opposite`).

@@ -164,6 +164,32 @@ def test_a_negation_the_claim_does_not_touch_is_not_an_inversion() -> None:
     assert verify("Thời gian thử việc của viên chức là 60 ngày [1].", [bound]).status is Verification.VERIFIED
 
 
+def test_may_not_is_not_kept_by_a_clause_that_only_says_need_not() -> None:
+    """Live: asked when an employer may NOT end a labour contract, "- Người sử dụng lao động không được đơn phương
+    chấm dứt hợp đồng lao động trong trường hợp quy định tại điểm d và điểm e khoản 1 Điều này [1]." went out
+    verified on Khoản 3 Điều 36 Bộ luật Lao động — where the employer need not give notice ("không phải báo trước")
+    when it ends the contract in those cases: the opposite of the claim. Two different negations keep each other
+    only when they govern the same words (two forbidding ones, "không được" and "nghiêm cấm", always do)."""
+    clause = _source(
+        1,
+        "3. Khi đơn phương chấm dứt hợp đồng lao động quy định tại điểm d và điểm e khoản 1 Điều này thì người sử "
+        "dụng lao động không phải báo trước cho người lao động.",
+    )
+    claim = (
+        "Người sử dụng lao động không được đơn phương chấm dứt hợp đồng lao động trong trường hợp quy định tại điểm d "
+        "và điểm e khoản 1 Điều này [1]."
+    )
+    v = verify(claim, [clause])
+    assert v.status is Verification.UNVERIFIED
+    assert "không được đơn phương chấm dứt hợp đồng" in v.sentences[0].reasons[0]
+    said = (
+        "Người sử dụng lao động không phải báo trước cho người lao động khi đơn phương chấm dứt hợp đồng lao động [1]."
+    )
+    assert verify(said, [clause]).status is Verification.VERIFIED
+    forbidding = _source(1, "Nghiêm cấm viên chức trốn tránh trách nhiệm, thoái thác nhiệm vụ được giao.")
+    assert verify("Viên chức không được trốn tránh trách nhiệm [1].", [forbidding]).status is Verification.VERIFIED
+
+
 def test_the_cue_lexicon_is_data_with_a_checked_kind(tmp_path: Path) -> None:
     lexicon = CueLexicon.default()
     assert lexicon.kind_of("nghiêm cấm") is CueKind.NEGATION and lexicon.kind_of("ngoại trừ") is CueKind.EXCEPTION
