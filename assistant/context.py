@@ -326,8 +326,31 @@ def asked_claim(query: str) -> tuple[frozenset[str], tuple[str, ...], bool] | No
     m = _MODAL.search(query)
     if m is None:
         return None
-    subject, act = content_syllables(query[: m.start()]), tuple(folded_runs(query[m.end() :])[:2])
+    subject = content_syllables(_ASKED_FIRST.sub("", query[: m.start()]))
+    act = tuple(folded_runs(query[m.end() :])[:2])
     return (subject, act, m["no"] is not None) if subject and len(act) == 2 else None
+
+
+# What a question may ask before its subject: "Khi nào người lao động …" asks about the worker, not "khi".
+_ASKED_FIRST = re.compile(
+    r"(?i)^\W*(?:khi\s+nào|lúc\s+nào|bao\s+giờ|(?:trong\s+)?(?:những\s+|các\s+)?trường\s+hợp\s+nào)\W*"
+)
+
+
+def forbidden_asked(query: str) -> str | None:
+    """The act a question asks the cases of as NOT allowed, as it writes it with its negation ("không được từ
+    chối"): the negated modal and the two words after it; None for a question that asks no such thing.
+
+    >>> forbidden_asked("Khi nào người lao động không được từ chối làm thêm giờ?")
+    'không được từ chối'
+    >>> forbidden_asked("Khi nào người lao động được làm thêm giờ?") is None
+    True
+    """
+    m = _MODAL.search(query)
+    if m is None or m["no"] is None or asked_claim(query) is None:
+        return None
+    act = re.match(r"\s*(\w+)\s+(\w+)", query[m.end() :])
+    return f"{' '.join(m[0].split())} {act[1]} {act[2]}" if act else None
 
 
 def states_act(text: str, act: tuple[str, ...]) -> bool:

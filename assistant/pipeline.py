@@ -60,6 +60,7 @@ from assistant.references import (
     ReferenceFollower,
     applying_first,
     cite_followed,
+    forbidden_unsaid,
     off_matter,
     on_matter,
     own_rule_first,
@@ -72,6 +73,7 @@ from assistant.verify import (
     SentenceVerifier,
     Verified,
     VerifyPolicy,
+    forbidden_rules,
     inverted_cases,
     markers_in,
     own_rules,
@@ -301,6 +303,21 @@ class Assistant:
                 )
                 sources, checked = whole, requoted
                 stream.override(checked.text)
+        unsaid = None
+        if not stream.released and not stream.refused and checked.status is not Verification.UNVERIFIED:
+            unsaid = forbidden_unsaid(query, checked.text)
+        if unsaid is not None:
+            # Held (`_off_matter_of`): asked when the act may NOT be done, the answer said when it may (live: Điều 107
+            # Bộ luật Lao động's conditions for overtime, for the cases where the worker may not refuse it). The rule
+            # that says it — Điều 108's "… người lao động không được từ chối trong trường hợp sau đây:" and its items —
+            # is quoted from the sources made whole, verbatim, and kept only when verified; else the quotes below.
+            whole = self._whole(sources, [s.marker for s in sources], options)
+            rule = forbidden_rules(whole, query)
+            requoted = verify(rule, whole, self.verify_policy, question=query) if rule else None
+            if requoted is not None and requoted.status is Verification.VERIFIED:
+                ruled = f"the answer did not say when «{unsaid}» applies; the rule that says it is quoted"
+                sources, checked = whole, requoted
+                stream.replace(checked.text)
         if not stream.released and not stream.refused and checked.unspoken is None and not checked.claimless:
             # Nothing shown yet (a list is held to the end, and so is an answer whose first claims were off the
             # matter): an answer that, with its cited articles' headings, speaks of less than half of what was asked
@@ -706,12 +723,13 @@ class VerifiedStream:
 
 def _off_matter_of(question: str, sources: Sequence[CitedSource]) -> Callable[[str], bool]:
     """Whether an answer's text so far, with the sources it cites, answers another question than `question`
-    (`references.off_matter`): what `VerifiedStream` asks before its first words go out."""
+    (`references.off_matter`), or does not itself say the "may not" it asks (`references.forbidden_unsaid`): what
+    `VerifiedStream` asks before its first words go out."""
     by_marker = {s.marker: s for s in sources}
 
     def off(text: str) -> bool:
         cited = [by_marker[m] for m in dict.fromkeys(markers_in(text)) if m in by_marker]
-        return off_matter(question, text, cited) is not None
+        return off_matter(question, text, cited) is not None or forbidden_unsaid(question, text) is not None
 
     return off
 

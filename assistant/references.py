@@ -37,12 +37,12 @@ from assistant.actor import Actor, ActorLexicon
 from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for
 from assistant.closed import Cues, QuestionKind, read_question
-from assistant.context import asked_claim, states_act
+from assistant.context import asked_claim, forbidden_asked, says_as_asked, states_act
 from assistant.evidence import coverage, covered
 from assistant.extractive import LEADS_IN, best_passage
 from assistant.polarity import clauses
 from assistant.terms import TermLexicon
-from assistant.verify import figures_in, measures_in
+from assistant.verify import CASE_QUESTIONS, figures_in, measures_in
 from core.text import contains_run, content_words, fold, folded_runs, nfc, words, words_and_syllables
 from index.payload import cited_document_key, cited_key, norm_number
 from index.search import Hit, Mode, SearchResult
@@ -607,6 +607,33 @@ def terms_asked(question: str, person: str, terms: TermLexicon | None = None) ->
     return terms.named(question) - terms.named(person)
 
 
+def _asks_when(question: str) -> bool:
+    """Whether `question` asks for the cases or the time of an act ("… trong trường hợp nào?", "Khi nào …?")."""
+    text = " ".join(nfc(question).casefold().split())
+    return any(phrase in text for phrase in CASE_QUESTIONS)
+
+
+def forbidden_unsaid(question: str, text: str, cited: Sequence[CitedSource] = ()) -> str | None:
+    """What a question asking the cases where an act may NOT be done asks ("không được từ chối"), when neither the
+    answer `text` nor the sources it cites state that act with that negation for the person asked
+    (`context.says_as_asked`); None otherwise. Live: "Khi nào người lao động không được từ chối làm thêm giờ?" was
+    answered, verified, with Điều 107 Bộ luật Lao động's conditions for overtime — Điều 108's cases were [1]. With
+    no `cited`, the answer's own words must say it: a cited article may hold the rule asked in one Khoản and the
+    answer give another's cases.
+
+    >>> q = "Khi nào người lao động không được từ chối làm thêm giờ?"
+    >>> forbidden_unsaid(q, "Người lao động được làm thêm giờ khi đồng ý [1].")
+    'không được từ chối'
+    >>> forbidden_unsaid(q, "Người lao động không được từ chối làm thêm giờ khi có lệnh động viên [1].") is None
+    True
+    """
+    forbidden = forbidden_asked(question) if _asks_when(question) else None
+    claim = asked_claim(question) if forbidden else None
+    if forbidden and claim and not any(says_as_asked(t, *claim) for t in [text, *(s.hit.text for s in cited)]):
+        return forbidden
+    return None
+
+
 def off_matter(
     question: str,
     text: str,
@@ -658,6 +685,9 @@ def off_matter(
     asked = measure_asked(question)
     if asked is not None and not states_a_measure(text, asked):
         return OffMatter((asked,))
+    unsaid = forbidden_unsaid(question, text, cited)
+    if unsaid is not None:
+        return OffMatter((unsaid,))
     person, units = person_and_matter(question, actors, cues, paired=True)
     if not units:
         return None

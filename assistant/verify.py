@@ -75,7 +75,7 @@ from pathlib import Path
 from assistant.actor import ActorLexicon, Clash, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification, with_marker
 from assistant.clauses import ClauseRef, Level, SourceOutline
-from assistant.context import asked_claim
+from assistant.context import asked_claim, says_as_asked
 from assistant.evidence import coverage
 from assistant.focus import Focus, PointsOnly, Unspoken, asks_where, points_only
 from assistant.injection import strip_instructions
@@ -2436,6 +2436,22 @@ def own_rules(off: OffQuestion, sources: list[CitedSource], question: str) -> st
         own = [listed for listed in source_lists(source.hit.text, source.marker) if gives_the_act(listed.lead)]
         if own:
             return "\n".join(listed.quoted() for listed in own)
+    return None
+
+
+def forbidden_rules(sources: list[CitedSource], question: str) -> str | None:
+    """For a question asking the cases where an act may NOT be done, the rule that says so, quoted: of the first
+    source (in order) that has any, every list whose lead-in states that act with the negation for the person
+    asked (`context.says_as_asked`), verbatim, lead-in first; None when no source has one, or the question asks no
+    such thing. Live: "Khi nào người lao động không được từ chối làm thêm giờ?" — Điều 108 Bộ luật Lao động, "… và
+    người lao động không được từ chối trong trường hợp sau đây: a) … b) …"."""
+    claim = asked_claim(question)
+    if claim is None or not claim[2]:
+        return None
+    for source in sources:
+        said = [listed for listed in source_lists(source.hit.text, source.marker) if says_as_asked(listed.lead, *claim)]
+        if said:
+            return "\n".join(listed.quoted() for listed in said)
     return None
 
 

@@ -501,6 +501,33 @@ def test_exceptions_written_as_the_rule_are_withheld_and_the_rule_they_except_is
     assert "không được đơn phương chấm dứt hợp đồng" in ans.evidence["rule"]
 
 
+def test_the_rule_for_when_the_act_may_be_done_gives_way_to_the_cases_where_it_may_not(world: World) -> None:
+    """Live, on the demo: "Khi nào người lao động không được từ chối làm thêm giờ?" was answered, verified, with
+    Điều 107 Bộ luật Lao động's conditions for overtime; Điều 108, "… người lao động không được từ chối trong trường
+    hợp sau đây:", was [1]. Here the fixture law: asked when the unit may NOT end the contract, the model gives
+    Khoản 1's cases (when it may). The answer was held, and Khoản 3 — the lead-in and its items — is quoted
+    instead, verbatim and verified; nothing of Khoản 1 goes out."""
+    asked = "Khi nào đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức?"
+    may = (
+        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp "
+        f"sau [1]:\na) {KHOAN_1} [1]."
+    )
+    llm = FirstThenLLM(may, may)
+    seen: list[str] = []
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(asked, options=options, on_token=seen.append)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert ans.answer.splitlines()[0] == (
+        "Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường "
+        "hợp sau [1]:"
+    )
+    assert "Viên chức nữ đang trong thời gian có thai" in ans.answer and KHOAN_1 not in ans.answer
+    assert "".join(seen) == ans.answer
+    assert ans.evidence["rule"] == (
+        "the answer did not say when «không được đơn phương» applies; the rule that says it is quoted"
+    )
+
+
 def test_the_rule_is_the_list_that_states_the_act_without_forbidding_it() -> None:
     opposite = verify(MAY_NOT_ANSWER, [WHOLE], question=ASKED).opposite
     assert opposite is not None

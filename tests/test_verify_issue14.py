@@ -1902,6 +1902,45 @@ def test_an_age_is_no_answer_to_how_long() -> None:
     assert off_matter(question, "Lao động nữ sinh con được nghỉ thai sản 06 tháng [4].", [entitled]) is None
 
 
+def test_the_rule_for_when_the_act_may_be_done_is_no_answer_to_when_it_may_not() -> None:
+    """Live: "Khi nào người lao động không được từ chối làm thêm giờ?" was answered, verified, with Điều 107 Bộ luật
+    Lao động's conditions for overtime (every one true) — the cases where the worker may not refuse, Điều 108, were
+    [1]. A question for what may NOT be done is answered only by text, or cited lead-ins, that state the act with
+    that negation for the person asked; "Khi nào" before the person is no part of who is asked about."""
+    from types import SimpleNamespace
+
+    from assistant.context import asked_claim
+    from assistant.references import off_matter
+
+    def src(heading: str, text: str) -> Any:
+        return SimpleNamespace(hit=SimpleNamespace(heading_path=[heading], text=text))
+
+    question = "Khi nào người lao động không được từ chối làm thêm giờ?"
+    claim = asked_claim(question)
+    assert claim is not None and claim[0] == frozenset({"lao", "dong"}) and claim[2]
+    overtime = src(
+        "Điều 107. Làm thêm giờ",
+        "2. Người sử dụng lao động được sử dụng người lao động làm thêm giờ khi đáp ứng đầy đủ các yêu cầu sau đây:",
+    )
+    answer = "a) Phải được sự đồng ý của người lao động [2];"
+    off = off_matter(question, answer, [overtime])
+    assert off is not None and off.missing == ("không được từ chối",)
+    special = src(
+        "Điều 108. Làm thêm giờ trong trường hợp đặc biệt",
+        "Người sử dụng lao động có quyền yêu cầu người lao động làm thêm giờ vào bất kỳ ngày nào và người lao động "
+        "không được từ chối trong trường hợp sau đây:",
+    )
+    assert (
+        off_matter(question, "a) Thực hiện lệnh động viên, huy động bảo đảm nhiệm vụ quốc phòng [1];", [special])
+        is None
+    )
+    # the answer's own words may say it too
+    said = "Người lao động không được từ chối làm thêm giờ khi thực hiện lệnh động viên [2]."
+    assert off_matter(question, said, [overtime]) is None
+    # a question without the negation is not held to it
+    assert off_matter("Khi nào người lao động được làm thêm giờ?", answer, [overtime]) is None
+
+
 SICK_LEAVE = _source(
     1,
     "1. Thời gian tối đa hưởng chế độ ốm đau trong một năm đối với người lao động tính theo ngày làm việc như sau:\n"
