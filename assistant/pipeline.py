@@ -304,20 +304,22 @@ class Assistant:
                 sources, checked = whole, requoted
                 stream.override(checked.text)
         unsaid = None
-        if not stream.released and not stream.refused and checked.status is not Verification.UNVERIFIED:
+        if not stream.released and (checked.status is Verification.UNVERIFIED or not stream.refused):
             unsaid = forbidden_unsaid(query, checked.text)
         if unsaid is not None:
-            # Held (`_off_matter_of`): asked when the act may NOT be done, the answer said when it may (live: Điều 107
-            # Bộ luật Lao động's conditions for overtime, for the cases where the worker may not refuse it). The rule
-            # that says it — Điều 108's "… người lao động không được từ chối trong trường hợp sau đây:" and its items —
-            # is quoted from the sources made whole, verbatim, and kept only when verified; else the quotes below.
+            # Held (`_off_matter_of`), or nothing kept: asked when the act may NOT be done, the answer said when it
+            # may (live: Điều 107 Bộ luật Lao động's conditions for overtime, for the cases where the worker may not
+            # refuse it), or nothing verified (live: the unit's may-not cases of Điều 29 Luật Viên chức asked, the
+            # severance rules written, withheld, refused). The rule that says it — Điều 108's "… người lao động không
+            # được từ chối trong trường hợp sau đây:" and its items — is quoted from the sources made whole,
+            # verbatim, and kept only when verified; else the quotes below, or the refusal.
             whole = self._whole(sources, [s.marker for s in sources], options)
             rule = forbidden_rules(whole, query)
             requoted = verify(rule, whole, self.verify_policy, question=query) if rule else None
             if requoted is not None and requoted.status is Verification.VERIFIED:
                 ruled = f"the answer did not say when «{unsaid}» applies; the rule that says it is quoted"
                 sources, checked = whole, requoted
-                stream.replace(checked.text)
+                stream.override(checked.text)
         if not stream.released and not stream.refused and checked.unspoken is None and not checked.claimless:
             # Nothing shown yet (a list is held to the end, and so is an answer whose first claims were off the
             # matter): an answer that, with its cited articles' headings, speaks of less than half of what was asked

@@ -528,6 +528,21 @@ def test_the_rule_for_when_the_act_may_be_done_gives_way_to_the_cases_where_it_m
     )
 
 
+def test_the_cases_where_the_act_may_not_be_done_are_quoted_when_nothing_the_model_wrote_was_kept(
+    world: World,
+) -> None:
+    """Live, on the demo: asked when the unit may NOT end a viên chức's contract, the model wrote the severance
+    rules, each withheld, and the answer was the refusal — Khoản 3 of the article cited said it. Now it is quoted."""
+    asked = "Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    unrelated = "Hồ sơ của viên chức được bảo quản trong 70 năm [1]."
+    llm = FirstThenLLM(unrelated, unrelated)
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(asked, options=options)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert ans.answer.startswith("Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc")
+    assert "Viên chức nữ đang trong thời gian có thai" in ans.answer and "70 năm" not in ans.answer
+
+
 def test_the_rule_is_the_list_that_states_the_act_without_forbidding_it() -> None:
     opposite = verify(MAY_NOT_ANSWER, [WHOLE], question=ASKED).opposite
     assert opposite is not None
