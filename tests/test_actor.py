@@ -237,6 +237,16 @@ def test_an_answer_for_another_actor_is_asked_again_naming_the_actor_and_nothing
     assert "câu hỏi hỏi về việc đơn vị sự nghiệp công lập" in second_prompt
 
 
+def _assert_the_units_rule_is_quoted(ans: Answer) -> None:
+    """The answer is Khoản 1 of the fixture law's Điều 29, quoted from its lead-in on, verified."""
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert ans.answer.splitlines()[0] == (
+        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau "
+        "[1]:"
+    )
+    assert KHOAN_1 in ans.answer
+
+
 def test_an_answer_for_another_actor_twice_gives_way_to_the_asked_actors_rule_quoted(world: World) -> None:
     """Live, on the demo: "Người lao động được đơn phương chấm dứt hợp đồng lao động khi nào?" was answered with the
     employer's cases (Điều 36), asked again naming the worker, answered with them again, and refused — Điều 35, the
@@ -249,11 +259,7 @@ def test_an_answer_for_another_actor_twice_gives_way_to_the_asked_actors_rule_qu
     )
     llm = FirstThenLLM(own_right, own_right)
     ans, seen = _ask(world, llm)
-    assert not ans.refused and ans.verification is Verification.VERIFIED
-    assert ans.answer.splitlines()[0] == (
-        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau "
-        "[1]:"
-    )
+    _assert_the_units_rule_is_quoted(ans)
     assert KHOAN_1 in ans.answer and "có quyền" not in ans.answer and "không được" not in ans.answer
     assert seen == ans.answer and len(llm.prompts) == 2
     assert ans.evidence["rule"].startswith("the answer spoke of another actor")
@@ -490,11 +496,7 @@ def test_exceptions_written_as_the_rule_are_withheld_and_the_rule_they_except_is
     )
     llm = FirstThenLLM(inverted, inverted)
     ans, seen = _ask(world, llm)
-    assert not ans.refused and ans.verification is Verification.VERIFIED
-    assert ans.answer.splitlines()[0] == (
-        "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau "
-        "[1]:"
-    )
+    _assert_the_units_rule_is_quoted(ans)
     assert KHOAN_1 in ans.answer and "đang nghỉ hằng năm" not in ans.answer and "không được" not in ans.answer
     assert seen == ans.answer
     assert ans.evidence["rule"].startswith("the answer stated the cases where")
