@@ -251,15 +251,13 @@ class Assistant:
             # where it may (live: Khoản 3 of Điều 29 Luật Viên chức, the unit's may-not cases, for "… bị đơn vị …
             # đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?", refused): the rule they are exceptions
             # to is quoted from the cited articles made whole, verbatim, and kept only when verified.
-            whole = self._whole(sources, [s.marker for s in sources], options)
-            rule = the_rule(inverted, whole, query)
-            requoted = verify(rule, whole, self.verify_policy, question=query) if rule else None
-            if requoted is not None and requoted.status is Verification.VERIFIED:
+            found = self._rule_quoted(sources, options, query, lambda whole: the_rule(inverted, whole, query))
+            if found is not None:
                 ruled = (
                     f"the answer stated the cases where «{inverted.act}» may not be done as the cases where it may "
                     f"({checked.misstated}); the rule is quoted instead"
                 )
-                sources, checked = whole, requoted
+                sources, checked = found
                 stream.override(checked.text)
         other_actor = why if isinstance(why, OffQuestion) else checked.off_question
         if other_actor is not None and checked.status is Verification.UNVERIFIED and not stream.released:
@@ -267,12 +265,10 @@ class Assistant:
             # than the one asked (live: the employer's cases of Điều 36 Bộ luật Lao động for the worker's right, Điều
             # 35 being [4]): the asked actor's own rule is quoted from the cited articles made whole, verbatim, and
             # kept only when verified.
-            whole = self._whole(sources, [s.marker for s in sources], options)
-            rule = own_rules(other_actor, whole, query)
-            requoted = verify(rule, whole, self.verify_policy, question=query) if rule else None
-            if requoted is not None and requoted.status is Verification.VERIFIED:
+            found = self._rule_quoted(sources, options, query, lambda whole: own_rules(other_actor, whole, query))
+            if found is not None:
                 ruled = f"the answer spoke of another actor ({other_actor.reason}); the asked actor's rule is quoted"
-                sources, checked = whole, requoted
+                sources, checked = found
                 stream.override(checked.text)
         figured: str | None = None
         silent = bool(retried) and checked.claimless and not stream.refused
@@ -313,12 +309,10 @@ class Assistant:
             # severance rules written, withheld, refused). The rule that says it — Điều 108's "… người lao động không
             # được từ chối trong trường hợp sau đây:" and its items — is quoted from the sources made whole,
             # verbatim, and kept only when verified; else the quotes below, or the refusal.
-            whole = self._whole(sources, [s.marker for s in sources], options)
-            rule = forbidden_rules(whole, query)
-            requoted = verify(rule, whole, self.verify_policy, question=query) if rule else None
-            if requoted is not None and requoted.status is Verification.VERIFIED:
+            found = self._rule_quoted(sources, options, query, lambda whole: forbidden_rules(whole, query))
+            if found is not None:
                 ruled = f"the answer did not say when «{unsaid}» applies; the rule that says it is quoted"
-                sources, checked = whole, requoted
+                sources, checked = found
                 stream.override(checked.text)
         if not stream.released and not stream.refused and checked.unspoken is None and not checked.claimless:
             # Nothing shown yet (a list is held to the end, and so is an answer whose first claims were off the
@@ -446,6 +440,20 @@ class Assistant:
             used = set(markers_in(quote))
             candidates = [s for s in candidates if s.marker not in used]
         return None
+
+    def _rule_quoted(
+        self,
+        sources: list[CitedSource],
+        options: AskOptions,
+        query: str,
+        quote: Callable[[list[CitedSource]], str | None],
+    ) -> tuple[list[CitedSource], Verified] | None:
+        """The law's rule instead of what the model wrote: `quote` picks it from `sources` with every article made
+        whole (`_whole`), verbatim; the sources made whole and its verification, when it is verified, else None."""
+        whole = self._whole(sources, [s.marker for s in sources], options)
+        rule = quote(whole)
+        requoted = verify(rule, whole, self.verify_policy, question=query) if rule else None
+        return (whole, requoted) if requoted is not None and requoted.status is Verification.VERIFIED else None
 
     def _whole(self, sources: list[CitedSource], markers: Sequence[int], options: AskOptions) -> list[CitedSource]:
         """`sources` with the articles of `markers` made whole (one run of text), under the options' filters: the

@@ -42,7 +42,7 @@ from assistant.evidence import coverage, covered
 from assistant.extractive import LEADS_IN, best_passage
 from assistant.polarity import clauses
 from assistant.terms import TermLexicon
-from assistant.verify import CASE_QUESTIONS, figures_in, measures_in
+from assistant.verify import asks_when, figures_in, measures_in
 from core.text import contains_run, content_words, fold, folded_runs, nfc, words, words_and_syllables
 from index.payload import cited_document_key, cited_key, norm_number
 from index.search import Hit, Mode, SearchResult
@@ -607,12 +607,6 @@ def terms_asked(question: str, person: str, terms: TermLexicon | None = None) ->
     return terms.named(question) - terms.named(person)
 
 
-def _asks_when(question: str) -> bool:
-    """Whether `question` asks for the cases or the time of an act ("… trong trường hợp nào?", "Khi nào …?")."""
-    text = " ".join(nfc(question).casefold().split())
-    return any(phrase in text for phrase in CASE_QUESTIONS)
-
-
 def forbidden_unsaid(question: str, text: str, cited: Sequence[CitedSource] = ()) -> str | None:
     """What a question asking the cases where an act may NOT be done asks ("không được từ chối"), when neither the
     answer `text` nor the sources it cites state that act with that negation for the person asked
@@ -627,7 +621,7 @@ def forbidden_unsaid(question: str, text: str, cited: Sequence[CitedSource] = ()
     >>> forbidden_unsaid(q, "Người lao động không được từ chối làm thêm giờ khi có lệnh động viên [1].") is None
     True
     """
-    forbidden = forbidden_asked(question) if _asks_when(question) else None
+    forbidden = forbidden_asked(question) if asks_when(question) else None
     claim = asked_claim(question) if forbidden else None
     if forbidden and claim and not any(says_as_asked(t, *claim) for t in [text, *(s.hit.text for s in cited)]):
         return forbidden

@@ -2432,11 +2432,7 @@ def own_rules(off: OffQuestion, sources: list[CitedSource], question: str) -> st
         )
         return coverage(act, lead) >= RULE_ACT and not negated and actors.acts_as_asked(question, lead)
 
-    for source in sources:
-        own = [listed for listed in source_lists(source.hit.text, source.marker) if gives_the_act(listed.lead)]
-        if own:
-            return "\n".join(listed.quoted() for listed in own)
-    return None
+    return _lists_led_by(sources, gives_the_act)
 
 
 def forbidden_rules(sources: list[CitedSource], question: str) -> str | None:
@@ -2448,10 +2444,16 @@ def forbidden_rules(sources: list[CitedSource], question: str) -> str | None:
     claim = asked_claim(question)
     if claim is None or not claim[2]:
         return None
+    return _lists_led_by(sources, lambda lead: says_as_asked(lead, *claim))
+
+
+def _lists_led_by(sources: list[CitedSource], leads: Callable[[str], bool]) -> str | None:
+    """Of the first source (in order) with any, every list whose lead-in `leads` accepts, quoted verbatim, lead-in
+    first (`SourceList.quoted`), one after another; None when no source has one."""
     for source in sources:
-        said = [listed for listed in source_lists(source.hit.text, source.marker) if says_as_asked(listed.lead, *claim)]
-        if said:
-            return "\n".join(listed.quoted() for listed in said)
+        chosen = [listed for listed in source_lists(source.hit.text, source.marker) if leads(listed.lead)]
+        if chosen:
+            return "\n".join(listed.quoted() for listed in chosen)
     return None
 
 
@@ -2495,14 +2497,23 @@ def inverted_cases(checked: Verified, question: str) -> Opposite | None:
     return None
 
 
+def asks_when(question: str) -> bool:
+    """Whether `question` asks for the cases or the time of an act (`CASE_QUESTIONS`: "… trong trường hợp nào?",
+    "Khi nào …?"), with or without a negation."""
+    return any(phrase in _folded_spaces(question) for phrase in CASE_QUESTIONS)
+
+
+def _folded_spaces(question: str) -> str:
+    return " ".join(nfc(question).casefold().split())
+
+
 def _asks_for_cases(question: str, lexicon: CueLexicon) -> bool:
     """Whether `question` asks for the cases or the time an act is done, itself without a negation ("… trong
     trường hợp nào?", not "… không được … trong trường hợp nào?", nor a yes/no "có được … không?")."""
-    text = " ".join(nfc(question).casefold().split())
-    if not any(phrase in text for phrase in CASE_QUESTIONS):
+    if not asks_when(question):
         return False
     return not any(c.kind is CueKind.NEGATION for c in lexicon.cues(question)) and not re.search(
-        r"\bkhông\s*\??\s*$", text
+        r"\bkhông\s*\??\s*$", _folded_spaces(question)
     )
 
 
