@@ -311,6 +311,9 @@ def naming_more(query: str, found: Hit, chunks: Sequence[Hit]) -> Hit | None:
 # The words that say what someone may, must or may not do: the question's subject is before them, its act after.
 _MODAL = re.compile(r"(?i)(?<!\w)(?P<no>không\s+)?(?:được|phải|có\s+quyền)(?!\w)")
 _NEGATION_SPAN = 3  # syllables before an act in which a "không" negates it ("không được", "không có quyền")
+# Words that only carry the act after a modal ("không được thực hiện quyền đơn phương chấm dứt …", Điều 37 Bộ luật
+# Lao động): a negation before them negates the act after them. Folded syllables, longest first.
+_CARRIERS = (("thuc", "hien", "quyen"), ("thuc", "hien", "viec"), ("thuc", "hien"), ("tien", "hanh"))
 _PIECE = re.compile(r"[\n,;:]|\.(?!\d)")
 
 
@@ -327,7 +330,7 @@ def asked_claim(query: str) -> tuple[frozenset[str], tuple[str, ...], bool] | No
     if m is None:
         return None
     subject = content_syllables(_ASKED_FIRST.sub("", query[: m.start()]))
-    act = tuple(folded_runs(query[m.end() :])[:2])
+    act = tuple(_act_runs(query[m.end() :])[:2])
     return (subject, act, m["no"] is not None) if subject and len(act) == 2 else None
 
 
@@ -363,7 +366,17 @@ def states_act(text: str, act: tuple[str, ...]) -> bool:
     >>> states_act("… nhưng phải ký kết hợp đồng làm việc mới", ("ky", "hop"))
     False
     """
-    return any(tuple(folded_runs(text[m.end() :])[: len(act)]) == act for m in _MODAL.finditer(text))
+    return any(tuple(_act_runs(text[m.end() :])[: len(act)]) == act for m in _MODAL.finditer(text))
+
+
+def _act_runs(after_modal: str) -> list[str]:
+    """The folded syllables of the act a modal gives, from the text after it: the words that only carry it
+    (`_CARRIERS`: "thực hiện quyền …") skipped."""
+    runs = folded_runs(after_modal)
+    for words in _CARRIERS:
+        if tuple(runs[: len(words)]) == words:
+            return runs[len(words) :]
+    return runs
 
 
 def says_as_asked(text: str, subject: frozenset[str], act: tuple[str, ...], negative: bool) -> bool:
@@ -382,10 +395,28 @@ def says_as_asked(text: str, subject: frozenset[str], act: tuple[str, ...], nega
     for piece in _PIECE.split(text):  # its subject is in the same piece: "…, việc đơn phương chấm dứt" names none
         runs = folded_runs(piece)
         for at in (i for i in range(len(runs) - 1) if tuple(runs[i : i + 2]) == act):
-            negated = "khong" in runs[max(0, at - _NEGATION_SPAN) : at]
+            negated = _negated_at(runs, at)
             if negated == negative and subject <= set(runs[:at]):
                 return True
     return False
+
+
+def _negated_at(runs: Sequence[str], at: int) -> bool:
+    """Whether a "không" within `_NEGATION_SPAN` syllables before `runs[at]`, the act, negates it — counted before
+    the words that only carry it (`_CARRIERS`): "không được thực hiện quyền đơn phương" negates "đơn phương".
+
+    >>> runs = folded_runs("không được thực hiện quyền đơn phương chấm dứt")
+    >>> _negated_at(runs, 5), _negated_at(folded_runs("không cần báo trước khi đơn phương"), 5)
+    (True, False)
+    """
+    carried = True
+    while carried:
+        carried = False
+        for words in _CARRIERS:
+            if at >= len(words) and tuple(runs[at - len(words) : at]) == words:
+                at, carried = at - len(words), True
+                break
+    return "khong" in runs[max(0, at - _NEGATION_SPAN) : at]
 
 
 def with_lead_in(found: Hit, chunks: Sequence[Hit]) -> list[Hit]:

@@ -53,7 +53,12 @@ _WORD = re.compile(r"\w+")
 # Where a line of the law goes on after a ";" (each part is cited on its own, as the model cites them).
 _PARTS = re.compile(r"(?<=;)\s+(?=\S)")
 # An article's title that names a list of what its Khoản state: "Điều 19. Những việc viên chức không được làm".
-_LIST_TITLE = re.compile(r"^Điều\s+\d+\w*\.\s+(?P<title>(?:Những|Các)\s.+)$")
+# A title that lists: one naming a plural ("Những việc …", "Các hành vi …"), or the cases in which someone may, must
+# or may not do something ("Điều 37. Trường hợp người sử dụng lao động không được thực hiện quyền đơn phương chấm
+# dứt hợp đồng lao động": each Khoản is a case) — not "Điều 33. Trường hợp bị dẫn độ", whose Khoản are its rules.
+_LIST_TITLE = re.compile(
+    r"^Điều\s+\d+\w*\.\s+(?P<title>(?:Những|Các)\s.+|Trường\s+hợp\s.*(?<!\w)(?:được|phải|có\s+quyền|cấm)(?!\w).*)$"
+)
 # Share of a list's lead-in (its content syllables) a sentence must restate to be giving the list by its lead-in only
 # ("Viên chức không được làm những việc liên quan đến đạo đức công vụ [3].", live, for "Viên chức không được làm
 # những việc gì?"): the whole list replaces it.
@@ -241,7 +246,9 @@ def asks_for_list(question: str) -> bool:
     return bool(LIST_QUESTION_WORDS & set(_WORD.findall(fold(question))))
 
 
-def whole_lists(answer: str, sources: Sequence[CitedSource], question: str) -> tuple[str, list[str]] | None:
+def whole_lists(
+    answer: str, sources: Sequence[CitedSource], question: str, counting: bool = False
+) -> tuple[str, list[str]] | None:
     """`answer` with each list it gives in part (at least two items of a cited source's list, not all) replaced by
     the whole list quoted — and what was completed ("Khoản 1 Điều 79 …: 4 of 6 items"); None when nothing is.
 
@@ -261,7 +268,7 @@ def whole_lists(answer: str, sources: Sequence[CitedSource], question: str) -> t
     >>> whole_lists(answer, [law], "Khiển trách và cảnh cáo khác nhau thế nào?") is None
     True
     """
-    if not asks_for_list(question):
+    if not (counting or asks_for_list(question)):  # a count of kinds (assistant/counts.py) is counted on the whole
         return None
     sentences = split_answer_sentences(answer)
     asked = Said.of(question)

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Protocol
 from assistant.actor import OffQuestion
 from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, refusal, with_standing
 from assistant.context import ContextBudget, ContextBuilder, joined, runs
+from assistant.counts import count_line, kinds_counted
 from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
 from assistant.figures import quote_figures
@@ -73,10 +74,12 @@ from assistant.verify import (
     SentenceVerifier,
     Verified,
     VerifyPolicy,
+    asks_when,
     forbidden_rules,
     inverted_cases,
     markers_in,
     own_rules,
+    rules_left_out,
     the_rule,
     verify,
 )
@@ -198,7 +201,9 @@ class Assistant:
             prompt = answer_messages(query, sources, retry, why)
             messages = [ChatMessage(role, content) for role, content in prompt]
             verifier = SentenceVerifier(sources, self.verify_policy, question=query, focus=focus)
-            stream = VerifiedStream(verifier, on_token, ListWatch.of(sources, question), _off_matter_of(query, sources))
+            # a list question's answer is held from its list on; so is a count's, whose number goes before its list
+            watch = ListWatch.of(sources, question) or (ListWatch(tuple(sources)) if kinds_counted(query) else None)
+            stream = VerifiedStream(verifier, on_token, watch, _off_matter_of(query, sources))
             for delta in llm.stream(messages, config):
                 if ttft is None:
                     ttft = time.perf_counter() - t0
@@ -301,7 +306,10 @@ class Assistant:
                 stream.override(checked.text)
         unsaid = None
         if not stream.released and (checked.status is Verification.UNVERIFIED or not stream.refused):
-            unsaid = forbidden_unsaid(query, checked.text)
+            # nothing verified, nothing the model wrote is said: its withheld claims may word the asked negation
+            # (live: "… không được đơn phương chấm dứt … trong trường hợp quy định tại các điểm a, b, c …", withheld)
+            said = checked.text if checked.status is not Verification.UNVERIFIED else ""
+            unsaid = forbidden_unsaid(query, said)
         if unsaid is not None:
             # Held (`_off_matter_of`), or nothing kept: asked when the act may NOT be done, the answer said when it
             # may (live: Điều 107 Bộ luật Lao động's conditions for overtime, for the cases where the worker may not
@@ -331,6 +339,7 @@ class Assistant:
                     answer.evidence["retry"] = retried
                 return answer
         listed: str | None = None
+        counted = False
         if (
             stream.listing
             and checked.status is not Verification.UNVERIFIED
@@ -341,7 +350,8 @@ class Assistant:
             # list, quoted from the cited article made whole, replaces them (assistant/lists.py).
             # Only what was held can change: what streamed stays the answer's beginning.
             whole = self._whole(sources, checked.used_markers, options)
-            completed = whole_lists(checked.text, [s for s in whole if s.marker in checked.used_markers], question)
+            cited = [s for s in whole if s.marker in checked.used_markers]
+            completed = whole_lists(checked.text, cited, question, counting=kinds_counted(query) is not None)
             relisted = verify(completed[0], whole, self.verify_policy, question=query) if completed else None
             if (
                 completed
@@ -350,8 +360,34 @@ class Assistant:
                 and relisted.text.startswith(stream.released)
             ):
                 listed = f"a list given in part or pointed to ({'; '.join(completed[1])}): quoted whole"
-                sources, checked = whole, relisted
-                stream.replace(relisted.text[len(stream.released) :])
+                sources = whole
+                checked, counted = _with_count(query, relisted, sources, stream.released)
+                stream.replace(checked.text[len(stream.released) :])
+        ruled_whole: str | None = None
+        if (
+            checked.status is not Verification.UNVERIFIED
+            and not stream.refused
+            and checked.unspoken is None
+            and asks_when(query)
+        ):
+            # Asked when the person may do an act, the answer gave the rule of one Khoản that states it for them and
+            # not the next (live: Khoản 4 of Điều 29 Luật Viên chức, the contract without a fixed term, without
+            # Khoản 5, the fixed-term one): the others are quoted after it, verbatim, when still verified.
+            whole = self._whole(sources, checked.used_markers, options)
+            rest = rules_left_out(checked, [s for s in whole if s.marker in checked.used_markers], query)
+            whole_rule = verify(f"{checked.text}\n{rest}", whole, self.verify_policy, question=query) if rest else None
+            if (
+                whole_rule is not None
+                and _RANK[whole_rule.status] >= _RANK[checked.status]
+                and whole_rule.text.startswith(stream.released)
+            ):
+                ruled_whole = RULE_COMPLETED
+                sources, checked = whole, whole_rule
+                stream.replace(whole_rule.text[len(stream.released) :])
+        if not counted and checked.status is not Verification.UNVERIFIED and not stream.refused:
+            checked, counted = _with_count(query, checked, sources, stream.released)
+            if counted:
+                stream.replace(checked.text)
         if checked.unspoken is None and not checked.claimless:
             # held only while a retry was possible: the cases where the act may not be done, alone (no claim — a
             # lead-in alone among them — twice, is no answer: quoted instead below)
@@ -396,6 +432,10 @@ class Assistant:
             answer.evidence = {**(answer.evidence or {}), "listed": listed}
         if figured:
             answer.evidence = {**(answer.evidence or {}), "figures": figured}
+        if ruled_whole:
+            answer.evidence = {**(answer.evidence or {}), "rule_completed": ruled_whole}
+        if counted:
+            answer.evidence = {**(answer.evidence or {}), "counted": COUNTED}
         return answer
 
     def _quoted(
@@ -585,6 +625,8 @@ FOCUS_MISPLACED = "the follow-up's words were put on a clause that does not say 
 OFF_MATTER_QUOTED = "the provisions holding what was asked are quoted verbatim instead"
 QUOTED_INSTEAD = "the model wrote no claim, twice: the sources' clauses are quoted verbatim instead"
 FIGURES_INSTEAD = "the model wrote no claim, twice: the provision stating the figures asked is quoted verbatim instead"
+COUNTED = "the number of kinds asked was counted from the law's list the answer gives whole, and put first"
+RULE_COMPLETED = "the rule was given from some of the provisions stating it for the person asked; the rest are quoted"
 # How much an answer's citations support it, in order: a whole list replaces a part of it only as well supported.
 _RANK = {Verification.UNVERIFIED: 0, Verification.PARTIALLY_VERIFIED: 1, Verification.VERIFIED: 2}
 _WORD = re.compile(r"\s*\S+|\s+$")
@@ -600,6 +642,14 @@ def with_appliers(sources: Sequence[CitedSource], used: Sequence[int]) -> list[C
     """
     wanted = set(used) | {s.applied_by for s in sources if s.marker in used and s.applied_by is not None}
     return [s for s in sources if s.marker in wanted]
+
+
+def _with_count(query: str, checked: Verified, sources: list[CitedSource], released: str) -> tuple[Verified, bool]:
+    """`checked` with the number of kinds `query` asks for first, when nothing has gone out yet and its verified
+    sentences give one Khoản's list whole (assistant/counts.py: counted from the law's list; live, the nine
+    components of a document's form were listed, verified, and "nine" never said); whether it was put."""
+    line = None if released else count_line(query, checked.sentences, sources)
+    return (replace(checked, text=f"{line}\n{checked.text}"), True) if line else (checked, False)
 
 
 def pointer_to_retry(checked: Verified, listing: bool) -> PointsOnly | None:

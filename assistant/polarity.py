@@ -285,17 +285,26 @@ def _same_negation(one: Cue, other: Cue) -> bool:
     as it denies ("không phải báo … trước 45 ngày" is not kept by its clause's "hợp đồng … không xác định thời
     hạn"), and "may not" is not "need not" (live: "… không được đơn phương chấm dứt hợp đồng lao động trong trường
     hợp quy định tại điểm d và điểm e …" was verified on Khoản 3 Điều 36 Bộ luật Lao động, where the employer ending
-    the contract in those cases "không phải báo trước").
+    the contract in those cases "không phải báo trước"). Nor is one stray word in common enough: "không được đơn
+    phương chấm dứt hợp đồng" shares only "hợp" with "không hoàn thành công việc theo hợp đồng" cut at its scope
+    (an employer's case of Điều 36 Bộ luật Lao động, written as one where he may not, was verified): each must
+    govern some of the other's words, and one at least half of the other's.
 
     >>> lexicon = CueLexicon.default()
     >>> may_not, need_not = lexicon.cues("không được chấm dứt hợp đồng")[0], lexicon.cues("không phải báo trước")[0]
     >>> _same_negation(may_not, need_not), _same_negation(may_not, lexicon.cues("nghiêm cấm chấm dứt")[0])
     (False, True)
+    >>> ending = lexicon.cues("không được đơn phương chấm dứt hợp đồng")[0]
+    >>> _same_negation(ending, lexicon.cues("không hoàn thành công việc theo hợp đồng")[0])
+    False
     """
     if one.phrase == other.phrase or (one.phrase in PROHIBITIONS and other.phrase in PROHIBITIONS):
         return True
     mine, theirs = content_words(one.governed), content_words(other.governed)
-    return not mine or not theirs or coverage(mine, other.governed) > 0 or coverage(theirs, one.governed) > 0
+    if not mine or not theirs:
+        return True
+    shares = sorted((coverage(mine, other.governed), coverage(theirs, one.governed)))
+    return shares[0] > 0 and shares[1] >= RELEVANT
 
 
 def _stated(governed: str, other: str) -> bool:
@@ -372,8 +381,13 @@ def clauses(text: str) -> list[Clause]:
         rank = label_rank(piece)
         # An unlabelled line right after a lead-in continues it; one inside an item whose list goes on (the next
         # labelled line is an item of the same rank: "c) … chưa hồi phục. Khi sức khỏe … bình phục thì …;" then
-        # "d) …") continues the item. Neither ends the list; a closing paragraph after the last item does.
-        continues = rank == 0 and (just_opened or (item_rank > 0 and _next_rank(pieces, n + 1) == item_rank))
+        # "d) …") continues the item, and so does a lowercase one after its ";" — the last item's too ("3. Người lao
+        # động nữ mang thai; người lao động đang nghỉ thai sản …", Điều 37 Bộ luật Lao động's end). Neither ends the
+        # list; a closing paragraph after the last item does.
+        goes_on = item_rank > 0 and (
+            _next_rank(pieces, n + 1) == item_rank or (pieces[n - 1].endswith(";") and piece[:1].islower())
+        )
+        continues = rank == 0 and (just_opened or goes_on)
         if not continues:
             while leads and rank <= leads[-1][1]:
                 leads.pop()  # a clause of a lead-in's own level (or above) ends its list

@@ -74,12 +74,12 @@ from pathlib import Path
 
 from assistant.actor import ActorLexicon, Clash, OffQuestion
 from assistant.answer import CitedSource, SentenceCheck, Verification, with_marker
-from assistant.clauses import ClauseRef, Level, SourceOutline
-from assistant.context import asked_claim, says_as_asked
+from assistant.clauses import ClauseRef, Level, SourceOutline, outline
+from assistant.context import asked_claim, says_as_asked, states_act
 from assistant.evidence import coverage
 from assistant.focus import Focus, PointsOnly, Unspoken, asks_where, points_only
 from assistant.injection import strip_instructions
-from assistant.lists import source_lists
+from assistant.lists import marked, source_lists
 from assistant.polarity import (
     LEFT_OUT,
     PROHIBITIONS,
@@ -2433,6 +2433,62 @@ def own_rules(off: OffQuestion, sources: list[CitedSource], question: str) -> st
         return coverage(act, lead) >= RULE_ACT and not negated and actors.acts_as_asked(question, lead)
 
     return _lists_led_by(sources, gives_the_act)
+
+
+def rules_left_out(checked: Verified, sources: Sequence[CitedSource], question: str) -> str | None:
+    """The rest of a rule the answer gave in part, quoted: for a question asking when the person asked may (or may
+    not) do an act, the other Khoản of a cited article that state it for them (`context.says_as_asked`), when the
+    answer's kept claims are bound to one that does — each verbatim, a list with its items (`SourceList.quoted`),
+    one after another; None when there are none. Live: "Viên chức được đơn phương chấm dứt hợp đồng làm việc khi
+    nào?" was answered, verified, with Khoản 4 of Điều 29 Luật Viên chức (a contract without a fixed term: 45 days'
+    notice) and not Khoản 5 (a fixed-term one: the cases); "Khi nào người lao động được đơn phương chấm dứt hợp
+    đồng lao động?" with Khoản 1 of Điều 35 Bộ luật Lao động (with notice) and not Khoản 2 (without)."""
+    claim = asked_claim(question)
+    if claim is None or not asks_when(question):
+        return None
+    bound = {(c.clause.marker, c.clause.clause) for c in checked.sentences if c.supported and c.clause is not None}
+    out: list[str] = []
+    for source in sources:
+        rules = _rules_of(source, claim)
+        if any((source.marker, label) in bound for label in rules):
+            out += [quoted for label, quoted in rules.items() if (source.marker, label) not in bound]
+    return "\n".join(out) or None
+
+
+def _rules_of(source: CitedSource, claim: tuple[frozenset[str], tuple[str, ...], bool]) -> dict[str, str]:
+    """The Khoản of `source` (by label) whose lead-in states the act of `claim` for its person, each quoted: a list
+    with its items, else the Khoản with its number (a line of its own after a list), each part cited (below,
+    Khoản 1 is the unit's, not his).
+
+    >>> from types import SimpleNamespace
+    >>> text = ("Điều 29. Chấm dứt hợp đồng làm việc\\n1. Đơn vị được đơn phương chấm dứt hợp đồng khi viên chức ốm."
+    ...         "\\n2. Viên chức có quyền đơn phương chấm dứt hợp đồng nhưng phải báo trước 45 ngày."
+    ...         "\\n3. Viên chức có hợp đồng xác định thời hạn có quyền đơn phương chấm dứt hợp đồng "
+    ...         "trong các trường hợp sau:"
+    ...         "\\na) Không được bố trí theo đúng vị trí việc làm;\\nb) Không được trả lương đầy đủ.")
+    >>> law = SimpleNamespace(marker=1, hit=SimpleNamespace(text=text))
+    >>> rules = _rules_of(law, asked_claim("Viên chức được đơn phương chấm dứt hợp đồng khi nào?"))
+    >>> list(rules)
+    ['2', '3']
+    >>> print(rules["2"]); print(rules["3"])
+    2. Viên chức có quyền đơn phương chấm dứt hợp đồng nhưng phải báo trước 45 ngày [1].
+    Viên chức có hợp đồng xác định thời hạn có quyền đơn phương chấm dứt hợp đồng trong các trường hợp sau [1]:
+    a) Không được bố trí theo đúng vị trí việc làm [1];
+    b) Không được trả lương đầy đủ [1].
+    """
+    text, rules = source.hit.text, {}
+    lists = source_lists(text, source.marker)
+    for unit in outline(text)[1]:
+        lead = text[unit.start : unit.lead_end or unit.end].strip()
+        if unit.level is not Level.KHOAN or unit.clause is None:
+            continue
+        if not (says_as_asked(lead, *claim) and states_act(lead, claim[1])):
+            continue  # "6. Viên chức phải thông báo … về việc đơn phương chấm dứt …" gives the notice, not the act
+        listed = next((x for x in lists if x.lead.startswith(f"{unit.clause}. ") and not x.nested), None)
+        if unit.children and listed is None:
+            continue  # a list not read as one is not quoted by halves
+        rules[unit.clause] = listed.quoted() if listed else marked(lead, source.marker)
+    return rules
 
 
 def forbidden_rules(sources: list[CitedSource], question: str) -> str | None:

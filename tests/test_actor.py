@@ -545,6 +545,24 @@ def test_the_cases_where_the_act_may_not_be_done_are_quoted_when_nothing_the_mod
     assert "Viên chức nữ đang trong thời gian có thai" in ans.answer and "70 năm" not in ans.answer
 
 
+def test_the_cases_where_the_act_may_not_be_done_are_quoted_when_the_withheld_claims_worded_the_negation(
+    world: World,
+) -> None:
+    """Live, on the demo: asked when the employer may NOT end a labour contract, the model wrote "… không được đơn
+    phương chấm dứt hợp đồng lao động trong trường hợp quy định tại các điểm a, b, c …", each claim withheld, and
+    the answer was the refusal: the withheld claims' own words were read as saying the negation asked."""
+    asked = "Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    withheld = (
+        "Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức có 02 năm liên "
+        "tiếp bị phân loại đánh giá ở mức độ không hoàn thành nhiệm vụ [1]."
+    )
+    llm = FirstThenLLM(withheld, withheld)
+    options = AskOptions(mode="bm25", filters=PUBLIC)
+    ans = Assistant(world.searcher, llm_factory=lambda: llm).ask(asked, options=options)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert "Viên chức nữ đang trong thời gian có thai" in ans.answer and "02 năm liên tiếp" not in ans.answer
+
+
 def test_the_rule_is_the_list_that_states_the_act_without_forbidding_it() -> None:
     opposite = verify(MAY_NOT_ANSWER, [WHOLE], question=ASKED).opposite
     assert opposite is not None

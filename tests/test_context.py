@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.context import ContextBudget, ContextBuilder, runs
+from assistant.context import ContextBudget, ContextBuilder, asked_claim, runs, says_as_asked
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import answer_messages
 from core.settings import Settings
@@ -41,13 +41,18 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("context")
+    yield from built_world(tmp_path_factory.mktemp("context"), LAW)
+
+
+def built_world(root: Path, law: Path) -> Iterator[World]:
+    """One fixture law ingested and indexed (real registry, Qdrant Edge, BM25) under `root`, searched as the
+    pipeline searches; closed after."""
     settings = Settings(
         data_dir=root / "data", qdrant_engine="edge", llm_url=None, answer_context_chars=None, chunk_max_chars=700
     )
     settings.data_dir.mkdir(parents=True)
     registry = Registry.from_settings(settings)
-    run_ingest([LAW], registry, settings, progress=False)
+    run_ingest([law], registry, settings, progress=False)
     store = open_store(settings)
     Indexer(registry, store, settings).ensure()
     doc = registry.list_documents()[0]
@@ -295,3 +300,18 @@ def test_of_clauses_naming_the_question_alike_the_one_saying_it_of_whom_it_asks_
     picked = ContextBuilder(world.searcher, ContextBudget(room, 3, reserved=1)).pick(own, _hits(world, own), PUBLIC)
     given = "".join(p.text for p in picked if p.citation.article == "29")
     assert "có quyền đơn phương" in given and KHOAN_1 not in given
+
+
+def test_a_negation_before_the_words_that_carry_the_act_negates_the_act() -> None:
+    """Live: Điều 37 Bộ luật Lao động's "… không được thực hiện quyền đơn phương chấm dứt …" puts three words between
+    its "không" and the act, and was read as not negating it: asked when the employer may NOT end a contract, the
+    rule that says it was not found. "không cần báo trước khi đơn phương …" still does not negate the act."""
+    claim = asked_claim("Người sử dụng lao động không được đơn phương chấm dứt hợp đồng lao động trong trường hợp nào?")
+    assert claim is not None and claim[1] == ("don", "phuong") and claim[2]
+    lead = "Trường hợp người sử dụng lao động không được thực hiện quyền đơn phương chấm dứt hợp đồng lao động:"
+    assert says_as_asked(lead, *claim)
+    may = "3. Người sử dụng lao động có quyền đơn phương chấm dứt hợp đồng lao động không cần báo trước:"
+    assert not says_as_asked(may, *claim)
+    assert (
+        asked_claim("Người sử dụng lao động không được thực hiện quyền đơn phương chấm dứt hợp đồng khi nào?") == claim
+    )

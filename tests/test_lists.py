@@ -258,6 +258,32 @@ def test_a_list_given_by_its_lead_in_alone_is_quoted_whole() -> None:
     assert whole_lists("Viên chức được hưởng lương [3].", [law], question) is None
 
 
+LABOUR_37 = (
+    "Điều 37. Trường hợp người sử dụng lao động không được thực hiện quyền đơn phương chấm dứt hợp đồng lao động\n"
+    "1. Người lao động ốm đau hoặc bị tai nạn, bệnh nghề nghiệp đang điều trị.\n"
+    "2. Người lao động đang nghỉ hằng năm, nghỉ việc riêng.\n"
+    "3. Người lao động nữ mang thai; người lao động đang nghỉ thai sản hoặc nuôi con dưới 12 tháng tuổi."
+)
+
+
+def test_a_title_giving_the_cases_where_someone_may_not_act_lists_its_khoans_to_the_last_ones_second_half() -> None:
+    """Live, "Người sử dụng lao động không được đơn phương chấm dứt hợp đồng lao động trong trường hợp nào?" was
+    refused: Điều 37 Bộ luật Lao động says it in its title alone ("Trường hợp … không được …", no plural), over its
+    three Khoản — no list; and the last Khoản's half after its ";" (the women on maternity leave) was read as a
+    closing paragraph, outside the list and its "không được"."""
+    [listed] = source_lists(LABOUR_37, 2)
+    assert listed.titled and listed.lead.startswith("Trường hợp người sử dụng lao động không được thực hiện quyền")
+    assert listed.items[-1].endswith("người lao động đang nghỉ thai sản hoặc nuôi con dưới 12 tháng tuổi.")
+    assert (
+        listed.quoted()
+        .splitlines()[-1]
+        .endswith("; người lao động đang nghỉ thai sản hoặc nuôi con dưới 12 tháng tuổi [2].")
+    )
+    # a title naming a situation, not what someone may or may not do in it, heads rules, not cases
+    extradition = "Điều 33. Trường hợp bị dẫn độ\n1. Người bị dẫn độ được bảo vệ.\n2. Hồ sơ gửi Bộ Công an."
+    assert [x.titled for x in source_lists(extradition, 1)] == []
+
+
 def test_a_numbered_item_streams_as_one_sentence_with_its_number() -> None:
     """The answer splitter cut "2." off its item at the ". " (a claimless piece, dropped): the label stays with the
     sentence it labels, in the streamed cut as in the whole."""
