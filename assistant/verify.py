@@ -848,9 +848,15 @@ _LINE_MARKER = re.compile(r"^\[(\d{1,2})\]\s+(?=\S)")
 
 def _as_item(sentence: str) -> str:
     """ "[2] Viên chức bị buộc thôi việc." → "- Viên chức bị buộc thôi việc [2].": a line the model led with a
-    marker, as a list item whose marker ends it (then checked, re-cited or attributed like any item)."""
+    marker, as a list item whose marker ends it (then checked, re-cited or attributed like any item); one already
+    labelled keeps its label alone ("[2] b) Nơi nhận." → "b) Nơi nhận [2].", not "- b) …").
+
+    >>> _as_item("[2] Viên chức bị buộc thôi việc."), _as_item("[2] b) Nơi nhận.")
+    ('- Viên chức bị buộc thôi việc [2].', 'b) Nơi nhận [2].')
+    """
     assert _LINE_MARKER.match(sentence) is not None
-    return f"- {_as_prose(sentence)}"
+    prose = _as_prose(sentence)
+    return prose if _LIST_ITEM.match(prose) else f"- {prose}"
 
 
 def _as_prose(sentence: str) -> str:

@@ -263,7 +263,11 @@ def content_syllables(text: str) -> frozenset[str]:
 # An answer sentence ends at . ! ? ; : before white space, or at a newline (list items are lines of their own) —
 # but markers after its full stop that end the line are still its own ("… thời hạn. [1]\n", as the model writes).
 _TRAILING_MARKERS = r"(?:\[\d{1,2}\][ \t]*)+[.;:]?[ \t]*(?:\n|$)"
-_ANSWER_END = re.compile(rf"(?<=[.!?;:])\s+(?=\S)(?!{_TRAILING_MARKERS})|\n+")
+# A lettered item the model starts after a marker on the same line ("… các thành phần chính [2] a) Quốc hiệu …", the
+# 1.5B model's habit, live) starts a line of its own, as it would after a newline; a line that opens with its marker
+# ("[2] b) …", a list numbered with markers: assistant/verify.py `MarkerLines`) is left whole.
+_ITEM_AFTER_MARKER = r"(?:(?<=\S \[\d\])|(?<=\S \[\d\d\]))[ \t]+(?=[a-zđ]\)\s)"
+_ANSWER_END = re.compile(rf"(?<=[.!?;:])\s+(?=\S)(?!{_TRAILING_MARKERS})|\n+|{_ITEM_AFTER_MARKER}")
 # The start of a marker still being streamed ("[", "[1"): a sentence end before it is not settled yet.
 _OPEN_MARKER = re.compile(r"\s*\[\d{0,2}")
 # A provision ends at . ; : before white space, or at a newline; "?" and "!" inside a provision do not end it.
@@ -281,6 +285,8 @@ def split_answer_sentences(text: str) -> list[str]:
     ['Báo trước 45 ngày. [1]', '- Hai [2].', '[3] Ba.']
     >>> split_answer_sentences("Gồm [1]:\\n1. Trốn tránh [1].\\n2. Sử dụng [1].")
     ['Gồm [1]:', '1. Trốn tránh [1].', '2. Sử dụng [1].']
+    >>> split_answer_sentences("Gồm các thành phần chính [2] a) Quốc hiệu.\\n[2] b) Nơi nhận.")
+    ['Gồm các thành phần chính [2]', 'a) Quốc hiệu.', '[2] b) Nơi nhận.']
     """
     out: list[str] = []
     carry = ""

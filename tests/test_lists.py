@@ -374,3 +374,28 @@ def test_a_list_item_its_cited_provision_states_in_part_goes_to_the_source_stati
     # an item its cited provision states whole keeps its marker
     v = verify(answer.replace("trở lên [1]", "trở lên [2]"), [collective, individual])
     assert "a) Hoàn thành tốt nhiệm vụ trở lên [2];" in v.text and v.status is Verification.VERIFIED
+
+
+def test_a_lettered_item_after_the_lead_ins_marker_goes_on_a_line_of_its_own() -> None:
+    """Live, "Văn bản hành chính có bao nhiêu thành phần thể thức?": the model wrote "… các thành phần chính [2] a)
+    Quốc hiệu và Tiêu ngữ." and "[2] b) …" lines; the answer showed the lead-in and item a) as one line, and the
+    items led with their marker as "- b) …"."""
+    from core.text import SentenceSplitter, split_answer_sentences
+
+    text = "Điều 8. Thể thức\n2. Thể thức gồm các thành phần chính\na) Quốc hiệu và Tiêu ngữ.\nb) Nơi nhận.\n3. Khác."
+    law = _source(1, text, anchor="Điều 8 Nghị định 30/2020/NĐ-CP")
+    written = "Thể thức gồm các thành phần chính [1] a) Quốc hiệu và Tiêu ngữ.\n[1] b) Nơi nhận."
+    splitter = SentenceSplitter()
+    streamed = [piece for ch in written for piece in splitter.push(ch)] + splitter.finish()
+    assert streamed == split_answer_sentences(written) == [
+        "Thể thức gồm các thành phần chính [1]",
+        "a) Quốc hiệu và Tiêu ngữ.",
+        "[1] b) Nơi nhận.",
+    ]
+    checked = verify(written, [law], question="Có bao nhiêu thành phần thể thức?")
+    assert checked.status is Verification.VERIFIED
+    assert checked.text.splitlines() == [
+        "Thể thức gồm các thành phần chính [1]",
+        "a) Quốc hiệu và Tiêu ngữ [1].",
+        "b) Nơi nhận [1].",
+    ]
