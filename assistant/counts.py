@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import takewhile
 
 from assistant.answer import CitedSource, SentenceCheck
 from assistant.clauses import Level, anchor_for, outline
@@ -20,6 +21,7 @@ from core.text import folded_runs, nfc
 _COUNTED = re.compile(r"(?i)(?<!\w)(?:bao\s+nhiêu|mấy)\s+(?P<noun>[^?,.;:!]+)")
 _NOUN_END = re.compile(r"(?i)(?<!\w)(?:đối\s+với|của|được|theo|khi|trong|mà|là|do|phải|gồm|cho|tại|với)(?!\w)")
 NOUN_WORDS = 4  # at most this many syllables of what is counted are shown
+_WORD = re.compile(r"\w+")
 
 
 def kinds_counted(question: str) -> str | None:
@@ -32,12 +34,14 @@ def kinds_counted(question: str) -> str | None:
     'hình thức kỷ luật'
     >>> kinds_counted("Người lao động được nghỉ bao nhiêu ngày?") is None
     True
+    >>> kinds_counted("Có bao nhiêu <b>thành phần?"), kinds_counted("Có bao nhiêu thành <script>")
+    (None, 'thành')
     """
     found = _COUNTED.search(nfc(question))
     if found is None or measure_asked(question) is not None:
         return None
     noun = _NOUN_END.split(found["noun"], maxsplit=1)[0]
-    words = noun.split()[:NOUN_WORDS]
+    words = list(takewhile(_WORD.fullmatch, noun.split()))[:NOUN_WORDS]  # words only: it is shown back
     return " ".join(words) or None
 
 
