@@ -429,6 +429,14 @@ class ActorLexicon:
         """
         return any(s.actor.side == "person" for s in self._tokens(text, whole=True).actors)
 
+    def identities(self, text: str) -> set[str]:
+        """The identities of the actors `text` names anywhere.
+
+        >>> sorted(ActorLexicon.default().identities("Thủ trưởng đơn vị sự nghiệp công lập kỷ luật viên chức"))
+        ['người đứng đầu', 'viên chức', 'đơn vị']
+        """
+        return {s.actor.identity for s in self._tokens(text, whole=True).actors}
+
     def agent(self, text: str, predicate: str) -> Agent | None:
         """Who does `predicate` (its last mention) in `text`, if an actor is named for it.
 

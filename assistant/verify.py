@@ -95,6 +95,7 @@ from assistant.polarity import (
     without_label,
 )
 from assistant.terms import TermLexicon
+from assistant.who import names_no_one
 from core.text import (
     contains_run,
     content_syllables,
@@ -130,6 +131,7 @@ NO_CLAIM = "no claim: no content words"
 NUMBERS_MISSING = "numbers not in the cited text: "
 POINTS_MISSING = "points not in the cited text: "
 QUESTION = "a question, not a claim"
+NAMES_NO_ONE = "no claim: asked who, it names no one («cơ quan có thẩm quyền» …)"
 OFF_QUESTION = "does not answer the question: "
 TURNED_ELSEWHERE = "its citation states it in part; the source that states it says otherwise "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
@@ -762,9 +764,11 @@ class Verified:
     @property
     def claimless(self) -> bool:
         """Nothing was written but markers, function words and questions ("[1] [2]", "", the question echoed back,
-        as the model did live for a follow-up) — or nothing is shown but lead-ins, whose items were all withheld
+        as the model did live for a follow-up), and, asked who, sentences naming no one ("… là cơ quan có thẩm
+        quyền …", `who.names_no_one`) — or nothing is shown but lead-ins, whose items were all withheld
         (`lead_only`): not an answer, worth a retry."""
-        return all(NO_CLAIM in s.reasons or QUESTION in s.reasons for s in self.sentences) or self.lead_only
+        empty = (NO_CLAIM, QUESTION, NAMES_NO_ONE)
+        return all(any(r in s.reasons for r in empty) for s in self.sentences) or self.lead_only
 
     @property
     def lead_only(self) -> bool:
@@ -1982,6 +1986,9 @@ class SentenceVerifier:
         words = set() if _REFERENCE_ONLY.match(bare) else content_words(bare)
         if not words:
             self.checks.append(SentenceCheck(sentence, marks, False, 0.0, (NO_CLAIM, *link_reasons)))
+            return None
+        if names_no_one(bare, self.question, self.actors):
+            self.checks.append(SentenceCheck(sentence, marks, False, 0.0, (NAMES_NO_ONE, *link_reasons)))
             return None
         if not marks:
             marker = self._continued_quote(sentence) or self._attribute(sentence, words, context, turned_ok=True)
