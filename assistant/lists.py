@@ -287,6 +287,11 @@ def whole_lists(
             named = set().union(*(listed.named_in(present[i]) for i in giving))
             if len(named) < 2 or len(named) == len(listed.items):
                 continue
+            # the model's own lead-in right before its first item goes with the items: the law's, quoted, replaces it
+            # (live: "… các thành phần chính [2]", cited to Điều 9 beside Khoản 2 Điều 8's items, stayed first)
+            lead_at = giving[0] - 1
+            if lead_at >= 0 and lead_at not in gone | set(replaced) and listed.lead_restated_by(present[lead_at]):
+                giving = [lead_at, *giving]
             replaced[giving[0]] = listed.quoted()
             done.add((listed.marker, listed.lead))
             gone.update(giving[1:])

@@ -387,15 +387,37 @@ def test_a_lettered_item_after_the_lead_ins_marker_goes_on_a_line_of_its_own() -
     written = "Thể thức gồm các thành phần chính [1] a) Quốc hiệu và Tiêu ngữ.\n[1] b) Nơi nhận."
     splitter = SentenceSplitter()
     streamed = [piece for ch in written for piece in splitter.push(ch)] + splitter.finish()
-    assert streamed == split_answer_sentences(written) == [
-        "Thể thức gồm các thành phần chính [1]",
-        "a) Quốc hiệu và Tiêu ngữ.",
-        "[1] b) Nơi nhận.",
-    ]
+    assert (
+        streamed
+        == split_answer_sentences(written)
+        == [
+            "Thể thức gồm các thành phần chính [1]",
+            "a) Quốc hiệu và Tiêu ngữ.",
+            "[1] b) Nơi nhận.",
+        ]
+    )
     checked = verify(written, [law], question="Có bao nhiêu thành phần thể thức?")
     assert checked.status is Verification.VERIFIED
     assert checked.text.splitlines() == [
         "Thể thức gồm các thành phần chính [1]",
         "a) Quốc hiệu và Tiêu ngữ [1].",
         "b) Nơi nhận [1].",
+    ]
+
+
+def test_a_list_given_in_part_is_quoted_whole_under_the_laws_lead_in_not_the_models() -> None:
+    """Live, "Văn bản hành chính có bao nhiêu thành phần thể thức?": eight of the nine components were quoted whole,
+    but the model's lead-in before them stayed, cited to Điều 9 (which also speaks of "thành phần thể thức") — the
+    law's own lead-in of Khoản 2 Điều 8, quoted with the items, was then dropped as a repeat."""
+    form = "Điều 8. Thể thức\n2. Thể thức gồm các thành phần chính\na) Quốc hiệu.\nb) Tên cơ quan.\nc) Nơi nhận."
+    layout = "Điều 9. Kỹ thuật trình bày\nKỹ thuật trình bày thể thức gồm các thành phần chính và khổ giấy."
+    sources = [_source(1, form, anchor="Điều 8 Nghị định 30/2020/NĐ-CP"), _source(2, layout, anchor="Điều 9")]
+    answer = "Thể thức gồm các thành phần chính [2]\na) Quốc hiệu [1].\nb) Tên cơ quan [1]."
+    completed = whole_lists(answer, sources, "Thể thức gồm những thành phần nào?")
+    assert completed is not None
+    assert completed[0].splitlines() == [
+        "Thể thức gồm các thành phần chính [1]",  # as the law writes it, without a ":"
+        "a) Quốc hiệu [1].",
+        "b) Tên cơ quan [1].",
+        "c) Nơi nhận [1].",
     ]
