@@ -65,7 +65,18 @@ from assistant.verify import (
     modal_shift,
     numbers_in,
 )
-from core.text import contains_run, content_syllables, content_words, fold, folded_runs, nfc, stopwords, words
+from core.text import (
+    contains_run,
+    content_syllables,
+    content_words,
+    fold,
+    folded_runs,
+    nfc,
+    phrase_pattern,
+    phrases_pattern,
+    stopwords,
+    words,
+)
 
 if TYPE_CHECKING:  # the judge imports the backend module (httpx): only when a closed question is answered
     from assistant.judge import ChoiceJudgement, Judgement
@@ -121,15 +132,6 @@ class ClosedQuestion:
 
 
 # ------------------------------------------------------------------------------------------------- the cues
-
-
-def phrase_pattern(phrase: str) -> str:
-    """A regex for `phrase` as whole words, any white space between its syllables."""
-    return r"(?<!\w)" + r"\s+".join(re.escape(s) for s in phrase.split()) + r"(?!\w)"
-
-
-def _alternation(phrases: Sequence[str]) -> str:
-    return "(?:" + "|".join(phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True)) + ")"
 
 
 @dataclass(frozen=True)
@@ -207,10 +209,11 @@ class Cues:
         """The question words `text` asks with, lowercased, one space inside: quantified ones ("bất kỳ … nào")
         left out with their quantifier."""
         quantified = (
-            _alternation(self.quantifiers) + r"(?:(?:\s+\S+){0,6}?\s+" + _alternation(self.question_words) + ")?"
+            phrases_pattern(self.quantifiers) + r"(?:(?:\s+\S+){0,6}?\s+" + phrases_pattern(self.question_words) + ")?"
         )
         rest = re.sub(quantified, " ", text, flags=re.IGNORECASE)
-        return [" ".join(w.lower().split()) for w in re.findall(_alternation(self.question_words), rest, re.IGNORECASE)]
+        found = re.findall(phrases_pattern(self.question_words), rest, re.IGNORECASE)
+        return [" ".join(w.lower().split()) for w in found]
 
     def without_question_words(self, text: str) -> str:
         """`text` with its question words blanked out, whole phrases first: pyvi reads "như thế nào" as "như" and
@@ -219,7 +222,7 @@ class Cues:
         >>> Cues.default().without_question_words("Hồ sơ được nộp lưu như thế nào?")
         'Hồ sơ được nộp lưu  ?'
         """
-        return re.sub(_alternation(self.question_words), " ", text, flags=re.IGNORECASE)
+        return re.sub(phrases_pattern(self.question_words), " ", text, flags=re.IGNORECASE)
 
     def without_question_phrase(self, question: str) -> str:
         """`question` as a statement, when it ends in a question phrase: the phrase (from the word of `phrase_heads`
@@ -234,8 +237,8 @@ class Cues:
         >>> Cues.default().without_question_phrase("Người lao động có được trợ cấp không?")
         'Người lao động có được trợ cấp không?'
         """
-        words = _alternation(self.question_words)
-        heads = _alternation(self.phrase_heads)
+        words = phrases_pattern(self.question_words)
+        heads = phrases_pattern(self.phrase_heads)
         phrase = re.compile(rf"(?:{heads})(?:\s+\S+){{0,3}}?\s+{words}\s*\?*\s*$", re.IGNORECASE)
         starts = [m.end() for m in re.finditer(r"(?:^|[\s,])", question)]
         start = max((i for i in starts if phrase.match(question, i)), default=None)
@@ -273,7 +276,7 @@ def _sentence(text: str) -> str:
 def _body(text: str, cues: Cues) -> str:
     """The question without its final punctuation and courtesy words ("… không ạ?" → "… không")."""
     body = text.rstrip(" ?!.…")
-    courtesy = re.compile(r"[\s,]+" + _alternation(cues.courtesy) + r"\s*$", re.IGNORECASE)
+    courtesy = re.compile(r"[\s,]+" + phrases_pattern(cues.courtesy) + r"\s*$", re.IGNORECASE)
     while (m := courtesy.search(body)) is not None:
         body = body[: m.start()].rstrip(" ?!.…,")
     return body
@@ -394,7 +397,7 @@ class Particle(QuestionRule):
     def read(self, text: str, cues: Cues) -> ClosedQuestion | None:
         flat = _tidy(text)
         body = _body(flat, cues)
-        tail = re.search(r"[\s,]+" + _alternation(cues.particle_tails) + r"$", body, re.IGNORECASE)
+        tail = re.search(r"[\s,]+" + phrases_pattern(cues.particle_tails) + r"$", body, re.IGNORECASE)
         if tail is None:
             return None
         rest = body[: tail.start()].rstrip(" ,")
@@ -402,7 +405,7 @@ class Particle(QuestionRule):
         framed = bool(co.search(rest)) or tail.group(0).strip().lower() != "không"
         if not (flat.endswith("?") or framed) or len(rest.split()) < 2 or self._asks_open(rest, cues):
             return None
-        opener = re.match(_alternation(cues.openers) + r"\s*,?\s*", rest, re.IGNORECASE)
+        opener = re.match(phrases_pattern(cues.openers) + r"\s*,?\s*", rest, re.IGNORECASE)
         if opener is not None and len(rest[opener.end() :].split()) >= 2:
             rest = rest[opener.end() :]
         rest = self._drop_particle_co(rest, cues)
@@ -412,13 +415,13 @@ class Particle(QuestionRule):
 
     @staticmethod
     def _asks_open(rest: str, cues: Cues) -> bool:
-        words = _alternation(cues.question_words)
-        quantified = _alternation(cues.quantifiers) + r"(?:(?:\s+\S+){0,6}?\s+" + words + ")?"
+        words = phrases_pattern(cues.question_words)
+        quantified = phrases_pattern(cues.quantifiers) + r"(?:(?:\s+\S+){0,6}?\s+" + words + ")?"
         return re.search(words, re.sub(quantified, " ", rest, flags=re.IGNORECASE), re.IGNORECASE) is not None
 
     @staticmethod
     def _drop_particle_co(rest: str, cues: Cues) -> str:
-        before = _alternation(cues.particle_co_before)
+        before = phrases_pattern(cues.particle_co_before)
         m = re.search(phrase_pattern("có") + r"\s+(?=" + before + ")", rest, re.IGNORECASE)
         if m is None:
             return rest

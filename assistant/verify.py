@@ -2492,12 +2492,12 @@ def _rules_of(source: CitedSource, claim: tuple[frozenset[str], tuple[str, ...],
     text, rules = source.hit.text, {}
     lists = source_lists(text, source.marker)
     for unit in outline(text)[1]:
-        lead = text[unit.start : unit.lead_end or unit.end].strip()
         if unit.level is not Level.KHOAN or unit.clause is None:
             continue
+        lead = text[unit.start : unit.lead_end or unit.end].strip()
         if not (says_as_asked(lead, *claim) and states_act(lead, claim[1])):
             continue  # "6. Viên chức phải thông báo … về việc đơn phương chấm dứt …" gives the notice, not the act
-        listed = next((x for x in lists if x.lead.startswith(f"{unit.clause}. ") and not x.nested), None)
+        listed = next((x for x in lists if x.label == unit.clause), None)
         if unit.children and listed is None:
             continue  # a list not read as one is not quoted by halves
         rules[unit.clause] = listed.quoted() if listed else marked(lead, source.marker)

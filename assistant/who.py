@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assistant.actor import ActorLexicon
 from assistant.evidence import coverage
-from core.text import content_words, nfc
+from core.text import content_words, nfc, phrases_pattern
 
 WHO_FILE = Path(__file__).with_name("data") / "who_vi.toml"
 # Share of the question's words a sentence's part before "là" holds for it to be the question said again.
@@ -46,10 +46,8 @@ class WhoCues:
 
 
 def _phrases(phrases: list[str]) -> re.Pattern[str]:
-    """One pattern matching any of `phrases` as whole words, longest first, spaces as any white space."""
-    alternatives = sorted((nfc(p).strip() for p in phrases), key=len, reverse=True)
-    body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in alternatives)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+    """One pattern matching any of `phrases` (NFC) as whole words, longest first, spaces as any white space."""
+    return re.compile(phrases_pattern([nfc(p) for p in phrases]), re.IGNORECASE)
 
 
 @cache

@@ -258,6 +258,20 @@ def content_syllables(text: str) -> frozenset[str]:
     return frozenset(folded_syllables(content_words(text)))
 
 
+def phrase_pattern(phrase: str) -> str:
+    """A regex for `phrase` as whole words, any white space between its syllables."""
+    return r"(?<!\w)" + r"\s+".join(re.escape(s) for s in phrase.split()) + r"(?!\w)"
+
+
+def phrases_pattern(phrases: Sequence[str]) -> str:
+    """A regex for any of `phrases` as whole words (`phrase_pattern`), the longest tried first.
+
+    >>> re.findall(phrases_pattern(["cơ quan", "cơ quan có thẩm quyền"]), "là cơ quan  có thẩm quyền")
+    ['cơ quan  có thẩm quyền']
+    """
+    return "(?:" + "|".join(phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True)) + ")"
+
+
 # ------------------------------------------------------------------------------------------------ sentences
 
 # An answer sentence ends at . ! ? ; : before white space, or at a newline (list items are lines of their own) —
