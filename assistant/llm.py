@@ -44,6 +44,18 @@ class LLMError(RuntimeError):
     """Generation failed (server unreachable, timeout, HTTP error, model missing); the message says what to do."""
 
 
+class Cut(str):
+    """The last thing a stream yields when the model stopped at `max_tokens` rather than at its own end: no text,
+    and its type says the answer stops where the limit fell — its last sentence may be unfinished ("… thì cũng").
+
+    >>> "".join(["Viên chức", Cut()]), isinstance(Cut(), str)
+    ('Viên chức', True)
+    """
+
+    def __new__(cls) -> Cut:
+        return super().__new__(cls, "")
+
+
 @dataclass(frozen=True)
 class ChatMessage:
     """One chat turn; `role` is system, user or assistant."""
@@ -84,7 +96,8 @@ class LLMBackend(Protocol):
     name: str
 
     def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
-        """Yield the answer's text deltas as they are generated; raises `LLMError`."""
+        """Yield the answer's text deltas as they are generated, then `Cut()` if `max_tokens` ended it; raises
+        `LLMError`."""
         ...
 
     def complete(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> str:
@@ -167,6 +180,12 @@ def _top_logprobs(response: dict[str, Any], source: str) -> list[dict[str, Any]]
         return list(content[0]["top_logprobs"]) if content else []
     except (KeyError, IndexError, TypeError) as exc:
         raise LLMError(f"{source} returned no logprobs (does it support `logprobs`/`top_logprobs`?)") from exc
+
+
+def _cut(chunk: dict[str, Any]) -> bool:
+    """Whether an OpenAI `chat.completion.chunk` says the generation stopped at its token limit."""
+    choices = chunk.get("choices") or [{}]
+    return bool(choices[0].get("finish_reason") == "length")
 
 
 def _delta(chunk: dict[str, Any], source: str) -> str:
@@ -283,6 +302,7 @@ class LlamaCppBackend(LLMBackend):
         # Not a daemon: a daemon thread killed inside llama.cpp at interpreter exit aborts the process ("FATAL:
         # exception not rethrown"). A cancelled worker ends at its next token, so exit waits at most that long.
         threading.Thread(target=generate, name="kho-llm", daemon=False).start()
+        cut = False
         try:
             while True:
                 try:
@@ -293,10 +313,13 @@ class LlamaCppBackend(LLMBackend):
                         "(including any wait for another generation); raise the timeout or lower max_tokens"
                     ) from None
                 if item is None:
+                    if cut:
+                        yield Cut()
                     return
                 if isinstance(item, BaseException):
                     raise LLMError(f"embedded llama.cpp failed: {item}") from item
                 text = _delta(item, "embedded llama.cpp")
+                cut = cut or _cut(item)
                 measured.text(text)
                 measured.usage(item.get("usage"))
                 if text:
@@ -408,6 +431,7 @@ class OpenAICompatBackend(LLMBackend):
 
     def _stream(self, body: dict[str, Any], config: GenerationConfig, measured: Generation) -> Iterator[str]:
         source = f"LLM server at {self.url}"
+        cut = False
         try:
             with self._client.stream("POST", "/v1/chat/completions", json=body, timeout=config.timeout_s) as resp:
                 if resp.is_error:
@@ -418,18 +442,21 @@ class OpenAICompatBackend(LLMBackend):
                         continue  # blank separators, `: ping` comments, `event:`/`id:` fields
                     payload = line[len("data:") :].strip()
                     if payload == "[DONE]":
-                        return
+                        break
                     try:
                         chunk = json.loads(payload)
                     except ValueError as exc:
                         raise LLMError(f"{source} sent a malformed SSE event: {payload[:200]!r}") from exc
                     text = _delta(chunk, source)
+                    cut = cut or _cut(chunk)
                     measured.text(text)
                     measured.usage(chunk.get("usage"))
                     if text:
                         yield text
         except httpx.HTTPError as exc:
             raise self._fail(exc, config.timeout_s) from exc
+        if cut:
+            yield Cut()
 
     def label_probs(
         self, messages: Sequence[ChatMessage], labels: Sequence[str], timeout_s: float = 120.0

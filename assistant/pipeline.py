@@ -68,6 +68,7 @@ from assistant.references import (
     prohibition_probe,
 )
 from assistant.rewrite import rewrite
+from assistant.unfinished import finished
 from assistant.verify import (
     MarkerLines,
     Opposite,
@@ -85,7 +86,7 @@ from assistant.verify import (
 )
 from core.clock import today_vn
 from core.settings import Settings
-from core.text import SentenceSplitter, nfc_strip
+from core.text import SentenceSplitter, nfc_strip, sentence_ended
 from index.search import Hit, Mode, SearchResult
 from index.store import CollectionMeta, Filters
 
@@ -189,7 +190,7 @@ class Assistant:
                 return judged
         if options.extractive:
             return self._quoted(question, ev, hits, sources, options, t0)
-        from assistant.llm import ChatMessage, GenerationConfig
+        from assistant.llm import ChatMessage, Cut, GenerationConfig
 
         llm = self._llm()
         ttft: float | None = None
@@ -204,11 +205,15 @@ class Assistant:
             # a list question's answer is held from its list on; so is a count's, whose number goes before its list
             watch = ListWatch.of(sources, question) or (ListWatch(tuple(sources)) if kinds_counted(query) else None)
             stream = VerifiedStream(verifier, on_token, watch, _off_matter_of(query, sources))
+            cut = False
             for delta in llm.stream(messages, config):
+                if isinstance(delta, Cut):
+                    cut = True  # the token limit ended it: its last sentence may stop mid-way
+                    continue
                 if ttft is None:
                     ttft = time.perf_counter() - t0
                 stream.push(delta)
-            checked = stream.finish()
+            checked = stream.finish(cut)
             if checked.opposite is not None:
                 # Only the exceptions: the rule they are exceptions to is quoted from its article before them (nothing
                 # went out yet) — surer than asking the model again, which wrote the same exceptions in the bench.
@@ -436,6 +441,9 @@ class Assistant:
             answer.evidence = {**(answer.evidence or {}), "rule_completed": ruled_whole}
         if counted:
             answer.evidence = {**(answer.evidence or {}), "counted": COUNTED}
+        if stream.unfinished:
+            how = CUT_FINISHED if stream.finished is not None else CUT_LEFT_OUT
+            answer.evidence = {**(answer.evidence or {}), "cut": f"{how}: «{stream.unfinished}»"}
         return answer
 
     def _quoted(
@@ -626,6 +634,8 @@ OFF_MATTER_QUOTED = "the provisions holding what was asked are quoted verbatim i
 QUOTED_INSTEAD = "the model wrote no claim, twice: the sources' clauses are quoted verbatim instead"
 FIGURES_INSTEAD = "the model wrote no claim, twice: the provision stating the figures asked is quoted verbatim instead"
 COUNTED = "the number of kinds asked was counted from the law's list the answer gives whole, and put first"
+CUT_FINISHED = "the model's token limit ended the answer mid-quote; the law's sentence was finished verbatim"
+CUT_LEFT_OUT = "the model's token limit ended the answer mid-sentence; the unfinished sentence was left out"
 RULE_COMPLETED = "the rule was given from some of the provisions stating it for the person asked; the rest are quoted"
 # How much an answer's citations support it, in order: a whole list replaces a part of it only as well supported.
 _RANK = {Verification.UNVERIFIED: 0, Verification.PARTIALLY_VERIFIED: 1, Verification.VERIFIED: 2}
@@ -700,6 +710,8 @@ class VerifiedStream:
         self._lines = MarkerLines()  # "[1] …\n[2] …" read as a list, as `verify` reads it
         self._raw = ""  # what the model has written
         self._held = ""  # kept text not yet passed on: everything before the first supported sentence
+        self.unfinished = ""  # the sentence the token limit cut off (`finish`)
+        self.finished: str | None = None  # …as finished from the law it quoted, or None: left out
 
     def push(self, delta: str) -> None:
         """Feed the model's next tokens; pass on what the sentences they complete add to the verified answer."""
@@ -708,9 +720,21 @@ class VerifiedStream:
             for line in self._lines.take(sentence, self._raw):
                 self._feed(line)
 
-    def finish(self) -> Verified:
-        """Verify the last sentence; pass on the rest unless the answer will be refused. The verification."""
-        for sentence in self._splitter.finish():
+    def finish(self, cut: bool = False) -> Verified:
+        """Verify the last sentence; pass on the rest unless the answer will be refused. The verification.
+
+        `cut`: the model's token limit ended the answer (`assistant.llm.Cut`), so a last sentence that does not end
+        as a sentence ends ("c) Trường hợp … thì cũng") stopped mid-way: kept in `unfinished`, it is finished from
+        the source it was quoting word for word (`unfinished.finished`) and checked as written so, or else left out,
+        never checked nor shown (a list it began is still completed from the law, `lists.whole_lists`).
+        """
+        rest = self._splitter.finish()
+        if cut and rest and not sentence_ended(rest[-1]):
+            self.unfinished = rest.pop()
+            self.finished = finished(self.unfinished, self.verifier.sources)
+            if self.finished is not None:
+                rest.append(self.finished)
+        for sentence in rest:
             for line in self._lines.take(sentence, self._raw):
                 self._feed(line)
         for line in self._lines.finish():

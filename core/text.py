@@ -350,6 +350,21 @@ class SentenceSplitter:
         return split_answer_sentences(rest)
 
 
+_SENTENCE_ENDED = re.compile(r"[.!?;:…)\]»”\"]\s*$")
+
+
+def sentence_ended(piece: str) -> bool:
+    """Whether an answer's piece ends as a finished sentence does: at . ! ? ; : …, a closing bracket or quote, or
+    its markers — not mid-phrase, where a token limit cuts it.
+
+    >>> sentence_ended("c) … thì cũng chỉ được ký thêm 01 lần [1];"), sentence_ended("… trợ cấp thất nghiệp [1]")
+    (True, True)
+    >>> sentence_ended("c) Trường hợp hai bên ký kết hợp đồng lao động mới thì cũng")
+    False
+    """
+    return bool(_SENTENCE_ENDED.search(piece))
+
+
 def is_clause_label(piece: str) -> bool:
     """Whether `piece` is a clause label and nothing else ("2.", "1.2.", "a)", "IV.").
 

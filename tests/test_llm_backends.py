@@ -97,8 +97,9 @@ def test_embedded_server_requires_its_api_key(embedded: LlamaCppBackend) -> None
 class _FakeOpenAI(BaseHTTPRequestHandler):
     """A fake OpenAI-compatible server, for what a real one will not do on demand: stall, fail.
 
-    `/v1/models` lists `fake-model`; chat completions stream "Xin " + "chào" as SSE, or, by the request's
-    `model`, sleep past the client's timeout (`slow`) or answer HTTP 500 (`broken`).
+    `/v1/models` lists `fake-model`; chat completions stream "Xin " + "chào" as SSE (finished for "length" when
+    `max_tokens` is 1, else "stop"), or, by the request's `model`, sleep past the client's timeout (`slow`) or
+    answer HTTP 500 (`broken`).
     """
 
     requests: list[dict[str, object]] = []
@@ -128,7 +129,7 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
             {"choices": [{"index": 0, "delta": {"role": "assistant"}}]},
             {"choices": [{"index": 0, "delta": {"content": "Xin "}}]},
             {"choices": [{"index": 0, "delta": {"content": "chào"}, "finish_reason": None}]},
-            {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+            {"choices": [{"index": 0, "delta": {}, "finish_reason": "length" if body["max_tokens"] == 1 else "stop"}]},
         ]
         stream = ": ping\n\n" + "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
         try:
