@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from assistant.answer import CitedSource, with_marker
+from assistant.context import asked_claim, says_as_asked
 from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.polarity import clauses, label_rank, without_label
 from core.text import content_syllables, fold, split_answer_sentences
@@ -279,12 +280,15 @@ def whole_lists(
     done: set[tuple[int, str]] = set()  # the lists quoted whole: (marker, lead-in)
     notes = []
     by_source = [(source, source_lists(source.hit.text, source.marker)) for source in sources]
+    given: list[SourceList] = []  # the lists the answer gives, whole or in part
     for source, lists in by_source:
         for listed in lists:
             if listed.cut or len(listed.named_in(asked)) >= 2:
                 continue
             giving = _giving(listed, sentences, present, asked, gone | set(replaced))
             named = set().union(*(listed.named_in(present[i]) for i in giving))
+            if len(named) >= 2:
+                given.append(listed)
             if len(named) < 2 or len(named) == len(listed.items):
                 continue
             # the model's own lead-in right before its first item goes with the items: the law's, quoted, replaces it
@@ -313,6 +317,16 @@ def whole_lists(
                 replaced[i] = listed.quoted()
                 notes.append(f"{source.hit.anchor}: its lead-in restated, no item named")
                 break
+    unasked = _asked_instead(by_source, question, given, done)
+    if unasked is not None and sentences:
+        # the answer gives another list than the one asked for (live: "Trình tự xử lý kỷ luật viên chức gồm những
+        # bước nào?" answered with the steps of the council's meeting, Khoản 2 Điều 36 Nghị định 112/2020, while
+        # Khoản 1 Điều 32, "Việc xử lý kỷ luật đối với viên chức được thực hiện theo các bước sau đây:", was cited):
+        # the list asked for is quoted first, whole, and the answer follows it
+        source, listed = unasked
+        done.add((listed.marker, listed.lead))
+        replaced[0] = f"{listed.quoted()}\n{replaced.get(0, sentences[0])}"
+        notes.append(f"{source.hit.anchor}: the list asked for, not given, quoted first")
     if not replaced:
         return None
     out = [replaced.get(i, s) for i, s in enumerate(sentences) if i not in gone]
@@ -442,6 +456,44 @@ def _restated(
         and listed.lead_restated_by(said)
         and len(content_syllables(listed.lead) & asked) >= POINTED_LEAD * len(asked)
     ]
+
+
+def _asked_instead(
+    by_source: Sequence[tuple[CitedSource, list[SourceList]]],
+    question: str,
+    given: Sequence[SourceList],
+    done: set[tuple[int, str]],
+) -> tuple[CitedSource, SourceList] | None:
+    """The list of the cited sources that `question` asks for when the answer gives others: its lead-in states at
+    least `POINTED_LEAD` of the question's words, more of them than the lead-in of every list the answer gives, and
+    the most of any list's — and, for a question on what someone may or must do, says it of that person with the
+    question's polarity ("Viên chức được … khi nào?" is not asking the unit's "Đơn vị … được … chấm dứt … với viên
+    chức …", which states as many of its words); None when the answer gives no list, or gives the one asked."""
+    asked = Said.of(question).words
+    if not given or not asked:
+        return None
+    claim = asked_claim(question)
+
+    def stated(listed: SourceList) -> int:
+        return len(content_syllables(listed.lead) & asked)
+
+    best_given = max(stated(listed) for listed in given)
+    candidates = [
+        (stated(listed), source, listed)
+        for source, lists in by_source
+        for listed in lists
+        if not listed.cut
+        and not listed.nested
+        and listed not in given
+        and (listed.marker, listed.lead) not in done
+        and stated(listed) >= POINTED_LEAD * len(asked)
+        and stated(listed) > best_given
+        and (claim is None or says_as_asked(listed.lead, *claim))
+    ]
+    if not candidates:
+        return None
+    _, source, listed = max(candidates, key=lambda c: c[0])
+    return source, listed
 
 
 def _shared(own: list[str], runs: list[list[str]], n: int) -> bool:

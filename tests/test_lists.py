@@ -421,3 +421,78 @@ def test_a_list_given_in_part_is_quoted_whole_under_the_laws_lead_in_not_the_mod
         "b) Tên cơ quan [1].",
         "c) Nơi nhận [1].",
     ]
+
+
+STEPS = (
+    "Điều 32. Trình tự xử lý kỷ luật\n"
+    "1. Việc xử lý kỷ luật đối với viên chức được thực hiện theo các bước sau đây:\n"
+    "a) Tổ chức họp kiểm điểm;\nb) Thành lập Hội đồng kỷ luật;\nc) Cấp có thẩm quyền ra quyết định xử lý kỷ luật.\n"
+    "2. Không thực hiện quy định tại điểm a khoản 1 Điều này đối với trường hợp đã kiểm điểm."
+)
+MEETING = (
+    "Điều 36. Cuộc họp Hội đồng kỷ luật\n"
+    "1. Hội đồng kỷ luật họp khi có đủ các thành viên.\n"
+    "2. Trình tự họp:\n"
+    "a) Chủ tịch Hội đồng kỷ luật tuyên bố lý do, giới thiệu các thành viên tham dự;\n"
+    "b) Thư ký Hội đồng kỷ luật đọc trích ngang sơ yếu lý lịch của viên chức có hành vi vi phạm;\n"
+    "c) Viên chức có hành vi vi phạm đọc bản tự kiểm điểm;\n"
+    "d) Hội đồng kỷ luật bỏ phiếu kín về hình thức kỷ luật."
+)
+STEPS_ASKED = "Trình tự xử lý kỷ luật viên chức gồm những bước nào?"
+MEETING_GIVEN = (
+    "Trình tự họp [2]:\n"
+    "a) Chủ tịch Hội đồng kỷ luật tuyên bố lý do, giới thiệu các thành viên tham dự [2];\n"
+    "b) Thư ký Hội đồng kỷ luật đọc trích ngang sơ yếu lý lịch của viên chức có hành vi vi phạm [2];\n"
+    "c) Viên chức có hành vi vi phạm đọc bản tự kiểm điểm [2];\n"
+    "d) Hội đồng kỷ luật bỏ phiếu kín về hình thức kỷ luật [2]."
+)
+
+
+def test_an_answer_giving_another_list_than_the_one_asked_gets_the_asked_list_first() -> None:
+    """Live: the steps of the council's meeting (Điều 36) for the steps of disciplining a viên chức, Điều 32's
+    three steps cited beside them and never given."""
+    sources = [_source(1, STEPS, anchor="Điều 32"), _source(2, MEETING, anchor="Điều 36")]
+    completed = whole_lists(MEETING_GIVEN, sources, STEPS_ASKED)
+    assert completed is not None
+    text, notes = completed
+    lines = text.splitlines()
+    assert lines[:4] == [
+        "Việc xử lý kỷ luật đối với viên chức được thực hiện theo các bước sau đây [1]:",
+        "a) Tổ chức họp kiểm điểm [1];",
+        "b) Thành lập Hội đồng kỷ luật [1];",
+        "c) Cấp có thẩm quyền ra quyết định xử lý kỷ luật [1].",
+    ]
+    assert lines[4:] == MEETING_GIVEN.splitlines()  # the answer, whole already, follows as written
+    assert notes == ["Điều 32: the list asked for, not given, quoted first"]
+    assert verify(text, sources, question=STEPS_ASKED).status is Verification.VERIFIED
+
+
+def test_an_answer_giving_the_list_asked_gets_no_other_list() -> None:
+    sources = [_source(1, STEPS, anchor="Điều 32"), _source(2, MEETING, anchor="Điều 36")]
+    given = (
+        "Việc xử lý kỷ luật đối với viên chức được thực hiện theo các bước sau đây [1]:\n"
+        "a) Tổ chức họp kiểm điểm [1];\nb) Thành lập Hội đồng kỷ luật [1];\n"
+        "c) Cấp có thẩm quyền ra quyết định xử lý kỷ luật [1]."
+    )
+    assert whole_lists(given, sources, STEPS_ASKED) is None
+    assert whole_lists(MEETING_GIVEN, sources, "Cuộc họp Hội đồng kỷ luật có trình tự thế nào?") is None
+
+
+def test_another_persons_list_stating_more_of_the_question_is_not_the_list_asked() -> None:
+    """ "Viên chức được … với đơn vị sự nghiệp công lập khi nào?": the unit's cases (Khoản 1, "Đơn vị sự nghiệp công
+    lập được đơn phương chấm dứt … với viên chức") state more of the question's words than the viên chức's own list
+    the answer gives, and are not what is asked."""
+    law = (
+        "Điều 29. Chấm dứt hợp đồng làm việc\n"
+        "1. Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường "
+        "hợp sau:\na) Viên chức 02 năm liên tiếp không hoàn thành nhiệm vụ;\nb) Viên chức bị buộc thôi việc.\n"
+        "5. Viên chức làm việc theo hợp đồng xác định thời hạn có quyền đơn phương chấm dứt hợp đồng trong các "
+        "trường hợp sau:\na) Không được trả lương đầy đủ;\nb) Bị ngược đãi;\nc) Viên chức nữ có thai phải nghỉ việc."
+    )
+    answer = (
+        "Viên chức làm việc theo hợp đồng xác định thời hạn có quyền đơn phương chấm dứt hợp đồng trong các trường "
+        "hợp sau [1]:\na) Không được trả lương đầy đủ [1];\nb) Bị ngược đãi [1];\n"
+        "c) Viên chức nữ có thai phải nghỉ việc [1]."
+    )
+    question = "Viên chức được đơn phương chấm dứt hợp đồng làm việc với đơn vị sự nghiệp công lập khi nào?"
+    assert whole_lists(answer, [_source(1, law, anchor="Điều 29")], question) is None
