@@ -20,6 +20,7 @@ from ingest.model import iso_date
 from ingest.versions import KIND_LABELS, Standing, standing_on
 
 REFUSAL = "Không tìm thấy căn cứ pháp lý phù hợp trong kho văn bản."
+FLAG = " (chưa kiểm chứng)"  # after a claim its sources do not support, shown so (assistant/verify.py)
 
 
 def with_marker(sentence: str, marker: int) -> str:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from assistant.answer import CitedSource, with_marker
+from assistant.answer import FLAG, CitedSource, with_marker
 from assistant.context import asked_claim, says_as_asked
 from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.polarity import clauses, label_rank, without_label
@@ -289,7 +289,18 @@ def whole_lists(
             named = set().union(*(listed.named_in(present[i]) for i in giving))
             if len(named) >= 2:
                 given.append(listed)
-            if len(named) < 2 or len(named) == len(listed.items):
+            if len(named) == len(listed.items) and len(named) >= 2:
+                # given whole under a lead-in of the model's that was flagged (live: "Hợp đồng lao động có thể được
+                # giao kết theo một trong các loại sau đây [1] [4]: (chưa kiểm chứng)", the law's "phải" become "có
+                # thể"): the law's lead-in with its items, quoted, replaces them
+                flagged = _flagged_lead(listed, sentences, present, giving[0])
+                if flagged:
+                    replaced[flagged[0]] = listed.quoted()
+                    done.add((listed.marker, listed.lead))
+                    gone.update(i for i in [*flagged[1:], *giving] if i != flagged[0])
+                    notes.append(f"{source.hit.anchor}: given whole under a lead-in not verified; the law's quoted")
+                continue
+            if len(named) < 2:
                 continue
             # the model's own lead-in right before its first item goes with the items: the law's, quoted, replaces it
             # (live: "… các thành phần chính [2]", cited to Điều 9 beside Khoản 2 Điều 8's items, stayed first)
@@ -456,6 +467,21 @@ def _restated(
         and listed.lead_restated_by(said)
         and len(content_syllables(listed.lead) & asked) >= POINTED_LEAD * len(asked)
     ]
+
+
+def _flagged_lead(listed: SourceList, sentences: Sequence[str], present: Sequence[Said], first: int) -> list[int]:
+    """The indices of the model's lead-in right before item `first` of `listed` given whole and of its flag ("…
+    sau đây [1]: (chưa kiểm chứng)" is split after its ":"), when that lead-in was flagged and states at least half
+    of the law's lead-in's words; [] otherwise."""
+    at = first - 1
+    flag = FLAG.strip()
+    flagged = [at] if at >= 0 and sentences[at].rstrip().endswith(flag) else []
+    if at >= 0 and sentences[at].strip() == flag:
+        at, flagged = at - 1, [at - 1, at]
+    if not flagged or at < 0 or not _MARKER.sub("", sentences[at]).replace(flag, "").rstrip().endswith(":"):
+        return []
+    lead = content_syllables(without_label(listed.lead))
+    return flagged if lead and len(lead & present[at].words) >= len(lead) / 2 else []
 
 
 def _asked_instead(

@@ -73,7 +73,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from assistant.actor import ActorLexicon, Clash, OffQuestion
-from assistant.answer import CitedSource, SentenceCheck, Verification, with_marker
+from assistant.answer import FLAG, CitedSource, SentenceCheck, Verification, with_marker
 from assistant.clauses import ClauseRef, Level, SourceOutline, outline
 from assistant.context import asked_claim, says_as_asked, states_act
 from assistant.evidence import coverage
@@ -123,7 +123,6 @@ _LINK = re.compile(
     re.IGNORECASE,
 )
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
-FLAG = " (chưa kiểm chứng)"
 INJECTED_NUMBERS = "numbers only in text addressed to the assistant: "
 INJECTED_WORDS = "supported only by text addressed to the assistant"
 LINK_REMOVED = "link removed (not in a cited source's metadata): "

@@ -20,7 +20,7 @@ from assistant.answer import Answer, Verification
 from assistant.lists import source_lists, whole_lists
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import AskOptions, Assistant
-from assistant.verify import verify
+from assistant.verify import FLAG, verify
 from tests.security.test_injection_attacks import ScriptedLLM
 from tests.test_assistant import _source
 from tests.test_context import PUBLIC, World
@@ -496,3 +496,38 @@ def test_another_persons_list_stating_more_of_the_question_is_not_the_list_asked
     )
     question = "Viên chức được đơn phương chấm dứt hợp đồng làm việc với đơn vị sự nghiệp công lập khi nào?"
     assert whole_lists(answer, [_source(1, law, anchor="Điều 29")], question) is None
+
+
+def test_a_list_given_whole_under_a_flagged_lead_in_gets_the_laws_lead_in() -> None:
+    """Live: "Hợp đồng lao động có thể được giao kết theo một trong các loại sau đây [1] [4]: (chưa kiểm chứng)"
+    over both types of Khoản 1 Điều 20 Bộ luật Lao động, whose lead-in says "phải": every item verified, the
+    lead-in flagged. The law's lead-in, quoted with its items, replaces the model's."""
+    written = (
+        "Công chức vi phạm quy định của Luật này thì có thể chịu một trong những hình thức kỷ luật sau đây [1]:\n"
+        "a) Khiển trách [1];\nb) Cảnh cáo [1];\nc) Hạ bậc lương [1];\nd) Giáng chức [1];\nđ) Cách chức [1];\n"
+        "e) Buộc thôi việc [1]."
+    )
+    checked = verify(written, [_source(1, FORMS)], question=ASKED)
+    assert checked.status is Verification.PARTIALLY_VERIFIED and FLAG in checked.text  # the premise: "có thể"
+    completed = whole_lists(checked.text, [_source(1, FORMS)], ASKED)
+    assert completed is not None
+    text, notes = completed
+    assert FLAG not in text and "có thể" not in text
+    assert text.splitlines()[0].endswith(
+        "thì tuỳ theo tính chất, mức độ vi phạm phải chịu một trong những hình thức kỷ luật sau đây [1]:"
+    )
+    assert [line for line in text.splitlines() if line[1] == ")"] == [
+        line for line in written.splitlines() if line[1] == ")"
+    ]
+    assert notes == ["Điều 2 Luật 77/2099/QH99: given whole under a lead-in not verified; the law's quoted"]
+    assert verify(text, [_source(1, FORMS)], question=ASKED).status is Verification.VERIFIED
+
+
+def test_a_list_given_whole_under_a_verified_lead_in_is_left_as_written() -> None:
+    written = (
+        "Công chức vi phạm phải chịu một trong những hình thức kỷ luật sau đây [1]:\n"
+        "a) Khiển trách [1];\nb) Cảnh cáo [1];\nc) Hạ bậc lương [1];\nd) Giáng chức [1];\nđ) Cách chức [1];\n"
+        "e) Buộc thôi việc [1]."
+    )
+    checked = verify(written, [_source(1, FORMS)], question=ASKED)
+    assert FLAG not in checked.text and whole_lists(checked.text, [_source(1, FORMS)], ASKED) is None
