@@ -20,7 +20,10 @@ evaluation uses (eval/answers.py `judge_item`), in one answer shape:
    verdict sentence is recorded with the judge's log-odds, and the whole judgement goes into
    `answer.evidence["judge"]`. The citation is narrowed to the quoted span (document offsets). A verdict its
    quote does not decide is flagged; one no quote about the person asked decides is not given (the refusal,
-   `quoted_another`); a "no" whose quote states the claim outright is the quote's "yes" (`states_outright`).
+   `quoted_another`); a "no" whose quote states the claim outright is the quote's "yes" (`states_outright`). A
+   yes/no question whose deciding quotes are lead-ins holding only in the cases they list ("… có thể từ chức …
+   trong các trường hợp sau đây:"), none of which it names, is answered "Tùy trường hợp." with each lead-in
+   quoted together with its cases (`_with_cases`; the phrase is in the cues file).
 
 >>> q = read_question("Người lao động có được nghỉ 03 ngày khi kết hôn không?")
 >>> q.kind.value, q.statement
@@ -54,7 +57,7 @@ from assistant.clauses import SourceOutline
 from assistant.context import asked_claim, states_act
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
-from assistant.polarity import CueKind, CueLexicon, clauses, without_label
+from assistant.polarity import CueKind, CueLexicon, clauses, label_rank, without_label
 from assistant.verify import (
     FLAG,
     SentenceVerifier,
@@ -151,6 +154,7 @@ class Cues:
     phrase_heads: tuple[str, ...] = ()
     same_kind: tuple[tuple[str, ...], ...] = ()
     figure_degrees: tuple[str, ...] = ()  # "tối đa", "tối thiểu": how far the figure asked goes
+    case_by_case: str = "Tùy trường hợp"  # the answer when the law says yes or no only in the cases it lists
 
     def __post_init__(self) -> None:
         for tags in (self.tail_tags, self.lead_tags, {"": self.particle_form}):
@@ -187,6 +191,7 @@ class Cues:
             phrase_heads=words("open", "phrase_heads"),
             same_kind=tuple(tuple(nfc(w).lower() for w in group) for group in data["open"].get("same_kind", [])),
             figure_degrees=tuple(nfc(w).lower() for w in data["open"].get("figure_degrees", [])),
+            case_by_case=nfc(data["listed"]["answer"]),
         )
 
     def asks(self, text: str) -> int:
@@ -513,7 +518,8 @@ class Quote:
 
     @property
     def line(self) -> str:
-        return f"Theo [{self.source.marker}]: «{self.sentence}»"
+        """The quote as the answer shows it, on one line (a list quoted with its items: their lines joined)."""
+        return f"Theo [{self.source.marker}]: «{' '.join(self.sentence.split())}»"
 
 
 @dataclass
@@ -707,26 +713,8 @@ def answer_closed(
     else:
         raise ValueError("an open question is answered by the generative path")
     quotes = [q for q in (_locate(s, sources) for s in quoted) if q is not None]
-    verifier = SentenceVerifier(list(sources))
-    shown: list[Quote] = []
-    lines = [lead]
-    checks: list[SentenceCheck] = []
-    for q in quotes:
-        line = verifier.feed(q.line).strip()
-        check = verifier.checks[-1]
-        if q.verbatim and (not check.supported or check.markers != (q.source.marker,)):
-            # The verifier reads a claim against the clause it most resembles; a verbatim quote is the law itself
-            # (a long point with a "không" of its own can resemble its neighbour more than itself), and it is
-            # cited where it stands: live, «3. Giữ giấy tờ tùy thân của người lao động.» of Điều 165 was shown
-            # "Theo: «…» [1]", moved to Điều 17's like clause, which the answer's citations did not hold.
-            m = q.source.marker
-            why = (f"verbatim quote of [{m}]", *(f"verifier: {r}" for r in check.reasons))
-            check = SentenceCheck(q.line, (m,), True, 1.0, why, SourceOutline.of(m, q.source.hit).bind(q.line))
-            line = q.line
-        checks.append(check)
-        if line:
-            shown.append(q)
-            lines.append(line)
+    shown, quote_lines, checks = _shown(quotes, sources)
+    lines = [lead, *quote_lines]
     if not shown:
         return None
     markers = tuple(sorted({q.source.marker for q in shown}))
@@ -761,6 +749,15 @@ def answer_closed(
         )
         if undecided is None and says_yes:
             undecided = forbidden_quotes(verdict, shown, banned)
+    if undecided == LISTED and closed.kind is QuestionKind.YES_NO:
+        # Every deciding quote is a list's lead-in the question names no case of (live: "Công chức có được từ chức
+        # không?" → "Không. (chưa kiểm chứng)" on «1. Công chức lãnh đạo, quản lý có thể từ chức hoặc miễn nhiệm
+        # trong các trường hợp sau đây:»): neither yes nor no — it depends on the case, and the cases are quoted.
+        whole, whole_lines, whole_checks = _shown([_with_cases(q) for q in shown], sources)
+        if whole:
+            shown, checks, undecided = whole, whole_checks, None
+            lead, lines = f"{cues.case_by_case}.", [f"{cues.case_by_case}.", *whole_lines]
+            reason = f"{CASE_BY_CASE} (the judge: log-odds {_odds(j)} → {j.label})"
     verdict_check = SentenceCheck(lead, markers, undecided is None, confidence, (reason, *filter(None, [undecided])))
     if undecided is not None:  # the verdict is the judge's, shown flagged: its quote does not decide it
         lines[0] = f"{lead}{FLAG}"
@@ -774,6 +771,64 @@ def answer_closed(
         judgement={"question": closed.to_json(), **judgement},
         unfounded=unfounded,
     )
+
+
+def _shown(
+    quotes: Sequence[Quote], sources: Sequence[CitedSource]
+) -> tuple[list[Quote], list[str], list[SentenceCheck]]:
+    """The deciding quotes as the answer shows them — each read by the verifier, a verbatim one kept as the law
+    cited where it stands —, their lines and their checks."""
+    verifier = SentenceVerifier(list(sources))
+    shown: list[Quote] = []
+    lines: list[str] = []
+    checks: list[SentenceCheck] = []
+    for q in quotes:
+        line = verifier.feed(q.line).strip()
+        check = verifier.checks[-1]
+        if q.verbatim and (not check.supported or check.markers != (q.source.marker,)):
+            # The verifier reads a claim against the clause it most resembles; a verbatim quote is the law itself
+            # (a long point with a "không" of its own can resemble its neighbour more than itself), and it is
+            # cited where it stands: live, «3. Giữ giấy tờ tùy thân của người lao động.» of Điều 165 was shown
+            # "Theo: «…» [1]", moved to Điều 17's like clause, which the answer's citations did not hold.
+            m = q.source.marker
+            why = (f"verbatim quote of [{m}]", *(f"verifier: {r}" for r in check.reasons))
+            check = SentenceCheck(q.line, (m,), True, 1.0, why, SourceOutline.of(m, q.source.hit).bind(q.line))
+            line = q.line
+        checks.append(check)
+        if line:
+            shown.append(q)
+            lines.append(line)
+    return shown, lines, checks
+
+
+def _with_cases(q: Quote) -> Quote:
+    """`q`, a list's lead-in, with the cases it lists, verbatim: the lines after it labelled deeper than it (and
+    their unlabelled rest) up to the next line of its own level or above; `q` itself when it lists nothing.
+
+    >>> law = "1. Viên chức có thể thôi việc trong các trường hợp sau:\\na) Ốm đau;\\nb) Vì lý do khác.\\n2. Khác."
+    >>> src = CitedSource(1, None, law, 0, len(law))  # type: ignore[arg-type]
+    >>> print(_with_cases(Quote("1. Viên chức có thể thôi việc trong các trường hợp sau:", src, True)).line)
+    Theo [1]: «1. Viên chức có thể thôi việc trong các trường hợp sau: a) Ốm đau; b) Vì lý do khác.»
+    """
+    text = q.source.text if q.source.hit is None else q.source.hit.text
+    start = text.find(q.sentence)
+    if start < 0:
+        return q
+    level = label_rank(q.sentence) or 1
+    end = start + len(q.sentence)
+    at = text.find("\n", end)
+    while at >= 0:
+        nxt = text.find("\n", at + 1)
+        line = text[at + 1 : nxt if nxt >= 0 else len(text)]
+        rank = label_rank(line.strip())
+        if line.strip() and (0 < rank <= level or (rank == 0 and end == start + len(q.sentence))):
+            break
+        if line.strip():
+            end = at + 1 + len(line)
+        at = nxt
+    if end == start + len(q.sentence) or strip_instructions(text[start:end])[1]:
+        return q  # nothing listed — or a case the injection detector cuts, which is never quoted as the law
+    return Quote(text[start:end], q.source, q.verbatim)
 
 
 UNDECIDED = "the deciding quote speaks of «{other}», not of «{asked}» the question asks about"
@@ -817,6 +872,7 @@ NARROWER = "the deciding quote holds only when «{case}», which the question do
 # đây:"): quoted alone, it says nothing of the cases the question asks about.
 _LISTED = re.compile(r"trường\s+hợp\s+(?:sau|dưới)(?:\s+đây)?\s*:?\s*$")
 LISTED = "the deciding quote holds only in the cases listed after it, which the question does not name"
+CASE_BY_CASE = "the deciding quote holds only in the cases it lists, which the question does not name: quoted with them"
 
 
 def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:

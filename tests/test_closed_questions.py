@@ -656,10 +656,11 @@ def test_a_verbatim_quote_stays_cited_to_its_own_source_and_every_marker_shown_i
     assert all(s.clause is not None and s.markers == (s.clause.marker,) for s in ans.sentences[1:])
 
 
-def test_a_verdict_decided_only_by_a_lead_in_of_listed_cases_is_flagged() -> None:
+def test_a_verdict_decided_only_by_a_lead_in_of_listed_cases_is_case_by_case_with_the_cases_quoted() -> None:
     """Live, "Người lao động có được từ chối làm thêm giờ không?" was answered "Không." — verified — on «… và người
     lao động không được từ chối trong trường hợp sau đây:»: that holds only in the listed cases (a mobilisation, a
-    disaster); outside them overtime needs the worker's consent. Quoted alone, such a lead-in decides neither way."""
+    disaster); outside them overtime needs the worker's consent. Quoted alone, such a lead-in decides neither way:
+    the answer says it depends on the case and quotes the cases (before: the judge's verdict, flagged)."""
     overtime = [
         _source(
             1,
@@ -670,11 +671,43 @@ def test_a_verdict_decided_only_by_a_lead_in_of_listed_cases_is_flagged() -> Non
         )
     ]
     question = "Người lao động có được từ chối làm thêm giờ không?"
-    for p_true, verdict in ((0.2, "Không"), (0.9, "Có")):
+    for p_true in (0.2, 0.9):  # whichever way the judge leans
         ans = closed_answer(read_question(question), overtime, ScriptedLLM({"N/A": 0.5}, p_true), ENOUGH, [])
-        assert ans is not None and ans.answer.startswith(f"{verdict}.{FLAG} Theo [1]:"), ans.answer
-        assert "listed after it" in ans.sentences[0].reasons[-1]
-        assert ans.verification is Verification.PARTIALLY_VERIFIED
+        assert ans is not None and ans.answer.startswith("Tùy trường hợp. Theo [1]: «Người sử dụng"), ans.answer
+        assert ans.answer.endswith(
+            "sau đây: a) Thực hiện lệnh động viên, huy động bảo đảm nhiệm vụ quốc phòng; "
+            "b) Thực hiện các công việc nhằm bảo vệ tính mạng con người trong phòng ngừa "
+            "thiên tai.»"
+        ), ans.answer
+        assert FLAG not in ans.answer and ans.verification is Verification.VERIFIED
+        assert ans.sentences[0].supported and "cases it lists" in ans.sentences[0].reasons[0]
+        bound = ans.sentences[1].clause
+        assert bound is not None and "phòng ngừa thiên tai" in bound.quote  # the highlight holds the cases too
+
+
+def test_a_right_that_holds_only_in_listed_cases_is_case_by_case_and_its_cases_end_at_the_next_khoan() -> None:
+    """Live: "Công chức có được từ chức không?" → "Không. (chưa kiểm chứng)" on «1. Công chức lãnh đạo, quản lý có
+    thể từ chức hoặc miễn nhiệm trong các trường hợp sau đây:» — the law lets them, in four cases."""
+    resign = _source(
+        1,
+        "1. Công chức lãnh đạo, quản lý có thể từ chức hoặc miễn nhiệm trong các trường hợp sau đây:\n"
+        "a) Không đủ sức khỏe;\nb) Không đủ năng lực, uy tín;\nc) Theo yêu cầu nhiệm vụ;\nd) Vì lý do khác.\n"
+        "2. Công chức lãnh đạo, quản lý sau khi từ chức hoặc miễn nhiệm được bố trí công tác phù hợp.",
+        anchor="Điều 54 Luật 77/2099/QH99",
+    )
+    ans = closed_answer(read_question("Công chức có được từ chức không?"), [resign], ScriptedLLM({}, 0.3), ENOUGH, [])
+    assert ans is not None
+    assert ans.answer == (
+        "Tùy trường hợp. Theo [1]: «1. Công chức lãnh đạo, quản lý có thể từ chức hoặc miễn nhiệm trong các trường "
+        "hợp sau đây: a) Không đủ sức khỏe; b) Không đủ năng lực, uy tín; c) Theo yêu cầu nhiệm vụ; d) Vì lý do khác.»"
+    ), ans.answer
+    assert ans.verification is Verification.VERIFIED
+    bound = ans.sentences[1].clause
+    assert bound is not None and bound.label.startswith("Khoản 1") and "bố trí công tác" not in bound.quote
+    # a question that names a listed case is decided as before, by the quote of that case
+    named = read_question("Công chức lãnh đạo có được từ chức khi không đủ sức khỏe không?")
+    ans = closed_answer(named, [resign], ScriptedLLM({}, 0.9), ENOUGH, [])
+    assert ans is not None and not ans.answer.startswith("Tùy trường hợp"), ans.answer
 
 
 def test_a_verdict_whose_quote_leaves_out_what_another_source_states_of_the_question_is_flagged() -> None:
