@@ -729,15 +729,19 @@ class VerifiedStream:
         never checked nor shown (a list it began is still completed from the law, `lists.whole_lists`).
         """
         rest = self._splitter.finish()
-        if cut and rest and not sentence_ended(rest[-1]):
-            self.unfinished = rest.pop()
-            self.finished = finished(self.unfinished, self.verifier.sources)
-            if self.finished is not None:
-                rest.append(self.finished)
+        cut_off = rest.pop() if cut and rest and not sentence_ended(rest[-1]) else None
         for sentence in rest:
             for line in self._lines.take(sentence, self._raw):
                 self._feed(line)
-        for line in self._lines.finish():
+        if cut_off is None:
+            lines = self._lines.finish()
+        else:
+            # read in the shape the model gave it ("[2] Đối với …" on a line of its own is a list item), then finished
+            self.unfinished = cut_off
+            lines = self._lines.take(cut_off, self._raw) + self._lines.finish()
+            self.finished = finished(lines.pop(), self.verifier.sources) if lines else None
+            lines += [self.finished] if self.finished is not None else []
+        for line in lines:
             self._feed(line)
         checked = self.verifier.result()
         if checked.text.startswith(self.released):

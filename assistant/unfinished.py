@@ -13,6 +13,8 @@ sentence then goes through verification like any other. A fragment no source hol
 'c) Trường hợp hai bên ký kết hợp đồng mới thì cũng chỉ được ký thêm 01 lần [2];'
 >>> finish_quote("c) Trường hợp hai bên thỏa thuận khác thì", law, 2) is None  # not the law's words: left out
 True
+>>> finish_quote("- Trường hợp hai bên ký kết hợp đồng mới [4].", law, 2)  # a line the model's "[4] …" made an item
+'- Trường hợp hai bên ký kết hợp đồng mới thì cũng chỉ được ký thêm 01 lần [2];'
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def finish_quote(fragment: str, law: str, marker: int) -> str | None:
     more than `MAX_REST` characters on."""
     body = _MARKERS.sub("", fragment).strip()
     label = _LABEL.match(body)
-    said = body[label.end() if label else 0 :]
+    said = body[label.end() if label else 0 :].rstrip(" .;:,")  # read as a line, it may have been given an end
     words = said.split()
     if len(words) < MIN_WORDS:
         return None
@@ -61,4 +63,5 @@ def finish_quote(fragment: str, law: str, marker: int) -> str | None:
     if stop - found.end() > MAX_REST:
         return None
     closing = law[stop] if end is not None and law[stop] in ".;:" else "."
-    return f"{body}{law[found.end() : stop].rstrip()} [{marker}]{closing}"
+    head = label.group(0) if label else ""
+    return f"{head}{said}{law[found.end() : stop].rstrip()} [{marker}]{closing}"

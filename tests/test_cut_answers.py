@@ -53,6 +53,19 @@ def test_a_quote_the_token_limit_cut_mid_word_is_finished_from_the_law_verbatim(
     assert ans.evidence["cut"].startswith(CUT_FINISHED) and "báo trư»" in ans.evidence["cut"]
 
 
+def test_a_cut_line_the_model_opened_with_a_marker_is_finished_on_its_own_line(world: World) -> None:  # noqa: F811
+    """Live: "…\n\n[2] Đối với thời gian công tác … được thực hiện theo quy định" (cut) was finished from Khoản 2
+    but run on after item d)'s line: the finished sentence was not the model's, so its line was lost. It is read
+    in the model's shape first ("[2] …" on a line of its own is an item), then finished."""
+    ans, seen = _ask_notice(world, NOTICE, f"\n\n[1] {CUT_MID_WORD}", Cut())
+    assert not ans.refused and ans.verification is Verification.VERIFIED, ans.sentences
+    assert ans.answer.endswith(
+        "ít nhất 45 ngày [1].\n- Trường hợp viên chức ốm đau hoặc bị tai nạn đã điều trị 06 "
+        "tháng liên tục thì phải báo trước ít nhất 03 ngày [1]."
+    ), ans.answer
+    assert seen == ans.answer
+
+
 def test_a_sentence_of_its_own_words_the_token_limit_cut_is_left_out(world: World) -> None:  # noqa: F811
     """Before: "… thì thời hạn báo trước là [1]" — a sentence that stops before it says anything — was verified and
     shown. No source holds it word for word, so nothing finishes it: it is left out, the whole first sentence
