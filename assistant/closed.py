@@ -749,7 +749,7 @@ def answer_closed(
         )
         if undecided is None and says_yes:
             undecided = forbidden_quotes(verdict, shown, banned)
-    if undecided == LISTED and closed.kind is QuestionKind.YES_NO:
+    if undecided == LISTED and closed.kind is QuestionKind.YES_NO and all(lists_for_asked(claim, q) for q in shown):
         # Every deciding quote is a list's lead-in the question names no case of (live: "Công chức có được từ chức
         # không?" → "Không. (chưa kiểm chứng)" on «1. Công chức lãnh đạo, quản lý có thể từ chức hoặc miễn nhiệm
         # trong các trường hợp sau đây:»): neither yes nor no — it depends on the case, and the cases are quoted.
@@ -799,6 +799,30 @@ def _shown(
             shown.append(q)
             lines.append(line)
     return shown, lines, checks
+
+
+def lists_for_asked(claim: str, q: Quote) -> bool:
+    """Whether the lead-in `q` lists the cases of what `claim` asks of the person it asks about (that person named
+    before the act), either way: "… người lao động không được từ chối trong trường hợp sau đây:" lists them for
+    "Người lao động được từ chối …"; "3. Người đứng đầu đơn vị … không được đơn phương chấm dứt hợp đồng làm việc
+    với viên chức …:" lists the unit's, not the viên chức's asked by "Viên chức được đơn phương chấm dứt …".
+
+    >>> unit = Quote("3. Đơn vị không được đơn phương chấm dứt hợp đồng với viên chức trong các trường hợp sau:",
+    ...              None, True)  # type: ignore[arg-type]
+    >>> lists_for_asked("Viên chức được đơn phương chấm dứt hợp đồng", unit)
+    False
+    >>> lists_for_asked("Đơn vị được đơn phương chấm dứt hợp đồng", unit)
+    True
+    >>> lists_for_asked("Công chức được từ chức", Quote("1. Công chức lãnh đạo, quản lý có thể từ chức trong các "
+    ...                                                 "trường hợp sau đây:", None, True))  # type: ignore[arg-type]
+    True
+    """
+    asked = asked_claim(claim)
+    if asked is None:
+        return False
+    subject, act, _negative = asked
+    runs = folded_runs(q.sentence)  # the whole lead-in: its subject may hold a comma ("Công chức lãnh đạo, quản lý")
+    return any(tuple(runs[i : i + len(act)]) == act and subject <= set(runs[:i]) for i in range(len(runs)))
 
 
 def _with_cases(q: Quote) -> Quote:

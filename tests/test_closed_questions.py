@@ -710,6 +710,22 @@ def test_a_right_that_holds_only_in_listed_cases_is_case_by_case_and_its_cases_e
     assert ans is not None and not ans.answer.startswith("Tùy trường hợp"), ans.answer
 
 
+def test_another_persons_listed_cases_are_no_case_by_case_answer_and_the_verdict_stays_flagged() -> None:
+    """Live: "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?" was answered "Tùy trường hợp." on
+    «3. Người đứng đầu đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức
+    trong các trường hợp sau: …» — the unit's may-not cases, not the viên chức's right — shown as verified."""
+    unit = _source(
+        1,
+        "3. Người đứng đầu đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức "
+        "trong các trường hợp sau:\na) Viên chức ốm đau hoặc bị tai nạn;\nb) Viên chức nữ có thai.",
+        anchor="Điều 29 Luật 77/2099/QH99",
+    )
+    asked = read_question("Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?")
+    ans = closed_answer(asked, [unit], ScriptedLLM({}, 0.3), ENOUGH, [])
+    assert ans is not None and not ans.answer.startswith("Tùy trường hợp"), ans.answer
+    assert FLAG in ans.answer and ans.verification is Verification.PARTIALLY_VERIFIED
+
+
 def test_a_verdict_whose_quote_leaves_out_what_another_source_states_of_the_question_is_flagged() -> None:
     """Live: "Lao động nữ mang thai có được làm việc ban đêm không?" → "Không." as verified, quoting Điều 138's right
     to end the contract while pregnant, which says nothing of night work; Điều 137, which does, was [1]. The
