@@ -615,8 +615,13 @@ def deciding_quotes(
         # đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …» (Điều 14 Luật Viên chức) lost to a transfer's «… được
         # ký kết hợp đồng làm việc … đơn vị sự nghiệp công lập khác …» for "Viên chức có được ký hợp đồng với đơn vị
         # khác không?": that one names the viên chức, this one leaves them to its title
+        # and so does naming the person asked before the act, in the passage itself: live, «3. Người đứng đầu đơn vị sự nghiệp công lập
+        # không được đơn phương chấm dứt hợp đồng làm việc với viên chức …» (the unit's) was quoted for "Viên chức
+        # có được đơn phương chấm dứt hợp đồng làm việc không?" over Khoản 4's «Viên chức … có quyền đơn phương …»
         acts = ACT_WEIGHT * (
-            contains_run(folded_runs(read), act_run) + (said is not None and states_act(passage, said[1]))
+            contains_run(folded_runs(read), act_run)
+            + (said is not None and states_act(passage, said[1]))
+            + (said is not None and _named_before_act(passage, said[0], said[1]))
         )
         return (
             coverage(words, read) + 0.5 * stated + 0.25 * coverage(frame_words, read) + acts - penalty,
@@ -818,10 +823,13 @@ def lists_for_asked(claim: str, q: Quote) -> bool:
     True
     """
     asked = asked_claim(claim)
-    if asked is None:
-        return False
-    subject, act, _negative = asked
-    runs = folded_runs(q.sentence)  # the whole lead-in: its subject may hold a comma ("Công chức lãnh đạo, quản lý")
+    return asked is not None and _named_before_act(q.sentence, asked[0], asked[1])
+
+
+def _named_before_act(text: str, subject: frozenset[str], act: tuple[str, ...]) -> bool:
+    """Whether `text` states `act` (folded syllables, `asked_claim`'s) after naming all of `subject` — read whole,
+    not piece by piece: a subject may hold a comma ("Công chức lãnh đạo, quản lý có thể từ chức …")."""
+    runs = folded_runs(text)
     return any(tuple(runs[i : i + len(act)]) == act and subject <= set(runs[:i]) for i in range(len(runs)))
 
 

@@ -726,6 +726,24 @@ def test_another_persons_listed_cases_are_no_case_by_case_answer_and_the_verdict
     assert FLAG in ans.answer and ans.verification is Verification.PARTIALLY_VERIFIED
 
 
+def test_the_deciding_quote_is_the_one_naming_the_person_asked_before_the_act() -> None:
+    """Live: the unit's Khoản 3 («… không được đơn phương chấm dứt hợp đồng làm việc với viên chức …») was quoted for
+    "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?", beside Khoản 4, the viên chức's own right."""
+    ending = _source(
+        1,
+        "3. Người đứng đầu đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức "
+        "trong các trường hợp sau:\na) Viên chức ốm đau hoặc bị tai nạn;\nb) Viên chức nữ có thai.\n"
+        "4. Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng "
+        "làm việc nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị biết trước ít nhất 45 ngày.",
+        anchor="Điều 29 Luật 77/2099/QH99",
+    )
+    asked = "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?"
+    quotes = deciding_quotes(read_question(asked).statement, [ending])
+    assert quotes[0].startswith("4. Viên chức làm việc theo hợp đồng"), quotes
+    ans = closed_answer(read_question(asked), [ending], ScriptedLLM({}, 0.3), ENOUGH, [])
+    assert ans is not None and "Theo [1]: «4. Viên chức" in ans.answer and "«3. Người đứng đầu" not in ans.answer
+
+
 def test_a_verdict_whose_quote_leaves_out_what_another_source_states_of_the_question_is_flagged() -> None:
     """Live: "Lao động nữ mang thai có được làm việc ban đêm không?" → "Không." as verified, quoting Điều 138's right
     to end the contract while pregnant, which says nothing of night work; Điều 137, which does, was [1]. The
