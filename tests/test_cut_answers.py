@@ -16,10 +16,10 @@ import pytest
 
 from assistant.answer import Answer, Verification
 from assistant.llm import ChatMessage, Cut, GenerationConfig, LlamaCppBackend, OpenAICompatBackend
-from assistant.pipeline import CUT_FINISHED, CUT_LEFT_OUT, AskOptions, Assistant
-from tests.test_context import PUBLIC, World
+from assistant.pipeline import CUT_FINISHED, CUT_LEFT_OUT
+from tests.test_context import World
 from tests.test_context import world as world  # noqa: F401  (the fixture law's index, shared)
-from tests.test_lists import RULE, _ask_contract, _WritingLLM
+from tests.test_lists import RULE, _ask_contract, ask_written
 from tests.test_llm_backends import embedded as embedded  # noqa: F401  (the real GGUF, loaded once)
 from tests.test_llm_backends import fake_server as fake_server  # noqa: F401
 
@@ -35,12 +35,8 @@ LONG = [ChatMessage("user", "Hãy kể tên thật nhiều tỉnh thành của V
 
 
 def _ask_notice(world: World, *pieces: str) -> tuple[Answer, str]:
-    """The notice question through the real pipeline over the fixture law; the answer and what streamed."""
-    seen: list[str] = []
-    ans = Assistant(world.searcher, llm_factory=lambda: _WritingLLM(*pieces)).ask(
-        RESIGN, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
-    )
-    return ans, "".join(seen)
+    """The notice question, the model writing `pieces` (`tests.test_lists.ask_written`)."""
+    return ask_written(world, RESIGN, *pieces)
 
 
 def test_a_quote_the_token_limit_cut_mid_word_is_finished_from_the_law_verbatim(world: World) -> None:  # noqa: F811

@@ -160,13 +160,19 @@ class _WritingLLM(ScriptedLLM):
         yield from self.pieces
 
 
-def _ask_contract(world: World, *pieces: str) -> tuple[Answer, str]:
-    """The contract question through the real pipeline over the fixture law's index; the answer and what streamed."""
+def ask_written(world: World, question: str, *pieces: str) -> tuple[Answer, str]:
+    """`question` through the real pipeline over the fixture law's index, the model writing `pieces`; the answer
+    and what streamed."""
     seen: list[str] = []
     ans = Assistant(world.searcher, llm_factory=lambda: _WritingLLM(*pieces)).ask(
-        CONTRACT, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
+        question, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
     )
     return ans, "".join(seen)
+
+
+def _ask_contract(world: World, *pieces: str) -> tuple[Answer, str]:
+    """The contract question, the model writing `pieces` (`ask_written`)."""
+    return ask_written(world, CONTRACT, *pieces)
 
 
 def test_the_pipeline_answers_with_the_whole_list_streamed_and_records_it(world: World) -> None:  # noqa: F811
