@@ -615,9 +615,10 @@ def deciding_quotes(
         # đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …» (Điều 14 Luật Viên chức) lost to a transfer's «… được
         # ký kết hợp đồng làm việc … đơn vị sự nghiệp công lập khác …» for "Viên chức có được ký hợp đồng với đơn vị
         # khác không?": that one names the viên chức, this one leaves them to its title
-        # and so does naming the person asked before the act, in the passage itself: live, «3. Người đứng đầu đơn vị sự nghiệp công lập
-        # không được đơn phương chấm dứt hợp đồng làm việc với viên chức …» (the unit's) was quoted for "Viên chức
-        # có được đơn phương chấm dứt hợp đồng làm việc không?" over Khoản 4's «Viên chức … có quyền đơn phương …»
+        # and so does naming the person asked before the act, in the passage itself: live, «3. Người đứng đầu đơn vị
+        # sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức …» (the unit's) was
+        # quoted for "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?" over Khoản 4's «Viên chức …
+        # có quyền đơn phương …»
         acts = ACT_WEIGHT * (
             contains_run(folded_runs(read), act_run)
             + (said is not None and states_act(passage, said[1]))
@@ -758,8 +759,9 @@ def answer_closed(
         # Every deciding quote is a list's lead-in the question names no case of (live: "Công chức có được từ chức
         # không?" → "Không. (chưa kiểm chứng)" on «1. Công chức lãnh đạo, quản lý có thể từ chức hoặc miễn nhiệm
         # trong các trường hợp sau đây:»): neither yes nor no — it depends on the case, and the cases are quoted.
-        whole, whole_lines, whole_checks = _shown([_with_cases(q) for q in shown], sources)
-        if whole:
+        listed = [_with_cases(q) for q in shown]
+        whole, whole_lines, whole_checks = _shown([q for q in listed if q is not None], sources)
+        if whole and len(whole) == len(shown):  # every lead-in with its cases, or the verdict stays flagged
             shown, checks, undecided = whole, whole_checks, None
             lead, lines = f"{cues.case_by_case}.", [f"{cues.case_by_case}.", *whole_lines]
             reason = f"{CASE_BY_CASE} (the judge: log-odds {_odds(j)} → {j.label})"
@@ -833,19 +835,21 @@ def _named_before_act(text: str, subject: frozenset[str], act: tuple[str, ...]) 
     return any(tuple(runs[i : i + len(act)]) == act and subject <= set(runs[:i]) for i in range(len(runs)))
 
 
-def _with_cases(q: Quote) -> Quote:
+def _with_cases(q: Quote) -> Quote | None:
     """`q`, a list's lead-in, with the cases it lists, verbatim: the lines after it labelled deeper than it (and
-    their unlabelled rest) up to the next line of its own level or above; `q` itself when it lists nothing.
+    their unlabelled rest) up to the next line of its own level or above; None when it lists nothing, or a case the
+    injection detector cuts (never quoted as the law).
 
     >>> law = "1. Viên chức có thể thôi việc trong các trường hợp sau:\\na) Ốm đau;\\nb) Vì lý do khác.\\n2. Khác."
     >>> src = CitedSource(1, None, law, 0, len(law))  # type: ignore[arg-type]
-    >>> print(_with_cases(Quote("1. Viên chức có thể thôi việc trong các trường hợp sau:", src, True)).line)
+    >>> listed = _with_cases(Quote("1. Viên chức có thể thôi việc trong các trường hợp sau:", src, True))
+    >>> print(listed.line)  # type: ignore[union-attr]
     Theo [1]: «1. Viên chức có thể thôi việc trong các trường hợp sau: a) Ốm đau; b) Vì lý do khác.»
     """
     text = q.source.text if q.source.hit is None else q.source.hit.text
     start = text.find(q.sentence)
     if start < 0:
-        return q
+        return None
     level = label_rank(q.sentence) or 1
     end = start + len(q.sentence)
     at = text.find("\n", end)
@@ -859,7 +863,7 @@ def _with_cases(q: Quote) -> Quote:
             end = at + 1 + len(line)
         at = nxt
     if end == start + len(q.sentence) or strip_instructions(text[start:end])[1]:
-        return q  # nothing listed — or a case the injection detector cuts, which is never quoted as the law
+        return None
     return Quote(text[start:end], q.source, q.verbatim)
 
 
