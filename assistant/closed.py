@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.actor import ActorLexicon
 from assistant.answer import Answer, CitedSource, SentenceCheck, Verification, refusal
 from assistant.clauses import SourceOutline
-from assistant.context import asked_claim, states_act
+from assistant.context import asked_claim, names_before_act, states_act
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import CueKind, CueLexicon, clauses, label_rank, without_label
@@ -622,7 +622,7 @@ def deciding_quotes(
         acts = ACT_WEIGHT * (
             contains_run(folded_runs(read), act_run)
             + (said is not None and states_act(passage, said[1]))
-            + (said is not None and _named_before_act(passage, said[0], said[1]))
+            + (said is not None and names_before_act(passage, said[0], said[1]))
         )
         return (
             coverage(words, read) + 0.5 * stated + 0.25 * coverage(frame_words, read) + acts - penalty,
@@ -825,14 +825,7 @@ def lists_for_asked(claim: str, q: Quote) -> bool:
     True
     """
     asked = asked_claim(claim)
-    return asked is not None and _named_before_act(q.sentence, asked[0], asked[1])
-
-
-def _named_before_act(text: str, subject: frozenset[str], act: tuple[str, ...]) -> bool:
-    """Whether `text` states `act` (folded syllables, `asked_claim`'s) after naming all of `subject` — read whole,
-    not piece by piece: a subject may hold a comma ("Công chức lãnh đạo, quản lý có thể từ chức …")."""
-    runs = folded_runs(text)
-    return any(tuple(runs[i : i + len(act)]) == act and subject <= set(runs[:i]) for i in range(len(runs)))
+    return asked is not None and names_before_act(q.sentence, asked[0], asked[1])
 
 
 def _with_cases(q: Quote) -> Quote | None:

@@ -43,7 +43,7 @@ is filled with the same number of line breaks.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -394,11 +394,31 @@ def says_as_asked(text: str, subject: frozenset[str], act: tuple[str, ...], nega
     """
     for piece in _PIECE.split(text):  # its subject is in the same piece: "…, việc đơn phương chấm dứt" names none
         runs = folded_runs(piece)
-        for at in (i for i in range(len(runs) - 1) if tuple(runs[i : i + 2]) == act):
+        for at in _act_at(runs, act):
             negated = _negated_at(runs, at)
             if negated == negative and subject <= set(runs[:at]):
                 return True
     return False
+
+
+def names_before_act(text: str, subject: frozenset[str], act: tuple[str, ...]) -> bool:
+    """Whether `text` states `act` after naming all of `subject` (`asked_claim`'s), either polarity — read whole, not
+    piece by piece as `says_as_asked` reads: a subject may hold a comma ("Công chức lãnh đạo, quản lý có thể từ
+    chức …").
+
+    >>> names_before_act("1. Công chức lãnh đạo, quản lý có thể từ chức:", frozenset({"cong", "chuc"}), ("tu", "chuc"))
+    True
+    >>> names_before_act("3. Đơn vị không được đơn phương chấm dứt với viên chức", frozenset({"vien", "chuc"}),
+    ...                  ("don", "phuong"))
+    False
+    """
+    runs = folded_runs(text)
+    return any(subject <= set(runs[:at]) for at in _act_at(runs, act))
+
+
+def _act_at(runs: Sequence[str], act: tuple[str, ...]) -> Iterator[int]:
+    """Where `act` (folded syllables) starts in `runs`."""
+    return (i for i in range(len(runs) - len(act) + 1) if tuple(runs[i : i + len(act)]) == act)
 
 
 def _negated_at(runs: Sequence[str], at: int) -> bool:

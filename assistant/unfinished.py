@@ -24,13 +24,12 @@ from collections.abc import Sequence
 
 from assistant.answer import CitedSource
 from assistant.injection import strip_instructions
-from assistant.verify import markers_in
+from assistant.polarity import without_label
+from assistant.verify import SOURCE_SENTENCE_END, markers_in
 
 MIN_WORDS = 4  # fewer words than this ("Trường hợp viên") could be anywhere in the law: not finished
 MAX_REST = 800  # characters a fragment may be finished with; a longer rest is not a sentence's end but a quote
 _MARKERS = re.compile(r"\s*\[\d{1,2}\]")
-_LABEL = re.compile(r"^(?:[-•*+]\s*|[a-zđ]\)\s*|\d+(?:\.\d+)*\.\s*)", re.IGNORECASE)
-_SOURCE_END = re.compile(r"[.;:](?=\s|$)|\n")
 
 
 def finished(fragment: str, sources: Sequence[CitedSource]) -> str | None:
@@ -50,18 +49,18 @@ def finish_quote(fragment: str, law: str, marker: int) -> str | None:
     included), cited `[marker]` and ended as the law ends it; `None` when `law` does not hold it, or its end is
     more than `MAX_REST` characters on."""
     body = _MARKERS.sub("", fragment).strip()
-    label = _LABEL.match(body)
-    said = body[label.end() if label else 0 :].rstrip(" .;:,")  # read as a line, it may have been given an end
+    unlabelled = without_label(body)
+    head = body[: len(body) - len(unlabelled)]  # its list label ("- ", "c) "), kept
+    said = unlabelled.rstrip(" .;:,")  # read as a line, it may have been given an end
     words = said.split()
     if len(words) < MIN_WORDS:
         return None
     found = re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE).search(law)
     if found is None:
         return None
-    end = _SOURCE_END.search(law, found.end())
+    end = SOURCE_SENTENCE_END.search(law, found.end())
     stop = end.start() if end is not None else len(law)
     if stop - found.end() > MAX_REST:
         return None
     closing = law[stop] if end is not None and law[stop] in ".;:" else "."
-    head = label.group(0) if label else ""
     return f"{head}{said}{law[found.end() : stop].rstrip()} [{marker}]{closing}"

@@ -241,7 +241,7 @@ def markers_in(sentence: str) -> tuple[int, ...]:
 
 
 # Where a source's sentences end, for telling figures stated together: ".", ";" or ":" before white space, a line.
-_SOURCE_SENTENCE_END = re.compile(r"[.;:](?=\s|$)|\n")
+SOURCE_SENTENCE_END = re.compile(r"[.;:](?=\s|$)|\n")
 # A reference is no figure: "Điều 3", "khoản 2", "Phụ lục 1", "Nghị định 45/2094/NĐ-CP" (`_DOC_NUMBER`).
 _REFERENCE = re.compile(r"(?i)\b(?:điều|khoản|điểm|chương|mục|phụ lục|số)\s+\d+[a-zđ]?\b")
 # Where a claim's pieces end: each piece gives its own figures ("12 tháng đối với hạng I, 6 tháng đối với hạng IV").
@@ -302,7 +302,7 @@ def numbers_apart(claim: str, cited: Sequence[str]) -> str | None:
     pieces = [f for f in pieces if len(f) >= 2]
     if not pieces:  # most claims: the cited texts are not split at all
         return None
-    sentences = [numbers_in(s) for text in cited for s in _SOURCE_SENTENCE_END.split(text)]
+    sentences = [numbers_in(s) for text in cited for s in SOURCE_SENTENCE_END.split(text)]
     for figures in pieces:
         if not any(figures <= stated for stated in sentences):
             return f"{NUMBERS_APART}{', '.join(sorted(figures))}"
@@ -508,7 +508,7 @@ def figure_of_condition(claim: str, cited: Sequence[str]) -> str | None:
     '30 ngày'
     """
     figures_only = _figures_text(claim)
-    sentences = [s for text in cited for s in _SOURCE_SENTENCE_END.split(nfc(text))]
+    sentences = [s for text in cited for s in SOURCE_SENTENCE_END.split(nfc(text))]
     for measure in sorted(measures_in(figures_only)):
         stating = [s for s in sentences if measure in measures_in(s)]
         # the sentences the claim takes it from: those stating most of its words (a source applied beside the cited
