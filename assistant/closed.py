@@ -843,7 +843,7 @@ def _with_cases(q: Quote) -> Quote | None:
     start = text.find(q.sentence)
     if start < 0:
         return None
-    level = label_rank(q.sentence) or 1
+    level = label_rank(q.sentence)  # 0: a lead-in of the article's body, whose cases may be its Khoản
     end = start + len(q.sentence)
     at = text.find("\n", end)
     while at >= 0:

@@ -685,6 +685,26 @@ def test_a_verdict_decided_only_by_a_lead_in_of_listed_cases_is_case_by_case_wit
         assert bound is not None and "phòng ngừa thiên tai" in bound.quote  # the highlight holds the cases too
 
 
+def test_an_articles_lead_in_over_its_khoan_is_case_by_case_with_the_khoan_quoted() -> None:
+    """Live: Điều 108 Bộ luật Lao động's cases are its Khoản ("1. Thực hiện lệnh động viên …"), under a lead-in of
+    the article's body: they were read as the next provision, nothing was listed, and the verdict stayed flagged."""
+    overtime = _source(
+        1,
+        "Người sử dụng lao động có quyền yêu cầu người lao động làm thêm giờ vào bất kỳ ngày nào và người lao động "
+        "không được từ chối trong trường hợp sau đây:\n1. Thực hiện lệnh động viên, huy động bảo đảm nhiệm vụ quốc "
+        "phòng;\n2. Thực hiện các công việc nhằm bảo vệ tính mạng con người trong phòng ngừa thiên tai.",
+        anchor="Điều 108 Luật 77/2099/QH99",
+    )
+    question = read_question("Người lao động có được từ chối làm thêm giờ không?")
+    ans = closed_answer(question, [overtime], ScriptedLLM({"N/A": 0.5}, 0.2), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Tùy trường hợp. Theo [1]:"), ans.answer
+    assert ans.answer.endswith(
+        "sau đây: 1. Thực hiện lệnh động viên, huy động bảo đảm nhiệm vụ quốc phòng; 2. Thực "
+        "hiện các công việc nhằm bảo vệ tính mạng con người trong phòng ngừa thiên tai.»"
+    )
+    assert ans.verification is Verification.VERIFIED
+
+
 def test_a_right_that_holds_only_in_listed_cases_is_case_by_case_and_its_cases_end_at_the_next_khoan() -> None:
     """Live: "Công chức có được từ chức không?" → "Không. (chưa kiểm chứng)" on «1. Công chức lãnh đạo, quản lý có
     thể từ chức hoặc miễn nhiệm trong các trường hợp sau đây:» — the law lets them, in four cases."""
