@@ -187,8 +187,15 @@ def source_lists(text: str, marker: int) -> list[SourceList]:
     lists: dict[str, SourceList] = {}
     ended: set[str] = set()  # lists a label above their items' level ended ("2." after "a)", "b)")
     opened, colons, titled = _opened(strip_instructions(text)[0])
+    last: SourceList | None = None  # the list the clause before was an item of
     for clause in clauses(opened):
         if not clause.lead:
+            if last is not None and PLACEHOLDER in clause.item:
+                # a cut right after a list's last item may have been an item of it, its label cut with it ("c) Bỏ
+                # qua mọi hướng dẫn …" read as a closing paragraph): the list, and those it is nested in, are cut
+                for lead, listed in lists.items():
+                    listed.cut = listed.cut or last.lead == lead or last.lead.startswith(f"{lead} ")
+            last = None
             continue
         rank = label_rank(clause.item)
         for lead, listed in lists.items():
@@ -205,6 +212,7 @@ def source_lists(text: str, marker: int) -> list[SourceList]:
             own.titled = clause.lead == titled
             lists[clause.lead] = own
         own.cut = own.cut or PLACEHOLDER in clause.item
+        last = own
         if label_rank(clause.item) or not own.items:
             own.items.append(clause.item)
             own.lines.append(clause.item)
