@@ -23,7 +23,10 @@ evaluation uses (eval/answers.py `judge_item`), in one answer shape:
    `quoted_another`); a "no" whose quote states the claim outright is the quote's "yes" (`states_outright`). A
    yes/no question whose deciding quotes are lead-ins holding only in the cases they list ("… có thể từ chức …
    trong các trường hợp sau đây:"), none of which it names, is answered "Tùy trường hợp." with each lead-in
-   quoted together with its cases (`_with_cases`; the phrase is in the cues file).
+   quoted together with its cases (`_with_cases`; the phrase is in the cues file). One whose every deciding quote
+   grants the act asked to the person asked, with words of its own — a condition, a case, a duty that goes with
+   the right —, is answered "Có, với điều kiện quy định dưới đây." whatever the judge said (`grants`; the phrase is
+   in the cues file too).
 
 >>> q = read_question("Người lao động có được nghỉ 03 ngày khi kết hôn không?")
 >>> q.kind.value, q.statement
@@ -54,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.actor import ActorLexicon
 from assistant.answer import Answer, CitedSource, SentenceCheck, Verification, refusal
 from assistant.clauses import SourceOutline
-from assistant.context import asked_claim, names_before_act, states_act
+from assistant.context import asked_claim, grants_act, names_before_act, states_act
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import CueKind, CueLexicon, clauses, label_rank, without_label
@@ -155,12 +158,17 @@ class Cues:
     same_kind: tuple[tuple[str, ...], ...] = ()
     figure_degrees: tuple[str, ...] = ()  # "tối đa", "tối thiểu": how far the figure asked goes
     case_by_case: str = "Tùy trường hợp"  # the answer when the law says yes or no only in the cases it lists
+    granted: str = "{yes}, với điều kiện quy định dưới đây"  # a yes the quote grants with conditions of its own
 
     def __post_init__(self) -> None:
         for tags in (self.tail_tags, self.lead_tags, {"": self.particle_form}):
             unknown = set(tags.values()) - set(self.forms)
             if unknown:
                 raise ValueError(f"unknown answer form(s) {sorted(unknown)}; known: {', '.join(self.forms)}")
+        try:
+            self.granted.format(yes="")
+        except (KeyError, IndexError, ValueError) as err:
+            raise ValueError(f"[granted] answer {self.granted!r}: only {{yes}} may be filled in ({err})") from err
 
     @classmethod
     def load(cls, path: Path = CUES_FILE) -> Cues:
@@ -192,6 +200,7 @@ class Cues:
             same_kind=tuple(tuple(nfc(w).lower() for w in group) for group in data["open"].get("same_kind", [])),
             figure_degrees=tuple(nfc(w).lower() for w in data["open"].get("figure_degrees", [])),
             case_by_case=nfc(data["listed"]["answer"]),
+            granted=nfc(data["granted"]["answer"]),
         )
 
     def asks(self, text: str) -> int:
@@ -727,6 +736,10 @@ def answer_closed(
     undecided = unfounded = quoted_another(asked, shown, sources) if asked else None
     if undecided is None and closed.kind is QuestionKind.YES_NO:
         undecided = narrower_case(claim, shown)
+        if undecided not in (None, LISTED) and grants(claim, shown):
+            # a case the act is granted in ("Khi bị ngược đãi thì viên chức có quyền …") is a condition of a yes:
+            # "Có, với điều kiện …" below, the quote following
+            undecided = None
     if undecided is None and closed.kind is QuestionKind.YES_NO and math.isfinite(j.score):
         # the model's verdict; a rule's decides itself (the act a prohibition lists, `verify.forbidden_act`: its
         # quote need not repeat "bản chính" that Điều 17's like item adds)
@@ -742,6 +755,16 @@ def answer_closed(
                 banned = prohibitions(claim, sources)
             if not says_yes or tossed:  # (a judge sure of the same "yes" keeps its reason)
                 reason = f"{QUOTE_DECIDES} (the judge: log-odds {_odds(j)} → {j.label})"
+            says_yes, tossed = True, None
+        elif grants(claim, shown):
+            # The quote grants it, with words of its own: "Có", pointed to them (live, "Viên chức có được đơn phương
+            # chấm dứt hợp đồng làm việc không?" → "Không. (chưa kiểm chứng)" on Khoản 4's «Viên chức làm việc theo
+            # hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng nhưng phải thông báo …»)
+            if not says_yes:
+                verdict = cues.forms[closed.form][0]
+                banned = prohibitions(claim, sources)
+            lead = lines[0] = f"{cues.granted.format(yes=verdict)}."
+            reason = f"{QUOTE_GRANTS} (the judge: log-odds {_odds(j)} → {j.label})"
             says_yes, tossed = True, None
         elif says_yes and any(claims_duty(claim, _rule(q)) for q in shown):
             # a "yes" to a duty the quote states as a right: live, "Người lao động có phải nghỉ 03 ngày khi kết hôn
@@ -894,7 +917,7 @@ def quoted_another(
 # hợp") to the "thì" that ends it, within one clause of the sentence ("… bị kỷ luật cách chức do tham nhũng thì
 # không được bổ nhiệm …").
 _CASE = re.compile(
-    r"(?:^|[\s,])(?:do|vì|khi|nếu|trong\s+trường\s+hợp|trường\s+hợp)\s+(?P<case>[^,;:.]{1,200}?)\s+thì\s"
+    r"(?i)(?:^|[\s,])(?:do|vì|khi|nếu|trong\s+trường\s+hợp|trường\s+hợp)\s+(?P<case>[^,;:.]{1,200}?)\s+thì\s"
 )
 NARROWER = "the deciding quote holds only when «{case}», which the question does not say"
 # A lead-in that holds only in the cases listed below it ("… người lao động không được từ chối trong trường hợp sau
@@ -921,14 +944,34 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
     True
     """
     said = content_syllables(claim)
+    act = _folded(asked_act(claim))
     first: str | None = None
     for q in quotes:
-        unnamed = next((m["case"] for m in _CASE.finditer(q.sentence) if content_syllables(m["case"]) - said), None)
+        cases = (m for m in _CASE.finditer(q.sentence) if _limits(q.sentence, m.start(), act))
+        unnamed = next((m["case"] for m in cases if content_syllables(m["case"]) - said), None)
         why = NARROWER.format(case=unnamed.strip()) if unnamed else LISTED if _LISTED.search(q.sentence) else None
         if why is None:
             return None
         first = first or why
     return first
+
+
+def _limits(sentence: str, at: int, act: Sequence[str]) -> bool:
+    """Whether the case opening at `at` limits `act` (folded syllables): the part of `sentence` it stands in, between
+    its ";", speaks of the act — or the claim names no act. «4. Viên chức … có quyền đơn phương chấm dứt hợp đồng
+    nhưng phải thông báo …; trường hợp viên chức ốm đau … thì phải báo trước ít nhất 03 ngày.»: the illness limits
+    the notice, not the right (live, "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?" was answered
+    "Không." on it, flagged as holding only when ill).
+
+    >>> right = "4. Viên chức có quyền đơn phương chấm dứt; trường hợp ốm đau thì báo trước 03 ngày."
+    >>> _limits(right, right.index("trường"), ["don", "phuong"]), _limits(right, right.index("trường"), [])
+    (False, True)
+    """
+    if not act:
+        return True
+    start = sentence.rfind(";", 0, at) + 1
+    end = sentence.find(";", at)
+    return contains_run(folded_runs(sentence[start : end if end >= 0 else len(sentence)]), list(act))
 
 
 ELSEWHERE = "the deciding quote does not speak of «{words}», which another source of the answer does"
@@ -1010,19 +1053,73 @@ def states_outright(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | N
     False
     """
     lexicon = lexicon or CueLexicon.default()
+    words = content_words(claim) - CASE_OPENERS
+    return bool(quotes) and all(
+        _states(claim, q, lexicon) and content_words(without_label(q.sentence)) <= words for q in quotes
+    )
+
+
+def _states(claim: str, q: Quote, lexicon: CueLexicon) -> bool:
+    """Whether `q`, read with its article's title and its list's lead-in, states each of a yes/no `claim`'s content
+    words (`CASE_OPENERS` aside) and, on its own line, its numbers; neither forbids, excepts nor negates what the
+    claim states (`turns`); and states any duty the claim does, and no duty the claim makes an option. False for a
+    claim that negates, or states nothing."""
     words, numbers = content_words(claim) - CASE_OPENERS, numbers_in(claim)
-    if not quotes or not words or lexicon.polar(claim):
+    if not words or lexicon.polar(claim):
         return False
-    for q in quotes:
-        said, line = (_in_context(q) if q.source is not None else q.sentence), without_label(q.sentence)
-        rule = _rule(q)  # (its lead-in found once: each reading parses the article)
-        if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or turns(claim, q, lexicon, rule):
-            return False
-        if claims_duty(claim, rule) or modal_shift(claim, rule):
-            return False  # the law's right is no duty, nor its duty an option
-        if not content_words(line) <= words:
-            return False
-    return True
+    said, line = (_in_context(q) if q.source is not None else q.sentence), without_label(q.sentence)
+    rule = _rule(q)  # (its lead-in found once: each reading parses the article)
+    if coverage(words, said) < 1.0 or not numbers <= numbers_in(line) or turns(claim, q, lexicon, rule):
+        return False
+    return not (claims_duty(claim, rule) or modal_shift(claim, rule))  # a right is no duty, a duty no option
+
+
+QUOTE_GRANTS = (
+    "decided by the quote: it grants the act asked to the person asked, every word and number, negating nothing, "
+    "with words of its own (a condition, a duty with it) the answer points to"
+)
+
+
+def grants(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | None = None) -> bool:
+    """Whether every deciding quote grants what a yes/no `claim` asks — may a person do an act — with words of its
+    own: it states the claim (`_states`, numbers and all), and its line, with its list's lead-in, names that person
+    before an "được" / "có quyền" / "có thể" on the act, in the same piece, with no "không" on it (`grants_act`).
+    Then the answer is "Có", with those words (a condition, a duty that goes with the right) to read in the quote,
+    whatever the judge said. Live,
+    "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?" was answered "Không." on «4. Viên chức làm
+    việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng nhưng phải thông báo
+    … trước ít nhất 45 ngày; …» (the judge at −0.56).
+
+    >>> right = Quote("4. Viên chức có quyền đơn phương chấm dứt hợp đồng nhưng phải báo trước 45 ngày.", None, True)
+    >>> grants("Viên chức được đơn phương chấm dứt hợp đồng", [right])  # type: ignore[list-item]
+    True
+    >>> unit = Quote("3. Đơn vị không được đơn phương chấm dứt hợp đồng với viên chức.", None, True)
+    >>> grants("Viên chức được đơn phương chấm dứt hợp đồng", [unit])  # type: ignore[list-item]
+    False
+    """
+    lexicon = lexicon or CueLexicon.default()
+    asked = asked_claim(claim)
+    if asked is None or asked[2] or not quotes:
+        return False
+    subject, act, _ = asked
+    return all(_states(claim, q, lexicon) and grants_act(_granting(q), subject, act) for q in quotes)
+
+
+# A line that opens with the grant itself, after its label: "2. Được ký hợp đồng vụ, việc …".
+_OPENS_GRANT = re.compile(r"(?i)(?:được|có\s+quyền)\s")
+
+
+def _granting(q: Quote) -> str:
+    """What `q` grants, read with whom: its lead-in and line — and, for a line outside a list that opens with the
+    grant itself, its article's title before it, which says whose right it is: «2. Được ký hợp đồng vụ, việc với cơ
+    quan, tổ chức, đơn vị khác …» under "Điều 14. Quyền của viên chức về hoạt động kinh doanh …" (live, "Viên chức
+    có được ký hợp đồng với đơn vị khác không?" → "Có. (chưa kiểm chứng)", the judge's coin toss)."""
+    line = without_label(q.sentence)
+    if q.source is None or not _OPENS_GRANT.match(line) or _lead_of(q):
+        return _rule(q)
+    heading = next((h for h in reversed(q.source.hit.heading_path) if h.startswith("Điều")), "")
+    title = heading_title(heading)
+    return f"{title} {line}" if title else _rule(q)
 
 
 def turns(claim: str, quote: Quote, lexicon: CueLexicon, rule: str | None = None) -> bool:

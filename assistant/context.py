@@ -379,6 +379,33 @@ def _act_runs(after_modal: str) -> list[str]:
     return runs
 
 
+# What grants an act: "được", "có quyền", "có thể" right before it, unless a "không" negates them.
+_GRANT = re.compile(r"(?i)(?<!\w)(?P<no>không\s+)?(?:được|có\s+quyền|có\s+thể)(?!\w)")
+
+
+def grants_act(text: str, subject: frozenset[str], act: tuple[str, ...]) -> bool:
+    """Whether a piece of `text` (cut at its punctuation) grants `act` (folded syllables, `asked_claim`'s) to
+    `subject`: it names all of the subject, then "được" / "có quyền" / "có thể" right before the act (the words that
+    only carry it aside), with no "không" on them. «4. Viên chức … có quyền đơn phương chấm dứt hợp đồng …» grants
+    it; «… quyền lợi hợp pháp khác của người lao động trong thời gian đình công» names both and grants nothing.
+
+    >>> grants_act("4. Viên chức làm việc theo hợp đồng có quyền đơn phương chấm dứt hợp đồng.",
+    ...            frozenset({"vien", "chuc"}), ("don", "phuong"))
+    True
+    >>> worker, strike = frozenset({"lao", "dong"}), ("dinh", "cong")
+    >>> grants_act("Quyền lợi của người lao động trong thời gian đình công.", worker, strike)
+    False
+    >>> grants_act("1. Người lao động không được đình công.", worker, strike)
+    False
+    """
+    for piece in _PIECE.split(text):
+        for m in _GRANT.finditer(piece):
+            if m["no"] is None and tuple(_act_runs(piece[m.end() :])[: len(act)]) == act:
+                if subject <= set(folded_runs(piece[: m.start()])):
+                    return True
+    return False
+
+
 def says_as_asked(text: str, subject: frozenset[str], act: tuple[str, ...], negative: bool) -> bool:
     """Whether a piece of `text` (a line, cut at its punctuation) states `act` of `subject` (its syllables before the
     act, in that piece) with the question's polarity (a "không" just before it negates it). "1. Đơn vị sự nghiệp

@@ -553,14 +553,20 @@ def test_a_verdict_its_every_deciding_quote_says_the_opposite_of_is_flagged_not_
     (−0.38) on «Tiền lương và các quyền lợi hợp pháp khác của người lao động trong thời gian đình công», which states
     every word of the claim and negates nothing. A rule's verdict (a number, an exception, a forbidden act) decides
     itself; the model's is flagged when its quotes say the opposite."""
-    right = [_source(1, "1. Người lao động có quyền đình công theo quy định của Bộ luật này.")]
+    wages = [
+        _source(
+            1,
+            "1. Tiền lương và các quyền lợi hợp pháp khác của người lao động trong thời gian đình công.",
+            anchor="Điều 207 Luật 9/2095/QH95",
+        )
+    ]
     question = "Người lao động có quyền đình công không?"
-    ans = closed_answer(read_question(question), right, ScriptedLLM({"N/A": 0.6}, default=0.2), ENOUGH, [])
+    ans = closed_answer(read_question(question), wages, ScriptedLLM({"N/A": 0.6}, default=0.2), ENOUGH, [])
     assert ans is not None and ans.answer.startswith(f"Không.{FLAG} Theo [1]:"), ans.answer
     assert "states every word of the claim and negates nothing" in ans.sentences[0].reasons[-1]
     assert ans.verification is Verification.PARTIALLY_VERIFIED
     # the verdict the quote supports is verified
-    ans = closed_answer(read_question(question), right, ScriptedLLM({"N/A": 0.2}, default=0.9), ENOUGH, [])
+    ans = closed_answer(read_question(question), wages, ScriptedLLM({"N/A": 0.2}, default=0.9), ENOUGH, [])
     assert ans is not None and ans.answer.startswith("Có. Theo [1]:") and ans.verification is Verification.VERIFIED
     # "Không" on a quote whose "không được" governs more words than the claim restates stays verified (live, the
     # first reading flagged "Công chức có được tiết lộ bí mật nhà nước không?" → "Không.")
@@ -574,6 +580,62 @@ def test_a_verdict_its_every_deciding_quote_says_the_opposite_of_is_flagged_not_
     ans = closed_answer(read_question(asked), banned, ScriptedLLM({"N/A": 0.2}, default=0.9), ENOUGH, [])
     assert ans is not None and ans.answer.startswith(f"Có.{FLAG}"), ans.answer
     assert "turns the claim around" in ans.sentences[0].reasons[-1]
+
+
+GRANTED = "Có, với điều kiện quy định dưới đây"
+
+
+def test_a_no_on_a_quote_granting_the_act_to_the_person_asked_becomes_a_yes_with_its_conditions() -> None:
+    """Live: "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?" → "Không. (chưa kiểm chứng)" on Khoản 4
+    Điều 29 Luật Viên chức, which grants the viên chức that right (with a notice to give): the judge at −0.56, and
+    the notice's own case ("trường hợp viên chức ốm đau … thì phải báo trước …") read as the case the right holds
+    in. The quote decides: yes, pointed to the words it adds."""
+    right = _source(
+        1,
+        "4. Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng "
+        "nhưng phải thông báo bằng văn bản cho người đứng đầu đơn vị sự nghiệp công lập biết trước ít nhất 45 ngày; "
+        "trường hợp viên chức ốm đau hoặc bị tai nạn đã điều trị 06 tháng liên tục thì phải báo trước ít nhất 03 ngày.",
+        anchor="Điều 29 Luật 77/2099/QH99",
+    )
+    asked = read_question("Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?")
+    for p_true in (0.2, 0.45, 0.55, 0.9):  # the judge's "no", its coin tosses, its "yes"
+        ans = closed_answer(asked, [right], ScriptedLLM({"N/A": 0.5}, p_true), ENOUGH, [])
+        assert ans is not None and ans.answer.startswith(f"{GRANTED}. Theo [1]: «4. Viên chức"), (p_true, ans.answer)
+        assert ans.verification is Verification.VERIFIED and ans.sentences[0].reasons[0].startswith("decided by the")
+    # true/false asks it in its own words
+    stated = read_question("Viên chức được đơn phương chấm dứt hợp đồng làm việc, đúng hay sai?")
+    ans = closed_answer(stated, [right], ScriptedLLM({"N/A": 0.5}, 0.2), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Đúng, với điều kiện quy định dưới đây. Theo [1]:"), ans.answer
+    # a right granted in a case the question does not name is a yes with that condition (it was flagged as
+    # holding only in the case, the judge's "no" shown)
+    abused = _source(1, "5. Khi bị ngược đãi thì viên chức có quyền đơn phương chấm dứt hợp đồng làm việc.")
+    ans = closed_answer(asked, [abused], ScriptedLLM({"N/A": 0.5}, 0.2), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"{GRANTED}. Theo [1]: «5. Khi"), ans.answer
+    assert ans.verification is Verification.VERIFIED
+    # the unit's "không được", the right granted to someone else, a listed case's lead-in alone: none grants it
+    for text in (
+        "3. Đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức nữ có thai.",
+        "1. Đơn vị sự nghiệp công lập có quyền đơn phương chấm dứt hợp đồng làm việc với viên chức.",
+        "5. Viên chức có quyền đơn phương chấm dứt hợp đồng làm việc trong các trường hợp sau:",
+    ):
+        other = _source(1, text, anchor="Điều 29 Luật 77/2099/QH99")
+        ans = closed_answer(asked, [other], ScriptedLLM({"N/A": 0.5}, 0.2), ENOUGH, [])
+        assert ans is None or not ans.answer.startswith("Có"), (text, ans.answer)
+    # a number the quote does not state is not granted
+    days = read_question("Viên chức có được đơn phương chấm dứt hợp đồng làm việc sau 30 ngày báo trước không?")
+    ans = closed_answer(days, [right], ScriptedLLM({"N/A": 0.5}, 0.2), ENOUGH, [])
+    assert ans is not None and not ans.answer.startswith("Có"), ans.answer
+
+
+def test_the_answer_a_granting_quote_gives_is_data_and_a_malformed_one_is_refused_naming_it(tmp_path: Path) -> None:
+    from assistant.closed import CUES_FILE
+
+    text = CUES_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "cues.toml"
+    bad.write_text(text.replace('"{yes}, với điều kiện', '"{có}, với điều kiện'), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"\[granted\] answer"):
+        Cues.load(bad)
+    assert Cues.load(CUES_FILE).granted.format(yes="Có") == GRANTED
 
 
 def _titled(marker: int, text: str, title: str, anchor: str) -> CitedSource:
@@ -830,7 +892,7 @@ def test_a_verdict_whose_quote_never_speaks_of_the_act_asked_is_flagged() -> Non
         )
     ]
     ans = closed_answer(read_question(asked), signing, ScriptedLLM({"N/A": 0.5}, 0.8), ENOUGH, [])
-    assert ans is not None and ans.answer.startswith("Có. Theo [1]:"), ans.answer
+    assert ans is not None and ans.answer.startswith(f"{GRANTED}. Theo [1]:"), ans.answer  # "… nhưng phải …"
     # an article heading naming every act on a contract ("… ký kết tiếp, tạm hoãn và chấm dứt …") decides nothing
     headed = [
         dataclasses.replace(
@@ -864,7 +926,19 @@ def test_a_verdict_whose_quote_never_speaks_of_the_act_asked_is_flagged() -> Non
         ),
     )
     ans = closed_answer(read_question(asked), [right, headed[0]], ScriptedLLM({"N/A": 0.5}, 0.8), ENOUGH, [])
-    assert ans is not None and ans.answer.startswith("Có. Theo [2]: «2. Được ký hợp đồng vụ"), ans.answer
+    assert ans is not None and ans.answer.startswith(f"{GRANTED}. Theo [2]: «2. Được ký hợp đồng vụ"), ans.answer
+    assert ans.verification is Verification.VERIFIED
+    # … and decides it against the judge's coin toss: the title says whose right the Khoản's "Được …" is (live,
+    # "Có. (chưa kiểm chứng)")
+    for p_true in (0.45, 0.2):
+        ans = closed_answer(read_question(asked), [right], ScriptedLLM({"N/A": 0.5}, p_true), ENOUGH, [])
+        assert ans is not None and ans.answer.startswith(f"{GRANTED}. Theo [2]: «2. Được"), (p_true, ans.answer)
+    # a title naming someone else grants the viên chức nothing
+    unit = dataclasses.replace(
+        right, hit=dataclasses.replace(right.hit, heading_path=["Luật", "Điều 9. Quyền của đơn vị sự nghiệp công lập"])
+    )
+    ans = closed_answer(read_question(asked), [unit], ScriptedLLM({"N/A": 0.5}, 0.2), ENOUGH, [])
+    assert ans is None or not ans.answer.startswith("Có"), ans.answer
 
 
 def test_a_verdict_the_judge_gives_at_even_odds_is_flagged() -> None:
