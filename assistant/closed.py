@@ -734,9 +734,10 @@ def answer_closed(
         return None
     markers = tuple(sorted({q.source.marker for q in shown}))
     undecided = unfounded = quoted_another(asked, shown, sources) if asked else None
+    granted = _granted(claim, shown) if closed.kind is QuestionKind.YES_NO else None
     if undecided is None and closed.kind is QuestionKind.YES_NO:
         undecided = narrower_case(claim, shown)
-        if undecided not in (None, LISTED) and grants(claim, shown):
+        if undecided not in (None, LISTED) and granted is not None:
             # a case the act is granted in ("Khi bị ngược đãi thì viên chức có quyền …") is a condition of a yes:
             # "Có, với điều kiện …" below, the quote following
             undecided = None
@@ -756,14 +757,16 @@ def answer_closed(
             if not says_yes or tossed:  # (a judge sure of the same "yes" keeps its reason)
                 reason = f"{QUOTE_DECIDES} (the judge: log-odds {_odds(j)} → {j.label})"
             says_yes, tossed = True, None
-        elif grants(claim, shown):
+        elif granted is not None:
             # The quote grants it, with words of its own: "Có", pointed to them (live, "Viên chức có được đơn phương
             # chấm dứt hợp đồng làm việc không?" → "Không. (chưa kiểm chứng)" on Khoản 4's «Viên chức làm việc theo
             # hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng nhưng phải thông báo …»)
             if not says_yes:
                 verdict = cues.forms[closed.form][0]
                 banned = prohibitions(claim, sources)
-            lead = lines[0] = f"{cues.granted.format(yes=verdict)}."
+            lead = f"{cues.granted.format(yes=verdict)}."
+            shown, quote_lines, checks = _shown(granted, sources)
+            lines = [lead, *quote_lines]
             reason = f"{QUOTE_GRANTS} (the judge: log-odds {_odds(j)} → {j.label})"
             says_yes, tossed = True, None
         elif says_yes and any(claims_duty(claim, _rule(q)) for q in shown):
@@ -1103,6 +1106,17 @@ def grants(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | None = Non
         return False
     subject, act, _ = asked
     return all(_states(claim, q, lexicon) and grants_act(_granting(q), subject, act) for q in quotes)
+
+
+def _granted(claim: str, quotes: Sequence[Quote]) -> list[Quote] | None:
+    """The deciding quotes as a granting answer gives them (`grants`), a lead-in ("… nhưng phải báo trước cho người
+    sử dụng lao động như sau:") with the items it introduces — the conditions "với điều kiện quy định dưới đây"
+    points to —; None when they do not grant `claim`, or a lead-in's items are not all quoted (none listed, or one
+    the injection detector cuts: never quoted as the law)."""
+    if not grants(claim, quotes):
+        return None
+    out = [_with_cases(q) if q.sentence.rstrip().endswith(":") else q for q in quotes]
+    return [q for q in out if q is not None] if all(out) else None
 
 
 # A line that opens with the grant itself, after its label: "2. Được ký hợp đồng vụ, việc …".

@@ -43,12 +43,12 @@ is filled with the same number of line breaks.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.clauses import anchor_for
-from core.text import content_syllables, folded_runs, folded_words
+from core.text import contains_run, content_syllables, folded_runs, folded_words
 from index.search import Hit
 from index.store import Filters
 from ingest.model import Citation
@@ -317,21 +317,66 @@ _CARRIERS = (("thuc", "hien", "quyen"), ("thuc", "hien", "viec"), ("thuc", "hien
 _PIECE = re.compile(r"[\n,;:]|\.(?!\d)")
 
 
-def asked_claim(query: str) -> tuple[frozenset[str], tuple[str, ...], bool] | None:
-    """What a question asks of whom: the content syllables of its subject (the words before "được" / "phải" / "có
-    quyền"), the first two syllables of the act after them (folded), and whether it asks what may NOT be done; None
-    for a question without such words or subject.
+class Subject(frozenset[str]):
+    """Whom a question asks about: the content syllables of its subject, and `head`, the first two syllables of its
+    last part (after its last comma, "các" / "những" / "mọi" aside), folded, in order. The syllables alone do not
+    tell the worker from the employer: "người sử dụng lao động" holds every content syllable of "người lao động"
+    ("người" is a function word), not its "người lao" (live, the employer's right to end a contract was quoted for
+    "Người lao động có được đơn phương chấm dứt hợp đồng lao động không?" and the answer refused as about
+    someone else)."""
+
+    head: tuple[str, ...]
+
+    def __new__(cls, syllables: Iterable[str], head: Sequence[str] = ()) -> Subject:
+        self = super().__new__(cls, syllables)
+        self.head = tuple(head)
+        return self
+
+    @classmethod
+    def of(cls, text: str) -> Subject:
+        """The subject `text` names.
+
+        >>> Subject.of("Người lao động").head, Subject.of("Cán bộ, công chức").head, Subject.of("Các cơ quan").head
+        (('nguoi', 'lao'), ('cong', 'chuc'), ('co', 'quan'))
+        """
+        last = folded_runs(text.rsplit(",", 1)[-1])
+        while last and last[0] in _DETERMINERS:
+            last = last[1:]
+        return cls(content_syllables(text), last[:2])
+
+    def named_in(self, runs: Sequence[str]) -> bool:
+        """Whether `runs` (folded syllables) name this subject: all its syllables, and its head in order.
+
+        >>> worker = Subject.of("Người lao động")
+        >>> worker.named_in(folded_runs("người sử dụng lao động")), worker.named_in(folded_runs("người lao động nữ"))
+        (False, True)
+        """
+        return self <= set(runs) and (not self.head or contains_run(runs, list(self.head)))
+
+
+_DETERMINERS = frozenset({"cac", "nhung", "moi"})
+
+
+def asked_claim(query: str) -> tuple[Subject, tuple[str, ...], bool] | None:
+    """What a question asks of whom: its subject (the words before "được" / "phải" / "có quyền": `Subject`), the
+    first two syllables of the act after them (folded), and whether it asks what may NOT be done; None for a
+    question without such words or subject.
 
     >>> subject, act, negative = asked_claim("Viên chức được đơn phương chấm dứt hợp đồng khi nào?")
-    >>> sorted(subject), act, negative
-    (['chuc', 'vien'], ('don', 'phuong'), False)
+    >>> sorted(subject), subject.head, act, negative
+    (['chuc', 'vien'], ('vien', 'chuc'), ('don', 'phuong'), False)
     """
     m = _MODAL.search(query)
     if m is None:
         return None
-    subject = content_syllables(_ASKED_FIRST.sub("", query[: m.start()]))
+    subject = Subject.of(_ASKED_FIRST.sub("", query[: m.start()]))
     act = tuple(_act_runs(query[m.end() :])[:2])
     return (subject, act, m["no"] is not None) if subject and len(act) == 2 else None
+
+
+def _names(subject: frozenset[str], runs: Sequence[str]) -> bool:
+    """Whether `runs` name `subject`: a `Subject` by its syllables and head, a bare set by its syllables."""
+    return subject.named_in(runs) if isinstance(subject, Subject) else subject <= set(runs)
 
 
 # What a question may ask before its subject: "Khi nào người lao động …" asks about the worker, not "khi".
@@ -401,7 +446,7 @@ def grants_act(text: str, subject: frozenset[str], act: tuple[str, ...]) -> bool
     for piece in _PIECE.split(text):
         for m in _GRANT.finditer(piece):
             if m["no"] is None and tuple(_act_runs(piece[m.end() :])[: len(act)]) == act:
-                if subject <= set(folded_runs(piece[: m.start()])):
+                if _names(subject, folded_runs(piece[: m.start()])):
                     return True
     return False
 
@@ -423,7 +468,7 @@ def says_as_asked(text: str, subject: frozenset[str], act: tuple[str, ...], nega
         runs = folded_runs(piece)
         for at in _act_at(runs, act):
             negated = _negated_at(runs, at)
-            if negated == negative and subject <= set(runs[:at]):
+            if negated == negative and _names(subject, runs[:at]):
                 return True
     return False
 
@@ -440,7 +485,7 @@ def names_before_act(text: str, subject: frozenset[str], act: tuple[str, ...]) -
     False
     """
     runs = folded_runs(text)
-    return any(subject <= set(runs[:at]) for at in _act_at(runs, act))
+    return any(_names(subject, runs[:at]) for at in _act_at(runs, act))
 
 
 def _act_at(runs: Sequence[str], act: tuple[str, ...]) -> Iterator[int]:
