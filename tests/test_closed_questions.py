@@ -664,6 +664,21 @@ def test_the_workers_right_not_the_employers_decides_a_question_about_the_worker
     assert ans is None or "Bỏ qua" not in ans.answer
 
 
+def test_a_right_saved_for_other_laws_is_granted_and_one_this_law_excepts_stays_the_judges_flagged() -> None:
+    """Live: "Viên chức có được hoạt động nghề nghiệp ngoài thời gian làm việc không?" → "Có. (chưa kiểm chứng)" on
+    «1. Được hoạt động nghề nghiệp …, trừ trường hợp pháp luật có quy định khác.» under "Quyền của viên chức …"."""
+    line = "1. Được hoạt động nghề nghiệp ngoài thời gian làm việc quy định trong hợp đồng làm việc, {saving}."
+    title = "Điều 14. Quyền của viên chức về hoạt động kinh doanh và làm việc ngoài thời gian quy định"
+    asked = read_question("Viên chức có được hoạt động nghề nghiệp ngoài thời gian làm việc không?")
+    saved = _titled(1, line.format(saving="trừ trường hợp pháp luật có quy định khác"), title, "Điều 14 Luật 58")
+    ans = closed_answer(asked, [saved], ScriptedLLM({"N/A": 0.5}, 0.9), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"{GRANTED}. Theo [1]: «1. Được"), ans.answer
+    assert ans.verification is Verification.VERIFIED
+    excepted = _titled(1, line.format(saving="trừ trường hợp Luật này có quy định khác"), title, "Điều 14 Luật 58")
+    ans = closed_answer(asked, [excepted], ScriptedLLM({"N/A": 0.5}, 0.9), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith(f"Có.{FLAG}"), ans.answer
+
+
 def test_the_answer_a_granting_quote_gives_is_data_and_a_malformed_one_is_refused_naming_it(tmp_path: Path) -> None:
     from assistant.closed import CUES_FILE
 

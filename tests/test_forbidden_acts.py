@@ -122,8 +122,11 @@ def test_the_judge_says_sai_to_permitting_an_act_the_persons_prohibition_lists()
     # a prohibition for cán bộ, công chức says nothing of người lao động
     assert forbidden_act("Người lao động được đình công", [STRIKE, OWN]) is None
     # an item with an exception of its own may be permitted in the excepted case
-    excepted = _titled(1, f"{TITLE}\n1. Tham gia đình công, trừ trường hợp luật có quy định khác.", TITLE)
+    excepted = _titled(1, f"{TITLE}\n1. Tham gia đình công, trừ trường hợp quy định tại khoản 2 Điều này.", TITLE)
     assert forbidden_act("Công chức được tham gia đình công", [excepted]) is None
+    # … not one that leaves it to other laws: that carves nothing out of the prohibition itself
+    saved = _titled(1, f"{TITLE}\n1. Tham gia đình công, trừ trường hợp luật có quy định khác.", TITLE)
+    assert forbidden_act("Công chức được tham gia đình công", [saved]) is not None
 
 
 def test_a_yes_no_question_on_a_forbidden_act_is_answered_no_with_the_rule_quoted() -> None:

@@ -144,6 +144,16 @@ def test_a_claim_that_drops_the_laws_exception_is_flagged() -> None:
     assert restated.status is Verification.VERIFIED  # the exception told as a negation of its own case
 
 
+def test_a_saving_clause_leaving_the_rule_to_other_laws_is_no_exception_a_claim_must_keep() -> None:
+    """"…, trừ trường hợp pháp luật có quy định khác" carves nothing out of the rule (live, "Viên chức có được hoạt
+    động nghề nghiệp ngoài thời gian làm việc không?" → "Có. (chưa kiểm chứng)", the clause read as turning the
+    claim around); an exception this law makes still does."""
+    saved = _source(1, "Viên chức được hoạt động nghề nghiệp ngoài giờ, trừ trường hợp pháp luật có quy định khác.")
+    assert verify("Viên chức được hoạt động nghề nghiệp ngoài giờ [1].", [saved]).status is Verification.VERIFIED
+    own = _source(1, "Viên chức được hoạt động nghề nghiệp ngoài giờ, trừ trường hợp Luật này có quy định khác.")
+    assert verify("Viên chức được hoạt động nghề nghiệp ngoài giờ [1].", [own]).text.endswith(FLAG)
+
+
 def test_a_claim_that_includes_the_case_the_law_excepts_is_flagged() -> None:
     """Naming the exception's case is how a claim keeps it ("… thì không được nghỉ"); "kể cả" names it to include
     it — before, that passed as keeping the exception."""
