@@ -411,10 +411,13 @@ class SourceOutline:
         or an elided one, one found nowhere, or once in the context above the units)."""
         m = _QUOTED.search(claim)
         passage = m[1].strip() if m else ""
-        at = self.hit.text.find(passage) if len(passage) >= MIN_VERBATIM else -1
-        if at < 0:
+        # the quote is shown on one line: a lead-in quoted with its items ("… như sau: a) …; b) …") holds a space
+        # where the law breaks the line (live, Khoản 1 Điều 35 Bộ luật Lao động so quoted was bound to its Điểm b)
+        spaced = re.compile(r"\s+".join(map(re.escape, passage.split()))) if len(passage) >= MIN_VERBATIM else None
+        where = spaced.search(self.hit.text) if spaced is not None else None
+        if where is None:
             return None
-        end, found, units = at + len(passage), None, self.units
+        at, end, found, units = where.start(), where.end(), None, self.units
         while (unit := next((u for u in units if u.start <= at and end <= u.end), None)) is not None:
             found, units = unit, unit.children
         return found
