@@ -1088,10 +1088,9 @@ def grants(claim: str, quotes: Sequence[Quote], lexicon: CueLexicon | None = Non
     own: it states the claim (`_states`, numbers and all), and its line, with its list's lead-in, names that person
     before an "được" / "có quyền" / "có thể" on the act, in the same piece, with no "không" on it (`grants_act`).
     Then the answer is "Có", with those words (a condition, a duty that goes with the right) to read in the quote,
-    whatever the judge said. Live,
-    "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?" was answered "Không." on «4. Viên chức làm
-    việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt hợp đồng nhưng phải thông báo
-    … trước ít nhất 45 ngày; …» (the judge at −0.56).
+    whatever the judge said. Live, "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?" was answered
+    "Không." on «4. Viên chức làm việc theo hợp đồng làm việc không xác định thời hạn có quyền đơn phương chấm dứt
+    hợp đồng nhưng phải thông báo … trước ít nhất 45 ngày; …» (the judge at −0.56).
 
     >>> right = Quote("4. Viên chức có quyền đơn phương chấm dứt hợp đồng nhưng phải báo trước 45 ngày.", None, True)
     >>> grants("Viên chức được đơn phương chấm dứt hợp đồng", [right])  # type: ignore[list-item]
