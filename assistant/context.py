@@ -424,15 +424,16 @@ def _act_runs(after_modal: str) -> list[str]:
     return runs
 
 
-# What grants an act: "được", "có quyền", "có thể" right before it, unless a "không" negates them.
-_GRANT = re.compile(r"(?i)(?<!\w)(?P<no>không\s+)?(?:được|có\s+quyền|có\s+thể)(?!\w)")
+# What grants an act: "được", "có quyền", "có thể" right before it, unless a "không" or "chưa" negates them.
+_GRANT = re.compile(r"(?i)(?<!\w)(?P<no>(?:không|chưa)\s+)?(?:được|có\s+quyền|có\s+thể)(?!\w)")
 
 
 def grants_act(text: str, subject: frozenset[str], act: tuple[str, ...]) -> bool:
     """Whether a piece of `text` (cut at its punctuation) grants `act` (folded syllables, `asked_claim`'s) to
     `subject`: it names all of the subject, then "được" / "có quyền" / "có thể" right before the act (the words that
-    only carry it aside), with no "không" on them. «4. Viên chức … có quyền đơn phương chấm dứt hợp đồng …» grants
-    it; «… quyền lợi hợp pháp khác của người lao động trong thời gian đình công» names both and grants nothing.
+    only carry it aside), with no "không" or "chưa" on them. «4. Viên chức … có quyền đơn phương chấm dứt hợp đồng
+    …» grants it; «… quyền lợi hợp pháp khác của người lao động trong thời gian đình công» names both and grants
+    nothing.
 
     >>> grants_act("4. Viên chức làm việc theo hợp đồng có quyền đơn phương chấm dứt hợp đồng.",
     ...            frozenset({"vien", "chuc"}), ("don", "phuong"))
@@ -441,6 +442,8 @@ def grants_act(text: str, subject: frozenset[str], act: tuple[str, ...]) -> bool
     >>> grants_act("Quyền lợi của người lao động trong thời gian đình công.", worker, strike)
     False
     >>> grants_act("1. Người lao động không được đình công.", worker, strike)
+    False
+    >>> grants_act("1. Người lao động chưa được đình công.", worker, strike)
     False
     """
     for piece in _PIECE.split(text):
