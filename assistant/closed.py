@@ -1130,8 +1130,7 @@ def _granting(q: Quote) -> str:
     line = without_label(q.sentence)
     if q.source is None or not _OPENS_GRANT.match(line) or _lead_of(q):
         return _rule(q)
-    heading = next((h for h in reversed(q.source.hit.heading_path) if h.startswith("Điều")), "")
-    title = heading_title(heading)
+    title = heading_title(_article_heading(q))
     return f"{title} {line}" if title else _rule(q)
 
 
@@ -1328,8 +1327,12 @@ def forbidden_quotes(verdict: str, quotes: Sequence[Quote], banned: Sequence[tup
 
 def _in_context(quote: Quote) -> str:
     """A quote with what says whom it is about: its article's heading and the lead-in of its list, if any."""
-    heading = next((h for h in reversed(quote.source.hit.heading_path) if h.startswith("Điều")), "")
-    return "\n".join(part for part in (heading, _lead_of(quote), quote.sentence) if part)
+    return "\n".join(part for part in (_article_heading(quote), _lead_of(quote), quote.sentence) if part)
+
+
+def _article_heading(quote: Quote) -> str:
+    """The heading of the article a quote is from ("Điều 14. Quyền của viên chức …"); "" when none is."""
+    return next((h for h in reversed(quote.source.hit.heading_path) if h.startswith("Điều")), "")
 
 
 def _lead_of(quote: Quote) -> str:
