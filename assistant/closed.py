@@ -578,6 +578,7 @@ def deciding_quotes(
     frame: str = "",
     n: int = 1,
     demoted: Sequence[str] = (),
+    about: str = "",
 ) -> list[str]:
     """The `n` passages that decide `claim`, verbatim: a whole line of a source (a clause or a point, which keeps
     "a) Kết hôn: nghỉ 03 ngày;" whole where sentence splitting would cut it) or one of the judge's `judged`
@@ -586,7 +587,12 @@ def deciding_quotes(
     tác đến cơ quan, tổ chức, đơn vị khác thì chấm dứt hợp đồng …» was quoted for "Viên chức có được ký hợp đồng với
     cơ quan, tổ chức khác không?" over the judge's «2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …»,
     the same share of its words and shorter. A shorter passage wins a tie. A passage found in one of the `demoted`
-    texts (the prohibitions, when the verdict permits: `prohibitions`) counts `DEMOTED` less.
+    texts (the prohibitions, when the verdict permits: `prohibitions`) counts `DEMOTED` less, and so does one that,
+    read with its article's heading and its list's lead-in, speaks only of others than the one person `about` (a
+    yes/no claim) asks about (`ActorLexicon.only_others`, as `quoted_another` reads a quote): live, «2. Tổ chức đại
+    diện người lao động có quyền tổ chức và lãnh đạo đình công …» (the workers' organisation's right, "người lao
+    động" only in its name) was quoted for "Người lao động có quyền đình công không?" over Điều 199, "Trường hợp
+    người lao động có quyền đình công".
     """
     words, frame_words, numbers = content_words(claim) - CASE_OPENERS - _MODES, content_words(frame), numbers_in(claim)
     # a figure with its unit is stated by that figure in that unit: "07 ngày làm việc" (the father's leave) does
@@ -595,21 +601,31 @@ def deciding_quotes(
     act_run = _folded(asked_act(claim))
     said = asked_claim(claim)
     candidates: dict[str, str] = dict.fromkeys((j for j in judged if j), "")
+    heading = dict.fromkeys(candidates, "")  # the article a source's line is of, which may say whom it is about
+    placed: set[str] = set()
     for source in sources:
         text = strip_instructions(source.hit.text)[0]
+        article = _article_of(source)
         provisions = [c for c in clauses(text) if c.lead and c.item]
         for line in (raw.strip() for raw in text.split("\n")):
-            if len(line) >= MIN_QUOTE_CHARS and line not in candidates:
+            if len(line) >= MIN_QUOTE_CHARS and line not in placed:
+                # (a line the judge quoted too is read where it stands: live, Điều 199's lead-in, quoted by the
+                # judge, was read without the title that says whose right it is)
+                placed.add(line)
                 # a list item is read with its lead-in, which says whose rule it is: «b) Con đẻ, con nuôi kết hôn:
                 # nghỉ 01 ngày.» under "Người lao động được nghỉ việc riêng …" (live, Khoản 2's unpaid day for "cha
                 # hoặc mẹ kết hôn" was quoted for "… nghỉ 01 ngày khi con kết hôn": it names "người lao động")
                 candidates[line] = next((c.lead for c in provisions if c.item in line or line in c.item), "")
+                heading[line] = article
 
     # an article's title, as a heading gives it after its number ("Điều 54. …", "Điều 20 Nghị định 115/2020/NĐ-CP. …")
     titles = {heading_title(h) for s in sources for h in s.hit.heading_path} - {""}
+    actors = ActorLexicon.default()
+    person = actors.person_asked(about) if about else None
 
     def score(passage: str) -> tuple[float, float, int]:
-        read = f"{candidates[passage]}\n{passage}"
+        lead = candidates[passage]
+        read = f"{lead}\n{passage}"
         # a line's own label ("3.") states no 3: live, «3. Khi nghỉ hằng năm, người lao động được tạm ứng …» was
         # quoted for "… nghỉ 03 ngày khi kết hôn" over «a) Kết hôn: nghỉ 03 ngày;»
         if measures:
@@ -620,6 +636,8 @@ def deciding_quotes(
         # a title names what its article rules on and rules nothing: live, "Công chức có được từ chức không?" was
         # answered on «Từ chức hoặc miễn nhiệm đối với công chức», Điều 54's title, over its Khoản 1 that says who may
         penalty += DEMOTED if passage in titles or _STRUCTURE_LINE.match(passage) else 0.0
+        if person is not None and actors.only_others(f"{heading[passage]}\n{read}", person[0]) is not None:
+            penalty += DEMOTED
         # saying the act as the claim does, after "được" / "không được" / "phải", counts again: live, «2. Được ký hợp
         # đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …» (Điều 14 Luật Viên chức) lost to a transfer's «… được
         # ký kết hợp đồng làm việc … đơn vị sự nghiệp công lập khác …» for "Viên chức có được ký hợp đồng với đơn vị
@@ -628,10 +646,18 @@ def deciding_quotes(
         # sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức …» (the unit's) was
         # quoted for "Viên chức có được đơn phương chấm dứt hợp đồng làm việc không?" over Khoản 4's «Viên chức …
         # có quyền đơn phương …»
+        # and so does granting it to the person asked, read with its title where that says whose right it is
+        # (`_granting_text`): live, Điều 207's «2. Người lao động tham gia đình công không được trả lương …», shorter,
+        # was quoted for "Người lao động có quyền đình công không?" over Điều 199's lead-in of the cases
         acts = ACT_WEIGHT * (
             contains_run(folded_runs(read), act_run)
             + (said is not None and states_act(passage, said[1]))
             + (said is not None and names_before_act(passage, said[0], said[1]))
+            + (
+                said is not None
+                and not said[2]
+                and grants_act(_granting_text(heading_title(heading[passage]), lead, passage), said[0], said[1])
+            )
         )
         return (
             coverage(words, read) + 0.5 * stated + 0.25 * coverage(frame_words, read) + acts - penalty,
@@ -712,7 +738,7 @@ def answer_closed(
         claim = f"{closed.context or ''} {closed.statement}".strip()
         asked = claim
         banned = prohibitions(claim, sources) if j.label == TRUE else []
-        quoted = j.forbidding or deciding_quotes(claim, sources, j.quote, demoted=[t for _, t in banned])
+        quoted = j.forbidding or deciding_quotes(claim, sources, j.quote, demoted=[t for _, t in banned], about=claim)
         lead, judgement = f"{verdict}.", {"statement": j.statement, "quote": j.quote, **j.to_json()}
     elif closed.kind is QuestionKind.CHOICE:
         c = ChoiceJudge(statements).choose(closed.stem, dict(closed.choices), sources)
@@ -1123,15 +1149,29 @@ _OPENS_GRANT = re.compile(r"(?i)(?:được|có\s+quyền)\s")
 
 
 def _granting(q: Quote) -> str:
-    """What `q` grants, read with whom: its lead-in and line — and, for a line outside a list that opens with the
-    grant itself, its article's title before it, which says whose right it is: «2. Được ký hợp đồng vụ, việc với cơ
-    quan, tổ chức, đơn vị khác …» under "Điều 14. Quyền của viên chức về hoạt động kinh doanh …" (live, "Viên chức
-    có được ký hợp đồng với đơn vị khác không?" → "Có. (chưa kiểm chứng)", the judge's coin toss)."""
-    line = without_label(q.sentence)
-    if q.source is None or not _OPENS_GRANT.match(line) or _lead_of(q):
-        return _rule(q)
-    title = heading_title(_article_heading(q))
-    return f"{title} {line}" if title else _rule(q)
+    """What `q` grants, read with whom (`_granting_text`)."""
+    if q.source is None:
+        return q.sentence
+    return _granting_text(heading_title(_article_heading(q)), _lead_of(q), q.sentence)
+
+
+def _granting_text(title: str, lead: str, line: str) -> str:
+    """What a line grants, read with whom: its list's `lead` and the line — and, for a line outside a list that
+    opens with the grant itself or introduces the cases listed after it, its article's `title` before it, which says
+    whose right it is: «2. Được ký hợp đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …» under "Điều 14. Quyền của
+    viên chức về hoạt động kinh doanh …" (live, "Viên chức có được ký hợp đồng với đơn vị khác không?" → "Có. (chưa
+    kiểm chứng)", the judge's coin toss); «Tổ chức đại diện người lao động … có quyền tiến hành thủ tục … để đình công
+    trong trường hợp sau đây:» under "Điều 199. Trường hợp người lao động có quyền đình công".
+
+    >>> _granting_text("Trường hợp người lao động có quyền đình công", "", "Tổ chức … trong trường hợp sau đây:")
+    'Trường hợp người lao động có quyền đình công Tổ chức … trong trường hợp sau đây:'
+    >>> _granting_text("Trường hợp người lao động có quyền đình công", "", "1. Hòa giải không thành.")
+    '\\n1. Hòa giải không thành.'
+    """
+    bare = without_label(line)
+    if lead or not title or not (_OPENS_GRANT.match(bare) or _LISTED.search(bare)):
+        return f"{lead}\n{line}"
+    return f"{title} {bare}"
 
 
 def turns(claim: str, quote: Quote, lexicon: CueLexicon, rule: str | None = None) -> bool:
@@ -1332,7 +1372,12 @@ def _in_context(quote: Quote) -> str:
 
 def _article_heading(quote: Quote) -> str:
     """The heading of the article a quote is from ("Điều 14. Quyền của viên chức …"); "" when none is."""
-    return next((h for h in reversed(quote.source.hit.heading_path) if h.startswith("Điều")), "")
+    return _article_of(quote.source)
+
+
+def _article_of(source: CitedSource) -> str:
+    """The heading of the article `source` is (of); "" when none is."""
+    return next((h for h in reversed(source.hit.heading_path) if h.startswith("Điều")), "")
 
 
 def _lead_of(quote: Quote) -> str:

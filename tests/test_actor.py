@@ -144,6 +144,18 @@ def test_an_actor_named_twice_with_la_is_one_actor_not_a_clash() -> None:
     assert actors.conflict("Người lao động làm việc tại Việt Nam còn được nghỉ thêm 01 ngày Tết cổ truyền.", rule)
 
 
+def test_the_workers_organisation_is_another_actor_than_the_worker_it_is_named_after() -> None:
+    """Live: «2. Tổ chức đại diện người lao động có quyền tổ chức và lãnh đạo đình công …» decided "Người lao động có
+    quyền đình công không?" as the worker's own right: "người lao động" was read inside the organisation's name."""
+    actors = ActorLexicon.default()
+    worker, _ = actors.person_asked("Người lao động có quyền đình công không?")
+    organised = "2. Tổ chức đại diện người lao động có quyền tổ chức và lãnh đạo đình công."
+    assert actors.only_others(organised, worker) == "tổ chức đại diện người lao động"
+    # the worker named beside it is still named
+    assert actors.only_others("Người lao động và tổ chức đại diện người lao động có quyền đình công.", worker) is None
+    assert actors.only_others("Tổ chức đại diện người sử dụng lao động có quyền tham gia.", worker) is not None
+
+
 def test_an_actor_phrase_keeps_the_diacritics_and_commas_that_a_matters_folded_runs_drop() -> None:
     """The lexicon's phrases are read with their tone marks and commas ("vợ, chồng" is one phrase, "cán bộ, công
     chức" another than "cán bộ"), in the standard spelling; a question's matter is looked for in a provision folded

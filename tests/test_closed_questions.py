@@ -1055,3 +1055,41 @@ def test_the_line_saying_the_act_may_be_done_is_the_deciding_quote_over_one_nami
     banned = rights.replace("Được", "Không được")
     sources[1] = _titled(2, f"{t14}\n{banned}", t14, "Điều 14 Luật Viên chức 58/2010/QH12")
     assert deciding_quotes("Viên chức được ký hợp đồng với đơn vị khác", sources) == [banned]
+
+
+STRIKE_CASES = (
+    "Điều 199. Trường hợp người lao động có quyền đình công\n"
+    "Tổ chức đại diện người lao động là bên tranh chấp lao động tập thể về lợi ích có quyền tiến hành thủ tục quy "
+    "định tại các điều 200, 201 và 202 của Bộ luật này để đình công trong trường hợp sau đây:\n"
+    "1. Hòa giải không thành hoặc hết thời hạn hòa giải mà hòa giải viên lao động không tiến hành hòa giải;\n"
+    "2. Ban trọng tài lao động không được thành lập."
+)
+ORGANISERS = (
+    "Điều 203. Quyền của các bên trước và trong quá trình đình công\n"
+    "2. Tổ chức đại diện người lao động có quyền tổ chức và lãnh đạo đình công theo quy định tại Điều 198 của Bộ "
+    "luật này có quyền sau đây:\na) Rút quyết định đình công;\nb) Yêu cầu Tòa án tuyên bố cuộc đình công là hợp pháp."
+)
+STRIKE_PAY = (
+    "Điều 207. Tiền lương trong thời gian đình công\n"
+    "2. Người lao động tham gia đình công không được trả lương, trừ trường hợp các bên có thỏa thuận khác."
+)
+
+
+def test_a_right_of_the_workers_organisation_does_not_decide_whether_the_worker_may_do_the_act() -> None:
+    """Live: "Người lao động có quyền đình công không?" → "Có." verified on «2. Tổ chức đại diện người lao động có
+    quyền tổ chức và lãnh đạo đình công …» — the organisation's right, "người lao động" only in its name; read as
+    about someone else, the answer then went to Điều 207's strike pay, shorter, which grants nothing. The article
+    titled with the worker's right is the deciding quote, its lead-in with the cases it lists: "Tùy trường hợp"."""
+    cases = _titled(1, STRIKE_CASES, STRIKE_CASES.split("\n")[0], "Điều 199 Luật 9/2095/QH95")
+    organisers = _titled(2, ORGANISERS, ORGANISERS.split("\n")[0], "Điều 203 Luật 9/2095/QH95")
+    pay = _titled(3, STRIKE_PAY, STRIKE_PAY.split("\n")[0], "Điều 207 Luật 9/2095/QH95")
+    asked = read_question("Người lao động có quyền đình công không?")
+    lead_in, organised = STRIKE_CASES.split("\n")[1], ORGANISERS.split("\n")[1]
+    sources = [organisers, cases, pay]
+    # the judge's quotes are read where they stand, with the title that says whose right it is
+    claim = asked.statement
+    assert deciding_quotes(claim, sources, [organised, lead_in], about=claim) == [lead_in]
+    ans = closed_answer(asked, sources, ScriptedLLM({"N/A": 0.5}, 0.9), ENOUGH, [])
+    assert ans is not None
+    assert ans.answer.startswith(f"Tùy trường hợp. Theo [1]: «{lead_in} 1. Hòa giải không thành"), ans.answer
+    assert ans.verification is Verification.VERIFIED
