@@ -64,6 +64,7 @@ _LIST_TITLE = re.compile(
 # ("Viên chức không được làm những việc liên quan đến đạo đức công vụ [3].", live, for "Viên chức không được làm
 # những việc gì?"): the whole list replaces it.
 LEAD_RESTATED = 1.0
+_POINTING = frozenset({"sau", "day", "duoi"})  # a lead-in's "sau đây" / "dưới đây", folded
 # A line of a list as the model writes one: "- …", "+ …", "• …", "c) …", "2. …".
 _ITEM_LINE = re.compile(r"^\s*(?:[-+•*]\s|[a-zđ]\)\s|\d{1,2}[.)]\s)", re.IGNORECASE)
 
@@ -256,10 +257,16 @@ def asks_for_list(question: str) -> bool:
 
 
 def whole_lists(
-    answer: str, sources: Sequence[CitedSource], question: str, counting: bool = False
+    answer: str,
+    sources: Sequence[CitedSource],
+    question: str,
+    counting: bool = False,
+    uncited: Sequence[CitedSource] = (),
 ) -> tuple[str, list[str]] | None:
     """`answer` with each list it gives in part (at least two items of a cited source's list, not all) replaced by
-    the whole list quoted — and what was completed ("Khoản 1 Điều 79 …: 4 of 6 items"); None when nothing is.
+    the whole list quoted — and what was completed ("Khoản 1 Điều 79 …: 4 of 6 items"); None when nothing is. The
+    list the question asks for, where the answer gives others, is looked for in the `uncited` sources too (found,
+    not cited: `_asked_instead`).
 
     >>> from types import SimpleNamespace
     >>> text = ("1. Công chức vi phạm thì phải chịu một trong những hình thức kỷ luật sau đây:\\na) Khiển trách;\\n"
@@ -307,6 +314,14 @@ def whole_lists(
                     done.add((listed.marker, listed.lead))
                     gone.update(i for i in [*flagged[1:], *giving] if i != flagged[0])
                     notes.append(f"{source.hit.anchor}: given whole under a lead-in not verified; the law's quoted")
+                elif _lead_cited_elsewhere(listed, sentences, present, giving[0], gone | set(replaced)):
+                    # … or cited to another source, whose words it shares (live: "Thể thức văn bản hành chính bao
+                    # gồm các thành phần chính [2]" — Khoản 2 Điều 8's lead-in — cited to Điều 9 on "Kỹ thuật
+                    # trình bày", its nine items to Điều 8): the law's lead-in with its items replaces them
+                    replaced[giving[0] - 1] = listed.quoted()
+                    done.add((listed.marker, listed.lead))
+                    gone.update(giving)
+                    notes.append(f"{source.hit.anchor}: given whole under a lead-in cited elsewhere; the law's quoted")
                 continue
             if len(named) < 2:
                 continue
@@ -336,7 +351,11 @@ def whole_lists(
                 replaced[i] = listed.quoted()
                 notes.append(f"{source.hit.anchor}: its lead-in restated, no item named")
                 break
-    unasked = _asked_instead(by_source, question, given, done)
+    # the list asked for may be in a source the answer does not cite at all: live, "Trình tự xử lý kỷ luật viên chức
+    # gồm những bước nào?" gave the council meeting's steps (Điều 36) alone once its heading-like "Chuẩn bị họp [1]:",
+    # mis-cited to Điều 32, was re-cited to Điều 36 — Điều 32's three steps had been quoted only through that slip
+    found = [*by_source, *((s, source_lists(s.hit.text, s.marker)) for s in uncited)]
+    unasked = _asked_instead(found, question, given, done)
     if unasked is not None and sentences:
         # the answer gives another list than the one asked for (live: "Trình tự xử lý kỷ luật viên chức gồm những
         # bước nào?" answered with the steps of the council's meeting, Khoản 2 Điều 36 Nghị định 112/2020, while
@@ -492,13 +511,28 @@ def _flagged_lead(listed: SourceList, sentences: Sequence[str], present: Sequenc
     return flagged if lead and len(lead & present[at].words) >= len(lead) / 2 else []
 
 
+def _lead_cited_elsewhere(
+    listed: SourceList, sentences: Sequence[str], present: Sequence[Said], first: int, taken: set[int]
+) -> bool:
+    """Whether the model's line right before item `first` of `listed` (given whole) restates the law's lead-in —
+    every content syllable of it, three at least, but its "sau đây" / "dưới đây", which point to the items that
+    follow here and the model drops ("… các thành phần chính [2]" for "… các thành phần chính sau:") — and cites
+    other sources than the list's own, and not it."""
+    at = first - 1
+    lead = content_syllables(without_label(listed.lead)) - _POINTING
+    if at < 0 or at in taken or len(lead) < 3 or not lead <= present[at].words:
+        return False
+    cited = {int(m) for m in _MARKER.findall(sentences[at])}
+    return bool(cited) and listed.marker not in cited
+
+
 def _asked_instead(
     by_source: Sequence[tuple[CitedSource, list[SourceList]]],
     question: str,
     given: Sequence[SourceList],
     done: set[tuple[int, str]],
 ) -> tuple[CitedSource, SourceList] | None:
-    """The list of the cited sources that `question` asks for when the answer gives others: its lead-in states at
+    """The list of the sources found that `question` asks for when the answer gives others: its lead-in states at
     least `POINTED_LEAD` of the question's words, more of them than the lead-in of every list the answer gives, and
     the most of any list's — and, for a question on what someone may or must do, says it of that person with the
     question's polarity ("Viên chức được … khi nào?" is not asking the unit's "Đơn vị … được … chấm dứt … với viên

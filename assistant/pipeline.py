@@ -356,7 +356,9 @@ class Assistant:
             # Only what was held can change: what streamed stays the answer's beginning.
             whole = self._whole(sources, checked.used_markers, options)
             cited = [s for s in whole if s.marker in checked.used_markers]
-            completed = whole_lists(checked.text, cited, question, counting=kinds_counted(query) is not None)
+            uncited = [s for s in whole if s.marker not in checked.used_markers]
+            counting = kinds_counted(query) is not None
+            completed = whole_lists(checked.text, cited, question, counting=counting, uncited=uncited)
             relisted = verify(completed[0], whole, self.verify_policy, question=query) if completed else None
             if (
                 completed

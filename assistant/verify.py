@@ -741,6 +741,12 @@ def links_in(text: str) -> list[str]:
     return [m.group(0).rstrip(".,;:!?") for m in _LINK.finditer(text)]
 
 
+# A claim of fewer content words is short: attributed to a source only where the source says it whole (a line of
+# it, `SentenceVerifier._said_verbatim`; a list item of it, every word), never on a share of its words.
+SHORT_CLAIM = 3
+SHORT_RUN = 3  # the syllables a short claim says in a row for a source's line to be it
+
+
 @dataclass(frozen=True)
 class VerifyPolicy:
     min_support: float = 0.5
@@ -1894,7 +1900,7 @@ class SentenceVerifier:
         list item, with `any_source` (a claim the model marked, being re-cited), then in the others."""
         numbers, terms = numbers_in(sentence), self.terms.named(sentence)
         turned: int | None = None
-        if len(words) >= 3:
+        if len(words) >= SHORT_CLAIM:
             best: tuple[float, int] | None = None
             for marker, text in self._clean.items():
                 # the candidate's own document number is its metadata, not a figure its text must state ("Trong quy
@@ -1913,6 +1919,10 @@ class SentenceVerifier:
                         turned = marker
             if best is not None:
                 return best[1]
+        else:
+            said = self._said_verbatim(sentence, numbers | terms, exclude)
+            if said is not None:
+                return said
         item = label_rank(sentence) > 0 or self._after_lead_item(context, sentence)
         if not (numbers or item):
             return None
@@ -1935,7 +1945,10 @@ class SentenceVerifier:
                 else:  # a list item: the law's item, not words scattered over the clause — or, for an item's case
                     # written alone before its value ("a) Kết hôn:", then "nghỉ 03 ngày [1];"), the item's case
                     law = clause.case_words if _MARKER.sub("", sentence).rstrip().endswith(":") else clause.item_words
-                    ok = score >= self.policy.min_attribution and share(law, sentence_present) >= 0.5
+                    # … all of it, for an item of one or two words: "- Bộ Nội vụ" answering who decides is not
+                    # «5. Bộ Nội vụ hướng dẫn thực hiện Điều này.», half of whose words it says
+                    whole = 1.0 if len(words) < SHORT_CLAIM else 0.5
+                    ok = score >= self.policy.min_attribution and share(law, sentence_present) >= whole
                 if ok and (found is None or score > found[0]):
                     if self._turned(context, clause.clause.text) is None:
                         found = (score, marker)
@@ -1944,6 +1957,23 @@ class SentenceVerifier:
         if found is not None:
             return found[1]
         return turned if turned_ok else None
+
+    def _said_verbatim(self, sentence: str, stated: set[str], exclude: tuple[int, ...]) -> int | None:
+        """The one source with a line that is a claim of under three content words, word for word (a Khoản's heading,
+        "1. Chuẩn bị họp"; at least `SHORT_RUN` syllables, no number or term: `stated`); None when none has or
+        several have. Live: "Chuẩn bị họp [1]:" (Điều 36's Khoản 1 heading, [3]) was cited to Điều 32, whose "Tổ
+        chức họp kiểm điểm" holds half of it, and verified: a claim that short was attributed to no other source.
+        A line, not a phrase inside one: "- Bộ Nội vụ" answering who decides is not said by a clause that names
+        the ministry in passing."""
+        said = folded_runs(without_label(_MARKER.sub(" ", sentence)))
+        if len(said) < SHORT_RUN or stated:
+            return None
+        holding = [
+            m
+            for m, text in self._clean.items()
+            if m not in exclude and any(folded_runs(without_label(line)) == said for line in text.split("\n"))
+        ]
+        return holding[0] if len(holding) == 1 else None
 
     def _continued_quote(self, sentence: str) -> int | None:
         """The marker of the shown piece an unmarked one goes on quoting: the previous piece ended with ";" or ","

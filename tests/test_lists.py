@@ -484,6 +484,20 @@ def test_an_answer_giving_another_list_than_the_one_asked_gets_the_asked_list_fi
     assert verify(text, sources, question=STEPS_ASKED).status is Verification.VERIFIED
 
 
+def test_the_list_asked_for_is_quoted_first_from_a_source_found_but_not_cited() -> None:
+    """Live: once the heading-like "Chuẩn bị họp [1]:" (Điều 36's, mis-cited to Điều 32) was re-cited to Điều 36, the
+    answer cited Điều 36 alone and gave the council meeting's steps only: Điều 32's three steps, the list asked for,
+    had been quoted through the slip. A source found and not cited holds the list asked for as well."""
+    steps, meeting = _source(1, STEPS, anchor="Điều 32"), _source(2, MEETING, anchor="Điều 36")
+    assert whole_lists(MEETING_GIVEN, [meeting], STEPS_ASKED) is None  # the cited sources alone lack it
+    completed = whole_lists(MEETING_GIVEN, [meeting], STEPS_ASKED, uncited=[steps])
+    assert completed is not None
+    text, notes = completed
+    assert text.splitlines()[0] == "Việc xử lý kỷ luật đối với viên chức được thực hiện theo các bước sau đây [1]:"
+    assert notes == ["Điều 32: the list asked for, not given, quoted first"]
+    assert verify(text, [steps, meeting], question=STEPS_ASKED).status is Verification.VERIFIED
+
+
 def test_an_answer_giving_the_list_asked_gets_no_other_list() -> None:
     sources = [_source(1, STEPS, anchor="Điều 32"), _source(2, MEETING, anchor="Điều 36")]
     given = (
@@ -548,3 +562,34 @@ def test_a_list_given_whole_under_a_verified_lead_in_is_left_as_written() -> Non
     )
     checked = verify(written, [_source(1, FORMS)], question=ASKED)
     assert FLAG not in checked.text and whole_lists(checked.text, [_source(1, FORMS)], ASKED) is None
+
+
+FORMAT = (
+    "Điều 8. Thể thức văn bản\n1. Thể thức văn bản là tập hợp các thành phần cấu thành văn bản.\n"
+    "2. Thể thức văn bản hành chính bao gồm các thành phần chính sau:\na) Quốc hiệu và Tiêu ngữ.\n"
+    "b) Tên cơ quan, tổ chức ban hành văn bản.\nc) Số, ký hiệu của văn bản."
+)
+LAYOUT = (
+    "Điều 9. Kỹ thuật trình bày văn bản\nKỹ thuật trình bày văn bản bao gồm: khổ giấy, vị trí trình bày các thành "
+    "phần thể thức, số trang văn bản. Kỹ thuật trình bày văn bản hành chính chính được thực hiện theo Phụ lục I."
+)
+
+
+def test_a_list_given_whole_under_a_lead_in_cited_to_another_article_gets_the_laws_lead_in() -> None:
+    """Live: "Văn bản hành chính có bao nhiêu thành phần thể thức?" gave Khoản 2 Điều 8's items, each cited to it,
+    under "Thể thức văn bản hành chính bao gồm các thành phần chính [2]" — Điều 8's lead-in, cited to Điều 9 on
+    layout, which holds its words scattered, and verified there. The law's lead-in with its items replaces them."""
+    sources = [_source(1, FORMAT, anchor="Điều 8"), _source(2, LAYOUT, anchor="Điều 9")]
+    given = (
+        "Thể thức văn bản hành chính bao gồm các thành phần chính [2]\na) Quốc hiệu và Tiêu ngữ [1].\n"
+        "b) Tên cơ quan, tổ chức ban hành văn bản [1].\nc) Số, ký hiệu của văn bản [1]."
+    )
+    asked = "Thể thức văn bản hành chính gồm những thành phần nào?"
+    completed = whole_lists(given, sources, asked)
+    assert completed is not None
+    text, notes = completed
+    assert text.splitlines()[0] == "Thể thức văn bản hành chính bao gồm các thành phần chính sau [1]:", text
+    assert "[2]" not in text and notes == ["Điều 8: given whole under a lead-in cited elsewhere; the law's quoted"]
+    assert verify(text, sources, question=asked).status is Verification.VERIFIED
+    # the same lead-in cited to the list's own source is left as it is
+    assert whole_lists(given.replace("chính [2]", "chính [1]"), sources, asked) is None

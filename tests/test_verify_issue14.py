@@ -2321,3 +2321,42 @@ def test_a_claim_giving_one_discipline_the_figure_the_law_gives_another_is_flagg
         [raise_delay],
     )
     assert paired.status is Verification.VERIFIED and FLAG not in paired.text
+
+
+STEPS = (
+    "Điều 32. Trình tự xử lý kỷ luật\n1. Việc xử lý kỷ luật đối với viên chức được thực hiện theo các bước sau đây:\n"
+    "a) Tổ chức họp kiểm điểm;\nb) Thành lập Hội đồng kỷ luật;\nc) Cấp có thẩm quyền ra quyết định xử lý kỷ luật."
+)
+MEETING = (
+    "Điều 36. Cuộc họp của Hội đồng kỷ luật\n1. Chuẩn bị họp\na) Chậm nhất là 05 ngày làm việc trước ngày tổ chức "
+    "cuộc họp của Hội đồng kỷ luật, giấy triệu tập họp phải được gửi tới viên chức có hành vi vi phạm."
+)
+
+
+def test_a_short_heading_like_line_cited_to_a_source_that_holds_half_its_words_goes_to_the_one_that_says_it() -> None:
+    """Live: "Trình tự xử lý kỷ luật viên chức gồm những bước nào?" went on "Chuẩn bị họp [1]: …", Điều 36's Khoản 1
+    heading cited to Điều 32 ([1], "họp" in its "Tổ chức họp kiểm điểm") and verified at half its words: a claim of
+    under three words was never looked for in another source."""
+    sources = [_source(1, STEPS, "Điều 32 Nghị định 9/2095/NĐ-CP"), _source(2, MEETING, "Điều 36 Nghị định 9/NĐ-CP")]
+    answer = (
+        "Việc xử lý kỷ luật đối với viên chức được thực hiện theo các bước sau đây [1]:\n- Tổ chức họp kiểm điểm [1].\n"
+        "Chuẩn bị họp [1]: Chậm nhất là 05 ngày làm việc trước ngày tổ chức cuộc họp của Hội đồng kỷ luật, giấy triệu "
+        "tập họp phải được gửi tới viên chức có hành vi vi phạm [2]."
+    )
+    v = verify(answer, sources, question="Trình tự xử lý kỷ luật viên chức gồm những bước nào?")
+    assert "Chuẩn bị họp [1]" not in v.text, v.text
+    assert "Chuẩn bị họp [2]" in v.text, v.text
+
+
+def test_a_short_item_is_not_re_cited_to_a_clause_that_names_it_in_passing() -> None:
+    """Live, "Ai có thẩm quyền quyết định kỷ luật viên chức?" opened on a flagged "- Bộ Nội vụ [1]", which no source
+    says; a clause naming the ministry among four words («5. Bộ Nội vụ hướng dẫn thực hiện Điều này.») took it
+    verified, a list item needing only half of the law's item's words. An item of one or two words is the law's
+    only where the law's item is it, whole."""
+    steps = _source(1, STEPS, "Điều 32 Nghị định 9/2095/NĐ-CP")
+    minister = _source(2, "5. Bộ Nội vụ hướng dẫn thực hiện Điều này.", "Điều 40 Nghị định 9/2095/NĐ-CP")
+    v = verify("- Bộ Nội vụ [1].", [steps, minister], question="Ai có thẩm quyền quyết định kỷ luật viên chức?")
+    assert "[2]" not in v.text and v.status is not Verification.VERIFIED, v.text
+    awards = _source(3, AWARDS, "Điều 9 Luật 77/2099/QH99")  # the law's own one-word item still is
+    v = verify("- Huân chương [1].", [steps, awards], question="Các hình thức khen thưởng gồm những gì?")
+    assert "Huân chương [3]" in v.text and v.status is Verification.VERIFIED, v.text
