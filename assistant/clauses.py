@@ -407,8 +407,9 @@ class SourceOutline:
         return out
 
     def _where_quoted(self, claim: str) -> Unit | None:
-        """The narrowest unit holding the whole passage `claim` quotes («…») verbatim, or None (no quote, a short
-        or an elided one, one found nowhere, or once in the context above the units)."""
+        """The narrowest unit holding the whole passage `claim` quotes («…») verbatim — the article, from the quote to
+        its end, for a passage over several units —, or None (no quote, a short or an elided one, one found nowhere,
+        or once in the context above the units)."""
         m = _QUOTED.search(claim)
         passage = m[1].strip() if m else ""
         # the quote is shown on one line: a lead-in quoted with its items ("… như sau: a) …; b) …") holds a space
@@ -420,6 +421,11 @@ class SourceOutline:
         at, end, found, units = where.start(), where.end(), None, self.units
         while (unit := next((u for u in units if u.start <= at and end <= u.end), None)) is not None:
             found, units = unit, unit.children
+        if found is None and end > self.units[0].start:
+            # a quote over several provisions — an article's lead-in quoted with its Khoản («… để đình công trong
+            # trường hợp sau đây: 1. …; 2. …», Điều 199 Bộ luật Lao động, was bound to its lead-in line alone,
+            # which "Căn cứ" showed and the source view highlighted): the article, just the span quoted
+            return Unit(Level.ARTICLE, at, end)
         return found
 
     def case_share(self, numbers: set[str], case: set[str]) -> float | None:

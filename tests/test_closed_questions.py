@@ -1093,3 +1093,7 @@ def test_a_right_of_the_workers_organisation_does_not_decide_whether_the_worker_
     assert ans is not None
     assert ans.answer.startswith(f"Tùy trường hợp. Theo [1]: «{lead_in} 1. Hòa giải không thành"), ans.answer
     assert ans.verification is Verification.VERIFIED
+    # the quote, the article's lead-in with its two Khoản, is bound to all it quotes, not to the lead-in line alone
+    bound = ans.sentences[1].clause
+    assert bound is not None and bound.quote.startswith(lead_in), bound
+    assert bound.quote.endswith("2. Ban trọng tài lao động không được thành lập."), bound
