@@ -268,9 +268,11 @@ def test_route_labels_are_templates_and_the_workdesk_is_collapsed() -> None:
         before = parse_registry()
         for p in paths:
             assert httpx.get(server.url + p, timeout=60).status_code == 200
-        after = parse_registry()
     finally:
         server.stop()
+    # read once the server has stopped: a request is recorded after its last chunk is sent, so the client can have
+    # the response before the count lands (seen once on a loaded machine: the last path's count still 0)
+    after = parse_registry()
     name = "http_server_request_duration_seconds_count"
     for route in ("/v1/documents/{doc_id}", GRADIO_GROUPS[0][1], WORKDESK_ROUTE):
         assert delta(after, before, name, http_route=route, http_response_status_code="200") == 1, route
