@@ -407,8 +407,8 @@ class SourceOutline:
         return out
 
     def _where_quoted(self, claim: str) -> Unit | None:
-        """The narrowest unit holding the whole passage `claim` quotes («…») verbatim — the article, from the quote to
-        its end, for a passage over several units —, or None (no quote, a short or an elided one, one found nowhere,
+        """The narrowest unit holding the whole passage `claim` quotes («…») verbatim — for a passage over several
+        units, the article, just the span quoted —, or None (no quote, a short or an elided one, one found nowhere,
         or once in the context above the units)."""
         m = _QUOTED.search(claim)
         passage = m[1].strip() if m else ""
