@@ -600,8 +600,8 @@ def deciding_quotes(
     measures = measures_in(claim)
     act_run = _folded(asked_act(claim))
     said = asked_claim(claim)
-    candidates: dict[str, str] = dict.fromkeys((j for j in judged if j), "")
-    heading = dict.fromkeys(candidates, "")  # the article a source's line is of, which may say whom it is about
+    # each passage with the lead-in of its list and the heading of its article, which may say whom it is about
+    candidates: dict[str, tuple[str, str]] = dict.fromkeys((j for j in judged if j), ("", ""))
     placed: set[str] = set()
     for source in sources:
         text = strip_instructions(source.hit.text)[0]
@@ -615,8 +615,8 @@ def deciding_quotes(
                 # a list item is read with its lead-in, which says whose rule it is: «b) Con đẻ, con nuôi kết hôn:
                 # nghỉ 01 ngày.» under "Người lao động được nghỉ việc riêng …" (live, Khoản 2's unpaid day for "cha
                 # hoặc mẹ kết hôn" was quoted for "… nghỉ 01 ngày khi con kết hôn": it names "người lao động")
-                candidates[line] = next((c.lead for c in provisions if c.item in line or line in c.item), "")
-                heading[line] = article
+                lead = next((c.lead for c in provisions if c.item in line or line in c.item), "")
+                candidates[line] = (lead, article)
 
     # an article's title, as a heading gives it after its number ("Điều 54. …", "Điều 20 Nghị định 115/2020/NĐ-CP. …")
     titles = {heading_title(h) for s in sources for h in s.hit.heading_path} - {""}
@@ -624,7 +624,7 @@ def deciding_quotes(
     person = actors.person_asked(about) if about else None
 
     def score(passage: str) -> tuple[float, float, int]:
-        lead = candidates[passage]
+        lead, article = candidates[passage]
         read = f"{lead}\n{passage}"
         # a line's own label ("3.") states no 3: live, «3. Khi nghỉ hằng năm, người lao động được tạm ứng …» was
         # quoted for "… nghỉ 03 ngày khi kết hôn" over «a) Kết hôn: nghỉ 03 ngày;»
@@ -636,7 +636,7 @@ def deciding_quotes(
         # a title names what its article rules on and rules nothing: live, "Công chức có được từ chức không?" was
         # answered on «Từ chức hoặc miễn nhiệm đối với công chức», Điều 54's title, over its Khoản 1 that says who may
         penalty += DEMOTED if passage in titles or _STRUCTURE_LINE.match(passage) else 0.0
-        if person is not None and actors.only_others(f"{heading[passage]}\n{read}", person[0]) is not None:
+        if person is not None and actors.only_others(f"{article}\n{read}", person[0]) is not None:
             penalty += DEMOTED
         # saying the act as the claim does, after "được" / "không được" / "phải", counts again: live, «2. Được ký hợp
         # đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …» (Điều 14 Luật Viên chức) lost to a transfer's «… được
@@ -656,7 +656,7 @@ def deciding_quotes(
             + (
                 said is not None
                 and not said[2]
-                and grants_act(_granting_text(heading_title(heading[passage]), lead, passage), said[0], said[1])
+                and grants_act(_granting_text(heading_title(article), lead, passage), said[0], said[1])
             )
         )
         return (
@@ -1152,7 +1152,7 @@ def _granting(q: Quote) -> str:
     """What `q` grants, read with whom (`_granting_text`)."""
     if q.source is None:
         return q.sentence
-    return _granting_text(heading_title(_article_heading(q)), _lead_of(q), q.sentence)
+    return _granting_text(heading_title(_article_of(q.source)), _lead_of(q), q.sentence)
 
 
 def _granting_text(title: str, lead: str, line: str) -> str:
@@ -1367,16 +1367,11 @@ def forbidden_quotes(verdict: str, quotes: Sequence[Quote], banned: Sequence[tup
 
 def _in_context(quote: Quote) -> str:
     """A quote with what says whom it is about: its article's heading and the lead-in of its list, if any."""
-    return "\n".join(part for part in (_article_heading(quote), _lead_of(quote), quote.sentence) if part)
-
-
-def _article_heading(quote: Quote) -> str:
-    """The heading of the article a quote is from ("Điều 14. Quyền của viên chức …"); "" when none is."""
-    return _article_of(quote.source)
+    return "\n".join(part for part in (_article_of(quote.source), _lead_of(quote), quote.sentence) if part)
 
 
 def _article_of(source: CitedSource) -> str:
-    """The heading of the article `source` is (of); "" when none is."""
+    """The heading of the article `source` is, or is of ("Điều 14. Quyền của viên chức …"); "" when none is."""
     return next((h for h in reversed(source.hit.heading_path) if h.startswith("Điều")), "")
 
 
