@@ -353,8 +353,10 @@ class Assistant:
         ):
             # Some items of the law's list, for a question asking for the list ("… những hình thức nào?"): the whole
             # list, quoted from the cited article made whole, replaces them (assistant/lists.py).
-            # Only what was held can change: what streamed stays the answer's beginning.
-            whole = self._whole(sources, checked.used_markers, options)
+            # Only what was held can change: what streamed stays the answer's beginning. The sources found and not
+            # cited are made whole too: the list asked for may be theirs, and one the budget cut (its last Khoản
+            # left out) would be quoted as if whole.
+            whole = self._whole(sources, [s.marker for s in sources], options)
             cited = [s for s in whole if s.marker in checked.used_markers]
             uncited = [s for s in whole if s.marker not in checked.used_markers]
             counting = kinds_counted(query) is not None

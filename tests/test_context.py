@@ -44,11 +44,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     yield from built_world(tmp_path_factory.mktemp("context"), LAW)
 
 
-def built_world(root: Path, law: Path) -> Iterator[World]:
+def built_world(root: Path, law: Path, context_chars: int | None = None, chunk_chars: int = 700) -> Iterator[World]:
     """One fixture law ingested and indexed (real registry, Qdrant Edge, BM25) under `root`, searched as the
-    pipeline searches; closed after."""
+    pipeline searches, the model reading `context_chars` of it (None: the default); closed after."""
     settings = Settings(
-        data_dir=root / "data", qdrant_engine="edge", llm_url=None, answer_context_chars=None, chunk_max_chars=700
+        data_dir=root / "data",
+        qdrant_engine="edge",
+        llm_url=None,
+        answer_context_chars=context_chars,
+        chunk_max_chars=chunk_chars,
     )
     settings.data_dir.mkdir(parents=True)
     registry = Registry.from_settings(settings)

@@ -13,6 +13,7 @@ unreproducible).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
@@ -22,8 +23,9 @@ from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import AskOptions, Assistant
 from assistant.verify import FLAG, verify
 from tests.security.test_injection_attacks import ScriptedLLM
+from tests.test_actor import FirstThenLLM
 from tests.test_assistant import _source
-from tests.test_context import PUBLIC, World
+from tests.test_context import PUBLIC, World, built_world
 from tests.test_context import world as world  # noqa: F401  (the fixture law's index, shared)
 
 FORMS = (
@@ -496,6 +498,35 @@ def test_the_list_asked_for_is_quoted_first_from_a_source_found_but_not_cited() 
     assert text.splitlines()[0] == "Việc xử lý kỷ luật đối với viên chức được thực hiện theo các bước sau đây [1]:"
     assert notes == ["Điều 32: the list asked for, not given, quoted first"]
     assert verify(text, [steps, meeting], question=STEPS_ASKED).status is Verification.VERIFIED
+
+
+DISCIPLINE = Path(__file__).with_name("fixtures") / "lists" / "nghi-dinh-112-2095-ky-luat.txt"
+STEP_3 = "3. Cấp có thẩm quyền ra quyết định xử lý kỷ luật trong thời hạn 05 ngày làm việc"
+
+
+@pytest.fixture(scope="module")
+def tight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A decree of our own wording whose Điều 32 gives the steps as its Khoản (three long ones, over several
+    chunks), read by a model given 900 characters: Điều 32 goes in as its lead-in and Khoản 1 only."""
+    yield from built_world(tmp_path_factory.mktemp("tight"), DISCIPLINE, context_chars=900, chunk_chars=400)
+
+
+def test_the_list_asked_for_from_a_source_not_cited_is_quoted_whole_not_as_the_budget_cut_it(tight: World) -> None:
+    """Found in review: the list asked for was looked for in the sources found and not cited as the model read
+    them, never made whole. Điều 32's lead-in and its Khoản 1, all the budget left of it, were quoted as "the
+    list asked for" and noted "quoted whole": one step of three. The source is made whole first."""
+    llm = FirstThenLLM(MEETING_GIVEN, MEETING_GIVEN)
+    ans = Assistant(tight.searcher, llm_factory=lambda: llm).ask(
+        STEPS_ASKED, options=AskOptions(mode="bm25", filters=PUBLIC)
+    )
+    assert STEP_3 not in llm.prompts[0] and "\n1. Tổ chức họp kiểm điểm" in llm.prompts[0]  # the premise
+    assert not ans.refused and ans.verification is Verification.VERIFIED, ans.sentences
+    assert "the list asked for, not given, quoted first" in ans.evidence["listed"]
+    lines = ans.answer.splitlines()
+    assert lines[0] == "Việc xử lý kỷ luật đối với viên chức được thực hiện theo các bước sau đây [1]:"
+    assert [line[:2] for line in lines[1:4]] == ["1.", "2.", "3."] and lines[3].startswith(STEP_3)
+    assert lines[4:] == MEETING_GIVEN.splitlines()
+    assert ans.citations[0].hit.anchor.startswith("Điều 32 ")  # the article, not "Khoản 1 Điều 32"
 
 
 def test_an_answer_giving_the_list_asked_gets_no_other_list() -> None:
