@@ -600,6 +600,7 @@ def deciding_quotes(
     measures = measures_in(claim)
     act_run = _folded(asked_act(claim))
     said = asked_claim(claim)
+    predicate = asked_predicate(claim)
     # each passage with the lead-in of its list and the heading of its article, which may say whom it is about
     candidates: dict[str, tuple[str, str]] = dict.fromkeys((j for j in judged if j), ("", ""))
     placed: set[str] = set()
@@ -649,7 +650,12 @@ def deciding_quotes(
         # and so does granting it to the person asked, read with its title where that says whose right it is
         # (`_granting_text`): live, Điều 207's «2. Người lao động tham gia đình công không được trả lương …», shorter,
         # was quoted for "Người lao động có quyền đình công không?" over Điều 199's lead-in of the cases
-        acts = ACT_WEIGHT * (
+        # — but only where it says all the claim says of the act: live, «1. Lao động nữ mang thai nếu có xác nhận …
+        # về việc tiếp tục làm việc sẽ ảnh hưởng xấu tới thai nhi thì có quyền đơn phương chấm dứt …» (Điều 138)
+        # names her and "làm việc" and was quoted for "Lao động nữ mang thai có được làm việc ban đêm không?" over
+        # Điều 137's «a) Mang thai từ tháng thứ 07 …» under "… không được sử dụng người lao động làm việc ban đêm …"
+        says_all = not predicate or coverage(set(predicate), read) == 1.0
+        acts = (ACT_WEIGHT if says_all else 0.0) * (
             contains_run(folded_runs(read), act_run)
             + (said is not None and states_act(passage, said[1]))
             + (said is not None and names_before_act(passage, said[0], said[1]))
@@ -804,14 +810,21 @@ def answer_closed(
             or against_quotes(verdict, says_yes, claim, shown)
             or quoted_beside(claim, shown, sources)
             or act_unquoted(claim, shown)
+            or case_unquoted(claim, shown)
         )
         if undecided is None and says_yes:
             undecided = forbidden_quotes(verdict, shown, banned)
-    if undecided == LISTED and closed.kind is QuestionKind.YES_NO and all(lists_for_asked(claim, q) for q in shown):
+    # (an item that is one case of its lead-in's list stands for that lead-in, whose person `quoted_another` read)
+    leads = [_case_of_lead(claim, q) for q in shown]
+    if (
+        undecided == LISTED
+        and closed.kind is QuestionKind.YES_NO
+        and all(lead is not None or lists_for_asked(claim, q) for q, lead in zip(shown, leads, strict=True))
+    ):
         # Every deciding quote is a list's lead-in the question names no case of (live: "Công chức có được từ chức
         # không?" → "Không. (chưa kiểm chứng)" on «1. Công chức lãnh đạo, quản lý có thể từ chức hoặc miễn nhiệm
         # trong các trường hợp sau đây:»): neither yes nor no — it depends on the case, and the cases are quoted.
-        listed = [_with_cases(q) for q in shown]
+        listed = [_with_cases(lead or q) for q, lead in zip(shown, leads, strict=True)]
         whole, whole_lines, whole_checks = _shown([q for q in listed if q is not None], sources)
         if whole and len(whole) == len(shown):  # every lead-in with its cases, or the verdict stays flagged
             shown, checks, undecided = whole, whole_checks, None
@@ -976,6 +989,9 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
     act = _folded(asked_act(claim))
     first: str | None = None
     for q in quotes:
+        if _case_of_lead(claim, q) is not None:
+            first = first or LISTED
+            continue
         cases = (m for m in _CASE.finditer(q.sentence) if _limits(q.sentence, m.start(), act))
         unnamed = next((m["case"] for m in cases if content_syllables(m["case"]) - said), None)
         why = NARROWER.format(case=unnamed.strip()) if unnamed else LISTED if _LISTED.search(q.sentence) else None
@@ -983,6 +999,26 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
             return None
         first = first or why
     return first
+
+
+def _case_of_lead(claim: str, q: Quote) -> Quote | None:
+    """The lead-in, as a quote, of the list of cases `q` is one item of, where the item says what `claim` asks of the
+    act (`asked_predicate`) only with its lead-in's words: it is then one case of the rule, not the rule. Live, «a)
+    Mang thai từ tháng thứ 07 hoặc từ tháng thứ 06 nếu làm việc ở vùng cao …» was quoted for "Lao động nữ mang
+    thai có được làm việc ban đêm không?" → "Không.": its lead-in, «1. Người sử dụng lao động không được sử dụng
+    người lao động làm việc ban đêm … trong trường hợp sau đây:», says "ban đêm", and forbids it only from the
+    seventh month. None for an item that says it itself («a) Kết hôn: nghỉ 03 ngày;» for "… nghỉ 03 ngày khi kết
+    hôn"), one the claim names (the case it asks about), or one whose lead-in lists no cases.
+    """
+    if q.source is None:  # (the doctests' quotes have none)
+        return None
+    lead = _lead_of(q)
+    predicate = asked_predicate(claim)
+    if not lead or not _LISTED.search(lead) or not predicate or coverage(set(predicate), q.sentence) == 1.0:
+        return None
+    if content_syllables(without_label(q.sentence)) <= content_syllables(claim):
+        return None  # the case the claim names: "Công chức lãnh đạo có được từ chức khi không đủ sức khỏe không?"
+    return Quote(lead, q.source, q.verbatim) if coverage(set(predicate), f"{lead}\n{q.sentence}") == 1.0 else None
 
 
 def _limits(sentence: str, at: int, act: Sequence[str]) -> bool:
@@ -1255,6 +1291,23 @@ def asked_act(claim: str) -> str | None:
     return None
 
 
+def asked_predicate(claim: str) -> frozenset[str]:
+    """The content words a yes/no `claim` says of the act it asks about: those after its first "được" / "phải" /
+    "có quyền" (`_MODALS`), the act and what it is done to, when or where; empty for a claim without one.
+
+    >>> sorted(asked_predicate("Lao động nữ mang thai có được làm việc ban đêm"))
+    ['ban_đêm', 'làm_việc']
+    >>> asked_predicate("Thời hiệu kỷ luật là 24 tháng")
+    frozenset()
+    """
+    found = words(claim)
+    at = next((i for i, word in enumerate(found) if word in _MODALS), None)
+    if at is None:
+        return frozenset()
+    function = stopwords()
+    return frozenset(w for w in found[at + 1 :] if w not in function and not w.isdigit()) - _MODALS - CASE_OPENERS
+
+
 def _folded(act: str | None) -> list[str]:
     """An act's syllables (`asked_act`) folded as `folded_runs` reads a passage; [] for none."""
     return [fold(s) for s in act.split("_")] if act else []
@@ -1284,6 +1337,58 @@ def act_unquoted(claim: str, quotes: Sequence[Quote]) -> str | None:
         if contains_run(folded_runs(said), run):
             return None
     return ACT_UNQUOTED.format(act=act.replace("_", " "))
+
+
+CASE_UNQUOTED = "the deciding quote does not say «{case}», the case the question asks about"
+# The case a yes/no claim puts its act in, after the act: "… giữ chức vụ lãnh đạo khi đang bị kỷ luật".
+_CLAIM_CASE = re.compile(r"(?i)(?:^|\s)(?:khi|nếu|trong\s+thời\s+gian|trong\s+trường\s+hợp)\s+(?P<case>[^,;:.?]+)")
+# Words that bind the words after them into a state the case must be in: "bị kỷ luật" is not "hình thức kỷ luật".
+_BINDING = frozenset({"bi", "duoc", "phai", "khong"})
+
+
+def case_unquoted(claim: str, quotes: Sequence[Quote]) -> str | None:
+    """Why the deciding quotes do not decide a yes/no `claim`: the claim asks of its act in a case ("khi …",
+    "nếu …", "trong thời gian …") that none of them, read with its article's heading and its list's lead-in,
+    states — its content words, in order after a "bị" / "được" / "phải" / "không" that makes them a state. Only
+    the model's verdict is so judged. Live: "Công chức có được giữ chức vụ lãnh đạo khi đang bị kỷ luật không?" was
+    answered "Không." as verified on «2. Việc giáng chức, cách chức chỉ áp dụng đối với công chức giữ chức vụ lãnh
+    đạo, quản lý.» of Điều 79 ("Các hình thức kỷ luật …"): it says who may be demoted, not what one disciplined may
+    hold. None when a quote states the case, or the claim names none.
+
+    >>> demote = Quote("2. Việc cách chức chỉ áp dụng đối với công chức giữ chức vụ lãnh đạo.", None, True)
+    >>> case_unquoted("Công chức được giữ chức vụ lãnh đạo khi đang bị kỷ luật", [demote])  # type: ignore[list-item]
+    'the deciding quote does not say «đang bị kỷ luật», the case the question asks about'
+    >>> barred = Quote("2. Công chức bị kỷ luật thì không được bổ nhiệm.", None, True)
+    >>> case_unquoted("Công chức được bổ nhiệm khi đang bị kỷ luật", [barred]) is None  # type: ignore[list-item]
+    True
+    >>> leave = Quote("a) Kết hôn: nghỉ 03 ngày;", None, True)
+    >>> case_unquoted("Người lao động được nghỉ 03 ngày khi kết hôn", [leave]) is None  # type: ignore[list-item]
+    True
+    """
+    found = [m for m in _CLAIM_CASE.finditer(claim) if asked_act(claim[: m.start()]) is not None]
+    if not found or not quotes:
+        return None
+    case = found[-1]["case"].strip()
+    function = _function_syllables()
+    wanted = [r for r in folded_runs(case) if r not in function or r in _BINDING]
+    while wanted and wanted[0] not in _BINDING and wanted[0] in function:
+        wanted = wanted[1:]
+    bound = next((i for i, r in enumerate(wanted) if r in _BINDING), None)
+    for q in quotes:
+        said = _in_context(q) if q.source is not None else q.sentence
+        if bound is not None:
+            runs = [r for r in folded_runs(said) if r not in function or r in _BINDING]
+            if contains_run(runs, wanted[bound:]):
+                return None
+        elif content_syllables(case) <= content_syllables(said):
+            return None
+    return CASE_UNQUOTED.format(case=case)
+
+
+@cache
+def _function_syllables() -> frozenset[str]:
+    """The function words of one syllable, folded ("đang", "bị", "đã")."""
+    return frozenset(fold(w) for w in stopwords() if "_" not in w)
 
 
 AGAINST_QUOTE = {

@@ -804,6 +804,89 @@ def test_a_verdict_decided_only_by_a_lead_in_of_listed_cases_is_case_by_case_wit
         assert bound is not None and "phòng ngừa thiên tai" in bound.quote  # the highlight holds the cases too
 
 
+MATERNITY = _titled(
+    1,
+    "1. Người sử dụng lao động không được sử dụng người lao động làm việc ban đêm, làm thêm giờ và đi công tác xa "
+    "trong trường hợp sau đây:\na) Mang thai từ tháng thứ 07 hoặc từ tháng thứ 06 nếu làm việc ở vùng cao, vùng "
+    "sâu, vùng xa;\nb) Đang nuôi con dưới 12 tháng tuổi, trừ trường hợp được người lao động đồng ý.",
+    "Điều 137. Bảo vệ thai sản",
+    "Điều 137 Luật 77/2099/QH99",
+)
+PREGNANT_LEAVING = _titled(
+    2,
+    "1. Lao động nữ mang thai nếu có xác nhận của cơ sở khám bệnh, chữa bệnh về việc tiếp tục làm việc sẽ ảnh hưởng "
+    "xấu tới thai nhi thì có quyền đơn phương chấm dứt hợp đồng lao động hoặc tạm hoãn thực hiện hợp đồng lao động.",
+    "Điều 138. Quyền đơn phương chấm dứt, tạm hoãn hợp đồng lao động của lao động nữ mang thai",
+    "Điều 138 Luật 77/2099/QH99",
+)
+NIGHT = "Lao động nữ mang thai có được làm việc ban đêm không?"
+
+
+def test_the_deciding_quote_says_all_the_claim_says_of_the_act_not_just_its_verb() -> None:
+    """Live: «1. Lao động nữ mang thai nếu có xác nhận … về việc tiếp tục làm việc … thì có quyền đơn phương chấm
+    dứt …» (Điều 138) was quoted for the night-work question: it names her before "làm việc" and so counted the
+    act's weight twice, though it never says "ban đêm". Điều 137's point a), read with its lead-in, says it all."""
+    quotes = deciding_quotes(read_question(NIGHT).statement, [MATERNITY, PREGNANT_LEAVING], about=NIGHT)
+    assert quotes[0].startswith("a) Mang thai từ tháng thứ 07"), quotes
+
+
+def test_a_point_that_is_one_case_of_its_lead_in_is_case_by_case_with_the_lead_in_and_its_cases() -> None:
+    """With point a) deciding, the answer was "Không." verified on «a) Mang thai từ tháng thứ 07 …» alone: the quote
+    does not say "ban đêm" (its lead-in does), and the law forbids night work only from the seventh month (the
+    sixth in remote areas). The point is one case of its lead-in's list: "Tùy trường hợp.", the lead-in and its
+    cases quoted."""
+    for p_true in (0.2, 0.9):  # whichever way the judge leans
+        ans = closed_answer(
+            read_question(NIGHT), [MATERNITY, PREGNANT_LEAVING], ScriptedLLM({"N/A": 0.5}, p_true), ENOUGH, []
+        )
+        assert ans is not None and ans.answer.startswith("Tùy trường hợp. Theo [1]: «1. Người sử dụng lao động không")
+        assert "làm việc ban đêm" in ans.answer and "a) Mang thai từ tháng thứ 07" in ans.answer, ans.answer
+        assert ans.answer.endswith("trừ trường hợp được người lao động đồng ý.»") and "[2]" not in ans.answer
+        assert FLAG not in ans.answer and ans.verification is Verification.VERIFIED
+
+
+def test_a_point_that_says_what_is_asked_itself_still_decides() -> None:
+    """«a) Kết hôn: nghỉ 03 ngày;» says the leave asked about itself, under a lead-in of cases: it decides, "Có."."""
+    leave = _source(
+        1,
+        "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong trường hợp sau đây:\n"
+        "a) Kết hôn: nghỉ 03 ngày;\nb) Con đẻ, con nuôi kết hôn: nghỉ 01 ngày.",
+    )
+    question = read_question("Người lao động có được nghỉ 03 ngày khi kết hôn không?")
+    ans = closed_answer(question, [leave], ScriptedLLM({"N/A": 0.5}, 0.9), ENOUGH, [])
+    assert ans is not None and ans.answer.startswith("Có. Theo [1]: «a) Kết hôn: nghỉ 03 ngày;»"), ans.answer
+
+
+def test_a_verdict_whose_quote_does_not_say_the_case_asked_is_flagged() -> None:
+    """Live: "Công chức có được giữ chức vụ lãnh đạo khi đang bị kỷ luật không?" was answered "Không." as verified
+    on «2. Việc giáng chức, cách chức chỉ áp dụng đối với công chức giữ chức vụ lãnh đạo, quản lý.»: its article's
+    title speaks of the forms of discipline ("hình thức kỷ luật"), and nothing says what one disciplined ("bị kỷ
+    luật") may hold. The judge's verdict, either way, is flagged."""
+    forms = _titled(
+        1,
+        "1. Công chức vi phạm thì phải chịu một trong những hình thức kỷ luật sau đây:\na) Khiển trách;\n"
+        "b) Giáng chức;\nc) Cách chức.\n"
+        "2. Việc giáng chức, cách chức chỉ áp dụng đối với công chức giữ chức vụ lãnh đạo, quản lý.",
+        "Điều 79. Các hình thức kỷ luật đối với công chức",
+        "Điều 79 Luật 77/2099/QH99",
+    )
+    question = read_question("Công chức có được giữ chức vụ lãnh đạo khi đang bị kỷ luật không?")
+    for p_true in (0.2, 0.9):
+        ans = closed_answer(question, [forms], ScriptedLLM({"N/A": 0.5}, p_true), ENOUGH, [])
+        assert ans is not None and ans.answer.split(" Theo")[0].endswith(FLAG), ans.answer
+        assert any("«đang bị kỷ luật»" in r for r in ans.sentences[0].reasons)
+        assert ans.verification is Verification.PARTIALLY_VERIFIED
+    # the rule for one disciplined says the case: it decides
+    barred = _titled(
+        2,
+        "2. Công chức bị kỷ luật thì không được giữ chức vụ lãnh đạo trong thời hạn 12 tháng.",
+        "Điều 82. Các quy định khác liên quan đến công chức bị kỷ luật",
+        "Điều 82 Luật 77/2099/QH99",
+    )
+    ans = closed_answer(question, [barred], ScriptedLLM({"N/A": 0.5}, 0.2), ENOUGH, [])
+    assert ans is not None and not any("the case the question asks" in r for r in ans.sentences[0].reasons)
+
+
 def test_an_articles_lead_in_over_its_khoan_is_case_by_case_with_the_khoan_quoted() -> None:
     """Live: Điều 108 Bộ luật Lao động's cases are its Khoản ("1. Thực hiện lệnh động viên …"), under a lead-in of
     the article's body: they were read as the next provision, nothing was listed, and the verdict stayed flagged."""
