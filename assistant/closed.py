@@ -1365,10 +1365,12 @@ def case_unquoted(claim: str, quotes: Sequence[Quote]) -> str | None:
     >>> case_unquoted("Người lao động được nghỉ 03 ngày khi kết hôn", [leave]) is None  # type: ignore[list-item]
     True
     """
-    found = [m for m in _CLAIM_CASE.finditer(claim) if asked_act(claim[: m.start()]) is not None]
-    if not found or not quotes:
+    act = asked_act(claim)
+    at = claim.lower().find(act.replace("_", " ")) if act is not None else -1
+    found = next((m for m in _CLAIM_CASE.finditer(claim) if at >= 0 and m.start() > at), None)
+    if found is None or not quotes:
         return None
-    case = found[-1]["case"].strip()
+    case = found["case"].strip()
     function = _function_syllables()
     wanted = [r for r in folded_runs(case) if r not in function or r in _BINDING]
     while wanted and wanted[0] not in _BINDING and wanted[0] in function:
