@@ -77,6 +77,7 @@ from core.text import (
     content_words,
     fold,
     folded_runs,
+    folded_stopwords,
     nfc,
     phrase_pattern,
     phrases_pattern,
@@ -1371,10 +1372,8 @@ def case_unquoted(claim: str, quotes: Sequence[Quote]) -> str | None:
     if found is None or not quotes:
         return None
     case = found["case"].strip()
-    function = _function_syllables()
+    function = folded_stopwords()
     wanted = [r for r in folded_runs(case) if r not in function or r in _BINDING]
-    while wanted and wanted[0] not in _BINDING and wanted[0] in function:
-        wanted = wanted[1:]
     bound = next((i for i, r in enumerate(wanted) if r in _BINDING), None)
     for q in quotes:
         said = _in_context(q) if q.source is not None else q.sentence
@@ -1385,12 +1384,6 @@ def case_unquoted(claim: str, quotes: Sequence[Quote]) -> str | None:
         elif content_syllables(case) <= content_syllables(said):
             return None
     return CASE_UNQUOTED.format(case=case)
-
-
-@cache
-def _function_syllables() -> frozenset[str]:
-    """The function words of one syllable, folded ("đang", "bị", "đã")."""
-    return frozenset(fold(w) for w in stopwords() if "_" not in w)
 
 
 AGAINST_QUOTE = {

@@ -31,10 +31,10 @@ from core.text import (
     content_syllables,
     content_words,
     fold,
+    folded_stopwords,
     folded_syllables,
     folded_words,
     nfc,
-    stopwords,
     words,
     words_and_syllables,
 )
@@ -42,11 +42,6 @@ from core.text import (
 # Share of the follow-up's new words an answer must name to be an answer to it.
 MIN_SPOKEN = 0.5
 POINTERS_FILE = Path(__file__).with_name("data") / "pointers_vi.toml"
-
-
-@lru_cache(maxsize=1)
-def _folded_stopwords() -> frozenset[str]:
-    return frozenset(fold(w) for w in stopwords())
 
 
 # A question fewer of whose words than this carry a diacritic was typed without them ("con ket hon thi sao").
@@ -64,7 +59,7 @@ def _asked(question: str) -> set[str]:
     """
     said = words(question)
     plain = sum(fold(w) != w for w in said) < TYPED_PLAIN * len(said)
-    return {w for w in content_words(question) if not (plain and fold(w) == w and w in _folded_stopwords())}
+    return {w for w in content_words(question) if not (plain and fold(w) == w and w in folded_stopwords())}
 
 
 @dataclass(frozen=True)

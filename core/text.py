@@ -209,6 +209,13 @@ def stopwords() -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def folded_stopwords() -> frozenset[str]:
+    """`stopwords()` with their diacritics folded ("đang" → "dang"): a function word as `folded_runs` reads it, or
+    typed without its marks."""
+    return frozenset(fold(w) for w in stopwords())
+
+
 def contains_run(items: Sequence[str], run: Sequence[str]) -> bool:
     """Whether `run` occurs in `items` as a contiguous run (an empty run never does).
 
