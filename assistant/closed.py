@@ -768,8 +768,10 @@ def answer_closed(
     markers = tuple(sorted({q.source.marker for q in shown}))
     undecided = unfounded = quoted_another(asked, shown, sources) if asked else None
     granted = _granted(claim, shown) if closed.kind is QuestionKind.YES_NO else None
+    # (an item that is one case of its lead-in's list stands for that lead-in, whose person `quoted_another` read)
+    leads = [_case_of_lead(claim, q) for q in shown]
     if undecided is None and closed.kind is QuestionKind.YES_NO:
-        undecided = narrower_case(claim, shown)
+        undecided = narrower_case(claim, shown, leads)
         if undecided not in (None, LISTED) and granted is not None:
             # a case the act is granted in ("Khi bị ngược đãi thì viên chức có quyền …") is a condition of a yes:
             # "Có, với điều kiện …" below, the quote following
@@ -799,6 +801,7 @@ def answer_closed(
                 banned = prohibitions(claim, sources)
             lead = f"{cues.granted.format(yes=verdict)}."
             shown, quote_lines, checks = _shown(granted, sources)
+            leads = [_case_of_lead(claim, q) for q in shown]
             lines = [lead, *quote_lines]
             reason = f"{QUOTE_GRANTS} (the judge: log-odds {_odds(j)} → {j.label})"
             says_yes, tossed = True, None
@@ -815,8 +818,6 @@ def answer_closed(
         )
         if undecided is None and says_yes:
             undecided = forbidden_quotes(verdict, shown, banned)
-    # (an item that is one case of its lead-in's list stands for that lead-in, whose person `quoted_another` read)
-    leads = [_case_of_lead(claim, q) for q in shown]
     if (
         undecided == LISTED
         and closed.kind is QuestionKind.YES_NO
@@ -970,7 +971,7 @@ LISTED = "the deciding quote holds only in the cases listed after it, which the 
 CASE_BY_CASE = "the deciding quote holds only in the cases it lists, which the question does not name: quoted with them"
 
 
-def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
+def narrower_case(claim: str, quotes: Sequence[Quote], leads: Sequence[Quote | None] | None = None) -> str | None:
     """Why the deciding quotes do not decide a yes/no `claim`: each holds only in a case the claim does not name
     — its "do / vì / khi / nếu / trường hợp … thì" names content words the claim lacks. Live: "Cán bộ bị kỷ luật
     cách chức thì có được bổ nhiệm lại không?" was answered "Không." as verified on «4. Cán bộ, công chức bị kỷ
@@ -978,7 +979,8 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
     for corruption, not for every dismissal. A list's lead-in quoted alone holds only in the cases it lists
     (live, "Người lao động có được từ chối làm thêm giờ không?" → "Không." as verified on «… người lao động không
     được từ chối trong trường hợp sau đây:», while overtime needs the worker's consent outside those cases). None
-    when a quote states its rule with no case, or only cases the claim names.
+    when a quote states its rule with no case, or only cases the claim names. `leads`: each quote's
+    `_case_of_lead`, where the caller has them already.
 
     >>> q = Quote("4. Cán bộ bị cách chức do tham nhũng thì không được bổ nhiệm.", None, True)  # type: ignore[arg-type]
     >>> narrower_case("Cán bộ bị cách chức được bổ nhiệm lại", [q])
@@ -989,8 +991,10 @@ def narrower_case(claim: str, quotes: Sequence[Quote]) -> str | None:
     said = content_syllables(claim)
     act = _folded(asked_act(claim))
     first: str | None = None
-    for q in quotes:
-        if _case_of_lead(claim, q) is not None:
+    if leads is None:
+        leads = [_case_of_lead(claim, q) for q in quotes]
+    for q, lead in zip(quotes, leads, strict=True):
+        if lead is not None:
             first = first or LISTED
             continue
         cases = (m for m in _CASE.finditer(q.sentence) if _limits(q.sentence, m.start(), act))
