@@ -10,7 +10,14 @@ answer — was never shown to the model. So each ranked article is put back toge
    may, or may not, do it): the
    top hit is not always the governing article — BM25 can rank a long circular that shares the question's words
    above the law's article — so the runners-up keep their place.
-2. In rank order, each of them is made whole when what is left of the budget holds it.
+2. In rank order, each of them is made whole when what is left of the budget holds it — the first also when it
+   would without the third, which then gives way (fewer, complete articles rather than fragments), unless the
+   third's document has the higher legal force (`legal_force`: a law's article found third after two circulars'
+   is the governing one). Three found chunks left no room for the rest of the first article, and the model read
+   its found clause beside two fragments of others (live: the tập sự pay question got Khoản 3-5 of Điều 23 NĐ
+   115/2020 — the bonuses, not Khoản 1's 85 % — beside a circular's pay-grading clause, and answered "Có." on
+   that clause). On the 563 ALQAC dev questions (bm25) the gold article reached the model whole for 443
+   instead of 412; it left the prompt for 1 (the third fragment).
 3. Those still cut get more of their clauses with what is left: the clauses the question names ("khoản 2 Điều
    29") first, then the found chunk — or, when another names more of the question's words (`naming_more`: the
    thời hiệu clause, where search found the thời hạn one), that one —, then the others in text order, while they
@@ -51,6 +58,7 @@ from assistant.clauses import anchor_for
 from core.text import contains_run, content_syllables, folded_runs, folded_words
 from index.search import Hit
 from index.store import Filters
+from ingest.metadata import legal_force
 from ingest.model import Citation
 
 # Chunks of one article are separated by whitespace only; a larger gap means they are not one run of text.
@@ -148,8 +156,38 @@ def _common_prefix(paths: Sequence[list[str]]) -> list[str]:
     return out
 
 
+def _outranks(one: _Chosen, other: _Chosen) -> bool:
+    """Whether `one`'s document has a higher legal force than `other`'s (a law's article over a circular's); False
+    where either's number names no type that can be compared."""
+    a, b = legal_force(one.hit.citation.document), legal_force(other.hit.citation.document)
+    return a is not None and b is not None and a < b
+
+
+# Step 2 gives way the last of exactly this many sure articles (`ContextBudget.reserved`'s default): never one more
+# article was reserved for (an applied or the person's own rule, `Assistant._context`), never one of two.
+_EVICTING = 3
+
+
+def _give_way(chosen: list[_Chosen], used: int, chars: int, sure: int) -> int:
+    """Step 2's exception (module docstring): drops the third of the `sure` articles `chosen` when that alone lets
+    the first be made whole within `chars` (`used` so far) and the third's document has no higher legal force;
+    the characters it freed (0 when none)."""
+    if not sure == len(chosen) == _EVICTING or not chosen[0].whole:
+        return 0
+    first, last = chosen[0], chosen[-1]
+    over = used - first.size + _span(first.chunks) - chars
+    if over <= 0 or over > last.size or used - first.size + _size(first.chunks) <= chars or _outranks(last, first):
+        return 0  # (it fits already; it would not; or step 3 gives it every clause, the spaces between them aside)
+    chosen.remove(last)
+    return last.size
+
+
 def _span(run: Sequence[Hit]) -> int:
     return run[-1].end - run[0].start
+
+
+def _size(chunks: Sequence[Hit]) -> int:
+    return sum(c.end - c.start for c in chunks)
 
 
 @dataclass
@@ -166,7 +204,7 @@ class _Chosen:
 
     @property
     def size(self) -> int:
-        return sum(c.end - c.start for c in self.parts)
+        return _size(self.parts)
 
     def sources(self) -> list[Hit]:
         """The article whole, or one source per run of contiguous chunks it gives, in text order."""
@@ -224,11 +262,12 @@ class ContextBuilder:
             chunks = self.reader.article(hit, filters)
             found = next((c for c in chunks if c.chunk_id == hit.chunk_id), hit)
             unit = with_lead_in(found, chunks)
-            size = sum(c.end - c.start for c in unit)
+            size = _size(unit)
             if (chosen or not first_sure) and used + size > budget.chars:
                 break
             chosen.append(_Chosen(hit, chunks, unit))
             used += size
+        used -= _give_way(chosen, used, budget.chars, sure)  # 2. the first whole rather than three fragments
         for c in chosen:  # 2. in rank order, each made whole when what is left holds it
             if c.whole and used - c.size + _span(c.chunks) <= budget.chars:
                 used += _span(c.chunks) - c.size

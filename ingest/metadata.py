@@ -120,6 +120,25 @@ def type_from_number(so_hieu: str | None) -> str | None:
     return None
 
 
+# The order of legal force among the types a number names (Luật Ban hành văn bản quy phạm pháp luật 2015, Điều 4):
+# lower is higher. A type not here has none that can be compared: "Nghị quyết" (of the Quốc hội or of a council),
+# "Quyết định" (the Prime Minister's or a province's), "Kế hoạch" (not normative).
+_FORCE = {"Luật": 1, "Pháp lệnh": 2, "Nghị định": 4, "Thông tư liên tịch": 6, "Thông tư": 6}
+
+
+def legal_force(so_hieu: str | None) -> int | None:
+    """Where the document numbered `so_hieu` stands in the hierarchy of legal force (lower is higher: a law over a
+    decree over a circular); None when its number names no type that can be compared.
+
+    >>> legal_force("58/2010/QH12"), legal_force("115/2020/NĐ-CP"), legal_force("05/2024/TT-BNV")
+    (1, 4, 6)
+    >>> legal_force("Bộ luật dân sự") is None
+    True
+    """
+    loai = type_from_number(so_hieu)
+    return _FORCE.get(loai) if loai else None
+
+
 def issuer_from_number(so_hieu: str | None) -> str | None:
     """The issuing body its number implies ("06/2015/TT-BNV" → "Bộ Nội vụ", "58/2010/QH12" → "Quốc hội")."""
     if not so_hieu:

@@ -19,10 +19,10 @@ from assistant.prompts import answer_messages
 from core.settings import Settings
 from index.indexer import Indexer
 from index.payload import ACCESS_RANK
-from index.search import Searcher
+from index.search import Hit, Searcher
 from index.store import Filters, open_store
 from ingest.job import run_ingest
-from ingest.model import AccessLevel
+from ingest.model import AccessLevel, Citation
 from ingest.registry import Registry
 
 LAW = Path(__file__).with_name("fixtures") / "context" / "luat-vien-chuc-58-2090.txt"
@@ -143,6 +143,91 @@ def test_the_runner_up_article_keeps_its_place_when_the_top_one_is_long(world: W
     assert any(p.document_id == hits[1].document_id and p.citation.article == hits[1].citation.article for p in picked)
     assert any(c.text in "".join(p.text for p in picked) for c in runner_up)
     assert sum(len(p.text) for p in picked) <= budget
+
+
+def test_the_last_found_fragment_gives_way_for_an_article_above_it_to_go_whole(world: World) -> None:
+    """Fewer, complete articles: three fragments left no room to make the governing article whole, so the model
+    read part of it beside two other fragments (live: "Viên chức có được hưởng lương trong thời gian tập sự
+    không?" got Khoản 3-5 of Điều 23 NĐ 115/2020 — no Khoản 1, the 85 % pay — beside two runners-up's chunks, and
+    was answered "Có." on a circular's pay-grading clause). The third article's fragment gives way; the first two
+    keep their place."""
+    hits = _hits(world, ENDING)
+    sizes = []
+    for hit in hits[:3]:
+        chunks = world.searcher.article(hit, PUBLIC)
+        found = next(c for c in chunks if c.chunk_id == hit.chunk_id)
+        sizes.append((chunks, found.end - found.start))
+    top_chunks = sizes[0][0]
+    assert len(top_chunks) > 1  # the premise: Điều 29 is cut to its found chunk
+    clauses = sum(c.end - c.start for c in top_chunks)
+    budget = clauses + sizes[1][1] + sizes[2][1] - 1  # Điều 29 whole beside the runner-up, not beside both
+    picked = ContextBuilder(world.searcher, ContextBudget(budget, 3)).pick(ENDING, hits, PUBLIC)
+    assert picked[0].citation.article == "29" and picked[0].citation.clause is None and KHOAN_1 in picked[0].text
+    keys = [(p.document_id, p.citation.article) for p in picked]
+    assert (hits[1].document_id, hits[1].citation.article) in keys
+    assert (hits[2].document_id, hits[2].citation.article) not in keys
+    assert sum(len(p.text) for p in picked) <= budget
+
+
+def _chunk(doc: str, article: str, clause: str, start: int, size: int) -> Hit:
+    """One chunk of an article of document number `doc`, `size` characters from `start`."""
+    text = f"{clause}. " + "x" * (size - len(clause) - 2)
+    return Hit(
+        chunk_id=f"{doc}|{article}|{clause}",
+        document_id=doc,
+        anchor=f"Khoản {clause} Điều {article} {doc}",
+        citation=Citation(document=doc, title=doc, article=article, clause=clause),
+        score=1.0,
+        text=text,
+        heading_path=[doc, f"Điều {article}. Thử nghiệm"],
+        start=start,
+        end=start + size,
+        so_hieu=doc,
+        loai=None,
+        co_quan=None,
+        year=None,
+        hieu_luc="chua_xac_dinh",
+        access_level="public",
+        title=doc,
+    )
+
+
+@dataclass
+class _Articles:
+    """An in-memory `ArticleReader`: each article's chunks, keyed by the chunk search found (no index needed to
+    pin which article gives way)."""
+
+    chunks: dict[str, list[Hit]]
+
+    def article(self, hit: Hit, filters: Filters | None = None, limit: int = 0) -> list[Hit]:
+        return self.chunks[hit.chunk_id]
+
+
+def _three(third: str) -> tuple[_Articles, list[Hit]]:
+    """A first article of two 1000-character clauses (the second found), a second and a third of one 900-character
+    clause each; the third's document is `third`."""
+    first = [_chunk("05/2099/NĐ-CP", "23", "1", 0, 1000), _chunk("05/2099/NĐ-CP", "23", "2", 1001, 1000)]
+    second = [_chunk("06/2099/TT-BNV", "4", "1", 0, 900)]
+    last = [_chunk(third, "9", "1", 0, 900)]
+    hits = [first[1], second[0], last[0]]
+    return _Articles({first[1].chunk_id: first, second[0].chunk_id: second, last[0].chunk_id: last}), hits
+
+
+def test_the_third_fragment_gives_way_only_for_the_first_article_and_never_a_higher_law() -> None:
+    """The first article whole (2001 characters) beside the second (900) fits 3000, beside both (3801) it does not:
+    the third — a circular's — gives way. A law's article found third is never pushed out by a decree's (legal
+    force), and the second article never makes the third give way (with the real model, Điều 25 Luật Viên chức,
+    found third after two circulars', gave way to the second's and the answer was refused:
+    tests/test_ask_generative.py)."""
+    articles, hits = _three("07/2099/TT-BNV")
+    picked = ContextBuilder(articles, ContextBudget(3000, 3)).pick("Câu hỏi?", hits)
+    assert [(p.citation.article, p.citation.clause) for p in picked] == [("23", None), ("4", None)]
+    articles, hits = _three("58/2099/QH99")  # a law's article third
+    picked = ContextBuilder(articles, ContextBudget(3000, 3)).pick("Câu hỏi?", hits)
+    assert [p.citation.article for p in picked] == ["23", "4", "9"] and picked[0].citation.clause is not None
+    articles, hits = _three("07/2099/TT-BNV")
+    picked = ContextBuilder(articles, ContextBudget(3000, 3)).pick("Câu hỏi?", [hits[1], hits[0], hits[2]])
+    assert [(p.citation.article, p.citation.clause) for p in picked] == [("4", None), ("23", "2"), ("9", None)]
 
 
 def test_an_article_is_read_under_the_readers_filter(world: World) -> None:
