@@ -363,10 +363,12 @@ class ActorLexicon:
         )
         return None if named is None else " ".join(ts.tokens[named.start : named.end])
 
-    def only_others(self, text: str, person: Actor) -> str | None:
+    def only_others(self, text: str, person: Actor, asked: str = "") -> str | None:
         """Who `text` speaks of when it names actors and none of them can be `person`: the first it names ("đơn
         vị sự nghiệp công" in a quote given to decide whether a viên chức may found a company); None when it names
-        no one, or someone who may be `person` (them, a group of them, "cá nhân", "cá nhân, tổ chức").
+        no one, or someone who may be `person` (them, a group of them, "cá nhân", "cá nhân, tổ chức") — a stage of
+        theirs too, where the question `asked` names the stage (`Actor.staged_as`: "người tập sự" is the viên chức
+        asked about "… trong thời gian tập sự").
 
         >>> actors = ActorLexicon.default()
         >>> person, _ = actors.person_asked("Viên chức có được thành lập doanh nghiệp tư nhân không?")
@@ -376,9 +378,13 @@ class ActorLexicon:
         True
         >>> actors.only_others("Thời gian nghỉ không tính vào thời gian nghỉ việc riêng.", person) is None
         True
+        >>> probation = "Trong thời gian tập sự, người tập sự được hưởng 85% mức lương bậc 1."
+        >>> actors.only_others(probation, person), actors.only_others(probation, person, "Viên chức tập sự …")
+        ('người tập sự', None)
         """
         ts = self._tokens(text, whole=True)
-        if not ts.actors or any(not person.clashes(s.actor) for s in ts.actors):
+        stated = self._tokens(asked, whole=True).tokens if asked else ()
+        if not ts.actors or any(not person.clashes(s.actor) or s.actor.staged_as(person, stated) for s in ts.actors):
             return None
         first = ts.actors[0]
         return " ".join(ts.tokens[first.start : first.end])

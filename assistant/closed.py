@@ -48,6 +48,7 @@ import time
 import tomllib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -625,7 +626,10 @@ def deciding_quotes(
     actors = ActorLexicon.default()
     person = actors.person_asked(about) if about else None
 
-    def score(passage: str) -> tuple[float, float, int]:
+    def states_rule(passage: str) -> bool:
+        return said is not None and (states_act(passage, said[1]) or grants_act(passage, said[0], said[1]))
+
+    def score(passage: str) -> tuple[float, bool, float, int]:
         lead, article = candidates[passage]
         read = f"{lead}\n{passage}"
         # a line's own label ("3.") states no 3: live, «3. Khi nghỉ hằng năm, người lao động được tạm ứng …» was
@@ -638,7 +642,7 @@ def deciding_quotes(
         # a title names what its article rules on and rules nothing: live, "Công chức có được từ chức không?" was
         # answered on «Từ chức hoặc miễn nhiệm đối với công chức», Điều 54's title, over its Khoản 1 that says who may
         penalty += DEMOTED if passage in titles or _STRUCTURE_LINE.match(passage) else 0.0
-        if person is not None and actors.only_others(f"{article}\n{read}", person[0]) is not None:
+        if person is not None and actors.only_others(f"{article}\n{read}", person[0], about) is not None:
             penalty += DEMOTED
         # saying the act as the claim does, after "được" / "không được" / "phải", counts again: live, «2. Được ký hợp
         # đồng vụ, việc với cơ quan, tổ chức, đơn vị khác …» (Điều 14 Luật Viên chức) lost to a transfer's «… được
@@ -668,7 +672,14 @@ def deciding_quotes(
         )
         return (
             coverage(words, read) + 0.5 * stated + 0.25 * coverage(frame_words, read) + acts - penalty,
-            # of those, one that states it itself before an item its lead-in lends the words (live: "Có được hưởng
+            # of those, one that states the act as allowed, due or barred (after "được" / "có quyền" / "phải")
+            # with no case the claim does not name before one that holds only in such cases, or is one of them
+            # (live: Điều 35 Bộ luật Lao động whole in the prompt, «2. Người lao động có quyền đơn phương chấm dứt
+            # hợp đồng lao động không cần báo trước trong trường hợp sau đây:», shorter, was quoted for "Người lao
+            # động có được đơn phương chấm dứt hợp đồng lao động không?" over Khoản 1's right with notice, and the
+            # answer was "Tùy trường hợp." instead of "Có, với điều kiện …"),
+            states_rule(passage) and not _in_cases_only(claim, passage, lead),
+            # then one that states it itself before an item its lead-in lends the words (live: "Có được hưởng
             # lương không?" after the personal-leave question quoted «a) Kết hôn: nghỉ 03 ngày;» for its lead-in's
             # "… mà vẫn hưởng nguyên lương"), then the shorter
             coverage(words, passage),
@@ -950,7 +961,7 @@ def quoted_another(
         applier = by_marker.get(q.source.applied_by) if q.source.applied_by is not None else None
         if applier is not None and actors.names_person(_searchable(applier), person):
             return None  # the code's "người lao động", applied to công chức by a quoted clause
-        other = actors.only_others(_in_context(q), person)
+        other = actors.only_others(_in_context(q), person, claim)
         if other is None:
             return None
         others.append(other)
@@ -997,13 +1008,42 @@ def narrower_case(claim: str, quotes: Sequence[Quote], leads: Sequence[Quote | N
         if lead is not None:
             first = first or LISTED
             continue
-        cases = (m for m in _CASE.finditer(q.sentence) if _limits(q.sentence, m.start(), act))
-        unnamed = next((m["case"] for m in cases if content_syllables(m["case"]) - said), None)
-        why = NARROWER.format(case=unnamed.strip()) if unnamed else LISTED if _LISTED.search(q.sentence) else None
+        unnamed = _unnamed_case(q.sentence, said, act)
+        why = NARROWER.format(case=unnamed) if unnamed else LISTED if _LISTED.search(q.sentence) else None
         if why is None:
             return None
         first = first or why
     return first
+
+
+def _unnamed_case(sentence: str, said: AbstractSet[str], act: Sequence[str]) -> str | None:
+    """The first case of `sentence` ("do / vì / khi / nếu / trường hợp … thì") that limits `act` (`_limits`) and
+    names content syllables beyond `said` (the claim's); None when it has none.
+
+    >>> _unnamed_case("4. Cán bộ bị cách chức do tham nhũng thì không được bổ nhiệm.", {"can", "bo", "chuc"}, [])
+    'tham nhũng'
+    """
+    cases = (m for m in _CASE.finditer(sentence) if _limits(sentence, m.start(), act))
+    unnamed = next((m["case"] for m in cases if content_syllables(m["case"]) - said), None)
+    return unnamed.strip() if unnamed else None
+
+
+def _in_cases_only(claim: str, passage: str, lead: str = "") -> bool:
+    """Whether `passage` states its rule only in cases `claim` does not name: a list's lead-in ("… trong trường
+    hợp sau đây:"), an item of one (`lead`: one of its cases), or a case of its own (`_unnamed_case`) — as
+    `narrower_case` reads a deciding quote.
+
+    >>> _in_cases_only("Người lao động được đơn phương chấm dứt hợp đồng",
+    ...     "2. Người lao động có quyền đơn phương chấm dứt hợp đồng không cần báo trước trong trường hợp sau đây:")
+    True
+    >>> _in_cases_only("Người lao động được đơn phương chấm dứt hợp đồng",
+    ...     "1. Người lao động có quyền đơn phương chấm dứt hợp đồng nhưng phải báo trước như sau:")
+    False
+    """
+    sentence = passage.strip()
+    if _LISTED.search(sentence) or _LISTED.search(lead.strip()):
+        return True
+    return _unnamed_case(sentence, content_syllables(claim), _folded(asked_act(claim))) is not None
 
 
 def _case_of_lead(claim: str, q: Quote) -> Quote | None:

@@ -1197,3 +1197,62 @@ def test_a_right_of_the_workers_organisation_does_not_decide_whether_the_worker_
     bound = ans.sentences[1].clause
     assert bound is not None and bound.quote.startswith(lead_in), bound
     assert bound.quote.endswith("2. Ban trọng tài lao động không được thành lập."), bound
+
+
+RESIGNING = _titled(
+    1,
+    "1. Người lao động có quyền đơn phương chấm dứt hợp đồng lao động nhưng phải báo trước cho người sử dụng lao động "
+    "như sau:\na) Ít nhất 45 ngày nếu làm việc theo hợp đồng lao động không xác định thời hạn;\nb) Ít nhất 30 ngày "
+    "nếu làm việc theo hợp đồng lao động xác định thời hạn.\n2. Người lao động có quyền đơn phương chấm dứt hợp đồng "
+    "lao động không cần báo trước trong trường hợp sau đây:\na) Không được trả đủ lương;\nb) Bị quấy rối tình dục "
+    "tại nơi làm việc.",
+    "Điều 35. Quyền đơn phương chấm dứt hợp đồng lao động của người lao động",
+    "Điều 35 Luật 77/2099/QH99",
+)
+RESIGN = "Người lao động có được đơn phương chấm dứt hợp đồng lao động không?"
+
+
+def test_a_rule_that_holds_with_no_case_decides_over_one_that_holds_only_in_listed_cases() -> None:
+    """Live, once Điều 35 Bộ luật Lao động reached the model whole: «2. Người lao động có quyền đơn phương chấm dứt
+    hợp đồng lao động không cần báo trước trong trường hợp sau đây:», as many of the claim's words and shorter, was
+    quoted over Khoản 1, the right with notice, and the answer became "Tùy trường hợp." — while the worker always
+    may, giving notice. Khoản 1 decides: "Có, với điều kiện …"."""
+    quotes = deciding_quotes(read_question(RESIGN).statement, [RESIGNING], about=RESIGN, n=2)
+    assert quotes[0].startswith("1. Người lao động có quyền đơn phương"), quotes
+    for p_true in (0.2, 0.9):  # whichever way the judge leans
+        ans = closed_answer(read_question(RESIGN), [RESIGNING], ScriptedLLM({"N/A": 0.5}, p_true), ENOUGH, [])
+        assert ans is not None and ans.answer.startswith("Có, với điều kiện"), ans.answer
+        assert "nhưng phải báo trước" in ans.answer and "không cần báo trước" not in ans.answer, ans.answer
+
+
+PROBATION_PAY = _titled(
+    1,
+    "1. Trong thời gian tập sự, người tập sự được hưởng 85% mức lương bậc 1 của chức danh nghề nghiệp tuyển dụng.\n"
+    "3. Thời gian tập sự không được tính vào thời gian xét nâng bậc lương.",
+    "Điều 23. Chế độ, chính sách đối với người tập sự và người hướng dẫn tập sự",
+    "Điều 23 Nghị định 115/2095/NĐ-CP",
+)
+PROBATION_TIME = _titled(
+    2,
+    "2. Thời gian tập sự được quy định như sau:\na) 12 tháng đối với chức danh nghề nghiệp hạng III;\nd) Thời gian "
+    "nghỉ sinh con theo chế độ bảo hiểm xã hội, thời gian nghỉ ốm đau từ 14 ngày trở lên, thời gian nghỉ không hưởng "
+    "lương không được tính vào thời gian tập sự.",
+    "Điều 21. Chế độ tập sự",
+    "Điều 21 Nghị định 115/2095/NĐ-CP",
+)
+PROBATION = "Viên chức có được hưởng lương trong thời gian tập sự không?"
+
+
+def test_a_rule_for_the_stage_the_question_names_speaks_of_the_person_asked() -> None:
+    """Live, with Điều 23 NĐ 115/2020 whole in the prompt: "Viên chức có được hưởng lương trong thời gian tập sự
+    không?" was answered "Có." on Điều 21's «d) … thời gian nghỉ không hưởng lương … không được tính vào thời gian
+    tập sự.» — unpaid leave, not the pay — because Khoản 1 of Điều 23, «… người tập sự được hưởng 85% mức lương bậc
+    1 …», was read as about someone else than the viên chức. The question names the stage ("tập sự"): the người tập
+    sự is the viên chức it asks about (assistant/data/actors_vi.tsv), and Khoản 1 decides."""
+    quotes = deciding_quotes(read_question(PROBATION).statement, [PROBATION_PAY, PROBATION_TIME], about=PROBATION)
+    assert quotes[0].startswith("1. Trong thời gian tập sự, người tập sự được hưởng 85%"), quotes
+    ans = closed_answer(
+        read_question(PROBATION), [PROBATION_PAY, PROBATION_TIME], ScriptedLLM({"N/A": 0.5}, 0.9), ENOUGH, []
+    )
+    assert ans is not None and ans.answer.startswith("Có") and "85% mức lương bậc 1" in ans.answer, ans.answer
+    assert "nghỉ không hưởng lương" not in ans.answer and FLAG not in ans.answer, ans.answer
