@@ -170,11 +170,15 @@ _EVICTING = 3
 
 def _give_way(chosen: list[_Chosen], used: int, chars: int, sure: int) -> int:
     """Step 2's exception (module docstring): drops the third of the `sure` articles `chosen` when that alone lets
-    the first be made whole within `chars` (`used` so far) and the third's document has no higher legal force;
-    the characters it freed (0 when none)."""
+    the first be made whole within `chars` (`used` so far), the third's document has no higher legal force, and it
+    is no other text of an article chosen (searched over every version, the original beside the consolidated text
+    is what the reader compares: the one in force is never dropped for a superseded one made whole); the
+    characters it freed (0 when none)."""
     if not sure == len(chosen) == _EVICTING or not chosen[0].whole:
         return 0
     first, last = chosen[0], chosen[-1]
+    if any(c.hit.article_key == last.hit.article_key for c in chosen[:-1]):
+        return 0
     over = used - first.size + _span(first.chunks) - chars
     if over <= 0 or over > last.size or used - first.size + _size(first.chunks) <= chars or _outranks(last, first):
         return 0  # (it fits already; it would not; or step 3 gives it every clause, the spaces between them aside)

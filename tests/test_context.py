@@ -169,12 +169,13 @@ def test_the_last_found_fragment_gives_way_for_an_article_above_it_to_go_whole(w
     assert sum(len(p.text) for p in picked) <= budget
 
 
-def _chunk(doc: str, article: str, clause: str, start: int, size: int) -> Hit:
-    """One chunk of an article of document number `doc`, `size` characters from `start`."""
+def _chunk(doc: str, article: str, clause: str, start: int, size: int, stored: str = "text") -> Hit:
+    """One chunk of an article of document number `doc`, `size` characters from `start`, in the stored text
+    `stored` (another text of the article — the original beside the consolidated one — is another stored one)."""
     text = f"{clause}. " + "x" * (size - len(clause) - 2)
     return Hit(
-        chunk_id=f"{doc}|{article}|{clause}",
-        document_id=doc,
+        chunk_id=f"{stored}|{doc}|{article}|{clause}",
+        document_id=f"{stored}|{doc}",
         anchor=f"Khoản {clause} Điều {article} {doc}",
         citation=Citation(document=doc, title=doc, article=article, clause=clause),
         score=1.0,
@@ -203,12 +204,12 @@ class _Articles:
         return self.chunks[hit.chunk_id]
 
 
-def _three(third: str) -> tuple[_Articles, list[Hit]]:
+def _three(third: str, article: str = "9") -> tuple[_Articles, list[Hit]]:
     """A first article of two 1000-character clauses (the second found), a second and a third of one 900-character
-    clause each; the third's document is `third`."""
+    clause each; the third is Điều `article` of document `third`."""
     first = [_chunk("05/2099/NĐ-CP", "23", "1", 0, 1000), _chunk("05/2099/NĐ-CP", "23", "2", 1001, 1000)]
     second = [_chunk("06/2099/TT-BNV", "4", "1", 0, 900)]
-    last = [_chunk(third, "9", "1", 0, 900)]
+    last = [_chunk(third, article, "1", 0, 900, stored="other")]
     hits = [first[1], second[0], last[0]]
     return _Articles({first[1].chunk_id: first, second[0].chunk_id: second, last[0].chunk_id: last}), hits
 
@@ -225,6 +226,9 @@ def test_the_third_fragment_gives_way_only_for_the_first_article_and_never_a_hig
     articles, hits = _three("58/2099/QH99")  # a law's article third
     picked = ContextBuilder(articles, ContextBudget(3000, 3)).pick("Câu hỏi?", hits)
     assert [p.citation.article for p in picked] == ["23", "4", "9"] and picked[0].citation.clause is not None
+    articles, hits = _three("05/2099/NĐ-CP", "23")  # another text of the first article (every version searched)
+    picked = ContextBuilder(articles, ContextBudget(3000, 3)).pick("Câu hỏi?", hits)
+    assert len(picked) == 3 and picked[0].citation.clause is not None
     articles, hits = _three("07/2099/TT-BNV")
     picked = ContextBuilder(articles, ContextBudget(3000, 3)).pick("Câu hỏi?", [hits[1], hits[0], hits[2]])
     assert [(p.citation.article, p.citation.clause) for p in picked] == [("4", None), ("23", "2"), ("9", None)]
