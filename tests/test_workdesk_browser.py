@@ -602,6 +602,9 @@ def test_an_answer_is_copied_as_plain_text_with_its_references_and_exported_as_a
     assert "Điều 2 Nghị định" in paragraphs and "Đóng dấu giáp lai thế nào?" in paragraphs
 
 
+COPY_FIRST = "#kho-citations .kho-cite[data-marker='1'] .kho-copy-cite"
+
+
 def test_a_marker_in_an_earlier_answer_opens_its_own_card_and_clause_and_a_card_copies_its_formal_citation(
     desk: Desk, browser: WebDriver
 ) -> None:
@@ -620,10 +623,18 @@ def test_a_marker_in_an_earlier_answer_opens_its_own_card_and_clause_and_a_card_
     mark = wait_for(browser, lambda d: one(d, "#kho-source mark.kho-cited"))
     assert "giáp lai" in str(mark.get_attribute("textContent")).lower()
     shot(browser, "workdesk_marker_opens_earlier_answer.png")
-    button = browser.find_element(By.CSS_SELECTOR, "#kho-citations .kho-cite[data-marker='1'] .kho-copy-cite")
+    button = browser.find_element(By.CSS_SELECTOR, COPY_FIRST)
     assert "Nghị định số 12/2098/NĐ-CP" in str(button.get_attribute("data-copy"))
-    button.click()
-    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".kho-copy-cite[data-copied='yes']"))
+
+    def copied(d: WebDriver) -> bool:
+        # the panel may render again after the marker's click (seen on a loaded machine: the button clicked was
+        # replaced by a fresh one): click the card's button as it is now until it says it copied
+        now = d.find_element(By.CSS_SELECTOR, COPY_FIRST)
+        if now.get_attribute("data-copied") != "yes":
+            now.click()
+        return now.get_attribute("data-copied") == "yes" and now.text == "Đã sao chép"
+
+    wait_for(browser, copied)
 
 
 def test_a_complaint_given_in_the_chat_is_reviewed_by_the_legal_department_and_the_audit_exported(
