@@ -627,8 +627,9 @@ def test_a_marker_in_an_earlier_answer_opens_its_own_card_and_clause_and_a_card_
     assert "Nghị định số 12/2098/NĐ-CP" in str(button.get_attribute("data-copy"))
 
     def copied(d: WebDriver) -> bool:
-        # the panel may render again after the marker's click (seen on a loaded machine: the button clicked was
-        # replaced by a fresh one): click the card's button as it is now until it says it copied
+        # the panel may render again after the marker's click and replace the button clicked (the likely cause of
+        # one time-out in a clean-clone CI run on a loaded machine): click the card's button as it is now until it
+        # says it copied
         now = d.find_element(By.CSS_SELECTOR, COPY_FIRST)
         if now.get_attribute("data-copied") != "yes":
             now.click()
