@@ -13,11 +13,12 @@ answer — was never shown to the model. So each ranked article is put back toge
 2. In rank order, each of them is made whole when what is left of the budget holds it — the first also when it
    would without the third, which then gives way (fewer, complete articles rather than fragments), unless the
    third's document has the higher legal force (`legal_force`: a law's article found third after two circulars'
-   is the governing one). Three found chunks left no room for the rest of the first article, and the model read
-   its found clause beside two fragments of others (live: the tập sự pay question got Khoản 3-5 of Điều 23 NĐ
-   115/2020 — the bonuses, not Khoản 1's 85 % — beside a circular's pay-grading clause, and answered "Có." on
-   that clause). On the 563 ALQAC dev questions (bm25) the gold article reached the model whole for 443
-   instead of 412; it left the prompt for 1 (the third fragment).
+   is the governing one) or it is another text of an article chosen (`_give_way`). Three found chunks left no
+   room for the rest of the first article, and the model read its found clause beside two fragments of others
+   (live: the tập sự pay question got Khoản 3-5 of Điều 23 NĐ 115/2020 — the bonuses, not Khoản 1's 85 % —
+   beside a circular's pay-grading clause, and answered "Có." on that clause). On the 563 ALQAC dev questions
+   (bm25) the gold article reached the model whole for 443 instead of 412; it left the prompt for 1 (the third
+   fragment).
 3. Those still cut get more of their clauses with what is left: the clauses the question names ("khoản 2 Điều
    29") first, then the found chunk — or, when another names more of the question's words (`naming_more`: the
    thời hiệu clause, where search found the thời hạn one), that one —, then the others in text order, while they
