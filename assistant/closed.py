@@ -601,6 +601,7 @@ def deciding_quotes(
     # not state "7 tháng" (live, quoted for "Lao động nữ có được nghỉ thai sản 7 tháng không?")
     measures = measures_in(claim)
     act_run = _folded(asked_act(claim))
+    claim_syllables = content_syllables(claim)
     said = asked_claim(claim)
     predicate = asked_predicate(claim)
     # each passage with the lead-in of its list and the heading of its article, which may say whom it is about
@@ -625,9 +626,6 @@ def deciding_quotes(
     titles = {heading_title(h) for s in sources for h in s.hit.heading_path} - {""}
     actors = ActorLexicon.default()
     person = actors.person_asked(about) if about else None
-
-    def states_rule(passage: str) -> bool:
-        return said is not None and (states_act(passage, said[1]) or grants_act(passage, said[0], said[1]))
 
     def score(passage: str) -> tuple[float, bool, float, int]:
         lead, article = candidates[passage]
@@ -660,9 +658,10 @@ def deciding_quotes(
         # names her and "làm việc" and was quoted for "Lao động nữ mang thai có được làm việc ban đêm không?" over
         # Điều 137's «a) Mang thai từ tháng thứ 07 …» under "… không được sử dụng người lao động làm việc ban đêm …"
         says_all = not predicate or coverage(set(predicate), read) == 1.0
+        states = said is not None and states_act(passage, said[1])
         acts = (ACT_WEIGHT if says_all else 0.0) * (
             contains_run(folded_runs(read), act_run)
-            + (said is not None and states_act(passage, said[1]))
+            + states
             + (said is not None and names_before_act(passage, said[0], said[1]))
             + (
                 said is not None
@@ -678,7 +677,8 @@ def deciding_quotes(
             # hợp đồng lao động không cần báo trước trong trường hợp sau đây:», shorter, was quoted for "Người lao
             # động có được đơn phương chấm dứt hợp đồng lao động không?" over Khoản 1's right with notice, and the
             # answer was "Tùy trường hợp." instead of "Có, với điều kiện …"),
-            states_rule(passage) and not _in_cases_only(claim, passage, lead),
+            (states or (said is not None and grants_act(passage, said[0], said[1])))
+            and not _in_cases_only(passage, lead, claim_syllables, act_run),
             # then one that states it itself before an item its lead-in lends the words (live: "Có được hưởng
             # lương không?" after the personal-leave question quoted «a) Kết hôn: nghỉ 03 ngày;» for its lead-in's
             # "… mà vẫn hưởng nguyên lương"), then the shorter
@@ -1028,22 +1028,24 @@ def _unnamed_case(sentence: str, said: AbstractSet[str], act: Sequence[str]) -> 
     return unnamed.strip() if unnamed else None
 
 
-def _in_cases_only(claim: str, passage: str, lead: str = "") -> bool:
-    """Whether `passage` states its rule only in cases `claim` does not name: a list's lead-in ("… trong trường
-    hợp sau đây:"), an item of one (`lead`: one of its cases), or a case of its own (`_unnamed_case`) — as
-    `narrower_case` reads a deciding quote.
+def _in_cases_only(passage: str, lead: str, said: AbstractSet[str], act: Sequence[str]) -> bool:
+    """Whether `passage` states its rule only in cases the claim does not name (`said`: its content syllables,
+    `act`: its act, folded): a list's lead-in ("… trong trường hợp sau đây:"), an item of one (`lead`: one of its
+    cases), or a case of its own (`_unnamed_case`) — as `narrower_case` reads a deciding quote.
 
-    >>> _in_cases_only("Người lao động được đơn phương chấm dứt hợp đồng",
-    ...     "2. Người lao động có quyền đơn phương chấm dứt hợp đồng không cần báo trước trong trường hợp sau đây:")
+    >>> said, act = content_syllables("Người lao động được đơn phương chấm dứt hợp đồng"), ["don", "phuong"]
+    >>> _in_cases_only("2. Người lao động có quyền đơn phương chấm dứt hợp đồng không cần báo trước trong trường "
+    ...     "hợp sau đây:", "", said, act)
     True
-    >>> _in_cases_only("Người lao động được đơn phương chấm dứt hợp đồng",
-    ...     "1. Người lao động có quyền đơn phương chấm dứt hợp đồng nhưng phải báo trước như sau:")
+    >>> _in_cases_only("1. Người lao động có quyền đơn phương chấm dứt nhưng phải báo trước như sau:", "", said, act)
     False
+    >>> _in_cases_only("a) Không được trả đủ lương;", "2. … không cần báo trước trong trường hợp sau đây:", said, act)
+    True
     """
     sentence = passage.strip()
     if _LISTED.search(sentence) or _LISTED.search(lead.strip()):
         return True
-    return _unnamed_case(sentence, content_syllables(claim), _folded(asked_act(claim))) is not None
+    return _unnamed_case(sentence, said, act) is not None
 
 
 def _case_of_lead(claim: str, q: Quote) -> Quote | None:

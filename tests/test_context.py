@@ -24,6 +24,7 @@ from index.store import Filters, open_store
 from ingest.job import run_ingest
 from ingest.model import AccessLevel, Citation
 from ingest.registry import Registry
+from tests.test_memo import hit as memo_hit
 
 LAW = Path(__file__).with_name("fixtures") / "context" / "luat-vien-chuc-58-2090.txt"
 ENDING = "Đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc với viên chức trong trường hợp nào?"
@@ -172,23 +173,17 @@ def test_the_last_found_fragment_gives_way_for_an_article_above_it_to_go_whole(w
 def _chunk(doc: str, article: str, clause: str, start: int, size: int, stored: str = "text") -> Hit:
     """One chunk of an article of document number `doc`, `size` characters from `start`, in the stored text
     `stored` (another text of the article — the original beside the consolidated one — is another stored one)."""
-    text = f"{clause}. " + "x" * (size - len(clause) - 2)
-    return Hit(
+    return memo_hit(
+        f"{clause}. " + "x" * (size - len(clause) - 2),
         chunk_id=f"{stored}|{doc}|{article}|{clause}",
         document_id=f"{stored}|{doc}",
         anchor=f"Khoản {clause} Điều {article} {doc}",
         citation=Citation(document=doc, title=doc, article=article, clause=clause),
-        score=1.0,
-        text=text,
         heading_path=[doc, f"Điều {article}. Thử nghiệm"],
         start=start,
         end=start + size,
         so_hieu=doc,
         loai=None,
-        co_quan=None,
-        year=None,
-        hieu_luc="chua_xac_dinh",
-        access_level="public",
         title=doc,
     )
 
