@@ -30,8 +30,10 @@ the word signals alone 0.646 and 0.708). Then the head's C was chosen by repeate
 file (C=100 where one 5-fold split had chosen 30); the rule "ship it unless worse on new blind batches" was fixed,
 and "heldout12" (48) and "heldout13" (49), written blind by two more people (three questions shared with other files
 dropped, unread), were scored once with both heads: 0.812 / 0.939 with C=30, 0.875 / 0.939 with C=100 (shipped).
-None of the fourteen splits is in the head's training data; the word signals were written on "dev", "heldout" and
-"heldout2", so "heldout3" to "heldout13" are the figures for unseen questions.
+"heldout14" (46 after four questions shared with other files were dropped, unread; written blind by one more
+person) was scored once with the shipped head and nothing changed after (0.891; the word signals alone 0.696).
+None of the fifteen splits is in the head's training data; the word signals were written on "dev", "heldout" and
+"heldout2", so "heldout3" to "heldout14" are the figures for unseen questions.
 
 >>> score([TopicItem("a", ("Công chức …?",), "còn viên chức thì sao?", "follow_up", "dev")]).accuracy
 1.0
@@ -64,6 +66,7 @@ SPLITS = (
     "heldout11",
     "heldout12",
     "heldout13",
+    "heldout14",
 )
 
 
