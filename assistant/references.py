@@ -376,6 +376,12 @@ def own_rule_first(
     one in the pool does, that one moves first. Live, "Viên chức có được ký hợp đồng với đơn vị khác không?" read
     Điều 20 Nghị định 115/2020 — "… phải ký kết hợp đồng làm việc mới …" on a transfer — first, and the context
     budget held it and one more article; Điều 14 Luật Viên chức, 4th, did not fit, and the answer was "Không.".
+    When the pool holds no provision stating every word asked and the question asks whether the person may do
+    something (`may_asked`), one that names the person and says the asked act may, must or may not be done moves
+    first all the same: the law names the act's object in its own words. Live, "Viên
+    chức có được góp vốn vào doanh nghiệp không?" was refused: Điều 14 Luật Viên chức — "3. Được góp vốn nhưng không
+    tham gia quản lý, điều hành công ty trách nhiệm hữu hạn, công ty cổ phần …", no "doanh nghiệp" — ranked 4th,
+    below the public units' capital articles, and the context held three of them.
     Nothing is searched here, and nothing moves for a question naming no one person or nothing else. `probe` is a
     further search (`prohibition_probe`), run only when the pool holds no such rule; its hits are read after the
     pool.
@@ -403,6 +409,14 @@ def own_rule_first(
     def as_asked(hit: Hit) -> bool:
         return claim is not None and any(states_act(t, claim[1]) for t in stating(hit)) and own(hit)
 
+    def grants_or_forbids(hit: Hit) -> bool:
+        """A rule naming the person that says the act may, must or may not be done, in other words for the rest."""
+        return (
+            claim is not None
+            and any(states_act(c.text, claim[1]) for c in clauses(hit.text))
+            and actors.names_person(_searchable(hit), asked[0])
+        )
+
     first = next((h for h in ranked[:k] if own(h)), None)
     if first is not None and as_asked(first):
         return ranked, 0
@@ -410,6 +424,9 @@ def own_rule_first(
     if found is None and first is not None:
         return ranked, 0
     found = found or next((h for h in ranked[k:OWN_POOL] if own(h)), None)
+    if found is None and may_asked(question, cues) is not None:
+        said = next((h for h in ranked[:OWN_POOL] if grants_or_forbids(h)), None)
+        found = None if said in ranked[:k] else said
     if found is not None:
         brought = int(found not in ranked[:k])
         ranked.remove(found)
@@ -437,12 +454,27 @@ def prohibition_probe(question: str, actors: ActorLexicon | None = None, cues: C
     >>> prohibition_probe("Công chức không được làm gì?") is None
     True
     """
+    statement = may_asked(question, cues)
+    if statement is None:
+        return None
+    person = (actors or ActorLexicon.default()).person_asked(statement)
+    return PROHIBITIONS_TITLE.format(person=person[1].lower()) if person is not None else None
+
+
+def may_asked(question: str, cues: Cues | None = None) -> str | None:
+    """The statement of a yes/no question on whether someone may do something ("được", no "không" in it); None for
+    any other question.
+
+    >>> may_asked("Viên chức có được góp vốn vào doanh nghiệp không?")
+    'Viên chức được góp vốn vào doanh nghiệp'
+    >>> may_asked("Điều nào sau đây không phải nghĩa vụ của công dân?") is None
+    True
+    """
     closed = read_question(question, cues)
     statement = closed.statement if closed.kind is QuestionKind.YES_NO else ""
     if not _MAY.search(statement) or re.search(r"(?i)(?<!\w)không(?!\w)", statement):
         return None
-    person = (actors or ActorLexicon.default()).person_asked(statement)
-    return PROHIBITIONS_TITLE.format(person=person[1].lower()) if person is not None else None
+    return statement
 
 
 # How the codes title a person's prohibitions ("Những việc cán bộ, công chức không được làm liên quan đến đạo đức

@@ -201,6 +201,43 @@ def test_the_own_rule_saying_the_act_may_be_done_moves_before_one_that_only_name
     assert own_rule_first(asked, [*other, replace(STRIKE.hit, chunk_id="o9"), transfer], k=3)[0][0] is transfer
 
 
+def test_the_own_rule_saying_the_act_moves_first_though_it_names_the_object_in_its_own_words() -> None:
+    """Live, "Viên chức có được góp vốn vào doanh nghiệp không?" was refused: Điều 14 Luật Viên chức — "3. Được góp
+    vốn nhưng không tham gia quản lý, điều hành công ty trách nhiệm hữu hạn, công ty cổ phần …", no "doanh nghiệp" —
+    was 4th, below the public units' capital articles, and no provision of the pool stated every word asked. The
+    rule naming the person that says the act may be done moves first all the same."""
+    rights_title = "Điều 14. Quyền của viên chức về hoạt động kinh doanh và làm việc ngoài thời gian quy định"
+    rights = _titled(
+        2,
+        f"{rights_title}\n3. Được góp vốn nhưng không tham gia quản lý, điều hành công ty trách nhiệm hữu hạn, công "
+        "ty cổ phần, công ty hợp danh, hợp tác xã.",
+        rights_title,
+        "Luật Viên chức",
+    ).hit
+    units_title = "Điều 21. Điều kiện để đơn vị sự nghiệp công vận dụng cơ chế tài chính như doanh nghiệp"
+    units = [
+        _titled(
+            i + 3,
+            f"{units_title}\n1. Đơn vị sự nghiệp công được góp vốn, vay vốn như doanh nghiệp.",
+            units_title,
+            "Nghị định 16/2015/NĐ-CP",
+        ).hit
+        for i in range(3)
+    ]
+    asked = "Viên chức có được góp vốn vào doanh nghiệp không?"
+    ranked, joined = own_rule_first(asked, [*units, rights], k=3)
+    assert ranked[0] is rights and joined == 1 and ranked[1:] == units
+    # among the first k already: nothing moves
+    assert own_rule_first(asked, [units[0], rights, *units[1:]], k=3)[1] == 0
+    # an article naming the act without saying it may be done, or another person's, moves nothing
+    named = replace(rights, text=f"{rights_title}\n3. Việc góp vốn vào công ty do Chính phủ quy định.")
+    assert own_rule_first(asked, [*units, named], k=3) == ([*units, named], 0)
+    assert own_rule_first("Công chức có được góp vốn vào doanh nghiệp không?", [*units, rights], k=3)[1] == 0
+    # only a question on whether the person may do it: not a question of how, nor one with "không phải" in it
+    assert own_rule_first("Viên chức được góp vốn vào doanh nghiệp như thế nào?", [*units, rights], k=3)[1] == 0
+    assert own_rule_first("Viên chức không phải góp vốn vào doanh nghiệp, đúng không?", [*units, rights], k=3)[1] == 0
+
+
 def test_the_matter_of_a_question_is_its_words_but_the_person_and_the_question_words() -> None:
     assert matter_of("Công chức có được đình công không?", "công chức") == [("dinh", "cong")]
     assert matter_of("Viên chức được nghỉ mấy ngày?", "viên chức") == [("nghi",), ("ngay",)]
