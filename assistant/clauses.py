@@ -555,3 +555,21 @@ def anchor_for(source_anchor: str, clause: str | None, point: str | None) -> str
     base = _LEADING_LEVELS.sub("", source_anchor, count=1)
     parts = ([f"Điểm {point}"] if point else []) + ([f"Khoản {clause}"] if clause else [])
     return " ".join([*parts, base])
+
+
+# An article's heading up to its title: "Điều 8. ", "Điều 5.2.LQ.19. ", and the pháp điển's "Điều 19 Luật
+# 58/2010/QH12. " or "Điều 20 Nghị định 115/2020/NĐ-CP. " (the first ". " ends it).
+_ARTICLE_TITLE = re.compile(r"^Điều\s+\d[^\n]*?\.\s+(?=\S)")
+
+
+def heading_title(heading: str) -> str:
+    """The title an article's heading gives after its number, in either form the corpus has; "" for a heading that
+    is not an article's or gives no title.
+
+    >>> heading_title("Điều 19 Luật 58/2010/QH12. Những việc viên chức không được làm")
+    'Những việc viên chức không được làm'
+    >>> heading_title("Điều 8. Các hành vi bị nghiêm cấm"), heading_title("Chương II"), heading_title("Điều 8.")
+    ('Các hành vi bị nghiêm cấm', '', '')
+    """
+    m = _ARTICLE_TITLE.match(heading)
+    return heading[m.end() :].strip() if m else ""

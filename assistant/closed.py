@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.actor import ActorLexicon
 from assistant.answer import Answer, CitedSource, SentenceCheck, Verification, refusal
-from assistant.clauses import SourceOutline
+from assistant.clauses import SourceOutline, heading_title
 from assistant.context import asked_claim, grants_act, names_before_act, states_act
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
@@ -67,7 +67,6 @@ from assistant.verify import (
     SentenceVerifier,
     claims_duty,
     forbidding_title,
-    heading_title,
     measures_in,
     modal_shift,
     numbers_in,

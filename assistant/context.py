@@ -13,8 +13,10 @@ answer — was never shown to the model. So each ranked article is put back toge
 2. In rank order, each of them is made whole when what is left of the budget holds it — the first also when it
    would without the third, which then gives way (fewer, complete articles rather than fragments), unless the
    third's document has the higher legal force (`legal_force`: a law's article found third after two circulars'
-   is the governing one) or it is another text of an article chosen (`_give_way`). Three found chunks left no
-   room for the rest of the first article, and the model read its found clause beside two fragments of others
+   is the governing one) or it is another text of an article chosen (`_give_way`). For a question asking who, an
+   article of them titled for the power it names ("Thẩm quyền …", `_titled_first`) is the first. Three found
+   chunks left no room for the rest of the first article, and the model read its found clause beside two
+   fragments of others
    (live: the tập sự pay question got Khoản 3-5 of Điều 23 NĐ 115/2020 — the bonuses, not Khoản 1's 85 % —
    beside a circular's pay-grading clause, and answered "Có." on that clause). On the 563 ALQAC dev questions
    (bm25) the gold article reached the model whole for 443 instead of 412; it left the prompt for 1 (the third
@@ -55,7 +57,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from assistant.clauses import anchor_for
+from assistant.clauses import anchor_for, heading_title
+from assistant.who import titled_for_power
 from core.text import contains_run, content_syllables, folded_runs, folded_words
 from index.search import Hit
 from index.store import Filters
@@ -187,6 +190,34 @@ def _give_way(chosen: list[_Chosen], used: int, chars: int, sure: int) -> int:
     return last.size
 
 
+def _titled_first(query: str, chosen: list[_Chosen]) -> None:
+    """Moves first the first of `chosen` that is `_titled_for` `query` over the first one, when one is: for a
+    question asking who, the article titled "Thẩm quyền …" is the one that answers, and the first is made whole
+    (step 2) and read first."""
+    titled = next((c for c in chosen[1:] if _titled_for(query, c.hit, chosen[0].hit)), None)
+    if titled is not None:
+        chosen.remove(titled)
+        chosen.insert(0, titled)
+
+
+def _titled_for(query: str, hit: Hit, other: Hit) -> bool:
+    """Whether `hit`'s article is titled for the power a question asking who names (`who.titled_for_power`: "Thẩm
+    quyền …") and `other`'s is not. Live, "Ai có thẩm quyền quyết định kỷ luật viên chức?" found first Khoản 4 Điều
+    40 Nghị định 112/2020 ("Các quy định liên quan sau khi có quyết định kỷ luật …") and second Điều 31 ("Thẩm
+    quyền xử lý kỷ luật đối với viên chức") by its Khoản 3-4; the first was made whole and left no room for Khoản
+    1-2, which name who decides: the answer named no authority. On the 563 ALQAC dev questions (bm25) it moves one
+    article first, the competence article of Luật Hôn nhân và gia đình before the gold one, which stays in the
+    prompt; a title opening on any word a who-question names would have moved fifteen, the gold article from
+    first place in twelve of them.
+    """
+    return titled_for_power(_title(hit), query) and not titled_for_power(_title(other), query)
+
+
+def _title(hit: Hit) -> str:
+    """The title of `hit`'s article ("" when its headings give none)."""
+    return next((t for t in map(heading_title, reversed(hit.heading_path)) if t), "")
+
+
 def _span(run: Sequence[Hit]) -> int:
     return run[-1].end - run[0].start
 
@@ -272,6 +303,7 @@ class ContextBuilder:
                 break
             chosen.append(_Chosen(hit, chunks, unit))
             used += size
+        _titled_first(query, chosen)  # 1. the article named for what a who-question asks, first
         used -= _give_way(chosen, used, budget.chars, sure)  # 2. the first whole rather than three fragments
         for c in chosen:  # 2. in rank order, each made whole when what is left holds it
             if c.whole and used - c.size + _span(c.chunks) <= budget.chars:

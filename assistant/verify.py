@@ -74,7 +74,7 @@ from pathlib import Path
 
 from assistant.actor import ActorLexicon, Clash, OffQuestion
 from assistant.answer import FLAG, CitedSource, SentenceCheck, Verification, with_marker
-from assistant.clauses import ClauseRef, Level, SourceOutline, outline
+from assistant.clauses import ClauseRef, Level, SourceOutline, heading_title, outline
 from assistant.context import asked_claim, says_as_asked, states_act
 from assistant.evidence import coverage
 from assistant.focus import Focus, PointsOnly, Unspoken, asks_where, points_only
@@ -985,24 +985,6 @@ class _SourceClause:
         case_words = content_words(case) if value else words
         values = numbers_in(value) if value and case_words else set()
         return cls(clause, present_words(clause.text), words, numbers_in(clause.text), forbidden, case_words, values)
-
-
-# An article's heading up to its title: "Điều 8. ", "Điều 5.2.LQ.19. ", and the pháp điển's "Điều 19 Luật
-# 58/2010/QH12. " or "Điều 20 Nghị định 115/2020/NĐ-CP. " (the first ". " ends it).
-_ARTICLE_TITLE = re.compile(r"^Điều\s+\d[^\n]*?\.\s+(?=\S)")
-
-
-def heading_title(heading: str) -> str:
-    """The title an article's heading gives after its number, in either form the corpus has; "" for a heading that
-    is not an article's or gives no title.
-
-    >>> heading_title("Điều 19 Luật 58/2010/QH12. Những việc viên chức không được làm")
-    'Những việc viên chức không được làm'
-    >>> heading_title("Điều 8. Các hành vi bị nghiêm cấm"), heading_title("Chương II"), heading_title("Điều 8.")
-    ('Các hành vi bị nghiêm cấm', '', '')
-    """
-    m = _ARTICLE_TITLE.match(heading)
-    return heading[m.end() :].strip() if m else ""
 
 
 def _case_rank(item: _SourceClause, named: Callable[[str], bool]) -> tuple[bool, int]:

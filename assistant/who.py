@@ -22,23 +22,24 @@ ECHOED = 0.75
 
 @dataclass(frozen=True)
 class WhoCues:
-    """The question words that ask who, the quantifiers that do not ("không ai"), and the phrases that name no one
-    (`WHO_FILE`)."""
+    """The question words that ask who, the quantifiers that do not ("không ai"), the phrases that name no one, and
+    the words an article on who has the power is titled by (`WHO_FILE`)."""
 
     asks: re.Pattern[str]
     quantifiers: re.Pattern[str]
     nobody: re.Pattern[str]
+    powers: re.Pattern[str]
 
     @classmethod
     def from_file(cls, path: Path) -> WhoCues:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         lists = {}
-        for key in ("asks", "quantifiers", "nobody"):
+        for key in ("asks", "quantifiers", "nobody", "powers"):
             phrases = data.get(key)
             if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p for p in phrases):
                 raise ValueError(f"{path}: «{key}» must be a list of phrases")
             lists[key] = _phrases(phrases)
-        return cls(lists["asks"], lists["quantifiers"], lists["nobody"])
+        return cls(lists["asks"], lists["quantifiers"], lists["nobody"], lists["powers"])
 
     @classmethod
     def default(cls) -> WhoCues:
@@ -101,6 +102,25 @@ def names_no_one(sentence: str, question: str, actors: ActorLexicon | None = Non
         return False
     asked = content_words(question)
     return bool(asked) and coverage(asked, restated["subject"]) >= ECHOED
+
+
+def titled_for_power(title: str, question: str, cues: WhoCues | None = None) -> bool:
+    """Whether an article's `title` opens on a word naming the power to act (`WhoCues.powers`: "Thẩm quyền …") that
+    `question`, asking who, names too: that article says who.
+
+    >>> q = "Ai có thẩm quyền quyết định kỷ luật viên chức?"
+    >>> titled_for_power("Thẩm quyền xử lý kỷ luật đối với viên chức", q)
+    True
+    >>> titled_for_power("Các quy định liên quan sau khi có quyết định kỷ luật đối với viên chức", q)
+    False
+    >>> titled_for_power("Thẩm quyền xử lý kỷ luật đối với viên chức", "Viên chức bị kỷ luật khi nào?")
+    False
+    """
+    cues = cues or WhoCues.default()
+    opening = cues.powers.match(nfc(title).strip())
+    if opening is None or not asks_who(question, cues):
+        return False
+    return any(m.group(0).casefold() == opening.group(0).casefold() for m in cues.powers.finditer(nfc(question)))
 
 
 # "<subject> là <what it is>": the subject restates the question, what it is names (or not) someone.

@@ -229,6 +229,34 @@ def test_the_third_fragment_gives_way_only_for_the_first_article_and_never_a_hig
     assert [(p.citation.article, p.citation.clause) for p in picked] == [("4", None), ("23", "2"), ("9", None)]
 
 
+def _titled(chunks: list[Hit], title: str) -> list[Hit]:
+    return [replace(c, heading_path=[c.heading_path[0], title]) for c in chunks]
+
+
+def test_for_a_question_asking_who_the_article_titled_for_the_power_is_read_first_and_whole() -> None:
+    """Live, "Ai có thẩm quyền quyết định kỷ luật viên chức?" found first Khoản 4 Điều 40 Nghị định 112/2020 (what
+    follows a decision) and second Điều 31, "Thẩm quyền xử lý kỷ luật đối với viên chức", by its Khoản 3-4: Điều 40
+    was made whole and left no room for Khoản 1-2 of Điều 31, which name who decides. The article titled for the
+    power asked goes first, and whole; a question not asking who, or not naming that power, keeps search's order."""
+    after = _titled(
+        [_chunk("112/2099/NĐ-CP", "40", "1", 0, 1000), _chunk("112/2099/NĐ-CP", "40", "4", 1001, 1000)],
+        "Điều 40. Các quy định liên quan sau khi có quyết định kỷ luật đối với viên chức",
+    )
+    power = _titled(
+        [_chunk("112/2099/NĐ-CP", "31", "1", 0, 900), _chunk("112/2099/NĐ-CP", "31", "3", 901, 600)],
+        "Điều 31. Thẩm quyền xử lý kỷ luật đối với viên chức",
+    )
+    articles = _Articles({after[1].chunk_id: after, power[1].chunk_id: power})
+    hits = [after[1], power[1]]
+    asked = "Ai có thẩm quyền quyết định kỷ luật viên chức?"
+    picked = ContextBuilder(articles, ContextBudget(3000, 3)).pick(asked, hits)
+    assert [(p.citation.article, p.citation.clause) for p in picked][0] == ("31", None)
+    assert "1. " in picked[0].text and "3. " in picked[0].text
+    for other in ("Viên chức bị kỷ luật khi nào, và thẩm quyền thế nào?", "Ai quyết định kỷ luật viên chức?"):
+        picked = ContextBuilder(articles, ContextBudget(3000, 3)).pick(other, hits)
+        assert [(p.citation.article, p.citation.clause) for p in picked] == [("40", None), ("31", "3")], other
+
+
 def test_an_article_is_read_under_the_readers_filter(world: World) -> None:
     """Another reader's filter (here: a document fence elsewhere) lets no other chunk of the article in."""
     hit = _hits(world, ENDING)[0]
