@@ -573,3 +573,8 @@ def heading_title(heading: str) -> str:
     """
     m = _ARTICLE_TITLE.match(heading)
     return heading[m.end() :].strip() if m else ""
+
+
+def article_title(hit: Hit) -> str:
+    """The title of `hit`'s article, from its headings ("" when they give none)."""
+    return next((t for t in map(heading_title, reversed(hit.heading_path)) if t), "")

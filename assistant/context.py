@@ -57,7 +57,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from assistant.clauses import anchor_for, heading_title
+from assistant.clauses import anchor_for, article_title
 from assistant.who import titled_for_power
 from core.text import contains_run, content_syllables, folded_runs, folded_words
 from index.search import Hit
@@ -210,12 +210,7 @@ def _titled_for(query: str, hit: Hit, other: Hit) -> bool:
     prompt; a title opening on any word a who-question names would have moved fifteen, the gold article from
     first place in twelve of them.
     """
-    return titled_for_power(_title(hit), query) and not titled_for_power(_title(other), query)
-
-
-def _title(hit: Hit) -> str:
-    """The title of `hit`'s article ("" when its headings give none)."""
-    return next((t for t in map(heading_title, reversed(hit.heading_path)) if t), "")
+    return titled_for_power(article_title(hit), query) and not titled_for_power(article_title(other), query)
 
 
 def _span(run: Sequence[Hit]) -> int:

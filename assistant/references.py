@@ -35,12 +35,12 @@ from typing import Any, Protocol
 
 from assistant.actor import Actor, ActorLexicon
 from assistant.answer import CitedSource, with_standing
-from assistant.clauses import SourceOutline, anchor_for
+from assistant.clauses import SourceOutline, anchor_for, article_title
 from assistant.closed import Cues, QuestionKind, read_question
-from assistant.context import asked_claim, forbidden_asked, says_as_asked, states_act
+from assistant.context import asked_claim, forbidden_asked, grants_act, says_as_asked, states_act
 from assistant.evidence import coverage, covered
 from assistant.extractive import LEADS_IN, best_passage
-from assistant.polarity import clauses
+from assistant.polarity import clauses, without_label
 from assistant.terms import TermLexicon
 from assistant.verify import asks_when, figures_in, measures_in
 from core.text import contains_run, content_words, fold, folded_runs, nfc, words, words_and_syllables
@@ -410,11 +410,17 @@ def own_rule_first(
         return claim is not None and any(states_act(t, claim[1]) for t in stating(hit)) and own(hit)
 
     def grants_or_forbids(hit: Hit) -> bool:
-        """A rule naming the person that says the act may, must or may not be done, in other words for the rest."""
-        return (
-            claim is not None
-            and any(states_act(c.text, claim[1]) for c in clauses(hit.text))
-            and actors.names_person(_searchable(hit), asked[0])
+        """A rule that says the person may (or must, or may not) do the act, in other words for the rest: a provision
+        naming them before "được" / "có quyền" on the act, or one opening with that under an article title naming
+        them ("3. Được góp vốn …" under "Quyền của viên chức …") — not one where the act befalls someone else ("…
+        các đơn vị … được thành lập …" in an article that names viên chức elsewhere)."""
+        if claim is None:
+            return False
+        titled = actors.names_person(article_title(hit), asked[0])
+        return any(
+            grants_act(c.text, claim[0], claim[1])
+            or (titled and _OPENS_MODAL.match(without_label(c.text)) is not None and states_act(c.text, claim[1]))
+            for c in clauses(hit.text)
         )
 
     first = next((h for h in ranked[:k] if own(h)), None)
@@ -874,6 +880,10 @@ def _lines(text: str) -> str:
     'Điều 60. Nghỉ hưu\\nCông chức được nghỉ hưu'
     """
     return "\n".join(line for line in (" ".join(part.split()) for part in text.splitlines()) if line)
+
+
+# A provision that opens with what may, must or may not be done, after its label: "3. Được góp vốn nhưng …".
+_OPENS_MODAL = re.compile(r"(?i)(?:không\s+)?(?:được|phải|có\s+quyền)\s")
 
 
 def _searchable(hit: Hit) -> str:

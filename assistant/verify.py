@@ -74,7 +74,7 @@ from pathlib import Path
 
 from assistant.actor import ActorLexicon, Clash, OffQuestion
 from assistant.answer import FLAG, CitedSource, SentenceCheck, Verification, with_marker
-from assistant.clauses import ClauseRef, Level, SourceOutline, heading_title, outline
+from assistant.clauses import ClauseRef, Level, SourceOutline, article_title, outline
 from assistant.context import asked_claim, says_as_asked, states_act
 from assistant.evidence import coverage
 from assistant.focus import Focus, PointsOnly, Unspoken, asks_where, points_only
@@ -1008,7 +1008,7 @@ def forbidding_title(source: CitedSource, lexicon: CueLexicon) -> str:
     >>> forbidding_title(SimpleNamespace(hit=hit), CueLexicon.default())
     'Các hành vi bị nghiêm cấm:'
     """
-    title = next((t for t in map(heading_title, reversed(source.hit.heading_path)) if t), "").rstrip(".:")
+    title = article_title(source.hit).rstrip(".:")
     if not title or not any(c.phrase in PROHIBITIONS for c in lexicon.cues(title)):
         return ""
     return f"{title}:"

@@ -232,6 +232,18 @@ def test_the_own_rule_saying_the_act_moves_first_though_it_names_the_object_in_i
     # an article naming the act without saying it may be done, or another person's, moves nothing
     named = replace(rights, text=f"{rights_title}\n3. Việc góp vốn vào công ty do Chính phủ quy định.")
     assert own_rule_first(asked, [*units, named], k=3) == ([*units, named], 0)
+    # the act befalling someone else, in an article naming the person elsewhere (live: "Viên chức có được thành
+    # lập doanh nghiệp tư nhân không?" brought Điều 5 Nghị định 120/2020, "… các đơn vị … được thành lập …")
+    founding_title = "Điều 5. Điều kiện thành lập, tổ chức lại, giải thể đơn vị sự nghiệp công lập"
+    founding = _titled(
+        9,
+        f"{founding_title}\n1. Điều kiện thành lập đơn vị sự nghiệp công lập\nd) Bảo đảm số lượng người làm việc "
+        "là viên chức tối thiểu, trừ các đơn vị được thành lập theo pháp luật chuyên ngành.",
+        founding_title,
+        "Nghị định 120/2020/NĐ-CP",
+    ).hit
+    founding_asked = "Viên chức có được thành lập doanh nghiệp tư nhân không?"
+    assert own_rule_first(founding_asked, [*units, founding], k=3) == ([*units, founding], 0)
     assert own_rule_first("Công chức có được góp vốn vào doanh nghiệp không?", [*units, rights], k=3)[1] == 0
     # only a question on whether the person may do it: not a question of how, nor one with "không phải" in it
     assert own_rule_first("Viên chức được góp vốn vào doanh nghiệp như thế nào?", [*units, rights], k=3)[1] == 0
