@@ -9,14 +9,13 @@ answer — was never shown to the model. So each ranked article is put back toge
    chunk that opens its clause when it starts inside the clause's list (`with_lead_in`: an item's lead-in says who
    may, or may not, do it): the
    top hit is not always the governing article — BM25 can rank a long circular that shares the question's words
-   above the law's article — so the runners-up keep their place.
+   above the law's article — so the runners-up keep their place. For a question asking who, one of them titled
+   for the power it names ("Thẩm quyền …", `_titled_first`) becomes the first.
 2. In rank order, each of them is made whole when what is left of the budget holds it — the first also when it
    would without the third, which then gives way (fewer, complete articles rather than fragments), unless the
    third's document has the higher legal force (`legal_force`: a law's article found third after two circulars'
-   is the governing one) or it is another text of an article chosen (`_give_way`). For a question asking who, an
-   article of them titled for the power it names ("Thẩm quyền …", `_titled_first`) is the first. Three found
-   chunks left no room for the rest of the first article, and the model read its found clause beside two
-   fragments of others
+   is the governing one) or it is another text of an article chosen (`_give_way`). Three found chunks left no
+   room for the rest of the first article, and the model read its found clause beside two fragments of others
    (live: the tập sự pay question got Khoản 3-5 of Điều 23 NĐ 115/2020 — the bonuses, not Khoản 1's 85 % —
    beside a circular's pay-grading clause, and answered "Có." on that clause). On the 563 ALQAC dev questions
    (bm25) the gold article reached the model whole for 443 instead of 412; it left the prompt for 1 (the third

@@ -377,11 +377,11 @@ def own_rule_first(
     Điều 20 Nghị định 115/2020 — "… phải ký kết hợp đồng làm việc mới …" on a transfer — first, and the context
     budget held it and one more article; Điều 14 Luật Viên chức, 4th, did not fit, and the answer was "Không.".
     When the pool holds no provision stating every word asked and the question asks whether the person may do
-    something (`may_asked`), one that names the person and says the asked act may, must or may not be done moves
-    first all the same: the law names the act's object in its own words. Live, "Viên
-    chức có được góp vốn vào doanh nghiệp không?" was refused: Điều 14 Luật Viên chức — "3. Được góp vốn nhưng không
-    tham gia quản lý, điều hành công ty trách nhiệm hữu hạn, công ty cổ phần …", no "doanh nghiệp" — ranked 4th,
-    below the public units' capital articles, and the context held three of them.
+    something (`may_asked`), a provision saying the person may (must, may not) do the asked act moves first all the
+    same (`grants_or_forbids`): the law names the act's object in its own words. Live, "Viên chức có được góp vốn
+    vào doanh nghiệp không?" was refused: Điều 14 Luật Viên chức — "3. Được góp vốn nhưng không tham gia quản lý,
+    điều hành công ty trách nhiệm hữu hạn, công ty cổ phần …", no "doanh nghiệp" — ranked 4th, below the public
+    units' capital articles, and the context held three of them.
     Nothing is searched here, and nothing moves for a question naming no one person or nothing else. `probe` is a
     further search (`prohibition_probe`), run only when the pool holds no such rule; its hits are read after the
     pool.
