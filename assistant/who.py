@@ -63,6 +63,8 @@ def asks_who(question: str, cues: WhoCues | None = None) -> bool:
     (True, True)
     >>> asks_who("Viên chức bị kỷ luật bằng hình thức nào?"), asks_who("Không ai được cưỡng bức lao động, đúng không?")
     (False, False)
+    >>> asks_who("Chủ sở hữu có quyền ngăn chặn bất kỳ người nào xâm phạm quyền của mình, đúng hay sai?")
+    False
     """
     cues = cues or WhoCues.default()
     return cues.asks.search(cues.quantifiers.sub(" ", nfc(question))) is not None
