@@ -190,18 +190,9 @@ def _give_way(chosen: list[_Chosen], used: int, chars: int, sure: int) -> int:
 
 
 def _titled_first(query: str, chosen: list[_Chosen]) -> None:
-    """Moves first the first of `chosen` that is `_titled_for` `query` over the first one, when one is: for a
-    question asking who, the article titled "Thẩm quyền …" is the one that answers, and the first is made whole
-    (step 2) and read first."""
-    titled = next((c for c in chosen[1:] if _titled_for(query, c.hit, chosen[0].hit)), None)
-    if titled is not None:
-        chosen.remove(titled)
-        chosen.insert(0, titled)
-
-
-def _titled_for(query: str, hit: Hit, other: Hit) -> bool:
-    """Whether `hit`'s article is titled for the power a question asking who names (`who.titled_for_power`: "Thẩm
-    quyền …") and `other`'s is not. Live, "Ai có thẩm quyền quyết định kỷ luật viên chức?" found first Khoản 4 Điều
+    """Moves first the first of `chosen` titled for the power a question asking who names (`who.titled_for_power`:
+    "Thẩm quyền …"), unless the first already is: that article is the one that answers, and the first is made
+    whole (step 2) and read first. Live, "Ai có thẩm quyền quyết định kỷ luật viên chức?" found first Khoản 4 Điều
     40 Nghị định 112/2020 ("Các quy định liên quan sau khi có quyết định kỷ luật …") and second Điều 31 ("Thẩm
     quyền xử lý kỷ luật đối với viên chức") by its Khoản 3-4; the first was made whole and left no room for Khoản
     1-2, which name who decides: the answer named no authority. On the 563 ALQAC dev questions (bm25) it moves one
@@ -209,7 +200,12 @@ def _titled_for(query: str, hit: Hit, other: Hit) -> bool:
     prompt; a title opening on any word a who-question names would have moved fifteen, the gold article from
     first place in twelve of them.
     """
-    return titled_for_power(article_title(hit), query) and not titled_for_power(article_title(other), query)
+    if not chosen or titled_for_power(article_title(chosen[0].hit), query):
+        return
+    titled = next((c for c in chosen[1:] if titled_for_power(article_title(c.hit), query)), None)
+    if titled is not None:
+        chosen.remove(titled)
+        chosen.insert(0, titled)
 
 
 def _span(run: Sequence[Hit]) -> int:
