@@ -84,6 +84,7 @@ from assistant.verify import (
     the_rule,
     verify,
 )
+from assistant.who_quote import says_the_act, who_does
 from core.clock import today_vn
 from core.settings import Settings
 from core.text import SentenceSplitter, nfc_strip, sentence_ended
@@ -325,6 +326,21 @@ class Assistant:
             found = self._rule_quoted(sources, options, query, lambda whole: forbidden_rules(whole, query))
             if found is not None:
                 ruled = f"the answer did not say when «{unsaid}» applies; the rule that says it is quoted"
+                sources, checked = found
+                stream.override(checked.text)
+        if (
+            not stream.released
+            and not stream.refused
+            and checked.unspoken is None
+            and (checked.status is Verification.UNVERIFIED or not says_the_act(query, checked.text))
+        ):
+            # Asked who does an act, the answer named no one doing it (live: who proposes a huân chương, verified, for
+            # who decides it) or nothing was verified (live: "Chính phủ quyết định tặng Bằng khen của Thủ tướng
+            # Chính phủ", whose Điều 78 gives the act to the Thủ tướng, withheld): the provision of the sources that
+            # gives the act to someone is quoted, verbatim, and kept only when verified (assistant/who_quote.py).
+            found = self._rule_quoted(sources, options, query, lambda whole: who_does(query, whole))
+            if found is not None:
+                ruled = WHO_QUOTED
                 sources, checked = found
                 stream.override(checked.text)
         if not stream.released and not stream.refused and checked.unspoken is None and not checked.claimless:
@@ -635,6 +651,7 @@ class Assistant:
 _REFUSAL_PHRASE = REFUSAL.rstrip(".")
 FOCUS_MISPLACED = "the follow-up's words were put on a clause that does not say them"
 OFF_MATTER_QUOTED = "the provisions holding what was asked are quoted verbatim instead"
+WHO_QUOTED = "asked who does an act, the answer named no one doing it: the provision that gives it is quoted"
 QUOTED_INSTEAD = "the model wrote no claim, twice: the sources' clauses are quoted verbatim instead"
 FIGURES_INSTEAD = "the model wrote no claim, twice: the provision stating the figures asked is quoted verbatim instead"
 COUNTED = "the number of kinds asked was counted from the law's list the answer gives whole, and put first"
@@ -815,13 +832,18 @@ class VerifiedStream:
 
 def _off_matter_of(question: str, sources: Sequence[CitedSource]) -> Callable[[str], bool]:
     """Whether an answer's text so far, with the sources it cites, answers another question than `question`
-    (`references.off_matter`), or does not itself say the "may not" it asks (`references.forbidden_unsaid`): what
-    `VerifiedStream` asks before its first words go out."""
+    (`references.off_matter`), does not itself say the "may not" it asks (`references.forbidden_unsaid`), or, asked
+    who does an act, names no one doing it (`who_quote.says_the_act`): what `VerifiedStream` asks before its first
+    words go out."""
     by_marker = {s.marker: s for s in sources}
 
     def off(text: str) -> bool:
         cited = [by_marker[m] for m in dict.fromkeys(markers_in(text)) if m in by_marker]
-        return off_matter(question, text, cited) is not None or forbidden_unsaid(question, text) is not None
+        return (
+            off_matter(question, text, cited) is not None
+            or forbidden_unsaid(question, text) is not None
+            or not says_the_act(question, text)
+        )
 
     return off
 

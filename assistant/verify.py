@@ -175,6 +175,9 @@ ITEM_AMONG_MORE = "the cited provision names the list item among more; another s
 # A provision "is" a list item when the item holds at least this share of its words; "names it among more" below.
 ITEM_SHARE = 0.5
 FOCUS_ELSEWHERE = "names what the follow-up asks, which the clause it restates does not: "
+SAID_ELSEWHERE = "the cited provision holds its words only in part; another source's says it word for word"
+# A claim this many words long, said word for word by a provision, is that provision's (`_said_by_another`).
+SAID_MIN_WORDS = 8
 # The cues of a list's lead-in that make its items cases where something may NOT be done (`_negated_case_lost`).
 # A question that asks for the cases or the time an act is done ("… chấm dứt hợp đồng trong trường hợp nào?"): when
 # every claim shown forbids that act ("không được đơn phương chấm dứt … trong các trường hợp sau: …"), the answer is
@@ -853,6 +856,11 @@ def _markers_inside(sentence: str) -> str:
 
 _LIST_ITEM = re.compile(r"^\s*([-•*]|\d+[.)]|[a-zđ]\))\s")
 _LINE_MARKER = re.compile(r"^\[(\d{1,2})\]\s+(?=\S)")
+# Within a line led by a marker, where the next item starts: a marker after a word (not after another marker or a
+# sentence's end) and before a capital letter.
+_INLINE_ITEM = re.compile(r"(?<=[^\W_])\s+(?=\[\d{1,2}\]\s+[A-ZÀ-ỸĐ])")
+# A list label the model put in brackets, at the start of a line: "[a) …", "[f] …".
+_BRACKETED_LABEL = re.compile(r"^\[([a-zđ])[)\]]\s+")
 
 
 def _as_item(sentence: str) -> str:
@@ -866,6 +874,11 @@ def _as_item(sentence: str) -> str:
     assert _LINE_MARKER.match(sentence) is not None
     prose = _as_prose(sentence)
     return prose if _LIST_ITEM.match(prose) else f"- {prose}"
+
+
+def _ended(item: str) -> str:
+    """`item` with a full stop when it ends in none of `_LINE_ENDS` (after its markers)."""
+    return item if _MARKER.sub("", item).rstrip().endswith(_LINE_ENDS) else f"{item}."
 
 
 def _as_prose(sentence: str) -> str:
@@ -895,6 +908,16 @@ class MarkerLines:
     >>> lines = MarkerLines()
     >>> lines.take("[1] Dấu đóng phải rõ ràng.", "[1] Dấu đóng phải rõ ràng. Mực dấu màu đỏ [1]."), lines.finish()
     ([], ['Dấu đóng phải rõ ràng [1].'])
+
+    Such a list written on one line, with no sentence end between its items ("[1] A [2] B [3] C", live), is the
+    same list: each marker before a capital letter opens an item. A list label the model bracketed ("[a) …",
+    "[f] …", live) is the label alone ("a) …"), which verification then reads as the law's.
+
+    >>> raw = "[1] Các hình thức kỷ luật [2] Chính phủ quy định thẩm quyền [3] Trường hợp khác"
+    >>> MarkerLines().take(raw, raw)
+    ['- Các hình thức kỷ luật [1].', '- Chính phủ quy định thẩm quyền [2].', '- Trường hợp khác [3].']
+    >>> MarkerLines().take("[b) Kiểm tra việc thực hiện.", "x\\n[b) Kiểm tra việc thực hiện.")
+    ['b) Kiểm tra việc thực hiện.']
     """
 
     def __init__(self) -> None:
@@ -909,7 +932,13 @@ class MarkerLines:
         line_start = at >= 0 and (first_line or "\n" in raw[self._pos : at])
         if at >= 0:
             self._pos = at + len(sentence)
+        sentence = _BRACKETED_LABEL.sub(r"\1) ", sentence)
         led = line_start and _LINE_MARKER.match(sentence) is not None
+        items = _INLINE_ITEM.split(sentence) if led else [sentence]
+        if len(items) > 1:
+            first, self._held = ([self._held] if self._held is not None else []), None
+            # each item written without its sentence end gets one: a line ending otherwise reads as a title
+            return [_as_item(_ended(item.strip())) for item in (*first, *items)]
         out: list[str] = []
         if self._held is not None:
             held, self._held = self._held, None
@@ -2057,7 +2086,14 @@ class SentenceVerifier:
                 sentence = with_marker(sentence, m)
             return self._check(sentence, context)
         if reasons and not link_reasons:
-            recited = self._recite(sentence, words, context, marks, score, reasons)
+            # One its cited source contradicts (a negation or an actor of its own, `turned`) is not laundered through
+            # another source that merely holds its words: live, "Chính phủ quyết định tặng Bằng khen của Thủ tướng
+            # Chính phủ [1]." — [1], Điều 78, gives that act to the Thủ tướng — went, verified, to Điều 73's criteria
+            # for the award, which hold four of its five words. Only a provision stating every word of it takes it.
+            contradicted = turned is not None and turned in reasons
+            recited = self._recite(
+                sentence, words, context, marks, score, reasons, provision_only=contradicted, whole=contradicted
+            )
             if recited is not None:
                 return recited[0]
         elif not link_reasons and score < self.policy.min_attribution:
@@ -2123,6 +2159,18 @@ class SentenceVerifier:
             )
             if recited is not None:
                 return recited[0]
+        if ok and clause is not None and not link_reasons and coverage(words, clause.quote) < 1.0:
+            # Its provision holds most of its words, another source's says it word for word: live, "Người đứng đầu
+            # cơ quan, tổ chức có thẩm quyền ký tất cả văn bản do cơ quan, tổ chức ban hành [1]" was verified on
+            # Khoản 1 Điều 27 Nghị định 30/2020 (who decides on copies "và quy định thẩm quyền ký các bản sao"),
+            # while [2]'s Khoản 1 Điều 13 is that sentence. The highlight goes to the span that says it.
+            holder = self._said_by_another(sentence, marks)
+            if holder is not None:
+                recited = self._recite(
+                    sentence, words, context, marks, score, [SAID_ELSEWHERE], True, provision_only=True, to=holder
+                )
+                if recited is not None:
+                    return recited[0]
         listed = ok and clause is not None and not link_reasons and label_rank(sentence) > 0
         if listed and clause is not None and not _is_item(sentence, clause.quote):
             # A list item bound to a provision that names it among more (live: "- Danh hiệu vinh dự nhà nước [3]." in
@@ -2197,6 +2245,7 @@ class SentenceVerifier:
         provision_only: bool = False,
         whole: bool = False,
         item: bool = False,
+        to: int | None = None,
     ) -> tuple[str | None] | None:
         """Mis-numbered: the small model cites [1] for what [4] states. A claim another source states in full (the
         attribution test of an unmarked sentence) is re-cited to it rather than flagged: the check of the re-cited
@@ -2204,10 +2253,12 @@ class SentenceVerifier:
         the cited sources are no candidates (their clause was found wanting whatever their words). `provision_only`:
         only a source one of whose Khoản or Điểm states it (not its article as a whole) takes it; `whole`: only one
         whose provision states every word of it; `item`: only one whose provision is the claim, a list item
-        (`_is_item`), word for word."""
+        (`_is_item`), word for word; `to`: that source, found otherwise, rather than the one attribution finds."""
         # a claim is never re-cited back to a source it was checked with: [1] → [4] → [1] … did not end (live)
         exclude = (*(marks if others_only else ()), *self._recited_from)
-        other = self._attribute(_MARKER.sub("", sentence).strip(), words, context, exclude=exclude, any_source=True)
+        other = to if to is not None and to not in exclude else None
+        if to is None:
+            other = self._attribute(_MARKER.sub("", sentence).strip(), words, context, exclude=exclude, any_source=True)
         if other is None or other in marks:
             return None
         if provision_only:
@@ -2224,6 +2275,20 @@ class SentenceVerifier:
             return (self._check(with_marker(bare, other), context),)
         finally:
             self._recited_from = before
+
+    def _said_by_another(self, sentence: str, marks: tuple[int, ...]) -> int | None:
+        """The one source, not cited by `sentence`, whose text says it word for word (its list label and markers
+        aside, at least `SAID_MIN_WORDS` words, folded): that source states it, whatever else holds its words.
+        None when none does, several do (the model's choice among them stands), or a cited one does too."""
+        said = _words(without_label(_MARKER.sub(" ", sentence)))
+        if len(said) < SAID_MIN_WORDS or any(contains_run(_words(self._clean[m]), said) for m in marks):
+            return None  # short, or said word for word where it is cited (another provision of it was bound)
+        holding = [
+            m
+            for m in self._clean
+            if m not in marks and m not in self._recited_from and contains_run(_words(self._clean[m]), said)
+        ]
+        return holding[0] if len(holding) == 1 else None
 
     def _misplaced_focus(self, sentence: str, clause: ClauseRef | None) -> str | None:
         """Why a supported sentence naming the follow-up's focus words is not supported after all: the clause it

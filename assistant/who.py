@@ -22,24 +22,26 @@ ECHOED = 0.75
 
 @dataclass(frozen=True)
 class WhoCues:
-    """The question words that ask who, the quantifiers that do not ("không ai"), the phrases that name no one, and
-    the words an article on who has the power is titled by (`WHO_FILE`)."""
+    """The question words that ask who, the quantifiers that do not ("không ai"), the phrases that name no one, the
+    words an article on who has the power is titled by, and those a question puts between who and the act it asks
+    about ("có thẩm quyền", `holds`) (`WHO_FILE`)."""
 
     asks: re.Pattern[str]
     quantifiers: re.Pattern[str]
     nobody: re.Pattern[str]
     powers: re.Pattern[str]
+    holds: re.Pattern[str]
 
     @classmethod
     def from_file(cls, path: Path) -> WhoCues:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         lists = {}
-        for key in ("asks", "quantifiers", "nobody", "powers"):
+        for key in ("asks", "quantifiers", "nobody", "powers", "holds"):
             phrases = data.get(key)
             if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p for p in phrases):
                 raise ValueError(f"{path}: «{key}» must be a list of phrases")
             lists[key] = _phrases(phrases)
-        return cls(lists["asks"], lists["quantifiers"], lists["nobody"], lists["powers"])
+        return cls(lists["asks"], lists["quantifiers"], lists["nobody"], lists["powers"], lists["holds"])
 
     @classmethod
     def default(cls) -> WhoCues:

@@ -71,6 +71,10 @@ MODULES = [
     "assistant.clauses",
     "assistant.context",
     "assistant.prompts",
+    "assistant.counts",
+    "assistant.unfinished",
+    "assistant.who",
+    "assistant.who_quote",
 ]
 
 

@@ -2360,3 +2360,75 @@ def test_a_short_item_is_not_re_cited_to_a_clause_that_names_it_in_passing() -> 
     awards = _source(3, AWARDS, "Điều 9 Luật 77/2099/QH99")  # the law's own one-word item still is
     v = verify("- Huân chương [1].", [steps, awards], question="Các hình thức khen thưởng gồm những gì?")
     assert "Huân chương [3]" in v.text and v.status is Verification.VERIFIED, v.text
+
+
+# ------------------------------------------------------------------------------------ who a clause's act belongs to
+
+
+def test_a_claim_its_source_gives_to_another_actor_is_not_re_cited_to_one_that_merely_holds_its_words() -> None:
+    """Live: "Chính phủ quyết định tặng Bằng khen của Thủ tướng Chính phủ [1]." — [1], Điều 78 Luật Thi đua, khen
+    thưởng, gives that act to the Thủ tướng — was re-cited to [2], Điều 73's criteria for the award (four of its
+    five words), and shown verified: the wrong actor, with a citation that does not say it."""
+    sources = [
+        _source(
+            1,
+            "Điều 78. Thẩm quyền của Chính phủ, Thủ tướng Chính phủ\n"
+            "1. Chính phủ quyết định tặng “Cờ thi đua của Chính phủ”.\n"
+            "2. Thủ tướng Chính phủ quyết định tặng danh hiệu “Chiến sĩ thi đua toàn quốc”, “Bằng khen của Thủ "
+            "tướng Chính phủ”.",
+        ),
+        _source(
+            2,
+            "Điều 73. “Bằng khen của Thủ tướng Chính phủ”\n"
+            "1. “Bằng khen của Thủ tướng Chính phủ” để tặng hoặc truy tặng cho cá nhân chấp hành tốt chủ trương "
+            "của Đảng, chính sách, pháp luật của Nhà nước và đạt một trong các tiêu chuẩn sau đây:\n"
+            "a) Có thành tích xuất sắc tiêu biểu, được bình xét trong phong trào thi đua;",
+        ),
+    ]
+    checked = verify(
+        "Chính phủ quyết định tặng Bằng khen của Thủ tướng Chính phủ [1].",
+        sources,
+        question="Ai quyết định tặng Bằng khen của Thủ tướng Chính phủ?",
+    )
+    assert checked.status is not Verification.VERIFIED
+    assert "[2]" not in checked.text
+    assert not any(s.supported for s in checked.sentences)
+    # the right actor, cited to the clause that gives it the act, is verified there
+    right = verify(
+        "Thủ tướng Chính phủ quyết định tặng Bằng khen của Thủ tướng Chính phủ [1].",
+        sources,
+        question="Ai quyết định tặng Bằng khen của Thủ tướng Chính phủ?",
+    )
+    assert right.status is Verification.VERIFIED
+    assert right.sentences[-1].clause is not None and right.sentences[-1].clause.quote.startswith("2. Thủ tướng")
+
+
+def test_a_claim_another_source_says_word_for_word_is_cited_to_it_not_to_one_holding_most_of_its_words() -> None:
+    """Live: "Người đứng đầu cơ quan, tổ chức có thẩm quyền ký tất cả văn bản do cơ quan, tổ chức ban hành [1]" was
+    verified on, and highlighted in, Khoản 1 Điều 27 Nghị định 30/2020 — who decides on copies and "quy định thẩm
+    quyền ký các bản sao" — while [2], Khoản 1 Điều 13, is that sentence."""
+    sources = [
+        _source(
+            1,
+            "Điều 27. Thẩm quyền sao văn bản\n"
+            "1. Người đứng đầu cơ quan, tổ chức quyết định việc sao văn bản do cơ quan, tổ chức ban hành, văn bản do "
+            "các cơ quan, tổ chức khác gửi đến và quy định thẩm quyền ký các bản sao văn bản.\n"
+            "2. Việc sao, chụp tài liệu, vật chứa bí mật nhà nước được thực hiện theo quy định của pháp luật.",
+        ),
+        _source(
+            2,
+            "Điều 13. Thẩm quyền ký văn bản\n"
+            "1. Cơ quan, tổ chức làm việc theo chế độ thủ trưởng\n"
+            "Người đứng đầu cơ quan, tổ chức có thẩm quyền ký tất cả văn bản do cơ quan, tổ chức ban hành; có thể "
+            "giao cấp phó ký thay các văn bản thuộc lĩnh vực được phân công phụ trách.",
+        ),
+    ]
+    claim = "Người đứng đầu cơ quan, tổ chức có thẩm quyền ký tất cả văn bản do cơ quan, tổ chức ban hành [1]."
+    checked = verify(claim, sources, question="Ai có thẩm quyền ký văn bản của cơ quan?")
+    assert checked.status is Verification.VERIFIED
+    assert checked.text.endswith("ban hành [2].")
+    shown = checked.sentences[-1]
+    assert shown.clause is not None and shown.clause.marker == 2 and "ký tất cả văn bản" in shown.clause.quote
+    # said word for word by the source it cites, it stays there
+    kept = verify(claim.replace("[1]", "[2]"), sources, question="Ai có thẩm quyền ký văn bản của cơ quan?")
+    assert kept.text == claim.replace("[1]", "[2]") and len(kept.sentences) == 1
