@@ -10,9 +10,9 @@ For a question that opens by asking who (`who.asks_who`: "Ai …", "Cơ quan nà
 after a word of holding a power ("có thẩm quyền", `holds` in `assistant/data/who_vi.toml`): its first word is the
 verb, the other content words its object (`asked_act`). An answer says who does it when one of its lines holds the
 verb and at least half of the object's words (`says_the_act`). When none does, or nothing was verified, the
-provision of the prompt's sources that gives that act to someone — the verb after words naming who, at least half of
-the object's words — is quoted verbatim with its marker (`who_does`); the pipeline verifies the quote like any
-answer and keeps it only when verified.
+provision of the prompt's sources that gives that act to someone — the verb after words naming who, no negation
+governing it, at least half of the object's words — is quoted verbatim with its marker (`who_does`); the pipeline
+verifies the quote like any answer and keeps it only when verified.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from assistant.answer import CitedSource
 from assistant.evidence import coverage
 from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.lists import marked
-from assistant.polarity import without_label
+from assistant.polarity import CueKind, CueLexicon, without_label
 from assistant.who import WhoCues, asks_who
 from core.text import content_words, folded_runs, nfc, segment
 
@@ -124,9 +124,9 @@ def says_the_act(question: str, answer: str, cues: WhoCues | None = None) -> boo
 
 def who_does(question: str, sources: Sequence[CitedSource], cues: WhoCues | None = None) -> str | None:
     """The provision of `sources` that gives the act `question` asks about to someone, verbatim with its marker: a
-    line holding the act (`AskedAct.spoken_in`) whose verb comes after words naming who — not only a phrase that
-    names no one ("cơ quan có thẩm quyền", `WhoCues.nobody`). Of those, the one holding most of the object, the
-    first source's of equals; None when no source has one.
+    line holding the act (`AskedAct.spoken_in`), not negated, whose verb comes after words naming who — not only a
+    phrase that names no one ("cơ quan có thẩm quyền", `WhoCues.nobody`). Of those, the one holding most of the
+    object, the first source's of equals; None when no source has one.
 
     >>> from types import SimpleNamespace
     >>> def src(m, text):
@@ -141,6 +141,9 @@ def who_does(question: str, sources: Sequence[CitedSource], cues: WhoCues | None
     >>> nobody = src(3, "3. Cơ quan có thẩm quyền quyết định tặng huân chương theo quy định.")
     >>> who_does("Ai quyết định tặng huân chương?", [proposing, nobody]) is None
     True
+    >>> forbidden = src(5, "4. Cấp phó không được quyết định tặng huân chương thay cấp trưởng.")
+    >>> who_does("Ai quyết định tặng huân chương?", [forbidden, deciding])
+    'Chủ tịch nước quyết định tặng huân chương [2].'
     """
     cues = cues or WhoCues.default()
     act = asked_act(question, cues)
@@ -154,12 +157,21 @@ def who_does(question: str, sources: Sequence[CitedSource], cues: WhoCues | None
             line = without_label(raw.strip())
             if len(line) < MIN_LINE_CHARS or _NOT_A_PROVISION.match(line) or not act.spoken_in(line):
                 continue
-            if not _named_before(line, act, cues):
+            if not _named_before(line, act, cues) or _negated(line, act):
                 continue
             held = coverage(set(act.object), line) if act.object else 1.0
             if best is None or held > best[0]:
                 best = (held, marked(line, source.marker))
     return best[1] if best else None
+
+
+def _negated(line: str, act: AskedAct) -> bool:
+    """Whether a negation of `line` governs the act's verb ("Cấp phó không được quyết định …"): who may NOT do it
+    is no answer to who does it (assistant/polarity.py reads what each negation governs)."""
+    return any(
+        cue.kind is CueKind.NEGATION and act.verb_at(folded_runs(cue.governed)) is not None
+        for cue in CueLexicon.default().cues(line)
+    )
 
 
 def _named_before(line: str, act: AskedAct, cues: WhoCues) -> bool:
