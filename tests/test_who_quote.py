@@ -17,6 +17,7 @@ import pytest
 
 from assistant.answer import Verification
 from assistant.pipeline import WHO_QUOTED
+from assistant.verify import verify
 from assistant.who_quote import asked_act, says_the_act, who_does
 from tests.test_assistant import _source
 from tests.test_context import World, built_world
@@ -79,3 +80,20 @@ def test_a_provision_naming_no_one_or_an_articles_heading_is_not_quoted_as_who()
     assert who_does("Ai chịu trách nhiệm quản lý con dấu?", [heading_only]) is None
     nobody = _source(2, "3. Cơ quan có thẩm quyền quyết định tặng huân chương theo quy định của pháp luật.")
     assert who_does("Ai quyết định tặng huân chương?", [nobody]) is None
+
+
+def test_a_provision_giving_the_act_to_another_person_than_the_one_asked_is_found_but_not_verified() -> None:
+    """Attacked: asked who disciplines a công chức, the viên chức's Khoản holds the act and half its object, so
+    `who_does` offers it; the verification the pipeline puts every quote through withholds it (another person's
+    rule), so it is never shown in place of the model's answer."""
+    law = _source(
+        1,
+        "Điều 31. Thẩm quyền xử lý kỷ luật đối với viên chức\n2. Đối với viên chức không giữ chức vụ quản lý, người "
+        "đứng đầu đơn vị sự nghiệp công lập quản lý viên chức tiến hành xử lý kỷ luật và quyết định hình thức kỷ luật.",
+    )
+    asked = "Ai có thẩm quyền xử lý kỷ luật công chức?"
+    quote = who_does(asked, [law])
+    assert quote is not None and "viên chức" in quote
+    checked = verify(quote, [law], question=asked)
+    assert checked.status is Verification.UNVERIFIED
+    assert "«công chức»" in checked.sentences[0].reasons[0]
