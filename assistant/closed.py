@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.actor import ActorLexicon
 from assistant.answer import Answer, CitedSource, SentenceCheck, Verification, refusal
 from assistant.clauses import SourceOutline, heading_title
-from assistant.context import asked_claim, grants_act, names_before_act, states_act
+from assistant.context import asked_claim, grants_act, names_before_act, opens_on_modal, states_act
 from assistant.evidence import Evidence, coverage
 from assistant.injection import strip_instructions
 from assistant.polarity import CueKind, CueLexicon, clauses, label_rank, without_label
@@ -1226,10 +1226,6 @@ def _granted(claim: str, quotes: Sequence[Quote]) -> list[Quote] | None:
     return [q for q in out if q is not None] if all(out) else None
 
 
-# A line that opens with the grant itself, after its label: "2. Được ký hợp đồng vụ, việc …".
-_OPENS_GRANT = re.compile(r"(?i)(?:được|có\s+quyền)\s")
-
-
 def _granting(q: Quote) -> str:
     """What `q` grants, read with whom (`_granting_text`)."""
     if q.source is None:
@@ -1251,7 +1247,7 @@ def _granting_text(title: str, lead: str, line: str) -> str:
     '\\n1. Hòa giải không thành.'
     """
     bare = without_label(line)
-    if lead or not title or not (_OPENS_GRANT.match(bare) or _LISTED.search(bare)):
+    if lead or not title or not (opens_on_modal(bare, grant_only=True) or _LISTED.search(bare)):
         return f"{lead}\n{line}"
     return f"{title} {bare}"
 

@@ -375,7 +375,28 @@ def naming_more(query: str, found: Hit, chunks: Sequence[Hit]) -> Hit | None:
 
 
 # The words that say what someone may, must or may not do: the question's subject is before them, its act after.
-_MODAL = re.compile(r"(?i)(?<!\w)(?P<no>không\s+)?(?:được|phải|có\s+quyền)(?!\w)")
+_MODAL = re.compile(r"(?i)(?<!\w)(?P<no>không\s+)?(?P<modal>được|phải|có\s+quyền)(?!\w)")
+
+
+def opens_on_modal(text: str, grant_only: bool = False) -> bool:
+    """Whether `text` (a provision without its label) opens on what may, must or may not be done (`_MODAL`): "Được
+    góp vốn …", "Không được …", "Phải …"; with `grant_only`, on a grant — "được" or "có quyền", not negated. The one
+    reading of it: assistant/references.py asks it of a provision under an article titled for the person,
+    assistant/closed.py (`grant_only`) of a line whose article title says whose right it is.
+
+    >>> opens_on_modal("Được góp vốn nhưng không tham gia quản lý"), opens_on_modal("Không được thành lập")
+    (True, True)
+    >>> opens_on_modal("Không được thành lập", grant_only=True), opens_on_modal("Phải báo trước", grant_only=True)
+    (False, False)
+    >>> opens_on_modal("Có quyền đình công", grant_only=True), opens_on_modal("Viên chức được góp vốn")
+    (True, False)
+    """
+    opening = _MODAL.match(text)
+    if opening is None:
+        return False
+    return not grant_only or (opening["no"] is None and opening["modal"].casefold() != "phải")
+
+
 _NEGATION_SPAN = 3  # syllables before an act in which a "không" negates it ("không được", "không có quyền")
 # Words that only carry the act after a modal ("không được thực hiện quyền đơn phương chấm dứt …", Điều 37 Bộ luật
 # Lao động): a negation before them negates the act after them. Folded syllables, longest first.

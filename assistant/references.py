@@ -37,7 +37,7 @@ from assistant.actor import Actor, ActorLexicon
 from assistant.answer import CitedSource, with_standing
 from assistant.clauses import SourceOutline, anchor_for, article_title
 from assistant.closed import Cues, QuestionKind, read_question
-from assistant.context import asked_claim, forbidden_asked, grants_act, says_as_asked, states_act
+from assistant.context import asked_claim, forbidden_asked, grants_act, opens_on_modal, says_as_asked, states_act
 from assistant.evidence import coverage, covered
 from assistant.extractive import LEADS_IN, best_passage
 from assistant.polarity import clauses, without_label
@@ -419,7 +419,7 @@ def own_rule_first(
         titled = actors.names_person(article_title(hit), asked[0])
         return any(
             grants_act(c.text, claim[0], claim[1])
-            or (titled and _OPENS_MODAL.match(without_label(c.text)) is not None and states_act(c.text, claim[1]))
+            or (titled and opens_on_modal(without_label(c.text)) and states_act(c.text, claim[1]))
             for c in clauses(hit.text)
         )
 
@@ -880,10 +880,6 @@ def _lines(text: str) -> str:
     'Điều 60. Nghỉ hưu\\nCông chức được nghỉ hưu'
     """
     return "\n".join(line for line in (" ".join(part.split()) for part in text.splitlines()) if line)
-
-
-# A provision that opens with what may, must or may not be done, after its label: "3. Được góp vốn nhưng …".
-_OPENS_MODAL = re.compile(r"(?i)(?:không\s+)?(?:được|phải|có\s+quyền)\s")
 
 
 def _searchable(hit: Hit) -> str:
