@@ -84,7 +84,7 @@ from assistant.verify import (
     the_rule,
     verify,
 )
-from assistant.who_quote import says_the_act, who_does
+from assistant.who_quote import asked_act, says_the_act, who_does
 from core.clock import today_vn
 from core.settings import Settings
 from core.text import SentenceSplitter, nfc_strip, sentence_ended
@@ -332,6 +332,7 @@ class Assistant:
             not stream.released
             and not stream.refused
             and checked.unspoken is None
+            and asked_act(query) is not None  # a question asking who: else no source is read for nothing
             and (checked.status is Verification.UNVERIFIED or not says_the_act(query, checked.text))
         ):
             # Asked who does an act, the answer named no one doing it (live: who proposes a huân chương, verified, for

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.answer import CitedSource
 from assistant.evidence import coverage
@@ -33,6 +34,7 @@ from core.text import content_words, folded_runs, nfc, segment
 OBJECT_SHARE = 0.5
 VERB_GAP = 4  # syllables a verb's own may stand apart in a line (`AskedAct.verb_at`)
 MIN_LINE_CHARS = 20  # a shorter line is a heading or a label
+ASKED_CACHE = 256  # questions whose act `asked_act` keeps read
 _MARKER = re.compile(r"\[\d{1,2}\]")
 # Where a question's act ends and the case it is asked for begins ("… báo trước cho viên chức khi đơn phương …").
 _CASE = re.compile(r"(?i)\s(?:khi|nếu|trong trường hợp|trường hợp)\s")
@@ -72,8 +74,10 @@ class AskedAct:
         return None
 
 
+@lru_cache(maxsize=ASKED_CACHE)
 def asked_act(question: str, cues: WhoCues | None = None) -> AskedAct | None:
-    """The act `question` asks who does, when it opens with its who-phrase; None otherwise.
+    """The act `question` asks who does, when it opens with its who-phrase; None otherwise. Cached: the stream asks
+    it of the same question at each sentence until the answer is let out (`pipeline._off_matter_of`).
 
     >>> act = asked_act("Cơ quan nào có thẩm quyền quyết định khen thưởng huân chương?")
     >>> act.verb, sorted(act.object)
