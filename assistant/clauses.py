@@ -23,6 +23,9 @@ ingest/structure.py, with the same span convention: a unit runs from its label t
   letter is never read, since the model numbers its own list; an item is taken only when it states the claim's
   numbers (live, "- Mức hưởng chế độ ốm đau … là 75% mức tiền lương …" was highlighted on "c) Bằng 50% mức tiền
   lương …", the point with its words, while Khoản 1 states the 75%);
+- a pointer into the article ("… quy định tại khoản 1 Điều này") names where a rule stands, not what it says: its
+  words and its number are not the claim's, so the clause listing the forms a claim names wins over the clause
+  that points to them;
 - a source without Khoản (or a claim only the article's lead-in states) binds to the body paragraph that states
   it; only when no unit states the claim does it bind to the article's body as a whole — never to the heading;
 - a verbatim quote («…», as a closed answer or a quoted fallback shows the law) binds to where it stands: the
@@ -78,6 +81,12 @@ _POINT = re.compile(r"^([a-zđ])\s*\)\s*")
 _HEADING = re.compile(r"^(?:Điều\s+\d|Mục\s+\S|[IVXLC]+\s*[.:]\s)")
 _SOURCE_LINE = re.compile(r"^\((?:Điều|Khoản|Điểm)\s.*\)\s*$")  # pháp điển: "(Điều 8 Nghị định số …)"
 _LEADING_LEVELS = re.compile(r"^(?:Điểm\s+\S+\s+)?(?:Khoản\s+\S+\s+)?")
+# A pointer into the cited article ("… các hình thức quy định tại khoản 1 Điều này", "theo điểm a, b khoản 2 Điều
+# này"): its words name where a rule stands, not what it says (`bind`).
+_INTO_ARTICLE = re.compile(
+    r"(?i)(?:\bquy\s+định\s+)?(?:\b(?:tại|theo)\s+)?(?:\bcác\s+)?(?:\bđiểm\s+[a-zđ](?:\s*(?:,|và|hoặc)\s*[a-zđ])*\s+)?"
+    r"\bkhoản\s+\d+(?:\s*(?:,|và|hoặc)\s*\d+)*\s+(?:của\s+)?Điều\s+này\b"
+)
 
 
 def numbers_of(text: str) -> set[str]:
@@ -334,9 +343,14 @@ class SourceOutline:
             return self._ref(placed.level, placed.start, placed.end, placed.clause, placed.point)
         body = _MARKER.sub(" ", claim)
         unlabelled = without_label(body.strip())  # a "4." label states no 4
-        words = content_words(unlabelled)
+        # a pointer into the article names where, not what: "… gồm các hình thức kỷ luật bằng một trong các hình
+        # thức quy định tại khoản 1 Điều này, bao gồm khiển trách, cảnh cáo, cách chức, buộc thôi việc" is Khoản 1
+        # Điều 52 Luật Viên chức (the forms), not Khoản 2, which holds the pointer word for word (live: highlighted
+        # there, verified)
+        stated = _INTO_ARTICLE.sub(" ", unlabelled)
+        words = content_words(stated)
         rest = {w for w in words if not self._in_context(w)}
-        numbers = numbers_of(unlabelled) - self._context_numbers()
+        numbers = numbers_of(stated) - self._context_numbers()
         if label_rank(body.strip()) > 0:
             # a list item restates an item of the law's list: compared with the items first, whatever its letter
             units = [p for u in self.units for p in ([u] if u.level is Level.DIEM else u.children)]

@@ -576,3 +576,38 @@ def test_a_bulleted_claim_binds_to_the_clause_without_points_that_states_it_not_
     # a bulleted item of the law's list still binds to its point
     ref = outline.bind("- Có quá trình cống hiến lâu dài trong cơ quan, tổ chức, đơn vị [1].")
     assert ref is not None and ref.anchor == "Điểm b Khoản 1 Điều 44 Luật 6/2098/QH15", ref
+
+
+# Written after Điều 52 Luật Viên chức 2010, under a number no real text has: Khoản 1 lists the forms, Khoản 2 points
+# to them ("… quy định tại khoản 1 Điều này …").
+FORMS_ARTICLE = """\
+Điều 52. Các hình thức kỷ luật đối với người lao động thử nghiệm
+1. Người lao động thử nghiệm vi phạm nội quy thì tuỳ theo tính chất, mức độ vi phạm, phải chịu một trong các hình \
+thức kỷ luật sau:
+a) Khiển trách;
+b) Cảnh cáo;
+c) Cách chức;
+d) Buộc thôi việc.
+2. Người lao động thử nghiệm bị kỷ luật bằng một trong các hình thức quy định tại khoản 1 Điều này còn có thể bị \
+hạn chế thực hiện hoạt động nghề nghiệp."""
+
+
+def test_a_claim_naming_the_forms_binds_to_the_clause_listing_them_not_the_one_pointing_to_it() -> None:
+    """Live, "- Các hình thức kỷ luật đối với viên chức gồm các hình thức kỷ luật bằng một trong các hình thức quy
+    định tại khoản 1 Điều này, bao gồm khiển trách, cảnh cáo, cách chức, buộc thôi việc [1]." was verified and
+    highlighted on Khoản 2 Điều 52 Luật Viên chức, which names none of the forms: it holds the pointer word for
+    word, and the pointer's "1" was read as a number the claim states."""
+    path = ["Luật thử nghiệm", "Điều 52. Các hình thức kỷ luật đối với người lao động thử nghiệm"]
+    hit = article_hit(FORMS_ARTICLE, "Điều 52 Luật 58/2098/QH12", "58/2098/QH12", "52", path, loai="Luật")
+    outline = SourceOutline.of(1, hit)
+    ref = outline.bind(
+        "- Các hình thức kỷ luật đối với người lao động thử nghiệm gồm các hình thức kỷ luật bằng một trong các hình"
+        " thức quy định tại khoản 1 Điều này, bao gồm khiển trách, cảnh cáo, cách chức, buộc thôi việc [1]."
+    )
+    assert ref is not None and ref.anchor == "Khoản 1 Điều 52 Luật 58/2098/QH12", ref
+    # the clause that points, restated, is still its own
+    ref = outline.bind(
+        "Người lao động thử nghiệm bị kỷ luật bằng một trong các hình thức quy định tại khoản 1 Điều này còn có thể"
+        " bị hạn chế thực hiện hoạt động nghề nghiệp [1]."
+    )
+    assert ref is not None and ref.anchor == "Khoản 2 Điều 52 Luật 58/2098/QH12", ref
