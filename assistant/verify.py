@@ -131,6 +131,7 @@ NUMBERS_MISSING = "numbers not in the cited text: "
 POINTS_MISSING = "points not in the cited text: "
 QUESTION = "a question, not a claim"
 NAMES_NO_ONE = "no claim: asked who, it names no one («cơ quan có thẩm quyền» …)"
+TITLE_ONLY = "no claim: only the title of a source's article"
 OFF_QUESTION = "does not answer the question: "
 TURNED_ELSEWHERE = "its citation states it in part; the source that states it says otherwise "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
@@ -773,9 +774,9 @@ class Verified:
     def claimless(self) -> bool:
         """Nothing was written but markers, function words and questions ("[1] [2]", "", the question echoed back,
         as the model did live for a follow-up), and, asked who, sentences naming no one ("… là cơ quan có thẩm
-        quyền …", `who.names_no_one`) — or nothing is shown but lead-ins, whose items were all withheld
-        (`lead_only`): not an answer, worth a retry."""
-        empty = (NO_CLAIM, QUESTION, NAMES_NO_ONE)
+        quyền …", `who.names_no_one`), or only an article's title (`TITLE_ONLY`) — or nothing is shown but lead-ins,
+        whose items were all withheld (`lead_only`): not an answer, worth a retry."""
+        empty = (NO_CLAIM, QUESTION, NAMES_NO_ONE, TITLE_ONLY)
         return all(any(r in s.reasons for r in empty) for s in self.sentences) or self.lead_only
 
     @property
@@ -2002,6 +2003,28 @@ class SentenceVerifier:
                 return marker
         return None
 
+    def _title_only(self, bare: str) -> bool:
+        """Whether `bare` (a sentence without its label and markers) only repeats the title of a source's article:
+        live, "- Các hình thức kỷ luật đối với công chức [2]." — the title of Điều 79 Luật Cán bộ, công chức — was
+        shown as the first item of an answer to who disciplines a công chức, verified. A title that is also a
+        provision's own text ("3. Danh hiệu vinh dự nhà nước.", an item of a list) is a claim, and a title ending
+        with ":" leads a list in."""
+        said = fold(bare).rstrip(" .;")
+        if not said or said.endswith(":"):
+            return False
+        return said in self._titles and said not in self._provision_lines
+
+    @cached_property
+    def _titles(self) -> frozenset[str]:
+        """The titles of the sources' articles, folded."""
+        return frozenset(t for s in self.sources if (t := fold(article_title(s.hit)).rstrip(" .;:")))
+
+    @cached_property
+    def _provision_lines(self) -> frozenset[str]:
+        """The sources' lines without their labels, folded: what a list item may restate word for word."""
+        lines = (without_label(line.strip()) for text in self._clean.values() for line in text.splitlines())
+        return frozenset(fold(line).rstrip(" .;:") for line in lines)
+
     @staticmethod
     def _after_lead_item(context: str, sentence: str) -> bool:
         """Whether an unlabelled sentence continues a lead-in (its context is longer than itself)."""
@@ -2029,6 +2052,9 @@ class SentenceVerifier:
             return None
         if names_no_one(bare, self.question, self.actors):
             self.checks.append(SentenceCheck(sentence, marks, False, 0.0, (NAMES_NO_ONE, *link_reasons)))
+            return None
+        if self._title_only(bare):
+            self.checks.append(SentenceCheck(sentence, marks, False, 0.0, (TITLE_ONLY, *link_reasons)))
             return None
         if not marks:
             marker = self._continued_quote(sentence) or self._attribute(sentence, words, context, turned_ok=True)

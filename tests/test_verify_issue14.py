@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 import assistant.polarity
-from assistant.answer import REFUSAL, Verification
+from assistant.answer import REFUSAL, CitedSource, Verification
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.polarity import CueKind, CueLexicon
 from assistant.prompts import template
@@ -31,6 +31,7 @@ from assistant.verify import (
     FLAG,
     NO_CLAIM,
     NUMBERS_APART,
+    TITLE_ONLY,
     VALUE_SWAPPED,
     VerifyPolicy,
     verify,
@@ -2432,3 +2433,36 @@ def test_a_claim_another_source_says_word_for_word_is_cited_to_it_not_to_one_hol
     # said word for word by the source it cites, it stays there
     kept = verify(claim.replace("[1]", "[2]"), sources, question="Ai có thẩm quyền ký văn bản của cơ quan?")
     assert kept.text == claim.replace("[1]", "[2]") and len(kept.sentences) == 1
+
+
+def _titled(marker: int, text: str, title: str) -> CitedSource:
+    """`_source` under an article heading of the given title."""
+    src = _source(marker, text)
+    hit = replace(src.hit, heading_path=["Luật Cán bộ thử nghiệm", f"Điều 79. {title}"])
+    return replace(src, hit=hit)
+
+
+def test_a_line_that_only_repeats_an_articles_title_is_no_claim_and_is_not_shown() -> None:
+    """Live: "- Các hình thức kỷ luật đối với công chức [2]." — the title of Điều 79 Luật Cán bộ, công chức, no
+    claim — was shown, verified, as the first item of the answer to who disciplines a công chức."""
+    source = _titled(
+        1,
+        "1. Công chức vi phạm thì phải chịu một trong những hình thức kỷ luật sau đây:\na) Khiển trách;\n"
+        "b) Cảnh cáo.\n4. Chính phủ quy định thẩm quyền xử lý kỷ luật đối với công chức.",
+        "Các hình thức kỷ luật đối với công chức",
+    )
+    answer = (
+        "- Các hình thức kỷ luật đối với công chức [1].\n"
+        "- Chính phủ quy định thẩm quyền xử lý kỷ luật đối với công chức [1]."
+    )
+    checked = verify(answer, [source], question="Ai có thẩm quyền xử lý kỷ luật công chức?")
+    assert "Các hình thức kỷ luật đối với công chức [1]" not in checked.text
+    assert "Chính phủ quy định thẩm quyền xử lý kỷ luật đối với công chức [1]." in checked.text
+    assert checked.status is Verification.VERIFIED
+    assert TITLE_ONLY in checked.sentences[0].reasons
+    # the title alone is no answer: retried, like markers alone
+    assert verify("Các hình thức kỷ luật đối với công chức [1].", [source]).claimless
+    # a title that is also a provision's own text is an item of the law's list, and a title leading a list stays
+    listed = _titled(1, "Các hình thức khen thưởng gồm:\n1. Huân chương.\n2. Huy chương.", "Huân chương")
+    kept = verify("Các hình thức khen thưởng gồm [1]:\n- Huân chương [1];\n- Huy chương [1].", [listed])
+    assert "Huân chương [1]" in kept.text and not kept.claimless
