@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from assistant.actor import ActorLexicon
 from assistant.answer import CitedSource
 from assistant.closed import Cues
-from assistant.injection import PLACEHOLDER, strip_instructions
+from assistant.injection import law_words
 from assistant.lists import marked, source_lists
 from assistant.polarity import without_label
 from assistant.references import measure_asked, person_and_matter, states_a_measure
@@ -83,8 +83,7 @@ def quote_figures(
         return None
     best: tuple[float, int, str] | None = None
     for source in sources:
-        # the law's words only: where an instruction was cut, the placeholder that marks it is no part of a quote
-        text = strip_instructions(source.hit.text)[0].replace(PLACEHOLDER, " ")
+        text = law_words(source.hit.text)
         if person is not None and not actors.names_person(f"{' '.join(source.hit.heading_path)}\n{text}", person[0]):
             continue
         # what each says, without its labels: "3. Mở hồ sơ:" states no figure

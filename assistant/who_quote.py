@@ -24,7 +24,8 @@ from functools import lru_cache
 
 from assistant.answer import CitedSource
 from assistant.evidence import coverage
-from assistant.injection import PLACEHOLDER, strip_instructions
+from assistant.figures import MIN_LINE_CHARS
+from assistant.injection import law_words
 from assistant.lists import marked
 from assistant.polarity import CueKind, CueLexicon, without_label
 from assistant.who import WhoCues, asks_who
@@ -33,7 +34,6 @@ from core.text import content_words, folded_runs, nfc, segment
 # Share of the object's words a line must hold to speak of the act asked (the answer's, the quoted provision's).
 OBJECT_SHARE = 0.5
 VERB_GAP = 4  # syllables a verb's own may stand apart in a line (`AskedAct.verb_at`)
-MIN_LINE_CHARS = 20  # a shorter line is a heading or a label
 ASKED_CACHE = 256  # questions whose act `asked_act` keeps read
 _MARKER = re.compile(r"\[\d{1,2}\]")
 # Where a question's act ends and the case it is asked for begins ("… báo trước cho viên chức khi đơn phương …").
@@ -155,7 +155,7 @@ def who_does(question: str, sources: Sequence[CitedSource], cues: WhoCues | None
         return None
     best: tuple[float, str] | None = None
     for source in sources:
-        text = strip_instructions(source.hit.text)[0].replace(PLACEHOLDER, " ")
+        text = law_words(source.hit.text)
         for raw in text.split("\n"):
             # the provision's words, without its number ("2. Thủ tướng …"): the answer says who, not where
             line = without_label(raw.strip())
