@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from assistant.answer import FLAG, CitedSource, with_marker
+from assistant.clauses import article_title
 from assistant.context import asked_claim, says_as_asked
 from assistant.injection import PLACEHOLDER, strip_instructions
-from assistant.polarity import clauses, label_rank, without_label
+from assistant.polarity import CueLexicon, clauses, label_rank, without_label
 from core.text import content_syllables, fold, split_answer_sentences
 
 # Share of an item's own words (not its lead-in's) an answer must hold for the item to count as named.
@@ -47,6 +48,8 @@ LIST_QUESTION_WORDS = frozenset({"nao", "nhung", "gom", "gi"})
 # Share of the question's words (syllables) the lead-in of a list an answer points to must state: the list asked for.
 # More than half, as the actor alone ("công chức") is half of a short question ("Công chức được nâng lương … nào?").
 POINTED_LEAD = 0.6
+# Content syllables a question must ask beyond its list words for an article's title to name the list it asks for.
+TITLE_ASKED = 2
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 # A pointer into the article a sentence cites: "… các hình thức quy định tại khoản 1 Điều này …".
 _POINTER = re.compile(r"\bkhoản\s+(\d+)\s+(?:của\s+)?Điều\s+này\b", re.IGNORECASE)
@@ -245,6 +248,44 @@ def _opened(text: str) -> tuple[str, set[str], str]:
             lines[i] = f"{line}:"
             added.add(lines[i].strip())
     return "\n".join(lines), added, titled
+
+
+def titled_list(question: str, sources: Sequence[CitedSource]) -> str | None:
+    """The list the question asks for by the title of the one article that names it, quoted whole: its lead-in
+    (the title itself, for an article whose Khoản are the list) and every item, verbatim; None when the question
+    asks for no list, names a word the title lacks or turns it around ("… được làm" against "… không được làm"),
+    or when no article or more than one is so titled.
+
+    Live, "Những việc viên chức không được làm là gì?" was refused: the model listed the công chức's prohibitions
+    (Điều 18 Luật Cán bộ, công chức) with its markers as numbers, every item rightly withheld, while Điều 19 Luật
+    Viên chức, "Những việc viên chức không được làm", was in the prompt.
+
+    >>> from types import SimpleNamespace
+    >>> law = "Điều 19. Những việc viên chức không được làm\\n1. Tự ý bỏ việc.\\n2. Tham gia đình công."
+    >>> hit = SimpleNamespace(text=law, heading_path=["Luật", "Điều 19. Những việc viên chức không được làm"])
+    >>> print(titled_list("Những việc viên chức không được làm là gì?", [SimpleNamespace(marker=3, hit=hit)]))
+    Những việc viên chức không được làm [3]:
+    1. Tự ý bỏ việc [3].
+    2. Tham gia đình công [3].
+    >>> titled_list("Những việc viên chức được làm là gì?", [SimpleNamespace(marker=3, hit=hit)]) is None
+    True
+    """
+    if not asks_for_list(question):
+        return None
+    asked = content_syllables(question) - LIST_QUESTION_WORDS
+    lexicon = CueLexicon.default()
+    found: list[SourceList] = []
+    for source in sources:
+        title = article_title(source.hit)
+        if len(asked) < TITLE_ASKED or not asked <= content_syllables(title):
+            continue
+        if lexicon.conflict(question, title) is not None:
+            continue
+        lists = [x for x in source_lists(source.hit.text, source.marker) if not x.nested and not x.cut]
+        listed = next((x for x in lists if x.titled), lists[0] if lists else None)
+        if listed is not None:
+            found.append(listed)
+    return found[0].quoted() if len(found) == 1 else None
 
 
 def asks_for_list(question: str) -> bool:

@@ -52,7 +52,7 @@ from assistant.evidence import Evidence, EvidencePolicy, assess
 from assistant.extractive import best_passage, quote_sources, render
 from assistant.figures import quote_figures
 from assistant.focus import Focus, PointsOnly, Unspoken, quote_naming
-from assistant.lists import ListWatch, points_into_article, whole_lists
+from assistant.lists import ListWatch, points_into_article, titled_list, whole_lists
 from assistant.prompts import answer_messages
 from assistant.references import (
     APPLIER_POOL,
@@ -342,6 +342,16 @@ class Assistant:
             found = self._rule_quoted(sources, options, query, lambda whole: who_does(query, whole))
             if found is not None:
                 ruled = WHO_QUOTED
+                sources, checked = found
+                stream.override(checked.text)
+        if not stream.released and checked.status is Verification.UNVERIFIED and checked.unspoken is None:
+            # Asked for a list by the title of the article that gives it, nothing verified (live: "Những việc viên
+            # chức không được làm là gì?" answered with the công chức's prohibitions, withheld, and refused, while
+            # Điều 19 Luật Viên chức was in the prompt): that article's list is quoted whole, verbatim, and kept only
+            # when verified (`lists.titled_list`).
+            found = self._rule_quoted(sources, options, query, lambda whole: titled_list(query, whole))
+            if found is not None:
+                ruled = TITLE_QUOTED
                 sources, checked = found
                 stream.override(checked.text)
         if not stream.released and not stream.refused and checked.unspoken is None and not checked.claimless:
@@ -653,6 +663,7 @@ _REFUSAL_PHRASE = REFUSAL.rstrip(".")
 FOCUS_MISPLACED = "the follow-up's words were put on a clause that does not say them"
 OFF_MATTER_QUOTED = "the provisions holding what was asked are quoted verbatim instead"
 WHO_QUOTED = "asked who does an act, the answer named no one doing it: the provision that gives it is quoted"
+TITLE_QUOTED = "asked for a list by its article's title, nothing verified: that article's list is quoted whole"
 QUOTED_INSTEAD = "the model wrote no claim, twice: the sources' clauses are quoted verbatim instead"
 FIGURES_INSTEAD = "the model wrote no claim, twice: the provision stating the figures asked is quoted verbatim instead"
 COUNTED = "the number of kinds asked was counted from the law's list the answer gives whole, and put first"

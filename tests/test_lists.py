@@ -20,7 +20,7 @@ import pytest
 from assistant.answer import Answer, Verification
 from assistant.lists import source_lists, whole_lists
 from assistant.llm import ChatMessage, GenerationConfig
-from assistant.pipeline import AskOptions, Assistant
+from assistant.pipeline import TITLE_QUOTED, AskOptions, Assistant
 from assistant.verify import FLAG, verify
 from tests.security.test_injection_attacks import ScriptedLLM
 from tests.test_actor import FirstThenLLM
@@ -624,3 +624,33 @@ def test_a_list_given_whole_under_a_lead_in_cited_to_another_article_gets_the_la
     assert verify(text, sources, question=asked).status is Verification.VERIFIED
     # the same lead-in cited to the list's own source is left as it is
     assert whole_lists(given.replace("chính [2]", "chính [1]"), sources, asked) is None
+
+
+TITLED = Path(__file__).with_name("fixtures") / "lists" / "luat-can-bo-2097.txt"
+PROHIBITED_ASKED = "Những việc viên chức không được làm là gì?"
+# What the 1.5B model wrote (live): the công chức's prohibitions, its markers as the list's numbers.
+OTHER_PERSONS_LIST = (
+    "[1] Lợi dụng, lạm dụng nhiệm vụ, quyền hạn; sử dụng thông tin liên quan đến công vụ để vụ lợi.\n"
+    "[2] Sử dụng tài sản của Nhà nước và của nhân dân trái pháp luật."
+)
+
+
+@pytest.fixture(scope="module")
+def titled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A law of our own wording with the công chức's and the viên chức's prohibitions as two titled articles."""
+    yield from built_world(tmp_path_factory.mktemp("titled"), TITLED)
+
+
+def test_a_list_asked_by_its_articles_title_is_quoted_whole_when_nothing_the_model_wrote_holds(titled: World) -> None:
+    """Live: "Những việc viên chức không được làm là gì?" was refused — the model listed the công chức's
+    prohibitions, every item rightly withheld — while Điều 19 Luật Viên chức, so titled, was in the prompt."""
+    ans, streamed = ask_written(titled, PROHIBITED_ASKED, OTHER_PERSONS_LIST)
+    assert not ans.refused and ans.verification is Verification.VERIFIED, ans.sentences
+    lines = ans.answer.splitlines()
+    assert lines[0].startswith("Những việc viên chức không được làm [") and lines[0].endswith("]:")
+    assert [line[:2] for line in lines[1:]] == ["1.", "2.", "3."] and "Xúc phạm danh dự" in lines[3]
+    assert "Lợi dụng, lạm dụng" not in ans.answer  # the công chức's item is not the viên chức's
+    assert streamed == ans.answer and ans.evidence["rule"] == TITLE_QUOTED
+    # a question turning the title around ("được làm") gets no prohibition for an answer
+    turned, _ = ask_written(titled, "Những việc viên chức được làm là gì?", OTHER_PERSONS_LIST)
+    assert "không được làm" not in turned.answer and turned.evidence.get("rule") != TITLE_QUOTED
