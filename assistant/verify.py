@@ -211,6 +211,8 @@ class Opposite:
         return {"act": self.act}
 
 
+# The flag a check puts after a claim its sources do not support, with the space before it (`verify`).
+_FLAGGED = re.compile(r"[ \t]*" + re.escape(FLAG.strip()))
 # The prompt's placeholder for a marker, written back by the model ("[số tài liệu:" then "1]", live): no claim.
 _PROMPT_ECHO = re.compile(r"(?i)\[?\s*số\s+tài\s+liệu\s*[:\]]?")
 # A line that only names a provision ("Điều 5.2.NĐ.12.21 [2].", the pháp điển's number of the article the prompt
@@ -2689,7 +2691,11 @@ def _asks_for_cases(question: str, lexicon: CueLexicon) -> bool:
 
 
 def verify(answer: str, sources: list[CitedSource], policy: VerifyPolicy | None = None, question: str = "") -> Verified:
-    """Check `answer` (to `question`, when given) against `sources`; see the module docstring."""
+    """Check `answer` (to `question`, when given) against `sources`; see the module docstring. The flags an earlier
+    check put (`FLAG`) are not the answer's words: an answer verified again — a list completed, a rule added — is
+    read without them, and flagged afresh (live, "… luân chuyển [3]. (chưa kiểm chứng) (chưa kiểm chứng) Thẩm quyền
+    …": the first check's flag was read as the start of the next sentence, and shown again with it)."""
+    answer = _FLAGGED.sub("", answer)
     verifier = SentenceVerifier(sources, policy or VerifyPolicy(), question=question)
     lines = MarkerLines()
     for sentence in split_answer_sentences(answer):

@@ -2466,3 +2466,24 @@ def test_a_line_that_only_repeats_an_articles_title_is_no_claim_and_is_not_shown
     listed = _titled(1, "Các hình thức khen thưởng gồm:\n1. Huân chương.\n2. Huy chương.", "Huân chương")
     kept = verify("Các hình thức khen thưởng gồm [1]:\n- Huân chương [1];\n- Huy chương [1].", [listed])
     assert "Huân chương [1]" in kept.text and not kept.claimless
+
+
+def test_an_answer_verified_again_keeps_one_flag_per_flagged_claim_and_no_flag_on_the_next() -> None:
+    """Live: "… thời gian luân chuyển [3]. (chưa kiểm chứng) (chưa kiểm chứng) Thẩm quyền, trình tự …" — a list
+    completed from the law was verified again with the first check's flag in it, which was read as the opening of
+    the next sentence and shown with it: twice flagged, and the next claim shown as verified with a flag."""
+    source = _source(
+        1,
+        "2. Việc đánh giá cán bộ được thực hiện hàng năm, trước khi bầu cử, bổ nhiệm. Thẩm quyền, trình tự, thủ tục "
+        "đánh giá cán bộ được thực hiện theo quy định của pháp luật.",
+    )
+    answer = (
+        "- Việc đánh giá viên chức được thực hiện hàng năm, trước khi bầu cử, bổ nhiệm [1]. Thẩm quyền, trình tự, thủ"
+        " tục đánh giá cán bộ được thực hiện theo quy định của pháp luật [1]."
+    )
+    once = verify(answer, [source])
+    assert once.text.count(FLAG) == 1 and once.status is Verification.PARTIALLY_VERIFIED
+    again = verify(once.text, [source])
+    assert again.text == once.text and again.status is once.status
+    shown = [s.text for s in again.sentences if s.supported]
+    assert shown and not any(FLAG.strip() in s for s in shown)
