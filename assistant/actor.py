@@ -334,7 +334,14 @@ class ActorLexicon:
         if any(other is None for other in others):
             return None
         run = next(iter(_common_runs(tc, tq)), None)
-        return OffQuestion(phrase, " ".join(run), str(others[0])) if run else None
+        if run:
+            return OffQuestion(phrase, " ".join(run), str(others[0]))
+        # No act in common, and the claim itself names only other persons: it speaks of neither the person nor the
+        # act asked (live: "- Trường hợp người lao động bị xử lý kỷ luật lao động, người lao động cũng không phải trả
+        # lại số tiền lương đã tạm ứng [3]." for "Công chức bị tạm đình chỉ công tác trong trường hợp nào?").
+        said = self.only_others(claim, person, question) if any(s.actor.side == "person" for s in tc.actors) else None
+        asked_act = _act_asked(tq, person)
+        return OffQuestion(phrase, asked_act, said) if said and asked_act else None
 
     def person_asked(self, question: str) -> tuple[Actor, str] | None:
         """The one person `question` asks about (not a generic "cán bộ, công chức") and the words naming them.
@@ -477,6 +484,24 @@ class ActorLexicon:
             spans.append(_Span(i, i + len(match[0]), match[1]))
             i += len(match[0])
         return _Tokens(tokens, tuple(spans))
+
+
+# Where a question's act ends and what it asks of it begins: "… bị tạm đình chỉ công tác | trong trường hợp nào?".
+_QUESTION_TAIL = frozenset({"khi", "nếu", "trong", "bao", "như", "thế", "là", "nào", "gì", "không", "mấy", "ra", "sao"})
+
+
+def _act_asked(t: _Tokens, person: Actor) -> str:
+    """The words a question says of `person`, after naming them and before what it asks ("bị tạm đình chỉ công tác"
+    of "Công chức bị tạm đình chỉ công tác trong trường hợp nào?"); "" when it names them last or not at all."""
+    span = next((s for s in t.actors if s.actor.identity == person.identity), None)
+    if span is None:
+        return ""
+    words: list[str] = []
+    for token in t.tokens[span.end :]:
+        if token in _QUESTION_TAIL or not token[0].isalnum():
+            break
+        words.append(token)
+    return " ".join(words)
 
 
 def _syllables(text: str) -> tuple[str, ...]:

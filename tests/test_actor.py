@@ -102,6 +102,35 @@ def test_a_long_article_that_names_the_person_asked_about_only_in_its_middle_sti
     assert actors.off_source(question, claim, [never]) is not None
 
 
+def test_a_claim_naming_only_another_person_from_articles_never_naming_the_one_asked_is_off_the_question() -> None:
+    """Live: "- Trường hợp người lao động bị xử lý kỷ luật lao động, người lao động cũng không phải trả lại số tiền
+    lương đã tạm ứng [3]." was shown, verified, in the answer to "Công chức bị tạm đình chỉ công tác trong trường
+    hợp nào?": it shares no act with the question, which was all that marked a claim from articles about another
+    person as answering for them."""
+    law = (
+        "Điều 128. Tạm đình chỉ công việc\n3. Trường hợp người lao động bị xử lý kỷ luật lao động, người lao động "
+        "cũng không phải trả lại số tiền lương đã tạm ứng."
+    )
+    source = _source(3, law, anchor="Điều 128 Bộ luật Lao động thử nghiệm")
+    question = "Công chức bị tạm đình chỉ công tác trong trường hợp nào?"
+    claim = (
+        "- Trường hợp người lao động bị xử lý kỷ luật lao động, người lao động cũng không phải trả lại số tiền "
+        "lương đã tạm ứng [3]."
+    )
+    checked = verify(claim, [source], question=question)
+    assert not any(s.supported for s in checked.sentences) and checked.answered_another_actor
+    assert checked.off_question is not None and checked.off_question.fields() == {
+        "asked": "công chức",
+        "predicate": "bị tạm đình chỉ công tác",
+        "said": "người lao động",
+    }
+    # a claim naming no one is not judged so, nor one from an article that names the person asked
+    actors = ActorLexicon.default()
+    assert actors.off_source(question, "Không phải trả lại số tiền lương đã tạm ứng [3].", [law]) is None
+    named = law.replace("3. Trường hợp", "Công chức bị tạm đình chỉ công tác.\n3. Trường hợp")
+    assert actors.off_source(question, claim, [named]) is None
+
+
 @pytest.mark.parametrize(
     "claim",
     [
