@@ -309,11 +309,12 @@ class ActorLexicon:
 
     def off_source(self, question: str, claim: str, sources: Sequence[str]) -> OffQuestion | None:
         """How `claim` answers, from articles about another person, a question about one person: the question names
-        one person (not a generic "cán bộ, công chức"), the claim does not name them, shares an act of three
-        syllables or more with the question, and every cited source (`sources`: text with its headings) never names
-        them while naming another. Live: "Khi nào công chức bị buộc thôi việc?" was answered from Nghị định
-        112/2020's article on viên chức; after its "Viên chức bị …" lines were withheld, "Trường hợp bị xử lý kỷ
-        luật buộc thôi việc do tham nhũng … thì không được đăng ký dự tuyển …" (no subject of its own) remained.
+        one person (not a generic "cán bộ, công chức"), the claim does not name them, and every cited source
+        (`sources`: text with its headings) never names them while naming another; the act is one of three syllables
+        or more the claim shares with the question, else the question's words after the person (`_act_asked`).
+        Live: "Khi nào công chức bị buộc thôi việc?" was answered from Nghị định 112/2020's article on viên chức;
+        after its "Viên chức bị …" lines were withheld, "Trường hợp bị xử lý kỷ luật buộc thôi việc do tham nhũng …
+        thì không được đăng ký dự tuyển …" (no subject of its own) remained.
 
         >>> actors = ActorLexicon.default()
         >>> source = "Điều 40. Viên chức bị buộc thôi việc\\nc) Viên chức bị buộc thôi việc được quyền dự tuyển."
@@ -321,6 +322,8 @@ class ActorLexicon:
         ...                         "Trường hợp bị buộc thôi việc do tham nhũng thì không được dự tuyển [1].", [source])
         >>> off.asked, off.predicate, off.said
         ('công chức', 'bị buộc thôi việc', 'viên chức')
+        >>> actors.off_source("Khi nào công chức bị buộc thôi việc?", "- Nghiện ma túy [1].", [source]).predicate
+        'bị buộc thôi việc'
         >>> actors.off_source("Khi nào viên chức bị buộc thôi việc?", "Bị buộc thôi việc thì … [1].", [source])
         """
         asked = self.person_asked(question)
@@ -334,14 +337,11 @@ class ActorLexicon:
         if any(other is None for other in others):
             return None
         run = next(iter(_common_runs(tc, tq)), None)
-        if run:
-            return OffQuestion(phrase, " ".join(run), str(others[0]))
-        # No act in common, and the claim itself names only other persons: it speaks of neither the person nor the
-        # act asked (live: "- Trường hợp người lao động bị xử lý kỷ luật lao động, người lao động cũng không phải trả
-        # lại số tiền lương đã tạm ứng [3]." for "Công chức bị tạm đình chỉ công tác trong trường hợp nào?").
-        said = self.only_others(claim, person, question) if any(s.actor.side == "person" for s in tc.actors) else None
-        asked_act = _act_asked(tq, person)
-        return OffQuestion(phrase, asked_act, said) if said and asked_act else None
+        # No act in common: still said only of another person (live: "- Nghiện ma túy [4]", a case of Điều 19 Nghị
+        # định 112/2020 for a viên chức's dismissal, and "- Trường hợp người lao động bị xử lý kỷ luật lao động …" of
+        # the labour code, shown verified for a công chức's dismissal and suspension): the act asked is the act.
+        predicate = " ".join(run) if run else _act_asked(tq, person)
+        return OffQuestion(phrase, predicate, str(others[0])) if predicate else None
 
     def person_asked(self, question: str) -> tuple[Actor, str] | None:
         """The one person `question` asks about (not a generic "cán bộ, công chức") and the words naming them.

@@ -11,6 +11,7 @@ answer, which a real model would not write on demand).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -102,16 +103,19 @@ def test_a_long_article_that_names_the_person_asked_about_only_in_its_middle_sti
     assert actors.off_source(question, claim, [never]) is not None
 
 
-def test_a_claim_naming_only_another_person_from_articles_never_naming_the_one_asked_is_off_the_question() -> None:
+def test_a_claim_only_articles_about_another_person_state_is_off_the_question_though_it_shares_no_act() -> None:
     """Live: "- Trường hợp người lao động bị xử lý kỷ luật lao động, người lao động cũng không phải trả lại số tiền
     lương đã tạm ứng [3]." was shown, verified, in the answer to "Công chức bị tạm đình chỉ công tác trong trường
-    hợp nào?": it shares no act with the question, which was all that marked a claim from articles about another
-    person as answering for them."""
+    hợp nào?", and "- Nghiện ma túy [4]", a viên chức's case for dismissal, in the answer to when a công chức is
+    dismissed: neither shares an act with the question, which was all that marked a claim from articles about
+    another person as answering for them."""
     law = (
         "Điều 128. Tạm đình chỉ công việc\n3. Trường hợp người lao động bị xử lý kỷ luật lao động, người lao động "
         "cũng không phải trả lại số tiền lương đã tạm ứng."
     )
     source = _source(3, law, anchor="Điều 128 Bộ luật Lao động thử nghiệm")
+    code = ["Bộ luật Lao động thử nghiệm", "Điều 128. Tạm đình chỉ công việc"]
+    source = replace(source, hit=replace(source.hit, heading_path=code))
     question = "Công chức bị tạm đình chỉ công tác trong trường hợp nào?"
     claim = (
         "- Trường hợp người lao động bị xử lý kỷ luật lao động, người lao động cũng không phải trả lại số tiền "
@@ -124,9 +128,10 @@ def test_a_claim_naming_only_another_person_from_articles_never_naming_the_one_a
         "predicate": "bị tạm đình chỉ công tác",
         "said": "người lao động",
     }
-    # a claim naming no one is not judged so, nor one from an article that names the person asked
+    # nor does a claim naming no one; one from an article that names the person asked is theirs
     actors = ActorLexicon.default()
-    assert actors.off_source(question, "Không phải trả lại số tiền lương đã tạm ứng [3].", [law]) is None
+    off = actors.off_source(question, "- Không phải trả lại số tiền lương đã tạm ứng [3].", [law])
+    assert off is not None and off.predicate == "bị tạm đình chỉ công tác"
     named = law.replace("3. Trường hợp", "Công chức bị tạm đình chỉ công tác.\n3. Trường hợp")
     assert actors.off_source(question, claim, [named]) is None
 
