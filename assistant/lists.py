@@ -61,12 +61,13 @@ _PARTS = re.compile(r"(?<=;)\s+(?=\S)")
 # or may not do something ("Điều 37. Trường hợp người sử dụng lao động không được thực hiện quyền đơn phương chấm
 # dứt hợp đồng lao động": each Khoản is a case) — not "Điều 33. Trường hợp bị dẫn độ", whose Khoản are its rules.
 _LIST_TITLE = re.compile(
-    r"^Điều\s+\d+\w*\.\s+(?P<title>(?:Những|Các)\s.+|Trường\s+hợp\s.*(?<!\w)(?:được|phải|có\s+quyền|cấm)(?!\w).*)$"
+    r"^Điều\s+\d[\w.]*?\.\s+(?P<title>(?:Những|Các)\s.+|Trường\s+hợp\s.*(?<!\w)(?:được|phải|có\s+quyền|cấm)(?!\w).*)$"
 )
 # Share of a list's lead-in (its content syllables) a sentence must restate to be giving the list by its lead-in only
 # ("Viên chức không được làm những việc liên quan đến đạo đức công vụ [3].", live, for "Viên chức không được làm
 # những việc gì?"): the whole list replaces it.
 LEAD_RESTATED = 1.0
+_SOURCE_LINE = re.compile(r"^\((?:Điều|Khoản|Điểm)\s.*\)$")  # pháp điển: "(Điều 19 Luật số 58/2010/QH12, …)"
 _POINTING = frozenset({"sau", "day", "duoi"})  # a lead-in's "sau đây" / "dưới đây", folded
 # A line of a list as the model writes one: "- …", "+ …", "• …", "c) …", "2. …".
 _ITEM_LINE = re.compile(r"^\s*(?:[-+•*]\s|[a-zđ]\)\s|\d{1,2}[.)]\s)", re.IGNORECASE)
@@ -234,14 +235,26 @@ def _opened(text: str) -> tuple[str, set[str], str]:
     lines as they now read; and the lead-in an article's title makes: a title that names a plural ("Điều 19.
     Những việc viên chức không được làm", "Điều 8. Các hành vi bị nghiêm cấm") over Khoản that hold no list of
     their own opens them as a list, without its "Điều N." (quoted with its ":", which carries what it says —
-    "không được" — to each Khoản)."""
+    "không được" — to each Khoản). So does pháp điển's "Điều 5.2.LQ.19. Những việc viên chức không được làm", its
+    source line left out.
+
+    >>> law = "Điều 5.2.LQ.19. Những việc viên chức không được làm\\n(Điều 19 Luật số 58/2010/QH12)\\n1. A.\\n2. B."
+    >>> _opened(law)[0].split("\\n")
+    ['Những việc viên chức không được làm:', '', '1. A.', '2. B.']
+    """
     lines = text.split("\n")
     labelled = [(i, label_rank(line.strip())) for i, line in enumerate(lines) if line.strip()]
     added = set()
     title = _LIST_TITLE.match(lines[labelled[0][0]].strip()) if len(labelled) > 1 else None
+    # pháp điển's title "Điều 5.2.LQ.19. …" has its source line under it ("(Điều 19 Luật số 58/2010/QH12, …)"):
+    # no Khoản, and no item of the list the title opens
+    sourced = [i for i, _ in labelled[1:2] if _SOURCE_LINE.match(lines[i].strip())]
+    under = [rank for i, rank in labelled[1:] if i not in sourced]
     titled = ""
-    if title is not None and all(rank == 1 for _, rank in labelled[1:]):  # Khoản only: no list of their own
+    if title is not None and under and all(rank == 1 for rank in under):  # Khoản only: no list of their own
         titled = lines[labelled[0][0]] = f"{title['title'].rstrip(' .:')}:"
+        for i in sourced:
+            lines[i] = ""
     for (i, rank), (_, below) in zip(labelled, labelled[1:], strict=False):
         line = lines[i].rstrip()
         if rank and below > rank and not line.endswith(":"):

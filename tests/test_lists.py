@@ -13,12 +13,13 @@ unreproducible).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from assistant.answer import Answer, Verification
-from assistant.lists import source_lists, whole_lists
+from assistant.lists import source_lists, titled_list, whole_lists
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import TITLE_QUOTED, AskOptions, Assistant
 from assistant.verify import FLAG, verify
@@ -654,3 +655,24 @@ def test_a_list_asked_by_its_articles_title_is_quoted_whole_when_nothing_the_mod
     # a question turning the title around ("được làm") gets no prohibition for an answer
     turned, _ = ask_written(titled, "Những việc viên chức được làm là gì?", OTHER_PERSONS_LIST)
     assert "không được làm" not in turned.answer and turned.evidence.get("rule") != TITLE_QUOTED
+
+
+def test_a_phap_dien_article_whose_title_names_its_list_is_quoted_whole_without_its_source_line() -> None:
+    """Pháp điển prints an article as "Điều 5.2.LQ.19. Những việc viên chức không được làm", its source line
+    under the title: the title was not read as the list's lead-in (its number has dots), so no list was found to
+    quote — or the source line would have been its first item."""
+    text = (
+        "Điều 5.2.LQ.19. Những việc viên chức không được làm\n(Điều 19 Luật số 58/2097/QH12, có hiệu lực thi hành kể "
+        "từ ngày 01/01/2099)\n1. Trốn tránh trách nhiệm, thoái thác công việc hoặc nhiệm vụ được giao.\n"
+        "2. Xúc phạm danh dự, nhân phẩm, uy tín của người khác trong khi thực hiện hoạt động nghề nghiệp."
+    )
+    source = _source(2, text, anchor="Điều 19 Luật 58/2097/QH12")
+    heading = "Điều 19 Luật 58/2097/QH12. Những việc viên chức không được làm"
+    source = replace(source, hit=replace(source.hit, heading_path=["Pháp điển — Viên chức", heading]))
+    quoted = titled_list(PROHIBITED_ASKED, [source])
+    assert quoted is not None and quoted.splitlines() == [
+        "Những việc viên chức không được làm [2]:",
+        "1. Trốn tránh trách nhiệm, thoái thác công việc hoặc nhiệm vụ được giao [2].",
+        "2. Xúc phạm danh dự, nhân phẩm, uy tín của người khác trong khi thực hiện hoạt động nghề nghiệp [2].",
+    ]
+    assert verify(quoted, [source], question=PROHIBITED_ASKED).status is Verification.VERIFIED
