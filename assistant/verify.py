@@ -1290,6 +1290,7 @@ class SentenceVerifier:
         self._folded = fold(self._injected)
         self._dropped: set[int] = set()
         self._lead = ""  # the answer's open lead-in ("… trong các trường hợp sau:"), which its list items continue
+        self._lead_marks: tuple[int, ...] = ()  # … and the markers it cites
         self._after_lead = False
         self._continues = False  # the sentence last read continues the open lead-in
         self._after_label = False  # the sentence last read was a bare clause label ("1.")
@@ -1513,7 +1514,7 @@ class SentenceVerifier:
             # and no lead-in of its own: they are the cases the question asks for ("… bị chấm dứt hợp đồng trong
             # trường hợp nào?"), so they carry the question's polarity — the items of "không được chấm dứt … trong
             # các trường hợp sau:" do not answer it.
-            self._lead = self._question_lead
+            self._lead, self._lead_marks = self._question_lead, ()
             self._question_led = True
         # the text after a bare label the sentence splitter cut off ("1." then "Đạt tiêu chuẩn …") is that item, and
         # so is an item's part after its ";" ("1. Trốn tránh trách nhiệm …; gây bè phái …; tham gia đình công.")
@@ -1526,9 +1527,10 @@ class SentenceVerifier:
             # (a line naming only a provision, "- Điều 15 Nghị định 112/2020/NĐ-CP [2]:", leads into nothing: what
             # follows it is a claim of its own, and the same one under the next such line is said again)
             self._lead, self._after_lead, self._question_led = body, True, False
+            self._lead_marks = markers_in(sentence)
         else:
             if not continues:
-                self._lead, self._question_led = "", False
+                self._lead, self._question_led, self._lead_marks = "", False, ()
             self._after_lead = False
         return context
 
@@ -1915,7 +1917,13 @@ class SentenceVerifier:
         numbers, terms = numbers_in(sentence), self.terms.named(sentence)
         turned: int | None = None
         if len(words) >= SHORT_CLAIM:
-            best: tuple[float, int] | None = None
+            # Of sources covering it equally, the one the open lead-in cites, then one saying it word for word: live,
+            # "a) Năng lực quản lý, điều hành và tổ chức thực hiện nhiệm vụ;" under "… viên chức quản lý còn được
+            # đánh giá theo các nội dung sau đây [2]:" went to [1], the công chức's article holding the same words,
+            # and was withheld as the công chức's (Điểm a Khoản 2 Điều 41 Luật Viên chức, [2], says it).
+            led = self._lead_marks if self._continues else ()
+            spoken = _words(without_label(_MARKER.sub(" ", sentence).strip()))
+            best: tuple[tuple[float, bool, bool], int] | None = None
             for marker, text in self._clean.items():
                 # the candidate's own document number is its metadata, not a figure its text must state ("Trong quy
                 # định của Bộ luật Lao động 45/2019/QH14, khi hợp đồng … chấm dứt …" quotes Điều 46, live, uncited)
@@ -1923,9 +1931,12 @@ class SentenceVerifier:
                 if marker in exclude or own - numbers_in(text) or terms - self.terms.named(text):
                     continue
                 score = coverage(words, text)
-                if score >= self.policy.min_attribution and (best is None or score > best[0]):
+                if score < self.policy.min_attribution or (best is not None and score < best[0][0]):
+                    continue
+                rank = (score, marker in led, contains_run(_words(text), spoken))
+                if best is None or rank > best[0]:
                     if self._polarity_conflict(words, context, (marker,)) is None:
-                        best = (score, marker)
+                        best = (rank, marker)
                     elif turned is None and any(
                         self._excepts_only(context, c.clause.text)
                         for c in self._supporting_clauses(words, (marker,), numbers_in(context))

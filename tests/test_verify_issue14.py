@@ -2487,3 +2487,51 @@ def test_an_answer_verified_again_keeps_one_flag_per_flagged_claim_and_no_flag_o
     assert again.text == once.text and again.status is once.status
     shown = [s.text for s in again.sentences if s.supported]
     assert shown and not any(FLAG.strip() in s for s in shown)
+
+
+# Written after Điều 56 and Điều 28 Luật Cán bộ, công chức and Điều 41 Luật Viên chức (as pháp điển prints it),
+# under numbers no real text has.
+ASSESSED_CIVIL = """Điều 56. Nội dung đánh giá công chức
+1. Công chức được đánh giá theo các nội dung sau đây:
+a) Chấp hành đường lối, chủ trương, chính sách của Đảng và pháp luật của Nhà nước;
+b) Năng lực, trình độ chuyên môn, nghiệp vụ;
+c) Tiến độ và kết quả thực hiện nhiệm vụ.
+2. Ngoài những quy định tại khoản 1 Điều này, công chức lãnh đạo, quản lý còn được đánh giá theo các nội dung \
+sau đây:
+a) Kết quả hoạt động của cơ quan, tổ chức, đơn vị được giao lãnh đạo, quản lý;
+b) Năng lực lãnh đạo, quản lý."""
+ASSESSED_PUBLIC = """2. Ngoài các nội dung quy định tại khoản 1 Điều này, viên chức quản lý còn được đánh giá \
+theo các nội dung sau đây:
+a) Năng lực quản lý, điều hành và tổ chức thực hiện nhiệm vụ;
+b) Kế hoạch làm việc theo năm, quý, tháng và kết quả hoạt động của cơ quan, tổ chức, đơn vị được giao quản lý."""
+ASSESSED_CADRE = """Điều 28. Nội dung đánh giá cán bộ
+1. Cán bộ được đánh giá theo các nội dung sau đây:
+a) Chấp hành đường lối, chủ trương, chính sách của Đảng và pháp luật của Nhà nước;
+b) Năng lực lãnh đạo, điều hành, tổ chức thực hiện nhiệm vụ;
+c) Kết quả thực hiện nhiệm vụ được giao."""
+
+
+def _headed(marker: int, text: str, heading: str) -> CitedSource:
+    src = _source(marker, text)
+    return replace(src, hit=replace(src.hit, heading_path=[heading]))
+
+
+def test_an_unmarked_item_goes_to_the_source_its_lead_in_cites_among_sources_holding_its_words() -> None:
+    """Live: "a) Năng lực quản lý, điều hành và tổ chức thực hiện nhiệm vụ;", written without a marker under "[2]
+    Ngoài những quy định tại khoản 1 Điều này, viên chức quản lý còn được đánh giá …:", was given to [1] — the
+    công chức's article, which holds most of its words — and withheld as the công chức's: Điểm a of [2], which says
+    it word for word, was lost from the viên chức's list."""
+    sources = [
+        _headed(1, ASSESSED_CIVIL, "Luật Cán bộ, công chức thử nghiệm Mục 6. ĐÁNH GIÁ CÔNG CHỨC Điều 56"),
+        _headed(2, ASSESSED_PUBLIC, "Pháp điển — Viên chức Điều 41 Luật 58/2098/QH12. Nội dung đánh giá viên chức"),
+        _headed(3, ASSESSED_CADRE, "Luật Cán bộ, công chức thử nghiệm Điều 28. Nội dung đánh giá cán bộ"),
+    ]
+    answer = (
+        "[1] Công chức được đánh giá theo các nội dung sau đây:\na) Chấp hành đường lối, chủ trương, chính sách của "
+        "Đảng và pháp luật của Nhà nước;\nb) Năng lực lãnh đạo, điều hành, tổ chức thực hiện nhiệm vụ.\n\n"
+        "[2] Ngoài những quy định tại khoản 1 Điều này, viên chức quản lý còn được đánh giá theo các nội dung sau "
+        "đây:\na) Năng lực quản lý, điều hành và tổ chức thực hiện nhiệm vụ;\nb) Kế hoạch làm việc theo năm, quý, "
+        "tháng và kết quả hoạt động của cơ quan, tổ chức, đơn vị được giao quản lý."
+    )
+    checked = verify(answer, sources, question="Viên chức được đánh giá theo những nội dung nào?")
+    assert "a) Năng lực quản lý, điều hành và tổ chức thực hiện nhiệm vụ [2];" in checked.text.splitlines()
