@@ -79,7 +79,7 @@ _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
 _CLAUSE = re.compile(r"^(\d{1,3})\s*[.\-)]\s*(?=\S)")
 _POINT = re.compile(r"^([a-zđ])\s*\)\s*")
 _HEADING = re.compile(r"^(?:Điều\s+\d|Mục\s+\S|[IVXLC]+\s*[.:]\s)")
-_SOURCE_LINE = re.compile(r"^\((?:Điều|Khoản|Điểm)\s.*\)\s*$")  # pháp điển: "(Điều 8 Nghị định số …)"
+SOURCE_LINE = re.compile(r"^\((?:Điều|Khoản|Điểm)\s.*\)\s*$")  # pháp điển: "(Điều 8 Nghị định số …)"
 _LEADING_LEVELS = re.compile(r"^(?:Điểm\s+\S+\s+)?(?:Khoản\s+\S+\s+)?")
 # A pointer into the cited article ("… các hình thức quy định tại khoản 1 Điều này", "theo điểm a, b khoản 2 Điều
 # này"): its words name where a rule stands, not what it says (`bind`).
@@ -199,7 +199,7 @@ def outline(
     i = 0
     context_end = 0
     while i < len(lines) and (
-        (i == 0 and _HEADING.match(lines[i].text)) or (i <= 1 and _SOURCE_LINE.match(lines[i].text))
+        (i == 0 and _HEADING.match(lines[i].text)) or (i <= 1 and SOURCE_LINE.match(lines[i].text))
     ):
         context_end = lines[i].end
         i += 1

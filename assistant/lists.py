@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from assistant.answer import FLAG, CitedSource, with_marker
-from assistant.clauses import article_title
+from assistant.clauses import SOURCE_LINE, article_title
 from assistant.context import asked_claim, says_as_asked
 from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.polarity import CueLexicon, clauses, label_rank, without_label
@@ -67,7 +67,6 @@ _LIST_TITLE = re.compile(
 # ("Viên chức không được làm những việc liên quan đến đạo đức công vụ [3].", live, for "Viên chức không được làm
 # những việc gì?"): the whole list replaces it.
 LEAD_RESTATED = 1.0
-_SOURCE_LINE = re.compile(r"^\((?:Điều|Khoản|Điểm)\s.*\)$")  # pháp điển: "(Điều 19 Luật số 58/2010/QH12, …)"
 _POINTING = frozenset({"sau", "day", "duoi"})  # a lead-in's "sau đây" / "dưới đây", folded
 # A line of a list as the model writes one: "- …", "+ …", "• …", "c) …", "2. …".
 _ITEM_LINE = re.compile(r"^\s*(?:[-+•*]\s|[a-zđ]\)\s|\d{1,2}[.)]\s)", re.IGNORECASE)
@@ -248,7 +247,7 @@ def _opened(text: str) -> tuple[str, set[str], str]:
     title = _LIST_TITLE.match(lines[labelled[0][0]].strip()) if len(labelled) > 1 else None
     # pháp điển's title "Điều 5.2.LQ.19. …" has its source line under it ("(Điều 19 Luật số 58/2010/QH12, …)"):
     # no Khoản, and no item of the list the title opens
-    sourced = [i for i, _ in labelled[1:2] if _SOURCE_LINE.match(lines[i].strip())]
+    sourced = [i for i, _ in labelled[1:2] if SOURCE_LINE.match(lines[i].strip())]
     under = [rank for i, rank in labelled[1:] if i not in sourced]
     titled = ""
     if title is not None and under and all(rank == 1 for rank in under):  # Khoản only: no list of their own

@@ -1289,6 +1289,7 @@ class SentenceVerifier:
         self._law_folded = fold(self._all_clean)
         self._folded = fold(self._injected)
         self._dropped: set[int] = set()
+        self._law_runs: dict[int, list[str]] = {}  # each source's folded words in order (`_run_of`), read once
         self._lead = ""  # the answer's open lead-in ("… trong các trường hợp sau:"), which its list items continue
         self._lead_marks: tuple[int, ...] = ()  # … and the markers it cites
         self._after_lead = False
@@ -1933,7 +1934,7 @@ class SentenceVerifier:
                 score = coverage(words, text)
                 if score < self.policy.min_attribution or (best is not None and score < best[0][0]):
                     continue
-                rank = (score, marker in led, contains_run(_words(text), spoken))
+                rank = (score, marker in led, contains_run(self._run_of(marker), spoken))
                 if best is None or rank > best[0]:
                     if self._polarity_conflict(words, context, (marker,)) is None:
                         best = (rank, marker)
@@ -2012,7 +2013,7 @@ class SentenceVerifier:
             return None
         quoted = _words(before)[-QUOTE_OVERLAP:] + _words(sentence)
         for marker in last.markers:
-            if contains_run(_words(self._clean[marker]), quoted):
+            if contains_run(self._run_of(marker), quoted):
                 return marker
         return None
 
@@ -2320,12 +2321,12 @@ class SentenceVerifier:
         aside, at least `SAID_MIN_WORDS` words, folded): that source states it, whatever else holds its words.
         None when none does, several do (the model's choice among them stands), or a cited one does too."""
         said = _words(without_label(_MARKER.sub(" ", sentence)))
-        if len(said) < SAID_MIN_WORDS or any(contains_run(_words(self._clean[m]), said) for m in marks):
+        if len(said) < SAID_MIN_WORDS or any(contains_run(self._run_of(m), said) for m in marks):
             return None  # short, or said word for word where it is cited (another provision of it was bound)
         holding = [
             m
             for m in self._clean
-            if m not in marks and m not in self._recited_from and contains_run(_words(self._clean[m]), said)
+            if m not in marks and m not in self._recited_from and contains_run(self._run_of(m), said)
         ]
         return holding[0] if len(holding) == 1 else None
 
@@ -2345,6 +2346,13 @@ class SentenceVerifier:
         measures = measures_in(sentence)
         marker = max(marks, key=lambda m: (measures <= measures_in(self._clean[m]), coverage(words, self._clean[m])))
         return self._outline(marker).bind(sentence)
+
+    def _run_of(self, marker: int) -> list[str]:
+        """Source `marker`'s law (its headings and its text, instructions cut) as folded words in order, read once:
+        where a claim is looked for word for word, for each sentence and each source."""
+        if marker not in self._law_runs:
+            self._law_runs[marker] = _words(self._clean[marker])
+        return self._law_runs[marker]
 
     def _outline(self, marker: int) -> SourceOutline:
         if marker not in self._outlines:
