@@ -25,7 +25,7 @@ from assistant.actor import ActorLexicon
 from assistant.answer import CitedSource
 from assistant.closed import Cues
 from assistant.injection import law_words
-from assistant.lists import marked, source_lists
+from assistant.lists import SourceList, marked, source_lists
 from assistant.polarity import without_label
 from assistant.references import measure_asked, person_and_matter, states_a_measure
 from assistant.verify import figures_in
@@ -88,9 +88,9 @@ def quote_figures(
             continue
         # what each says, without its labels: "3. Mở hồ sơ:" states no figure
         candidates = [
-            (listed.quoted(), "\n".join(without_label(x) for x in [listed.lead, *listed.items]), 1)
+            (quoted, "\n".join(without_label(x) for x in [listed.lead, *listed.items]), int(not listed.titled))
             for listed in source_lists(source.hit.text, source.marker)
-            if not listed.cut
+            if not listed.cut and (quoted := _provision_of(listed, asked, measure))
         ]
         candidates += [
             (marked(line.strip(), source.marker), without_label(line.strip()), 0)
@@ -107,3 +107,61 @@ def quote_figures(
             if score >= MIN_ASKED and (best is None or (score, is_list) > best[:2]):
                 best = (score, is_list, quoted)
     return best[2] if best else None
+
+
+def _provision_of(listed: SourceList, asked: Sequence[Sequence[str]], measure: str | None) -> str:
+    """What `quote_figures` quotes of a list that holds what was asked: the list whole, under its lead-in — or, for
+    an article's clauses under its title (`SourceList.titled`), the one clause that states a figure and the most of
+    what was asked: the title says the article rules on it, a clause says it. All four Khoản of Điều 82 Luật Cán bộ,
+    công chức had been quoted for how long a warning delays a công chức's pay rise, which Khoản 1 states. "" when no
+    clause of it states such a figure (or the one that does only leads into a list of its own, quoted as that list).
+
+    >>> text = ("Điều 82. Các quy định khác liên quan đến cán bộ, công chức bị kỷ luật\\n1. Cán bộ, công chức bị cảnh"
+    ...         " cáo thì thời gian nâng lương bị kéo dài 06 tháng.\\n2. Cán bộ, công chức bị kỷ luật thì không được bổ"
+    ...         " nhiệm trong thời hạn 12 tháng.\\n3. Cán bộ, công chức bị kỷ luật không được ứng cử.")
+    >>> titled = source_lists(text, 2)[0]
+    >>> _provision_of(titled, [("canh", "cao"), ("keo", "dai"), ("nang", "luong")], "tháng")
+    '1. Cán bộ, công chức bị cảnh cáo thì thời gian nâng lương bị kéo dài 06 tháng [2].'
+    """
+    if not listed.titled:
+        return _items_asked(listed, asked)
+    best: tuple[int, str] | None = None
+    for item in listed.items:
+        said = without_label(item)
+        if item.rstrip().endswith(":") or not figures_in(said):
+            continue
+        if measure is not None and not states_a_measure(said, measure):
+            continue
+        held = sum(contains_run(folded_runs(said), run) for run in asked)
+        if best is None or held > best[0]:
+            best = (held, item)
+    return marked(best[1], listed.marker) if best else ""
+
+
+def _items_asked(listed: SourceList, asked: Sequence[Sequence[str]]) -> str:
+    """A list as `quote_figures` quotes it: whole — or, when some of its items (not all) name what was asked that
+    its lead-in does not, and state a figure, its lead-in with those items only: asked how many days off Tết Âm lịch
+    gives, the six holidays of Khoản 1 Điều 112 Bộ luật Lao động had been quoted for "b) Tết Âm lịch: 05 ngày;".
+    The items that name the most of it are kept, in order; a list with an item that opens a list of its own is
+    quoted whole.
+
+    >>> text = "1. Người lao động được nghỉ những ngày lễ, tết sau đây:\\na) Tết Dương lịch: 01 ngày;"
+    >>> text += "\\nb) Tết Âm lịch: 05 ngày;"
+    >>> print(_items_asked(source_lists(text, 1)[0], [("nghi",), ("ngay",), ("tet", "am", "lich")]))
+    Người lao động được nghỉ những ngày lễ, tết sau đây [1]:
+    b) Tết Âm lịch: 05 ngày [1];
+    >>> print(_items_asked(source_lists(text, 1)[0], [("nghi",), ("ngay",)]))
+    Người lao động được nghỉ những ngày lễ, tết sau đây [1]:
+    a) Tết Dương lịch: 01 ngày [1];
+    b) Tết Âm lịch: 05 ngày [1];
+    """
+    lead = folded_runs(without_label(listed.lead))
+    own = [r for r in asked if not contains_run(lead, r)]
+    named = [sum(contains_run(folded_runs(without_label(item)), r) for r in own) for item in listed.items]
+    top = max(named, default=0)
+    kept = [item for item, n in zip(listed.items, named, strict=True) if n == top]
+    if not top or len(kept) == len(listed.items) or len(listed.lines) != len(listed.items):
+        return listed.quoted()
+    if not all(figures_in(without_label(item)) for item in kept):
+        return listed.quoted()
+    return SourceList(listed.marker, listed.lead, kept, kept, colon_added=listed.colon_added).quoted()

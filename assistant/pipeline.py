@@ -287,7 +287,7 @@ class Assistant:
         if (
             checked.status is Verification.UNVERIFIED
             and not stream.released
-            and (checked.unstated_figures or silent or misstated)
+            and (checked.unstated_figures or silent or misstated or other_actor)
         ):
             # Every claim withheld, one for figures no source states — the model's memory of a law since amended
             # ("24 tháng", Luật Viên chức as enacted, where the cited Điều 53 in force gives 02 and 05 năm): the
@@ -296,19 +296,23 @@ class Assistant:
             # (live, "Người lao động làm việc đủ 12 tháng được nghỉ hằng năm bao nhiêu ngày?" written back twice):
             # the provision that states the figures asked, rather than every source of the prompt quoted. And when
             # every claim was withheld for leaving out what its provision says ("300 % tiền lương" without "chưa kể
-            # tiền lương ngày lễ"), or adding a negation: the provision, quoted, says it whole.
-            whole = self._whole(sources, [s.marker for s in sources], options)
-            quote = quote_figures(query, whole)
-            requoted = verify(quote, whole, self.verify_policy, question=query) if quote else None
-            if requoted is not None and requoted.status is Verification.VERIFIED:
+            # tiền lương ngày lễ"), or adding a negation: the provision, quoted, says it whole. And when they spoke of
+            # another actor and that actor's rule is no list (live: "Công chức bị … cảnh cáo thì bị kéo dài thời hạn
+            # nâng lương bao lâu?" answered with the viên chức's Điều 56, refused, while Khoản 1 of Điều 82 Luật Cán
+            # bộ, công chức, "… cảnh cáo thì thời gian nâng lương bị kéo dài 06 tháng …", was [2]): the asked actor's
+            # provision stating the figures (`quote_figures` reads only sources that name them).
+            found = self._figures_quoted(query, sources, options)
+            if found is not None:
                 figured = (
                     f"figures no source states ({checked.unstated_figures}); the law's provision is quoted"
                     if checked.unstated_figures
                     else f"{misstated}; the law's provision is quoted"
                     if misstated
+                    else f"the answer spoke of another actor ({other_actor.reason}); the law's provision is quoted"
+                    if other_actor is not None
                     else FIGURES_INSTEAD
                 )
-                sources, checked = whole, requoted
+                sources, checked = found
                 stream.override(checked.text)
         unsaid = None
         if not stream.released and (checked.status is Verification.UNVERIFIED or not stream.refused):
@@ -363,7 +367,16 @@ class Assistant:
             # are quoted instead, verbatim (`on_matter`).
             cited = [s for s in sources if s.marker in checked.used_markers]
             off = off_matter(query, checked.text, cited) if checked.status is not Verification.UNVERIFIED else None
-            if off is not None:
+            figures = self._figures_quoted(query, sources, options) if off is not None else None
+            if off is not None and figures is not None:
+                # asked for a figure, the provision stating it rather than every source holding the words (live:
+                # "Người lao động được nghỉ bao nhiêu ngày Tết Âm lịch?" answered with the weekly-rest rule, then
+                # four sources quoted, three of them sick leave and weekly rest, beside Điều 112's "b) Tết Âm
+                # lịch: 05 ngày")
+                figured = f"{off.reason}; the law's provision stating the figures asked is quoted"
+                sources, checked = figures
+                stream.override(checked.text)
+            elif off is not None:
                 answer = self._quoted(question, ev, hits, on_matter(query, sources), options, t0, on_token)
                 answer.sentences, answer.ttft_s = checked.sentences, ttft
                 answer.evidence = {**(answer.evidence or {}), "quoted": f"{off.reason}: {OFF_MATTER_QUOTED}"}
@@ -519,6 +532,16 @@ class Assistant:
             used = set(markers_in(quote))
             candidates = [s for s in candidates if s.marker not in used]
         return None
+
+    def _figures_quoted(
+        self, query: str, sources: list[CitedSource], options: AskOptions
+    ) -> tuple[list[CitedSource], Verified] | None:
+        """The provision of the sources made whole that states the figures `query` asks (`figures.quote_figures`),
+        verbatim, with those sources — when it is verified; else None."""
+        whole = self._whole(sources, [s.marker for s in sources], options)
+        quote = quote_figures(query, whole)
+        requoted = verify(quote, whole, self.verify_policy, question=query) if quote else None
+        return (whole, requoted) if requoted is not None and requoted.status is Verification.VERIFIED else None
 
     def _rule_quoted(
         self,

@@ -299,8 +299,21 @@ _CLAUSE_LABEL = re.compile(r"^(\d+(\.\d+)*\.?|[a-zđ]\)|[IVXLC]+\.)$", re.IGNORE
 _PIECE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+[.!?]*|[.!?]+|\n")
 
 
+# An item's caption: its label and a few words before a ":" ("a) Tết Âm lịch:", "b) Kết hôn:"). What follows it on
+# the same line is the item's provision ("a) Tết Âm lịch: 05 ngày;"), one sentence with it, as in the law: cut at
+# its ":", the caption was verified, and marked, on its own ("a) Tết Âm lịch [1]: 05 ngày [1];").
+_CAPTION = re.compile(r"(?:\d+(?:\.\d+)*\.|[a-zđ]\))\s+(?:[^\s\[\]:;.]+\s+){0,4}[^\s\[\]:;.]+:", re.IGNORECASE)
+
+
+def _captions(piece: str, end: str) -> bool:
+    """Whether `piece`, ended by `end` (what `_ANSWER_END` matched after it), is an item's caption that the rest of
+    its line completes: not one ending its line (the lead-in of a list below)."""
+    return "\n" not in end and _CAPTION.fullmatch(piece) is not None
+
+
 def split_answer_sentences(text: str) -> list[str]:
-    """Sentences (and list lines) of a model's answer, stripped; markers stay with the sentence they end.
+    """Sentences (and list lines) of a model's answer, stripped; markers stay with the sentence they end. An item's
+    caption stays with the provision after it on its line (`_CAPTION`).
 
     >>> split_answer_sentences("Báo trước 45 ngày. [1]\\n- Hai [2]. [3] Ba.")
     ['Báo trước 45 ngày. [1]', '- Hai [2].', '[3] Ba.']
@@ -308,12 +321,19 @@ def split_answer_sentences(text: str) -> list[str]:
     ['Gồm [1]:', '1. Trốn tránh [1].', '2. Sử dụng [1].']
     >>> split_answer_sentences("Gồm các thành phần chính [2] a) Quốc hiệu.\\n[2] b) Nơi nhận.")
     ['Gồm các thành phần chính [2]', 'a) Quốc hiệu.', '[2] b) Nơi nhận.']
+    >>> split_answer_sentences("Nghỉ lễ, tết [1]:\\na) Tết Âm lịch: 05 ngày [1];\\n2. Thể thức:\\na) Quốc hiệu.")
+    ['Nghỉ lễ, tết [1]:', 'a) Tết Âm lịch: 05 ngày [1];', '2. Thể thức:', 'a) Quốc hiệu.']
     """
     out: list[str] = []
     carry = ""
-    for part in (p.strip() for p in _ANSWER_END.split(text)):
+    start = 0
+    for end in [*_ANSWER_END.finditer(text), None]:
+        part = text[start : end.start() if end else len(text)].strip()
+        start = end.end() if end else len(text)
         if part and is_clause_label(part):
             carry = f"{carry}{part} "  # "2." cut off at its ". ": it labels what follows
+        elif part and end is not None and _captions(f"{carry}{part}", end.group(0)):
+            carry = f"{carry}{part} "
         elif part:
             out.append(f"{carry}{part}")
             carry = ""
@@ -343,8 +363,8 @@ class SentenceSplitter:
             if _OPEN_MARKER.fullmatch(rest):
                 break
             piece = self._buffer[start : end.start()].strip()
-            if is_clause_label(piece):
-                continue  # "2." labels the sentence that follows: it goes with it
+            if is_clause_label(piece) or _captions(piece, end.group(0)):
+                continue  # "2." labels the sentence that follows, "a) Tết Âm lịch:" opens it: it goes with it
             if piece:
                 done.append(piece)
             start = end.end()

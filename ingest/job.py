@@ -59,7 +59,7 @@ from ingest.validity import registry_for
 log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes what is stored: every file is then re-parsed on the next run.
-PARSER_VERSION = "14"
+PARSER_VERSION = "15"
 SIDECAR_SUFFIX = ".kho.toml"
 FOLDER_SIDECAR = ".kho.toml"
 SIDECAR_FIELDS = ("access_level", "hieu_luc", "hieu_luc_reason")

@@ -69,6 +69,10 @@ def _read_utf8(path: Path, settings: Settings) -> str:
 _PD_ARTICLE_RE = re.compile(r"^Điều\s+(?:(\d+(?:\.\d+)*\.[A-ZĐ]+(?:\.\d+)+)\.?|(\d+[a-zđ]?)\.)\s*(.*)$")
 _PD_SOURCE_LINE_RE = re.compile(r"^\(Điều\s+\d+[a-zđ]?\s+[^()]{0,60}?(?:số\s+)?\d+[^()]*/", re.M)
 _PD_LINK_RE = re.compile(r"^\(Điều này có nội dung liên quan đến (.+)\)\s*$")
+# The export's link to an article's appendix file, printed as its name on a line of its own after the article
+# ("Phu luc kem theo Nghi dinh so 30_2020.NĐ-CP.doc"): no words of the law — quoted as Khoản 4 of Điều 25 Nghị
+# định 30/2020's last sentence, it was.
+_PD_ATTACHMENT_RE = re.compile(r"^[^\s()][^()\n]{0,200}\.(?:docx?|pdf|xlsx?|rtf|zip)$", re.IGNORECASE)
 # A compiled article's heading, or its "(Điều này có nội dung liên quan đến …)" note, glued to the end of the line
 # before it, as the subject files print about one heading in five: "… thẩm quyền quản lý viên chức.Điều
 # 5.2.NĐ.11.32. Trình tự, thủ tục xử lý kỷ luật đối với viên chức". A reference to such an article in the text
@@ -211,6 +215,8 @@ class PhapDienParser:
                 )
                 articles.append(art)
                 builder = ClauseBuilder(art)
+                continue
+            if _PD_ATTACHMENT_RE.match(ln.text.strip()):
                 continue
             link = _PD_LINK_RE.match(ln.text)
             if link and builder is not None:

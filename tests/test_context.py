@@ -7,7 +7,7 @@ end a contract matches Khoản 3 (when it may NOT) best, while the answer is Kho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -45,9 +45,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     yield from built_world(tmp_path_factory.mktemp("context"), LAW)
 
 
-def built_world(root: Path, law: Path, context_chars: int | None = None, chunk_chars: int = 700) -> Iterator[World]:
-    """One fixture law ingested and indexed (real registry, Qdrant Edge, BM25) under `root`, searched as the
-    pipeline searches, the model reading `context_chars` of it (None: the default); closed after."""
+def built_world(
+    root: Path, law: Path | Sequence[Path], context_chars: int | None = None, chunk_chars: int = 700
+) -> Iterator[World]:
+    """One fixture law (or several) ingested and indexed (real registry, Qdrant Edge, BM25) under `root`, searched
+    as the pipeline searches, the model reading `context_chars` of it (None: the default); closed after."""
     settings = Settings(
         data_dir=root / "data",
         qdrant_engine="edge",
@@ -57,7 +59,7 @@ def built_world(root: Path, law: Path, context_chars: int | None = None, chunk_c
     )
     settings.data_dir.mkdir(parents=True)
     registry = Registry.from_settings(settings)
-    run_ingest([law], registry, settings, progress=False)
+    run_ingest([law] if isinstance(law, Path) else list(law), registry, settings, progress=False)
     store = open_store(settings)
     Indexer(registry, store, settings).ensure()
     doc = registry.list_documents()[0]

@@ -12,6 +12,7 @@ unreproducible).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -676,3 +677,76 @@ def test_a_phap_dien_article_whose_title_names_its_list_is_quoted_whole_without_
         "2. Xúc phạm danh dự, nhân phẩm, uy tín của người khác trong khi thực hiện hoạt động nghề nghiệp [2].",
     ]
     assert verify(quoted, [source], question=PROHIBITED_ASKED).status is Verification.VERIFIED
+
+
+class _OtherPersonsFigureLLM(ScriptedLLM):
+    """A stand-in model that gives the figure of the viên chức's article, cited to it, whatever was asked: what the
+    1.5B model wrote (live) for a công chức's pay-rise delay."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
+        prompt = "\n".join(m.content for m in messages)
+        marker = re.findall(r'<tai_lieu so="(\d+)"[^>]*>(?:(?!</tai_lieu>).)*?Viên chức bị khiển trách', prompt, re.S)
+        yield f"Thời hạn nâng lương bị kéo dài 06 tháng [{marker[0]}]."
+
+
+@pytest.fixture(scope="module")
+def three_laws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Three laws of our own wording: the viên chức's and the công chức's rules on what a discipline delays, and a
+    labour code's weekly rest and holidays."""
+    laws = sorted((Path(__file__).with_name("fixtures") / "figures").glob("*.txt"))
+    yield from built_world(tmp_path_factory.mktemp("three_laws"), laws)
+
+
+def test_a_figure_answered_for_another_person_gives_way_to_the_asked_persons_clause_stating_it(
+    three_laws: World,
+) -> None:
+    """Live: "Công chức bị xử lý kỷ luật cảnh cáo thì bị kéo dài thời hạn nâng lương bao lâu?" was answered twice
+    with the viên chức's Điều 56, rightly withheld as another person's rule, and refused — while Khoản 1 of Điều 82
+    Luật Cán bộ, công chức, which states it for them, was in the prompt (their rule is no list, so no list of theirs
+    could be quoted). That clause is quoted, alone: not the article's other Khoản, which hold other words asked."""
+    asked = "Công chức bị kỷ luật cảnh cáo thì bị kéo dài thời hạn nâng lương bao lâu?"
+    seen: list[str] = []
+    ans = Assistant(three_laws.searcher, llm_factory=_OtherPersonsFigureLLM).ask(
+        asked, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
+    )
+    assert not ans.refused and ans.verification is Verification.VERIFIED, ans.sentences
+    assert ans.answer.startswith("1. Cán bộ, công chức bị khiển trách hoặc cảnh cáo thì thời gian nâng lương bị kéo")
+    assert "06 tháng" in ans.answer and "Viên chức" not in ans.answer and "nâng ngạch" not in ans.answer
+    assert [c.clause.anchor.split(" Luật")[0] for c in ans.sentences if c.supported and c.clause] == ["Khoản 1 Điều 82"]
+    assert "".join(seen) == ans.answer and "another actor" in ans.evidence["figures"]
+
+
+class _WeeklyRestLLM(ScriptedLLM):
+    """A stand-in model that writes the weekly-rest rule, cited to it, whatever was asked (live, for Tết)."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
+        prompt = "\n".join(m.content for m in messages)
+        marker = re.findall(r'<tai_lieu so="(\d+)"[^>]*>(?:(?!</tai_lieu>).)*?Nghỉ hằng tuần', prompt, re.S)
+        yield f"Người lao động được nghỉ bù ngày nghỉ hằng tuần vào ngày làm việc kế tiếp [{marker[0]}]."
+
+
+def test_a_figure_asked_of_one_item_is_answered_with_that_item_under_its_lead_in_not_every_source(
+    three_laws: World,
+) -> None:
+    """Live: "Người lao động được nghỉ bao nhiêu ngày Tết Âm lịch?" was answered with the weekly-rest rule, true
+    and cited but off the matter, and then four sources were quoted whole — sick leave and weekly rest beside Điều
+    112 — leaving the reader to find "b) Tết Âm lịch: 05 ngày". The provision stating the figure asked is quoted:
+    the holidays' lead-in with the one item naming Tết Âm lịch, caption and figure one sentence."""
+    asked = "Người lao động được nghỉ bao nhiêu ngày Tết Âm lịch?"
+    seen: list[str] = []
+    ans = Assistant(three_laws.searcher, llm_factory=_WeeklyRestLLM).ask(
+        asked, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
+    )
+    assert not ans.refused and ans.verification is Verification.VERIFIED, ans.sentences
+    lines = ans.answer.splitlines()
+    lead = r"Người lao động được nghỉ làm việc, hưởng nguyên lương trong những ngày lễ, tết sau đây \[\d\]:"
+    assert re.fullmatch(lead, lines[0]), ans.answer
+    assert re.fullmatch(r"b\) Tết Âm lịch: 05 ngày \[\d\];", lines[1]) and len(lines) == 2, ans.answer
+    assert "nghỉ bù" not in ans.answer and "Các quy định liên quan" not in ans.answer
+    assert "".join(seen) == ans.answer and "figures asked is quoted" in ans.evidence["figures"]

@@ -86,6 +86,17 @@ def test_phapdien_cross_references_are_kept_as_links() -> None:
     assert "có nội dung liên quan" not in chunk["text"]
 
 
+def test_phapdien_appendix_file_names_are_not_law_text() -> None:
+    # the export prints "Phu luc kem theo Nghi dinh so 30_2020.NĐ-CP.doc" (a link to the appendix file) after an
+    # article: it was parsed as the last words of its last Khoản and quoted to readers as the law
+    out = kho_json("parse", str(shared_path("phapdien/van-thu-luu-tru/cong-tac-van-thu.md")))
+    assert not any(".doc" in c["text"] for c in out["chunks"])
+    copies = next(
+        c for c in out["chunks"] if c["citation"]["document"] == "30/2020/NĐ-CP" and c["citation"]["article"] == "25"
+    )
+    assert copies["text"].rstrip().endswith("trích sao được thực hiện theo quy định tại Phụ lục I Nghị định này.")
+
+
 def test_decree_356_2025_docx_has_number_articles_and_diacritics() -> None:
     out = kho_json("parse", str(shared_path("originals/nghi_dinh/nghi_dinh_356_2025_ND_CP.docx")))
     doc = out["document"]

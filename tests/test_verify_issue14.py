@@ -1875,8 +1875,10 @@ def test_an_answer_giving_no_figure_to_a_how_many_question_is_held_and_the_provi
     """Live: "Người lao động nữ sinh con được nghỉ thai sản bao lâu?" was answered, verified, with Khoản 1 Điều 31
     Luật Bảo hiểm xã hội's list of who is entitled to maternity benefits: every item true, cited, and no length of
     leave anywhere. An answer to "bao lâu" / "bao nhiêu tờ" that states no figure answers another question; the
-    same answer asked how the seal is placed streams as written."""
-    from assistant.pipeline import OFF_MATTER_QUOTED, Assistant
+    same answer asked how the seal is placed streams as written. The provision stating the figure asked is quoted:
+    the seal rule's lead-in with the one item that states it (every source holding the words, quoted whole, had left
+    the reader to find "05 tờ" among them)."""
+    from assistant.pipeline import Assistant
     from index.search import Searcher
 
     placed = "Dấu được đóng vào khoảng giữa mép phải của văn bản hoặc phụ lục văn bản [1]."
@@ -1884,10 +1886,11 @@ def test_an_answer_giving_no_figure_to_a_how_many_question_is_held_and_the_provi
     seen: list[str] = []
     llm = ScriptedLLM(placed)
     ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: llm).ask(question, on_token=seen.append)
-    assert not ans.refused and ans.answer.startswith("Các quy định liên quan:")
-    assert "05 tờ" in ans.answer and "".join(seen) == ans.answer
-    assert ans.evidence["quoted"].startswith("the answer and its cited articles' headings do not speak of «tối đa")
-    assert ans.evidence["quoted"].endswith(OFF_MATTER_QUOTED)
+    assert not ans.refused and ans.verification is Verification.VERIFIED
+    assert ans.answer.splitlines()[1:] == ["b) Mỗi dấu đóng tối đa 05 tờ văn bản [1]."], ans.answer
+    assert ans.answer.startswith("Việc đóng dấu giáp lai") and "".join(seen) == ans.answer
+    assert ans.evidence["figures"].startswith("the answer and its cited articles' headings do not speak of «tối đa")
+    assert "quoted" not in ans.evidence
     asked = "Dấu giáp lai được đóng ở vị trí nào?"
     seen.clear()
     ans = Assistant(Searcher(world.store, world.settings), llm_factory=lambda: ScriptedLLM(placed)).ask(
