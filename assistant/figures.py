@@ -19,6 +19,7 @@ verifies the quote like any answer and keeps it only when verified.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from assistant.actor import ActorLexicon
@@ -93,9 +94,10 @@ def quote_figures(
             if not listed.cut and (quoted := _provision_of(listed, asked, measure))
         ]
         candidates += [
-            (marked(line.strip(), source.marker), without_label(line.strip()), 0)
+            (marked(piece, source.marker), without_label(piece), 0)
             for line in text.split("\n")
             if len(line.strip()) >= MIN_LINE_CHARS
+            for piece in [_statement_of(line.strip(), asked, measure)]
         ]
         for quoted, said, is_list in candidates:
             if not figures_in(said):  # "Điều 2. Thời gian thử việc" is a heading, not a figure
@@ -135,7 +137,7 @@ def _provision_of(listed: SourceList, asked: Sequence[Sequence[str]], measure: s
         held = sum(contains_run(folded_runs(said), run) for run in asked)
         if best is None or held > best[0]:
             best = (held, item)
-    return marked(best[1], listed.marker) if best else ""
+    return marked(_statement_of(best[1], asked, measure), listed.marker) if best else ""
 
 
 def _items_asked(listed: SourceList, asked: Sequence[Sequence[str]]) -> str:
@@ -165,3 +167,32 @@ def _items_asked(listed: SourceList, asked: Sequence[Sequence[str]]) -> str:
     if not all(figures_in(without_label(item)) for item in kept):
         return listed.quoted()
     return SourceList(listed.marker, listed.lead, kept, kept, colon_added=listed.colon_added).quoted()
+
+
+_STATEMENT_END = re.compile(r"(?<=[.;])\s+")
+
+
+def _statement_of(line: str, asked: Sequence[Sequence[str]], measure: str | None) -> str:
+    """What `quote_figures` quotes of a line: the one sentence of it (to its "." or ";") that states a figure and
+    holds all that the line holds of what was asked, else the line. Asked how long a công chức's suspension lasts,
+    the four sentences of Khoản 1 Điều 81 Luật Cán bộ, công chức had been quoted for its second.
+
+    >>> line = "1. Cơ quan có thể tạm đình chỉ. Thời hạn tạm đình chỉ không quá 15 ngày; hết thời hạn thì thôi."
+    >>> _statement_of(line, [("tam", "dinh", "chi"), ("thoi", "han")], "ngày")
+    'Thời hạn tạm đình chỉ không quá 15 ngày;'
+    """
+    body = without_label(line)
+    pieces = _STATEMENT_END.split(body)
+    if len(pieces) < 2:
+        return line
+    pieces[0] = f"{line[: len(line) - len(body)]}{pieces[0]}"  # the first keeps the line's label ("1.")
+
+    def held(text: str) -> int:
+        return sum(contains_run(folded_runs(text), run) for run in asked)
+
+    whole = held(line)
+    for piece in pieces:
+        said = without_label(piece)
+        if figures_in(said) and (measure is None or states_a_measure(said, measure)) and held(said) == whole:
+            return piece
+    return line

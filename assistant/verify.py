@@ -465,7 +465,73 @@ def condition_dropped(claim: str, cited: Sequence[str], asked: str = "") -> str 
                 break
         else:
             return f"{CONDITION_DROPPED}«{cases[0]}»): {measure}"
+    return _case_before(figures_only, plain, asked)
+
+
+# A case the law opens before a figure in the same sentence ("…, trường hợp cần thiết có thể kéo dài thêm nhưng tối
+# đa không quá 15 ngày"): its opener, and the case up to the figure or to the "thì" that ends it.
+_CASE_OPENER = re.compile(r"(?i)(?<!\w)(?:trong\s+)?(?:trường\s+hợp|nếu)(?!\w)")
+_SENTENCE_START = re.compile(r"[.;:\n](?=[^.;:\n]*$)")
+_CASE_WINDOW = 4  # how many syllables before a figure say which statement of it a claim took
+_FIGURE_WORDS_MATCH = 2  # of those, how many a statement must share with the claim's to be the one it took
+
+
+def _case_before(claim: str, cited: Sequence[str], asked: str = "") -> str | None:
+    """Why a claim gives a figure as its provision's rule when the provision states it, in those words, only in a
+    case it opens before the figure in the same sentence, which neither the claim nor what it answers names. Each
+    figure of the claim is matched to the statements of it whose `_CASE_WINDOW` syllables before it share the most
+    with the claim's (at least `_FIGURE_WORDS_MATCH`): live, "Thời hạn tạm đình chỉ công tác … là 15 ngày, tối đa
+    không quá 15 ngày [1]." was verified on Khoản 1 Điều 81 Luật Cán bộ, công chức, "… không quá 15 ngày, trường
+    hợp cần thiết có thể kéo dài thêm nhưng tối đa không quá 15 ngày" — its "tối đa không quá 15 ngày" is the
+    extension's, and the claim made it the whole.
+
+    >>> law = "Thời hạn không quá 15 ngày, trường hợp cần thiết có thể kéo dài thêm nhưng tối đa không quá 15 ngày."
+    >>> _case_before("Thời hạn tạm đình chỉ tối đa không quá 15 ngày.", [law])[-75:]
+    '«trường hợp cần thiết có thể kéo dài thêm nhưng tối đa không quá»): 15 ngày'
+    >>> _case_before("Thời hạn tạm đình chỉ không quá 15 ngày.", [law]) is None
+    True
+    >>> _case_before("Khi cần thiết được kéo dài thêm nhưng tối đa không quá 15 ngày.", [law]) is None
+    True
+    """
+    said = set(folded_runs(f"{asked}\n{claim}"))
+    statements = [(text, found) for text in cited for found in _MEASURE.finditer(text)]
+    for claimed in _MEASURE.finditer(claim):
+        measure = _measure_key(claimed)
+        named = set(folded_runs(claim[: claimed.start()])[-_CASE_WINDOW:])
+        shared = [
+            (len(named & set(folded_runs(text[: found.start()])[-_CASE_WINDOW:])), text, found)
+            for text, found in statements
+            if _measure_key(found) == measure
+        ]
+        best = max((n for n, _, _ in shared), default=0)
+        if best < _FIGURE_WORDS_MATCH:
+            continue
+        cases = [_opened_case(text[: found.start()]) for n, text, found in shared if n == best]
+        if not all(cases):
+            continue
+        for case in cases:
+            # the case's own words: not its opener, nor those naming the figure, which the claim shares by its match
+            words = content_syllables(_CASE_OPENER.sub(" ", case or "")) - named
+            if not words or len(words & said) >= MIN_CONDITION_SAID * len(words):
+                break
+        else:
+            return f"{CONDITION_DROPPED}«{cases[0]}»): {measure}"
     return None
+
+
+def _opened_case(before: str) -> str | None:
+    """The case a statement of a figure is made in, opened after the sentence's previous figure ("trường hợp cần
+    thiết có thể kéo dài thêm nhưng tối đa không quá"), from its opener to the figure, cut at its "thì"; None when
+    there is none."""
+    start = _SENTENCE_START.search(before)
+    piece = before[start.end() if start else 0 :]
+    figures = list(_MEASURE.finditer(piece))
+    piece = piece[figures[-1].end() :] if figures else piece
+    opened = list(_CASE_OPENER.finditer(piece))
+    if not opened:
+        return None
+    case = _THEN.split(piece[opened[-1].start() :])[0]
+    return " ".join(case.split()) or None
 
 
 def _before_figure(text: str, measure: str) -> list[str] | None:

@@ -1980,6 +1980,60 @@ def test_a_figure_the_law_gives_only_on_a_condition_is_not_verified_stated_witho
     )
 
 
+SUSPENSION = _source(
+    1,
+    "1. Cơ quan quản lý cán bộ, công chức có thể ra quyết định tạm đình chỉ công tác trong thời gian xem xét, xử lý kỷ "
+    "luật cán bộ, công chức. Thời hạn tạm đình chỉ công tác không quá 15 ngày, trường hợp cần thiết có thể kéo dài "
+    "thêm nhưng tối đa không quá 15 ngày; hết thời hạn tạm đình chỉ công tác thì được bố trí làm việc ở vị trí cũ.",
+)
+SUSPENSION_ASKED = "Thời hạn tạm đình chỉ công tác đối với công chức là bao lâu?"
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Thời hạn tạm đình chỉ công tác đối với công chức là bao lâu là 15 ngày, tối đa không quá 15 ngày [1].",
+        "Thời hạn tạm đình chỉ công tác đối với công chức là 15 ngày, tối đa 15 ngày nếu cần thiết [1].",
+    ],
+)
+def test_a_figure_the_law_states_only_in_a_case_it_opens_before_it_is_not_verified_stated_without_the_case(
+    claim: str,
+) -> None:
+    """Live (both, one after the other as the index changed): the extension's "tối đa không quá 15 ngày" of Khoản 1
+    Điều 81 Luật Cán bộ, công chức — "trường hợp cần thiết có thể kéo dài thêm nhưng tối đa không quá 15 ngày" —
+    was verified as the suspension's whole length, which a lawyer reads as 15 days at most where the law allows 30.
+    The statement a claim's figure was taken from (its words before the figure) must have its case named."""
+    checked = verify(claim, [SUSPENSION], question=SUSPENSION_ASKED)
+    assert checked.status is Verification.UNVERIFIED
+    assert checked.misstated.endswith("kéo dài thêm nhưng tối đa không quá»): 15 ngày")  # the provision is quoted
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Thời hạn tạm đình chỉ công tác không quá 15 ngày [1].",
+        "Trường hợp cần thiết, thời hạn tạm đình chỉ có thể kéo dài thêm tối đa 15 ngày [1].",
+        "Thời hạn tạm đình chỉ công tác không quá 15 ngày, trường hợp cần thiết có thể kéo dài thêm nhưng tối đa không "
+        "quá 15 ngày [1].",
+    ],
+)
+def test_a_figure_stated_with_its_case_or_from_the_statement_without_one_still_verifies(claim: str) -> None:
+    assert verify(claim, [SUSPENSION], question=SUSPENSION_ASKED).status is Verification.VERIFIED
+
+
+def test_the_provision_quoted_for_a_figure_is_the_sentence_of_its_clause_that_states_it() -> None:
+    """The quote that replaced the withheld claim above was the whole Khoản — who may suspend, for how long, and what
+    follows —: the sentence stating the figure asked is quoted, verbatim, and verified."""
+    from assistant.figures import quote_figures
+
+    quote = quote_figures(SUSPENSION_ASKED, [SUSPENSION])
+    assert quote == (
+        "Thời hạn tạm đình chỉ công tác không quá 15 ngày, trường hợp cần thiết có thể kéo dài thêm nhưng tối đa không "
+        "quá 15 ngày [1];"
+    )
+    assert verify(quote, [SUSPENSION], question=SUSPENSION_ASKED).status is Verification.VERIFIED
+
+
 def test_an_item_cited_to_another_titles_provision_is_recited_to_the_asked_titles_one_that_states_it() -> None:
     """Live: asked who gets the "Lao động tiên tiến", "a) Hoàn thành tốt nhiệm vụ trở lên [1];" was cited to Điều
     28, the collective title's criteria, and withheld as about another title — while [2], Điều 24, states it for the
