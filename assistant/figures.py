@@ -87,9 +87,14 @@ def quote_figures(
         text = law_words(source.hit.text)
         if person is not None and not actors.names_person(f"{' '.join(source.hit.heading_path)}\n{text}", person[0]):
             continue
-        # what each says, without its labels: "3. Mở hồ sơ:" states no figure
+        # what each says, without its labels: "3. Mở hồ sơ:" states no figure. Of those holding as much, a list
+        # quoted whole first; a lead-in with some of its items (`_items_asked`) or one clause of an article
+        # (`_provision_of`) is one provision, as a line is: the first found, in the sources' order, is kept (asked
+        # the one-off maternity grant, the lead-in of Điều 39 Luật Bảo hiểm xã hội with its "c) Mức hưởng chế độ
+        # khi sinh con …" had been quoted, verified, over [1]'s Điều 38 "… trợ cấp một lần … bằng 02 lần mức lương
+        # cơ sở")
         candidates = [
-            (quoted, "\n".join(without_label(x) for x in [listed.lead, *listed.items]), int(not listed.titled))
+            (quoted, "\n".join(without_label(x) for x in [listed.lead, *listed.items]), int(quoted == listed.quoted()))
             for listed in source_lists(source.hit.text, source.marker)
             if not listed.cut and (quoted := _provision_of(listed, asked, measure))
         ]
@@ -141,11 +146,12 @@ def _provision_of(listed: SourceList, asked: Sequence[Sequence[str]], measure: s
 
 
 def _items_asked(listed: SourceList, asked: Sequence[Sequence[str]]) -> str:
-    """A list as `quote_figures` quotes it: whole — or, when some of its items (not all) name what was asked that
-    its lead-in does not, and state a figure, its lead-in with those items only: asked how many days off Tết Âm lịch
-    gives, the six holidays of Khoản 1 Điều 112 Bộ luật Lao động had been quoted for "b) Tết Âm lịch: 05 ngày;".
-    The items that name the most of it are kept, in order; a list with an item that opens a list of its own is
-    quoted whole.
+    """A list as `quote_figures` quotes it: whole — or, when some of its items (not all) name all that was asked
+    that its lead-in does not, and state a figure, its lead-in with those items only: asked how many days off Tết Âm
+    lịch gives, the six holidays of Khoản 1 Điều 112 Bộ luật Lao động had been quoted for "b) Tết Âm lịch: 05
+    ngày;". An item naming only some of it is no answer alone (asked the one-off maternity grant, "c) Mức hưởng chế
+    độ khi sinh con …" of Điều 39 Luật Bảo hiểm xã hội names no "một lần"); a list with an item that opens a list of
+    its own is quoted whole.
 
     >>> text = "1. Người lao động được nghỉ những ngày lễ, tết sau đây:\\na) Tết Dương lịch: 01 ngày;"
     >>> text += "\\nb) Tết Âm lịch: 05 ngày;"
@@ -160,9 +166,8 @@ def _items_asked(listed: SourceList, asked: Sequence[Sequence[str]]) -> str:
     lead = folded_runs(without_label(listed.lead))
     own = [r for r in asked if not contains_run(lead, r)]
     named = [sum(contains_run(folded_runs(without_label(item)), r) for r in own) for item in listed.items]
-    top = max(named, default=0)
-    kept = [item for item, n in zip(listed.items, named, strict=True) if n == top]
-    if not top or len(kept) == len(listed.items) or len(listed.lines) != len(listed.items):
+    kept = [item for item, n in zip(listed.items, named, strict=True) if own and n == len(own)]
+    if not kept or len(kept) == len(listed.items) or len(listed.lines) != len(listed.items):
         return listed.quoted()
     if not all(figures_in(without_label(item)) for item in kept):
         return listed.quoted()

@@ -750,3 +750,30 @@ def test_a_figure_asked_of_one_item_is_answered_with_that_item_under_its_lead_in
     assert re.fullmatch(r"b\) Tết Âm lịch: 05 ngày \[\d\];", lines[1]) and len(lines) == 2, ans.answer
     assert "nghỉ bù" not in ans.answer and "Các quy định liên quan" not in ans.answer
     assert "".join(seen) == ans.answer and "figures asked is quoted" in ans.evidence["figures"]
+
+
+def test_a_lists_item_naming_only_part_of_what_was_asked_is_not_quoted_alone_as_the_answer() -> None:
+    """Probed: "Mức trợ cấp thai sản một lần khi sinh con là bao nhiêu?" got, verified, the lead-in of Điều 39 Luật
+    Bảo hiểm xã hội with its "c) Mức hưởng chế độ khi sinh con …" (the monthly benefit, not the one-off grant of
+    Điều 38): the item names "sinh con" and "trợ cấp", not "một lần". Only an item naming all that its lead-in
+    does not is quoted alone; else the list is quoted whole, as before (and verified, or not, as a whole)."""
+    from assistant.figures import quote_figures
+
+    benefit = _source(
+        2,
+        "1. Người lao động hưởng chế độ thai sản thì mức hưởng chế độ thai sản được tính như sau:\n"
+        "a) Mức hưởng một tháng bằng 100% mức bình quân tiền lương tháng đóng bảo hiểm xã hội của 06 tháng;\n"
+        "b) Mức hưởng một ngày được tính bằng mức hưởng chế độ thai sản theo tháng chia cho 24 ngày;\n"
+        "c) Mức hưởng chế độ khi sinh con được tính theo mức trợ cấp tháng, chia cho 30 ngày.",
+    )
+    quote = quote_figures("Mức trợ cấp thai sản một lần khi sinh con là bao nhiêu?", [benefit])
+    assert quote is not None and "a) Mức hưởng một tháng" in quote and "c) Mức hưởng chế độ khi sinh con" in quote
+    holidays = _source(
+        1,
+        "1. Người lao động được nghỉ làm việc, hưởng nguyên lương trong những ngày lễ, tết sau đây:\n"
+        "a) Tết Dương lịch: 01 ngày;\nb) Tết Âm lịch: 05 ngày;\nc) Quốc khánh: 02 ngày.",
+    )
+    assert quote_figures("Người lao động được nghỉ bao nhiêu ngày Tết Âm lịch?", [holidays]) == (
+        "Người lao động được nghỉ làm việc, hưởng nguyên lương trong những ngày lễ, tết sau đây [1]:\n"
+        "b) Tết Âm lịch: 05 ngày [1];"
+    )
