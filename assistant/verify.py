@@ -365,6 +365,43 @@ def measure_of_another_term(claim: str, cited: Sequence[str], terms: TermLexicon
     return None
 
 
+FIGURE_NAMED_OTHERWISE = "gives its figure to what no cited text stating that figure names: "
+# What names any figure, not what it is of: "thời gian", "thời hạn", "mức", "tối đa", "không quá" …
+_ANY_FIGURE = frozenset("thoi gian han muc toi da thieu khong qua it nhat tong so luong".split())
+_NAME_SYLLABLES = 1  # the fewest content syllables of its own a figure's name needs to be judged
+
+
+def figure_named_otherwise(claim: str, cited: Sequence[str]) -> str | None:
+    """Why a claim gives a figure to something that no cited text stating that figure names at all: the content
+    syllables before the figure in its piece (`_CLAIM_PIECE`), those naming any figure aside (`_ANY_FIGURE`), are
+    mostly in none of them. Live: "Thời gian thử việc tối đa là 02 năm [1]." was verified on Điều 155 Bộ luật Lao
+    động, "Thời hạn của giấy phép lao động tối đa là 02 năm …", which says nothing of a probation: half its words
+    ("thời gian", "tối đa", "năm") were there, and the figure.
+
+    >>> permit = ["Điều 155. Thời hạn của giấy phép lao động\\nThời hạn của giấy phép lao động tối đa là 02 năm."]
+    >>> figure_named_otherwise("Thời gian thử việc tối đa là 02 năm [1].", permit)
+    'gives its figure to what no cited text stating that figure names: «Thời gian thử việc tối đa là 02 năm»'
+    >>> figure_named_otherwise("Giấy phép lao động có thời hạn tối đa là 02 năm [1].", permit) is None
+    True
+    >>> figure_named_otherwise("Tối đa là 02 năm [1].", permit) is None
+    True
+    """
+    plain = [nfc(text) for text in cited]
+    for piece in _CLAIM_PIECE.split(_figures_text(claim)):
+        for found in _MEASURE.finditer(piece):
+            before = piece[: found.start()]
+            name = content_syllables(before) - _ANY_FIGURE
+            if len(name) < _NAME_SYLLABLES:
+                continue
+            measure = _measure_key(found)
+            stating = [t for t in plain if any(_measure_key(m) == measure for m in _MEASURE.finditer(t))]
+            if not stating:
+                continue  # a figure no cited text states is another check's
+            if max(len(name & set(folded_runs(t))) for t in stating) < MIN_CONDITION_SAID * len(name):
+                return f"{FIGURE_NAMED_OTHERWISE}«{' '.join(before.split())} {found.group(0).strip()}»"
+    return None
+
+
 # "… thì …": a provision's condition before it, what it grants or requires after it.
 _THEN = re.compile(r"(?i)(?<!\w)thì(?!\w)")
 # A figure's condition written right after it, to the end of its piece: "30 ngày nếu đã đóng bảo hiểm xã hội dưới 15
@@ -472,7 +509,10 @@ def condition_dropped(claim: str, cited: Sequence[str], asked: str = "") -> str 
 # đa không quá 15 ngày"): its opener, and the case up to the figure or to the "thì" that ends it.
 _CASE_OPENER = re.compile(r"(?i)(?<!\w)(?:trong\s+)?(?:trường\s+hợp|nếu)(?!\w)")
 _SENTENCE_START = re.compile(r"[.;:\n](?=[^.;:\n]*$)")
+_SENTENCE_END_AFTER = re.compile(r"[.;:\n]")
+_EXCEPTING = re.compile(r"(?i)(?<!\w)trừ\s*$")
 _CASE_WINDOW = 4  # how many syllables before a figure say which statement of it a claim took
+_CASE_NAMED = 2  # of a case's syllables, how many name it (or half of them, for a short one)
 _FIGURE_WORDS_MATCH = 2  # of those, how many a statement must share with the claim's to be the one it took
 
 
@@ -506,30 +546,39 @@ def _case_before(claim: str, cited: Sequence[str], asked: str = "") -> str | Non
         best = max((n for n, _, _ in shared), default=0)
         if best < _FIGURE_WORDS_MATCH:
             continue
-        cases = [_opened_case(text[: found.start()]) for n, text, found in shared if n == best]
+        cases = [_opened_case(text, found) for n, text, found in shared if n == best]
         if not all(cases):
             continue
         for case in cases:
-            # the case's own words: not its opener, nor those naming the figure, which the claim shares by its match
+            # the case's own words: not its opener, nor those naming the figure, which the claim shares by its match;
+            # a long case is named by a few of them ("Với vụ việc phức tạp, …" for "trường hợp vụ việc có những tình
+            # tiết phức tạp cần có thời gian thanh tra, kiểm tra để xác minh làm rõ thêm thì …")
             words = content_syllables(_CASE_OPENER.sub(" ", case or "")) - named
-            if not words or len(words & said) >= MIN_CONDITION_SAID * len(words):
+            if not words or len(words & said) >= min(MIN_CONDITION_SAID * len(words), _CASE_NAMED):
                 break
         else:
             return f"{CONDITION_DROPPED}«{cases[0]}»): {measure}"
     return None
 
 
-def _opened_case(before: str) -> str | None:
-    """The case a statement of a figure is made in, opened after the sentence's previous figure ("trường hợp cần
-    thiết có thể kéo dài thêm nhưng tối đa không quá"), from its opener to the figure, cut at its "thì"; None when
-    there is none."""
+def _opened_case(text: str, figure: re.Match[str]) -> str | None:
+    """The case a statement of a figure in `text` is made in, opened after the sentence's previous figure
+    ("trường hợp cần thiết có thể kéo dài thêm nhưng tối đa không quá"), from its opener to the figure, cut at its
+    "thì"; None when there is none — or when a "thì" follows the figure in its sentence: the figure is then the
+    case's own ("Trường hợp đã có thời gian từ đủ 12 tháng trở lên … thì không phải tập sự"), what the claim
+    names by naming it; and so it is after "trừ trường hợp" ("… phải tập sự, trừ trường hợp đã có thời gian từ đủ 12
+    tháng trở lên …")."""
+    after = _SENTENCE_END_AFTER.split(text[figure.end() :], maxsplit=1)[0]
+    if _THEN.search(after):
+        return None
+    before = text[: figure.start()]
     start = _SENTENCE_START.search(before)
     piece = before[start.end() if start else 0 :]
     figures = list(_MEASURE.finditer(piece))
     piece = piece[figures[-1].end() :] if figures else piece
     opened = list(_CASE_OPENER.finditer(piece))
-    if not opened:
-        return None
+    if not opened or _EXCEPTING.search(piece[: opened[-1].start()]):
+        return None  # none; or "trừ trường hợp …": the figure describes the case excepted, which the rule precedes
     case = _THEN.split(piece[opened[-1].start() :])[0]
     return " ".join(case.split()) or None
 
@@ -892,7 +941,8 @@ class Verified:
     def misstated(self) -> str:
         """Why claims were withheld for turning their provision, when nothing is shown: the negation or exception
         it states that they leave out, or one they add ("the cited text says «chưa kể tiền lương ngày lễ» and the
-        claim does not"); "" otherwise. Live: the overtime rate on a public holiday, 300 % "chưa kể tiền lương ngày
+        claim does not"), the case of its figure they drop, or a figure they give to what it does not name; ""
+        otherwise. Live: the overtime rate on a public holiday, 300 % "chưa kể tiền lương ngày
         lễ", written without those words and withheld, left the question refused.
 
         >>> out = "the cited text says «chưa kể tiền lương ngày lễ» and the claim does not"
@@ -901,7 +951,8 @@ class Verified:
         True
         """
         withheld = self._withheld_reasons
-        return "; ".join(dict.fromkeys(r for r in withheld if is_turned(r) or r.startswith(CONDITION_DROPPED)))
+        wrong = (CONDITION_DROPPED, FIGURE_NAMED_OTHERWISE)
+        return "; ".join(dict.fromkeys(r for r in withheld if is_turned(r) or r.startswith(wrong)))
 
     @property
     def _withheld_reasons(self) -> list[str]:
@@ -2164,6 +2215,7 @@ class SentenceVerifier:
                 self._value_of_another_case(words, context, numbers_in(own), marks)
                 or numbers_apart(own, [self._clean[m] for m in marks])
                 or measure_of_another_term(own, [self._clean[m] for m in marks], self.terms)
+                or figure_named_otherwise(own, [self._clean[m] for m in marks])
                 or figure_of_condition(own, [self._clean[m] for m in marks])
                 or condition_dropped(own, [self._clean[m] for m in marks], f"{self.question}\n{context}")
                 or self._case_elsewhere(own, marks)
