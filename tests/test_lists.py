@@ -679,17 +679,19 @@ def test_a_phap_dien_article_whose_title_names_its_list_is_quoted_whole_without_
     assert verify(quoted, [source], question=PROHIBITED_ASKED).status is Verification.VERIFIED
 
 
-class _OtherPersonsFigureLLM(ScriptedLLM):
-    """A stand-in model that gives the figure of the viên chức's article, cited to it, whatever was asked: what the
-    1.5B model wrote (live) for a công chức's pay-rise delay."""
+class _CitingLLM(ScriptedLLM):
+    """A stand-in model that writes `claim`, cited to the prompt's source whose text holds `words`, whatever it is
+    asked: what the 1.5B model wrote (live) — the viên chức's figure for a công chức's pay-rise delay, the weekly
+    rest for Tết."""
 
-    def __init__(self) -> None:
+    def __init__(self, words: str, claim: str) -> None:
         super().__init__("")
+        self.words, self.claim = words, claim
 
     def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
         prompt = "\n".join(m.content for m in messages)
-        marker = re.findall(r'<tai_lieu so="(\d+)"[^>]*>(?:(?!</tai_lieu>).)*?Viên chức bị khiển trách', prompt, re.S)
-        yield f"Thời hạn nâng lương bị kéo dài 06 tháng [{marker[0]}]."
+        block = rf'<tai_lieu so="(\d+)"[^>]*>(?:(?!</tai_lieu>).)*?{re.escape(self.words)}'
+        yield self.claim.format(re.findall(block, prompt, re.S)[0])
 
 
 @pytest.fixture(scope="module")
@@ -709,7 +711,8 @@ def test_a_figure_answered_for_another_person_gives_way_to_the_asked_persons_cla
     could be quoted). That clause is quoted, alone: not the article's other Khoản, which hold other words asked."""
     asked = "Công chức bị kỷ luật cảnh cáo thì bị kéo dài thời hạn nâng lương bao lâu?"
     seen: list[str] = []
-    ans = Assistant(three_laws.searcher, llm_factory=_OtherPersonsFigureLLM).ask(
+    other_person = _CitingLLM("Viên chức bị khiển trách", "Thời hạn nâng lương bị kéo dài 06 tháng [{}].")
+    ans = Assistant(three_laws.searcher, llm_factory=lambda: other_person).ask(
         asked, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
     )
     assert not ans.refused and ans.verification is Verification.VERIFIED, ans.sentences
@@ -717,18 +720,6 @@ def test_a_figure_answered_for_another_person_gives_way_to_the_asked_persons_cla
     assert "06 tháng" in ans.answer and "Viên chức" not in ans.answer and "nâng ngạch" not in ans.answer
     assert [c.clause.anchor.split(" Luật")[0] for c in ans.sentences if c.supported and c.clause] == ["Khoản 1 Điều 82"]
     assert "".join(seen) == ans.answer and "another actor" in ans.evidence["figures"]
-
-
-class _WeeklyRestLLM(ScriptedLLM):
-    """A stand-in model that writes the weekly-rest rule, cited to it, whatever was asked (live, for Tết)."""
-
-    def __init__(self) -> None:
-        super().__init__("")
-
-    def stream(self, messages: Sequence[ChatMessage], config: GenerationConfig) -> Iterator[str]:
-        prompt = "\n".join(m.content for m in messages)
-        marker = re.findall(r'<tai_lieu so="(\d+)"[^>]*>(?:(?!</tai_lieu>).)*?Nghỉ hằng tuần', prompt, re.S)
-        yield f"Người lao động được nghỉ bù ngày nghỉ hằng tuần vào ngày làm việc kế tiếp [{marker[0]}]."
 
 
 def test_a_figure_asked_of_one_item_is_answered_with_that_item_under_its_lead_in_not_every_source(
@@ -740,7 +731,10 @@ def test_a_figure_asked_of_one_item_is_answered_with_that_item_under_its_lead_in
     the holidays' lead-in with the one item naming Tết Âm lịch, caption and figure one sentence."""
     asked = "Người lao động được nghỉ bao nhiêu ngày Tết Âm lịch?"
     seen: list[str] = []
-    ans = Assistant(three_laws.searcher, llm_factory=_WeeklyRestLLM).ask(
+    weekly = _CitingLLM(
+        "Nghỉ hằng tuần", "Người lao động được nghỉ bù ngày nghỉ hằng tuần vào ngày làm việc kế tiếp [{}]."
+    )
+    ans = Assistant(three_laws.searcher, llm_factory=lambda: weekly).ask(
         asked, options=AskOptions(mode="bm25", filters=PUBLIC), on_token=seen.append
     )
     assert not ans.refused and ans.verification is Verification.VERIFIED, ans.sentences
