@@ -105,12 +105,9 @@ def quote_figures(
             for piece in [_statement_of(line.strip(), asked, measure)]
         ]
         for quoted, said, is_list in candidates:
-            if not figures_in(said):  # "Điều 2. Thời gian thử việc" is a heading, not a figure
+            if not _states_figure(said, measure):  # "Điều 2. Thời gian thử việc" is a heading, not a figure
                 continue
-            if measure is not None and not states_a_measure(said, measure):
-                continue
-            syllables = folded_runs(said)
-            score = (sum(contains_run(syllables, run) for run in asked) + (person is not None)) / total
+            score = (_held(said, asked) + (person is not None)) / total
             if score >= MIN_ASKED and (best is None or (score, is_list) > best[:2]):
                 best = (score, is_list, quoted)
     return best[2] if best else None
@@ -135,11 +132,9 @@ def _provision_of(listed: SourceList, asked: Sequence[Sequence[str]], measure: s
     best: tuple[int, str] | None = None
     for item in listed.items:
         said = without_label(item)
-        if item.rstrip().endswith(":") or not figures_in(said):
+        if item.rstrip().endswith(":") or not _states_figure(said, measure):
             continue
-        if measure is not None and not states_a_measure(said, measure):
-            continue
-        held = sum(contains_run(folded_runs(said), run) for run in asked)
+        held = _held(said, asked)
         if best is None or held > best[0]:
             best = (held, item)
     return marked(_statement_of(best[1], asked, measure), listed.marker) if best else ""
@@ -165,7 +160,7 @@ def _items_asked(listed: SourceList, asked: Sequence[Sequence[str]]) -> str:
     """
     lead = folded_runs(without_label(listed.lead))
     own = [r for r in asked if not contains_run(lead, r)]
-    named = [sum(contains_run(folded_runs(without_label(item)), r) for r in own) for item in listed.items]
+    named = [_held(without_label(item), own) for item in listed.items]
     kept = [item for item, n in zip(listed.items, named, strict=True) if own and n == len(own)]
     if not kept or len(kept) == len(listed.items) or len(listed.lines) != len(listed.items):
         return listed.quoted()
@@ -191,13 +186,19 @@ def _statement_of(line: str, asked: Sequence[Sequence[str]], measure: str | None
     if len(pieces) < 2:
         return line
     pieces[0] = f"{line[: len(line) - len(body)]}{pieces[0]}"  # the first keeps the line's label ("1.")
-
-    def held(text: str) -> int:
-        return sum(contains_run(folded_runs(text), run) for run in asked)
-
-    whole = held(line)
+    whole = _held(line, asked)
     for piece in pieces:
         said = without_label(piece)
-        if figures_in(said) and (measure is None or states_a_measure(said, measure)) and held(said) == whole:
+        if _states_figure(said, measure) and _held(said, asked) == whole:
             return piece
     return line
+
+
+def _states_figure(said: str, measure: str | None) -> bool:
+    """Whether `said` (a provision without its label) states a figure — of the `measure` asked, when one is."""
+    return bool(figures_in(said)) and (measure is None or states_a_measure(said, measure))
+
+
+def _held(text: str, asked: Sequence[Sequence[str]]) -> int:
+    """How many of the runs `asked` (folded syllables) `text` holds."""
+    return sum(contains_run(folded_runs(text), run) for run in asked)

@@ -368,7 +368,6 @@ def measure_of_another_term(claim: str, cited: Sequence[str], terms: TermLexicon
 FIGURE_NAMED_OTHERWISE = "gives its figure to what no cited text stating that figure names: "
 # What names any figure, not what it is of: "thời gian", "thời hạn", "mức", "tối đa", "không quá" …
 _ANY_FIGURE = frozenset("thoi gian han muc toi da thieu khong qua it nhat tong so luong".split())
-_NAME_SYLLABLES = 1  # the fewest content syllables of its own a figure's name needs to be judged
 
 
 def figure_named_otherwise(claim: str, cited: Sequence[str]) -> str | None:
@@ -386,18 +385,20 @@ def figure_named_otherwise(claim: str, cited: Sequence[str]) -> str | None:
     >>> figure_named_otherwise("Tối đa là 02 năm [1].", permit) is None
     True
     """
-    plain = [nfc(text) for text in cited]
+    # each cited text's syllables, by the figures it states
+    stating: dict[str, list[set[str]]] = {}
+    for text in (nfc(t) for t in cited):
+        syllables = set(folded_runs(text))
+        for measure in {_measure_key(m) for m in _MEASURE.finditer(text)}:
+            stating.setdefault(measure, []).append(syllables)
     for piece in _CLAIM_PIECE.split(_figures_text(claim)):
         for found in _MEASURE.finditer(piece):
             before = piece[: found.start()]
             name = content_syllables(before) - _ANY_FIGURE
-            if len(name) < _NAME_SYLLABLES:
-                continue
-            measure = _measure_key(found)
-            stating = [t for t in plain if any(_measure_key(m) == measure for m in _MEASURE.finditer(t))]
-            if not stating:
-                continue  # a figure no cited text states is another check's
-            if max(len(name & set(folded_runs(t))) for t in stating) < MIN_CONDITION_SAID * len(name):
+            texts = stating.get(_measure_key(found))
+            if not name or not texts:
+                continue  # nothing names it; or no cited text states it, which is another check's
+            if max(len(name & t) for t in texts) < MIN_CONDITION_SAID * len(name):
                 return f"{FIGURE_NAMED_OTHERWISE}«{' '.join(before.split())} {found.group(0).strip()}»"
     return None
 
@@ -508,8 +509,6 @@ def condition_dropped(claim: str, cited: Sequence[str], asked: str = "") -> str 
 # A case the law opens before a figure in the same sentence ("…, trường hợp cần thiết có thể kéo dài thêm nhưng tối
 # đa không quá 15 ngày"): its opener, and the case up to the figure or to the "thì" that ends it.
 _CASE_OPENER = re.compile(r"(?i)(?<!\w)(?:trong\s+)?(?:trường\s+hợp|nếu)(?!\w)")
-_SENTENCE_START = re.compile(r"[.;:\n](?=[^.;:\n]*$)")
-_SENTENCE_END_AFTER = re.compile(r"[.;:\n]")
 _EXCEPTING = re.compile(r"(?i)(?<!\w)trừ\s*$")
 _CASE_WINDOW = 4  # how many syllables before a figure say which statement of it a claim took
 _CASE_NAMED = 2  # of a case's syllables, how many name it (or half of them, for a short one)
@@ -568,12 +567,10 @@ def _opened_case(text: str, figure: re.Match[str]) -> str | None:
     case's own ("Trường hợp đã có thời gian từ đủ 12 tháng trở lên … thì không phải tập sự"), what the claim
     names by naming it; and so it is after "trừ trường hợp" ("… phải tập sự, trừ trường hợp đã có thời gian từ đủ 12
     tháng trở lên …")."""
-    after = _SENTENCE_END_AFTER.split(text[figure.end() :], maxsplit=1)[0]
+    after = SOURCE_SENTENCE_END.split(text[figure.end() :], maxsplit=1)[0]
     if _THEN.search(after):
         return None
-    before = text[: figure.start()]
-    start = _SENTENCE_START.search(before)
-    piece = before[start.end() if start else 0 :]
+    piece = SOURCE_SENTENCE_END.split(text[: figure.start()])[-1]
     figures = list(_MEASURE.finditer(piece))
     piece = piece[figures[-1].end() :] if figures else piece
     opened = list(_CASE_OPENER.finditer(piece))
