@@ -36,6 +36,7 @@ the cited text says «đơn vị sự nghiệp công lập» does «được đ�
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -343,6 +344,41 @@ class ActorLexicon:
         predicate = " ".join(run) if run else _act_asked(tq, person)
         return OffQuestion(phrase, predicate, str(others[0])) if predicate else None
 
+    def other_subject(self, question: str, claim: str) -> OffQuestion | None:
+        """How `claim`, opening with another person than the one `question` asks about and naming no one who may be
+        them, speaks of that other person, even where it shares no act with the question: live, asked "Các hình
+        thức kỷ luật đối với công chức là gì?", "Viên chức bị kỷ luật bằng một trong các hình thức quy định tại
+        Điều này còn có thể bị hạn chế thực hiện hoạt động nghề nghiệp …" (Nghị định 112/2020, whose title names
+        công chức too) went out verified after Điều 79's list. A stage of the person asked is them where the
+        question names the stage (`Actor.staged_as`).
+
+        >>> actors = ActorLexicon.default()
+        >>> off = actors.other_subject("Các hình thức kỷ luật đối với công chức là gì?",
+        ...                            "Viên chức bị kỷ luật còn có thể bị hạn chế hoạt động nghề nghiệp [2].")
+        >>> off.asked, off.said
+        ('công chức', 'viên chức')
+        >>> actors.other_subject("Các hình thức kỷ luật đối với công chức là gì?",
+        ...                      "Cán bộ, công chức bị kỷ luật thì không được nâng lương [1].")
+        >>> actors.other_subject("Các hình thức kỷ luật đối với công chức là gì?",
+        ...                      "Áp dụng đối với viên chức không giữ chức vụ quản lý [3]:").said
+        'viên chức'
+        >>> actors.other_subject("Các hình thức kỷ luật đối với công chức là gì?",
+        ...                      "Người đứng đầu cơ quan quyết định kỷ luật viên chức [1].")
+        """
+        asked = self.person_asked(question)
+        if asked is None:
+            return None
+        person, phrase = asked
+        tc, tq = self._tokens(claim, whole=True), self._tokens(question, whole=True)
+        subject = tc.actors[0] if tc.actors and _opens(tc, tc.actors[0]) else None
+        if subject is None or subject.actor.side != "person" or subject.actor.generic:
+            return None
+        if any(not person.clashes(s.actor) or s.actor.staged_as(person, tq.tokens) for s in tc.actors):
+            return None
+        said = tc.tokens[subject.end :]
+        act = " ".join(itertools.takewhile(lambda t: t not in _PUNCT, said[:_SUBJECT_ACT]))
+        return OffQuestion(phrase, act, " ".join(tc.tokens[subject.start : subject.end]))
+
     def person_asked(self, question: str) -> tuple[Actor, str] | None:
         """The one person `question` asks about (not a generic "cán bộ, công chức") and the words naming them.
 
@@ -490,6 +526,15 @@ class ActorLexicon:
 _QUESTION_TAIL = frozenset({"khi", "nếu", "trong", "bao", "như", "thế", "là", "nào", "gì", "không", "mấy", "ra", "sao"})
 
 
+def _opens(t: _Tokens, span: _Span) -> bool:
+    """Whether the actor at `span` is who `t` is about by its opening: named first (after a list label, at most
+    `SUBJECT_AT` tokens in), or as whom its opening words apply to ("Áp dụng đối với viên chức …", "Quyền của công
+    chức …": `_APPLIED_TO`, within `OPENING_AT` tokens)."""
+    before = t.tokens[: span.start]
+    applied = any(before[-len(end) :] == end for end in _APPLIED_TO)
+    return len(before) <= SUBJECT_AT or (applied and len(before) <= OPENING_AT)
+
+
 def _act_asked(t: _Tokens, person: Actor) -> str:
     """The words a question says of `person`, after naming them and before what it asks ("bị tạm đình chỉ công tác"
     of "Công chức bị tạm đình chỉ công tác trong trường hợp nào?"); "" when it names them last or not at all."""
@@ -545,6 +590,8 @@ def _shared(
 # What may stand between a subject and its act: "Người lao động được / có quyền / không được / phải …".
 _BEFORE_ACT = frozenset({"được", "có", "quyền", "không", "phải", "cũng", "chỉ"})
 SUBJECT_AT = 3  # tokens before a claim's first actor that may open it (a list label: "a", ")")
+OPENING_AT = 8  # tokens before an actor that an opening naming whom it applies to may take ("1 . Áp dụng đối với")
+_SUBJECT_ACT = 6  # syllables after a claim's subject that say, in a withheld claim's record, what it says of them
 
 
 def _subject_act(claim: _Tokens, clause: _Tokens) -> tuple[str, Agent, Agent] | None:

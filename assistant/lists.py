@@ -348,13 +348,21 @@ def whole_lists(
     done: set[tuple[int, str]] = set()  # the lists quoted whole: (marker, lead-in)
     notes = []
     by_source = [(source, source_lists(source.hit.text, source.marker)) for source in sources]
+    owned = _owned(sentences, present, by_source)
+    # The sentences giving each list the answer gives whole: a list they name only some items of is not given in
+    # part (Khoản 2's four forms for a viên chức quản lý, named by Khoản 1's three given whole, are not completed).
+    wholes = _given_whole(by_source, sentences, present, asked, owned)
     given: list[SourceList] = []  # the lists the answer gives, whole or in part
     for source, lists in by_source:
         for listed in lists:
             if listed.cut or len(listed.named_in(asked)) >= 2:
                 continue
-            giving = _giving(listed, sentences, present, asked, gone | set(replaced))
+            elsewhere = {i for i, marks in owned.items() if listed.marker not in marks}
+            giving = _giving(listed, sentences, present, asked, gone | set(replaced) | elsewhere)
             named = set().union(*(listed.named_in(present[i]) for i in giving))
+            naming = {i for i in giving if listed.named_in(present[i])}
+            if len(named) < len(listed.items) and any(naming <= w for other, w in wholes if other is not listed):
+                continue
             if len(named) >= 2:
                 given.append(listed)
             if len(named) == len(listed.items) and len(named) >= 2:
@@ -473,6 +481,42 @@ class ListWatch:
             return True
         said = Said.of(bare)
         return any(listed.named_in(said) or listed.lead_restated_by(said) for listed in self.lists)
+
+
+def _owned(
+    sentences: Sequence[str], present: Sequence[Said], by_source: Sequence[tuple[CitedSource, list[SourceList]]]
+) -> dict[int, set[int]]:
+    """The sentences that give an item of a list of a source they cite, each with the markers it cites: such a
+    sentence is that list's, and another source's list with the same item does not take it (live: "Các hình thức
+    kỷ luật đối với công chức là gì?", Điều 79 Luật Cán bộ, công chức's six forms [1] and Khoản 1 Điều 15 Nghị định
+    112/2020's three for a viên chức [3] both written: the viên chức's list, quoted over the công chức's "a)
+    Khiển trách [1]", merged the two)."""
+    lists = {source.marker: found for source, found in by_source}
+    out: dict[int, set[int]] = {}
+    for i, sentence in enumerate(sentences):
+        marks = {int(m) for m in _MARKER.findall(sentence)}
+        if any(listed.named_in(present[i]) for m in marks for listed in lists.get(m, ())):
+            out[i] = marks
+    return out
+
+
+def _given_whole(
+    by_source: Sequence[tuple[CitedSource, list[SourceList]]],
+    sentences: Sequence[str],
+    present: Sequence[Said],
+    asked: Said,
+    owned: dict[int, set[int]],
+) -> list[tuple[SourceList, set[int]]]:
+    """Each list (of two items or more) the answer names every item of, with the sentences that name them."""
+    out = []
+    for _, lists in by_source:
+        for listed in lists:
+            elsewhere = {i for i, marks in owned.items() if listed.marker not in marks}
+            naming = [i for i in _giving(listed, sentences, present, asked, elsewhere) if listed.named_in(present[i])]
+            named = set().union(*(listed.named_in(present[i]) for i in naming))
+            if len(listed.items) >= 2 and len(named) == len(listed.items):
+                out.append((listed, set(naming)))
+    return out
 
 
 def _giving(

@@ -135,6 +135,7 @@ TITLE_ONLY = "no claim: only the title of a source's article"
 OFF_QUESTION = "does not answer the question: "
 TURNED_ELSEWHERE = "its citation states it in part; the source that states it says otherwise "
 CONTINUES_OFF = "it continues a sentence about another actor than the one asked"
+UNDER_OFF_LEAD = "it is an item of a lead-in withheld as answering another question"
 # Term families (assistant/data/terms_vi.tsv) whose member a question names is what it asks about: a claim that names
 # only another member of the family, or an item under a lead-in that does, answers another question. Not the
 # personnel family (who acts is `actor.py`'s) nor the instruments, whose other member corrects a question's premise
@@ -509,7 +510,8 @@ def condition_dropped(claim: str, cited: Sequence[str], asked: str = "") -> str 
 # A case the law opens before a figure in the same sentence ("…, trường hợp cần thiết có thể kéo dài thêm nhưng tối
 # đa không quá 15 ngày"): its opener, and the case up to the figure or to the "thì" that ends it.
 _CASE_OPENER = re.compile(r"(?i)(?<!\w)(?:trong\s+)?(?:trường\s+hợp|nếu)(?!\w)")
-_EXCEPTING = re.compile(r"(?i)(?<!\w)trừ\s*$")
+# "trừ", "ngoại trừ", "trừ các" / "trừ những" right before a case's opener: the case is excepted, not opened.
+_EXCEPTING = re.compile(r"(?i)(?<!\w)trừ(?:\s+(?:các|những))?\s*$")
 _CASE_WINDOW = 4  # how many syllables before a figure say which statement of it a claim took
 _CASE_NAMED = 2  # of a case's syllables, how many name it (or half of them, for a short one)
 _FIGURE_WORDS_MATCH = 2  # of those, how many a statement must share with the claim's to be the one it took
@@ -566,7 +568,15 @@ def _opened_case(text: str, figure: re.Match[str]) -> str | None:
     "thì"; None when there is none — or when a "thì" follows the figure in its sentence: the figure is then the
     case's own ("Trường hợp đã có thời gian từ đủ 12 tháng trở lên … thì không phải tập sự"), what the claim
     names by naming it; and so it is after "trừ trường hợp" ("… phải tập sự, trừ trường hợp đã có thời gian từ đủ 12
-    tháng trở lên …")."""
+    tháng trở lên …"), "trừ các trường hợp" or "ngoại trừ trường hợp".
+
+    >>> law = "Phải tập sự 12 tháng, trường hợp đặc biệt được rút ngắn còn 06 tháng."
+    >>> _opened_case(law, list(_MEASURE.finditer(law))[-1])
+    'trường hợp đặc biệt được rút ngắn còn'
+    >>> law = "Phải tập sự, trừ các trường hợp đã làm việc đủ 12 tháng."
+    >>> _opened_case(law, next(_MEASURE.finditer(law))) is None
+    True
+    """
     after = SOURCE_SENTENCE_END.split(text[figure.end() :], maxsplit=1)[0]
     if _THEN.search(after):
         return None
@@ -1423,6 +1433,7 @@ class SentenceVerifier:
         self._outlines: dict[int, SourceOutline] = {}
         self._off: OffQuestion | None = None  # the first claim withheld as answering for another actor
         self._off_open = False  # the last sentence was withheld so and ended with ";": its rest goes with it
+        self._off_lead = ""  # the answer's lead-in withheld so (another actor's, another title's): its items go too
         self._own_open = False  # the last sentence was the asked actor's by its own words and ended with ";"
         self._continues_own = False  # … so the one being checked, unlabelled, is its rest (`_off_person`)
         self._item_clause: _SourceClause | None = None  # the source item the last item of the answer's list states
@@ -1969,7 +1980,8 @@ class SentenceVerifier:
     def _off_person(self, sentence: str, context: str) -> OffQuestion | None:
         """Why a supported claim answers for another actor than the question asks about: its own words first
         ("d) Viên chức … có quyền đơn phương chấm dứt …"), else as the answer's lead-in states it, else from
-        articles that never name the person asked about (`ActorLexicon.off_source`). A claim cited only to articles
+        articles that never name the person asked about (`ActorLexicon.off_source`), else by the person it opens with
+        when it names no one who may be the one asked (`ActorLexicon.other_subject`). A claim cited only to articles
         another source applies (`CitedSource.applied_by`) is judged by the applying sources alone."""
         if not self.question:
             return None
@@ -1998,9 +2010,26 @@ class SentenceVerifier:
             self.actors.off_question(self.question, body)
             or (self.actors.off_question(self.question, context) if context != body and not by_itself else None)
             or self.actors.off_source(self.question, body, self._about(marks))
+            or self.actors.other_subject(self.question, body)
         )
         self._own_open = by_itself and off is None and body.endswith(";")
         return off
+
+    def _withhold_items_of(self, sentence: str) -> None:
+        """Mark `sentence`, just withheld as answering another question, as the lead-in whose items go with it when
+        it leads a list in (ends with ":")."""
+        if _MARKER.sub("", sentence).rstrip().endswith(":"):
+            self._off_lead = self._lead
+
+    def _under_off_lead(self, sentence: str) -> bool:
+        """Whether `sentence` is a labelled item ("a) …", "1. …") of the open lead-in withheld as answering another
+        question (`_withhold_items_of`) — not a line of the model's own ("- …"), read by itself."""
+        return (
+            bool(self._off_lead)
+            and self._continues
+            and self._lead == self._off_lead
+            and label_rank(" ".join(_MARKER.sub(" ", sentence).split())) in (1, 2)
+        )
 
     def _about(self, marks: tuple[int, ...]) -> list[str]:
         """What the cited sources are about, for who they speak of: their headings and text."""
@@ -2284,6 +2313,7 @@ class SentenceVerifier:
                 return recited[0]
             self.checks.append(SentenceCheck(sentence, marks, False, score, (OFF_QUESTION + rival,)))
             self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
+            self._withhold_items_of(sentence)
             return None
         if off or (ok and continues_off and label_rank(sentence) == 0):
             # True, but about another actor's act than the one asked: not shown (the pipeline asks once more when
@@ -2294,6 +2324,15 @@ class SentenceVerifier:
             self.checks.append(SentenceCheck(sentence, marks, False, score, (withheld,)))
             self._off = self._off or off
             self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
+            self._withhold_items_of(sentence)
+            return None
+        if ok and self._under_off_lead(sentence):
+            # An item of a lead-in withheld as another actor's or another title's is that lead-in's case, whatever
+            # it names itself: live, under the Bộ-level title's "Danh hiệu chiến sĩ thi đua Bộ, ban, ngành, tỉnh để
+            # tặng cho cá nhân đạt các tiêu chuẩn sau đây:", withheld, "a) … có 03 lần liên tục được tặng danh hiệu
+            # “Chiến sĩ thi đua cơ sở”" went out alone as an answer on the cơ sở title; under a viên chức's "Áp
+            # dụng đối với viên chức không giữ chức vụ quản lý:", its forms, in the answer on a công chức's.
+            self.checks.append(SentenceCheck(sentence, marks, False, score, (OFF_QUESTION + UNDER_OFF_LEAD,)))
             return None
         clause = self._bind(sentence, words, marks) if ok else None
         if clause is not None and clause.spread and not link_reasons and not off:

@@ -19,7 +19,7 @@ import pytest
 import assistant.context
 from assistant import pipeline
 from assistant.actor import ActorLexicon
-from assistant.answer import Answer, Verification
+from assistant.answer import Answer, CitedSource, Verification
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import AskOptions, Assistant
 from assistant.prompts import answer_messages, template
@@ -134,6 +134,69 @@ def test_a_claim_only_articles_about_another_person_state_is_off_the_question_th
     assert off is not None and off.predicate == "bị tạm đình chỉ công tác"
     named = law.replace("3. Trường hợp", "Công chức bị tạm đình chỉ công tác.\n3. Trường hợp")
     assert actors.off_source(question, claim, [named]) is None
+
+
+VIEN_CHUC_FORMS = (
+    "1. Áp dụng đối với viên chức không giữ chức vụ quản lý:\na) Khiển trách;\nb) Cảnh cáo;\nc) Buộc thôi việc."
+)
+
+
+def _decree_source(marker: int, text: str) -> CitedSource:
+    """`text` as an article of a decree on the discipline of "cán bộ, công chức, viên chức" about a viên chức's."""
+    title = ["Nghị định về xử lý kỷ luật cán bộ, công chức, viên chức", "Điều 15. Hình thức kỷ luật đối với viên chức"]
+    source = _source(marker, text, anchor="Điều 15 Nghị định thử nghiệm")
+    return replace(source, hit=replace(source.hit, heading_path=title))
+
+
+def test_a_claim_opening_with_another_person_is_off_the_question_though_its_decree_names_the_person_asked() -> None:
+    """Live, on the re-ingested demo: "Các hình thức kỷ luật đối với công chức là gì?" got Điều 79's six forms
+    and then, verified, "Viên chức bị kỷ luật bằng một trong các hình thức quy định tại Điều này còn có thể bị hạn
+    chế …" from Điều 15 Nghị định 112/2020: it shares no act with the question, and the decree's title names công
+    chức too, so neither check marked it."""
+    forms = (
+        "Điều 79. Các hình thức kỷ luật đối với công chức\n1. Công chức vi phạm thì phải chịu một trong những hình "
+        "thức kỷ luật sau đây:\na) Khiển trách;\nb) Cảnh cáo;\nc) Hạ bậc lương;\nd) Giáng chức;\nđ) Cách chức;\n"
+        "e) Buộc thôi việc."
+    )
+    decree = (
+        f"{VIEN_CHUC_FORMS}\n3. Viên chức bị kỷ luật bằng một trong các hình thức quy định tại Điều này còn có thể bị "
+        "hạn chế thực hiện hoạt động nghề nghiệp theo quy định của pháp luật có liên quan."
+    )
+    law = _source(1, forms, anchor="Điều 79 Luật Cán bộ, công chức thử nghiệm")
+    law = replace(law, hit=replace(law.hit, heading_path=["Luật Cán bộ, công chức thử nghiệm", "Điều 79"]))
+    other = _decree_source(2, decree)
+    answer = (
+        "Các hình thức kỷ luật đối với công chức là [1]:\na) Khiển trách [1];\nb) Cảnh cáo [1];\nc) Hạ bậc lương [1];\n"
+        "d) Giáng chức [1];\nđ) Cách chức [1];\ne) Buộc thôi việc [1].\nViên chức bị kỷ luật bằng một trong các hình "
+        "thức quy định tại Điều này còn có thể bị hạn chế thực hiện hoạt động nghề nghiệp theo quy định của pháp luật "
+        "có liên quan [2]."
+    )
+    checked = verify(answer, [law, other], question="Các hình thức kỷ luật đối với công chức là gì?")
+    assert checked.status is Verification.VERIFIED and "Viên chức" not in checked.text
+    assert "e) Buộc thôi việc [1]." in checked.text
+    withheld = next(s for s in checked.sentences if s.text.startswith("Viên chức"))
+    assert not withheld.supported and "«viên chức»" in withheld.reasons[0]
+    # asked about the viên chức, it is theirs
+    theirs = verify(answer, [law, other], question="Các hình thức kỷ luật đối với viên chức là gì?")
+    assert any(s.supported and s.text.startswith("Viên chức") for s in theirs.sentences)
+
+
+def test_the_items_of_a_lead_in_withheld_as_another_persons_go_with_it() -> None:
+    """Live, on the hybrid demo: the same question got, verified, "Áp dụng đối với viên chức không giữ chức vụ quản
+    lý [3]" and its three forms (Khoản 1 Điều 15 Nghị định 112/2020) beside Điều 79's. The lead-in names the viên
+    chức; its items, "a) Khiển trách", name no one and are a viên chức's forms all the same."""
+    other = _decree_source(2, VIEN_CHUC_FORMS)
+    answer = (
+        "Các hình thức kỷ luật gồm:\nÁp dụng đối với viên chức không giữ chức vụ quản lý [2]:\na) Khiển trách [2];\n"
+        "b) Cảnh cáo [2];\nc) Buộc thôi việc [2]."
+    )
+    checked = verify(answer, [other], question="Các hình thức kỷ luật đối với công chức là gì?")
+    assert checked.status is Verification.UNVERIFIED and checked.answered_another_actor
+    items = [s for s in checked.sentences if s.text[:2] in ("a)", "b)", "c)")]
+    assert len(items) == 3 and not any(s.supported for s in items)
+    # asked about the viên chức, lead-in and items are theirs
+    theirs = verify(answer, [other], question="Các hình thức kỷ luật đối với viên chức là gì?")
+    assert "a) Khiển trách [2];" in theirs.text and "c) Buộc thôi việc [2]." in theirs.text
 
 
 @pytest.mark.parametrize(

@@ -158,6 +158,43 @@ def test_a_nested_list_goes_with_the_item_that_opens_it_and_two_lists_stay_apart
     assert (may.label, nested.label, may_not.label) == ("1", "", "2")
 
 
+# Khoản 1-2 Điều 15 Nghị định 112/2020, abridged: a viên chức's forms, two of them the same words as a công chức's.
+OTHERS_FORMS = (
+    "1. Áp dụng đối với viên chức không giữ chức vụ quản lý:\na) Khiển trách;\nb) Cảnh cáo;\nc) Buộc thôi việc.\n"
+    "2. Áp dụng đối với viên chức quản lý:\na) Khiển trách;\nb) Cảnh cáo;\nc) Cách chức;\nd) Buộc thôi việc."
+)
+BOTH_WRITTEN = (
+    "Các hình thức kỷ luật đối với công chức gồm [1]:\na) Khiển trách [1];\nb) Cảnh cáo [1];\nc) Hạ bậc lương [1];\n"
+    "đ) Cách chức [1];\nĐối với viên chức không giữ chức vụ quản lý [3]:\na) Khiển trách [3];\nb) Cảnh cáo [3];\n"
+    "c) Buộc thôi việc [3]."
+)
+
+
+def test_another_sources_list_with_the_same_items_does_not_take_the_lines_cited_to_its_own() -> None:
+    # Live: asked the công chức's forms, the model wrote Điều 79's list [1] and Nghị định 112/2020's viên chức list
+    # [3]; the viên chức's list, quoted over "a) Khiển trách [1]", merged the two, and Điều 79's run swallowed the
+    # viên chức's items, leaving their lead-in alone.
+    sources = [_source(1, FORMS), _source(3, OTHERS_FORMS)]
+    completed = whole_lists(BOTH_WRITTEN, sources, "Các hình thức kỷ luật đối với công chức là gì?")
+    assert completed is not None
+    text, notes = completed
+    lines = text.splitlines()
+    assert lines[0].startswith("Công chức vi phạm quy định") and all(item in lines[:7] for item in ITEMS)
+    assert lines[7:] == [  # the viên chức's lines as written, after the công chức's list, none of theirs merged in
+        "Đối với viên chức không giữ chức vụ quản lý [3]:",
+        "a) Khiển trách [3];",
+        "b) Cảnh cáo [3];",
+        "c) Buộc thôi việc [3].",
+    ]
+    assert notes == ["Điều 2 Luật 77/2099/QH99: 4 of 6 items"]  # Khoản 2's four, named by Khoản 1's three, not added
+
+
+def test_a_list_given_whole_is_not_completed_into_a_longer_list_sharing_its_items() -> None:
+    whole = BOTH_WRITTEN.replace("đ) Cách chức [1];", "d) Giáng chức [1];\nđ) Cách chức [1];\ne) Buộc thôi việc [1].")
+    sources = [_source(1, FORMS), _source(3, OTHERS_FORMS)]
+    assert whole_lists(whole, sources, "Các hình thức kỷ luật đối với công chức là gì?") is None
+
+
 CONTRACT = "Viên chức bị đơn vị sự nghiệp công lập đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
 RULE = (
     "Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau [1]:\n"
