@@ -129,6 +129,7 @@ LINK_REMOVED = "link removed (not in a cited source's metadata): "
 NO_CLAIM = "no claim: no content words"
 NUMBERS_MISSING = "numbers not in the cited text: "
 POINTS_MISSING = "points not in the cited text: "
+ARTICLES_MISSING = "articles neither cited nor referred to by the cited text: "
 QUESTION = "a question, not a claim"
 NAMES_NO_ONE = "no claim: asked who, it names no one («cơ quan có thẩm quyền» …)"
 TITLE_ONLY = "no claim: only the title of a source's article"
@@ -754,6 +755,27 @@ def points_missing(claim: str, cited: str) -> list[str]:
     """
     cited_points = points_in(cited) | {m.lower() for m in _POINT_LABEL.findall(cited)}
     return sorted(points_in(claim) - cited_points)
+
+
+# A reference to an article by its number ("Điều 52", "Điều 29a"); not pháp điển's dotted numbering ("Điều 5.2.1.1").
+_ARTICLE_REF = re.compile(r"(?i)(?<!\w)điều\s+(\d+[a-zđ]?)(?![\w.]\d|\w)")
+
+
+def articles_missing(claim: str, cited: str, articles: set[str]) -> list[str]:
+    """The articles `claim` refers to by number that are neither the cited sources' own (`articles`) nor referred to
+    by the cited text: live, "Viên chức quản lý bị kỷ luật bằng một trong các hình thức quy định tại khoản 1 Điều 1
+    này …" went out verified on Khoản 3 Điều 15 Nghị định 112/2020, "… quy định tại Điều này …" (its "1" was there,
+    as the label of Khoản 1).
+
+    >>> articles_missing("… quy định tại khoản 1 Điều 1 này [2].", "3. … quy định tại Điều này.", {"15"})
+    ['1']
+    >>> articles_missing("Theo Điều 15, … tại Điều 52 của Luật này [2].", "… tại Điều 52 của Luật này.", {"15"})
+    []
+    >>> articles_missing("Điều 5.2.1.1: Viên chức … [1].", "Viên chức …", {"52"})
+    []
+    """
+    referred = {a.lower() for a in _ARTICLE_REF.findall(cited)} | {a.lower() for a in articles if a}
+    return sorted({a.lower() for a in _ARTICLE_REF.findall(claim)} - referred)
 
 
 def figures_in(text: str) -> set[str]:
@@ -2232,6 +2254,9 @@ class SentenceVerifier:
         unpointed = points_missing(own, cited)
         if unpointed:
             reasons.append(POINTS_MISSING + ", ".join(f"điểm {p}" for p in unpointed))
+        unreferred = articles_missing(own, cited, {self._by_marker[m].hit.citation.article for m in marks})
+        if unreferred:
+            reasons.append(ARTICLES_MISSING + ", ".join(f"Điều {a}" for a in unreferred))
         if missing:
             reasons.append(NUMBERS_MISSING + ", ".join(missing))
         elif unmeasured:

@@ -25,6 +25,7 @@ from assistant.llm import ChatMessage, GenerationConfig
 from assistant.polarity import CueKind, CueLexicon
 from assistant.prompts import template
 from assistant.verify import (
+    ARTICLES_MISSING,
     CASE_ELSEWHERE,
     CASE_UNASKED,
     FIGURE_NAMED_OTHERWISE,
@@ -2225,6 +2226,25 @@ def test_a_claim_pointing_to_a_point_the_cited_law_does_not_have_is_flagged() ->
     assert checked.status is Verification.PARTIALLY_VERIFIED
     assert any(r == "points not in the cited text: điểm f" for c in checked.sentences for r in c.reasons)
 
+
+def test_a_claim_pointing_to_an_article_neither_cited_nor_referred_to_is_not_verified() -> None:
+    """Live (BM25 demo): "- Viên chức quản lý bị kỷ luật bằng một trong các hình thức quy định tại khoản 1 Điều 1
+    này còn có thể bị hạn chế …" went out verified on Khoản 3 Điều 15 Nghị định 112/2020, "… quy định tại Điều
+    này …": its "1" was there, as Khoản 1's label, and an article's number was not checked."""
+    law = _source(
+        2,
+        "1. Áp dụng đối với viên chức không giữ chức vụ quản lý:\na) Khiển trách;\nb) Cảnh cáo;\nc) Buộc thôi việc.\n"
+        "3. Viên chức bị kỷ luật bằng một trong các hình thức quy định tại Điều này còn có thể bị hạn chế thực hiện "
+        "hoạt động nghề nghiệp theo quy định của pháp luật có liên quan.",
+    )
+    stem = "Viên chức bị kỷ luật bằng một trong các hình thức quy định tại"
+    rest = "còn có thể bị hạn chế thực hiện hoạt động nghề nghiệp theo quy định của pháp luật có liên quan [2]."
+    wrong = verify(f"- {stem} khoản 1 Điều 1 này {rest}", [law])
+    assert wrong.status is not Verification.VERIFIED
+    assert any("Điều 1" in r for c in wrong.sentences for r in c.reasons if r.startswith(ARTICLES_MISSING))
+    # the law's own words, and the source's own article named by its number, stay verified
+    assert verify(f"- {stem} Điều này {rest}", [law]).status is Verification.VERIFIED
+    assert verify(f"- Theo Điều 2, {stem[0].lower()}{stem[1:]} Điều này {rest}", [law]).status is Verification.VERIFIED
 
 def test_an_unmarked_quote_that_names_its_law_by_number_is_kept_and_cited() -> None:
     """Live: "Trong quy định của Bộ luật Lao động 45/2019/QH14, khi hợp đồng lao động chấm dứt …, người sử dụng lao
