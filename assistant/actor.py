@@ -375,8 +375,10 @@ class ActorLexicon:
             return None
         if any(not person.clashes(s.actor) or s.actor.staged_as(person, tq.tokens) for s in tc.actors):
             return None
-        said = tc.tokens[subject.end :]
-        act = " ".join(itertools.takewhile(lambda t: t not in _PUNCT, said[:_SUBJECT_ACT]))
+        # the act: one the two share, else what the question asks of its person, else what the claim says of its own
+        run = next(iter(_common_runs(tc, tq)), None)
+        said = itertools.takewhile(lambda t: t not in _PUNCT, tc.tokens[subject.end : subject.end + _SUBJECT_ACT])
+        act = " ".join(run) if run else _act_asked(tq, person) or " ".join(said)
         return OffQuestion(phrase, act, " ".join(tc.tokens[subject.start : subject.end]))
 
     def person_asked(self, question: str) -> tuple[Actor, str] | None:
