@@ -2037,21 +2037,19 @@ class SentenceVerifier:
         self._own_open = by_itself and off is None and body.endswith(";")
         return off
 
-    def _withhold_items_of(self, sentence: str) -> None:
-        """Mark `sentence`, just withheld as answering another question, as the lead-in whose items go with it when
-        it leads a list in (ends with ":")."""
-        if _MARKER.sub("", sentence).rstrip().endswith(":"):
+    def _withheld_off(self, sentence: str) -> None:
+        """Note `sentence` as just withheld for answering another question: its rest after a closing ";" goes with
+        it, and so do its items when it leads a list in (ends with ":")."""
+        end = _MARKER.sub("", sentence).rstrip()[-1:]
+        self._off_open = end == ";"
+        if end == ":":
             self._off_lead = self._lead
 
-    def _under_off_lead(self, sentence: str) -> bool:
-        """Whether `sentence` is a labelled item ("a) …", "1. …") of the open lead-in withheld as answering another
-        question (`_withhold_items_of`) — not a line of the model's own ("- …"), read by itself."""
-        return (
-            bool(self._off_lead)
-            and self._continues
-            and self._lead == self._off_lead
-            and label_rank(" ".join(_MARKER.sub(" ", sentence).split())) in (1, 2)
-        )
+    def _under_off_lead(self) -> bool:
+        """Whether the sentence being checked is a labelled item ("a) …", "1. …") of the open lead-in withheld as
+        answering another question (`_withheld_off`) — not a line of the model's own ("- …"), read by itself."""
+        on = bool(self._off_lead) and self._continues and self._lead == self._off_lead
+        return on and label_rank(self._body) in (1, 2)  # `_body`: the sentence without its markers
 
     def _about(self, marks: tuple[int, ...]) -> list[str]:
         """What the cited sources are about, for who they speak of: their headings and text."""
@@ -2337,8 +2335,7 @@ class SentenceVerifier:
             if recited is not None:
                 return recited[0]
             self.checks.append(SentenceCheck(sentence, marks, False, score, (OFF_QUESTION + rival,)))
-            self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
-            self._withhold_items_of(sentence)
+            self._withheld_off(sentence)
             return None
         if off or (ok and continues_off and label_rank(sentence) == 0):
             # True, but about another actor's act than the one asked: not shown (the pipeline asks once more when
@@ -2348,10 +2345,9 @@ class SentenceVerifier:
             withheld = OFF_QUESTION + (off.reason if off else CONTINUES_OFF)
             self.checks.append(SentenceCheck(sentence, marks, False, score, (withheld,)))
             self._off = self._off or off
-            self._off_open = _MARKER.sub("", sentence).rstrip().endswith(";")
-            self._withhold_items_of(sentence)
+            self._withheld_off(sentence)
             return None
-        if ok and self._under_off_lead(sentence):
+        if ok and self._under_off_lead():
             # An item of a lead-in withheld as another actor's or another title's is that lead-in's case, whatever
             # it names itself: live, under the Bộ-level title's "Danh hiệu chiến sĩ thi đua Bộ, ban, ngành, tỉnh để
             # tặng cho cá nhân đạt các tiêu chuẩn sau đây:", withheld, "a) … có 03 lần liên tục được tặng danh hiệu
