@@ -723,6 +723,17 @@ def numbers_in(text: str) -> set[str]:
     return {n.lstrip("0") or "0" for n in _NUMBER.findall(_MARKER.sub(" ", text))}
 
 
+def claim_numbers(claim: str) -> set[str]:
+    """The numbers a claim of the answer states: `numbers_in` without its list label's. The model numbers the law's
+    lettered points its own way: live, "3. Do thiên tai … buộc phải giảm chỗ làm việc;" (Điểm c Khoản 1 Điều 36 Bộ
+    luật Lao động) was held to the provision saying "03 ngày", whose actor it was then not compared with.
+
+    >>> sorted(claim_numbers("3. Nghỉ 03 ngày [1];")), sorted(claim_numbers("[2] 12. Ít nhất 45 ngày"))
+    (['3'], ['45'])
+    """
+    return numbers_in(without_label(_MARKER.sub(" ", claim).lstrip()))
+
+
 # A reference to lettered points: "điểm d", "các điểm a, b, c, đ và g", "điểm d và điểm e" (not "điểm thi", "điểm ưu
 # tiên": one letter, then no other). A point's label opens a line: "c) Viên chức …".
 _POINT_REFERENCE = re.compile(r"(?i)\bđiểm\s+([a-zđ](?:\s*(?:,|và|hoặc)\s*(?:điểm\s+)?[a-zđ])*)(?!\w)")
@@ -1627,7 +1638,7 @@ class SentenceVerifier:
         if not self._injected:
             return []
         reasons = []
-        borrowed = sorted((numbers_in(sentence) - numbers_in(self._all_clean)) & numbers_in(self._injected))
+        borrowed = sorted((claim_numbers(sentence) - numbers_in(self._all_clean)) & numbers_in(self._injected))
         if borrowed:
             reasons.append(INJECTED_NUMBERS + ", ".join(borrowed))
         words = folded_words(_MARKER.sub(" ", sentence))
@@ -1796,7 +1807,7 @@ class SentenceVerifier:
         if not terms:
             return None
         why: str | None = None
-        for clause in self._supporting_clauses(words, marks, numbers_in(sentence)):
+        for clause in self._supporting_clauses(words, marks, claim_numbers(sentence)):
             named = self.terms.named(clause.clause.text)
             missing = terms - named
             kinds = {self.terms.families[t] for t in missing}
@@ -1835,7 +1846,7 @@ class SentenceVerifier:
         # thuộc Danh mục tài liệu hạn chế sử dụng có một trong các đặc điểm sau đây:" was flagged for the "không
         # thuộc Danh mục …" of Điểm a under it (live).
         leads = _MARKER.sub("", context).rstrip().endswith(":")
-        for clause in self._supporting_clauses(words, marks, numbers_in(context)):
+        for clause in self._supporting_clauses(words, marks, self._figures(context)):
             applier = self._applier(clause, marks)
             stated = clause.clause.lead if leads and clause.clause.lead else clause.clause.text
             turned = (
@@ -1894,6 +1905,14 @@ class SentenceVerifier:
             return None
         self._clashes[clash.conflict] = clash
         return clash.conflict
+
+    def _figures(self, context: str) -> set[str]:
+        """The numbers a claim states as the answer states it (`context`: the sentence being checked, after its
+        lead-in): its own and its lead-in's (`claim_numbers`), without either's list label — the label of an item
+        under the question as its lead-in sits mid-text ("… khi nào 3. Do thiên tai …")."""
+        body = self._body
+        lead = context[: -len(body)] if body and context != body and context.endswith(body) else ""
+        return claim_numbers(lead) | claim_numbers(context[len(lead) :])
 
     @property
     def _own_sentence(self) -> str | None:
@@ -1977,7 +1996,7 @@ class SentenceVerifier:
             if mine & asked:
                 continue
             if not led:
-                stating = self._supporting_clauses(words, marks, numbers_in(context))
+                stating = self._supporting_clauses(words, marks, self._figures(context))
                 named = [self._members(c.clause.text, family) for c in stating]
                 if any(n & asked for n in named):
                     continue
@@ -2078,7 +2097,7 @@ class SentenceVerifier:
         or gives its act to another actor stays unattributed: a false sentence is not shown, even flagged. Sources
         in `exclude` are not candidates. A list item or a figure is looked for in the sources cited so far, and a
         list item, with `any_source` (a claim the model marked, being re-cited), then in the others."""
-        numbers, terms = numbers_in(sentence), self.terms.named(sentence)
+        numbers, terms = claim_numbers(sentence), self.terms.named(sentence)
         turned: int | None = None
         if len(words) >= SHORT_CLAIM:
             # Of sources covering it equally, the one the open lead-in cites, then one saying it word for word: live,
@@ -2091,7 +2110,7 @@ class SentenceVerifier:
             for marker, text in self._clean.items():
                 # the candidate's own document number is its metadata, not a figure its text must state ("Trong quy
                 # định của Bộ luật Lao động 45/2019/QH14, khi hợp đồng … chấm dứt …" quotes Điều 46, live, uncited)
-                own = numbers_in(without_own_numbers(sentence, [self._by_marker[marker]]))
+                own = claim_numbers(without_own_numbers(sentence, [self._by_marker[marker]]))
                 if marker in exclude or own - numbers_in(text) or terms - self.terms.named(text):
                     continue
                 score = coverage(words, text)
@@ -2103,7 +2122,7 @@ class SentenceVerifier:
                         best = (rank, marker)
                     elif turned is None and any(
                         self._excepts_only(context, c.clause.text)
-                        for c in self._supporting_clauses(words, (marker,), numbers_in(context))
+                        for c in self._supporting_clauses(words, (marker,), self._figures(context))
                     ):
                         turned = marker
             if best is not None:
@@ -2247,7 +2266,7 @@ class SentenceVerifier:
         if score < self.policy.min_support:
             reasons.append(f"only {score:.0%} of its words are in the cited text")
         own = without_own_numbers(sentence, [self._by_marker[m] for m in marks])
-        missing = sorted(numbers_in(own) - numbers_in(cited))
+        missing = sorted(claim_numbers(own) - numbers_in(cited))
         unmeasured = sorted(measures_in(own) - measures_in(cited) - ages_written_short(own, cited))
         unpointed = points_missing(own, cited)
         if unpointed:
@@ -2261,7 +2280,7 @@ class SentenceVerifier:
             reasons.append(MEASURES_MISSING + ", ".join(unmeasured))
         else:
             stitched = (
-                self._value_of_another_case(words, context, numbers_in(own), marks)
+                self._value_of_another_case(words, context, claim_numbers(own), marks)
                 or numbers_apart(own, [self._clean[m] for m in marks])
                 or measure_of_another_term(own, [self._clean[m] for m in marks], self.terms)
                 or figure_named_otherwise(own, [self._clean[m] for m in marks])
@@ -2443,7 +2462,7 @@ class SentenceVerifier:
         cited to both (live, a list item on the code's cases came out "… mẹ nuôi [3] [1]", [3] being Luật Bảo hiểm
         xã hội's clause that applies the code's article, which says nothing of them)."""
         both = "\n".join(self._clean[m] for m in marks + applied)
-        stated = numbers_in(own) <= numbers_in(both) and measures_in(own) <= measures_in(both)
+        stated = claim_numbers(own) <= numbers_in(both) and measures_in(own) <= measures_in(both)
         together = coverage(words, both)
         alone = coverage(words, "\n".join(self._clean[m] for m in applied))
         return stated and together >= self.policy.min_support and together > alone
@@ -2549,7 +2568,7 @@ class SentenceVerifier:
         no such word, nor the person the question asks about ("… khi viên chức kết hôn?" answered from the labour
         code's "Khi kết hôn, người lao động …")."""
         asked = self._case_asked
-        if not asked or not numbers_in(own):
+        if not asked or not claim_numbers(own):
             return None
         # its lead-in names the case with it; the question, which stands as the first sentence's context, does not
         lead = "" if " ".join(self.question.rstrip(" ?").split()) in " ".join(context.split()) else context
@@ -2572,7 +2591,7 @@ class SentenceVerifier:
         cảnh khó khăn theo điểm d khoản 5", whose clause states the 30 days by pointing to điểm d) and some are
         worded otherwise ("kể từ"), so more than half suffice."""
         case = case_phrase(sentence)
-        numbers = numbers_in(sentence)
+        numbers = claim_numbers(sentence)
         if case:
             # the figures the case itself states ("… nghỉ ốm đau … dưới 14 ngày") describe it; the claim's value is
             # the rest, and the provision stating that value must name the case (live: "Thời gian tập sự … là 12

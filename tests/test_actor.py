@@ -1094,3 +1094,37 @@ def test_bare_items_of_another_actors_list_stay_its_cases_when_cited_to_the_wron
     checked = verify(answer, [_source(1, EMPLOYER_MAY), duties], question=WORKER_ASKS)
     assert checked.status is Verification.UNVERIFIED, [(s.text[:30], s.reasons) for s in checked.sentences]
     assert not any(s.supported for s in checked.sentences)
+
+
+EMPLOYER_NOTICE = (
+    "c) Do thiên tai, hỏa hoạn, dịch bệnh nguy hiểm, địch họa hoặc di dời, thu hẹp sản xuất, kinh doanh theo yêu cầu "
+    "của cơ quan nhà nước có thẩm quyền mà người sử dụng lao động đã tìm mọi biện pháp khắc phục nhưng vẫn buộc phải "
+    "giảm chỗ làm việc;\n"
+    "2. Khi đơn phương chấm dứt hợp đồng lao động trong trường hợp quy định tại các điểm a, b và c khoản 1 Điều này, "
+    "người sử dụng lao động phải báo trước cho người lao động như sau:\n"
+    "a) Ít nhất 45 ngày nếu làm việc theo hợp đồng lao động không xác định thời hạn;\n"
+    "b) Ít nhất 03 ngày làm việc nếu làm việc theo hợp đồng lao động xác định thời hạn có thời hạn dưới 12 tháng."
+)
+
+
+def test_an_item_the_model_numbers_itself_is_the_employers_case_whatever_figure_its_label_is() -> None:
+    """Live, asked when the worker may end the contract, the model echoed the question and wrote Điều 36's points
+    a–c as "1. … 2. … 3. Do thiên tai … buộc phải giảm chỗ làm việc;" without markers; the third was cited to the
+    employer's article and shown verified. Its label's 3 was read as a figure, so the provision that says "03 ngày"
+    (Khoản 2, the employer's notice) was taken as the one stating it, and its actor agreed with the question's."""
+    cases = EMPLOYER_MAY + "\n" + EMPLOYER_NOTICE
+    unrelated = _source(1, "Điều 38. Hủy bỏ việc đơn phương chấm dứt hợp đồng lao động\nMỗi bên đều có quyền hủy bỏ.")
+    answer = (
+        "[1] Người lao động có quyền đơn phương chấm dứt hợp đồng khi nào?\n\n"
+        "1. Người lao động bị ốm đau, tai nạn đã điều trị 12 tháng liên tục mà khả năng lao động chưa hồi phục.\n"
+        "3. Do thiên tai, hỏa hoạn, dịch bệnh nguy hiểm, địch họa hoặc di dời, thu hẹp sản xuất, kinh doanh theo yêu "
+        "cầu của cơ quan nhà nước có thẩm quyền mà người sử dụng lao động đã tìm mọi biện pháp khắc phục nhưng vẫn "
+        "buộc phải giảm chỗ làm việc;"
+    )
+    question = "Người lao động có quyền đơn phương chấm dứt hợp đồng khi nào?"
+    checked = verify(answer, [unrelated, _source(2, cases)], question=question)
+    assert not any(s.supported for s in checked.sentences), [(s.text[:20], s.reasons) for s in checked.sentences]
+    assert checked.text == ""
+    # asked of the employer, the same case is the answer
+    employer = verify(answer, [unrelated, _source(2, cases)], question=question.replace("Người", "Người sử dụng", 1))
+    assert "3. Do thiên tai" in employer.text

@@ -2641,3 +2641,23 @@ def test_an_unmarked_item_goes_to_the_source_its_lead_in_cites_among_sources_hol
     )
     checked = verify(answer, sources, question="Viên chức được đánh giá theo những nội dung nào?")
     assert "a) Năng lực quản lý, điều hành và tổ chức thực hiện nhiệm vụ [2];" in checked.text.splitlines()
+
+
+def test_a_list_the_model_numbers_itself_keeps_items_whose_label_number_the_source_never_states() -> None:
+    """The model writes the law's lettered points as "1. … 2. … 3. …": a label is the answer's numbering, not a
+    figure of the law, so "3. Cách chức [1];" on a clause with no 3 in it is not flagged for its number."""
+    forms = _source(
+        1,
+        "Viên chức quản lý có thể bị kỷ luật bằng một trong các hình thức sau:\na) Khiển trách;\nb) Cảnh cáo;\n"
+        "c) Cách chức;\nd) Buộc thôi việc.",
+    )
+    answer = (
+        "Viên chức quản lý có thể bị kỷ luật bằng một trong các hình thức sau [1]:\n1. Khiển trách [1];\n"
+        "2. Cảnh cáo [1];\n3. Cách chức [1];\n4. Buộc thôi việc [1]."
+    )
+    checked = verify(answer, [forms], question="Viên chức quản lý bị kỷ luật bằng những hình thức nào?")
+    assert checked.status is Verification.VERIFIED, [(s.text, s.reasons) for s in checked.sentences]
+    assert "3. Cách chức [1];" in checked.text.splitlines()
+    # a figure the law does not state still is one
+    wrong = verify(answer.replace("Khiển trách", "Khiển trách 3 lần"), [forms])
+    assert any("3" in r for s in wrong.sentences for r in s.reasons)
