@@ -2210,6 +2210,16 @@ class SentenceVerifier:
             return False
         return said in self._titles and said not in self._provision_lines
 
+    def _titled_lead(self, words: set[str], marks: tuple[int, ...]) -> bool:
+        """Whether the sentence being checked leads a list in (ends with ":") in the words of a cited article's
+        title: its source, though no one provision of it holds those words. Live, "[1] Các hình thức kỷ luật đối
+        với viên chức là:" — Điều 52 Luật Viên chức's title, its Khoản 1 listing them — was re-cited to Điều 31
+        Nghị định 112/2020 (who decides them: "… quyết định hình thức kỷ luật" for each kind of viên chức), and its
+        four items, looked for in [2] alone, were dropped: "the first answer held no claim"."""
+        return self._body.rstrip().endswith(":") and any(
+            coverage(words, article_title(self._by_marker[m].hit)) == 1.0 for m in marks
+        )
+
     @cached_property
     def _titles(self) -> frozenset[str]:
         """The titles of the sources' articles, folded."""
@@ -2255,9 +2265,13 @@ class SentenceVerifier:
         if not marks:
             marker = self._continued_quote(sentence) or self._attribute(sentence, words, context, turned_ok=True)
             if marker is None:
-                # A claim without a citation is not shown: the answer keeps only what its sources can back.
+                # A claim without a citation is not shown: the answer keeps only what its sources can back. One
+                # left unattributed because the clause stating it gives its act to another actor than the one asked
+                # is that actor's case, as a cited one is (live: the employer's "3. Do thiên tai …" under the
+                # worker's question): worth the retry that names the person, then the person's own rule quoted.
                 why = ("no citation", *self._injection_reasons(sentence), *link_reasons)
                 self.checks.append(SentenceCheck(sentence, (), False, 0.0, why))
+                self._off = self._off or self._clash_off_question(tuple(self._clashes))
                 return None
             sentence, marks = with_marker(sentence, marker), (marker,)
         cited = "\n".join(self._clean[m] for m in marks)
@@ -2375,7 +2389,13 @@ class SentenceVerifier:
             self.checks.append(SentenceCheck(sentence, marks, False, score, (OFF_QUESTION + UNDER_OFF_LEAD,)))
             return None
         clause = self._bind(sentence, words, marks) if ok else None
-        if clause is not None and clause.spread and not link_reasons and not off:
+        if (
+            clause is not None
+            and clause.spread
+            and not link_reasons
+            and not off
+            and not self._titled_lead(words, marks)
+        ):
             # No one provision of the cited article states it — its words are spread over several (live: "Bản sao
             # y được thực hiện bằng việc số hóa văn bản giấy và ký số …" on Điều 3's definitions, which Điều 25's
             # Điểm c states word for word). Another source whose provision states it takes the marker.

@@ -1125,6 +1125,10 @@ def test_an_item_the_model_numbers_itself_is_the_employers_case_whatever_figure_
     checked = verify(answer, [unrelated, _source(2, cases)], question=question)
     assert not any(s.supported for s in checked.sentences), [(s.text[:20], s.reasons) for s in checked.sentences]
     assert checked.text == ""
+    # the employer's case, not a bare claim without a source: the pipeline asks again naming the worker, then quotes
+    # the worker's own rule (live: Điều 35's two lists, verified, where the answer had been refused)
+    assert checked.answered_another_actor and checked.off_question is not None
+    assert checked.off_question.said == "người sử dụng lao động"
     # asked of the employer, the same case is the answer
     employer = verify(answer, [unrelated, _source(2, cases)], question=question.replace("Người", "Người sử dụng", 1))
     assert "3. Do thiên tai" in employer.text

@@ -2661,3 +2661,38 @@ def test_a_list_the_model_numbers_itself_keeps_items_whose_label_number_the_sour
     # a figure the law does not state still is one
     wrong = verify(answer.replace("Khiển trách", "Khiển trách 3 lần"), [forms])
     assert any("3" in r for s in wrong.sentences for r in s.reasons)
+
+
+def test_a_lead_in_in_the_words_of_its_articles_title_keeps_its_source_and_its_items() -> None:
+    """Live, "[1] Các hình thức kỷ luật đối với viên chức là:" then the four forms without markers: no one provision
+    of Điều 52 holds the lead-in's words (its title does), so it was re-cited to the article on who decides them,
+    whose Khoản 1 says "… quyết định hình thức kỷ luật" of a viên chức quản lý — and its items, looked for in that
+    article alone, were dropped: "the first answer held no claim"."""
+    forms = _headed(
+        1,
+        "1. Viên chức vi phạm các quy định của pháp luật thì tùy theo tính chất, mức độ vi phạm, phải chịu một trong "
+        "các hình thức kỷ luật sau:\na) Khiển trách;\nb) Cảnh cáo;\nc) Cách chức;\nd) Buộc thôi việc.\n"
+        "2. Hình thức kỷ luật cách chức chỉ áp dụng đối với viên chức quản lý.",
+        "Điều 52. Các hình thức kỷ luật đối với viên chức",
+    )
+    authority = _headed(
+        2,
+        "1. Đối với viên chức quản lý, người đứng đầu cơ quan có thẩm quyền bổ nhiệm tiến hành xử lý kỷ luật và quyết "
+        "định hình thức kỷ luật.",
+        "Điều 31. Thẩm quyền xử lý kỷ luật đối với viên chức",
+    )
+    answer = (
+        "[1] Các hình thức kỷ luật đối với viên chức là:\na) Khiển trách;\nb) Cảnh cáo;\nc) Cách chức;\n"
+        "d) Buộc thôi việc."
+    )
+    checked = verify(answer, [forms, authority], question="Các hình thức kỷ luật đối với viên chức là gì?")
+    assert checked.text.splitlines() == [
+        "Các hình thức kỷ luật đối với viên chức là [1]:",
+        "a) Khiển trách [1];",
+        "b) Cảnh cáo [1];",
+        "c) Cách chức [1];",
+        "d) Buộc thôi việc [1].",
+    ]
+    # a lead-in the title does not state is still re-cited to the provision that states it
+    moved = verify(answer.replace("Các hình thức", "Thẩm quyền quyết định hình thức"), [forms, authority])
+    assert "[2]" in moved.text.splitlines()[0]
