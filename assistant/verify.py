@@ -167,6 +167,7 @@ TERMS_SWAPPED = "names a term where the clause it restates names another of its 
 VALUE_SWAPPED = "gives its case the value of another case of the list: "
 CASE_ELSEWHERE = "the clause stating its numbers does not name its case: "
 CASE_UNASKED = "gives its figure for another case than the one asked: "
+CASE_OF_ANOTHER = "gives as the case asked one its source opens for another statement: "
 MEASURES_MISSING = "figures not in the cited text with their unit: "
 NUMBERS_APART = "states together figures the cited text states apart: "
 FIGURE_OF_CONDITION = "gives as what is granted the figure of its condition ("
@@ -560,6 +561,56 @@ def _case_before(claim: str, cited: Sequence[str], asked: str = "") -> str | Non
                 break
         else:
             return f"{CONDITION_DROPPED}«{cases[0]}»): {measure}"
+    return None
+
+
+# A piece of a provision, between its punctuation: a case that opens one is the case of what that piece says.
+_COMMA_PIECE_END = re.compile(r"[,;:.](?=\s|$)|\n")
+_CASE_MATCHED = 3  # syllables after the opener that tell which of its source's cases a claim took
+
+
+def case_of_another_statement(claim: str, cited: Sequence[str], asked: str) -> str | None:
+    """Why a claim answering "trong trường hợp nào?" gives, as the case of what the question asks, a case its
+    source opens for another statement. Live: "Công chức bị tạm đình chỉ công tác trong trường hợp cần thiết có thể
+    kéo dài thêm nhưng tối đa không quá 15 ngày [1]" was verified on Khoản 1 Điều 81 Luật Cán bộ, công chức,
+    "… Thời hạn tạm đình chỉ công tác không quá 15 ngày, trường hợp cần thiết có thể kéo dài thêm …" — the case of
+    the extension, while the suspension's is "nếu để cán bộ, công chức đó tiếp tục làm việc có thể gây khó khăn …".
+    A case that opens a piece of its provision (after its ",", ";" or ":") is the case of that piece; the claim took
+    it (its `_CASE_MATCHED` syllables after the opener are the piece's) and that piece names nothing of what the
+    claim says before its opener and the question asks.
+
+    >>> law = ("Thời hạn tạm đình chỉ công tác không quá 15 ngày, trường hợp cần thiết có thể kéo dài thêm nhưng tối"
+    ...        " đa không quá 15 ngày. Cơ quan có thể tạm đình chỉ công tác đối với công chức nếu để công chức đó tiếp"
+    ...        " tục làm việc có thể gây khó khăn cho việc xử lý.")
+    >>> asked = "Công chức bị tạm đình chỉ công tác trong trường hợp nào?"
+    >>> case_of_another_statement("Công chức bị tạm đình chỉ công tác trong trường hợp cần thiết có thể kéo dài"
+    ...                           " thêm [1].", [law], asked).split(": ")[1]
+    '«trường hợp cần thiết có thể kéo dài…»'
+    >>> case_of_another_statement("Công chức bị tạm đình chỉ công tác nếu để công chức đó tiếp tục làm việc có thể"
+    ...                           " gây khó khăn [1].", [law], asked) is None
+    True
+    >>> case_of_another_statement("Thời hạn được kéo dài trong trường hợp cần thiết [1].", [law], asked) is None
+    True
+    """
+    if not asks_when(asked):
+        return None
+    text = nfc(_MARKER.sub(" ", claim))
+    opener = _CASE_OPENER.search(text)
+    if opener is None:
+        return None
+    echoed = content_syllables(text[: opener.start()]) & content_syllables(asked)
+    case = folded_runs(text[opener.end() :])[:_CASE_MATCHED]
+    if not echoed or len(case) < _CASE_MATCHED:
+        return None
+    for source in cited:
+        for piece in _COMMA_PIECE_END.split(nfc(source)):
+            opened = _CASE_OPENER.match(piece.strip())
+            if opened is None:
+                continue
+            rest = piece.strip()[opened.end() :]
+            if folded_runs(rest)[:_CASE_MATCHED] == case and not echoed & content_syllables(rest):
+                shown = " ".join(piece.split()[: len(opened.group(0).split()) + 6])
+                return f"{CASE_OF_ANOTHER}«{shown}…»"
     return None
 
 
@@ -2302,6 +2353,7 @@ class SentenceVerifier:
                 or condition_dropped(own, [self._clean[m] for m in marks], f"{self.question}\n{context}")
                 or self._case_elsewhere(own, marks)
                 or self._case_unasked(own, context)
+                or case_of_another_statement(own, [self._clean[m] for m in marks], self.question)
             )
             if stitched:
                 reasons.append(stitched)

@@ -2696,3 +2696,36 @@ def test_a_lead_in_in_the_words_of_its_articles_title_keeps_its_source_and_its_i
     # a lead-in the title does not state is still re-cited to the provision that states it
     moved = verify(answer.replace("Các hình thức", "Thẩm quyền quyết định hình thức"), [forms, authority])
     assert "[2]" in moved.text.splitlines()[0]
+
+
+SUSPENSION_WHOLE = (
+    "1. Trong thời gian xem xét, xử lý kỷ luật, cơ quan, tổ chức, đơn vị có thẩm quyền có thể ra quyết định tạm đình "
+    "chỉ công tác đối với cán bộ, công chức nếu để cán bộ, công chức đó tiếp tục làm việc có thể gây khó khăn cho việc "
+    "xem xét, xử lý. Thời hạn tạm đình chỉ công tác không quá 15 ngày, trường hợp cần thiết có thể kéo dài thêm nhưng "
+    "tối đa không quá 15 ngày; nếu cán bộ, công chức bị tạm giữ, tạm giam để phục vụ công tác điều tra, truy tố, xét "
+    "xử thì thời gian tạm giữ, tạm giam được tính là thời gian nghỉ việc có lý do."
+)
+
+
+def test_the_case_of_another_statement_of_the_clause_is_not_the_case_asked() -> None:
+    """Live, asked when a công chức is suspended, "Công chức bị tạm đình chỉ công tác trong trường hợp cần thiết có
+    thể kéo dài thêm nhưng tối đa không quá 15 ngày [1]" was verified: every word is Khoản 1 Điều 81's, but "trường
+    hợp cần thiết" is the case in which the suspension's 15 days may be extended; the suspension's own case is the
+    "nếu …" after "tạm đình chỉ công tác đối với cán bộ, công chức"."""
+    source = _source(1, SUSPENSION_WHOLE)
+    question = "Công chức bị tạm đình chỉ công tác trong trường hợp nào?"
+    wrong = (
+        "Công chức bị tạm đình chỉ công tác trong trường hợp cần thiết có thể kéo dài thêm nhưng tối đa không quá 15 "
+        "ngày [1]."
+    )
+    checked = verify(wrong, [source], question=question)
+    assert checked.status is not Verification.VERIFIED
+    assert any("«trường hợp cần thiết" in r for s in checked.sentences for r in s.reasons)
+    right = (
+        "Công chức bị tạm đình chỉ công tác nếu để cán bộ, công chức đó tiếp tục làm việc có thể gây khó khăn cho việc "
+        "xem xét, xử lý [1]."
+    )
+    assert verify(right, [source], question=question).status is Verification.VERIFIED
+    # asked how long the suspension lasts, the extension's case is the answer's, not a case given for another act
+    long = verify(wrong, [source], question="Công chức bị tạm đình chỉ công tác tối đa bao lâu?")
+    assert long.status is Verification.VERIFIED
