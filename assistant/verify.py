@@ -564,8 +564,8 @@ def _case_before(claim: str, cited: Sequence[str], asked: str = "") -> str | Non
     return None
 
 
-# A piece of a provision, between its punctuation: a case that opens one is the case of what that piece says.
-_COMMA_PIECE_END = re.compile(r"[,;:.](?=\s|$)|\n")
+# Where a case opens a piece of its sentence: the sentence's start, or a comma before it ("…, trường hợp …").
+_PIECE_START = re.compile(r"(?:^|,)\s*$")
 _CASE_MATCHED = 3  # syllables after the opener that tell which of its source's cases a claim took
 
 
@@ -575,9 +575,10 @@ def case_of_another_statement(claim: str, cited: Sequence[str], asked: str) -> s
     kéo dài thêm nhưng tối đa không quá 15 ngày [1]" was verified on Khoản 1 Điều 81 Luật Cán bộ, công chức,
     "… Thời hạn tạm đình chỉ công tác không quá 15 ngày, trường hợp cần thiết có thể kéo dài thêm …" — the case of
     the extension, while the suspension's is "nếu để cán bộ, công chức đó tiếp tục làm việc có thể gây khó khăn …".
-    A case that opens a piece of its provision (after its ",", ";" or ":") is the case of that piece; the claim took
-    it (its `_CASE_MATCHED` syllables after the opener are the piece's) and that piece names nothing of what the
-    claim says before its opener and the question asks.
+    A case that opens a piece of its sentence (at its start or after a comma) is the case of what the sentence says
+    from there on ("Trường hợp viên chức ốm đau, đơn vị không được …" too); the claim took it (its `_CASE_MATCHED`
+    syllables after the opener are the case's) and the sentence from the opener on names nothing of what the claim
+    says before its opener and the question asks.
 
     >>> law = ("Thời hạn tạm đình chỉ công tác không quá 15 ngày, trường hợp cần thiết có thể kéo dài thêm nhưng tối"
     ...        " đa không quá 15 ngày. Cơ quan có thể tạm đình chỉ công tác đối với công chức nếu để công chức đó tiếp"
@@ -591,6 +592,10 @@ def case_of_another_statement(claim: str, cited: Sequence[str], asked: str) -> s
     True
     >>> case_of_another_statement("Thời hạn được kéo dài trong trường hợp cần thiết [1].", [law], asked) is None
     True
+    >>> sick = "Trường hợp viên chức ốm đau, đơn vị không được đơn phương chấm dứt hợp đồng."
+    >>> case_of_another_statement("Đơn vị không được đơn phương chấm dứt hợp đồng trong trường hợp viên chức ốm đau"
+    ...                           " [1].", [sick], "Đơn vị không được đơn phương chấm dứt hợp đồng khi nào?") is None
+    True
     """
     if not asks_when(asked):
         return None
@@ -603,14 +608,14 @@ def case_of_another_statement(claim: str, cited: Sequence[str], asked: str) -> s
     if not echoed or len(case) < _CASE_MATCHED:
         return None
     for source in cited:
-        for piece in _COMMA_PIECE_END.split(nfc(source)):
-            opened = _CASE_OPENER.match(piece.strip())
-            if opened is None:
-                continue
-            rest = piece.strip()[opened.end() :]
-            if folded_runs(rest)[:_CASE_MATCHED] == case and not echoed & content_syllables(rest):
-                shown = " ".join(piece.split()[: len(opened.group(0).split()) + 6])
-                return f"{CASE_OF_ANOTHER}«{shown}…»"
+        for sentence in SOURCE_SENTENCE_END.split(nfc(source)):
+            for opened in _CASE_OPENER.finditer(sentence):
+                rest = sentence[opened.end() :]
+                if not _PIECE_START.search(sentence[: opened.start()]) or folded_runs(rest)[:_CASE_MATCHED] != case:
+                    continue
+                if not echoed & content_syllables(rest):
+                    shown = " ".join(sentence[opened.start() :].split()[: len(opened.group(0).split()) + 6])
+                    return f"{CASE_OF_ANOTHER}«{shown}…»"
     return None
 
 
