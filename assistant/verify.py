@@ -939,6 +939,12 @@ def without_own_numbers(sentence: str, sources: Sequence[CitedSource]) -> str:
     return _DOC_NUMBER.sub(lambda m: " " if _doc_number_key(m.group(0)) in own else m.group(0), sentence)
 
 
+def _lead_before(context: str, body: str) -> str:
+    """The answer's lead-in that `context` (`SentenceVerifier._context`) puts before `body`, the claim it ends with
+    (markers out, spaces single); "" for a claim standing by itself."""
+    return context[: -len(body)] if body and context != body and context.endswith(body) else ""
+
+
 def _gist(sentence: str) -> str:
     """What a sentence says, for telling a repeat: its words folded, without markers, list label or punctuation.
 
@@ -1966,8 +1972,7 @@ class SentenceVerifier:
         """The numbers a claim states as the answer states it (`context`: the sentence being checked, after its
         lead-in): its own and its lead-in's (`claim_numbers`), without either's list label — the label of an item
         under the question as its lead-in sits mid-text ("… khi nào 3. Do thiên tai …")."""
-        body = self._body
-        lead = context[: -len(body)] if body and context != body and context.endswith(body) else ""
+        lead = _lead_before(context, self._body)
         return claim_numbers(lead) | claim_numbers(context[len(lead) :])
 
     @property
@@ -2038,7 +2043,7 @@ class SentenceVerifier:
         if not self._asked_terms:
             return None
         body = " ".join(_MARKER.sub(" ", sentence).split())
-        lead = context[: -len(body)] if context != body and context.endswith(body) else ""  # `_context`'s lead-in
+        lead = _lead_before(context, body)
         if lead.startswith(self._question_lead) or self._unsupported_lead(lead):
             # the question standing as the lead-in of bare items names what is asked, not what they are; and so does
             # a lead-in of the model's own that no source states ("Thời hạn bảo quản hồ sơ, tài liệu được quy định
@@ -2330,7 +2335,8 @@ class SentenceVerifier:
                 self._off = self._off or self._clash_off_question(tuple(self._clashes))
                 return None
             sentence, marks = with_marker(sentence, marker), (marker,)
-        cited = "\n".join(self._clean[m] for m in marks)
+        texts = [self._clean[m] for m in marks]
+        cited = "\n".join(texts)
         score = coverage(words, cited)
         reasons: list[str] = []
         if score < self.policy.min_support:
@@ -2351,14 +2357,14 @@ class SentenceVerifier:
         else:
             stitched = (
                 self._value_of_another_case(words, context, claim_numbers(own), marks)
-                or numbers_apart(own, [self._clean[m] for m in marks])
-                or measure_of_another_term(own, [self._clean[m] for m in marks], self.terms)
-                or figure_named_otherwise(own, [self._clean[m] for m in marks])
-                or figure_of_condition(own, [self._clean[m] for m in marks])
-                or condition_dropped(own, [self._clean[m] for m in marks], f"{self.question}\n{context}")
+                or numbers_apart(own, texts)
+                or measure_of_another_term(own, texts, self.terms)
+                or figure_named_otherwise(own, texts)
+                or figure_of_condition(own, texts)
+                or condition_dropped(own, texts, f"{self.question}\n{context}")
                 or self._case_elsewhere(own, marks)
                 or self._case_unasked(own, context)
-                or case_of_another_statement(own, [self._clean[m] for m in marks], self.question)
+                or case_of_another_statement(own, texts, self.question)
             )
             if stitched:
                 reasons.append(stitched)
@@ -2511,8 +2517,7 @@ class SentenceVerifier:
                 # the law's words that complete it are checked with it: they may name what the question does not
                 # ask ("- Đăng ký văn bản [2]" is how Điều 22's rule for incoming documents begins, live)
                 said, whole_said = (" ".join(_MARKER.sub(" ", x).split()) for x in (sentence, whole))
-                led = context[: -len(said)] if said and context.endswith(said) else ""
-                return self._check(whole, f"{led}{whole_said}")
+                return self._check(whole, f"{_lead_before(context, said)}{whole_said}")
             sentence = with_law_label(with_value(sentence, clause), clause)
         self.checks.append(SentenceCheck(sentence, marks, ok, score, (*reasons, *injected, *link_reasons), clause))
         if not ok:
