@@ -34,7 +34,7 @@ from assistant.clauses import SOURCE_LINE, article_title
 from assistant.context import asked_claim, says_as_asked
 from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.polarity import CueLexicon, clauses, label_rank, without_label
-from core.text import content_syllables, fold, split_answer_sentences
+from core.text import contains_run, content_syllables, fold, folded_runs, nfc, split_answer_sentences
 
 # Share of an item's own words (not its lead-in's) an answer must hold for the item to count as named.
 NAMED = 0.6
@@ -50,6 +50,14 @@ LIST_QUESTION_WORDS = frozenset({"nao", "nhung", "gom", "gi"})
 POINTED_LEAD = 0.6
 # Content syllables a question must ask beyond its list words for an article's title to name the list it asks for.
 TITLE_ASKED = 2
+# Words of a list question's frame that no title says: the "bằng" of "… bị kỷ luật bằng những hình thức nào?" asks
+# by what, as "những … nào" asks which (diacritics folded).
+LIST_FRAME_WORDS = frozenset({"bang"})
+# What a list question asks for: the noun between "những"/"các" and "nào" ("hình thức" of "… những hình thức nào?").
+_ASKED_NOUN = re.compile(r"(?i)(?<!\w)(?:những|các)\s+((?:\w+\s+){0,3}?\w+)\s+nào(?!\w)")
+# What a list names itself: a lead-in's "… các trường hợp sau đây", a title's "Các hình thức kỷ luật …".
+_LEAD_NOUN = re.compile(r"(?i)(?<!\w)(?:những|các)\s+((?:\w+\s+)*?\w+)\s+(?:sau|dưới)\s+đây")
+_TITLE_NOUN = re.compile(r"(?i)^(?:những|các)\s+(.+)$")
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 # A pointer into the article a sentence cites: "… các hình thức quy định tại khoản 1 Điều này …".
 _POINTER = re.compile(r"\bkhoản\s+(\d+)\s+(?:của\s+)?Điều\s+này\b", re.IGNORECASE)
@@ -284,20 +292,63 @@ def titled_list(question: str, sources: Sequence[CitedSource]) -> str | None:
     """
     if not asks_for_list(question):
         return None
-    asked = content_syllables(question) - LIST_QUESTION_WORDS
+    asked = content_syllables(question) - LIST_QUESTION_WORDS - LIST_FRAME_WORDS
+    noun = _asked_noun(question)
     lexicon = CueLexicon.default()
     found: list[SourceList] = []
     for source in sources:
         title = article_title(source.hit)
-        if len(asked) < TITLE_ASKED or not asked <= content_syllables(title):
-            continue
-        if lexicon.conflict(question, title) is not None:
+        titled = content_syllables(title)
+        if len(asked) < TITLE_ASKED or lexicon.conflict(question, title) is not None:
             continue
         lists = [x for x in source_lists(source.hit.text, source.marker) if not x.nested and not x.cut]
-        listed = next((x for x in lists if x.titled), lists[0] if lists else None)
-        if listed is not None:
-            found.append(listed)
+        if asked <= titled:
+            # the list the title opens, else the article's one list: of several ("1. Áp dụng đối với viên chức
+            # không giữ chức vụ quản lý", "2. … viên chức quản lý"), the first is one scope, not the whole answer
+            candidates = [x for x in lists if x.titled] or (lists if len(lists) == 1 else [])
+        else:  # the words the title lacks scope one of its Khoản ("2. Áp dụng đối với viên chức quản lý")
+            candidates = [x for x in lists if _scoped_by(x, question, asked - titled, titled)]
+        candidates = [x for x in candidates if _names_noun(x, title, noun)]
+        if len(candidates) == 1:
+            found.append(candidates[0])
     return found[0].quoted() if len(found) == 1 else None
+
+
+def _asked_noun(question: str) -> list[str]:
+    """The first syllables (two at most) of what a list question asks for, folded ("hình thức" of "… bằng những
+    hình thức nào?"); [] when it names none so.
+
+    >>> _asked_noun("Viên chức quản lý bị kỷ luật bằng những hình thức kỷ luật nào?"), _asked_noun("Là gì?")
+    (['hinh', 'thuc'], [])
+    """
+    found = _ASKED_NOUN.search(nfc(question))
+    return folded_runs(found[1])[:2] if found else []
+
+
+def _names_noun(listed: SourceList, title: str, noun: list[str]) -> bool:
+    """Whether a list is of what was asked (`noun`): the noun its lead-in points with ("… các trường hợp sau đây")
+    or, without one, its article's title ("Các hình thức kỷ luật …") holds it; true when neither names a noun, or
+    none was asked. Điều 18 Nghị định 112/2020, "Áp dụng hình thức kỷ luật cách chức đối với viên chức quản lý",
+    lists cases, not the forms of discipline asked."""
+    named = _LEAD_NOUN.search(listed.lead) or _TITLE_NOUN.match(title.strip())
+    return not noun or named is None or contains_run(folded_runs(named[1]), noun)
+
+
+def _scoped_by(listed: SourceList, question: str, missing: frozenset[str], titled: frozenset[str]) -> bool:
+    """Whether the list's lead-in scopes its article's list to what the question asks beyond the title (`missing`):
+    the question's words holding `missing`, widened by the title's words beside them, are a run of the lead-in —
+    "viên chức quản lý" is of "2. Áp dụng đối với viên chức quản lý", not of "1. Áp dụng đối với viên chức không
+    giữ chức vụ quản lý"."""
+    asked = folded_runs(question)
+    at = [i for i, w in enumerate(asked) if w in missing]
+    if not at or not missing <= content_syllables(listed.lead):
+        return False
+    start, end = at[0], at[-1] + 1
+    while start > 0 and asked[start - 1] in titled:
+        start -= 1
+    while end < len(asked) and asked[end] in titled:
+        end += 1
+    return contains_run(folded_runs(listed.lead), asked[start:end])
 
 
 def asks_for_list(question: str) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer, Verification
+from assistant.answer import Answer, CitedSource, Verification
 from assistant.lists import source_lists, titled_list, whole_lists
 from assistant.llm import ChatMessage, GenerationConfig
 from assistant.pipeline import TITLE_QUOTED, AskOptions, Assistant
@@ -714,6 +714,50 @@ def test_a_phap_dien_article_whose_title_names_its_list_is_quoted_whole_without_
         "2. Xúc phạm danh dự, nhân phẩm, uy tín của người khác trong khi thực hiện hoạt động nghề nghiệp [2].",
     ]
     assert verify(quoted, [source], question=PROHIBITED_ASKED).status is Verification.VERIFIED
+
+
+# Our own wording of a decree's forms of discipline, one Khoản per kind of viên chức, and of its article on one form.
+SCOPED_FORMS = (
+    "Điều 15. Các hình thức kỷ luật đối với viên chức\n1. Áp dụng đối với viên chức không giữ chức vụ quản lý\n"
+    "a) Khiển trách.\nb) Cảnh cáo.\nc) Buộc thôi việc.\n2. Áp dụng đối với viên chức quản lý\na) Khiển trách.\n"
+    "b) Cảnh cáo.\nc) Cách chức.\nd) Buộc thôi việc."
+)
+ONE_FORMS_CASES = (
+    "Điều 18. Áp dụng hình thức kỷ luật cách chức đối với viên chức quản lý\nHình thức kỷ luật cách chức áp dụng đối "
+    "với viên chức quản lý thuộc một trong các trường hợp sau đây:\n1. Đã bị kỷ luật cảnh cáo mà tái phạm.\n"
+    "2. Có hành vi vi phạm lần đầu, gây hậu quả rất nghiêm trọng."
+)
+
+
+def _titled_source(marker: int, text: str, article: str) -> CitedSource:
+    source = _source(marker, text, anchor=f"Điều {article} Nghị định 112/2099/NĐ-CP")
+    return replace(source, hit=replace(source.hit, heading_path=["Nghị định", text.split("\n")[0]]))
+
+
+def test_a_list_question_naming_whom_a_khoan_of_the_titled_article_applies_to_gets_that_khoans_list() -> None:
+    """Live: "Viên chức quản lý bị kỷ luật bằng những hình thức nào?" was refused — the model wrote "… quy định tại
+    khoản 1 Điều 1 này …" three times, rightly withheld — while Khoản 2 of Điều 15 Nghị định 112/2020, "Áp dụng đối
+    với viên chức quản lý" under the title "Các hình thức kỷ luật đối với viên chức", was [2]. The title lacks
+    "quản lý" and no title says the question's "bằng"; Điều 18, whose title has every word, lists cases, not
+    forms."""
+    sources = [_titled_source(2, SCOPED_FORMS, "15"), _titled_source(3, ONE_FORMS_CASES, "18")]
+    asked = "Viên chức quản lý bị kỷ luật bằng những hình thức nào?"
+    quoted = titled_list(asked, sources)
+    assert quoted is not None and quoted.splitlines() == [
+        "Áp dụng đối với viên chức quản lý [2]",
+        "a) Khiển trách [2].",
+        "b) Cảnh cáo [2].",
+        "c) Cách chức [2].",
+        "d) Buộc thôi việc [2].",
+    ]
+    assert verify(quoted, sources, question=asked).status is Verification.VERIFIED
+    # the other Khoản for the other kind: "không giữ chức vụ quản lý" holds "quản lý", not "viên chức quản lý"
+    others = titled_list("Viên chức không giữ chức vụ quản lý bị kỷ luật bằng những hình thức nào?", sources)
+    assert others is not None and "Cách chức" not in others and others.startswith("Áp dụng đối với viên chức không")
+    # asked for every viên chức, one kind's Khoản is not the answer
+    assert titled_list("Viên chức bị kỷ luật bằng những hình thức nào?", sources[:1]) is None
+    # nor is a list of cases the forms asked
+    assert titled_list(asked, sources[1:]) is None
 
 
 class _CitingLLM(ScriptedLLM):
