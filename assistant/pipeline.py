@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from assistant.actor import OffQuestion
 from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, refusal, with_standing
+from assistant.case_quote import case_quoted
 from assistant.context import ContextBudget, ContextBuilder, joined, runs
 from assistant.counts import count_line, kinds_counted
 from assistant.evidence import Evidence, EvidencePolicy, assess
@@ -70,6 +71,7 @@ from assistant.references import (
 from assistant.rewrite import rewrite
 from assistant.unfinished import finished
 from assistant.verify import (
+    CASE_OF_ANOTHER,
     MarkerLines,
     Opposite,
     SentenceVerifier,
@@ -356,6 +358,20 @@ class Assistant:
             found = self._rule_quoted(sources, options, query, lambda whole: titled_list(query, whole))
             if found is not None:
                 ruled = TITLE_QUOTED
+                sources, checked = found
+                stream.override(checked.text)
+        flagged = _another_case_cited(checked.sentences)
+        if not stream.released and not stream.refused and checked.unspoken is None and flagged:
+            # Asked the case of an act, a claim gave the case its source opens for another statement, flagged (live:
+            # "… tạm đình chỉ công tác trong trường hợp cần thiết có thể kéo dài thêm …", the extension's case in
+            # Khoản 1 Điều 81 Luật Cán bộ, công chức), which held the answer: the sentence of the sources it cited
+            # that states the act with its case ("… có thể ra quyết định tạm đình chỉ công tác …, nếu để cán bộ,
+            # công chức đó tiếp tục làm việc có thể gây khó khăn …") is quoted instead, verbatim, when verified.
+            found = self._rule_quoted(
+                sources, options, query, lambda whole: case_quoted(query, [s for s in whole if s.marker in flagged])
+            )
+            if found is not None:
+                ruled = CASE_QUOTED
                 sources, checked = found
                 stream.override(checked.text)
         if not stream.released and not stream.refused and checked.unspoken is None and not checked.claimless:
@@ -693,6 +709,7 @@ COUNTED = "the number of kinds asked was counted from the law's list the answer 
 CUT_FINISHED = "the model's token limit ended the answer mid-quote; the law's sentence was finished verbatim"
 CUT_LEFT_OUT = "the model's token limit ended the answer mid-sentence; the unfinished sentence was left out"
 RULE_COMPLETED = "the rule was given from some of the provisions stating it for the person asked; the rest are quoted"
+CASE_QUOTED = "the answer gave as the case asked one its source opens for another statement: the case is quoted"
 # How much an answer's citations support it, in order: a whole list replaces a part of it only as well supported.
 _RANK = {Verification.UNVERIFIED: 0, Verification.PARTIALLY_VERIFIED: 1, Verification.VERIFIED: 2}
 _WORD = re.compile(r"\s*\S+|\s+$")
@@ -853,7 +870,9 @@ class VerifiedStream:
             # The exceptions alone wait: the rule may still come, or a retry replace them; and so does a list, which
             # the whole list of the law may replace (assistant/lists.py), and an answer whose first claims speak of
             # another matter than the question's, which the provisions holding it may replace.
-            self._doubted = not self.released and self._off is not None and self._off(self._held)
+            self._doubted = not self.released and (
+                (self._off is not None and self._off(self._held)) or bool(_another_case_cited(self.verifier.checks))
+            )
             if not self._doubted:
                 self._release()
 
@@ -863,6 +882,14 @@ class VerifiedStream:
                 self.on_token(word)
         self.released += self._held
         self._held = ""
+
+
+def _another_case_cited(checks: Sequence[SentenceCheck]) -> set[int]:
+    """The sources cited by claims flagged for giving, as the case asked, one their source opens for another
+    statement (`verify.case_of_another_statement`): an answer with one is held to the end, where the case its
+    sources state for the act asked may replace it (`case_quote.case_quoted`)."""
+    flagged = (c for c in checks if not c.supported and any(r.startswith(CASE_OF_ANOTHER) for r in c.reasons))
+    return {m for c in flagged for m in c.markers}
 
 
 def _off_matter_of(question: str, sources: Sequence[CitedSource]) -> Callable[[str], bool]:

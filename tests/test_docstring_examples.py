@@ -75,6 +75,7 @@ MODULES = [
     "assistant.unfinished",
     "assistant.who",
     "assistant.who_quote",
+    "assistant.case_quote",
 ]
 
 
