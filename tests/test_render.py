@@ -212,6 +212,19 @@ def test_list_items_of_an_answer_are_a_real_list_with_their_markers() -> None:
     assert "- Khiển trách" not in "".join(c.text)  # the dash became the list's bullet
 
 
+def test_a_marker_repeated_within_a_sentence_is_shown_once_at_its_end_while_streaming_and_after() -> None:
+    """Live: a leave item cut at its ";" and ":" by verification, each piece cited, read "c) Cha đẻ, mẹ đẻ … chết
+    [1]; vợ hoặc chồng chết [1]; con đẻ, con nuôi chết [1]: nghỉ 03 ngày [1]." — four links to one source in one
+    sentence. A marker links to its source, not to the piece: the sentence shows it once. Another source's marker,
+    a flag or a sentence's end keeps a marker where it is."""
+    item = "c) Cha đẻ, mẹ đẻ chết [1]; vợ hoặc chồng chết [1]; con đẻ chết [1]: nghỉ 03 ngày [1]."
+    for out in (answer_html(answer(f"Được nghỉ:\n- {item}")), streaming_html(f"Được nghỉ:\n- {item}")):
+        text = "".join(collect(out).text)
+        assert "chết; vợ hoặc chồng chết; con đẻ chết: nghỉ 03 ngày" in text and text.count("[1]") == 1, text
+    kept = answer_html(answer("Khiển trách [1]. Cảnh cáo [1]; cách chức [2]; hạ bậc [2] (chưa kiểm chứng); x [2]."))
+    assert kept.count('data-marker="1"') == 2 and kept.count('data-marker="2"') == 3
+
+
 def test_follow_up_shows_how_the_question_was_read() -> None:
     out = answer_html(answer("Từ 03 đến 12 tháng [1].", query="Thời gian thử việc của viên chức là bao lâu?"))
     assert "Câu hỏi được hiểu là: Thời gian thử việc của viên chức là bao lâu?" in "".join(collect(out).text)

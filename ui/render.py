@@ -201,10 +201,41 @@ def _answer_body(text: str, previews: Mapping[int, str] | None = None) -> str:
     return "".join(out)
 
 
-def _answer_line(text: str, previews: Mapping[int, str] | None) -> str:
-    """One line of the answer, escaped, with its markers and flags."""
+# Where a sentence of an answer's line ends: a marker repeated after it is the next sentence's citation.
+_SENTENCE_BREAK = re.compile(r"[.!?](?=\s|$)")
+
+
+def _cited_once(text: str) -> str:
+    """A line of the answer with a marker repeated within one sentence shown once, at its last: verification cites
+    each piece of a list item cut at its ";" and ":" ("c) … chết [1]: nghỉ 03 ngày [1]."), and a marker links to
+    its source, not to the piece, so the earlier ones only clutter the line. A marker before a flag, another
+    marker, a sentence's end or a flagged piece stays where it is.
+
+    >>> _cited_once("c) Cha, mẹ chết [1]; vợ hoặc chồng chết [1]: nghỉ 03 ngày [1].")
+    'c) Cha, mẹ chết; vợ hoặc chồng chết: nghỉ 03 ngày [1].'
+    >>> _cited_once("Khiển trách [1]. Cảnh cáo [1]; cách chức [2].")
+    'Khiển trách [1]. Cảnh cáo [1]; cách chức [2].'
+    >>> _cited_once("Cách chức [2]; hạ bậc [2] (chưa kiểm chứng).")
+    'Cách chức [2]; hạ bậc [2] (chưa kiểm chứng).'
+    """
     out: list[str] = []
     pos = 0
+    tokens = list(_ANSWER_TOKENS.finditer(text))
+    for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):
+        between = text[token.end() : after.start()]
+        flagged = i + 2 < len(tokens) and not tokens[i + 2].group(1)  # the next piece is flagged: not this one
+        if token.group(1) and after.group(1) == token.group(1) and not _SENTENCE_BREAK.search(between) and not flagged:
+            out.append(text[pos : token.start()].rstrip(" \t"))
+            pos = token.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _answer_line(text: str, previews: Mapping[int, str] | None) -> str:
+    """One line of the answer, escaped, with its markers (each once a sentence: `_cited_once`) and flags."""
+    out: list[str] = []
+    pos = 0
+    text = _cited_once(text)
     for m in _ANSWER_TOKENS.finditer(text):
         out.append(escape(text[pos : m.start()]))
         if m.group(1):
@@ -240,7 +271,7 @@ def streaming_html(partial: str, stage: str = "writing") -> str:
     """The answer while it is on its way: the stage (`STAGES`), then the verified text so far — drafted (dimmed)
     until the answer is complete — and a cursor; no badge yet. What shows here stays: the finished answer has the
     same text (assistant/pipeline.py's streaming contract), only its marks and badge are added."""
-    body = escape(partial).replace("\n", "<br>")
+    body = "<br>".join(escape(_cited_once(line)) for line in partial.split("\n"))  # markers as the answer shows them
     label = escape(STAGES.get(stage, stage))
     return (
         '<div class="kho-answer kho-answer--streaming" aria-busy="true">'
