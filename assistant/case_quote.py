@@ -40,6 +40,10 @@ _OPENERS = (("neu",), ("khi",), ("truong", "hop"))
 # "trong thời gian bị tạm đình chỉ …" (folded, the verb of being subjected skipped).
 _OF_A_TIME = (("thoi", "han"), ("thoi", "gian"), ("thoi", "diem"), ("thoi", "hieu"), ("ngay",))
 _SUBJECTED = frozenset({"bi", "duoc"})
+# A "không", "chưa" or "cấm" this close before the act turns it around: "không được tạm đình chỉ … nếu …" gives the
+# case where it may NOT be done (folded).
+_NEGATING = frozenset({"khong", "chua", "cam"})
+_NEGATION_SPAN = 3
 # Where a provision's sentences end ("." before white space, or a line's end); its pieces, at ";" too.
 _SENTENCE_END = re.compile(r"(?<=\.)\s+|\n")
 MIN_ACT = 2  # syllables an act must have to be found as itself
@@ -82,6 +86,9 @@ def case_quoted(question: str, sources: Sequence[CitedSource]) -> str | None:
     Cơ quan có thể ra quyết định tạm đình chỉ công tác công chức, nếu để công chức đó làm việc có thể gây khó khăn [1].
     >>> case_quoted("Viên chức bị tạm đình chỉ công tác trong trường hợp nào?", [source]) is None
     True
+    >>> source.hit.text = "1. Cơ quan không được tạm đình chỉ công tác công chức nếu công chức đó đang ốm đau."
+    >>> case_quoted("Công chức bị tạm đình chỉ công tác trong trường hợp nào?", [source]) is None
+    True
     """
     asked = asked_case_of(question)
     if asked is None:
@@ -107,7 +114,7 @@ def _opens_case_after(sentence: str, act: Sequence[str]) -> bool:
             before = runs[:at]
             while before and before[-1] in _SUBJECTED:
                 before = before[:-1]
-            if any(tuple(before[-len(t) :]) == t for t in _OF_A_TIME):
+            if any(tuple(before[-len(t) :]) == t for t in _OF_A_TIME) or _NEGATING & set(before[-_NEGATION_SPAN:]):
                 continue
             after = runs[at + n :]
             if any(tuple(after[i : i + len(o)]) == o for o in _OPENERS for i in range(len(after))):
