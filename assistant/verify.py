@@ -74,6 +74,7 @@ from pathlib import Path
 
 from assistant.actor import ActorLexicon, Clash, OffQuestion
 from assistant.answer import FLAG, CitedSource, SentenceCheck, Verification, with_marker
+from assistant.case_quote import asked_case_of
 from assistant.clauses import ClauseRef, Level, SourceOutline, article_title, outline
 from assistant.context import asked_claim, says_as_asked, states_act
 from assistant.evidence import coverage
@@ -168,6 +169,7 @@ VALUE_SWAPPED = "gives its case the value of another case of the list: "
 CASE_ELSEWHERE = "the clause stating its numbers does not name its case: "
 CASE_UNASKED = "gives its figure for another case than the one asked: "
 CASE_OF_ANOTHER = "gives as the case asked one its source opens for another statement: "
+ACT_AS_CASE = "says what follows the act asked, not when it is done (the act is its case): "
 MEASURES_MISSING = "figures not in the cited text with their unit: "
 NUMBERS_APART = "states together figures the cited text states apart: "
 FIGURE_OF_CONDITION = "gives as what is granted the figure of its condition ("
@@ -617,6 +619,60 @@ def case_of_another_statement(claim: str, cited: Sequence[str], asked: str) -> s
                     shown = " ".join(sentence[opened.start() :].split()[: len(opened.group(0).split()) + 6])
                     return f"{CASE_OF_ANOTHER}«{shown}…»"
     return None
+
+
+# What opens the case of a claim answering when: "Khi …", "Nếu …", "(Trong) trường hợp …".
+_WHEN_OPENER = re.compile(r"(?i)(?<!\w)(?:khi|nếu|(?:trong\s+)?trường\s+hợp)(?!\w)")
+_OPENER_SYLLABLES = frozenset({"khi", "neu", "truong"})  # the same, folded: "trường (hợp)"
+# What makes the act asked a description of the person right before a statement of its own: "viên chức bị xử lý
+# kỷ luật buộc thôi việc được quyền đăng ký dự tuyển" (folded).
+_ANOTHER_STATEMENT = (("duoc",), ("co", "quyen"), ("khong", "duoc"))
+
+
+def act_as_its_case(claim: str, asked: str) -> str | None:
+    """Why a claim answering when an act is done puts that act in its own case, or in the person it describes, and
+    says what follows it. Live, "Khi nào viên chức bị buộc thôi việc?" was answered "Khi viên chức bị xử lý kỷ luật
+    buộc thôi việc thì không được hưởng chế độ thôi việc … [1]" and "Sau 12 tháng, …, viên chức bị xử lý kỷ luật
+    buộc thôi việc được quyền đăng ký dự tuyển … [1]" — true of Điều 40 Nghị định 112/2020, what follows a
+    dismissal, and verified, then completed as that article's list: no case of the dismissal anywhere. The act asked
+    (`case_quote.asked_case_of`) is so when a "thì" follows it in the claim with no case opened between ("Khi …",
+    "Nếu …", "Trường hợp …" open the one it is in, or none), or "được", "có quyền", "không được" follow it at once;
+    None otherwise.
+
+    >>> asked = "Khi nào viên chức bị buộc thôi việc?"
+    >>> act_as_its_case("Khi viên chức bị xử lý kỷ luật buộc thôi việc thì không được hưởng trợ cấp [1].", asked)
+    'says what follows the act asked, not when it is done (the act is its case): «… buộc thôi việc … thì …»'
+    >>> act_as_its_case("- Viên chức bị buộc thôi việc được quyền đăng ký dự tuyển [1].", asked).split(": ")[1]
+    '«… buộc thôi việc được …»'
+    >>> act_as_its_case("Viên chức bị buộc thôi việc khi nghỉ việc 05 ngày liên tục [1].", asked) is None
+    True
+    >>> act_as_its_case("Khi nghỉ việc 05 ngày liên tục thì viên chức bị buộc thôi việc [1].", asked) is None
+    True
+    >>> act_as_its_case("Viên chức bị buộc thôi việc nếu nghỉ 05 ngày thì bị xóa tên [1].", asked) is None
+    True
+    """
+    if not asks_when(asked):
+        return None
+    found = asked_case_of(asked)
+    if found is None:
+        return None
+    act, n = found[0], len(found[0])
+    text = nfc(_MARKER.sub(" ", claim))
+    runs = folded_runs(text)
+    for at in (i for i in range(len(runs) - n + 1) if runs[i : i + n] == act):
+        after = runs[at + n :]
+        then = after.index("thi") if "thi" in after else None
+        if then is not None and not _OPENER_SYLLABLES & set(after[:then]):
+            return f"{ACT_AS_CASE}«… {_written(text, at, n)} … thì …»"
+        said = next((len(m) for m in _ANOTHER_STATEMENT if tuple(after[: len(m)]) == m), 0)
+        if said:
+            return f"{ACT_AS_CASE}«… {_written(text, at, n + said)} …»"
+    return None
+
+
+def _written(piece: str, at: int, n: int) -> str:
+    """The `n` syllables of `piece` from its `at`-th, as written (`folded_runs` counts them alike)."""
+    return " ".join(re.findall(r"\w+", nfc(piece))[at : at + n])
 
 
 def _opened_case(text: str, figure: re.Match[str]) -> str | None:
@@ -2451,6 +2507,13 @@ class SentenceVerifier:
             # dụng đối với viên chức không giữ chức vụ quản lý:", its forms, in the answer on a công chức's.
             self.checks.append(SentenceCheck(sentence, marks, False, score, (OFF_QUESTION + UNDER_OFF_LEAD,)))
             return None
+        act_case = act_as_its_case(own, self.question) if ok else None
+        if act_case:
+            # True, and of the person asked, but what follows the act asked, not when it is done (live: "Khi viên
+            # chức bị xử lý kỷ luật buộc thôi việc thì không được hưởng chế độ thôi việc …" for when a viên chức is
+            # dismissed): flagged, after the checks that withhold another actor's act
+            reasons.append(act_case)
+            ok = False
         clause = self._bind(sentence, words, marks) if ok else None
         if (
             clause is not None

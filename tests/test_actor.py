@@ -881,8 +881,12 @@ def test_a_claim_without_a_subject_from_an_article_about_another_person_is_not_t
     checked = verify(claim, [source], question="Khi nào công chức bị buộc thôi việc?")
     assert checked.status is Verification.UNVERIFIED and checked.off_question is not None
     assert (checked.off_question.asked, checked.off_question.said) == ("công chức", "viên chức")
-    # the same claim answers a question about the person its article speaks of, and one naming no person
-    assert verify(claim, [source], question="Khi nào viên chức bị buộc thôi việc?").status is Verification.VERIFIED
+    # the same claim answers a question about the person its article speaks of, and one naming no person — what
+    # follows the dismissal, not when it is done (asked when, the act is its case: `verify.act_as_its_case`)
+    when = verify(claim, [source], question="Khi nào viên chức bị buộc thôi việc?")
+    assert when.status is Verification.UNVERIFIED and "the act is its case" in when.sentences[0].reasons[0]
+    follows = "Viên chức bị buộc thôi việc thì có được đăng ký dự tuyển?"
+    assert verify(claim, [source], question=follows).status is Verification.VERIFIED
     assert verify(claim, [source], question="Bị buộc thôi việc thì có được dự tuyển?").status is Verification.VERIFIED
 
 
@@ -1052,9 +1056,11 @@ def test_a_claim_cited_to_a_source_sharing_half_its_words_is_not_verified_when_t
     off = checked.off_question
     assert checked.answered_another_actor and off is not None
     assert (off.asked, off.said) == ("người lao động", "người sử dụng lao động")
-    # a claim its citation backs in part, that no other source turns, is checked as before
+    # a claim its citation backs in part, that no other source turns, is checked as before — asked what follows
+    # (asked when, it says what follows the act, not when: `verify.act_as_its_case`)
     plain = "Người lao động đơn phương chấm dứt hợp đồng lao động trái pháp luật thì không được trợ cấp thôi việc [1]."
-    assert verify(plain, [duties, _source(2, EMPLOYER_MAY)], question=WORKER_ASKS).status is Verification.VERIFIED
+    follows = "Người lao động đơn phương chấm dứt hợp đồng lao động trái pháp luật thì có nghĩa vụ gì?"
+    assert verify(plain, [duties, _source(2, EMPLOYER_MAY)], question=follows).status is Verification.VERIFIED
 
 
 def test_bare_items_of_another_actors_list_are_not_the_cases_the_question_asks_for() -> None:

@@ -2729,3 +2729,30 @@ def test_the_case_of_another_statement_of_the_clause_is_not_the_case_asked() -> 
     # asked how long the suspension lasts, the extension's case is the answer's, not a case given for another act
     long = verify(wrong, [source], question="Công chức bị tạm đình chỉ công tác tối đa bao lâu?")
     assert long.status is Verification.VERIFIED
+
+
+# Our own wording of what follows a viên chức's dismissal (after Điều 40 Nghị định 112/2020): no case of it.
+AFTER_DISMISSAL = (
+    "1. Viên chức bị xử lý kỷ luật buộc thôi việc thì không được hưởng chế độ thôi việc.\n"
+    "2. Sau 12 tháng, kể từ ngày quyết định kỷ luật buộc thôi việc có hiệu lực, viên chức bị xử lý kỷ luật buộc thôi "
+    "việc được quyền đăng ký dự tuyển vào các cơ quan của Nhà nước."
+)
+
+
+def test_a_when_question_answered_with_what_follows_the_act_is_not_verified() -> None:
+    """Live: "Khi nào viên chức bị buộc thôi việc?" was answered "Khi viên chức bị xử lý kỷ luật buộc thôi việc thì
+    không được hưởng chế độ thôi việc …" and "Sau 12 tháng, …, viên chức bị xử lý kỷ luật buộc thôi việc được quyền
+    đăng ký dự tuyển …", verified, then completed as Điều 40's list: every word true, the dismissal the case of
+    them, and no case of the dismissal anywhere. Both are withheld; the same words asked what follows pass."""
+    source = _source(1, AFTER_DISMISSAL)
+    asked = "Khi nào viên chức bị buộc thôi việc?"
+    answer = (
+        "Khi viên chức bị xử lý kỷ luật buộc thôi việc thì không được hưởng chế độ thôi việc [1].\n"
+        "Sau 12 tháng, kể từ ngày quyết định kỷ luật buộc thôi việc có hiệu lực, viên chức bị xử lý kỷ luật buộc "
+        "thôi việc được quyền đăng ký dự tuyển vào các cơ quan của Nhà nước [1]."
+    )
+    checked = verify(answer, [source], question=asked)
+    assert checked.status is Verification.UNVERIFIED, checked.sentences
+    assert all(any("the act is its case" in r for r in s.reasons) for s in checked.sentences)
+    followed = verify(answer, [source], question="Viên chức bị buộc thôi việc thì có được hưởng chế độ thôi việc?")
+    assert not any("the act is its case" in r for s in followed.sentences for r in s.reasons)
