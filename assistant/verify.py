@@ -1590,6 +1590,7 @@ class SentenceVerifier:
         self._item_clause: _SourceClause | None = None  # the source item the last item of the answer's list states
         self._body = ""  # the sentence being checked, without markers
         self._clashes: dict[str, Clash] = {}  # the actor conflicts found for it, by their reason
+        self._turns: dict[str, None] = {}  # the negations and exceptions its clauses turn it by, in order
         self._recited_from: frozenset[int] = frozenset()  # the markers a claim being re-cited was checked with
         self._hidden_open = False  # the last sentence was not shown and ended with ";": a lower-case rest neither
         self._opposite: Opposite | None = None  # the first shown claim that forbids the act the question asks about
@@ -2017,6 +2018,7 @@ class SentenceVerifier:
         the persons `applier`, a cited clause that applies this one's article, names."""
         polar = self.lexicon.conflict(context, clause)
         if polar:
+            self._turns[polar] = None
             return polar
         clash = self.actors.clash(context, clause, applier, sentence=self._own_sentence)
         if clash is None:
@@ -2359,7 +2361,7 @@ class SentenceVerifier:
         self._continues_own, self._own_open = self._own_open, False
         sentence = _markers_inside(self._strip_unknown(raw))
         self._body = " ".join(_MARKER.sub(" ", sentence).split())  # the claim without its lead-in (`_turned`)
-        self._clashes = {}
+        self._clashes, self._turns = {}, {}
         if not sentence:
             return None
         if _MARKER.sub("", sentence).rstrip().endswith("?"):
@@ -2386,7 +2388,9 @@ class SentenceVerifier:
                 # left unattributed because the clause stating it gives its act to another actor than the one asked
                 # is that actor's case, as a cited one is (live: the employer's "3. Do thiên tai …" under the
                 # worker's question): worth the retry that names the person, then the person's own rule quoted.
-                why = ("no citation", *self._injection_reasons(sentence), *link_reasons)
+                # One whose clause turns it (a may-not case of Khoản 3 Điều 29 Luật Viên chức, unmarked, for when
+                # the unit may end the contract) says so, as a cited one does: the rule is then quoted instead.
+                why = ("no citation", *self._turns, *self._injection_reasons(sentence), *link_reasons)
                 self.checks.append(SentenceCheck(sentence, (), False, 0.0, why))
                 self._off = self._off or self._clash_off_question(tuple(self._clashes))
                 return None

@@ -2756,3 +2756,40 @@ def test_a_when_question_answered_with_what_follows_the_act_is_not_verified() ->
     assert all(any("the act is its case" in r for r in s.reasons) for s in checked.sentences)
     followed = verify(answer, [source], question="Viên chức bị buộc thôi việc thì có được hưởng chế độ thôi việc?")
     assert not any("the act is its case" in r for s in followed.sentences for r in s.reasons)
+
+
+# Our own wording of an article with the unit's cases (Khoản 1) and the cases where it may not (Khoản 3).
+UNIT_MAY_AND_MAY_NOT = (
+    "Điều 29. Chấm dứt hợp đồng làm việc\n"
+    "1. Đơn vị sự nghiệp công lập được đơn phương chấm dứt hợp đồng làm việc với viên chức trong các trường hợp sau:\n"
+    "a) Viên chức có 02 năm liên tiếp bị xếp loại chất lượng ở mức độ không hoàn thành nhiệm vụ;\n"
+    "b) Viên chức không đạt yêu cầu sau thời gian tập sự.\n"
+    "3. Người đứng đầu đơn vị sự nghiệp công lập không được đơn phương chấm dứt hợp đồng làm việc với viên chức "
+    "trong các trường hợp sau:\n"
+    "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh;\n"
+    "b) Viên chức nữ đang trong thời gian có thai, nghỉ thai sản, nuôi con dưới 36 tháng tuổi."
+)
+
+
+def test_unmarked_may_not_cases_given_for_a_when_question_count_as_the_cases_turned_around() -> None:
+    """Live: asked "Viên chức bị đơn vị đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?", the model
+    wrote the question back, then Khoản 3's may-not cases without a marker: each left unattributed (the clause
+    stating it forbids the act), the answer refused, with no word of why — so the rule they are exceptions to,
+    Khoản 1, was never quoted (`inverted_cases` reads the reasons of what was withheld). The unattributed line now
+    records its clause's negation, and the rule is found."""
+    from assistant.verify import inverted_cases, the_rule
+
+    source = _source(1, UNIT_MAY_AND_MAY_NOT, anchor="Điều 29 Luật 58/2099/QH99")
+    asked = "Viên chức bị đơn vị đơn phương chấm dứt hợp đồng làm việc trong trường hợp nào?"
+    answer = (
+        f"[1] {asked}\n"
+        "a) Viên chức ốm đau hoặc bị tai nạn, đang điều trị bệnh nghề nghiệp theo quyết định của cơ sở chữa bệnh;\n"
+        "b) Viên chức nữ đang trong thời gian có thai, nghỉ thai sản, nuôi con dưới 36 tháng tuổi."
+    )
+    checked = verify(answer, [source], question=asked)
+    assert checked.status is Verification.UNVERIFIED
+    inverted = inverted_cases(checked, asked)
+    assert inverted is not None and inverted.act == "đơn phương chấm dứt hợp đồng"
+    rule = the_rule(inverted, [source], asked)
+    assert rule is not None and rule.startswith("Đơn vị sự nghiệp công lập được đơn phương chấm dứt")
+    assert "không hoàn thành nhiệm vụ" in rule and "ốm đau" not in rule
