@@ -23,7 +23,9 @@ is passed until the first supported sentence that answers is confirmed (a flagge
 out with it; so do claims that only say when the act asked about may NOT be done, `Verified.opposite`). An answer
 whose first claims, with the headings of what they cite, answer another question (`references.off_matter`) is held
 to the end, where the whole answer is judged so, as a list is; one still off the matter then is replaced by the
-provisions holding what was asked, quoted (nothing of it went out). An answer
+provisions holding what was asked, quoted (nothing of it went out). So is one with a claim giving, as the case asked,
+the case its source opens for another statement: the sentence of that source stating the act's own case replaces it
+(assistant/case_quote.py). An answer
 that held no claim, answered for another actor, or gave only that other side is asked once more with a note saying
 so (assistant/prompts/answer_retry*.txt, after the prompt's last line: the cached prefix is kept); nothing of the
 first went out. Hence:
@@ -869,7 +871,8 @@ class VerifiedStream:
         if self.verifier.n_answering and not self._listing and not self._doubted:
             # The exceptions alone wait: the rule may still come, or a retry replace them; and so does a list, which
             # the whole list of the law may replace (assistant/lists.py), and an answer whose first claims speak of
-            # another matter than the question's, which the provisions holding it may replace.
+            # another matter than the question's, which the provisions holding it may replace, or one giving the case
+            # of another statement as the case asked, which the act's own case may replace.
             self._doubted = not self.released and (
                 (self._off is not None and self._off(self._held)) or bool(_another_case_cited(self.verifier.checks))
             )
