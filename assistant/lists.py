@@ -274,7 +274,10 @@ def titled_list(question: str, sources: Sequence[CitedSource]) -> str | None:
     """The list the question asks for by the title of the one article that names it, quoted whole: its lead-in
     (the title itself, for an article whose Khoản are the list) and every item, verbatim; None when the question
     asks for no list, names a word the title lacks or turns it around ("… được làm" against "… không được làm"),
-    or when no article or more than one is so titled.
+    or when no article or more than one is so titled. The words the title lacks may scope one Khoản's list
+    (`_scoped_by`: "Viên chức quản lý …" takes "2. Áp dụng đối với viên chức quản lý" under "Các hình thức kỷ luật
+    đối với viên chức"); of an article with several lists and none the title opens, no one is the whole answer; a
+    list naming another noun than the one asked ("các trường hợp sau đây" for "những hình thức nào") is none.
 
     Live, "Những việc viên chức không được làm là gì?" was refused: the model listed the công chức's prohibitions
     (Điều 18 Luật Cán bộ, công chức) with its markers as numbers, every item rightly withheld, while Điều 19 Luật
