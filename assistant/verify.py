@@ -2994,12 +2994,29 @@ def _lists_led_by(sources: list[CitedSource], leads: Callable[[str], bool]) -> s
 
 def _forbidden_asked_act(text: str, question: str, lexicon: CueLexicon) -> Opposite | None:
     """The act `question` asks about that `text` forbids ("không được đơn phương chấm dứt hợp đồng …"), with its
-    forbidding words: at least half of the forbidden act's words are the question's; None when it forbids none."""
+    forbidding words: at least half of the forbidden act's words are the question's, or what is forbidden opens
+    with the act the question asks may be done (`context.asked_claim`) — live, "Người sử dụng lao động không được sa
+    thải hoặc đơn phương chấm dứt hợp đồng lao động … vì lý do kết hôn, mang thai …" was verified as the answer to
+    "Khi nào người sử dụng lao động được sa thải người lao động?", the forbidden words too many for the half; the
+    act is then the one asked, up to its "hoặc". None when it forbids none.
+
+    >>> law = "Người sử dụng lao động không được sa thải hoặc đơn phương chấm dứt hợp đồng vì lý do kết hôn, mang thai."
+    >>> _forbidden_asked_act(law, "Khi nào người sử dụng lao động được sa thải người lao động?", CueLexicon.default())
+    Opposite(act='sa thải', cue='không được')
+    """
+    asked = asked_claim(question)
     for cue in lexicon.cues(text):
-        if cue.phrase in PROHIBITIONS and coverage(content_words(cue.governed), question) >= 0.5:
-            act = _ACT_END.split(f" {cue.governed} ", maxsplit=1)[0].strip()
+        if cue.phrase not in PROHIBITIONS:
+            continue
+        act = _ACT_END.split(f" {cue.governed} ", maxsplit=1)[0].strip()
+        if coverage(content_words(cue.governed), question) >= 0.5:
             return Opposite(act, cue.phrase)
+        if asked is not None and tuple(folded_runs(cue.governed)[: len(asked[1])]) == asked[1]:
+            return Opposite(_OR.split(act, maxsplit=1)[0].strip(), cue.phrase)
     return None
+
+
+_OR = re.compile(r"(?i)\s(?:hoặc|hay)\s")
 
 
 _LEFT_OUT = re.compile(re.escape(LEFT_OUT).replace(re.escape("{}"), "(?P<cue>.+)"))

@@ -2793,3 +2793,37 @@ def test_unmarked_may_not_cases_given_for_a_when_question_count_as_the_cases_tur
     rule = the_rule(inverted, [source], asked)
     assert rule is not None and rule.startswith("Đơn vị sự nghiệp công lập được đơn phương chấm dứt")
     assert "không hoàn thành nhiệm vụ" in rule and "ốm đau" not in rule
+
+
+# Our own wording of a labour code's dismissal rule and its prohibition for reasons of family.
+DISMISSAL_RULE = (
+    "Điều 125. Áp dụng hình thức xử lý kỷ luật sa thải\n"
+    "Hình thức xử lý kỷ luật sa thải được người sử dụng lao động áp dụng trong trường hợp sau đây:\n"
+    "1. Người lao động có hành vi trộm cắp, tham ô tại nơi làm việc;\n"
+    "2. Người lao động tự ý bỏ việc 05 ngày cộng dồn trong thời hạn 30 ngày mà không có lý do chính đáng."
+)
+DISMISSAL_FORBIDDEN = (
+    "Điều 137. Bảo vệ thai sản\n3. Người sử dụng lao động không được sa thải hoặc đơn phương chấm dứt hợp đồng lao "
+    "động đối với người lao động vì lý do kết hôn, mang thai, nghỉ thai sản, nuôi con dưới 12 tháng tuổi."
+)
+
+
+def test_a_may_question_answered_with_the_acts_prohibition_gets_the_rule_first() -> None:
+    """Live: "Khi nào người sử dụng lao động được sa thải người lao động?" was answered, verified, with Khoản 3 Điều
+    137 Bộ luật Lao động alone — when the employer may NOT dismiss (marriage, pregnancy …): what it forbids, "sa
+    thải hoặc đơn phương chấm dứt hợp đồng lao động đối với …", held too many words of its own for half of them to
+    be the question's. What is forbidden opens with the act asked: the answer is only the exceptions, and Điều
+    125's rule is the one to quote first."""
+    from assistant.verify import the_rule
+
+    sources = [_source(1, DISMISSAL_RULE), _source(2, DISMISSAL_FORBIDDEN, anchor="Điều 137 Luật 77/2099/QH99")]
+    asked = "Khi nào người sử dụng lao động được sa thải người lao động?"
+    claim = (
+        "Người sử dụng lao động không được sa thải hoặc đơn phương chấm dứt hợp đồng lao động đối với người lao động "
+        "vì lý do kết hôn, mang thai, nghỉ thai sản, nuôi con dưới 12 tháng tuổi [2]."
+    )
+    checked = verify(claim, sources, question=asked)
+    assert checked.status is Verification.VERIFIED and checked.opposite is not None
+    assert checked.opposite.act == "sa thải"
+    rule = the_rule(checked.opposite, sources, asked)
+    assert rule is not None and rule.startswith("Hình thức xử lý kỷ luật sa thải được người sử dụng lao động áp dụng")
