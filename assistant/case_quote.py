@@ -22,7 +22,7 @@ from assistant.answer import CitedSource
 from assistant.injection import PLACEHOLDER, strip_instructions
 from assistant.lists import marked
 from assistant.polarity import without_label
-from core.text import content_syllables, folded_runs, nfc
+from core.text import contains_run, content_syllables, folded_runs, nfc, run_starts
 
 # The act a case question asks about: after its verb of being subjected or allowed, up to the case asked.
 _ASKED = re.compile(
@@ -35,7 +35,7 @@ _ASKED_FIRST = re.compile(
     r"(?:bị|được|phải|có\s+quyền|có\s+thể)\s+(?P<act>[^?]+)"
 )
 # What opens a case after the act: "nếu …", "khi …", "(trong) trường hợp …" (folded syllables).
-_OPENERS = (("neu",), ("khi",), ("truong", "hop"))
+CASE_OPENERS = (("neu",), ("khi",), ("truong", "hop"))
 # Words before an act that make it what a term or a time is of, not the act done: "thời hạn tạm đình chỉ …",
 # "trong thời gian bị tạm đình chỉ …" (folded, the verb of being subjected skipped).
 _OF_A_TIME = (("thoi", "han"), ("thoi", "gian"), ("thoi", "diem"), ("thoi", "hieu"), ("ngay",))
@@ -107,16 +107,15 @@ def case_quoted(question: str, sources: Sequence[CitedSource]) -> str | None:
 def _opens_case_after(sentence: str, act: Sequence[str]) -> bool:
     """Whether a piece of `sentence` (cut at its ";") states `act` as done — not as what a term or a time is of —
     and opens a case after it."""
-    n = len(act)
     for piece in sentence.split(";"):
         runs = folded_runs(piece)
-        for at in (i for i in range(len(runs) - n + 1) if runs[i : i + n] == list(act)):
+        for at in run_starts(runs, act):
             before = runs[:at]
             while before and before[-1] in _SUBJECTED:
                 before = before[:-1]
             if any(tuple(before[-len(t) :]) == t for t in _OF_A_TIME) or _NEGATING & set(before[-_NEGATION_SPAN:]):
                 continue
-            after = runs[at + n :]
-            if any(tuple(after[i : i + len(o)]) == o for o in _OPENERS for i in range(len(after))):
+            after = runs[at + len(act) :]
+            if any(contains_run(after, o) for o in CASE_OPENERS):
                 return True
     return False

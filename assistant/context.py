@@ -52,13 +52,13 @@ is filled with the same number of line breaks.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant.clauses import anchor_for, article_title
 from assistant.who import titled_for_power
-from core.text import contains_run, content_syllables, folded_runs, folded_words
+from core.text import contains_run, content_syllables, folded_runs, folded_words, run_starts
 from index.search import Hit
 from index.store import Filters
 from ingest.metadata import legal_force
@@ -556,7 +556,7 @@ def says_as_asked(text: str, subject: frozenset[str], act: tuple[str, ...], nega
     """
     for piece in _PIECE.split(text):  # its subject is in the same piece: "…, việc đơn phương chấm dứt" names none
         runs = folded_runs(piece)
-        for at in _act_at(runs, act):
+        for at in run_starts(runs, act):
             negated = _negated_at(runs, at)
             if negated == negative and _names(subject, runs[:at]):
                 return True
@@ -575,12 +575,7 @@ def names_before_act(text: str, subject: frozenset[str], act: tuple[str, ...]) -
     False
     """
     runs = folded_runs(text)
-    return any(_names(subject, runs[:at]) for at in _act_at(runs, act))
-
-
-def _act_at(runs: Sequence[str], act: tuple[str, ...]) -> Iterator[int]:
-    """Where `act` (folded syllables) starts in `runs`."""
-    return (i for i in range(len(runs) - len(act) + 1) if tuple(runs[i : i + len(act)]) == act)
+    return any(_names(subject, runs[:at]) for at in run_starts(runs, act))
 
 
 def _negated_at(runs: Sequence[str], at: int) -> bool:

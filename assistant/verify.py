@@ -74,7 +74,7 @@ from pathlib import Path
 
 from assistant.actor import ActorLexicon, Clash, OffQuestion
 from assistant.answer import FLAG, CitedSource, SentenceCheck, Verification, with_marker
-from assistant.case_quote import asked_case_of
+from assistant.case_quote import CASE_OPENERS, asked_case_of
 from assistant.clauses import ClauseRef, Level, SourceOutline, article_title, outline
 from assistant.context import asked_claim, says_as_asked, states_act
 from assistant.evidence import coverage
@@ -106,6 +106,7 @@ from core.text import (
     folded_words,
     is_clause_label,
     nfc,
+    run_starts,
     split_answer_sentences,
     stopwords,
     tagged,
@@ -621,9 +622,8 @@ def case_of_another_statement(claim: str, cited: Sequence[str], asked: str) -> s
     return None
 
 
-# What opens the case of a claim answering when: "Khi …", "Nếu …", "(Trong) trường hợp …".
-_WHEN_OPENER = re.compile(r"(?i)(?<!\w)(?:khi|nếu|(?:trong\s+)?trường\s+hợp)(?!\w)")
-_OPENER_SYLLABLES = frozenset({"khi", "neu", "truong"})  # the same, folded: "trường (hợp)"
+# What opens the case of a claim answering when: "Khi …", "Nếu …", "(Trong) trường hợp …" — their first syllables.
+_OPENER_SYLLABLES = frozenset(opener[0] for opener in CASE_OPENERS)
 # What makes the act asked a description of the person right before a statement of its own: "viên chức bị xử lý
 # kỷ luật buộc thôi việc được quyền đăng ký dự tuyển" (folded).
 _ANOTHER_STATEMENT = (("duoc",), ("co", "quyen"), ("khong", "duoc"))
@@ -659,7 +659,7 @@ def act_as_its_case(claim: str, asked: str) -> str | None:
     act, n = found[0], len(found[0])
     text = nfc(_MARKER.sub(" ", claim))
     runs = folded_runs(text)
-    for at in (i for i in range(len(runs) - n + 1) if runs[i : i + n] == act):
+    for at in run_starts(runs, act):
         after = runs[at + n :]
         then = after.index("thi") if "thi" in after else None
         if then is not None and not _OPENER_SYLLABLES & set(after[:then]):

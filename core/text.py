@@ -222,8 +222,17 @@ def contains_run(items: Sequence[str], run: Sequence[str]) -> bool:
     >>> contains_run(["trong", "thời", "gian", "tập", "sự"], ("tập", "sự")), contains_run(["tập"], ())
     (True, False)
     """
+    return len(run) > 0 and next(run_starts(items, run), None) is not None
+
+
+def run_starts(items: Sequence[str], run: Sequence[str]) -> Iterator[int]:
+    """Where `run` starts in `items`, each time it occurs there as a contiguous run.
+
+    >>> list(run_starts(["bị", "buộc", "thôi", "việc", "buộc", "thôi"], ("buộc", "thôi")))
+    [1, 4]
+    """
     n, run = len(run), list(run)
-    return n > 0 and any(list(items[i : i + n]) == run for i in range(len(items) - n + 1))
+    return (i for i in range(len(items) - n + 1) if list(items[i : i + n]) == run)
 
 
 def folded_syllables(words: Iterable[str]) -> set[str]:
