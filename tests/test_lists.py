@@ -852,3 +852,29 @@ def test_a_lists_item_naming_only_part_of_what_was_asked_is_not_quoted_alone_as_
         "Người lao động được nghỉ làm việc, hưởng nguyên lương trong những ngày lễ, tết sau đây [1]:\n"
         "b) Tết Âm lịch: 05 ngày [1];"
     )
+
+
+def test_a_figure_is_quoted_when_the_question_runs_its_words_on_across_the_pairs_boundaries() -> None:
+    """Probed: "Người lao động được trả lương làm thêm giờ vào ngày lễ ít nhất bằng bao nhiêu?" was refused: the
+    model's "… ít nhất bằng 300% …" was withheld for leaving out "chưa kể tiền lương ngày lễ", and Điểm c Khoản 1
+    Điều 98 Bộ luật Lao động, which says it whole, was not quoted, because the question's paired words "lương làm"
+    and "giờ vào" (across word boundaries) are in no provision. A pair joining two held pairs now counts; a pair
+    beside none still must be said (a pension is not "tiền lương" and "hưu")."""
+    from assistant.figures import quote_figures
+
+    overtime = _source(
+        1,
+        "Điều 98. Tiền lương làm thêm giờ, làm việc vào ban đêm\n"
+        "1. Người lao động làm thêm giờ được trả lương tính theo đơn giá tiền lương hoặc tiền lương thực trả theo "
+        "công việc đang làm như sau:\n"
+        "a) Vào ngày thường, ít nhất bằng 150%;\n"
+        "b) Vào ngày nghỉ hằng tuần, ít nhất bằng 200%;\n"
+        "c) Vào ngày nghỉ lễ, tết, ngày nghỉ có hưởng lương, ít nhất bằng 300% chưa kể tiền lương ngày lễ, tết, "
+        "ngày nghỉ có hưởng lương đối với người lao động hưởng lương ngày.",
+    )
+    quote = quote_figures("Người lao động được trả lương làm thêm giờ vào ngày lễ ít nhất bằng bao nhiêu?", [overtime])
+    assert quote is not None and quote.startswith("Người lao động làm thêm giờ được trả lương")
+    assert "300% chưa kể tiền lương ngày lễ" in quote
+    assert "150%" not in quote and "200%" not in quote
+    pension = _source(2, "1. Người lao động được hưởng tiền lương theo tháng; người nghỉ hưu được trợ cấp 05 tháng.")
+    assert quote_figures("Người lao động hưởng lương hưu bao nhiêu tháng?", [pension]) is None
