@@ -54,6 +54,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Protocol
 
 from assistant.clauses import anchor_for, article_title
@@ -444,6 +445,7 @@ class Subject(frozenset[str]):
 _DETERMINERS = frozenset({"cac", "nhung", "moi"})
 
 
+@lru_cache(maxsize=64)  # a question is read once per claim checked (`verify._forbidden_asked_act`)
 def asked_claim(query: str) -> tuple[Subject, tuple[str, ...], bool] | None:
     """What a question asks of whom: its subject (the words before "được" / "phải" / "có quyền": `Subject`), the
     first two syllables of the act after them (folded), and whether it asks what may NOT be done; None for a
