@@ -382,6 +382,11 @@ def own_rule_first(
     vào doanh nghiệp không?" was refused: Điều 14 Luật Viên chức — "3. Được góp vốn nhưng không tham gia quản lý,
     điều hành công ty trách nhiệm hữu hạn, công ty cổ phần …", no "doanh nghiệp" — ranked 4th, below the public
     units' capital articles, and the context held three of them.
+    Of the person's own rules, too, one whose article title names the person and all that is asked (`titled`:
+    "Áp dụng hình thức kỷ luật buộc thôi việc đối với viên chức") is the article on it: when none of the first `k`
+    is titled so and one in the pool is, it moves first. Live, "Khi nào viên chức bị buộc thôi việc?" read first
+    Điều 40 Nghị định 112/2020 — what follows a dismissal, its Khoản 1 naming the measure — and Điều 19, the cases,
+    4th, did not fit: the model wrote the consequences, withheld, and the question was refused.
     Nothing is searched here, and nothing moves for a question naming no one person or nothing else. `probe` is a
     further search (`prohibition_probe`), run only when the pool holds no such rule; its hits are read after the
     pool.
@@ -423,10 +428,19 @@ def own_rule_first(
             for c in clauses(hit.text)
         )
 
+    def titled(hit: Hit) -> bool:
+        """An own rule whose article title names the person and every word of the matter ("Áp dụng hình thức kỷ
+        luật buộc thôi việc đối với viên chức"): the article on it, not one that names it in a clause."""
+        title = article_title(hit)
+        said = folded_runs(title)
+        return all(contains_run(said, run) for run in matter) and actors.names_person(title, asked[0]) and own(hit)
+
     first = next((h for h in ranked[:k] if own(h)), None)
     if first is not None and as_asked(first):
         return ranked, 0
     found = next((h for h in ranked[:OWN_POOL] if as_asked(h)), None)
+    if found is None and first is not None and not any(titled(h) for h in ranked[:k]):
+        found = next((h for h in ranked[k:OWN_POOL] if titled(h)), None)
     if found is None and first is not None:
         return ranked, 0
     found = found or next((h for h in ranked[k:OWN_POOL] if own(h)), None)

@@ -392,3 +392,37 @@ def test_a_yes_no_question_whose_own_rule_search_missed_probes_for_it_as_a_prohi
     # a question that is no "may X do Y?" searches nothing more
     assert assistant_._own_rule_first("Công chức đình công thì bị xử lý thế nào?", labour, 3, AskOptions())[1] == 0
     assert searcher.asked == ["Những việc công chức không được làm"]
+
+
+def test_the_article_titled_for_the_measure_asked_moves_first_over_one_that_names_it_in_a_clause() -> None:
+    """Probed: "Khi nào viên chức bị buộc thôi việc?" found first Điều 40 Nghị định 112/2020 (what follows a
+    dismissal: its Khoản 1 "Viên chức bị xử lý kỷ luật buộc thôi việc" names the measure) and, 4th, Điều 19 — "Áp
+    dụng hình thức kỷ luật buộc thôi việc đối với viên chức", the cases asked —, which the context budget left out:
+    the model wrote the consequences, withheld, refused. The "khi" of "khi nào" was also read as a word the rule
+    must state. An own rule whose title names the person and all that is asked now moves first when none of the
+    first k is titled so."""
+    after = _titled(
+        1,
+        "Điều 40. Các quy định liên quan sau khi có quyết định kỷ luật đối với viên chức\n1. Viên chức bị xử lý kỷ "
+        "luật buộc thôi việc\na) Viên chức bị xử lý kỷ luật buộc thôi việc thì không được hưởng chế độ thôi việc.",
+        "Điều 40. Các quy định liên quan sau khi có quyết định kỷ luật đối với viên chức",
+        "Nghị định 112/2020/NĐ-CP",
+    ).hit
+    cases = _titled(
+        2,
+        "Điều 19. Áp dụng hình thức kỷ luật buộc thôi việc đối với viên chức\nHình thức kỷ luật buộc thôi việc áp "
+        "dụng đối với viên chức có một trong các hành vi vi phạm sau đây:\n1. Đã bị xử lý kỷ luật bằng hình thức "
+        "cách chức mà tái phạm;\n2. Nghiện ma túy.",
+        "Điều 19. Áp dụng hình thức kỷ luật buộc thôi việc đối với viên chức",
+        "Nghị định 112/2020/NĐ-CP",
+    ).hit
+    others = [replace(STRIKE.hit, chunk_id=f"s{i}") for i in range(3)]
+    assert matter_of("Khi nào viên chức bị buộc thôi việc?", "viên chức") == [("buoc",), ("thoi", "viec")]
+    for question in ("Khi nào viên chức bị buộc thôi việc?", "Viên chức bị buộc thôi việc trong trường hợp nào?"):
+        ranked, joined = own_rule_first(question, [after, *others, cases], k=3)
+        assert ranked[0] is cases and joined == 1, question
+    # titled among the first k already: nothing moves
+    assert own_rule_first("Khi nào viên chức bị buộc thôi việc?", [after, cases, *others], k=3)[1] == 0
+    # an article whose title does not name all that is asked moves nothing
+    untitled = replace(cases, heading_path=["Nghị định 112/2020/NĐ-CP", "Điều 19. Các hành vi vi phạm của viên chức"])
+    assert own_rule_first("Khi nào viên chức bị buộc thôi việc?", [after, *others, untitled], k=3)[1] == 0
