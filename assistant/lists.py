@@ -51,8 +51,10 @@ POINTED_LEAD = 0.6
 # Content syllables a question must ask beyond its list words for an article's title to name the list it asks for.
 TITLE_ASKED = 2
 # Words of a list question's frame that no title says: the "bằng" of "… bị kỷ luật bằng những hình thức nào?" asks
-# by what, as "những … nào" asks which (diacritics folded).
-LIST_FRAME_WORDS = frozenset({"bang"})
+# by what, as "những … nào" asks which; the "khi" / "lúc" of "Khi nào viên chức bị buộc thôi việc?" asks in which
+# cases, which an article titled "Áp dụng hình thức kỷ luật buộc thôi việc đối với viên chức" lists (diacritics
+# folded).
+LIST_FRAME_WORDS = frozenset({"bang", "khi", "luc"})
 # What a list question asks for: the noun between "những"/"các" and "nào" ("hình thức" of "… những hình thức nào?").
 _ASKED_NOUN = re.compile(r"(?i)(?<!\w)(?:những|các)\s+((?:\w+\s+){0,3}?\w+)\s+nào(?!\w)")
 # What a list names itself: a lead-in's "… các trường hợp sau đây", a title's "Các hình thức kỷ luật …".
@@ -299,6 +301,7 @@ def titled_list(question: str, sources: Sequence[CitedSource]) -> str | None:
     noun = _asked_noun(question)
     lexicon = CueLexicon.default()
     found: list[SourceList] = []
+    scoped: list[SourceList] = []
     for source in sources:
         title = article_title(source.hit)
         titled = content_syllables(title)
@@ -313,7 +316,11 @@ def titled_list(question: str, sources: Sequence[CitedSource]) -> str | None:
             candidates = [x for x in lists if _scoped_by(x, question, asked - titled, titled)]
         candidates = [x for x in candidates if _names_noun(x, title, noun)]
         if len(candidates) == 1:
-            found.append(candidates[0])
+            (found if asked <= titled else scoped).append(candidates[0])
+    # an article titled for all that is asked before a Khoản another article's title leaves it to: asked "Khi nào
+    # viên chức bị buộc thôi việc?", Điều 19 Nghị định 112/2020 ("Áp dụng hình thức kỷ luật buộc thôi việc đối với
+    # viên chức") lists the cases, Khoản 1 of its Điều 40 ("Viên chức bị xử lý kỷ luật buộc thôi việc:") what follows
+    found = found or scoped
     return found[0].quoted() if len(found) == 1 else None
 
 

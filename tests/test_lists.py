@@ -760,6 +760,37 @@ def test_a_list_question_naming_whom_a_khoan_of_the_titled_article_applies_to_ge
     assert titled_list(asked, sources[1:]) is None
 
 
+DISMISSAL_CASES = (
+    "Điều 19. Áp dụng hình thức kỷ luật buộc thôi việc đối với viên chức\nHình thức kỷ luật buộc thôi việc áp dụng "
+    "đối với viên chức có hành vi vi phạm thuộc một trong các trường hợp sau đây:\n1. Đã bị xử lý kỷ luật bằng hình "
+    "thức cách chức mà tái phạm;\n2. Nghiện ma túy."
+)
+AFTER_DISCIPLINE = (
+    "Điều 40. Các quy định liên quan sau khi có quyết định kỷ luật đối với viên chức\n1. Viên chức bị xử lý kỷ luật "
+    "buộc thôi việc:\na) Không được hưởng chế độ thôi việc;\nb) Sau 12 tháng được đăng ký dự tuyển."
+)
+
+
+def test_a_when_question_gets_the_list_of_the_article_titled_for_it_not_a_khoan_naming_the_act() -> None:
+    """Probed: "Khi nào viên chức bị buộc thôi việc?" was refused — the model wrote what follows a dismissal (Điều
+    40 Nghị định 112/2020), rightly withheld as no case of it — while Điều 19, titled "Áp dụng hình thức kỷ luật
+    buộc thôi việc đối với viên chức" and listing the cases, was [1]. The "khi" of "khi nào" was read as a word
+    the title must hold, and Khoản 1 of Điều 40 ("Viên chức bị xử lý kỷ luật buộc thôi việc:") was a second list
+    scoped by the act. An article whose title holds all that is asked now comes before a Khoản of another one."""
+    sources = [_titled_source(1, DISMISSAL_CASES, "19"), _titled_source(2, AFTER_DISCIPLINE, "40")]
+    for asked in ("Khi nào viên chức bị buộc thôi việc?", "Viên chức bị buộc thôi việc trong những trường hợp nào?"):
+        quoted = titled_list(asked, sources)
+        assert quoted is not None and quoted.splitlines() == [
+            "Hình thức kỷ luật buộc thôi việc áp dụng đối với viên chức có hành vi vi phạm thuộc một trong các "
+            "trường hợp sau đây [1]:",
+            "1. Đã bị xử lý kỷ luật bằng hình thức cách chức mà tái phạm [1];",
+            "2. Nghiện ma túy [1].",
+        ], asked
+        assert verify(quoted, sources, question=asked).status is Verification.VERIFIED
+    # without the titled article, the Khoản scoped by the act is still the list of what is asked about it
+    assert titled_list("Viên chức bị buộc thôi việc thì bị gì?", sources[1:]) is not None
+
+
 class _CitingLLM(ScriptedLLM):
     """A stand-in model that writes `claim`, cited to the prompt's source whose text holds `words`, whatever it is
     asked: what the 1.5B model wrote (live) — the viên chức's figure for a công chức's pay-rise delay, the weekly
