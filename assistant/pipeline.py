@@ -46,7 +46,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from assistant.actor import OffQuestion
+from assistant.actor import ActorLexicon, OffQuestion
 from assistant.answer import REFUSAL, Answer, CitedSource, SentenceCheck, Verification, refusal, with_standing
 from assistant.case_quote import case_quoted
 from assistant.context import ContextBudget, ContextBuilder, joined, runs
@@ -479,7 +479,7 @@ class Assistant:
             answer = Answer(
                 question=question,
                 answer=checked.text,
-                citations=with_appliers(sources, checked.used_markers),
+                citations=with_appliers(sources, checked.used_markers, query),
                 verification=checked.status,
                 refused=False,
                 mode="generative",
@@ -717,15 +717,40 @@ _RANK = {Verification.UNVERIFIED: 0, Verification.PARTIALLY_VERIFIED: 1, Verific
 _WORD = re.compile(r"\s*\S+|\s+$")
 
 
-def with_appliers(sources: Sequence[CitedSource], used: Sequence[int]) -> list[CitedSource]:
-    """The sources the answer cites, and those that apply them (`CitedSource.applied_by`): an answer for a viên chức
-    from the labour code's "Điều 115 … — được dẫn chiếu từ [1]" rests on [1], Điều 13 Luật Viên chức, too.
+def with_appliers(
+    sources: Sequence[CitedSource], used: Sequence[int], question: str, actors: ActorLexicon | None = None
+) -> list[CitedSource]:
+    """The sources the answer cites, and those that apply them to the person `question` asks about
+    (`CitedSource.applied_by`): an answer for a viên chức from the labour code's "Điều 115 … — được dẫn chiếu từ
+    [1]" rests on [1], Điều 13 Luật Viên chức, too. An applier joins only when the cited source does not name that
+    person and the applier does: a source that names them needs nothing to apply it. Live, asked when a người lao
+    động keeps full pay on personal leave, Khoản 1-3 Điều 34 Luật Bảo hiểm xã hội — whose "… theo quy định của pháp
+    luật về lao động" on maternity leave reaches the code — was shown as a citation of the answer, which cites Điều
+    115 alone.
 
     >>> from types import SimpleNamespace as S
-    >>> [s.marker for s in with_appliers([S(marker=1, applied_by=None), S(marker=2, applied_by=1)], (2,))]
+    >>> law = S(marker=1, applied_by=None, hit=S(heading_path=[], text="Viên chức được nghỉ theo pháp luật lao động."))
+    >>> code = S(marker=2, applied_by=1, hit=S(heading_path=[], text="Người lao động được nghỉ việc riêng."))
+    >>> [s.marker for s in with_appliers([law, code], (2,), "Viên chức được nghỉ việc riêng mấy ngày?")]
     [1, 2]
+    >>> [s.marker for s in with_appliers([law, code], (2,), "Người lao động được nghỉ việc riêng mấy ngày?")]
+    [2]
     """
-    wanted = set(used) | {s.applied_by for s in sources if s.marker in used and s.applied_by is not None}
+    actors = actors or ActorLexicon.default()
+    asked = actors.person_asked(question)
+    by_marker = {s.marker: s for s in sources}
+
+    def names(source: CitedSource) -> bool:
+        return asked is not None and actors.names_person(
+            f"{' '.join(source.hit.heading_path)}\n{source.hit.text}", asked[0]
+        )
+
+    appliers = {
+        s.applied_by
+        for s in sources
+        if s.marker in used and s.applied_by in by_marker and not names(s) and names(by_marker[s.applied_by])
+    }
+    wanted = set(used) | appliers
     return [s for s in sources if s.marker in wanted]
 
 

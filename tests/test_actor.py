@@ -979,6 +979,35 @@ def test_a_code_article_applied_by_the_persons_own_law_stays_quoted_when_its_fir
     assert [s.marker for s in kept] == [2, 3] and kept[1].applied_by == 2
 
 
+def test_an_applier_is_cited_only_for_a_person_its_code_article_does_not_name() -> None:
+    """Probed: asked "Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương trong những trường hợp nào?",
+    the answer cited Điều 115 Bộ luật Lao động alone, and its citations also showed Khoản 1-3 Điều 34 Luật Bảo hiểm
+    xã hội — whose "… theo quy định của pháp luật về lao động" (on maternity leave) had reached the code. The
+    applier is what makes the code's rule the asked person's: for a viên chức it is cited, for a người lao động,
+    whom the code names, it is not."""
+    from dataclasses import replace
+
+    from assistant.pipeline import with_appliers
+    from assistant.references import Referral, ReferredSource
+    from ingest.versions import Reference
+
+    by_field = "theo quy định của pháp luật về lao động"
+    own = _source(1, f"1. Viên chức được nghỉ hàng năm, nghỉ lễ, nghỉ việc riêng {by_field}.")
+    insurance = _source(2, f"Thời gian nghỉ việc hưởng chế độ thai sản của lao động nữ {by_field}.")
+    insurance = replace(insurance, hit=replace(insurance.hit, heading_path=["Luật Bảo hiểm xã hội", "Điều 34"]))
+    law = _source(3, "1. Người lao động được nghỉ việc riêng mà vẫn hưởng nguyên lương: a) Kết hôn: nghỉ 03 ngày.")
+    law = replace(law, hit=replace(law.hit, heading_path=["Bộ luật Lao động", "Điều 115. Nghỉ việc riêng"]))
+    for applier in (own, insurance):
+        reference = Reference("45/2019/QH14", None, None, by_field, "field")
+        referral = Referral(applier.marker, applier.hit.anchor, reference)
+        code = ReferredSource(3, law.hit, law.text, law.start, law.end, referred_from=referral)
+        sources = [own, insurance, code]
+        worker = with_appliers(sources, (3,), "Người lao động được nghỉ việc riêng khi kết hôn mấy ngày?")
+        assert [s.marker for s in worker] == [3]
+        official = with_appliers(sources, (3,), "Viên chức được nghỉ việc riêng khi kết hôn mấy ngày?")
+        assert [s.marker for s in official] == ([1, 3] if applier is own else [3])
+
+
 EMPLOYER_MAY = (
     "Điều 36. Quyền đơn phương chấm dứt hợp đồng lao động của người sử dụng lao động\n"
     "1. Người sử dụng lao động có quyền đơn phương chấm dứt hợp đồng lao động trong trường hợp sau đây:\n"
