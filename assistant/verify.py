@@ -1631,7 +1631,11 @@ class SentenceVerifier:
         # under "Áp dụng đối với viên chức quản lý" is not the same item under "… không giữ chức vụ quản lý" (live:
         # dropped, the managers' list showed "c) Cách chức" alone)
         listed = rank in (1, 2)
-        key = f"{self._group}|{gist}" if listed else gist
+        # … and by its label: the law may say the same words under two numbers ("2. Vi phạm quy định của pháp luật
+        # về:" and "5. Vi phạm quy định của pháp luật về:", each over items of its own, Điều 16 Nghị định 112/2020;
+        # live, 5.'s lead-in was withheld and its items read on as 4.'s); the small model's loop repeats its labels
+        label = body[: len(body) - len(without_label(body))].strip().lower()
+        key = f"{self._group}|{label}|{gist}" if listed else gist
         # an unlettered line that goes on with the item before it — its value after a ":" ("01 ngày (ngày 01 tháng 01
         # dương lịch)"), its part after a ";" ("có lý lịch rõ ràng") — is in that item's group; it opens none
         opens = not listed and not value and not without_label(body)[:1].islower()

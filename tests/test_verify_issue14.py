@@ -2827,3 +2827,36 @@ def test_a_may_question_answered_with_the_acts_prohibition_gets_the_rule_first()
     assert checked.opposite.act == "sa thải"
     rule = the_rule(checked.opposite, sources, asked)
     assert rule is not None and rule.startswith("Hình thức xử lý kỷ luật sa thải được người sử dụng lao động áp dụng")
+
+
+def test_two_numbered_items_of_a_quoted_list_saying_the_same_words_are_both_kept() -> None:
+    """Probed: "Viên chức bị khiển trách khi nào?" was answered with Điều 16 Nghị định 112/2020's list quoted
+    whole, but its "5. Vi phạm quy định của pháp luật về:" was withheld as a repeat of "2. Vi phạm quy định của
+    pháp luật về:" — and 5.'s items ("phòng, chống tội phạm; …") then read on as 4.'s, the list jumping from 4 to
+    6. An item is told from another by its label too; the small model's loop, which repeats its labels, is still
+    withheld."""
+    law = _source(
+        2,
+        "Hình thức kỷ luật khiển trách áp dụng đối với viên chức thuộc một trong các trường hợp sau đây:\n"
+        "1. Không tuân thủ quy trình chuyên môn.\n"
+        "2. Vi phạm quy định của pháp luật về: thực hiện chức trách, nhiệm vụ của viên chức; kỷ luật lao động.\n"
+        "3. Né tránh, đùn đẩy chức trách.\n"
+        "4. Vi phạm quy định của pháp luật về: phòng, chống tội phạm; phòng, chống tham nhũng.",
+    )
+    quoted = (
+        "Hình thức kỷ luật khiển trách áp dụng đối với viên chức thuộc một trong các trường hợp sau đây [2]:\n"
+        "1. Không tuân thủ quy trình chuyên môn [2].\n"
+        "2. Vi phạm quy định của pháp luật về [2]: thực hiện chức trách, nhiệm vụ của viên chức [2]; kỷ luật lao "
+        "động [2].\n"
+        "3. Né tránh, đùn đẩy chức trách [2].\n"
+        "4. Vi phạm quy định của pháp luật về [2]: phòng, chống tội phạm [2]; phòng, chống tham nhũng [2]."
+    )
+    checked = verify(quoted, [law], question="Viên chức bị khiển trách khi nào?")
+    assert checked.status is Verification.VERIFIED
+    lines = checked.text.splitlines()
+    assert [line[:2] for line in lines[1:]] == ["1.", "2.", "3.", "4."], checked.text
+    assert lines[4].startswith("4. Vi phạm quy định của pháp luật về") and "phòng, chống tội phạm" in lines[4]
+    assert "tội phạm" not in lines[3]
+    # the model saying an item again, label and all, is still a repeat
+    looped = verify(f"{quoted}\n2. Vi phạm quy định của pháp luật về [2]: kỷ luật lao động [2].", [law])
+    assert looped.text.count("2. Vi phạm quy định") == 1
