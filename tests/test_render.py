@@ -581,3 +581,20 @@ def test_lineage_shows_a_relation_an_administrator_rejected_as_rejected_not_appl
     out = lineage_html(Lineage("58/2010/QH12", "25", {"amended_by": [rejected]}))
     assert "Đã bác bỏ" in words(out) and "<i>" not in out
     assert "kho-rel--review" not in out
+
+
+def test_a_dash_line_after_the_laws_lettered_items_is_shown_as_a_line_not_a_bullet() -> None:
+    """Probed: the paid personal leave answer ended with Khoản 2's unpaid leave, which the model wrote as "[2] …"
+    and verification keeps as a "- " line; the workdesk showed it as a bullet under the lettered list a)-c), as
+    if it were one more case of paid leave. Right after the law's items it is a line of its own; a "- " list
+    after a lead-in is still a list."""
+    from ui.render import _answer_body
+
+    after_items = _answer_body(
+        "Nghỉ việc riêng mà vẫn hưởng nguyên lương [1]:\na) Kết hôn: nghỉ 03 ngày [1];\n"
+        "- Người lao động được nghỉ không hưởng lương 01 ngày [1].\n- Hai bên có thể thỏa thuận [1]."
+    )
+    assert "<li>" not in after_items and "- Người lao động" not in after_items
+    assert after_items.count("<br>") == 3
+    listed = _answer_body("Các hình thức [1]:\n- Khiển trách [1].\n- Cảnh cáo [1].")
+    assert listed.count("<li>") == 2

@@ -183,13 +183,29 @@ def _answer_body(text: str, previews: Mapping[int, str] | None = None) -> str:
     >>> html = _answer_body("Gồm:\\n- Khiển trách [1].\\n- Cảnh cáo [1].")
     >>> html.startswith('Gồm:<ul class="kho-answer-list"><li>Khiển trách <sup'), html.count("<li>"), "<br>" in html
     (True, 2, False)
+
+    A "- " line right after the law's lettered or numbered items is a statement of its own, not one more item in
+    another style (live: the unpaid leave of Khoản 2 Điều 115 Bộ luật Lao động, which the model wrote as "[2] …",
+    showed as a bullet under the paid-leave list a)–c)): it is shown as a line.
+
+    >>> html = _answer_body("Gồm [1]:\\na) Kết hôn [1];\\n- Nghỉ không hưởng lương 01 ngày [1].")
+    >>> "<li>" in html, html.count("<br>"), "- Nghỉ" in html
+    (False, 2, False)
     """
     out: list[str] = []
     items: list[str] = []
+    labelled = False  # the line before is one of the law's lettered or numbered items
+    plain = False  # "- " lines going on from the law's items, shown as lines
     for line in text.split("\n"):
-        if line.startswith("- "):
+        dash = line.startswith("- ")
+        plain = dash and (plain or (labelled and not items))
+        if dash and not plain:
             items.append(f"<li>{_answer_line(line[2:], previews)}</li>")
+            labelled = False
             continue
+        labelled = _LAW_ITEM.match(line) is not None
+        if plain:
+            line = line[2:]
         if items:
             out.append(f'<ul class="kho-answer-list">{"".join(items)}</ul>')
             items = []
@@ -201,6 +217,8 @@ def _answer_body(text: str, previews: Mapping[int, str] | None = None) -> str:
     return "".join(out)
 
 
+# A line of the law's own list: "a) …", "đ) …", "3. …".
+_LAW_ITEM = re.compile(r"^(?:[a-zđ]\)|\d{1,2}\.)\s")
 # Where a sentence of an answer's line ends: a marker repeated after it is the next sentence's citation.
 _SENTENCE_BREAK = re.compile(r"[.!?](?=\s|$)")
 
