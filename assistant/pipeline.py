@@ -69,6 +69,7 @@ from assistant.references import (
     on_matter,
     own_rule_first,
     prohibition_probe,
+    searchable,
 )
 from assistant.rewrite import rewrite
 from assistant.unfinished import finished
@@ -741,9 +742,7 @@ def with_appliers(
     by_marker = {s.marker: s for s in sources}
 
     def names(source: CitedSource) -> bool:
-        return asked is not None and actors.names_person(
-            f"{' '.join(source.hit.heading_path)}\n{source.hit.text}", asked[0]
-        )
+        return asked is not None and actors.names_person(searchable(source.hit), asked[0])
 
     appliers = {
         s.applied_by

@@ -149,7 +149,7 @@ class ReferenceFollower:
         quoted = {h.article_key: h for h in hits}
         seen = set(quoted)
         words = content_words(query)
-        best = max(coverage(words, _searchable(h)) for h in hits) if hits else 0.0
+        best = max(coverage(words, searchable(h)) for h in hits) if hits else 0.0
         marking = MARK_SEARCHES
         for hit in hits:
             for ref in hit.version.references if hit.version else []:
@@ -213,7 +213,7 @@ class ReferenceFollower:
 
     def _relevant(self, words: set[str], found: Hit, best: float) -> bool:
         """Whether a law's best article covers enough of the question: `floor` × the best quoted hit's coverage."""
-        got = coverage(words, _searchable(found))
+        got = coverage(words, searchable(found))
         return got > 0 and got >= self.floor * best
 
 
@@ -330,12 +330,12 @@ def applying_first(question: str, hits: Sequence[Hit], k: int, actors: ActorLexi
     for at, hit in enumerate(hits):
         if len(marks) >= APPLIERS:
             break
-        if at == 0 or not actors.names_person(_searchable(hit), person):
+        if at == 0 or not actors.names_person(searchable(hit), person):
             continue
         for ref in hit.version.references if hit.version else []:
             before = ranked[: min(k, ranked.index(hit))]  # the quoted articles ranked above it
             target = _applied_to(ref, hit, before) if _stated_in(ref, hit) else None
-            if target is None or actors.other_person(_searchable(target), person) is None:
+            if target is None or actors.other_person(searchable(target), person) is None:
                 continue
             ranked.remove(hit)
             ranked.insert(ranked.index(target), hit)
@@ -409,7 +409,7 @@ def own_rule_first(
         return stated[id(hit)]
 
     def own(hit: Hit) -> bool:
-        return bool(stating(hit)) and actors.names_person(_searchable(hit), asked[0])
+        return bool(stating(hit)) and actors.names_person(searchable(hit), asked[0])
 
     def as_asked(hit: Hit) -> bool:
         return claim is not None and any(states_act(t, claim[1]) for t in stating(hit)) and own(hit)
@@ -780,13 +780,13 @@ def on_matter(question: str, sources: Sequence[CitedSource], actors: ActorLexico
     person, asked = person_and_matter(question, actors)
     if not asked or len(sources) < 2:
         return list(sources)
-    held = [sum(contains_run(folded_runs(_searchable(s.hit)), run) for run in asked) for s in sources]
+    held = [sum(contains_run(folded_runs(searchable(s.hit)), run) for run in asked) for s in sources]
     top = max(held)
     floor = max(top - 1, len(asked) / 2) if top >= len(asked) / 2 else top
     kept = [s for s, n in zip(sources, held, strict=True) if n >= floor]
     if person is None:
         return kept
-    theirs = {s.marker for s in kept if actors.other_person(_searchable(s.hit), person[0]) is None}
+    theirs = {s.marker for s in kept if actors.other_person(searchable(s.hit), person[0]) is None}
     if not theirs:
         return kept
     about_them = [s for s in kept if s.marker in theirs]
@@ -896,5 +896,6 @@ def _lines(text: str) -> str:
     return "\n".join(line for line in (" ".join(part.split()) for part in text.splitlines()) if line)
 
 
-def _searchable(hit: Hit) -> str:
-    return f"{' '.join(hit.heading_path)}\n{hit.text}"  # as evidence.assess reads a hit
+def searchable(hit: Hit) -> str:
+    """A hit's headings and text, as evidence.assess reads a hit: where its person and matter are looked for."""
+    return f"{' '.join(hit.heading_path)}\n{hit.text}"
